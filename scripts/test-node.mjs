@@ -1,0 +1,32 @@
+// Runs every Node suite (test/node/**/*.test.ts, test/contract/*.node.test.ts) with node:test.
+// Node 20 does not expand globs itself, so the files are listed here.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = walk('test/node').sort();
+if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
+const args = ['--import', 'tsx', '--import', './test/helpers/node-globals.mjs', '--test',
+  '--test-reporter=spec', '--test-concurrency=2', ...files];
+const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+let tail = '';
+child.stdout.on('data', (b) => { process.stdout.write(b); tail = (tail + b.toString()).slice(-4000); });
+child.on('close', (code) => {
+  const pass = Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0);
+  const fail = Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0) + (code && !/ℹ fail/.test(tail) ? 1 : 0);
+  mkdirSync('test-output', { recursive: true });
+  writeFileSync('test-output/node-counts.json', JSON.stringify({ passed: pass, failed: fail }));
+  console.log(`node: ${pass} passed, ${fail} failed`);
+  process.exit(code ?? 1);
+});

@@ -1,0 +1,113 @@
+import { cardLabel as defaultCardLabel } from './cards.js';
+import { createEventBus, type EventBus } from './events/bus.js';
+import { createLazyLedger } from './ledger/lazy.js';
+import { createMemoryLedger } from './ledger/memory.js';
+import type { Ledger } from './ledger/types.js';
+import { createRedactor } from './redact/redactor.js';
+import type { RedactOptions } from './redact/types.js';
+import { createRefs } from './refs/refs.js';
+import type { Refs } from './refs/types.js';
+import { createRuns } from './runs/runs.js';
+import type { RunContextProvider, Runs } from './runs/types.js';
+import { createStaging } from './staging/staging.js';
+import type { Staging } from './staging/types.js';
+import { createMemoryStagingStore } from './storage/memory.js';
+import type { StagingStore } from './storage/types.js';
+
+export interface ScpOptions {
+  /** Where pending snapshots and live runs wait. Default: IndexedDB in a browser, memory in Node. */
+  staging?: StagingStore;
+  /**
+   * The ledger, or a loader for one (loaded on first use, so its code can be a separate chunk).
+   * Default: memory (the git ledger is passed by the host or by `createBrowserScp`).
+   */
+  ledger?: Ledger | (() => Promise<Ledger>);
+  /** Who acts (saves, runs) when a call does not say. */
+  actor?: string | (() => string);
+  /** Per-run defaults from the host (signed-in user, request id, deployed commit ...). */
+  runContext?: RunContextProvider;
+  policy?: 'latest' | 'all';
+  skipUnchanged?: boolean;
+  stageErrors?: boolean;
+  maxSnapshotBytes?: number;
+  redact?: RedactOptions;
+  /** BroadcastChannel name for cross-tab events; `false` for none. Default `scp-ledger` in a browser. */
+  channel?: string | false;
+  runs?: { heartbeatMs?: number; leaseMs?: number; groupCommitMs?: number };
+  /** Labels for card keys (merged over the origin's). */
+  cardLabels?: Record<string, string>;
+}
+
+/** The one object elements and hosts talk to. */
+export interface ScpClient {
+  readonly bus: EventBus;
+  readonly staging: Staging;
+  readonly runs: Runs;
+  readonly refs: Refs;
+  readonly ledger: Ledger;
+  readonly store: StagingStore;
+  cardLabel(cardKey: string): string;
+  close(): Promise<void>;
+}
+
+const inBrowser = typeof window !== 'undefined' && typeof indexedDB !== 'undefined';
+
+function defaultStore(): StagingStore {
+  if (!inBrowser) return createMemoryStagingStore();
+  // IndexedDB adapter is loaded lazily so Node and memory-only hosts never pull idb in.
+  return createLazyStore(() => import('./storage/idb.js').then((m) => m.createIdbStagingStore()));
+}
+
+function createLazyStore(load: () => Promise<StagingStore>): StagingStore {
+  let p: Promise<StagingStore> | undefined;
+  const get = () => (p ??= load());
+  return {
+    writeSnapshots: async (c) => (await get()).writeSnapshots(c),
+    getSnapshot: async (id) => (await get()).getSnapshot(id),
+    listSnapshots: async () => (await get()).listSnapshots(),
+    putRun: async (r) => (await get()).putRun(r),
+    getRun: async (id) => (await get()).getRun(id),
+    listRuns: async () => (await get()).listRuns(),
+    removeRun: async (id) => (await get()).removeRun(id),
+    getMeta: async (k) => (await get()).getMeta(k),
+    setMeta: async (k, v) => (await get()).setMeta(k, v),
+    close: async () => { if (p) await (await p).close(); },
+  };
+}
+
+/** Wires staging, runs, refs, the ledger and the event bus. Nothing else does wiring. */
+export function createScp(options: ScpOptions = {}): ScpClient {
+  const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
+  const store = options.staging ?? defaultStore();
+  const ledger = typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
+    : options.ledger ?? createMemoryLedger();
+  const redactor = createRedactor(options.redact);
+  const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
+  const labels = options.cardLabels ?? {};
+  const cardLabel = (k: string) => defaultCardLabel(k, { ...labels });
+
+  const staging = createStaging({
+    store, ledger, bus, redactor, actor,
+    ...(options.policy && { policy: options.policy }),
+    ...(options.skipUnchanged !== undefined && { skipUnchanged: options.skipUnchanged }),
+    ...(options.stageErrors !== undefined && { stageErrors: options.stageErrors }),
+    ...(options.maxSnapshotBytes !== undefined && { maxSnapshotBytes: options.maxSnapshotBytes }),
+  });
+  const runs = createRuns({
+    store, ledger, bus, redactor,
+    context: () => ({ actor: actor(), ...options.runContext?.() }),
+    ...options.runs,
+  });
+  const refs = createRefs({ ledger, staging, runs, cardLabel });
+
+  return {
+    bus, staging, runs, refs, ledger, store, cardLabel,
+    async close() {
+      await runs.flush();
+      runs.dispose();
+      bus.close();
+      await store.close();
+      await ledger.close?.();
+    },
+  };
+}

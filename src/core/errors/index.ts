@@ -1,0 +1,107 @@
+/**
+ * Every failure the SDK reports is an `ScpError` with a literal `code` (tests and hosts branch on
+ * `code`, never on message text), structured `data`, and the original error as `cause`.
+ */
+export class ScpError<Code extends string = string, Data = Record<string, unknown>> extends Error {
+  readonly code: Code;
+  readonly data: Data;
+
+  constructor(code: Code, message: string, options: { data?: Data; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.data = (options.data ?? {}) as Data;
+  }
+
+  toJSON(): { name: string; code: Code; message: string; data: Data; cause?: unknown } {
+    const cause = this.cause;
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      data: this.data,
+      ...(cause === undefined
+        ? {}
+        : { cause: cause instanceof ScpError ? cause.toJSON() : cause instanceof Error ? { name: cause.name, message: cause.message } : cause }),
+    };
+  }
+}
+
+type Opts<D> = { data?: D; cause?: unknown };
+
+/** Input failed a schema: `data.issues` lists each path and problem. */
+export class ValidationError extends ScpError<'validation', { what: string; issues: { path: string; message: string }[] }> {
+  constructor(message: string, o: Opts<{ what: string; issues: { path: string; message: string }[] }> = {}) { super('validation', message, o); }
+}
+/** An id failed the id grammar (path escape, bad characters, too long). */
+export class InvalidIdError extends ScpError<'invalid_id', { id: string; reason: string }> {
+  constructor(message: string, o: Opts<{ id: string; reason: string }> = {}) { super('invalid_id', message, o); }
+}
+/** A well-formed id that names nothing (or nothing any more). */
+export class NotFoundError extends ScpError<'not_found', { kind: string; id: string }> {
+  constructor(message: string, o: Opts<{ kind: string; id: string }> = {}) { super('not_found', message, o); }
+}
+/** save/discard was called with no ids (we never act on "everything" implicitly). */
+export class EmptySelectionError extends ScpError<'empty_selection', { action: string }> {
+  constructor(message: string, o: Opts<{ action: string }> = {}) { super('empty_selection', message, o); }
+}
+/** A snapshot (after redaction) is larger than the configured limit. */
+export class SnapshotTooLargeError extends ScpError<'too_large', { card_key: string; bytes: number; limit: number }> {
+  constructor(message: string, o: Opts<{ card_key: string; bytes: number; limit: number }> = {}) { super('too_large', message, o); }
+}
+/** The browser refused to store more (IndexedDB QuotaExceededError). */
+export class QuotaError extends ScpError<'quota_exceeded', { store: string }> {
+  constructor(message: string, o: Opts<{ store: string }> = {}) { super('quota_exceeded', message, o); }
+}
+/** The storage was closed (by us, by the browser, or by a newer version in another tab). */
+export class StorageClosedError extends ScpError<'storage_closed', { store: string }> {
+  constructor(message: string, o: Opts<{ store: string }> = {}) { super('storage_closed', message, o); }
+}
+/** Opening the storage is blocked by another tab holding an older version open. */
+export class StorageBlockedError extends ScpError<'storage_blocked', { store: string }> {
+  constructor(message: string, o: Opts<{ store: string }> = {}) { super('storage_blocked', message, o); }
+}
+/** A ledger write did not land; nothing it was given was removed from anywhere. */
+export class LedgerWriteError extends ScpError<'ledger_write_failed', { ids: string[] }> {
+  constructor(message: string, o: Opts<{ ids: string[] }> = {}) { super('ledger_write_failed', message, o); }
+}
+/** The branch moved under us (compare-and-swap lost) or an id already exists. */
+export class ConflictError extends ScpError<'conflict', Record<string, unknown>> {
+  constructor(message: string, o: Opts<Record<string, unknown>> = {}) { super('conflict', message, o); }
+}
+/** The remote refused our push (never retried with force). */
+export class PushRejectedError extends ScpError<'push_rejected', { remote: string; reason: string }> {
+  constructor(message: string, o: Opts<{ remote: string; reason: string }> = {}) { super('push_rejected', message, o); }
+}
+/** Fetch/push failed for another reason (network, auth, protocol). */
+export class SyncError extends ScpError<'sync_failed', { remote: string; step: string }> {
+  constructor(message: string, o: Opts<{ remote: string; step: string }> = {}) { super('sync_failed', message, o); }
+}
+/** The ledger no longer descends from the last verified head, or is behind it. */
+export class LedgerRewriteError extends ScpError<'ledger_rewrite', { expected: string; actual: string; kind: 'rewrite' | 'rollback' }> {
+  constructor(message: string, o: Opts<{ expected: string; actual: string; kind: 'rewrite' | 'rollback' }> = {}) { super('ledger_rewrite', message, o); }
+}
+/** A host HTTP request answered with an error status. */
+export class HttpError extends ScpError<'http_error', { status: number; url: string; body?: unknown }> {
+  constructor(message: string, o: Opts<{ status: number; url: string; body?: unknown }> = {}) { super('http_error', message, o); }
+}
+/** A host request or operation took longer than allowed. */
+export class TimeoutError extends ScpError<'timeout', { ms: number; what: string }> {
+  constructor(message: string, o: Opts<{ ms: number; what: string }> = {}) { super('timeout', message, o); }
+}
+/** The network is unreachable or the request failed before any response. */
+export class NetworkError extends ScpError<'network', { url: string }> {
+  constructor(message: string, o: Opts<{ url: string }> = {}) { super('network', message, o); }
+}
+/** The caller aborted the operation (AbortSignal). */
+export class AbortedError extends ScpError<'aborted', { what: string }> {
+  constructor(message: string, o: Opts<{ what: string }> = {}) { super('aborted', message, o); }
+}
+/** A reference names a kind no resolver is registered for. */
+export class UnknownRefKindError extends ScpError<'unknown_ref_kind', { kind: string }> {
+  constructor(message: string, o: Opts<{ kind: string }> = {}) { super('unknown_ref_kind', message, o); }
+}
+
+export function isScpError(e: unknown): e is ScpError {
+  return e instanceof ScpError;
+}

@@ -1,0 +1,13 @@
+export { createScp, type ScpClient, type ScpOptions } from './client.js';
+export * from './errors/index.js';
+export * from './schemas/index.js';
+export * from './ids.js';
+export { createEventBus, type EventBus } from './events/index.js';
+export { canonicalJson, contentHash, sha256Hex, entryHash } from './hash/index.js';
+export { ORIGIN_CARD_LABELS, cardLabel, auditTypeOf } from './cards.js';
+export type { StagingStore, LiveRun } from './storage/types.js';
+export type { Ledger, LedgerBatch, WriteResult, VerifyReport, SyncResult } from './ledger/types.js';
+export type { Staging, StageOptions, StageResult, SaveResult } from './staging/types.js';
+export type { Runs, RunSpec, RunHandle, RunOutcome, RunContextProvider } from './runs/types.js';
+export type { Refs, RefResolver } from './refs/types.js';
+export type { Redactor, RedactRule, RedactOptions } from './redact/types.js';

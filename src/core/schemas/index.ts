@@ -1,0 +1,6 @@
+export * from './audit.js';
+export * from './run.js';
+export * from './ref.js';
+export * from './ledger.js';
+export * from './events.js';
+export { parseWith } from './parse.js';

@@ -1,0 +1,57 @@
+import * as z from 'zod/mini';
+
+export const EntryKind = z.enum(['audit', 'run']);
+export type EntryKind = z.infer<typeof EntryKind>;
+
+/**
+ * One ledger entry as lists, filters, autocomplete and the audit log see it (no `data`, no events).
+ * Audits: `status` is the scan's, `actor` who saved it, `time` when it was computed.
+ * Runs: `status` the run's, `actor` its `user`, `time` its `started_at`.
+ */
+export const EntryMeta = z.object({
+  kind: EntryKind,
+  id: z.string(),
+  /** ISO-8601 UTC. */
+  time: z.string(),
+  status: z.string(),
+  summary: z.string(),
+  actor: z.optional(z.string()),
+  card_key: z.optional(z.string()),
+  audit_type: z.optional(z.string()),
+  type: z.optional(z.string()),
+  subtype: z.optional(z.string()),
+  target: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  duration_ms: z.optional(z.nullable(z.number())),
+  content_hash: z.optional(z.string()),
+  /** The ledger commit that added it, where the adapter knows it. */
+  commit: z.optional(z.string()),
+});
+export type EntryMeta = z.infer<typeof EntryMeta>;
+
+export const LedgerQuery = z.object({
+  kind: z.optional(EntryKind),
+  card: z.optional(z.string()),
+  status: z.optional(z.string()),
+  actor: z.optional(z.string()),
+  /** Run type (`deploy`) or subtype (`deploy:k8s`). */
+  action: z.optional(z.string()),
+  /** ISO lower bound (inclusive) on `time`. */
+  since: z.optional(z.string()),
+  /** ISO upper bound (exclusive) on `time`. */
+  until: z.optional(z.string()),
+  /** Case-insensitive substring of id, card, summary, subtype, actor or target. */
+  text: z.optional(z.string()),
+  /** Prefix of the id. */
+  idPrefix: z.optional(z.string()),
+  limit: z.optional(z.number()),
+  /** Opaque, from the previous page's `cursor`. */
+  cursor: z.optional(z.string()),
+});
+export type LedgerQuery = z.infer<typeof LedgerQuery>;
+
+export interface LedgerPage {
+  entries: EntryMeta[];
+  /** Present when there are more entries after this page. */
+  cursor?: string;
+}

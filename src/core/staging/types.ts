@@ -1,0 +1,48 @@
+import type { AuditMeta, AuditSnapshot } from '../schemas/audit.js';
+
+export interface StageOptions {
+  /** The scan's status; only `ok` is staged unless `stageErrors` is set on the client. */
+  status?: string;
+  duration_s?: number;
+  summary?: string;
+  /** When the scan finished (default now). */
+  computed_at?: Date;
+}
+
+export type StageResult =
+  | { staged: true; snapshot: AuditMeta; replaced: string[] }
+  | { staged: false; reason: 'unchanged' | 'not_ok'; card_key: string };
+
+export interface SaveResult { saved: string[]; commit: string }
+
+export interface Staging {
+  stage(cardKey: string, result: unknown, options?: StageOptions): Promise<StageResult>;
+  /** Pending metadata (no data), newest first, optionally for one card or audit type. */
+  list(filter?: { card_key?: string; audit_type?: 'devops' | 'project' }): Promise<AuditMeta[]>;
+  /** One pending snapshot with its data; throws NotFoundError. */
+  get(id: string): Promise<AuditSnapshot>;
+  /** Pending count per card key. */
+  counts(): Promise<Record<string, number>>;
+  /** Save the given ids (or the explicit word `all`) as ONE ledger write. */
+  save(ids: string[] | 'all', options?: { actor?: string; message?: string }): Promise<SaveResult>;
+  discard(ids: string[] | 'all'): Promise<{ discarded: string[] }>;
+}
+
+/** What `createStaging` is wired with (by `createScp`). */
+export interface StagingDeps {
+  store: import('../storage/types.js').StagingStore;
+  ledger: import('../ledger/types.js').Ledger;
+  bus: import('../events/bus.js').EventBus;
+  redactor: import('../redact/types.js').Redactor;
+  /** `latest` keeps one pending snapshot per card (default); `all` keeps every one. */
+  policy?: 'latest' | 'all';
+  /** Skip a scan whose content hash equals the last saved snapshot of that card (default true). */
+  skipUnchanged?: boolean;
+  /** Also stage scans whose status is not `ok` (default false, as the origin). */
+  stageErrors?: boolean;
+  /** Largest snapshot accepted, in bytes of JSON after redaction (default 1 MiB). */
+  maxSnapshotBytes?: number;
+  /** Default actor for saves. */
+  actor?: () => string;
+  now?: () => Date;
+}

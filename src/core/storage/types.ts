@@ -1,0 +1,26 @@
+import type { AuditMeta, AuditSnapshot } from '../schemas/audit.js';
+import type { Run, RunEvent } from '../schemas/run.js';
+
+/** A live (unfinished) run as kept in staging, with its events so far. */
+export interface LiveRun { run: Run; events: RunEvent[] }
+
+/**
+ * Where pending snapshots and live runs wait before they reach the ledger.
+ * Every adapter passes `test/contract/staging-store.ts`. Methods never throw for a missing id
+ * (they return `undefined` / skip it); storage failures are typed ScpErrors.
+ */
+export interface StagingStore {
+  /** Atomically delete `remove` ids and put `put` snapshots (one transaction). */
+  writeSnapshots(change: { put?: AuditSnapshot[]; remove?: string[] }): Promise<void>;
+  getSnapshot(id: string): Promise<AuditSnapshot | undefined>;
+  /** Metadata of every pending snapshot (no `data`), newest `computed_at` first. */
+  listSnapshots(): Promise<AuditMeta[]>;
+  putRun(live: LiveRun): Promise<void>;
+  getRun(id: string): Promise<LiveRun | undefined>;
+  listRuns(): Promise<LiveRun[]>;
+  removeRun(id: string): Promise<void>;
+  /** Small key/value facts (e.g. the last saved content hash per card). */
+  getMeta<T = unknown>(key: string): Promise<T | undefined>;
+  setMeta(key: string, value: unknown): Promise<void>;
+  close(): Promise<void>;
+}
