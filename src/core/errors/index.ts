@@ -101,6 +101,10 @@ export class AbortedError extends ScpError<'aborted', { what: string }> {
 export class UnknownRefKindError extends ScpError<'unknown_ref_kind', { kind: string }> {
   constructor(message: string, o: Opts<{ kind: string }> = {}) { super('unknown_ref_kind', message, o); }
 }
+/** A run was used after it finished (a second `finish()`, or an `event()` after it). */
+export class RunFinishedError extends ScpError<'run_finished', { run_id: string; status: string }> {
+  constructor(message: string, o: Opts<{ run_id: string; status: string }> = {}) { super('run_finished', message, o); }
+}
 
 export function isScpError(e: unknown): e is ScpError {
   return e instanceof ScpError;
