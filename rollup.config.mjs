@@ -1,14 +1,63 @@
-// npm build: ES modules with runtime dependencies external, one file per source module.
-import esbuild from 'rollup-plugin-esbuild';
+// Two builds:
+//  - npm (dist/): ES modules, one file per source module, runtime dependencies external;
+//    `.d.ts` files come from `tsc -p tsconfig.build.json` (see the `build` script).
+//  - script tag (dist/cdn/): one ES module that registers every element and exports the core,
+//    dependencies inlined, the git ledger split into a chunk loaded on first use.
+import { existsSync } from 'node:fs';
+import esbuild, { minify } from 'rollup-plugin-esbuild';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import inject from '@rollup/plugin-inject';
+import { fileURLToPath } from 'node:url';
 
-const external = (id) => /^(lit|@lit\/|idb|zod|isomorphic-git|@isomorphic-git\/)/.test(id) || id.startsWith('node:');
+const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
+const isRuntimeDep = (id) => /^(lit|@lit\/|@lit-labs\/|idb|zod|isomorphic-git|@isomorphic-git\/|buffer)(\/|$)/.test(id) || id.startsWith('node:');
 
-export default [
-  {
-    input: { index: 'src/index.ts', 'core/index': 'src/core/index.ts' },
-    external,
-    plugins: [nodeResolve({ extensions: ['.ts', '.js'] }), esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
-    output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
-  },
-];
+// Public entry points (also the package.json exports map); missing ones are skipped so a partial
+// tree still builds.
+export const npmEntries = Object.fromEntries(Object.entries({
+  index: 'src/index.ts',
+  'core/index': 'src/core/index.ts',
+  'core/storage/memory': 'src/core/storage/memory.ts',
+  'core/storage/idb': 'src/core/storage/idb.ts',
+  'core/ledger/memory': 'src/core/ledger/memory.ts',
+  'core/ledger/git/index': 'src/core/ledger/git/index.ts',
+  'core/ledger/git-browser/index': 'src/core/ledger/git-browser/index.ts',
+  'core/host/index': 'src/core/host/index.ts',
+  'core/host/node/index': 'src/core/host/node/index.ts',
+  'elements/index': 'src/elements/index.ts',
+  'elements/all': 'src/elements/all.ts',
+  'cli/main': 'src/cli/main.ts',
+}).filter(([, file]) => existsSync(file)));
+
+const npm = {
+  input: npmEntries,
+  external: isRuntimeDep,
+  plugins: [nodeResolve({ extensions: ['.ts', '.js'] }), ts()],
+  output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
+};
+
+// Element registration files are entries too, so `scp-ledger/elements/scp-audit-badge.js` exists.
+import { readdirSync } from 'node:fs';
+if (existsSync('src/elements')) {
+  for (const dir of readdirSync('src/elements', { withFileTypes: true })) {
+    if (!dir.isDirectory()) continue;
+    for (const f of readdirSync(`src/elements/${dir.name}`)) {
+      if (/^scp-.*\.ts$/.test(f)) npm.input[`elements/${dir.name}/${f.replace(/\.ts$/, '')}`] = `src/elements/${dir.name}/${f}`;
+    }
+  }
+}
+
+const bufferShim = fileURLToPath(new URL('./scripts/build/buffer-global.mjs', import.meta.url));
+const cdn = {
+  input: { 'scp-ledger': 'src/cdn.ts' },
+  plugins: [
+    nodeResolve({ browser: true, preferBuiltins: false, extensions: ['.ts', '.js', '.mjs'] }),
+    commonjs(),
+    inject({ Buffer: [bufferShim, 'Buffer'], include: /node_modules/ }),
+    ts(),
+  ],
+  output: { dir: 'dist/cdn', format: 'es', plugins: [minify({ target: 'es2022' })], entryFileNames: '[name].js', chunkFileNames: 'scp-ledger-[name]-[hash].js', sourcemap: true },
+};
+
+export default existsSync('src/cdn.ts') ? [npm, cdn] : [npm];

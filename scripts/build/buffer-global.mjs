@@ -1,0 +1,2 @@
+// isomorphic-git's browser build reads a global Buffer; the script-tag bundle injects this one.
+export { Buffer } from 'buffer';
