@@ -1,22 +1,8 @@
-// The playground: serves demo/ and the sources (TypeScript compiled on the fly) on 127.0.0.1.
-import { startDevServer } from '@web/dev-server';
-import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { wtrPlugins } from '../scripts/wtr/plugins.mjs';
+// `npm start`: the playground at http://127.0.0.1:8000/demo/ (PORT to change it).
+import { startDemoServer } from './server.mjs';
 
-const port = Number(process.env.PORT ?? 8000);
-const server = await startDevServer({
-  config: {
-    rootDir: '.',
-    hostname: '127.0.0.1',
-    port,
-    nodeResolve: { exportConditions: ['browser', 'development'] },
-    appIndex: 'demo/index.html',
-    open: false,
-    plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), ...wtrPlugins()],
-  },
-  readCliArgs: false,
-  readFileConfig: false,
-  logStartMessage: false,
-});
-console.log(`scp-ledger playground: http://127.0.0.1:${port}/demo/`);
-process.on('SIGINT', () => server.stop().then(() => process.exit(0)));
+const { url, stop } = await startDemoServer({ port: Number(process.env.PORT ?? 8000) });
+console.log(`scp-ledger playground: ${url}/demo/  (Ctrl-C to stop)`);
+const shutdown = () => stop().then(() => process.exit(0));
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
