@@ -14,6 +14,8 @@ export interface RunSpec {
   code_ref?: string;
   environment?: string;
   modules_affected?: string[];
+  /** When this signal is aborted before the action settles, the run ends `cancelled`. */
+  signal?: AbortSignal;
 }
 
 /** Host-supplied defaults for each run (who is signed in, which commit is deployed ...). */
@@ -39,6 +41,12 @@ export interface RunHandle {
 export interface Runs {
   /** Run `fn` as a tracked run; its result and exceptions pass through unchanged. */
   track<T>(spec: RunSpec, fn: (handle: RunHandle) => T | Promise<T>): Promise<T>;
+  /**
+   * Like `track`, but keeps a synchronous `fn` synchronous: its value (or throw) is returned as is
+   * and the run is recorded in the background; a promise-returning `fn` gets a promise of the same
+   * value that settles once the run is recorded. This is what `@runTracked` uses.
+   */
+  wrap?<T>(spec: RunSpec, fn: (handle: RunHandle) => T): T;
   start(spec: RunSpec): Promise<RunHandle>;
   /** Runs still in progress (in this and other tabs sharing the staging store). */
   live(): Promise<Run[]>;
@@ -66,4 +74,6 @@ export interface RunsDeps {
   /** Finished runs within this window go into one commit (default 250 ms). */
   groupCommitMs?: number;
   now?: () => Date;
+  /** Run `recoverAbandoned()` in the background when created (default true). */
+  recoverOnStart?: boolean;
 }

@@ -1,0 +1,47 @@
+import { ValidationError } from '../errors/index.js';
+import type { RunSpec, Runs } from './types.js';
+
+type RunsLike = Pick<Runs, 'track'> & Partial<Pick<Runs, 'wrap'>>;
+/** Anything with `runs` (an `ScpClient`), or a `Runs` itself. */
+type HasRuns = { runs: RunsLike } | RunsLike;
+
+export interface RunTrackedOptions<This> {
+  /** The client whose runs record the call, or a function that finds it (called with `this`). */
+  client: HasRuns | ((self: This) => HasRuns);
+}
+
+function runsOf(source: HasRuns): RunsLike {
+  return 'runs' in source && source.runs ? source.runs : (source as RunsLike);
+}
+
+/**
+ * A standard (TC39) method decorator that records every call as a run:
+ * `@runTracked({ type: 'deploy', subtype: 'deploy:k8s' }, { client }) async deploy() { ... }`.
+ * The spec may be a function of the call's arguments (called with `this`). The method gets its own
+ * `this` and arguments, and its result or exception comes back unchanged; a synchronous method
+ * stays synchronous (its run is recorded in the background).
+ */
+export function runTracked<This, Args extends unknown[], Return>(
+  spec: RunSpec | ((this: This, ...args: Args) => RunSpec),
+  options: RunTrackedOptions<This>,
+) {
+  return function decorate(
+    method: (this: This, ...args: Args) => Return,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
+  ): (this: This, ...args: Args) => Return {
+    if (context.kind !== 'method') {
+      const kind = String((context as { kind?: unknown }).kind);
+      throw new ValidationError(`@runTracked decorates methods only (got a ${kind})`, {
+        data: { what: 'runTracked target', issues: [{ path: 'context.kind', message: `expected "method", got "${kind}"` }] },
+      });
+    }
+    return function tracked(this: This, ...args: Args): Return {
+      const source = typeof options.client === 'function' ? options.client.call(this, this) : options.client;
+      const runs = runsOf(source);
+      const s = typeof spec === 'function' ? spec.apply(this, args) : spec;
+      const call = () => method.apply(this, args);
+      // Without `wrap` (a Runs that only has `track`), the method's result arrives as a promise.
+      return runs.wrap ? runs.wrap(s, call) : (runs.track(s, call) as Return);
+    };
+  };
+}
