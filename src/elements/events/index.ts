@@ -1,0 +1,10 @@
+export { ScpActionErrorEvent, type ScpAction } from './action-error-event.js';
+export { ScpAuditsDiscardedEvent } from './audits-discarded-event.js';
+export { ScpAuditsSavedEvent } from './audits-saved-event.js';
+export { ScpDiscardRequestEvent } from './discard-request-event.js';
+export { ScpManagerToggleEvent } from './manager-toggle-event.js';
+export { ScpOpenManagerEvent } from './open-manager-event.js';
+export { ScpRefCopiedEvent } from './ref-copied-event.js';
+export { ScpRefRemoveEvent } from './ref-remove-event.js';
+export { ScpRefResolvedEvent } from './ref-resolved-event.js';
+export { ScpSaveRequestEvent } from './save-request-event.js';

@@ -1,0 +1,13 @@
+/**
+ * The element classes and their building blocks, without registering any tag.
+ * Register with `scp-ledger/elements/scp-<name>.js` (one tag) or `all.js` (every tag).
+ */
+export { ScpAuditBadge } from './audit-badge/audit-badge.js';
+export * from './events/index.js';
+export { scpClientContext, provideScpClient, type ScpClientProvision } from './internal/context.js';
+export { ScpClientController, type ClientControllerOptions, type ScpClientHost } from './internal/client-controller.js';
+export {
+  defaultMessages, setScpMessages, resetScpMessages, type ScpMessages, type ScpMessageKey, type ScpMessageOverrides,
+} from './internal/messages.js';
+export { formatters, localeOf, type Formatters } from './internal/format.js';
+export { ScpElement } from './internal/scp-element.js';

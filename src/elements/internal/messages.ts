@@ -1,0 +1,154 @@
+import type { Formatters } from './format.js';
+
+type Fn<P> = (p: P, f: Formatters) => string;
+const plural = (f: Formatters, n: number, one: string, other: string) => (f.plural(n) === 'one' ? one : other);
+
+/**
+ * Every user-facing string of the elements, in English. One section per element; each element's
+ * owner adds its keys here. A value is a string, or a function of its parameters and the locale's
+ * formatters. Hosts replace any of them with `setScpMessages` (globally or per language) or an
+ * element's `strings` property; a replacement string may use `{param}` placeholders.
+ */
+export const defaultMessages = {
+  // common
+  loading: 'Loading…',
+  retry: 'Retry',
+  close: 'Close',
+  notConnected: 'Not connected to the audit ledger.',
+  errorDetail: ((p: { detail: string }) => `Something went wrong: ${p.detail}`) as Fn<{ detail: string }>,
+  statusOk: 'ok',
+  statusFailed: 'failed',
+  statusPartial: 'partial',
+  statusRunning: 'running',
+  statusError: 'error',
+  statusUnknown: ((p: { status: string }) => p.status) as Fn<{ status: string }>,
+
+  // <scp-audit-badge>
+  badgeLabel: ((p: { count: number; card: string }, f) =>
+    `${f.number(p.count)} ${plural(f, p.count, 'pending audit', 'pending audits')} for ${p.card}`) as Fn<{ count: number; card: string }>,
+  badgeLabelAll: ((p: { count: number }, f) =>
+    `${f.number(p.count)} ${plural(f, p.count, 'pending audit', 'pending audits')}`) as Fn<{ count: number }>,
+
+  // <scp-audit-manager>
+  managerTitle: 'Pending audits',
+  managerTitleCard: ((p: { card: string }) => `Pending audits · ${p.card}`) as Fn<{ card: string }>,
+  managerTabs: 'Audit views',
+  tabAll: 'All',
+  tabDevops: 'DevOps',
+  tabProject: 'Project',
+  tabSaved: 'Saved',
+  tabCard: ((p: { card: string }) => p.card) as Fn<{ card: string }>,
+  clearCardFilter: ((p: { card: string }) => `Show all cards (now: ${p.card})`) as Fn<{ card: string }>,
+  tabCount: ((p: { count: number }, f) => f.number(p.count)) as Fn<{ count: number }>,
+  selectAll: 'Select all',
+  selectRow: ((p: { label: string }) => `Select ${p.label}`) as Fn<{ label: string }>,
+  selectedCount: ((p: { selected: number; total: number }, f) =>
+    `${f.number(p.selected)} of ${f.number(p.total)} selected`) as Fn<{ selected: number; total: number }>,
+  saveSelected: 'Save selected',
+  discardSelected: 'Discard selected',
+  saveRow: 'Save',
+  discardRow: 'Discard',
+  saveRowLabel: ((p: { label: string }) => `Save ${p.label}`) as Fn<{ label: string }>,
+  discardRowLabel: ((p: { label: string }) => `Discard ${p.label}`) as Fn<{ label: string }>,
+  previewRow: 'Data',
+  previewRowLabel: ((p: { label: string }) => `Show the data of ${p.label}`) as Fn<{ label: string }>,
+  previewTitle: ((p: { label: string }) => `Data of ${p.label}`) as Fn<{ label: string }>,
+  previewLoadFailed: ((p: { detail: string }) => `The data could not be loaded: ${p.detail}`) as Fn<{ detail: string }>,
+  pendingCount: ((p: { count: number }, f) =>
+    `${f.number(p.count)} ${plural(f, p.count, 'pending audit', 'pending audits')}`) as Fn<{ count: number }>,
+  listLabel: 'Pending audit snapshots',
+  emptyPending: 'No pending audits.',
+  emptyView: 'No pending audits in this view.',
+  saving: ((p: { count: number }, f) => `Saving ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}…`) as Fn<{ count: number }>,
+  discarding: ((p: { count: number }, f) => `Discarding ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}…`) as Fn<{ count: number }>,
+  savedDone: ((p: { count: number }, f) => `Saved ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')} to the ledger.`) as Fn<{ count: number }>,
+  discardedDone: ((p: { count: number }, f) => `Discarded ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}.`) as Fn<{ count: number }>,
+  saveFailed: ((p: { items: string; detail: string }) =>
+    `Saving failed for ${p.items}: ${p.detail}. Nothing was removed from the list.`) as Fn<{ items: string; detail: string }>,
+  discardFailed: ((p: { items: string; detail: string }) =>
+    `Discarding failed for ${p.items}: ${p.detail}. Nothing was removed from the list.`) as Fn<{ items: string; detail: string }>,
+  actionVetoed: 'The page cancelled this action.',
+  dismiss: 'Dismiss',
+  moreItems: ((p: { count: number }, f) => `${f.number(p.count)} more`) as Fn<{ count: number }>,
+  searchSaved: 'Search saved audits',
+  savedEmpty: 'No saved audits yet.',
+  savedNoMatch: ((p: { query: string }) => `No saved audit matches “${p.query}”.`) as Fn<{ query: string }>,
+  savedLoadMore: 'Load more',
+  savedBy: ((p: { actor: string }) => `saved by ${p.actor}`) as Fn<{ actor: string }>,
+  copyRef: 'Copy reference',
+  copyRefLabel: ((p: { ref: string }) => `Copy ${p.ref}`) as Fn<{ ref: string }>,
+  refCopied: ((p: { ref: string }) => `Copied ${p.ref}`) as Fn<{ ref: string }>,
+  copyFailed: ((p: { ref: string }) => `Could not copy ${p.ref}; select it and copy by hand.`) as Fn<{ ref: string }>,
+  savedListLabel: 'Saved audits',
+
+  // JSON tree (inside the manager's preview)
+  jsonTreeLabel: 'Snapshot data',
+  jsonItems: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'item', 'items')}`) as Fn<{ count: number }>,
+  jsonKeys: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'key', 'keys')}`) as Fn<{ count: number }>,
+  jsonShowMore: ((p: { shown: number; total: number }, f) =>
+    `Show more (${f.number(p.shown)} of ${f.number(p.total)} shown)`) as Fn<{ shown: number; total: number }>,
+  jsonTruncatedString: ((p: { count: number }, f) => `… ${f.number(p.count)} more characters`) as Fn<{ count: number }>,
+
+  // <scp-ref-preview>
+  refPreviewLabel: 'Referenced items',
+  refKindAudit: 'Audit',
+  refKindRun: 'Run',
+  refLoading: ((p: { ref: string }) => `Loading ${p.ref}`) as Fn<{ ref: string }>,
+  refNotFound: 'Not found',
+  refError: ((p: { detail: string }) => `Could not load: ${p.detail}`) as Fn<{ detail: string }>,
+  refRemove: ((p: { ref: string }) => `Remove ${p.ref}`) as Fn<{ ref: string }>,
+  refCount: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
+};
+
+export type ScpMessages = { [K in keyof typeof defaultMessages]: (typeof defaultMessages)[K] extends string ? string : (typeof defaultMessages)[K] };
+export type ScpMessageKey = keyof ScpMessages;
+/** A host's replacement strings: any subset, a string (with `{param}` placeholders) or a function. */
+export type ScpMessageOverrides = { [K in ScpMessageKey]?: string | ScpMessages[K] };
+export type MessageParams<K extends ScpMessageKey> = ScpMessages[K] extends Fn<infer P> ? P : never;
+
+const overrides = new Map<string, ScpMessageOverrides>();
+const listeners = new Set<() => void>();
+
+/**
+ * Replace messages for every element on the page; with `lang` (e.g. `de` or `de-CH`) only where
+ * that language applies. Connected elements re-render.
+ */
+export function setScpMessages(messages: ScpMessageOverrides, lang = ''): void {
+  const key = lang.toLowerCase();
+  overrides.set(key, { ...overrides.get(key), ...messages });
+  for (const fn of [...listeners]) fn();
+}
+
+/** Forget every replacement made with `setScpMessages`. */
+export function resetScpMessages(): void {
+  overrides.clear();
+  for (const fn of [...listeners]) fn();
+}
+
+/** Called when messages change (elements re-render). Returns the unsubscribe function. */
+export function onScpMessagesChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => { listeners.delete(fn); };
+}
+
+/** The messages for `locale`: defaults, then global, language and region replacements, then `own`. */
+export function messagesFor(locale: string, own?: ScpMessageOverrides): ScpMessageOverrides & ScpMessages {
+  const lower = locale.toLowerCase();
+  const base = lower.split('-')[0] ?? lower;
+  return Object.assign({}, defaultMessages, overrides.get(''), overrides.get(base), base !== lower ? overrides.get(lower) : undefined, own);
+}
+
+export type Translate = <K extends ScpMessageKey>(key: K, ...params: [MessageParams<K>] extends [never] ? [] : [MessageParams<K>]) => string;
+
+/** A `t(key, params)` function over a message set and the locale's formatters. */
+export function translator(messages: ScpMessageOverrides, f: Formatters): Translate {
+  return ((key: ScpMessageKey, params?: Record<string, unknown>) => {
+    const m = (messages[key] ?? defaultMessages[key]) as string | Fn<unknown>;
+    if (typeof m === 'function') return m(params, f);
+    if (!params) return m;
+    return m.replace(/\{(\w+)\}/g, (all, name: string) => {
+      const v = params[name];
+      return v === undefined ? all : typeof v === 'number' ? f.number(v) : String(v);
+    });
+  }) as Translate;
+}

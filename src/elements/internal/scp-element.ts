@@ -1,0 +1,67 @@
+import { LitElement } from 'lit';
+import { property } from 'lit/decorators.js';
+import type { ScpClient } from '../../core/client.js';
+import { hostStyles } from '../styles/host.styles.js';
+import { formatters, localeOf, type Formatters } from './format.js';
+import { messagesFor, onScpMessagesChange, translator, type ScpMessageOverrides, type Translate } from './messages.js';
+
+const connected = new Set<ScpElement>();
+let langObserver: MutationObserver | undefined;
+
+function rerenderAll() {
+  for (const el of connected) el.requestUpdate();
+}
+
+onScpMessagesChange(rerenderAll);
+
+/**
+ * What every `scp-*` element shares: the `client` and `strings` properties, the message
+ * translator and `Intl` formatters for the element's locale, and re-rendering when the page's
+ * language or messages change.
+ */
+export class ScpElement extends LitElement {
+  static override styles = [hostStyles];
+
+  /** The client to use; when unset the nearest `provideScpClient` ancestor's is used. */
+  @property({ attribute: false }) accessor client: ScpClient | undefined = undefined;
+  /** Replacement strings for this element only (see `setScpMessages` for the page). */
+  @property({ attribute: false }) accessor strings: ScpMessageOverrides | undefined = undefined;
+
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (name === 'lang') this.requestUpdate();
+  }
+
+  /** The locale the element formats in (nearest `lang`, the document's, the browser's). */
+  get locale(): string {
+    return localeOf(this);
+  }
+
+  /** Formatters for the current locale. */
+  protected get fmt(): Formatters {
+    return formatters(this.locale);
+  }
+
+  /** `t(key, params)` over the messages for this element's locale. */
+  protected get t(): Translate {
+    return translator(messagesFor(this.locale, this.strings), this.fmt);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    connected.add(this);
+    if (!langObserver && typeof MutationObserver !== 'undefined') {
+      langObserver = new MutationObserver(rerenderAll);
+      langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['lang', 'dir'] });
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    connected.delete(this);
+  }
+}
