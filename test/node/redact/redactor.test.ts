@@ -4,7 +4,7 @@ import { createRedactor, normalizeKey } from '../../../src/core/redact/index.js'
 import { ValidationError } from '../../../src/core/errors/index.js';
 
 const redactor = createRedactor();
-const r = (v: unknown) => redactor.redact(v);
+const r = <T,>(v: T) => redactor.redact(v);
 
 // Samples built at run time so this file does not itself look like it leaks credentials.
 const SECRETS: Record<string, string> = {

@@ -1,0 +1,92 @@
+import { StorageClosedError, ValidationError } from '../errors/index.js';
+import type { AuditMeta, AuditSnapshot } from '../schemas/audit.js';
+import type { LiveRun, StagingStore } from './types.js';
+
+/** Snapshot metadata is everything except `data` (unknown extra fields included). */
+export function metaOf(snapshot: AuditSnapshot): AuditMeta {
+  const { data: _data, ...meta } = snapshot;
+  return meta;
+}
+
+/** Newest `computed_at` first; ties broken by id (descending) so the order is stable. */
+export function newestFirst(a: AuditMeta, b: AuditMeta): number {
+  return b.computed_at - a.computed_at || (a.snapshot_id < b.snapshot_id ? 1 : a.snapshot_id > b.snapshot_id ? -1 : 0);
+}
+
+/** structuredClone, with an uncloneable value (a function, a DOM node) reported as a ValidationError. */
+export function cloneForStore<T>(value: T, what: string): T {
+  try {
+    return structuredClone(value);
+  } catch (e) {
+    throw notStorable(what, e);
+  }
+}
+
+export function notStorable(what: string, cause: unknown): ValidationError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new ValidationError(`Cannot store ${what}: it holds a value that is not plain data (${detail}). Pass JSON-compatible data.`, {
+    data: { what, issues: [{ path: '(root)', message: 'not cloneable' }] }, cause,
+  });
+}
+
+/**
+ * A StagingStore in memory (Node, tests, hosts that keep pending elsewhere). Values are
+ * structured-cloned in and out, as IndexedDB does, so callers never share objects with the store.
+ */
+export function createMemoryStagingStore(): StagingStore {
+  const snapshots = new Map<string, AuditSnapshot>();
+  const runs = new Map<string, LiveRun>();
+  const meta = new Map<string, unknown>();
+  let closed = false;
+
+  const open = () => {
+    if (closed) throw new StorageClosedError('The memory staging store is closed: create a new one', { data: { store: 'memory' } });
+  };
+
+  return {
+    async writeSnapshots({ put = [], remove = [] }) {
+      open();
+      // Clone everything first so a value that cannot be cloned leaves the store untouched.
+      const copies = put.map((s) => cloneForStore(s, `snapshot ${s.snapshot_id}`));
+      for (const id of remove) snapshots.delete(id);
+      for (const s of copies) snapshots.set(s.snapshot_id, s);
+    },
+    async getSnapshot(id) {
+      open();
+      const s = snapshots.get(id);
+      return s && structuredClone(s);
+    },
+    async listSnapshots() {
+      open();
+      return [...snapshots.values()].map((s) => structuredClone(metaOf(s))).sort(newestFirst);
+    },
+    async putRun(live) {
+      open();
+      runs.set(live.run.run_id, cloneForStore(live, `run ${live.run.run_id}`));
+    },
+    async getRun(id) {
+      open();
+      const r = runs.get(id);
+      return r && structuredClone(r);
+    },
+    async listRuns() {
+      open();
+      return [...runs.values()].map((r) => structuredClone(r));
+    },
+    async removeRun(id) {
+      open();
+      runs.delete(id);
+    },
+    async getMeta<T = unknown>(key: string) {
+      open();
+      return (meta.has(key) ? structuredClone(meta.get(key)) : undefined) as T | undefined;
+    },
+    async setMeta(key, value) {
+      open();
+      meta.set(key, cloneForStore(value, `meta ${key}`));
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
