@@ -26,6 +26,8 @@ export const EntryMeta = z.object({
   content_hash: z.optional(z.string()),
   /** The ledger commit that added it, where the adapter knows it. */
   commit: z.optional(z.string()),
+  /** Artifacts a run references, as `<ref_type>:<ref_value>` (commit, branch, pr, patch, file, tag). */
+  artifacts: z.optional(z.array(z.string())),
 });
 export type EntryMeta = z.infer<typeof EntryMeta>;
 
@@ -42,6 +44,8 @@ export const LedgerQuery = z.object({
   until: z.optional(z.string()),
   /** Case-insensitive substring of id, card, summary, subtype, actor or target. */
   text: z.optional(z.string()),
+  /** Runs referencing an artifact `<ref_type>:<ref_value>`; commits match by sha prefix (4+ chars). */
+  artifact: z.optional(z.string()),
   /** Prefix of the id. */
   idPrefix: z.optional(z.string()),
   limit: z.optional(z.number()),
