@@ -412,6 +412,30 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         });
       }
 
+      it('filters runs by an artifact they reference: commits by a sha prefix of 4+ characters, other types exactly', async () => {
+        const sha = 'abc1234def5678abc1234def5678abc1234def56';
+        const withArtifacts = makeRun({ artifacts: [
+          { ref_type: 'commit', ref_value: sha, repo: '', summary: 'fix tls' },
+          { ref_type: 'branch', ref_value: 'main', repo: '' },
+          { ref_type: 'file', ref_value: 'src/a:b.ts', repo: '/srv/repo' },
+        ] }, undefined, 5);
+        const other = makeRun({ artifacts: [{ ref_type: 'commit', ref_value: 'ffff0000', repo: '' }] }, undefined, 6);
+        const plain = makeRun({}, undefined, 7);
+        await ledger.write({ runs: [withArtifacts, other, plain], audits: [makeAudit({}, 8)] });
+        const one = [withArtifacts.run.run_id];
+        expect(ids(await listAll(ledger, { artifact: `commit:${sha}` }))).to.deep.equal(one);
+        expect(ids(await listAll(ledger, { artifact: 'commit:abc1' }))).to.deep.equal(one);
+        expect(ids(await listAll(ledger, { artifact: 'commit:abc' }))).to.deep.equal([]);
+        expect(ids(await listAll(ledger, { artifact: 'commit:' }))).to.deep.equal([]);
+        expect(ids(await listAll(ledger, { artifact: 'branch:main' }))).to.deep.equal(one);
+        expect(ids(await listAll(ledger, { artifact: 'branch:mai' }))).to.deep.equal([]);
+        expect(ids(await listAll(ledger, { artifact: 'file:src/a:b.ts' }))).to.deep.equal(one);
+        expect(ids(await listAll(ledger, { artifact: 'tag:main' }))).to.deep.equal([]);
+        expect(ids(await listAll(ledger, { artifact: 'commit:ffff' }))).to.deep.equal([other.run.run_id]);
+        const [meta] = (await ledger.list({ idPrefix: withArtifacts.run.run_id })).entries;
+        expect(meta!.artifacts).to.deep.equal([`commit:${sha}`, 'branch:main', 'file:src/a:b.ts']);
+      });
+
       it('returns 50 entries by default, at most 500 per page, and rejects a limit that is not a positive integer', async () => {
         const audits = Array.from({ length: 510 }, (_, i) => makeAudit({}, 1000 + i));
         await ledger.write({ audits });

@@ -4,7 +4,7 @@ export { createLazyLedger } from './lazy.js';
 export {
   DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT,
   auditMetaOf, runMetaOf, entryMetaOf, searchTextOf,
-  normalizeQuery, compileFilter, matchesQuery,
+  normalizeQuery, compileFilter, matchesQuery, artifactKeysOf, referencesArtifact,
   encodeCursor, decodeCursor, indexAfter, pageFrom,
   timeMs, sortKeyOf, compareKeys, compareMeta, sortNewestFirst,
   type SortKey, type NormalizedQuery, type RowView,

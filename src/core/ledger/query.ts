@@ -87,8 +87,39 @@ export function runMetaOf(record: RunRecord, commit?: string): EntryMeta {
     target: str(run.target),
     reason: str(run.reason),
     duration_ms: typeof run.duration_ms === 'number' || run.duration_ms === null ? run.duration_ms : undefined,
+    artifacts: artifactKeysOf(run['artifacts'] ?? run.metadata?.['artifacts']),
     commit,
   });
+}
+
+/** `<ref_type>:<ref_value>` of each artifact a run lists (`{ref_type, ref_value, ...}` objects). */
+export function artifactKeysOf(list: unknown): string[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const keys: string[] = [];
+  for (const a of list) {
+    const type = (a as { ref_type?: unknown } | null)?.ref_type;
+    const value = (a as { ref_value?: unknown } | null)?.ref_value;
+    if (typeof type === 'string' && typeof value === 'string') keys.push(`${type}:${value}`);
+  }
+  return keys.length ? keys : undefined;
+}
+
+/**
+ * Does an entry's artifact list reference `query` (`<ref_type>:<ref_value>`)? Commits match by
+ * sha prefix of at least 4 characters; every other type matches exactly.
+ */
+export function referencesArtifact(keys: readonly string[] | undefined, query: string): boolean {
+  if (!keys) return false;
+  const colon = query.indexOf(':');
+  if (colon <= 0) return false;
+  const type = query.slice(0, colon);
+  const value = query.slice(colon + 1);
+  if (type === 'commit') {
+    if (value.length < 4) return false;
+    const prefix = `commit:${value}`;
+    return keys.some((k) => k.startsWith(prefix));
+  }
+  return keys.includes(query);
 }
 
 /** Entry metadata of either a saved audit or a run record. */
@@ -143,7 +174,7 @@ export function normalizeQuery(query: LedgerQuery | undefined): NormalizedQuery 
 export function compileFilter(
   filter: Omit<LedgerQuery, 'limit' | 'cursor'>,
 ): (meta: EntryMeta, text?: string) => boolean {
-  const { kind, card, status, actor, action, idPrefix } = filter;
+  const { kind, card, status, actor, action, idPrefix, artifact } = filter;
   const since = filter.since !== undefined ? Date.parse(filter.since) : undefined;
   const until = filter.until !== undefined ? Date.parse(filter.until) : undefined;
   const needle = filter.text ? filter.text.toLowerCase() : undefined;
@@ -154,6 +185,7 @@ export function compileFilter(
   if (actor !== undefined) checks.push((m) => m.actor === actor);
   if (action !== undefined) checks.push((m) => m.type === action || m.subtype === action);
   if (idPrefix !== undefined) checks.push((m) => m.id.startsWith(idPrefix));
+  if (artifact !== undefined) checks.push((m) => referencesArtifact(m.artifacts, artifact));
   if (since !== undefined || until !== undefined) {
     checks.push((m) => {
       const t = Date.parse(m.time);
