@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { newRunId } from '../../core/ids.js';
+import { createRedactor } from '../../core/redact/redactor.js';
+import type { Run, RunEvent } from '../../core/schemas/run.js';
+import { addArtifact, artifactKeys, type ArtifactRef } from '../../node/artifacts.js';
+import { captureRepoChanges, readRepoState, type RepoChanges, type RepoState } from '../../node/repo-changes.js';
+import { parseArgs, str, UsageError } from '../args.js';
+import { gitConfig, openRepoLedger } from '../open-ledger.js';
+import type { Io } from '../io.js';
+
+export const runHelp = `Usage: scp-ledger run [options] -- <command> [args...]
+
+Runs <command> with its input and output passed through and its exit code returned unchanged,
+and records it as a Run in this repository's ledger branch. Prints the @run:<id> reference.
+
+Options:
+  --type <type>         run type (default: ci); e.g. build, deploy, test
+  --subtype <subtype>   <type>:<detail>, e.g. build:docker (default: <type>:<command name>)
+  --target <target>     what the command acts on (service, cluster, ...)
+  --reason <text>       why it is being run
+  --actor <name>        who runs it (default: git config user.name)
+  --artifact <t:value>  an artifact reference (commit, branch, pr, patch, file, tag), e.g. pr:42
+  --no-repo-changes     do not record the working tree changes
+  --json                print the recorded run as JSON on stderr's behalf (stdout stays the command's)
+  --branch <name>       ledger branch (default: scp-ledger)
+`;
+
+/** The last `cap` bytes of a stream, with the count of everything seen. */
+class Tail {
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  total = 0;
+  constructor(private readonly cap: number) {}
+  push(b: Buffer) {
+    this.total += b.length;
+    this.chunks.push(b);
+    this.kept += b.length;
+    while (this.kept - (this.chunks[0]?.length ?? 0) >= this.cap) this.kept -= this.chunks.shift()!.length;
+  }
+  text(): string {
+    const all = Buffer.concat(this.chunks);
+    const cut = all.subarray(Math.max(0, all.length - this.cap)).toString('utf8');
+    return this.total > this.cap ? `... (truncated, total ${this.total} bytes)\n${cut}` : cut;
+  }
+}
+
+/** Output tails kept in the run's events. */
+export const OUTPUT_TAIL_CAP = 4 * 1024;
+
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  const { flags, rest } = parseArgs(argv, {
+    booleans: ['help', 'json', 'no-repo-changes'],
+    values: ['type', 'subtype', 'target', 'reason', 'actor', 'artifact', 'branch'],
+  });
+  if (flags.help) { io.out(runHelp); return 0; }
+  if (rest.length === 0) throw new UsageError('nothing to run: put the command after --, e.g. scp-ledger run -- npm test');
+
+  const { ledger, root } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const redactor = createRedactor();
+  const type = str(flags, 'type') ?? 'ci';
+  const command = rest.join(' ');
+  const subtype = str(flags, 'subtype') ?? `${type}:${rest[0]!.split('/').pop()}`;
+  const actor = str(flags, 'actor') ?? ((await gitConfig(root, 'user.name')) || io.env.USER || 'unknown');
+  const captureRepo = !flags['no-repo-changes'];
+  const before: RepoState | undefined = captureRepo ? await readRepoState(root) : undefined;
+  const runId = newRunId(type);
+  const started = new Date();
+  const events: RunEvent[] = [];
+  const event = (e: { type: string; status?: string; detail?: Record<string, unknown> }) => {
+    events.push({ ...e, seq: events.length + 1, ts: new Date().toISOString() });
+  };
+  event({ type: 'command', status: 'ok', detail: { command: redactor.redact(command).value, cwd: io.cwd } });
+
+  const out = new Tail(OUTPUT_TAIL_CAP);
+  const err = new Tail(OUTPUT_TAIL_CAP);
+  let cancelledBy: NodeJS.Signals | undefined;
+  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
+    const child = spawn(rest[0]!, rest.slice(1), { cwd: io.cwd, env: io.env, stdio: ['inherit', 'pipe', 'pipe'] });
+    child.stdout.on('data', (b: Buffer) => { out.push(b); io.stdout.write(b); });
+    child.stderr.on('data', (b: Buffer) => { err.push(b); io.stderr.write(b); });
+    const forward = (sig: NodeJS.Signals) => { cancelledBy = sig; child.kill(sig); };
+    const onInt = () => forward('SIGINT');
+    const onTerm = () => forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    const done = (r: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(r);
+    };
+    child.on('error', (e) => done({ code: null, signal: null, spawnError: e }));
+    child.on('close', (code, signal) => done({ code, signal }));
+  });
+  const ended = new Date();
+
+  // Shell conventions: 127 command not found, 128+n killed by signal n.
+  const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGHUP: 1, SIGQUIT: 3 };
+  const exitCode = outcome.spawnError ? ((outcome.spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126)
+    : outcome.code ?? 128 + (SIGNALS[outcome.signal ?? ''] ?? 1);
+  if (outcome.spawnError) io.err(`scp-ledger: cannot run "${rest[0]}": ${(outcome.spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 'command not found' : outcome.spawnError.message}`);
+  if (out.total) event({ type: 'stdout', status: 'ok', detail: { tail: redactor.redact(out.text()).value, bytes: out.total } });
+  if (err.total) event({ type: 'stderr', status: exitCode === 0 ? 'ok' : 'failed', detail: { tail: redactor.redact(err.text()).value, bytes: err.total } });
+
+  let changes: RepoChanges | undefined;
+  let artifacts: ArtifactRef[] = [];
+  if (before) {
+    changes = await captureRepoChanges(before);
+    event({ type: 'repo_changes', status: 'ok', detail: { ...changes } });
+    for (const c of changes.commits) artifacts = addArtifact(artifacts, { ref_type: 'commit', ref_value: c.sha, repo: root, summary: c.subject });
+    if (changes.branch && changes.commits.length) artifacts = addArtifact(artifacts, { ref_type: 'branch', ref_value: changes.branch, repo: root });
+  }
+  const art = str(flags, 'artifact');
+  if (art) {
+    const [t, ...v] = art.split(':');
+    artifacts = addArtifact(artifacts, { ref_type: t as ArtifactRef['ref_type'], ref_value: v.join(':'), repo: root });
+  }
+
+  const status: Run['status'] = cancelledBy ? 'cancelled' : exitCode === 0 ? 'ok' : 'failed';
+  const run: Run = {
+    run_id: runId,
+    type,
+    subtype,
+    status,
+    user: actor,
+    code_ref: before?.head ?? changes?.head_before ?? '',
+    started_at: started.toISOString(),
+    ended_at: ended.toISOString(),
+    duration_ms: ended.getTime() - started.getTime(),
+    environment: io.env.CI ? 'ci' : 'shell',
+    modules_affected: [],
+    summary: redactor.redact(`${command} → ${status === 'cancelled' ? `cancelled (${cancelledBy})` : `exit ${exitCode}`}`).value,
+    metadata: { exit_code: exitCode, ...(outcome.signal && { signal: outcome.signal }), ...(changes && { files_changed: changes.files_changed.length, lines_added: changes.lines_added, lines_deleted: changes.lines_deleted }) },
+    ...(str(flags, 'target') && { target: str(flags, 'target') }),
+    ...(str(flags, 'reason') && { reason: redactor.redact(str(flags, 'reason')!).value }),
+    ...(status === 'failed' && { error: err.total ? redactor.redact(err.text().split('\n').filter(Boolean).pop() ?? '').value.slice(0, 500) : `exit ${exitCode}` }),
+    ...(artifacts.length && { artifacts, artifact_keys: artifactKeys(artifacts) }),
+  };
+  await ledger.write({ runs: [{ run, events }], actor });
+  await ledger.close?.();
+  const ref = `@run:${runId}`;
+  if (flags.json) io.err(JSON.stringify({ ref, run }, null, 2));
+  else io.err(`scp-ledger: recorded ${ref} (${status}${changes ? `, ${changes.files_changed.length} files changed` : ''})`);
+  return exitCode;
+}

@@ -1,0 +1,45 @@
+import type { LedgerQuery } from '../core/schemas/ledger.js';
+import { str, UsageError, type ParsedArgs } from './args.js';
+
+export const FILTER_FLAGS = ['kind', 'card', 'actor', 'status', 'action', 'since', 'until', 'text', 'artifact'] as const;
+
+export const filterHelp = `Filters:
+  --kind audit|run      only audits or only runs
+  --card <key>          one card (audits)
+  --actor <name>        who saved or ran it
+  --status <status>     ok, failed, partial, cancelled, abandoned, error
+  --action <type>       run type or subtype (deploy, deploy:k8s)
+  --since <time>        ISO time or a span back from now (30m, 24h, 7d)
+  --until <time>        ISO time or a span back from now
+  --text <text>         free text in id, card, summary, actor, target
+  --artifact <t:value>  runs referencing an artifact, e.g. commit:abc123`;
+
+/** An ISO time from an ISO string or a span back from now (`90s`, `30m`, `24h`, `7d`). */
+export function timeArg(value: string, name: string, now = Date.now()): string {
+  const span = /^(\d+)([smhd])$/.exec(value);
+  if (span) {
+    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[span[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now - Number(span[1]) * unit).toISOString();
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} "${value}" is not a time: use ISO (2026-11-23T10:00:00Z) or a span like 24h`);
+  return new Date(ms).toISOString();
+}
+
+export function queryFromFlags(flags: ParsedArgs['flags']): LedgerQuery {
+  const q: LedgerQuery = {};
+  const kind = str(flags, 'kind');
+  if (kind !== undefined) {
+    if (kind !== 'audit' && kind !== 'run') throw new UsageError(`--kind must be audit or run, not "${kind}"`);
+    q.kind = kind;
+  }
+  for (const k of ['card', 'actor', 'status', 'action', 'text', 'artifact'] as const) {
+    const v = str(flags, k);
+    if (v !== undefined) (q as Record<string, string>)[k] = v;
+  }
+  const since = str(flags, 'since');
+  const until = str(flags, 'until');
+  if (since) q.since = timeArg(since, 'since');
+  if (until) q.until = timeArg(until, 'until');
+  return q;
+}

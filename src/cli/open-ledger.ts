@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Ledger } from '../core/ledger/types.js';
+
+const exec = promisify(execFile);
+
+export class NotARepoError extends Error {
+  readonly exitCode = 2;
+}
+
+/** `git config <key>` in `cwd`, or '' when unset. */
+export async function gitConfig(cwd: string, key: string): Promise<string> {
+  try {
+    return (await exec('git', ['config', key], { cwd })).stdout.trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The ledger of the git repository that contains `cwd`, on its own branch (default
+ * `scp-ledger`); the git code is loaded only when a command needs it.
+ */
+export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: string): Promise<{ ledger: Ledger & Partial<Pick<Required<Ledger>, 'verify' | 'sync'>>; root: string; gitdir: string }> {
+  let root: string;
+  let gitdir: string;
+  try {
+    root = (await exec('git', ['rev-parse', '--show-toplevel'], { cwd })).stdout.trim();
+    gitdir = (await exec('git', ['rev-parse', '--absolute-git-dir'], { cwd })).stdout.trim();
+  } catch {
+    throw new NotARepoError(`not inside a git repository (${cwd}): run it in a repository, or "git init" first`);
+  }
+  const [{ createGitLedger }, fs, http] = await Promise.all([
+    import('../core/ledger/git/index.js'),
+    import('node:fs'),
+    import('isomorphic-git/http/node'),
+  ]);
+  const name = await gitConfig(root, 'user.name');
+  const email = await gitConfig(root, 'user.email');
+  const ledger = await createGitLedger({
+    fs, http, dir: root, gitdir,
+    ...(branch && { branch }),
+    ...(remoteUrl && { remote: { url: remoteUrl } }),
+    author: { name: name || 'scp-ledger', email: email || 'scp-ledger@localhost' },
+  });
+  return { ledger, root, gitdir };
+}
