@@ -42,9 +42,8 @@ import { readdirSync } from 'node:fs';
 if (existsSync('src/elements')) {
   for (const dir of readdirSync('src/elements', { withFileTypes: true })) {
     if (!dir.isDirectory()) continue;
-    for (const f of readdirSync(`src/elements/${dir.name}`)) {
-      if (/^scp-.*\.ts$/.test(f)) npm.input[`elements/${dir.name}/${f.replace(/\.ts$/, '')}`] = `src/elements/${dir.name}/${f}`;
-    }
+    const file = `src/elements/${dir.name}/scp-${dir.name}.ts`;
+    if (existsSync(file)) npm.input[`elements/${dir.name}/scp-${dir.name}`] = file;
   }
 }
 
