@@ -21,11 +21,12 @@ function runsOf(source: HasRuns): RunsLike {
  * `this` and arguments, and its result or exception comes back unchanged; a synchronous method
  * stays synchronous (its run is recorded in the background).
  */
-export function runTracked<This, Args extends unknown[], Return>(
-  spec: RunSpec | ((this: This, ...args: Args) => RunSpec),
+export function runTracked<This, SpecArgs extends unknown[] = unknown[]>(
+  spec: RunSpec | ((this: This, ...args: SpecArgs) => RunSpec),
   options: RunTrackedOptions<This>,
 ) {
-  return function decorate(
+  // The spec function may take the method's leading arguments (or none of them).
+  return function decorate<Args extends [...SpecArgs, ...unknown[]], Return>(
     method: (this: This, ...args: Args) => Return,
     context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
   ): (this: This, ...args: Args) => Return {
@@ -38,7 +39,7 @@ export function runTracked<This, Args extends unknown[], Return>(
     return function tracked(this: This, ...args: Args): Return {
       const source = typeof options.client === 'function' ? options.client.call(this, this) : options.client;
       const runs = runsOf(source);
-      const s = typeof spec === 'function' ? spec.apply(this, args) : spec;
+      const s = typeof spec === 'function' ? spec.apply(this, args as unknown as SpecArgs) : spec;
       const call = () => method.apply(this, args);
       // Without `wrap` (a Runs that only has `track`), the method's result arrives as a promise.
       return runs.wrap ? runs.wrap(s, call) : (runs.track(s, call) as Return);
