@@ -7,6 +7,8 @@ export interface RefResolver {
   icon: string;
   /** Human label of the kind (e.g. "Audit"). */
   label: string;
+  /** One line about what the kind names, shown in the kind picker. */
+  description?: string;
   resolve(id: string, options?: { signal?: AbortSignal }): Promise<Preview>;
   /** Items whose id (or label) starts with / contains `query`, at most `limit`. */
   suggest?(query: string, limit: number, options?: { signal?: AbortSignal }): Promise<Suggestion[]>;
