@@ -13,10 +13,22 @@ export type StageResult =
   | { staged: true; snapshot: AuditMeta; replaced: string[] }
   | { staged: false; reason: 'unchanged' | 'not_ok'; card_key: string };
 
+/** One scan for `stageMany`. */
+export interface StageItem {
+  card_key: string;
+  result: unknown;
+  options?: StageOptions;
+}
+
 export interface SaveResult { saved: string[]; commit: string }
 
 export interface Staging {
   stage(cardKey: string, result: unknown, options?: StageOptions): Promise<StageResult>;
+  /**
+   * Stage several scans with one storage write. Results (in order) are what the same `stage` calls
+   * made one after another would return, including their `audit:pending` events.
+   */
+  stageMany(items: StageItem[]): Promise<StageResult[]>;
   /** Pending metadata (no data), newest first, optionally for one card or audit type. */
   list(filter?: { card_key?: string; audit_type?: 'devops' | 'project' }): Promise<AuditMeta[]>;
   /** One pending snapshot with its data; throws NotFoundError. */

@@ -1,0 +1,331 @@
+import { auditTypeOf } from '../cards.js';
+import {
+  EmptySelectionError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
+} from '../errors/index.js';
+import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
+import { assertValidId, newAuditId } from '../ids.js';
+import type { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
+import { metaOf } from '../storage/memory.js';
+import { deriveSummary, oneLine } from './summary.js';
+import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
+
+export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
+
+/** Store meta key holding the last saved snapshot of a card (drives skip-unchanged). */
+export const lastSavedKey = (cardKey: string) => `last_saved:${cardKey}`;
+export interface LastSaved { content_hash: string; computed_at: number; snapshot_id: string }
+
+const encoder = new TextEncoder();
+type Action = 'save' | 'discard';
+
+function invalid(what: string, path: string, message: string, hint: string): ValidationError {
+  return new ValidationError(`Invalid ${what}: ${path} ${message}. ${hint}`, { data: { what, issues: [{ path, message }] } });
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`;
+}
+
+/** A selection is a non-empty list of valid ids or the explicit word `all`; never "everything" by default. */
+function checkSelection(ids: unknown, action: Action): string[] | 'all' {
+  if (ids === 'all') return 'all';
+  const hint = `Pass a non-empty array of audit ids, or the word 'all' to ${action} every pending audit.`;
+  if (ids === undefined || ids === null || (Array.isArray(ids) && ids.length === 0)) {
+    throw new EmptySelectionError(`Nothing to ${action}: no audit ids were given. ${hint}`, { data: { action } });
+  }
+  if (!Array.isArray(ids)) {
+    const shown = typeof ids === 'string' ? `the string ${JSON.stringify(ids.slice(0, 60))}` : `a ${typeof ids}`;
+    throw new ValidationError(`Cannot ${action} ${shown}. ${hint}${typeof ids === 'string' ? ' Wrap a single id in an array.' : ''}`, {
+      data: { what: `${action} selection`, issues: [{ path: '(root)', message: 'not an array of ids or "all"' }] },
+    });
+  }
+  for (const id of ids) assertValidId(id, 'audit');
+  return [...new Set(ids as string[])];
+}
+
+interface Prepared { prepared: AuditSnapshot }
+
+/**
+ * The pending-audit area. Everything a scan result goes through before it is stored — redaction,
+ * the size limit, the content hash — happens in `stage`, so the store never sees a raw result.
+ * Mutations (stage, save, discard) run one at a time per instance: two saves of the same id
+ * cannot both write it, and `latest` replacement never races another stage of the same card.
+ */
+export function createStaging(deps: StagingDeps): Staging {
+  const { store, ledger, bus, redactor } = deps;
+  const policy = deps.policy ?? 'latest';
+  const skipUnchanged = deps.skipUnchanged ?? true;
+  const stageErrors = deps.stageErrors ?? false;
+  const maxBytes = deps.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
+  const now = deps.now ?? (() => new Date());
+
+  let queue: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Validate, redact, hash and size-check one scan. Pure work: nothing is stored here. */
+  async function prepare(cardKey: unknown, result: unknown, options: StageOptions = {}): Promise<Prepared | StageResult> {
+    const what = 'stage input';
+    if (typeof cardKey !== 'string' || !cardKey.trim() || cardKey.length > 200 || /[\u0000-\u001f]/.test(cardKey)) {
+      throw invalid(what, 'card_key', 'must be a non-empty string of at most 200 printable characters', 'Pass the card key, e.g. "security".');
+    }
+    if (options === null || typeof options !== 'object') throw invalid(what, 'options', 'must be an object', 'Pass { status, duration_s, summary, computed_at }.');
+    const looksFailed = !!result && typeof result === 'object' && !Array.isArray(result) && !!(result as { error?: unknown }).error;
+    const status = options.status ?? (looksFailed ? 'error' : 'ok');
+    if (typeof status !== 'string' || !status) throw invalid(what, 'status', 'must be a non-empty string', 'Use "ok" or "error".');
+    if (status !== 'ok' && !stageErrors) return { staged: false, reason: 'not_ok', card_key: cardKey };
+
+    const at = options.computed_at ?? now();
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw invalid(what, 'computed_at', 'must be a valid Date', 'Pass when the scan finished.');
+    const duration = options.duration_s ?? 0;
+    if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) {
+      throw invalid(what, 'duration_s', 'must be a finite number of seconds >= 0', 'Pass how long the scan took.');
+    }
+    if (options.summary !== undefined && typeof options.summary !== 'string') throw invalid(what, 'summary', 'must be a string', 'Pass one line for humans.');
+    if (result === undefined) throw invalid(what, 'result', 'is missing', 'Pass the scan result (any JSON value).');
+
+    const { value: data, fired } = redactor.redact(result);
+    let canonical: string;
+    try {
+      canonical = canonicalJson(data);
+    } catch (e) {
+      throw new ValidationError(`Cannot stage "${cardKey}": the result is not JSON data (${(e as Error).message}). Pass plain objects, arrays, strings, finite numbers, booleans and null.`, {
+        data: { what, issues: [{ path: 'result', message: 'not JSON' }] }, cause: e,
+      });
+    }
+    const rawSummary = options.summary !== undefined ? oneLine(options.summary) : deriveSummary(cardKey, data, status);
+    const summary = redactor.redact(rawSummary);
+
+    const snapshot: AuditSnapshot = {
+      snapshot_id: newAuditId(cardKey, at),
+      card_key: cardKey,
+      audit_type: auditTypeOf(cardKey),
+      computed_at: at.getTime() / 1000,
+      iso: at.toISOString(),
+      status,
+      duration_s: Math.round(duration * 1000) / 1000,
+      summary: summary.value,
+      content_hash: '',
+      redacted: [...new Set([...fired, ...summary.fired])].sort(),
+      data,
+    };
+    const dataBytes = encoder.encode(canonical);
+    const bytes = dataBytes.length + encoder.encode(JSON.stringify(metaOf(snapshot))).length + 8;
+    if (bytes > maxBytes) {
+      throw new SnapshotTooLargeError(
+        `Snapshot of card "${cardKey}" is ${formatBytes(bytes)} of JSON after redaction, over the ${formatBytes(maxBytes)} limit: trim the scan result or raise maxSnapshotBytes.`,
+        { data: { card_key: cardKey, bytes, limit: maxBytes } },
+      );
+    }
+    snapshot.content_hash = await sha256Hex(dataBytes);
+    return { prepared: snapshot };
+  }
+
+  /** The content hash of the last saved snapshot of a card: store meta, else the ledger's newest. */
+  async function lastSavedHash(cardKey: string): Promise<string | undefined> {
+    const known = await store.getMeta<LastSaved>(lastSavedKey(cardKey));
+    if (known?.content_hash) return known.content_hash;
+    try {
+      const page = await ledger.list({ kind: 'audit', card: cardKey, limit: 1 });
+      return page.entries[0]?.content_hash;
+    } catch {
+      // Skip-unchanged is an optimisation: an unreachable ledger must not lose the scan.
+      return undefined;
+    }
+  }
+
+  /** Store prepared scans with one write, as sequential `stage` calls would have. */
+  async function commit(items: (Prepared | StageResult)[]): Promise<StageResult[]> {
+    const results: StageResult[] = [];
+    const lastHashes = new Map<string, string | undefined>();
+    const pendingByCard = new Map<string, string[]>();
+    if (policy === 'latest' && items.some((i) => 'prepared' in i)) {
+      for (const m of await store.listSnapshots()) {
+        const ids = pendingByCard.get(m.card_key) ?? [];
+        ids.push(m.snapshot_id);
+        pendingByCard.set(m.card_key, ids);
+      }
+    }
+    const put = new Map<string, AuditSnapshot>();
+    const remove = new Set<string>();
+    const staged: { snapshot: AuditSnapshot; replaced: string[] }[] = [];
+
+    for (const item of items) {
+      if (!('prepared' in item)) { results.push(item); continue; }
+      const s = item.prepared;
+      if (skipUnchanged) {
+        if (!lastHashes.has(s.card_key)) lastHashes.set(s.card_key, await lastSavedHash(s.card_key));
+        if (lastHashes.get(s.card_key) === s.content_hash) {
+          results.push({ staged: false, reason: 'unchanged', card_key: s.card_key });
+          continue;
+        }
+      }
+      let replaced: string[] = [];
+      if (policy === 'latest') {
+        replaced = pendingByCard.get(s.card_key) ?? [];
+        for (const id of replaced) { if (!put.delete(id)) remove.add(id); }
+        pendingByCard.set(s.card_key, [s.snapshot_id]);
+      }
+      put.set(s.snapshot_id, s);
+      staged.push({ snapshot: s, replaced });
+      results.push({ staged: true, snapshot: metaOf(s), replaced });
+    }
+
+    if (put.size || remove.size) await store.writeSnapshots({ put: [...put.values()], remove: [...remove] });
+    for (const { snapshot: s, replaced } of staged) {
+      bus.emit('audit:pending', { snapshot_id: s.snapshot_id, card_key: s.card_key, summary: s.summary, iso: s.iso, replaced });
+    }
+    return results;
+  }
+
+  function notPending(missing: string[], action: Action): NotFoundError {
+    const list = missing.map((id) => `"${id}"`).join(', ');
+    return new NotFoundError(
+      `${missing.length === 1 ? `Audit ${list} is` : `Audits ${list} are`} not pending (it may have been saved or discarded in another tab). Nothing was ${action === 'save' ? 'saved' : 'discarded'}.`,
+      { data: { kind: 'audit', id: missing.join(',') } },
+    );
+  }
+
+  /** Load every selected pending snapshot; unknown ids fail the whole call before anything happens. */
+  async function loadSelection(selection: string[] | 'all'): Promise<AuditSnapshot[]> {
+    const ids = selection === 'all' ? (await store.listSnapshots()).map((m) => m.snapshot_id) : selection;
+    if (ids.length === 0) throw new EmptySelectionError('Nothing to save: no audit is pending.', { data: { action: 'save' } });
+    const found = await Promise.all(ids.map((id) => store.getSnapshot(id)));
+    const missing = ids.filter((_, i) => !found[i]);
+    if (missing.length) throw notPending(missing, 'save');
+    return found as AuditSnapshot[];
+  }
+
+  /** Metadata is enough to discard: the data blobs are never loaded. */
+  async function selectMetas(selection: string[] | 'all'): Promise<AuditMeta[]> {
+    const all = await store.listSnapshots();
+    if (selection === 'all') {
+      if (all.length === 0) throw new EmptySelectionError('Nothing to discard: no audit is pending.', { data: { action: 'discard' } });
+      return all;
+    }
+    const byId = new Map(all.map((m) => [m.snapshot_id, m]));
+    const missing = selection.filter((id) => !byId.has(id));
+    if (missing.length) throw notPending(missing, 'discard');
+    return selection.map((id) => byId.get(id)!);
+  }
+
+  /** Redact again on the way out (idempotent): a store another process wrote is not trusted blindly. */
+  async function toSaved(s: AuditSnapshot, savedAt: string, savedBy: string): Promise<SavedAudit> {
+    const { value: data, fired } = redactor.redact(s.data);
+    const summary = redactor.redact(s.summary);
+    const again = [...fired, ...summary.fired];
+    const saved: SavedAudit = { ...s, summary: summary.value, data, saved_at: savedAt, saved_by: savedBy };
+    if (again.length) {
+      saved.content_hash = await contentHash(data);
+      saved.redacted = [...new Set([...(s.redacted ?? []), ...again])].sort();
+    }
+    return saved;
+  }
+
+  async function rememberSaved(audits: SavedAudit[]): Promise<void> {
+    const newest = new Map<string, SavedAudit>();
+    for (const a of audits) {
+      const cur = newest.get(a.card_key);
+      if (!cur || a.computed_at >= cur.computed_at) newest.set(a.card_key, a);
+    }
+    for (const [card, a] of newest) {
+      if (!a.content_hash) continue;
+      const prev = await store.getMeta<LastSaved>(lastSavedKey(card));
+      if (prev && prev.computed_at > a.computed_at) continue;
+      await store.setMeta(lastSavedKey(card), { content_hash: a.content_hash, computed_at: a.computed_at, snapshot_id: a.snapshot_id } satisfies LastSaved);
+    }
+  }
+
+  return {
+    async stage(cardKey, result, options) {
+      const prepared = await prepare(cardKey, result, options);
+      return (await exclusive(() => commit([prepared])))[0]!;
+    },
+
+    async stageMany(items: StageItem[]) {
+      if (!Array.isArray(items)) throw invalid('stage input', '(root)', 'must be an array of { card_key, result, options }', 'Pass the scans to stage.');
+      const prepared: (Prepared | StageResult)[] = [];
+      for (const [i, item] of items.entries()) {
+        if (!item || typeof item !== 'object') throw invalid('stage input', `[${i}]`, 'must be { card_key, result, options }', 'Pass one object per scan.');
+        prepared.push(await prepare(item.card_key, item.result, item.options));
+      }
+      if (prepared.length === 0) return [];
+      return exclusive(() => commit(prepared));
+    },
+
+    async list(filter = {}) {
+      if (filter === null || typeof filter !== 'object') throw invalid('pending filter', '(root)', 'must be an object', 'Pass { card_key?, audit_type? }.');
+      if (filter.card_key !== undefined && typeof filter.card_key !== 'string') throw invalid('pending filter', 'card_key', 'must be a string', 'Pass a card key.');
+      if (filter.audit_type !== undefined && filter.audit_type !== 'devops' && filter.audit_type !== 'project') {
+        throw invalid('pending filter', 'audit_type', 'must be "devops" or "project"', 'Pass one of the two audit types.');
+      }
+      const all = await store.listSnapshots();
+      return all.filter((m: AuditMeta) => (filter.card_key === undefined || m.card_key === filter.card_key)
+        && (filter.audit_type === undefined || m.audit_type === filter.audit_type));
+    },
+
+    async get(id) {
+      assertValidId(id, 'audit');
+      const s = await store.getSnapshot(id);
+      if (!s) {
+        throw new NotFoundError(`Audit "${id}" is not pending (it may have been saved or discarded in another tab)`, { data: { kind: 'audit', id } });
+      }
+      return s;
+    },
+
+    async counts() {
+      const out: Record<string, number> = {};
+      for (const m of await store.listSnapshots()) out[m.card_key] = (out[m.card_key] ?? 0) + 1;
+      return out;
+    },
+
+    async save(ids, options = {}): Promise<SaveResult> {
+      const selection = checkSelection(ids, 'save');
+      return exclusive(async () => {
+        const snapshots = await loadSelection(selection);
+        const savedAt = now().toISOString();
+        const savedBy = options.actor ?? deps.actor?.() ?? 'unknown';
+        const audits = await Promise.all(snapshots.map((s) => toSaved(s, savedAt, savedBy)));
+        const saveIds = audits.map((a) => a.snapshot_id);
+        let written: { commit: string };
+        try {
+          written = await ledger.write({ audits, actor: savedBy, ...(options.message !== undefined && { message: options.message }) });
+        } catch (e) {
+          const reason = e instanceof Error ? e.message : String(e);
+          throw new LedgerWriteError(
+            `Saving ${saveIds.length} audit${saveIds.length === 1 ? '' : 's'} to the ledger failed (${reason}). ${saveIds.length === 1 ? 'It is' : 'All of them are'} still pending: fix the cause and save again.`,
+            { data: { ids: saveIds }, cause: e },
+          );
+        }
+        // The ledger holds them now: only from here on do they leave pending.
+        let cleanup: unknown;
+        try {
+          await store.writeSnapshots({ remove: saveIds });
+          await rememberSaved(audits);
+        } catch (e) {
+          cleanup = e;
+        }
+        for (const a of audits) {
+          bus.emit('audit:saved', { snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso, commit: written.commit });
+        }
+        // Saved, but still listed as pending: report the storage failure (the events above are true).
+        if (cleanup) throw cleanup;
+        return { saved: saveIds, commit: written.commit };
+      });
+    },
+
+    async discard(ids) {
+      const selection = checkSelection(ids, 'discard');
+      return exclusive(async () => {
+        const metas = await selectMetas(selection);
+        const discardIds = metas.map((m) => m.snapshot_id);
+        await store.writeSnapshots({ remove: discardIds });
+        for (const s of metas) bus.emit('audit:discarded', { snapshot_id: s.snapshot_id, card_key: s.card_key });
+        return { discarded: discardIds };
+      });
+    },
+  };
+}
