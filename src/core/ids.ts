@@ -11,11 +11,14 @@ import { InvalidIdError } from './errors/index.js';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_ID_LENGTH = 128;
 
+// 252 = 7 × 36: bytes at or above it are redrawn so every character is equally likely.
 function random4(): string {
-  const bytes = new Uint8Array(4);
-  crypto.getRandomValues(bytes);
+  const bytes = new Uint8Array(8);
   let s = '';
-  for (const b of bytes) s += ALPHABET[b % 36];
+  while (s.length < 4) {
+    crypto.getRandomValues(bytes);
+    for (const b of bytes) if (b < 252 && s.length < 4) s += ALPHABET[b % 36];
+  }
   return s;
 }
 
@@ -27,20 +30,27 @@ function stamp(d: Date): { day: string; time: string } {
   };
 }
 
-// Ids issued in the current second, per prefix; cleared when the second changes.
-let issuedSecond = '';
-const issued = new Set<string>();
+// Ids issued per second (the time is part of the id, so only the same second can repeat).
+// Several seconds are remembered, least recently used dropped first, so a caller alternating
+// between explicit times (backfills, imports) cannot get a repeat either.
+const REMEMBERED_SECONDS = 64;
+const issued = new Map<string, Set<string>>();
 function unique(prefix: string, second: string): string {
-  if (second !== issuedSecond) { issued.clear(); issuedSecond = second; }
+  let set = issued.get(second);
+  if (set) issued.delete(second); // re-inserted below as the most recently used
+  else set = new Set();
+  issued.set(second, set);
+  if (issued.size > REMEMBERED_SECONDS) issued.delete(issued.keys().next().value!);
   for (;;) {
     const id = `${prefix}${random4()}`;
-    if (!issued.has(id)) { issued.add(id); return id; }
+    if (!set.has(id)) { set.add(id); return id; }
   }
 }
 
 /** The card key as it appears inside an id (the origin replaces `:` and `/` with `_`). */
 export function cardKeySlug(cardKey: string): string {
-  return cardKey.replace(/[:/]/g, '_').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+  // A leading "-" would make the id look like a command-line option (and fail the grammar).
+  return cardKey.replace(/[:/]/g, '_').replace(/[^A-Za-z0-9_-]/g, '-').replace(/^-+/, '').slice(0, 80) || 'card';
 }
 
 export function newAuditId(cardKey: string, at: Date = new Date()): string {
@@ -91,6 +101,11 @@ export function timeFromId(id: string): Date | undefined {
   const m = /_(\d{8})T?_?(\d{6})Z?(?:_|$)/.exec(id);
   if (!m) return undefined;
   const [d, t] = [m[1]!, m[2]!];
-  const ms = Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +t.slice(0, 2), +t.slice(2, 4), +t.slice(4, 6));
-  return Number.isNaN(ms) ? undefined : new Date(ms);
+  const parts = [+d.slice(0, 4), +d.slice(4, 6), +d.slice(6, 8), +t.slice(0, 2), +t.slice(2, 4), +t.slice(4, 6)] as const;
+  const [y, mo, day, h, mi, sec] = parts;
+  const at = new Date(Date.UTC(y, mo - 1, day, h, mi, sec));
+  // Date.UTC rolls 2026-02-30 over to March: only a time that reads back the same is real.
+  const same = at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === day
+    && at.getUTCHours() === h && at.getUTCMinutes() === mi && at.getUTCSeconds() === sec;
+  return same ? at : undefined;
 }
