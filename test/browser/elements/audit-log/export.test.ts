@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { EntryMeta } from '../../../../src/core/schemas/ledger.js';
-import { csvField, toCsv, toJsonl } from '../../../../src/elements/audit-log/export.js';
+import { csvField, toCsv, toJsonl } from '../../../../src/core/export/entries.js';
 import { queryOf, type LogFilters } from '../../../../src/elements/audit-log/log-query.js';
 
 const label = (k: string) => (k === 'k8s' ? 'Kubernetes' : k);

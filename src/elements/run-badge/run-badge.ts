@@ -1,0 +1,332 @@
+import { html, nothing } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { ScpClient } from '../../core/client.js';
+import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
+import type { Run, RunEvent } from '../../core/schemas/run.js';
+import { ScpActionErrorEvent } from '../events/action-error-event.js';
+import { ScpRefCopiedEvent } from '../events/ref-copied-event.js';
+import { ScpRunDetailsToggleEvent } from '../events/run-details-toggle-event.js';
+import { ScpClientController } from '../internal/client-controller.js';
+import { ScpElement } from '../internal/scp-element.js';
+import { displayText } from '../internal/text.js';
+import { buttonStyles, hostStyles, statusStyles } from '../styles/host.styles.js';
+import { defaultCardOf, subtypeMatches, type CardOf } from './card-of.js';
+import { runBadgeStyles } from './run-badge.styles.js';
+
+/** How many of the newest events the details show. */
+const EVENTS_SHOWN = 5;
+/** Pages of the ledger searched for a card's last run (runs of other cards are skipped). */
+const SEARCH_PAGES = 10;
+const PAGE_SIZE = 100;
+
+// Only strings reach the template: a ledger value of another type (e.g. a crafted
+// `{"_$litType$": …}` object) must never be handed to Lit as a value it could render.
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** Text for display: never an object, bidi controls made visible. */
+const show = (v: unknown): string => displayText(text(v));
+const byNewest = (a: Run, b: Run) => (text(a.started_at) < text(b.started_at) ? 1 : text(a.started_at) > text(b.started_at) ? -1 : 0);
+
+/**
+ * The state of a card's runs (or of one run subtype): a spinner while a matching run is live,
+ * then a dot with the last run's status and summary. Activating it opens a popover with the
+ * run's type, subtype, status, duration, summary, its `@run:<id>` reference (with a copy button)
+ * and its last five events. Runs are matched to cards by `cardOf` (the origin's mapping by
+ * default: `deploy:k8s` → `k8s`, `build:docker` → `docker`, `ci:*` → `ci` …).
+ *
+ * @summary Live / last-run status of a card's runs, with a details popover.
+ * @tag scp-run-badge
+ * @csspart base - The button that opens the details.
+ * @csspart indicator - The spinner (running) or the status dot.
+ * @csspart label - The visible status and summary.
+ * @csspart popover - The details popover.
+ * @csspart heading - The popover's title.
+ * @csspart details - The list of the run's fields.
+ * @csspart ref - The `@run:<id>` reference.
+ * @csspart copy-button - Copies the reference.
+ * @csspart events - The list of the last events.
+ * @csspart close-button - Closes the popover.
+ * @cssproperty --scp-run-badge-max-width - Widest the badge's label grows before it is cut (default 18rem).
+ * @cssproperty --scp-color-ok - Dot colour of a successful run.
+ * @cssproperty --scp-color-danger - Dot colour of a failed run.
+ * @cssproperty --scp-color-running - Spinner colour.
+ * @event {ScpRunDetailsToggleEvent} scp-run-details-toggle - The details popover opened or closed; `detail.open`, `detail.runId`.
+ * @event {ScpRefCopiedEvent} scp-ref-copied - The `@run:<id>` reference was copied; `detail.ref`.
+ * @event {ScpActionErrorEvent} scp-error - Loading the runs or copying failed.
+ */
+export class ScpRunBadge extends ScpElement {
+  static override styles = [hostStyles, buttonStyles, statusStyles, runBadgeStyles];
+
+  private readonly data = new ScpClientController(this, {
+    events: ['run:started', 'run:event', 'run:completed', 'ledger:written', 'ledger:synced'],
+    onClient: () => this.forget(),
+    load: (client, signal) => this.load(client, signal),
+    onEvent: (name, payload) => this.apply(name, payload),
+  });
+
+  @query('[part="popover"]') private accessor popoverEl: HTMLElement | null = null;
+
+  /** The card whose runs are shown (runs are mapped to cards with `cardOf`). */
+  @property({ reflect: true }) accessor card: string | undefined = undefined;
+  /** A run subtype to show instead of a card: exact (`deploy:k8s`) or `type:*`. */
+  @property({ reflect: true }) accessor subtype: string | undefined = undefined;
+  /** Maps a run subtype to a card key; replace it for your own cards. */
+  @property({ attribute: false }) accessor cardOf: CardOf = defaultCardOf;
+
+  /** Matching runs in progress, newest first. */
+  @state() accessor live: Run[] = [];
+  /** The newest finished matching run. */
+  @state() accessor last: Run | undefined = undefined;
+  /** Events of the run the details show (the newest live run, else the last one). */
+  @state() private accessor events: RunEvent[] = [];
+  @state() private accessor copyNote = '';
+
+  /** Resolves once what the badge shows reflects the core. */
+  async settled(): Promise<void> {
+    await this.data.settled();
+    await this.eventsLoad;
+    await this.updateComplete;
+  }
+
+  /** Open the details popover. */
+  showDetails(): void {
+    this.popoverEl?.showPopover();
+  }
+
+  /** Close the details popover. */
+  hideDetails(): void {
+    if (this.popoverEl?.matches(':popover-open')) this.popoverEl.hidePopover();
+  }
+
+  private eventsLoad: Promise<void> = Promise.resolve();
+  private eventsFor: string | undefined;
+
+  /** The run the badge and the details are about. */
+  private get shown(): Run | undefined {
+    return this.live[0] ?? this.last;
+  }
+
+  private isMatch(subtype: unknown): boolean {
+    if (typeof subtype !== 'string') return false;
+    if (this.subtype) return subtypeMatches(this.subtype, subtype);
+    if (this.card) return this.cardOf(subtype) === this.card;
+    return true;
+  }
+
+  private forget(): void {
+    this.live = [];
+    this.last = undefined;
+    this.events = [];
+    this.eventsFor = undefined;
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if ((changed.has('card') || changed.has('subtype') || changed.has('cardOf')) && this.hasUpdated) {
+      this.forget();
+      void this.data.refresh();
+    }
+  }
+
+  private async load(client: ScpClient, signal: AbortSignal): Promise<void> {
+    let live: Run[];
+    let last: Run | undefined;
+    try {
+      [live, last] = await Promise.all([client.runs.live(), this.findLast(client, signal)]);
+    } catch (error) {
+      if (!signal.aborted) {
+        this.dispatchEvent(new ScpActionErrorEvent({ action: 'load', ids: [], error, message: this.t('runBadgeLoadFailed') }));
+      }
+      throw error;
+    }
+    if (signal.aborted) return;
+    this.live = live.filter((r) => this.isMatch(r.subtype)).sort(byNewest);
+    // A run that just completed may still wait for its group commit: keep the newer one.
+    if (last && (!this.last || byNewest(last, this.last) <= 0)) this.last = last;
+    await this.loadEvents(client, true);
+  }
+
+  /** The newest finished matching run in the ledger. */
+  private async findLast(client: ScpClient, signal: AbortSignal): Promise<Run | undefined> {
+    const exact = this.subtype && !this.subtype.endsWith('*') ? this.subtype : undefined;
+    let cursor: string | undefined;
+    for (let page = 0; page < SEARCH_PAGES && !signal.aborted; page++) {
+      const res = await client.ledger.list({
+        kind: 'run', limit: exact ? 1 : PAGE_SIZE, ...(exact && { action: exact }), ...(cursor && { cursor }),
+      });
+      const hit = res.entries.find((e) => this.isMatch(e.subtype));
+      if (hit) return (await client.runs.get(hit.id))?.run;
+      if (!res.cursor || exact) return undefined;
+      cursor = res.cursor;
+    }
+    return undefined;
+  }
+
+  /** Fetch the shown run's record for its events (once per run unless `force`). */
+  private loadEvents(client: ScpClient, force = false): Promise<void> {
+    const run = this.shown;
+    if (!run) { this.events = []; this.eventsFor = undefined; return this.eventsLoad; }
+    if (!force && this.eventsFor === run.run_id) return this.eventsLoad;
+    this.eventsFor = run.run_id;
+    const id = run.run_id;
+    this.eventsLoad = client.runs.get(id).then((rec) => {
+      if (!rec || this.shown?.run_id !== id) return;
+      this.events = rec.events.slice(-EVENTS_SHOWN);
+      if (this.last?.run_id === id && rec.run.status !== 'running') this.last = { ...this.last, ...rec.run };
+    }, () => { /* the badge keeps what it has; the next event retries */ });
+    return this.eventsLoad;
+  }
+
+  /** Apply a bus event in place; `false` = no reload needed. */
+  private apply<K extends BusEventName>(name: K, payload: BusEventMap[K]): boolean {
+    const client = this.data.client;
+    if (name === 'run:started') {
+      const p = payload as BusEventMap['run:started'];
+      if (!this.isMatch(p.subtype) || this.live.some((r) => r.run_id === p.run_id)) return false;
+      const run: Run = {
+        run_id: p.run_id, type: p.type, subtype: p.subtype, summary: p.summary, status: 'running',
+        user: p.user ?? '', code_ref: '', started_at: p.started_at ?? new Date().toISOString(),
+        ...(p.target !== undefined && { target: p.target }),
+      };
+      this.live = [run, ...this.live].sort(byNewest);
+      this.events = [];
+      this.eventsFor = run.run_id;
+      return false;
+    }
+    if (name === 'run:event') {
+      const p = payload as BusEventMap['run:event'];
+      if (p.run_id === this.shown?.run_id) this.events = [...this.events, p.event].slice(-EVENTS_SHOWN);
+      return false;
+    }
+    if (name === 'run:completed') {
+      const p = payload as BusEventMap['run:completed'];
+      if (!this.isMatch(p.subtype)) return false;
+      const was = this.live.find((r) => r.run_id === p.run_id);
+      const wasShown = this.shown?.run_id === p.run_id;
+      this.live = this.live.filter((r) => r.run_id !== p.run_id);
+      const done: Run = {
+        ...(was ?? { run_id: p.run_id, user: '', code_ref: '', started_at: new Date().toISOString() }),
+        type: p.type, subtype: p.subtype, status: p.status, summary: p.summary, duration_ms: p.duration_ms,
+        ended_at: new Date().toISOString(),
+        ...(p.metadata && { metadata: p.metadata }),
+      };
+      if (!this.last || byNewest(done, this.last) <= 0) this.last = done;
+      if (!wasShown) this.eventsFor = undefined;
+      // The full record (end time, error, all events) from the core.
+      if (client) void this.loadEvents(client, true);
+      return false;
+    }
+    // ledger:written / ledger:synced: runs written elsewhere (another process, a sync).
+    return true;
+  }
+
+  private readonly onToggle = (ev: ToggleEvent) => {
+    const open = ev.newState === 'open';
+    if (!open) this.copyNote = '';
+    this.dispatchEvent(new ScpRunDetailsToggleEvent({ open, runId: this.shown?.run_id }));
+  };
+
+  private readonly onCopy = async () => {
+    const run = this.shown;
+    if (!run) return;
+    const ref = `@run:${run.run_id}`;
+    try {
+      await navigator.clipboard.writeText(ref);
+      this.copyNote = this.t('refCopied', { ref });
+      this.dispatchEvent(new ScpRefCopiedEvent({ ref }));
+    } catch (error) {
+      this.copyNote = this.t('copyFailed', { ref });
+      // Select the reference so copying by hand is one keystroke.
+      const code = this.renderRoot.querySelector('[part="ref"]');
+      if (code) getSelection()?.selectAllChildren(code);
+      this.dispatchEvent(new ScpActionErrorEvent({ action: 'copy', ids: [run.run_id], error, message: this.copyNote }));
+    }
+  };
+
+  private statusWord(status: string): string {
+    const t = this.t;
+    switch (status) {
+      case 'ok': return t('statusOk');
+      case 'failed': return t('statusFailed');
+      case 'partial': return t('statusPartial');
+      case 'running': return t('statusRunning');
+      case 'error': return t('statusError');
+      case 'cancelled': return t('statusCancelled');
+      case 'abandoned': return t('statusAbandoned');
+      case 'skipped': return t('statusSkipped');
+      default: return t('statusUnknown', { status });
+    }
+  }
+
+  private subject(): string {
+    const client = this.data.client;
+    if (this.subtype) return this.subtype;
+    if (this.card) return client?.cardLabel(this.card) ?? this.card;
+    return this.t('runBadgeAllRuns');
+  }
+
+  private renderDetails(run: Run | undefined) {
+    const t = this.t;
+    const fmt = this.fmt;
+    if (!run) return html`<p part="empty">${t('runBadgeNone')}</p>`;
+    const status = show(run.status);
+    const duration = typeof run.duration_ms === 'number' ? fmt.duration(run.duration_ms)
+      : status === 'running' ? t('runDurationRunning') : '—';
+    const ref = `@run:${show(run.run_id)}`;
+    const field = (label: string, value: unknown) => html`<dt>${label}</dt><dd><bdi>${value}</bdi></dd>`;
+    return html`
+      <dl part="details">
+        ${field(t('runFieldType'), show(run.type))}
+        ${field(t('runFieldSubtype'), show(run.subtype))}
+        <dt>${t('runFieldStatus')}</dt>
+        <dd><span class="status" data-status=${status || 'unknown'}>${this.statusWord(status)}</span></dd>
+        ${show(run.started_at) ? html`<dt>${t('runFieldStarted')}</dt><dd><time datetime=${show(run.started_at)}>${fmt.dateTime(show(run.started_at))}</time></dd>` : nothing}
+        ${field(t('runFieldDuration'), duration)}
+        ${field(t('runFieldSummary'), show(run.summary) || '—')}
+        ${show(run.user) ? field(t('runFieldActor'), show(run.user)) : nothing}
+        ${show(run.target) ? field(t('runFieldTarget'), show(run.target)) : nothing}
+        ${show(run.error) ? field(t('runFieldError'), show(run.error)) : nothing}
+        <dt>${t('runFieldRef')}</dt>
+        <dd class="ref-row">
+          <code part="ref" dir="ltr">${ref}</code>
+          <button part="copy-button" type="button" aria-label=${t('copyRefLabel', { ref })} @click=${this.onCopy}>${t('copyRef')}</button>
+        </dd>
+      </dl>
+      <p class="note" role="status">${this.copyNote}</p>
+      <h3 id="events-title">${t('runEventsTitle')}</h3>
+      ${this.events.length === 0 ? html`<p part="events-empty">${t('runEventsNone')}</p>` : html`
+        <ol part="events" aria-labelledby="events-title">
+          ${this.events.map((e) => html`<li>
+            <time datetime=${show(e.ts)}>${fmt.dateTime(show(e.ts))}</time>
+            <bdi class="event-type">${show(e.type)}</bdi>
+            ${show(e.target) ? html`<bdi class="event-target">${show(e.target)}</bdi>` : nothing}
+            ${show(e.status) ? html`<span class="status" data-status=${show(e.status)}>${this.statusWord(show(e.status))}</span>` : nothing}
+            ${typeof e.duration_ms === 'number' ? html`<span class="event-duration">${fmt.duration(e.duration_ms)}</span>` : nothing}
+          </li>`)}
+        </ol>`}`;
+  }
+
+  protected override render() {
+    const t = this.t;
+    const run = this.shown;
+    const subject = this.subject();
+    const running = this.live.length > 0;
+    const loading = !this.data.loaded && this.data.loading;
+    const status = running ? 'running' : run ? show(run.status) || 'unknown' : loading ? 'loading' : 'none';
+    const visible = running
+      ? t('runBadgeRunning', { count: this.live.length, summary: show(run?.summary) })
+      : run ? t('runBadgeStatus', { status: this.statusWord(show(run.status)), summary: show(run.summary) })
+      : loading ? t('loading') : this.data.error ? t('runBadgeLoadFailed') : t('runBadgeNone');
+    const name = t('runBadgeName', { subject, state: visible });
+    return html`
+      <button part="base" type="button" popovertarget="details" aria-label=${name} title=${name} data-state=${status}>
+        <span part="indicator" class=${running ? 'spinner' : 'dot'} data-status=${status} aria-hidden="true"></span>
+        <span part="label"><bdi>${visible}</bdi></span>
+      </button>
+      <div part="popover" id="details" popover role="dialog" aria-labelledby="details-title" @toggle=${this.onToggle}>
+        <div class="head">
+          <h2 part="heading" id="details-title">${running ? t('runDetailsLive', { subject }) : t('runDetailsLast', { subject })}</h2>
+          <button part="close-button" class="icon" type="button" popovertarget="details" popovertargetaction="hide" aria-label=${t('close')}>✕</button>
+        </div>
+        ${this.renderDetails(run)}
+      </div>`;
+  }
+}
