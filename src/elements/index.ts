@@ -3,6 +3,9 @@
  * Register with `scp-ledger/elements/scp-<name>.js` (one tag) or `all.js` (every tag).
  */
 export { ScpAuditBadge } from './audit-badge/audit-badge.js';
+export { ScpAuditManager, type ManagerTab } from './audit-manager/audit-manager.js';
+export { ScpJsonTree } from './json-tree/json-tree.js';
+export { ScpRefPreview, removeRefText } from './ref-preview/ref-preview.js';
 export * from './events/index.js';
 export { scpClientContext, provideScpClient, type ScpClientProvision } from './internal/context.js';
 export { ScpClientController, type ClientControllerOptions, type ScpClientHost } from './internal/client-controller.js';
@@ -11,3 +14,4 @@ export {
 } from './internal/messages.js';
 export { formatters, localeOf, type Formatters } from './internal/format.js';
 export { ScpElement } from './internal/scp-element.js';
+export { displayText, safeUrl } from './internal/text.js';

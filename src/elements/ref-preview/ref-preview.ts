@@ -1,0 +1,332 @@
+import { html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { ScpClient } from '../../core/client.js';
+import { isValidId } from '../../core/ids.js';
+import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
+import type { Preview, Ref } from '../../core/schemas/ref.js';
+import { ScpActionErrorEvent } from '../events/action-error-event.js';
+import { ScpRefRemoveEvent } from '../events/ref-remove-event.js';
+import { ScpRefResolvedEvent } from '../events/ref-resolved-event.js';
+import { ScpClientController } from '../internal/client-controller.js';
+import { ScpElement } from '../internal/scp-element.js';
+import { displayText, safeUrl, statusTone } from '../internal/text.js';
+import { hostStyles, statusStyles } from '../styles/host.styles.js';
+import { refPreviewStyles } from './ref-preview.styles.js';
+
+type CacheEntry =
+  | { state: 'loading' }
+  | { state: 'ready'; preview: Preview }
+  | { state: 'error'; error: unknown };
+
+const ICONS: Record<string, ReturnType<typeof svg>> = {
+  audit: svg`<path d="M5 1h6v2h2v12H3V3h2V1zm1 1v2h4V2H6zM4 4v10h8V4h-1v1H5V4H4zm1.5 4.5 1 1 3-3 .7.7-3.7 3.7-1.7-1.7z"/>`,
+  run: svg`<path d="M4 2.5v11l9-5.5-9-5.5zm1 1.8 6.1 3.7L5 11.7V4.3z"/>`,
+};
+
+const keyOf = (ref: Pick<Ref, 'kind' | 'id'>) => `${ref.kind}:${ref.id}`;
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Every occurrence of `@kind:id` (with an optional `{…}` label) in `text`, removed with one adjacent space. */
+export function removeRefText(text: string, ref: Pick<Ref, 'kind' | 'id'>): { text: string; at: number } {
+  const re = new RegExp(`@${escapeRegExp(ref.kind)}:${escapeRegExp(ref.id)}(?:\\{[^}\\n]*\\})?(?![A-Za-z0-9_\\-/.])`, 'g');
+  let out = '';
+  let last = 0;
+  let at = -1;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let start = m.index;
+    let end = start + m[0].length;
+    if (start > last && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+    else if (text[end] === ' ') end++;
+    out += text.slice(last, start);
+    if (at < 0) at = out.length;
+    last = end;
+  }
+  out += text.slice(last);
+  return { text: out, at: at < 0 ? text.length : at };
+}
+
+/**
+ * One preview card per `@audit:` / `@run:` (or host-registered) reference in a compose box's text,
+ * before the message is sent: kind icon, id, summary, status pill and a remove button. Watches
+ * the input or textarea whose id is `for` (same document or shadow root), or the `text` property.
+ * Debounced; every ref is resolved once (misses and failures are cached too; failures can be
+ * retried); ids that fail the id grammar are never resolved.
+ *
+ * @summary Preview cards for the refs typed into a compose box.
+ * @tag scp-ref-preview
+ * @csspart base - The card list.
+ * @csspart card - One card (also `card-loading`, `card-missing`, `card-error`).
+ * @csspart icon - The kind icon.
+ * @csspart id - The ref text.
+ * @csspart summary - The summary line.
+ * @csspart status - The status pill.
+ * @csspart remove - The remove button.
+ * @cssproperty --scp-ref-card-width - Width of a card (default 18rem).
+ * @cssproperty --scp-ref-card-bg - Card background.
+ * @event {ScpRefResolvedEvent} scp-ref-resolved - A ref was resolved by the core.
+ * @event {ScpRefRemoveEvent} scp-ref-remove - The remove button was used; cancel to keep the text.
+ * @event {ScpActionErrorEvent} scp-error - Resolving a ref failed (`action: 'resolve'`).
+ */
+export class ScpRefPreview extends ScpElement {
+  static override styles = [hostStyles, statusStyles, refPreviewStyles];
+
+  private readonly data = new ScpClientController(this, {
+    events: ['audit:pending', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:started', 'run:completed'],
+    onClient: () => { this.abort?.abort(); this.abort = undefined; this.cache.clear(); this.refs = []; },
+    onEvent: (name, payload) => { this.invalidate(name, payload); return false; },
+    load: () => { this.cache.clear(); this.apply(); },
+  });
+
+  /** Id of the input or textarea to watch (in this element's document or shadow root). */
+  @property({ attribute: 'for' }) accessor htmlFor: string | undefined = undefined;
+  /** The text to scan when no `for` is given. */
+  @property() accessor text = '';
+  /** Milliseconds of quiet typing before the text is scanned. */
+  @property({ type: Number }) accessor debounce = 400;
+  /** Also show a card for refs that do not exist (default: no card). */
+  @property({ type: Boolean, attribute: 'show-missing' }) accessor showMissing = false;
+
+  /** The refs found in the text (first occurrence of each), in order. */
+  @state() accessor refs: readonly Ref[] = [];
+
+  private readonly cache = new Map<string, CacheEntry>();
+  private abort: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private root: Document | ShadowRoot | undefined;
+  private resolvingCount = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  /** Drop the cards (after the message was sent). The cache is kept. */
+  clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.htmlFor) this.text = '';
+    this.refs = [];
+  }
+
+  /** Resolves once the debounce has fired and every card is resolved (tests and benches). */
+  async settled(): Promise<void> {
+    await this.data.settled();
+    while (this.timer !== undefined || this.resolvingCount > 0) {
+      if (this.resolvingCount > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    await this.updateComplete;
+  }
+
+  /** Whether the cache holds an answer (or a pending lookup) for `@kind:id`. */
+  isCached(ref: Pick<Ref, 'kind' | 'id'>): boolean {
+    return this.cache.has(keyOf(ref));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const root = this.getRootNode();
+    this.root = root instanceof Document || root instanceof ShadowRoot ? root : undefined;
+    this.root?.addEventListener('input', this.onInput);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.root?.removeEventListener('input', this.onInput);
+    this.root = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('text') && !this.htmlFor && this.hasUpdated) this.schedule();
+    if (changed.has('htmlFor') && this.hasUpdated) this.apply();
+  }
+
+  /** The watched input, if `for` names one. */
+  private get source(): HTMLInputElement | HTMLTextAreaElement | undefined {
+    if (!this.htmlFor || !this.root) return undefined;
+    const el = this.root.getElementById(this.htmlFor);
+    return el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? el : undefined;
+  }
+
+  private currentText(): string {
+    return this.htmlFor ? this.source?.value ?? '' : this.text;
+  }
+
+  private readonly onInput = (ev: Event) => {
+    const target = ev.composedPath()[0];
+    if (this.htmlFor && target instanceof Element && target.id === this.htmlFor) this.schedule();
+  };
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => { this.timer = undefined; this.apply(); }, Math.max(0, this.debounce));
+  }
+
+  /** Parse the text now and resolve what is not cached. */
+  private apply(): void {
+    const client = this.data.client;
+    if (!client) { this.refs = []; return; }
+    // The grammar check happens here too: an id that could escape a path is never looked up.
+    const refs = client.refs.parse(this.currentText()).filter((r) => isValidId(r.id));
+    this.refs = refs;
+    for (const ref of refs) this.ensure(client, ref);
+  }
+
+  private ensure(client: ScpClient, ref: Ref): void {
+    const key = keyOf(ref);
+    if (this.cache.has(key)) return;
+    this.cache.set(key, { state: 'loading' });
+    this.abort ??= new AbortController();
+    const signal = this.abort.signal;
+    this.resolvingCount++;
+    client.refs.resolve(ref, { signal }).then(
+      (preview) => {
+        if (signal.aborted || this.cache.get(key)?.state !== 'loading') return;
+        this.cache.set(key, { state: 'ready', preview });
+        this.dispatchEvent(new ScpRefResolvedEvent({ ref: `@${ref.kind}:${ref.id}`, preview }));
+      },
+      (error: unknown) => {
+        if (signal.aborted || this.cache.get(key)?.state !== 'loading') return;
+        this.cache.set(key, { state: 'error', error });
+        this.dispatchEvent(new ScpActionErrorEvent({ action: 'resolve', ids: [ref.id], error, message: this.t('refError', { detail: this.errorText(error) }) }));
+      },
+    ).finally(() => {
+      this.resolvingCount--;
+      this.requestUpdate();
+      if (this.resolvingCount === 0) { const w = this.idleWaiters; this.idleWaiters = []; for (const fn of w) fn(); }
+    });
+  }
+
+  /** A change in the core makes cached answers about that id stale: look them up again. */
+  private invalidate<K extends BusEventName>(name: K, payload: BusEventMap[K]): void {
+    const p = payload as { snapshot_id?: string; run_id?: string; replaced?: string[] };
+    const ids = new Set<string>([p.snapshot_id, p.run_id, ...(p.replaced ?? [])].filter((x): x is string => typeof x === 'string'));
+    if (ids.size === 0) return;
+    let touched = false;
+    for (const key of [...this.cache.keys()]) {
+      const id = key.slice(key.indexOf(':') + 1);
+      if (ids.has(id) && this.cache.get(key)?.state !== 'loading') { this.cache.delete(key); touched = true; }
+    }
+    void name;
+    if (!touched) return;
+    const client = this.data.client;
+    if (client) for (const ref of this.refs) this.ensure(client, ref);
+  }
+
+  private retry(ref: Ref): void {
+    const client = this.data.client;
+    if (!client) return;
+    this.cache.delete(keyOf(ref));
+    this.ensure(client, ref);
+    this.requestUpdate();
+  }
+
+  private async removeRef(ref: Ref, index: number): Promise<void> {
+    if (!this.dispatchEvent(new ScpRefRemoveEvent({ ref }))) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const source = this.source;
+    if (source) {
+      const { text, at } = removeRefText(source.value, ref);
+      source.value = text;
+      source.setSelectionRange?.(at, at);
+      source.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else if (!this.htmlFor) {
+      this.text = removeRefText(this.text, ref).text;
+    }
+    this.apply();
+    await this.updateComplete;
+    // Keep focus in the list: the card that took this one's place, else the previous, else the input.
+    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('[part~="remove"]')];
+    const next = buttons[Math.min(index, buttons.length - 1)];
+    if (next) next.focus(); else source?.focus();
+  }
+
+  private errorText(e: unknown): string {
+    return displayText(e instanceof Error ? e.message : e, 200);
+  }
+
+  private statusText(status: string): string {
+    const t = this.t;
+    switch (statusTone(status)) {
+      case 'ok': return t('statusOk');
+      case 'failed': return t('statusFailed');
+      case 'partial': return t('statusPartial');
+      case 'running': return t('statusRunning');
+      case 'error': return t('statusError');
+      default: return t('statusUnknown', { status: displayText(status, 40) });
+    }
+  }
+
+  private icon(kind: string): TemplateResult {
+    const own = ICONS[kind];
+    const resolver = own ? undefined : this.data.client?.refs.kinds().find((k) => k.kind === kind);
+    return html`<span part="icon" aria-hidden="true">${own ? html`<svg viewBox="0 0 16 16">${own}</svg>` : displayText(resolver?.icon ?? '#', 4)}</span>`;
+  }
+
+  private kindLabel(kind: string): string {
+    if (kind === 'audit') return this.t('refKindAudit');
+    if (kind === 'run') return this.t('refKindRun');
+    return displayText(this.data.client?.refs.kinds().find((k) => k.kind === kind)?.label ?? kind, 40);
+  }
+
+  private removeButton(ref: Ref, refText: string, index: number): TemplateResult {
+    return html`<button type="button" part="remove" aria-label=${this.t('refRemove', { ref: refText })} @click=${() => this.removeRef(ref, index)}>✕</button>`;
+  }
+
+  private card(ref: Ref, index: number): TemplateResult | typeof nothing {
+    const entry = this.cache.get(keyOf(ref));
+    const refText = displayText(`@${ref.kind}:${ref.id}`, 200);
+    if (!entry || entry.state === 'loading') {
+      return html`<li part="card card-loading" data-state="loading" aria-busy="true">
+        ${this.icon(ref.kind)}
+        <span class="head"><span part="id">${refText}</span></span>
+        ${this.removeButton(ref, refText, index)}
+        <span class="skeleton short" aria-hidden="true"></span>
+        <span class="visually-hidden">${this.t('refLoading', { ref: refText })}</span>
+      </li>`;
+    }
+    if (entry.state === 'error') {
+      return html`<li part="card card-error" data-state="error">
+        ${this.icon(ref.kind)}
+        <span class="head"><span part="id">${refText}</span></span>
+        ${this.removeButton(ref, refText, index)}
+        <span class="error">${this.t('refError', { detail: this.errorText(entry.error) })}
+          <button type="button" class="retry" @click=${() => this.retry(ref)}>${this.t('retry')}</button></span>
+      </li>`;
+    }
+    const p = entry.preview;
+    if (!p.exists) {
+      if (!this.showMissing) return nothing;
+      return html`<li part="card card-missing" data-state="missing">
+        ${this.icon(ref.kind)}
+        <span class="head"><span part="id">${refText}</span></span>
+        ${this.removeButton(ref, refText, index)}
+        <span part="summary">${this.t('refNotFound')}</span>
+      </li>`;
+    }
+    const title = displayText(p.label ?? (p.card_key ? this.data.client?.cardLabel(p.card_key) : undefined) ?? p.subtype ?? p.run_type ?? this.kindLabel(ref.kind), 200);
+    const url = safeUrl((p as { url?: unknown }).url);
+    const status = typeof p.status === 'string' ? p.status : undefined;
+    return html`<li part="card" data-state="ready" data-kind=${ref.kind}>
+      ${this.icon(ref.kind)}
+      <span class="head">
+        <span class="visually-hidden">${this.kindLabel(ref.kind)}</span>
+        <span class="title">${title}</span>
+        ${status ? html`<span part="status" class="status" data-status=${statusTone(status)}>${this.statusText(status)}</span>` : nothing}
+      </span>
+      ${this.removeButton(ref, refText, index)}
+      <span part="summary">${displayText(p.summary, 300)}
+        <span part="id">${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${refText}</a>` : refText}</span></span>
+    </li>`;
+  }
+
+  protected override render() {
+    const cards = this.refs.map((ref, i) => ({ ref, card: this.card(ref, i) })).filter((c) => c.card !== nothing);
+    return html`${cards.length ? html`<ul part="base" aria-label=${this.t('refPreviewLabel')}>
+        ${repeat(cards, (c) => keyOf(c.ref), (c) => c.card)}
+      </ul>` : nothing}
+      <span class="visually-hidden" role="status">${cards.length ? this.t('refCount', { count: cards.length }) : ''}</span>`;
+  }
+}
