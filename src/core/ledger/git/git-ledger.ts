@@ -1,0 +1,499 @@
+/**
+ * The git Ledger: audits and finished runs as files on a dedicated branch, written without a
+ * work tree (blobs, trees and one commit per batch, shipped as one pack) and published by a
+ * compare-and-swap of the branch ref. Reads go by path (computed from the id); lists come from a
+ * read index kept in step with the branch by tree diffs.
+ */
+import * as git from 'isomorphic-git';
+import { ConflictError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
+import { assertValidId } from '../../ids.js';
+import type { SavedAudit } from '../../schemas/audit.js';
+import type { EntryMeta, LedgerPage, LedgerQuery } from '../../schemas/ledger.js';
+import type { RunEvent, RunRecord } from '../../schemas/run.js';
+import { auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
+import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
+import { commitMessage, prepareBatch } from './batch.js';
+import { diffTrees, mapLimit } from './diff.js';
+import {
+  auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, type LayoutName,
+} from './layout.js';
+import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type Person, type RawObject } from './objects.js';
+import { utf8, utf8Decode } from './platform.js';
+import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
+import { CorruptObjectError, fsPromises, Repo } from './repo.js';
+import { syncLedger, type SyncContext } from './sync.js';
+import { verifyLedger } from './verify.js';
+
+export interface GitRemoteOptions {
+  url: string;
+  corsProxy?: string;
+  headers?: Record<string, string>;
+  onAuth?: any;
+}
+
+export interface VerifiedHeadStore {
+  get(): Promise<string | undefined>;
+  set(head: string): Promise<void>;
+}
+
+export interface GitLedgerOptions {
+  /** node:fs, or an isomorphic-git compatible fs (with `.promises`). */
+  fs: any;
+  /** isomorphic-git/http/node or isomorphic-git/http/web (needed for sync). */
+  http?: any;
+  dir: string;
+  /** Default `${dir}/.git`, or `dir` itself when it is a bare repository. */
+  gitdir?: string;
+  /** Default `scp-ledger`. */
+  branch?: string;
+  remote?: GitRemoteOptions;
+  author?: { name: string; email: string };
+  /** Default: in memory (rebuilt from git on first list). */
+  index?: ReadIndex;
+  /** Serializes writes (the browser passes a Web Lock); default an in-process queue. */
+  lock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Called after the objects are written and before the branch moves (the browser flushes its fs). */
+  beforeRefUpdate?: () => Promise<void>;
+  /** Also write the origin's per-entry annotated tags (`scp/audit/<id>`, `scp/run/<id>`). */
+  tags?: boolean;
+  /** Where NEW entries go; both layouts are always read. Default `sharded`. */
+  layout?: LayoutName;
+  /** Where verify() keeps the last head it approved; default a file in the gitdir. */
+  lastVerifiedHead?: VerifiedHeadStore;
+}
+
+export interface GitLedger extends Ledger {
+  verify(): Promise<VerifyReport>;
+  sync(options?: { remote?: string }): Promise<SyncResult>;
+  readonly gitdir: string;
+  readonly branch: string;
+  /** The full ref name of the ledger branch (`refs/heads/<branch>`). */
+  readonly ref: string;
+  /** Bring the read index up to the branch head (list() does this itself). */
+  refreshIndex(): Promise<void>;
+}
+
+const DEFAULT_AUTHOR = { name: 'scp-ledger', email: 'scp-ledger@localhost' };
+
+function serialQueue() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+async function exists(p: ReturnType<typeof fsPromises>, path: string): Promise<boolean> {
+  try { await p.stat(path); return true; } catch { return false; }
+}
+
+async function resolveGitdir(fs: any, dir: string, gitdir?: string): Promise<string> {
+  const p = fsPromises(fs);
+  if (gitdir) return gitdir;
+  const dotgit = `${dir}/.git`;
+  if (await exists(p, dotgit)) {
+    const st = await p.stat(dotgit);
+    if (!st.isDirectory()) {
+      // A `.git` file (worktree / submodule) names the real gitdir.
+      const m = /^gitdir: (.*)$/m.exec(String(await p.readFile(dotgit, 'utf8')));
+      if (m) return m[1]!.startsWith('/') ? m[1]!.trim() : `${dir}/${m[1]!.trim()}`;
+    }
+    return dotgit;
+  }
+  if ((await exists(p, `${dir}/HEAD`)) && (await exists(p, `${dir}/objects`))) return dir;
+  return dotgit;
+}
+
+function fileVerifiedHead(fs: any, path: string): VerifiedHeadStore {
+  const p = fsPromises(fs);
+  return {
+    async get() {
+      try {
+        const v = String(await p.readFile(path, 'utf8')).trim();
+        return /^[0-9a-f]{40}$/.test(v) ? v : undefined;
+      } catch { return undefined; }
+    },
+    async set(head) {
+      const tmp = `${path}.tmp-${Math.random().toString(36).slice(2, 8)}`;
+      await p.writeFile(tmp, `${head}\n`);
+      await p.rename(tmp, path);
+    },
+  };
+}
+
+function parseJson(bytes: Uint8Array, what: string): any {
+  try { return JSON.parse(utf8Decode.decode(bytes)); } catch (e) {
+    throw new LedgerWriteError(`The ledger holds unreadable JSON at ${what}: run verify() for details`, { data: { ids: [] }, cause: e });
+  }
+}
+
+export function parseEvents(text: string): RunEvent[] {
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunEvent);
+}
+
+export async function createGitLedger(options: GitLedgerOptions): Promise<GitLedger> {
+  const fs = options.fs;
+  const p = fsPromises(fs);
+  const dir = options.dir.replace(/\/+$/, '') || '/';
+  const gitdir = await resolveGitdir(fs, dir, options.gitdir);
+  const branch = options.branch ?? 'scp-ledger';
+  const ref = `refs/heads/${branch}`;
+  const layout: LayoutName = options.layout ?? 'sharded';
+  const author = options.author ?? DEFAULT_AUTHOR;
+  const index: ReadIndex = options.index ?? createMemoryReadIndex();
+  const lock = options.lock ?? serialQueue();
+  const indexQueue = serialQueue();
+  const verifiedHead = options.lastVerifiedHead ?? fileVerifiedHead(fs, `${gitdir}/scp-ledger-verified-head`);
+
+  if (!(await exists(p, `${gitdir}/HEAD`))) {
+    await git.init({ fs, dir, gitdir, bare: gitdir === dir, defaultBranch: 'main' });
+  }
+  const repo = new Repo({ fs, gitdir });
+  const commitTrees = new Map<string, string>();
+
+  async function head(): Promise<string | undefined> {
+    return repo.readRef(ref);
+  }
+
+  async function treeOf(commit: string): Promise<string> {
+    let t = commitTrees.get(commit);
+    if (!t) {
+      t = (await repo.readCommit(commit)).tree;
+      if (commitTrees.size > 1000) commitTrees.clear();
+      commitTrees.set(commit, t);
+    }
+    return t;
+  }
+
+  const person = (name?: string): Person => ({ name: name || author.name, email: author.email, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 });
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  async function findAudit(tree: string, id: string): Promise<{ path: string; oid: string } | undefined> {
+    for (const path of auditPaths(id)) {
+      const e = await repo.lookup(tree, path.split('/'));
+      if (e && e.type === 'blob') return { path, oid: e.oid };
+    }
+    return undefined;
+  }
+
+  async function findRun(tree: string, id: string): Promise<{ dir: string; oid: string } | undefined> {
+    for (const d of runDirs(id)) {
+      const e = await repo.lookup(tree, d.split('/'));
+      if (e && e.type === 'tree') return { dir: d, oid: e.oid };
+    }
+    return undefined;
+  }
+
+  async function readRunDir(treeOid: string, what: string): Promise<RunRecord | undefined> {
+    const entries = await repo.readTree(treeOid);
+    const runFile = entries.find((e) => e.path === 'run.json');
+    if (!runFile) return undefined;
+    const run = parseJson(await repo.readBlob(runFile.oid), `${what}/run.json`);
+    const ev = entries.find((e) => e.path === 'events.jsonl');
+    let events: RunEvent[] = [];
+    if (ev) {
+      try { events = parseEvents(utf8Decode.decode(await repo.readBlob(ev.oid))); } catch (e) {
+        throw new LedgerWriteError(`The ledger holds unreadable events at ${what}/events.jsonl: run verify() for details`, { data: { ids: [] }, cause: e });
+      }
+    }
+    return { run, events };
+  }
+
+  async function tagMessage(name: string): Promise<any | undefined> {
+    const oid = await repo.readRef(name);
+    if (!oid) return undefined;
+    try {
+      const tag = await repo.readTag(oid);
+      return tag ? JSON.parse(tag.message.trim()) : undefined;
+    } catch { return undefined; }
+  }
+
+  async function getAudit(id: string): Promise<SavedAudit | undefined> {
+    assertValidId(id, 'audit');
+    const h = await head();
+    if (!h) return undefined;
+    const found = await findAudit(await treeOf(h), id);
+    if (!found) return undefined;
+    return parseJson(await repo.readBlob(found.oid), found.path) as SavedAudit;
+  }
+
+  async function getRun(id: string): Promise<RunRecord | undefined> {
+    assertValidId(id, 'run');
+    const h = await head();
+    if (h) {
+      const found = await findRun(await treeOf(h), id);
+      if (found) {
+        const rec = await readRunDir(found.oid, found.dir);
+        if (rec) return rec;
+      }
+    }
+    // The origin also recorded each run as an annotated tag whose message is the run's JSON.
+    const fromTag = await tagMessage(`refs/tags/scp/run/${id}`);
+    if (fromTag && typeof fromTag === 'object' && fromTag.run_id === id) return { run: fromTag, events: [] };
+    return undefined;
+  }
+
+  // ---- read index ----------------------------------------------------------------------------
+
+  async function metaAt(path: string, oid: string, kind: 'audit' | 'run'): Promise<EntryMeta | undefined> {
+    try {
+      const json = JSON.parse(utf8Decode.decode(await repo.readBlob(oid)));
+      return kind === 'audit' ? auditMetaOf(json as SavedAudit) : runMetaOf({ run: json, events: [] } as RunRecord);
+    } catch {
+      return undefined; // unreadable entries are verify()'s business; lists skip them
+    }
+  }
+
+  async function tagOnlyRows(tree: string): Promise<EntryMeta[]> {
+    const rows: EntryMeta[] = [];
+    for (const [kind, prefix] of [['run', 'refs/tags/scp/run/'], ['audit', 'refs/tags/scp/audit/']] as const) {
+      const names = await repo.listRefs(prefix);
+      if (names.length === 0) continue;
+      await mapLimit(names, 16, async (name) => {
+        const id = name.slice(prefix.length);
+        if (id.includes('/')) return;
+        const present = kind === 'run' ? await findRun(tree, id) : await findAudit(tree, id);
+        if (present) return;
+        const msg = await tagMessage(name);
+        if (!msg || typeof msg !== 'object') return;
+        if (kind === 'run' && msg.run_id === id && typeof msg.started_at === 'string') {
+          rows.push(runMetaOf({ run: msg, events: [] } as RunRecord));
+        } else if (kind === 'audit' && msg.snapshot_id === id && typeof msg.iso === 'string') {
+          rows.push(auditMetaOf({ audit_type: String(msg.card_key ?? '').startsWith('audit:') ? 'project' : 'devops', summary: '', status: '', ...msg } as SavedAudit));
+        }
+      });
+    }
+    return rows;
+  }
+
+  async function catchUp(): Promise<void> {
+    const gitHead = await head();
+    let indexed: string | undefined;
+    try { indexed = await index.head(); } catch { indexed = undefined; }
+    if (indexed === gitHead && indexed !== undefined) return;
+    if (!gitHead) {
+      if (indexed !== undefined) await index.apply({ head: undefined, put: [], remove: [], reset: true });
+      return;
+    }
+    let from: string | undefined;
+    let reset = indexed === undefined;
+    if (indexed) {
+      try { from = await treeOf(indexed); } catch { reset = true; from = undefined; }
+    }
+    const to = await treeOf(gitHead);
+    const changes = await diffTrees(repo, reset ? undefined : from, to);
+    const put: EntryMeta[] = [];
+    const remove: IndexKey[] = [];
+    await mapLimit(changes, 32, async (c) => {
+      const loc = classifyPath(c.path);
+      if (!loc || 'misplaced' in loc || loc.part !== 'entry') return;
+      if (c.after) {
+        const meta = await metaAt(c.path, c.after, loc.kind);
+        if (meta) put.push(meta);
+      } else {
+        remove.push({ kind: loc.kind, id: loc.id });
+      }
+    });
+    // An entry removed from one layout may still exist in the other: keep it.
+    const kept: IndexKey[] = [];
+    for (const k of remove) {
+      const still = k.kind === 'audit' ? await findAudit(to, k.id) : await findRun(to, k.id);
+      if (!still) kept.push(k);
+    }
+    if (reset) put.push(...(await tagOnlyRows(to)));
+    await index.apply({ head: gitHead, put, remove: kept, reset });
+  }
+
+  const refreshIndex = () => indexQueue(catchUp);
+
+  async function list(query?: LedgerQuery): Promise<LedgerPage> {
+    const q = normalizeQuery(query);
+    await refreshIndex();
+    return index.query(q);
+  }
+
+  /** After our own commit: update the index directly if it was current (no tree walk needed). */
+  async function indexOwnCommit(old: string | undefined, commit: string, put: EntryMeta[], remove: IndexKey[]): Promise<void> {
+    await indexQueue(async () => {
+      let indexed: string | undefined;
+      try { indexed = await index.head(); } catch { return; }
+      if (indexed !== old || (old === undefined && indexed === undefined && put.length === 0)) return;
+      await index.apply({ head: commit, put, remove });
+    }).catch(() => undefined); // the index is derived: a failure here only means the next list() catches up
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  interface Commit { old: string | undefined; commit: string }
+
+  /**
+   * Build one commit on the current head from `changes` and publish it. If the branch moves
+   * between reading it and swapping it, the commit is rebuilt once on the new head (entries are
+   * append-only, so that is always possible); `check` re-runs against each base.
+   */
+  async function commitChanges(
+    changes: Map<string, string | null>,
+    blobs: RawObject[],
+    message: string,
+    actor: string | undefined,
+    check: (tree: string) => Promise<void>,
+    extra: (commit: string) => Promise<{ objects: RawObject[]; refs: [string, string][] }>,
+  ): Promise<Commit> {
+    for (let attempt = 0; ; attempt++) {
+      const old = await head();
+      const objects: RawObject[] = [...blobs];
+      let parent = old;
+      let base: string = EMPTY_TREE;
+      if (!old) {
+        // The origin's branches start with an empty-tree `ledger: init` commit.
+        const init = await hashObject('commit', encodeCommit({ tree: EMPTY_TREE, parents: [], author: person(), committer: person(), message: 'ledger: init\n' }));
+        objects.push(await hashObject('tree', new Uint8Array(0)), init);
+        parent = init.oid;
+      } else {
+        base = await treeOf(old);
+      }
+      await check(base);
+      const tree = await repo.editTree(base, changes, objects);
+      const who = person(actor);
+      const commitObj = await hashObject('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: who, committer: who, message }));
+      objects.push(commitObj);
+      const more = await extra(commitObj.oid);
+      objects.push(...more.objects);
+      await repo.writePack(objects);
+      await options.beforeRefUpdate?.();
+      try {
+        await repo.casRef(ref, old, commitObj.oid);
+      } catch (e) {
+        if (e instanceof ConflictError && attempt === 0) {
+          if ((e.data as { reason?: string }).reason === 'locked') await new Promise((r) => setTimeout(r, 50));
+          continue;
+        }
+        throw e;
+      }
+      commitTrees.set(commitObj.oid, tree);
+      for (const [name, value] of more.refs) {
+        try { await repo.setRef(name, value); } catch { /* tags are a convenience copy; the commit holds the entry */ }
+      }
+      return { old, commit: commitObj.oid };
+    }
+  }
+
+  async function mainHead(): Promise<string | undefined> {
+    try {
+      const text = String(await p.readFile(`${gitdir}/HEAD`, 'utf8')).trim();
+      if (text === `ref: ${ref}`) return undefined; // the ledger branch is not the host's code
+      return await repo.readRef('HEAD');
+    } catch { return undefined; }
+  }
+
+  function asWriteError(e: unknown, ids: string[]): never {
+    if (e instanceof ScpError) throw e;
+    throw new LedgerWriteError(`The ledger write did not land (${(e as Error)?.message ?? String(e)}); nothing was changed`, { data: { ids }, cause: e });
+  }
+
+  async function write(batch: LedgerBatch): Promise<WriteResult> {
+    return lock(async () => {
+      const prepared = await prepareBatch(batch);
+      try {
+        const files: { path: string; text: string }[] = [];
+        for (const a of prepared.audits) files.push({ path: auditPath(a.snapshot_id, layout), text: prettyJson(a) });
+        for (const r of prepared.runs) {
+          const d = runDir(r.run.run_id, layout);
+          files.push({ path: `${d}/run.json`, text: prettyJson(r.run) });
+          if (r.events.length) files.push({ path: `${d}/events.jsonl`, text: eventsJsonl(r.events) });
+        }
+        const blobs = await Promise.all(files.map((f) => hashObject('blob', utf8.encode(f.text))));
+        const changes = new Map<string, string | null>(files.map((f, i) => [f.path, blobs[i]!.oid]));
+        const message = batch.message ? (batch.message.endsWith('\n') ? batch.message : `${batch.message}\n`) : commitMessage(prepared);
+        const check = async (tree: string) => {
+          const taken: string[] = [];
+          await Promise.all([
+            ...prepared.audits.map(async (a) => { if (await findAudit(tree, a.snapshot_id)) taken.push(a.snapshot_id); }),
+            ...prepared.runs.map(async (r) => { if (await findRun(tree, r.run.run_id)) taken.push(r.run.run_id); }),
+          ]);
+          if (taken.length) {
+            throw new ConflictError(`Already in the ledger: ${taken.join(', ')} (saved entries are never overwritten; use a new id)`, { data: { ids: taken, reason: 'exists' } });
+          }
+        };
+        const extra = async (): Promise<{ objects: RawObject[]; refs: [string, string][] }> => {
+          if (!options.tags) return { objects: [], refs: [] };
+          const target = await mainHead();
+          if (!target) return { objects: [], refs: [] }; // like the origin: no commit in the main repo, no tag
+          const objects: RawObject[] = [];
+          const refs: [string, string][] = [];
+          const tagger = person(batch.actor);
+          for (const a of prepared.audits) {
+            const msg = JSON.stringify({ snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, iso: a.iso, summary: a.summary });
+            const t = await hashObject('tag', encodeTag({ object: target, type: 'commit', tag: `scp/audit/${a.snapshot_id}`, tagger, message: `${msg}\n` }));
+            objects.push(t);
+            refs.push([`refs/tags/scp/audit/${a.snapshot_id}`, t.oid]);
+          }
+          for (const r of prepared.runs) {
+            const { sha256: _s, ...run } = r.run;
+            const t = await hashObject('tag', encodeTag({ object: target, type: 'commit', tag: `scp/run/${r.run.run_id}`, tagger, message: `${JSON.stringify(run)}\n` }));
+            objects.push(t);
+            refs.push([`refs/tags/scp/run/${r.run.run_id}`, t.oid]);
+          }
+          return { objects, refs };
+        };
+        const { old, commit } = await commitChanges(changes, blobs, message, batch.actor, check, extra);
+        const put = [
+          ...prepared.audits.map((a) => auditMetaOf(a, commit)),
+          ...prepared.runs.map((r) => runMetaOf(r, commit)),
+        ];
+        await indexOwnCommit(old, commit, put, []);
+        return { commit, ids: prepared.ids };
+      } catch (e) {
+        asWriteError(e, prepared.ids);
+      }
+    });
+  }
+
+  async function deleteAudit(id: string, opts: { actor?: string; reason?: string } = {}): Promise<WriteResult> {
+    assertValidId(id, 'audit');
+    return lock(async () => {
+      try {
+        const notFound = () => new NotFoundError(`Audit "${id}" is not in the ledger (it may have been deleted already)`, { data: { kind: 'audit', id } });
+        const h = await head();
+        if (!h) throw notFound();
+        const found = await findAudit(await treeOf(h), id);
+        if (!found) throw notFound();
+        const changes = new Map<string, string | null>([[found.path, null]]);
+        // The origin layout may also hold a copy under the other path: remove every copy.
+        for (const path of auditPaths(id)) if (path !== found.path && (await repo.lookup(await treeOf(h), path.split('/')))) changes.set(path, null);
+        const message = `audit: delete ${id}\n${opts.reason ? `\n${opts.reason}\n` : ''}`;
+        const check = async (tree: string) => { if (!(await findAudit(tree, id))) throw notFound(); };
+        const { old, commit } = await commitChanges(changes, [], message, opts.actor, check, async () => ({ objects: [], refs: [] }));
+        await indexOwnCommit(old, commit, [], [{ kind: 'audit', id }]);
+        return { commit, ids: [id] };
+      } catch (e) {
+        asWriteError(e, [id]);
+      }
+    });
+  }
+
+  const syncCtx: SyncContext = {
+    fs, http: options.http, gitdir, ref, branch, repo, remote: options.remote, lock,
+    beforeRefUpdate: options.beforeRefUpdate, verifiedHead, head,
+  };
+
+  return {
+    gitdir,
+    branch,
+    ref,
+    write,
+    getAudit,
+    getRun,
+    list,
+    deleteAudit,
+    head,
+    refreshIndex,
+    verify: () => verifyLedger({ repo, ref, verifiedHead }),
+    sync: (o) => syncLedger(syncCtx, o),
+    async close() { await index.close?.(); },
+  };
+}
+
+export { CorruptObjectError };

@@ -1,0 +1,91 @@
+/**
+ * Hashing, compression and CRC for building git objects and packs. Node's zlib and crypto are
+ * an order of magnitude faster than CompressionStream / crypto.subtle for many small objects, so
+ * they are used when present; the browser falls back to the web platform APIs.
+ */
+
+export interface Codec {
+  sha1(data: Uint8Array): Promise<Uint8Array>;
+  deflate(data: Uint8Array): Promise<Uint8Array>;
+  inflate(data: Uint8Array): Promise<Uint8Array>;
+  crc32(data: Uint8Array): number;
+}
+
+let table: Uint32Array | undefined;
+function crc32Js(data: Uint8Array): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+async function streamThrough(data: Uint8Array, stream: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
+  const out = new Response(new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream));
+  return new Uint8Array(await out.arrayBuffer());
+}
+
+const webCodec: Codec = {
+  async sha1(data) { return new Uint8Array(await crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>)); },
+  deflate: (data) => streamThrough(data, new CompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>),
+  inflate: (data) => streamThrough(data, new DecompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>),
+  crc32: crc32Js,
+};
+
+let codecPromise: Promise<Codec> | undefined;
+
+/** The fastest codec this platform offers (loaded once). */
+export function getCodec(): Promise<Codec> {
+  return (codecPromise ??= loadCodec());
+}
+
+async function loadCodec(): Promise<Codec> {
+  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  if (!isNode) return webCodec;
+  try {
+    // Specifiers kept in variables so browser bundlers leave them alone.
+    const zlibName = 'node:zlib';
+    const cryptoName = 'node:crypto';
+    const zlib = await import(/* @vite-ignore */ zlibName);
+    const nodeCrypto = await import(/* @vite-ignore */ cryptoName);
+    const u8 = (b: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return {
+      async sha1(data) { return u8(nodeCrypto.createHash('sha1').update(data).digest()); },
+      async deflate(data) { return u8(zlib.deflateSync(data, { level: 1 })); },
+      async inflate(data) { return u8(zlib.inflateSync(data)); },
+      crc32: typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) >>> 0 : crc32Js,
+    };
+  } catch {
+    return webCodec;
+  }
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  return s;
+}
+
+export function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+export const utf8 = new TextEncoder();
+export const utf8Decode = new TextDecoder();

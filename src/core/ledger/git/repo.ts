@@ -1,0 +1,320 @@
+/**
+ * Object and ref access for one repository: reads go through isomorphic-git (loose objects and
+ * packs, one long-lived cache), parsed trees are memoised by oid (trees never change), writes go
+ * out as one pack per call, and a branch moves only by compare-and-swap on its old value.
+ */
+import * as git from 'isomorphic-git';
+import { ConflictError } from '../../errors/index.js';
+import { buildPack } from './pack-writer.js';
+import {
+  decodeCommit, decodeTag, decodeTree, EMPTY_TREE, encodeTree, hashObject, sortTree,
+  type CommitData, type ObjectType, type RawObject, type TagData, type TreeEntry,
+} from './objects.js';
+import { getCodec, toHex, utf8, utf8Decode, concatBytes } from './platform.js';
+
+export const ZERO_OID = '0000000000000000000000000000000000000000';
+
+/** The subset of node:fs/promises (or an isomorphic-git compatible fs) the ledger uses. */
+export interface FsPromises {
+  readFile(path: string, options?: unknown): Promise<Uint8Array | string>;
+  writeFile(path: string, data: Uint8Array | string, options?: unknown): Promise<void>;
+  mkdir(path: string, options?: unknown): Promise<unknown>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  stat(path: string): Promise<{ mtimeMs?: number; isDirectory(): boolean }>;
+  appendFile?(path: string, data: Uint8Array | string): Promise<void>;
+}
+
+export function fsPromises(fs: { promises?: FsPromises } & Partial<FsPromises>): FsPromises {
+  return (fs.promises ?? fs) as FsPromises;
+}
+
+function isMissing(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export async function mkdirp(p: FsPromises, dir: string): Promise<void> {
+  try {
+    await p.mkdir(dir);
+  } catch (e) {
+    const code = (e as { code?: string })?.code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT') throw e;
+    await mkdirp(p, dir.slice(0, dir.lastIndexOf('/')));
+    try { await p.mkdir(dir); } catch (e2) { if ((e2 as { code?: string })?.code !== 'EEXIST') throw e2; }
+  }
+}
+
+export class CorruptObjectError extends Error {
+  constructor(readonly oid: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+const TREE_CACHE_LIMIT = 50_000;
+
+export interface RepoOptions { fs: any; gitdir: string }
+
+export class Repo {
+  readonly fs: any;
+  readonly p: FsPromises;
+  readonly gitdir: string;
+  /** isomorphic-git's cache (pack indexes, packs): one per repository, kept for its lifetime. */
+  readonly cache: object = {};
+  private trees = new Map<string, TreeEntry[]>();
+  private stamp = 0;
+
+  constructor(o: RepoOptions) {
+    this.fs = o.fs;
+    this.p = fsPromises(o.fs);
+    this.gitdir = o.gitdir;
+  }
+
+  async readObject(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
+    if (oid === EMPTY_TREE) return { type: 'tree', content: new Uint8Array(0) };
+    let r: { type: string; object: unknown };
+    try {
+      r = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache, format: 'content' }) as { type: string; object: unknown };
+    } catch (e) {
+      throw new CorruptObjectError(oid, `object ${oid} is missing or unreadable: ${(e as Error).message}`, { cause: e });
+    }
+    const obj = r.object as Uint8Array;
+    return { type: r.type as ObjectType, content: obj instanceof Uint8Array ? obj : utf8.encode(String(obj)) };
+  }
+
+  /** Read an object and check its content hashes to its name (packed reads are not checked by isomorphic-git). */
+  async readVerified(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
+    const o = await this.readObject(oid);
+    const h = await hashObject(o.type, o.content);
+    if (h.oid !== oid) throw new CorruptObjectError(oid, `object ${oid} does not hash to its name (got ${h.oid})`);
+    return o;
+  }
+
+  /** A parsed tree; `verified` re-reads and re-hashes it (bypassing the memo) as verify() needs. */
+  async readTree(oid: string, verified = false): Promise<TreeEntry[]> {
+    const hit = verified ? undefined : this.trees.get(oid);
+    if (hit) return hit;
+    const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
+    if (o.type !== 'tree') throw new CorruptObjectError(oid, `object ${oid} is a ${o.type}, expected a tree`);
+    let entries: TreeEntry[];
+    try { entries = decodeTree(o.content); } catch (e) { throw new CorruptObjectError(oid, `tree ${oid} is malformed`, { cause: e }); }
+    if (this.trees.size >= TREE_CACHE_LIMIT) this.trees.clear();
+    this.trees.set(oid, entries);
+    return entries;
+  }
+
+  rememberTree(oid: string, entries: TreeEntry[]): void {
+    if (this.trees.size >= TREE_CACHE_LIMIT) this.trees.clear();
+    this.trees.set(oid, entries);
+  }
+
+  async readCommit(oid: string, verified = false): Promise<CommitData> {
+    const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
+    if (o.type !== 'commit') throw new CorruptObjectError(oid, `object ${oid} is a ${o.type}, expected a commit`);
+    try { return decodeCommit(o.content); } catch (e) { throw new CorruptObjectError(oid, `commit ${oid} is malformed`, { cause: e }); }
+  }
+
+  async readTag(oid: string): Promise<TagData | undefined> {
+    const o = await this.readObject(oid);
+    return o.type === 'tag' ? decodeTag(o.content) : undefined;
+  }
+
+  async readBlob(oid: string, verified = false): Promise<Uint8Array> {
+    const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
+    if (o.type !== 'blob') throw new CorruptObjectError(oid, `object ${oid} is a ${o.type}, expected a blob`);
+    return o.content;
+  }
+
+  async hasObject(oid: string): Promise<boolean> {
+    try { await this.readObject(oid); return true; } catch { return false; }
+  }
+
+  /** The oid at `path` (segments) under `tree`, or undefined. */
+  async lookup(tree: string, segments: string[]): Promise<TreeEntry | undefined> {
+    let cur: TreeEntry | undefined = { mode: '40000', path: '', oid: tree, type: 'tree' };
+    for (const seg of segments) {
+      if (!cur || cur.type !== 'tree') return undefined;
+      const entries = await this.readTree(cur.oid);
+      cur = findEntry(entries, seg);
+    }
+    return cur;
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  /**
+   * Apply path changes (blob oid to set, `null` to remove) to a tree, returning the new tree's oid
+   * and pushing every new tree object to `out`. Only trees on changed paths are rebuilt; empty
+   * subtrees disappear.
+   */
+  async editTree(tree: string | undefined, changes: Map<string, string | null>, out: RawObject[]): Promise<string> {
+    const oid = await this.editLevel(tree, changes, out);
+    return oid ?? (await this.emptyTree(out));
+  }
+
+  private async emptyTree(out: RawObject[]): Promise<string> {
+    out.push(await hashObject('tree', new Uint8Array(0)));
+    return EMPTY_TREE;
+  }
+
+  private async editLevel(tree: string | undefined, changes: Map<string, string | null>, out: RawObject[]): Promise<string | undefined> {
+    const entries = new Map<string, TreeEntry>();
+    if (tree && tree !== EMPTY_TREE) for (const e of await this.readTree(tree)) entries.set(e.path, e);
+    const sub = new Map<string, Map<string, string | null>>();
+    for (const [path, oid] of changes) {
+      const slash = path.indexOf('/');
+      if (slash < 0) {
+        if (oid === null) entries.delete(path);
+        else entries.set(path, { mode: '100644', path, oid, type: 'blob' });
+      } else {
+        const head = path.slice(0, slash);
+        let m = sub.get(head);
+        if (!m) sub.set(head, (m = new Map()));
+        m.set(path.slice(slash + 1), oid);
+      }
+    }
+    await Promise.all([...sub].map(async ([name, subChanges]) => {
+      const existing = entries.get(name);
+      const newOid = await this.editLevel(existing?.type === 'tree' ? existing.oid : undefined, subChanges, out);
+      if (newOid === undefined) entries.delete(name);
+      else entries.set(name, { mode: '40000', path: name, oid: newOid, type: 'tree' });
+    }));
+    if (entries.size === 0) return undefined;
+    const sorted = sortTree([...entries.values()]);
+    const obj = await hashObject('tree', encodeTree(sorted));
+    this.rememberTree(obj.oid, sorted);
+    out.push(obj);
+    return obj.oid;
+  }
+
+  /** Write objects as one pack (+ index); the index appears last, atomically, so readers never see half a pack. */
+  async writePack(objects: RawObject[]): Promise<string | undefined> {
+    if (objects.length === 0) return undefined;
+    const { name, pack, idx } = await buildPack(objects);
+    const dir = `${this.gitdir}/objects/pack`;
+    await mkdirp(this.p, dir);
+    const base = `${dir}/pack-${name}`;
+    const tmp = `${dir}/tmp-${name}-${++this.stamp}-${Math.random().toString(36).slice(2, 8)}`;
+    await this.p.writeFile(`${tmp}.pk`, pack);
+    await this.p.rename(`${tmp}.pk`, `${base}.pack`);
+    await this.p.writeFile(`${tmp}.ix`, idx);
+    await this.p.rename(`${tmp}.ix`, `${base}.idx`);
+    return name;
+  }
+
+  // ---- refs ----------------------------------------------------------------------------------
+
+  /** A ref's value: its loose file, else packed-refs; symbolic refs are followed. */
+  async readRef(ref: string, depth = 5): Promise<string | undefined> {
+    let text: string | undefined;
+    try {
+      text = String(await this.p.readFile(`${this.gitdir}/${ref}`, 'utf8')).trim();
+    } catch (e) {
+      if (!isMissing(e) && (e as { code?: string })?.code !== 'EISDIR') throw e;
+    }
+    if (text === undefined) text = (await this.packedRefs()).get(ref);
+    if (text === undefined || text === '') return undefined;
+    if (text.startsWith('ref: ')) return depth > 0 ? this.readRef(text.slice(5).trim(), depth - 1) : undefined;
+    return /^[0-9a-f]{40}$/.test(text) ? text : undefined;
+  }
+
+  async packedRefs(): Promise<Map<string, string>> {
+    const map = new Map<string, string>();
+    let text: string;
+    try { text = String(await this.p.readFile(`${this.gitdir}/packed-refs`, 'utf8')); } catch { return map; }
+    for (const line of text.split('\n')) {
+      if (!line || line.startsWith('#') || line.startsWith('^')) continue;
+      const sp = line.indexOf(' ');
+      if (sp === 40) map.set(line.slice(41).trim(), line.slice(0, 40));
+    }
+    return map;
+  }
+
+  /** Names of refs under a prefix (e.g. `refs/tags/scp/run/`), loose and packed. */
+  async listRefs(prefix: string): Promise<string[]> {
+    const names = new Set<string>();
+    const walk = async (rel: string): Promise<void> => {
+      let list: string[];
+      try { list = await this.p.readdir(`${this.gitdir}/${rel}`); } catch { return; }
+      await Promise.all(list.map(async (n) => {
+        const child = `${rel}/${n}`;
+        let isDir = false;
+        try { isDir = (await this.p.stat(`${this.gitdir}/${child}`)).isDirectory(); } catch { return; }
+        if (isDir) await walk(child);
+        else if (!n.endsWith('.lock')) names.add(child);
+      }));
+    };
+    await walk(prefix.replace(/\/$/, ''));
+    for (const k of (await this.packedRefs()).keys()) if (k.startsWith(prefix)) names.add(k);
+    return [...names].sort();
+  }
+
+  /**
+   * Move `ref` from `expected` (undefined = must not exist) to `value`, the way git does: take
+   * `<ref>.lock` exclusively, re-check the old value, write, rename over. Throws ConflictError if
+   * the ref moved or another writer holds the lock.
+   */
+  async casRef(ref: string, expected: string | undefined, value: string): Promise<void> {
+    const path = `${this.gitdir}/${ref}`;
+    const lock = `${path}.lock`;
+    await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')));
+    try {
+      await this.p.writeFile(lock, `${value}\n`, { flag: 'wx' } as unknown);
+    } catch (e) {
+      if ((e as { code?: string })?.code !== 'EEXIST') throw e;
+      if (!(await this.clearStaleLock(lock))) {
+        throw new ConflictError(`The ledger branch is being updated by another writer (${ref}.lock exists)`, { data: { ref, reason: 'locked' } });
+      }
+      await this.p.writeFile(lock, `${value}\n`, { flag: 'wx' } as unknown);
+    }
+    let moved = false;
+    try {
+      const current = await this.readRef(ref, 0);
+      if (current !== expected) {
+        moved = true;
+        throw new ConflictError(`The ledger branch moved: expected ${expected ?? '(none)'}, found ${current ?? '(none)'}`, { data: { ref, expected: expected ?? null, actual: current ?? null } });
+      }
+      await this.p.rename(lock, path);
+    } catch (e) {
+      try { await this.p.unlink(lock); } catch { /* already renamed or gone */ }
+      if (moved) throw e;
+      throw e;
+    }
+  }
+
+  /** A `.lock` left by a writer that died is removed after a grace period (git would refuse forever). */
+  private async clearStaleLock(lock: string): Promise<boolean> {
+    try {
+      const st = await this.p.stat(lock);
+      const age = Date.now() - (st.mtimeMs ?? Date.now());
+      if (age < 10_000) return false;
+      await this.p.unlink(lock);
+      return true;
+    } catch (e) {
+      return isMissing(e);
+    }
+  }
+
+  async deleteRef(ref: string): Promise<void> {
+    try { await this.p.unlink(`${this.gitdir}/${ref}`); } catch (e) { if (!isMissing(e)) throw e; }
+  }
+
+  /** Write a ref unconditionally (temp + rename): used for refs only we own (sync scratch, tags). */
+  async setRef(ref: string, value: string): Promise<void> {
+    const path = `${this.gitdir}/${ref}`;
+    await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')));
+    const tmp = `${path}.tmp-${Math.random().toString(36).slice(2, 8)}`;
+    await this.p.writeFile(tmp, `${value}\n`);
+    await this.p.rename(tmp, path);
+  }
+}
+
+export function findEntry(entries: TreeEntry[], name: string): TreeEntry | undefined {
+  // Entries are sorted; trees are few per level, so a linear scan is as fast as anything here.
+  for (const e of entries) if (e.path === name) return e;
+  return undefined;
+}
+
+export { toHex, utf8, utf8Decode, concatBytes, getCodec };
