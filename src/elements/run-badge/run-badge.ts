@@ -286,8 +286,8 @@ export class ScpRunBadge extends ScpElement {
         ${show(run.error) ? field(t('runFieldError'), show(run.error)) : nothing}
         <dt>${t('runFieldRef')}</dt>
         <dd class="ref-row">
-          <code part="ref" dir="ltr">${ref}</code>
-          <button part="copy-button" type="button" aria-label=${t('copyRefLabel', { ref })} @click=${this.onCopy}>${t('copyRef')}</button>
+          <code part="ref" id="ref" dir="ltr">${ref}</code>
+          <button part="copy-button" type="button" aria-describedby="ref" @click=${this.onCopy}>${t('copyRef')}</button>
         </dd>
       </dl>
       <p class="note" role="status">${this.copyNote}</p>
