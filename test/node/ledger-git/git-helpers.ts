@@ -15,3 +15,31 @@ export function gitRun(gitdir: string, args: string[], input?: string | Buffer):
 export function fsckOk(gitdir: string): void {
   gitRun(gitdir, ['fsck', '--full', '--strict', '--no-progress']);
 }
+
+/** Commit files onto `branch` with plumbing only (no work tree): returns the new commit. */
+export function commitFiles(gitdir: string, branch: string, files: Record<string, string | null>, message: string, options: { parent?: string | null; base?: string } = {}): string {
+  const env = { GIT_INDEX_FILE: `${gitdir}/scp-test-index-${process.pid}` };
+  const run = (args: string[], input?: string) => execFileSync('git', [`--git-dir=${gitdir}`, ...args], {
+    encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 30,
+    env: { ...process.env, ...env, GIT_AUTHOR_NAME: 'origin', GIT_AUTHOR_EMAIL: 'origin@x', GIT_COMMITTER_NAME: 'origin', GIT_COMMITTER_EMAIL: 'origin@x' },
+  }).trim();
+  let parent: string | undefined;
+  if (options.parent === null) parent = undefined;
+  else if (options.parent) parent = options.parent;
+  else { try { parent = run(['rev-parse', '--verify', '-q', `refs/heads/${branch}`]); } catch { parent = undefined; } }
+  const base = options.base ?? parent;
+  if (base) run(['read-tree', base]); else run(['read-tree', '--empty']);
+  for (const [path, text] of Object.entries(files)) {
+    if (text === null) run(['update-index', '--force-remove', path]);
+    else {
+      const oid = run(['hash-object', '-w', '--stdin'], text);
+      run(['update-index', '--add', '--cacheinfo', `100644,${oid},${path}`]);
+    }
+  }
+  const tree = run(['write-tree']);
+  // git knows the empty tree without storing it; fsck --strict wants it stored.
+  if (tree === '4b825dc642cb6eb9a060e54bf8d69288fbee4904') run(['hash-object', '-t', 'tree', '-w', '--stdin'], '');
+  const commit = run(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message]);
+  run(['update-ref', `refs/heads/${branch}`, commit]);
+  return commit;
+}
