@@ -43,6 +43,7 @@ export class ScpClientController implements ReactiveController {
   private busUnsubscribes: Array<() => void> = [];
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
+  private active = false;
   private again = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private connected = false;
@@ -77,9 +78,12 @@ export class ScpClientController implements ReactiveController {
   /** Run `load` now (or once more after the running one). Resolves when the data is fresh. */
   refresh(): Promise<void> {
     if (!this.client || !this.options.load) return Promise.resolve();
-    if (this.running) { this.again = true; return this.running; }
-    this.running = this.loop().finally(() => { this.running = undefined; });
-    return this.running;
+    this.again = true;
+    if (this.running) return this.running;
+    const p = this.loop();
+    // A loop that ended synchronously (nothing to load) must not stay recorded as running.
+    if (this.active) this.running = p;
+    return p;
   }
 
   /** Resolves once no reload is pending or running (tests and benches wait on this). */
@@ -92,22 +96,29 @@ export class ScpClientController implements ReactiveController {
 
   private async loop(): Promise<void> {
     const load = this.options.load!;
-    do {
-      this.again = false;
-      const client = this.client;
-      if (!client || !this.connected) break;
-      const abort = (this.abort = new AbortController());
-      this.loading = true;
-      this.host.requestUpdate();
-      try {
-        await load(client, abort.signal);
-        if (client === this.client && !abort.signal.aborted) { this.error = undefined; this.loaded = true; }
-      } catch (e) {
-        if (client === this.client && !abort.signal.aborted) this.error = e;
+    this.active = true;
+    try {
+      while (this.again) {
+        this.again = false;
+        const client = this.client;
+        if (!client || !this.connected) break;
+        const abort = (this.abort = new AbortController());
+        this.loading = true;
+        this.host.requestUpdate();
+        try {
+          await load(client, abort.signal);
+          if (client === this.client && !abort.signal.aborted) { this.error = undefined; this.loaded = true; }
+        } catch (e) {
+          if (client === this.client && !abort.signal.aborted) this.error = e;
+        }
       }
-    } while (this.again);
-    this.loading = false;
-    this.host.requestUpdate();
+    } finally {
+      // No await between the last check of \`again\` and here: a refresh cannot slip in unseen.
+      this.active = false;
+      this.running = undefined;
+      this.loading = false;
+      this.host.requestUpdate();
+    }
   }
 
   /** Switch to the client the host now has (property first, then context). */

@@ -1,0 +1,55 @@
+// Shared set-up for the element tests: real clients (memory or IndexedDB staging, memory ledger).
+import { createScp, type ScpClient, type ScpOptions } from '../../../../src/core/client.js';
+import { createIdbStagingStore } from '../../../../src/core/storage/idb.js';
+import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
+
+const open: ScpClient[] = [];
+
+/** A client on memory staging that keeps every scan pending (policy `all`, no skip). */
+export function memoryClient(options: ScpOptions = {}): ScpClient {
+  const client = createScp({ channel: false, staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, actor: 'tester', ...options });
+  open.push(client);
+  return client;
+}
+
+/** Two clients like two tabs: one IndexedDB database, one BroadcastChannel name. */
+export function twoTabs(): [ScpClient, ScpClient] {
+  const name = `scp-test-${crypto.randomUUID()}`;
+  const a = createScp({ channel: name, staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
+  const b = createScp({ channel: name, staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
+  open.push(a, b);
+  return [a, b];
+}
+
+/** Close every client made by these helpers (call in afterEach). */
+export async function closeClients(): Promise<void> {
+  const all = open.splice(0);
+  await Promise.all(all.map((c) => c.close().catch(() => undefined)));
+}
+
+/** Wait until `check` returns a truthy value (polling), or fail after `ms`. */
+export async function until<T>(check: () => T | Promise<T>, what: string, ms = 4000): Promise<T> {
+  const end = performance.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Every element matching `selector` inside `root`, looking through open shadow roots. */
+export function deepQueryAll<T extends Element = HTMLElement>(root: ParentNode, selector: string): T[] {
+  const out: T[] = [];
+  const walk = (node: ParentNode) => {
+    out.push(...node.querySelectorAll<T>(selector));
+    for (const el of node.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+  };
+  walk(root);
+  return out;
+}
+
+/** The visible text of an element's shadow root (whitespace collapsed). */
+export function shadowText(el: Element): string {
+  return (el.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
