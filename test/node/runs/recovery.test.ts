@@ -85,6 +85,18 @@ describe('runs recovery', () => {
     assert.equal(await f.store.getRun(h.id), undefined);
   });
 
+  it('when another client already wrote some of a batch, writes the rest without an error', async () => {
+    f = fixture({ groupCommitMs: 60_000 });
+    const first = await f.runs.track({ type: 'build' }, (h) => h.id);
+    await f.another().recoverAbandoned(); // adopts and writes the finished run waiting in the store
+    assert.equal((await f.ledger.getRun(first))?.run.status, 'ok');
+    const second = await f.runs.track({ type: 'build' }, (h) => h.id);
+    await f.runs.flush();
+    assert.equal((await f.ledger.getRun(second))?.run.status, 'ok');
+    const written = f.ledger.writes.flatMap((w) => w.runs ?? []).map((r) => r.run.run_id);
+    assert.deepEqual(written, [first, first, second, second], 'adopted write, conflicting batch, then the missing part alone');
+  });
+
   it('retries a failed background group commit on the next heartbeat', async () => {
     f = fixture({ heartbeatMs: 10, groupCommitMs: 1 });
     f.ledger.failWrites(1);
