@@ -35,7 +35,8 @@ type PreviewState =
   | { id: string; status: 'error'; message: string };
 interface SavedState { query: string; entries: EntryMeta[]; cursor?: string | undefined; loading: boolean; error?: string | undefined }
 
-const errorText = (e: unknown) => displayText(e instanceof Error ? e.message : e, 300);
+// The core's messages end with a full stop; the banner adds its own sentence after them.
+const errorText = (e: unknown) => displayText(e instanceof Error ? e.message : e, 300).replace(/[.\s]+$/, '');
 
 /** The deepest focused element (through open shadow roots), to give focus back on close. */
 function deepActiveElement(): HTMLElement | null {
@@ -107,6 +108,8 @@ export class ScpAuditManager extends ScpElement {
   @state() private accessor preview: PreviewState | undefined = undefined;
   @state() private accessor saved: SavedState = { query: '', entries: [], loading: false };
   @state() private accessor copyFallback: string | undefined = undefined;
+  /** The pending list was loaded since the dialog opened. */
+  @state() private accessor listLoaded = false;
 
   private opener: HTMLElement | null = null;
   private viewCache: { rows: AuditMeta[]; tab: ManagerTab; card: string | undefined; view: AuditMeta[] } | undefined;
@@ -116,6 +119,7 @@ export class ScpAuditManager extends ScpElement {
   private searchSeq = 0;
   private resizeObserver: ResizeObserver | undefined;
   private scrollFrame = 0;
+  private announcedCount = -1;
 
   /** Open the dialog, optionally filtered to one card. */
   show(card?: string): void {
@@ -168,6 +172,7 @@ export class ScpAuditManager extends ScpElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('open') && !this.open && changed.get('open') === true) this.reset();
+    if (changed.has('tab') || changed.has('card')) { this.listScroll = 0; this.focusIndex = -1; this.announcedCount = -1; }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -189,7 +194,7 @@ export class ScpAuditManager extends ScpElement {
       this.resizeObserver.observe(this.viewport);
     }
     if (!this.open && this.resizeObserver) { this.resizeObserver.disconnect(); this.resizeObserver = undefined; }
-    if ((changed.has('tab') || changed.has('card')) && this.viewport) { this.viewport.scrollTop = 0; this.listScroll = 0; }
+    if ((changed.has('tab') || changed.has('card')) && this.viewport) this.viewport.scrollTop = 0;
     if (changed.has('tab') && this.tab === 'saved' && this.open && this.saved.entries.length === 0 && !this.saved.loading) void this.search(this.saved.query);
   }
 
@@ -203,12 +208,19 @@ export class ScpAuditManager extends ScpElement {
     const present = new Set(rows.map((r) => r.snapshot_id));
     if ([...this.unchecked].some((id) => !present.has(id))) this.unchecked = new Set([...this.unchecked].filter((id) => present.has(id)));
     if (this.preview && !present.has(this.preview.id)) this.closePreview();
-    this.announcement = this.t('pendingCount', { count: this.view.length });
+    this.listLoaded = true;
+    // Announce the count when it changes (not on every refetch, which would talk over results).
+    if (this.view.length !== this.announcedCount) {
+      this.announcedCount = this.view.length;
+      if (!this.busy) this.announcement = this.t('pendingCount', { count: this.view.length });
+    }
   }
 
   /** Forget everything shown (on close and on a client change): no stale rows next time. */
   private reset(): void {
     this.rows = [];
+    this.listLoaded = false;
+    this.announcedCount = -1;
     this.unchecked = new Set();
     this.banner = undefined;
     this.busy = undefined;
@@ -286,7 +298,9 @@ export class ScpAuditManager extends ScpElement {
       this.busy = undefined;
     }
     // The core removes what it saved or discarded; show exactly what is still pending.
+    const result = this.announcement;
     await this.data.refresh();
+    this.announcement = result;
   }
 
   private toggleRow(id: string, checked: boolean): void {
@@ -500,7 +514,7 @@ export class ScpAuditManager extends ScpElement {
     const view = this.view;
     const total = view.length;
     if (total === 0) {
-      const text = !this.data.loaded && this.data.loading ? this.t('loading')
+      const text = !this.listLoaded ? this.t('loading')
         : this.rows.length === 0 ? this.t('emptyPending') : this.t('emptyView');
       return html`<div class="viewport" part="list"><p class="empty">${text}</p></div>`;
     }

@@ -51,7 +51,7 @@ export const defaultMessages = {
   saveRowLabel: ((p: { label: string }) => `Save ${p.label}`) as Fn<{ label: string }>,
   discardRowLabel: ((p: { label: string }) => `Discard ${p.label}`) as Fn<{ label: string }>,
   previewRow: 'Data',
-  previewRowLabel: ((p: { label: string }) => `Show the data of ${p.label}`) as Fn<{ label: string }>,
+  previewRowLabel: ((p: { label: string }) => `Data of ${p.label}`) as Fn<{ label: string }>,
   previewTitle: ((p: { label: string }) => `Data of ${p.label}`) as Fn<{ label: string }>,
   previewLoadFailed: ((p: { detail: string }) => `The data could not be loaded: ${p.detail}`) as Fn<{ detail: string }>,
   pendingCount: ((p: { count: number }, f) =>
@@ -76,7 +76,7 @@ export const defaultMessages = {
   savedLoadMore: 'Load more',
   savedBy: ((p: { actor: string }) => `saved by ${p.actor}`) as Fn<{ actor: string }>,
   copyRef: 'Copy reference',
-  copyRefLabel: ((p: { ref: string }) => `Copy ${p.ref}`) as Fn<{ ref: string }>,
+  copyRefLabel: ((p: { ref: string }) => `Copy reference ${p.ref}`) as Fn<{ ref: string }>,
   refCopied: ((p: { ref: string }) => `Copied ${p.ref}`) as Fn<{ ref: string }>,
   copyFailed: ((p: { ref: string }) => `Could not copy ${p.ref}; select it and copy by hand.`) as Fn<{ ref: string }>,
   savedListLabel: 'Saved audits',
