@@ -119,7 +119,8 @@ describe('git ledger verify(): tamper corpus', () => {
     const pack = join(packDir, readdirSync(packDir).filter((f) => f.endsWith('.pack')).sort()[0]!);
     chmodSync(pack, 0o644);
     const bytes = readFileSync(pack);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const mid = Math.floor(bytes.length / 2);
+    bytes[mid] = bytes[mid]! ^ 0xff;
     writeFileSync(pack, bytes);
     r = await createGitLedger({ fs, dir, lastVerifiedHead: { get: async () => undefined, set: async () => {} } }).then((l) => l.verify());
     assert.deepEqual([r.ok, r.reason], [false, 'corrupt_object']);

@@ -6,11 +6,12 @@
  * local ledger exactly as it was.
  */
 import * as git from 'isomorphic-git';
-import { PushRejectedError, ScpError, SyncError } from '../../errors/index.js';
+import { PushRejectedError, SyncError } from '../../errors/index.js';
 import type { SyncResult } from '../types.js';
 import { diffTrees } from './diff.js';
 import { EMPTY_TREE, encodeCommit, hashObject, type CommitData, type RawObject } from './objects.js';
 import type { Repo } from './repo.js';
+import { concatBytes, utf8, utf8Decode } from './platform.js';
 
 export interface SyncContext {
   fs: any;
@@ -26,7 +27,7 @@ export interface SyncContext {
   head(): Promise<string | undefined>;
 }
 
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 6;
 const REMOTE_NAME = 'scp-ledger-remote';
 
 async function ancestors(repo: Repo, tip: string | undefined): Promise<Set<string>> {
@@ -63,6 +64,53 @@ async function commitsSince(repo: Repo, tip: string, stop: Set<string>): Promise
   return out;
 }
 
+async function collectBody(body: unknown): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  if (body) for await (const chunk of body as AsyncIterable<Uint8Array>) parts.push(chunk);
+  return concatBytes(parts);
+}
+
+/**
+ * isomorphic-git's fetch needs the remote to advertise `HEAD`; a bare repository whose HEAD names
+ * an unborn branch (a remote that only holds the ledger branch) advertises none, and the fetch
+ * fails after the negotiation. This http wrapper adds a `HEAD` line naming the ledger branch's
+ * tip to the upload-pack advertisement in that case only.
+ */
+export function advertiseHeadFor(http: any, ref: string): any {
+  if (!http?.request) return http;
+  return {
+    async request(req: { url: string; method?: string }) {
+      const res = await http.request(req);
+      if ((req.method ?? 'GET') !== 'GET' || !/\/info\/refs\?service=git-upload-pack/.test(req.url) || res.statusCode !== 200) return res;
+      const bytes = await collectBody(res.body);
+      const text = utf8Decode.decode(bytes);
+      const lines: string[] = [];
+      for (let i = 0; i + 4 <= text.length;) {
+        const n = parseInt(text.slice(i, i + 4), 16);
+        if (Number.isNaN(n)) return { ...res, body: [bytes] };
+        lines.push(n === 0 ? '' : text.slice(i + 4, i + n));
+        i += n === 0 ? 4 : n;
+      }
+      const refLines = lines.filter((l) => /^[0-9a-f]{40} /.test(l));
+      const name = (l: string) => l.slice(41).split('\0')[0]!.replace(/\n$/, '');
+      const tip = refLines.find((l) => name(l) === ref);
+      if (!tip || refLines.some((l) => name(l) === 'HEAD')) return { ...res, body: [bytes] };
+      const first = lines.indexOf(refLines[0]!);
+      lines.splice(first + 1, 0, `${tip.slice(0, 40)} HEAD\n`);
+      const out = lines.map((l) => (l === '' ? '0000' : `${(utf8.encode(l).length + 4).toString(16).padStart(4, '0')}${l}`)).join('');
+      return { ...res, body: [utf8.encode(out)] };
+    },
+  };
+}
+
+/** A named remote whose fetch refspec is our own namespace, so the host's remotes are never touched. */
+async function ensureRemoteConfig(ctx: SyncContext, url: string): Promise<void> {
+  const current = await git.getConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.url` }).catch(() => undefined);
+  if (current === url) return;
+  await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.url`, value: url });
+  await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.fetch`, value: `+refs/heads/*:refs/remotes/${REMOTE_NAME}/*` });
+}
+
 function errorCode(e: unknown): string | undefined {
   return (e as { code?: string })?.code;
 }
@@ -73,7 +121,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
   if (!ctx.http) throw new SyncError('Syncing needs an http client: pass `http` (isomorphic-git/http/node or /http/web) when creating the ledger', { data: { remote: url, step: 'config' } });
   const { repo } = ctx;
   const net = {
-    fs: ctx.fs, http: ctx.http, gitdir: ctx.gitdir, url, cache: repo.cache,
+    fs: ctx.fs, http: advertiseHeadFor(ctx.http, ctx.ref), gitdir: ctx.gitdir, url, cache: repo.cache,
     ...(ctx.remote?.corsProxy !== undefined && { corsProxy: ctx.remote.corsProxy }),
     ...(ctx.remote?.headers !== undefined && { headers: ctx.remote.headers }),
     ...(ctx.remote?.onAuth !== undefined && { onAuth: ctx.remote.onAuth }),
@@ -82,7 +130,10 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
   return ctx.lock(async () => {
     let fetchedTotal = 0;
     let lastReason = '';
+    let rejectedAt: string | null = null;
+    await ensureRemoteConfig(ctx, url);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (attempt > 1) await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * attempt));
       // 1. fetch
       let remoteHead: string | undefined;
       try {
@@ -93,6 +144,10 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
           throw new SyncError(`Fetching the ledger from ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'fetch' }, cause: e });
         }
         remoteHead = undefined; // the remote has no ledger branch yet
+      }
+      if (rejectedAt !== null && rejectedAt === (remoteHead ?? '')) {
+        // The remote refused us without having moved: a policy, not a race. Retrying will not help.
+        break;
       }
       const local = await ctx.head();
       if (remoteHead === local) return { head: local ?? '', fetched: fetchedTotal, pushed: 0 };
@@ -159,12 +214,16 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
           const refResult = res.refs?.[ctx.ref];
           if (!res.ok || (refResult && !refResult.ok)) {
             lastReason = res.error || refResult?.error || 'rejected';
+            rejectedAt = remoteHead ?? '';
             continue;
           }
         } catch (e) {
-          if (errorCode(e) === 'PushRejectedError') { lastReason = (e as { data?: { reason?: string } }).data?.reason ?? 'rejected'; continue; }
-          if (errorCode(e) === 'HttpError' || e instanceof ScpError) {
-            throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
+          const code = errorCode(e);
+          if (code === 'PushRejectedError' || code === 'GitPushError') {
+            // isomorphic-git's own fast-forward check, or the server refusing the ref update.
+            lastReason = (e as { data?: { reason?: string } }).data?.reason ?? ((e as Error).message.split('\n').slice(1).join(' ').trim() || 'rejected');
+            rejectedAt = remoteHead ?? '';
+            continue;
           }
           throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
         } finally {
