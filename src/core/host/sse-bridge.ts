@@ -143,7 +143,7 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
     }
     // An envelope without `type` takes the SSE event name (some hosts only set `event:`).
     const plain = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
-    const env = OriginEnvelope.safeParse(plain && !('type' in parsed) ? { ...parsed, type: m.type } : parsed);
+    const env = OriginEnvelope.safeParse(plain && !('type' in (parsed as object)) ? { ...(parsed as object), type: m.type } : parsed);
     if (!env.success) {
       report(invalid('sse envelope', `Event "${m.type}" is not an envelope {type, key, data}; it was skipped`, env.error.issues[0]?.path.map(String).join('.') || '(root)', env.error));
     } else {

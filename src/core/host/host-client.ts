@@ -1,0 +1,54 @@
+import { cardLabel as defaultCardLabel } from '../cards.js';
+import type { ScpClient } from '../client.js';
+import { createEventBus, type EventBus } from '../events/bus.js';
+import { createMemoryStagingStore } from '../storage/memory.js';
+import { createHttpBackend, type HttpBackend, type HttpBackendOptions } from './http-backend.js';
+import { connectEventBridge, type EventBridge, type EventBridgeOptions } from './sse-bridge.js';
+
+export interface HostClientOptions extends HttpBackendOptions {
+  /** Subscribe to the host's SSE stream (default true); options tune backoff, cursor, callbacks. */
+  events?: boolean | Omit<EventBridgeOptions, 'url' | 'bus' | 'headers' | 'credentials' | 'fetch'>;
+  /** BroadcastChannel name for cross-tab events, `false` for none (default none: every tab has its own stream). */
+  channel?: string | false;
+  cardLabels?: Record<string, string>;
+}
+
+/** An ScpClient whose staging, ledger, runs and refs live on a host, with the host's events on its bus. */
+export interface HostClient extends ScpClient {
+  readonly backend: HttpBackend;
+  /** The SSE bridge, when events are on. */
+  readonly events: EventBridge | undefined;
+}
+
+/**
+ * The client elements take in host-backend mode: same interface as `createScp()`'s, so elements
+ * need no change. `store` is a local scratch store only (pending snapshots live on the host).
+ */
+export function createHostClient(options: HostClientOptions): HostClient {
+  const backend = createHttpBackend(options);
+  const bus: EventBus = createEventBus({ channel: options.channel ?? false });
+  const store = createMemoryStagingStore();
+  const labels = options.cardLabels ?? {};
+  let events: EventBridge | undefined;
+  if (options.events !== false) {
+    const extra = typeof options.events === 'object' ? options.events : {};
+    events = connectEventBridge({
+      ...extra,
+      url: backend.http.url('/api/events'),
+      bus,
+      ...(options.headers && { headers: options.headers }),
+      credentials: backend.http.credentials,
+      fetch: backend.http.fetch,
+    });
+  }
+  return {
+    backend, events, bus, store,
+    staging: backend.staging, ledger: backend.ledger, runs: backend.runs, refs: backend.refs,
+    cardLabel: (k) => defaultCardLabel(k, { ...labels }),
+    async close() {
+      events?.close();
+      bus.close();
+      await store.close();
+    },
+  };
+}

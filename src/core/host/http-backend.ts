@@ -1,0 +1,261 @@
+import * as z from 'zod/mini';
+import { EmptySelectionError, NotFoundError, UnknownRefKindError, ValidationError } from '../errors/index.js';
+import { assertValidId } from '../ids.js';
+import type { Ledger, LedgerBatch, WriteResult } from '../ledger/types.js';
+import { parseRefs, splitRef } from '../refs/parse.js';
+import type { RefResolver, Refs } from '../refs/types.js';
+import type { RunHandle, RunOutcome, Runs, RunSpec } from '../runs/types.js';
+import { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
+import { EntryMeta, type LedgerPage, type LedgerQuery } from '../schemas/ledger.js';
+import { Preview, Suggestion } from '../schemas/ref.js';
+import { Run, RunEvent, RunRecord } from '../schemas/run.js';
+import type { SaveResult, StageItem, StageOptions, StageResult, Staging } from '../staging/types.js';
+import { createHttp, type Http, type HttpOptions } from './http.js';
+import { typedFromHttp } from './wire-errors.js';
+
+export type HttpBackendOptions = HttpOptions;
+
+/** Everything a host-backed client needs, each speaking the host's HTTP API. */
+export interface HttpBackend {
+  readonly http: Http;
+  readonly staging: Staging;
+  readonly ledger: Ledger;
+  readonly runs: Runs;
+  readonly refs: Refs;
+}
+
+const PendingList = z.object({ pending: z.array(AuditMeta) });
+const SaveResponse = z.looseObject({ saved: z.array(z.string()), count: z.optional(z.number()), commit: z.optional(z.string()) });
+const DiscardResponse = z.looseObject({ discarded: z.union([z.number(), z.array(z.string())]), ids: z.optional(z.array(z.string())) });
+const StageResultSchema = z.union([
+  z.object({ staged: z.literal(true), snapshot: AuditMeta, replaced: z.array(z.string()) }),
+  z.object({ staged: z.literal(false), reason: z.enum(['unchanged', 'not_ok']), card_key: z.string() }),
+]);
+const StageManyResponse = z.object({ results: z.array(StageResultSchema) });
+const WriteResponse = z.object({ commit: z.string(), ids: z.array(z.string()) });
+const DeleteResponse = z.looseObject({ deleted: z.string(), commit: z.optional(z.string()) });
+const HeadResponse = z.object({ head: z.nullable(z.string()) });
+const EntriesResponse = z.object({ entries: z.array(EntryMeta), cursor: z.optional(z.nullable(z.string())) });
+const RecentRuns = z.object({ runs: z.array(Run), cursor: z.optional(z.nullable(z.string())) });
+const RunResponse = z.object({ run: Run });
+const EventResponse = z.object({ event: RunEvent });
+/** The origin answers kinds as bare strings (`"@run:"`), items as objects. */
+const SuggestionsResponse = z.object({ suggestions: z.array(z.union([z.string(), Suggestion])) });
+
+const enc = encodeURIComponent;
+
+/** Runs `fn`, turning an HttpError that carries one of our codes back into that typed error. */
+async function typed<T>(fn: () => Promise<T>): Promise<T> {
+  try { return await fn(); } catch (e) { throw typedFromHttp(e); }
+}
+
+function selection(ids: string[] | 'all', action: string): string[] | 'all' {
+  if (ids === 'all') return 'all';
+  if (!Array.isArray(ids) || ids.length === 0) {
+    throw new EmptySelectionError(`Nothing to ${action}: pass the snapshot ids (or the explicit word "all")`, { data: { action } });
+  }
+  for (const id of ids) assertValidId(id, 'snapshot');
+  return ids;
+}
+
+/**
+ * Staging, ledger, runs and refs over a host's HTTP API (the origin's endpoints plus the ones
+ * documented in docs/host-api.md). Responses are validated; failures are typed ScpErrors.
+ */
+export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
+  const http = createHttp(options);
+  const etags = new Map<string, { etag: string; body: unknown }>();
+  const ETAG_CACHE = 64;
+
+  /** GET with If-None-Match: a 304 answers from the last body seen for the same URL. */
+  async function cachedGet<S extends z.ZodMiniType>(path: string, query: Record<string, string | number | undefined>, schema: S, what: string): Promise<z.infer<S>> {
+    const key = http.url(path, query);
+    const hit = etags.get(key);
+    const res = await http.request('GET', path, { query, schema, what, ...(hit && { headers: { 'if-none-match': hit.etag } }) });
+    if (res.status === 304 && hit) return structuredClone(hit.body) as z.infer<S>;
+    const etag = res.headers.get('etag');
+    if (etag) {
+      etags.delete(key);
+      etags.set(key, { etag, body: structuredClone(res.body) });
+      if (etags.size > ETAG_CACHE) etags.delete(etags.keys().next().value!);
+    }
+    return res.body as z.infer<S>;
+  }
+
+  const staging: Staging = {
+    stage: (cardKey: string, result: unknown, o: StageOptions = {}) => typed(async () => {
+      const body = { card_key: cardKey, result, options: { ...o, ...(o.computed_at && { computed_at: o.computed_at.toISOString() }) } };
+      return (await http.request('POST', '/api/audits/stage', { body, schema: StageResultSchema, what: `stage ${cardKey}` })).body as StageResult;
+    }),
+    stageMany: (items: StageItem[]) => typed(async () => {
+      const body = { items: items.map((i) => ({ ...i, options: { ...i.options, ...(i.options?.computed_at && { computed_at: i.options.computed_at.toISOString() }) } })) };
+      return (await http.request('POST', '/api/audits/stage', { body, schema: StageManyResponse, what: 'stage scans' })).body.results as StageResult[];
+    }),
+    list: (filter = {}) => typed(async () => {
+      const { pending } = (await http.request('GET', '/api/audits/pending', { schema: PendingList, what: 'pending snapshot list' })).body;
+      return pending.filter((p) => (!filter.card_key || p.card_key === filter.card_key) && (!filter.audit_type || p.audit_type === filter.audit_type));
+    }),
+    get: (id: string) => typed(async () => {
+      assertValidId(id, 'snapshot');
+      const res = await http.request('GET', `/api/audits/pending/${enc(id)}`, { accept: [404], what: `pending snapshot ${id}` });
+      if (res.status === 404) throw new NotFoundError(`Audit "${id}" is not pending (it may have been saved or discarded elsewhere)`, { data: { kind: 'audit', id } });
+      return parseWithSchema(AuditSnapshot, res.body, `pending snapshot ${id}`);
+    }),
+    counts: async () => {
+      const counts: Record<string, number> = {};
+      for (const p of await staging.list()) counts[p.card_key] = (counts[p.card_key] ?? 0) + 1;
+      return counts;
+    },
+    save: (ids: string[] | 'all', o: { actor?: string; message?: string } = {}) => typed(async () => {
+      const snapshot_ids = selection(ids, 'save');
+      const body = (await http.request('POST', '/api/audits/save', { body: { snapshot_ids, ...(o.message && { message: o.message }) }, schema: SaveResponse, what: 'save snapshots' })).body;
+      return { saved: body.saved, commit: body.commit ?? '' } satisfies SaveResult;
+    }),
+    discard: (ids: string[] | 'all') => typed(async () => {
+      const snapshot_ids = selection(ids, 'discard');
+      const body = (await http.request('POST', '/api/audits/discard', { body: { snapshot_ids }, schema: DiscardResponse, what: 'discard snapshots' })).body;
+      // The origin answers a count only; then the ids asked for are what was discarded.
+      const discarded = Array.isArray(body.discarded) ? body.discarded : body.ids ?? (snapshot_ids === 'all' ? [] : snapshot_ids.slice(0, body.discarded));
+      return { discarded };
+    }),
+  };
+
+  const ledger: Ledger = {
+    write: (batch: LedgerBatch) => typed(async () =>
+      (await http.request('POST', '/api/ledger/write', { body: batch, schema: WriteResponse, what: 'ledger write' })).body as WriteResult),
+    getAudit: (id: string) => typed(async () => {
+      assertValidId(id, 'audit');
+      const res = await http.request('GET', `/api/audits/saved/${enc(id)}`, { accept: [404], what: `saved audit ${id}` });
+      return res.status === 404 ? undefined : parseWithSchema(SavedAudit, res.body, `saved audit ${id}`);
+    }),
+    getRun: (id: string) => typed(async () => {
+      assertValidId(id, 'run');
+      const res = await http.request('GET', `/api/runs/${enc(id)}`, { accept: [404], what: `run ${id}` });
+      return res.status === 404 ? undefined : parseWithSchema(RunRecord, res.body, `run ${id}`);
+    }),
+    list: (query: LedgerQuery = {}) => typed(async () => {
+      const q: Record<string, string | number | undefined> = {};
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) q[k] = v as string | number;
+      const body = await cachedGet('/api/ledger/entries', q, EntriesResponse, 'ledger history');
+      return { entries: body.entries, ...(body.cursor ? { cursor: body.cursor } : {}) } satisfies LedgerPage;
+    }),
+    deleteAudit: (id: string, o: { actor?: string; reason?: string } = {}) => typed(async () => {
+      assertValidId(id, 'audit');
+      const res = await http.request('DELETE', `/api/audits/saved/${enc(id)}`, { query: { reason: o.reason }, schema: DeleteResponse, what: `delete audit ${id}` });
+      return { commit: res.body.commit ?? '', ids: [res.body.deleted] };
+    }),
+    head: () => typed(async () => (await http.request('GET', '/api/ledger/head', { schema: HeadResponse, what: 'ledger head' })).body.head ?? undefined),
+  };
+
+  function handleFor(run: Run): RunHandle {
+    let current = run;
+    return {
+      get id() { return current.run_id; },
+      get run() { return structuredClone(current); },
+      event: (e) => typed(async () =>
+        (await http.request('POST', `/api/runs/${enc(current.run_id)}/events`, { body: e, schema: EventResponse, what: `run ${current.run_id} event` })).body.event),
+      finish: (outcome: RunOutcome = {}) => typed(async () => {
+        const { error, ...rest } = outcome;
+        const body = { ...rest, ...(error !== undefined && { error: error instanceof Error ? error.message : String(error) }) };
+        current = (await http.request('POST', `/api/runs/${enc(current.run_id)}/finish`, { body, schema: RunResponse, what: `finish run ${current.run_id}` })).body.run;
+        return structuredClone(current);
+      }),
+    };
+  }
+
+  const runs: Runs = {
+    start: (spec: RunSpec) => typed(async () => {
+      const { signal: _signal, ...body } = spec;
+      return handleFor((await http.request('POST', '/api/runs', { body, schema: RunResponse, what: `start ${spec.type} run` })).body.run);
+    }),
+    async track(spec, fn) {
+      const handle = await runs.start(spec);
+      let result: Awaited<ReturnType<typeof fn>>;
+      try { result = await fn(handle); } catch (e) { await handle.finish({ error: e }).catch(() => {}); throw e; }
+      await handle.finish({ result });
+      return result;
+    },
+    live: () => typed(async () =>
+      (await http.request('GET', '/api/runs/recent', { query: { status: 'running', limit: 200 }, schema: RecentRuns, what: 'live runs' })).body.runs),
+    get: (id: string) => ledger.getRun(id),
+    recoverAbandoned: async () => [], // the host closes abandoned runs on its side
+    flush: async () => {},
+    dispose: () => {},
+  };
+
+  // Kinds the host resolves; more are learnt from its autocomplete, and local resolvers win.
+  const remoteKinds = new Set(['audit', 'run']);
+  const local = new Map<string, RefResolver[]>();
+  const activeLocal = (kind: string) => local.get(kind)?.at(-1);
+
+  const refs: Refs = {
+    parse: (text) => parseRefs(text, [...new Set([...remoteKinds, ...local.keys()])]),
+    async resolve(ref, o = {}) {
+      const { kind, id } = typeof ref === 'string' ? splitRef(ref) : { kind: ref.kind, id: ref.id };
+      assertValidId(id, kind);
+      const mine = activeLocal(kind);
+      if (mine) return mine.resolve(id, o);
+      return typed(async () => {
+        const res = await http.request('GET', '/api/chat/refs/resolve', { query: { ref: `@${kind}:${id}` }, accept: [404], what: `resolve @${kind}:${id}`, ...(o.signal && { signal: o.signal }) });
+        if (res.status === 404) throw new UnknownRefKindError(`The host resolves no "@${kind}:" references`, { data: { kind } });
+        return parseWithSchema(Preview, res.body, `preview of @${kind}:${id}`);
+      });
+    },
+    async autocomplete(prefix, o = {}) {
+      const limit = Math.min(o.limit ?? 50, 50);
+      const m = /^@?([a-z][a-z0-9_-]*):(.*)$/i.exec(prefix);
+      const mine = m ? activeLocal(m[1]!.toLowerCase()) : undefined;
+      if (mine) return (await mine.suggest?.(m![2]!, limit, o.signal ? { signal: o.signal } : {})) ?? [];
+      const body = await typed(async () => (await http.request('GET', '/api/chat/refs/autocomplete', {
+        query: { prefix }, schema: SuggestionsResponse, what: 'ref autocomplete', ...(o.signal && { signal: o.signal }),
+      })).body);
+      const out: Suggestion[] = body.suggestions.map((s) => {
+        if (typeof s !== 'string') return s;
+        const kind = s.replace(/^@/, '').replace(/:$/, '');
+        remoteKinds.add(kind);
+        return { ref: s, label: kind, detail: '', icon: '', section: 'kinds' } satisfies Suggestion;
+      });
+      if (!m) {
+        for (const [kind, stack] of local) {
+          const r = stack.at(-1)!;
+          if (!out.some((s) => s.ref === `@${kind}:`) && `@${kind}:`.startsWith(prefix.startsWith('@') ? prefix : `@${prefix}`)) {
+            out.push({ ref: `@${kind}:`, label: r.label, detail: r.description ?? '', icon: r.icon, section: 'kinds' });
+          }
+        }
+      }
+      return out.slice(0, limit);
+    },
+    register(resolver) {
+      if (!resolver || typeof resolver.resolve !== 'function' || typeof resolver.kind !== 'string') {
+        throw new ValidationError('Invalid ref resolver: kind and resolve() are required', { data: { what: 'ref resolver', issues: [{ path: 'kind', message: 'required' }] } });
+      }
+      const stack = local.get(resolver.kind) ?? [];
+      stack.push(resolver);
+      local.set(resolver.kind, stack);
+      return () => {
+        const s = local.get(resolver.kind);
+        const i = s?.lastIndexOf(resolver) ?? -1;
+        if (s && i >= 0) s.splice(i, 1);
+        if (s && s.length === 0) local.delete(resolver.kind);
+      };
+    },
+    kinds() {
+      const remote: RefResolver[] = [...remoteKinds].filter((k) => !local.has(k)).map((kind) => ({
+        kind, icon: kind === 'audit' ? '📋' : kind === 'run' ? '🚀' : '🔗', label: kind[0]!.toUpperCase() + kind.slice(1),
+        resolve: (id, o) => refs.resolve(`@${kind}:${id}`, o),
+        suggest: (q, limit, o) => refs.autocomplete(`@${kind}:${q}`, { limit, ...(o?.signal && { signal: o.signal }) }),
+      }));
+      return [...remote, ...[...local.values()].map((s) => s.at(-1)!)];
+    },
+  };
+
+  return { http, staging, ledger, runs, refs };
+}
+
+function parseWithSchema<S extends z.ZodMiniType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data as z.infer<S>;
+  const issues = r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+  throw new ValidationError(`Invalid response for ${what}: ${issues[0]?.path}: ${issues[0]?.message}`, { data: { what: `response of ${what}`, issues }, cause: r.error });
+}
+

@@ -1,0 +1,593 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import * as z from 'zod/mini';
+import type { ScpClient } from '../../client.js';
+import { HttpError, ScpError, UnknownRefKindError } from '../../errors/index.js';
+import { idProblem } from '../../ids.js';
+import type { RunHandle } from '../../runs/types.js';
+import { EntryKind, type EntryMeta, type LedgerQuery } from '../../schemas/ledger.js';
+import type { BusEventMap, BusEventName } from '../../schemas/events.js';
+import type { Run } from '../../schemas/run.js';
+import { busToEnvelope, WIRE_EVENTS } from '../envelope.js';
+import { statusForCode } from '../wire-errors.js';
+import { createEventJournal, type EventJournal, type JournalEntry, type RetentionOptions } from './event-journal.js';
+import { readJsonBody, RequestError } from './request-body.js';
+
+/** Who is asking: the actor recorded on saves and runs, and the tenant whose data they may see. */
+export interface AuthResult { actor?: string; tenant?: string }
+
+export interface ScpRequestHandlerOptions {
+  /**
+   * The core serving the requests: one client (single tenant, `default`), or a factory giving each
+   * tenant its own client (its own ledger and staging), called once per tenant.
+   */
+  scp: ScpClient | ((tenant: string) => ScpClient | Promise<ScpClient>);
+  /**
+   * The host's authentication. Return `{actor, tenant}`; throw `unauthorized()` (401) or
+   * `forbidden()` (403). Any other throw is a 401. Without it every request is tenant `default`.
+   */
+  auth?: (req: IncomingMessage) => AuthResult | Promise<AuthResult>;
+  /** Folder for the durable event journal (one sub-folder per tenant); without it, memory only. */
+  eventsDir?: string;
+  retention?: RetentionOptions;
+  /** Largest accepted request body (default 2 MiB). */
+  maxBodyBytes?: number;
+  /** A heartbeat is sent after this much silence on an event stream (default 15 s). */
+  heartbeatMs?: number;
+  /** Reconnect delay suggested to SSE clients with `retry:` (default 2000 ms). */
+  retryMs?: number;
+  /** Events a stream may fall behind while its socket is backed up before it is reset and dropped (default 1000). */
+  maxClientLag?: number;
+  /** Allow `POST /api/ledger/write` (default true). */
+  ledgerWrite?: boolean;
+  /** Origins allowed to call cross-origin (CORS), or `*`. */
+  cors?: { origins: string[] | '*'; credentials?: boolean };
+}
+
+export interface ScpRequestHandler {
+  /** A plain node:http handler; with `next` (Express/Connect), non-API paths are passed on. */
+  (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): Promise<void>;
+  /** Ends every event stream and stops listening to the cores (the cores are not closed). */
+  close(): Promise<void>;
+  /** Open event streams (all tenants). */
+  readonly streams: number;
+}
+
+/** Throw from `auth` for a request without valid credentials (401). */
+export function unauthorized(message = 'Sign in to use this API'): HttpError {
+  return new HttpError(message, { data: { status: 401, url: '' } });
+}
+/** Throw from `auth` for an authenticated caller who may not do this (403). */
+export function forbidden(message = 'You may not use this API'): HttpError {
+  return new HttpError(message, { data: { status: 403, url: '' } });
+}
+
+interface Tenant {
+  name: string;
+  scp: ScpClient;
+  journal: EventJournal;
+  streams: Set<Stream>;
+  liveRuns: Map<string, RunHandle>;
+  off: () => void;
+}
+
+interface Stream { res: ServerResponse; close(reason?: string): void }
+
+const TENANT_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+type Json = Record<string, unknown>;
+
+// --- request validation: every failure names its field -------------------------------------------
+
+function bad(field: string, message: string, code = 'validation'): RequestError {
+  return new RequestError(400, code, `${field}: ${message}`, field);
+}
+
+function pathId(raw: string, what: string): string {
+  let id: string;
+  try { id = decodeURIComponent(raw); } catch { throw bad('id', 'not a valid URL-encoded id', 'invalid_id'); }
+  const problem = idProblem(id);
+  if (problem) throw bad('id', `${what} id ${problem}`, 'invalid_id');
+  return id;
+}
+
+function selection(body: unknown, action: string): string[] | 'all' {
+  if (body === undefined) throw bad('snapshot_ids', `required: send {"snapshot_ids": [ids]} or {"snapshot_ids": "all"} (nothing is ${action}d implicitly)`);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad('body', 'expected a JSON object');
+  const ids = (body as Json).snapshot_ids;
+  if (ids === 'all') return 'all';
+  if (!Array.isArray(ids)) throw bad('snapshot_ids', 'expected a list of ids or the string "all"');
+  if (ids.length === 0) throw bad('snapshot_ids', `empty: nothing to ${action}`, 'empty_selection');
+  if (ids.length > 10_000) throw bad('snapshot_ids', 'at most 10000 ids per request');
+  ids.forEach((id, i) => { const p = idProblem(id); if (p) throw bad(`snapshot_ids.${i}`, p, 'invalid_id'); });
+  return ids as string[];
+}
+
+function int(q: URLSearchParams, name: string, def: number, min: number, max: number): number {
+  const v = q.get(name);
+  if (v === null || v === '') return def;
+  if (!/^\d+$/.test(v)) throw bad(name, 'expected a whole number');
+  const n = Number(v);
+  if (n < min || n > max) throw bad(name, `must be between ${min} and ${max}`);
+  return n;
+}
+
+function optString(q: URLSearchParams, name: string, max = 500): string | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (v.length > max) throw bad(name, `at most ${max} characters`);
+  return v;
+}
+
+function isoParam(q: URLSearchParams, name: string): string | undefined {
+  const v = optString(q, name, 64);
+  if (v !== undefined && Number.isNaN(Date.parse(v))) throw bad(name, 'expected an ISO-8601 date');
+  return v;
+}
+
+function ledgerQuery(q: URLSearchParams): LedgerQuery {
+  const kind = optString(q, 'kind', 10);
+  if (kind !== undefined && !EntryKind.safeParse(kind).success) throw bad('kind', 'expected "audit" or "run"');
+  const out: LedgerQuery = { limit: int(q, 'limit', 50, 1, 500) };
+  if (kind) out.kind = kind as LedgerQuery['kind'];
+  for (const k of ['card', 'status', 'actor', 'action', 'text', 'idPrefix', 'cursor'] as const) {
+    const v = optString(q, k, k === 'cursor' ? 2000 : 200);
+    if (v !== undefined) out[k] = v;
+  }
+  const since = isoParam(q, 'since'); if (since) out.since = since;
+  const until = isoParam(q, 'until'); if (until) out.until = until;
+  return out;
+}
+
+const StageBody = z.object({
+  card_key: z.string().check(z.minLength(1), z.maxLength(200)),
+  result: z.unknown(),
+  options: z.optional(z.object({
+    status: z.optional(z.string()), duration_s: z.optional(z.number()), summary: z.optional(z.string()),
+    computed_at: z.optional(z.string()),
+  })),
+});
+
+function check<S extends z.ZodMiniType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data as z.infer<S>;
+  const issue = r.error.issues[0]!;
+  const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || 'body';
+  throw bad(field, issue.message);
+}
+
+function stageArgs(raw: unknown, prefix = '') {
+  const b = check(StageBody, raw, prefix);
+  const o = b.options ?? {};
+  if (o.computed_at !== undefined && Number.isNaN(Date.parse(o.computed_at))) throw bad(`${prefix ? `${prefix}.` : ''}options.computed_at`, 'expected an ISO-8601 date');
+  return {
+    card_key: b.card_key, result: b.result,
+    options: {
+      ...(o.status !== undefined && { status: o.status }), ...(o.duration_s !== undefined && { duration_s: o.duration_s }),
+      ...(o.summary !== undefined && { summary: o.summary }), ...(o.computed_at !== undefined && { computed_at: new Date(o.computed_at) }),
+    },
+  };
+}
+
+/** The origin's saved-list metadata for a ledger entry. */
+function savedMeta(e: EntryMeta): Json {
+  return {
+    snapshot_id: e.id, card_key: e.card_key, audit_type: e.audit_type, status: e.status, summary: e.summary,
+    iso: e.time, ...(e.actor !== undefined && { saved_by: e.actor }), ...(e.commit !== undefined && { commit: e.commit }),
+  };
+}
+
+// --- responses ------------------------------------------------------------------------------------
+
+function weakEtag(text: string): string {
+  return `W/"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const strip = (t: string) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
+}
+
+function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'private, no-cache' };
+  if (req.method === 'GET' && status === 200) {
+    const etag = weakEtag(text);
+    headers.etag = etag;
+    if (etagMatches(req.headers['if-none-match'], etag)) { res.writeHead(304, headers); res.end(); return; }
+  }
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+function errorBody(e: unknown): { status: number; body: Json } {
+  if (e instanceof RequestError) return { status: e.data.status, body: { error: e.code, message: e.message, ...(e.data.field !== undefined && { field: e.data.field }) } };
+  if (e instanceof ScpError) {
+    const status = statusForCode(e.code);
+    const issues = (e.data as { issues?: { path: string }[] }).issues;
+    const field = e.code === 'validation' && issues?.[0] ? issues[0].path : undefined;
+    return { status, body: { error: e.code, message: e.message, data: e.data, ...(field !== undefined && { field }) } };
+  }
+  return { status: 500, body: { error: 'internal', message: 'The host failed to answer; see its logs' } };
+}
+
+// --- the handler ----------------------------------------------------------------------------------
+
+/**
+ * Serves the origin's HTTP API, the runs endpoints and an SSE stream (durable replay, resume,
+ * reset, heartbeats) from a core. See docs/host-api.md for every endpoint.
+ */
+export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpRequestHandler {
+  const maxBody = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const retryMs = options.retryMs ?? 2000;
+  const maxLag = options.maxClientLag ?? 1000;
+  const tenants = new Map<string, Promise<Tenant>>();
+  // Resolved tenants, for close() and the stream count.
+  const tenantsResolved = new Set<Tenant>();
+  let closed = false;
+
+  function tenant(name: string): Promise<Tenant> {
+    let t = tenants.get(name);
+    if (!t) {
+      t = (async () => {
+        const scp = typeof options.scp === 'function' ? await options.scp(name) : options.scp;
+        const journal = createEventJournal({
+          ...(options.eventsDir && { dir: join(options.eventsDir, name) }),
+          ...(options.retention && { retention: options.retention }),
+        });
+        const off = scp.bus.onAny((event, payload, meta) => {
+          if (meta.remote || !WIRE_EVENTS.includes(event)) return;
+          journal.append(busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000));
+        });
+        const made: Tenant = { name, scp, journal, streams: new Set(), liveRuns: new Map(), off };
+        tenantsResolved.add(made);
+        return made;
+      })();
+      t.catch(() => tenants.delete(name));
+      tenants.set(name, t);
+    }
+    return t;
+  }
+
+  async function authenticate(req: IncomingMessage): Promise<{ actor: string; tenant: string }> {
+    let r: AuthResult | undefined;
+    if (options.auth) {
+      try { r = await options.auth(req); } catch (e) {
+        const status = e instanceof HttpError && (e.data.status === 403 || e.data.status === 401) ? e.data.status : 401;
+        throw new RequestError(status, status === 403 ? 'forbidden' : 'unauthorized', e instanceof Error && e.message ? e.message : 'Not signed in');
+      }
+      if (!r) throw new RequestError(401, 'unauthorized', 'Not signed in');
+    }
+    const name = r?.tenant ?? 'default';
+    if (!TENANT_RE.test(name)) throw new RequestError(403, 'forbidden', 'The tenant is not a valid name');
+    if (typeof options.scp !== 'function' && name !== 'default') {
+      throw new RequestError(403, 'forbidden', `This host serves one tenant; "${name}" is not served (pass a per-tenant scp factory)`);
+    }
+    return { actor: r?.actor ?? 'unknown', tenant: name };
+  }
+
+  function cors(req: IncomingMessage, res: ServerResponse): void {
+    const c = options.cors;
+    const origin = req.headers.origin;
+    if (!c || !origin) return;
+    if (c.origins !== '*' && !c.origins.includes(origin)) return;
+    res.setHeader('access-control-allow-origin', c.origins === '*' && !c.credentials ? '*' : origin);
+    res.setHeader('vary', 'Origin');
+    if (c.credentials) res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('access-control-expose-headers', 'ETag');
+  }
+
+  // --- SSE -----------------------------------------------------------------------------------------
+
+  function openStream(req: IncomingMessage, res: ServerResponse, t: Tenant, query: URLSearchParams): void {
+    const { journal } = t;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.socket?.setNoDelay(true);
+    let lastWrite = Date.now();
+    const write = (text: string) => { lastWrite = Date.now(); return res.write(text); };
+    write(`retry: ${retryMs}\n\n`);
+    write(`event: sys:ready\ndata: ${JSON.stringify({ instance_id: journal.instanceId, cache_keys: [], seq: journal.lastSeq })}\n\n`);
+
+    const resetFrame = (reason: string) => `event: reset\nid: ${journal.lastSeq}\ndata: ${JSON.stringify({ reason, seq: journal.lastSeq })}\n\n`;
+    const asked = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
+    let cursor = journal.lastSeq;
+    if (asked !== undefined && asked !== '') {
+      const c = journal.check(asked.trim());
+      if (c.ok) cursor = c.seq;
+      else write(resetFrame(c.reason));
+    }
+
+    let ended = false;
+    let waitingDrain = false;
+    const stream: Stream = {
+      res,
+      close(reason) {
+        if (ended) return;
+        ended = true;
+        if (reason) res.write(resetFrame(reason));
+        res.end();
+        cleanup();
+      },
+    };
+
+    const pump = () => {
+      if (ended || waitingDrain) return;
+      while (cursor < journal.lastSeq) {
+        if (cursor < journal.firstSeq - 1) { write(resetFrame('cursor_expired')); cursor = journal.lastSeq; break; }
+        const batch = journal.read(cursor, 256);
+        if (batch.length === 0) break;
+        let chunk = '';
+        for (const e of batch) chunk += e.frame;
+        cursor = batch.at(-1)!.seq;
+        if (!write(chunk)) {
+          waitingDrain = true;
+          res.once('drain', () => { waitingDrain = false; pump(); });
+          return;
+        }
+      }
+    };
+    const onAppend = (_e: JournalEntry) => {
+      // A socket that stays backed up while the stream falls far behind is reset and dropped:
+      // memory stays bounded and the client refetches instead of replaying a flood.
+      if (waitingDrain && journal.lastSeq - cursor > maxLag) { stream.close('slow_client'); return; }
+      pump();
+    };
+    const off = journal.subscribe(onAppend);
+    const beat = setInterval(() => {
+      if (Date.now() - lastWrite >= heartbeatMs && !waitingDrain) write(`event: sys:heartbeat\ndata: {"ts":${Date.now() / 1000}}\n\n`);
+    }, Math.max(50, Math.min(heartbeatMs, 5000)));
+    const cleanup = () => { off(); clearInterval(beat); t.streams.delete(stream); };
+    req.on('close', () => { ended = true; cleanup(); });
+    t.streams.add(stream);
+    pump();
+  }
+
+  // --- routes --------------------------------------------------------------------------------------
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const method = req.method ?? 'GET';
+    const parts = url.pathname.split('/').filter(Boolean); // ['api', ...]
+    if (parts[0] !== 'api') return false;
+    const q = url.searchParams;
+    const who = await authenticate(req);
+    const t = await tenant(who.tenant);
+    const { scp } = t;
+    const send = (status: number, body: unknown) => sendJson(req, res, status, body);
+    const body = () => readJsonBody(req, maxBody);
+    const p = parts.slice(1);
+    const is = (m: string, ...segs: (string | null)[]) => method === m && p.length === segs.length && segs.every((s, i) => s === null || s === p[i]);
+
+    // Audits (the origin's endpoints).
+    if (is('GET', 'audits', 'pending')) {
+      const card = optString(q, 'card_key');
+      const type = optString(q, 'audit_type');
+      if (type !== undefined && type !== 'devops' && type !== 'project') throw bad('audit_type', 'expected "devops" or "project"');
+      const pending = await scp.staging.list({ ...(card && { card_key: card }), ...(type && { audit_type: type }) });
+      send(200, { pending });
+      return true;
+    }
+    if (is('GET', 'audits', 'pending', null)) {
+      const id = pathId(p[2]!, 'snapshot');
+      try { send(200, await scp.staging.get(id)); } catch (e) {
+        if (e instanceof ScpError && e.code === 'not_found') send(404, { error: 'not_found', message: e.message, id });
+        else throw e;
+      }
+      return true;
+    }
+    if (is('POST', 'audits', 'stage')) {
+      const b = await body();
+      if (b && typeof b === 'object' && 'items' in b) {
+        const items = (b as { items: unknown }).items;
+        if (!Array.isArray(items) || items.length === 0 || items.length > 1000) throw bad('items', 'expected 1 to 1000 scans');
+        const args = items.map((it, i) => stageArgs(it, `items.${i}`));
+        send(200, { results: await scp.staging.stageMany(args) });
+      } else {
+        const a = stageArgs(b);
+        send(200, await scp.staging.stage(a.card_key, a.result, a.options));
+      }
+      return true;
+    }
+    if (is('POST', 'audits', 'save')) {
+      const b = await body();
+      const ids = selection(b, 'save');
+      const message = b && typeof (b as Json).message === 'string' ? (b as { message: string }).message.slice(0, 500) : undefined;
+      const r = await scp.staging.save(ids, { actor: who.actor, ...(message && { message }) });
+      send(200, { saved: r.saved, count: r.saved.length, commit: r.commit });
+      return true;
+    }
+    if (is('POST', 'audits', 'discard')) {
+      const ids = selection(await body(), 'discard');
+      const r = await scp.staging.discard(ids);
+      send(200, { discarded: r.discarded.length, ids: r.discarded });
+      return true;
+    }
+    if (is('GET', 'audits', 'saved')) {
+      const card = optString(q, 'card_key');
+      const cursor = optString(q, 'cursor', 2000);
+      const page = await scp.ledger.list({ kind: 'audit', limit: int(q, 'limit', 200, 1, 500), ...(card && { card }), ...(cursor && { cursor }) });
+      send(200, { saved: page.entries.map(savedMeta), ...(page.cursor && { cursor: page.cursor }) });
+      return true;
+    }
+    if (is('GET', 'audits', 'saved', null)) {
+      const id = pathId(p[2]!, 'audit');
+      const a = await scp.ledger.getAudit(id);
+      if (a) send(200, a); else send(404, { error: 'not_found', message: `No saved audit "${id}"`, id });
+      return true;
+    }
+    if (is('DELETE', 'audits', 'saved', null)) {
+      const id = pathId(p[2]!, 'audit');
+      const reason = optString(q, 'reason');
+      const r = await scp.ledger.deleteAudit(id, { actor: who.actor, ...(reason && { reason }) });
+      scp.bus.emit('audit:deleted', { snapshot_id: id, commit: r.commit });
+      send(200, { deleted: id, commit: r.commit });
+      return true;
+    }
+
+    // Runs (planned by the origin, defined here).
+    if (is('GET', 'runs', 'recent')) {
+      const limit = int(q, 'limit', 20, 1, 200);
+      const status = optString(q, 'status', 20);
+      const type = optString(q, 'type', 100);
+      const cursor = optString(q, 'cursor', 2000);
+      const matchesType = (r: Run) => !type || r.type === type || r.subtype === type;
+      const live = cursor ? [] : (await scp.runs.live()).filter(matchesType);
+      if (status === 'running') { send(200, { runs: live.slice(0, limit) }); return true; }
+      const runs: Run[] = status ? [] : live.slice(0, limit);
+      const page = runs.length < limit
+        ? await scp.ledger.list({ kind: 'run', limit: limit - runs.length, ...(status && { status }), ...(type && { action: type }), ...(cursor && { cursor }) })
+        : { entries: [], cursor: undefined };
+      const records = await Promise.all(page.entries.map((e) => scp.ledger.getRun(e.id)));
+      for (const r of records) if (r) runs.push(r.run);
+      send(200, { runs, ...(page.cursor && { cursor: page.cursor }) });
+      return true;
+    }
+    if (is('POST', 'runs')) {
+      const b = await body();
+      if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected a run spec object {type, subtype?, summary?, target?, reason?}');
+      const { actor: _ignored, signal: _s, ...spec } = b as Json;
+      const handle = await scp.runs.start({ ...(spec as { type: string }), actor: who.actor });
+      t.liveRuns.set(handle.id, handle);
+      send(201, { run: handle.run });
+      return true;
+    }
+    if (is('POST', 'runs', null, 'events') || is('POST', 'runs', null, 'finish')) {
+      const id = pathId(p[1]!, 'run');
+      const handle = t.liveRuns.get(id);
+      if (!handle) { send(404, { error: 'not_found', message: `No live run "${id}" started through this host`, id }); return true; }
+      const b = (await body()) ?? {};
+      if (typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected a JSON object');
+      if (p[2] === 'events') {
+        if (typeof (b as Json).type !== 'string') throw bad('type', 'an event type string is required');
+        send(200, { event: await handle.event(b as { type: string }) });
+      } else {
+        const { status, summary, result, error } = b as Json;
+        if (status !== undefined && !['ok', 'failed', 'partial', 'cancelled'].includes(status as string)) throw bad('status', 'expected ok, failed, partial or cancelled');
+        if (summary !== undefined && typeof summary !== 'string') throw bad('summary', 'expected a string');
+        if (error !== undefined && typeof error !== 'string') throw bad('error', 'expected the error message as a string');
+        const run = await handle.finish({
+          ...(status !== undefined && { status: status as 'ok' }), ...(summary !== undefined && { summary: summary as string }),
+          ...(result !== undefined && { result }), ...(error !== undefined && { error: new Error(error as string) }),
+        });
+        t.liveRuns.delete(id);
+        send(200, { run });
+      }
+      return true;
+    }
+    if (is('GET', 'runs', null)) {
+      const id = pathId(p[1]!, 'run');
+      const r = await scp.runs.get(id);
+      if (r) send(200, r); else send(404, { error: 'not_found', message: `No run "${id}"`, id });
+      return true;
+    }
+
+    // Refs (the origin's chat endpoints).
+    if (is('GET', 'chat', 'refs', 'resolve')) {
+      const ref = q.get('ref');
+      if (!ref) throw bad('ref', 'required, e.g. ?ref=@audit:<id>');
+      if (ref.length > 300) throw bad('ref', 'at most 300 characters');
+      try { send(200, await scp.refs.resolve(ref)); } catch (e) {
+        if (e instanceof UnknownRefKindError) send(404, { error: 'not_found', ref, message: e.message });
+        else if (e instanceof ScpError && (e.code === 'invalid_id' || e.code === 'validation')) throw new RequestError(400, e.code, e.message, 'ref');
+        else throw e;
+      }
+      return true;
+    }
+    if (is('GET', 'chat', 'refs', 'autocomplete')) {
+      const prefix = q.get('prefix') ?? '';
+      if (prefix.length > 200) throw bad('prefix', 'at most 200 characters');
+      send(200, { suggestions: await scp.refs.autocomplete(prefix, { limit: int(q, 'limit', 50, 1, 50) }) });
+      return true;
+    }
+
+    // Ledger (history, head, write).
+    if (is('GET', 'ledger', 'entries')) {
+      const page = await scp.ledger.list(ledgerQuery(q));
+      send(200, { entries: page.entries, ...(page.cursor && { cursor: page.cursor }) });
+      return true;
+    }
+    if (is('GET', 'ledger', 'head')) { send(200, { head: (await scp.ledger.head()) ?? null }); return true; }
+    if (is('POST', 'ledger', 'write')) {
+      if (options.ledgerWrite === false) throw new RequestError(403, 'forbidden', 'This host does not accept direct ledger writes');
+      const b = await body();
+      if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected {audits?, runs?, message?}');
+      const { audits, runs, message } = b as Json;
+      if (audits !== undefined && !Array.isArray(audits)) throw bad('audits', 'expected a list');
+      if (runs !== undefined && !Array.isArray(runs)) throw bad('runs', 'expected a list');
+      if (message !== undefined && typeof message !== 'string') throw bad('message', 'expected a string');
+      const r = await scp.ledger.write({ ...(audits !== undefined && { audits: audits as never }), ...(runs !== undefined && { runs: runs as never }), ...(message !== undefined && { message }), actor: who.actor });
+      send(200, r);
+      return true;
+    }
+
+    // Events.
+    if (is('GET', 'events')) { openStream(req, res, t, q); return true; }
+    if (is('GET', 'events', 'history')) {
+      const before = int(q, 'before', t.journal.lastSeq + 1, 1, Number.MAX_SAFE_INTEGER);
+      const limit = int(q, 'limit', 50, 1, 500);
+      const page = t.journal.history(before, limit);
+      const next = page.at(-1);
+      send(200, {
+        events: page.map((e) => JSON.parse(e.json) as unknown),
+        ...(next && next.seq > t.journal.firstSeq && { cursor: String(next.seq) }),
+      });
+      return true;
+    }
+
+    const known = ['audits', 'runs', 'chat', 'ledger', 'events'].includes(p[0] ?? '');
+    send(known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname} is not an endpoint of this host` });
+    return true;
+  }
+
+  const handler = (async (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    cors(req, res);
+    if (req.method === 'OPTIONS' && options.cors && url.pathname.startsWith('/api/')) {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+        'access-control-allow-headers': (req.headers['access-control-request-headers'] as string | undefined) ?? 'content-type, authorization, last-event-id, if-none-match',
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
+    try {
+      if (closed) throw new RequestError(503, 'closed', 'The host is shutting down');
+      const handled = await route(req, res, url);
+      if (!handled) {
+        if (next) next();
+        else sendJson(req, res, 404, { error: 'not_found', message: `${url.pathname} is not served here` });
+      }
+    } catch (e) {
+      if (res.headersSent) { res.destroy(); return; }
+      const { status, body } = errorBody(e);
+      if (status === 413) res.setHeader('connection', 'close');
+      sendJson(req, res, status, body);
+      if (status === 413) res.on('finish', () => req.destroy());
+    }
+  }) as ScpRequestHandler;
+
+  Object.defineProperty(handler, 'streams', {
+    get: () => {
+      let n = 0;
+      for (const t of tenantsResolved) n += t.streams.size;
+      return n;
+    },
+  });
+
+  handler.close = async () => {
+    closed = true;
+    for (const t of tenantsResolved) {
+      for (const s of [...t.streams]) s.close();
+      t.off();
+    }
+  };
+  return handler;
+}
