@@ -6,7 +6,7 @@ import type { ScpClient } from '../../client.js';
 import { HttpError, ScpError, UnknownRefKindError } from '../../errors/index.js';
 import { idProblem } from '../../ids.js';
 import type { RunHandle } from '../../runs/types.js';
-import { EntryKind, type EntryMeta, type LedgerQuery } from '../../schemas/ledger.js';
+import { LedgerQuery, type EntryMeta } from '../../schemas/ledger.js';
 import type { BusEventMap, BusEventName } from '../../schemas/events.js';
 import type { Run } from '../../schemas/run.js';
 import { busToEnvelope, WIRE_EVENTS } from '../envelope.js';
@@ -126,18 +126,19 @@ function isoParam(q: URLSearchParams, name: string): string | undefined {
   return v;
 }
 
+/**
+ * Query parameters named like LedgerQuery's fields, passed on as given (`limit` as a number): the
+ * ledger itself validates them, so HTTP callers get the same ValidationError a local caller gets.
+ */
 function ledgerQuery(q: URLSearchParams): LedgerQuery {
-  const kind = optString(q, 'kind', 10);
-  if (kind !== undefined && !EntryKind.safeParse(kind).success) throw bad('kind', 'expected "audit" or "run"');
-  const out: LedgerQuery = { limit: int(q, 'limit', 50, 1, 500) };
-  if (kind) out.kind = kind as LedgerQuery['kind'];
-  for (const k of ['card', 'status', 'actor', 'action', 'text', 'idPrefix', 'cursor'] as const) {
-    const v = optString(q, k, k === 'cursor' ? 2000 : 200);
-    if (v !== undefined) out[k] = v;
+  const out: Record<string, string | number> = {};
+  for (const key of Object.keys(LedgerQuery.shape)) {
+    const v = q.get(key);
+    if (v === null) continue;
+    if (v.length > 2000) throw bad(key, 'at most 2000 characters');
+    out[key] = key === 'limit' ? (v.trim() === '' ? Number.NaN : Number(v)) : v;
   }
-  const since = isoParam(q, 'since'); if (since) out.since = since;
-  const until = isoParam(q, 'until'); if (until) out.until = until;
-  return out;
+  return out as LedgerQuery;
 }
 
 const StageBody = z.object({
