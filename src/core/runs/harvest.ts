@@ -17,6 +17,12 @@ export interface HarvestLimits {
 
 export const HARVEST_LIMITS: HarvestLimits = { maxString: 500, maxItems: 20, maxKeys: 50, maxDepth: 4 };
 
+/**
+ * Event details are the host's own step records (file lists, output tails): kept far more whole
+ * than run metadata, but still bounded so one event cannot bloat a run.
+ */
+export const EVENT_LIMITS: HarvestLimits = { maxString: 16_384, maxItems: 1_000, maxKeys: 200, maxDepth: 8 };
+
 const DROP = Symbol('drop');
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

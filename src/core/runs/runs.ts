@@ -3,7 +3,7 @@ import { assertValidId, newRunId } from '../ids.js';
 import type { LedgerBatch } from '../ledger/types.js';
 import type { Run, RunEvent, RunRecord } from '../schemas/run.js';
 import type { LiveRun } from '../storage/types.js';
-import { capString, harvestMetadata, harvestValue } from './harvest.js';
+import { capString, EVENT_LIMITS, harvestMetadata, harvestValue } from './harvest.js';
 import { createRunLocks, type RunLocks } from './locks.js';
 import { judge, type FinishInput } from './status.js';
 import type { RunHandle, RunOutcome, RunSpec, Runs, RunsDeps } from './types.js';
@@ -238,8 +238,8 @@ export function createRuns(deps: RunsDeps): Runs {
       throw new ValidationError('Invalid run event: type: a non-empty string is required', { data: { what: 'run event', issues: [{ path: 'type', message: 'a non-empty string is required' }] } });
     }
     const { seq: _seq, ts: _ts, type, detail, ...rest } = e as Record<string, unknown> & { type: string };
-    const fields = redact(harvestValue(rest) as Record<string, unknown> | undefined) ?? {};
-    const cleanDetail = detail === undefined ? undefined : redact(harvestValue(detail));
+    const fields = redact(harvestValue(rest, EVENT_LIMITS) as Record<string, unknown> | undefined) ?? {};
+    const cleanDetail = detail === undefined ? undefined : redact(harvestValue(detail, EVENT_LIMITS));
     const event: RunEvent = {
       ...fields,
       seq: t.events.length + 1,

@@ -30,6 +30,18 @@ describe('runs manual handle', () => {
     assert.equal(rec?.run.heartbeat_at, undefined, 'live-only fields stay out of the ledger');
   });
 
+  it('keeps event details far more whole than run metadata, bounded, JSON-only', async () => {
+    f = fixture();
+    const h = await f.runs.start({ type: 'git' });
+    const files = Array.from({ length: 400 }, (_, i) => `f${i}.txt`);
+    const e = await h.event({ type: 'repo_changes', detail: { files, tail: 'y'.repeat(20_000), fn: () => 1 } });
+    assert.equal((e.detail!.files as string[]).length, 400);
+    assert.equal((e.detail!.tail as string).length, 16_384);
+    assert.ok(!('fn' in e.detail!));
+    const wrapped = await h.event({ type: 'note', detail: 'plain text' as unknown as Record<string, unknown> });
+    assert.deepEqual(wrapped.detail, { value: 'plain text' });
+  });
+
   it('refuses a second finish and an event after finish with RunFinishedError', async () => {
     f = fixture();
     const h = await f.runs.start({ type: 'build' });
