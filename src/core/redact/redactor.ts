@@ -93,6 +93,34 @@ function applyRule(text: string, rule: CompiledRule): string {
 }
 
 /**
+ * One combined pattern per flag set answers "could any value rule match this text?" in a single
+ * scan, so the common string with no secret costs one or two regex tests instead of one per rule.
+ * It is exact for text without markers: the first rule to change such text matches it as given.
+ * Rules with back-references are tested on their own (numbering shifts when combined).
+ */
+function buildPrefilter(valueRules: CompiledRule[]): (text: string) => boolean {
+  const groups = new Map<string, string[]>();
+  const alone: RegExp[] = [];
+  for (const r of valueRules) {
+    const re = r.value!;
+    const flags = without(re.flags, 'gdy');
+    if (/\\[1-9]|\\k</.test(re.source)) { alone.push(new RegExp(re.source, flags)); continue; }
+    const list = groups.get(flags) ?? [];
+    list.push(re.source.replace(/\(\?<[A-Za-z_$][\w$]*>/g, '(?:'));
+    groups.set(flags, list);
+  }
+  const tests: RegExp[] = [...alone];
+  for (const [flags, sources] of groups) {
+    try {
+      tests.push(new RegExp(sources.map((src) => `(?:${src})`).join('|'), flags));
+    } catch {
+      for (const src of sources) tests.push(new RegExp(src, flags));
+    }
+  }
+  return (text) => tests.some((re) => re.test(text));
+}
+
+/**
  * Creates a redactor. Default rules cover common secret formats and secret-looking keys (see
  * `rules.ts`); `rules` adds the host's own (after the defaults), `replaceDefaults` drops the
  * defaults. The result is a deep copy: the input is never mutated. A value that contains itself
@@ -112,11 +140,15 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const keyRules = compiled.filter((r) => r.key);
   const valueRules = compiled.filter((r) => r.value);
   const rules = Object.freeze(given.map((r) => ({ ...r })));
+  const prefilter = buildPrefilter(valueRules);
+  // Keys repeat endlessly in scan results (every finding has `id`, `file`, `line` ...).
+  const keyDecisions = new Map<string, CompiledRule | null>();
 
   function redactString(text: string, fired: Set<string>): string {
     // Repeat until nothing changes: a marker placed by one rule can change what another rule
     // sees (word boundaries), so one pass is not always a fixed point. Each change turns at least
     // one character of plain text into a marker, so this ends.
+    if (!text.includes(MARKER_PREFIX) && !prefilter(text)) return text;
     let current = text;
     for (;;) {
       let next = current;
@@ -130,33 +162,140 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   }
 
   function keyRuleFor(key: string): CompiledRule | undefined {
-    const normalized = normalizeKey(key);
-    return keyRules.find((r) => r.key!.test(key) || r.key!.test(normalized));
+    let decision = keyDecisions.get(key);
+    if (decision === undefined) {
+      const normalized = normalizeKey(key);
+      decision = keyRules.find((r) => r.key!.test(key) || r.key!.test(normalized)) ?? null;
+      if (keyDecisions.size > 10_000) keyDecisions.clear();
+      keyDecisions.set(key, decision);
+    }
+    return decision ?? undefined;
   }
 
-  function walk(value: unknown, path: string, ancestors: Set<object>, fired: Set<string>): unknown {
+  // The path is kept as a stack and only joined when a cycle is reported (most calls never need it).
+  function cycle(trail: (string | number)[]): ValidationError {
+    const path = trail.reduce<string>((p, seg) => (typeof seg === 'number' ? `${p}[${seg}]` : `${p}.${seg}`), '(root)');
+    return new ValidationError(`Cannot redact ${path}: it refers back to one of its parents (a circular reference cannot be stored as JSON)`, {
+      data: { what: 'redaction input', issues: [{ path, message: 'circular reference' }] },
+    });
+  }
+
+  /** The value a secret key's value becomes, or undefined when it is kept (booleans, null, '' carry no secret). */
+  function keyMarker(k: string, v: unknown, fired: Set<string>): string | undefined {
+    const rule = keyRuleFor(k);
+    if (!rule || v === null || v === undefined || typeof v === 'boolean' || v === '') return undefined;
+    if (v !== rule.marker) fired.add(rule.name);
+    return rule.marker;
+  }
+
+  function walk(value: unknown, trail: (string | number)[], ancestors: Set<object>, fired: Set<string>): unknown {
     if (typeof value === 'string') return redactString(value, fired);
     if (value === null || typeof value !== 'object') return value;
-    if (ancestors.has(value)) {
-      throw new ValidationError(`Cannot redact ${path}: it refers back to one of its parents (a circular reference cannot be stored as JSON)`, {
-        data: { what: 'redaction input', issues: [{ path, message: 'circular reference' }] },
-      });
-    }
+    if (ancestors.has(value)) throw cycle(trail);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return walk(toJSON.call(value), path, ancestors, fired);
+    if (typeof toJSON === 'function') return walk(toJSON.call(value), trail, ancestors, fired);
     ancestors.add(value);
     try {
-      if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`, ancestors, fired));
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        const rule = keyRuleFor(k);
-        // Booleans, null and '' carry no secret (`password_set: true`), so they are kept.
-        if (rule && v !== null && v !== undefined && typeof v !== 'boolean' && v !== '') {
-          if (v !== rule.marker) fired.add(rule.name);
-          out[k] = rule.marker;
-        } else {
-          out[k] = walk(v, `${path}.${k}`, ancestors, fired);
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          trail.push(i);
+          out[i] = walk(value[i], trail, ancestors, fired);
+          trail.pop();
         }
+        return out;
+      }
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(value)) {
+        const v = (value as Record<string, unknown>)[k];
+        const marker = keyMarker(k, v, fired);
+        if (marker !== undefined) { out[k] = marker; continue; }
+        trail.push(k);
+        out[k] = walk(v, trail, ancestors, fired);
+        trail.pop();
+      }
+      return out;
+    } finally {
+      ancestors.delete(value);
+    }
+  }
+
+  /**
+   * The same walk, also writing the copy's canonical JSON (RFC 8785, as `canonicalJson` does) so
+   * staging hashes and sizes a snapshot without walking it a second time. Each call leaves the
+   * text of the value it returns in `text` (no tuple per node: this runs for every value stored).
+   */
+  let text = '';
+  const quoted = new Map<string, string>();
+  const quote = (k: string) => {
+    let q = quoted.get(k);
+    if (q === undefined) {
+      q = JSON.stringify(k);
+      if (quoted.size > 10_000) quoted.clear();
+      quoted.set(k, q);
+    }
+    return q;
+  };
+
+  function walkCanonical(value: unknown, trail: (string | number)[], ancestors: Set<object>, fired: Set<string>): unknown {
+    switch (typeof value) {
+      case 'string': { const s = redactString(value, fired); text = JSON.stringify(s); return s; }
+      case 'boolean': text = value ? 'true' : 'false'; return value;
+      case 'number':
+        if (!Number.isFinite(value)) throw new TypeError('Canonical JSON has no form for NaN or Infinity');
+        text = JSON.stringify(value);
+        return value;
+      case 'object': break;
+      default: throw new TypeError(`Canonical JSON cannot encode a ${typeof value}`);
+    }
+    if (value === null) { text = 'null'; return null; }
+    if (ancestors.has(value)) throw cycle(trail);
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return walkCanonical(toJSON.call(value), trail, ancestors, fired);
+    ancestors.add(value);
+    try {
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        let s = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i) s += ',';
+          if (value[i] === undefined) { out[i] = undefined; s += 'null'; continue; }
+          trail.push(i);
+          out[i] = walkCanonical(value[i], trail, ancestors, fired);
+          trail.pop();
+          s += text;
+        }
+        text = `${s}]`;
+        return out;
+      }
+      const out: Record<string, unknown> = {};
+      const keys = Object.keys(value);
+      const members: string[] = [];
+      const memberKeys: string[] = [];
+      let sorted = true;
+      for (const k of keys) {
+        const v = (value as Record<string, unknown>)[k];
+        const marker = keyMarker(k, v, fired);
+        if (marker !== undefined) {
+          out[k] = marker;
+          text = JSON.stringify(marker);
+        } else if (v === undefined) {
+          out[k] = undefined;
+          continue;
+        } else {
+          trail.push(k);
+          out[k] = walkCanonical(v, trail, ancestors, fired);
+          trail.pop();
+        }
+        if (sorted && memberKeys.length && memberKeys[memberKeys.length - 1]! > k) sorted = false;
+        memberKeys.push(k);
+        members.push(`${quote(k)}:${text}`);
+      }
+      if (!sorted) {
+        const order = memberKeys.map((_, i) => i).sort((a, b) => (memberKeys[a]! < memberKeys[b]! ? -1 : 1));
+        text = `{${order.map((i) => members[i]).join(',')}}`;
+      } else {
+        text = `{${members.join(',')}}`;
       }
       return out;
     } finally {
@@ -168,8 +307,13 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     rules,
     redact<T>(value: T) {
       const fired = new Set<string>();
-      const out = walk(value, '(root)', new Set(), fired) as T;
+      const out = walk(value, [], new Set(), fired) as T;
       return { value: out, fired: [...fired].sort() };
+    },
+    redactCanonical<T>(value: T) {
+      const fired = new Set<string>();
+      const out = walkCanonical(value, [], new Set(), fired);
+      return { value: out as T, fired: [...fired].sort(), canonical: text };
     },
   };
 }

@@ -18,5 +18,11 @@ export interface RedactOptions {
 export interface Redactor {
   /** A redacted deep copy of `value` and the names of the rules that fired. Idempotent. */
   redact<T>(value: T): { value: T; fired: string[] };
+  /**
+   * `redact`, plus the canonical JSON (RFC 8785) of the redacted copy from the same walk; throws
+   * TypeError where `canonicalJson` would (NaN, functions ...). Optional: staging falls back to
+   * `redact` + `canonicalJson` for redactors without it.
+   */
+  redactCanonical?<T>(value: T): { value: T; fired: string[]; canonical: string };
   readonly rules: readonly RedactRule[];
 }

@@ -43,7 +43,8 @@ function checkSelection(ids: unknown, action: Action): string[] | 'all' {
   return [...new Set(ids as string[])];
 }
 
-interface Prepared { prepared: AuditSnapshot }
+/** A scan ready to store; its content hash is being computed (WebCrypto is async, so a batch overlaps them). */
+interface Prepared { prepared: AuditSnapshot; hashing: Promise<string> }
 
 /**
  * The pending-audit area. Everything a scan result goes through before it is stored — redaction,
@@ -66,8 +67,8 @@ export function createStaging(deps: StagingDeps): Staging {
     return run;
   }
 
-  /** Validate, redact, hash and size-check one scan. Pure work: nothing is stored here. */
-  async function prepare(cardKey: unknown, result: unknown, options: StageOptions = {}): Promise<Prepared | StageResult> {
+  /** Validate, redact, size-check and start hashing one scan. Pure work: nothing is stored here. */
+  function prepare(cardKey: unknown, result: unknown, options: StageOptions = {}): Prepared | StageResult {
     const what = 'stage input';
     if (typeof cardKey !== 'string' || !cardKey.trim() || cardKey.length > 200 || /[\u0000-\u001f]/.test(cardKey)) {
       throw invalid(what, 'card_key', 'must be a non-empty string of at most 200 printable characters', 'Pass the card key, e.g. "security".');
@@ -87,12 +88,19 @@ export function createStaging(deps: StagingDeps): Staging {
     if (options.summary !== undefined && typeof options.summary !== 'string') throw invalid(what, 'summary', 'must be a string', 'Pass one line for humans.');
     if (result === undefined) throw invalid(what, 'result', 'is missing', 'Pass the scan result (any JSON value).');
 
-    const { value: data, fired } = redactor.redact(result);
+    let data: unknown;
+    let fired: string[];
     let canonical: string;
     try {
-      canonical = canonicalJson(data);
+      if (redactor.redactCanonical) {
+        ({ value: data, fired, canonical } = redactor.redactCanonical(result));
+      } else {
+        ({ value: data, fired } = redactor.redact(result));
+        canonical = canonicalJson(data);
+      }
     } catch (e) {
-      throw new ValidationError(`Cannot stage "${cardKey}": the result is not JSON data (${(e as Error).message}). Pass plain objects, arrays, strings, finite numbers, booleans and null.`, {
+      if (!(e instanceof TypeError)) throw e;
+      throw new ValidationError(`Cannot stage "${cardKey}": the result is not JSON data (${e.message}). Pass plain objects, arrays, strings, finite numbers, booleans and null.`, {
         data: { what, issues: [{ path: 'result', message: 'not JSON' }] }, cause: e,
       });
     }
@@ -120,8 +128,9 @@ export function createStaging(deps: StagingDeps): Staging {
         { data: { card_key: cardKey, bytes, limit: maxBytes } },
       );
     }
-    snapshot.content_hash = await sha256Hex(dataBytes);
-    return { prepared: snapshot };
+    const hashing = sha256Hex(dataBytes);
+    hashing.catch(() => undefined); // awaited by the caller; this only silences an early exit
+    return { prepared: snapshot, hashing };
   }
 
   /** The content hash of the last saved snapshot of a card: store meta, else the ledger's newest. */
@@ -241,7 +250,8 @@ export function createStaging(deps: StagingDeps): Staging {
 
   return {
     async stage(cardKey, result, options) {
-      const prepared = await prepare(cardKey, result, options);
+      const prepared = prepare(cardKey, result, options);
+      if ('prepared' in prepared) prepared.prepared.content_hash = await prepared.hashing;
       return (await exclusive(() => commit([prepared])))[0]!;
     },
 
@@ -250,8 +260,9 @@ export function createStaging(deps: StagingDeps): Staging {
       const prepared: (Prepared | StageResult)[] = [];
       for (const [i, item] of items.entries()) {
         if (!item || typeof item !== 'object') throw invalid('stage input', `[${i}]`, 'must be { card_key, result, options }', 'Pass one object per scan.');
-        prepared.push(await prepare(item.card_key, item.result, item.options));
+        prepared.push(prepare(item.card_key, item.result, item.options));
       }
+      await Promise.all(prepared.map(async (p) => { if ('prepared' in p) p.prepared.content_hash = await p.hashing; }));
       if (prepared.length === 0) return [];
       return exclusive(() => commit(prepared));
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createRedactor, normalizeKey } from '../../../src/core/redact/index.js';
 import { ValidationError } from '../../../src/core/errors/index.js';
+import { canonicalJson } from '../../../src/core/hash/index.js';
 
 const redactor = createRedactor();
 const r = <T,>(v: T) => redactor.redact(v);
@@ -198,6 +199,23 @@ describe('redactor: idempotence (property)', () => {
       assert.deepEqual(twice.value, once.value);
       assert.deepEqual(twice.fired, []);
     }), { seed, numRuns: 2000 });
+  });
+
+  it('redactCanonical gives the same copy as redact, and exactly canonicalJson of it', () => {
+    const withOddities = fc.oneof(value, fc.record({ d: fc.date({ noInvalidDate: true }), u: fc.constant(undefined), a: fc.array(fc.oneof(fc.constant(undefined), fc.double({ noNaN: true, noDefaultInfinity: true }))) }));
+    fc.assert(fc.property(withOddities, (x) => {
+      const plain = redactor.redact(x);
+      const both = redactor.redactCanonical!(x);
+      assert.deepEqual(both.value, plain.value);
+      assert.deepEqual(both.fired, plain.fired);
+      assert.equal(both.canonical, canonicalJson(plain.value));
+    }), { seed, numRuns: 1000 });
+  });
+
+  it('redactCanonical refuses what canonical JSON cannot encode, with TypeError', () => {
+    for (const bad of [{ n: Number.NaN }, { f: () => 1 }, [Infinity], undefined]) {
+      assert.throws(() => redactor.redactCanonical!(bad), TypeError);
+    }
   });
 
   it('leaves no default-format secret readable in any string it returns', () => {

@@ -53,6 +53,14 @@ describe('staging: stage', () => {
     assert.equal(m.content_hash, await contentHash(stored!.data));
   });
 
+  it('works with a host redactor that has only redact() (hash over canonical JSON of its output)', async () => {
+    const redactor = { rules: [], redact: <T,>(v: T) => ({ value: JSON.parse(JSON.stringify(v).replaceAll('secret-x', '[REDACTED:host]')) as T, fired: ['host'] }) };
+    const { staging } = rig({ redactor });
+    const m = staged(await staging.stage('env', { b: 'secret-x', a: 1 })).snapshot;
+    assert.deepEqual(m.redacted, ['host']);
+    assert.equal(m.content_hash, await contentHash({ a: 1, b: '[REDACTED:host]' }));
+  });
+
   it('does not modify the caller\'s result object', async () => {
     const { staging } = rig();
     const result = { token: 'abc', nested: { list: [AWS] } };
