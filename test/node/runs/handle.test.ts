@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { RunFinishedError } from '../../../src/core/errors/index.js';
 import type { RunEvent } from '../../../src/core/schemas/run.js';
+import { createMemoryStagingStore } from '../../../src/core/storage/memory.js';
+import type { StagingStore } from '../../../src/core/storage/types.js';
 import { fixture, GH_TOKEN, sleep, type Fixture } from './runs-fixture.js';
 
 describe('runs manual handle', () => {
@@ -99,13 +101,17 @@ describe('runs manual handle', () => {
     assert.equal(await f.store.getRun(h.id), undefined);
   });
 
-  it('a late heartbeat never puts a finished run back to running in the store', async () => {
-    f = fixture({ heartbeatMs: 1, groupCommitMs: 10_000 });
+  it('a slow heartbeat write never puts a finished run back to running in the store', async () => {
+    // A store where writing a running run is slow and writing a finished one is instant: without
+    // ordered writes per run, the heartbeat's write would land after the finish and win.
+    const inner = createMemoryStagingStore();
+    const store: StagingStore = { ...inner, putRun: async (live) => { if (live.run.status === 'running') await sleep(30); return inner.putRun(live); } };
+    f = fixture({ store, heartbeatMs: 5, groupCommitMs: 10_000 });
     const h = await f.runs.start({ type: 'deploy' });
-    await sleep(5);
+    await sleep(8); // a heartbeat write is in flight
     await h.finish();
-    await sleep(20);
-    assert.equal((await f.store.getRun(h.id))?.run.status, 'ok');
+    await sleep(60);
+    assert.equal((await inner.getRun(h.id))?.run.status, 'ok');
   });
 
   it('writes a burst of 20 finished runs as one ledger write', async () => {
