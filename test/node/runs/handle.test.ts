@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RunFinishedError } from '../../../src/core/errors/index.js';
+import { QuotaError, RunFinishedError } from '../../../src/core/errors/index.js';
 import type { RunEvent } from '../../../src/core/schemas/run.js';
 import { createMemoryStagingStore } from '../../../src/core/storage/memory.js';
 import type { StagingStore } from '../../../src/core/storage/types.js';
@@ -112,6 +112,17 @@ describe('runs manual handle', () => {
     await h.finish();
     await sleep(60);
     assert.equal((await inner.getRun(h.id))?.run.status, 'ok');
+  });
+
+  it('a failing staging store does not break the tracked action, and the run still reaches the ledger', async () => {
+    const inner = createMemoryStagingStore();
+    const store: StagingStore = { ...inner, putRun: async () => { throw new QuotaError('full', { data: { store: 'test' } }); } };
+    f = fixture({ store });
+    const result = { ok: true };
+    let id = '';
+    assert.equal(await f.runs.track({ type: 'scan' }, (h) => { id = h.id; return result; }), result);
+    await f.runs.flush();
+    assert.equal((await f.ledger.getRun(id))?.run.status, 'ok');
   });
 
   it('writes a burst of 20 finished runs as one ledger write', async () => {
