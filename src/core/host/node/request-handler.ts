@@ -439,6 +439,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const type = optString(q, 'type', 100);
       const cursor = optString(q, 'cursor', 2000);
       const matchesType = (r: Run) => !type || r.type === type || r.subtype === type;
+      await scp.runs.flush(); // runs finished moments ago are group-committed: list them too
       const live = cursor ? [] : (await scp.runs.live()).filter(matchesType);
       if (status === 'running') { send(200, { runs: live.slice(0, limit) }); return true; }
       const runs: Run[] = status ? [] : live.slice(0, limit);
