@@ -42,7 +42,8 @@ export const refAutocompleteStyles = css`
   scp-ref-autocomplete .icon { flex: none; inline-size: 1.25rem; text-align: center; }
   scp-ref-autocomplete .text { display: flex; flex-direction: column; min-inline-size: 0; flex: 1; }
   scp-ref-autocomplete .label, scp-ref-autocomplete .detail { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-  scp-ref-autocomplete .detail { font-size: 0.75rem; opacity: 0.8; }
+  scp-ref-autocomplete .detail { font-size: 0.75rem; color: var(--_muted); }
+  scp-ref-autocomplete .option[aria-selected='true'] .detail { color: inherit; }
   scp-ref-autocomplete .status {
     flex: none; font-size: 0.6875rem; font-weight: 600; border: 1px solid currentColor; border-radius: 999px;
     padding-inline: 0.375rem;

@@ -123,24 +123,30 @@ export class ScpRefAutocomplete extends ScpElement {
 
   private findField(): Field | undefined {
     if (this.field) return this.field;
-    if (!this.htmlFor) return undefined;
+    if (!this.htmlFor || !this.isConnected) return undefined;
     const el = (this.getRootNode() as Document | ShadowRoot).getElementById(this.htmlFor);
     return el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? el : undefined;
   }
 
   private attach(): void {
     const next = this.findField();
-    if (next === this.attached) return;
-    this.detach();
-    this.close();
     if (!next) {
       // The field may be rendered after this element: look again when the tree changes.
       if (!this.rootObserver && this.htmlFor && this.isConnected) {
-        this.rootObserver = new MutationObserver(() => { if (this.findField()) { this.rootObserver?.disconnect(); this.rootObserver = undefined; this.attach(); this.syncAria(); } });
+        this.rootObserver = new MutationObserver(() => {
+          if (!this.findField()) return;
+          this.rootObserver?.disconnect();
+          this.rootObserver = undefined;
+          this.attach();
+          this.syncAria();
+        });
         this.rootObserver.observe(this.getRootNode(), { childList: true, subtree: true });
       }
-      return;
     }
+    if (next === this.attached) return;
+    this.detach();
+    if (this.open) this.close();
+    if (!next) return;
     this.attached = next;
     for (const a of ['role', 'aria-autocomplete', 'aria-controls', 'aria-expanded', 'aria-activedescendant']) this.saved.set(a, next.getAttribute(a));
     next.addEventListener('keydown', this.onKeydown as EventListener, true);
