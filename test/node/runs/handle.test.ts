@@ -3,7 +3,7 @@ import { QuotaError, RunFinishedError } from '../../../src/core/errors/index.js'
 import type { RunEvent } from '../../../src/core/schemas/run.js';
 import { createMemoryStagingStore } from '../../../src/core/storage/memory.js';
 import type { StagingStore } from '../../../src/core/storage/types.js';
-import { fixture, GH_TOKEN, sleep, type Fixture } from './runs-fixture.js';
+import { fixture, GH_TOKEN, sleep, until, type Fixture } from './runs-fixture.js';
 
 describe('runs manual handle', () => {
   let f: Fixture;
@@ -91,14 +91,13 @@ describe('runs manual handle', () => {
     assert.equal(stored?.run.status, 'running');
     assert.equal(stored?.run.heartbeat_at, '2026-02-17T20:45:00.000Z');
     f.clock.advance(7_000);
-    await sleep(40);
-    assert.equal((await f.store.getRun(h.id))?.run.heartbeat_at, '2026-02-17T20:45:07.000Z');
+    const beat = await until(() => f.store.getRun(h.id), (r) => r?.run.heartbeat_at === '2026-02-17T20:45:07.000Z');
+    assert.equal(beat?.run.heartbeat_at, '2026-02-17T20:45:07.000Z');
     assert.deepEqual((await f.runs.live()).map((r) => r.run_id), [h.id]);
     await h.finish();
     assert.deepEqual(await f.runs.live(), []);
     await f.runs.flush();
-    await sleep(5);
-    assert.equal(await f.store.getRun(h.id), undefined);
+    assert.equal(await until(() => f.store.getRun(h.id), (r) => r === undefined), undefined);
   });
 
   it('a slow heartbeat write never puts a finished run back to running in the store', async () => {
@@ -128,7 +127,8 @@ describe('runs manual handle', () => {
   it('writes a burst of 20 finished runs as one ledger write', async () => {
     f = fixture({ groupCommitMs: 30 });
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => f.runs.track({ type: 'test', subtype: `test:${i}` }, (h) => h.id)));
-    await sleep(60);
+    for (let i = 0; i < 200 && !f.ledger.writes.length; i++) await sleep(5); // the group-commit timer fires
+    await f.runs.flush(); // waits for that write to finish (nothing is left for a second one)
     assert.equal(f.ledger.writes.length, 1);
     assert.deepEqual(f.ledger.writes[0]!.runs!.map((r) => r.run.run_id).sort(), [...ids].sort());
     assert.equal(new Set(ids).size, 20);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createMemoryLedger } from '../../../src/core/ledger/memory.js';
 import { faultyLedger } from '../../helpers/faulty-ledger.js';
-import { fixture, sleep, type Fixture } from './runs-fixture.js';
+import { fixture, until, type Fixture } from './runs-fixture.js';
 
 describe('runs recovery', () => {
   let f: Fixture;
@@ -12,7 +12,7 @@ describe('runs recovery', () => {
     const h = await f.runs.start({ type: 'deploy', subtype: 'deploy:k8s' });
     await h.event({ type: 'step', target: 'api' });
     f.clock.advance(4_000);
-    await sleep(25); // heartbeat at T0 + 4 s
+    await until(() => f.store.getRun(h.id), (r) => r?.run.heartbeat_at === '2026-02-17T20:45:04.000Z'); // heartbeat at T0 + 4 s
     f.runs.dispose(); // the tab dies: no more heartbeats
     assert.equal((await f.store.getRun(h.id))?.run.heartbeat_at, '2026-02-17T20:45:04.000Z');
 
@@ -25,8 +25,7 @@ describe('runs recovery', () => {
     assert.equal(rec?.run.ended_at, '2026-02-17T20:45:04.000Z');
     assert.equal(rec?.run.duration_ms, 4_000);
     assert.deepEqual(rec?.events.map((e) => e.seq), [1], 'events recorded before the crash are kept');
-    await sleep(5);
-    assert.equal(await f.store.getRun(h.id), undefined);
+    assert.equal(await until(() => f.store.getRun(h.id), (r) => r === undefined), undefined);
     const completed = f.seen.filter((s) => s.name === 'run:completed').map((s) => s.payload as { status: string; run_id: string });
     assert.deepEqual(completed.map((c) => [c.run_id, c.status]), [[h.id, 'abandoned']]);
   });
@@ -50,7 +49,7 @@ describe('runs recovery', () => {
     f.runs.dispose();
     f.clock.advance(60_000);
     f.another({ recoverOnStart: true });
-    for (let i = 0; i < 50 && !(await f.ledger.getRun(h.id)); i++) await sleep(5);
+    await until(() => f.ledger.getRun(h.id), (r) => r !== undefined);
     assert.equal((await f.ledger.getRun(h.id))?.run.status, 'abandoned');
   });
 
@@ -67,8 +66,7 @@ describe('runs recovery', () => {
     const next = f.another();
     assert.deepEqual(await next.recoverAbandoned(), [], 'finished runs are written as they were, not abandoned');
     for (const id of ids) assert.equal((await ledger.getRun(id))?.run.status, 'ok');
-    await sleep(5);
-    assert.deepEqual(await f.store.listRuns(), []);
+    assert.deepEqual(await until(() => f.store.listRuns(), (l) => l.length === 0), []);
   });
 
   it('does not write twice a finished run that reached the ledger before its tab died', async () => {
@@ -101,7 +99,7 @@ describe('runs recovery', () => {
     f = fixture({ heartbeatMs: 10, groupCommitMs: 1 });
     f.ledger.failWrites(1);
     const id = await f.runs.track({ type: 'deploy' }, (h) => h.id);
-    for (let i = 0; i < 60 && !(await f.ledger.getRun(id)); i++) await sleep(5);
+    await until(() => f.ledger.getRun(id), (r) => r !== undefined);
     assert.equal(f.ledger.writes.length, 2);
     assert.equal((await f.ledger.getRun(id))?.run.status, 'ok');
   });

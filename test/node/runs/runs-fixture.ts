@@ -50,3 +50,13 @@ export function fixture(over: Partial<RunsDeps> & { store?: StagingStore; ledger
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `get` until `ok` holds (timers under a loaded machine are late, never early). */
+export async function until<T>(get: () => Promise<T> | T, ok: (v: T) => boolean, ms = 3_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (ok(v) || Date.now() > end) return v;
+    await sleep(5);
+  }
+}
