@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/index.js';
+import { canonicalJson } from '../hash/canonical.js';
 import { DEFAULT_RULES } from './rules.js';
 import type { RedactOptions, RedactRule, Redactor } from './types.js';
 
@@ -19,6 +20,17 @@ export function normalizeKey(key: string): string {
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .toLowerCase();
+}
+
+/** Keys engines order numerically (array indices): JSON.stringify then differs from canonical order. */
+const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
+
+interface KeyInfo { rule: CompiledRule | undefined; indexLike: boolean }
+
+/** `obj[k] = v`, except that a key named `__proto__` becomes an own property as JSON.parse makes it. */
+function setKey(obj: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else obj[k] = v;
 }
 
 interface CompiledRule {
@@ -142,7 +154,7 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const rules = Object.freeze(given.map((r) => ({ ...r })));
   const prefilter = buildPrefilter(valueRules);
   // Keys repeat endlessly in scan results (every finding has `id`, `file`, `line` ...).
-  const keyDecisions = new Map<string, CompiledRule | null>();
+  const keyDecisions = new Map<string, KeyInfo>();
 
   function redactString(text: string, fired: Set<string>): string {
     // Repeat until nothing changes: a marker placed by one rule can change what another rule
@@ -161,15 +173,15 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     }
   }
 
-  function keyRuleFor(key: string): CompiledRule | undefined {
-    let decision = keyDecisions.get(key);
-    if (decision === undefined) {
+  function keyInfo(key: string): KeyInfo {
+    let info = keyDecisions.get(key);
+    if (info === undefined) {
       const normalized = normalizeKey(key);
-      decision = keyRules.find((r) => r.key!.test(key) || r.key!.test(normalized)) ?? null;
+      info = { rule: keyRules.find((r) => r.key!.test(key) || r.key!.test(normalized)), indexLike: INDEX_KEY.test(key) };
       if (keyDecisions.size > 10_000) keyDecisions.clear();
-      keyDecisions.set(key, decision);
+      keyDecisions.set(key, info);
     }
-    return decision ?? undefined;
+    return info;
   }
 
   // The path is kept as a stack and only joined when a cycle is reported (most calls never need it).
@@ -182,7 +194,7 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
 
   /** The value a secret key's value becomes, or undefined when it is kept (booleans, null, '' carry no secret). */
   function keyMarker(k: string, v: unknown, fired: Set<string>): string | undefined {
-    const rule = keyRuleFor(k);
+    const rule = keyInfo(k).rule;
     if (!rule || v === null || v === undefined || typeof v === 'boolean' || v === '') return undefined;
     if (v !== rule.marker) fired.add(rule.name);
     return rule.marker;
@@ -209,9 +221,9 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
       for (const k of Object.keys(value)) {
         const v = (value as Record<string, unknown>)[k];
         const marker = keyMarker(k, v, fired);
-        if (marker !== undefined) { out[k] = marker; continue; }
+        if (marker !== undefined) { setKey(out, k, marker); continue; }
         trail.push(k);
-        out[k] = walk(v, trail, ancestors, fired);
+        setKey(out, k, walk(v, trail, ancestors, fired));
         trail.pop();
       }
       return out;
@@ -221,34 +233,28 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   }
 
   /**
-   * The same walk, also writing the copy's canonical JSON (RFC 8785, as `canonicalJson` does) so
-   * staging hashes and sizes a snapshot without walking it a second time. Each call leaves the
-   * text of the value it returns in `text` (no tuple per node: this runs for every value stored).
+   * The same walk, also building a twin of the copy with every object's keys in sorted order, so
+   * that native JSON.stringify of the twin IS the canonical JSON (RFC 8785) of the copy: staging
+   * hashes and sizes a snapshot without a second, slower walk. The twin of the returned value is
+   * left in `twin`. Where JSON.stringify would differ from canonicalJson (integer-like keys, which
+   * engines order numerically) the canonical text is computed by canonicalJson instead; values
+   * canonical JSON cannot encode (NaN, functions ...) throw TypeError as canonicalJson does.
    */
-  let text = '';
-  const quoted = new Map<string, string>();
-  const quote = (k: string) => {
-    let q = quoted.get(k);
-    if (q === undefined) {
-      q = JSON.stringify(k);
-      if (quoted.size > 10_000) quoted.clear();
-      quoted.set(k, q);
-    }
-    return q;
-  };
+  let twin: unknown;
+  let needsSlowCanonical = false;
 
   function walkCanonical(value: unknown, trail: (string | number)[], ancestors: Set<object>, fired: Set<string>): unknown {
     switch (typeof value) {
-      case 'string': { const s = redactString(value, fired); text = JSON.stringify(s); return s; }
-      case 'boolean': text = value ? 'true' : 'false'; return value;
+      case 'string': { const s = redactString(value, fired); twin = s; return s; }
+      case 'boolean': twin = value; return value;
       case 'number':
         if (!Number.isFinite(value)) throw new TypeError('Canonical JSON has no form for NaN or Infinity');
-        text = JSON.stringify(value);
+        twin = value;
         return value;
       case 'object': break;
       default: throw new TypeError(`Canonical JSON cannot encode a ${typeof value}`);
     }
-    if (value === null) { text = 'null'; return null; }
+    if (value === null) { twin = null; return null; }
     if (ancestors.has(value)) throw cycle(trail);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') return walkCanonical(toJSON.call(value), trail, ancestors, fired);
@@ -256,47 +262,44 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     try {
       if (Array.isArray(value)) {
         const out = new Array<unknown>(value.length);
-        let s = '[';
+        const sorted = new Array<unknown>(value.length);
         for (let i = 0; i < value.length; i++) {
-          if (i) s += ',';
-          if (value[i] === undefined) { out[i] = undefined; s += 'null'; continue; }
+          if (value[i] === undefined) { out[i] = undefined; sorted[i] = null; continue; }
           trail.push(i);
           out[i] = walkCanonical(value[i], trail, ancestors, fired);
           trail.pop();
-          s += text;
+          sorted[i] = twin;
         }
-        text = `${s}]`;
+        twin = sorted;
         return out;
       }
       const out: Record<string, unknown> = {};
       const keys = Object.keys(value);
-      const members: string[] = [];
-      const memberKeys: string[] = [];
-      let sorted = true;
-      for (const k of keys) {
+      const twins = new Array<unknown>(keys.length);
+      let inOrder = true;
+      for (let j = 0; j < keys.length; j++) {
+        const k = keys[j]!;
         const v = (value as Record<string, unknown>)[k];
+        if (keyInfo(k).indexLike) needsSlowCanonical = true;
+        if (j && inOrder && keys[j - 1]! > k) inOrder = false;
         const marker = keyMarker(k, v, fired);
         if (marker !== undefined) {
-          out[k] = marker;
-          text = JSON.stringify(marker);
+          setKey(out, k, marker);
+          twins[j] = marker;
         } else if (v === undefined) {
-          out[k] = undefined;
-          continue;
+          setKey(out, k, undefined);
+          twins[j] = undefined;
         } else {
           trail.push(k);
-          out[k] = walkCanonical(v, trail, ancestors, fired);
+          setKey(out, k, walkCanonical(v, trail, ancestors, fired));
           trail.pop();
+          twins[j] = twin;
         }
-        if (sorted && memberKeys.length && memberKeys[memberKeys.length - 1]! > k) sorted = false;
-        memberKeys.push(k);
-        members.push(`${quote(k)}:${text}`);
       }
-      if (!sorted) {
-        const order = memberKeys.map((_, i) => i).sort((a, b) => (memberKeys[a]! < memberKeys[b]! ? -1 : 1));
-        text = `{${order.map((i) => members[i]).join(',')}}`;
-      } else {
-        text = `{${members.join(',')}}`;
-      }
+      const sorted: Record<string, unknown> = {};
+      const order = inOrder ? keys.map((_, j) => j) : keys.map((_, j) => j).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+      for (const j of order) setKey(sorted, keys[j]!, twins[j]);
+      twin = sorted;
       return out;
     } finally {
       ancestors.delete(value);
@@ -312,8 +315,11 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     },
     redactCanonical<T>(value: T) {
       const fired = new Set<string>();
+      needsSlowCanonical = false;
       const out = walkCanonical(value, [], new Set(), fired);
-      return { value: out as T, fired: [...fired].sort(), canonical: text };
+      const canonical = needsSlowCanonical ? canonicalJson(out) : JSON.stringify(twin);
+      twin = undefined;
+      return { value: out as T, fired: [...fired].sort(), canonical };
     },
   };
 }

@@ -184,7 +184,7 @@ describe('redactor: idempotence (property)', () => {
   const fragments = ['[REDACTED:jwt]', '[REDACTED:', ']', 'Bearer ', 'Basic ', '://', ':', '@', 'AKIA', 'eyJ', '.', '-----BEGIN PRIVATE KEY-----', '\n', ' '];
   const text = fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...samples), fc.constantFrom(...fragments)), { maxLength: 6 })
     .map((parts) => parts.join(''));
-  const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('password', 'token', 'token_count', 'apiKey', 'Authorization', 'data', 'secrets'));
+  const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('password', 'token', 'token_count', 'apiKey', 'Authorization', 'data', 'secrets', '0', '10', '2', 'b', 'B', '__proto__', 'é'));
   const { value } = fc.letrec((tie) => ({
     value: fc.oneof({ depthSize: 'small', withCrossShrink: true },
       text, fc.integer(), fc.boolean(), fc.constant(null),
