@@ -118,7 +118,6 @@ export class ScpAuditManager extends ScpElement {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private searchSeq = 0;
   private resizeObserver: ResizeObserver | undefined;
-  private scrollFrame = 0;
   private announcedCount = -1;
 
   /** Open the dialog, optionally filtered to one card. */
@@ -167,11 +166,11 @@ export class ScpAuditManager extends ScpElement {
     this.resizeObserver?.disconnect();
     this.resizeObserver = undefined;
     clearTimeout(this.searchTimer);
-    cancelAnimationFrame(this.scrollFrame);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('open') && !this.open && changed.get('open') === true) this.reset();
+    if (changed.has('open') && this.open) void this.data.refresh();
     if (changed.has('tab') || changed.has('card')) { this.listScroll = 0; this.focusIndex = -1; this.announcedCount = -1; }
   }
 
@@ -181,7 +180,6 @@ export class ScpAuditManager extends ScpElement {
       if (this.open && !dialog.open) {
         dialog.showModal();
         this.dispatchEvent(new ScpManagerToggleEvent({ open: true, card: this.card }));
-        void this.data.refresh();
       } else if (!this.open && dialog.open) {
         dialog.close();
       }
@@ -419,12 +417,16 @@ export class ScpAuditManager extends ScpElement {
     if (this.open) this.open = false;
   };
 
+  // Escape closes even where the browser's own dialog cancel does not run (e.g. an unfocused window).
+  private readonly onDialogKey = (ev: KeyboardEvent) => {
+    if (ev.key !== 'Escape' || ev.defaultPrevented) return;
+    ev.preventDefault();
+    this.close();
+  };
+
+  // Scroll events come at most once per frame; Lit batches the re-render.
   private readonly onScroll = () => {
-    if (this.scrollFrame) return;
-    this.scrollFrame = requestAnimationFrame(() => {
-      this.scrollFrame = 0;
-      if (this.viewport) this.listScroll = this.viewport.scrollTop;
-    });
+    if (this.viewport) this.listScroll = this.viewport.scrollTop;
   };
 
   private onTabKey(ev: KeyboardEvent): void {
@@ -600,7 +602,7 @@ export class ScpAuditManager extends ScpElement {
   protected override render() {
     const t = this.t;
     const title = this.card ? t('managerTitleCard', { card: this.label({ card_key: this.card }) }) : t('managerTitle');
-    return html`<dialog part="dialog" aria-labelledby="title" @close=${this.onDialogClose}>
+    return html`<dialog part="dialog" aria-labelledby="title" @close=${this.onDialogClose} @keydown=${this.onDialogKey}>
       ${this.open ? html`<div part="base">
         <header part="header">
           <h2 id="title">${title}</h2>

@@ -5,7 +5,7 @@ import type { ScpAuditBadge } from '../../../../src/elements/audit-badge/audit-b
 import { ScpOpenManagerEvent } from '../../../../src/elements/events/open-manager-event.js';
 import { provideScpClient } from '../../../../src/elements/internal/context.js';
 import { resetScpMessages, setScpMessages } from '../../../../src/elements/internal/messages.js';
-import { closeClients, memoryClient, twoTabs, until } from '../internal/fixtures.js';
+import { closeClients, mount, memoryClient, twoTabs, until } from '../internal/fixtures.js';
 
 const button = (el: ScpAuditBadge) => el.shadowRoot!.querySelector<HTMLButtonElement>('button[part="base"]');
 
@@ -112,7 +112,7 @@ describe('<scp-audit-badge>', () => {
   it('is operable from the keyboard (Tab to focus, Enter and Space activate)', async () => {
     const client = memoryClient();
     await client.staging.stage('quality', {});
-    const wrapper = await fixture<HTMLDivElement>(html`<div><button id="before">before</button><scp-audit-badge card="quality" .client=${client}></scp-audit-badge></div>`);
+    const wrapper = await mount<HTMLDivElement>(html`<div><button id="before">before</button><scp-audit-badge card="quality" .client=${client}></scp-audit-badge></div>`);
     const el = wrapper.querySelector<ScpAuditBadge>('scp-audit-badge')!;
     await el.settled();
     let opened = 0;
@@ -133,7 +133,7 @@ describe('<scp-audit-badge>', () => {
   it('takes its client from an ancestor that provides one, also when provided after it connected', async () => {
     const client = memoryClient();
     await client.staging.stage('env', {});
-    const wrapper = await fixture<HTMLDivElement>(html`<div><scp-audit-badge card="env"></scp-audit-badge></div>`);
+    const wrapper = await mount<HTMLDivElement>(html`<div><scp-audit-badge card="env"></scp-audit-badge></div>`);
     const el = wrapper.querySelector<ScpAuditBadge>('scp-audit-badge')!;
     await el.settled();
     expect(el.count).to.equal(0);
@@ -151,7 +151,7 @@ describe('<scp-audit-badge>', () => {
     const client = memoryClient();
     for (let i = 0; i < 3; i++) await client.staging.stage('terraform', { i });
     setScpMessages({ badgeLabel: '{count} ausstehende Prüfungen für {card}' }, 'de');
-    const wrapper = await fixture<HTMLDivElement>(html`<div>
+    const wrapper = await mount<HTMLDivElement>(html`<div>
       <div lang="ar-EG"><scp-audit-badge id="ar" card="terraform" .client=${client}></scp-audit-badge></div>
       <div lang="de-DE"><scp-audit-badge id="de" card="terraform" .client=${client}></scp-audit-badge></div>
     </div>`);

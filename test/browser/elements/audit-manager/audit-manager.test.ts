@@ -12,7 +12,7 @@ import type { ScpAuditsSavedEvent } from '../../../../src/elements/events/audits
 import type { ScpManagerToggleEvent } from '../../../../src/elements/events/manager-toggle-event.js';
 import type { ScpSaveRequestEvent } from '../../../../src/elements/events/save-request-event.js';
 import type { ScpJsonTree } from '../../../../src/elements/json-tree/json-tree.js';
-import { closeClients, memoryClient, until } from '../internal/fixtures.js';
+import { closeClients, mount, memoryClient, until } from '../internal/fixtures.js';
 import { buttonByText, q, qa, rows, stageAll, tab } from './helpers.js';
 
 async function openManager(client = memoryClient()) {
@@ -296,7 +296,7 @@ describe('<scp-audit-manager>', () => {
   it('closes with Escape and with the close button, gives focus back to the opener and fires toggle events', async () => {
     const client = memoryClient();
     await stageAll(client, [['security', 'a']]);
-    const wrapper = await fixture<HTMLDivElement>(html`<div><button id="opener">open</button><scp-audit-manager .client=${client}></scp-audit-manager></div>`);
+    const wrapper = await mount<HTMLDivElement>(html`<div><button id="opener">open</button><scp-audit-manager .client=${client}></scp-audit-manager></div>`);
     const el = wrapper.querySelector<ScpAuditManager>('scp-audit-manager')!;
     const opener = wrapper.querySelector<HTMLButtonElement>('#opener')!;
     const toggles: boolean[] = [];
@@ -352,7 +352,7 @@ describe('<scp-audit-manager>', () => {
   it('opens filtered to the card of a badge that was activated, returns focus to the badge on Escape', async () => {
     const client = memoryClient();
     await stageAll(client, [['security', 'a'], ['testing', 'b']]);
-    const wrapper = await fixture<HTMLDivElement>(html`<div>
+    const wrapper = await mount<HTMLDivElement>(html`<div>
       <scp-audit-badge card="security" .client=${client}></scp-audit-badge>
       <scp-audit-manager .client=${client}></scp-audit-manager></div>`);
     const badge = wrapper.querySelector<ScpAuditBadge>('scp-audit-badge')!;
@@ -380,7 +380,7 @@ describe('<scp-audit-manager>', () => {
   it('does not open when the host cancels the badge\'s scp-open-manager', async () => {
     const client = memoryClient();
     await stageAll(client, [['security', 'a']]);
-    const wrapper = await fixture<HTMLDivElement>(html`<div>
+    const wrapper = await mount<HTMLDivElement>(html`<div>
       <scp-audit-badge card="security" .client=${client}></scp-audit-badge>
       <scp-audit-manager .client=${client}></scp-audit-manager></div>`);
     const badge = wrapper.querySelector<ScpAuditBadge>('scp-audit-badge')!;

@@ -1,4 +1,5 @@
 // Shared set-up for the element tests: real clients (memory or IndexedDB staging, memory ledger).
+import { render, type TemplateResult } from 'lit';
 import { createScp, type ScpClient, type ScpOptions } from '../../../../src/core/client.js';
 import { createIdbStagingStore } from '../../../../src/core/storage/idb.js';
 import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
@@ -21,8 +22,27 @@ export function twoTabs(): [ScpClient, ScpClient] {
   return [a, b];
 }
 
-/** Close every client made by these helpers (call in afterEach). */
+const mounted: HTMLElement[] = [];
+
+/**
+ * Render `template` into a fresh container in the body and wait for the Lit elements in it.
+ * Unlike open-wc's `fixture` for plain elements, this never waits for an animation frame, which a
+ * page running in the background (parallel test files) does not get.
+ */
+export async function mount<T extends Element = HTMLElement>(template: TemplateResult): Promise<T> {
+  const container = document.createElement('div');
+  document.body.append(container);
+  mounted.push(container);
+  render(template, container);
+  const el = container.firstElementChild as T;
+  const lit = [el, ...el.querySelectorAll('*')].filter((e): e is Element & { updateComplete: Promise<unknown> } => 'updateComplete' in e);
+  await Promise.all(lit.map((e) => e.updateComplete));
+  return el;
+}
+
+/** Close every client made by these helpers and remove mounted containers (call in afterEach). */
 export async function closeClients(): Promise<void> {
+  for (const c of mounted.splice(0)) c.remove();
   const all = open.splice(0);
   await Promise.all(all.map((c) => c.close().catch(() => undefined)));
 }
