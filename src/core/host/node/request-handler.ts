@@ -253,7 +253,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     return t;
   }
 
-  async function authenticate(req: IncomingMessage): Promise<{ actor: string; tenant: string }> {
+  async function authenticate(req: IncomingMessage): Promise<{ actor: string | undefined; tenant: string }> {
     let r: AuthResult | undefined;
     if (options.auth) {
       try { r = await options.auth(req); } catch (e) {
@@ -267,7 +267,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     if (typeof options.scp !== 'function' && name !== 'default') {
       throw new RequestError(403, 'forbidden', `This host serves one tenant; "${name}" is not served (pass a per-tenant scp factory)`);
     }
-    return { actor: r?.actor ?? 'unknown', tenant: name };
+    return { actor: r?.actor, tenant: name };
   }
 
   function cors(req: IncomingMessage, res: ServerResponse): void {
@@ -400,7 +400,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const b = await body();
       const ids = selection(b, 'save');
       const message = b && typeof (b as Json).message === 'string' ? (b as { message: string }).message.slice(0, 500) : undefined;
-      const r = await scp.staging.save(ids, { actor: who.actor, ...(message && { message }) });
+      const r = await scp.staging.save(ids, { ...(who.actor && { actor: who.actor }), ...(message && { message }) });
       send(200, { saved: r.saved, count: r.saved.length, commit: r.commit });
       return true;
     }
@@ -426,7 +426,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     if (is('DELETE', 'audits', 'saved', null)) {
       const id = pathId(p[2]!, 'audit');
       const reason = optString(q, 'reason');
-      const r = await scp.ledger.deleteAudit(id, { actor: who.actor, ...(reason && { reason }) });
+      const r = await scp.ledger.deleteAudit(id, { ...(who.actor && { actor: who.actor }), ...(reason && { reason }) });
       scp.bus.emit('audit:deleted', { snapshot_id: id, commit: r.commit });
       send(200, { deleted: id, commit: r.commit });
       return true;
@@ -455,7 +455,8 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const b = await body();
       if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected a run spec object {type, subtype?, summary?, target?, reason?}');
       const { actor: _ignored, signal: _s, ...spec } = b as Json;
-      const handle = await scp.runs.start({ ...(spec as { type: string }), actor: who.actor });
+      // The actor comes from the auth hook (or the core's default), never from the request body.
+      const handle = await scp.runs.start({ ...(spec as { type: string }), ...(who.actor && { actor: who.actor }) });
       t.liveRuns.set(handle.id, handle);
       send(201, { run: handle.run });
       return true;
@@ -524,7 +525,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (audits !== undefined && !Array.isArray(audits)) throw bad('audits', 'expected a list');
       if (runs !== undefined && !Array.isArray(runs)) throw bad('runs', 'expected a list');
       if (message !== undefined && typeof message !== 'string') throw bad('message', 'expected a string');
-      const r = await scp.ledger.write({ ...(audits !== undefined && { audits: audits as never }), ...(runs !== undefined && { runs: runs as never }), ...(message !== undefined && { message }), actor: who.actor });
+      const r = await scp.ledger.write({ ...(audits !== undefined && { audits: audits as never }), ...(runs !== undefined && { runs: runs as never }), ...(message !== undefined && { message }), ...(who.actor && { actor: who.actor }) });
       send(200, r);
       return true;
     }
