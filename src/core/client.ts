@@ -103,11 +103,15 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   return {
     bus, staging, runs, refs, ledger, store, cardLabel,
     async close() {
-      await runs.flush();
-      runs.dispose();
-      bus.close();
-      await store.close();
-      await ledger.close?.();
+      // Finished runs that cannot be written now stay in the store for the next start.
+      try {
+        await runs.flush();
+      } finally {
+        runs.dispose();
+        bus.close();
+        await store.close();
+        await ledger.close?.();
+      }
     },
   };
 }

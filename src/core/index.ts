@@ -8,6 +8,7 @@ export { ORIGIN_CARD_LABELS, cardLabel, auditTypeOf } from './cards.js';
 export type { StagingStore, LiveRun } from './storage/types.js';
 export type { Ledger, LedgerBatch, WriteResult, VerifyReport, SyncResult } from './ledger/types.js';
 export type { Staging, StageOptions, StageResult, SaveResult } from './staging/types.js';
+export { createRuns, runTracked, addArtifact, ARTIFACT_TYPES, type ArtifactRef } from './runs/index.js';
 export type { Runs, RunSpec, RunHandle, RunOutcome, RunContextProvider } from './runs/types.js';
 export type { Refs, RefResolver } from './refs/types.js';
 export type { Redactor, RedactRule, RedactOptions } from './redact/types.js';

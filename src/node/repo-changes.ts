@@ -91,7 +91,7 @@ export async function captureRepoChanges(before: RepoState, after?: RepoState): 
     if (d !== '-') deleted += Number(d);
   }
   const stat = await git(now.root, ['diff', '--stat', '--no-renames', before.tree, now.tree]);
-  const status = await git(now.root, ['status', '--porcelain']);
+  const status = await git(now.root, ['status', '--porcelain', '--untracked-files=all']);
   let commits: RepoCommit[] = [];
   if (now.head && now.head !== before.head) {
     const range = before.head ? `${before.head}..${now.head}` : now.head;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { newRunId } from '../../core/ids.js';
 import { createRedactor } from '../../core/redact/redactor.js';
 import type { Run, RunEvent } from '../../core/schemas/run.js';
-import { addArtifact, artifactKeys, type ArtifactRef } from '../../node/artifacts.js';
+import { addArtifact, type ArtifactRef } from '../../core/runs/artifacts.js';
 import { captureRepoChanges, readRepoState, type RepoChanges, type RepoState } from '../../node/repo-changes.js';
 import { parseArgs, str, UsageError } from '../args.js';
 import { gitConfig, openRepoLedger } from '../open-ledger.js';
@@ -133,7 +133,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     ...(str(flags, 'target') && { target: str(flags, 'target') }),
     ...(str(flags, 'reason') && { reason: redactor.redact(str(flags, 'reason')!).value }),
     ...(status === 'failed' && { error: err.total ? redactor.redact(err.text().split('\n').filter(Boolean).pop() ?? '').value.slice(0, 500) : `exit ${exitCode}` }),
-    ...(artifacts.length && { artifacts, artifact_keys: artifactKeys(artifacts) }),
+    ...(artifacts.length && { artifacts }),
   };
   await ledger.write({ runs: [{ run, events }], actor });
   await ledger.close?.();

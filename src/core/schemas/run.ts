@@ -56,5 +56,5 @@ export const RunEvent = z.looseObject({
 export type RunEvent = z.infer<typeof RunEvent>;
 
 /** A run with its events, as the ledger stores it. */
-export const RunRecord = z.object({ run: Run, events: z.array(RunEvent) });
+export const RunRecord = z.looseObject({ run: Run, events: z.array(RunEvent) });
 export type RunRecord = z.infer<typeof RunRecord>;

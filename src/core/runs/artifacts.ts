@@ -1,4 +1,4 @@
-import { ValidationError } from '../core/errors/index.js';
+import { ValidationError } from '../errors/index.js';
 
 /** What a run produced or touched, from the repo-audit design: commit, branch, pr, patch, file, tag. */
 export const ARTIFACT_TYPES = ['commit', 'branch', 'pr', 'patch', 'file', 'tag'] as const;
@@ -33,16 +33,4 @@ export function addArtifact(list: readonly ArtifactRef[], ref: ArtifactRef): Art
   if (i < 0) return [...list, { ...ref }];
   const merged = { ...list[i]!, ...ref, metadata: { ...list[i]!.metadata, ...ref.metadata } };
   return list.map((a, j) => (j === i ? merged : a));
-}
-
-/** The artifact keys an index stores for "which runs reference X" queries: `<type>:<value>`. */
-export function artifactKeys(list: readonly ArtifactRef[] | undefined): string[] {
-  return (list ?? []).map((a) => `${a.ref_type}:${a.ref_value}`);
-}
-
-/** Does this artifact list reference `query` (`commit:abc123`; a commit matches by sha prefix)? */
-export function referencesArtifact(list: readonly ArtifactRef[] | undefined, query: string): boolean {
-  const [type, ...rest] = query.split(':');
-  const value = rest.join(':');
-  return (list ?? []).some((a) => a.ref_type === type && (type === 'commit' ? value.length >= 4 && a.ref_value.startsWith(value) : a.ref_value === value));
 }
