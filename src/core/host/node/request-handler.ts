@@ -480,6 +480,8 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
           ...(result !== undefined && { result }), ...(error !== undefined && { error: new Error(error as string) }),
         });
         t.liveRuns.delete(id);
+        // Answer once the run is in the ledger, so a remote caller can read what it just finished.
+        await scp.runs.flush();
         send(200, { run });
       }
       return true;
