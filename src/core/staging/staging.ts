@@ -10,6 +10,8 @@ import { deriveSummary, oneLine } from './summary.js';
 import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
+/** Web Lock held (per origin) while pending audits are saved or discarded. */
+export const SAVE_LOCK = 'scp-ledger:staging-save';
 
 /** Store meta key holding the last saved snapshot of a card (drives skip-unchanged). */
 export const lastSavedKey = (cardKey: string) => `last_saved:${cardKey}`;
@@ -65,6 +67,13 @@ export function createStaging(deps: StagingDeps): Staging {
     const run = queue.then(fn, fn);
     queue = run.catch(() => undefined);
     return run;
+  }
+
+  // Saves and discards also take a Web Lock where there is one, so two tabs saving the same
+  // audit cannot both write it: the second finds it no longer pending.
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  function acrossTabs<T>(fn: () => Promise<T>): Promise<T> {
+    return exclusive(() => (locks ? locks.request(SAVE_LOCK, () => fn()) as Promise<T> : fn()));
   }
 
   /** Validate, redact, size-check and start hashing one scan. Pure work: nothing is stored here. */
@@ -295,7 +304,7 @@ export function createStaging(deps: StagingDeps): Staging {
 
     async save(ids, options = {}): Promise<SaveResult> {
       const selection = checkSelection(ids, 'save');
-      return exclusive(async () => {
+      return acrossTabs(async () => {
         const snapshots = await loadSelection(selection);
         const savedAt = now().toISOString();
         const savedBy = options.actor ?? deps.actor?.() ?? 'unknown';
@@ -330,7 +339,7 @@ export function createStaging(deps: StagingDeps): Staging {
 
     async discard(ids) {
       const selection = checkSelection(ids, 'discard');
-      return exclusive(async () => {
+      return acrossTabs(async () => {
         const metas = await selectMetas(selection);
         const discardIds = metas.map((m) => m.snapshot_id);
         await store.writeSnapshots({ remove: discardIds });

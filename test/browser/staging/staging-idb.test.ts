@@ -96,6 +96,20 @@ describe('staging on IndexedDB', () => {
     ]);
   });
 
+  it('two tabs saving the same audit at once write it to the ledger once (Web Lock)', async () => {
+    const dbName = freshName();
+    const a = tab(dbName);
+    const b = tab(dbName);
+    const id = stagedId(await a.stage('pages', { site: 'up' }));
+    const before = ledger.log().length;
+    const results = await Promise.allSettled([a.save([id]), b.save([id])]);
+    expect(results.map((r) => r.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(failed.reason.code).to.equal('not_found');
+    expect(failed.reason.message).to.contain('may have been saved or discarded in another tab');
+    expect(ledger.log().length - before).to.equal(1);
+  });
+
   it('stages a batch of 200 with stageMany and lists them all', async () => {
     const store = createIdbStagingStore({ dbName: freshName() });
     const bus = createEventBus({ channel: false });
