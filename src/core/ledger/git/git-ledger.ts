@@ -492,7 +492,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     refreshIndex,
     verify: () => verifyLedger({ repo, ref, verifiedHead }),
     sync: (o) => syncLedger(syncCtx, o),
-    async close() { await index.close?.(); },
+    async close() { await index.close?.(); await repo.close(); },
   };
 }
 

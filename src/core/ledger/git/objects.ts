@@ -1,5 +1,5 @@
 /** Git object encoding: blobs, trees, commits and tags as raw bytes, named by their SHA-1. */
-import { concatBytes, fromHex, getCodec, toHex, utf8, utf8Decode } from './platform.js';
+import { concatBytes, fromHex, getCodec, latin1, toHex, utf8, utf8Decode } from './platform.js';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -68,8 +68,10 @@ export function decodeTree(content: Uint8Array): TreeEntry[] {
     const sp = content.indexOf(32, i);
     const nul = content.indexOf(0, sp);
     if (sp < 0 || nul < 0 || nul + 21 > content.length) throw new Error('malformed tree object');
-    const mode = utf8Decode.decode(content.subarray(i, sp));
-    const path = utf8Decode.decode(content.subarray(sp + 1, nul));
+    const mode = latin1(content, i, sp);
+    let ascii = true;
+    for (let k = sp + 1; k < nul; k++) if (content[k]! > 0x7f) { ascii = false; break; }
+    const path = ascii ? latin1(content, sp + 1, nul) : utf8Decode.decode(content.subarray(sp + 1, nul));
     const oid = toHex(content.subarray(nul + 1, nul + 21));
     const type = mode === '40000' || mode === '040000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
     out.push({ mode: type === 'tree' ? '40000' : mode, path, oid, type });

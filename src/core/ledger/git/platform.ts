@@ -66,13 +66,18 @@ async function loadCodec(): Promise<Codec> {
   }
 }
 
+// Node's Buffer converts hex natively; browsers fall back to the loops below.
+const NodeBuffer = (globalThis as { Buffer?: { from(a: ArrayBufferLike | string, b?: number | string, c?: number): Uint8Array & { toString(enc: string, start?: number, end?: number): string } } }).Buffer;
+
 export function toHex(bytes: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
   return s;
 }
 
 export function fromHex(hex: string): Uint8Array {
+  if (NodeBuffer) return NodeBuffer.from(hex, 'hex');
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
@@ -85,6 +90,14 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
   let o = 0;
   for (const p of parts) { out.set(p, o); o += p.length; }
   return out;
+}
+
+/** Text of bytes known to be ASCII (tree modes, ids, ref names): cheaper than a TextDecoder per field. */
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
 }
 
 export const utf8 = new TextEncoder();

@@ -6,6 +6,7 @@
 import * as git from 'isomorphic-git';
 import { ConflictError } from '../../errors/index.js';
 import { buildPack } from './pack-writer.js';
+import { packReaderFor, type PackReader } from './pack-reader.js';
 import {
   decodeCommit, decodeTag, decodeTree, EMPTY_TREE, encodeTree, hashObject, sortTree,
   type CommitData, type ObjectType, type RawObject, type TagData, type TreeEntry,
@@ -65,15 +66,31 @@ export class Repo {
   readonly cache: object = {};
   private trees = new Map<string, TreeEntry[]>();
   private stamp = 0;
+  /** Direct pack/loose reads where the fs has positional reads (Node); else isomorphic-git reads. */
+  private packs: PackReader | undefined;
 
   constructor(o: RepoOptions) {
     this.fs = o.fs;
     this.p = fsPromises(o.fs);
     this.gitdir = o.gitdir;
+    this.packs = packReaderFor(o.fs, o.gitdir);
+  }
+
+  async close(): Promise<void> {
+    await this.packs?.close();
   }
 
   async readObject(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
     if (oid === EMPTY_TREE) return { type: 'tree', content: new Uint8Array(0) };
+    if (this.packs) {
+      let found: { type: ObjectType; content: Uint8Array } | undefined;
+      try {
+        found = await this.packs.read(oid);
+      } catch (e) {
+        throw new CorruptObjectError(oid, `object ${oid} is unreadable: ${(e as Error).message}`, { cause: e });
+      }
+      if (found) return found;
+    }
     let r: { type: string; object: unknown };
     try {
       r = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache, format: 'content' }) as { type: string; object: unknown };
@@ -201,6 +218,7 @@ export class Repo {
     await this.p.rename(`${tmp}.pk`, `${base}.pack`);
     await this.p.writeFile(`${tmp}.ix`, idx);
     await this.p.rename(`${tmp}.ix`, `${base}.idx`);
+    await this.packs?.addPack(`pack-${name}`);
     return name;
   }
 

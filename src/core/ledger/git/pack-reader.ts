@@ -1,0 +1,238 @@
+/**
+ * A direct object reader for filesystems with positional reads (node:fs): pack indexes are
+ * binary-searched in place and an object is read from its pack with one positional read and
+ * inflated, deltas applied, without loading whole packs into memory. Loose objects are read
+ * as files. Where the fs has no file handles (browser filesystems), the ledger uses
+ * isomorphic-git's reader instead.
+ */
+import type { ObjectType } from './objects.js';
+import { getCodec, toHex, utf8Decode } from './platform.js';
+
+interface FileHandle {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
+interface PackFs {
+  open(path: string, flags: string): Promise<FileHandle>;
+  readFile(path: string): Promise<Uint8Array>;
+  readdir(path: string): Promise<string[]>;
+}
+
+const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+
+interface Pack {
+  name: string;
+  idx: Uint8Array;
+  count: number;
+  fanout: DataView;
+  handle?: Promise<FileHandle>;
+  path: string;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(20);
+  for (let i = 0; i < 20; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function compare(idx: Uint8Array, at: number, key: Uint8Array): number {
+  for (let i = 0; i < 20; i++) {
+    const d = idx[at + i]! - key[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Offset of `oid` in the pack, or -1. Index v2 only (what git and we write). */
+function findOffset(p: Pack, key: Uint8Array): number {
+  const first = key[0]!;
+  let lo = first === 0 ? 0 : p.fanout.getUint32((first - 1) * 4);
+  let hi = p.fanout.getUint32(first * 4);
+  const shaBase = 8 + 1024;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compare(p.idx, shaBase + mid * 20, key);
+    if (c === 0) {
+      const view = new DataView(p.idx.buffer, p.idx.byteOffset, p.idx.byteLength);
+      const offBase = shaBase + p.count * 24;
+      const off = view.getUint32(offBase + mid * 4);
+      if (off & 0x80000000) {
+        const large = offBase + p.count * 4 + (off & 0x7fffffff) * 8;
+        return Number(view.getBigUint64(large));
+      }
+      return off;
+    }
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+  let i = 0;
+  const varint = () => {
+    let v = 0;
+    let shift = 0;
+    let b: number;
+    do { b = delta[i++]!; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+    return v;
+  };
+  const srcSize = varint();
+  if (srcSize !== base.length) throw new Error('delta base size mismatch');
+  const out = new Uint8Array(varint());
+  let o = 0;
+  while (i < delta.length) {
+    const op = delta[i++]!;
+    if (op & 0x80) {
+      let off = 0;
+      let size = 0;
+      if (op & 0x01) off |= delta[i++]!;
+      if (op & 0x02) off |= delta[i++]! << 8;
+      if (op & 0x04) off |= delta[i++]! << 16;
+      if (op & 0x08) off += delta[i++]! * 2 ** 24;
+      if (op & 0x10) size |= delta[i++]!;
+      if (op & 0x20) size |= delta[i++]! << 8;
+      if (op & 0x40) size |= delta[i++]! << 16;
+      if (size === 0) size = 0x10000;
+      out.set(base.subarray(off, off + size), o);
+      o += size;
+    } else if (op > 0) {
+      out.set(delta.subarray(i, i + op), o);
+      i += op;
+      o += op;
+    } else {
+      throw new Error('invalid delta opcode 0');
+    }
+  }
+  if (o !== out.length) throw new Error('delta result size mismatch');
+  return out;
+}
+
+export class PackReader {
+  private packs = new Map<string, Pack>();
+  private scanned: Promise<void> | undefined;
+
+  constructor(private fs: PackFs, private gitdir: string) {}
+
+  /** Forget what is known about the pack directory (after another writer added packs). */
+  async rescan(): Promise<void> {
+    this.scanned = this.scan();
+    await this.scanned;
+  }
+
+  private async scan(): Promise<void> {
+    let names: string[];
+    try { names = await this.fs.readdir(`${this.gitdir}/objects/pack`); } catch { return; }
+    await Promise.all(names.filter((n) => n.endsWith('.idx')).map((n) => this.addPack(n.slice(0, -4))));
+  }
+
+  /** Register a pack by its base name (`pack-<sha>`); a no-op if known. */
+  async addPack(base: string): Promise<void> {
+    if (this.packs.has(base)) return;
+    const path = `${this.gitdir}/objects/pack/${base}`;
+    let idx: Uint8Array;
+    try { idx = await this.fs.readFile(`${path}.idx`); } catch { return; }
+    if (idx.length < 8 + 1024 || idx[0] !== 0xff || idx[1] !== 0x74 || idx[2] !== 0x4f || idx[3] !== 0x63) return; // only index v2
+    const fanout = new DataView(idx.buffer, idx.byteOffset + 8, 1024);
+    this.packs.set(base, { name: base, idx, count: fanout.getUint32(255 * 4), fanout, path: `${path}.pack` });
+  }
+
+  private async ready(): Promise<void> {
+    await (this.scanned ??= this.scan());
+  }
+
+  /** Read an object, or `undefined` when no pack or loose file holds it. */
+  async read(oid: string): Promise<{ type: ObjectType; content: Uint8Array } | undefined> {
+    await this.ready();
+    const key = hexToBytes(oid);
+    for (const p of this.packs.values()) {
+      const off = findOffset(p, key);
+      if (off >= 0) return this.readAt(p, off, 0);
+    }
+    const loose = await this.readLoose(oid);
+    if (loose) return loose;
+    // Someone else may have written a pack since we last looked.
+    await this.rescan();
+    for (const p of this.packs.values()) {
+      const off = findOffset(p, key);
+      if (off >= 0) return this.readAt(p, off, 0);
+    }
+    return undefined;
+  }
+
+  private async readLoose(oid: string): Promise<{ type: ObjectType; content: Uint8Array } | undefined> {
+    let file: Uint8Array;
+    try { file = await this.fs.readFile(`${this.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`); } catch { return undefined; }
+    const raw = await (await getCodec()).inflate(file);
+    const nul = raw.indexOf(0);
+    const [type, size] = utf8Decode.decode(raw.subarray(0, nul)).split(' ');
+    const content = raw.subarray(nul + 1);
+    if (Number(size) !== content.length || !['blob', 'tree', 'commit', 'tag'].includes(type!)) throw new Error(`loose object ${oid} is malformed`);
+    return { type: type as ObjectType, content };
+  }
+
+  private async readAt(p: Pack, offset: number, depth: number): Promise<{ type: ObjectType; content: Uint8Array }> {
+    if (depth > 64) throw new Error('delta chain too deep');
+    const fh = await (p.handle ??= this.fs.open(p.path, 'r'));
+    // One read usually holds the header and the whole compressed object (ledger objects are small).
+    const first = new Uint8Array(4096);
+    const firstGot = (await fh.read(first, 0, first.length, offset)).bytesRead;
+    const head = first;
+    const bytesRead = firstGot;
+    let i = 0;
+    let b = head[i++]!;
+    const typeCode = (b >> 4) & 7;
+    let size = b & 0x0f;
+    let shift = 4;
+    while (b & 0x80) { b = head[i++]!; size += (b & 0x7f) * 2 ** shift; shift += 7; }
+    let baseOffset = -1;
+    let baseOid: string | undefined;
+    if (typeCode === 6) {
+      b = head[i++]!;
+      let rel = b & 0x7f;
+      while (b & 0x80) { b = head[i++]!; rel = (rel + 1) * 128 + (b & 0x7f); }
+      baseOffset = offset - rel;
+    } else if (typeCode === 7) {
+      baseOid = toHex(head.subarray(i, i + 20));
+      i += 20;
+    }
+    if (i > bytesRead) throw new Error(`truncated object header at ${offset} in ${p.name}`);
+    // Deflate never grows data by more than a few bytes per 16 KB block plus its wrapper.
+    let want = size + (size >> 10) + 64;
+    const codec = await getCodec();
+    let data: Uint8Array | undefined;
+    if (i + want <= firstGot || firstGot < first.length) {
+      data = await codec.inflate(first.subarray(i, firstGot));
+    }
+    for (let tries = 0; tries < 2 && !data; tries++) {
+      const buf = new Uint8Array(want);
+      const got = (await fh.read(buf, 0, want, offset + i)).bytesRead;
+      try {
+        data = await codec.inflate(buf.subarray(0, got));
+      } catch (e) {
+        if (tries === 1 || got < want) throw e;
+        want *= 4;
+      }
+    }
+    if (!data || data.length !== size) throw new Error(`object at ${offset} in ${p.name} inflates to the wrong size`);
+    if (typeCode >= 1 && typeCode <= 4) return { type: TYPES[typeCode]!, content: data };
+    const base = baseOffset >= 0 ? await this.readAt(p, baseOffset, depth + 1) : await this.read(baseOid!);
+    if (!base) throw new Error(`delta base ${baseOid} is missing`);
+    return { type: base.type, content: applyDelta(base.content, data) };
+  }
+
+  async close(): Promise<void> {
+    const handles = [...this.packs.values()].map((p) => p.handle).filter(Boolean) as Promise<FileHandle>[];
+    this.packs.clear();
+    this.scanned = undefined;
+    await Promise.all(handles.map(async (h) => (await h).close().catch(() => undefined)));
+  }
+}
+
+/** A PackReader when the fs offers positional reads, else undefined. */
+export function packReaderFor(fs: any, gitdir: string): PackReader | undefined {
+  const p = fs?.promises;
+  if (!p || typeof p.open !== 'function' || typeof p.readFile !== 'function') return undefined;
+  return new PackReader(p as PackFs, gitdir);
+}
