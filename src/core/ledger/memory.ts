@@ -5,10 +5,8 @@ import { SavedAudit } from '../schemas/audit.js';
 import type { EntryMeta, LedgerPage, LedgerQuery } from '../schemas/ledger.js';
 import { parseWith } from '../schemas/parse.js';
 import { RunRecord } from '../schemas/run.js';
-import {
-  auditMetaOf, compareKeys, indexAfter, normalizeQuery, pageFrom, runMetaOf, searchTextOf, sortKeyOf,
-  type RowView, type SortKey,
-} from './query.js';
+import { createEntryIndex } from './entry-index.js';
+import { auditMetaOf, runMetaOf } from './query.js';
 import type { Ledger, LedgerBatch, VerifyReport, WriteResult } from './types.js';
 
 /** One commit of the memory ledger (kept so tests and tools can inspect the history). */
@@ -33,10 +31,6 @@ export interface MemoryLedgerOptions {
   /** Clock for commit times (tests). */
   now?: () => Date;
 }
-
-interface Row { meta: EntryMeta; key: SortKey; text: string }
-
-const rowView: RowView<Row> = { meta: (r) => r.meta, key: (r) => r.key, text: (r) => r.text };
 
 interface Prepared {
   audits: SavedAudit[];
@@ -84,7 +78,7 @@ async function prepare(batch: LedgerBatch): Promise<Prepared> {
     const a = parseWith(SavedAudit, raw, what);
     assertValidId(a.snapshot_id, 'audit');
     checkTime(a.iso, what, 'iso');
-    audits.push(await sealed(a, what));
+    audits.push(a);
   }
   for (const [i, raw] of rawRuns.entries()) {
     const what = `run ${i} of the batch`;
@@ -97,10 +91,12 @@ async function prepare(batch: LedgerBatch): Promise<Prepared> {
       if (!(ev.seq > seq)) throw invalid(what, `events.${j}.seq`, `event seq must increase strictly (got ${ev.seq} after ${seq})`);
       seq = ev.seq;
     }
-    const run = await sealed(r.run, what);
     const events = JSON.parse(canonicalOrThrow(r.events, what)) as RunRecord['events'];
-    runs.push({ run, events });
+    runs.push({ run: r.run, events });
   }
+  // Hashing is asynchronous (WebCrypto): all entries at once, after every synchronous check passed.
+  const sealedAudits = await Promise.all(audits.map((a, i) => sealed(a, `audit ${i} of the batch`)));
+  const sealedRuns = await Promise.all(runs.map(async (r, i) => ({ run: await sealed(r.run, `run ${i} of the batch`), events: r.events })));
 
   const dupes = (ids: string[]) => ids.filter((id, i) => ids.indexOf(id) !== i);
   const auditIds = audits.map((a) => a.snapshot_id);
@@ -111,7 +107,7 @@ async function prepare(batch: LedgerBatch): Promise<Prepared> {
       data: { ids: repeated, reason: 'duplicate_in_batch' },
     });
   }
-  return { audits, runs, ids: [...auditIds, ...runIds] };
+  return { audits: sealedAudits, runs: sealedRuns, ids: [...auditIds, ...runIds] };
 }
 
 function canonicalOrThrow(value: unknown, what: string): string {
@@ -124,35 +120,16 @@ function canonicalOrThrow(value: unknown, what: string): string {
   }
 }
 
-/** Merges two newest-first row arrays into a new one. */
-function merge(a: Row[], b: Row[]): Row[] {
-  if (b.length === 0) return a;
-  if (a.length === 0) return b;
-  // Common case: the new rows are all newer (or all older) than everything stored.
-  if (compareKeys(b[b.length - 1]!.key, a[0]!.key) < 0) return b.concat(a);
-  if (compareKeys(a[a.length - 1]!.key, b[0]!.key) < 0) return a.concat(b);
-  const out: Row[] = new Array(a.length + b.length);
-  let i = 0, j = 0, k = 0;
-  while (i < a.length && j < b.length) out[k++] = compareKeys(a[i]!.key, b[j]!.key) <= 0 ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
-  return out;
-}
-
-function rowOf(meta: EntryMeta): Row {
-  return { meta, key: sortKeyOf(meta), text: searchTextOf(meta) };
-}
-
 /**
- * An in-process Ledger: a Map per kind for reads by id and one newest-first array for list,
- * filters and pagination (binary search to the cursor, then a scan that stops at the limit).
+ * An in-process Ledger: a Map per kind for reads by id and an EntryIndex (newest-first arrays,
+ * binary search to cursors and time bounds, chunked text search) for list, filters and pages.
  * Writes are serialized; a batch is validated completely before anything is applied.
  */
 export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLedger {
   const now = options.now ?? (() => new Date());
   const audits = new Map<string, SavedAudit>();
   const runs = new Map<string, RunRecord>();
-  let rows: Row[] = [];
+  const index = createEntryIndex();
   const commits: MemoryCommit[] = [];
   let head: string | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -170,16 +147,6 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
     return { id, ...(head !== undefined && { parent: head }), time, ...info };
   }
 
-  function removeRow(meta: EntryMeta): void {
-    const key = sortKeyOf(meta);
-    const i = indexAfter(rows.length, (n) => rows[n]!.key, key) - 1;
-    if (i >= 0 && rows[i]!.meta.id === meta.id && rows[i]!.meta.kind === meta.kind) rows.splice(i, 1);
-    else rows = rows.filter((r) => !(r.meta.id === meta.id && r.meta.kind === meta.kind));
-  }
-
-  const metaById = new Map<string, EntryMeta>();
-  const metaKey = (kind: string, id: string) => `${kind}\u0000${id}`;
-
   return {
     write(batch: LedgerBatch): Promise<WriteResult> {
       return serialized(async () => {
@@ -196,21 +163,16 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
         const message = batch.message ?? (p.ids.length === 1 ? `${p.audits.length ? 'audit' : 'run'}: ${p.ids[0]}` : `ledger: ${p.ids.length} entries`);
         const commit = await newCommit({ ...(batch.actor !== undefined && { actor: batch.actor }), message, added: p.ids, deleted: [] });
         // Everything below is synchronous: readers see all of the batch or none of it.
-        const added: Row[] = [];
+        const metas: EntryMeta[] = [];
         for (const a of p.audits) {
           audits.set(a.snapshot_id, a);
-          const meta = auditMetaOf(a, commit.id);
-          metaById.set(metaKey('audit', meta.id), meta);
-          added.push(rowOf(meta));
+          metas.push(auditMetaOf(a, commit.id));
         }
         for (const r of p.runs) {
           runs.set(r.run.run_id, r);
-          const meta = runMetaOf(r, commit.id);
-          metaById.set(metaKey('run', meta.id), meta);
-          added.push(rowOf(meta));
+          metas.push(runMetaOf(r, commit.id));
         }
-        added.sort((x, y) => compareKeys(x.key, y.key));
-        rows = merge(rows, added);
+        index.add(metas);
         commits.push(commit);
         head = commit.id;
         return { commit: commit.id, ids: p.ids };
@@ -230,7 +192,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
     },
 
     async list(query?: LedgerQuery): Promise<LedgerPage> {
-      return pageFrom(rows, normalizeQuery(query), rowView);
+      return index.list(query);
     },
 
     deleteAudit(id: string, opts: { actor?: string; reason?: string } = {}): Promise<WriteResult> {
@@ -241,10 +203,8 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
         }
         const message = `audit: delete ${id}${opts.reason ? `\n\n${opts.reason}` : ''}`;
         const commit = await newCommit({ ...(opts.actor !== undefined && { actor: opts.actor }), message, added: [], deleted: [id] });
-        const meta = metaById.get(metaKey('audit', id));
         audits.delete(id);
-        metaById.delete(metaKey('audit', id));
-        if (meta) removeRow(meta);
+        index.remove('audit', id);
         commits.push(commit);
         head = commit.id;
         return { commit: commit.id, ids: [id] };
