@@ -72,8 +72,8 @@ export class ScpRefPreview extends ScpElement {
   static override styles = [hostStyles, statusStyles, refPreviewStyles];
 
   private readonly data = new ScpClientController(this, {
-    events: ['audit:pending', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:started', 'run:completed'],
-    onClient: () => { this.abort?.abort(); this.abort = undefined; this.cache.clear(); this.refs = []; },
+    events: ['audit:pending', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:started', 'run:completed', 'ledger:written'],
+    onClient: () => { this.abort?.abort(); this.abort = undefined; this.cache.clear(); this.finishedRuns.clear(); this.refs = []; },
     onEvent: (name, payload) => { this.invalidate(name, payload); return false; },
     load: () => { this.cache.clear(); this.apply(); },
   });
@@ -91,6 +91,8 @@ export class ScpRefPreview extends ScpElement {
   @state() accessor refs: readonly Ref[] = [];
 
   private readonly cache = new Map<string, CacheEntry>();
+  /** What `run:completed` said about a run: final, and newer than a lookup racing the ledger write. */
+  private readonly finishedRuns = new Map<string, Partial<Preview>>();
   private abort: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private root: Document | ShadowRoot | undefined;
@@ -174,18 +176,22 @@ export class ScpRefPreview extends ScpElement {
   private ensure(client: ScpClient, ref: Ref): void {
     const key = keyOf(ref);
     if (this.cache.has(key)) return;
-    this.cache.set(key, { state: 'loading' });
+    // The entry object identifies this lookup: an invalidation replaces it and the answer is dropped.
+    const entry: CacheEntry = { state: 'loading' };
+    this.cache.set(key, entry);
     this.abort ??= new AbortController();
     const signal = this.abort.signal;
     this.resolvingCount++;
     client.refs.resolve(ref, { signal }).then(
       (preview) => {
-        if (signal.aborted || this.cache.get(key)?.state !== 'loading') return;
+        if (signal.aborted || this.cache.get(key) !== entry) return;
+        const finished = ref.kind === 'run' ? this.finishedRuns.get(ref.id) : undefined;
+        if (finished) preview = { ...preview, ...finished, exists: true };
         this.cache.set(key, { state: 'ready', preview });
         this.dispatchEvent(new ScpRefResolvedEvent({ ref: `@${ref.kind}:${ref.id}`, preview }));
       },
       (error: unknown) => {
-        if (signal.aborted || this.cache.get(key)?.state !== 'loading') return;
+        if (signal.aborted || this.cache.get(key) !== entry) return;
         this.cache.set(key, { state: 'error', error });
         this.dispatchEvent(new ScpActionErrorEvent({ action: 'resolve', ids: [ref.id], error, message: this.t('refError', { detail: this.errorText(error) }) }));
       },
@@ -198,15 +204,25 @@ export class ScpRefPreview extends ScpElement {
 
   /** A change in the core makes cached answers about that id stale: look them up again. */
   private invalidate<K extends BusEventName>(name: K, payload: BusEventMap[K]): void {
-    const p = payload as { snapshot_id?: string; run_id?: string; replaced?: string[] };
-    const ids = new Set<string>([p.snapshot_id, p.run_id, ...(p.replaced ?? [])].filter((x): x is string => typeof x === 'string'));
+    const p = payload as { snapshot_id?: string; run_id?: string; replaced?: string[]; ids?: string[] };
+    const ids = new Set<string>([p.snapshot_id, p.run_id, ...(p.replaced ?? []), ...(p.ids ?? [])].filter((x): x is string => typeof x === 'string'));
     if (ids.size === 0) return;
+    if (name === 'run:completed') {
+      const done = payload as BusEventMap['run:completed'];
+      const finished: Partial<Preview> = { type: 'run', id: done.run_id, status: done.status, summary: done.summary, subtype: done.subtype, run_type: done.type, duration_ms: done.duration_ms };
+      this.finishedRuns.set(done.run_id, finished);
+      const cached = this.cache.get(`run:${done.run_id}`);
+      if (cached?.state === 'ready') {
+        this.cache.set(`run:${done.run_id}`, { state: 'ready', preview: { ...cached.preview, ...finished, exists: true } });
+        this.requestUpdate();
+        return;
+      }
+    }
     let touched = false;
     for (const key of [...this.cache.keys()]) {
       const id = key.slice(key.indexOf(':') + 1);
-      if (ids.has(id) && this.cache.get(key)?.state !== 'loading') { this.cache.delete(key); touched = true; }
+      if (ids.has(id)) { this.cache.delete(key); touched = true; }
     }
-    void name;
     if (!touched) return;
     const client = this.data.client;
     if (client) for (const ref of this.refs) this.ensure(client, ref);
