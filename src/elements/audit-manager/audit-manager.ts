@@ -1,7 +1,6 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { ScpClient } from '../../core/client.js';
 import type { AuditMeta, AuditSnapshot } from '../../core/schemas/audit.js';
 import type { EntryMeta } from '../../core/schemas/ledger.js';
@@ -14,6 +13,7 @@ import type { ScpOpenManagerEvent } from '../events/open-manager-event.js';
 import { ScpRefCopiedEvent } from '../events/ref-copied-event.js';
 import { ScpSaveRequestEvent } from '../events/save-request-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
+import { cssProps } from '../internal/css-props.js';
 import { ScpElement } from '../internal/scp-element.js';
 import { displayText } from '../internal/text.js';
 import { buttonStyles, hostStyles } from '../styles/host.styles.js';
@@ -495,7 +495,7 @@ export class ScpAuditManager extends ScpElement {
     const busy = !!this.busy;
     const previewed = this.preview?.id === id;
     return html`<div class="row" part="row" role="listitem" data-index=${index} aria-posinset=${index + 1} aria-setsize=${total}
-        ?data-previewed=${previewed} style=${styleMap({ insetBlockStart: `${index * ROW_HEIGHT}px` })}>
+        ?data-previewed=${previewed} ${cssProps({ 'inset-block-start': `${index * ROW_HEIGHT}px` })}>
       <input type="checkbox" data-control="select" .checked=${!this.unchecked.has(id)} ?disabled=${busy}
         aria-label=${this.t('selectRow', { label })} @change=${(e: Event) => this.toggleRow(id, (e.target as HTMLInputElement).checked)}>
       <span class="card" part="row-card">${label}</span>
@@ -529,7 +529,7 @@ export class ScpAuditManager extends ScpElement {
     return html`<div class="viewport" part="list" @scroll=${this.onScroll} @keydown=${this.onListKey}
         @focusin=${(e: Event) => { const row = (e.target as HTMLElement).closest<HTMLElement>('.row'); if (row) this.focusIndex = Number(row.dataset.index); }}>
       <div class="spacer-rows" role="list" aria-label=${this.t('listLabel')} aria-busy=${this.busy ? 'true' : 'false'}
-        style=${styleMap({ blockSize: `${total * ROW_HEIGHT}px` })}>
+        ${cssProps({ 'block-size': `${total * ROW_HEIGHT}px` })}>
         ${repeat(indexes, (i) => view[i]!.snapshot_id, (i) => this.renderRow(view[i]!, i, total))}
       </div>
     </div>`;
