@@ -74,6 +74,7 @@ export interface GitLedger extends Ledger {
 }
 
 const DEFAULT_AUTHOR = { name: 'scp-ledger', email: 'scp-ledger@localhost' };
+const CAS_ATTEMPTS = 6;
 
 function serialQueue() {
   let tail: Promise<unknown> = Promise.resolve();
@@ -366,8 +367,10 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       try {
         await repo.casRef(ref, old, commitObj.oid);
       } catch (e) {
-        if (e instanceof ConflictError && attempt === 0) {
-          if ((e.data as { reason?: string }).reason === 'locked') await new Promise((r) => setTimeout(r, 50));
+        // Another writer (another process: the lock only serializes this one) moved the branch
+        // or holds its ref lock: rebuild on the new head and try again, a bounded number of times.
+        if (e instanceof ConflictError && attempt < CAS_ATTEMPTS - 1) {
+          await new Promise((r) => setTimeout(r, 5 + Math.random() * 25 * (attempt + 1)));
           continue;
         }
         throw e;

@@ -112,6 +112,7 @@ function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
 export class PackReader {
   private packs = new Map<string, Pack>();
   private scanned: Promise<void> | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private fs: PackFs, private gitdir: string) {}
 
@@ -172,8 +173,25 @@ export class PackReader {
     return { type: type as ObjectType, content };
   }
 
+  /** Open pack files are closed after a quiet second, so idle ledgers hold no descriptors. */
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => { void this.closeHandles(); }, 1000);
+    (this.idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async closeHandles(): Promise<void> {
+    const open = [...this.packs.values()].filter((p) => p.handle);
+    await Promise.all(open.map(async (p) => {
+      const h = p.handle!;
+      delete p.handle;
+      await (await h).close().catch(() => undefined);
+    }));
+  }
+
   private async readAt(p: Pack, offset: number, depth: number): Promise<{ type: ObjectType; content: Uint8Array }> {
     if (depth > 64) throw new Error('delta chain too deep');
+    this.touch();
     const fh = await (p.handle ??= this.fs.open(p.path, 'r'));
     // One read usually holds the header and the whole compressed object (ledger objects are small).
     const first = new Uint8Array(4096);
@@ -223,10 +241,10 @@ export class PackReader {
   }
 
   async close(): Promise<void> {
-    const handles = [...this.packs.values()].map((p) => p.handle).filter(Boolean) as Promise<FileHandle>[];
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    await this.closeHandles();
     this.packs.clear();
     this.scanned = undefined;
-    await Promise.all(handles.map(async (h) => (await h).close().catch(() => undefined)));
   }
 }
 
