@@ -3,7 +3,7 @@
 // server RSS, and checks that every client got every event exactly once, in order.
 // Baseline in the same run: 1 SSE client and 1 writer (the unloaded latency).
 //   node --import tsx bench/host-load.bench.ts            (50 clients, 20 writers, 30 s)
-//   HOST_LOAD_SECONDS=5 node --import tsx bench/host-load.bench.ts
+//   HOST_LOAD_SECONDS=5 node --import tsx bench/host-load.bench.ts   (HOST_LOAD_CPU_PROF=<dir> profiles the server)
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createEventBus } from '../src/core/events/bus.js';
@@ -21,7 +21,7 @@ const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - 
 const mb = (b: number) => Math.round(b / 1e5) / 10;
 
 function startServer(): Promise<{ child: ChildProcess; url: string; ask<T>(type: string): Promise<T> }> {
-  const child = fork(fileURLToPath(new URL('./host-load.server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./host-load.server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', ...(process.env.HOST_LOAD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HOST_LOAD_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = <T>(type: string) => new Promise<T>((resolve) => {
     const on = (m: { type: string }) => { if (m.type === type) { child.off('message', on); resolve(m as T); } };
     child.on('message', on);
