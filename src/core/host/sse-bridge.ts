@@ -46,7 +46,7 @@ export interface EventBridge {
   readonly connections: number;
   /** Adds a refetch callback for resets; returns its remover. */
   onReset(fn: (reason: ResetReason) => void | Promise<void>): () => void;
-  /** Resolves once the first `sys:ready` has arrived. */
+  /** Resolves once the first `sys:ready` has arrived; rejects if the host refused the stream (401/403/404). */
   ready(): Promise<void>;
   close(): void;
 }
@@ -85,7 +85,10 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
   let current: AbortController | undefined;
   let wakeUp: (() => void) | undefined;
   let readyResolve!: () => void;
-  const readyPromise = new Promise<void>((r) => { readyResolve = r; });
+  let readyReject!: (e: unknown) => void;
+  const readyPromise = new Promise<void>((resolve, reject) => { readyResolve = resolve; readyReject = reject; });
+  readyPromise.catch(() => {}); // only callers of ready() see the failure
+  let fatalError: ScpError | undefined;
 
   const setState = (s: BridgeState) => { if (state !== s) { state = s; options.onState?.(s); } };
   const report = (e: ScpError) => { try { options.onError?.(e); } catch { /* a reporter must not stop the stream */ } };
@@ -193,6 +196,7 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
         const body = await res.text().catch(() => '');
         const err = new HttpError(`Event stream ${options.url} answered HTTP ${res.status}`, { data: { status: res.status, url: options.url, body: body.slice(0, 500) } });
         report(err);
+        if (FATAL_STATUSES.has(res.status)) fatalError = err;
         return { progressed, fatal: FATAL_STATUSES.has(res.status) };
       }
       const type = res.headers.get('content-type') ?? '';
@@ -228,7 +232,7 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       setState('connecting');
       const { progressed, fatal } = await connectOnce();
       if (closed) break;
-      if (fatal) { closed = true; break; }
+      if (fatal) { closed = true; readyReject(fatalError); break; }
       attempt = progressed ? 0 : attempt + 1;
       const base = retryMs ?? initialDelay;
       const ceiling = Math.min(maxDelay, base * 2 ** Math.min(attempt, 16));

@@ -13,6 +13,9 @@ export class RequestError extends ScpError<string, { status: number; field?: str
  * once (413) without reading; a body that grows past it while streaming is cut off (413).
  */
 export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  // Behind a framework body parser (express.json() ...) the stream is already consumed.
+  const parsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (req.readableEnded && parsed !== undefined) return Promise.resolve(parsed);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     return Promise.reject(new RequestError(413, 'body_too_large', `Request body is ${declared} bytes; the limit is ${maxBytes}`, 'body'));
