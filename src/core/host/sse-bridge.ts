@@ -1,6 +1,7 @@
 import { HttpError, NetworkError, ScpError, ValidationError } from '../errors/index.js';
 import type { EventBus } from '../events/bus.js';
 import type { BusEventName } from '../schemas/events.js';
+import type { Staging } from '../staging/types.js';
 import { checkBusPayload, envelopeToBus, OriginEnvelope, type OriginEnvelope as Envelope } from './envelope.js';
 import type { HeadersHook } from './http.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
@@ -23,6 +24,11 @@ export interface EventBridgeOptions {
   onReset?: (reason: ResetReason) => void | Promise<void>;
   /** Every envelope, including those the bus does not carry (`cache:done`, a host's own). */
   onEnvelope?: (envelope: Envelope, message: SseMessage) => void;
+  /**
+   * The origin's `cache:done` (a card's fresh scan result in `data`): e.g. stage it locally with
+   * `stageCacheResults(client.staging)`. Errors it throws or rejects with go to `onError`.
+   */
+  onCacheDone?: (scan: { card_key: string; result: unknown; duration_s?: number }) => unknown;
   /** Typed errors (bad data, bad ids, oversized lines, failed connections); the bridge carries on. */
   onError?: (error: ScpError) => void;
   onState?: (state: BridgeState) => void;
@@ -56,6 +62,11 @@ const FATAL_STATUSES = new Set([400, 401, 403, 404, 405, 410]);
 
 function invalid(what: string, message: string, path = '(root)', cause?: unknown): ValidationError {
   return new ValidationError(message, { data: { what, issues: [{ path, message }] }, ...(cause !== undefined && { cause }) });
+}
+
+/** An `onCacheDone` that stages each fresh scan result the origin announces (embedded capture of a host's scans). */
+export function stageCacheResults(staging: Staging): NonNullable<EventBridgeOptions['onCacheDone']> {
+  return (scan) => staging.stage(scan.card_key, scan.result, scan.duration_s !== undefined ? { duration_s: scan.duration_s } : {});
 }
 
 /**
@@ -151,6 +162,15 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       report(invalid('sse envelope', `Event "${m.type}" is not an envelope {type, key, data}; it was skipped`, env.error.issues[0]?.path.map(String).join('.') || '(root)', env.error));
     } else {
       try { options.onEnvelope?.(env.data, m); } catch { /* a host callback must not stop the stream */ }
+      if (env.data.type === 'cache:done' && options.onCacheDone && typeof env.data.key === 'string') {
+        const d = env.data as Envelope & { duration_s?: unknown };
+        const duration = typeof d.duration_s === 'number' ? d.duration_s : undefined;
+        const failed = (e: unknown) => report(e instanceof ScpError ? e : new ValidationError(`Handling cache:done for "${env.data.key}" failed: ${String(e)}`, { data: { what: 'cache:done', issues: [{ path: 'data', message: String(e) }] }, cause: e }));
+        try {
+          const r = options.onCacheDone({ card_key: env.data.key, result: env.data.data, ...(duration !== undefined && { duration_s: duration }) });
+          if (r && typeof (r as Promise<unknown>).catch === 'function') (r as Promise<unknown>).catch(failed);
+        } catch (e) { failed(e); }
+      }
       const mapped = envelopeToBus(env.data);
       if (mapped) {
         const checked = checkBusPayload(mapped.name, mapped.payload);

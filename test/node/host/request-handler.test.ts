@@ -243,6 +243,17 @@ describe('Node request handler over loopback HTTP', () => {
     });
   });
 
+  describe('failures', () => {
+    it('answers 500 without detail and hands the error to onError', async () => {
+      const seen: unknown[] = [];
+      host = await startHost({ scp: () => { throw new Error('disk on fire'); }, onError: (e) => seen.push(e) });
+      const r = await call(host, 'GET', '/api/audits/pending');
+      assert.equal(r.status, 500);
+      assert.deepEqual(r.json, { error: 'internal', message: 'The host failed to answer; see its logs' });
+      assert.equal((seen[0] as Error).message, 'disk on fire');
+    });
+  });
+
   describe('auth and tenants', () => {
     beforeEach(async () => { host = await startHost({ auth: tokenAuth }); });
 

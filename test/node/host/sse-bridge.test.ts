@@ -218,6 +218,35 @@ describe('SSE bridge over fetch streaming (loopback server)', () => {
   });
 });
 
+describe('SSE bridge: cache:done capture', () => {
+  it('stages each cache:done scan result into a local core with stageCacheResults', async () => {
+    const { createScp } = await import('../../../src/core/client.js');
+    const { createMemoryLedger } = await import('../../../src/core/ledger/memory.js');
+    const { stageCacheResults } = await import('../../../src/core/host/sse-bridge.js');
+    const local = createScp({ ledger: createMemoryLedger(), channel: false });
+    const cache = (n: number, key: string, data: unknown) => `event: cache:done\nid: ${n}\ndata: ${JSON.stringify({ v: 1, ts: 1, seq: n, type: 'cache:done', key, data, duration_s: 1.5 })}\n\n`;
+    const { server, url } = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(READY + cache(1, 'security', { score: 78, issues: 3 }) + cache(2, 'k8s', { pods: 5 }));
+    });
+    const errors: ScpError[] = [];
+    const bridge = connectEventBridge({ url, bus: createEventBus(), onCacheDone: stageCacheResults(local.staging), onError: (e) => errors.push(e) });
+    try {
+      await until(() => bridge.lastEventId === '2');
+      let pending: { card_key: string; duration_s: number }[] = [];
+      await until(() => { void local.staging.list().then((l) => { pending = l; }); return pending.length === 2; });
+      assert.deepEqual(pending.map((p) => [p.card_key, p.duration_s]).sort(), [['k8s', 1.5], ['security', 1.5]]);
+      const sec = pending.find((p) => p.card_key === 'security')! as unknown as { snapshot_id: string };
+      assert.deepEqual((await local.staging.get(sec.snapshot_id)).data, { score: 78, issues: 3 });
+      assert.deepEqual(errors, []);
+    } finally {
+      bridge.close();
+      await stop(server);
+      await local.close();
+    }
+  });
+});
+
 function urlOf(server: Server | undefined): string {
   return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/events`;
 }

@@ -41,6 +41,8 @@ export interface ScpRequestHandlerOptions {
   maxClientLag?: number;
   /** Allow `POST /api/ledger/write` (default true). */
   ledgerWrite?: boolean;
+  /** Called with every failure answered as 500 (for the host's logs; the client sees no detail). */
+  onError?: (error: unknown, req: IncomingMessage) => void;
   /** Origins allowed to call cross-origin (CORS), or `*`. */
   cors?: { origins: string[] | '*'; credentials?: boolean };
 }
@@ -571,8 +573,9 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
         else sendJson(req, res, 404, { error: 'not_found', message: `${url.pathname} is not served here` });
       }
     } catch (e) {
-      if (res.headersSent) { res.destroy(); return; }
       const { status, body } = errorBody(e);
+      if (status >= 500) { try { options.onError?.(e, req); } catch { /* logging must not break the answer */ } }
+      if (res.headersSent) { res.destroy(); return; }
       if (status === 413) res.setHeader('connection', 'close');
       sendJson(req, res, status, body);
       if (status === 413) res.on('finish', () => req.destroy());
