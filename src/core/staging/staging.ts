@@ -10,6 +10,8 @@ import { deriveSummary, oneLine } from './summary.js';
 import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
+/** Scans per store write in `stageMany` (writes of one chunk overlap the CPU work of the next). */
+const STAGE_CHUNK = 100;
 /** Web Lock held (per origin) while pending audits are saved or discarded. */
 export const SAVE_LOCK = 'scp-ledger:staging-save';
 
@@ -155,48 +157,69 @@ export function createStaging(deps: StagingDeps): Staging {
     }
   }
 
-  /** Store prepared scans with one write, as sequential `stage` calls would have. */
-  async function commit(items: (Prepared | StageResult)[]): Promise<StageResult[]> {
-    const results: StageResult[] = [];
-    const lastHashes = new Map<string, string | undefined>();
-    const pendingByCard = new Map<string, string[]>();
-    if (policy === 'latest' && items.some((i) => 'prepared' in i)) {
+  /** What deciding a batch needs to know: last saved hashes and (policy latest) pending ids per card. */
+  interface State { lastHashes: Map<string, string | undefined>; pendingByCard: Map<string, string[]> }
+
+  async function loadState(cardKeys: Iterable<unknown>): Promise<State> {
+    const cards = [...new Set([...cardKeys].filter((k): k is string => typeof k === 'string'))];
+    const state: State = { lastHashes: new Map(), pendingByCard: new Map() };
+    if (policy === 'latest' && cards.length) {
       for (const m of await store.listSnapshots()) {
-        const ids = pendingByCard.get(m.card_key) ?? [];
+        const ids = state.pendingByCard.get(m.card_key) ?? [];
         ids.push(m.snapshot_id);
-        pendingByCard.set(m.card_key, ids);
+        state.pendingByCard.set(m.card_key, ids);
       }
     }
-    const put = new Map<string, AuditSnapshot>();
-    const remove = new Set<string>();
-    const staged: { snapshot: AuditSnapshot; replaced: string[] }[] = [];
+    if (skipUnchanged) {
+      const hashes = await Promise.all(cards.map((c) => lastSavedHash(c)));
+      cards.forEach((c, i) => state.lastHashes.set(c, hashes[i]));
+    }
+    return state;
+  }
 
+  interface Plan {
+    results: StageResult[];
+    put: Map<string, AuditSnapshot>;
+    remove: Set<string>;
+    staged: { snapshot: AuditSnapshot; replaced: string[] }[];
+  }
+
+  /** Decide, as sequential `stage` calls would, what prepared scans do to pending (updates `state`). */
+  function plan(items: (Prepared | StageResult)[], state: State): Plan {
+    const out: Plan = { results: [], put: new Map(), remove: new Set(), staged: [] };
     for (const item of items) {
-      if (!('prepared' in item)) { results.push(item); continue; }
+      if (!('prepared' in item)) { out.results.push(item); continue; }
       const s = item.prepared;
-      if (skipUnchanged) {
-        if (!lastHashes.has(s.card_key)) lastHashes.set(s.card_key, await lastSavedHash(s.card_key));
-        if (lastHashes.get(s.card_key) === s.content_hash) {
-          results.push({ staged: false, reason: 'unchanged', card_key: s.card_key });
-          continue;
-        }
+      if (skipUnchanged && state.lastHashes.get(s.card_key) === s.content_hash) {
+        out.results.push({ staged: false, reason: 'unchanged', card_key: s.card_key });
+        continue;
       }
       let replaced: string[] = [];
       if (policy === 'latest') {
-        replaced = pendingByCard.get(s.card_key) ?? [];
-        for (const id of replaced) { if (!put.delete(id)) remove.add(id); }
-        pendingByCard.set(s.card_key, [s.snapshot_id]);
+        replaced = state.pendingByCard.get(s.card_key) ?? [];
+        for (const id of replaced) { if (!out.put.delete(id)) out.remove.add(id); }
+        state.pendingByCard.set(s.card_key, [s.snapshot_id]);
       }
-      put.set(s.snapshot_id, s);
-      staged.push({ snapshot: s, replaced });
-      results.push({ staged: true, snapshot: metaOf(s), replaced });
+      out.put.set(s.snapshot_id, s);
+      out.staged.push({ snapshot: s, replaced });
+      out.results.push({ staged: true, snapshot: metaOf(s), replaced });
     }
+    return out;
+  }
 
-    if (put.size || remove.size) await store.writeSnapshots({ put: [...put.values()], remove: [...remove] });
-    for (const { snapshot: s, replaced } of staged) {
+  /** One store write for a plan (replacement and its removals in the same transaction). */
+  function write(p: Plan): Promise<void> {
+    return p.put.size || p.remove.size ? store.writeSnapshots({ put: [...p.put.values()], remove: [...p.remove] }) : Promise.resolve();
+  }
+
+  function announce(p: Plan): void {
+    for (const { snapshot: s, replaced } of p.staged) {
       bus.emit('audit:pending', { snapshot_id: s.snapshot_id, card_key: s.card_key, summary: s.summary, iso: s.iso, replaced });
     }
-    return results;
+  }
+
+  async function hashed(items: (Prepared | StageResult)[]): Promise<void> {
+    await Promise.all(items.map(async (p) => { if ('prepared' in p) p.prepared.content_hash = await p.hashing; }));
   }
 
   function notPending(missing: string[], action: Action): NotFoundError {
@@ -260,20 +283,52 @@ export function createStaging(deps: StagingDeps): Staging {
   return {
     async stage(cardKey, result, options) {
       const prepared = prepare(cardKey, result, options);
-      if ('prepared' in prepared) prepared.prepared.content_hash = await prepared.hashing;
-      return (await exclusive(() => commit([prepared])))[0]!;
+      if (!('prepared' in prepared)) return prepared;
+      await hashed([prepared]);
+      return exclusive(async () => {
+        const p = plan([prepared], await loadState([cardKey]));
+        await write(p);
+        announce(p);
+        return p.results[0]!;
+      });
     },
 
     async stageMany(items: StageItem[]) {
       if (!Array.isArray(items)) throw invalid('stage input', '(root)', 'must be an array of { card_key, result, options }', 'Pass the scans to stage.');
-      const prepared: (Prepared | StageResult)[] = [];
       for (const [i, item] of items.entries()) {
         if (!item || typeof item !== 'object') throw invalid('stage input', `[${i}]`, 'must be { card_key, result, options }', 'Pass one object per scan.');
-        prepared.push(prepare(item.card_key, item.result, item.options));
       }
-      await Promise.all(prepared.map(async (p) => { if ('prepared' in p) p.prepared.content_hash = await p.hashing; }));
-      if (prepared.length === 0) return [];
-      return exclusive(() => commit(prepared));
+      if (items.length === 0) return [];
+      return exclusive(async () => {
+        const state = await loadState(items.map((i) => i.card_key));
+        const results: StageResult[] = [];
+        // Chunks are pipelined: the next chunk is redacted and hashed while the store writes the
+        // previous one. A chunk is written only after the one before it succeeded, and its
+        // events follow its write, so a failure leaves exactly what sequential stage() calls
+        // would have left: everything before the failing scan staged, nothing after.
+        let inflight: { done: Promise<void>; plan: Plan } | undefined;
+        let failure: { error: unknown } | undefined;
+        for (let start = 0; start < items.length && !failure; start += STAGE_CHUNK) {
+          const chunk: (Prepared | StageResult)[] = [];
+          for (const item of items.slice(start, start + STAGE_CHUNK)) {
+            try {
+              chunk.push(prepare(item.card_key, item.result, item.options));
+            } catch (error) {
+              failure = { error };
+              break;
+            }
+          }
+          await hashed(chunk);
+          const next = plan(chunk, state);
+          if (inflight) { await inflight.done; announce(inflight.plan); }
+          inflight = { done: write(next), plan: next };
+          inflight.done.catch(() => undefined); // awaited above or below
+          results.push(...next.results);
+        }
+        if (inflight) { await inflight.done; announce(inflight.plan); }
+        if (failure) throw failure.error;
+        return results;
+      });
     },
 
     async list(filter = {}) {

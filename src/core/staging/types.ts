@@ -25,8 +25,10 @@ export interface SaveResult { saved: string[]; commit: string }
 export interface Staging {
   stage(cardKey: string, result: unknown, options?: StageOptions): Promise<StageResult>;
   /**
-   * Stage several scans with one storage write. Results (in order) are what the same `stage` calls
-   * made one after another would return, including their `audit:pending` events.
+   * Stage several scans, much faster than one `stage` call each (few store transactions, CPU work
+   * overlapped with storage). Results, `audit:pending` events and what is stored are those of the
+   * same `stage` calls made one after another; if one throws, the scans before it are staged and
+   * none after it, and its error is thrown.
    */
   stageMany(items: StageItem[]): Promise<StageResult[]>;
   /** Pending metadata (no data), newest first, optionally for one card or audit type. */

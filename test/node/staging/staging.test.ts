@@ -389,10 +389,39 @@ describe('staging: stageMany', () => {
     assert.deepEqual(eventsNamed('audit:pending').slice(1).map((e) => e.replaced.length), [1, 0, 1]);
   });
 
-  it('stages nothing when one item of the batch is invalid', async () => {
+  it('rejects a malformed batch before staging anything', async () => {
     const { staging, store } = rig();
-    const err = await rejection(staging.stageMany([{ card_key: 'git', result: { n: 1 } }, { card_key: '', result: {} }]));
-    assert.equal(err.code, 'validation');
+    for (const bad of [undefined, 'x', [{ card_key: 'git', result: {} }, null]]) {
+      assert.equal((await rejection(staging.stageMany(bad as never))).code, 'validation');
+    }
     assert.deepEqual(await store.listSnapshots(), []);
+  });
+
+  it('stops at the first scan that fails, like sequential stage calls: those before it staged, none after', async () => {
+    const { staging, store, eventsNamed } = rig({ policy: 'all', maxSnapshotBytes: 5000 });
+    const items = Array.from({ length: 250 }, (_, i) => ({ card_key: 'git', result: { i, blob: i === 150 ? 'x'.repeat(6000) : 'y' } }));
+    const err = await rejection(staging.stageMany(items));
+    assert.equal(err.code, 'too_large');
+    const stored = (await store.listSnapshots()).map((m) => m.summary);
+    assert.equal(stored.length, 150);
+    assert.equal(eventsNamed('audit:pending').length, 150);
+    const staged = new Set((await staging.list()).map((m) => m.snapshot_id));
+    assert.deepEqual(new Set(eventsNamed('audit:pending').map((e) => e.snapshot_id)), staged);
+  });
+
+  it('writes in chunks (far fewer transactions than scans) and announces only what the store accepted', async () => {
+    const inner = createMemoryStagingStore();
+    let calls = 0;
+    const failing = { ...inner, async writeSnapshots(change: Parameters<typeof inner.writeSnapshots>[0]) {
+      if (++calls === 2) throw new Error('disk went away');
+      return inner.writeSnapshots(change);
+    } };
+    const { staging, eventsNamed } = rig({ policy: 'all', store: failing });
+    const err = await rejection(staging.stageMany(Array.from({ length: 300 }, (_, i) => ({ card_key: 'ci', result: { i } }))));
+    assert.equal(err.message, 'disk went away');
+    assert.equal(calls, 2);
+    const pending = await staging.list();
+    assert.equal(pending.length, 100);
+    assert.deepEqual(new Set(eventsNamed('audit:pending').map((e) => e.snapshot_id)), new Set(pending.map((m) => m.snapshot_id)));
   });
 });
