@@ -30,7 +30,7 @@ const WORDS = ['tls', 'expired', 'cluster', 'healthy', 'score', 'issues', 'api',
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'ci-bot'];
 
 /** Small deterministic PRNG so every run measures the same data and queries. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -53,7 +53,7 @@ const stamp = (d: Date) => ({
   time: `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`,
 });
 
-function generate(count: number, rnd: () => number): { audits: SavedAudit[]; runs: RunRecord[] } {
+export function generate(count: number, rnd: () => number): { audits: SavedAudit[]; runs: RunRecord[] } {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const rand4 = () => Array.from({ length: 4 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(rnd() * 36)]).join('');
   const now = Date.now();

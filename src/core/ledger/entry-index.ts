@@ -7,9 +7,10 @@ import { compareKeys, compileFilter, encodeCursor, indexAfter, normalizeQuery, s
  *
  * - one sorted array per kind plus one for all, so `kind` never scans the other kind;
  * - binary search to the cursor and to the `until`/`since` bounds;
- * - `text` / `idPrefix`: rows are grouped in chunks of CHUNK rows whose lower-cased search text is
- *   joined into one string, so a needle is first looked for in ~400 chunk strings (one native
- *   search each) and rows are checked only inside chunks that contain it.
+ * - `text` / `idPrefix`: rows are grouped in chunks of CHUNK rows; each chunk keeps its joined
+ *   lower-cased search text and a bit filter of the trigrams in it. A needle skips a chunk when
+ *   one of its trigrams is missing (a few bit tests) or the joined text lacks it (one native
+ *   search); rows are checked one by one only inside chunks that hold it.
  */
 export interface EntryIndex {
   /** Adds entries (an existing kind+id is replaced). */
@@ -25,20 +26,77 @@ export interface EntryIndex {
 
 interface Row { meta: EntryMeta; key: SortKey; text: string; timeOk: boolean }
 
+/** Rows per chunk. */
 const CHUNK = 256;
+/** Bits of each chunk's trigram filter (8 KiB): sparse enough that long needles skip almost every chunk. */
+const FILTER_BITS = 1 << 16;
 
+/** The 16-bit hash of the trigram ending at `i` (lower-cased text). */
+const trigramAt = (s: string, i: number) =>
+  (Math.imul(Math.imul(s.charCodeAt(i - 2), 961) + Math.imul(s.charCodeAt(i - 1), 31) + s.charCodeAt(i), 0x9e3779b1) >>> 16);
+
+/** What a chunk of rows can contain: their joined search text and a filter of its trigrams. */
+interface Chunk { text: string; trigrams: Uint32Array }
+
+function buildChunk(rows: Row[], from: number, to: number): Chunk {
+  const trigrams = new Uint32Array(FILTER_BITS / 32);
+  let text = '';
+  for (let i = from; i < to; i++) {
+    const t = rows[i]!.text;
+    text += t + '\u0000';
+    for (let k = 2; k < t.length; k++) {
+      const h = trigramAt(t, k);
+      trigrams[h >>> 5]! |= 1 << (h & 31);
+    }
+  }
+  return { text, trigrams };
+}
+
+/** A needle prepared for chunk checks: its trigram hashes (none when shorter than 3). */
+interface Needle { text: string; trigrams: number[] }
+
+function needleOf(text: string): Needle {
+  const t = text.toLowerCase();
+  const trigrams: number[] = [];
+  for (let k = 2; k < t.length; k++) trigrams.push(trigramAt(t, k));
+  return { text: t, trigrams };
+}
+
+function chunkMayHold(chunk: Chunk, needles: Needle[]): boolean {
+  for (const n of needles) {
+    for (const h of n.trigrams) if ((chunk.trigrams[h >>> 5]! & (1 << (h & 31))) === 0) return false;
+  }
+  for (const n of needles) if (!chunk.text.includes(n.text)) return false;
+  return true;
+}
+
+/**
+ * Rows newest first. Chunks are counted from the OLDEST row (chunk c holds the rows whose
+ * position from the end is c*CHUNK .. c*CHUNK+CHUNK-1), so adding newer entries — the usual
+ * write — leaves every older chunk valid; only chunks at or above `dirtyFrom` are rebuilt.
+ */
 class SortedRows {
   rows: Row[] = [];
-  private chunks: string[] | undefined;
+  private chunks: Chunk[] = [];
+  /** Rows at this position from the end (and newer) have chunks to rebuild. */
+  private dirtyFrom = 0;
+
+  private touched(fromEnd: number): void {
+    this.dirtyFrom = Math.min(this.dirtyFrom, Math.max(0, fromEnd));
+  }
 
   /** Merges newest-first `added` into the rows. */
   merge(added: Row[]): void {
-    this.chunks = undefined;
     const a = this.rows;
     if (added.length === 0) return;
-    if (a.length === 0) { this.rows = added.slice(); return; }
-    if (compareKeys(added[added.length - 1]!.key, a[0]!.key) < 0) { this.rows = added.concat(a); return; }
-    if (compareKeys(a[a.length - 1]!.key, added[0]!.key) < 0) { this.rows = a.concat(added); return; }
+    if (a.length === 0) { this.rows = added.slice(); this.touched(0); return; }
+    if (compareKeys(added[added.length - 1]!.key, a[0]!.key) < 0) {
+      // All newer: older rows keep their position from the end.
+      this.rows = added.concat(a);
+      this.touched(a.length);
+      return;
+    }
+    if (compareKeys(a[a.length - 1]!.key, added[0]!.key) < 0) { this.rows = a.concat(added); this.touched(0); return; }
     // Filled with push: a large `new Array(n)` is a sparse (dictionary-mode) array, slow to scan.
     const out: Row[] = [];
     let i = 0, j = 0;
@@ -46,6 +104,9 @@ class SortedRows {
     while (i < a.length) out.push(a[i++]!);
     while (j < added.length) out.push(added[j++]!);
     this.rows = out;
+    // Rows older than the oldest added one did not move (from the end); `a.length - i` of them remain
+    // after the point where the last added row went in.
+    this.touched(a.length - i);
   }
 
   remove(row: Row): boolean {
@@ -60,24 +121,33 @@ class SortedRows {
     for (let i = lo; i < rows.length && compareKeys(rows[i]!.key, row.key) === 0; i++) {
       if (rows[i] === row) {
         rows.splice(i, 1);
-        this.chunks = undefined;
+        this.touched(rows.length - i);
         return true;
       }
     }
     return false;
   }
 
-  chunkTexts(): string[] {
-    if (this.chunks) return this.chunks;
-    const out: string[] = [];
-    for (let c = 0; c < this.rows.length; c += CHUNK) {
-      let s = '';
-      const end = Math.min(this.rows.length, c + CHUNK);
-      for (let i = c; i < end; i++) s += this.rows[i]!.text + '\u0000';
-      out.push(s);
+  reset(): void {
+    this.rows = [];
+    this.chunks = [];
+    this.dirtyFrom = 0;
+  }
+
+  /** Chunks, oldest first, rebuilt from `dirtyFrom` if anything changed. */
+  chunkList(): Chunk[] {
+    const n = this.rows.length;
+    const count = Math.ceil(n / CHUNK);
+    if (this.dirtyFrom < n || this.chunks.length !== count) {
+      const first = Math.min(Math.floor(this.dirtyFrom / CHUNK), this.chunks.length, count);
+      this.chunks.length = first;
+      for (let c = first; c < count; c++) {
+        const to = n - c * CHUNK;
+        this.chunks.push(buildChunk(this.rows, Math.max(0, to - CHUNK), to));
+      }
+      this.dirtyFrom = n;
     }
-    this.chunks = out;
-    return out;
+    return this.chunks;
   }
 
   /** First index whose time is before `ms` (rows are newest first). */
@@ -142,19 +212,20 @@ export function createEntryIndex(): EntryIndex {
       if (since !== undefined) end = view.firstOlderThan(Date.parse(since));
       // Time bounds are applied by position; the predicate checks everything else.
       const match = compileFilter(rest);
-      const needles = [rest.text, rest.idPrefix].filter((s): s is string => !!s).map((s) => s.toLowerCase());
-      const chunks = needles.length ? view.chunkTexts() : undefined;
+      const needles = [rest.text, rest.idPrefix].filter((x): x is string => !!x).map(needleOf);
+      const chunks = needles.length ? view.chunkList() : undefined;
+      const n = rows.length;
 
       const entries: EntryMeta[] = [];
       let last: Row | undefined;
       let more = false;
-      scan: for (let c = Math.floor(start / CHUNK) * CHUNK; c < end; c += CHUNK) {
-        if (chunks) {
-          const hay = chunks[c / CHUNK]!;
-          if (!needles.every((n) => hay.includes(n))) continue;
-        }
-        const stop = Math.min(end, c + CHUNK);
-        for (let i = Math.max(c, start); i < stop; i++) {
+      let i = start;
+      scan: while (i < end) {
+        // Chunk of row i (counted from the oldest) and the index where that chunk ends.
+        const c = Math.floor((n - 1 - i) / CHUNK);
+        const stop = Math.min(end, n - c * CHUNK);
+        if (chunks && !chunkMayHold(chunks[c]!, needles)) { i = stop; continue; }
+        for (; i < stop; i++) {
           const row = rows[i]!;
           if ((timed && !row.timeOk) || !match(row.meta, row.text)) continue;
           if (entries.length === q.limit) { more = true; break scan; }
@@ -170,9 +241,8 @@ export function createEntryIndex(): EntryIndex {
     },
 
     clear() {
-      all.rows = [];
-      all.merge([]);
-      for (const v of Object.values(byKind)) { v.rows = []; v.merge([]); }
+      all.reset();
+      for (const v of Object.values(byKind)) v.reset();
       byId.clear();
     },
   };

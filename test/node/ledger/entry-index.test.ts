@@ -82,6 +82,47 @@ describe('EntryIndex', () => {
     }), { seed: SEED, numRuns: 300 });
   });
 
+  it(`stays exact while adds (newer, older, interleaved) and removals are mixed with queries (seed ${SEED})`, () => {
+    let state = SEED + 2;
+    const rnd = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pool = entries(3000, rnd);
+    const index = createEntryIndex();
+    const live = new Map<string, EntryMeta>();
+    const queries = fc.sample(queryArb, { seed: SEED, numRuns: 400 }).map(strip);
+    let next = 0;
+    let q = 0;
+    for (let step = 0; step < 120; step++) {
+      const r = rnd();
+      if (r < 0.55 && next < pool.length) {
+        // A batch: sometimes all newer than everything (the common write), sometimes spread out.
+        const batch = pool.slice(next, next + 1 + Math.floor(rnd() * 60));
+        next += batch.length;
+        const shaped = rnd() < 0.5 ? batch.map((m, i) => ({ ...m, time: new Date(BASE + 500_000 + step * 1000 + i).toISOString() })) : batch;
+        index.add(shaped);
+        for (const m of shaped) live.set(`${m.kind}:${m.id}`, m);
+      } else if (r < 0.85 && live.size) {
+        const victims = [...live.values()].filter(() => rnd() < 0.05).slice(0, 40);
+        for (const m of victims) {
+          assert.equal(index.remove(m.kind, m.id), true);
+          live.delete(`${m.kind}:${m.id}`);
+        }
+      } else if (live.size) {
+        const again = [...live.values()][Math.floor(rnd() * live.size)]!;
+        const moved = { ...again, summary: `moved ${step}`, time: new Date(BASE + Math.floor(rnd() * 600) * 1000).toISOString() };
+        index.add([moved]);
+        live.set(`${moved.kind}:${moved.id}`, moved);
+      }
+      // Rare needles (one entry's id) are what a stale chunk would hide.
+      const values = [...live.values()];
+      const some = values.length ? values[Math.floor(rnd() * values.length)]! : undefined;
+      const rare: LedgerQuery[] = some ? [{ text: some.id.toUpperCase() }, { idPrefix: some.id }, { kind: some.kind, text: some.summary, limit: 3 }] : [];
+      for (const query of [...rare, queries[q++ % queries.length]!, queries[q++ % queries.length]!]) {
+        assert.deepEqual(pages(index, query), reference([...live.values()], query), `step ${step} query ${JSON.stringify(query)}`);
+      }
+    }
+    assert.equal(index.size, live.size);
+  });
+
   it('forgets removed entries and replaces an entry added again under the same kind and id', () => {
     let state = SEED + 1;
     const rnd = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
