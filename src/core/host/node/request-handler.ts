@@ -42,7 +42,7 @@ export interface ScpRequestHandlerOptions {
   /** Allow `POST /api/ledger/write` (default true). */
   ledgerWrite?: boolean;
   /** Called with every failure answered as 500 (for the host's logs; the client sees no detail). */
-  onError?: (error: unknown, req: IncomingMessage) => void;
+  onError?: (error: unknown, req: IncomingMessage | undefined) => void;
   /** Origins allowed to call cross-origin (CORS), or `*`. */
   cors?: { origins: string[] | '*'; credentials?: boolean };
 }
@@ -243,7 +243,11 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
         });
         const off = scp.bus.onAny((event, payload, meta) => {
           if (meta.remote || !WIRE_EVENTS.includes(event)) return;
-          journal.append(busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000));
+          // A journal that cannot write (disk full ...) must not break the core's operation that
+          // emitted the event: the failure goes to the host's log and streams miss that event.
+          try { journal.append(busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000)); } catch (e) {
+            try { options.onError?.(e, undefined); } catch { /* logging must not throw into the core */ }
+          }
         });
         const made: Tenant = { name, scp, journal, streams: new Set(), liveRuns: new Map(), off };
         tenantsResolved.add(made);
@@ -317,6 +321,8 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
         ended = true;
         if (reason) res.write(resetFrame(reason));
         res.end();
+        // A peer that never reads would keep the buffered bytes forever: give it a moment, then cut.
+        if (reason) setTimeout(() => res.destroy(), 5000).unref();
         cleanup();
       },
     };
