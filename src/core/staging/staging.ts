@@ -5,7 +5,7 @@ import {
 import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
 import { assertValidId, newAuditId } from '../ids.js';
 import type { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
-import { metaOf } from '../storage/memory.js';
+import { metaOf } from '../storage/shared.js';
 import { deriveSummary, oneLine } from './summary.js';
 import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
 

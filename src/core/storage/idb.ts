@@ -1,7 +1,7 @@
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { QuotaError, ScpError, StorageBlockedError, StorageClosedError } from '../errors/index.js';
 import type { AuditMeta, AuditSnapshot } from '../schemas/audit.js';
-import { metaOf, newestFirst, notStorable } from './memory.js';
+import { metaOf, newestFirst, notStorable } from './shared.js';
 import type { LiveRun, StagingStore } from './types.js';
 
 /** The schema this code creates. A newer release raises it (and other tabs then close for it). */
