@@ -171,8 +171,13 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
     async track(spec, fn) {
       const handle = await runs.start(spec);
       let result: Awaited<ReturnType<typeof fn>>;
-      try { result = await fn(handle); } catch (e) { await handle.finish({ error: e }).catch(() => {}); throw e; }
-      await handle.finish({ result });
+      // As in embedded mode: aborting the spec's signal before the action settles ends it `cancelled`.
+      const cancelled = () => spec.signal?.aborted === true;
+      try { result = await fn(handle); } catch (e) {
+        await handle.finish(cancelled() ? { status: 'cancelled', error: e } : { error: e }).catch(() => {});
+        throw e;
+      }
+      await handle.finish(cancelled() ? { status: 'cancelled', result } : { result });
       return result;
     },
     live: () => typed(async () =>

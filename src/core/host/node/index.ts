@@ -3,4 +3,5 @@ export {
   createScpRequestHandler, unauthorized, forbidden,
   type ScpRequestHandler, type ScpRequestHandlerOptions, type AuthResult,
 } from './request-handler.js';
+export { createFileStagingStore } from './file-staging-store.js';
 export { createEventJournal, type EventJournal, type EventJournalOptions, type JournalEntry, type RetentionOptions } from './event-journal.js';
