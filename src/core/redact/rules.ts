@@ -48,8 +48,10 @@ export const DEFAULT_VALUE_RULES: readonly RedactRule[] = [
   { name: 'google_api_key', value: /AIza[0-9A-Za-z_-]{35}/ },
   { name: 'stripe_key', value: /(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}/ },
   { name: 'npm_token', value: /npm_[A-Za-z0-9]{36}/ },
-  { name: 'bearer_auth', value: /\bBearer\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})/i },
-  { name: 'basic_auth', value: /\bBasic\s+(?<secret>[A-Za-z0-9+/]{8,}={0,2})/ },
+  // A credential after the scheme word has a digit, a symbol or mixed case: prose such as
+  // "Basic authentication is enabled" or "bearer authentication" is left alone.
+  { name: 'bearer_auth', value: /\b(?:[Bb]earer|BEARER)\s+(?<secret>(?=[A-Za-z0-9._~+/=-]*(?:[0-9._~+/=-]|[A-Z][a-z]*[A-Z]))[A-Za-z0-9._~+/=-]{8,})/ },
+  { name: 'basic_auth', value: /\bBasic\s+(?<secret>(?=[A-Za-z0-9+/]*(?:[0-9+/]|[A-Z][a-z]*[A-Z]|[A-Za-z0-9+/]=))[A-Za-z0-9+/]{8,}={0,2})/ },
   // scheme://user:password@host — keep the user and host, hide the password.
   { name: 'url_credentials', value: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:(?<secret>[^\s@/]+)@/i },
 ];

@@ -46,6 +46,7 @@ describe('redactor: value rules', () => {
       email: 'ops@example.com',
       pk: 'pk_live_' + '4eC39HqLyjWDarjtT1zdp7dc',
       sha: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      prose: 'Basic authentication is enabled on /admin; prefer bearer authentication',
     };
     const out = r(plain);
     assert.deepEqual(out.value, plain);
@@ -108,7 +109,7 @@ describe('redactor: secret-looking keys', () => {
 
 describe('redactor: copies and structure', () => {
   it('returns a deep copy and never mutates the input', () => {
-    const input = { a: { password: 'p', list: [{ token: 't' }, 'Bearer abcdefghij'] }, n: 1 };
+    const input = { a: { password: 'p', list: [{ token: 't' }, 'Bearer abc123defgh'] }, n: 1 };
     const before = structuredClone(input);
     const out = r(input).value;
     assert.deepEqual(input, before);
