@@ -98,7 +98,10 @@ async function prepare(batch: LedgerBatch): Promise<Prepared> {
   const sealedAudits = await Promise.all(audits.map((a, i) => sealed(a, `audit ${i} of the batch`)));
   const sealedRuns = await Promise.all(runs.map(async (r, i) => ({ run: await sealed(r.run, `run ${i} of the batch`), events: r.events })));
 
-  const dupes = (ids: string[]) => ids.filter((id, i) => ids.indexOf(id) !== i);
+  const dupes = (ids: string[]) => {
+    const seen = new Set<string>();
+    return ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
+  };
   const auditIds = audits.map((a) => a.snapshot_id);
   const runIds = runs.map((r) => r.run.run_id);
   const repeated = [...new Set([...dupes(auditIds), ...dupes(runIds)])];
