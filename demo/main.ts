@@ -4,6 +4,7 @@
  */
 import { createScp, cardLabel } from '../src/core/index.js';
 import '../src/elements/all.js';
+import { provideScpClient } from '../src/elements/index.js';
 import { ACTIONS, DEVOPS_CARDS, INTEGRATION_CARDS, scan } from './scans.js';
 import { renderMessage } from './chat.js';
 
@@ -17,13 +18,11 @@ remoteInput.value = localStorage.getItem(REMOTE_KEY) ?? new URLSearchParams(loca
 const scp = createScp({
   actor: () => actorInput.value.trim() || 'unknown',
   runContext: () => ({ environment: 'demo', code_ref: 'a1b2c3d4e5f6' }),
-  ...(remoteInput.value && { remote: { url: remoteInput.value } }),
 });
 (window as unknown as { scp: typeof scp }).scp = scp;
 
-for (const el of document.querySelectorAll<HTMLElement & { client?: unknown }>('scp-audit-manager, scp-ref-preview, scp-ref-autocomplete, scp-audit-log')) {
-  el.client = scp;
-}
+// Every scp-* element below <body> gets this client (no per-element wiring).
+provideScpClient(document.body, scp);
 
 function card(key: string, kind: 'devops' | 'integration'): HTMLElement {
   const el = document.createElement('article');
@@ -34,11 +33,11 @@ function card(key: string, kind: 'devops' | 'integration'): HTMLElement {
   h.id = `card-${kind}-${key}`;
   h.textContent = cardLabel(key);
   header.append(h);
-  const badge = Object.assign(document.createElement('scp-audit-badge'), { client: scp });
+  const badge = document.createElement('scp-audit-badge');
   badge.setAttribute('card', key);
   header.append(badge);
   if (kind === 'integration') {
-    const runBadge = Object.assign(document.createElement('scp-run-badge'), { client: scp });
+    const runBadge = document.createElement('scp-run-badge');
     runBadge.setAttribute('card', key);
     header.append(runBadge);
   }
