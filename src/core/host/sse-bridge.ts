@@ -34,6 +34,8 @@ export interface EventBridgeOptions {
   onState?: (state: BridgeState) => void;
   /** First reconnect delay when the server sent no `retry:` (default 1000 ms). */
   initialDelayMs?: number;
+  /** Lowest reconnect delay a server's `retry:` can ask for (default 100 ms): `retry: 0` cannot cause a storm. */
+  minRetryMs?: number;
   /** Upper bound of the backoff (default 30 s). */
   maxDelayMs?: number;
   /** No byte for this long (not even a heartbeat) → the connection is treated as dead (default 75 s). */
@@ -83,6 +85,7 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
   const random = options.random ?? Math.random;
   const initialDelay = options.initialDelayMs ?? 1000;
   const maxDelay = options.maxDelayMs ?? 30_000;
+  const minRetry = options.minRetryMs ?? 100;
   const idleTimeout = options.idleTimeoutMs ?? 75_000;
   const resetFns = new Set<(reason: ResetReason) => void | Promise<void>>();
   if (options.onReset) resetFns.add(options.onReset);
@@ -254,7 +257,7 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       if (closed) break;
       if (fatal) { closed = true; readyReject(fatalError); break; }
       attempt = progressed ? 0 : attempt + 1;
-      const base = retryMs ?? initialDelay;
+      const base = Math.max(1, retryMs !== undefined ? Math.max(retryMs, minRetry) : initialDelay);
       const ceiling = Math.min(maxDelay, base * 2 ** Math.min(attempt, 16));
       // Equal jitter: never below half the ceiling, so retries cannot bunch up into a tight loop.
       const delay = Math.max(1, ceiling / 2 + random() * (ceiling / 2));

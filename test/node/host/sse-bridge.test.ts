@@ -92,7 +92,7 @@ describe('SSE bridge over fetch streaming (loopback server)', () => {
     const got: string[] = [];
     bus.on('run:started', (p) => got.push(p.run_id));
     const errors: ScpError[] = [];
-    bridge = connectEventBridge({ url: server ? (server.address() as AddressInfo) && `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/events` : '', bus, initialDelayMs: 1, maxDelayMs: 20, random: rnd, onError: (e) => errors.push(e) });
+    bridge = connectEventBridge({ url: urlOf(server), bus, initialDelayMs: 1, minRetryMs: 1, maxDelayMs: 20, random: rnd, onError: (e) => errors.push(e) });
     await until(() => got.length >= TOTAL).catch((e) => { throw new Error(`${e.message}: got ${got.length}, cuts ${cuts}, connections ${bridge?.connections}, errors ${errors.slice(-3).map((x) => x.message)}`); });
     await new Promise((r) => setTimeout(r, 50)); // nothing more may arrive
     assert.equal(cuts, 100);
@@ -178,7 +178,7 @@ describe('SSE bridge over fetch streaming (loopback server)', () => {
     assert.equal(bridge.instanceId, 'inst-2');
   });
 
-  it('backs off exponentially on 5xx (no tight loop) and stops for good on 401', async () => {
+  it('backs off exponentially on 5xx and on retry: 0 with instant closes (no tight loop), and stops for good on 401', async () => {
     let hits = 0;
     ({ server } = await listen((_req, res) => { hits++; res.writeHead(503, { 'content-type': 'application/json' }); res.end('{"error":"busy"}'); }));
     const errors: ScpError[] = [];
@@ -188,6 +188,15 @@ describe('SSE bridge over fetch streaming (loopback server)', () => {
     // Delays >= 10, 20, 40, 80, 160, 320, 640 ms (equal jitter): at most ~8 attempts in a second.
     assert.ok(hits >= 3 && hits <= 8, `hits=${hits}`);
     assert.ok(errors.every((e) => e.code === 'http_error' && (e.data as { status: number }).status === 503));
+    await stop(server!);
+
+    // A server asking for `retry: 0` and closing at once gets the floor and the backoff, not a storm.
+    hits = 0;
+    ({ server } = await listen((_req, res) => { hits++; res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end('retry: 0\n\n'); }));
+    bridge = connectEventBridge({ url: urlOf(server), bus: createEventBus(), initialDelayMs: 1 });
+    await new Promise((r) => setTimeout(r, 1000));
+    bridge.close();
+    assert.ok(hits >= 2 && hits <= 6, `retry: 0 hits=${hits}`);
     await stop(server!);
 
     hits = 0;

@@ -56,7 +56,7 @@ describe('SSE end to end through the Node handler with 100 cut connections', () 
       bus.on('sys:reset', (p) => resets.push(p.reason));
       const { staging } = createHttpBackend({ baseUrl: host.baseUrl });
       await staging.stage('c000', { n: 0 }); // the stream starts with a cursor: replay from seq 0
-      bridge = connectEventBridge({ url: `${proxyUrl}/api/events`, bus, lastEventId: '0', initialDelayMs: 1, maxDelayMs: 20, random: rnd });
+      bridge = connectEventBridge({ url: `${proxyUrl}/api/events`, bus, lastEventId: '0', initialDelayMs: 1, minRetryMs: 1, maxDelayMs: 20, random: rnd });
       for (let i = 1; i < 300; i++) {
         await staging.stage(`c${String(i).padStart(3, '0')}`, { n: i });
         if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5 + Math.floor(rnd() * 10)));
