@@ -414,14 +414,16 @@ describe('Node request handler over loopback HTTP', () => {
       assert.deepEqual(j.read(7, 10).map((e) => e.seq), [8, 9, 10]);
     });
 
-    it('sends sys:heartbeat after the idle interval', async () => {
+    it('sends sys:heartbeat after the idle interval and releases the stream when the client leaves', async () => {
       host = await startHost({ heartbeatMs: 100 });
       const t0 = Date.now();
       const res = await fetch(`${host.baseUrl}/api/events`);
       const reader = res.body!.getReader();
       let text = '';
       while (!text.includes('event: sys:heartbeat')) text += new TextDecoder().decode((await reader.read()).value);
+      assert.equal(host.handler.streams, 1, 'the stream stays registered while open');
       await reader.cancel();
+      await until(() => host.handler.streams === 0, 5000, 'a closed stream is released');
       assert.ok(Date.now() - t0 >= 95, 'not before the idle interval');
       assert.match(text, /event: sys:heartbeat\ndata: \{"ts":[\d.]+\}\n\n/);
     });

@@ -354,7 +354,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (Date.now() - lastWrite >= heartbeatMs && !waitingDrain) write(`event: sys:heartbeat\ndata: {"ts":${Date.now() / 1000}}\n\n`);
     }, Math.max(50, Math.min(heartbeatMs, 5000)));
     const cleanup = () => { off(); clearInterval(beat); t.streams.delete(stream); };
-    req.on('close', () => { ended = true; cleanup(); });
+    res.on('close', () => { ended = true; cleanup(); }); // the peer went away (or we ended it)
     t.streams.add(stream);
     pump();
   }
