@@ -29,7 +29,7 @@ export interface GitLedgerBenchResult {
   entries: number;
   batch: number;
   /** Median ms to save one batch of 100 audits. */
-  ours: { empty: number; large: number };
+  ours: { empty: number; large: number; coldFirst: number; warmMs: number };
   fastImport: { empty: number; large: number };
   /** Origin's way (git add + commit + tag per audit) for the same 100 audits, into an empty ledger. */
   originWay: number;
@@ -122,33 +122,6 @@ async function seed(dir: string, n: number): Promise<SavedAudit[]> {
   return all;
 }
 
-async function timeOurBatches(dir: string, rounds: number, prefix: string): Promise<number[]> {
-  const ledger = await createGitLedger({ fs, dir });
-  const times: number[] = [];
-  for (let r = 0; r <= rounds; r++) {
-    const batch = Array.from({ length: BATCH }, (_, k) => audit(k, `${prefix}${r}x`));
-    const t0 = performance.now();
-    await ledger.write({ audits: batch });
-    const ms = performance.now() - t0;
-    if (r > 0) times.push(ms); // the first batch warms the process and the caches
-  }
-  return times;
-}
-
-async function timeFastImportBatches(dir: string, rounds: number, prefix: string): Promise<number[]> {
-  const gitdir = join(dir, '.git');
-  const times: number[] = [];
-  for (let r = 0; r <= rounds; r++) {
-    const batch = Array.from({ length: BATCH }, (_, k) => audit(k, `${prefix}${r}f`));
-    const head = (() => { try { return git(gitdir, ['rev-parse', '--verify', '-q', 'refs/heads/scp-ledger']).trim(); } catch { return undefined; } })();
-    const t0 = performance.now();
-    await runFastImport(gitdir, fastImportChunk('scp-ledger', batch, head, `ledger: save ${BATCH} audits`));
-    const ms = performance.now() - t0;
-    if (r > 0) times.push(ms);
-  }
-  return times;
-}
-
 /** The origin's save: per audit, write the file in the ledger worktree, git add, git commit, git tag -a. */
 function timeOriginWay(dir: string): number {
   execFileSync('git', ['init', '-q', '-b', 'main', dir]);
@@ -178,32 +151,11 @@ function timeOriginWay(dir: string): number {
 export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Promise<GitLedgerBenchResult> {
   const log = options.log ?? console.log;
   const entries = options.entries ?? 100_000;
-  const rounds = options.rounds ?? 5;
+  const rounds = options.rounds ?? 9;
   const syncN = options.sync ?? 1_000;
   const root = mkdtempSync(join(tmpdir(), 'scp-git-bench-'));
   try {
-    // Empty ledger: ours vs fast-import.
-    const oursEmpty: number[] = [];
-    for (let r = 0; r <= rounds; r++) {
-      const ledger = await createGitLedger({ fs, dir: join(root, `empty-${r}`) });
-      const batch = Array.from({ length: BATCH }, (_, k) => audit(k, `E${r}`));
-      const t = performance.now();
-      await ledger.write({ audits: batch });
-      if (r > 0) oursEmpty.push(performance.now() - t); // the first one warms the process
-    }
-    const fiEmpty: number[] = [];
-    for (let r = 0; r <= rounds; r++) {
-      const d = join(root, `fi-empty-${r}`);
-      execFileSync('git', ['init', '-q', '-b', 'main', d]);
-      const batch = Array.from({ length: BATCH }, (_, k) => audit(k, `F${r}`));
-      const t0 = performance.now();
-      await runFastImport(join(d, '.git'), fastImportChunk('scp-ledger', batch, undefined, `ledger: save ${BATCH} audits`));
-      const ms = performance.now() - t0;
-      if (r > 0) fiEmpty.push(ms);
-    }
-    log(`batch of ${BATCH} audits into an empty ledger: ours ${median(oursEmpty).toFixed(1)} ms, git fast-import ${median(fiEmpty).toFixed(1)} ms (median of ${rounds})`);
-
-    // Large ledger, seeded by fast-import; one copy for us, one for fast-import.
+    // The large ledger, seeded by fast-import; one copy for us, one for fast-import.
     const t0 = performance.now();
     const big = join(root, 'big');
     const seeded = await seed(big, entries);
@@ -212,9 +164,51 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
     fs.cpSync(big, bigFi, { recursive: true });
     log(`seeded ${entries.toLocaleString('en')} entries with git fast-import in ${seedSeconds.toFixed(1)} s`);
 
-    const oursLarge = await timeOurBatches(big, rounds, 'L');
-    const fiLarge = await timeFastImportBatches(bigFi, rounds, 'G');
+    // A fresh process opening the large ledger: the first save reads its shard trees cold.
+    const large = await createGitLedger({ fs, dir: big });
+    let t = performance.now();
+    await large.write({ audits: Array.from({ length: BATCH }, (_, k) => audit(k, 'C')) });
+    const coldFirst = performance.now() - t;
+    t = performance.now();
+    await large.warm();
+    const warmMs = performance.now() - t;
+
+    // Interleaved rounds (ours empty, ours large, fast-import empty, fast-import large), so a
+    // change in machine load hits every case alike; the first round is a warm-up.
+    const oursEmpty: number[] = [];
+    const oursLarge: number[] = [];
+    const fiEmpty: number[] = [];
+    const fiLarge: number[] = [];
+    const fiGitdir = join(bigFi, '.git');
+    for (let r = 0; r <= rounds; r++) {
+      const keep = r > 0;
+      const empty = await createGitLedger({ fs, dir: join(root, `empty-${r}`) });
+      let batch = Array.from({ length: BATCH }, (_, k) => audit(k, `E${r}x`));
+      t = performance.now();
+      await empty.write({ audits: batch });
+      if (keep) oursEmpty.push(performance.now() - t);
+
+      batch = Array.from({ length: BATCH }, (_, k) => audit(k, `L${r}x`));
+      t = performance.now();
+      await large.write({ audits: batch });
+      if (keep) oursLarge.push(performance.now() - t);
+
+      const fiDir = join(root, `fi-empty-${r}`);
+      execFileSync('git', ['init', '-q', '-b', 'main', fiDir]);
+      batch = Array.from({ length: BATCH }, (_, k) => audit(k, `F${r}x`));
+      t = performance.now();
+      await runFastImport(join(fiDir, '.git'), fastImportChunk('scp-ledger', batch, undefined, `ledger: save ${BATCH} audits`));
+      if (keep) fiEmpty.push(performance.now() - t);
+
+      batch = Array.from({ length: BATCH }, (_, k) => audit(k, `G${r}x`));
+      const fiHead = git(fiGitdir, ['rev-parse', 'refs/heads/scp-ledger']).trim();
+      t = performance.now();
+      await runFastImport(fiGitdir, fastImportChunk('scp-ledger', batch, fiHead, `ledger: save ${BATCH} audits`));
+      if (keep) fiLarge.push(performance.now() - t);
+    }
+    log(`batch of ${BATCH} audits into an empty ledger: ours ${median(oursEmpty).toFixed(1)} ms, git fast-import ${median(fiEmpty).toFixed(1)} ms (median of ${rounds})`);
     log(`batch of ${BATCH} audits into ${entries.toLocaleString('en')} entries: ours ${median(oursLarge).toFixed(1)} ms, git fast-import ${median(fiLarge).toFixed(1)} ms (median of ${rounds})`);
+    log(`  (first save after opening the ${entries.toLocaleString('en')}-entry ledger, shard trees cold: ${coldFirst.toFixed(0)} ms; loading them: ${warmMs.toFixed(0)} ms)`);
 
     // Read by id at the large size (fresh instance; first read loads the pack index and is excluded).
     const reader = await createGitLedger({ fs, dir: big });
@@ -259,7 +253,7 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
     const result: GitLedgerBenchResult = {
       entries,
       batch: BATCH,
-      ours: { empty: median(oursEmpty), large: median(oursLarge) },
+      ours: { empty: median(oursEmpty), large: median(oursLarge), coldFirst, warmMs },
       fastImport: { empty: median(fiEmpty), large: median(fiLarge) },
       originWay,
       ratios: {

@@ -1,6 +1,7 @@
 /** Checking a write batch and turning it into sealed entries (the same rules as every Ledger adapter). */
 import { ConflictError, ValidationError } from '../../errors/index.js';
-import { canonicalJson, sha256Hex } from '../../hash/index.js';
+import { canonicalJson } from '../../hash/index.js';
+import { getCodec } from './platform.js';
 import { assertValidId } from '../../ids.js';
 import { SavedAudit } from '../../schemas/audit.js';
 import { parseWith } from '../../schemas/parse.js';
@@ -31,7 +32,8 @@ function canonicalOrThrow(value: unknown, what: string, path: string): string {
 export async function seal<T extends Record<string, unknown>>(entry: T, what: string): Promise<T & { sha256: string }> {
   const { sha256: _ignored, ...rest } = entry;
   const canonical = canonicalOrThrow(rest, what, '(root)');
-  return { ...(JSON.parse(canonical) as T), sha256: await sha256Hex(canonical) };
+  // Same digest as core/hash's sha256Hex (SHA-256 of the UTF-8 canonical JSON), via node:crypto when present.
+  return { ...(JSON.parse(canonical) as T), sha256: await (await getCodec()).sha256Hex(canonical) };
 }
 
 function checkTime(iso: string, what: string, path: string): void {

@@ -71,6 +71,11 @@ export interface GitLedger extends Ledger {
   readonly ref: string;
   /** Bring the read index up to the branch head (list() does this itself). */
   refreshIndex(): Promise<void>;
+  /**
+   * Load the shard trees a save rewrites into memory (started in the background on open where
+   * the fs reads synchronously, i.e. node:fs); resolves when done. Saves work without it.
+   */
+  warm(): Promise<void>;
 }
 
 const DEFAULT_AUTHOR = { name: 'scp-ledger', email: 'scp-ledger@localhost' };
@@ -309,6 +314,32 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
 
   const refreshIndex = () => indexQueue(catchUp);
 
+  // Shard trees of the sharded layout: root → audits|runs → <2 hex> → <1 hex>. Bounded so a
+  // very large ledger does not fill memory; run directories below the leaves are never read.
+  const WARM_MAX_ENTRIES = 400_000;
+  async function warmTrees(): Promise<void> {
+    const h = await head();
+    if (!h) return;
+    const root = await repo.readTree(await treeOf(h));
+    let level = root.filter((e) => e.type === 'tree' && (e.path === 'audits' || e.path === 'runs')).map((e) => e.oid);
+    let entries = 0;
+    for (let depth = 0; depth < 2 && level.length; depth++) {
+      const next: string[] = [];
+      for (let i = 0; i < level.length && entries < WARM_MAX_ENTRIES; i += 32) {
+        const lists = await Promise.all(level.slice(i, i + 32).map((t) => repo.readTree(t).catch(() => [])));
+        for (const list of lists) {
+          entries += list.length;
+          for (const e of list) if (e.type === 'tree' && (depth === 0 ? /^[0-9a-f]{2}$/ : /^[0-9a-f]$/).test(e.path)) next.push(e.oid);
+        }
+        await new Promise((r) => setTimeout(r, 0)); // let saves and reads in between
+      }
+      level = next;
+    }
+  }
+  let warming: Promise<void> | undefined;
+  const warm = () => (warming ??= warmTrees().catch(() => undefined));
+  if (repo.readsSynchronously) void warm();
+
   async function list(query?: LedgerQuery): Promise<LedgerPage> {
     const q = normalizeQuery(query);
     await refreshIndex();
@@ -493,6 +524,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     deleteAudit,
     head,
     refreshIndex,
+    warm,
     verify: () => verifyLedger({ repo, ref, verifiedHead }),
     sync: (o) => syncLedger(syncCtx, o),
     async close() { await index.close?.(); await repo.close(); },

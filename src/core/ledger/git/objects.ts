@@ -1,5 +1,5 @@
 /** Git object encoding: blobs, trees, commits and tags as raw bytes, named by their SHA-1. */
-import { concatBytes, fromHex, getCodec, latin1, toHex, utf8, utf8Decode } from './platform.js';
+import { concatBytes, fromHex, getCodec, latin1, NodeBuffer, toHex, utf8, utf8Decode } from './platform.js';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -43,8 +43,24 @@ export function sortTree(entries: TreeEntry[]): TreeEntry[] {
 
 /** Serialize a tree (entries must be sorted and unique). Ids are ASCII, so string order is byte order. */
 export function encodeTree(entries: TreeEntry[]): Uint8Array {
+  let ascii = true;
   let size = 0;
+  for (const e of entries) {
+    size += e.mode.length + 1 + e.path.length + 1 + 20;
+    if (ascii) for (let k = 0; k < e.path.length; k++) if (e.path.charCodeAt(k) > 0x7f) { ascii = false; break; }
+  }
+  if (ascii && NodeBuffer) {
+    // Node: write names and ids straight into one buffer.
+    const out = NodeBuffer.from(new ArrayBuffer(size));
+    let o = 0;
+    for (const e of entries) {
+      o += out.write(`${e.mode} ${e.path}\0`, o, 'latin1');
+      o += out.write(e.oid, o, 'hex');
+    }
+    return out;
+  }
   const heads: Uint8Array[] = [];
+  size = 0;
   for (const e of entries) {
     const h = utf8.encode(`${e.mode} ${e.path}\0`);
     heads.push(h);

@@ -44,7 +44,7 @@ export async function buildPack(objects: RawObject[]): Promise<BuiltPack> {
   const parts: Uint8Array[] = [head];
   const rows: { oid: string; crc: number; offset: number }[] = [];
   let offset = 12;
-  const deflated = await Promise.all(unique.map((o) => codec.deflate(o.content)));
+  const deflated = await Promise.all(unique.map((o) => codec.deflate(o.content, o.type === 'tree' ? 'store' : 'fast')));
   unique.forEach((o, i) => {
     const entry = concatBytes([objectHeader(TYPE_CODE[o.type], o.content.length), deflated[i]!]);
     rows.push({ oid: o.oid, crc: codec.crc32(entry), offset });

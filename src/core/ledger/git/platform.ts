@@ -6,9 +6,47 @@
 
 export interface Codec {
   sha1(data: Uint8Array): Promise<Uint8Array>;
-  deflate(data: Uint8Array): Promise<Uint8Array>;
+  sha256Hex(text: string): Promise<string>;
+  /** zlib stream of `data`; `store` skips compression (tree objects are mostly binary ids). */
+  deflate(data: Uint8Array, mode?: 'fast' | 'store'): Promise<Uint8Array>;
   inflate(data: Uint8Array): Promise<Uint8Array>;
   crc32(data: Uint8Array): number;
+}
+
+/**
+ * A zlib stream of stored (uncompressed) deflate blocks. Tree objects are mostly binary ids that
+ * do not compress; writing them stored costs a copy and a checksum instead of a compressor.
+ */
+export function zlibStored(data: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(data.length / 65535));
+  const out = new Uint8Array(2 + data.length + blocks * 5 + 4);
+  out[0] = 0x78;
+  out[1] = 0x01;
+  let o = 2;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * 65535;
+    const len = Math.min(65535, data.length - start);
+    out[o++] = b === blocks - 1 ? 1 : 0;
+    out[o++] = len & 0xff;
+    out[o++] = len >>> 8;
+    out[o++] = ~len & 0xff;
+    out[o++] = (~len >>> 8) & 0xff;
+    out.set(data.subarray(start, start + len), o);
+    o += len;
+  }
+  let a = 1;
+  let c = 0;
+  for (let i = 0; i < data.length;) {
+    const end = Math.min(data.length, i + 5552);
+    for (; i < end; i++) { a += data[i]!; c += a; }
+    a %= 65521;
+    c %= 65521;
+  }
+  out[o++] = c >>> 8;
+  out[o++] = c & 0xff;
+  out[o++] = a >>> 8;
+  out[o++] = a & 0xff;
+  return out;
 }
 
 let table: Uint32Array | undefined;
@@ -33,7 +71,8 @@ async function streamThrough(data: Uint8Array, stream: TransformStream<Uint8Arra
 
 const webCodec: Codec = {
   async sha1(data) { return new Uint8Array(await crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>)); },
-  deflate: (data) => streamThrough(data, new CompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>),
+  async sha256Hex(text) { return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text)))); },
+  deflate: async (data, mode) => (mode === 'store' ? zlibStored(data) : streamThrough(data, new CompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>)),
   inflate: (data) => streamThrough(data, new DecompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>),
   crc32: crc32Js,
 };
@@ -57,7 +96,11 @@ async function loadCodec(): Promise<Codec> {
     const u8 = (b: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     return {
       async sha1(data) { return u8(nodeCrypto.createHash('sha1').update(data).digest()); },
-      async deflate(data) { return u8(zlib.deflateSync(data, { level: 1 })); },
+      async sha256Hex(text) { return nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex'); },
+      // Small windows keep zlib's per-call allocation small: objects here are a few KB.
+      async deflate(data, mode = 'fast') {
+        return mode === 'store' ? zlibStored(data) : u8(zlib.deflateSync(data, { level: 1 }));
+      },
       async inflate(data) { return u8(zlib.inflateSync(data)); },
       crc32: typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) >>> 0 : crc32Js,
     };
@@ -67,7 +110,7 @@ async function loadCodec(): Promise<Codec> {
 }
 
 // Node's Buffer converts hex natively; browsers fall back to the loops below.
-const NodeBuffer = (globalThis as { Buffer?: { from(a: ArrayBufferLike | string, b?: number | string, c?: number): Uint8Array & { toString(enc: string, start?: number, end?: number): string } } }).Buffer;
+export const NodeBuffer = (globalThis as { Buffer?: { from(a: ArrayBufferLike | string, b?: number | string, c?: number): Uint8Array & { toString(enc: string, start?: number, end?: number): string; write(s: string, offset: number, enc: string): number } } }).Buffer;
 
 export function toHex(bytes: Uint8Array): string {
   if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');

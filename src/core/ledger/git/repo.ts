@@ -36,14 +36,20 @@ function isMissing(e: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-export async function mkdirp(p: FsPromises, dir: string): Promise<void> {
+export async function mkdirp(p: FsPromises, dir: string, known?: Set<string>): Promise<void> {
+  if (known?.has(dir)) return;
+  await mkdirpOnce(p, dir);
+  known?.add(dir);
+}
+
+async function mkdirpOnce(p: FsPromises, dir: string): Promise<void> {
   try {
     await p.mkdir(dir);
   } catch (e) {
     const code = (e as { code?: string })?.code;
     if (code === 'EEXIST') return;
     if (code !== 'ENOENT') throw e;
-    await mkdirp(p, dir.slice(0, dir.lastIndexOf('/')));
+    await mkdirpOnce(p, dir.slice(0, dir.lastIndexOf('/')));
     try { await p.mkdir(dir); } catch (e2) { if ((e2 as { code?: string })?.code !== 'EEXIST') throw e2; }
   }
 }
@@ -66,6 +72,8 @@ export class Repo {
   readonly cache: object = {};
   private trees = new Map<string, TreeEntry[]>();
   private stamp = 0;
+  /** Directories this instance has made sure exist (a failing mkdir per write is not free). */
+  private dirs = new Set<string>();
   /** Direct pack/loose reads where the fs has positional reads (Node); else isomorphic-git reads. */
   private packs: PackReader | undefined;
 
@@ -78,6 +86,11 @@ export class Repo {
 
   async close(): Promise<void> {
     await this.packs?.close();
+  }
+
+  /** True where objects are read with synchronous positional reads (node:fs). */
+  get readsSynchronously(): boolean {
+    return this.packs?.synchronous ?? false;
   }
 
   async readObject(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
@@ -211,7 +224,7 @@ export class Repo {
     if (objects.length === 0) return undefined;
     const { name, pack, idx } = await buildPack(objects);
     const dir = `${this.gitdir}/objects/pack`;
-    await mkdirp(this.p, dir);
+    await mkdirp(this.p, dir, this.dirs);
     const base = `${dir}/pack-${name}`;
     const tmp = `${dir}/tmp-${name}-${++this.stamp}-${Math.random().toString(36).slice(2, 8)}`;
     await this.p.writeFile(`${tmp}.pk`, pack);
@@ -277,7 +290,7 @@ export class Repo {
   async casRef(ref: string, expected: string | undefined, value: string): Promise<void> {
     const path = `${this.gitdir}/${ref}`;
     const lock = `${path}.lock`;
-    await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')));
+    await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')), this.dirs);
     try {
       await this.p.writeFile(lock, `${value}\n`, { flag: 'wx' } as unknown);
     } catch (e) {
