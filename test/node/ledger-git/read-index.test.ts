@@ -27,7 +27,8 @@ function countingFs() {
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
-  return { fs: { ...fs, promises }, reads: () => reads, reset: () => { reads = 0; } };
+  const readSync = (...a: Parameters<typeof fs.readSync>) => { reads++; return fs.readSync(...a); };
+  return { fs: { ...fs, promises, readSync }, reads: () => reads, reset: () => { reads = 0; } };
 }
 
 describe('git ledger read index', () => {
