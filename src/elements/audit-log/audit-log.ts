@@ -61,7 +61,11 @@ export class ScpAuditLog extends ScpElement {
 
   private readonly data = new ScpClientController(this, {
     events: ['ledger:written', 'ledger:synced', 'audit:saved', 'audit:deleted', 'run:completed'],
-    onClient: () => { this.entries = []; this.cursor = undefined; },
+    onClient: () => {
+      this.entries = [];
+      this.cursor = undefined;
+      this.seen = { actors: new Set(), subtypes: new Set(), cards: new Set() };
+    },
     load: (client, signal) => this.load(client, signal),
     onEvent: (name, payload) => this.apply(name, payload),
   });
@@ -96,6 +100,8 @@ export class ScpAuditLog extends ScpElement {
   /** The query behind the rows shown (what "Load more", live updates and export use). */
   private viewQuery: LedgerQuery = {};
   private textTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Actors, subtypes and cards met so far: the filter choices (kept while the view narrows). */
+  private seen = { actors: new Set<string>(), subtypes: new Set<string>(), cards: new Set<string>() };
   private pending: Promise<unknown> = Promise.resolve();
 
   /** The current filters. */
@@ -198,6 +204,13 @@ export class ScpAuditLog extends ScpElement {
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     const filterProps = ['actor', 'action', 'status', 'card', 'text', 'range', 'from', 'to', 'pageSize'];
     if (this.hasUpdated && filterProps.some((p) => changed.has(p))) void this.data.refresh();
+    if (changed.has('entries')) {
+      for (const e of this.entries) {
+        if (text(e.actor)) this.seen.actors.add(text(e.actor));
+        if (text(e.subtype)) this.seen.subtypes.add(text(e.subtype));
+        if (text(e.card_key)) this.seen.cards.add(text(e.card_key));
+      }
+    }
   }
 
   private async load(client: ScpClient, signal: AbortSignal): Promise<void> {
@@ -311,9 +324,9 @@ export class ScpAuditLog extends ScpElement {
 
   private renderFilters() {
     const t = this.t;
-    const seenActors = [...new Set(this.entries.map((e) => text(e.actor)).filter(Boolean))].sort();
-    const seenSubtypes = [...new Set(this.entries.map((e) => text(e.subtype)).filter(Boolean))].sort();
-    const cards = [...new Set([...Object.keys(ORIGIN_CARD_LABELS), ...this.entries.map((e) => text(e.card_key)).filter(Boolean), ...(this.card ? [this.card] : [])])];
+    const seenActors = [...this.seen.actors].sort();
+    const seenSubtypes = [...this.seen.subtypes].sort();
+    const cards = [...new Set([...Object.keys(ORIGIN_CARD_LABELS), ...this.seen.cards, ...(this.card ? [this.card] : [])])];
     const actions = new Set<string>([...RUN_TYPES, ...seenSubtypes]);
     const opt = (value: string, label: string, current: string) => html`<option value=${value} ?selected=${value === current}>${label}</option>`;
     return html`<form part="filters" role="search" aria-label=${t('logFilters')} @input=${this.onFilterInput} @change=${this.onFilterInput} @submit=${this.onFilterSubmit}>

@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { render } from 'lit';
 import { sendKeys } from '@web/test-runner-commands';
 import { createScp, type ScpClient } from '../../../../src/core/client.js';
 import type { Suggestion } from '../../../../src/core/schemas/ref.js';
@@ -7,6 +8,20 @@ import { ScpActionErrorEvent } from '../../../../src/elements/events/action-erro
 import { ScpRefPickedEvent } from '../../../../src/elements/events/ref-picked-event.js';
 import type { ScpRefAutocomplete } from '../../../../src/elements/ref-autocomplete/ref-autocomplete.js';
 import '../../../../src/elements/ref-autocomplete/scp-ref-autocomplete.js';
+
+// Mounted without `fixture` for plain wrappers: it waits for an animation frame, which never
+// comes while this page is a background tab (test files run two at a time).
+const mounted: HTMLElement[] = [];
+function mount<T extends Element = HTMLElement>(template: unknown): T {
+  const host = document.createElement('div');
+  document.body.append(host);
+  mounted.push(host);
+  render(template, host);
+  return host.firstElementChild as T;
+}
+afterEach(() => {
+  for (const m of mounted.splice(0)) m.remove();
+});
 
 const clients: ScpClient[] = [];
 function client(): ScpClient {
@@ -21,7 +36,7 @@ afterEach(async () => {
 interface Setup { wrap: HTMLElement; field: HTMLTextAreaElement | HTMLInputElement; el: ScpRefAutocomplete; c: ScpClient }
 
 async function setup(c: ScpClient, kind: 'textarea' | 'input' = 'textarea', dir = 'ltr'): Promise<Setup> {
-  const wrap = await fixture<HTMLElement>(kind === 'textarea'
+  const wrap = mount<HTMLElement>(kind === 'textarea'
     ? html`<div dir=${dir}><label for="compose">Message</label><textarea id="compose"></textarea>
         <scp-ref-autocomplete for="compose" .client=${c}></scp-ref-autocomplete></div>`
     : html`<div dir=${dir}><label for="compose">Message</label><input id="compose" type="text">
@@ -161,7 +176,7 @@ describe('<scp-ref-autocomplete>', () => {
   it('leaves Enter to the page while closed (the message can be sent)', async () => {
     const s = await setup(client());
     let sent: KeyboardEvent | undefined;
-    s.field.addEventListener('keydown', (e) => { if (e.key === 'Enter') sent = e; });
+    s.field.addEventListener('keydown', (e) => { if ((e as KeyboardEvent).key === 'Enter') sent = e as KeyboardEvent; });
     await type(s, 'hello me@example.com');
     expect(s.el.open).to.equal(false);
     await sendKeys({ press: 'Enter' });
@@ -253,7 +268,7 @@ describe('<scp-ref-autocomplete>', () => {
 
   it('finds a field rendered after it, and restores the field\'s attributes when removed', async () => {
     const c = client();
-    const wrap = await fixture<HTMLElement>(html`<div><scp-ref-autocomplete for="late" .client=${c}></scp-ref-autocomplete></div>`);
+    const wrap = mount<HTMLElement>(html`<div><scp-ref-autocomplete for="late" .client=${c}></scp-ref-autocomplete></div>`);
     const el = wrap.querySelector('scp-ref-autocomplete')!;
     const field = document.createElement('textarea');
     field.id = 'late';

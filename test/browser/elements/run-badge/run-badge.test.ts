@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { render } from 'lit';
 import { createScp, type ScpClient } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import type { RunEvent, RunRecord } from '../../../../src/core/schemas/run.js';
@@ -9,6 +10,20 @@ import { ScpRunDetailsToggleEvent } from '../../../../src/elements/events/run-de
 import { provideScpClient } from '../../../../src/elements/internal/context.js';
 import type { ScpRunBadge } from '../../../../src/elements/run-badge/run-badge.js';
 import '../../../../src/elements/run-badge/scp-run-badge.js';
+
+// Mounted without `fixture` for plain wrappers: it waits for an animation frame, which never
+// comes while this page is a background tab (test files run two at a time).
+const mounted: HTMLElement[] = [];
+function mount<T extends Element = HTMLElement>(template: unknown): T {
+  const host = document.createElement('div');
+  document.body.append(host);
+  mounted.push(host);
+  render(template, host);
+  return host.firstElementChild as T;
+}
+afterEach(() => {
+  for (const m of mounted.splice(0)) m.remove();
+});
 
 const clients: ScpClient[] = [];
 function client(options: Parameters<typeof createScp>[0] = {}): ScpClient {
@@ -44,7 +59,7 @@ async function badge(c: ScpClient, attrs: { card?: string; subtype?: string } = 
   return el;
 }
 
-async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -132,7 +147,7 @@ describe('<scp-run-badge>', () => {
     const events: RunEvent[] = Array.from({ length: 6 }, (_, i) => ({ seq: i + 1, ts: new Date(Date.UTC(2026, 10, 23, 10, 0, i)).toISOString(), type: `e${i + 1}` }));
     const rec = record('plan:terraform', { duration_ms: 1500, summary: '3 to add', target: 'prod', user: 'bo' }, events);
     await c.ledger.write({ runs: [rec] });
-    const el = await fixture<ScpRunBadge>(html`<div lang="de"><scp-run-badge card="terraform" .client=${c}></scp-run-badge></div>`).then((d) => d.firstElementChild as ScpRunBadge);
+    const el = mount<HTMLDivElement>(html`<div lang="de"><scp-run-badge card="terraform" .client=${c}></scp-run-badge></div>`).firstElementChild as ScpRunBadge;
     await el.settled();
     const toggled = oneEvent(el, ScpRunDetailsToggleEvent.eventName);
     part(el, 'base')!.click();
@@ -225,10 +240,10 @@ describe('<scp-run-badge>', () => {
   it('gets its client from a provided context', async () => {
     const c = client();
     await c.ledger.write({ runs: [record('git:commit', { summary: 'committed 3 files' })] });
-    const wrap = await fixture<HTMLDivElement>(html`<div><scp-run-badge card="git"></scp-run-badge></div>`);
+    const wrap = mount<HTMLDivElement>(html`<div><scp-run-badge card="git"></scp-run-badge></div>`);
     const p = provideScpClient(wrap, c);
     const el = wrap.querySelector('scp-run-badge')!;
-    await until(() => part(el, 'label')!.textContent!.trim() === 'ok — committed 3 files', 'the context client');
+    await until(() => part(el, 'label')?.textContent?.trim() === 'ok — committed 3 files', 'the context client');
     p.dispose();
   });
 
@@ -261,7 +276,7 @@ describe('<scp-run-badge>', () => {
 
   it('lays out right-to-left (indicator at the inline start) and takes replacement strings', async () => {
     const c = client();
-    const wrap = await fixture<HTMLDivElement>(html`<div dir="rtl"><scp-run-badge card="ci" .client=${c}
+    const wrap = mount<HTMLDivElement>(html`<div dir="rtl"><scp-run-badge card="ci" .client=${c}
       .strings=${{ runBadgeNone: 'لا توجد عمليات' }}></scp-run-badge></div>`);
     const el = wrap.firstElementChild as ScpRunBadge;
     await el.settled();
