@@ -15,3 +15,12 @@ export {
 export { formatters, localeOf, type Formatters } from './internal/format.js';
 export { ScpElement } from './internal/scp-element.js';
 export { displayText, safeUrl } from './internal/text.js';
+export { ScpRunBadge } from './run-badge/run-badge.js';
+export { defaultCardOf, subtypeMatches, type CardOf } from './run-badge/card-of.js';
+export { ScpRefAutocomplete } from './ref-autocomplete/ref-autocomplete.js';
+export { refTokenAt, replaceToken, type RefToken } from './ref-autocomplete/ref-token.js';
+export { ScpAuditLog } from './audit-log/audit-log.js';
+export { queryOf, RANGE_PRESETS, type LogFilters, type LogRange, type RangePreset } from './audit-log/log-query.js';
+export { ScpRunDetailsToggleEvent } from './events/run-details-toggle-event.js';
+export { ScpRefPickedEvent } from './events/ref-picked-event.js';
+export { ScpLogExportEvent, type ScpLogExportFormat } from './events/log-export-event.js';
