@@ -386,8 +386,8 @@ export class ScpAuditLog extends ScpElement {
     return html`<div part="base">
       ${this.renderFilters()}
       <div part="toolbar">
-        <span class="count" role="status">${this.data.loaded ? t('logShowing', { count, more: this.more }) : this.data.loading ? t('loading') : ''}</span>
-        <span class="export-note" role="status" data-failed=${this.exportFailed ? 'true' : 'false'}>${this.exportNote}</span>
+        <span class="count" role="status" dir="auto">${this.data.loaded ? t('logShowing', { count, more: this.more }) : this.data.loading ? t('loading') : ''}</span>
+        <span class="export-note" role="status" dir="auto" data-failed=${this.exportFailed ? 'true' : 'false'}>${this.exportNote}</span>
         <button type="button" class="export-csv" @click=${this.onExportCsv} ?disabled=${!this.data.client}>${t('logExportCsv')}</button>
         <button type="button" class="export-jsonl" @click=${this.onExportJsonl} ?disabled=${!this.data.client}>${t('logExportJsonl')}</button>
       </div>

@@ -13,7 +13,7 @@ export const refAutocompleteHostStyles = css`
 export const refAutocompleteStyles = css`
   scp-ref-autocomplete .scp-ref-ac-popup {
     position: absolute; z-index: 10; inset-inline-start: 0; inset-block-start: 0.25rem;
-    inline-size: var(--scp-autocomplete-width, max(100%, 16rem)); max-inline-size: calc(100vw - 1rem);
+    inline-size: var(--scp-autocomplete-width, min(max(50%, 20rem), 36rem)); max-inline-size: calc(100vw - 1rem);
     box-sizing: border-box; color: var(--_fg); background: var(--_bg);
     border: 1px solid var(--_border); border-radius: var(--_radius); box-shadow: var(--_shadow);
     font: inherit; text-align: start; overflow: hidden;

@@ -35,7 +35,7 @@ let instances = 0;
  * @summary `@` reference picker (kinds, then items) for a textarea or input.
  * @tag scp-ref-autocomplete
  * @cssproperty --scp-autocomplete-max-height - Tallest the list grows before it scrolls (default 18rem).
- * @cssproperty --scp-autocomplete-width - Width of the list (default 100% of the element, at least 16rem).
+ * @cssproperty --scp-autocomplete-width - Width of the list (default half the element's width, 20–36rem).
  * @cssproperty --scp-color-accent - Background of the active option.
  * @event {ScpRefPickedEvent} scp-ref-picked - A suggestion was inserted; `detail.ref` is the text, `detail.suggestion` the item.
  * @event {ScpActionErrorEvent} scp-error - Suggestions could not be loaded (`action: 'search'`).
@@ -365,8 +365,8 @@ export class ScpRefAutocomplete extends ScpElement {
           </div>`)}
           ${other.map(option)}
         </div>
-        ${note ? html`<div class="note" data-kind=${this.failure ? 'error' : this.pending ? 'pending' : 'empty'}>${note}</div>` : nothing}
-        ${showing ? html`<div class="hint" aria-hidden="true">${t('acHint')}</div>` : nothing}
+        ${note ? html`<div class="note" dir="auto" data-kind=${this.failure ? 'error' : this.pending ? 'pending' : 'empty'}>${note}</div>` : nothing}
+        ${showing ? html`<div class="hint" aria-hidden="true" dir="auto">${t('acHint')}</div>` : nothing}
       </div>
       <div class="scp-ref-ac-status" role="status">${showing ? t('acCount', { count: items.length }) : ''}</div>`;
   }

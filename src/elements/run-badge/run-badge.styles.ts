@@ -30,7 +30,7 @@ export const runBadgeStyles = css`
     position-try-fallbacks: flip-block, flip-inline;
     margin: 0.25rem;
     inset: auto;
-    inline-size: min(26rem, calc(100vw - 1rem));
+    inline-size: min(30rem, calc(100vw - 1rem));
     max-block-size: min(32rem, calc(100vh - 1rem));
     overflow: auto;
     padding: var(--_space) calc(var(--_space) * 1.5);
@@ -50,6 +50,7 @@ export const runBadgeStyles = css`
   ol { margin: 0; padding-inline-start: 1.25rem; display: grid; gap: 0.25rem; }
   li { overflow-wrap: anywhere; }
   li > * + * { margin-inline-start: 0.375rem; }
+  li time { display: block; font-size: 0.75rem; }
   li time, .event-duration { color: var(--_muted); }
   .event-type { font-weight: 600; }
 `;
