@@ -48,7 +48,8 @@ export const auditManagerStyles = css`
   .banner p { margin: 0; flex: 1; }
   .progress { display: flex; align-items: center; gap: var(--_space); padding: 0.375rem 1rem; }
   progress { inline-size: 8rem; }
-  .preview { border-block-start: 1px solid var(--_border); max-block-size: 40%; overflow: auto; padding: 0.5rem 1rem; flex-shrink: 0; }
+  .preview { border-block-start: 1px solid var(--_border); flex: 0 0 auto; block-size: 45%; min-block-size: 8rem; overflow: auto; padding: 0.5rem 1rem; }
+  button[aria-expanded='true'] { border-color: var(--_accent); color: var(--_accent); }
   .preview h3 { font-size: 0.875rem; margin: 0 0 0.375rem; display: flex; align-items: center; gap: var(--_space); }
   .preview h3 span { flex: 1; unicode-bidi: isolate; }
   footer { display: flex; align-items: center; gap: var(--_space); padding: 0.625rem 1rem; border-block-start: 1px solid var(--_border); }

@@ -256,11 +256,17 @@ export class ScpAuditManager extends ScpElement {
     return displayText(this.data.client?.cardLabel(key) ?? key, 200);
   }
 
-  /** "Security Posture, Testing and 3 more" for a banner. */
+  /** "Security Posture (2), Testing and 3 more" for a banner: each card once, with its count. */
   private itemsText(ids: readonly string[]): string {
     const byId = new Map(this.rows.map((r) => [r.snapshot_id, r]));
-    const names = ids.slice(0, 3).map((id) => { const r = byId.get(id); return r ? this.label(r) : displayText(id, 120); });
-    if (ids.length > 3) names.push(this.t('moreItems', { count: ids.length - 3 }));
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const r = byId.get(id);
+      const name = r ? this.label(r) : displayText(id, 120);
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    const names = [...counts].slice(0, 3).map(([name, n]) => (n > 1 ? `${name} (${this.fmt.number(n)})` : name));
+    if (counts.size > 3) names.push(this.t('moreItems', { count: counts.size - 3 }));
     return this.fmt.list(names);
   }
 
@@ -498,8 +504,8 @@ export class ScpAuditManager extends ScpElement {
         ?data-previewed=${previewed} ${cssProps({ 'inset-block-start': `${index * ROW_HEIGHT}px` })}>
       <input type="checkbox" data-control="select" .checked=${!this.unchecked.has(id)} ?disabled=${busy}
         aria-label=${this.t('selectRow', { label })} @change=${(e: Event) => this.toggleRow(id, (e.target as HTMLInputElement).checked)}>
-      <span class="card" part="row-card">${label}</span>
-      <span class="summary" part="row-summary" title=${displayText(r.summary, 300)}>${displayText(r.summary, 300)}</span>
+      <span class="card" part="row-card" dir="auto">${label}</span>
+      <span class="summary" part="row-summary" dir="auto" title=${displayText(r.summary, 300)}>${displayText(r.summary, 300)}</span>
       <time datetime=${displayText(r.iso, 40)} title=${this.fmt.dateTime(displayText(r.iso, 40))}>${this.fmt.relative(displayText(r.iso, 40))}</time>
       <span class="actions">
         <button type="button" data-control="preview" aria-expanded=${previewed ? 'true' : 'false'} aria-controls="preview"
@@ -589,8 +595,8 @@ export class ScpAuditManager extends ScpElement {
           ${repeat(s.entries, (e) => e.id, (e) => {
             const ref = `@audit:${e.id}`;
             return html`<li>
-              <span class="card">${this.label(e)}</span>
-              <span class="summary">${displayText(e.summary, 300)}<br><code>${displayText(ref, 200)}</code></span>
+              <span class="card" dir="auto">${this.label(e)}</span>
+              <span class="summary"><span dir="auto">${displayText(e.summary, 300)}</span><br><code dir="ltr">${displayText(ref, 200)}</code></span>
               <time datetime=${displayText(e.time, 40)} title=${this.fmt.dateTime(displayText(e.time, 40))}>${this.fmt.relative(displayText(e.time, 40))}</time>
               <button type="button" aria-label=${this.t('copyRefLabel', { ref: displayText(ref, 200) })} @click=${() => this.copyRef(e.id)}>${this.t('copyRef')}</button>
             </li>`;

@@ -4,20 +4,21 @@ export const refPreviewStyles = css`
   :host { display: block; }
   [part='base'] { display: flex; flex-wrap: wrap; gap: var(--_space); margin: 0; padding: 0; list-style: none; }
   [part~='card'] {
-    display: grid; grid-template-columns: auto 1fr auto; grid-template-rows: auto auto; column-gap: 0.5rem; row-gap: 0.125rem;
-    align-items: center; inline-size: var(--scp-ref-card-width, 18rem); max-inline-size: 100%;
+    display: grid; grid-template-columns: auto minmax(0, 1fr) auto; column-gap: 0.5rem; row-gap: 0.125rem;
+    align-items: center; inline-size: var(--scp-ref-card-width, 20rem); max-inline-size: 100%;
     padding-block: 0.375rem; padding-inline: 0.5rem 0.25rem;
     border: 1px solid var(--_border); border-radius: var(--_radius); background: var(--scp-ref-card-bg, var(--_bg));
   }
-  [part~='icon'] { grid-row: span 2; inline-size: 1.5rem; block-size: 1.5rem; display: grid; place-items: center; border-radius: 4px; background: var(--_bg-muted); color: var(--_accent); }
+  [part~='icon'] { grid-row: 1 / span 3; align-self: start; inline-size: 1.5rem; block-size: 1.5rem; display: grid; place-items: center; border-radius: 4px; background: var(--_bg-muted); color: var(--_accent); }
   [part~='icon'] svg { inline-size: 1rem; block-size: 1rem; fill: currentColor; }
   .head { display: flex; align-items: center; gap: 0.375rem; min-inline-size: 0; }
   [part~='id'] { font-family: var(--scp-font-mono, ui-monospace, Menlo, Consolas, monospace); font-size: 0.75rem; color: var(--_muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; unicode-bidi: isolate; min-inline-size: 0; }
   [part~='id'] a { color: inherit; }
+  .id-line { grid-column: 2; }
   [part~='summary'] { grid-column: 2; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; unicode-bidi: isolate; }
   .title { font-weight: 600; unicode-bidi: isolate; }
   [part~='remove'] {
-    grid-row: span 2; grid-column: 3; align-self: start; font: inherit; cursor: pointer; color: var(--_muted);
+    grid-row: 1; grid-column: 3; align-self: start; font: inherit; cursor: pointer; color: var(--_muted);
     background: none; border: none; border-radius: 4px; inline-size: 1.5rem; block-size: 1.5rem;
   }
   [part~='remove']:hover { color: var(--_fg); background: var(--_bg-muted); }

@@ -297,7 +297,7 @@ export class ScpRefPreview extends ScpElement {
     if (!entry || entry.state === 'loading') {
       return html`<li part="card card-loading" data-state="loading" aria-busy="true">
         ${this.icon(ref.kind)}
-        <span class="head"><span part="id">${refText}</span></span>
+        <span class="head"><span part="id" dir="ltr">${refText}</span></span>
         ${this.removeButton(ref, refText, index)}
         <span class="skeleton short" aria-hidden="true"></span>
         <span class="visually-hidden">${this.t('refLoading', { ref: refText })}</span>
@@ -306,7 +306,7 @@ export class ScpRefPreview extends ScpElement {
     if (entry.state === 'error') {
       return html`<li part="card card-error" data-state="error">
         ${this.icon(ref.kind)}
-        <span class="head"><span part="id">${refText}</span></span>
+        <span class="head"><span part="id" dir="ltr">${refText}</span></span>
         ${this.removeButton(ref, refText, index)}
         <span class="error">${this.t('refError', { detail: this.errorText(entry.error) })}
           <button type="button" class="retry" @click=${() => this.retry(ref)}>${this.t('retry')}</button></span>
@@ -317,7 +317,7 @@ export class ScpRefPreview extends ScpElement {
       if (!this.showMissing) return nothing;
       return html`<li part="card card-missing" data-state="missing">
         ${this.icon(ref.kind)}
-        <span class="head"><span part="id">${refText}</span></span>
+        <span class="head"><span part="id" dir="ltr">${refText}</span></span>
         ${this.removeButton(ref, refText, index)}
         <span part="summary">${this.t('refNotFound')}</span>
       </li>`;
@@ -329,12 +329,12 @@ export class ScpRefPreview extends ScpElement {
       ${this.icon(ref.kind)}
       <span class="head">
         <span class="visually-hidden">${this.kindLabel(ref.kind)}</span>
-        <span class="title">${title}</span>
+        <span class="title" dir="auto">${title}</span>
         ${status ? html`<span part="status" class="status" data-status=${statusTone(status)}>${this.statusText(status)}</span>` : nothing}
       </span>
       ${this.removeButton(ref, refText, index)}
-      <span part="summary">${displayText(p.summary, 300)}
-        <span part="id">${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${refText}</a>` : refText}</span></span>
+      <span part="summary" dir="auto">${displayText(p.summary, 300)}</span>
+      <span part="id" class="id-line" dir="ltr">${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${refText}</a>` : refText}</span>
     </li>`;
   }
 

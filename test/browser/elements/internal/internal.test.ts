@@ -9,7 +9,7 @@ import { formatters, localeOf } from '../../../../src/elements/internal/format.j
 import { defaultMessages, messagesFor, resetScpMessages, setScpMessages, translator } from '../../../../src/elements/internal/messages.js';
 import { displayText, safeUrl, statusTone } from '../../../../src/elements/internal/text.js';
 import type { ScpClient } from '../../../../src/core/client.js';
-import { closeClients, memoryClient, until } from './fixtures.js';
+import { closeClients, memoryClient, mount, until } from './fixtures.js';
 
 /** A bare host for the controller: counts its loads. */
 class LoadCounter extends LitElement {
@@ -47,7 +47,7 @@ describe('element internals', () => {
     });
 
     it('takes the locale from the nearest lang, through shadow roots, then the document', async () => {
-      const outer = await fixture<HTMLDivElement>(html`<div lang="pt-BR"><span></span></div>`);
+      const outer = await mount<HTMLDivElement>(html`<div lang="pt-BR"><span></span></div>`);
       const host = outer.querySelector('span')!;
       const root = host.attachShadow({ mode: 'open' });
       const inner = document.createElement('b');
