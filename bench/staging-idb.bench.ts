@@ -45,6 +45,7 @@ export async function runStagingBench(options: { count?: number; bytes?: number;
     log(`  staging.stageMany() (full pipeline):     ${ms(r.stageManyMs)}   (relaxed durability ${ms(r.stageManyRelaxedMs)})`);
     log(`  ratio one-transaction-per-put / stageMany: ${r.ratioPerTransactionVsStageMany!.toFixed(2)}x; stage() / stageMany: ${r.ratioStageEachVsStageMany!.toFixed(2)}x`);
     log(`  target <= ${STAGING_TARGET_MS} ms amortized: ${r.stageManyMs! <= STAGING_TARGET_MS ? 'met' : 'NOT met'} (stageMany ${ms(r.stageManyMs)})`);
+    log(`  stageMany() with a store that drops writes (CPU side only): ${ms(r.stageManyNoStoreMs)}`);
     log(`  CPU per snapshot: redact ${ms(r.cpuRedactMs)} + canonical JSON ${ms(r.cpuCanonicalJsonMs)} (one walk for both: ${ms(r.cpuRedactCanonicalMs)}), SHA-256 ${ms(r.cpuSha256Ms)}`);
     log(`listing ${r.count} pending: metadata store ${ms(r.listPendingMs)} vs reading full records ${ms(r.listFullRecordsMs)} (${r.ratioFullRecordsVsMetaList!.toFixed(1)}x)`);
     return r;

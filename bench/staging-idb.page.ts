@@ -7,6 +7,7 @@ import type { AuditSnapshot } from '../src/core/schemas/audit.js';
 import { createStaging } from '../src/core/staging/staging.js';
 import type { StageItem } from '../src/core/staging/types.js';
 import { createIdbStagingStore } from '../src/core/storage/idb.js';
+import { createMemoryStagingStore } from '../src/core/storage/memory.js';
 import type { StagingStore } from '../src/core/storage/types.js';
 
 const CARDS = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s', 'terraform', 'dns', 'audit:scores'];
@@ -79,6 +80,8 @@ export async function runStagingBenchInPage(count = 1000, bytes = 10_000, rounds
     await run('stageEachMs', 'default', (store) => (async () => { const st = stagingOn(store); for (const it of items) await st.stage(it.card_key, it.result); })());
     await run('stageManyMs', 'default', (store) => stagingOn(store).stageMany(items));
     await run('stageManyRelaxedMs', 'relaxed', (store) => stagingOn(store).stageMany(items));
+    // The same pipeline with a store that drops writes: what the CPU side costs on its own.
+    await run('stageManyNoStoreMs', 'default', () => stagingOn({ ...createMemoryStagingStore(), writeSnapshots: async () => undefined }).stageMany(items));
     await run('putPerTransactionRelaxedMs', 'relaxed', async (store) => { for (const s of snapshots) await store.writeSnapshots({ put: [s] }); });
   }
 
