@@ -1,0 +1,381 @@
+/**
+ * An isomorphic-git compatible `fs` over IndexedDB, keyed by full path. Each file or directory is
+ * one record, so creating a file costs the same at any repository size (LightningFS keeps one
+ * directory table for the whole fs and rewrites it as it grows: measured 1.1 ms per created file
+ * at 0 files, 8.7 ms at 30,000, and its flush 1.5 ms → 57 ms).
+ *
+ * - readdir goes through an index on `parent` (only that directory's children are read) and is
+ *   cached per directory behind a version number that every change in the directory bumps in the
+ *   same transaction, so a cached listing is never stale, even across workers and tabs.
+ * - Each call is one transaction, so `writeFile(…, { flag: 'wx' })` and `rename` are atomic for
+ *   every context of the origin (git's `<ref>.lock` protocol works as on a local disk).
+ * - Writes commit with relaxed durability; `flush()` commits a strict transaction, which makes
+ *   every earlier write durable: the ledger calls it before the branch ref moves.
+ */
+
+interface NodeRecord {
+  path: string;
+  parent: string;
+  type: 'file' | 'dir' | 'symlink';
+  data?: Uint8Array;
+  target?: string;
+  mode: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  /** Directories: bumped whenever a child is added or removed. */
+  version?: number;
+}
+
+export interface IdbFsStats {
+  type: 'file' | 'dir' | 'symlink';
+  mode: number;
+  size: number;
+  ino: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  uid: number;
+  gid: number;
+  dev: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+export interface IdbFsPromises {
+  readFile(path: string, options?: { encoding?: string } | string): Promise<Uint8Array | string>;
+  writeFile(path: string, data: Uint8Array | string, options?: { flag?: string; mode?: number; encoding?: string } | string): Promise<void>;
+  appendFile(path: string, data: Uint8Array | string): Promise<void>;
+  mkdir(path: string, options?: { recursive?: boolean } | number): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  stat(path: string): Promise<IdbFsStats>;
+  lstat(path: string): Promise<IdbFsStats>;
+  readlink(path: string): Promise<string>;
+  symlink(target: string, path: string): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  /** Make every earlier write durable (a strict-durability commit). */
+  flush(): Promise<void>;
+}
+
+export interface IdbFs {
+  promises: IdbFsPromises;
+  /** The database name. */
+  readonly name: string;
+  close(): void;
+}
+
+const STORE = 'nodes';
+const META = 'meta';
+
+function fsError(code: string, op: string, path: string): Error {
+  const e = new Error(`${code}: ${op} '${path}'`) as Error & { code: string; path: string; syscall: string };
+  e.code = code;
+  e.path = path;
+  e.syscall = op;
+  return e;
+}
+
+export function normalizePath(path: string): string {
+  const out: string[] = [];
+  for (const seg of String(path).split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop(); else out.push(seg);
+  }
+  return `/${out.join('/')}`;
+}
+
+const parentOf = (p: string) => (p === '/' ? '' : p.slice(0, p.lastIndexOf('/')) || '/');
+const baseOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+function statsOf(r: NodeRecord): IdbFsStats {
+  return {
+    type: r.type,
+    mode: r.mode,
+    size: r.size,
+    ino: r.ino,
+    mtimeMs: r.mtimeMs,
+    ctimeMs: r.ctimeMs,
+    uid: 1,
+    gid: 1,
+    dev: 1,
+    isFile: () => r.type === 'file',
+    isDirectory: () => r.type === 'dir',
+    isSymbolicLink: () => r.type === 'symlink',
+  };
+}
+
+const ROOT: NodeRecord = { path: '/', parent: '', type: 'dir', mode: 0o40755, size: 0, mtimeMs: 0, ctimeMs: 0, ino: 1, version: 0 };
+
+function req<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function openDb(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      const nodes = db.createObjectStore(STORE, { keyPath: 'path' });
+      nodes.createIndex('parent', 'parent');
+      db.createObjectStore(META);
+      nodes.put(ROOT);
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+    open.onblocked = () => reject(new Error(`IndexedDB ${name} is blocked by another connection`));
+  });
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const toBytes = (d: Uint8Array | string) => (typeof d === 'string' ? encoder.encode(d) : d instanceof Uint8Array ? d : new Uint8Array(d as ArrayBuffer));
+const encodingOf = (o: unknown) => (typeof o === 'string' ? o : (o as { encoding?: string } | undefined)?.encoding);
+
+/**
+ * Runs `body` in one readwrite transaction; `body` gets a `get` helper and may throw an fs error
+ * (the transaction is then aborted, so nothing it wrote lands).
+ */
+type Tx = { store: IDBObjectStore; get(path: string): Promise<NodeRecord | undefined> };
+
+/** Opens (creating if needed) the fs stored in the IndexedDB database `name`. */
+export async function createIdbFs(name: string): Promise<IdbFs> {
+  const db = await openDb(name);
+  const listings = new Map<string, { version: number; names: string[] }>();
+  let inoSeq = Date.now() % 1e9;
+  const nextIno = () => ++inoSeq;
+
+  async function run<T>(mode: IDBTransactionMode, body: (tx: Tx) => Promise<T>, durability: 'relaxed' | 'strict' = 'relaxed'): Promise<T> {
+    const t = db.transaction(STORE, mode, { durability });
+    const store = t.objectStore(STORE);
+    const done = new Promise<void>((resolve, reject) => {
+      t.oncomplete = () => resolve();
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error ?? new Error('aborted'));
+    });
+    const tx: Tx = { store, get: (p) => req(store.get(p)) as Promise<NodeRecord | undefined> };
+    let result: T;
+    try {
+      result = await body(tx);
+    } catch (e) {
+      try { t.abort(); } catch { /* already finished */ }
+      await done.catch(() => undefined);
+      throw e;
+    }
+    await done;
+    return result;
+  }
+
+  /** The parent directory record, checked to exist and be a directory. */
+  async function parentDir(tx: Tx, path: string, op: string): Promise<NodeRecord> {
+    const parent = await tx.get(parentOf(path));
+    if (!parent) throw fsError('ENOENT', op, path);
+    if (parent.type !== 'dir') throw fsError('ENOTDIR', op, path);
+    return parent;
+  }
+
+  function bump(tx: Tx, dir: NodeRecord): void {
+    tx.store.put({ ...dir, version: (dir.version ?? 0) + 1, mtimeMs: Date.now() });
+  }
+
+  async function follow(tx: Tx, path: string, op: string): Promise<NodeRecord> {
+    let r = await tx.get(path);
+    for (let i = 0; r && r.type === 'symlink' && i < 8; i++) {
+      const t = r.target!.startsWith('/') ? r.target! : `${parentOf(path)}/${r.target}`;
+      r = await tx.get(normalizePath(t));
+    }
+    if (!r) throw fsError('ENOENT', op, path);
+    return r;
+  }
+
+  async function writeBytes(path: string, bytes: Uint8Array, flag: string, mode: number): Promise<void> {
+    await run('readwrite', async (tx) => {
+      const [existing, parent] = await Promise.all([tx.get(path), parentDir(tx, path, 'open')]);
+      if (existing) {
+        if (flag.includes('x')) throw fsError('EEXIST', 'open', path);
+        if (existing.type === 'dir') throw fsError('EISDIR', 'open', path);
+      }
+      const now = Date.now();
+      let data = bytes;
+      if (existing && flag.startsWith('a') && existing.data) {
+        data = new Uint8Array(existing.data.length + bytes.length);
+        data.set(existing.data);
+        data.set(bytes, existing.data.length);
+      }
+      tx.store.put({
+        path, parent: parentOf(path), type: 'file', data, mode: existing?.mode ?? mode, size: data.length,
+        mtimeMs: now, ctimeMs: existing?.ctimeMs ?? now, ino: existing?.ino ?? nextIno(),
+      } satisfies NodeRecord);
+      if (!existing) bump(tx, parent);
+    });
+  }
+
+  const promises: IdbFsPromises = {
+    async readFile(path, options) {
+      const p = normalizePath(path);
+      const r = await run('readonly', (tx) => follow(tx, p, 'open'));
+      if (r.type === 'dir') throw fsError('EISDIR', 'read', p);
+      const data = r.data ?? new Uint8Array(0);
+      const enc = encodingOf(options);
+      return enc === 'utf8' || enc === 'utf-8' ? decoder.decode(data) : data;
+    },
+    async writeFile(path, data, options) {
+      const o = typeof options === 'string' ? { encoding: options } : options ?? {};
+      await writeBytes(normalizePath(path), toBytes(data), (o as { flag?: string }).flag ?? 'w', (o as { mode?: number }).mode ?? 0o100644);
+    },
+    async appendFile(path, data) {
+      await writeBytes(normalizePath(path), toBytes(data), 'a', 0o100644);
+    },
+    async mkdir(path, options) {
+      const p = normalizePath(path);
+      const recursive = typeof options === 'object' && options?.recursive;
+      if (recursive) {
+        const parts = p.split('/').filter(Boolean);
+        for (let i = 1; i <= parts.length; i++) {
+          try { await promises.mkdir(`/${parts.slice(0, i).join('/')}`); } catch (e) {
+            if ((e as { code?: string }).code !== 'EEXIST') throw e;
+          }
+        }
+        return;
+      }
+      await run('readwrite', async (tx) => {
+        const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'mkdir')]);
+        if (existing) throw fsError('EEXIST', 'mkdir', p);
+        const now = Date.now();
+        tx.store.put({ path: p, parent: parentOf(p), type: 'dir', mode: 0o40755, size: 0, mtimeMs: now, ctimeMs: now, ino: nextIno(), version: 0 } satisfies NodeRecord);
+        bump(tx, parent);
+      });
+    },
+    async rmdir(path) {
+      const p = normalizePath(path);
+      if (p === '/') throw fsError('EPERM', 'rmdir', p);
+      await run('readwrite', async (tx) => {
+        const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'rmdir')]);
+        if (!r) throw fsError('ENOENT', 'rmdir', p);
+        if (r.type !== 'dir') throw fsError('ENOTDIR', 'rmdir', p);
+        const children = await req(tx.store.index('parent').count(IDBKeyRange.only(p)));
+        if (children > 0) throw fsError('ENOTEMPTY', 'rmdir', p);
+        tx.store.delete(p);
+        bump(tx, parent);
+      });
+    },
+    async unlink(path) {
+      const p = normalizePath(path);
+      await run('readwrite', async (tx) => {
+        const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'unlink')]);
+        if (!r) throw fsError('ENOENT', 'unlink', p);
+        if (r.type === 'dir') throw fsError('EISDIR', 'unlink', p);
+        tx.store.delete(p);
+        bump(tx, parent);
+      });
+    },
+    async rename(from, to) {
+      const a = normalizePath(from);
+      const b = normalizePath(to);
+      if (a === b) return;
+      await run('readwrite', async (tx) => {
+        const [src, dst, srcParent, dstParent] = await Promise.all([tx.get(a), tx.get(b), parentDir(tx, a, 'rename'), parentDir(tx, b, 'rename')]);
+        if (!src) throw fsError('ENOENT', 'rename', a);
+        if (dst?.type === 'dir') throw fsError('EISDIR', 'rename', b);
+        if (src.type === 'dir') {
+          if (b.startsWith(`${a}/`)) throw fsError('EINVAL', 'rename', b);
+          // Move every descendant: keys under `a/` sort together.
+          const range = IDBKeyRange.bound(`${a}/`, `${a}/\uffff`);
+          const all = (await req(tx.store.getAll(range))) as NodeRecord[];
+          for (const r of all) {
+            tx.store.delete(r.path);
+            const np = b + r.path.slice(a.length);
+            tx.store.put({ ...r, path: np, parent: parentOf(np) });
+          }
+        }
+        tx.store.delete(a);
+        tx.store.put({ ...src, path: b, parent: parentOf(b), ctimeMs: Date.now() });
+        if (srcParent.path === dstParent.path) {
+          bump(tx, srcParent);
+        } else {
+          bump(tx, srcParent);
+          bump(tx, dstParent);
+        }
+      });
+    },
+    async readdir(path) {
+      const p = normalizePath(path);
+      return run('readonly', async (tx) => {
+        const dir = await follow(tx, p, 'scandir');
+        if (dir.type !== 'dir') throw fsError('ENOTDIR', 'scandir', p);
+        const cached = listings.get(dir.path);
+        if (cached && cached.version === (dir.version ?? 0)) return cached.names.slice();
+        const keys = (await req(tx.store.index('parent').getAllKeys(IDBKeyRange.only(dir.path)))) as string[];
+        const names = keys.map(baseOf);
+        listings.set(dir.path, { version: dir.version ?? 0, names });
+        return names.slice();
+      });
+    },
+    async stat(path) {
+      const p = normalizePath(path);
+      return statsOf(await run('readonly', (tx) => follow(tx, p, 'stat')));
+    },
+    async lstat(path) {
+      const p = normalizePath(path);
+      const r = await run('readonly', (tx) => tx.get(p));
+      if (!r) throw fsError('ENOENT', 'lstat', p);
+      return statsOf(r);
+    },
+    async readlink(path) {
+      const p = normalizePath(path);
+      const r = await run('readonly', (tx) => tx.get(p));
+      if (!r) throw fsError('ENOENT', 'readlink', p);
+      if (r.type !== 'symlink') throw fsError('EINVAL', 'readlink', p);
+      return r.target!;
+    },
+    async symlink(target, path) {
+      const p = normalizePath(path);
+      await run('readwrite', async (tx) => {
+        const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'symlink')]);
+        if (existing) throw fsError('EEXIST', 'symlink', p);
+        const now = Date.now();
+        tx.store.put({ path: p, parent: parentOf(p), type: 'symlink', target, mode: 0o120000, size: target.length, mtimeMs: now, ctimeMs: now, ino: nextIno() } satisfies NodeRecord);
+        bump(tx, parent);
+      });
+    },
+    async chmod(path, mode) {
+      const p = normalizePath(path);
+      await run('readwrite', async (tx) => {
+        const r = await tx.get(p);
+        if (!r) throw fsError('ENOENT', 'chmod', p);
+        tx.store.put({ ...r, mode: (r.mode & ~0o777) | (mode & 0o777) });
+      });
+    },
+    async flush() {
+      const t = db.transaction(META, 'readwrite', { durability: 'strict' });
+      t.objectStore(META).put(Date.now(), 'flushed-at');
+      await new Promise<void>((resolve, reject) => {
+        t.oncomplete = () => resolve();
+        t.onerror = () => reject(t.error);
+        t.onabort = () => reject(t.error ?? new Error('aborted'));
+      });
+    },
+  };
+
+  return {
+    promises,
+    name,
+    close: () => db.close(),
+  };
+}
+
+/** Deletes the fs's database (tests, "forget this ledger"). */
+export function deleteIdbFs(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const r = indexedDB.deleteDatabase(name);
+    r.onsuccess = () => resolve();
+    r.onerror = () => reject(r.error);
+    r.onblocked = () => resolve();
+  });
+}
