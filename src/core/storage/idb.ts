@@ -87,7 +87,13 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
     }
   }
 
-  interface Opening { ready: Promise<IDBPDatabase>; blocked: boolean; onBlocked: Set<() => void> }
+  interface Opening { ready: Promise<IDBPDatabase>; blocked: boolean; onBlocked: Set<() => void>; db?: IDBPDatabase }
+
+  /** Forget a connection (closed by us for another tab, or by the browser); the next call reopens. */
+  function drop(attempt: Opening): void {
+    if (opening === attempt) opening = undefined;
+    if (attempt.db && db === attempt.db) db = undefined;
+  }
 
   function open(): Opening {
     const attempt: Opening = { blocked: false, onBlocked: new Set(), ready: undefined as never };
@@ -100,13 +106,12 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
       // A newer version wants in: get out of its way now, reopen on the next call.
       blocking: (_current, newer) => {
         replacedBy = newer ?? undefined;
-        const d = db;
-        db = undefined;
-        opening = undefined;
-        d?.close();
+        drop(attempt);
+        attempt.db?.close();
       },
-      terminated: () => { db = undefined; opening = undefined; },
+      terminated: () => drop(attempt),
     }).then((d) => {
+      attempt.db = d;
       if (closed) { d.close(); throw closedError('close() was called.'); }
       if (opening === attempt) db = d;
       return d;
