@@ -192,6 +192,12 @@ export type MessageParams<K extends ScpMessageKey> = ScpMessages[K] extends Fn<i
 
 const overrides = new Map<string, ScpMessageOverrides>();
 const listeners = new Set<() => void>();
+let version = 0;
+
+/** Changes whenever `setScpMessages` or `resetScpMessages` runs (lets elements cache translators). */
+export function scpMessagesVersion(): number {
+  return version;
+}
 
 /**
  * Replace messages for every element on the page; with `lang` (e.g. `de` or `de-CH`) only where
@@ -200,12 +206,14 @@ const listeners = new Set<() => void>();
 export function setScpMessages(messages: ScpMessageOverrides, lang = ''): void {
   const key = lang.toLowerCase();
   overrides.set(key, { ...overrides.get(key), ...messages });
+  version++;
   for (const fn of [...listeners]) fn();
 }
 
 /** Forget every replacement made with `setScpMessages`. */
 export function resetScpMessages(): void {
   overrides.clear();
+  version++;
   for (const fn of [...listeners]) fn();
 }
 

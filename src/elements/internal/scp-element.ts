@@ -3,7 +3,7 @@ import { property } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { formatters, localeOf, type Formatters } from './format.js';
-import { messagesFor, onScpMessagesChange, translator, type ScpMessageOverrides, type Translate } from './messages.js';
+import { messagesFor, onScpMessagesChange, scpMessagesVersion, translator, type ScpMessageOverrides, type Translate } from './messages.js';
 
 const connected = new Set<ScpElement>();
 let langObserver: MutationObserver | undefined;
@@ -48,8 +48,16 @@ export class ScpElement extends LitElement {
 
   /** `t(key, params)` over the messages for this element's locale. */
   protected get t(): Translate {
-    return translator(messagesFor(this.locale, this.strings), this.fmt);
+    const locale = this.locale;
+    const version = scpMessagesVersion();
+    const c = this.translation;
+    if (c && c.locale === locale && c.strings === this.strings && c.version === version) return c.t;
+    const t = translator(messagesFor(locale, this.strings), formatters(locale));
+    this.translation = { locale, strings: this.strings, version, t };
+    return t;
   }
+
+  private translation: { locale: string; strings: ScpMessageOverrides | undefined; version: number; t: Translate } | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
