@@ -1,7 +1,7 @@
 import { css } from 'lit';
 
 export const auditLogStyles = css`
-  :host { display: block; }
+  :host { display: block; background: var(--_bg); }
   [part='base'] { display: grid; gap: var(--_space); }
   [part='filters'] {
     display: flex; flex-wrap: wrap; align-items: end; gap: var(--_space);

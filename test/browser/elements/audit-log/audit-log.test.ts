@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { render } from 'lit';
-import { sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { createScp, type ScpClient } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import type { Ledger } from '../../../../src/core/ledger/types.js';
@@ -339,6 +339,20 @@ describe('<scp-audit-log>', () => {
     expect(cells(el, 'run_t2')[4]).to.equal('');
     await new Promise((r) => setTimeout(r, 50));
     expect((window as unknown as { pwned?: number }).pwned).to.equal(0);
+  });
+
+  it('uses the dark palette under prefers-color-scheme: dark and passes axe there', async () => {
+    const c = client();
+    await seed(c);
+    const el = await log(c);
+    await emulateMedia({ colorScheme: 'dark' });
+    try {
+      const failed = root(el).querySelector<HTMLElement>('tr[data-id="run_b1"] .status')!;
+      expect(getComputedStyle(failed).color).to.equal('rgb(248, 81, 73)');
+      await expect(el).to.be.accessible();
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   it('lays out right-to-left and takes replacement strings', async () => {

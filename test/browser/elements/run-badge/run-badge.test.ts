@@ -274,6 +274,24 @@ describe('<scp-run-badge>', () => {
     expect((window as unknown as { pwned?: number }).pwned).to.equal(0);
   });
 
+  it('uses the dark palette under prefers-color-scheme: dark and passes axe there', async () => {
+    const c = client();
+    await c.ledger.write({ runs: [record('deploy:k8s', { status: 'failed', summary: 'crash loop' })] });
+    const { emulateMedia } = await import('@web/test-runner-commands');
+    const el = await badge(c, { card: 'k8s' });
+    const light = getComputedStyle(part(el, 'base')!).backgroundColor;
+    await emulateMedia({ colorScheme: 'dark' });
+    try {
+      expect(getComputedStyle(part(el, 'base')!).backgroundColor).to.not.equal(light);
+      expect(getComputedStyle(part(el, 'indicator')!).backgroundColor).to.equal('rgb(248, 81, 73)');
+      el.showDetails();
+      await el.updateComplete;
+      await expect(el).to.be.accessible();
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
   it('lays out right-to-left (indicator at the inline start) and takes replacement strings', async () => {
     const c = client();
     const wrap = mount<HTMLDivElement>(html`<div dir="rtl"><scp-run-badge card="ci" .client=${c}
