@@ -314,6 +314,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
 
     let ended = false;
     let waitingDrain = false;
+    let scheduled = false;
     const stream: Stream = {
       res,
       close(reason) {
@@ -347,7 +348,8 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       // A socket that stays backed up while the stream falls far behind is reset and dropped:
       // memory stays bounded and the client refetches instead of replaying a flood.
       if (waitingDrain && journal.lastSeq - cursor > maxLag) { stream.close('slow_client'); return; }
-      pump();
+      // Events appended in the same turn of the event loop go out as one write per stream.
+      if (!scheduled) { scheduled = true; setImmediate(() => { scheduled = false; pump(); }); }
     };
     const off = journal.subscribe(onAppend);
     const beat = setInterval(() => {
