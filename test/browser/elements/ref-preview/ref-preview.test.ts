@@ -252,6 +252,29 @@ describe('<scp-ref-preview>', () => {
   });
 });
 
+describe('<scp-ref-preview> layout', () => {
+  afterEach(closeClients);
+
+  it('mirrors its cards on a right-to-left page while ids stay left-to-right', async () => {
+    const client = memoryClient();
+    const { saved } = await savedAndPending(client);
+    const place = async (dir: 'ltr' | 'rtl') => {
+      const wrapper = await mount<HTMLDivElement>(html`<div dir=${dir}><textarea id="c-${dir}" aria-label="m"></textarea>
+        <scp-ref-preview for="c-${dir}" debounce="0" .client=${client}></scp-ref-preview></div>`);
+      const el = wrapper.querySelector<ScpRefPreview>('scp-ref-preview')!;
+      type(wrapper.querySelector('textarea')!, `@audit:${saved}`);
+      await until(() => cards(el)[0]?.dataset.state === 'ready', 'card');
+      const card = cards(el)[0]!;
+      const icon = card.querySelector('[part~="icon"]')!.getBoundingClientRect();
+      const remove = card.querySelector('[part~="remove"]')!.getBoundingClientRect();
+      const id = card.querySelector<HTMLElement>('.id-line')!;
+      return { iconFirst: icon.left < remove.left, idDirection: getComputedStyle(id).direction };
+    };
+    expect(await place('ltr')).to.deep.equal({ iconFirst: true, idDirection: 'ltr' });
+    expect(await place('rtl')).to.deep.equal({ iconFirst: false, idDirection: 'ltr' });
+  });
+});
+
 describe('removeRefText', () => {
   it('removes the ref with its label extension and one adjacent space, but not longer ids', () => {
     expect(removeRefText('x @run:r1 y', { kind: 'run', id: 'r1' }).text).to.equal('x y');
