@@ -32,6 +32,8 @@ const byNewest = (a: Run, b: Run) => (text(a.started_at) < text(b.started_at) ? 
  * run's type, subtype, status, duration, summary, its `@run:<id>` reference (with a copy button)
  * and its last five events. Runs are matched to cards by `cardOf` (the origin's mapping by
  * default: `deploy:k8s` → `k8s`, `build:docker` → `docker`, `ci:*` → `ci` …).
+ * With `card`, the last run is looked for among the ledger's newest 1,000 runs (runs of
+ * other cards are skipped); with an exact `subtype` the ledger is asked for that subtype directly.
  *
  * @summary Live / last-run status of a card's runs, with a details popover.
  * @tag scp-run-badge

@@ -174,16 +174,16 @@ describe('<scp-run-badge>', () => {
     expect(popoverOpen(el)).to.equal(false);
   });
 
-  it('closes the popover with Escape and keeps keyboard focus usable', async () => {
+  it('opens the popover with Enter on the focused badge and closes it with Escape', async () => {
     const c = client();
     await c.ledger.write({ runs: [record('deploy:k8s')] });
     const el = await badge(c, { card: 'k8s' });
     part(el, 'base')!.focus();
-    part(el, 'base')!.click();
+    const { sendKeys } = await import('@web/test-runner-commands');
+    await sendKeys({ press: 'Enter' });
     expect(popoverOpen(el)).to.equal(true);
     part(el, 'copy-button')!.focus();
     const closed = oneEvent(el, ScpRunDetailsToggleEvent.eventName);
-    const { sendKeys } = await import('@web/test-runner-commands');
     await sendKeys({ press: 'Escape' });
     await closed;
     expect(popoverOpen(el)).to.equal(false);
