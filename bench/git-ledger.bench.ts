@@ -29,7 +29,7 @@ export interface GitLedgerBenchResult {
   entries: number;
   batch: number;
   /** Median ms to save one batch of 100 audits. */
-  ours: { empty: number; large: number; coldFirst: number; warmMs: number };
+  ours: { empty: number; large: number; coldFirst: number; warmMs: number; cpuEmpty: number; cpuLarge: number };
   fastImport: { empty: number; large: number };
   /** Origin's way (git add + commit + tag per audit) for the same 100 audits, into an empty ledger. */
   originWay: number;
@@ -177,6 +177,10 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
     // change in machine load hits every case alike; the first round is a warm-up.
     const oursEmpty: number[] = [];
     const oursLarge: number[] = [];
+    // CPU time of this process per save: less sensitive than wall time to other load on the machine.
+    const cpuEmpty: number[] = [];
+    const cpuLarge: number[] = [];
+    const cpuSince = (c: NodeJS.CpuUsage) => { const d = process.cpuUsage(c); return (d.user + d.system) / 1000; };
     const fiEmpty: number[] = [];
     const fiLarge: number[] = [];
     const fiGitdir = join(bigFi, '.git');
@@ -184,14 +188,16 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
       const keep = r > 0;
       const empty = await createGitLedger({ fs, dir: join(root, `empty-${r}`) });
       let batch = Array.from({ length: BATCH }, (_, k) => audit(k, `E${r}x`));
+      let cpu = process.cpuUsage();
       t = performance.now();
       await empty.write({ audits: batch });
-      if (keep) oursEmpty.push(performance.now() - t);
+      if (keep) { oursEmpty.push(performance.now() - t); cpuEmpty.push(cpuSince(cpu)); }
 
       batch = Array.from({ length: BATCH }, (_, k) => audit(k, `L${r}x`));
+      cpu = process.cpuUsage();
       t = performance.now();
       await large.write({ audits: batch });
-      if (keep) oursLarge.push(performance.now() - t);
+      if (keep) { oursLarge.push(performance.now() - t); cpuLarge.push(cpuSince(cpu)); }
 
       const fiDir = join(root, `fi-empty-${r}`);
       execFileSync('git', ['init', '-q', '-b', 'main', fiDir]);
@@ -208,6 +214,7 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
     }
     log(`batch of ${BATCH} audits into an empty ledger: ours ${median(oursEmpty).toFixed(1)} ms, git fast-import ${median(fiEmpty).toFixed(1)} ms (median of ${rounds})`);
     log(`batch of ${BATCH} audits into ${entries.toLocaleString('en')} entries: ours ${median(oursLarge).toFixed(1)} ms, git fast-import ${median(fiLarge).toFixed(1)} ms (median of ${rounds})`);
+    log(`  CPU time per save: empty ${median(cpuEmpty).toFixed(1)} ms, ${entries.toLocaleString('en')} entries ${median(cpuLarge).toFixed(1)} ms (ratio ${(median(cpuLarge) / median(cpuEmpty)).toFixed(2)}x)`);
     log(`  (first save after opening the ${entries.toLocaleString('en')}-entry ledger, shard trees cold: ${coldFirst.toFixed(0)} ms; loading them: ${warmMs.toFixed(0)} ms)`);
 
     // Read by id at the large size (fresh instance; first read loads the pack index and is excluded).
@@ -253,7 +260,7 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
     const result: GitLedgerBenchResult = {
       entries,
       batch: BATCH,
-      ours: { empty: median(oursEmpty), large: median(oursLarge), coldFirst, warmMs },
+      ours: { empty: median(oursEmpty), large: median(oursLarge), coldFirst, warmMs, cpuEmpty: median(cpuEmpty), cpuLarge: median(cpuLarge) },
       fastImport: { empty: median(fiEmpty), large: median(fiLarge) },
       originWay,
       ratios: {

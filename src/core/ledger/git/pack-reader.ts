@@ -157,17 +157,22 @@ export class PackReader {
   async read(oid: string): Promise<{ type: ObjectType; content: Uint8Array } | undefined> {
     await this.ready();
     const key = hexToBytes(oid);
-    for (const p of this.packs.values()) {
-      const off = findOffset(p, key);
-      if (off >= 0) return this.readAt(p, off, 0);
-    }
+    const hit = this.find(key);
+    if (hit) return this.readAt(hit.p, hit.off, 0);
     const loose = await this.readLoose(oid);
     if (loose) return loose;
     // Someone else may have written a pack since we last looked.
     await this.rescan();
-    for (const p of this.packs.values()) {
-      const off = findOffset(p, key);
-      if (off >= 0) return this.readAt(p, off, 0);
+    const late = this.find(key);
+    return late ? this.readAt(late.p, late.off, 0) : undefined;
+  }
+
+  /** Newest packs first: what a save reads back is mostly what the last saves wrote. */
+  private find(key: Uint8Array): { p: Pack; off: number } | undefined {
+    const list = [...this.packs.values()];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const off = findOffset(list[i]!, key);
+      if (off >= 0) return { p: list[i]!, off };
     }
     return undefined;
   }
