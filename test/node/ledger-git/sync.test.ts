@@ -24,10 +24,11 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     try { for (const d of done) fsckOk(join(d, '.git')); } finally { for (const d of done) rmSync(d, { recursive: true, force: true }); }
   });
 
-  async function clone(url: string): Promise<GitLedger> {
+  async function clone(url: string, viaIsomorphicGit = false): Promise<GitLedger> {
     const dir = mkdtempSync(join(tmpdir(), 'scp-sync-'));
     dirs.push(dir);
-    return createGitLedger({ fs, http, dir, remote: { url } });
+    // An auth callback routes pushes through isomorphic-git's push instead of the ledger's own pack.
+    return createGitLedger({ fs, http, dir, remote: { url, ...(viaIsomorphicGit && { onAuth: () => ({}) }) } });
   }
   const remoteGit = (name: string, args: string[]) => gitRun(server.pathOf(name), args);
   const remoteIds = (name: string) => remoteGit(name, ['ls-tree', '-r', '--name-only', BRANCH]).split('\n').filter(Boolean)
@@ -53,12 +54,13 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     assert.equal((await b.verify()).ok, true);
   });
 
-  it('replays local commits on top of a remote that moved: linear history, nothing lost, no force push, verify still ok', async () => {
+  for (const via of ['own pack', 'isomorphic-git push'] as const) it(`replays local commits on top of a remote that moved (${via}): linear history, nothing lost, no force push, verify still ok`, async () => {
     const { name, url } = await server.createUniqueRepo('diverge');
-    const a = await clone(url);
+    const viaIg = via === 'isomorphic-git push';
+    const a = await clone(url, viaIg);
     await a.write({ audits: [makeAudit()] });
     await a.sync();
-    const b = await clone(url);
+    const b = await clone(url, viaIg);
     await b.sync();
     const fromA = makeAudit({ card_key: 'dns' });
     const fromB = [makeAudit({ card_key: 'git' }), makeAudit({ card_key: 'ci' })];
@@ -80,6 +82,7 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     assert.equal((await a.getAudit(fromB[1]!.snapshot_id))?.card_key, 'ci');
     assert.equal((await a.verify()).ok, true);
     assert.deepEqual(await server.forcePushes(name), []);
+    fsckOk(server.pathOf(name));
   });
 
   it('two clones writing 25 rounds each and syncing concurrently end with all 50 entries on the remote', async () => {
@@ -113,6 +116,7 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     assert.equal((await a.verify()).ok, true);
     assert.equal((await b.verify()).ok, true);
     assert.equal((await a.list({ limit: 100 })).entries.length, 50);
+    fsckOk(server.pathOf(name));
   });
 
   it('a push the remote refuses leaves the local ledger intact and reports PushRejectedError', async () => {

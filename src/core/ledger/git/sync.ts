@@ -11,6 +11,7 @@ import type { SyncResult } from '../types.js';
 import { diffTrees } from './diff.js';
 import { EMPTY_TREE, encodeCommit, hashObject, type CommitData, type RawObject } from './objects.js';
 import type { Repo } from './repo.js';
+import { packFor, pushPack, type PushOutcome } from './push.js';
 import { concatBytes, utf8, utf8Decode } from './platform.js';
 
 export interface SyncContext {
@@ -207,27 +208,48 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
 
       // 3. push (never forced); the local branch moves only once the remote took it
       if (target !== remoteHead) {
-        const scratch = `refs/scp-sync/${ctx.branch}`;
-        await repo.setRef(scratch, target);
-        try {
-          const res = await git.push({ ...net, ref: scratch, remoteRef: ctx.ref, force: false });
-          const refResult = res.refs?.[ctx.ref];
-          if (!res.ok || (refResult && !refResult.ok)) {
-            lastReason = res.error || refResult?.error || 'rejected';
+        if (!ctx.remote?.onAuth && !ctx.remote?.corsProxy) {
+          // Our own pack of exactly the new objects, one request (see push.ts).
+          let outcome: PushOutcome;
+          try {
+            const commits = await commitsSince(repo, target, remoteSet);
+            const withTrees = await Promise.all(commits.map(async ({ oid, c }) => ({
+              oid, tree: c.tree, parentTree: c.parents[0] ? (await repo.readCommit(c.parents[0])).tree : undefined,
+            })));
+            const pack = await packFor(repo, withTrees);
+            outcome = await pushPack({ http: ctx.http, url, headers: ctx.remote?.headers, ref: ctx.ref, oldOid: remoteHead, newOid: target, pack });
+          } catch (e) {
+            throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
+          }
+          if (!outcome.ok) {
+            lastReason = outcome.reason ?? 'rejected';
             rejectedAt = remoteHead ?? '';
             continue;
           }
-        } catch (e) {
-          const code = errorCode(e);
-          if (code === 'PushRejectedError' || code === 'GitPushError') {
-            // isomorphic-git's own fast-forward check, or the server refusing the ref update.
-            lastReason = (e as { data?: { reason?: string } }).data?.reason ?? ((e as Error).message.split('\n').slice(1).join(' ').trim() || 'rejected');
-            rejectedAt = remoteHead ?? '';
-            continue;
+        } else {
+          // With an auth callback or a CORS proxy, isomorphic-git's push handles both.
+          const scratch = `refs/scp-sync/${ctx.branch}`;
+          await repo.setRef(scratch, target);
+          try {
+            const res = await git.push({ ...net, ref: scratch, remoteRef: ctx.ref, force: false });
+            const refResult = res.refs?.[ctx.ref];
+            if (!res.ok || (refResult && !refResult.ok)) {
+              lastReason = res.error || refResult?.error || 'rejected';
+              rejectedAt = remoteHead ?? '';
+              continue;
+            }
+          } catch (e) {
+            const code = errorCode(e);
+            if (code === 'PushRejectedError' || code === 'GitPushError') {
+              // isomorphic-git's own fast-forward check, or the server refusing the ref update.
+              lastReason = (e as { data?: { reason?: string } }).data?.reason ?? ((e as Error).message.split('\n').slice(1).join(' ').trim() || 'rejected');
+              rejectedAt = remoteHead ?? '';
+              continue;
+            }
+            throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
+          } finally {
+            await repo.deleteRef(scratch).catch(() => undefined);
           }
-          throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
-        } finally {
-          await repo.deleteRef(scratch).catch(() => undefined);
         }
       }
       if (target !== local) {
