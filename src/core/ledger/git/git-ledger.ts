@@ -323,13 +323,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     const root = await repo.readTree(await treeOf(h));
     let level = root.filter((e) => e.type === 'tree' && (e.path === 'audits' || e.path === 'runs')).map((e) => e.oid);
     let entries = 0;
-    for (let depth = 0; depth < 2 && level.length; depth++) {
+    // depth 0 reads audits/ and runs/, 1 reads the <2 hex> trees, 2 reads the <1 hex> leaves.
+    for (let depth = 0; depth < 3 && level.length; depth++) {
       const next: string[] = [];
       for (let i = 0; i < level.length && entries < WARM_MAX_ENTRIES; i += 32) {
         const lists = await Promise.all(level.slice(i, i + 32).map((t) => repo.readTree(t).catch(() => [])));
         for (const list of lists) {
           entries += list.length;
-          for (const e of list) if (e.type === 'tree' && (depth === 0 ? /^[0-9a-f]{2}$/ : /^[0-9a-f]$/).test(e.path)) next.push(e.oid);
+          if (depth < 2) for (const e of list) if (e.type === 'tree' && (depth === 0 ? /^[0-9a-f]{2}$/ : /^[0-9a-f]$/).test(e.path)) next.push(e.oid);
         }
         await new Promise((r) => setTimeout(r, 0)); // let saves and reads in between
       }
