@@ -146,6 +146,17 @@ describe('git ledger verify(): tamper corpus', () => {
     assert.deepEqual([r2.ok, r2.reason], [false, 'rollback']);
   });
 
+  it('incremental verify checks only the commits after the last verified head, and still catches tampering there', async () => {
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.write({ audits: [makeAudit({ card_key: 'git' })] });
+    const quick = await ledger.verify({ incremental: true });
+    assert.deepEqual([quick.ok, quick.checked], [true, { commits: 1, entries: 1 }]);
+    const edited = await withEntryHash({ ...stored(first.snapshot_id), summary: 'edited later' });
+    const c = commitFiles(gitdir, BRANCH, { [auditPath(first.snapshot_id, 'sharded')]: pretty(edited) }, 'audit: edit');
+    const r = await (await reopen()).verify({ incremental: true });
+    assert.deepEqual([r.ok, r.reason, r.commit, r.checked.commits], [false, 'history_edited', c, 1]);
+  });
+
   it('never repairs: after a failed verify the branch, the objects and the verified mark are unchanged', async () => {
     assert.equal((await ledger.verify()).ok, true);
     const mark = readFileSync(join(gitdir, 'scp-ledger-verified-head'), 'utf8');

@@ -22,7 +22,7 @@ import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
 import { CorruptObjectError, fsPromises, Repo } from './repo.js';
 import { syncLedger, type SyncContext } from './sync.js';
-import { verifyLedger } from './verify.js';
+import { verifyLedger, type VerifyOptions } from './verify.js';
 
 export interface GitRemoteOptions {
   url: string;
@@ -63,7 +63,8 @@ export interface GitLedgerOptions {
 }
 
 export interface GitLedger extends Ledger {
-  verify(): Promise<VerifyReport>;
+  /** Full check by default; `{ incremental: true }` checks only what came after the last verified head. */
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
   readonly gitdir: string;
   readonly branch: string;
@@ -526,7 +527,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     head,
     refreshIndex,
     warm,
-    verify: () => verifyLedger({ repo, ref, verifiedHead }),
+    verify: (o?: VerifyOptions) => verifyLedger({ repo, ref, verifiedHead }, o),
     sync: (o) => syncLedger(syncCtx, o),
     async close() { await index.close?.(); await repo.close(); },
   };

@@ -7,3 +7,4 @@ export {
   type ReadIndex, type IndexUpdate, type IndexKey,
 } from './read-index.js';
 export { auditPath, runDir, shardOf, classifyPath, type LayoutName } from './layout.js';
+export type { VerifyOptions } from './verify.js';

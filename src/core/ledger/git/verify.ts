@@ -23,6 +23,14 @@ import type { CommitData } from './objects.js';
 import { utf8Decode } from './platform.js';
 import { CorruptObjectError, type Repo } from './repo.js';
 
+export interface VerifyOptions {
+  /**
+   * Check only the commits added since the last verified head (the whole history when there is
+   * none). Descent from that head is still checked; objects of older commits are not re-read.
+   */
+  incremental?: boolean;
+}
+
 export interface VerifyContext {
   repo: Repo;
   ref: string;
@@ -101,7 +109,7 @@ async function checkAdded(repo: Repo, commit: string, c: PathChange): Promise<bo
   return true;
 }
 
-export async function verifyLedger(ctx: VerifyContext): Promise<VerifyReport> {
+export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = {}): Promise<VerifyReport> {
   const { repo } = ctx;
   const checked = { commits: 0, entries: 0 };
   let head: string | undefined;
@@ -124,7 +132,9 @@ export async function verifyLedger(ctx: VerifyContext): Promise<VerifyReport> {
         ? { ok: false, reason: 'rollback', message: `The ledger branch is behind the last verified head ${last}: entries were taken away`, commit: last, head, checked }
         : { ok: false, reason: 'rewrite', message: `The ledger branch no longer contains the last verified head ${last}: its history was rewritten`, commit: last, head, checked };
     }
+    const skip = options.incremental && last && commits.has(last) ? new Set((await history(repo, last)).commits.keys()) : new Set<string>();
     for (const oid of order) {
+      if (skip.has(oid)) continue;
       const c = commits.get(oid)!;
       checked.commits++;
       let before: string | undefined;
