@@ -10,8 +10,9 @@ import { deriveSummary, oneLine } from './summary.js';
 import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
-/** Scans per store write in `stageMany` (writes of one chunk overlap the CPU work of the next). */
-const STAGE_CHUNK = 100;
+/** Scans per store write in `stageMany`: large enough that transaction commits stay rare (100 measured
+ * ~60% slower than 500), bounded so a huge batch overlaps CPU work with writes and caps memory. */
+export const STAGE_CHUNK = 500;
 /** Web Lock held (per origin) while pending audits are saved or discarded. */
 export const SAVE_LOCK = 'scp-ledger:staging-save';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { contentHash } from '../../../src/core/hash/index.js';
 import { createMemoryLedger } from '../../../src/core/ledger/memory.js';
 import { createMemoryStagingStore } from '../../../src/core/storage/memory.js';
-import { lastSavedKey } from '../../../src/core/staging/staging.js';
+import { lastSavedKey, STAGE_CHUNK } from '../../../src/core/staging/staging.js';
 import type { StageResult } from '../../../src/core/staging/types.js';
 import { rejection, rig } from './fixtures.js';
 
@@ -399,12 +399,13 @@ describe('staging: stageMany', () => {
 
   it('stops at the first scan that fails, like sequential stage calls: those before it staged, none after', async () => {
     const { staging, store, eventsNamed } = rig({ policy: 'all', maxSnapshotBytes: 5000 });
-    const items = Array.from({ length: 250 }, (_, i) => ({ card_key: 'git', result: { i, blob: i === 150 ? 'x'.repeat(6000) : 'y' } }));
+    const failAt = STAGE_CHUNK + 150; // in the second chunk
+    const items = Array.from({ length: STAGE_CHUNK * 2 }, (_, i) => ({ card_key: 'git', result: { i, blob: i === failAt ? 'x'.repeat(6000) : 'y' } }));
     const err = await rejection(staging.stageMany(items));
     assert.equal(err.code, 'too_large');
     const stored = (await store.listSnapshots()).map((m) => m.summary);
-    assert.equal(stored.length, 150);
-    assert.equal(eventsNamed('audit:pending').length, 150);
+    assert.equal(stored.length, failAt);
+    assert.equal(eventsNamed('audit:pending').length, failAt);
     const staged = new Set((await staging.list()).map((m) => m.snapshot_id));
     assert.deepEqual(new Set(eventsNamed('audit:pending').map((e) => e.snapshot_id)), staged);
   });
@@ -417,11 +418,11 @@ describe('staging: stageMany', () => {
       return inner.writeSnapshots(change);
     } };
     const { staging, eventsNamed } = rig({ policy: 'all', store: failing });
-    const err = await rejection(staging.stageMany(Array.from({ length: 300 }, (_, i) => ({ card_key: 'ci', result: { i } }))));
+    const err = await rejection(staging.stageMany(Array.from({ length: STAGE_CHUNK * 2 + 10 }, (_, i) => ({ card_key: 'ci', result: { i } }))));
     assert.equal(err.message, 'disk went away');
     assert.equal(calls, 2);
     const pending = await staging.list();
-    assert.equal(pending.length, 100);
+    assert.equal(pending.length, STAGE_CHUNK);
     assert.deepEqual(new Set(eventsNamed('audit:pending').map((e) => e.snapshot_id)), new Set(pending.map((m) => m.snapshot_id)));
   });
 });
