@@ -78,3 +78,29 @@ describe('git ledger as native git sees it', () => {
     assert.equal(gitRun(gitdir, ['ls-tree', '-r', '--name-only', 'scp-ledger']).trim().split('\n').length, 300);
   });
 });
+
+describe('git ledger packs', () => {
+  it('merges its per-batch packs once they pile up; everything stays readable and fsck-clean', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scp-repack-'));
+    try {
+      const ledger = await createGitLedger({ fs, dir });
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const a = makeAudit();
+        ids.push(a.snapshot_id);
+        await ledger.write({ audits: [a] });
+      }
+      await ledger.head(); // let the queued repack run
+      await ledger.write({ audits: [makeAudit()] });
+      const packs = readdirSync(join(dir, '.git', 'objects', 'pack')).filter((f) => f.endsWith('.pack'));
+      assert.ok(packs.length < 15, `${packs.length} packs after 41 saves`);
+      for (const id of ids) assert.equal((await ledger.getAudit(id))?.snapshot_id, id);
+      const fresh = await createGitLedger({ fs, dir });
+      assert.equal((await fresh.list({ limit: 100 })).entries.length, 41);
+      assert.equal((await fresh.verify()).ok, true);
+      fsckOk(join(dir, '.git'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -475,6 +475,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
           return { objects, refs };
         };
         const { old, commit } = await commitChanges(changes, blobs, message, batch.actor, check, extra);
+        // Merging the per-batch packs runs after this save, in turn with later writes; its failure
+        // never turns a landed commit into a failed save.
+        if (repo.wantsRepack()) void lock(() => repo.repack()).catch(() => undefined);
         const put = [
           ...prepared.audits.map((a) => auditMetaOf(a, commit)),
           ...prepared.runs.map((r) => runMetaOf(r, commit)),

@@ -265,6 +265,27 @@ export class PackReader {
     return { type: base.type, content: applyDelta(base.content, data) };
   }
 
+  /** Packs with at most `maxObjects` objects (our per-batch packs), oldest first. */
+  smallPacks(maxObjects: number): { name: string; count: number }[] {
+    return [...this.packs.values()].filter((p) => p.count <= maxObjects).map((p) => ({ name: p.name, count: p.count }));
+  }
+
+  /** Every object id a pack holds. */
+  oidsOf(name: string): string[] {
+    const p = this.packs.get(name);
+    if (!p) return [];
+    const out: string[] = [];
+    for (let i = 0; i < p.count; i++) out.push(toHex(p.idx.subarray(8 + 1024 + i * 20, 8 + 1024 + (i + 1) * 20)));
+    return out;
+  }
+
+  /** Forget a pack (after it was merged into another and deleted). */
+  async drop(name: string): Promise<void> {
+    const p = this.packs.get(name);
+    this.packs.delete(name);
+    if (p?.handle) await (await p.handle).close().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     await this.closeHandles();

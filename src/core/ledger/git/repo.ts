@@ -235,6 +235,36 @@ export class Repo {
     return name;
   }
 
+  /**
+   * Merge the small per-batch packs into one once there are `threshold` of them, so reads do not
+   * slow down as saves accumulate (Node; browsers keep their own object store). The merged pack
+   * is complete before any old one is removed, and each old index goes before its pack.
+   */
+  wantsRepack(threshold = 32, smallPack = 5000): boolean {
+    return (this.packs?.smallPacks(smallPack).length ?? 0) >= threshold;
+  }
+
+  async repack(threshold = 32, smallPack = 5000): Promise<boolean> {
+    if (!this.packs) return false;
+    const small = this.packs.smallPacks(smallPack);
+    if (small.length < threshold) return false;
+    const objects = new Map<string, RawObject>();
+    for (const p of small) {
+      for (const oid of this.packs.oidsOf(p.name)) {
+        if (objects.has(oid)) continue;
+        const o = await this.readObject(oid);
+        objects.set(oid, { type: o.type, oid, content: o.content });
+      }
+    }
+    await this.writePack([...objects.values()]);
+    for (const p of small) {
+      await this.packs.drop(p.name);
+      const base = `${this.gitdir}/objects/pack/${p.name}`;
+      try { await this.p.unlink(`${base}.idx`); await this.p.unlink(`${base}.pack`); } catch { /* gone already */ }
+    }
+    return true;
+  }
+
   // ---- refs ----------------------------------------------------------------------------------
 
   /** A ref's value: its loose file, else packed-refs; symbolic refs are followed. */
