@@ -26,22 +26,34 @@ export const indexNameOf = (name: string) => `scp-ledger-index:${name}`;
 export const lockNameOf = (name: string) => `scp-ledger:${name}`;
 
 /** Runs `fn` holding the origin-wide Web Lock for this ledger (all tabs and workers wait their turn). */
-export function webLock(name: string): <T>(fn: () => Promise<T>) => Promise<T> {
-  return (fn) => navigator.locks.request(lockNameOf(name), { mode: 'exclusive' }, () => fn());
+export function webLock(name: string, onAcquired?: () => Promise<void>): <T>(fn: () => Promise<T>) => Promise<T> {
+  return (fn) => navigator.locks.request(lockNameOf(name), { mode: 'exclusive' }, async () => {
+    await onAcquired?.();
+    return fn();
+  });
 }
 
-export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = {}): Promise<GitLedger> {
+const GITDIR = '/ledger';
+
+export type BrowserGitLedger = GitLedger & { close(): Promise<void> };
+
+export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = {}): Promise<BrowserGitLedger> {
   const name = options.name ?? 'scp-ledger';
   const fs = options.fs ?? (await createIdbFs(fsNameOf(name)));
   const index = createIdbReadIndex(indexNameOf(name));
-  const lock = webLock(name);
+  const branch = options.branch ?? 'scp-ledger';
+  // Holding the origin-wide lock, no live writer can own the branch's `.lock` file: one left
+  // behind is from a tab or worker that died mid-save, so it goes (git would wait for it forever).
+  const refLock = `${GITDIR}/refs/heads/${branch}.lock`;
+  const p = fs.promises as unknown as { unlink(path: string): Promise<void> };
+  const lock = webLock(name, async () => { try { await p.unlink(refLock); } catch { /* none: the usual case */ } });
   // Creating the repository writes files too: do it under the lock so two tabs never race `init`.
   const ledger = await lock(() => createGitLedger({
     fs,
     http,
-    dir: '/ledger',
-    gitdir: '/ledger',
-    ...(options.branch && { branch: options.branch }),
+    dir: GITDIR,
+    gitdir: GITDIR,
+    branch,
     ...(options.remote && { remote: options.remote }),
     ...(options.author && { author: options.author }),
     ...(options.tags && { tags: options.tags }),

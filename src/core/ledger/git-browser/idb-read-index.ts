@@ -3,9 +3,10 @@
  * head they reflect) and served from memory. Loading reads the store once; each update writes only
  * the rows it changes, with the head, in one transaction.
  *
- * Several workers or tabs share the store. An update is applied as a compare-and-swap on the
- * stored head: if another context already stored this very update, only memory catches up; if the
- * store moved elsewhere, memory reloads from it and the ledger's next catch-up diffs from there.
+ * Several workers or tabs share the store. Every update also goes to a short journal with a
+ * sequence number; `head()` reads the stored sequence (one small get) and replays the journal
+ * entries this context has not seen, so memory follows other contexts' updates incrementally
+ * (a full reload only when it fell behind the kept journal).
  * The index is derived data: the ledger never trusts it over git.
  */
 import type { EntryMeta, LedgerPage } from '../../schemas/ledger.js';
@@ -14,9 +15,8 @@ import { RowSet, type IndexKey, type IndexUpdate, type ReadIndex } from '../git/
 
 const ROWS = 'rows';
 const META = 'meta';
+const LOG = 'log';
 const HEAD_KEY = 'head';
-/** Stored when the store holds no head (distinct from "never written"). */
-const NO_HEAD = '';
 
 const keyOf = (k: IndexKey) => `${k.kind}\u0000${k.id}`;
 
@@ -41,6 +41,7 @@ function openDb(name: string): Promise<IDBDatabase> {
     open.onupgradeneeded = () => {
       open.result.createObjectStore(ROWS);
       open.result.createObjectStore(META);
+      open.result.createObjectStore(LOG, { keyPath: 'seq' });
     };
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
@@ -52,74 +53,87 @@ export interface IdbReadIndex extends ReadIndex {
   readonly name: string;
 }
 
+interface LogRecord { seq: number; update: IndexUpdate }
+interface Meta { seq: number; head: string | undefined }
+
+/** Journal entries kept for other contexts to catch up from (older ones are pruned). */
+const LOG_KEEP = 256;
+
 /** A ReadIndex stored in the IndexedDB database `name`. */
 export function createIdbReadIndex(name: string): IdbReadIndex {
   let dbp: Promise<IDBDatabase> | undefined;
   const db = () => (dbp ??= openDb(name));
   const rows = new RowSet();
-  /** The stored head memory reflects: `undefined` = nothing stored yet. */
-  let memHead: string | undefined;
-  let loaded: Promise<void> | undefined;
+  let mem: Meta = { seq: 0, head: undefined };
 
-  async function load(): Promise<void> {
-    const d = await db();
-    const t = d.transaction([ROWS, META], 'readonly');
-    const [all, head] = await Promise.all([
-      req(t.objectStore(ROWS).getAll()) as Promise<EntryMeta[]>,
-      req(t.objectStore(META).get(HEAD_KEY)) as Promise<string | undefined>,
-    ]);
-    rows.clear();
-    memHead = head === undefined || head === NO_HEAD ? undefined : head;
-    if (memHead !== undefined) rows.apply({ head: memHead, put: all, remove: [] });
+  async function readMeta(store: IDBObjectStore): Promise<Meta> {
+    const m = (await req(store.get(HEAD_KEY))) as Meta | string | undefined;
+    if (m === undefined || typeof m === 'string') return { seq: 0, head: undefined };
+    return m;
   }
-  const ready = () => (loaded ??= load().catch((e) => { loaded = undefined; throw e; }));
+
+  /** Brings memory to the stored state: replays the journal, or reloads every row when it is too far behind. */
+  async function catchUpMemory(t: IDBTransaction, stored: Meta): Promise<void> {
+    if (stored.seq === mem.seq) return;
+    if (stored.seq > mem.seq) {
+      const log = (await req(t.objectStore(LOG).getAll(IDBKeyRange.lowerBound(mem.seq, true)))) as LogRecord[];
+      if (log.length === stored.seq - mem.seq && log[0]?.seq === mem.seq + 1) {
+        for (const r of log) rows.apply(r.update);
+        mem = { ...stored };
+        return;
+      }
+    }
+    const all = (await req(t.objectStore(ROWS).getAll())) as EntryMeta[];
+    rows.apply({ head: stored.head, put: all, remove: [], reset: true });
+    mem = { ...stored };
+  }
+
+  async function sync(): Promise<void> {
+    const d = await db();
+    const t = d.transaction([ROWS, META, LOG], 'readonly');
+    const done = txDone(t);
+    await catchUpMemory(t, await readMeta(t.objectStore(META)));
+    await done;
+  }
 
   return {
     name,
     async head() {
-      await ready();
-      return memHead;
+      await sync();
+      return mem.head;
     },
     async apply(u: IndexUpdate) {
-      await ready();
       const d = await db();
-      const t = d.transaction([ROWS, META], 'readwrite', { durability: 'relaxed' });
-      const rowStore = t.objectStore(ROWS);
-      const meta = t.objectStore(META);
+      const t = d.transaction([ROWS, META, LOG], 'readwrite', { durability: 'relaxed' });
       const done = txDone(t);
-      const storedRaw = (await req(meta.get(HEAD_KEY))) as string | undefined;
-      const stored = storedRaw === undefined || storedRaw === NO_HEAD ? undefined : storedRaw;
-      let outcome: 'applied' | 'already' | 'moved';
-      if (stored === memHead || u.reset) {
+      const stored = await readMeta(t.objectStore(META));
+      // Another context may have updated the store since our head(): catch up first. Updates are
+      // diffs along an append-only branch, so applying ours on top only re-puts rows it has.
+      await catchUpMemory(t, stored);
+      if (!(stored.head === u.head && !u.reset)) {
+        const rowStore = t.objectStore(ROWS);
         if (u.reset) rowStore.clear();
         for (const k of u.remove) rowStore.delete(keyOf(k));
         for (const m of u.put) rowStore.put(m, keyOf(m));
-        meta.put(u.head ?? NO_HEAD, HEAD_KEY);
-        outcome = 'applied';
-      } else {
-        outcome = stored === u.head ? 'already' : 'moved';
+        const next: Meta = { seq: stored.seq + 1, head: u.head };
+        const log = t.objectStore(LOG);
+        log.put({ seq: next.seq, update: u } satisfies LogRecord);
+        if (next.seq > LOG_KEEP) log.delete(IDBKeyRange.upperBound(next.seq - LOG_KEEP));
+        t.objectStore(META).put(next, HEAD_KEY);
+        rows.apply(u);
+        mem = next;
       }
       await done;
-      if (outcome === 'moved') {
-        loaded = undefined;
-        await ready();
-        return;
-      }
-      rows.apply(u);
-      memHead = u.head;
     },
     async query(q: NormalizedQuery): Promise<LedgerPage> {
-      await ready();
       return rows.page(q);
     },
     async get(k: IndexKey) {
-      await ready();
       return rows.get(k);
     },
     async close() {
       if (dbp) (await dbp).close();
       dbp = undefined;
-      loaded = undefined;
     },
   };
 }

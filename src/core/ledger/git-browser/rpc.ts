@@ -1,0 +1,30 @@
+/** Messages between a page and the ledger Worker (structured-clone safe). */
+import type { GitRemoteOptions } from '../git/index.js';
+
+export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close';
+
+/** What the page may configure in the worker (no functions: they cannot cross the boundary). */
+export interface WorkerLedgerOptions {
+  name?: string;
+  branch?: string;
+  remote?: Omit<GitRemoteOptions, 'onAuth'>;
+  author?: { name: string; email: string };
+  tags?: boolean;
+  /**
+   * Tests only: pause forever at the k-th mutating fs call (1-based) and report `{ type: 'paused' }`,
+   * so the page can terminate the worker exactly there.
+   */
+  pauseAtWrite?: number;
+}
+
+export type Request =
+  | { id: number; type: 'open'; options: WorkerLedgerOptions }
+  | { id: number; type: 'call'; method: LedgerMethod; args: unknown[] };
+
+export interface SerializedError { name: string; code?: string; message: string; data?: unknown }
+
+export type Response =
+  | { id: number; type: 'result'; value: unknown }
+  | { id: number; type: 'error'; error: SerializedError }
+  | { type: 'paused'; step: number; op: string; path: string }
+  | { type: 'writes'; count: number };

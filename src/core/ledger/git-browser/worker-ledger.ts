@@ -1,0 +1,91 @@
+/**
+ * A Ledger whose git work runs in a dedicated Worker: the page gets a small proxy, the worker
+ * (`worker.ts`) owns the fs, the Web Lock and isomorphic-git. Errors come back as the same
+ * ScpError subclasses (matched by `code`).
+ */
+import * as errors from '../../errors/index.js';
+import { ScpError } from '../../errors/index.js';
+import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
+import type { LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+
+export type { WorkerLedgerOptions } from './rpc.js';
+
+type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+
+type ErrorClass = new (message: string, o?: { data?: unknown; cause?: unknown }) => ScpError;
+
+const byCode = new Map<string, ErrorClass>();
+for (const value of Object.values(errors)) {
+  if (typeof value !== 'function' || value === ScpError || !(value.prototype instanceof ScpError)) continue;
+  try {
+    const code = new (value as ErrorClass)('probe').code;
+    byCode.set(code, value as ErrorClass);
+  } catch { /* not constructible with a message alone */ }
+}
+
+/** Re-creates a worker's error as the ScpError subclass with its code (or a plain Error). */
+export function reviveError(e: SerializedError): Error {
+  const Cls = e.code ? byCode.get(e.code) : undefined;
+  if (Cls) return new Cls(e.message, { data: e.data });
+  if (e.code && e.name === 'ScpError') return new ScpError(e.code, e.message, { data: e.data as Record<string, unknown> });
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+export interface WorkerGitLedger extends Ledger {
+  verify(): Promise<VerifyReport>;
+  sync(options?: { remote?: string }): Promise<SyncResult>;
+  close(): Promise<void>;
+  /** The Worker itself (tests terminate it to simulate a crash). */
+  readonly worker: Worker;
+  /** Resolves when a worker opened with `pauseAtWrite` reaches that write. */
+  readonly paused: Promise<{ step: number; op: string; path: string }>;
+}
+
+/** Starts a ledger Worker and returns a Ledger proxy over it. */
+export async function createWorkerGitLedger(
+  options: WorkerLedgerOptions = {},
+  worker: Worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `scp-ledger:${options.name ?? 'scp-ledger'}` }),
+): Promise<WorkerGitLedger> {
+  let seq = 0;
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  let onPaused!: (p: { step: number; op: string; path: string }) => void;
+  const paused = new Promise<{ step: number; op: string; path: string }>((r) => { onPaused = r; });
+  worker.onmessage = (e: MessageEvent<Response>) => {
+    const m = e.data;
+    if (m.type === 'paused') { onPaused(m); return; }
+    if (m.type === 'writes') return;
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.type === 'result') p.resolve(m.value); else p.reject(reviveError(m.error));
+  };
+  worker.onerror = (e) => {
+    const err = new errors.LedgerWriteError(`The ledger worker failed: ${e.message}`, { data: { ids: [] } });
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  const send = (msg: RequestBody): Promise<unknown> => new Promise((resolve, reject) => {
+    const id = ++seq;
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ ...msg, id } as Request);
+  });
+  const call = <T>(method: LedgerMethod, ...args: unknown[]) => send({ type: 'call', method, args }) as Promise<T>;
+  await send({ type: 'open', options });
+  return {
+    worker,
+    paused,
+    write: (batch: LedgerBatch) => call<WriteResult>('write', batch),
+    getAudit: (id) => call('getAudit', id),
+    getRun: (id) => call('getRun', id),
+    list: (q) => call('list', q),
+    deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
+    head: () => call('head'),
+    verify: () => call<VerifyReport>('verify'),
+    sync: (o) => call<SyncResult>('sync', o),
+    async close() {
+      try { await call('close'); } finally { worker.terminate(); }
+    },
+  };
+}

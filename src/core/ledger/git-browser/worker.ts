@@ -1,0 +1,74 @@
+/**
+ * The ledger Worker: all git work (hashing, compression, pack building, IndexedDB, network) runs
+ * here so the page's main thread never blocks on it. Answers `rpc.ts` requests.
+ */
+import { ScpError } from '../../errors/index.js';
+import type { Ledger } from '../types.js';
+import { createBrowserGitLedger, fsNameOf } from './browser-ledger.js';
+import { createIdbFs } from './idb-fs.js';
+import type { Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+
+const scope = self as unknown as { postMessage(m: Response): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
+let ledger: Ledger | undefined;
+
+const MUTATING = new Set(['writeFile', 'appendFile', 'mkdir', 'rmdir', 'unlink', 'rename', 'symlink', 'chmod']);
+
+/** Wraps the fs so the k-th mutating call never returns (the page then terminates this worker). */
+async function pausingFs(name: string, k: number) {
+  const fs = await createIdbFs(fsNameOf(name));
+  let count = 0;
+  const promises = new Proxy(fs.promises, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || !MUTATING.has(String(prop))) return value;
+      return async (...args: unknown[]) => {
+        count++;
+        if (count === k) {
+          scope.postMessage({ type: 'paused', step: k, op: String(prop), path: String(args[0]) });
+          await new Promise(() => { /* never: terminated here */ });
+        }
+        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return { ...fs, promises, writes: () => count };
+}
+
+function serialize(e: unknown): SerializedError {
+  if (e instanceof ScpError) return JSON.parse(JSON.stringify(e.toJSON())) as SerializedError;
+  const err = e as { name?: string; message?: string; code?: string };
+  return { name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(typeof err?.code === 'string' && { code: err.code }) };
+}
+
+async function open(options: WorkerLedgerOptions): Promise<void> {
+  if (ledger) await ledger.close?.();
+  const name = options.name ?? 'scp-ledger';
+  const fs = options.pauseAtWrite ? await pausingFs(name, options.pauseAtWrite) : undefined;
+  ledger = await createBrowserGitLedger({
+    name,
+    ...(options.branch && { branch: options.branch }),
+    ...(options.remote && { remote: options.remote }),
+    ...(options.author && { author: options.author }),
+    ...(options.tags && { tags: options.tags }),
+    ...(fs && { fs: fs as unknown as NonNullable<Parameters<typeof createBrowserGitLedger>[0]>['fs'] }),
+  });
+}
+
+scope.onmessage = async (e) => {
+  const msg = e.data;
+  try {
+    let value: unknown;
+    if (msg.type === 'open') {
+      await open(msg.options);
+    } else {
+      if (!ledger) throw new Error('The ledger worker was not opened');
+      const fn = (ledger as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[msg.method];
+      if (typeof fn !== 'function') throw new Error(`The ledger has no method ${msg.method}`);
+      value = await fn.apply(ledger, msg.args);
+      if (msg.method === 'close') ledger = undefined;
+    }
+    scope.postMessage({ id: msg.id, type: 'result', value });
+  } catch (err) {
+    scope.postMessage({ id: msg.id, type: 'error', error: serialize(err) });
+  }
+};
