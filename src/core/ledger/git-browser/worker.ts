@@ -13,15 +13,17 @@ let ledger: Ledger | undefined;
 
 const MUTATING = new Set(['writeFile', 'appendFile', 'mkdir', 'rmdir', 'unlink', 'rename', 'symlink', 'chmod']);
 
-/** Wraps the fs so the k-th mutating call never returns (the page then terminates this worker). */
+/** Wraps the fs so the k-th mutating call (after `arm()`) never returns (the page then terminates this worker). */
 async function pausingFs(name: string, k: number) {
   const fs = await createIdbFs(fsNameOf(name));
   let count = 0;
+  let armed = false;
   const promises = new Proxy(fs.promises, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || !MUTATING.has(String(prop))) return value;
       return async (...args: unknown[]) => {
+        if (!armed) return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         count++;
         if (count === k) {
           scope.postMessage({ type: 'paused', step: k, op: String(prop), path: String(args[0]) });
@@ -31,7 +33,7 @@ async function pausingFs(name: string, k: number) {
       };
     },
   });
-  return { ...fs, promises, writes: () => count };
+  return { ...fs, promises, arm: () => { armed = true; } };
 }
 
 function serialize(e: unknown): SerializedError {
@@ -52,6 +54,7 @@ async function open(options: WorkerLedgerOptions): Promise<void> {
     ...(options.tags && { tags: options.tags }),
     ...(fs && { fs: fs as unknown as NonNullable<Parameters<typeof createBrowserGitLedger>[0]>['fs'] }),
   });
+  fs?.arm(); // count the writes of calls made after opening
 }
 
 scope.onmessage = async (e) => {
