@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startGitServer } from '../../test/helpers/git-server.mjs';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -191,6 +191,24 @@ export function serverCommandsPlugin() {
     },
   };
 }
+
+/**
+ * `executeServerCommand('scp-node-call', { module, fn, args })`: runs an exported function of a
+ * TypeScript module under test/ or bench/ in Node (loaded with tsx) and returns its result —
+ * how browser tests drive a Node-side git clone against the same git server. The function gets
+ * `...args, { gitServer }`.
+ */
+registerServerCommand('scp-node-call', async (payload, ctx) => {
+  const { module, fn, args = [] } = payload ?? {};
+  if (typeof module !== 'string' || !/^(test|bench)\/[\w./-]+\.ts$/.test(module) || module.includes('..')) {
+    throw new Error(`scp-node-call: module must be a .ts file under test/ or bench/, got ${JSON.stringify(module)}`);
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  const mod = await tsImport(pathToFileURL(join(projectRoot, module)).href, import.meta.url);
+  const f = mod[fn];
+  if (typeof f !== 'function') throw new Error(`scp-node-call: ${module} exports no function ${fn}`);
+  return f(...args, ctx);
+});
 
 export function wtrPlugins() {
   return [prebundlePlugin(), gitServerPlugin(), serverCommandsPlugin()];
