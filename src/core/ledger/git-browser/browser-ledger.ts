@@ -26,10 +26,14 @@ export const indexNameOf = (name: string) => `scp-ledger-index:${name}`;
 export const lockNameOf = (name: string) => `scp-ledger:${name}`;
 
 /** Runs `fn` holding the origin-wide Web Lock for this ledger (all tabs and workers wait their turn). */
-export function webLock(name: string, onAcquired?: () => Promise<void>): <T>(fn: () => Promise<T>) => Promise<T> {
+export function webLock(name: string, hooks: { acquired?(): Promise<void>; releasing?(): void } = {}): <T>(fn: () => Promise<T>) => Promise<T> {
   return (fn) => navigator.locks.request(lockNameOf(name), { mode: 'exclusive' }, async () => {
-    await onAcquired?.();
-    return fn();
+    try {
+      await hooks.acquired?.();
+      return await fn();
+    } finally {
+      hooks.releasing?.();
+    }
   });
 }
 
@@ -46,7 +50,15 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
   // behind is from a tab or worker that died mid-save, so it goes (git would wait for it forever).
   const refLock = `${GITDIR}/refs/heads/${branch}.lock`;
   const p = fs.promises as unknown as { unlink(path: string): Promise<void> };
-  const lock = webLock(name, async () => { try { await p.unlink(refLock); } catch { /* none: the usual case */ } });
+  const exclusiveFs = fs as Partial<Pick<IdbFs, 'beginExclusive' | 'endExclusive'>>;
+  const lock = webLock(name, {
+    async acquired() {
+      // Every writer of this fs holds this lock: memory can be trusted until it is released.
+      await exclusiveFs.beginExclusive?.();
+      try { await p.unlink(refLock); } catch { /* none: the usual case */ }
+    },
+    releasing: () => exclusiveFs.endExclusive?.(),
+  });
   // Creating the repository writes files too: do it under the lock so two tabs never race `init`.
   const ledger = await lock(() => createGitLedger({
     fs,

@@ -9,6 +9,10 @@
  *   same transaction, so a cached listing is never stale, even across workers and tabs.
  * - Each call is one transaction, so `writeFile(…, { flag: 'wx' })` and `rename` are atomic for
  *   every context of the origin (git's `<ref>.lock` protocol works as on a local disk).
+ * - Every change also bumps one fs-wide change counter. While a context holds the ledger's Web
+ *   Lock (`beginExclusive()` … `endExclusive()`), no other context changes the fs, so once the
+ *   counter shows nothing changed elsewhere, lookups are answered from memory: a save then reads
+ *   git objects without an IndexedDB round trip per missing loose object.
  * - Writes commit with relaxed durability; `flush()` commits a strict transaction, which makes
  *   every earlier write durable: the ledger calls it before the branch ref moves.
  */
@@ -63,6 +67,9 @@ export interface IdbFsPromises {
 
 export interface IdbFs {
   promises: IdbFsPromises;
+  /** Call holding the origin-wide lock on this fs: trusts memory until `endExclusive()`. */
+  beginExclusive(): Promise<void>;
+  endExclusive(): void;
   /** The database name. */
   readonly name: string;
   close(): void;
@@ -70,6 +77,7 @@ export interface IdbFs {
 
 const STORE = 'nodes';
 const META = 'meta';
+const CHANGES = 'changes';
 
 function fsError(code: string, op: string, path: string): Error {
   const e = new Error(`${code}: ${op} '${path}'`) as Error & { code: string; path: string; syscall: string };
@@ -148,18 +156,42 @@ type Tx = { store: IDBObjectStore; get(path: string): Promise<NodeRecord | undef
 export async function createIdbFs(name: string): Promise<IdbFs> {
   const db = await openDb(name);
   const listings = new Map<string, { version: number; names: string[] }>();
+  /** Records read while exclusive (`null` = known absent); valid only while exclusive. */
+  const known = new Map<string, NodeRecord | null>();
+  let exclusive = false;
+  /** The fs-wide change counter as of this context's last look. */
+  let seenChanges = -1;
   let inoSeq = Date.now() % 1e9;
   const nextIno = () => ++inoSeq;
 
   async function run<T>(mode: IDBTransactionMode, body: (tx: Tx) => Promise<T>, durability: 'relaxed' | 'strict' = 'relaxed'): Promise<T> {
-    const t = db.transaction(STORE, mode, { durability });
+    const t = db.transaction(mode === 'readwrite' ? [STORE, META] : [STORE], mode, { durability });
     const store = t.objectStore(STORE);
+    if (mode === 'readwrite') {
+      // Bump the fs-wide change counter in the same transaction as the change.
+      const meta = t.objectStore(META);
+      const r = meta.get(CHANGES);
+      r.onsuccess = () => {
+        const next = ((r.result as number | undefined) ?? 0) + 1;
+        meta.put(next, CHANGES);
+        if (seenChanges === next - 1) seenChanges = next; // our own change: our memory stays valid
+        else seenChanges = -1;
+      };
+    }
     const done = new Promise<void>((resolve, reject) => {
       t.oncomplete = () => resolve();
       t.onerror = () => reject(t.error);
       t.onabort = () => reject(t.error ?? new Error('aborted'));
     });
-    const tx: Tx = { store, get: (p) => req(store.get(p)) as Promise<NodeRecord | undefined> };
+    const tx: Tx = {
+      store,
+      async get(p) {
+        if (exclusive && known.has(p)) return known.get(p) ?? undefined;
+        const r = (await req(store.get(p))) as NodeRecord | undefined;
+        if (exclusive && mode === 'readonly' && (!r || r.type !== 'file' || r.size <= 65_536)) known.set(p, r ?? null);
+        return r;
+      },
+    };
     let result: T;
     try {
       result = await body(tx);
@@ -170,6 +202,18 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
     }
     await done;
     return result;
+  }
+
+  /** Forget cached records a change touches (the changed path, its parent, and any subtree). */
+  function forget(...paths: string[]): void {
+    for (const p of paths) {
+      known.delete(p);
+      known.delete(parentOf(p));
+      listings.delete(p);
+    }
+    if (paths.some((p) => known.size && [...known.keys()].some((k) => k.startsWith(`${p}/`)))) {
+      for (const k of [...known.keys()]) if (paths.some((p) => k.startsWith(`${p}/`))) known.delete(k);
+    }
   }
 
   /** The parent directory record, checked to exist and be a directory. */
@@ -195,6 +239,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
   }
 
   async function writeBytes(path: string, bytes: Uint8Array, flag: string, mode: number): Promise<void> {
+    forget(path);
     await run('readwrite', async (tx) => {
       const [existing, parent] = await Promise.all([tx.get(path), parentDir(tx, path, 'open')]);
       if (existing) {
@@ -214,12 +259,15 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       } satisfies NodeRecord);
       if (!existing) bump(tx, parent);
     });
+    forget(path);
   }
 
   const promises: IdbFsPromises = {
     async readFile(path, options) {
       const p = normalizePath(path);
-      const r = await run('readonly', (tx) => follow(tx, p, 'open'));
+      const hit = exclusive ? known.get(p) : undefined;
+      if (hit === null) throw fsError('ENOENT', 'open', p);
+      const r = hit && hit.type !== 'symlink' ? hit : await run('readonly', (tx) => follow(tx, p, 'open'));
       if (r.type === 'dir') throw fsError('EISDIR', 'read', p);
       const data = r.data ?? new Uint8Array(0);
       const enc = encodingOf(options);
@@ -244,18 +292,25 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
         }
         return;
       }
-      await run('readwrite', async (tx) => {
+      forget(p);
+      try {
+        await run('readwrite', async (tx) => {
         const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'mkdir')]);
         if (existing) throw fsError('EEXIST', 'mkdir', p);
         const now = Date.now();
         tx.store.put({ path: p, parent: parentOf(p), type: 'dir', mode: 0o40755, size: 0, mtimeMs: now, ctimeMs: now, ino: nextIno(), version: 0 } satisfies NodeRecord);
         bump(tx, parent);
-      });
+        });
+      } finally {
+        forget(p);
+      }
     },
     async rmdir(path) {
       const p = normalizePath(path);
       if (p === '/') throw fsError('EPERM', 'rmdir', p);
-      await run('readwrite', async (tx) => {
+      forget(p);
+      try {
+        await run('readwrite', async (tx) => {
         const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'rmdir')]);
         if (!r) throw fsError('ENOENT', 'rmdir', p);
         if (r.type !== 'dir') throw fsError('ENOTDIR', 'rmdir', p);
@@ -263,23 +318,33 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
         if (children > 0) throw fsError('ENOTEMPTY', 'rmdir', p);
         tx.store.delete(p);
         bump(tx, parent);
-      });
+        });
+      } finally {
+        forget(p);
+      }
     },
     async unlink(path) {
       const p = normalizePath(path);
-      await run('readwrite', async (tx) => {
+      forget(p);
+      try {
+        await run('readwrite', async (tx) => {
         const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'unlink')]);
         if (!r) throw fsError('ENOENT', 'unlink', p);
         if (r.type === 'dir') throw fsError('EISDIR', 'unlink', p);
         tx.store.delete(p);
         bump(tx, parent);
-      });
+        });
+      } finally {
+        forget(p);
+      }
     },
     async rename(from, to) {
       const a = normalizePath(from);
       const b = normalizePath(to);
       if (a === b) return;
-      await run('readwrite', async (tx) => {
+      forget(a, b);
+      try {
+        await run('readwrite', async (tx) => {
         const [src, dst, srcParent, dstParent] = await Promise.all([tx.get(a), tx.get(b), parentDir(tx, a, 'rename'), parentDir(tx, b, 'rename')]);
         if (!src) throw fsError('ENOENT', 'rename', a);
         if (dst?.type === 'dir') throw fsError('EISDIR', 'rename', b);
@@ -302,10 +367,16 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
           bump(tx, srcParent);
           bump(tx, dstParent);
         }
-      });
+        });
+      } finally {
+        forget(a, b);
+      }
     },
     async readdir(path) {
       const p = normalizePath(path);
+      const dirHit = exclusive ? known.get(p) : undefined;
+      const listed = dirHit ? listings.get(p) : undefined;
+      if (dirHit && dirHit.type === 'dir' && listed && listed.version === (dirHit.version ?? 0)) return listed.names.slice();
       return run('readonly', async (tx) => {
         const dir = await follow(tx, p, 'scandir');
         if (dir.type !== 'dir') throw fsError('ENOTDIR', 'scandir', p);
@@ -319,6 +390,9 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
     },
     async stat(path) {
       const p = normalizePath(path);
+      const hit = exclusive ? known.get(p) : undefined;
+      if (hit === null) throw fsError('ENOENT', 'stat', p);
+      if (hit && hit.type !== 'symlink') return statsOf(hit);
       return statsOf(await run('readonly', (tx) => follow(tx, p, 'stat')));
     },
     async lstat(path) {
@@ -336,21 +410,31 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
     },
     async symlink(target, path) {
       const p = normalizePath(path);
-      await run('readwrite', async (tx) => {
+      forget(p);
+      try {
+        await run('readwrite', async (tx) => {
         const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'symlink')]);
         if (existing) throw fsError('EEXIST', 'symlink', p);
         const now = Date.now();
         tx.store.put({ path: p, parent: parentOf(p), type: 'symlink', target, mode: 0o120000, size: target.length, mtimeMs: now, ctimeMs: now, ino: nextIno() } satisfies NodeRecord);
         bump(tx, parent);
-      });
+        });
+      } finally {
+        forget(p);
+      }
     },
     async chmod(path, mode) {
       const p = normalizePath(path);
-      await run('readwrite', async (tx) => {
+      forget(p);
+      try {
+        await run('readwrite', async (tx) => {
         const r = await tx.get(p);
         if (!r) throw fsError('ENOENT', 'chmod', p);
         tx.store.put({ ...r, mode: (r.mode & ~0o777) | (mode & 0o777) });
-      });
+        });
+      } finally {
+        forget(p);
+      }
     },
     async flush() {
       const t = db.transaction(META, 'readwrite', { durability: 'strict' });
@@ -366,6 +450,17 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
   return {
     promises,
     name,
+    async beginExclusive() {
+      const t = db.transaction(META, 'readonly');
+      const changes = ((await req(t.objectStore(META).get(CHANGES))) as number | undefined) ?? 0;
+      if (changes !== seenChanges) known.clear();
+      seenChanges = changes;
+      exclusive = true;
+    },
+    endExclusive() {
+      exclusive = false;
+      known.clear();
+    },
     close: () => db.close(),
   };
 }
