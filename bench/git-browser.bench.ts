@@ -3,7 +3,8 @@
 // the empty ledger measured in the same run (target <= 1.5x); the longest main-thread task during
 // saves and a sync (target <= 50 ms); and the gzipped size of the git chunk.
 // Big ledgers are seeded in Node by the same ledger code (1,000 entries per commit/pack) and their
-// gitdir copied into the browser's IndexedDB fs.
+// gitdir copied into the browser's IndexedDB fs. Also: the cost of creating a file in the
+// IndexedDB fs against LightningFS as the file count grows (why the ledger uses the former).
 // Run alone: node --import tsx bench/git-browser.bench.ts [--sizes 0,10000,50000] [--rounds 3]
 import * as fs from 'node:fs';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -111,6 +112,15 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
     await page.waitForFunction(() => 'gitBench' in globalThis, null, { timeout: 60_000 });
     type Api = { gitBench: Record<string, (...a: unknown[]) => Promise<any>> };
     const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => (globalThis as unknown as Api).gitBench[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
+
+    const idbCounts = [0, 10_000, 30_000];
+    const lightningCounts = [0, 10_000];
+    const fsCost = await call<{ idb: number[]; lightning: number[] }>('fsCreateCost', idbCounts, lightningCounts);
+    const fmt = (counts: number[], ms: number[]) => counts.map((c, i) => `${ms[i]!.toFixed(2)} ms at ${c}`).join(', ');
+    log(`  fs file creation (100 files + flush, per file): IndexedDB fs ${fmt(idbCounts, fsCost.idb)}; LightningFS ${fmt(lightningCounts, fsCost.lightning)}`);
+    log(`    growth 0 -> 10,000 files: IndexedDB fs ${(fsCost.idb[1]! / fsCost.idb[0]!).toFixed(2)}x, LightningFS ${(fsCost.lightning[1]! / fsCost.lightning[0]!).toFixed(2)}x`);
+    out.idbFsCreateAt30000Ms = fsCost.idb[2]!;
+    out.lightningFsCreateAt10000Ms = fsCost.lightning[1]!;
 
     let longestSave = 0;
     for (const n of sizes) {

@@ -3,7 +3,8 @@
 import { makeAudit } from '../test/contract/ledger.js';
 import { newAuditId } from '../src/core/ids.js';
 import { fsNameOf, deleteBrowserGitLedger } from '../src/core/ledger/git-browser/browser-ledger.js';
-import { createIdbFs } from '../src/core/ledger/git-browser/idb-fs.js';
+import LightningFS from '@isomorphic-git/lightning-fs';
+import { createIdbFs, deleteIdbFs } from '../src/core/ledger/git-browser/idb-fs.js';
 import { createWorkerGitLedger, type WorkerGitLedger } from '../src/core/ledger/git-browser/worker-ledger.js';
 
 const ledgers = new Map<string, WorkerGitLedger>();
@@ -15,7 +16,38 @@ function audit() {
   return makeAudit({ snapshot_id: newAuditId('security'), data: { score: 78, findings: Array.from({ length: 12 }, (_, i) => ({ rule: `rule-${i}`, severity: 'high', detail: 'x'.repeat(90), paths: ['src/a.ts', 'src/b.ts'] })) } });
 }
 
+type P = { mkdir(p: string): Promise<unknown>; writeFile(p: string, d: Uint8Array): Promise<unknown>; flush?(): Promise<unknown> };
+
+/** ms per created file (100 creations + flush) once the fs holds each of `counts` files. */
+async function createCost(p: P, counts: number[]): Promise<number[]> {
+  await p.mkdir('/d');
+  for (let s = 0; s < 256; s++) await p.mkdir(`/d/${s.toString(16).padStart(2, '0')}`);
+  const data = new Uint8Array(2000);
+  const file = (n: number) => `/d/${(n % 256).toString(16).padStart(2, '0')}/f${n}`;
+  const out: number[] = [];
+  let n = 0;
+  for (const target of counts) {
+    while (n < target) await p.writeFile(file(n++), data);
+    await p.flush?.();
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) await p.writeFile(file(n++), data);
+    await p.flush?.();
+    out.push((performance.now() - t0) / 100);
+  }
+  return out;
+}
+
 const api = {
+  async fsCreateCost(idbCounts: number[], lightningCounts: number[]): Promise<{ idb: number[]; lightning: number[] }> {
+    const name = `bench-fs-${Date.now().toString(36)}`;
+    const fs = await createIdbFs(name);
+    const idb = await createCost(fs.promises as unknown as P, idbCounts);
+    fs.close();
+    await deleteIdbFs(name);
+    const lfs = new LightningFS(`${name}-lfs`, { wipe: true });
+    const lightning = await createCost(lfs.promises as unknown as P, lightningCounts);
+    return { idb, lightning };
+  },
   /** Copies a gitdir seeded in Node (paths relative to the gitdir) into the ledger's fs. */
   async load(name: string, files: string[]): Promise<number> {
     await deleteBrowserGitLedger(name);

@@ -211,9 +211,8 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       known.delete(parentOf(p));
       listings.delete(p);
     }
-    if (paths.some((p) => known.size && [...known.keys()].some((k) => k.startsWith(`${p}/`)))) {
-      for (const k of [...known.keys()]) if (paths.some((p) => k.startsWith(`${p}/`))) known.delete(k);
-    }
+    // A renamed or removed directory takes its subtree with it.
+    for (const k of known.keys()) if (paths.some((p) => k.startsWith(`${p}/`))) known.delete(k);
   }
 
   /** The parent directory record, checked to exist and be a directory. */
@@ -295,11 +294,11 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       forget(p);
       try {
         await run('readwrite', async (tx) => {
-        const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'mkdir')]);
-        if (existing) throw fsError('EEXIST', 'mkdir', p);
-        const now = Date.now();
-        tx.store.put({ path: p, parent: parentOf(p), type: 'dir', mode: 0o40755, size: 0, mtimeMs: now, ctimeMs: now, ino: nextIno(), version: 0 } satisfies NodeRecord);
-        bump(tx, parent);
+          const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'mkdir')]);
+          if (existing) throw fsError('EEXIST', 'mkdir', p);
+          const now = Date.now();
+          tx.store.put({ path: p, parent: parentOf(p), type: 'dir', mode: 0o40755, size: 0, mtimeMs: now, ctimeMs: now, ino: nextIno(), version: 0 } satisfies NodeRecord);
+          bump(tx, parent);
         });
       } finally {
         forget(p);
@@ -311,13 +310,13 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       forget(p);
       try {
         await run('readwrite', async (tx) => {
-        const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'rmdir')]);
-        if (!r) throw fsError('ENOENT', 'rmdir', p);
-        if (r.type !== 'dir') throw fsError('ENOTDIR', 'rmdir', p);
-        const children = await req(tx.store.index('parent').count(IDBKeyRange.only(p)));
-        if (children > 0) throw fsError('ENOTEMPTY', 'rmdir', p);
-        tx.store.delete(p);
-        bump(tx, parent);
+          const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'rmdir')]);
+          if (!r) throw fsError('ENOENT', 'rmdir', p);
+          if (r.type !== 'dir') throw fsError('ENOTDIR', 'rmdir', p);
+          const children = await req(tx.store.index('parent').count(IDBKeyRange.only(p)));
+          if (children > 0) throw fsError('ENOTEMPTY', 'rmdir', p);
+          tx.store.delete(p);
+          bump(tx, parent);
         });
       } finally {
         forget(p);
@@ -328,11 +327,11 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       forget(p);
       try {
         await run('readwrite', async (tx) => {
-        const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'unlink')]);
-        if (!r) throw fsError('ENOENT', 'unlink', p);
-        if (r.type === 'dir') throw fsError('EISDIR', 'unlink', p);
-        tx.store.delete(p);
-        bump(tx, parent);
+          const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'unlink')]);
+          if (!r) throw fsError('ENOENT', 'unlink', p);
+          if (r.type === 'dir') throw fsError('EISDIR', 'unlink', p);
+          tx.store.delete(p);
+          bump(tx, parent);
         });
       } finally {
         forget(p);
@@ -345,28 +344,28 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       forget(a, b);
       try {
         await run('readwrite', async (tx) => {
-        const [src, dst, srcParent, dstParent] = await Promise.all([tx.get(a), tx.get(b), parentDir(tx, a, 'rename'), parentDir(tx, b, 'rename')]);
-        if (!src) throw fsError('ENOENT', 'rename', a);
-        if (dst?.type === 'dir') throw fsError('EISDIR', 'rename', b);
-        if (src.type === 'dir') {
-          if (b.startsWith(`${a}/`)) throw fsError('EINVAL', 'rename', b);
-          // Move every descendant: keys under `a/` sort together.
-          const range = IDBKeyRange.bound(`${a}/`, `${a}/\uffff`);
-          const all = (await req(tx.store.getAll(range))) as NodeRecord[];
-          for (const r of all) {
-            tx.store.delete(r.path);
-            const np = b + r.path.slice(a.length);
-            tx.store.put({ ...r, path: np, parent: parentOf(np) });
+          const [src, dst, srcParent, dstParent] = await Promise.all([tx.get(a), tx.get(b), parentDir(tx, a, 'rename'), parentDir(tx, b, 'rename')]);
+          if (!src) throw fsError('ENOENT', 'rename', a);
+          if (dst?.type === 'dir') throw fsError('EISDIR', 'rename', b);
+          if (src.type === 'dir') {
+            if (b.startsWith(`${a}/`)) throw fsError('EINVAL', 'rename', b);
+            // Move every descendant: keys under `a/` sort together.
+            const range = IDBKeyRange.bound(`${a}/`, `${a}/\uffff`);
+            const all = (await req(tx.store.getAll(range))) as NodeRecord[];
+            for (const r of all) {
+              tx.store.delete(r.path);
+              const np = b + r.path.slice(a.length);
+              tx.store.put({ ...r, path: np, parent: parentOf(np) });
+            }
           }
-        }
-        tx.store.delete(a);
-        tx.store.put({ ...src, path: b, parent: parentOf(b), ctimeMs: Date.now() });
-        if (srcParent.path === dstParent.path) {
-          bump(tx, srcParent);
-        } else {
-          bump(tx, srcParent);
-          bump(tx, dstParent);
-        }
+          tx.store.delete(a);
+          tx.store.put({ ...src, path: b, parent: parentOf(b), ctimeMs: Date.now() });
+          if (srcParent.path === dstParent.path) {
+            bump(tx, srcParent);
+          } else {
+            bump(tx, srcParent);
+            bump(tx, dstParent);
+          }
         });
       } finally {
         forget(a, b);
@@ -413,11 +412,11 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       forget(p);
       try {
         await run('readwrite', async (tx) => {
-        const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'symlink')]);
-        if (existing) throw fsError('EEXIST', 'symlink', p);
-        const now = Date.now();
-        tx.store.put({ path: p, parent: parentOf(p), type: 'symlink', target, mode: 0o120000, size: target.length, mtimeMs: now, ctimeMs: now, ino: nextIno() } satisfies NodeRecord);
-        bump(tx, parent);
+          const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'symlink')]);
+          if (existing) throw fsError('EEXIST', 'symlink', p);
+          const now = Date.now();
+          tx.store.put({ path: p, parent: parentOf(p), type: 'symlink', target, mode: 0o120000, size: target.length, mtimeMs: now, ctimeMs: now, ino: nextIno() } satisfies NodeRecord);
+          bump(tx, parent);
         });
       } finally {
         forget(p);
@@ -428,9 +427,9 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       forget(p);
       try {
         await run('readwrite', async (tx) => {
-        const r = await tx.get(p);
-        if (!r) throw fsError('ENOENT', 'chmod', p);
-        tx.store.put({ ...r, mode: (r.mode & ~0o777) | (mode & 0o777) });
+          const r = await tx.get(p);
+          if (!r) throw fsError('ENOENT', 'chmod', p);
+          tx.store.put({ ...r, mode: (r.mode & ~0o777) | (mode & 0o777) });
         });
       } finally {
         forget(p);
