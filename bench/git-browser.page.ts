@@ -70,6 +70,12 @@ const api = {
     await l.head();
     return performance.now() - t0;
   },
+  /** Waits for the worker's background shard-tree warm-up; returns ms waited. */
+  async warm(name: string): Promise<number> {
+    const t0 = performance.now();
+    await ledgers.get(name)!.whenWarm();
+    return performance.now() - t0;
+  },
   /** One write of `count` audits; returns ms and the longest main-thread task meanwhile. */
   async save(name: string, count: number): Promise<{ ms: number; longest: number }> {
     const l = ledgers.get(name)!;

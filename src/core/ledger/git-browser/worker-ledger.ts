@@ -37,6 +37,8 @@ export interface WorkerGitLedger extends Ledger {
   verify(): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
   close(): Promise<void>;
+  /** Resolves when the worker has read every shard tree once (saves are then at steady speed). */
+  whenWarm(): Promise<number>;
   /** The Worker itself (tests terminate it to simulate a crash). */
   readonly worker: Worker;
   /** Resolves when a worker opened with `pauseAtWrite` reaches that write. */
@@ -82,6 +84,7 @@ export async function createWorkerGitLedger(
     list: (q) => call('list', q),
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
+    whenWarm: () => call<number>('whenWarm'),
     verify: () => call<VerifyReport>('verify'),
     sync: (o) => call<SyncResult>('sync', o),
     async close() {

@@ -7,9 +7,12 @@ import type { Ledger } from '../types.js';
 import { createBrowserGitLedger, fsNameOf } from './browser-ledger.js';
 import { createIdbFs } from './idb-fs.js';
 import type { Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+import { warmShardTrees } from './warm-trees.js';
 
 const scope = self as unknown as { postMessage(m: Response): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
 let ledger: Ledger | undefined;
+/** The background shard-tree warm-up of the open ledger (resolves with the shards looked up). */
+let warming: Promise<number> = Promise.resolve(0);
 
 const MUTATING = new Set(['writeFile', 'appendFile', 'mkdir', 'rmdir', 'unlink', 'rename', 'symlink', 'chmod']);
 
@@ -55,6 +58,9 @@ async function open(options: WorkerLedgerOptions): Promise<void> {
     ...(fs && { fs: fs as unknown as NonNullable<Parameters<typeof createBrowserGitLedger>[0]>['fs'] }),
   });
   fs?.arm(); // count the writes of calls made after opening
+  const opened = ledger;
+  // Background: read every shard tree once, so saves do not pay for cold tree reads.
+  warming = warmShardTrees(opened, { stop: () => ledger !== opened }).catch(() => 0);
 }
 
 scope.onmessage = async (e) => {
@@ -65,6 +71,10 @@ scope.onmessage = async (e) => {
       await open(msg.options);
     } else {
       if (!ledger) throw new Error('The ledger worker was not opened');
+      if (msg.method === 'whenWarm') {
+        scope.postMessage({ id: msg.id, type: 'result', value: await warming });
+        return;
+      }
       const fn = (ledger as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[msg.method];
       if (typeof fn !== 'function') throw new Error(`The ledger has no method ${msg.method}`);
       value = await fn.apply(ledger, msg.args);
