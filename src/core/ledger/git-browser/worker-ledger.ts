@@ -38,7 +38,7 @@ export interface WorkerGitLedger extends Ledger {
   sync(options?: { remote?: string }): Promise<SyncResult>;
   close(): Promise<void>;
   /** Resolves when the worker has read every shard tree once (saves are then at steady speed). */
-  whenWarm(): Promise<number>;
+  whenWarm(): Promise<void>;
   /** The Worker itself (tests terminate it to simulate a crash). */
   readonly worker: Worker;
   /** Resolves when a worker opened with `pauseAtWrite` reaches that write. */
@@ -84,7 +84,7 @@ export async function createWorkerGitLedger(
     list: (q) => call('list', q),
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
-    whenWarm: () => call<number>('whenWarm'),
+    whenWarm: () => call<void>('whenWarm'),
     verify: () => call<VerifyReport>('verify'),
     sync: (o) => call<SyncResult>('sync', o),
     async close() {
