@@ -1,5 +1,5 @@
 // Loaded by csp-page.html (strict CSP, Trusted Types required): the run badge, the ref
-// autocomplete and the audit log with hostile values; reports what the page saw in `__cspResult`.
+// autocomplete and the audit log with hostile values; reports what the page saw in `__cspBeyondResult`.
 export interface BeyondCspResult {
   enforced: boolean;
   violations: string[];
@@ -8,7 +8,7 @@ export interface BeyondCspResult {
   error?: string;
 }
 
-declare global { interface Window { __cspResult?: Promise<BeyondCspResult>; __xss?: number } }
+declare global { interface Window { __cspBeyondResult?: Promise<BeyondCspResult>; __xss?: number } }
 
 const violations: string[] = [];
 document.addEventListener('securitypolicyviolation', (e) => {
@@ -87,7 +87,7 @@ async function run(): Promise<BeyondCspResult> {
   };
 }
 
-window.__cspResult = run().catch((e: unknown) => ({
+window.__cspBeyondResult = run().catch((e: unknown) => ({
   enforced: false, violations: [...violations], xss: window.__xss,
   rendered: { badge: '', options: [], picked: '', rows: 0, summary: '', popupStyled: false }, error: String(e instanceof Error ? e.stack : e),
 }));

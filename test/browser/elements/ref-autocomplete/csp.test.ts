@@ -11,10 +11,10 @@ describe('run badge, ref autocomplete and audit log under a strict CSP with Trus
     document.body.append(frame);
     try {
       await new Promise((r) => frame.addEventListener('load', r, { once: true }));
-      const win = frame.contentWindow as Window & { __cspResult?: Promise<BeyondCspResult> };
-      for (let i = 0; i < 400 && !win.__cspResult; i++) await new Promise((r) => setTimeout(r, 25));
-      expect(win.__cspResult, 'the page script ran').to.not.equal(undefined);
-      const result = await win.__cspResult!;
+      const win = frame.contentWindow as Window & { __cspBeyondResult?: Promise<BeyondCspResult> };
+      for (let i = 0; i < 400 && !win.__cspBeyondResult; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(win.__cspBeyondResult, 'the page script ran').to.not.equal(undefined);
+      const result = await win.__cspBeyondResult!;
       expect(result.error).to.equal(undefined);
       expect(result.enforced, 'Trusted Types are enforced on the page').to.equal(true);
       expect(result.violations).to.deep.equal([]);
