@@ -18,6 +18,7 @@ remoteInput.value = localStorage.getItem(REMOTE_KEY) ?? new URLSearchParams(loca
 const scp = createScp({
   actor: () => actorInput.value.trim() || 'unknown',
   runContext: () => ({ environment: 'demo', code_ref: 'a1b2c3d4e5f6' }),
+  ...(remoteInput.value && { remote: { url: remoteInput.value } }),
 });
 (window as unknown as { scp: typeof scp }).scp = scp;
 

@@ -8,7 +8,9 @@
 //   `/__git__/*` endpoints so pages can create repos and read the push log.
 // - Test-runner commands (`executeServerCommand`) that drive a Node-side git clone for sync tests.
 import { createRequire } from 'node:module';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { transform } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startGitServer } from '../../test/helpers/git-server.mjs';
@@ -210,6 +212,28 @@ registerServerCommand('scp-node-call', async (payload, ctx) => {
   return f(...args, ctx);
 });
 
+/**
+ * Sources say `new URL('./worker.js', import.meta.url)` (what a bundler and the built package
+ * need); in the dev server that file is still `worker.ts`, so a missing `.js` is served from `.ts`.
+ */
+function tsForJsPlugin() {
+  return {
+    name: 'scp-ts-for-js',
+    async serve(context) {
+      if (!context.path.startsWith('/src/') || !context.path.endsWith('.js')) return undefined;
+      const js = join(projectRoot, context.path);
+      const ts = js.replace(/\.js$/, '.ts');
+      if (existsSync(js) || !existsSync(ts)) return undefined;
+      const { code } = await transform(await readFile(ts, 'utf8'), { loader: 'ts', target: 'es2022', format: 'esm', sourcefile: ts });
+      return { body: code, type: 'js' };
+    },
+    resolveMimeType(context) {
+      if (context.path.startsWith('/src/') && context.path.endsWith('.js')) return 'js';
+      return undefined;
+    },
+  };
+}
+
 export function wtrPlugins() {
-  return [prebundlePlugin(), gitServerPlugin(), serverCommandsPlugin()];
+  return [tsForJsPlugin(), prebundlePlugin(), gitServerPlugin(), serverCommandsPlugin()];
 }

@@ -19,9 +19,14 @@ export interface ScpOptions {
   staging?: StagingStore;
   /**
    * The ledger, or a loader for one (loaded on first use, so its code can be a separate chunk).
-   * Default: memory (the git ledger is passed by the host or by `createBrowserScp`).
+   * Default: in a browser the git ledger in a Worker over IndexedDB (branch `scp-ledger`);
+   * in Node memory (pass `createGitLedger(...)` for a repository on disk).
    */
   ledger?: Ledger | (() => Promise<Ledger>);
+  /** For the default browser git ledger: the git remote `sync()` pushes to and fetches from. */
+  remote?: { url: string; corsProxy?: string; headers?: Record<string, string> };
+  /** For the default browser git ledger: its name (one ledger per name and origin). */
+  ledgerName?: string;
   /** Who acts (saves, runs) when a call does not say. */
   actor?: string | (() => string);
   /** Per-run defaults from the host (signed-in user, request id, deployed commit ...). */
@@ -75,12 +80,35 @@ function createLazyStore(load: () => Promise<StagingStore>): StagingStore {
   };
 }
 
+/** The same ledger, with every successful sync announced on the bus as `ledger:synced`. */
+function withSyncEvent(ledger: Ledger, bus: EventBus): Ledger {
+  if (!ledger.sync) return ledger;
+  return new Proxy(ledger, {
+    get(target, prop, receiver) {
+      if (prop !== 'sync') return Reflect.get(target, prop, receiver);
+      return async (o?: { remote?: string }) => {
+        const r = await target.sync!(o);
+        bus.emit('ledger:synced', r);
+        return r;
+      };
+    },
+  });
+}
+
+function defaultBrowserLedger(options: ScpOptions): Ledger {
+  // The git code is a separate chunk, loaded on the first ledger call.
+  return createLazyLedger(() => import('./ledger/git-browser/worker-ledger.js').then((m) => m.createWorkerGitLedger({
+    name: options.ledgerName ?? 'scp-ledger',
+    ...(options.remote && { remote: options.remote }),
+  })));
+}
+
 /** Wires staging, runs, refs, the ledger and the event bus. Nothing else does wiring. */
 export function createScp(options: ScpOptions = {}): ScpClient {
   const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
   const store = options.staging ?? defaultStore();
-  const ledger = typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
-    : options.ledger ?? createMemoryLedger();
+  const ledger = withSyncEvent(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
+    : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createMemoryLedger()), bus);
   const redactor = createRedactor(options.redact);
   const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
   const labels = options.cardLabels ?? {};

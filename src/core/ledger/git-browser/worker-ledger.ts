@@ -48,7 +48,7 @@ export interface WorkerGitLedger extends Ledger {
 /** Starts a ledger Worker and returns a Ledger proxy over it. */
 export async function createWorkerGitLedger(
   options: WorkerLedgerOptions = {},
-  worker: Worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `scp-ledger:${options.name ?? 'scp-ledger'}` }),
+  worker: Worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `scp-ledger:${options.name ?? 'scp-ledger'}` }),
 ): Promise<WorkerGitLedger> {
   let seq = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
