@@ -27,6 +27,7 @@ export const npmEntries = Object.fromEntries(Object.entries({
   'core/host/node/index': 'src/core/host/node/index.ts',
   'elements/index': 'src/elements/index.ts',
   'elements/all': 'src/elements/all.ts',
+  'core/ledger/git-browser/worker': 'src/core/ledger/git-browser/worker.ts',
   'cli/main': 'src/cli/main.ts',
 }).filter(([, file]) => existsSync(file)));
 
@@ -49,7 +50,9 @@ if (existsSync('src/elements')) {
 
 const bufferShim = fileURLToPath(new URL('./scripts/build/buffer-global.mjs', import.meta.url));
 const cdn = {
-  input: { 'scp-ledger': 'src/cdn.ts' },
+  // The ledger Worker is its own entry: `new URL('./worker.js', import.meta.url)` finds it beside the chunks.
+  input: { 'scp-ledger': 'src/cdn.ts', worker: 'src/core/ledger/git-browser/worker.ts' },
+  onwarn(w, warn) { if (w.code !== 'CIRCULAR_DEPENDENCY' && !/annotation that Rollup cannot interpret/.test(w.message)) warn(w); },
   plugins: [
     nodeResolve({ browser: true, preferBuiltins: false, extensions: ['.ts', '.js', '.mjs'] }),
     commonjs(),
