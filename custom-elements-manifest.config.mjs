@@ -4,4 +4,14 @@ export default {
   exclude: ['src/elements/**/*.styles.ts', 'src/elements/internal/**', 'src/elements/all.ts', 'src/elements/index.ts'],
   outdir: '.',
   litelement: true,
+  plugins: [{
+    // Events dispatched through a shared helper are also picked up without a name: keep the
+    // named ones (each element's JSDoc @event lists them all).
+    name: 'scp-drop-unnamed-events',
+    packageLinkPhase({ customElementsManifest }) {
+      for (const mod of customElementsManifest.modules ?? []) {
+        for (const d of mod.declarations ?? []) if (d.events) d.events = d.events.filter((e) => e.name);
+      }
+    },
+  }],
 };

@@ -1,10 +1,11 @@
 // Fails when the committed custom-elements.json is not what the sources generate.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const out = mkdtempSync(join(tmpdir(), 'cem-'));
+// The analyzer resolves --outdir against the working folder.
+const out = 'test-output/cem';
+mkdirSync(out, { recursive: true });
 execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze',
   '--config', 'custom-elements-manifest.config.mjs', '--outdir', out], { stdio: 'pipe' });
 const fresh = readFileSync(join(out, 'custom-elements.json'), 'utf8');
