@@ -12,3 +12,8 @@ export { createRuns, runTracked, addArtifact, ARTIFACT_TYPES, type ArtifactRef }
 export type { Runs, RunSpec, RunHandle, RunOutcome, RunContextProvider } from './runs/types.js';
 export type { Refs, RefResolver } from './refs/types.js';
 export type { Redactor, RedactRule, RedactOptions } from './redact/types.js';
+export { createMemoryLedger, createLazyLedger, type MemoryLedger } from './ledger/index.js';
+export { createMemoryStagingStore } from './storage/index.js';
+export { createRedactor, DEFAULT_RULES } from './redact/index.js';
+export { parseRefs, formatRef, relativeTime } from './refs/index.js';
+export { toCsv, toJsonl, csvRow, jsonlRow, CSV_HEADER } from './export/entries.js';
