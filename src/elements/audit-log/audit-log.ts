@@ -304,19 +304,6 @@ export class ScpAuditLog extends ScpElement {
   private readonly onLoadMore = () => { void this.loadMore(); };
   private readonly onRetry = () => { void this.data.refresh(); };
 
-  private statusWord(status: string): string {
-    const t = this.t;
-    switch (status) {
-      case 'ok': return t('statusOk');
-      case 'failed': return t('statusFailed');
-      case 'partial': return t('statusPartial');
-      case 'running': return t('statusRunning');
-      case 'error': return t('statusError');
-      case 'cancelled': return t('statusCancelled');
-      case 'abandoned': return t('statusAbandoned');
-      default: return t('statusUnknown', { status });
-    }
-  }
 
   private actionLabel(e: EntryMeta): string {
     return e.kind === 'audit' ? this.t('logActionAuditSaved') : show(actionOf(e));

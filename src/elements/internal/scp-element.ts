@@ -57,6 +57,22 @@ export class ScpElement extends LitElement {
     return t;
   }
 
+  /** A run or scan status as a word in the page's language (never colour alone). */
+  protected statusWord(status: string): string {
+    const t = this.t;
+    switch (status) {
+      case 'ok': return t('statusOk');
+      case 'failed': return t('statusFailed');
+      case 'partial': return t('statusPartial');
+      case 'running': return t('statusRunning');
+      case 'error': return t('statusError');
+      case 'cancelled': return t('statusCancelled');
+      case 'abandoned': return t('statusAbandoned');
+      case 'skipped': return t('statusSkipped');
+      default: return t('statusUnknown', { status });
+    }
+  }
+
   private translation: { locale: string; strings: ScpMessageOverrides | undefined; version: number; t: Translate } | undefined;
 
   override connectedCallback(): void {

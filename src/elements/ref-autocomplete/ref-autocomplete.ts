@@ -325,17 +325,6 @@ export class ScpRefAutocomplete extends ScpElement {
     }
   }
 
-  private statusWord(status: string): string {
-    const t = this.t;
-    switch (status) {
-      case 'ok': return t('statusOk');
-      case 'failed': return t('statusFailed');
-      case 'partial': return t('statusPartial');
-      case 'running': return t('statusRunning');
-      case 'error': return t('statusError');
-      default: return t('statusUnknown', { status });
-    }
-  }
 
   protected override render() {
     const t = this.t;

@@ -243,20 +243,6 @@ export class ScpRunBadge extends ScpElement {
     }
   };
 
-  private statusWord(status: string): string {
-    const t = this.t;
-    switch (status) {
-      case 'ok': return t('statusOk');
-      case 'failed': return t('statusFailed');
-      case 'partial': return t('statusPartial');
-      case 'running': return t('statusRunning');
-      case 'error': return t('statusError');
-      case 'cancelled': return t('statusCancelled');
-      case 'abandoned': return t('statusAbandoned');
-      case 'skipped': return t('statusSkipped');
-      default: return t('statusUnknown', { status });
-    }
-  }
 
   private subject(): string {
     const client = this.data.client;
