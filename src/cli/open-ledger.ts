@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Ledger } from '../core/ledger/types.js';
 
@@ -17,6 +18,11 @@ export async function gitConfig(cwd: string, key: string): Promise<string> {
   }
 }
 
+/** Where the CLI keeps its read index for a ledger branch (inside the git dir, never committed). */
+export function indexPathFor(gitdir: string, branch = 'scp-ledger'): string {
+  return join(gitdir, `scp-ledger-index-${branch.replace(/[^A-Za-z0-9_.-]/g, '_')}.jsonl`);
+}
+
 /**
  * The ledger of the git repository that contains `cwd`, on its own branch (default
  * `scp-ledger`); the git code is loaded only when a command needs it.
@@ -30,7 +36,7 @@ export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: s
   } catch {
     throw new NotARepoError(`not inside a git repository (${cwd}): run it in a repository, or "git init" first`);
   }
-  const [{ createGitLedger }, fs, http] = await Promise.all([
+  const [{ createGitLedger, createFileReadIndex }, fs, http] = await Promise.all([
     import('../core/ledger/git/index.js'),
     import('node:fs'),
     import('isomorphic-git/http/node'),
@@ -39,6 +45,8 @@ export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: s
   const email = await gitConfig(root, 'user.email');
   const ledger = await createGitLedger({
     fs, http, dir: root, gitdir,
+    // A file index beside the objects: later commands read it instead of walking every entry.
+    index: createFileReadIndex({ fs, path: indexPathFor(gitdir, branch) }),
     ...(branch && { branch }),
     ...(remoteUrl && { remote: { url: remoteUrl } }),
     author: { name: name || 'scp-ledger', email: email || 'scp-ledger@localhost' },

@@ -28,7 +28,7 @@ afterEach(() => {
 
 const clients: ScpClient[] = [];
 function client(options: Parameters<typeof createScp>[0] = {}): ScpClient {
-  const c = createScp({ channel: false, staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 }, ...options });
+  const c = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 }, ...options });
   clients.push(c);
   return c;
 }

@@ -1,5 +1,6 @@
 // Shared set-up for the element tests: real clients (memory or IndexedDB staging, memory ledger).
 import { render, type TemplateResult } from 'lit';
+import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import { createScp, type ScpClient, type ScpOptions } from '../../../../src/core/client.js';
 import { createIdbStagingStore } from '../../../../src/core/storage/idb.js';
 import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
@@ -8,7 +9,7 @@ const open: ScpClient[] = [];
 
 /** A client on memory staging that keeps every scan pending (policy `all`, no skip). */
 export function memoryClient(options: ScpOptions = {}): ScpClient {
-  const client = createScp({ channel: false, staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, actor: 'tester', ...options });
+  const client = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, actor: 'tester', ...options });
   open.push(client);
   return client;
 }
@@ -16,8 +17,8 @@ export function memoryClient(options: ScpOptions = {}): ScpClient {
 /** Two clients like two tabs: one IndexedDB database, one BroadcastChannel name. */
 export function twoTabs(): [ScpClient, ScpClient] {
   const name = `scp-test-${crypto.randomUUID()}`;
-  const a = createScp({ channel: name, staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
-  const b = createScp({ channel: name, staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
+  const a = createScp({ channel: name, ledger: createMemoryLedger(), staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
+  const b = createScp({ channel: name, ledger: createMemoryLedger(), staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
   open.push(a, b);
   return [a, b];
 }

@@ -26,13 +26,14 @@ async function run(): Promise<BeyondCspResult> {
   await tick(10);
   violations.length = 0; // the probe's own report
 
-  const [{ createScp }, { createMemoryStagingStore }, { XSS, BIDI }] = await Promise.all([
+  const [{ createScp }, { createMemoryStagingStore }, { createMemoryLedger }, { XSS, BIDI }] = await Promise.all([
     import('../../../../src/core/client.js'),
     import('../../../../src/core/storage/memory.js'),
+    import('../../../../src/core/ledger/memory.js'),
     import('../security/hostile.js'),
     import('../../../../src/elements/all.js'),
   ]);
-  const client = createScp({ channel: false, staging: createMemoryStagingStore(), runs: { groupCommitMs: 0 } });
+  const client = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { groupCommitMs: 0 } });
   const now = Date.now();
   await client.ledger.write({
     runs: XSS.map((x, i) => ({

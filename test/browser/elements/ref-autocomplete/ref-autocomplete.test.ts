@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { render } from 'lit';
 import { sendKeys } from '@web/test-runner-commands';
+import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import { createScp, type ScpClient } from '../../../../src/core/client.js';
 import type { Suggestion } from '../../../../src/core/schemas/ref.js';
 import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
@@ -25,7 +26,7 @@ afterEach(() => {
 
 const clients: ScpClient[] = [];
 function client(): ScpClient {
-  const c = createScp({ channel: false, staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 } });
+  const c = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 } });
   clients.push(c);
   return c;
 }

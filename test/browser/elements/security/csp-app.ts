@@ -29,13 +29,14 @@ async function run(): Promise<CspResult> {
   await tick(10);
   violations.length = 0; // the probe's own report
 
-  const [{ createScp }, { createMemoryStagingStore }, hostile] = await Promise.all([
+  const [{ createScp }, { createMemoryStagingStore }, { createMemoryLedger }, hostile] = await Promise.all([
     import('../../../../src/core/client.js'),
     import('../../../../src/core/storage/memory.js'),
+    import('../../../../src/core/ledger/memory.js'),
     import('./hostile.js'),
     import('../../../../src/elements/all.js'),
   ]);
-  const client = createScp({ channel: false, staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 } });
+  const client = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 } });
   for (const x of hostile.XSS) await client.staging.stage(x, hostile.hostileData, { summary: `${x} ${hostile.BIDI}` });
   const run = await client.runs.start({ type: 'deploy', subtype: `deploy:${hostile.XSS[0]}`, summary: hostile.XSS[1] });
   const firstId = (await client.staging.list())[0]!.snapshot_id;
