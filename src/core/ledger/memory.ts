@@ -1,13 +1,13 @@
-import { ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
+import { ConflictError, NotFoundError } from '../errors/index.js';
 import { canonicalJson, sha256Hex } from '../hash/index.js';
 import { assertValidId } from '../ids.js';
-import { SavedAudit } from '../schemas/audit.js';
+import type { SavedAudit } from '../schemas/audit.js';
 import type { EntryMeta, LedgerPage, LedgerQuery } from '../schemas/ledger.js';
-import { parseWith } from '../schemas/parse.js';
-import { RunRecord } from '../schemas/run.js';
+import type { RunRecord } from '../schemas/run.js';
 import { createEntryIndex } from './entry-index.js';
 import { auditMetaOf, runMetaOf } from './query.js';
 import type { Ledger, LedgerBatch, VerifyReport, WriteResult } from './types.js';
+import { canonicalOrThrow, validateBatch } from './validate-batch.js';
 
 /** One commit of the memory ledger (kept so tests and tools can inspect the history). */
 export interface MemoryCommit {
@@ -38,89 +38,22 @@ interface Prepared {
   ids: string[];
 }
 
-function invalid(what: string, path: string, message: string): ValidationError {
-  return new ValidationError(`Invalid ${what}: ${path}: ${message}`, { data: { what, issues: [{ path, message }] } });
-}
-
 /**
  * The entry as it will be stored: a JSON copy (exactly what JSON can carry, as a git ledger
  * would hold it) with `sha256` set over the canonical JSON of everything else.
  */
 async function sealed<T extends Record<string, unknown>>(entry: T, what: string): Promise<T & { sha256: string }> {
   const { sha256: _ignored, ...rest } = entry;
-  let canonical: string;
-  try {
-    canonical = canonicalJson(rest);
-  } catch (e) {
-    throw new ValidationError(`Invalid ${what}: it holds a value JSON cannot store (${(e as Error).message})`, {
-      data: { what, issues: [{ path: '(root)', message: (e as Error).message }] }, cause: e,
-    });
-  }
+  const canonical = canonicalOrThrow(rest, what, '(root)');
   return { ...(JSON.parse(canonical) as T), sha256: await sha256Hex(canonical) };
 }
 
-function checkTime(iso: string, what: string, path: string): void {
-  if (Number.isNaN(Date.parse(iso))) throw invalid(what, path, `not an ISO-8601 time: ${JSON.stringify(iso)}`);
-}
-
 async function prepare(batch: LedgerBatch): Promise<Prepared> {
-  if (typeof batch !== 'object' || batch === null) throw invalid('ledger batch', '(root)', 'expected an object with `audits` and/or `runs`');
-  const rawAudits: unknown = batch.audits ?? [];
-  const rawRuns: unknown = batch.runs ?? [];
-  if (!Array.isArray(rawAudits)) throw invalid('ledger batch', 'audits', 'expected an array');
-  if (!Array.isArray(rawRuns)) throw invalid('ledger batch', 'runs', 'expected an array');
-  if (rawAudits.length + rawRuns.length === 0) throw invalid('ledger batch', '(root)', 'nothing to write: pass at least one audit or run');
-
-  const audits: SavedAudit[] = [];
-  const runs: RunRecord[] = [];
-  for (const [i, raw] of rawAudits.entries()) {
-    const what = `audit ${i} of the batch`;
-    const a = parseWith(SavedAudit, raw, what);
-    assertValidId(a.snapshot_id, 'audit');
-    checkTime(a.iso, what, 'iso');
-    audits.push(a);
-  }
-  for (const [i, raw] of rawRuns.entries()) {
-    const what = `run ${i} of the batch`;
-    const r = parseWith(RunRecord, raw, what);
-    assertValidId(r.run.run_id, 'run');
-    checkTime(r.run.started_at, what, 'run.started_at');
-    if (r.run.status === 'running') throw invalid(what, 'run.status', 'a running run cannot be written to the ledger: finish it first');
-    let seq = -Infinity;
-    for (const [j, ev] of r.events.entries()) {
-      if (!(ev.seq > seq)) throw invalid(what, `events.${j}.seq`, `event seq must increase strictly (got ${ev.seq} after ${seq})`);
-      seq = ev.seq;
-    }
-    const events = JSON.parse(canonicalOrThrow(r.events, what)) as RunRecord['events'];
-    runs.push({ run: r.run, events });
-  }
+  const v = validateBatch(batch);
   // Hashing is asynchronous (WebCrypto): all entries at once, after every synchronous check passed.
-  const sealedAudits = await Promise.all(audits.map((a, i) => sealed(a, `audit ${i} of the batch`)));
-  const sealedRuns = await Promise.all(runs.map(async (r, i) => ({ run: await sealed(r.run, `run ${i} of the batch`), events: r.events })));
-
-  const dupes = (ids: string[]) => {
-    const seen = new Set<string>();
-    return ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
-  };
-  const auditIds = audits.map((a) => a.snapshot_id);
-  const runIds = runs.map((r) => r.run.run_id);
-  const repeated = [...new Set([...dupes(auditIds), ...dupes(runIds)])];
-  if (repeated.length) {
-    throw new ConflictError(`The batch holds the same id more than once: ${repeated.join(', ')} (each entry needs its own id)`, {
-      data: { ids: repeated, reason: 'duplicate_in_batch' },
-    });
-  }
-  return { audits: sealedAudits, runs: sealedRuns, ids: [...auditIds, ...runIds] };
-}
-
-function canonicalOrThrow(value: unknown, what: string): string {
-  try {
-    return canonicalJson(value);
-  } catch (e) {
-    throw new ValidationError(`Invalid ${what}: it holds a value JSON cannot store (${(e as Error).message})`, {
-      data: { what, issues: [{ path: 'events', message: (e as Error).message }] }, cause: e,
-    });
-  }
+  const audits = await Promise.all(v.audits.map((a, i) => sealed(a, `audit ${i} of the batch`)));
+  const runs = await Promise.all(v.runs.map(async (r, i) => ({ run: await sealed(r.run, `run ${i} of the batch`), events: r.events })));
+  return { audits, runs, ids: v.ids };
 }
 
 /**

@@ -1,0 +1,97 @@
+/** The write-batch rules every Ledger adapter applies before it stores anything. */
+import { ConflictError, ValidationError } from '../errors/index.js';
+import { canonicalJson } from '../hash/index.js';
+import { assertValidId } from '../ids.js';
+import { SavedAudit } from '../schemas/audit.js';
+import { parseWith } from '../schemas/parse.js';
+import { RunRecord } from '../schemas/run.js';
+import type { LedgerBatch } from './types.js';
+
+/** A batch that passed every check: entries parsed (not yet sealed), run events as JSON copies. */
+export interface ValidatedBatch {
+  audits: SavedAudit[];
+  runs: RunRecord[];
+  /** Audit ids then run ids, in batch order. */
+  ids: string[];
+}
+
+export interface ValidateBatchOptions {
+  /** Refuse a `message` that is present but not a non-empty string (adapters that use it as a commit message). */
+  checkMessage?: boolean;
+}
+
+function invalid(what: string, path: string, message: string): ValidationError {
+  return new ValidationError(`Invalid ${what}: ${path}: ${message}`, { data: { what, issues: [{ path, message }] } });
+}
+
+/** Canonical JSON of `value`, or a ValidationError naming the entry when JSON cannot hold it. */
+export function canonicalOrThrow(value: unknown, what: string, path: string): string {
+  try {
+    return canonicalJson(value);
+  } catch (e) {
+    throw new ValidationError(`Invalid ${what}: it holds a value JSON cannot store (${(e as Error).message})`, {
+      data: { what, issues: [{ path, message: (e as Error).message }] }, cause: e,
+    });
+  }
+}
+
+function checkTime(iso: string, what: string, path: string): void {
+  if (Number.isNaN(Date.parse(iso))) throw invalid(what, path, `not an ISO-8601 time: ${JSON.stringify(iso)}`);
+}
+
+/** Every repeat after the first occurrence, in order (linear time). */
+function repeats(ids: string[]): string[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
+}
+
+/**
+ * Checks a whole batch synchronously (shape, schemas, ids, times, finished runs, event order,
+ * JSON-storable events, no id twice) so nothing is written unless all of it is valid.
+ * Sealing (the sha256 of each entry) is left to the adapter.
+ */
+export function validateBatch(batch: LedgerBatch, options: ValidateBatchOptions = {}): ValidatedBatch {
+  if (typeof batch !== 'object' || batch === null) throw invalid('ledger batch', '(root)', 'expected an object with `audits` and/or `runs`');
+  const rawAudits: unknown = batch.audits ?? [];
+  const rawRuns: unknown = batch.runs ?? [];
+  if (!Array.isArray(rawAudits)) throw invalid('ledger batch', 'audits', 'expected an array');
+  if (!Array.isArray(rawRuns)) throw invalid('ledger batch', 'runs', 'expected an array');
+  if (rawAudits.length + rawRuns.length === 0) throw invalid('ledger batch', '(root)', 'nothing to write: pass at least one audit or run');
+  if (options.checkMessage && batch.message !== undefined && (typeof batch.message !== 'string' || batch.message.trim() === '')) {
+    throw invalid('ledger batch', 'message', 'a commit message must be a non-empty string');
+  }
+
+  const audits: SavedAudit[] = [];
+  const runs: RunRecord[] = [];
+  for (const [i, raw] of rawAudits.entries()) {
+    const what = `audit ${i} of the batch`;
+    const a = parseWith(SavedAudit, raw, what);
+    assertValidId(a.snapshot_id, 'audit');
+    checkTime(a.iso, what, 'iso');
+    audits.push(a);
+  }
+  for (const [i, raw] of rawRuns.entries()) {
+    const what = `run ${i} of the batch`;
+    const r = parseWith(RunRecord, raw, what);
+    assertValidId(r.run.run_id, 'run');
+    checkTime(r.run.started_at, what, 'run.started_at');
+    if (r.run.status === 'running') throw invalid(what, 'run.status', 'a running run cannot be written to the ledger: finish it first');
+    let seq = -Infinity;
+    for (const [j, ev] of r.events.entries()) {
+      if (!(ev.seq > seq)) throw invalid(what, `events.${j}.seq`, `event seq must increase strictly (got ${ev.seq} after ${seq})`);
+      seq = ev.seq;
+    }
+    const events = JSON.parse(canonicalOrThrow(r.events, what, 'events')) as RunRecord['events'];
+    runs.push({ run: r.run, events });
+  }
+
+  const auditIds = audits.map((a) => a.snapshot_id);
+  const runIds = runs.map((r) => r.run.run_id);
+  const repeated = [...new Set([...repeats(auditIds), ...repeats(runIds)])];
+  if (repeated.length) {
+    throw new ConflictError(`The batch holds the same id more than once: ${repeated.join(', ')} (each entry needs its own id)`, {
+      data: { ids: repeated, reason: 'duplicate_in_batch' },
+    });
+  }
+  return { audits, runs, ids: [...auditIds, ...runIds] };
+}
