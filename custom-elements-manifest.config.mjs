@@ -3,6 +3,8 @@ export default {
   globs: ['src/elements/**/*.ts'],
   exclude: ['src/elements/**/*.styles.ts', 'src/elements/internal/**', 'src/elements/all.ts', 'src/elements/index.ts'],
   outdir: '.',
+  // package.json names custom-elements.json itself; the staleness check's --outdir must not rewrite it.
+  packagejson: false,
   litelement: true,
   plugins: [{
     // Events dispatched through a shared helper are also picked up without a name: keep the
