@@ -13,7 +13,7 @@ import type { RunEvent, RunRecord } from '../../schemas/run.js';
 import { auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
 import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
 import { commitMessage, prepareBatch } from './batch.js';
-import { diffTrees, mapLimit } from './diff.js';
+import { diffTrees, mapLimit, type PathChange } from './diff.js';
 import {
   auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, type LayoutName,
 } from './layout.js';
@@ -275,6 +275,10 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return rows;
   }
 
+  // Rows handed to the index per update while catching up: the rebuild of a large ledger holds
+  // one batch of metadata and one shard's trees at a time, never every entry at once.
+  const CATCH_UP_BATCH = 2000;
+
   async function catchUp(): Promise<void> {
     const gitHead = await head();
     let indexed: string | undefined;
@@ -290,27 +294,72 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       try { from = await treeOf(indexed); } catch { reset = true; from = undefined; }
     }
     const to = await treeOf(gitHead);
-    const changes = await diffTrees(repo, reset ? undefined : from, to);
-    const put: EntryMeta[] = [];
-    const remove: IndexKey[] = [];
-    await mapLimit(changes, 32, async (c) => {
-      const loc = classifyPath(c.path);
-      if (!loc || 'misplaced' in loc || loc.part !== 'entry') return;
-      if (c.after) {
-        const meta = await metaAt(c.path, c.after, loc.kind);
-        if (meta) put.push(meta);
-      } else {
-        remove.push({ kind: loc.kind, id: loc.id });
+    let put: EntryMeta[] = [];
+    let remove: IndexKey[] = [];
+    let first = true;
+    // Intermediate updates carry no head: if the process stops half way, the index reads as
+    // missing and the next catch-up rebuilds it. The last update names the head it reached.
+    const flush = async (last: boolean) => {
+      // An entry removed from one layout may still exist in the other: keep it.
+      const kept: IndexKey[] = [];
+      for (const k of remove) {
+        const still = k.kind === 'audit' ? await findAudit(to, k.id) : await findRun(to, k.id);
+        if (!still) kept.push(k);
       }
+      if (last && reset) put.push(...(await tagOnlyRows(to)));
+      await index.apply({ head: last ? gitHead : undefined, put, remove: kept, reset: reset && first });
+      first = false;
+      put = [];
+      remove = [];
+    };
+    await diffInShards(reset ? undefined : from, to, '', SHARD_DEPTH, async (changes) => {
+      await mapLimit(changes, 32, async (c) => {
+        const loc = classifyPath(c.path);
+        if (!loc || 'misplaced' in loc || loc.part !== 'entry') return;
+        if (c.after) {
+          const meta = await metaAt(c.path, c.after, loc.kind);
+          if (meta) put.push(meta);
+        } else {
+          remove.push({ kind: loc.kind, id: loc.id });
+        }
+      });
+      if (put.length + remove.length >= CATCH_UP_BATCH) await flush(false);
     });
-    // An entry removed from one layout may still exist in the other: keep it.
-    const kept: IndexKey[] = [];
-    for (const k of remove) {
-      const still = k.kind === 'audit' ? await findAudit(to, k.id) : await findRun(to, k.id);
-      if (!still) kept.push(k);
+    await flush(true);
+  }
+
+  // root → audits|runs → <2 hex> → <1 hex>: below this depth a subtree holds a few dozen entries.
+  const SHARD_DEPTH = 3;
+
+  /**
+   * The tree diff of `a` → `b`, handed to `each` one bounded piece at a time: the levels above
+   * `depth` are walked one subtree after another, each subtree at `depth` is diffed whole.
+   */
+  async function diffInShards(a: string | undefined, b: string | undefined, prefix: string, depth: number, each: (changes: PathChange[]) => Promise<void>): Promise<void> {
+    if (a === b) return;
+    if (depth === 0) {
+      const changes = await diffTrees(repo, a, b, {}, prefix);
+      if (changes.length) await each(changes);
+      return;
     }
-    if (reset) put.push(...(await tagOnlyRows(to)));
-    await index.apply({ head: gitHead, put, remove: kept, reset });
+    const ea = a && a !== EMPTY_TREE ? await repo.readTree(a) : [];
+    const eb = b && b !== EMPTY_TREE ? await repo.readTree(b) : [];
+    const ma = new Map(ea.map((e) => [e.path, e]));
+    const mb = new Map(eb.map((e) => [e.path, e]));
+    const direct: PathChange[] = [];
+    for (const name of new Set([...ma.keys(), ...mb.keys()])) {
+      const x = ma.get(name);
+      const y = mb.get(name);
+      if (x && y && x.oid === y.oid && x.type === y.type) continue;
+      const path = `${prefix}${name}`;
+      const xt = x?.type === 'tree' ? x.oid : undefined;
+      const yt = y?.type === 'tree' ? y.oid : undefined;
+      if (xt || yt) await diffInShards(xt, yt, `${path}/`, depth - 1, each);
+      const xb = x && x.type !== 'tree' ? x.oid : undefined;
+      const yb = y && y.type !== 'tree' ? y.oid : undefined;
+      if (xb !== undefined || yb !== undefined) direct.push({ path, ...(xb !== undefined && { before: xb }), ...(yb !== undefined && { after: yb }) });
+    }
+    if (direct.length) await each(direct);
   }
 
   const refreshIndex = () => indexQueue(catchUp);
@@ -344,8 +393,11 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
 
   async function list(query?: LedgerQuery): Promise<LedgerPage> {
     const q = normalizeQuery(query);
-    await refreshIndex();
-    return index.query(q);
+    // Caught up and queried in one turn of the queue, so a page never sees a half-applied catch-up.
+    return indexQueue(async () => {
+      await catchUp();
+      return index.query(q);
+    });
   }
 
   /** After our own commit: update the index directly if it was current (no tree walk needed). */
@@ -354,7 +406,8 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       let indexed: string | undefined;
       try { indexed = await index.head(); } catch { return; }
       if (indexed !== old || (old === undefined && indexed === undefined && put.length === 0)) return;
-      await index.apply({ head: commit, put, remove });
+      // No previous head: the branch was empty, so these rows are the whole index.
+      await index.apply({ head: commit, put, remove, reset: old === undefined });
     }).catch(() => undefined); // the index is derived: a failure here only means the next list() catches up
   }
 

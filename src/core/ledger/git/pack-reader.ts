@@ -246,13 +246,13 @@ export class PackReader {
     const codec = await getCodec();
     let data: Uint8Array | undefined;
     if (i + want <= firstGot || firstGot < first.length) {
-      data = await codec.inflate(first.subarray(i, firstGot));
+      data = await codec.inflate(first.subarray(i, firstGot), size);
     }
     for (let tries = 0; tries < 2 && !data; tries++) {
       const buf = new Uint8Array(want);
       const got = (await fh.read(buf, 0, want, offset + i)).bytesRead;
       try {
-        data = await codec.inflate(buf.subarray(0, got));
+        data = await codec.inflate(buf.subarray(0, got), size);
       } catch (e) {
         if (tries === 1 || got < want) throw e;
         want *= 4;
