@@ -18,3 +18,17 @@ export function processIo(): Io {
     err: (t) => { process.stderr.write(t.endsWith('\n') ? t : `${t}\n`); },
   };
 }
+
+/**
+ * A one-line "working…" note on stderr while a long step runs, only when stdout is a terminal
+ * (scripts and pipes get clean output). Returns the step's result.
+ */
+export async function withProgress<T>(io: Io, label: string, step: () => Promise<T>): Promise<T> {
+  if (!io.stdout.isTTY) return step();
+  io.stderr.write(`${label}…`);
+  try {
+    return await step();
+  } finally {
+    io.stderr.write(`\r${' '.repeat(label.length + 1)}\r`);
+  }
+}

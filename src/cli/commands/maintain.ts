@@ -1,5 +1,5 @@
 import { parseArgs, str } from '../args.js';
-import type { Io } from '../io.js';
+import { withProgress, type Io } from '../io.js';
 import { gitConfig, openRepoLedger } from '../open-ledger.js';
 
 export const verifyHelp = `Usage: scp-ledger verify [--json] [--branch name]
@@ -25,7 +25,7 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   const { flags } = parseArgs(argv, { booleans: ['help', 'json'], values: ['branch'] });
   if (flags.help) { io.out(verifyHelp); return 0; }
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'));
-  const report = await ledger.verify!();
+  const report = await withProgress(io, 'verifying the ledger', () => ledger.verify!());
   if (flags.json) io.out(JSON.stringify(report, null, 2));
   else if (report.ok) io.out(`ledger ok: ${report.checked.commits} commits, ${report.checked.entries} entries checked`);
   else io.out(`ledger NOT ok (${report.reason}): ${report.message ?? ''}${report.commit ? `\n  commit ${report.commit}` : ''}${report.entry ? `\n  entry  ${report.entry}` : ''}`);
@@ -40,7 +40,7 @@ export async function syncCommand(argv: string[], io: Io): Promise<number> {
   const url = /^[a-z]+:\/\//i.test(remote) ? remote : await gitConfig(root, `remote.${remote}.url`);
   if (!url) { io.err(`scp-ledger: no remote "${remote}": pass a URL or add it with git remote add`); return 2; }
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), url);
-  const r = await ledger.sync!({ remote: url });
+  const r = await withProgress(io, `syncing with ${remote}`, () => ledger.sync!({ remote: url }));
   io.out(flags.json ? JSON.stringify(r) : `synced with ${remote}: fetched ${r.fetched}, pushed ${r.pushed}, head ${r.head.slice(0, 12)}`);
   return 0;
 }
@@ -52,12 +52,14 @@ export async function importOriginCommand(argv: string[], io: Io): Promise<numbe
   let audits = 0;
   let runs = 0;
   let cursor: string | undefined;
-  do {
-    const page = await ledger.list({ limit: 500, ...(cursor && { cursor }) });
-    for (const e of page.entries) if (e.kind === 'audit') audits++; else runs++;
-    cursor = page.cursor;
-  } while (cursor);
-  const report = await ledger.verify!();
+  await withProgress(io, 'reading the ledger', async () => {
+    do {
+      const page = await ledger.list({ limit: 500, ...(cursor && { cursor }) });
+      for (const e of page.entries) if (e.kind === 'audit') audits++; else runs++;
+      cursor = page.cursor;
+    } while (cursor);
+  });
+  const report = await withProgress(io, 'verifying the ledger', () => ledger.verify!());
   const result = { audits, runs, verified: report.ok, ...(report.ok ? {} : { reason: report.reason }) };
   io.out(flags.json ? JSON.stringify(result) : `adopted the ledger: ${audits} audits, ${runs} runs; verify ${report.ok ? 'ok' : `NOT ok (${report.reason})`}`);
   return report.ok ? 0 : 1;
