@@ -6,6 +6,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { numberArg } from './args.js';
 
 const ORIGIN = 'http://localhost:5998'; // intercepted below, never dialled; localhost is a secure context
 
@@ -64,9 +65,6 @@ export async function runElementsBench(options: { count?: number; refs?: number;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
+  const arg = numberArg;
   await runElementsBench({ ...(arg('count') && { count: arg('count') }), ...(arg('refs') && { refs: arg('refs') }), ...(arg('rounds') && { rounds: arg('rounds') }) });
 }

@@ -14,6 +14,7 @@ import http from 'isomorphic-git/http/node';
 import { createGitLedger, auditPath } from '../src/core/ledger/git/index.js';
 import type { SavedAudit } from '../src/core/schemas/audit.js';
 import { startGitServer } from '../test/helpers/git-server.mjs';
+import { numberArg } from './args.js';
 
 export interface GitLedgerBenchOptions {
   /** Size of the large ledger (default 100,000). */
@@ -285,10 +286,7 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
+  const arg = numberArg;
   const opts: GitLedgerBenchOptions = {};
   const e = arg('entries'); if (e) opts.entries = e;
   const r = arg('rounds'); if (r) opts.rounds = r;

@@ -8,6 +8,8 @@ import { createScp } from '../src/core/client.js';
 import { createMemoryLedger } from '../src/core/ledger/memory.js';
 import type { SavedAudit } from '../src/core/schemas/audit.js';
 import type { RunRecord } from '../src/core/schemas/run.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
+import { numberArg } from './args.js';
 
 export interface RefsBenchOptions { entries?: number; queries?: number; seed?: number; log?: (line: string) => void }
 
@@ -28,18 +30,6 @@ const CARDS = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s
 const RUN_TYPES = ['install', 'build', 'deploy', 'destroy', 'setup', 'plan', 'validate', 'test', 'scan', 'backup', 'git', 'ci'];
 const WORDS = ['tls', 'expired', 'cluster', 'healthy', 'score', 'issues', 'api', 'web', 'worker', 'rollout', 'cache', 'vault', 'dns', 'image', 'lint', 'coverage', 'drift', 'backup'];
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'ci-bot'];
-
-/** Small deterministic PRNG so every run measures the same data and queries. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentiles(samples: number[]): Percentiles {
   const s = [...samples].sort((a, b) => a - b);
@@ -127,7 +117,7 @@ export async function runRefsBench(options: RefsBenchOptions = {}): Promise<Refs
   const log = options.log ?? ((line: string) => console.log(line));
   const count = options.entries ?? 100_000;
   const queries = options.queries ?? 1_000;
-  const rnd = mulberry32(options.seed ?? 42);
+  const rnd = seededRandom(options.seed ?? 42);
   const { audits, runs } = generate(count, rnd);
 
   const ledger = createMemoryLedger();
@@ -221,10 +211,7 @@ export async function runRefsBench(options: RefsBenchOptions = {}): Promise<Refs
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
+  const arg = numberArg;
   const entries = arg('entries');
   const queries = arg('queries');
   const result = await runRefsBench({ ...(entries && { entries }), ...(queries && { queries }) });

@@ -4,6 +4,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { numberArg } from './args.js';
 
 export const STAGING_TARGET_MS = 0.5;
 const ORIGIN = 'http://localhost:5999'; // intercepted below, never dialled; localhost is a secure context (WebCrypto)
@@ -55,9 +56,6 @@ export async function runStagingBench(options: { count?: number; bytes?: number;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
+  const arg = numberArg;
   await runStagingBench({ ...(arg('count') && { count: arg('count') }), ...(arg('bytes') && { bytes: arg('bytes') }), ...(arg('rounds') && { rounds: arg('rounds') }) });
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ScpError } from '../../../src/core/errors/index.js';
 import { createEventBus } from '../../../src/core/events/bus.js';
 import { connectEventBridge, type EventBridge } from '../../../src/core/host/sse-bridge.js';
-import { seededRandom, testSeed } from './support/seeded-random.js';
+import { seededRandom, testSeed } from '../../helpers/seeded-random.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -8,7 +8,7 @@ import { createEventBus } from '../../../src/core/events/bus.js';
 import { createHttpBackend } from '../../../src/core/host/http-backend.js';
 import { connectEventBridge, type EventBridge } from '../../../src/core/host/sse-bridge.js';
 import { startHost, until, type RunningHost } from './support/host-server.js';
-import { seededRandom, testSeed } from './support/seeded-random.js';
+import { seededRandom, testSeed } from '../../helpers/seeded-random.js';
 
 function cuttingProxy(target: URL, budget: () => number, maxCuts: number) {
   let cuts = 0;
