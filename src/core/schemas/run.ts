@@ -1,10 +1,6 @@
 import * as z from 'zod/mini';
 
-/** The origin's 15 run types; hosts may use others (kept as plain strings on read). */
-export const RUN_TYPES = [
-  'install', 'build', 'deploy', 'destroy', 'setup', 'plan', 'validate', 'format', 'test', 'scan',
-  'generate', 'backup', 'restore', 'git', 'ci',
-] as const;
+export { RUN_TYPES } from './run-types.js';
 
 /** `running` only while live (never written to the ledger); `abandoned` when its tab/process died. */
 export const RunStatus = z.enum(['running', 'ok', 'failed', 'partial', 'cancelled', 'abandoned']);

@@ -5,7 +5,7 @@ import { ORIGIN_CARD_LABELS } from '../../core/cards.js';
 import { actionOf, targetOf, toCsv, toJsonl } from '../../core/export/entries.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { EntryMeta, LedgerQuery } from '../../core/schemas/ledger.js';
-import { RUN_TYPES } from '../../core/schemas/run.js';
+import { RUN_TYPES } from '../../core/schemas/run-types.js';
 import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import { ScpLogExportEvent, type ScpLogExportFormat } from '../events/log-export-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
