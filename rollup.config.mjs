@@ -50,8 +50,10 @@ if (existsSync('src/elements')) {
 
 const bufferShim = fileURLToPath(new URL('./scripts/build/buffer-global.mjs', import.meta.url));
 const cdn = {
-  // The ledger Worker is its own entry: `new URL('./worker.js', import.meta.url)` finds it beside the chunks.
-  input: { 'scp-ledger': 'src/cdn.ts', worker: 'src/core/ledger/git-browser/worker.ts' },
+  // `scp-ledger.js` is what a page loads; `core.js` is the whole core API for pages that want more
+  // (schemas, ledgers, the host client), sharing chunks with it. The ledger Worker is its own
+  // entry: `new URL('./worker.js', import.meta.url)` finds it beside the chunks.
+  input: { 'scp-ledger': 'src/cdn.ts', core: 'src/cdn-core.ts', worker: 'src/core/ledger/git-browser/worker.ts' },
   onwarn(w, warn) { if (w.code !== 'CIRCULAR_DEPENDENCY' && !/annotation that Rollup cannot interpret/.test(w.message)) warn(w); },
   plugins: [
     nodeResolve({ browser: true, preferBuiltins: false, extensions: ['.ts', '.js', '.mjs'] }),

@@ -1,7 +1,6 @@
 import { cardLabel as defaultCardLabel } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createLazyLedger } from './ledger/lazy.js';
-import { createMemoryLedger } from './ledger/memory.js';
 import type { Ledger } from './ledger/types.js';
 import { createRedactor } from './redact/redactor.js';
 import type { RedactOptions } from './redact/types.js';
@@ -9,9 +8,9 @@ import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
 import { createRuns } from './runs/runs.js';
 import type { RunContextProvider, Runs } from './runs/types.js';
-import { createStaging } from './staging/staging.js';
+import { createLazyStaging } from './staging/lazy.js';
 import type { Staging } from './staging/types.js';
-import { createMemoryStagingStore } from './storage/memory.js';
+import { createLazyStore } from './storage/lazy.js';
 import type { StagingStore } from './storage/types.js';
 
 export interface ScpOptions {
@@ -58,26 +57,10 @@ export interface ScpClient {
 const inBrowser = typeof window !== 'undefined' && typeof indexedDB !== 'undefined';
 
 function defaultStore(): StagingStore {
-  if (!inBrowser) return createMemoryStagingStore();
-  // IndexedDB adapter is loaded lazily so Node and memory-only hosts never pull idb in.
+  // Loaded on first use: Node and memory-only hosts never pull idb in, and neither default is
+  // part of what a page loads before its elements are defined.
+  if (!inBrowser) return createLazyStore(() => import('./storage/memory.js').then((m) => m.createMemoryStagingStore()));
   return createLazyStore(() => import('./storage/idb.js').then((m) => m.createIdbStagingStore()));
-}
-
-function createLazyStore(load: () => Promise<StagingStore>): StagingStore {
-  let p: Promise<StagingStore> | undefined;
-  const get = () => (p ??= load());
-  return {
-    writeSnapshots: async (c) => (await get()).writeSnapshots(c),
-    getSnapshot: async (id) => (await get()).getSnapshot(id),
-    listSnapshots: async () => (await get()).listSnapshots(),
-    putRun: async (r) => (await get()).putRun(r),
-    getRun: async (id) => (await get()).getRun(id),
-    listRuns: async () => (await get()).listRuns(),
-    removeRun: async (id) => (await get()).removeRun(id),
-    getMeta: async (k) => (await get()).getMeta(k),
-    setMeta: async (k, v) => (await get()).setMeta(k, v),
-    close: async () => { if (p) await (await p).close(); },
-  };
 }
 
 /** The same ledger, with every successful sync announced on the bus as `ledger:synced`. */
@@ -108,19 +91,20 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
   const store = options.staging ?? defaultStore();
   const ledger = withSyncEvent(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
-    : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createMemoryLedger()), bus);
+    : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))), bus);
   const redactor = createRedactor(options.redact);
   const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
   const labels = options.cardLabels ?? {};
   const cardLabel = (k: string) => defaultCardLabel(k, { ...labels });
 
-  const staging = createStaging({
+  // Staging's code arrives on its first call: a page's elements are defined without waiting for it.
+  const staging = createLazyStaging(() => import('./staging/staging.js').then((m) => m.createStaging({
     store, ledger, bus, redactor, actor,
     ...(options.policy && { policy: options.policy }),
     ...(options.skipUnchanged !== undefined && { skipUnchanged: options.skipUnchanged }),
     ...(options.stageErrors !== undefined && { stageErrors: options.stageErrors }),
     ...(options.maxSnapshotBytes !== undefined && { maxSnapshotBytes: options.maxSnapshotBytes }),
-  });
+  })));
   const runs = createRuns({
     store, ledger, bus, redactor,
     context: () => ({ actor: actor(), ...options.runContext?.() }),
