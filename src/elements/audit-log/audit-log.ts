@@ -1,33 +1,16 @@
-import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
-import { ORIGIN_CARD_LABELS } from '../../core/cards.js';
-import { actionOf, targetOf, toCsv, toJsonl } from '../../core/export/entries.js';
-import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { EntryMeta, LedgerQuery } from '../../core/schemas/ledger.js';
-import { RUN_TYPES } from '../../core/schemas/run-types.js';
 import { ScpActionErrorEvent } from '../events/action-error-event.js';
-import { ScpLogExportEvent, type ScpLogExportFormat } from '../events/log-export-event.js';
+import type { ScpLogExportFormat } from '../events/log-export-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
+import { LazyView } from '../internal/lazy-view.js';
 import { ScpElement } from '../internal/scp-element.js';
-import { displayText } from '../internal/text.js';
 import { buttonStyles, hostStyles, statusStyles } from '../styles/host.styles.js';
 import { auditLogStyles } from './audit-log.styles.js';
 import { queryOf, type LogFilters, type LogRange } from './log-query.js';
 
-const STATUSES = ['ok', 'failed', 'partial', 'cancelled', 'abandoned', 'error'] as const;
-/** Page size of an export (the ledger's largest). */
-const EXPORT_PAGE = 500;
-/** How long a live update waits for a finished run's group commit (doubling waits from 100 ms). */
-const LANDING_WAIT_MS = 6400;
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-/** Text for display: never an object, bidi controls made visible. */
-const show = (v: unknown): string => displayText(text(v));
-const newestFirst = (a: EntryMeta, b: EntryMeta) => {
-  const ta = Date.parse(a.time) || 0;
-  const tb = Date.parse(b.time) || 0;
-  return ta !== tb ? tb - ta : a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
-};
 
 /**
  * "Who did what": every run and audit save in the ledger as a table — time, actor, action,
@@ -59,7 +42,11 @@ const newestFirst = (a: EntryMeta, b: EntryMeta) => {
 export class ScpAuditLog extends ScpElement {
   static override styles = [hostStyles, buttonStyles, statusStyles, auditLogStyles];
 
-  private readonly data = new ScpClientController(this, {
+  /** @internal Templates, handlers, the export and in-place live updates: a separate chunk, fetched on first connection. */
+  private readonly view = new LazyView(this, () => import('./audit-log.view.js'));
+
+  /** @internal The client, its loading state and reloads. */
+  readonly data = new ScpClientController(this, {
     events: ['ledger:written', 'ledger:synced', 'audit:saved', 'audit:deleted', 'run:completed'],
     onClient: () => {
       this.entries = [];
@@ -67,7 +54,8 @@ export class ScpAuditLog extends ScpElement {
       this.seen = { actors: new Set(), subtypes: new Set(), cards: new Set() };
     },
     load: (client, signal) => this.load(client, signal),
-    onEvent: (name, payload) => this.apply(name, payload),
+    // Applied in place by the view; before it has loaded, an event simply causes a reload.
+    onEvent: (name, payload) => this.view.module?.applyEvent(this, name, payload) ?? true,
   });
 
   /** Only entries by this actor (exact). */
@@ -92,17 +80,23 @@ export class ScpAuditLog extends ScpElement {
   /** The entries shown, newest first. */
   @state() accessor entries: EntryMeta[] = [];
   @state() private accessor cursor: string | undefined = undefined;
-  @state() private accessor more = false;
-  @state() private accessor exportNote = '';
-  @state() private accessor exportFailed = false;
-  @state() private accessor announce = '';
+  /** @internal The ledger has more pages. */
+  @state() accessor more = false;
+  /** @internal The export's progress or result, in the toolbar. */
+  @state() accessor exportNote = '';
+  /** @internal */
+  @state() accessor exportFailed = false;
+  /** @internal Spoken when live updates add rows. */
+  @state() accessor announce = '';
 
-  /** The query behind the rows shown (what "Load more", live updates and export use). */
-  private viewQuery: LedgerQuery = {};
-  private textTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Actors, subtypes and cards met so far: the filter choices (kept while the view narrows). */
-  private seen = { actors: new Set<string>(), subtypes: new Set<string>(), cards: new Set<string>() };
-  private pending: Promise<unknown> = Promise.resolve();
+  /** @internal The query behind the rows shown (what "Load more", live updates and export use). */
+  viewQuery: LedgerQuery = {};
+  /** @internal The pending debounced text/actor filter change. */
+  textTimer: ReturnType<typeof setTimeout> | undefined;
+  /** @internal Actors, subtypes and cards met so far: the filter choices (kept while the view narrows). */
+  seen = { actors: new Set<string>(), subtypes: new Set<string>(), cards: new Set<string>() };
+  /** @internal The latest paging or live update (what `settled()` waits for). */
+  pending: Promise<unknown> = Promise.resolve();
 
   /** The current filters. */
   get filters(): LogFilters {
@@ -119,43 +113,12 @@ export class ScpAuditLog extends ScpElement {
 
   /** Every entry of the filtered view (all pages) as CSV (RFC 4180) or JSON Lines. */
   async exportText(format: ScpLogExportFormat): Promise<string> {
-    const entries = await this.exportEntries();
-    return this.render_(format, entries);
+    return (await this.view.ready).exportText(this, format);
   }
 
   /** Save the filtered view as a file (after a cancelable `scp-log-export` event). Resolves to the entry count. */
   async download(format: ScpLogExportFormat): Promise<number> {
-    const t = this.t;
-    this.exportNote = t('logExporting');
-    this.exportFailed = false;
-    try {
-      const entries = await this.exportEntries();
-      const body = this.render_(format, entries);
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-      const filename = `scp-audit-log-${stamp}.${format}`;
-      const ev = new ScpLogExportEvent({ format, text: body, count: entries.length, filename });
-      this.dispatchEvent(ev);
-      if (!ev.defaultPrevented) {
-        const type = format === 'csv' ? 'text/csv;charset=utf-8' : 'application/x-ndjson;charset=utf-8';
-        const url = URL.createObjectURL(new Blob([body], { type }));
-        const a = document.createElement('a');
-        a.href = url;
-        a.download = filename;
-        a.hidden = true;
-        this.renderRoot.appendChild(a);
-        a.click();
-        a.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      }
-      this.exportNote = t('logExported', { count: entries.length, format: format.toUpperCase() });
-      return entries.length;
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      this.exportNote = t('logExportFailed', { detail });
-      this.exportFailed = true;
-      this.dispatchEvent(new ScpActionErrorEvent({ action: 'load', ids: [], error, message: this.exportNote }));
-      throw error;
-    }
+    return (await this.view.ready).download(this, format);
   }
 
   /** Load the next page. */
@@ -174,31 +137,21 @@ export class ScpAuditLog extends ScpElement {
     await p;
   }
 
-  private render_(format: ScpLogExportFormat, entries: EntryMeta[]): string {
-    return format === 'csv' ? toCsv(entries, (k) => this.cardLabel(k)) : toJsonl(entries);
-  }
-
-  private async exportEntries(): Promise<EntryMeta[]> {
-    const client = this.data.client;
-    if (!client) throw new Error(this.t('notConnected'));
-    const q = this.viewQuery;
-    const out: EntryMeta[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.ledger.list({ ...q, limit: EXPORT_PAGE, ...(cursor && { cursor }) });
-      out.push(...page.entries);
-      cursor = page.cursor;
-    } while (cursor);
-    return out;
-  }
-
-  private cardLabel(key: string): string {
+  /** @internal A card key's label from the client (the key itself without one). */
+  cardLabel(key: string): string {
     return this.data.client?.cardLabel(key) ?? key;
   }
 
-  private fail(error: unknown): void {
+  /** @internal Reports a failed load as `scp-error`. */
+  fail(error: unknown): void {
     const detail = error instanceof Error ? error.message : String(error);
     this.dispatchEvent(new ScpActionErrorEvent({ action: 'load', ids: [], error, message: this.t('logLoadFailed', { detail }) }));
+  }
+
+  protected override async scheduleUpdate(): Promise<void> {
+    // The first update waits for the view, so nothing renders half-built.
+    if (!this.view.module) await this.view.ready;
+    super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -211,6 +164,10 @@ export class ScpAuditLog extends ScpElement {
         if (text(e.card_key)) this.seen.cards.add(text(e.card_key));
       }
     }
+  }
+
+  protected override render() {
+    return this.view.module!.render(this);
   }
 
   private async load(client: ScpClient, signal: AbortSignal): Promise<void> {
@@ -227,175 +184,5 @@ export class ScpAuditLog extends ScpElement {
       if (!signal.aborted) this.fail(error);
       throw error;
     }
-  }
-
-  /** New entries at the top without losing the pages already loaded. */
-  private async mergeFresh(client: ScpClient): Promise<void> {
-    const q = this.viewQuery;
-    const page = await client.ledger.list({ ...q, limit: this.pageSize });
-    if (q !== this.viewQuery || client !== this.data.client) return;
-    const seen = new Set(this.entries.map((e) => e.id));
-    const fresh = page.entries.filter((e) => !seen.has(e.id));
-    if (!fresh.length) return;
-    this.entries = [...fresh, ...this.entries].sort(newestFirst);
-    this.announce = this.t('logNewEntries', { count: fresh.length });
-  }
-
-  private apply<K extends BusEventName>(name: K, payload: BusEventMap[K]): boolean {
-    const client = this.data.client;
-    if (!client || !this.data.loaded) return true;
-    if (name === 'audit:deleted') {
-      const id = (payload as BusEventMap['audit:deleted']).snapshot_id;
-      this.entries = this.entries.filter((e) => !(e.kind === 'audit' && e.id === id));
-      return false;
-    }
-    let landed: (() => Promise<boolean>) | undefined;
-    if (name === 'run:completed') {
-      const id = (payload as BusEventMap['run:completed']).run_id;
-      landed = async () => (await client.ledger.getRun(id)) !== undefined;
-    } else if (name === 'audit:saved') {
-      const id = (payload as BusEventMap['audit:saved']).snapshot_id;
-      landed = async () => (await client.ledger.getAudit(id)) !== undefined;
-    }
-    // Fetch the newest page and add what is new; a finished run reaches the ledger with the
-    // runs' group commit, a moment after its event, so wait (briefly) until it has landed.
-    const p = this.pending.then(async () => {
-      if (landed) {
-        for (let wait = 100; !(await landed()) && wait <= LANDING_WAIT_MS; wait *= 2) await new Promise((r) => setTimeout(r, wait));
-      }
-      await this.mergeFresh(client);
-    }).catch((e: unknown) => this.fail(e));
-    this.pending = p;
-    return false;
-  }
-
-  private readonly onFilterInput = (ev: Event) => {
-    const el = ev.target as HTMLInputElement | HTMLSelectElement;
-    const name = el.name as keyof LogFilters;
-    if (name === 'text' || name === 'actor') {
-      // Typing is debounced: one query per pause, not per key.
-      if (this.textTimer !== undefined) clearTimeout(this.textTimer);
-      const value = el.value;
-      this.textTimer = setTimeout(() => { this.textTimer = undefined; this[name] = value; }, 250);
-      return;
-    }
-    if (name === 'range') this.range = el.value as LogRange;
-    else if (name in this.filters) (this as unknown as Record<string, string>)[name] = el.value;
-  };
-
-  private readonly onFilterSubmit = (ev: Event) => {
-    ev.preventDefault();
-    const form = ev.target as HTMLFormElement;
-    if (this.textTimer !== undefined) { clearTimeout(this.textTimer); this.textTimer = undefined; }
-    this.text = (form.elements.namedItem('text') as HTMLInputElement).value;
-    this.actor = (form.elements.namedItem('actor') as HTMLInputElement).value;
-  };
-
-  private readonly onReset = () => {
-    if (this.textTimer !== undefined) { clearTimeout(this.textTimer); this.textTimer = undefined; }
-    this.actor = this.action = this.status = this.card = this.text = this.from = this.to = '';
-    this.range = '';
-    // Controls are not bound to the properties while typing: clear them here.
-    for (const el of this.renderRoot.querySelectorAll<HTMLInputElement>('input[name="text"], input[name="actor"]')) el.value = '';
-  };
-
-  private readonly onExportCsv = () => { this.download('csv').catch(() => { /* shown in the toolbar */ }); };
-  private readonly onExportJsonl = () => { this.download('jsonl').catch(() => { /* shown in the toolbar */ }); };
-  private readonly onLoadMore = () => { void this.loadMore(); };
-  private readonly onRetry = () => { void this.data.refresh(); };
-
-
-  private actionLabel(e: EntryMeta): string {
-    return e.kind === 'audit' ? this.t('logActionAuditSaved') : show(actionOf(e));
-  }
-
-  private renderFilters() {
-    const t = this.t;
-    const seenActors = [...this.seen.actors].sort();
-    const seenSubtypes = [...this.seen.subtypes].sort();
-    const cards = [...new Set([...Object.keys(ORIGIN_CARD_LABELS), ...this.seen.cards, ...(this.card ? [this.card] : [])])];
-    const actions = new Set<string>([...RUN_TYPES, ...seenSubtypes]);
-    const opt = (value: string, label: string, current: string) => html`<option value=${value} ?selected=${value === current}>${label}</option>`;
-    return html`<form part="filters" role="search" aria-label=${t('logFilters')} @input=${this.onFilterInput} @change=${this.onFilterInput} @submit=${this.onFilterSubmit}>
-      <label><span>${t('logFilterText')}</span><input name="text" type="search" .value=${this.text} autocomplete="off"></label>
-      <label><span>${t('logFilterActor')}</span><input name="actor" type="text" list="actors" .value=${this.actor} autocomplete="off"></label>
-      <datalist id="actors">${seenActors.map((a) => html`<option value=${a}></option>`)}</datalist>
-      <label><span>${t('logFilterAction')}</span><select name="action">
-        ${opt('', t('logAnyAction'), this.action)}
-        ${opt('audit:saved', t('logActionAuditSaved'), this.action)}
-        ${opt('run', t('logActionAnyRun'), this.action)}
-        ${[...actions].map((a) => opt(a, show(a), this.action))}
-        ${this.action && !['audit:saved', 'run'].includes(this.action) && !actions.has(this.action) ? opt(this.action, show(this.action), this.action) : nothing}
-      </select></label>
-      <label><span>${t('logFilterStatus')}</span><select name="status">
-        ${opt('', t('logAnyStatus'), this.status)}
-        ${STATUSES.map((s) => opt(s, this.statusWord(s), this.status))}
-        ${this.status && !(STATUSES as readonly string[]).includes(this.status) ? opt(this.status, show(this.status), this.status) : nothing}
-      </select></label>
-      <label><span>${t('logFilterCard')}</span><select name="card">
-        ${opt('', t('logAnyCard'), this.card)}
-        ${cards.map((c) => opt(c, show(this.cardLabel(c)), this.card))}
-      </select></label>
-      <label><span>${t('logFilterRange')}</span><select name="range">
-        ${opt('', t('logRangeAll'), this.range)}
-        ${opt('1h', t('logRange1h'), this.range)}
-        ${opt('24h', t('logRange24h'), this.range)}
-        ${opt('7d', t('logRange7d'), this.range)}
-        ${opt('30d', t('logRange30d'), this.range)}
-        ${opt('custom', t('logRangeCustom'), this.range)}
-      </select></label>
-      ${this.range === 'custom' ? html`
-        <label><span>${t('logFilterFrom')}</span><input name="from" type="datetime-local" .value=${this.from}></label>
-        <label><span>${t('logFilterTo')}</span><input name="to" type="datetime-local" .value=${this.to}></label>` : nothing}
-      <button type="button" class="reset" @click=${this.onReset}>${t('logReset')}</button>
-    </form>`;
-  }
-
-  private renderRow(e: EntryMeta) {
-    const fmt = this.fmt;
-    const status = show(e.status);
-    const reason = show(e.reason);
-    return html`<tr part="row" data-kind=${e.kind} data-id=${show(e.id)}>
-      <td class="time"><time datetime=${show(e.time)} title=${show(e.time)}>${fmt.dateTime(show(e.time))}</time></td>
-      <td><bdi>${show(e.actor) || this.t('logUnknownActor')}</bdi></td>
-      <td><bdi>${this.actionLabel(e)}</bdi></td>
-      <td><bdi>${show(targetOf(e, (k) => this.cardLabel(k)))}</bdi></td>
-      <td class="summary"><bdi>${show(e.summary)}</bdi>${reason ? html`<div class="reason"><bdi>${this.t('logReason', { reason })}</bdi></div>` : nothing}</td>
-      <td><span part="status" class="status" data-status=${['ok', 'failed', 'error', 'partial', 'running'].includes(status) ? status : status === 'cancelled' ? 'partial' : status === 'abandoned' ? 'failed' : 'unknown'}>${this.statusWord(status)}</span></td>
-    </tr>`;
-  }
-
-  protected override render() {
-    const t = this.t;
-    const err = this.data.error;
-    const filtered = Object.values(this.filters).some(Boolean);
-    const count = this.entries.length;
-    return html`<div part="base">
-      ${this.renderFilters()}
-      <div part="toolbar">
-        <span class="count" role="status" dir="auto">${this.data.loaded ? t('logShowing', { count, more: this.more }) : this.data.loading ? t('loading') : ''}</span>
-        <span class="export-note" role="status" dir="auto" data-failed=${this.exportFailed ? 'true' : 'false'}>${this.exportNote}</span>
-        <button type="button" class="export-csv" @click=${this.onExportCsv} ?disabled=${!this.data.client}>${t('logExportCsv')}</button>
-        <button type="button" class="export-jsonl" @click=${this.onExportJsonl} ?disabled=${!this.data.client}>${t('logExportJsonl')}</button>
-      </div>
-      ${!this.data.client ? html`<p part="empty">${t('notConnected')}</p>` : nothing}
-      ${err ? html`<div part="error" role="alert">
-          <span>${t('logLoadFailed', { detail: err instanceof Error ? err.message : String(err) })}</span>
-          <button type="button" @click=${this.onRetry}>${t('retry')}</button>
-        </div>` : nothing}
-      <div part="table-wrap" role="region" aria-labelledby="log-caption" tabindex="0">
-        <table part="table">
-          <caption id="log-caption">${t('logTitle')}</caption>
-          <thead><tr>
-            <th scope="col">${t('logColTime')}</th><th scope="col">${t('logColActor')}</th><th scope="col">${t('logColAction')}</th>
-            <th scope="col">${t('logColTarget')}</th><th scope="col">${t('logColSummary')}</th><th scope="col">${t('logColStatus')}</th>
-          </tr></thead>
-          <tbody>${this.entries.map((e) => this.renderRow(e))}</tbody>
-        </table>
-      </div>
-      ${this.data.loaded && count === 0 ? html`<p part="empty">${filtered ? t('logNoMatch') : t('logEmpty')}</p>` : nothing}
-      ${this.more ? html`<button part="load-more" type="button" @click=${this.onLoadMore}>${t('logLoadMore')}</button>` : nothing}
-      <div class="visually-hidden" role="status">${this.announce}</div>
-    </div>`;
   }
 }
