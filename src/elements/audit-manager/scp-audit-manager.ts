@@ -1,4 +1,3 @@
-import '../json-tree/scp-json-tree.js';
 import { ScpAuditManager } from './audit-manager.js';
 
 export { ScpAuditManager };
