@@ -1,30 +1,26 @@
-import { html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
+import { adoptStyles, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import type { ScpClient } from '../../core/client.js';
 import { isValidId } from '../../core/ids.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { Preview, Ref } from '../../core/schemas/ref.js';
 import { ScpActionErrorEvent } from '../events/action-error-event.js';
-import { ScpRefRemoveEvent } from '../events/ref-remove-event.js';
 import { ScpRefResolvedEvent } from '../events/ref-resolved-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
+import { LazyView } from '../internal/lazy-view.js';
+import type { Translate } from '../internal/messages.js';
 import { ScpElement } from '../internal/scp-element.js';
-import { displayText, safeUrl, statusTone } from '../internal/text.js';
+import { displayText } from '../internal/text.js';
 import { hostStyles, statusStyles } from '../styles/host.styles.js';
-import { refPreviewStyles } from './ref-preview.styles.js';
 
-type CacheEntry =
+/** @internal What the cache knows about one ref. */
+export type CacheEntry =
   | { state: 'loading' }
   | { state: 'ready'; preview: Preview }
   | { state: 'error'; error: unknown };
 
-const ICONS: Record<string, ReturnType<typeof svg>> = {
-  audit: svg`<path d="M5 1h6v2h2v12H3V3h2V1zm1 1v2h4V2H6zM4 4v10h8V4h-1v1H5V4H4zm1.5 4.5 1 1 3-3 .7.7-3.7 3.7-1.7-1.7z"/>`,
-  run: svg`<path d="M4 2.5v11l9-5.5-9-5.5zm1 1.8 6.1 3.7L5 11.7V4.3z"/>`,
-};
-
-const keyOf = (ref: Pick<Ref, 'kind' | 'id'>) => `${ref.kind}:${ref.id}`;
+/** @internal The cache key of a ref. */
+export const keyOf = (ref: Pick<Ref, 'kind' | 'id'>) => `${ref.kind}:${ref.id}`;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every occurrence of `@kind:id` (with an optional `{…}` label) in `text`, removed with one adjacent space. */
@@ -69,9 +65,14 @@ export function removeRefText(text: string, ref: Pick<Ref, 'kind' | 'id'>): { te
  * @event {ScpActionErrorEvent} scp-error - Resolving a ref failed (`action: 'resolve'`).
  */
 export class ScpRefPreview extends ScpElement {
-  static override styles = [hostStyles, statusStyles, refPreviewStyles];
+  // The card styles come with the view (they are most of the element's CSS): see willUpdate.
+  static override styles = [hostStyles, statusStyles];
 
-  private readonly data = new ScpClientController(this, {
+  // The cards, the remove and retry handling: loaded on first connection (see LazyView).
+  private readonly view = new LazyView(this, () => import('./ref-preview.view.js'));
+
+  /** @internal */
+  readonly data = new ScpClientController(this, {
     events: ['audit:pending', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:started', 'run:completed', 'ledger:written'],
     onClient: () => { this.abort?.abort(); this.abort = undefined; this.cache.clear(); this.finishedRuns.clear(); this.refs = []; },
     onEvent: (name, payload) => { this.invalidate(name, payload); return false; },
@@ -90,11 +91,13 @@ export class ScpRefPreview extends ScpElement {
   /** The refs found in the text (first occurrence of each), in order. */
   @state() accessor refs: readonly Ref[] = [];
 
-  private readonly cache = new Map<string, CacheEntry>();
+  /** @internal */
+  readonly cache = new Map<string, CacheEntry>();
   /** What `run:completed` said about a run: final, and newer than a lookup racing the ledger write. */
   private readonly finishedRuns = new Map<string, Partial<Preview>>();
   private abort: AbortController | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** @internal */
+  timer: ReturnType<typeof setTimeout> | undefined;
   private root: Document | ShadowRoot | undefined;
   private resolvingCount = 0;
   private idleWaiters: Array<() => void> = [];
@@ -137,13 +140,35 @@ export class ScpRefPreview extends ScpElement {
     this.timer = undefined;
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('text') && !this.htmlFor && this.hasUpdated) this.schedule();
-    if (changed.has('htmlFor') && this.hasUpdated) this.apply();
+  /** @internal The view reaches the element's messages through this. */
+  override get t(): Translate {
+    return super.t;
   }
 
-  /** The watched input, if `for` names one. */
-  private get source(): HTMLInputElement | HTMLTextAreaElement | undefined {
+  protected override async scheduleUpdate(): Promise<void> {
+    // The first update waits for the view. Refs typed meanwhile are already parsed and resolving:
+    // the input listener, the parse and the lookups live here, only the cards wait.
+    if (!this.view.module) await this.view.ready;
+    super.scheduleUpdate();
+  }
+
+  protected override render() {
+    return this.view.module!.render(this);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.hasUpdated) {
+      adoptStyles(this.renderRoot as ShadowRoot, [...(this.constructor as typeof ScpRefPreview).elementStyles, this.view.module!.styles]);
+      // The text or `for` may have changed while the view loaded: start from what is there now.
+      this.apply();
+      return;
+    }
+    if (changed.has('text') && !this.htmlFor) this.schedule();
+    if (changed.has('htmlFor')) this.apply();
+  }
+
+  /** @internal The watched input, if `for` names one. */
+  get source(): HTMLInputElement | HTMLTextAreaElement | undefined {
     if (!this.htmlFor || !this.root) return undefined;
     const el = this.root.getElementById(this.htmlFor);
     return el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? el : undefined;
@@ -163,8 +188,8 @@ export class ScpRefPreview extends ScpElement {
     this.timer = setTimeout(() => { this.timer = undefined; this.apply(); }, Math.max(0, this.debounce));
   }
 
-  /** Parse the text now and resolve what is not cached. */
-  private apply(): void {
+  /** @internal Parse the text now and resolve what is not cached. */
+  apply(): void {
     const client = this.data.client;
     if (!client) { this.refs = []; return; }
     // The grammar check happens here too: an id that could escape a path is never looked up.
@@ -173,7 +198,8 @@ export class ScpRefPreview extends ScpElement {
     for (const ref of refs) this.ensure(client, ref);
   }
 
-  private ensure(client: ScpClient, ref: Ref): void {
+  /** @internal */
+  ensure(client: ScpClient, ref: Ref): void {
     const key = keyOf(ref);
     if (this.cache.has(key)) return;
     // The entry object identifies this lookup: an invalidation replaces it and the answer is dropped.
@@ -228,121 +254,8 @@ export class ScpRefPreview extends ScpElement {
     if (client) for (const ref of this.refs) this.ensure(client, ref);
   }
 
-  private retry(ref: Ref): void {
-    const client = this.data.client;
-    if (!client) return;
-    this.cache.delete(keyOf(ref));
-    this.ensure(client, ref);
-    this.requestUpdate();
-  }
-
-  private async removeRef(ref: Ref, index: number): Promise<void> {
-    if (!this.dispatchEvent(new ScpRefRemoveEvent({ ref }))) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const source = this.source;
-    if (source) {
-      const { text, at } = removeRefText(source.value, ref);
-      source.value = text;
-      source.setSelectionRange?.(at, at);
-      source.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    } else if (!this.htmlFor) {
-      this.text = removeRefText(this.text, ref).text;
-    }
-    this.apply();
-    await this.updateComplete;
-    // Keep focus in the list: the card that took this one's place, else the previous, else the input.
-    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('[part~="remove"]')];
-    const next = buttons[Math.min(index, buttons.length - 1)];
-    if (next) next.focus(); else source?.focus();
-  }
-
-  private errorText(e: unknown): string {
+  /** @internal */
+  errorText(e: unknown): string {
     return displayText(e instanceof Error ? e.message : e, 200);
-  }
-
-  private statusText(status: string): string {
-    const t = this.t;
-    switch (statusTone(status)) {
-      case 'ok': return t('statusOk');
-      case 'failed': return t('statusFailed');
-      case 'partial': return t('statusPartial');
-      case 'running': return t('statusRunning');
-      case 'error': return t('statusError');
-      default: return t('statusUnknown', { status: displayText(status, 40) });
-    }
-  }
-
-  private icon(kind: string): TemplateResult {
-    const own = ICONS[kind];
-    const resolver = own ? undefined : this.data.client?.refs.kinds().find((k) => k.kind === kind);
-    return html`<span part="icon" aria-hidden="true">${own ? html`<svg viewBox="0 0 16 16">${own}</svg>` : displayText(resolver?.icon ?? '#', 4)}</span>`;
-  }
-
-  private kindLabel(kind: string): string {
-    if (kind === 'audit') return this.t('refKindAudit');
-    if (kind === 'run') return this.t('refKindRun');
-    return displayText(this.data.client?.refs.kinds().find((k) => k.kind === kind)?.label ?? kind, 40);
-  }
-
-  private removeButton(ref: Ref, refText: string, index: number): TemplateResult {
-    return html`<button type="button" part="remove" aria-label=${this.t('refRemove', { ref: refText })} @click=${() => this.removeRef(ref, index)}>✕</button>`;
-  }
-
-  private card(ref: Ref, index: number): TemplateResult | typeof nothing {
-    const entry = this.cache.get(keyOf(ref));
-    const refText = displayText(`@${ref.kind}:${ref.id}`, 200);
-    if (!entry || entry.state === 'loading') {
-      return html`<li part="card card-loading" data-state="loading" aria-busy="true">
-        ${this.icon(ref.kind)}
-        <span class="head"><span part="id" dir="ltr">${refText}</span></span>
-        ${this.removeButton(ref, refText, index)}
-        <span class="skeleton short" aria-hidden="true"></span>
-        <span class="visually-hidden">${this.t('refLoading', { ref: refText })}</span>
-      </li>`;
-    }
-    if (entry.state === 'error') {
-      return html`<li part="card card-error" data-state="error">
-        ${this.icon(ref.kind)}
-        <span class="head"><span part="id" dir="ltr">${refText}</span></span>
-        ${this.removeButton(ref, refText, index)}
-        <span class="error">${this.t('refError', { detail: this.errorText(entry.error) })}
-          <button type="button" class="retry" @click=${() => this.retry(ref)}>${this.t('retry')}</button></span>
-      </li>`;
-    }
-    const p = entry.preview;
-    if (!p.exists) {
-      if (!this.showMissing) return nothing;
-      return html`<li part="card card-missing" data-state="missing">
-        ${this.icon(ref.kind)}
-        <span class="head"><span part="id" dir="ltr">${refText}</span></span>
-        ${this.removeButton(ref, refText, index)}
-        <span part="summary">${this.t('refNotFound')}</span>
-      </li>`;
-    }
-    const title = displayText(p.label ?? (p.card_key ? this.data.client?.cardLabel(p.card_key) : undefined) ?? p.subtype ?? p.run_type ?? this.kindLabel(ref.kind), 200);
-    const url = safeUrl((p as { url?: unknown }).url);
-    const status = typeof p.status === 'string' ? p.status : undefined;
-    return html`<li part="card" data-state="ready" data-kind=${ref.kind}>
-      ${this.icon(ref.kind)}
-      <span class="head">
-        <span class="visually-hidden">${this.kindLabel(ref.kind)}</span>
-        <span class="title" dir="auto">${title}</span>
-        ${status ? html`<span part="status" class="status" data-status=${statusTone(status)}>${this.statusText(status)}</span>` : nothing}
-      </span>
-      ${this.removeButton(ref, refText, index)}
-      <span part="summary" dir="auto">${displayText(p.summary, 300)}</span>
-      <span part="id" class="id-line" dir="ltr">${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${refText}</a>` : refText}</span>
-    </li>`;
-  }
-
-  protected override render() {
-    const cards = this.refs.map((ref, i) => ({ ref, card: this.card(ref, i) })).filter((c) => c.card !== nothing);
-    return html`${cards.length ? html`<ul part="base" aria-label=${this.t('refPreviewLabel')}>
-        ${repeat(cards, (c) => keyOf(c.ref), (c) => c.card)}
-      </ul>` : nothing}
-      <span class="visually-hidden" role="status">${cards.length ? this.t('refCount', { count: cards.length }) : ''}</span>`;
   }
 }

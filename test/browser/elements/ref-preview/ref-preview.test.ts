@@ -252,6 +252,52 @@ describe('<scp-ref-preview>', () => {
   });
 });
 
+describe('<scp-ref-preview> before its view has loaded', () => {
+  afterEach(closeClients);
+
+  it('is defined and takes properties and attributes while detached, and renders them with the card styles once its view is in', async () => {
+    const client = memoryClient();
+    const { saved } = await savedAndPending(client);
+    const el = document.createElement('scp-ref-preview');
+    expect(el).to.be.instanceOf(customElements.get('scp-ref-preview')!);
+    el.setAttribute('debounce', '0');
+    el.setAttribute('show-missing', '');
+    el.client = client;
+    el.text = `@audit:${saved}`;
+    expect([el.debounce, el.showMissing, typeof el.clear, typeof el.settled]).to.deep.equal([0, true, 'function', 'function']);
+    const container = await mount<HTMLDivElement>(html`<div></div>`);
+    container.append(el);
+    // Nothing is rendered in the task that attached it: the view arrives asynchronously.
+    expect(el.hasUpdated).to.equal(false);
+    expect(el.shadowRoot!.querySelector('ul')).to.equal(null);
+    el.text = `@audit:${saved} @audit:dns_20200101_000000_abcd`;
+    await el.updateComplete;
+    await el.settled();
+    expect(cards(el).map((c) => c.dataset.state)).to.deep.equal(['ready', 'missing']);
+    expect(getComputedStyle(el.shadowRoot!.querySelector('ul')!).display).to.equal('flex');
+    expect(getComputedStyle(cards(el)[0]!).display).to.equal('grid');
+  });
+
+  it('previews refs already in the text box and typed before the view loaded', async () => {
+    const client = memoryClient();
+    const { saved, pending } = await savedAndPending(client);
+    const calls = countResolves(client);
+    const container = await mount<HTMLDivElement>(html`<div><textarea id="early" aria-label="Message" .value=${`see @audit:${saved}`}></textarea></div>`);
+    const textarea = container.querySelector('textarea')!;
+    const el = document.createElement('scp-ref-preview');
+    el.htmlFor = 'early';
+    el.debounce = 0;
+    el.client = client;
+    container.append(el);
+    expect(el.hasUpdated).to.equal(false);
+    type(textarea, `see @audit:${saved} and @audit:${pending}`);
+    expect(el.hasUpdated).to.equal(false);
+    await until(() => cards(el).length === 2 && cards(el).every((c) => c.dataset.state === 'ready'), 'two ready cards');
+    expect(cards(el).map((c) => c.querySelector('[part="id"]')!.textContent)).to.deep.equal([`@audit:${saved}`, `@audit:${pending}`]);
+    expect([...calls.values()]).to.deep.equal([1, 1]);
+  });
+});
+
 describe('<scp-ref-preview> layout', () => {
   afterEach(closeClients);
 
