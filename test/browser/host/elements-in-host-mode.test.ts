@@ -7,7 +7,7 @@ import '../../../src/elements/ref-preview/scp-ref-preview.js';
 import type { ScpAuditBadge } from '../../../src/elements/audit-badge/audit-badge.js';
 import type { ScpRefPreview } from '../../../src/elements/ref-preview/ref-preview.js';
 import { createHostClient, type HostClient } from '../../../src/core/host/host-client.js';
-import { createOriginState, originHandlers, originSnapshot, type OriginState } from './origin-handlers.js';
+import { createOriginState, originHandlers, originSnapshot, type OriginState } from '../../../demo/origin-api/index.js';
 
 const BASE = `${location.origin}/origin-elements`;
 

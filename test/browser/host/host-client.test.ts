@@ -4,7 +4,7 @@ import { expect } from '@esm-bundle/chai';
 import { setupWorker } from 'msw/browser';
 import { ScpError } from '../../../src/core/errors/index.js';
 import { createHostClient, type HostClient } from '../../../src/core/host/host-client.js';
-import { createOriginState, originHandlers, originSnapshot, type OriginState } from './origin-handlers.js';
+import { createOriginState, originHandlers, originSnapshot, type OriginState } from '../../../demo/origin-api/index.js';
 
 const BASE = `${location.origin}/origin-host`;
 const READY = (id: string) => `event: sys:ready\ndata: {"instance_id":"${id}","cache_keys":["security"]}\n\n`;

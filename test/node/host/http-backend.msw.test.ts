@@ -4,7 +4,7 @@ import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ScpError } from '../../../src/core/errors/index.js';
 import { createHttpBackend } from '../../../src/core/host/http-backend.js';
-import { createOriginState, originHandlers, originSnapshot, type OriginState } from '../../browser/host/origin-handlers.js';
+import { createOriginState, originHandlers, originSnapshot, type OriginState } from '../../../demo/origin-api/index.js';
 
 const BASE = 'http://origin.test';
 

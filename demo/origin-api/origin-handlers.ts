@@ -1,52 +1,47 @@
 // msw handlers reproducing the origin's HTTP API (origin-contract.md), quirks included:
 // a missing entity resolves with 200 `exists: false`, 404 is only for an unknown ref kind,
-// autocomplete answers kinds as bare strings, save/discard answer counts, and there is no commit
-// id and no runs endpoint. Used by the Node (msw/node) and Chromium (service worker) tests.
+// autocomplete answers kinds as bare strings, save/discard answer counts, there is no commit id,
+// and an empty save/discard body means "all". Changes are announced on the event journal
+// (`audit:saved`, `audit:discarded`, `audit:deleted`) for the live stream of ./event-stream.ts.
+// Used by the host-mode tests (msw/node and the browser service worker) and the host-mode demo.
 import { http, HttpResponse, type HttpHandler } from 'msw';
+import { publish, type OriginSnapshot, type OriginState } from './state.js';
 
-export interface OriginSnapshot {
-  snapshot_id: string; card_key: string; audit_type: 'devops' | 'project'; computed_at: number; iso: string;
-  status: string; duration_s: number; summary: string; data: unknown;
+export const meta = ({ data: _d, ...m }: OriginSnapshot) => m;
+
+/** Records a request on the state (method, path with query, headers). */
+export function recordRequest(state: OriginState, request: Request): void {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((v, k) => { headers[k] = v; });
+  const url = new URL(request.url);
+  state.requests.push({ method: request.method, path: url.pathname + url.search, headers });
+  if (state.requests.length > 10_000) state.requests.splice(0, 5_000);
 }
 
-export interface OriginState {
-  pending: Map<string, OriginSnapshot>;
-  saved: Map<string, OriginSnapshot>;
-  /** Every request seen: method, path, headers. */
-  requests: { method: string; path: string; headers: Record<string, string> }[];
-  /** The raw SSE bodies to send, per connection (the handler shifts one per connection). */
-  streams: ((lastEventId: string | null) => string[] | undefined)[];
+/** The origin's relative times: "just now", "5m ago", "2h ago", "1 day ago", "3 days ago". */
+export function relativeTime(iso: string, now = Date.now()): string {
+  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
+  const days = Math.floor(s / 86_400);
+  return days === 1 ? '1 day ago' : `${days} days ago`;
 }
-
-export function originSnapshot(card: string, n: number, summary = `${n} issues · Score: 78 · (B)`): OriginSnapshot {
-  const computed_at = 1_771_360_000 + n;
-  const d = new Date(computed_at * 1000);
-  const stamp = d.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
-  return {
-    snapshot_id: `${card.replace(/[:/]/g, '_')}_${stamp}`, card_key: card,
-    audit_type: card.startsWith('audit:') ? 'project' : 'devops', computed_at, iso: d.toISOString(),
-    status: 'ok', duration_s: 1.234, summary, data: { score: 78, findings: Array.from({ length: n }, (_, i) => ({ i })) },
-  };
-}
-
-export function createOriginState(): OriginState {
-  return { pending: new Map(), saved: new Map(), requests: [], streams: [] };
-}
-
-const meta = ({ data: _d, ...m }: OriginSnapshot) => m;
 
 export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
-  const record = (request: Request) => {
-    const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => { headers[k] = v; });
-    state.requests.push({ method: request.method, path: new URL(request.url).pathname + new URL(request.url).search, headers });
-  };
+  const record = (request: Request) => recordRequest(state, request);
   const selected = async (request: Request, from: Map<string, OriginSnapshot>) => {
     // The origin's bug, kept: an empty body means "all".
     const text = await request.text();
     const body = text ? JSON.parse(text) as { snapshot_ids?: string[] | 'all' } : {};
     const ids = body.snapshot_ids ?? 'all';
     return ids === 'all' ? [...from.keys()] : ids.filter((id) => from.has(id));
+  };
+  const runOf = (id: string) => {
+    const finished = state.runs.get(id);
+    if (finished) return { ...finished, source: 'ledger' };
+    const live = state.live.get(id);
+    return live && { ...live, source: 'live' };
   };
   return [
     http.get(`${base}/api/audits/pending`, ({ request }) => {
@@ -61,13 +56,24 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
     http.post(`${base}/api/audits/save`, async ({ request }) => {
       record(request);
       const ids = await selected(request, state.pending);
-      for (const id of ids) { state.saved.set(id, state.pending.get(id)!); state.pending.delete(id); }
+      const saved_at = new Date().toISOString();
+      for (const id of ids) {
+        const s = { ...state.pending.get(id)!, saved_by: state.actor, saved_at };
+        state.saved.set(id, s);
+        state.pending.delete(id);
+        state.history.push({ kind: 'audit', id });
+        publish(state, 'audit:saved', id, { card_key: s.card_key, status: s.status, summary: s.summary, iso: s.iso });
+      }
       return HttpResponse.json({ saved: ids, count: ids.length });
     }),
     http.post(`${base}/api/audits/discard`, async ({ request }) => {
       record(request);
       const ids = await selected(request, state.pending);
-      for (const id of ids) state.pending.delete(id);
+      for (const id of ids) {
+        const card_key = state.pending.get(id)!.card_key;
+        state.pending.delete(id);
+        publish(state, 'audit:discarded', id, { card_key });
+      }
       return HttpResponse.json({ discarded: ids.length });
     }),
     http.get(`${base}/api/audits/saved`, ({ request }) => {
@@ -83,6 +89,8 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
       record(request);
       const id = String(params.id);
       if (!state.saved.delete(id)) return HttpResponse.json({ error: 'Not found' }, { status: 404 });
+      state.history = state.history.filter((h) => !(h.kind === 'audit' && h.id === id));
+      publish(state, 'audit:deleted', id, {});
       return HttpResponse.json({ deleted: id });
     }),
     http.get(`${base}/api/chat/refs/resolve`, ({ request }) => {
@@ -98,6 +106,15 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
         const pending = state.pending.get(id!);
         const s = saved ?? pending;
         if (s) return HttpResponse.json({ type: 'audit', id, exists: true, source: saved ? 'ledger' : 'pending', card_key: s.card_key, summary: s.summary, status: s.status, iso: s.iso });
+      } else {
+        const r = runOf(id!);
+        if (r) {
+          const { run } = r;
+          return HttpResponse.json({
+            type: 'run', id, exists: true, source: r.source, run_type: run.type, subtype: run.subtype, summary: run.summary,
+            status: run.status, started_at: run.started_at, ended_at: run.ended_at, duration_ms: run.duration_ms, code_ref: run.code_ref.slice(0, 12),
+          });
+        }
       }
       return HttpResponse.json({ type: kind, id, exists: false });
     }),
@@ -105,15 +122,32 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
       record(request);
       const prefix = new URL(request.url).searchParams.get('prefix') ?? '';
       if (!prefix.includes(':')) return HttpResponse.json({ suggestions: ['@run:', '@audit:', '@thread:', '@commit:'].filter((k) => k.startsWith(prefix || '@')) });
+      const kind = prefix.slice(prefix.startsWith('@') ? 1 : 0, prefix.indexOf(':'));
       const q = prefix.slice(prefix.indexOf(':') + 1);
+      if (kind === 'run') {
+        const runs = [...state.live.values(), ...[...state.runs.values()].reverse()].map((r) => r.run)
+          .filter((r) => r.run_id.startsWith(q) || r.subtype.startsWith(q) || r.type.startsWith(q));
+        return HttpResponse.json({
+          // The contract names no section for runs; ours is `runs`.
+          suggestions: runs.slice(0, 50).map((r) => ({
+            ref: `@run:${r.run_id}`, label: `${r.subtype || r.type} — ${r.summary}`, detail: [r.status, relativeTime(r.started_at)].join(' · '),
+            icon: '🚀', section: 'runs', status: r.status, time: r.started_at,
+          })),
+        });
+      }
+      if (kind !== 'audit') return HttpResponse.json({ suggestions: [] });
+      // Newest first within each section.
       const items = [
-        ...[...state.saved.values()].map((s) => ({ s, section: 'saved' })),
-        ...[...state.pending.values()].map((s) => ({ s, section: 'unsaved' })),
+        ...[...state.saved.values()].reverse().map((s) => ({ s, section: 'saved' })),
+        ...[...state.pending.values()].reverse().map((s) => ({ s, section: 'unsaved' })),
       ].filter(({ s }) => s.snapshot_id.startsWith(q) || s.card_key.startsWith(q));
       return HttpResponse.json({
-        suggestions: items.slice(0, 50).map(({ s, section }) => ({ ref: `@audit:${s.snapshot_id}`, label: `${s.card_key} — ${s.summary}`, detail: `${s.status} · just now`, icon: '📋', section })),
+        suggestions: items.slice(0, 50).map(({ s, section }) => ({
+          ref: `@audit:${s.snapshot_id}`, label: `${s.card_key} — ${s.summary}`, detail: [s.status, relativeTime(s.iso)].join(' · '), icon: '📋', section, time: s.iso,
+        })),
       });
     }),
+    // Scripted streams (tests): each connection takes the next script; none left is a 503.
     http.get(`${base}/api/events`, ({ request }) => {
       record(request);
       const next = state.streams.shift();

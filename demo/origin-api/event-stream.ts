@@ -1,0 +1,57 @@
+// The live SSE stream (`GET /api/events`) of the simulated origin: `retry:`, `sys:ready`, a replay
+// of the journal after `Last-Event-ID` (or `?since=`), then every new envelope as it is published,
+// with a heartbeat after silence. A cursor the journal no longer holds (or never issued) gets one
+// `event: reset`. msw hands the ReadableStream to its service worker, so it stays open.
+import { http, HttpResponse, type HttpHandler } from 'msw';
+import { recordRequest } from './origin-handlers.js';
+import type { OriginEnvelope, OriginState } from './state.js';
+
+export interface EventStreamOptions {
+  /** Silence before a `sys:heartbeat` (ms, default 15,000). */
+  heartbeatMs?: number;
+  /** The `retry:` the stream advertises (ms, default 1,000). */
+  retryMs?: number;
+}
+
+const frame = (env: OriginEnvelope) => `event: ${env.type}\nid: ${env.seq}\ndata: ${JSON.stringify(env)}\n\n`;
+
+export function eventStreamHandler(state: OriginState, base = '', options: EventStreamOptions = {}): HttpHandler {
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const retryMs = options.retryMs ?? 1_000;
+  return http.get(`${base}/api/events`, ({ request }) => {
+    // Scripted streams, when a test queued some, go to the origin's handler.
+    if (state.streams.length > 0) return undefined;
+    recordRequest(state, request);
+    const cursor = request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('since');
+    const encoder = new TextEncoder();
+    let stop = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const send = (text: string) => {
+          try { controller.enqueue(encoder.encode(text)); } catch { stop(); return; }
+          clearTimeout(timer);
+          timer = setTimeout(() => send(`event: sys:heartbeat\ndata: {"ts":${Date.now() / 1000}}\n\n`), heartbeatMs);
+        };
+        const listener = (env: OriginEnvelope) => send(frame(env));
+        stop = () => { clearTimeout(timer); state.listeners.delete(listener); };
+        send(`retry: ${retryMs}\n\n`);
+        send(`event: sys:ready\ndata: ${JSON.stringify({ instance_id: state.instanceId, cache_keys: [], seq: state.seq })}\n\n`);
+        if (cursor !== null && cursor !== '') {
+          const after = Number(cursor);
+          const oldest = state.journal[0]?.seq ?? state.seq + 1;
+          const known = Number.isInteger(after) && after >= 0 && after <= state.seq;
+          if (!known || after < oldest - 1) {
+            send(`event: reset\nid: ${state.seq}\ndata: ${JSON.stringify({ reason: known ? 'cursor_expired' : 'cursor_unknown', seq: state.seq })}\n\n`);
+          } else {
+            for (const env of state.journal) if (env.seq > after) send(frame(env));
+          }
+        }
+        state.listeners.add(listener);
+        request.signal.addEventListener('abort', () => stop(), { once: true });
+      },
+      cancel() { stop(); },
+    });
+    return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
+  });
+}
