@@ -1,14 +1,9 @@
 import { css } from 'lit';
 
-/** On the element itself (its shadow root holds only a slot). */
-export const refAutocompleteHostStyles = css`
-  :host { display: block; position: relative; block-size: 0; }
-`;
-
 /**
  * The list, which lives in the element's light DOM: added once to the document or shadow root
  * the element is in, every selector scoped to the element. The `--_*` tokens are inherited from
- * the element's :host rule.
+ * the element's :host rule. Only the view imports this, so it loads with the view.
  */
 export const refAutocompleteStyles = css`
   scp-ref-autocomplete .scp-ref-ac-popup {
