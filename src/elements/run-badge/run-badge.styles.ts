@@ -1,7 +1,8 @@
 import { css } from 'lit';
 
+// The badge's and its popover's styles, adopted by the view module (run-badge.view.ts); the
+// host's box is set by the shell so the badge takes its place before the view has loaded.
 export const runBadgeStyles = css`
-  :host { display: inline-block; vertical-align: middle; }
   [part='base'] {
     anchor-name: --scp-run-badge;
     border-radius: 999px; padding-block: 0.125rem; padding-inline: 0.5rem;

@@ -1,17 +1,14 @@
-import { html, nothing } from 'lit';
+import { css } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { Run, RunEvent } from '../../core/schemas/run.js';
 import { ScpActionErrorEvent } from '../events/action-error-event.js';
-import { ScpRefCopiedEvent } from '../events/ref-copied-event.js';
-import { ScpRunDetailsToggleEvent } from '../events/run-details-toggle-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
+import { LazyView } from '../internal/lazy-view.js';
 import { ScpElement } from '../internal/scp-element.js';
-import { displayText } from '../internal/text.js';
-import { buttonStyles, hostStyles, statusStyles } from '../styles/host.styles.js';
+import { hostStyles } from '../styles/host.styles.js';
 import { defaultCardOf, subtypeMatches, type CardOf } from './card-of.js';
-import { runBadgeStyles } from './run-badge.styles.js';
 
 /** How many of the newest events the details show. */
 const EVENTS_SHOWN = 5;
@@ -19,11 +16,8 @@ const EVENTS_SHOWN = 5;
 const SEARCH_PAGES = 10;
 const PAGE_SIZE = 100;
 
-// Only strings reach the template: a ledger value of another type (e.g. a crafted
-// `{"_$litType$": …}` object) must never be handed to Lit as a value it could render.
+// Only strings are compared (a crafted ledger value of another type sorts as empty).
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-/** Text for display: never an object, bidi controls made visible. */
-const show = (v: unknown): string => displayText(text(v));
 const byNewest = (a: Run, b: Run) => (text(a.started_at) < text(b.started_at) ? 1 : text(a.started_at) > text(b.started_at) ? -1 : 0);
 
 /**
@@ -56,9 +50,17 @@ const byNewest = (a: Run, b: Run) => (text(a.started_at) < text(b.started_at) ? 
  * @event {ScpActionErrorEvent} scp-error - Loading the runs or copying failed.
  */
 export class ScpRunBadge extends ScpElement {
-  static override styles = [hostStyles, buttonStyles, statusStyles, runBadgeStyles];
+  // The class is the shell registered up front: properties, attributes, public methods and the
+  // loading of the runs, so the data is on its way while the view loads. The templates, the
+  // details popover, the copy handler and most styles are the view module, fetched on first
+  // connection; the host's box is set here so the badge holds its place meanwhile.
+  static override styles = [hostStyles, css`:host { display: inline-block; vertical-align: middle; }`];
 
-  private readonly data = new ScpClientController(this, {
+  /** @internal The view module (run-badge.view.ts). */
+  private readonly view = new LazyView(this, () => import('./run-badge.view.js'));
+
+  /** @internal The client, its loading state and reloads. */
+  readonly data = new ScpClientController(this, {
     events: ['run:started', 'run:event', 'run:completed', 'ledger:written', 'ledger:synced'],
     onClient: () => this.forget(),
     load: (client, signal) => this.load(client, signal),
@@ -78,12 +80,15 @@ export class ScpRunBadge extends ScpElement {
   @state() accessor live: Run[] = [];
   /** The newest finished matching run. */
   @state() accessor last: Run | undefined = undefined;
-  /** Events of the run the details show (the newest live run, else the last one). */
-  @state() private accessor events: RunEvent[] = [];
-  @state() private accessor copyNote = '';
+  /** @internal Events of the run the details show (the newest live run, else the last one). */
+  @state() accessor events: RunEvent[] = [];
+  /** @internal Spoken after a copy: done, or failed (copy by hand). */
+  @state() accessor copyNote = '';
 
   /** Resolves once what the badge shows reflects the core. */
   async settled(): Promise<void> {
+    // A pending update may start a reload (a changed card or subtype): let it run first.
+    await this.updateComplete;
     await this.data.settled();
     await this.eventsLoad;
     await this.updateComplete;
@@ -102,8 +107,8 @@ export class ScpRunBadge extends ScpElement {
   private eventsLoad: Promise<void> = Promise.resolve();
   private eventsFor: string | undefined;
 
-  /** The run the badge and the details are about. */
-  private get shown(): Run | undefined {
+  /** @internal The run the badge and the details are about. */
+  get shown(): Run | undefined {
     return this.live[0] ?? this.last;
   }
 
@@ -220,101 +225,13 @@ export class ScpRunBadge extends ScpElement {
     return true;
   }
 
-  private readonly onToggle = (ev: ToggleEvent) => {
-    const open = ev.newState === 'open';
-    if (!open) this.copyNote = '';
-    this.dispatchEvent(new ScpRunDetailsToggleEvent({ open, runId: this.shown?.run_id }));
-  };
-
-  private readonly onCopy = async () => {
-    const run = this.shown;
-    if (!run) return;
-    const ref = `@run:${run.run_id}`;
-    try {
-      await navigator.clipboard.writeText(ref);
-      this.copyNote = this.t('refCopied', { ref });
-      this.dispatchEvent(new ScpRefCopiedEvent({ ref }));
-    } catch (error) {
-      this.copyNote = this.t('copyFailed', { ref });
-      // Select the reference so copying by hand is one keystroke.
-      const code = this.renderRoot.querySelector('[part="ref"]');
-      if (code) getSelection()?.selectAllChildren(code);
-      this.dispatchEvent(new ScpActionErrorEvent({ action: 'copy', ids: [run.run_id], error, message: this.copyNote }));
-    }
-  };
-
-
-  private subject(): string {
-    const client = this.data.client;
-    if (this.subtype) return this.subtype;
-    if (this.card) return client?.cardLabel(this.card) ?? this.card;
-    return this.t('runBadgeAllRuns');
-  }
-
-  private renderDetails(run: Run | undefined) {
-    const t = this.t;
-    const fmt = this.fmt;
-    if (!run) return html`<p part="empty">${t('runBadgeNone')}</p>`;
-    const status = show(run.status);
-    const duration = typeof run.duration_ms === 'number' ? fmt.duration(run.duration_ms)
-      : status === 'running' ? t('runDurationRunning') : '—';
-    const ref = `@run:${show(run.run_id)}`;
-    const field = (label: string, value: unknown) => html`<dt>${label}</dt><dd><bdi>${value}</bdi></dd>`;
-    return html`
-      <dl part="details">
-        ${field(t('runFieldType'), show(run.type))}
-        ${field(t('runFieldSubtype'), show(run.subtype))}
-        <dt>${t('runFieldStatus')}</dt>
-        <dd><span class="status" data-status=${status || 'unknown'}>${this.statusWord(status)}</span></dd>
-        ${show(run.started_at) ? html`<dt>${t('runFieldStarted')}</dt><dd><time datetime=${show(run.started_at)}>${fmt.dateTime(show(run.started_at))}</time></dd>` : nothing}
-        ${field(t('runFieldDuration'), duration)}
-        ${field(t('runFieldSummary'), show(run.summary) || '—')}
-        ${show(run.user) ? field(t('runFieldActor'), show(run.user)) : nothing}
-        ${show(run.target) ? field(t('runFieldTarget'), show(run.target)) : nothing}
-        ${show(run.error) ? field(t('runFieldError'), show(run.error)) : nothing}
-        <dt>${t('runFieldRef')}</dt>
-        <dd class="ref-row">
-          <code part="ref" id="ref" dir="ltr">${ref}</code>
-          <button part="copy-button" type="button" aria-describedby="ref" @click=${this.onCopy}>${t('copyRef')}</button>
-        </dd>
-      </dl>
-      <p class="note" role="status">${this.copyNote}</p>
-      <h3 id="events-title">${t('runEventsTitle')}</h3>
-      ${this.events.length === 0 ? html`<p part="events-empty">${t('runEventsNone')}</p>` : html`
-        <ol part="events" aria-labelledby="events-title">
-          ${this.events.map((e) => html`<li>
-            <time datetime=${show(e.ts)}>${fmt.dateTime(show(e.ts))}</time>
-            <bdi class="event-type">${show(e.type)}</bdi>
-            ${show(e.target) ? html`<bdi class="event-target">${show(e.target)}</bdi>` : nothing}
-            ${show(e.status) ? html`<span class="status" data-status=${show(e.status)}>${this.statusWord(show(e.status))}</span>` : nothing}
-            ${typeof e.duration_ms === 'number' ? html`<span class="event-duration">${fmt.duration(e.duration_ms)}</span>` : nothing}
-          </li>`)}
-        </ol>`}`;
+  // The first update waits for the view module and its styles, so nothing renders half-built.
+  protected override async scheduleUpdate(): Promise<void> {
+    if (!this.hasUpdated) (await this.view.ready).adoptViewStyles(this);
+    super.scheduleUpdate();
   }
 
   protected override render() {
-    const t = this.t;
-    const run = this.shown;
-    const subject = this.subject();
-    const running = this.live.length > 0;
-    const loading = !this.data.loaded && this.data.loading;
-    const status = running ? 'running' : run ? show(run.status) || 'unknown' : loading ? 'loading' : 'none';
-    const visible = running
-      ? t('runBadgeRunning', { count: this.live.length, summary: show(run?.summary) })
-      : run ? t('runBadgeStatus', { status: this.statusWord(show(run.status)), summary: show(run.summary) })
-      : loading ? t('loading') : this.data.error ? t('runBadgeLoadFailed') : t('runBadgeNone');
-    const name = t('runBadgeName', { subject, state: visible });
-    return html`
-      <button part="base" type="button" popovertarget="details" aria-label=${name} title=${name} data-state=${status}>
-        <span part="indicator" class=${running ? 'spinner' : 'dot'} data-status=${status} aria-hidden="true"></span>
-        <span part="label"><bdi>${visible}</bdi></span>
-      </button>
-      <div part="popover" id="details" popover role="dialog" aria-labelledby="details-title" @toggle=${this.onToggle}>
-        <div class="head">
-          <h2 part="heading" id="details-title">${running ? t('runDetailsLive', { subject }) : t('runDetailsLast', { subject })}</h2>
-          <button part="close-button" class="icon" type="button" popovertarget="details" popovertargetaction="hide" aria-label=${t('close')}>✕</button>
-        </div>
-        ${this.renderDetails(run)}
-      </div>`;
+    return this.view.module!.render(this);
   }
 }
