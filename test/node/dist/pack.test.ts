@@ -2,61 +2,16 @@
 // and in Chromium, the exports map points at files that ship, and the script-tag build works
 // from a plain page. Builds dist/ first when it is missing or older than src/.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../helpers/chromium.mjs';
+import { ensureBuilt, packAndInstall, pageResult, run, startStaticServer, watchProblems, type Packed } from './packed-package.js';
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../../..');
-const PKG = 'scp-ledger';
 const TAGS = ['scp-audit-badge', 'scp-audit-manager', 'scp-ref-preview', 'scp-run-badge', 'scp-ref-autocomplete', 'scp-audit-log'];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** dist/ as CI has it after `npm run build`; rebuilt when missing or older than any source. */
-async function ensureBuilt(): Promise<void> {
-  const marker = join(root, 'dist/index.js');
-  const cdn = join(root, 'dist/cdn/scp-ledger.js');
-  const fresh = existsSync(marker) && existsSync(cdn)
-    && statSync(marker).mtimeMs >= newestMtime(join(root, 'src'));
-  if (fresh) return;
-  await run('npm', ['run', 'build'], { cwd: root, maxBuffer: 64 << 20 });
-}
-
-interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, any> }
-
-/** `npm pack`, extracted into <tmp>/app/node_modules/scp-ledger beside links to the repo's dependencies. */
-async function packAndInstall(tmp: string): Promise<Packed> {
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, maxBuffer: 64 << 20 });
-  const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  const app = join(tmp, 'app');
-  const modules = join(app, 'node_modules');
-  const pkgDir = join(modules, PKG);
-  await mkdir(pkgDir, { recursive: true });
-  await run('tar', ['-xzf', join(tmp, info!.filename), '-C', pkgDir, '--strip-components=1']);
-  // No network: the runtime dependencies (and everything they need) come from the repo's install.
-  for (const name of await readdir(join(root, 'node_modules'))) {
-    if (name === PKG || name.startsWith('.')) continue;
-    await symlink(join(root, 'node_modules', name), join(modules, name));
-  }
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'pack-check-app', private: true, type: 'module' }));
-  const manifest = JSON.parse(await readFile(join(pkgDir, 'package.json'), 'utf8'));
-  return { app, pkgDir, files: info!.files.map((f) => f.path), manifest };
-}
 
 /** Every target path in an exports map, with the condition names of each object in order. */
 function exportTargets(exportsMap: Record<string, unknown>): { paths: string[]; conditionOrders: Array<[string, string[]]> } {
@@ -71,36 +26,6 @@ function exportTargets(exportsMap: Record<string, unknown>): { paths: string[]; 
   };
   for (const [subpath, value] of Object.entries(exportsMap)) walk(subpath, value);
   return { paths, conditionOrders };
-}
-
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.json': 'application/json' };
-
-/** A static file server with no module resolution at all, as a CDN or a plain web host would be. */
-async function startStaticServer(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (req, res) => {
-    const path = resolve(dir, '.' + decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (!path.startsWith(dir + sep) || !existsSync(path) || !statSync(path).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream' });
-    res.end(await readFile(path));
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-/** Loads a page and waits for the result its module script leaves on `window.__result`, failing on any console error. */
-async function pageResult(page: Page, url: string): Promise<any> {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  await page.goto(url);
-  await page.waitForFunction(() => (window as any).__result !== undefined, undefined, { timeout: 30_000 })
-    .catch((e) => { throw new Error(`${url} left no result (${problems.join('; ') || e.message})`); });
-  const result = await page.evaluate(() => (window as any).__result);
-  assert.deepEqual(problems, [], `no errors on ${url}`);
-  return result;
 }
 
 describe('packed tarball (npm pack)', () => {
@@ -277,7 +202,7 @@ describe('packed tarball (npm pack)', () => {
           } catch (e) { result.error = String(e && e.stack || e); }
           window.__result = result;
         </script>`);
-      const { server, url } = await startStaticServer(packed.pkgDir);
+      const { url, close } = await startStaticServer(packed.pkgDir);
       try {
         const page = await browser.newPage();
         const result = await pageResult(page, `${url}/cdn-page.html`);
@@ -289,7 +214,66 @@ describe('packed tarball (npm pack)', () => {
         assert.equal(result.gitSaved, true, 'the default browser git ledger (lazy chunk + worker) saved the snapshot');
         assert.equal(result.gitVerify, true);
       } finally {
-        await new Promise((ok) => server.close(ok));
+        await close();
+      }
+    });
+
+    it('a plain page on dist/cdn/scp-ledger.js counts a staged audit on its badge, and after the save `@audit:<id>` typed in its textarea previews that audit', async () => {
+      const t = performance.now();
+      await writeFile(join(packed.pkgDir, 'cdn-preview.html'), `<!doctype html><link rel="icon" href="data:,">
+        <h3>Security <scp-audit-badge card="security"></scp-audit-badge></h3>
+        <textarea id="compose"></textarea>
+        <scp-ref-autocomplete for="compose"></scp-ref-autocomplete>
+        <scp-ref-preview for="compose"></scp-ref-preview>
+        <script type="module">
+          import { createScp, provideScpClient } from './dist/cdn/scp-ledger.js';
+          const scp = createScp({ actor: 'pack-check', ledgerName: 'pack-preview-' + Date.now() });
+          provideScpClient(document.body, scp);
+          window.scp = scp;
+        </script>`);
+      const { url, close } = await startStaticServer(packed.pkgDir);
+      const page = await browser.newPage();
+      const problems = watchProblems(page);
+      try {
+        page.setDefaultTimeout(20_000);
+        await page.goto(`${url}/cdn-preview.html`);
+        await page.waitForFunction(() => (window as any).scp && customElements.get('scp-ref-preview'));
+        const badge = page.locator('scp-audit-badge');
+        assert.equal(await badge.getAttribute('empty'), '', 'the badge is hidden while nothing is pending');
+
+        const id = await page.evaluate(async () => (await (window as any).scp.staging.stage('security',
+          { findings: [{ id: 'CVE-2026-0001', severity: 'high' }] }, { status: 'partial', summary: '1 high finding · Score 81' })).snapshot.snapshot_id as string);
+        await page.waitForFunction(() => !document.querySelector('scp-audit-badge')!.hasAttribute('empty'));
+        assert.equal((await badge.locator('[part="count"]').textContent())?.trim(), '1', 'the badge counts the staged audit');
+
+        const saved = await page.evaluate(async () => (await (window as any).scp.staging.save('all')).saved as string[]);
+        assert.deepEqual(saved, [id]);
+        await page.waitForFunction(() => document.querySelector('scp-audit-badge')!.hasAttribute('empty'));
+
+        await page.locator('#compose').click();
+        await page.keyboard.type('Before the release, see @audit:');
+        // The picker offers the saved audit from the git ledger (the lazy chunk and its Worker).
+        await page.waitForFunction((want) => ((document.querySelector('scp-ref-autocomplete') as any).suggestions ?? [])
+          .some((s: { ref: string }) => s.ref === want), `@audit:${id}`);
+        await page.keyboard.type(id);
+        await page.keyboard.press('Escape');
+        const card = page.locator('scp-ref-preview [part~="card"][data-state="ready"]');
+        await card.waitFor();
+        const shown = await page.evaluate(() => {
+          const li = document.querySelector('scp-ref-preview')!.shadowRoot!.querySelector('[part~="card"][data-state="ready"]')!;
+          const [title, summary, ref] = ['.title', '[part="summary"]', '[part="id"]'].map((sel) => li.querySelector(sel)?.textContent?.trim());
+          return { title, summary, id: ref, status: li.querySelector('[part="status"]')?.getAttribute('data-status'),
+            cards: document.querySelector('scp-ref-preview')!.shadowRoot!.querySelectorAll('[part~="card"]').length };
+        });
+        timings.chromiumCdnPreview = performance.now() - t;
+        assert.deepEqual(shown, { title: 'Security', summary: '1 high finding · Score 81', id: `@audit:${id}`, status: 'partial', cards: 1 },
+          'one ready card with the card label, summary, status and reference of the saved audit');
+        assert.equal(await page.locator('#compose').inputValue(), `Before the release, see @audit:${id}`);
+        assert.deepEqual(problems, [], 'no console or page errors');
+      } finally {
+        await page.evaluate(() => (window as any).scp?.close()).catch(() => {});
+        await page.close();
+        await close();
       }
     });
   });
