@@ -2,11 +2,10 @@ import { cardLabel as defaultCardLabel } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createLazyLedger } from './ledger/lazy.js';
 import type { Ledger } from './ledger/types.js';
-import { createRedactor } from './redact/redactor.js';
-import type { RedactOptions } from './redact/types.js';
+import type { RedactOptions, Redactor } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
-import { createRuns } from './runs/runs.js';
+import { createLazyRuns } from './runs/lazy.js';
 import type { RunContextProvider, Runs } from './runs/types.js';
 import { createLazyStaging } from './staging/lazy.js';
 import type { Staging } from './staging/types.js';
@@ -92,24 +91,25 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   const store = options.staging ?? defaultStore();
   const ledger = withSyncEvent(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
     : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))), bus);
-  const redactor = createRedactor(options.redact);
+  // The redactor, staging and runs arrive as chunks after the page's elements are defined.
+  let redactorLoad: Promise<Redactor> | undefined;
+  const loadRedactor = () => (redactorLoad ??= import('./redact/redactor.js').then((m) => m.createRedactor(options.redact)));
   const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
   const labels = options.cardLabels ?? {};
   const cardLabel = (k: string) => defaultCardLabel(k, { ...labels });
 
-  // Staging's code arrives on its first call: a page's elements are defined without waiting for it.
-  const staging = createLazyStaging(() => import('./staging/staging.js').then((m) => m.createStaging({
-    store, ledger, bus, redactor, actor,
+  const staging = createLazyStaging(async () => (await import('./staging/staging.js')).createStaging({
+    store, ledger, bus, redactor: await loadRedactor(), actor,
     ...(options.policy && { policy: options.policy }),
     ...(options.skipUnchanged !== undefined && { skipUnchanged: options.skipUnchanged }),
     ...(options.stageErrors !== undefined && { stageErrors: options.stageErrors }),
     ...(options.maxSnapshotBytes !== undefined && { maxSnapshotBytes: options.maxSnapshotBytes }),
-  })));
-  const runs = createRuns({
-    store, ledger, bus, redactor,
+  }));
+  const runs = createLazyRuns(async (now) => (await import('./runs/runs.js')).createRuns({
+    store, ledger, bus, redactor: await loadRedactor(), now,
     context: () => ({ actor: actor(), ...options.runContext?.() }),
     ...options.runs,
-  });
+  }));
   const refs = createRefs({ ledger, staging, runs, cardLabel });
 
   return {

@@ -105,6 +105,10 @@ export class UnknownRefKindError extends ScpError<'unknown_ref_kind', { kind: st
 export class RunFinishedError extends ScpError<'run_finished', { run_id: string; status: string }> {
   constructor(message: string, o: Opts<{ run_id: string; status: string }> = {}) { super('run_finished', message, o); }
 }
+/** A run started by `wrap` before the runs code arrived has no id or snapshot yet (they follow in milliseconds). */
+export class RunPendingError extends ScpError<'run_pending', { type: string }> {
+  constructor(message: string, o: Opts<{ type: string }> = {}) { super('run_pending', message, o); }
+}
 
 export function isScpError(e: unknown): e is ScpError {
   return e instanceof ScpError;
