@@ -1,7 +1,8 @@
 import { css } from 'lit';
 
+// The tree's styles, adopted by the view module (json-tree.view.ts); the host's box and font
+// are set by the shell so the tree holds its place before the view has loaded.
 export const jsonTreeStyles = css`
-  :host { display: block; font-family: var(--scp-font-mono, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace); font-size: 0.8125rem; }
   [part='base'] { margin: 0; padding: 0; }
   ul { list-style: none; margin: 0; padding-inline-start: 1.25rem; border-inline-start: 1px dotted var(--_border); }
   li { margin-block: 0.0625rem; }
