@@ -242,7 +242,7 @@ describe('packed tarball (npm pack)', () => {
         assert.equal(await badge.getAttribute('empty'), '', 'the badge is hidden while nothing is pending');
 
         const id = await page.evaluate(async () => (await (window as any).scp.staging.stage('security',
-          { findings: [{ id: 'CVE-2026-0001', severity: 'high' }] }, { status: 'partial', summary: '1 high finding · Score 81' })).snapshot.snapshot_id as string);
+          { findings: [{ id: 'CVE-2026-0001', severity: 'high' }] }, { status: 'ok', summary: '1 high finding · Score 81' })).snapshot.snapshot_id as string);
         await page.waitForFunction(() => !document.querySelector('scp-audit-badge')!.hasAttribute('empty'));
         assert.equal((await badge.locator('[part="count"]').textContent())?.trim(), '1', 'the badge counts the staged audit');
 
@@ -266,7 +266,7 @@ describe('packed tarball (npm pack)', () => {
             cards: document.querySelector('scp-ref-preview')!.shadowRoot!.querySelectorAll('[part~="card"]').length };
         });
         timings.chromiumCdnPreview = performance.now() - t;
-        assert.deepEqual(shown, { title: 'Security', summary: '1 high finding · Score 81', id: `@audit:${id}`, status: 'partial', cards: 1 },
+        assert.deepEqual(shown, { title: 'Security Posture', summary: '1 high finding · Score 81', id: `@audit:${id}`, status: 'ok', cards: 1 },
           'one ready card with the card label, summary, status and reference of the saved audit');
         assert.equal(await page.locator('#compose').inputValue(), `Before the release, see @audit:${id}`);
         assert.deepEqual(problems, [], 'no console or page errors');

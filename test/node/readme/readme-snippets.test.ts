@@ -199,7 +199,7 @@ const checks: Record<string, Check> = {
         assert.match(await page.locator('#compose').inputValue(), new RegExp(`^Fixed in ${ref}\\b`));
         const card = page.locator('scp-ref-preview [part~="card"][data-state="ready"]');
         await card.waitFor();
-        assert.match(await card.locator('.title').textContent() ?? '', /Security/);
+        assert.equal((await card.locator('.title').textContent())?.trim(), 'Security Posture', 'the card label');
         assert.equal((await card.locator('[part="summary"]').textContent())?.trim(), '1 medium finding · Score 88');
         assert.equal((await card.locator('[part="id"]').textContent())?.trim(), ref);
         assert.deepEqual(problems, [], 'no console or page errors');
