@@ -55,10 +55,15 @@ export interface ReadmeLink { image: boolean; text: string; target: string; line
 /** Inline links and images outside code blocks and code spans: `[text](target)`, `![alt](target)`. */
 export function readmeLinks(markdown: string): ReadmeLink[] {
   const out: ReadmeLink[] = [];
-  let inFence = false;
+  let open: string | undefined;
   markdown.split(/\r?\n/).forEach((raw, i) => {
-    if (FENCE.test(raw)) { inFence = !inFence; return; }
-    if (inFence) return;
+    if (open) {
+      const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(raw);
+      if (close && close[1]![0] === open[0] && close[1]!.length >= open.length) open = undefined;
+      return;
+    }
+    const fence = FENCE.exec(raw);
+    if (fence) { open = fence[2]; return; }
     const line = raw.replace(/`[^`]*`/g, '');
     for (const m of line.matchAll(/(!?)\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
       out.push({ image: m[1] === '!', text: m[2]!, target: m[3]!, line: i + 1 });

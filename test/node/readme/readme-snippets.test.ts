@@ -332,9 +332,8 @@ const checks: Record<string, Check> = {
         await page.waitForFunction(() => customElements.get('scp-audit-badge') && customElements.get('scp-audit-manager'));
         await exposeProvidedClient(page, 'h3');
         await waitBadge(page, 'security', 0);
-        // Give the SSE stream a moment to open before the server stages.
-        await page.waitForFunction(() => (window as any).__client.bus !== undefined);
-        await new Promise((ok) => setTimeout(ok, 300));
+        // The client's event stream is open (the host said sys:ready) before the server stages.
+        await page.evaluate(() => (window as any).__client.events.ready());
 
         const staged = await scp.staging.stage('security', { findings: [] }, { status: 'ok', summary: 'clean · Score 100' });
         const id = staged.snapshot.snapshot_id as string;
