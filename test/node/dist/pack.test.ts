@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../helpers/chromium.mjs';
-import { ensureBuilt, packAndInstall, pageResult, run, startStaticServer, watchProblems, type Packed } from './packed-package.js';
+import { buildAndPack, pageResult, run, startStaticServer, watchProblems, type Packed } from './packed-package.js';
 
 const TAGS = ['scp-audit-badge', 'scp-audit-manager', 'scp-ref-preview', 'scp-run-badge', 'scp-ref-autocomplete', 'scp-audit-log'];
 
@@ -34,13 +34,11 @@ describe('packed tarball (npm pack)', () => {
   const timings: Record<string, number> = {};
 
   before(async () => {
-    let t = performance.now();
-    await ensureBuilt();
-    timings.build = performance.now() - t;
     tmp = await mkdtemp(join(tmpdir(), 'scp-pack-'));
-    t = performance.now();
-    packed = await packAndInstall(tmp);
-    timings.packAndExtract = performance.now() - t;
+    const r = await buildAndPack(tmp);
+    packed = r.packed;
+    timings.build = r.buildMs;
+    timings.packAndExtract = r.packMs;
   });
 
   after(async () => {

@@ -41,37 +41,51 @@ function lockHolderAlive(): boolean {
   }
 }
 
-/**
- * dist/ as CI has it after `npm run build`; rebuilt when missing or older than any source.
- * Suites that run side by side take a directory lock, so only one of them builds and the other
- * waits for it (two builds at once would delete each other's output).
- */
-export async function ensureBuilt(): Promise<void> {
+/** Runs `fn` holding a directory lock shared by every process of this checkout (waits for the holder, or takes over from one that is gone). */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
   await mkdir(join(root, 'node_modules/.cache'), { recursive: true });
   for (;;) {
-    if (isFresh()) return;
     try {
       await mkdir(LOCK);
+      break;
     } catch {
-      // Held: wait for the holder, or take over a lock whose process is gone.
       await sleep(200);
       if (existsSync(join(LOCK, 'pid')) && !lockHolderAlive()) await rm(LOCK, { recursive: true, force: true });
-      continue;
-    }
-    try {
-      await writeFile(join(LOCK, 'pid'), String(process.pid));
-      if (!isFresh()) await run('npm', ['run', 'build'], { cwd: root, maxBuffer: 64 << 20 });
-      return;
-    } finally {
-      await rm(LOCK, { recursive: true, force: true });
     }
   }
+  try {
+    await writeFile(join(LOCK, 'pid'), String(process.pid));
+    return await fn();
+  } finally {
+    await rm(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** dist/ as CI has it after `npm run build`; rebuilt when missing or older than any source. */
+async function buildIfStale(): Promise<void> {
+  if (!isFresh()) await run('npm', ['run', 'build'], { cwd: root, maxBuffer: 64 << 20 });
+}
+
+/**
+ * Builds dist/ when stale, then packs and installs it into `<tmp>/app`. Suites that run side by
+ * side hold one lock for both steps: two builds at once would delete each other's output, and a
+ * build must not start while another suite is packing.
+ */
+export async function buildAndPack(tmp: string): Promise<{ packed: Packed; buildMs: number; packMs: number }> {
+  return withBuildLock(async () => {
+    let t = performance.now();
+    await buildIfStale();
+    const buildMs = performance.now() - t;
+    t = performance.now();
+    const packed = await packAndInstall(tmp);
+    return { packed, buildMs, packMs: performance.now() - t };
+  });
 }
 
 export interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, any> }
 
 /** `npm pack`, extracted into <tmp>/app/node_modules/scp-ledger beside links to the repo's dependencies. */
-export async function packAndInstall(tmp: string): Promise<Packed> {
+async function packAndInstall(tmp: string): Promise<Packed> {
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, maxBuffer: 64 << 20 });
   const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const app = join(tmp, 'app');

@@ -19,7 +19,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../helpers/chromium.mjs';
 import { startGitServer, type GitServer } from '../../helpers/git-server.mjs';
 import { tempRepo } from '../../helpers/temp-repo.js';
-import { ensureBuilt, packAndInstall, root, startStaticServer, watchProblems, type Packed } from '../dist/packed-package.js';
+import { buildAndPack, root, startStaticServer, watchProblems, type Packed } from '../dist/packed-package.js';
 import { readmeBlocks, readmeLinks, shellLines, type ReadmeBlock } from './readme-blocks.js';
 
 const README = readFileSync(join(root, 'README.md'), 'utf8');
@@ -454,9 +454,8 @@ describe('README.md', () => {
     const started = performance.now();
 
     before(async () => {
-      await ensureBuilt();
       env.tmp = await mkdtemp(join(tmpdir(), 'scp-readme-'));
-      env.packed = await packAndInstall(env.tmp);
+      env.packed = (await buildAndPack(env.tmp)).packed;
       env.browser = await launchChromium();
       const { startDevServer } = await import('@web/dev-server');
       // isomorphic-git's CommonJS dependencies, served as ESM the way the repo's own browser tests do.
