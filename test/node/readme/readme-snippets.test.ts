@@ -211,7 +211,7 @@ const checks: Record<string, Check> = {
   },
 
   'npm, framework-free › ts': {
-    does: 'in Chromium through the exports map: registers only the badge and the manager, stages the scan with its status, duration and summary (the badge counts it), records the deploy run with its step and passes deploy() through',
+    does: 'in Chromium through the exports map: registers only the badge and the manager, stages the scan with its status, duration and summary (the badge counts it), runs deploy() once inside the recorded deploy run, whose step event is kept',
     async check(block, { packed, browser, devUrl }) {
       // What the snippet leaves to its page: the signed-in user, a scan result and a deploy function.
       const js = await compileTs(block.code, 'browser');
