@@ -2,6 +2,7 @@
 // pending snapshots and a ref preview with 20 refs, each against a baseline measured here too.
 import { html, LitElement, render } from 'lit';
 import { createScp, type ScpClient } from '../src/core/client.js';
+import { createMemoryLedger } from '../src/core/ledger/memory.js';
 import { createMemoryStagingStore } from '../src/core/storage/memory.js';
 import '../src/elements/audit-manager/scp-audit-manager.js';
 import '../src/elements/ref-preview/scp-ref-preview.js';
@@ -12,8 +13,10 @@ const CARDS = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s
 const frame = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+// A memory ledger: this page is one bundled file (no Worker file beside it), and the figures are
+// about rendering, not git.
 function client(): ScpClient {
-  return createScp({ channel: false, staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 } });
+  return createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 } });
 }
 
 /** The baseline: the same rows rendered without windowing (what a plain list would do). */
