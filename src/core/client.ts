@@ -25,6 +25,12 @@ export interface ScpOptions {
   remote?: { url: string; corsProxy?: string; headers?: Record<string, string> };
   /** For the default browser git ledger: its name (one ledger per name and origin). */
   ledgerName?: string;
+  /**
+   * For the default browser git ledger: starts its Worker yourself, e.g. under Trusted Types
+   * (`new Worker(policy.createScriptURL(url), { type: 'module' })`) or when `worker.js` is served
+   * from another path. Default: `worker.js` beside scp-ledger's modules.
+   */
+  worker?: () => Worker;
   /** Who acts (saves, runs) when a call does not say. */
   actor?: string | (() => string);
   /** Per-run defaults from the host (signed-in user, request id, deployed commit ...). */
@@ -82,7 +88,7 @@ function defaultBrowserLedger(options: ScpOptions): Ledger {
   return createLazyLedger(() => import('./ledger/git-browser/worker-ledger.js').then((m) => m.createWorkerGitLedger({
     name: options.ledgerName ?? 'scp-ledger',
     ...(options.remote && { remote: options.remote }),
-  })));
+  }, options.worker?.())));
 }
 
 /** Wires staging, runs, refs, the ledger and the event bus. Nothing else does wiring. */

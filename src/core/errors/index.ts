@@ -109,6 +109,10 @@ export class RunFinishedError extends ScpError<'run_finished', { run_id: string;
 export class RunPendingError extends ScpError<'run_pending', { type: string }> {
   constructor(message: string, o: Opts<{ type: string }> = {}) { super('run_pending', message, o); }
 }
+/** The ledger cannot be reached at all (its Worker could not start, its code did not load). */
+export class LedgerUnavailableError extends ScpError<'ledger_unavailable', { reason: string }> {
+  constructor(message: string, o: Opts<{ reason: string }> = {}) { super('ledger_unavailable', message, o); }
+}
 
 export function isScpError(e: unknown): e is ScpError {
   return e instanceof ScpError;

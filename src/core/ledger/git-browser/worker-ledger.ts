@@ -45,10 +45,29 @@ export interface WorkerGitLedger extends Ledger {
   readonly paused: Promise<{ step: number; op: string; path: string }>;
 }
 
-/** Starts a ledger Worker and returns a Ledger proxy over it. */
+/**
+ * The Worker beside this module. The `new Worker(new URL(...), ...)` form stays literal so bundlers
+ * (Vite, webpack) find and bundle the worker file.
+ */
+function startWorker(name: string): Worker {
+  try {
+    return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name });
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const trustedTypes = /trusted/i.test(reason);
+    throw new errors.LedgerUnavailableError(
+      trustedTypes
+        ? `The ledger Worker could not start: this page requires Trusted Types for script URLs (${reason}). Pass createScp({ worker: () => new Worker(policy.createScriptURL(url), { type: 'module' }) }) with a policy your CSP allows`
+        : `The ledger Worker could not start (${reason}): serve worker.js beside scp-ledger's modules, or pass createScp({ worker }) to start it yourself`,
+      { data: { reason: trustedTypes ? 'trusted_types' : 'worker_start' }, cause },
+    );
+  }
+}
+
+/** Starts a ledger Worker (or uses the one given) and returns a Ledger proxy over it. */
 export async function createWorkerGitLedger(
   options: WorkerLedgerOptions = {},
-  worker: Worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `scp-ledger:${options.name ?? 'scp-ledger'}` }),
+  worker: Worker = startWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`),
 ): Promise<WorkerGitLedger> {
   let seq = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
@@ -64,7 +83,9 @@ export async function createWorkerGitLedger(
     if (m.type === 'result') p.resolve(m.value); else p.reject(reviveError(m.error));
   };
   worker.onerror = (e) => {
-    const err = new errors.LedgerWriteError(`The ledger worker failed: ${e.message}`, { data: { ids: [] } });
+    // A script that failed to load (404, wrong MIME type, blocked by CSP) reports no message.
+    const why = e.message || 'its script did not load: check that worker.js is served beside scp-ledger\'s modules (or pass createScp({ worker }))';
+    const err = new errors.LedgerWriteError(`The ledger worker failed: ${why}`, { data: { ids: [] } });
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
