@@ -1,33 +1,21 @@
 import { expect } from '@esm-bundle/chai';
+import { frameResult } from '../../../helpers/frame-result.js';
 import { BIDI, XSS } from '../security/hostile.js';
 import type { BeyondCspResult } from './csp-app.js';
 
 describe('run badge, ref autocomplete and audit log under a strict CSP with Trusted Types required', () => {
   it('render, style and pick with hostile data without a policy violation or an executed payload', async () => {
-    const frame = document.createElement('iframe');
-    frame.src = new URL('./csp-page.html', import.meta.url).href;
-    frame.style.inlineSize = '1000px';
-    frame.style.blockSize = '800px';
-    document.body.append(frame);
-    try {
-      await new Promise((r) => frame.addEventListener('load', r, { once: true }));
-      const win = frame.contentWindow as Window & { __cspBeyondResult?: Promise<BeyondCspResult> };
-      for (let i = 0; i < 400 && !win.__cspBeyondResult; i++) await new Promise((r) => setTimeout(r, 25));
-      expect(win.__cspBeyondResult, 'the page script ran').to.not.equal(undefined);
-      const result = await win.__cspBeyondResult!;
-      expect(result.error).to.equal(undefined);
-      expect(result.enforced, 'Trusted Types are enforced on the page').to.equal(true);
-      expect(result.violations).to.deep.equal([]);
-      expect(result.xss).to.equal(undefined);
-      const shownBidi = BIDI.replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `⟪U+${c.charCodeAt(0).toString(16).toUpperCase()}⟫`);
-      expect(result.rendered.badge).to.equal(`failed — ${XSS[0]} ${shownBidi}`);
-      expect(result.rendered.rows).to.equal(XSS.length);
-      expect(result.rendered.summary).to.equal(`${XSS[0]} ${shownBidi}`);
-      expect(result.rendered.options).to.have.length(XSS.length);
-      expect(result.rendered.popupStyled, 'the light-DOM list got its adopted stylesheet').to.equal(true);
-      expect(result.rendered.picked).to.equal('@run:run_20261123T100000Z_deploy_csp0 ');
-    } finally {
-      frame.remove();
-    }
+    const result = await frameResult<BeyondCspResult>(new URL('./csp-page.html', import.meta.url), '__cspBeyondResult', { waitMs: 10000 });
+    expect(result.error).to.equal(undefined);
+    expect(result.enforced, 'Trusted Types are enforced on the page').to.equal(true);
+    expect(result.violations).to.deep.equal([]);
+    expect(result.xss).to.equal(undefined);
+    const shownBidi = BIDI.replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `⟪U+${c.charCodeAt(0).toString(16).toUpperCase()}⟫`);
+    expect(result.rendered.badge).to.equal(`failed — ${XSS[0]} ${shownBidi}`);
+    expect(result.rendered.rows).to.equal(XSS.length);
+    expect(result.rendered.summary).to.equal(`${XSS[0]} ${shownBidi}`);
+    expect(result.rendered.options).to.have.length(XSS.length);
+    expect(result.rendered.popupStyled, 'the light-DOM list got its adopted stylesheet').to.equal(true);
+    expect(result.rendered.picked).to.equal('@run:run_20261123T100000Z_deploy_csp0 ');
   });
 });
