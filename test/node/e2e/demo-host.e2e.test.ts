@@ -2,7 +2,10 @@
 // createHostClient against the origin's HTTP API and SSE stream, which msw simulates in the tab
 // (demo/origin-api). Scan, review and save, find the save in the log, deploy, reference in chat.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDemoServer } from '../../../demo/server.mjs';
@@ -59,7 +62,7 @@ describe('host-mode playground end to end (Chromium, simulated origin API)', () 
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`); });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     const t0 = Date.now();
     await page.goto(`${server.url}/demo/host.html`);
@@ -210,5 +213,102 @@ describe('host-mode playground end to end (Chromium, simulated origin API)', () 
   it('logged no console errors and no page errors along the way', () => {
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(consoleErrors.filter((t) => !/Lit is in dev mode/.test(t)), []);
+  });
+});
+
+// The same page on a real host instead of msw: `?host=<url>` and the documented small host
+// (scripts/serve-host.mjs, what `npm run serve` starts), whose ledger is a git repository.
+describe('host-mode playground on a real host (scripts/serve-host.mjs)', () => {
+  let server: { url: string; stop: () => Promise<void> };
+  let host: ChildProcess;
+  let hostUrl = '';
+  let dir = '';
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const errors: string[] = [];
+  let savedId = '';
+  const git = (...args: string[]) => execFileSync('git', ['-C', join(dir, 'ledger'), ...args], { encoding: 'utf8' });
+  const screenshot = (name: string) => page.screenshot({ path: `${SHOTS}/real-${name}.png` });
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'scp-demo-host-'));
+    server = await startDemoServer({ port: 0 });
+    host = spawn(process.execPath, ['scripts/serve-host.mjs', '--dir', dir, '--port', '0', '--cors', server.url, '--actor', 'sam'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    hostUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      host.stdout!.on('data', (b: Buffer) => { out += b.toString(); const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve(m[0]); });
+      host.once('exit', (code) => reject(new Error(`serve-host exited with ${code}`)));
+    });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`${m.text()} (${m.location().url})`); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/demo/host.html?host=${encodeURIComponent(hostUrl)}`);
+    await page.waitForSelector('body[data-ready]', { state: 'attached', timeout: 45_000 });
+  }, { timeout: 90_000 });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    if (host && host.exitCode === null) {
+      const exited = new Promise((r) => host.once('exit', r));
+      host.kill('SIGTERM');
+      await exited;
+    }
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the host in the banner and starts no service worker', STEP, async () => {
+    assert.match(await page.locator('#banner').textContent() ?? '', new RegExp(`talk to the host at ${hostUrl.replace(/\./g, '\\.')}`));
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null);
+    assert.equal(await page.locator('#stream-state').getAttribute('data-state'), 'open');
+  });
+
+  it('a refreshed card shows 1; saving it from the manager commits it to the host git ledger', STEP, async () => {
+    await page.locator(`${devopsCard('dns')} .actions button`, { hasText: 'Refresh' }).click();
+    await page.waitForFunction((sel) => {
+      const [hostSel, inner] = sel.split(' scp-audit-badge ');
+      return document.querySelector(`${hostSel} scp-audit-badge`)?.shadowRoot?.querySelector(inner!)?.textContent?.trim() === '1';
+    }, badgeCount('dns'));
+    await page.locator(`${devopsCard('dns')} scp-audit-badge [part="base"]`).click();
+    await page.locator(managerRows).first().waitFor();
+    savedId = await page.evaluate(() =>
+      (document.querySelector('scp-audit-manager') as unknown as { view: { snapshot_id: string }[] }).view[0]!.snapshot_id);
+    await page.locator(`${manager} footer button.primary`).click();
+    await page.waitForFunction(() => document.querySelector('#devops-cards article[data-card="dns"] scp-audit-badge')!.hasAttribute('empty'));
+    await page.keyboard.press('Escape');
+    await page.locator(`scp-audit-log [part="row"][data-id="${savedId}"]`).waitFor();
+    const files = git('ls-tree', '-r', '--name-only', 'scp-ledger').split('\n');
+    assert.ok(files.some((f) => f.startsWith('audits/') && f.endsWith(`/${savedId}.json`)), `the ledger branch holds ${savedId}`);
+    assert.equal(JSON.parse(git('show', `scp-ledger:${files.find((f) => f.endsWith(`/${savedId}.json`))!}`)).saved_by, 'sam');
+    await screenshot('saved');
+  });
+
+  it('Deploy goes running, then ends in the status the host committed', STEP, async () => {
+    await page.locator(k8sCard).scrollIntoViewIfNeeded();
+    await page.locator(`${k8sCard} .actions button`, { hasText: 'Deploy' }).click();
+    await page.locator(`${k8sRunBadge}[data-state="running"]`).waitFor();
+    await page.waitForFunction((sel) => {
+      const state = document.querySelector(`${sel} scp-run-badge`)?.shadowRoot?.querySelector('[part="base"]')?.getAttribute('data-state');
+      return state === 'ok' || state === 'failed';
+    }, k8sCard, { timeout: 15_000 });
+    const shown = await page.locator(k8sRunBadge).getAttribute('data-state');
+    // The badge follows run:completed; the host answers the finish request once the run is
+    // committed, and the button comes back then.
+    await page.locator(`${k8sCard} .actions button:not([disabled])`, { hasText: 'Deploy' }).waitFor();
+    const runFile = git('ls-tree', '-r', '--name-only', 'scp-ledger').split('\n').find((f) => f.startsWith('runs/') && f.endsWith('/run.json'));
+    assert.ok(runFile, 'the ledger branch holds the run');
+    const run = JSON.parse(git('show', `scp-ledger:${runFile}`)) as { subtype: string; status: string; user: string };
+    assert.deepEqual([run.subtype, run.status, run.user], ['deploy:k8s', shown, 'sam']);
+    await screenshot(`deploy-${shown}`);
+  });
+
+  it('logged no console errors and no page errors', () => {
+    assert.deepEqual(errors.filter((t) => !/Lit is in dev mode/.test(t)), []);
   });
 });
