@@ -1,8 +1,9 @@
 import { cardLabel as defaultCardLabel } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createLazyLedger } from './ledger/lazy.js';
+import { loadOnce } from './load-once.js';
 import type { Ledger } from './ledger/types.js';
-import type { RedactOptions, Redactor } from './redact/types.js';
+import type { RedactOptions } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
 import { createLazyRuns } from './runs/lazy.js';
@@ -98,8 +99,7 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   const ledger = withSyncEvent(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
     : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))), bus);
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
-  let redactorLoad: Promise<Redactor> | undefined;
-  const loadRedactor = () => (redactorLoad ??= import('./redact/redactor.js').then((m) => m.createRedactor(options.redact)));
+  const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor(options.redact));
   const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
   const labels = options.cardLabels ?? {};
   const cardLabel = (k: string) => defaultCardLabel(k, { ...labels });

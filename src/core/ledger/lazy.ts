@@ -1,10 +1,10 @@
 import { SyncError } from '../errors/index.js';
+import { loadOnce } from '../load-once.js';
 import type { Ledger } from './types.js';
 
 /** A Ledger whose implementation is loaded on first use (keeps the git code out of first paint). */
 export function createLazyLedger(load: () => Promise<Ledger>): Ledger {
-  let p: Promise<Ledger> | undefined;
-  const get = () => (p ??= load().catch((e) => { p = undefined; throw e; }));
+  const get = loadOnce(load);
   return {
     write: async (b) => (await get()).write(b),
     getAudit: async (id) => (await get()).getAudit(id),
@@ -22,6 +22,6 @@ export function createLazyLedger(load: () => Promise<Ledger>): Ledger {
       if (!l.sync) throw new SyncError('This ledger has no remote to sync with: use the git ledger with a remote URL', { data: { remote: o?.remote ?? '', step: 'config' } });
       return l.sync(o);
     },
-    close: async () => { if (p) await (await p).close?.(); },
+    close: async () => { const p = get.started(); if (p) await (await p).close?.(); },
   };
 }

@@ -1,4 +1,5 @@
 import { RunPendingError, StorageClosedError } from '../errors/index.js';
+import { loadOnce } from '../load-once.js';
 import type { RunEvent } from '../schemas/run.js';
 import type { FinishInput } from './status.js';
 import type { RunHandle, RunOutcome, Runs, RunSpec } from './types.js';
@@ -29,13 +30,12 @@ export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: ()
   // Early runs still being replayed: flush() waits for them, so close() writes them too.
   const replays = new Set<Promise<unknown>>();
   let disposed = false;
-  let p: Promise<Runs> | undefined;
-  // A failed load (offline, a missing chunk) is not cached: the next call tries again.
-  const get = () => (p ??= load(clock).then((r) => {
+  const get = loadOnce(async () => {
+    const r = await load(clock);
     impl = r;
     if (disposed) r.dispose();
     return r;
-  }, (e: unknown) => { p = undefined; throw e; }));
+  });
   void get().catch(noop);
 
   /** `wrap` before the code is in: run `fn` now, record the run once it can be. */

@@ -1,3 +1,4 @@
+import { loadOnce } from '../load-once.js';
 import type { Staging } from './types.js';
 
 /**
@@ -5,9 +6,7 @@ import type { Staging } from './types.js';
  * that code arrives. Every Staging method is async, so callers see no difference.
  */
 export function createLazyStaging(load: () => Promise<Staging>): Staging {
-  let p: Promise<Staging> | undefined;
-  // A failed load (offline, a 404 chunk) is not cached: the next call tries again.
-  const get = () => (p ??= load().catch((e) => { p = undefined; throw e; }));
+  const get = loadOnce(load);
   return {
     stage: async (cardKey, result, options) => (await get()).stage(cardKey, result, options),
     stageMany: async (items) => (await get()).stageMany(items),

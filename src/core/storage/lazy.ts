@@ -1,10 +1,9 @@
+import { loadOnce } from '../load-once.js';
 import type { StagingStore } from './types.js';
 
 /** A staging store whose adapter is loaded on first use (its code can then be a separate chunk). */
 export function createLazyStore(load: () => Promise<StagingStore>): StagingStore {
-  let p: Promise<StagingStore> | undefined;
-  // A failed load is not cached: the next call tries again.
-  const get = () => (p ??= load().catch((e) => { p = undefined; throw e; }));
+  const get = loadOnce(load);
   return {
     writeSnapshots: async (c) => (await get()).writeSnapshots(c),
     getSnapshot: async (id) => (await get()).getSnapshot(id),
@@ -15,6 +14,6 @@ export function createLazyStore(load: () => Promise<StagingStore>): StagingStore
     removeRun: async (id) => (await get()).removeRun(id),
     getMeta: async (k) => (await get()).getMeta(k),
     setMeta: async (k, v) => (await get()).setMeta(k, v),
-    close: async () => { if (p) await (await p).close(); },
+    close: async () => { const p = get.started(); if (p) await (await p).close(); },
   };
 }
