@@ -34,6 +34,18 @@ export const DEFAULT_KEY_RULES: readonly RedactRule[] = [
   keyRule('credentials', 'credentials|credential|creds|connection_string|conn_str|dsn'),
 ];
 
+/**
+ * The name in lower, UPPER or Capitalized case; the credential test after it must stay case
+ * sensitive, so the pattern cannot simply take the `i` flag.
+ */
+function secretAssignment(): RegExp {
+  const words = ['password', 'passwd', 'passphrase', 'secret', 'secret_key', 'secret_access_key', 'client_secret',
+    'token', 'access_token', 'auth_token', 'api_key', 'apikey', 'private_key'];
+  const names = words.flatMap((w) => [w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1)]).join('|');
+  const credential = `(?!\\[REDACTED:)(?=[^\\s"',;]*(?:[0-9._~+/=!@#$%^&*-]|[A-Z][a-z]*[A-Z]|[a-z][A-Z]))[^\\s"',;]{6,}`;
+  return new RegExp(`\\b(?:[A-Za-z0-9]+_)*(?:${names})\\s*[=:]\\s*(?<secret>"[^"\\n]+"|'[^'\\n]+'|${credential})`);
+}
+
 export const DEFAULT_VALUE_RULES: readonly RedactRule[] = [
   {
     name: 'private_key_block',
@@ -52,6 +64,10 @@ export const DEFAULT_VALUE_RULES: readonly RedactRule[] = [
   // "Basic authentication is enabled" or "bearer authentication" is left alone.
   { name: 'bearer_auth', value: /\b(?:[Bb]earer|BEARER)\s+(?<secret>(?=[A-Za-z0-9._~+/=-]*(?:[0-9._~+/=-]|[A-Z][a-z]*[A-Z]))[A-Za-z0-9._~+/=-]{8,})/ },
   { name: 'basic_auth', value: /\bBasic\s+(?<secret>(?=[A-Za-z0-9+/]*(?:[0-9+/]|[A-Z][a-z]*[A-Z]|[A-Za-z0-9+/]=))[A-Za-z0-9+/]{8,}={0,2})/ },
+  // NAME=value and name: "value" in free text (env files, logs, CLI output) where the name is a
+  // secret word: only the value is hidden. Unquoted, the value must look like a credential (a
+  // digit, a symbol or mixed case), so "password: required" stays readable.
+  { name: 'secret_assignment', value: secretAssignment() },
   // scheme://user:password@host — keep the user and host, hide the password.
   { name: 'url_credentials', value: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:(?<secret>[^\s@/]+)@/i },
 ];

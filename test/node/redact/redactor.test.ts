@@ -32,6 +32,9 @@ describe('redactor: value rules', () => {
     ['bearer header, keeping the scheme', 'Authorization: Bearer abc.def-ghi_jkl', 'Authorization: Bearer [REDACTED:bearer_auth]'],
     ['basic header, keeping the scheme', 'Authorization: Basic dXNlcjpwYXNzd29yZA==', 'Authorization: Basic [REDACTED:basic_auth]'],
     ['URL password, keeping user and host', 'postgres://bob:hunter2@db.internal:5432/app', 'postgres://bob:[REDACTED:url_credentials]@db.internal:5432/app'],
+    ['env-file secret assignment', `AWS_SECRET_ACCESS_KEY=${'wJalrXUtnFEMI/K7MDENG'}\nREGION=eu-west-1`, 'AWS_SECRET_ACCESS_KEY=[REDACTED:secret_assignment]\nREGION=eu-west-1'],
+    ['quoted password in a config line', `db: { password = "${'correct horse'}" }`, 'db: { password = [REDACTED:secret_assignment] }'],
+    ['token in log output', `login ok, token: ${'a1b2c3d4e5'}`, 'login ok, token: [REDACTED:secret_assignment]'],
   ];
   for (const [what, input, expected] of cases) {
     it(`redacts a ${what} inside a string`, () => {
@@ -47,6 +50,7 @@ describe('redactor: value rules', () => {
       pk: 'pk_live_' + '4eC39HqLyjWDarjtT1zdp7dc',
       sha: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
       prose: 'Basic authentication is enabled on /admin; prefer bearer authentication',
+      settings: 'password: required, token_count: 500000, max_tokens: 4096, secret: none',
     };
     const out = r(plain);
     assert.deepEqual(out.value, plain);
@@ -182,7 +186,7 @@ describe('redactor: host rules', () => {
 describe('redactor: idempotence (property)', () => {
   const seed = Number(process.env.FC_SEED ?? 20261123);
   const samples = [...Object.values(SECRETS), 'Bearer abcdefghijkl', 'Basic dXNlcjpwYXNz', 'https://u:p@h/x'];
-  const fragments = ['[REDACTED:jwt]', '[REDACTED:', ']', 'Bearer ', 'Basic ', '://', ':', '@', 'AKIA', 'eyJ', '.', '-----BEGIN PRIVATE KEY-----', '\n', ' '];
+  const fragments = ['PASSWORD=', 'token: ', '"', 'x9_Y', '[REDACTED:jwt]', '[REDACTED:', ']', 'Bearer ', 'Basic ', '://', ':', '@', 'AKIA', 'eyJ', '.', '-----BEGIN PRIVATE KEY-----', '\n', ' '];
   const text = fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...samples), fc.constantFrom(...fragments)), { maxLength: 6 })
     .map((parts) => parts.join(''));
   const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('password', 'token', 'token_count', 'apiKey', 'Authorization', 'data', 'secrets', '0', '10', '2', 'b', 'B', '__proto__', 'é'));
