@@ -415,7 +415,10 @@ export function createRuns(deps: RunsDeps): Runs {
       const mine = owned.get(id);
       if (mine) return { run: { ...mine.run }, events: mine.events.slice() };
       const live = await store.getRun(id);
-      return live ? { run: live.run, events: live.events } : undefined;
+      if (live) return { run: live.run, events: live.events };
+      // A run leaves this tab's list and the store only once it is in the ledger: when both miss,
+      // its group commit may have landed while the first ledger read was in flight.
+      return ledger.getRun(id);
     },
 
     recoverAbandoned,
