@@ -12,6 +12,7 @@ import { Run, RunEvent, RunRecord } from '../schemas/run.js';
 import type { SaveResult, StageItem, StageOptions, StageResult, Staging } from '../staging/types.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { typedFromHttp } from './wire-errors.js';
+import { sharedWindow } from './shared-window.js';
 
 export type HttpBackendOptions = HttpOptions;
 
@@ -82,6 +83,9 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
     return res.body as z.infer<S>;
   }
 
+  // Every badge asks for the pending list after each audit event: one request serves them all.
+  const pendingList = sharedWindow(async () =>
+    (await http.request('GET', '/api/audits/pending', { schema: PendingList, what: 'pending snapshot list' })).body.pending);
   const staging: Staging = {
     stage: (cardKey: string, result: unknown, o: StageOptions = {}) => typed(async () => {
       const body = { card_key: cardKey, result, options: { ...o, ...(o.computed_at && { computed_at: o.computed_at.toISOString() }) } };
@@ -92,7 +96,7 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
       return (await http.request('POST', '/api/audits/stage', { body, schema: StageManyResponse, what: 'stage scans' })).body.results as StageResult[];
     }),
     list: (filter = {}) => typed(async () => {
-      const { pending } = (await http.request('GET', '/api/audits/pending', { schema: PendingList, what: 'pending snapshot list' })).body;
+      const pending = await pendingList();
       return pending.filter((p) => (!filter.card_key || p.card_key === filter.card_key) && (!filter.audit_type || p.audit_type === filter.audit_type));
     }),
     get: (id: string) => typed(async () => {

@@ -44,6 +44,32 @@ describe('elements in host-backend mode (origin API through msw)', () => {
     expect(state.requests.filter((r) => r.path === '/origin-elements/api/audits/pending').length).to.equal(2);
   });
 
+  it('a dozen badges refreshing on one event cost the host one pending-list request', async () => {
+    client = createHostClient({ baseUrl: BASE, events: false });
+    const cards = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s', 'terraform', 'dns', 'ci', 'git', 'docker'];
+    // Built by hand: open-wc's fixture waits a frame for a plain <div>, and a page the runner keeps
+    // in the background never paints one.
+    const badges = cards.map((c) => Object.assign(document.createElement('scp-audit-badge') as ScpAuditBadge, { card: c, client }));
+    const wrap = document.createElement('div');
+    wrap.append(...badges);
+    document.body.append(wrap);
+    try {
+      await Promise.all(badges.map((b) => b.settled()));
+      const listed = () => state.requests.filter((r) => r.path === '/origin-elements/api/audits/pending').length;
+      const before = listed();
+      const s = originSnapshot('docker', 1);
+      state.pending.set(s.snapshot_id, s);
+      client.bus.emit('audit:pending', { snapshot_id: s.snapshot_id, card_key: 'docker', summary: s.summary, iso: s.iso, replaced: [] });
+      const docker = badges.at(-1)!;
+      await until(() => docker.shadowRoot!.querySelector('[part="count"]')?.textContent === '1', 'the docker badge shows 1');
+      await Promise.all(badges.map((b) => b.settled()));
+      // One shared request; a second when a loaded machine spreads the refreshes past the window.
+      expect(listed() - before, 'pending-list requests for 12 badges').to.be.within(1, 2);
+    } finally {
+      wrap.remove();
+    }
+  });
+
   it('<scp-audit-badge> refetches after the stream delivers an origin envelope', async () => {
     const a = originSnapshot('k8s', 1);
     const b = originSnapshot('k8s', 2);
