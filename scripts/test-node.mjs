@@ -20,11 +20,24 @@ if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x))
 const args = ['--import', 'tsx', '--import', './test/helpers/node-globals.mjs', '--test',
   '--test-reporter=spec', '--test-concurrency=2', ...files];
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-let tail = '';
-child.stdout.on('data', (b) => { process.stdout.write(b); tail = (tail + b.toString()).slice(-4000); });
+// The summary lines are read as they stream by: with failures, the reporter's list of them comes
+// after the summary and can be long.
+let partial = '';
+let pass = 0;
+let fail = 0;
+let summarized = false;
+child.stdout.on('data', (b) => {
+  process.stdout.write(b);
+  const lines = (partial + b.toString()).split('\n');
+  partial = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^ℹ (pass|fail) (\d+)$/.exec(line.trim());
+    if (!m) continue;
+    if (m[1] === 'pass') pass = Number(m[2]); else { fail = Number(m[2]); summarized = true; }
+  }
+});
 child.on('close', (code) => {
-  const pass = Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0);
-  const fail = Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0) + (code && !/ℹ fail/.test(tail) ? 1 : 0);
+  if (code && !summarized) fail += 1;
   mkdirSync('test-output', { recursive: true });
   writeFileSync('test-output/node-counts.json', JSON.stringify({ passed: pass, failed: fail }));
   console.log(`node: ${pass} passed, ${fail} failed`);

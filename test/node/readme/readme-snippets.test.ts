@@ -132,10 +132,13 @@ const checks: Record<string, Check> = {
         assert.equal(res.status, 200);
         const html = await res.text();
         for (const tag of ['scp-audit-manager', 'scp-ref-autocomplete', 'scp-ref-preview', 'scp-audit-log']) assert.ok(html.includes(`<${tag}`), `the playground page has <${tag}>`);
-        // Its script (the cards and their badges) is served compiled.
+        // Its script is served compiled, and so is the dashboard module it mounts (the cards and their badges).
         const main = await fetch(new URL('main.ts', served));
         assert.equal(main.status, 200);
-        assert.match(await main.text(), /scp-audit-badge/);
+        assert.match(await main.text(), /mountDashboard\(/);
+        const dashboard = await fetch(new URL('dashboard.ts', served));
+        assert.equal(dashboard.status, 200);
+        assert.match(await dashboard.text(), /scp-audit-badge/);
       } finally {
         process.kill(-child.pid!, 'SIGTERM');
       }
