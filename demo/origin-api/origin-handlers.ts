@@ -128,10 +128,10 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
         const runs = [...state.live.values(), ...[...state.runs.values()].reverse()].map((r) => r.run)
           .filter((r) => r.run_id.startsWith(q) || r.subtype.startsWith(q) || r.type.startsWith(q));
         return HttpResponse.json({
-          // The contract names no section for runs; ours is `runs`.
+          // As the origin: run suggestions carry a status but no section (the client files them under runs).
           suggestions: runs.slice(0, 50).map((r) => ({
             ref: `@run:${r.run_id}`, label: `${r.subtype || r.type} — ${r.summary}`, detail: [r.status, relativeTime(r.started_at)].join(' · '),
-            icon: '🚀', section: 'runs', status: r.status, time: r.started_at,
+            icon: '🚀', status: r.status, time: r.started_at,
           })),
         });
       }

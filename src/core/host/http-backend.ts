@@ -7,7 +7,7 @@ import type { RefResolver, Refs } from '../refs/types.js';
 import type { RunHandle, RunOutcome, Runs, RunSpec } from '../runs/types.js';
 import { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
 import { EntryMeta, type LedgerPage, type LedgerQuery } from '../schemas/ledger.js';
-import { Preview, Suggestion } from '../schemas/ref.js';
+import { Preview, Suggestion, SuggestionSection } from '../schemas/ref.js';
 import { Run, RunEvent, RunRecord } from '../schemas/run.js';
 import type { SaveResult, StageItem, StageOptions, StageResult, Staging } from '../staging/types.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
@@ -40,8 +40,12 @@ const EntriesResponse = z.object({ entries: z.array(EntryMeta), cursor: z.option
 const RecentRuns = z.object({ runs: z.array(Run), cursor: z.optional(z.nullable(z.string())) });
 const RunResponse = z.object({ run: Run });
 const EventResponse = z.object({ event: RunEvent });
-/** The origin answers kinds as bare strings (`"@run:"`), items as objects. */
-const SuggestionsResponse = z.object({ suggestions: z.array(z.union([z.string(), Suggestion])) });
+/**
+ * The origin answers kinds as bare strings (`"@run:"`), items as objects; its run items carry a
+ * status but no section.
+ */
+const WireSuggestion = z.extend(Suggestion, { section: z.optional(SuggestionSection) });
+const SuggestionsResponse = z.object({ suggestions: z.array(z.union([z.string(), WireSuggestion])) });
 
 const enc = encodeURIComponent;
 
@@ -219,7 +223,7 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
         query: { prefix }, schema: SuggestionsResponse, what: 'ref autocomplete', ...(o.signal && { signal: o.signal }),
       })).body);
       const out: Suggestion[] = body.suggestions.map((s) => {
-        if (typeof s !== 'string') return s;
+        if (typeof s !== 'string') return { ...s, section: s.section ?? (s.ref.startsWith('@run:') ? 'runs' : 'saved') };
         const kind = s.replace(/^@/, '').replace(/:$/, '');
         remoteKinds.add(kind);
         return { ref: s, label: kind, detail: '', icon: '', section: 'kinds' } satisfies Suggestion;

@@ -99,6 +99,7 @@ describe('simulated origin API (demo/origin-api) through the host client', () =>
     expect((await client.ledger.list({ kind: 'run', action: 'deploy:k8s' })).entries.map((e) => e.id)).to.deep.equal([done!.run_id]);
     const suggestions = await client.refs.autocomplete('@run:');
     expect(suggestions.map((s) => s.ref)).to.deep.equal([`@run:${failed!.run_id}`, `@run:${done!.run_id}`]);
+    expect(suggestions.map((s) => s.section), 'filed under runs (the origin sends no section)').to.deep.equal(['runs', 'runs']);
     await until(() => seen.length === 5, 'five run events');
     expect(seen).to.deep.equal([
       `run:started ${done!.run_id}`, `run:event ${done!.run_id}`, `run:completed ${done!.run_id} ok`,

@@ -87,6 +87,18 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     assert.deepEqual(refs.parse('see @commit:abc123 and @audit:x_1').map((r) => r.kind), ['commit', 'audit']);
   });
 
+  it('files the origin\'s run suggestions, which carry no section, under runs', async () => {
+    const run = {
+      run_id: 'run_20260217T204500Z_deploy_ab12', type: 'deploy', subtype: 'deploy:k8s', status: 'failed', user: 'ana', code_ref: '',
+      started_at: '2026-02-17T20:45:00.000Z', ended_at: '2026-02-17T20:45:03.000Z', duration_ms: 3000, environment: 'prod',
+      modules_affected: [], summary: 'rollout timed out', metadata: {},
+    };
+    state.runs.set(run.run_id, { run, events: [] });
+    const { refs } = createHttpBackend({ baseUrl: BASE });
+    const items = await refs.autocomplete('@run:');
+    assert.deepEqual(items.map((i) => [i.ref, i.section, i.status]), [[`@run:${run.run_id}`, 'runs', 'failed']]);
+  });
+
   it('reads and deletes saved audits; a missing one is undefined, runs the origin never built are undefined', async () => {
     const s = originSnapshot('security', 1);
     state.saved.set(s.snapshot_id, s);
