@@ -48,6 +48,11 @@ if (existsSync('src/elements')) {
   }
 }
 
+// Rollup names a shared chunk after one of its modules; the one holding the element base class
+// is what every page loads with scp-ledger.js, so it gets a name that says so.
+const baseChunkName = (chunk) => (chunk.moduleIds.some((id) => id.endsWith('/src/elements/internal/scp-element.ts'))
+  ? 'scp-ledger-base-[hash].js' : 'scp-ledger-[name]-[hash].js');
+
 const bufferShim = fileURLToPath(new URL('./scripts/build/buffer-global.mjs', import.meta.url));
 const cdn = {
   // `scp-ledger.js` is what a page loads; `core.js` is the whole core API for pages that want more
@@ -61,7 +66,7 @@ const cdn = {
     inject({ Buffer: [bufferShim, 'Buffer'], include: /node_modules/ }),
     ts(),
   ],
-  output: { dir: 'dist/cdn', format: 'es', plugins: [minify({ target: 'es2022' })], entryFileNames: '[name].js', chunkFileNames: 'scp-ledger-[name]-[hash].js', sourcemap: true },
+  output: { dir: 'dist/cdn', format: 'es', plugins: [minify({ target: 'es2022' })], entryFileNames: '[name].js', chunkFileNames: baseChunkName, sourcemap: true },
 };
 
 export default existsSync('src/cdn.ts') ? [npm, cdn] : [npm];
