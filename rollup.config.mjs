@@ -48,25 +48,34 @@ if (existsSync('src/elements')) {
   }
 }
 
-// Rollup names a shared chunk after one of its modules; the one holding the element base class
-// is what every page loads with scp-ledger.js, so it gets a name that says so.
-const baseChunkName = (chunk) => (chunk.moduleIds.some((id) => id.endsWith('/src/elements/internal/scp-element.ts'))
-  ? 'scp-ledger-base-[hash].js' : 'scp-ledger-[name]-[hash].js');
-
 const bufferShim = fileURLToPath(new URL('./scripts/build/buffer-global.mjs', import.meta.url));
+const cdnPlugins = () => [
+  nodeResolve({ browser: true, preferBuiltins: false, extensions: ['.ts', '.js', '.mjs'] }),
+  commonjs(),
+  inject({ Buffer: [bufferShim, 'Buffer'], include: /node_modules/ }),
+  ts(),
+];
+const cdnWarn = (w, warn) => { if (w.code !== 'CIRCULAR_DEPENDENCY' && !/annotation that Rollup cannot interpret/.test(w.message)) warn(w); };
+
 const cdn = {
-  // `scp-ledger.js` is what a page loads; `core.js` is the whole core API for pages that want more
-  // (schemas, ledgers, the host client), sharing chunks with it. The ledger Worker is its own
-  // entry: `new URL('./worker.js', import.meta.url)` finds it beside the chunks.
-  input: { 'scp-ledger': 'src/cdn.ts', core: 'src/cdn-core.ts', worker: 'src/core/ledger/git-browser/worker.ts' },
-  onwarn(w, warn) { if (w.code !== 'CIRCULAR_DEPENDENCY' && !/annotation that Rollup cannot interpret/.test(w.message)) warn(w); },
-  plugins: [
-    nodeResolve({ browser: true, preferBuiltins: false, extensions: ['.ts', '.js', '.mjs'] }),
-    commonjs(),
-    inject({ Buffer: [bufferShim, 'Buffer'], include: /node_modules/ }),
-    ts(),
-  ],
-  output: { dir: 'dist/cdn', format: 'es', plugins: [minify({ target: 'es2022' })], entryFileNames: '[name].js', chunkFileNames: baseChunkName, sourcemap: true },
+  // `scp-ledger.js` is what a page loads; the rest of the core comes from its `loadCore()`, so the
+  // code every page needs stays in that one file (no second round trip before the elements are
+  // defined), and lazy chunks import what they share from it (it gains exports for them).
+  input: { 'scp-ledger': 'src/cdn.ts' },
+  preserveEntrySignatures: 'allow-extension',
+  onwarn: cdnWarn,
+  plugins: cdnPlugins(),
+  output: { dir: 'dist/cdn', format: 'es', plugins: [minify({ target: 'es2022' })], entryFileNames: '[name].js', chunkFileNames: 'scp-ledger-[name]-[hash].js', sourcemap: true },
 };
 
-export default existsSync('src/cdn.ts') ? [npm, cdn] : [npm];
+// The ledger Worker, built on its own into one file: `new URL('./worker.js', import.meta.url)`
+// finds it beside the chunks, it shares no chunk with the page (none of its requests wait for the
+// page's, and the page's entry imports nothing on the Worker's account).
+const cdnWorker = {
+  input: 'src/core/ledger/git-browser/worker.ts',
+  onwarn: cdnWarn,
+  plugins: cdnPlugins(),
+  output: { file: 'dist/cdn/worker.js', format: 'es', inlineDynamicImports: true, plugins: [minify({ target: 'es2022' })], sourcemap: true },
+};
+
+export default existsSync('src/cdn.ts') ? [npm, cdn, cdnWorker] : [npm];

@@ -1,7 +1,7 @@
 // Size budget of the script-tag build (gzipped). What a page downloads before its elements are
 // defined — scp-ledger.js and the chunks it imports statically — must be ≤ 35 KB. Chunks loaded
-// later (an element's view on first connection, staging on first call, the git Worker on the
-// first ledger call) are reported. Also refuses bundles that contain eval or new Function.
+// later (an element's view on first connection, staging and runs as createScp returns, the git
+// Worker on the first ledger call) are reported. Also refuses bundles that contain eval or new Function.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
@@ -29,7 +29,7 @@ function staticClosure(entry) {
 const upfront = staticClosure('scp-ledger.js');
 // The git code: the Worker (isomorphic-git and the ledger) and the small chunk that starts it.
 const git = files.filter((f) => f === 'worker.js' || /^scp-ledger-worker-ledger-/.test(f));
-const later = files.filter((f) => !upfront.includes(f) && !git.includes(f) && f !== 'core.js');
+const later = files.filter((f) => !upfront.includes(f) && !git.includes(f));
 
 let bad = false;
 for (const f of files) {
@@ -40,10 +40,6 @@ const list = (names) => names.map((f) => `${f} ${kb(gz(f))}`).join(', ');
 console.log(`check-size: up front (scp-ledger.js + static imports): ${kb(sum(upfront))} gz of ${kb(BUDGET)} budget — ${list(upfront)}`);
 console.log(`check-size: loaded on first use: ${kb(sum(later))} gz — ${list(later)}`);
 console.log(`check-size: git chunk (Worker + loader): ${kb(sum(git))} gz — ${list(git)}`);
-if (existsSync(`${dir}/core.js`)) {
-  const extra = staticClosure('core.js').filter((f) => !upfront.includes(f));
-  console.log(`check-size: core.js (the whole core API, optional) adds ${kb(sum(extra))} gz — ${list(extra)}`);
-}
 if (sum(upfront) > BUDGET) {
   console.error(`check-size: OVER BUDGET by ${kb(sum(upfront) - BUDGET)}: move code behind a dynamic import (see src/elements/internal/lazy-view.ts) or cut it`);
   bad = true;

@@ -197,6 +197,9 @@ describe('packed tarball (npm pack)', () => {
             result.gitSaved = (await scp.ledger.getAudit(staged.snapshot.snapshot_id))?.snapshot_id === staged.snapshot.snapshot_id;
             result.gitVerify = (await scp.ledger.verify())?.ok;
             await scp.close();
+            const entry = await import('./dist/cdn/scp-ledger.js');
+            const [core, host] = await Promise.all([entry.loadCore(), entry.loadHost()]);
+            result.core = { sameCreateScp: core.createScp === entry.createScp, sameErrors: core.ScpError === entry.ScpError, memory: typeof core.createMemoryLedger, host: typeof host.createHostClient };
           } catch (e) { result.error = String(e && e.stack || e); }
           window.__result = result;
         </script>`);
@@ -211,6 +214,7 @@ describe('packed tarball (npm pack)', () => {
         assert.equal(result.error, undefined);
         assert.equal(result.gitSaved, true, 'the default browser git ledger (lazy chunk + worker) saved the snapshot');
         assert.equal(result.gitVerify, true);
+        assert.deepEqual(result.core, { sameCreateScp: true, sameErrors: true, memory: 'function', host: 'function' }, 'loadCore() and loadHost() give the rest, sharing the entry\'s modules');
       } finally {
         await close();
       }
