@@ -1,40 +1,21 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { render } from 'lit';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
-import { createScp, type ScpClient } from '../../../../src/core/client.js';
+import type { ScpClient } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import type { Ledger } from '../../../../src/core/ledger/types.js';
 import type { SavedAudit } from '../../../../src/core/schemas/audit.js';
 import type { RunRecord } from '../../../../src/core/schemas/run.js';
-import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
+import { attach, closeClients, runsClient } from '../internal/fixtures.js';
 import type { ScpAuditLog } from '../../../../src/elements/audit-log/audit-log.js';
 import '../../../../src/elements/audit-log/scp-audit-log.js';
 import { ScpActionErrorEvent } from '../../../../src/elements/events/action-error-event.js';
 import { ScpLogExportEvent } from '../../../../src/elements/events/log-export-event.js';
 
-// Mounted without `fixture` for plain wrappers: it waits for an animation frame, which never
-// comes while this page is a background tab (test files run two at a time).
-const mounted: HTMLElement[] = [];
-function mount<T extends Element = HTMLElement>(template: unknown): T {
-  const host = document.createElement('div');
-  document.body.append(host);
-  mounted.push(host);
-  render(template, host);
-  return host.firstElementChild as T;
-}
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.remove();
-});
 
-const clients: ScpClient[] = [];
-function client(options: Parameters<typeof createScp>[0] = {}): ScpClient {
-  const c = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 }, ...options });
-  clients.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-});
+// Sets up containers (attach) and clients (client) that closeClients removes after each test.
+const client = runsClient;
+const mount = attach;
+afterEach(closeClients);
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 

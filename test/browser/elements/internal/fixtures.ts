@@ -23,7 +23,27 @@ export function twoTabs(): [ScpClient, ScpClient] {
   return [a, b];
 }
 
+/**
+ * A client on memory staging with slow heartbeats and a short group commit, for elements that
+ * follow runs. Unlike the others here, a failure to close it fails the test.
+ */
+export function runsClient(options: ScpOptions = {}): ScpClient {
+  const client = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 }, ...options });
+  strict.push(client);
+  return client;
+}
+const strict: ScpClient[] = [];
+
 const mounted: HTMLElement[] = [];
+
+/** Render `template` into a fresh container in the body and return its first element, at once. */
+export function attach<T extends Element = HTMLElement>(template: unknown): T {
+  const container = document.createElement('div');
+  document.body.append(container);
+  mounted.push(container);
+  render(template, container);
+  return container.firstElementChild as T;
+}
 
 /**
  * Render `template` into a fresh container in the body and wait for the Lit elements in it.
@@ -44,6 +64,7 @@ export async function mount<T extends Element = HTMLElement>(template: TemplateR
 /** Close every client made by these helpers and remove mounted containers (call in afterEach). */
 export async function closeClients(): Promise<void> {
   for (const c of mounted.splice(0)) c.remove();
+  for (const c of strict.splice(0)) await c.close();
   const all = open.splice(0);
   await Promise.all(all.map((c) => c.close().catch(() => undefined)));
 }

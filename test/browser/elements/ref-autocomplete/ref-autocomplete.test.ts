@@ -1,38 +1,18 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { render } from 'lit';
 import { sendKeys } from '@web/test-runner-commands';
-import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
-import { createScp, type ScpClient } from '../../../../src/core/client.js';
+import type { ScpClient } from '../../../../src/core/client.js';
 import type { Suggestion } from '../../../../src/core/schemas/ref.js';
-import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
+import { attach, closeClients, runsClient } from '../internal/fixtures.js';
 import { ScpActionErrorEvent } from '../../../../src/elements/events/action-error-event.js';
 import { ScpRefPickedEvent } from '../../../../src/elements/events/ref-picked-event.js';
 import type { ScpRefAutocomplete } from '../../../../src/elements/ref-autocomplete/ref-autocomplete.js';
 import '../../../../src/elements/ref-autocomplete/scp-ref-autocomplete.js';
 
-// Mounted without `fixture` for plain wrappers: it waits for an animation frame, which never
-// comes while this page is a background tab (test files run two at a time).
-const mounted: HTMLElement[] = [];
-function mount<T extends Element = HTMLElement>(template: unknown): T {
-  const host = document.createElement('div');
-  document.body.append(host);
-  mounted.push(host);
-  render(template, host);
-  return host.firstElementChild as T;
-}
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.remove();
-});
 
-const clients: ScpClient[] = [];
-function client(): ScpClient {
-  const c = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 } });
-  clients.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-});
+// Sets up containers (attach) and clients (client) that closeClients removes after each test.
+const client = runsClient;
+const mount = attach;
+afterEach(closeClients);
 
 interface Setup { wrap: HTMLElement; field: HTMLTextAreaElement | HTMLInputElement; el: ScpRefAutocomplete; c: ScpClient }
 

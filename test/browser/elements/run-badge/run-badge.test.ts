@@ -1,9 +1,9 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { render } from 'lit';
-import { createScp, type ScpClient } from '../../../../src/core/client.js';
+import type { ScpClient } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import type { RunEvent, RunRecord } from '../../../../src/core/schemas/run.js';
 import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
+import { attach, closeClients, runsClient } from '../internal/fixtures.js';
 import { ScpActionErrorEvent } from '../../../../src/elements/events/action-error-event.js';
 import { ScpRefCopiedEvent } from '../../../../src/elements/events/ref-copied-event.js';
 import { ScpRunDetailsToggleEvent } from '../../../../src/elements/events/run-details-toggle-event.js';
@@ -11,26 +11,10 @@ import { provideScpClient } from '../../../../src/elements/internal/context.js';
 import type { ScpRunBadge } from '../../../../src/elements/run-badge/run-badge.js';
 import '../../../../src/elements/run-badge/scp-run-badge.js';
 
-// Mounted without `fixture` for plain wrappers: it waits for an animation frame, which never
-// comes while this page is a background tab (test files run two at a time).
-const mounted: HTMLElement[] = [];
-function mount<T extends Element = HTMLElement>(template: unknown): T {
-  const host = document.createElement('div');
-  document.body.append(host);
-  mounted.push(host);
-  render(template, host);
-  return host.firstElementChild as T;
-}
-afterEach(() => {
-  for (const m of mounted.splice(0)) m.remove();
-});
-
-const clients: ScpClient[] = [];
-function client(options: Parameters<typeof createScp>[0] = {}): ScpClient {
-  const c = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 }, ...options });
-  clients.push(c);
-  return c;
-}
+// Sets up containers (attach) and clients (client) that closeClients removes after each test.
+const client = runsClient;
+const mount = attach;
+afterEach(closeClients);
 
 let n = 0;
 function record(subtype: string, over: Partial<RunRecord['run']> = {}, events: RunEvent[] = []): RunRecord {
@@ -67,9 +51,6 @@ async function until(check: () => boolean, what: string, ms = 15_000): Promise<v
   }
 }
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-});
 
 describe('<scp-run-badge>', () => {
   it('says "No runs yet" when the card has no runs, and passes axe', async () => {
