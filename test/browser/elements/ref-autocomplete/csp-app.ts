@@ -1,5 +1,7 @@
 // Loaded by csp-page.html (strict CSP, Trusted Types required): the run badge, the ref
 // autocomplete and the audit log with hostile values; reports what the page saw in `__cspBeyondResult`.
+import { tick, trustedTypesEnforced, violations } from '../security/csp-probe.js';
+
 export interface BeyondCspResult {
   enforced: boolean;
   violations: string[];
@@ -10,21 +12,8 @@ export interface BeyondCspResult {
 
 declare global { interface Window { __cspBeyondResult?: Promise<BeyondCspResult>; __xss?: number } }
 
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  violations.push(`${e.violatedDirective} | ${e.blockedURI} | ${e.sample}`);
-});
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
-
 async function run(): Promise<BeyondCspResult> {
-  let enforced = false;
-  try {
-    document.createElement('div').innerHTML = '<b>probe</b>';
-  } catch (e) {
-    enforced = e instanceof TypeError;
-  }
-  await tick(10);
-  violations.length = 0; // the probe's own report
+  const enforced = await trustedTypesEnforced();
 
   const [{ createScp }, { createMemoryStagingStore }, { createMemoryLedger }, { XSS, BIDI }] = await Promise.all([
     import('../../../../src/core/client.js'),

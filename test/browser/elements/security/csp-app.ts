@@ -1,5 +1,7 @@
 // Loaded by csp-page.html (strict CSP, Trusted Types required): exercises every element with hostile
 // values and reports what the page saw in `window.__cspResult`.
+import { tick, trustedTypesEnforced, violations } from './csp-probe.js';
+
 export interface CspResult {
   /** The page really enforces Trusted Types: a raw innerHTML assignment throws. */
   enforced: boolean;
@@ -12,22 +14,8 @@ export interface CspResult {
 
 declare global { interface Window { __cspResult?: Promise<CspResult>; __xss?: number } }
 
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  violations.push(`${e.violatedDirective} | ${e.blockedURI} | ${e.sample}`);
-});
-
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
-
 async function run(): Promise<CspResult> {
-  let enforced = false;
-  try {
-    document.createElement('div').innerHTML = '<b>probe</b>';
-  } catch (e) {
-    enforced = e instanceof TypeError;
-  }
-  await tick(10);
-  violations.length = 0; // the probe's own report
+  const enforced = await trustedTypesEnforced();
 
   const [{ createScp }, { createMemoryStagingStore }, { createMemoryLedger }, hostile] = await Promise.all([
     import('../../../../src/core/client.js'),
