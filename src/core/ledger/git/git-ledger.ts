@@ -13,7 +13,7 @@ import type { RunEvent, RunRecord } from '../../schemas/run.js';
 import { auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
 import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
 import { commitMessage, prepareBatch } from './batch.js';
-import { diffTrees, mapLimit, type PathChange } from './diff.js';
+import { diffLevel, diffTrees, mapLimit, type PathChange } from './diff.js';
 import {
   auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, type LayoutName,
 } from './layout.js';
@@ -342,24 +342,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       if (changes.length) await each(changes);
       return;
     }
-    const ea = a && a !== EMPTY_TREE ? await repo.readTree(a) : [];
-    const eb = b && b !== EMPTY_TREE ? await repo.readTree(b) : [];
-    const ma = new Map(ea.map((e) => [e.path, e]));
-    const mb = new Map(eb.map((e) => [e.path, e]));
-    const direct: PathChange[] = [];
-    for (const name of new Set([...ma.keys(), ...mb.keys()])) {
-      const x = ma.get(name);
-      const y = mb.get(name);
-      if (x && y && x.oid === y.oid && x.type === y.type) continue;
-      const path = `${prefix}${name}`;
-      const xt = x?.type === 'tree' ? x.oid : undefined;
-      const yt = y?.type === 'tree' ? y.oid : undefined;
-      if (xt || yt) await diffInShards(xt, yt, `${path}/`, depth - 1, each);
-      const xb = x && x.type !== 'tree' ? x.oid : undefined;
-      const yb = y && y.type !== 'tree' ? y.oid : undefined;
-      if (xb !== undefined || yb !== undefined) direct.push({ path, ...(xb !== undefined && { before: xb }), ...(yb !== undefined && { after: yb }) });
-    }
-    if (direct.length) await each(direct);
+    const { blobs, subtrees } = await diffLevel(repo, a, b, prefix);
+    for (const t of subtrees) await diffInShards(t.before, t.after, t.prefix, depth - 1, each);
+    if (blobs.length) await each(blobs);
   }
 
   const refreshIndex = () => indexQueue(catchUp);
