@@ -1,12 +1,11 @@
-import { RunPendingError, StorageClosedError } from '../errors/index.js';
+import { RunPendingError } from '../errors/index.js';
 import { loadOnce } from '../load-once.js';
 import type { RunEvent } from '../schemas/run.js';
+import { disposedError, isThenable } from './guards.js';
 import type { FinishInput } from './status.js';
 import type { RunHandle, RunOutcome, Runs, RunSpec } from './types.js';
 
 const noop = () => {};
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  !!v && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
 /**
  * Runs whose code (and the redactor it uses) arrives after the page's elements are defined. The
@@ -40,7 +39,7 @@ export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: ()
 
   /** `wrap` before the code is in: run `fn` now, record the run once it can be. */
   function wrapEarly<T>(spec: RunSpec, fn: (handle: RunHandle) => T): T {
-    if (disposed) throw new StorageClosedError('Runs were disposed (the client is closed): create a new client to track runs', { data: { store: 'runs' } });
+    if (disposed) throw disposedError();
     const begun = clock();
     const real = get().then((r) => at(begun, () => r.start(spec)));
     let chain: Promise<unknown> = real;

@@ -1,8 +1,9 @@
-import { ConflictError, LedgerWriteError, RunFinishedError, ScpError, StorageClosedError, ValidationError } from '../errors/index.js';
+import { ConflictError, LedgerWriteError, RunFinishedError, ScpError, ValidationError } from '../errors/index.js';
 import { assertValidId, newRunId } from '../ids.js';
 import type { LedgerBatch } from '../ledger/types.js';
 import type { Run, RunEvent, RunRecord } from '../schemas/run.js';
 import type { LiveRun } from '../storage/types.js';
+import { disposedError, isThenable } from './guards.js';
 import { capString, EVENT_LIMITS, harvestMetadata, harvestValue } from './harvest.js';
 import { createRunLocks, type RunLocks } from './locks.js';
 import { judge, type FinishInput } from './status.js';
@@ -26,10 +27,6 @@ interface Tracked {
   release: () => void;
   /** The lock is held and the first store write is done (or failed). */
   ready: Promise<void>;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return !!v && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** `deploy` + `k8s` → `deploy:k8s`; a subtype that already names its type is kept. */
@@ -181,7 +178,7 @@ export function createRuns(deps: RunsDeps): Runs {
 
   // ---- run lifecycle ----
   function begin(spec: RunSpec): Tracked {
-    if (disposed) throw new StorageClosedError('Runs were disposed (the client is closed): create a new client to track runs', { data: { store: 'runs' } });
+    if (disposed) throw disposedError();
     checkSpec(spec);
     const ctx = context();
     const at = now();
