@@ -2,6 +2,7 @@
 // Worker is refused with a typed error saying what to do, and a host-started Worker works.
 import { createScp } from '../../../src/core/client.js';
 import { createMemoryStagingStore } from '../../../src/core/storage/memory.js';
+import { violations } from '../../helpers/csp-probe.js';
 
 export interface TrustedTypesResult {
   refused: { code?: string; reason?: unknown; message: string };
@@ -12,8 +13,6 @@ export interface TrustedTypesResult {
 }
 declare global { interface Window { __ttResult?: Promise<TrustedTypesResult> } }
 
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} | ${e.blockedURI}`));
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
 async function run(): Promise<TrustedTypesResult> {

@@ -1,6 +1,6 @@
 // Loaded by csp-page.html (strict CSP, Trusted Types required): the run badge, the ref
 // autocomplete and the audit log with hostile values; reports what the page saw in `__cspBeyondResult`.
-import { tick, trustedTypesEnforced, violations } from '../security/csp-probe.js';
+import { tick, trustedTypesEnforced, violations } from '../../../helpers/csp-probe.js';
 
 export interface BeyondCspResult {
   enforced: boolean;

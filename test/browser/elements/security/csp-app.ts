@@ -1,6 +1,6 @@
 // Loaded by csp-page.html (strict CSP, Trusted Types required): exercises every element with hostile
 // values and reports what the page saw in `window.__cspResult`.
-import { tick, trustedTypesEnforced, violations } from './csp-probe.js';
+import { tick, trustedTypesEnforced, violations } from '../../../helpers/csp-probe.js';
 
 export interface CspResult {
   /** The page really enforces Trusted Types: a raw innerHTML assignment throws. */
