@@ -8,16 +8,11 @@ import type { ScpAuditBadge } from '../../../src/elements/audit-badge/audit-badg
 import type { ScpRefPreview } from '../../../src/elements/ref-preview/ref-preview.js';
 import { createHostClient, type HostClient } from '../../../src/core/host/host-client.js';
 import { createOriginState, originHandlers, originSnapshot, type OriginState } from '../../../demo/origin-api/index.js';
+import { until as pollUntil } from '../../helpers/until.js';
 
 const BASE = `${location.origin}/origin-elements`;
 
-function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => (cond() ? resolve() : Date.now() - start > ms ? reject(new Error(`timed out: ${what}`)) : setTimeout(tick, 10));
-    tick();
-  });
-}
+const until = (check: () => boolean, what: string) => pollUntil(check, what, 5_000);
 
 describe('elements in host-backend mode (origin API through msw)', () => {
   let state: OriginState;

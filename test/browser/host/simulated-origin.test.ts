@@ -6,16 +6,11 @@ import { setupWorker } from 'msw/browser';
 import { createHostClient, type HostClient } from '../../../src/core/host/host-client.js';
 import type { BusEventName } from '../../../src/core/schemas/events.js';
 import { createOriginState, simulatedOriginHandlers, type OriginState } from '../../../demo/origin-api/index.js';
+import { until as pollUntil } from '../../helpers/until.js';
 
 const BASE = `${location.origin}/simulated-origin`;
 
-function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => (cond() ? resolve() : Date.now() - start > ms ? reject(new Error(`timed out: ${what}`)) : setTimeout(tick, 10));
-    tick();
-  });
-}
+const until = (check: () => boolean, what: string) => pollUntil(check, what, 5_000);
 
 const WATCHED: BusEventName[] = ['audit:pending', 'audit:saved', 'audit:discarded', 'run:started', 'run:event', 'run:completed', 'sys:reset'];
 

@@ -10,6 +10,7 @@ import type { ScpAuditLog } from '../../../../src/elements/audit-log/audit-log.j
 import '../../../../src/elements/audit-log/scp-audit-log.js';
 import { ScpActionErrorEvent } from '../../../../src/elements/events/action-error-event.js';
 import { ScpLogExportEvent } from '../../../../src/elements/events/log-export-event.js';
+import { until as pollUntil } from '../../../helpers/until.js';
 
 
 // Sets up containers (attach) and clients (client) that closeClients removes after each test.
@@ -73,13 +74,7 @@ async function choose(el: ScpAuditLog, name: string, value: string): Promise<voi
   await el.settled();
 }
 
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (check: () => boolean, what: string) => pollUntil(check, what, 15_000);
 
 describe('<scp-audit-log>', () => {
   it('lists runs and audit saves newest first with time, actor, action, target, reason/summary and status text', async () => {

@@ -5,6 +5,8 @@ import { createScp, type ScpClient, type ScpOptions } from '../../../../src/core
 import { createIdbStagingStore } from '../../../../src/core/storage/idb.js';
 import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
 
+export { until } from '../../../helpers/until.js';
+
 const open: ScpClient[] = [];
 
 /** A client on memory staging that keeps every scan pending (policy `all`, no skip). */
@@ -67,17 +69,6 @@ export async function closeClients(): Promise<void> {
   for (const c of strict.splice(0)) await c.close();
   const all = open.splice(0);
   await Promise.all(all.map((c) => c.close().catch(() => undefined)));
-}
-
-/** Wait until `check` returns a truthy value (polling), or fail after `ms`. */
-export async function until<T>(check: () => T | Promise<T>, what: string, ms = 4000): Promise<T> {
-  const end = performance.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Every element matching `selector` inside `root`, looking through open shadow roots. */

@@ -10,6 +10,7 @@ import { ScpRunDetailsToggleEvent } from '../../../../src/elements/events/run-de
 import { provideScpClient } from '../../../../src/elements/internal/context.js';
 import type { ScpRunBadge } from '../../../../src/elements/run-badge/run-badge.js';
 import '../../../../src/elements/run-badge/scp-run-badge.js';
+import { until as pollUntil } from '../../../helpers/until.js';
 
 // Sets up containers (attach) and clients (client) that closeClients removes after each test.
 const client = runsClient;
@@ -43,13 +44,7 @@ async function badge(c: ScpClient, attrs: { card?: string; subtype?: string } = 
   return el;
 }
 
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (check: () => boolean, what: string) => pollUntil(check, what, 15_000);
 
 
 describe('<scp-run-badge>', () => {
