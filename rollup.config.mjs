@@ -17,6 +17,9 @@ const isRuntimeDep = (id) => /^(lit|@lit\/|@lit-labs\/|idb|zod|isomorphic-git|@i
 // tree still builds.
 export const npmEntries = Object.fromEntries(Object.entries({
   index: 'src/index.ts',
+  // The script-tag entry's modules, for `scp-ledger/cdn` under Node (server-side rendering), where
+  // the one-file build's inlined lit has no DOM to extend.
+  cdn: 'src/cdn.ts',
   'core/index': 'src/core/index.ts',
   'core/storage/memory': 'src/core/storage/memory.ts',
   'core/storage/idb': 'src/core/storage/idb.ts',
