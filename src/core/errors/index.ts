@@ -65,6 +65,10 @@ export class StorageBlockedError extends ScpError<'storage_blocked', { store: st
 export class LedgerWriteError extends ScpError<'ledger_write_failed', { ids: string[] }> {
   constructor(message: string, o: Opts<{ ids: string[] }> = {}) { super('ledger_write_failed', message, o); }
 }
+/** The disk (or the user's quota on it) is full: nothing was half written; free space and try again. */
+export class DiskFullError extends ScpError<'disk_full', { path: string; op: string }> {
+  constructor(message: string, o: Opts<{ path: string; op: string }> = {}) { super('disk_full', message, o); }
+}
 /** The branch moved under us (compare-and-swap lost) or an id already exists. */
 export class ConflictError extends ScpError<'conflict', Record<string, unknown>> {
   constructor(message: string, o: Opts<Record<string, unknown>> = {}) { super('conflict', message, o); }

@@ -5,7 +5,7 @@
  * read index kept in step with the branch by tree diffs.
  */
 import * as git from 'isomorphic-git';
-import { ConflictError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
+import { ConflictError, DiskFullError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
 import { assertValidId } from '../../ids.js';
 import type { SavedAudit } from '../../schemas/audit.js';
 import type { EntryMeta, LedgerPage, LedgerQuery } from '../../schemas/ledger.js';
@@ -80,7 +80,12 @@ export interface GitLedger extends Ledger {
 }
 
 const DEFAULT_AUTHOR = { name: 'scp-ledger', email: 'scp-ledger@localhost' };
-const CAS_ATTEMPTS = 6;
+/**
+ * How long a write keeps retrying a moved branch or a ref lock held by a live writer in another
+ * process (many CI jobs recording into one repository), with jittered backoff up to the cap.
+ */
+const WRITE_RETRY_MS = 30_000;
+const RETRY_BACKOFF_CAP_MS = 250;
 
 function serialQueue() {
   let tail: Promise<unknown> = Promise.resolve();
@@ -97,19 +102,48 @@ async function exists(p: ReturnType<typeof fsPromises>, path: string): Promise<b
 
 async function resolveGitdir(fs: any, dir: string, gitdir?: string): Promise<string> {
   const p = fsPromises(fs);
-  if (gitdir) return gitdir;
+  if (gitdir) return commonDir(p, gitdir);
   const dotgit = `${dir}/.git`;
   if (await exists(p, dotgit)) {
     const st = await p.stat(dotgit);
     if (!st.isDirectory()) {
-      // A `.git` file (worktree / submodule) names the real gitdir.
+      // A `.git` file (linked worktree / submodule) names the real gitdir.
       const m = /^gitdir: (.*)$/m.exec(String(await p.readFile(dotgit, 'utf8')));
-      if (m) return m[1]!.startsWith('/') ? m[1]!.trim() : `${dir}/${m[1]!.trim()}`;
+      if (m) return commonDir(p, m[1]!.trim().startsWith('/') ? m[1]!.trim() : `${dir}/${m[1]!.trim()}`);
     }
     return dotgit;
   }
   if ((await exists(p, `${dir}/HEAD`)) && (await exists(p, `${dir}/objects`))) return dir;
   return dotgit;
+}
+
+/**
+ * A linked worktree's git dir keeps only its own HEAD and index; branches and objects live in the
+ * common dir its `commondir` file names. The ledger branch belongs to the whole repository, so
+ * every worktree reads and writes it there.
+ */
+async function commonDir(p: ReturnType<typeof fsPromises>, gitdir: string): Promise<string> {
+  let rel: string;
+  try { rel = String(await p.readFile(`${gitdir}/commondir`, 'utf8')).trim(); } catch { return gitdir; }
+  if (!rel) return gitdir;
+  const joined = rel.startsWith('/') ? rel : `${gitdir.replace(/\/+$/, '')}/${rel}`;
+  // Normalise `a/b/../..` without node:path (this module also runs in browsers).
+  const out: string[] = [];
+  for (const part of joined.split('/')) {
+    if (part === '..') out.pop();
+    else if (part !== '.' && (part !== '' || out.length === 0)) out.push(part);
+  }
+  return out.join('/') || '/';
+}
+
+/** A typed error for fs failures a user can act on (a full disk); others pass through. */
+function typedFsError(e: unknown, gitdir: string): unknown {
+  const code = (e as { code?: string })?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const path = String((e as { path?: string }).path ?? gitdir);
+    return new DiskFullError(`The disk holding the ledger is full (${code} writing ${path}): nothing was saved and the ledger is unchanged; free some space and save again`, { data: { path, op: String((e as { syscall?: string }).syscall ?? 'write') }, cause: e });
+  }
+  return e;
 }
 
 function fileVerifiedHead(fs: any, path: string): VerifiedHeadStore {
@@ -157,6 +191,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     await git.init({ fs, dir, gitdir, bare: gitdir === dir, defaultBranch: 'main' });
   }
   const repo = new Repo({ fs, gitdir });
+  // A writer killed mid-save may have left the ref lock and temporary pack files: clear what is
+  // provably abandoned now rather than making the next save wait for the lock to go stale.
+  await repo.recover(ref).catch(() => undefined);
   const commitTrees = new Map<string, string>();
 
   async function head(): Promise<string | undefined> {
@@ -410,24 +447,31 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     blobs: RawObject[],
     message: string,
     actor: string | undefined,
-    check: (tree: string) => Promise<void>,
+    check: (tree: string) => Promise<Set<string> | void>,
     extra: (commit: string) => Promise<{ objects: RawObject[]; refs: [string, string][] }>,
   ): Promise<Commit> {
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const old = await head();
-      const objects: RawObject[] = [...blobs];
       let parent = old;
       let base: string = EMPTY_TREE;
+      const init: RawObject[] = [];
       if (!old) {
         // The origin's branches start with an empty-tree `ledger: init` commit.
-        const init = await hashObject('commit', encodeCommit({ tree: EMPTY_TREE, parents: [], author: person(), committer: person(), message: 'ledger: init\n' }));
-        objects.push(await hashObject('tree', new Uint8Array(0)), init);
-        parent = init.oid;
+        const initCommit = await hashObject('commit', encodeCommit({ tree: EMPTY_TREE, parents: [], author: person(), committer: person(), message: 'ledger: init\n' }));
+        init.push(await hashObject('tree', new Uint8Array(0)), initCommit);
+        parent = initCommit.oid;
       } else {
         base = await treeOf(old);
       }
-      await check(base);
-      const tree = await repo.editTree(base, changes, objects);
+      // Paths already holding exactly what this write would put there (a save retried after a
+      // crash) are left out; when nothing is left the write has landed before.
+      const same = (await check(base)) ?? new Set<string>();
+      const effective = new Map([...changes].filter(([path]) => !same.has(path)));
+      if (old && effective.size === 0) return { old, commit: old };
+      const wanted = new Set(effective.values());
+      const objects: RawObject[] = [...blobs.filter((b) => wanted.has(b.oid)), ...init];
+      const tree = await repo.editTree(base, effective, objects);
       const who = person(actor);
       const commitObj = await hashObject('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: who, committer: who, message }));
       objects.push(commitObj);
@@ -438,10 +482,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       try {
         await repo.casRef(ref, old, commitObj.oid);
       } catch (e) {
-        // Another writer (another process: the lock only serializes this one) moved the branch
-        // or holds its ref lock: rebuild on the new head and try again, a bounded number of times.
-        if (e instanceof ConflictError && attempt < CAS_ATTEMPTS - 1) {
-          await new Promise((r) => setTimeout(r, 5 + Math.random() * 25 * (attempt + 1)));
+        // Another writer (another process: the in-process lock only serializes this one) moved
+        // the branch or holds its ref lock: rebuild on the new head and try again, with jittered
+        // backoff, for a bounded time.
+        if (e instanceof ConflictError && Date.now() - started < WRITE_RETRY_MS) {
+          const wait = Math.min(RETRY_BACKOFF_CAP_MS, 5 * 2 ** Math.min(attempt, 6));
+          await new Promise((r) => setTimeout(r, wait / 2 + Math.random() * wait));
           continue;
         }
         throw e;
@@ -463,6 +509,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   }
 
   function asWriteError(e: unknown, ids: string[]): never {
+    e = typedFsError(e, gitdir);
     if (e instanceof ScpError) throw e;
     throw new LedgerWriteError(`The ledger write did not land (${(e as Error)?.message ?? String(e)}); nothing was changed`, { data: { ids }, cause: e });
   }
@@ -481,15 +528,35 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const blobs = await Promise.all(files.map((f) => hashObject('blob', utf8.encode(f.text))));
         const changes = new Map<string, string | null>(files.map((f, i) => [f.path, blobs[i]!.oid]));
         const message = batch.message ? (batch.message.endsWith('\n') ? batch.message : `${batch.message}\n`) : commitMessage(prepared);
-        const check = async (tree: string) => {
+        const byPath = new Map(files.map((f, i) => [f.path, blobs[i]!.oid]));
+        const check = async (tree: string): Promise<Set<string>> => {
           const taken: string[] = [];
+          const same = new Set<string>();
+          // An entry already there with exactly these bytes is this write landing twice (retried
+          // after a crash): idempotent. Different bytes under the same id are a conflict.
           await Promise.all([
-            ...prepared.audits.map(async (a) => { if (await findAudit(tree, a.snapshot_id)) taken.push(a.snapshot_id); }),
-            ...prepared.runs.map(async (r) => { if (await findRun(tree, r.run.run_id)) taken.push(r.run.run_id); }),
+            ...prepared.audits.map(async (a) => {
+              const found = await findAudit(tree, a.snapshot_id);
+              if (!found) return;
+              const mine = auditPath(a.snapshot_id, layout);
+              if (found.path === mine && found.oid === byPath.get(mine)) same.add(mine);
+              else taken.push(a.snapshot_id);
+            }),
+            ...prepared.runs.map(async (r) => {
+              const found = await findRun(tree, r.run.run_id);
+              if (!found) return;
+              const d = runDir(r.run.run_id, layout);
+              const entries = found.dir === d ? await repo.readTree(found.oid) : [];
+              const mine = [...byPath].filter(([p]) => p.startsWith(`${d}/`));
+              const equal = entries.length === mine.length && mine.every(([p, oid]) => entries.some((e) => `${d}/${e.path}` === p && e.oid === oid));
+              if (equal) for (const [p] of mine) same.add(p);
+              else taken.push(r.run.run_id);
+            }),
           ]);
           if (taken.length) {
             throw new ConflictError(`Already in the ledger: ${taken.join(', ')} (saved entries are never overwritten; use a new id)`, { data: { ids: taken, reason: 'exists' } });
           }
+          return same;
         };
         const extra = async (): Promise<{ objects: RawObject[]; refs: [string, string][] }> => {
           if (!options.tags) return { objects: [], refs: [] };
@@ -515,12 +582,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const { old, commit } = await commitChanges(changes, blobs, message, batch.actor, check, extra);
         // Merging the per-batch packs runs after this save, in turn with later writes; its failure
         // never turns a landed commit into a failed save.
-        if (repo.wantsRepack()) void lock(() => repo.repack()).catch(() => undefined);
+        if (commit !== old && repo.wantsRepack()) void lock(() => repo.repack()).catch(() => undefined);
         const put = [
           ...prepared.audits.map((a) => auditMetaOf(a, commit)),
           ...prepared.runs.map((r) => runMetaOf(r, commit)),
         ];
-        await indexOwnCommit(old, commit, put, []);
+        if (commit !== old) await indexOwnCommit(old, commit, put, []);
         return { commit, ids: prepared.ids };
       } catch (e) {
         asWriteError(e, prepared.ids);
