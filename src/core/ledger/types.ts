@@ -65,7 +65,8 @@ export interface Ledger {
   deleteAudit(id: string, options?: { actor?: string; reason?: string }): Promise<WriteResult>;
   /** The current head (commit id), or `undefined` for an empty ledger. */
   head(): Promise<string | undefined>;
-  verify?(): Promise<VerifyReport>;
+  /** Checks what came after the last verified head; `{ full: true }` re-checks everything. */
+  verify?(options?: { full?: boolean }): Promise<VerifyReport>;
   sync?(options?: { remote?: string }): Promise<SyncResult>;
   close?(): Promise<void>;
 }
