@@ -77,7 +77,7 @@ async function verifyFull(f: Fixture) { return (await reopen(f)).verify({ full: 
 
 /** A sealed audit (as our writer would produce) ready to be committed by hand. */
 async function sealedAudit(over: Record<string, unknown> = {}) {
-  return (await withEntryHash(makeAudit(over) as Record<string, unknown>)) as Record<string, unknown> & { snapshot_id: string };
+  return (await withEntryHash(makeAudit(over) as Record<string, unknown>)) as unknown as Record<string, unknown> & { snapshot_id: string };
 }
 
 type Case = { name: string; expect: string | string[]; build(f: Fixture): Promise<void> | void; incrementalToo?: boolean };
