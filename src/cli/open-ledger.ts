@@ -32,7 +32,9 @@ export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: s
   let gitdir: string;
   try {
     root = (await exec('git', ['rev-parse', '--show-toplevel'], { cwd })).stdout.trim();
-    gitdir = (await exec('git', ['rev-parse', '--absolute-git-dir'], { cwd })).stdout.trim();
+    // The common git dir: from a linked worktree the branches and objects live there, not in
+    // the worktree's own gitdir.
+    gitdir = (await exec('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd })).stdout.trim();
   } catch {
     throw new NotARepoError(`not inside a git repository (${cwd}): run it in a repository, or "git init" first`);
   }

@@ -35,7 +35,7 @@ export function reviveError(e: SerializedError): Error {
 }
 
 export interface WorkerGitLedger extends Ledger {
-  verify(): Promise<VerifyReport>;
+  verify(options?: { full?: boolean }): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
   close(): Promise<void>;
   /** Resolves when the worker has read every shard tree once (saves are then at steady speed). */
@@ -103,7 +103,7 @@ export async function createWorkerGitLedger(
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
     whenWarm: () => call<void>('whenWarm'),
-    verify: () => call<VerifyReport>('verify'),
+    verify: (o?: { full?: boolean }) => call<VerifyReport>('verify', o),
     sync: (o) => call<SyncResult>('sync', o),
     async close() {
       try { await call('close'); } finally { worker.terminate(); }
