@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ScpError } from '../../errors/index.js';
+import { checkValueLimits, DEFAULT_VALUE_LIMITS, type ValueLimits } from '../../limits.js';
 
 /** A request the handler refuses before acting: `status` and a JSON error naming the field. */
 export class RequestError extends ScpError<string, { status: number; field?: string }> {
@@ -10,9 +11,16 @@ export class RequestError extends ScpError<string, { status: number; field?: str
 
 /**
  * Reads a JSON body of at most `maxBytes`. A declared Content-Length over the limit is refused at
- * once (413) without reading; a body that grows past it while streaming is cut off (413).
+ * once (413) without reading; a body that grows past it while streaming is cut off (413). The
+ * parsed value must keep within `limits` (nesting 400, sizes 413), checked without recursion.
  */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, limits: ValueLimits = DEFAULT_VALUE_LIMITS): Promise<unknown> {
+  const body = await readBody(req, maxBytes);
+  checkValueLimits(body, limits, 'request body', 'body');
+  return body;
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   // Behind a framework body parser (express.json() ...) the stream is already consumed.
   const parsed = (req as IncomingMessage & { body?: unknown }).body;
   if (req.readableEnded && parsed !== undefined) return Promise.resolve(parsed);
