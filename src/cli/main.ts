@@ -10,6 +10,7 @@ import { importOriginCommand, importOriginHelp, syncCommand, syncHelp, verifyCom
 import { runCommand, runHelp } from './commands/run.js';
 import { processIo, type Io } from './io.js';
 import { NotARepoError } from './open-ledger.js';
+import { own } from '../core/own.js';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number>; help: string; about: string }> = {
   run: { run: runCommand, help: runHelp, about: 'run a command and record it as a Run' },
@@ -32,7 +33,7 @@ Run "scp-ledger <command> --help" for a command's options.
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') { io.out(mainHelp); return name ? 0 : 2; }
-  const command = COMMANDS[name];
+  const command = own(COMMANDS, name);
   if (!command) { io.err(`scp-ledger: unknown command "${name}" (see scp-ledger --help)`); return 2; }
   try {
     return await command.run(rest, io);

@@ -29,9 +29,16 @@ export class ScpError<Code extends string = string, Data = Record<string, unknow
 
 type Opts<D> = { data?: D; cause?: unknown };
 
-/** Input failed a schema: `data.issues` lists each path and problem. */
-export class ValidationError extends ScpError<'validation', { what: string; issues: { path: string; message: string }[] }> {
-  constructor(message: string, o: Opts<{ what: string; issues: { path: string; message: string }[] }> = {}) { super('validation', message, o); }
+/** Which structural limit a value went over (see `core/limits.ts`), its maximum, and where. */
+export interface LimitData { limit: 'maxDepth' | 'maxKeys' | 'maxArrayLength' | 'maxStringLength' | 'maxNodes'; max: number; path: string }
+type ValidationData = { what: string; issues: { path: string; message: string }[] } & Partial<LimitData>;
+/** Input failed a schema: `data.issues` lists each path and problem (`data.limit` when it nests too deep). */
+export class ValidationError extends ScpError<'validation', ValidationData> {
+  constructor(message: string, o: Opts<ValidationData> = {}) { super('validation', message, o); }
+}
+/** A value holds more than a limit allows (keys in one object, array items, string length, values in all). */
+export class ValueTooLargeError extends ScpError<'too_large', LimitData & { what: string; actual: number }> {
+  constructor(message: string, o: Opts<LimitData & { what: string; actual: number }> = {}) { super('too_large', message, o); }
 }
 /** An id failed the id grammar (path escape, bad characters, too long). */
 export class InvalidIdError extends ScpError<'invalid_id', { id: string; reason: string }> {

@@ -1,3 +1,4 @@
+import { own } from '../own.js';
 import {
   ConflictError, DiskFullError, EmptySelectionError, HttpError, InvalidIdError, LedgerWriteError, NotFoundError, RunFinishedError,
   ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError,
@@ -42,7 +43,7 @@ const CLASSES: Record<string, Ctor> = {
 export function typedFromHttp(e: unknown): unknown {
   if (!(e instanceof HttpError)) return e;
   const body = e.data.body as Partial<WireError> | undefined;
-  const Cls = body && typeof body.error === 'string' ? CLASSES[body.error] : undefined;
+  const Cls = body && typeof body.error === 'string' ? own(CLASSES, body.error) : undefined;
   if (!Cls || typeof body?.message !== 'string') return e;
   return new Cls(body.message, { data: (body.data ?? {}) as never, cause: e });
 }

@@ -5,6 +5,8 @@ import {
 import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
 import { assertValidId, newAuditId } from '../ids.js';
 import type { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
+import { checkValueLimits, DEFAULT_VALUE_LIMITS } from '../limits.js';
+import { nullRecord, own } from '../own.js';
 import { metaOf } from '../storage/shared.js';
 import { deriveSummary, oneLine } from './summary.js';
 import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
@@ -63,6 +65,7 @@ export function createStaging(deps: StagingDeps): Staging {
   const skipUnchanged = deps.skipUnchanged ?? true;
   const stageErrors = deps.stageErrors ?? false;
   const maxBytes = deps.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
+  const limits = deps.limits ?? DEFAULT_VALUE_LIMITS;
   const now = deps.now ?? (() => new Date());
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -99,6 +102,8 @@ export function createStaging(deps: StagingDeps): Staging {
     }
     if (options.summary !== undefined && typeof options.summary !== 'string') throw invalid(what, 'summary', 'must be a string', 'Pass one line for humans.');
     if (result === undefined) throw invalid(what, 'result', 'is missing', 'Pass the scan result (any JSON value).');
+    // Before the redactor walks it: too deep, too wide or too long is a typed error, never a stack overflow.
+    checkValueLimits(result, limits, `scan result of card "${cardKey.slice(0, 80)}"`, 'result');
 
     let data: unknown;
     let fired: string[];
@@ -353,8 +358,9 @@ export function createStaging(deps: StagingDeps): Staging {
     },
 
     async counts() {
-      const out: Record<string, number> = {};
-      for (const m of await store.listSnapshots()) out[m.card_key] = (out[m.card_key] ?? 0) + 1;
+      // Null prototype: a card named `constructor` or `__proto__` counts like any other.
+      const out = nullRecord<number>();
+      for (const m of await store.listSnapshots()) out[m.card_key] = (own(out, m.card_key) ?? 0) + 1;
       return out;
     },
 

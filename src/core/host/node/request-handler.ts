@@ -12,7 +12,10 @@ import type { Run } from '../../schemas/run.js';
 import { busToEnvelope, WIRE_EVENTS } from '../envelope.js';
 import { statusForCode } from '../wire-errors.js';
 import { createEventJournal, type EventJournal, type JournalEntry, type RetentionOptions } from './event-journal.js';
-import { readJsonBody, RequestError } from './request-body.js';
+import { drainAndClose, readJsonBody, RequestError } from './request-body.js';
+import { guardWrite, type WriteGuardOptions } from './request-guard.js';
+import { withActor } from './actors.js';
+import { valueLimits, type ValueLimits } from '../../limits.js';
 
 /** Who is asking: the actor recorded on saves and runs, and the tenant whose data they may see. */
 export interface AuthResult { actor?: string; tenant?: string }
@@ -39,8 +42,19 @@ export interface ScpRequestHandlerOptions {
   retryMs?: number;
   /** Events a stream may fall behind while its socket is backed up before it is reset and dropped (default 1000). */
   maxClientLag?: number;
-  /** Allow `POST /api/ledger/write` (default true). */
-  ledgerWrite?: boolean;
+  /**
+   * Allow `POST /api/ledger/write` (default true). Its entries are stored as written by the
+   * authenticated actor (or `unknown`), whatever actors the body names; `'import'` keeps the body's
+   * actors, for a trusted tool replaying another ledger.
+   */
+  ledgerWrite?: boolean | 'import';
+  /**
+   * Origins whose pages may send state-changing requests (POST, DELETE ...), besides the host's
+   * own origin; `'*'` for any. Default: the host's own origin and the `cors.origins` list.
+   */
+  allowedOrigins?: string[] | '*';
+  /** Structural limits of request bodies (nesting depth, keys, array length, string length, values). */
+  limits?: Partial<ValueLimits>;
   /** Called with every failure answered as 500 (for the host's logs; the client sees no detail). */
   onError?: (error: unknown, req: IncomingMessage | undefined) => void;
   /** Origins allowed to call cross-origin (CORS), or `*`. */
@@ -227,6 +241,10 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 2000;
   const maxLag = options.maxClientLag ?? 1000;
+  const limits = valueLimits(options.limits);
+  const writeGuard: WriteGuardOptions = {
+    allowedOrigins: options.allowedOrigins ?? (Array.isArray(options.cors?.origins) ? options.cors.origins : []),
+  };
   const tenants = new Map<string, Promise<Tenant>>();
   // Resolved tenants, for close() and the stream count.
   const tenantsResolved = new Set<Tenant>();
@@ -367,12 +385,13 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const method = req.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean); // ['api', ...]
     if (parts[0] !== 'api') return false;
+    guardWrite(req, writeGuard);
     const q = url.searchParams;
     const who = await authenticate(req);
     const t = await tenant(who.tenant);
     const { scp } = t;
     const send = (status: number, body: unknown) => sendJson(req, res, status, body);
-    const body = () => readJsonBody(req, maxBody);
+    const body = () => readJsonBody(req, maxBody, limits);
     const p = parts.slice(1);
     const is = (m: string, ...segs: (string | null)[]) => method === m && p.length === segs.length && segs.every((s, i) => s === null || s === p[i]);
 
@@ -537,7 +556,12 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (audits !== undefined && !Array.isArray(audits)) throw bad('audits', 'expected a list');
       if (runs !== undefined && !Array.isArray(runs)) throw bad('runs', 'expected a list');
       if (message !== undefined && typeof message !== 'string') throw bad('message', 'expected a string');
-      const r = await scp.ledger.write({ ...(audits !== undefined && { audits: audits as never }), ...(runs !== undefined && { runs: runs as never }), ...(message !== undefined && { message }), ...(who.actor && { actor: who.actor }) });
+      // Actors are the authenticated one's, whatever the body names (unless this host imports).
+      const batch = options.ledgerWrite === 'import' ? { audits, runs, actor: who.actor } : withActor({ audits, runs }, who.actor ?? 'unknown');
+      const r = await scp.ledger.write({
+        ...(batch.audits !== undefined && { audits: batch.audits as never }), ...(batch.runs !== undefined && { runs: batch.runs as never }),
+        ...(message !== undefined && { message }), ...(typeof batch.actor === 'string' && { actor: batch.actor }),
+      });
       send(200, r);
       return true;
     }
@@ -584,9 +608,8 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const { status, body } = errorBody(e);
       if (status >= 500) { try { options.onError?.(e, req); } catch { /* logging must not break the answer */ } }
       if (res.headersSent) { res.destroy(); return; }
-      if (status === 413) res.setHeader('connection', 'close');
       sendJson(req, res, status, body);
-      if (status === 413) res.on('finish', () => req.destroy());
+      if (status === 413) drainAndClose(req, res);
     }
   }) as ScpRequestHandler;
 
