@@ -136,6 +136,8 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
   const journalId = head.journal_id;
   // Events up to `known` were handed to subscribers; `tail` holds the newest of them.
   let known = Number(head.last_seq);
+  // The newest seq this process has seen anywhere (its own appends land before their wake-up).
+  let newest = known;
   let firstSeq = known + 1;
   let tail: JournalEntry[] = [];
 
@@ -147,12 +149,14 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     const last = Number(r?.last ?? 0);
     const first = r?.first === null || r?.first === undefined ? last + 1 : Number(r.first);
     firstSeq = first;
+    newest = Math.max(newest, last);
+    if (tail[0] && tail[0].seq < first) tail = tail.filter((e) => e.seq >= first);
     return { first, last };
   }
 
+  // Count is enforced by every append; age by this sweep, every 64 appends or minute.
   async function prune(): Promise<void> {
-    const last = known;
-    await pool.query('DELETE FROM scp_journal WHERE tenant = $1 AND (seq <= $2 OR at < $3)', [tenant, last - maxEvents, now() - maxAgeMs]);
+    await pool.query('DELETE FROM scp_journal WHERE tenant = $1 AND (seq <= $2 OR at < $3)', [tenant, newest - maxEvents, now() - maxAgeMs]);
     await bounds();
   }
   await prune();
@@ -172,7 +176,8 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
             const e = entryOf(r);
             if (e.seq !== known + 1) tail = []; // retention removed what we never saw: the tail restarts
             known = e.seq;
-            tail.push(e);
+            newest = Math.max(newest, known);
+            if (e.seq >= firstSeq) tail.push(e);
             for (const fn of [...subscribers]) { try { fn(e); } catch { /* one subscriber cannot stop the others */ } }
           }
           if (tail.length > memoryEvents * 2) tail = tail.slice(-memoryEvents);
@@ -193,27 +198,30 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
 
   return {
     get instanceId() { return journalId; },
-    get lastSeq() { return known; },
+    get lastSeq() { return newest; },
     get firstSeq() { return firstSeq; },
 
     async latest() {
       await poll();
-      return known;
+      return newest;
     },
 
     async append(envelope: OriginEnvelope) {
       const { seq: _ignored, ...rest } = envelope as OriginEnvelope & { seq?: number };
       const body = JSON.stringify(rest);
       const at = now();
-      // One statement, so one transaction: the head row's increment, the event, the wake-up
-      // (sent at commit).
+      // One statement, so one transaction: the head row's increment, the event, the count
+      // retention, the wake-up (sent at commit).
       const r = (await pool.query<Row>(
-        `WITH h AS (UPDATE scp_journal_heads SET last_seq = last_seq + 1 WHERE tenant = $1 RETURNING last_seq)
+        `WITH h AS (UPDATE scp_journal_heads SET last_seq = last_seq + 1 WHERE tenant = $1 RETURNING last_seq),
+              gone AS (DELETE FROM scp_journal WHERE tenant = $1 AND seq <= (SELECT last_seq FROM h) - $5)
          INSERT INTO scp_journal (tenant, seq, at, type, body) SELECT $1, h.last_seq, $2, $3, $4 FROM h
          RETURNING seq, at, type, body, pg_notify('${JOURNAL_CHANNEL}', tenant || ':' || seq)`,
-        [tenant, at, envelope.type, body],
+        [tenant, at, envelope.type, body, maxEvents],
       )).rows[0]!;
       const entry = entryOf(r);
+      newest = Math.max(newest, entry.seq);
+      if (entry.seq - maxEvents >= firstSeq) firstSeq = entry.seq - maxEvents + 1;
       // Hand it (and anything before it) to this process's subscribers without waiting for the
       // notification to come back.
       void poll();
@@ -222,11 +230,13 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     },
 
     async read(after, limit) {
+      const from = Math.max(after + 1, firstSeq);
       const t0 = tail[0]?.seq;
-      if (t0 !== undefined && after + 1 >= t0 && after < known) {
-        const i = after + 1 - t0;
+      if (t0 !== undefined && from >= t0 && from <= known) {
+        const i = from - t0;
         const out = tail.slice(i, i + limit);
-        if (out.length === limit || out.at(-1)?.seq === known) return out;
+        // Served from memory only when it holds all that was asked for.
+        if (out.length === limit || out.at(-1)?.seq === newest) return out;
       }
       return query(after, limit);
     },
