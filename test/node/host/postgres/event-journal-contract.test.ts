@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import pg from 'pg';
-import { journalContract } from '../../contract/event-journal.js';
-import { createEventJournal } from '../../../src/core/host/node/event-journal.js';
-import { createPostgresJournal, closeJournalListener } from '../../../src/core/host/node/postgres/journal.js';
-import { migrate } from '../../../src/core/host/node/postgres/migrations.js';
-import { createTestDatabase } from '../../helpers/postgres.mjs';
+import { journalContract } from '../../../contract/event-journal.js';
+import { createEventJournal } from '../../../../src/core/host/node/event-journal.js';
+import { createPostgresJournal, closeJournalListener } from '../../../../src/core/host/node/postgres/journal.js';
+import { migrate } from '../../../../src/core/host/node/postgres/migrations.js';
+import { createTestDatabase } from '../../../helpers/postgres.mjs';
 
 const root = mkdtempSync(join(tmpdir(), 'scp-journal-contract-'));
 let n = 0;
