@@ -288,7 +288,7 @@ export function createStaging(deps: StagingDeps): Staging {
       const taken = [...r.saved.map((x) => x.id), ...r.busy];
       const list = taken.map((id) => `"${id}"`).join(', ');
       throw new AlreadySavedError(
-        `${taken.length === 1 ? `Audit ${list} was` : `Audits ${list} were`} already saved${r.busy.length ? ' (or are being saved)' : ''} by another host instance. Nothing was saved twice; refresh the pending list.`,
+        `${taken.length === 1 ? `Audit ${list} is` : `Audits ${list} are`} already saved${r.busy.length ? ' or being saved' : ''} by another host instance. Nothing was saved twice; refresh the pending list.`,
         { data: { ids: taken, commits: Object.fromEntries(r.saved.map((x) => [x.id, x.commit])) } },
       );
     }
