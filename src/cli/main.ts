@@ -8,6 +8,7 @@ import { UsageError } from './args.js';
 import { exportCommand, exportHelp, logCommand, logHelp, showCommand, showHelp } from './commands/read.js';
 import { importOriginCommand, importOriginHelp, syncCommand, syncHelp, verifyCommand, verifyHelp } from './commands/maintain.js';
 import { runCommand, runHelp } from './commands/run.js';
+import { serveCommand, serveHelp } from './commands/serve.js';
 import { processIo, type Io } from './io.js';
 import { NotARepoError } from './open-ledger.js';
 import { own } from '../core/own.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number
   verify: { run: verifyCommand, help: verifyHelp, about: 'check the ledger for tampering, rewrites and rollbacks' },
   sync: { run: syncCommand, help: syncHelp, about: 'fetch, replay and push the ledger branch' },
   'import-origin': { run: importOriginCommand, help: importOriginHelp, about: 'adopt a ledger written by the origin system' },
+  serve: { run: serveCommand, help: serveHelp, about: 'serve the host API (one machine, or several on PostgreSQL + a git remote)' },
 };
 
 export const mainHelp = `Usage: scp-ledger <command> [options]

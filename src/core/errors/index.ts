@@ -80,6 +80,10 @@ export class DiskFullError extends ScpError<'disk_full', { path: string; op: str
 export class ConflictError extends ScpError<'conflict', Record<string, unknown>> {
   constructor(message: string, o: Opts<Record<string, unknown>> = {}) { super('conflict', message, o); }
 }
+/** A save found its snapshots already saved (or being saved) by another process: nothing was written twice. */
+export class AlreadySavedError extends ScpError<'already_saved', { ids: string[]; commits: Record<string, string> }> {
+  constructor(message: string, o: Opts<{ ids: string[]; commits: Record<string, string> }> = {}) { super('already_saved', message, o); }
+}
 /** The remote refused our push (never retried with force). */
 export class PushRejectedError extends ScpError<'push_rejected', { remote: string; reason: string }> {
   constructor(message: string, o: Opts<{ remote: string; reason: string }> = {}) { super('push_rejected', message, o); }

@@ -21,7 +21,7 @@ import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type Person, type RawO
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
 import { CorruptObjectError, fsPromises, Repo } from './repo.js';
-import { syncLedger, type SyncContext } from './sync.js';
+import { remoteTrackingRef, syncLedger, type SyncContext } from './sync.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
 
 export interface GitRemoteOptions {
@@ -66,6 +66,11 @@ export interface GitLedger extends Ledger {
   /** Checks what came after the last verified head (all of it the first time); `{ full: true }` re-checks the whole history. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
+  /**
+   * Move the branch back to the remote's head as last fetched, dropping local commits the remote
+   * never took (a host whose remote is the ledger of record, after a failed push).
+   */
+  dropUnpushed(): Promise<void>;
   readonly gitdir: string;
   readonly branch: string;
   /** The full ref name of the ledger branch (`refs/heads/<branch>`). */
@@ -600,6 +605,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     warm,
     verify: (o?: VerifyOptions) => verifyLedger({ repo, ref, verifiedHead }, o),
     sync: (o) => syncLedger(syncCtx, o),
+    dropUnpushed: () => lock(async () => {
+      const local = await head();
+      const remote = await repo.readRef(remoteTrackingRef(branch));
+      if (local === remote) return;
+      await options.beforeRefUpdate?.();
+      if (remote) await repo.casRef(ref, local, remote);
+      else await repo.deleteRef(ref);
+    }),
     async close() { await index.close?.(); await repo.close(); },
   };
 }
