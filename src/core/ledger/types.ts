@@ -27,6 +27,8 @@ export interface VerifyReport {
   entry?: string;
   head?: string;
   checked: { commits: number; entries: number };
+  /** A shallow clone: the boundary commits whose parents were not fetched (history below them is unchecked). */
+  shallow?: string[];
 }
 
 export interface SyncResult { head: string; fetched: number; pushed: number }

@@ -33,7 +33,7 @@ function finish(child: ChildProcessWithoutNullStreams): Promise<{ code: number |
 function lineMatching(child: ChildProcessWithoutNullStreams, re: RegExp): Promise<string> {
   return new Promise((res, rej) => {
     const rl = createInterface({ input: child.stdout });
-    rl.on('line', (l) => { if (re.test(l)) { rl.close(); res(l); } });
+    rl.on('line', (l) => { if (re.test(l)) { rl.close?.(); res(l); } });
     child.on('close', () => rej(new Error(`process ended before printing ${re}`)));
   });
 }
@@ -49,7 +49,7 @@ describe('git ledger: many processes on one repository', () => {
     const l = await createGitLedger({ fs, dir: repo.dir });
     const missing: string[] = [];
     for (const id of runIds) if (!(await l.getRun(id))) missing.push(id);
-    await l.close();
+    await l.close?.();
     return missing;
   }
 
@@ -113,7 +113,7 @@ describe('git ledger: many processes on one repository', () => {
     const blockedMs = performance.now() - t0;
     console.log(`kills ${kills}, runs printed ${printed.length}, next write after the lock holder was killed took ${blockedMs.toFixed(0)} ms`);
     assert.ok(blockedMs < 1000, `the killed writer's lock blocked the next write for ${blockedMs} ms`);
-    await l.close();
+    await l.close?.();
     assert.ok(printed.length >= WRITERS, `writers landed runs before being killed (${printed.length})`);
     assert.deepEqual(await present(printed), [], 'lost runs');
     fsckOk(join(repo.dir, '.git'));
@@ -159,6 +159,6 @@ describe('git ledger: many processes on one repository', () => {
     const got = answers.slice(2, 2 + written.length);
     assert.deepEqual(got, written.map((id) => `ok ${id}`));
     assert.equal(answers.at(-1), 'idle', 'the idle timer closed its handles without an unhandled rejection');
-    await l.close();
+    await l.close?.();
   });
 });

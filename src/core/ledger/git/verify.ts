@@ -41,8 +41,15 @@ class Finding extends Error {
   constructor(readonly reason: string, message: string, readonly commit?: string, readonly entry?: string) { super(message); }
 }
 
-/** Commits reachable from `head`, oldest first (parents before children). */
-async function history(repo: Repo, head: string): Promise<{ order: string[]; commits: Map<string, CommitData> }> {
+/** The commits a shallow clone holds without their parents (`<gitdir>/shallow`), if any. */
+async function shallowCommits(repo: Repo): Promise<Set<string>> {
+  try {
+    return new Set(String(await repo.p.readFile(`${repo.gitdir}/shallow`, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40}$/.test(l)));
+  } catch { return new Set(); }
+}
+
+/** Commits reachable from `head`, oldest first (parents before children); a shallow clone's history stops at its boundary. */
+async function history(repo: Repo, head: string, shallow = new Set<string>()): Promise<{ order: string[]; commits: Map<string, CommitData> }> {
   const commits = new Map<string, CommitData>();
   const order: string[] = [];
   const placed = new Set<string>();
@@ -63,6 +70,7 @@ async function history(repo: Repo, head: string): Promise<{ order: string[]; com
       throw new Finding('corrupt_object', `Commit ${top.oid} is missing or corrupt: ${(e as Error).message}`, top.oid);
     }
     commits.set(top.oid, c);
+    if (shallow.has(top.oid)) continue;
     for (const p of [...c.parents].reverse()) if (!commits.has(p)) stack.push({ oid: p, expanded: false });
   }
   return { order, commits };
@@ -120,7 +128,9 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
       if (last) return { ok: false, reason: 'rollback', message: `The ledger branch is gone; it was last verified at ${last}`, commit: last, checked };
       return { ok: true, checked };
     }
-    const { order, commits } = await history(repo, head);
+    const shallow = await shallowCommits(repo);
+    const { order, commits } = await history(repo, head, shallow);
+    const below = order.filter((oid) => shallow.has(oid));
     if (last && last !== head && !commits.has(last)) {
       // Either the branch went back (last verified is a descendant of head) or it was rewritten.
       let rolledBack = false;
@@ -138,7 +148,8 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
       const c = commits.get(oid)!;
       checked.commits++;
       let before: string | undefined;
-      if (c.parents[0]) before = commits.get(c.parents[0])!.tree;
+      // At a shallow boundary the parent is not here: the commit's entries are checked as added.
+      if (c.parents[0]) before = commits.get(c.parents[0])?.tree;
       let changes: PathChange[];
       try {
         changes = await diffTrees(repo, before, c.tree, { verified: true });
@@ -165,6 +176,10 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
         if (x.before && !x.after) throw new Finding('history_edited', `Commit ${oid} removes ${x.path} without being a delete commit`, oid, id);
         if (await checkAdded(repo, oid, x)) checked.entries++;
       }
+    }
+    if (below.length) {
+      // What is here verified; what lies below the boundary was not fetched, so it was not checked.
+      return { ok: true, head, checked, shallow: below, message: `history is shallow below ${below.join(', ')}; fetch with --unshallow to verify all of it` };
     }
     await ctx.verifiedHead.set(head);
     return { ok: true, head, checked };
