@@ -152,7 +152,7 @@ function onFilterInput(this: ScpAuditLog, ev: Event): void {
     return;
   }
   if (name === 'range') this.range = el.value as LogRange;
-  else if (name in this.filters) (this as unknown as Record<string, string>)[name] = el.value;
+  else if (Object.hasOwn(this.filters, name)) (this as unknown as Record<string, string>)[name] = el.value;
 }
 
 function onFilterSubmit(this: ScpAuditLog, ev: Event): void {

@@ -1,4 +1,5 @@
 import type { Formatters } from './format.js';
+import { own } from '../../core/own.js';
 
 type Fn<P> = (p: P, f: Formatters) => string;
 const plural = (f: Formatters, n: number, one: string, other: string) => (f.plural(n) === 'one' ? one : other);
@@ -235,11 +236,11 @@ export type Translate = <K extends ScpMessageKey>(key: K, ...params: [MessagePar
 /** A `t(key, params)` function over a message set and the locale's formatters. */
 export function translator(messages: ScpMessageOverrides, f: Formatters): Translate {
   return ((key: ScpMessageKey, params?: Record<string, unknown>) => {
-    const m = (messages[key] ?? defaultMessages[key]) as string | Fn<unknown>;
+    const m = (own(messages, key) ?? defaultMessages[key]) as string | Fn<unknown>;
     if (typeof m === 'function') return m(params, f);
     if (!params) return m;
     return m.replace(/\{(\w+)\}/g, (all, name: string) => {
-      const v = params[name];
+      const v = own(params, name);
       return v === undefined ? all : typeof v === 'number' ? f.number(v) : String(v);
     });
   }) as Translate;

@@ -21,7 +21,7 @@ import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type Person, type RawO
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
 import { CorruptObjectError, fsPromises, Repo } from './repo.js';
-import { syncLedger, type SyncContext } from './sync.js';
+import { remoteTrackingRef, syncLedger, type SyncContext } from './sync.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
 
 export interface GitRemoteOptions {
@@ -63,9 +63,14 @@ export interface GitLedgerOptions {
 }
 
 export interface GitLedger extends Ledger {
-  /** Full check by default; `{ incremental: true }` checks only what came after the last verified head. */
+  /** Checks what came after the last verified head (all of it the first time); `{ full: true }` re-checks the whole history. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
+  /**
+   * Move the branch back to the remote's head as last fetched, dropping local commits the remote
+   * never took (a host whose remote is the ledger of record, after a failed push).
+   */
+  dropUnpushed(): Promise<void>;
   readonly gitdir: string;
   readonly branch: string;
   /** The full ref name of the ledger branch (`refs/heads/<branch>`). */
@@ -245,15 +250,6 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return { run, events };
   }
 
-  async function tagMessage(name: string): Promise<any | undefined> {
-    const oid = await repo.readRef(name);
-    if (!oid) return undefined;
-    try {
-      const tag = await repo.readTag(oid);
-      return tag ? JSON.parse(tag.message.trim()) : undefined;
-    } catch { return undefined; }
-  }
-
   async function getAudit(id: string): Promise<SavedAudit | undefined> {
     assertValidId(id, 'audit');
     const h = await head();
@@ -266,17 +262,10 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   async function getRun(id: string): Promise<RunRecord | undefined> {
     assertValidId(id, 'run');
     const h = await head();
-    if (h) {
-      const found = await findRun(await treeOf(h), id);
-      if (found) {
-        const rec = await readRunDir(found.oid, found.dir);
-        if (rec) return rec;
-      }
-    }
-    // The origin also recorded each run as an annotated tag whose message is the run's JSON.
-    const fromTag = await tagMessage(`refs/tags/scp/run/${id}`);
-    if (fromTag && typeof fromTag === 'object' && fromTag.run_id === id) return { run: fromTag, events: [] };
-    return undefined;
+    if (!h) return undefined;
+    // Only the branch holds entries: an `scp/run/*` tag no entry backs is never served (verify notes it).
+    const found = await findRun(await treeOf(h), id);
+    return found ? readRunDir(found.oid, found.dir) : undefined;
   }
 
   // ---- read index ----------------------------------------------------------------------------
@@ -288,28 +277,6 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     } catch {
       return undefined; // unreadable entries are verify()'s business; lists skip them
     }
-  }
-
-  async function tagOnlyRows(tree: string): Promise<EntryMeta[]> {
-    const rows: EntryMeta[] = [];
-    for (const [kind, prefix] of [['run', 'refs/tags/scp/run/'], ['audit', 'refs/tags/scp/audit/']] as const) {
-      const names = await repo.listRefs(prefix);
-      if (names.length === 0) continue;
-      await mapLimit(names, 16, async (name) => {
-        const id = name.slice(prefix.length);
-        if (id.includes('/')) return;
-        const present = kind === 'run' ? await findRun(tree, id) : await findAudit(tree, id);
-        if (present) return;
-        const msg = await tagMessage(name);
-        if (!msg || typeof msg !== 'object') return;
-        if (kind === 'run' && msg.run_id === id && typeof msg.started_at === 'string') {
-          rows.push(runMetaOf({ run: msg, events: [] } as RunRecord));
-        } else if (kind === 'audit' && msg.snapshot_id === id && typeof msg.iso === 'string') {
-          rows.push(auditMetaOf({ audit_type: String(msg.card_key ?? '').startsWith('audit:') ? 'project' : 'devops', summary: '', status: '', ...msg } as SavedAudit));
-        }
-      });
-    }
-    return rows;
   }
 
   // Rows handed to the index per update while catching up: the rebuild of a large ledger holds
@@ -343,7 +310,6 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const still = k.kind === 'audit' ? await findAudit(to, k.id) : await findRun(to, k.id);
         if (!still) kept.push(k);
       }
-      if (last && reset) put.push(...(await tagOnlyRows(to)));
       await index.apply({ head: last ? gitHead : undefined, put, remove: kept, reset: reset && first });
       first = false;
       put = [];
@@ -611,6 +577,8 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const check = async (tree: string) => { if (!(await findAudit(tree, id))) throw notFound(); };
         const { old, commit } = await commitChanges(changes, [], message, opts.actor, check, async () => ({ objects: [], refs: [] }));
         await indexOwnCommit(old, commit, [], [{ kind: 'audit', id }]);
+        // The origin's tag for this audit would otherwise outlive it (verify would note it).
+        await repo.deleteRef(`refs/tags/scp/audit/${id}`).catch(() => undefined);
         return { commit, ids: [id] };
       } catch (e) {
         asWriteError(e, [id]);
@@ -637,6 +605,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     warm,
     verify: (o?: VerifyOptions) => verifyLedger({ repo, ref, verifiedHead }, o),
     sync: (o) => syncLedger(syncCtx, o),
+    dropUnpushed: () => lock(async () => {
+      const local = await head();
+      const remote = await repo.readRef(remoteTrackingRef(branch));
+      if (local === remote) return;
+      await options.beforeRefUpdate?.();
+      if (remote) await repo.casRef(ref, local, remote);
+      else await repo.deleteRef(ref);
+    }),
     async close() { await index.close?.(); await repo.close(); },
   };
 }

@@ -30,6 +30,8 @@ export interface SyncContext {
 
 const MAX_ATTEMPTS = 6;
 const REMOTE_NAME = 'scp-ledger-remote';
+/** Where a fetch leaves the remote's ledger branch. */
+export const remoteTrackingRef = (branch: string) => `refs/remotes/${REMOTE_NAME}/${branch}`;
 
 async function ancestors(repo: Repo, tip: string | undefined): Promise<Set<string>> {
   const seen = new Set<string>();
