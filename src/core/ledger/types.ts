@@ -27,6 +27,8 @@ export interface VerifyReport {
   entry?: string;
   head?: string;
   checked: { commits: number; entries: number; signatures?: number };
+  /** A shallow clone: the boundary commits whose parents were not fetched (history below them is unchecked). */
+  shallow?: string[];
   /**
    * What verify looked at and did not fail on, but a reader should know: files outside the
    * ledger's areas, tags no entry backs, runs written before events were hashed, ...

@@ -67,7 +67,7 @@ describe('git ledger: the ref lock between writers in different processes', () =
     const first = await createGitLedger({ fs, dir });
     await first.write({ audits: [makeAudit({ card_key: 'seed' })] });
     const h0 = (await first.head())!;
-    await first.close();
+    await first.close?.();
 
     const lock = join(gitdir, 'refs', 'heads', 'scp-ledger.lock');
     const refPath = join(gitdir, 'refs', 'heads', 'scp-ledger');
@@ -116,7 +116,7 @@ describe('git ledger: the ref lock between writers in different processes', () =
     assert.equal(existsSync(lock), false, 'no lock is left behind');
     assert.equal((await check.verify()).ok, true);
     fsckOk(gitdir);
-    await Promise.all([a.close(), b.close(), check.close()]);
+    await Promise.all([a.close?.(), b.close?.(), check.close?.()]);
   });
 
   it('a lock whose owner is alive is not taken over; once the owner is gone the next write takes it at once', async () => {
@@ -138,13 +138,13 @@ describe('git ledger: the ref lock between writers in different processes', () =
     assert.equal(pending.state.error, undefined, String(pending.state.error));
     assert.ok(Date.now() - killedAt < 1000, `the dead owner's lock blocked for ${Date.now() - killedAt} ms`);
     assert.equal(existsSync(lock), false);
-    await l.close();
+    await l.close?.();
   });
 
   it('opening the ledger clears a lock left by a dead process and its temporary pack files', async () => {
     const l = await createGitLedger({ fs, dir });
     await l.write({ audits: [makeAudit()] });
-    await l.close();
+    await l.close?.();
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     const host = (await import('node:os')).hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 24);
     const lock = join(gitdir, 'refs', 'heads', 'scp-ledger.lock');
@@ -160,7 +160,7 @@ describe('git ledger: the ref lock between writers in different processes', () =
     rmSync(liveTmp);
     await reopened.write({ audits: [makeAudit({ card_key: 'after' })] });
     fsckOk(gitdir);
-    await reopened.close();
+    await reopened.close?.();
   });
 
   it('saving an entry that already landed with the same bytes succeeds without a new commit', async () => {
@@ -170,6 +170,6 @@ describe('git ledger: the ref lock between writers in different processes', () =
     const again = await l.write({ audits: [audit] });
     assert.equal(again.commit, first.commit);
     await assert.rejects(l.write({ audits: [{ ...audit, summary: 'different' }] }), (e: unknown) => e instanceof ScpError && e.code === 'conflict');
-    await l.close();
+    await l.close?.();
   });
 });

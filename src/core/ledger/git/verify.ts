@@ -112,7 +112,19 @@ class Checker {
   private deleted = new Set<string>();
   private deletedFromHistory: Promise<Set<string>> | undefined;
 
+  /** A shallow clone's boundary commits (`<gitdir>/shallow`): their parents were not fetched. */
+  shallow = new Set<string>();
+  /** Boundary commits this pass reached (history below them was not checked). */
+  readonly reachedShallow = new Set<string>();
+
   constructor(readonly repo: Repo) {}
+
+  async loadShallow(): Promise<void> {
+    try {
+      const text = String(await this.repo.p.readFile(`${this.repo.gitdir}/shallow`, 'utf8'));
+      this.shallow = new Set(text.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40}$/.test(l)));
+    } catch { /* not a shallow clone */ }
+  }
 
   async commit(oid: string): Promise<Commit> {
     let c = this.commits.get(oid);
@@ -127,6 +139,8 @@ class Checker {
     try { c = { ...decodeCommit(o.content), oid, raw: o.content }; } catch (e) {
       throw new Finding('corrupt_object', `Commit ${oid} is malformed: ${(e as Error).message}`, oid);
     }
+    // At a shallow boundary the history stops: the commit is checked as if it began the branch.
+    if (this.shallow.has(oid)) { this.reachedShallow.add(oid); c = { ...c, parents: [] }; }
     this.commits.set(oid, c);
     return c;
   }
@@ -453,6 +467,7 @@ async function checkTags(ck: Checker, repo: Repo, tree: string, head: string): P
 export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = {}): Promise<VerifyReport> {
   const { repo } = ctx;
   const ck = new Checker(repo);
+  await ck.loadShallow();
   const full = options.full === true || options.incremental === false;
   let head: string | undefined;
   let signatures: number | undefined;
@@ -487,7 +502,7 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
       for (const t of tips) for (const oid of (await uniqueCommits(ck, [t], [lastKnown])).unique) toCheck.add(oid);
     }
     const order = await parentsFirst(ck, toCheck);
-    const roots = order.filter((c) => c.parents.length === 0);
+    const roots = order.filter((c) => c.parents.length === 0 && !ck.shallow.has(c.oid));
     if (roots.length > (full || !lastKnown ? 1 : 0)) {
       const extra = roots[roots.length - 1]!;
       throw new Finding('unrelated_history', `The ledger branch joins unrelated histories (root commits ${roots.map((r) => r.oid.slice(0, 12)).join(', ')}): a ledger has one beginning`, extra.oid);
@@ -495,6 +510,12 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
     for (const c of order) await ck.check(c);
     const headCommit = await ck.commit(head);
     if (full) await checkTags(ck, repo, headCommit.tree, head);
+    if (ck.reachedShallow.size) {
+      // What is here verified; what lies below the boundary was never fetched, so it is unchecked
+      // and the verified mark does not move.
+      const below = [...ck.reachedShallow];
+      return { ok: true, head, ...base(), shallow: below, message: `history is shallow below ${below.join(', ')}; fetch with --unshallow to verify all of it` };
+    }
     await ctx.verifiedHead.set(head);
     const notes = ck.notes.list();
     const checkpoint = ctx.checkpoint ? await ctx.checkpoint({ head, entries: await countEntries(ck, headCommit.tree, head) }) : undefined;

@@ -27,7 +27,7 @@ if (mode === 'write') {
     await ledger.write({ runs: [r] });
     process.stdout.write(`@run:${r.run.run_id}\n`);
   }
-  await ledger.close();
+  await ledger.close?.();
 } else if (mode === 'hold') {
   const lock = `${dir}/.git/refs/heads/scp-ledger.lock`;
   const real = fs.promises as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
@@ -66,5 +66,5 @@ if (mode === 'write') {
       process.stdout.write(`error ${id} ${(e as { code?: string }).code ?? (e as Error).message}\n`);
     }
   }
-  await ledger.close();
+  await ledger.close?.();
 }
