@@ -3,9 +3,10 @@
  *
  * Signing is on from the first commit whose tree holds `allowed_signers` (git's format, at the
  * branch root). From then on every commit must carry a valid SSH signature (namespace `git`) by
- * a key its parents' allowed_signers lists, or by a trust anchor (a pinned first signer, or the
- * keys of an allowed-signers file the host gives); the commit that turns signing on must be
- * signed by an anchor. So allowed_signers only changes by commits an already-allowed key signed.
+ * a key its parents' allowed_signers lists, or by a key of an allowed-signers file the host gives;
+ * the commit that turns signing on must be signed by a trust anchor (a pinned first signer, or a
+ * host-given key). A pinned key is trusted for that first commit only: once the branch's
+ * allowed_signers drops it (key rotation), its later signatures are unknown_key. So allowed_signers only changes by commits an already-allowed key signed.
  * With an anchor, a branch whose head has no allowed_signers (or whose head is unsigned) fails:
  * someone who can push but holds no key cannot rewrite the history, not even from scratch.
  */
@@ -30,16 +31,22 @@ export interface SignatureIo {
   blobText(oid: string): Promise<string>;
 }
 
+/** Keys the host's allowed-signers file lists: trusted for every commit. */
+function hostKeys(policy: SignaturePolicy): Set<string> {
+  return new Set(policy.allowedSigners ? parseAllowedSigners(policy.allowedSigners).keys() : []);
+}
+
+/** Every trust anchor: pinned first signers and host-given keys. */
 export function anchorsOf(policy: SignaturePolicy): Set<string> {
-  const out = new Set<string>();
+  const out = hostKeys(policy);
   for (const k of policy.pinned ?? []) out.add(keyId(k));
-  if (policy.allowedSigners) for (const k of parseAllowedSigners(policy.allowedSigners).keys()) out.add(k);
   return out;
 }
 
 /** Checks `order` (parents first); returns how many signatures were verified. */
 export async function checkSignatures(io: SignatureIo, order: { oid: string }[], head: string, policy: SignaturePolicy): Promise<number> {
   const anchors = anchorsOf(policy);
+  const host = hostKeys(policy);
   const byBlob = new Map<string, Set<string>>();
   const allowedAt = async (tree: string): Promise<Set<string> | undefined> => {
     const e = await io.lookup(tree, SIGNERS_PATH);
@@ -63,7 +70,7 @@ export async function checkSignatures(io: SignatureIo, order: { oid: string }[],
     if (!signed) throw new SignatureFinding('unsigned', `Commit ${oid} is not signed, but signing was enabled before it`, oid);
     const check = await sshVerify(signed.signature, signed.payload, 'git');
     if (!check.ok) throw new SignatureFinding('bad_signature', `Commit ${oid}: ${check.problem}`, oid);
-    const trusted = anchors.has(check.key!) || (!enabling && allowed.has(check.key!));
+    const trusted = enabling ? anchors.has(check.key!) : host.has(check.key!) || allowed.has(check.key!);
     if (!trusted) {
       const why = enabling ? 'the commit that turns signing on must be signed by a pinned or host-given key' : 'the key is not in its parents\' allowed_signers';
       throw new SignatureFinding('unknown_key', `Commit ${oid} is signed by ${check.key!.slice(0, 40)}..., which is not allowed: ${why}`, oid);
