@@ -38,6 +38,10 @@ export interface WorkerGitLedger extends Ledger {
   verify(options?: { full?: boolean }): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
   close(): Promise<void>;
+  /** Replace allowed_signers in one (signed) commit; see GitLedger.setAllowedSigners. */
+  setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** This device's public key (`ssh-ed25519 ...`) when the ledger signs, for an admin to enrol. */
+  signingKey(): Promise<string | undefined>;
   /** Resolves when the worker has read every shard tree once (saves are then at steady speed). */
   whenWarm(): Promise<void>;
   /** The Worker itself (tests terminate it to simulate a crash). */
@@ -104,6 +108,8 @@ export async function createWorkerGitLedger(
     head: () => call('head'),
     whenWarm: () => call<void>('whenWarm'),
     verify: (o?: { full?: boolean }) => call<VerifyReport>('verify', o),
+    setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
+    signingKey: () => call<string | undefined>('signingKey'),
     sync: (o) => call<SyncResult>('sync', o),
     async close() {
       try { await call('close'); } finally { worker.terminate(); }
