@@ -35,7 +35,7 @@ import type { VerifyNote, VerifyReport } from '../types.js';
 import { classifyPath, entryPaths, SIGNERS_PATH, type EntryLocation } from './layout.js';
 import { decodeCommit, decodeTree, EMPTY_TREE, type CommitData, type TreeEntry } from './objects.js';
 import { getCodec, utf8Decode } from './platform.js';
-import { CorruptObjectError, type Repo } from './repo.js';
+import { CorruptObjectError, runtimeReadFailure, type Repo } from './repo.js';
 import { openCheckpoint } from './signing/checkpoint.js';
 import { anchorsOf, checkSignatures, SignatureFinding, type SignaturePolicy } from './signing/policy.js';
 import { parseAllowedSigners } from './signing/sshsig.js';
@@ -141,7 +141,7 @@ class Checker {
     try {
       o = await this.repo.readVerified(oid);
     } catch (e) {
-      throw new Finding('corrupt_object', `Commit ${oid} is missing or corrupt: ${(e as Error).message}`, oid);
+      throw runtimeReadFailure(e, oid) ?? new Finding('corrupt_object', `Commit ${oid} is missing or corrupt: ${(e as Error).message}`, oid);
     }
     if (o.type !== 'commit') throw new Finding('corrupt_object', `Object ${oid} is a ${o.type}, expected a commit`, oid);
     try { c = { ...decodeCommit(o.content), oid, raw: o.content }; } catch (e) {
@@ -163,7 +163,7 @@ class Checker {
       o = await this.repo.readVerified(oid);
     } catch (e) {
       const bad = e instanceof CorruptObjectError ? e.oid : oid;
-      throw new Finding('corrupt_object', `A tree of commit ${commit} is missing or corrupt (${bad}): ${(e as Error).message}`, commit);
+      throw runtimeReadFailure(e, bad) ?? new Finding('corrupt_object', `A tree of commit ${commit} is missing or corrupt (${bad}): ${(e as Error).message}`, commit);
     }
     if (o.type !== 'tree') throw new Finding('corrupt_object', `Object ${oid} in commit ${commit} is a ${o.type}, expected a tree`, commit);
     let entries: TreeEntry[];
@@ -228,7 +228,7 @@ class Checker {
       if (o.type !== 'blob') throw new Error(`it is a ${o.type}`);
       return utf8Decode.decode(o.content);
     } catch (e) {
-      throw new Finding('corrupt_object', `${path} (${oid}) is missing or corrupt: ${(e as Error).message}`, commit, id);
+      throw runtimeReadFailure(e, oid) ?? new Finding('corrupt_object', `${path} (${oid}) is missing or corrupt: ${(e as Error).message}`, commit, id);
     }
   }
 
