@@ -13,6 +13,7 @@ import { busToEnvelope, WIRE_EVENTS } from '../envelope.js';
 import { statusForCode } from '../wire-errors.js';
 import { createEventJournal, type EventJournal, type JournalEntry, type RetentionOptions } from './event-journal.js';
 import { readJsonBody, RequestError } from './request-body.js';
+import { latestCheckpoint } from './checkpoint.js';
 
 /** Who is asking: the actor recorded on saves and runs, and the tenant whose data they may see. */
 export interface AuthResult { actor?: string; tenant?: string }
@@ -529,6 +530,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
     if (is('GET', 'ledger', 'head')) { send(200, { head: (await scp.ledger.head()) ?? null }); return true; }
+    if (is('GET', 'ledger', 'checkpoint')) { send(200, await latestCheckpoint(scp.ledger)); return true; }
     if (is('POST', 'ledger', 'write')) {
       if (options.ledgerWrite === false) throw new RequestError(403, 'forbidden', 'This host does not accept direct ledger writes');
       const b = await body();

@@ -7,6 +7,7 @@ import * as errors from '../../errors/index.js';
 import { ScpError } from '../../errors/index.js';
 import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
 import type { LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+import type { VerifyOptions } from '../git/verify.js';
 
 export type { WorkerLedgerOptions } from './rpc.js';
 
@@ -34,7 +35,7 @@ export function reviveError(e: SerializedError): Error {
 }
 
 export interface WorkerGitLedger extends Ledger {
-  verify(options?: { full?: boolean }): Promise<VerifyReport>;
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
   close(): Promise<void>;
   /** Replace allowed_signers in one (signed) commit; see GitLedger.setAllowedSigners. */
@@ -110,7 +111,7 @@ export async function createWorkerGitLedger(
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
     whenWarm: () => call<void>('whenWarm'),
-    verify: (o?: { full?: boolean }) => call<VerifyReport>('verify', o),
+    verify: (o?: VerifyOptions) => call<VerifyReport>('verify', o),
     setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
     signingKey: () => call<string | undefined>('signingKey'),
     sync: (o) => call<SyncResult>('sync', o),
