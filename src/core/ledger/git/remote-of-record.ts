@@ -12,7 +12,7 @@ import type { LedgerBatch, WriteResult } from '../types.js';
 import type { GitLedger } from './git-ledger.js';
 
 export interface RemoteOfRecordOptions {
-  /** Reads fetch first when the last sync is older than this (default 1000 ms; 0 = every read). */
+  /** Reads start a fetch when the last sync is older than this (default 1000 ms). */
   readFreshMs?: number;
   /**
    * A lock shared by every instance writing the remote (PostgreSQL gives an advisory lock): held
@@ -62,6 +62,7 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
       try {
         const synced = await ledger.sync();
         lastSync = now();
+        everSynced = true;
         // Replayed (someone pushed without the lock): the head holds every write of the group.
         const kept = synced.head === done.at(-1)!.r.commit;
         for (const { w, r } of done) w.resolve({ commit: kept ? r.commit : synced.head, ids: r.ids });
@@ -92,12 +93,16 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
     });
   }
 
+  // Reads never queue behind pushes: a stale clone starts a fetch in the background and answers
+  // from what it has (only the very first read waits for one). A failed fetch leaves reads on
+  // what this instance has (the remote may be briefly away).
   let refreshing: Promise<void> | undefined;
+  let everSynced = false;
   async function fresh(): Promise<void> {
     if (now() - lastSync < freshMs) return;
-    // A failed fetch leaves reads on what this instance has (the remote may be briefly away).
-    refreshing ??= serial(async () => { await ledger.sync(); lastSync = now(); }).catch(() => undefined).finally(() => { refreshing = undefined; });
-    await refreshing;
+    refreshing ??= serial(async () => { await ledger.sync(); lastSync = now(); everSynced = true; })
+      .catch(() => undefined).finally(() => { refreshing = undefined; });
+    if (!everSynced) await refreshing;
   }
 
   return {
