@@ -11,7 +11,7 @@ import inject from '@rollup/plugin-inject';
 import { fileURLToPath } from 'node:url';
 
 const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
-const isRuntimeDep = (id) => /^(lit|@lit\/|@lit-labs\/|idb|zod|isomorphic-git|@isomorphic-git\/|buffer)(\/|$)/.test(id) || id.startsWith('node:');
+const isRuntimeDep = (id) => /^(lit|@lit\/|@lit-labs\/|idb|zod|isomorphic-git|@isomorphic-git\/|buffer|pg)(\/|$)/.test(id) || id.startsWith('node:');
 
 // Public entry points (also the package.json exports map); missing ones are skipped so a partial
 // tree still builds.
@@ -28,6 +28,7 @@ export const npmEntries = Object.fromEntries(Object.entries({
   'core/ledger/git-browser/index': 'src/core/ledger/git-browser/index.ts',
   'core/host/index': 'src/core/host/index.ts',
   'core/host/node/index': 'src/core/host/node/index.ts',
+  'core/host/node/postgres/index': 'src/core/host/node/postgres/index.ts',
   'elements/index': 'src/elements/index.ts',
   'elements/all': 'src/elements/all.ts',
   'cli/main': 'src/cli/main.ts',

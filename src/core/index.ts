@@ -17,4 +17,4 @@ export { createMemoryLedger, createLazyLedger, type MemoryLedger } from './ledge
 export { createMemoryStagingStore } from './storage/index.js';
 export { createRedactor, DEFAULT_RULES } from './redact/index.js';
 export { parseRefs, formatRef, relativeTime } from './refs/index.js';
-export { toCsv, toJsonl, csvRow, jsonlRow, CSV_HEADER } from './export/entries.js';
+export { toCsv, toJsonl, csvRow, csvHeader, jsonlRow, CSV_HEADER, type CsvSeparator } from './export/entries.js';

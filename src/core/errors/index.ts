@@ -129,6 +129,11 @@ export class LedgerUnavailableError extends ScpError<'ledger_unavailable', { rea
   constructor(message: string, o: Opts<{ reason: string }> = {}) { super('ledger_unavailable', message, o); }
 }
 
+/** An object could not be read because of the runtime (a missing global or API), not its bytes: the ledger was not judged. */
+export class LedgerReadError extends ScpError<'ledger_read_failed', { oid: string; reason: string }> {
+  constructor(message: string, o: Opts<{ oid: string; reason: string }> = {}) { super('ledger_read_failed', message, o); }
+}
+
 export function isScpError(e: unknown): e is ScpError {
   return e instanceof ScpError;
 }

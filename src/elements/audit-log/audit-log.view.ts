@@ -72,7 +72,7 @@ export async function download(el: ScpAuditLog, format: ScpLogExportFormat): Pro
 }
 
 function textOf(host: ScpAuditLog, format: ScpLogExportFormat, entries: EntryMeta[]): string {
-  return format === 'csv' ? toCsv(entries, (k) => host.cardLabel(k)) : toJsonl(entries);
+  return format === 'csv' ? toCsv(entries, (k) => host.cardLabel(k), { separator: host.csvSeparator === ';' ? ';' : ',' }) : toJsonl(entries);
 }
 
 async function exportEntries(host: ScpAuditLog): Promise<EntryMeta[]> {

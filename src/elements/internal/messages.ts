@@ -99,6 +99,7 @@ export const defaultMessages = {
   refError: ((p: { detail: string }) => `Could not load: ${p.detail}`) as Fn<{ detail: string }>,
   refRemove: ((p: { ref: string }) => `Remove ${p.ref}`) as Fn<{ ref: string }>,
   refCount: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
+  refMore: ((p: { count: number }, f) => `+${f.number(p.count)} more ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
   // <scp-run-badge>
   statusCancelled: 'cancelled',
   statusAbandoned: 'abandoned',

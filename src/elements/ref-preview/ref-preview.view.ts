@@ -123,11 +123,13 @@ function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | ty
   </li>`;
 }
 
-/** @internal The card list and its live count. */
+/** @internal The card list (the first `max` refs), the count of the rest, and the live count. */
 export function render(host: ScpRefPreview): TemplateResult {
-  const cards = host.refs.map((ref, i) => ({ ref, card: card(host, ref, i) })).filter((c) => c.card !== nothing);
+  const cards = host.shownRefs.map((ref, i) => ({ ref, card: card(host, ref, i) })).filter((c) => c.card !== nothing);
+  const more = host.refs.length - host.shownRefs.length;
   return html`${cards.length ? html`<ul part="base" aria-label=${host.t('refPreviewLabel')}>
       ${repeat(cards, (c) => keyOf(c.ref), (c) => c.card)}
     </ul>` : nothing}
+    ${more > 0 ? html`<p part="more" class="more">${host.t('refMore', { count: more })}</p>` : nothing}
     <span class="visually-hidden" role="status">${cards.length ? host.t('refCount', { count: cards.length }) : ''}</span>`;
 }

@@ -16,6 +16,7 @@ import { drainAndClose, readJsonBody, RequestError } from './request-body.js';
 import { guardWrite, type WriteGuardOptions } from './request-guard.js';
 import { withActor } from './actors.js';
 import { valueLimits, type ValueLimits } from '../../limits.js';
+import { latestCheckpoint } from './checkpoint.js';
 
 /** Who is asking: the actor recorded on saves and runs, and the tenant whose data they may see. */
 export interface AuthResult { actor?: string; tenant?: string }
@@ -587,6 +588,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
     if (is('GET', 'ledger', 'head')) { send(200, { head: (await scp.ledger.head()) ?? null }); return true; }
+    if (is('GET', 'ledger', 'checkpoint')) { send(200, await latestCheckpoint(scp.ledger)); return true; }
     if (is('POST', 'ledger', 'write')) {
       if (options.ledgerWrite === false) throw new RequestError(403, 'forbidden', 'This host does not accept direct ledger writes');
       const b = await body();

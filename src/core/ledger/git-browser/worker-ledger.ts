@@ -8,6 +8,7 @@ import { ScpError } from '../../errors/index.js';
 import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
 import type { LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
 import { startLedgerWorker, workerStartFailure, type StartedWorker } from './worker-start.js';
+import type { VerifyOptions } from '../git/verify.js';
 
 export type { WorkerLedgerOptions } from './rpc.js';
 
@@ -35,9 +36,13 @@ export function reviveError(e: SerializedError): Error {
 }
 
 export interface WorkerGitLedger extends Ledger {
-  verify(options?: { full?: boolean }): Promise<VerifyReport>;
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
   close(): Promise<void>;
+  /** Replace allowed_signers in one (signed) commit; see GitLedger.setAllowedSigners. */
+  setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** This device's public key (`ssh-ed25519 ...`) when the ledger signs, for an admin to enrol. */
+  signingKey(): Promise<string | undefined>;
   /** Resolves when the worker has read every shard tree once (saves are then at steady speed). */
   whenWarm(): Promise<void>;
   /** The Worker itself (tests terminate it to simulate a crash). */
@@ -103,7 +108,9 @@ export async function createWorkerGitLedger(
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
     whenWarm: () => call<void>('whenWarm'),
-    verify: (o?: { full?: boolean }) => call<VerifyReport>('verify', o),
+    verify: (o?: VerifyOptions) => call<VerifyReport>('verify', o),
+    setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
+    signingKey: () => call<string | undefined>('signingKey'),
     sync: (o) => call<SyncResult>('sync', o),
     async close() {
       try { await call('close'); } finally { worker.terminate(); }

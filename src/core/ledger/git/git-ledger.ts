@@ -15,14 +15,17 @@ import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from 
 import { commitMessage, prepareBatch } from './batch.js';
 import { diffLevel, diffTrees, mapLimit, type PathChange } from './diff.js';
 import {
-  auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, type LayoutName,
+  auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, SIGNERS_PATH, type LayoutName,
 } from './layout.js';
-import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type Person, type RawObject } from './objects.js';
+import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type CommitData, type Person, type RawObject } from './objects.js';
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
 import { CorruptObjectError, fsPromises, Repo } from './repo.js';
 import { remoteTrackingRef, syncLedger, type SyncContext } from './sync.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
+import { signCheckpoint } from './signing/checkpoint.js';
+import type { SignaturePolicy } from './signing/policy.js';
+import { sshSign, withSignatureHeader, type Signer } from './signing/sshsig.js';
 
 export interface GitRemoteOptions {
   url: string;
@@ -65,6 +68,12 @@ export interface GitLedgerOptions {
   onRetry?: (info: { attempt: number; waitedMs: number; reason: string; message: string }) => void;
   /** Where verify() keeps the last head it approved; default a file in the gitdir. */
   lastVerifiedHead?: VerifiedHeadStore;
+  /**
+   * Signed commits (see signing/policy.ts): `signer` signs every commit this ledger makes (SSH
+   * signature, namespace `git`, verifiable by `git verify-commit`) and verify()'s checkpoints;
+   * `pinned` / `allowedSigners` are the trust anchors verify() checks signatures against.
+   */
+  signing?: SignaturePolicy & { signer?: Signer };
 }
 
 export interface GitLedger extends Ledger {
@@ -80,6 +89,13 @@ export interface GitLedger extends Ledger {
   readonly branch: string;
   /** The full ref name of the ledger branch (`refs/heads/<branch>`). */
   readonly ref: string;
+  /**
+   * Replace the branch's `allowed_signers` (git's format) in one commit. Once signing is on, the
+   * commit must be signed by a key already allowed (this ledger's signer), or verify fails it.
+   */
+  setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** The public key (`ssh-ed25519 ...`) this ledger signs with, if it signs. */
+  signingKey(): Promise<string | undefined>;
   /** Bring the read index up to the branch head (list() does this itself). */
   refreshIndex(): Promise<void>;
   /**
@@ -218,6 +234,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       commitTrees.set(commit, t);
     }
     return t;
+  }
+
+  const signer = options.signing?.signer;
+  /** A commit object, signed when the ledger has a signer (the signature covers every other byte). */
+  async function commitObject(data: CommitData): Promise<RawObject> {
+    const payload = encodeCommit(data);
+    if (!signer) return hashObject('commit', payload);
+    return hashObject('commit', withSignatureHeader(payload, await sshSign(signer, payload, 'git')));
   }
 
   const person = (name?: string): Person => ({ name: name || author.name, email: author.email, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 });
@@ -429,7 +453,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const init: RawObject[] = [];
       if (!old) {
         // The origin's branches start with an empty-tree `ledger: init` commit.
-        const initCommit = await hashObject('commit', encodeCommit({ tree: EMPTY_TREE, parents: [], author: person(), committer: person(), message: 'ledger: init\n' }));
+        const initCommit = await commitObject({ tree: EMPTY_TREE, parents: [], author: person(), committer: person(), message: 'ledger: init\n' });
         init.push(await hashObject('tree', new Uint8Array(0)), initCommit);
         parent = initCommit.oid;
       } else {
@@ -444,7 +468,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const objects: RawObject[] = [...blobs.filter((b) => wanted.has(b.oid)), ...init];
       const tree = await repo.editTree(base, effective, objects);
       const who = person(actor);
-      const commitObj = await hashObject('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: who, committer: who, message }));
+      const commitObj = await commitObject({ tree, parents: parent ? [parent] : [], author: who, committer: who, message });
       objects.push(commitObj);
       const more = await extra(commitObj.oid);
       objects.push(...more.objects);
@@ -594,9 +618,23 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     });
   }
 
+  async function setAllowedSigners(text: string, opts: { actor?: string } = {}): Promise<WriteResult> {
+    return lock(async () => {
+      try {
+        const blob = await hashObject('blob', utf8.encode(text.endsWith('\n') || text === '' ? text : `${text}\n`));
+        const { commit } = await commitChanges(new Map([[SIGNERS_PATH, blob.oid]]), [blob], 'ledger: allowed signers\n', opts.actor, async () => {}, async () => ({ objects: [], refs: [] }));
+        return { commit, ids: [] };
+      } catch (e) {
+        asWriteError(e, []);
+      }
+    });
+  }
+
+  const checkpoint = signer ? (state: { head: string; entries: number }) => signCheckpoint(signer, { ledger: branch, head: state.head, entries: state.entries, time: new Date().toISOString() }) : undefined;
+
   const syncCtx: SyncContext = {
     fs, http: options.http, gitdir, ref, branch, repo, remote: options.remote, lock,
-    beforeRefUpdate: options.beforeRefUpdate, verifiedHead, head,
+    beforeRefUpdate: options.beforeRefUpdate, verifiedHead, head, commitObject,
   };
 
   return {
@@ -611,7 +649,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     head,
     refreshIndex,
     warm,
-    verify: (o?: VerifyOptions) => verifyLedger({ repo, ref, verifiedHead }, o),
+    setAllowedSigners,
+    signingKey: async () => signer?.publicKey,
+    verify: (o?: VerifyOptions) => verifyLedger({ repo, ref, verifiedHead, signatures: options.signing, checkpoint }, o),
     sync: (o) => syncLedger(syncCtx, o),
     dropUnpushed: () => lock(async () => {
       const local = await head();

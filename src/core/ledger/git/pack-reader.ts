@@ -122,8 +122,17 @@ class PackGoneError extends Error {
   constructor(readonly pack: string, cause: unknown) { super(`pack ${pack} is gone`, { cause }); }
 }
 
+/** Bytes of inflated delta bases kept (git keeps a delta base cache for the same reason). */
+const BASE_CACHE_BYTES = 32 << 20;
+
 export class PackReader {
   private packs = new Map<string, Pack>();
+  /**
+   * Delta bases by pack and offset, oldest first: a pack from git chains deltas up to 50 deep,
+   * and reading objects one after another would otherwise inflate each chain again per object.
+   */
+  private bases = new Map<string, { type: ObjectType; content: Uint8Array }>();
+  private baseBytes = 0;
   private scanned: Promise<void> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -288,8 +297,19 @@ export class PackReader {
     }
     if (!data || data.length !== size) throw new Error(`object at ${offset} in ${p.name} inflates to the wrong size`);
     if (typeCode >= 1 && typeCode <= 4) return { type: TYPES[typeCode]!, content: data };
-    const base = baseOffset >= 0 ? await this.readAt(p, baseOffset, depth + 1) : await this.read(baseOid!);
-    if (!base) throw new Error(`delta base ${baseOid} is missing`);
+    const cacheKey = baseOffset >= 0 ? `${p.name}:${baseOffset}` : `oid:${baseOid}`;
+    let base = this.bases.get(cacheKey);
+    if (!base) {
+      base = baseOffset >= 0 ? await this.readAt(p, baseOffset, depth + 1) : await this.read(baseOid!);
+      if (!base) throw new Error(`delta base ${baseOid} is missing`);
+      this.bases.set(cacheKey, base);
+      this.baseBytes += base.content.length;
+      for (const [k, v] of this.bases) {
+        if (this.baseBytes <= BASE_CACHE_BYTES) break;
+        this.bases.delete(k);
+        this.baseBytes -= v.content.length;
+      }
+    }
     return { type: base.type, content: applyDelta(base.content, data) };
   }
 
@@ -310,6 +330,8 @@ export class PackReader {
   /** Forget a pack (after it was merged into another and deleted). */
   async drop(name: string): Promise<void> {
     const p = this.packs.get(name);
+    this.bases.clear();
+    this.baseBytes = 0;
     this.packs.delete(name);
     if (p?.handle) await p.handle.then((fh) => fh.close()).catch(() => undefined);
   }
@@ -318,6 +340,8 @@ export class PackReader {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     await this.closeHandles();
     this.packs.clear();
+    this.bases.clear();
+    this.baseBytes = 0;
     this.scanned = undefined;
   }
 }

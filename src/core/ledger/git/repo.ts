@@ -4,7 +4,7 @@
  * out as one pack per call, and a branch moves only by compare-and-swap on its old value.
  */
 import * as git from 'isomorphic-git';
-import { ConflictError } from '../../errors/index.js';
+import { ConflictError, LedgerReadError } from '../../errors/index.js';
 import { buildPack } from './pack-writer.js';
 import { packReaderFor, type PackReader } from './pack-reader.js';
 import {
@@ -57,6 +57,25 @@ async function mkdirpOnce(p: FsPromises, dir: string): Promise<void> {
   }
 }
 
+/**
+ * A read that failed because of the runtime, not the object's bytes (a global such as `Buffer` or
+ * `crypto.subtle` missing, a broken polyfill): "cannot read here" must never be reported as "the
+ * ledger is corrupt". Undefined for any other failure.
+ */
+export function runtimeReadFailure(e: unknown, oid: string): LedgerReadError | undefined {
+  if (e instanceof LedgerReadError) return e;
+  const err = e instanceof CorruptObjectError && e.cause instanceof Error ? e.cause : e;
+  const runtime = err instanceof ReferenceError
+    || (err instanceof TypeError && /is not a function|is not a constructor|Cannot read propert(y|ies) of (undefined|null)|is not defined|undefined is not an object/.test(err.message));
+  if (!runtime) return undefined;
+  const reason = (err as Error).message;
+  return new LedgerReadError(
+    `Object ${oid} could not be read in this runtime (${reason}); this says nothing about the ledger's integrity. `
+      + 'Run the browser ledger in scp-ledger\'s own Worker (createScp does by default) or on a page that provides what is missing, then read or verify again',
+    { data: { oid, reason }, cause: err },
+  );
+}
+
 export class CorruptObjectError extends Error {
   constructor(readonly oid: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -106,7 +125,7 @@ export class Repo {
       try {
         found = await this.packs.read(oid);
       } catch (e) {
-        throw new CorruptObjectError(oid, `object ${oid} is unreadable: ${(e as Error).message}`, { cause: e });
+        throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(oid, `object ${oid} is unreadable: ${(e as Error).message}`, { cause: e });
       }
       if (found) return found;
     }
@@ -114,7 +133,7 @@ export class Repo {
     try {
       r = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache, format: 'content' }) as { type: string; object: unknown };
     } catch (e) {
-      throw new CorruptObjectError(oid, `object ${oid} is missing or unreadable: ${(e as Error).message}`, { cause: e });
+      throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(oid, `object ${oid} is missing or unreadable: ${(e as Error).message}`, { cause: e });
     }
     const obj = r.object as Uint8Array;
     return { type: r.type as ObjectType, content: obj instanceof Uint8Array ? obj : utf8.encode(String(obj)) };

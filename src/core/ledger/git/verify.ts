@@ -29,19 +29,26 @@
  * (full verify) `scp/run/*`, `scp/audit/*` tags that no entry backs or that disagree with it
  * (reads never serve tags as entries).
  */
-import { entryHash, sha256Hex } from '../../hash/index.js';
+import { canonicalJson } from '../../hash/index.js';
 import { idProblem } from '../../ids.js';
 import type { VerifyNote, VerifyReport } from '../types.js';
 import { classifyPath, entryPaths, SIGNERS_PATH, type EntryLocation } from './layout.js';
 import { decodeCommit, decodeTree, EMPTY_TREE, type CommitData, type TreeEntry } from './objects.js';
-import { utf8Decode } from './platform.js';
-import { CorruptObjectError, type Repo } from './repo.js';
+import { getCodec, utf8Decode } from './platform.js';
+import { CorruptObjectError, runtimeReadFailure, type Repo } from './repo.js';
+import { openCheckpoint } from './signing/checkpoint.js';
+import { anchorsOf, checkSignatures, SignatureFinding, type SignaturePolicy } from './signing/policy.js';
+import { parseAllowedSigners } from './signing/sshsig.js';
 
 export interface VerifyOptions {
   /** Check the whole history (default: only the commits after the last verified head). */
   full?: boolean;
   /** `false` is the same as `full: true`; `true` is the default. */
   incremental?: boolean;
+  /** Signature rules (signing/policy.ts); default the ledger's own. */
+  signatures?: SignaturePolicy;
+  /** Checkpoints a second party kept: the branch must still contain each one's head. */
+  checkpoints?: string[];
 }
 
 export interface VerifyContext {
@@ -49,6 +56,7 @@ export interface VerifyContext {
   /** `refs/heads/<branch>`. */
   ref: string;
   verifiedHead: { get(): Promise<string | undefined>; set(h: string): Promise<void> };
+  signatures?: SignaturePolicy | undefined;
   /** Signs the checkpoint of a successful verify, when the ledger has a signing key. */
   checkpoint?: ((state: { head: string; entries: number }) => Promise<string | undefined>) | undefined;
 }
@@ -133,7 +141,7 @@ class Checker {
     try {
       o = await this.repo.readVerified(oid);
     } catch (e) {
-      throw new Finding('corrupt_object', `Commit ${oid} is missing or corrupt: ${(e as Error).message}`, oid);
+      throw runtimeReadFailure(e, oid) ?? new Finding('corrupt_object', `Commit ${oid} is missing or corrupt: ${(e as Error).message}`, oid);
     }
     if (o.type !== 'commit') throw new Finding('corrupt_object', `Object ${oid} is a ${o.type}, expected a commit`, oid);
     try { c = { ...decodeCommit(o.content), oid, raw: o.content }; } catch (e) {
@@ -155,7 +163,7 @@ class Checker {
       o = await this.repo.readVerified(oid);
     } catch (e) {
       const bad = e instanceof CorruptObjectError ? e.oid : oid;
-      throw new Finding('corrupt_object', `A tree of commit ${commit} is missing or corrupt (${bad}): ${(e as Error).message}`, commit);
+      throw runtimeReadFailure(e, bad) ?? new Finding('corrupt_object', `A tree of commit ${commit} is missing or corrupt (${bad}): ${(e as Error).message}`, commit);
     }
     if (o.type !== 'tree') throw new Finding('corrupt_object', `Object ${oid} in commit ${commit} is a ${o.type}, expected a tree`, commit);
     let entries: TreeEntry[];
@@ -220,7 +228,7 @@ class Checker {
       if (o.type !== 'blob') throw new Error(`it is a ${o.type}`);
       return utf8Decode.decode(o.content);
     } catch (e) {
-      throw new Finding('corrupt_object', `${path} (${oid}) is missing or corrupt: ${(e as Error).message}`, commit, id);
+      throw runtimeReadFailure(e, oid) ?? new Finding('corrupt_object', `${path} (${oid}) is missing or corrupt: ${(e as Error).message}`, commit, id);
     }
   }
 
@@ -308,8 +316,10 @@ class Checker {
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new Finding('malformed_entry', `${path} is not a JSON object`, c.oid, id);
     const named = kind === 'audit' ? entry.snapshot_id : entry.run_id;
     if (named !== id) throw new Finding('path_mismatch', `${path} holds ${kind} "${String(named)}", not "${id}"`, c.oid, id);
+    const codec = await getCodec(); // node:crypto where present: far cheaper per call than WebCrypto
     if (typeof entry.sha256 === 'string') {
-      const h = await entryHash(entry);
+      const { sha256: _stored, ...rest } = entry;
+      const h = await codec.sha256Hex(canonicalJson(rest));
       if (h !== entry.sha256) throw new Finding('hash_mismatch', `${path}: content does not match its sha256 (stored ${entry.sha256}, computed ${h})`, c.oid, id);
     } else if (main.loc.layout === 'sharded') {
       throw new Finding('hash_mismatch', `${path} carries no sha256`, c.oid, id);
@@ -327,7 +337,7 @@ class Checker {
       this.checked.entries++;
     }
     if (typeof entry.events_sha256 === 'string') {
-      const h = await sha256Hex(eventsText);
+      const h = await codec.sha256Hex(eventsText);
       if (h !== entry.events_sha256) {
         throw new Finding('hash_mismatch', `The events of run ${id} do not match the events_sha256 in its run.json${events ? '' : ' (the run was written without events)'}`, c.oid, id);
       }
@@ -509,6 +519,16 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
     }
     for (const c of order) await ck.check(c);
     const headCommit = await ck.commit(head);
+    const policy = options.signatures ?? ctx.signatures;
+    if (policy) {
+      try {
+        signatures = await checkSignatures({ readCommit: (oid) => ck.commit(oid), lookup: (tree, path) => ck.lookup(tree, path, head!), blobText: (oid) => ck.blobText(oid, head!, SIGNERS_PATH, SIGNERS_PATH) }, order, head, policy);
+      } catch (e) {
+        if (e instanceof SignatureFinding) throw new Finding(e.reason, e.message, e.commit);
+        throw e;
+      }
+    }
+    for (const text of options.checkpoints ?? []) await checkCheckpoint(ck, text, head, headCommit.tree, policy);
     if (full) await checkTags(ck, repo, headCommit.tree, head);
     if (ck.reachedShallow.size) {
       // What is here verified; what lies below the boundary was never fetched, so it is unchecked
@@ -531,6 +551,26 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
     if (e instanceof CorruptObjectError) return { ok: false, reason: 'corrupt_object', message: e.message, commit: e.oid, ...base(), ...(head && { head }) };
     throw e;
   }
+}
+
+/** A kept checkpoint: signed by a trusted or enrolled key, and its head still in the branch. */
+async function checkCheckpoint(ck: Checker, text: string, head: string, tree: string, policy: SignaturePolicy | undefined): Promise<void> {
+  let opened: Awaited<ReturnType<typeof openCheckpoint>>;
+  try { opened = await openCheckpoint(text); } catch (e) {
+    throw new Finding('bad_checkpoint', `A kept checkpoint does not verify: ${(e as Error).message}`);
+  }
+  const keys = policy ? anchorsOf(policy) : new Set<string>();
+  const signers = await ck.lookup(tree, SIGNERS_PATH, head);
+  if (signers) for (const k of parseAllowedSigners(await ck.blobText(signers.oid, head, SIGNERS_PATH, SIGNERS_PATH)).keys()) keys.add(k);
+  if (!keys.has(opened.key)) throw new Finding('bad_checkpoint', `A kept checkpoint is signed by a key that is neither pinned nor in allowed_signers (${opened.key.slice(0, 40)}...)`);
+  const cp = opened.body.head;
+  if (cp === head) return;
+  const { reachedCovered } = await uniqueCommits(ck, [head], (await ck.repo.hasObject(cp)) ? [cp] : []);
+  if (reachedCovered.has(cp)) return;
+  const behind = (await ck.repo.hasObject(cp)) && (await allCommits(ck, [cp])).has(head);
+  throw behind
+    ? new Finding('rollback', `The ledger branch is behind a kept checkpoint (head ${cp}, ${opened.body.entries} entries at ${opened.body.time})`, cp)
+    : new Finding('split_view', `The ledger branch does not contain the head of a kept checkpoint (${cp} at ${opened.body.time}): this copy and the one the checkpoint saw have split`, cp);
 }
 
 /** Entries under the ledger's areas in `tree` (audit files and run directories). */
