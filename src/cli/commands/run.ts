@@ -137,7 +137,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     ...(artifacts.length && { artifacts }),
   };
   await ledger.write({ runs: [{ run, events }], actor });
-  await ledger.close?.();
+  // The run has landed: nothing after this point may report it as failed.
+  await ledger.close?.().catch(() => undefined);
   const ref = `@run:${runId}`;
   if (flags.json) io.err(JSON.stringify({ ref, run }, null, 2));
   else io.err(`scp-ledger: recorded ${ref} (${status}${changes ? `, ${changes.files_changed.length} files changed` : ''})`);
