@@ -54,7 +54,7 @@ function pathOf(root: string, f: Frame | undefined): string {
   const segs: string[] = [];
   for (let at = f; at && at.key !== undefined; at = at.parent) {
     const k = at.key;
-    segs.push(typeof k === 'number' ? `[${k}]` : PLAIN_KEY.test(k) ? `.${k}` : `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`);
+    segs.push(typeof k === 'number' ? `[${k}]` : k.length <= 40 && PLAIN_KEY.test(k) ? `.${k}` : `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`);
   }
   return root + segs.reverse().join('');
 }
