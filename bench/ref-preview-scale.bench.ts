@@ -13,6 +13,7 @@ const ORIGIN = 'http://localhost:5997'; // intercepted below, never dialled
 interface Figures {
   refs: number; rounds: number; cards: number; more: string; settleMs: number; longestTaskMs: number;
   keystrokeLongestTaskMs: number; heapMb: number; baselineMs: number; ratioSettleVsCore: number;
+  textareaAloneLongestTaskMs: number; applyMs: number;
 }
 
 export async function runRefScaleBench(options: { counts?: number[]; rounds?: number; log?: (line: string) => void } = {}): Promise<Figures[]> {
@@ -40,7 +41,7 @@ export async function runRefScaleBench(options: { counts?: number[]; rounds?: nu
     log('  refs    cards  settle      longest task  keystroke (longest task)  heap      core baseline  ratio');
     for (const f of figures) {
       log(`  ${f.refs.toLocaleString('en').padEnd(7)} ${String(f.cards).padEnd(6)} ${ms(f.settleMs).padEnd(11)} ${ms(f.longestTaskMs).padEnd(13)} ${ms(f.keystrokeLongestTaskMs).padEnd(25)} ${`${f.heapMb.toFixed(1)} MB`.padEnd(9)} ${ms(f.baselineMs).padEnd(14)} ${f.ratioSettleVsCore.toFixed(1)}x`);
-      if (f.more) log(`          (${f.more})`);
+      log(`          one scan of the text by the element (apply): ${ms(f.applyMs)}; the bare textarea taking the same text, longest task: ${ms(f.textareaAloneLongestTaskMs)}${f.more ? `; "${f.more}"` : ''}`);
     }
     log(JSON.stringify({ bench: 'ref-preview-scale', figures }));
     return figures;

@@ -40,6 +40,8 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
   const longestMs: number[] = [];
   const keyMs: number[] = [];
   const baselineMs: number[] = [];
+  const textareaMs: number[] = [];
+  const applyMs: number[] = [];
   let cards = 0;
   let more = '';
   let heap = 0;
@@ -52,6 +54,14 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
     const parsed = c.refs.parse(text);
     await Promise.all(parsed.slice(0, 50).map((r) => c.refs.resolve(r)));
     baselineMs.push(performance.now() - t);
+
+    // The textarea alone holding the same text (no preview): what the browser spends on it anyway.
+    const bare = document.createElement('textarea');
+    document.body.append(bare);
+    await frame();
+    const b = await longestTask(async () => { bare.value = text; bare.dispatchEvent(new Event('input', { bubbles: true })); await frame(); bare.value = `${text} x`; await frame(); return 0; });
+    textareaMs.push(b.longestMs);
+    bare.remove();
 
     const host = document.createElement('div');
     const textarea = document.createElement('textarea');
@@ -90,11 +100,17 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
       return performance.now() - t;
     });
     keyMs.push(k.longestMs);
+    // The element's own work for one scan of the text (parse, pick the shown refs, queue lookups).
+    t = performance.now();
+    el.apply();
+    applyMs.push(performance.now() - t);
+    await el.settled();
     host.remove();
   }
   return {
     refs: n, rounds, cards, more, settleMs: median(settleMs), longestTaskMs: median(longestMs), keystrokeLongestTaskMs: median(keyMs),
     heapMb: heap, baselineMs: median(baselineMs), ratioSettleVsCore: median(settleMs) / median(baselineMs),
+    textareaAloneLongestTaskMs: median(textareaMs), applyMs: median(applyMs),
   };
 }
 
