@@ -3,7 +3,7 @@ import type { EntryMeta } from '../../core/schemas/ledger.js';
 import { parseArgs, str, UsageError } from '../args.js';
 import { FILTER_FLAGS, filterHelp, queryFromFlags } from '../filters.js';
 import type { Io } from '../io.js';
-import { openRepoLedger } from '../open-ledger.js';
+import { openRepoLedger, repoOptions } from '../open-ledger.js';
 import { csvHeader, csvRow, jsonlRow } from '../../core/export/entries.js';
 
 export const logHelp = `Usage: scp-ledger log [filters] [--limit N] [--json]
@@ -43,7 +43,7 @@ export async function logCommand(argv: string[], io: Io): Promise<number> {
   const limitText = str(flags, 'limit') ?? '20';
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number above 0, not "${limitText}"`);
-  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const query = queryFromFlags(flags);
   let left = limit;
   let cursor: string | undefined;
@@ -66,7 +66,7 @@ export async function showCommand(argv: string[], io: Io): Promise<number> {
   if (!m) throw new UsageError('show needs a reference like @run:<id> or @audit:<id>');
   const [, kind, id] = m as unknown as [string, 'audit' | 'run', string];
   assertValidId(id, kind);
-  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const entry = kind === 'run' ? await ledger.getRun(id) : await ledger.getAudit(id);
   if (!entry) { io.err(`scp-ledger: @${kind}:${id} is not in the ledger`); return 1; }
   io.out(JSON.stringify(entry, null, flags.json ? 0 : 2));
@@ -83,7 +83,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   if (flags.help) { io.out(exportHelp); return 0; }
   const format = str(flags, 'format');
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('export needs --format csv or --format jsonl');
-  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const query = queryFromFlags(flags);
   const separator = str(flags, 'separator') ?? ',';
   if (separator !== ',' && separator !== ';') throw new UsageError('--separator takes "," or ";"');

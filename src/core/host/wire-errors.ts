@@ -1,6 +1,7 @@
 import { own } from '../own.js';
 import {
-  ConflictError, EmptySelectionError, HttpError, InvalidIdError, LedgerWriteError, NotFoundError, RunFinishedError,
+  AlreadySavedError, ConflictError, DiskFullError, EmptySelectionError, HttpError, InvalidIdError, LedgerWriteError, NotFoundError,
+  RunFinishedError,
   ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError,
 } from '../errors/index.js';
 
@@ -14,8 +15,9 @@ export function statusForCode(code: string): number {
     case 'unauthorized': return 401;
     case 'forbidden': return 403;
     case 'not_found': case 'unknown_ref_kind': return 404;
-    case 'conflict': case 'run_finished': return 409;
+    case 'conflict': case 'run_finished': case 'already_saved': return 409;
     case 'too_large': case 'body_too_large': return 413;
+    case 'disk_full': return 507;
     default: return 500;
   }
 }
@@ -28,6 +30,8 @@ const CLASSES: Record<string, Ctor> = {
   empty_selection: EmptySelectionError as unknown as Ctor,
   too_large: SnapshotTooLargeError as unknown as Ctor,
   conflict: ConflictError as unknown as Ctor,
+  disk_full: DiskFullError as unknown as Ctor,
+  already_saved: AlreadySavedError as unknown as Ctor,
   ledger_write_failed: LedgerWriteError as unknown as Ctor,
   unknown_ref_kind: UnknownRefKindError as unknown as Ctor,
   run_finished: RunFinishedError as unknown as Ctor,

@@ -1,6 +1,6 @@
 import { auditTypeOf } from '../cards.js';
 import {
-  EmptySelectionError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
+  AlreadySavedError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
 } from '../errors/index.js';
 import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
 import { assertValidId, newAuditId } from '../ids.js';
@@ -286,6 +286,78 @@ export function createStaging(deps: StagingDeps): Staging {
     }
   }
 
+  async function claim(ids: string[]): Promise<void> {
+    const r = await store.claimForSave!(ids);
+    if (r.ok) return;
+    if (r.saved.length || r.busy.length) {
+      const taken = [...r.saved.map((x) => x.id), ...r.busy];
+      const list = taken.map((id) => `"${id}"`).join(', ');
+      throw new AlreadySavedError(
+        `${taken.length === 1 ? `Audit ${list} is` : `Audits ${list} are`} already saved${r.busy.length ? ' or being saved' : ''} by another host instance. Nothing was saved twice; refresh the pending list.`,
+        { data: { ids: taken, commits: Object.fromEntries(r.saved.map((x) => [x.id, x.commit])) } },
+      );
+    }
+    throw notPending(r.missing, 'save');
+  }
+
+  /**
+   * One ledger write for `audits`. An audit the ledger already holds while it is still pending
+   * (the process stopped between the commit and the removal from pending) is saved: it is left
+   * out of the write and counted as saved, so saving it again succeeds instead of failing forever.
+   */
+  async function writeReconciled(audits: SavedAudit[], actor: string, message?: string): Promise<{ commit: string }> {
+    let rest = audits;
+    for (;;) {
+      try {
+        return await ledger.write({ audits: rest, actor, ...(message !== undefined && { message }) });
+      } catch (e) {
+        const taken = isScpError(e) && e.code === 'conflict' && (e.data as { reason?: string }).reason === 'exists' ? (e.data as { ids?: unknown }).ids : undefined;
+        if (!Array.isArray(taken) || taken.length === 0) throw e;
+        const inLedger = new Set<string>();
+        for (const id of taken) if (typeof id === 'string' && (await ledger.getAudit(id))) inLedger.add(id);
+        if (inLedger.size !== taken.length) throw e;
+        rest = rest.filter((a) => !inLedger.has(a.snapshot_id));
+        if (rest.length === 0) return { commit: (await ledger.head()) ?? '' };
+      }
+    }
+  }
+
+  /** The save itself, once this process may write the ids. */
+  async function saveClaimed(ids: string[], options: { actor?: string; message?: string }): Promise<SaveResult> {
+    const snapshots = await loadSelection(ids);
+    const savedAt = now().toISOString();
+    const savedBy = options.actor ?? deps.actor?.() ?? 'unknown';
+    const audits = await Promise.all(snapshots.map((s) => toSaved(s, savedAt, savedBy)));
+    const saveIds = audits.map((a) => a.snapshot_id);
+    let written: { commit: string };
+    try {
+      written = await writeReconciled(audits, savedBy, options.message);
+    } catch (e) {
+      // A full disk keeps its own code (hosts answer it 507); its message says nothing was saved.
+      if (isScpError(e) && e.code === 'disk_full') throw e;
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new LedgerWriteError(
+        `Saving ${saveIds.length} audit${saveIds.length === 1 ? '' : 's'} to the ledger failed (${reason}). ${saveIds.length === 1 ? 'It is' : 'All of them are'} still pending: fix the cause and save again.`,
+        { data: { ids: saveIds }, cause: e },
+      );
+    }
+    // The ledger holds them now: only from here on do they leave pending.
+    let cleanup: unknown;
+    try {
+      if (store.markSaved) await store.markSaved(saveIds, written.commit);
+      else await store.writeSnapshots({ remove: saveIds });
+      await rememberSaved(audits);
+    } catch (e) {
+      cleanup = e;
+    }
+    for (const a of audits) {
+      bus.emit('audit:saved', { snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso, commit: written.commit });
+    }
+    // Saved, but still listed as pending: report the storage failure (the events above are true).
+    if (cleanup) throw cleanup;
+    return { saved: saveIds, commit: written.commit };
+  }
+
   return {
     async stage(cardKey, result, options) {
       const prepared = prepare(cardKey, result, options);
@@ -366,36 +438,21 @@ export function createStaging(deps: StagingDeps): Staging {
 
     async save(ids, options = {}): Promise<SaveResult> {
       const selection = checkSelection(ids, 'save');
-      return acrossTabs(async () => {
-        const snapshots = await loadSelection(selection);
-        const savedAt = now().toISOString();
-        const savedBy = options.actor ?? deps.actor?.() ?? 'unknown';
-        const audits = await Promise.all(snapshots.map((s) => toSaved(s, savedAt, savedBy)));
-        const saveIds = audits.map((a) => a.snapshot_id);
-        let written: { commit: string };
+      // A store shared with other processes claims the ids of each save (all or none), which
+      // already keeps two saves of one snapshot apart: saves then need not wait for each other
+      // (or for stages) in this process's queue.
+      const turn = store.claimForSave ? <T>(fn: () => Promise<T>) => fn() : acrossTabs;
+      return turn(async () => {
+        const ids = selection === 'all' ? (await store.listSnapshots()).map((m) => m.snapshot_id) : selection;
+        // A store shared with other processes: reserve the ids first (all or none).
+        const claimed = store.claimForSave && ids.length > 0;
+        if (claimed) await claim(ids);
         try {
-          written = await ledger.write({ audits, actor: savedBy, ...(options.message !== undefined && { message: options.message }) });
+          return await saveClaimed(ids, options);
         } catch (e) {
-          const reason = e instanceof Error ? e.message : String(e);
-          throw new LedgerWriteError(
-            `Saving ${saveIds.length} audit${saveIds.length === 1 ? '' : 's'} to the ledger failed (${reason}). ${saveIds.length === 1 ? 'It is' : 'All of them are'} still pending: fix the cause and save again.`,
-            { data: { ids: saveIds }, cause: e },
-          );
+          if (claimed) await store.releaseClaim?.(ids).catch(() => undefined);
+          throw e;
         }
-        // The ledger holds them now: only from here on do they leave pending.
-        let cleanup: unknown;
-        try {
-          await store.writeSnapshots({ remove: saveIds });
-          await rememberSaved(audits);
-        } catch (e) {
-          cleanup = e;
-        }
-        for (const a of audits) {
-          bus.emit('audit:saved', { snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso, commit: written.commit });
-        }
-        // Saved, but still listed as pending: report the storage failure (the events above are true).
-        if (cleanup) throw cleanup;
-        return { saved: saveIds, commit: written.commit };
       });
     },
 

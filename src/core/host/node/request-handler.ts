@@ -16,6 +16,7 @@ import { drainAndClose, readJsonBody, RequestError } from './request-body.js';
 import { guardWrite, type WriteGuardOptions } from './request-guard.js';
 import { withActor } from './actors.js';
 import { valueLimits, type ValueLimits } from '../../limits.js';
+import { latestCheckpoint } from './checkpoint.js';
 
 /** Who is asking: the actor recorded on saves and runs, and the tenant whose data they may see. */
 export interface AuthResult { actor?: string; tenant?: string }
@@ -33,6 +34,11 @@ export interface ScpRequestHandlerOptions {
   auth?: (req: IncomingMessage) => AuthResult | Promise<AuthResult>;
   /** Folder for the durable event journal (one sub-folder per tenant); without it, memory only. */
   eventsDir?: string;
+  /**
+   * Each tenant's event journal, when it lives elsewhere (a database shared by several host
+   * instances, see `scp-ledger/host/postgres`); replaces `eventsDir`.
+   */
+  journal?: (tenant: string) => EventJournal | Promise<EventJournal>;
   retention?: RetentionOptions;
   /** Largest accepted request body (default 2 MiB). */
   maxBodyBytes?: number;
@@ -83,6 +89,8 @@ interface Tenant {
   name: string;
   scp: ScpClient;
   journal: EventJournal;
+  /** Resolves once every event emitted so far is in the journal (answers wait for it). */
+  journaled: () => Promise<void>;
   streams: Set<Stream>;
   liveRuns: Map<string, RunHandle>;
   off: () => void;
@@ -255,19 +263,22 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     if (!t) {
       t = (async () => {
         const scp = typeof options.scp === 'function' ? await options.scp(name) : options.scp;
-        const journal = createEventJournal({
+        const journal = options.journal ? await options.journal(name) : createEventJournal({
           ...(options.eventsDir && { dir: join(options.eventsDir, name) }),
           ...(options.retention && { retention: options.retention }),
         });
+        // Appends go one after another, so this process's events keep their order in a journal
+        // that answers asynchronously.
+        let appending: Promise<unknown> = Promise.resolve();
         const off = scp.bus.onAny((event, payload, meta) => {
           if (meta.remote || !WIRE_EVENTS.includes(event)) return;
           // A journal that cannot write (disk full ...) must not break the core's operation that
           // emitted the event: the failure goes to the host's log and streams miss that event.
-          try { journal.append(busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000)); } catch (e) {
-            try { options.onError?.(e, undefined); } catch { /* logging must not throw into the core */ }
-          }
+          const failed = (e: unknown) => { try { options.onError?.(e, undefined); } catch { /* logging must not throw into the core */ } };
+          const envelope = busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000);
+          appending = appending.then(() => journal.append(envelope)).catch(failed);
         });
-        const made: Tenant = { name, scp, journal, streams: new Set(), liveRuns: new Map(), off };
+        const made: Tenant = { name, scp, journal, journaled: () => appending.then(() => undefined), streams: new Set(), liveRuns: new Map(), off };
         tenantsResolved.add(made);
         return made;
       })();
@@ -307,8 +318,18 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
 
   // --- SSE -----------------------------------------------------------------------------------------
 
-  function openStream(req: IncomingMessage, res: ServerResponse, t: Tenant, query: URLSearchParams): void {
+  async function openStream(req: IncomingMessage, res: ServerResponse, t: Tenant, query: URLSearchParams): Promise<void> {
     const { journal } = t;
+    const resetFrame = (reason: string) => `event: reset\nid: ${journal.lastSeq}\ndata: ${JSON.stringify({ reason, seq: journal.lastSeq })}\n\n`;
+    const asked = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
+    // A shared journal is asked for its newest seq (another instance may have appended since).
+    let cursor = journal.latest ? await journal.latest() : journal.lastSeq;
+    let resetReason: string | undefined;
+    if (asked !== undefined && asked !== '') {
+      const c = await journal.check(asked.trim());
+      if (c.ok) cursor = c.seq;
+      else resetReason = c.reason;
+    }
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -320,15 +341,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const write = (text: string) => { lastWrite = Date.now(); return res.write(text); };
     write(`retry: ${retryMs}\n\n`);
     write(`event: sys:ready\ndata: ${JSON.stringify({ instance_id: journal.instanceId, cache_keys: [], seq: journal.lastSeq })}\n\n`);
-
-    const resetFrame = (reason: string) => `event: reset\nid: ${journal.lastSeq}\ndata: ${JSON.stringify({ reason, seq: journal.lastSeq })}\n\n`;
-    const asked = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
-    let cursor = journal.lastSeq;
-    if (asked !== undefined && asked !== '') {
-      const c = journal.check(asked.trim());
-      if (c.ok) cursor = c.seq;
-      else write(resetFrame(c.reason));
-    }
+    if (resetReason) write(resetFrame(resetReason));
 
     let ended = false;
     let waitingDrain = false;
@@ -346,12 +359,27 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       },
     };
 
+    // One read at a time per stream; a wake-up during a read asks for another round.
+    let pumping = false;
+    let pumpAgain = false;
     const pump = () => {
+      if (pumping) { pumpAgain = true; return; }
+      pumping = true;
+      void (async () => {
+        do { pumpAgain = false; await pumpOnce(); } while (pumpAgain && !ended);
+      })().catch((e) => {
+        try { options.onError?.(e, req); } catch { /* logging must not break the stream */ }
+        stream.close('journal_unavailable');
+      }).finally(() => { pumping = false; });
+    };
+    const pumpOnce = async () => {
       if (ended || waitingDrain) return;
-      while (cursor < journal.lastSeq) {
+      while (cursor < journal.lastSeq && !ended) {
         if (cursor < journal.firstSeq - 1) { write(resetFrame('cursor_expired')); cursor = journal.lastSeq; break; }
-        const batch = journal.read(cursor, 256);
-        if (batch.length === 0) break;
+        const batch = await journal.read(cursor, 256);
+        if (batch.length === 0 || ended) break;
+        // Retention dropped events this stream never got: it starts over from the newest.
+        if (batch[0]!.seq > cursor + 1) { write(resetFrame('cursor_expired')); cursor = journal.lastSeq; break; }
         let chunk = '';
         for (const e of batch) chunk += e.frame;
         cursor = batch.at(-1)!.seq;
@@ -390,9 +418,21 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const who = await authenticate(req);
     const t = await tenant(who.tenant);
     const { scp } = t;
-    const send = (status: number, body: unknown) => sendJson(req, res, status, body);
+    // A change is answered once its events are in the journal: a client told "saved" then finds
+    // the event on any instance's stream, even if this process dies right after answering.
+    let answering: Promise<void> | undefined;
+    const send = (status: number, body: unknown) => {
+      if (method === 'GET') sendJson(req, res, status, body);
+      else answering = t.journaled().then(() => sendJson(req, res, status, body));
+    };
     const body = () => readJsonBody(req, maxBody, limits);
     const p = parts.slice(1);
+    try {
+      return await routeTo();
+    } finally {
+      await answering;
+    }
+    async function routeTo(): Promise<boolean> {
     const is = (m: string, ...segs: (string | null)[]) => method === m && p.length === segs.length && segs.every((s, i) => s === null || s === p[i]);
 
     // Audits (the origin's endpoints).
@@ -548,6 +588,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
     if (is('GET', 'ledger', 'head')) { send(200, { head: (await scp.ledger.head()) ?? null }); return true; }
+    if (is('GET', 'ledger', 'checkpoint')) { send(200, await latestCheckpoint(scp.ledger)); return true; }
     if (is('POST', 'ledger', 'write')) {
       if (options.ledgerWrite === false) throw new RequestError(403, 'forbidden', 'This host does not accept direct ledger writes');
       const b = await body();
@@ -567,11 +608,12 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     }
 
     // Events.
-    if (is('GET', 'events')) { openStream(req, res, t, q); return true; }
+    if (is('GET', 'events')) { await openStream(req, res, t, q); return true; }
     if (is('GET', 'events', 'history')) {
-      const before = int(q, 'before', t.journal.lastSeq + 1, 1, Number.MAX_SAFE_INTEGER);
+      const newest = t.journal.latest ? await t.journal.latest() : t.journal.lastSeq;
+      const before = int(q, 'before', newest + 1, 1, Number.MAX_SAFE_INTEGER);
       const limit = int(q, 'limit', 50, 1, 500);
-      const page = t.journal.history(before, limit);
+      const page = await t.journal.history(before, limit);
       const next = page.at(-1);
       send(200, {
         events: page.map((e) => JSON.parse(e.json) as unknown),
@@ -583,6 +625,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const known = ['audits', 'runs', 'chat', 'ledger', 'events'].includes(p[0] ?? '');
     send(known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname} is not an endpoint of this host` });
     return true;
+    }
   }
 
   const handler = (async (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
@@ -626,6 +669,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     for (const t of tenantsResolved) {
       for (const s of [...t.streams]) s.close();
       t.off();
+      await t.journaled();
     }
   };
   return handler;
