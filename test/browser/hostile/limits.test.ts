@@ -38,7 +38,7 @@ describe('hostile input: limits on staged values', () => {
     expect((await client.staging.stage('security', { deep: nested(255) })).staged).to.equal(true);
   });
 
-  it('refuses too many keys, items or characters with too_large naming the limit and path', async () => {
+  it('refuses too many keys, items or characters with value_too_large naming the limit and path', async () => {
     const client = memoryClient();
     const cases: [unknown, string, string][] = [
       [{ wide: Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`k${i}`, 0])) }, 'maxKeys', 'result.wide'],
@@ -48,7 +48,7 @@ describe('hostile input: limits on staged values', () => {
     ];
     for (const [result, limit, path] of cases) {
       const e = await rejection(client.staging.stage('security', result));
-      expect(e.code, limit).to.equal('too_large');
+      expect(e.code, limit).to.equal('value_too_large');
       expect((e.data as LimitErrorData).limit).to.equal(limit);
       expect((e.data as LimitErrorData).path).to.equal(path);
     }
