@@ -1,10 +1,12 @@
 import { auditTypeOf } from '../cards.js';
 import {
-  AlreadySavedError, EmptySelectionError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
+  AlreadySavedError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
 } from '../errors/index.js';
 import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
 import { assertValidId, newAuditId } from '../ids.js';
 import type { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
+import { checkValueLimits, DEFAULT_VALUE_LIMITS } from '../limits.js';
+import { nullRecord, own } from '../own.js';
 import { metaOf } from '../storage/shared.js';
 import { deriveSummary, oneLine } from './summary.js';
 import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
@@ -63,6 +65,7 @@ export function createStaging(deps: StagingDeps): Staging {
   const skipUnchanged = deps.skipUnchanged ?? true;
   const stageErrors = deps.stageErrors ?? false;
   const maxBytes = deps.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
+  const limits = deps.limits ?? DEFAULT_VALUE_LIMITS;
   const now = deps.now ?? (() => new Date());
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -99,6 +102,8 @@ export function createStaging(deps: StagingDeps): Staging {
     }
     if (options.summary !== undefined && typeof options.summary !== 'string') throw invalid(what, 'summary', 'must be a string', 'Pass one line for humans.');
     if (result === undefined) throw invalid(what, 'result', 'is missing', 'Pass the scan result (any JSON value).');
+    // Before the redactor walks it: too deep, too wide or too long is a typed error, never a stack overflow.
+    checkValueLimits(result, limits, `scan result of card "${cardKey.slice(0, 80)}"`, 'result');
 
     let data: unknown;
     let fired: string[];
@@ -295,6 +300,28 @@ export function createStaging(deps: StagingDeps): Staging {
     throw notPending(r.missing, 'save');
   }
 
+  /**
+   * One ledger write for `audits`. An audit the ledger already holds while it is still pending
+   * (the process stopped between the commit and the removal from pending) is saved: it is left
+   * out of the write and counted as saved, so saving it again succeeds instead of failing forever.
+   */
+  async function writeReconciled(audits: SavedAudit[], actor: string, message?: string): Promise<{ commit: string }> {
+    let rest = audits;
+    for (;;) {
+      try {
+        return await ledger.write({ audits: rest, actor, ...(message !== undefined && { message }) });
+      } catch (e) {
+        const taken = isScpError(e) && e.code === 'conflict' && (e.data as { reason?: string }).reason === 'exists' ? (e.data as { ids?: unknown }).ids : undefined;
+        if (!Array.isArray(taken) || taken.length === 0) throw e;
+        const inLedger = new Set<string>();
+        for (const id of taken) if (typeof id === 'string' && (await ledger.getAudit(id))) inLedger.add(id);
+        if (inLedger.size !== taken.length) throw e;
+        rest = rest.filter((a) => !inLedger.has(a.snapshot_id));
+        if (rest.length === 0) return { commit: (await ledger.head()) ?? '' };
+      }
+    }
+  }
+
   /** The save itself, once this process may write the ids. */
   async function saveClaimed(ids: string[], options: { actor?: string; message?: string }): Promise<SaveResult> {
     const snapshots = await loadSelection(ids);
@@ -304,8 +331,10 @@ export function createStaging(deps: StagingDeps): Staging {
     const saveIds = audits.map((a) => a.snapshot_id);
     let written: { commit: string };
     try {
-      written = await ledger.write({ audits, actor: savedBy, ...(options.message !== undefined && { message: options.message }) });
+      written = await writeReconciled(audits, savedBy, options.message);
     } catch (e) {
+      // A full disk keeps its own code (hosts answer it 507); its message says nothing was saved.
+      if (isScpError(e) && e.code === 'disk_full') throw e;
       const reason = e instanceof Error ? e.message : String(e);
       throw new LedgerWriteError(
         `Saving ${saveIds.length} audit${saveIds.length === 1 ? '' : 's'} to the ledger failed (${reason}). ${saveIds.length === 1 ? 'It is' : 'All of them are'} still pending: fix the cause and save again.`,
@@ -401,8 +430,9 @@ export function createStaging(deps: StagingDeps): Staging {
     },
 
     async counts() {
-      const out: Record<string, number> = {};
-      for (const m of await store.listSnapshots()) out[m.card_key] = (out[m.card_key] ?? 0) + 1;
+      // Null prototype: a card named `constructor` or `__proto__` counts like any other.
+      const out = nullRecord<number>();
+      for (const m of await store.listSnapshots()) out[m.card_key] = (own(out, m.card_key) ?? 0) + 1;
       return out;
     },
 

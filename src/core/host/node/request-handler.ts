@@ -12,7 +12,11 @@ import type { Run } from '../../schemas/run.js';
 import { busToEnvelope, WIRE_EVENTS } from '../envelope.js';
 import { statusForCode } from '../wire-errors.js';
 import { createEventJournal, type EventJournal, type JournalEntry, type RetentionOptions } from './event-journal.js';
-import { readJsonBody, RequestError } from './request-body.js';
+import { drainAndClose, readJsonBody, RequestError } from './request-body.js';
+import { guardWrite, type WriteGuardOptions } from './request-guard.js';
+import { withActor } from './actors.js';
+import { valueLimits, type ValueLimits } from '../../limits.js';
+import { latestCheckpoint } from './checkpoint.js';
 
 /** Who is asking: the actor recorded on saves and runs, and the tenant whose data they may see. */
 export interface AuthResult { actor?: string; tenant?: string }
@@ -44,8 +48,19 @@ export interface ScpRequestHandlerOptions {
   retryMs?: number;
   /** Events a stream may fall behind while its socket is backed up before it is reset and dropped (default 1000). */
   maxClientLag?: number;
-  /** Allow `POST /api/ledger/write` (default true). */
-  ledgerWrite?: boolean;
+  /**
+   * Allow `POST /api/ledger/write` (default true). Its entries are stored as written by the
+   * authenticated actor (or `unknown`), whatever actors the body names; `'import'` keeps the body's
+   * actors, for a trusted tool replaying another ledger.
+   */
+  ledgerWrite?: boolean | 'import';
+  /**
+   * Origins whose pages may send state-changing requests (POST, DELETE ...), besides the host's
+   * own origin; `'*'` for any. Default: the host's own origin and the `cors.origins` list.
+   */
+  allowedOrigins?: string[] | '*';
+  /** Structural limits of request bodies (nesting depth, keys, array length, string length, values). */
+  limits?: Partial<ValueLimits>;
   /** Called with every failure answered as 500 (for the host's logs; the client sees no detail). */
   onError?: (error: unknown, req: IncomingMessage | undefined) => void;
   /** Origins allowed to call cross-origin (CORS), or `*`. */
@@ -234,6 +249,10 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 2000;
   const maxLag = options.maxClientLag ?? 1000;
+  const limits = valueLimits(options.limits);
+  const writeGuard: WriteGuardOptions = {
+    allowedOrigins: options.allowedOrigins ?? (Array.isArray(options.cors?.origins) ? options.cors.origins : []),
+  };
   const tenants = new Map<string, Promise<Tenant>>();
   // Resolved tenants, for close() and the stream count.
   const tenantsResolved = new Set<Tenant>();
@@ -394,6 +413,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const method = req.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean); // ['api', ...]
     if (parts[0] !== 'api') return false;
+    guardWrite(req, writeGuard);
     const q = url.searchParams;
     const who = await authenticate(req);
     const t = await tenant(who.tenant);
@@ -405,7 +425,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (method === 'GET') sendJson(req, res, status, body);
       else answering = t.journaled().then(() => sendJson(req, res, status, body));
     };
-    const body = () => readJsonBody(req, maxBody);
+    const body = () => readJsonBody(req, maxBody, limits);
     const p = parts.slice(1);
     try {
       return await routeTo();
@@ -568,6 +588,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
     if (is('GET', 'ledger', 'head')) { send(200, { head: (await scp.ledger.head()) ?? null }); return true; }
+    if (is('GET', 'ledger', 'checkpoint')) { send(200, await latestCheckpoint(scp.ledger)); return true; }
     if (is('POST', 'ledger', 'write')) {
       if (options.ledgerWrite === false) throw new RequestError(403, 'forbidden', 'This host does not accept direct ledger writes');
       const b = await body();
@@ -576,7 +597,12 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (audits !== undefined && !Array.isArray(audits)) throw bad('audits', 'expected a list');
       if (runs !== undefined && !Array.isArray(runs)) throw bad('runs', 'expected a list');
       if (message !== undefined && typeof message !== 'string') throw bad('message', 'expected a string');
-      const r = await scp.ledger.write({ ...(audits !== undefined && { audits: audits as never }), ...(runs !== undefined && { runs: runs as never }), ...(message !== undefined && { message }), ...(who.actor && { actor: who.actor }) });
+      // Actors are the authenticated one's, whatever the body names (unless this host imports).
+      const batch = options.ledgerWrite === 'import' ? { audits, runs, actor: who.actor } : withActor({ audits, runs }, who.actor ?? 'unknown');
+      const r = await scp.ledger.write({
+        ...(batch.audits !== undefined && { audits: batch.audits as never }), ...(batch.runs !== undefined && { runs: batch.runs as never }),
+        ...(message !== undefined && { message }), ...(typeof batch.actor === 'string' && { actor: batch.actor }),
+      });
       send(200, r);
       return true;
     }
@@ -625,9 +651,8 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const { status, body } = errorBody(e);
       if (status >= 500) { try { options.onError?.(e, req); } catch { /* logging must not break the answer */ } }
       if (res.headersSent) { res.destroy(); return; }
-      if (status === 413) res.setHeader('connection', 'close');
       sendJson(req, res, status, body);
-      if (status === 413) res.on('finish', () => req.destroy());
+      if (status === 413) drainAndClose(req, res);
     }
   }) as ScpRequestHandler;
 

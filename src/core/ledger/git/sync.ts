@@ -26,6 +26,8 @@ export interface SyncContext {
   beforeRefUpdate?: (() => Promise<void>) | undefined;
   verifiedHead: { get(): Promise<string | undefined>; set(h: string): Promise<void> };
   head(): Promise<string | undefined>;
+  /** Makes (and signs, when the ledger signs) a commit object. */
+  commitObject(data: CommitData): Promise<RawObject>;
 }
 
 const MAX_ATTEMPTS = 6;
@@ -198,7 +200,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
           }
           if (effective.size === 0) { replaced.set(oid, base); continue; }
           baseTree = await repo.editTree(baseTree, effective, objects);
-          const next = await hashObject('commit', encodeCommit({ ...c, tree: baseTree, parents: [base] }));
+          const next = await ctx.commitObject({ ...c, tree: baseTree, parents: [base] });
           objects.push(next);
           base = next.oid;
           replaced.set(oid, base);
