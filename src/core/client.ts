@@ -69,17 +69,37 @@ function defaultStore(): StagingStore {
   return createLazyStore(() => import('./storage/idb.js').then((m) => m.createIdbStagingStore()));
 }
 
-/** The same ledger, with every successful sync announced on the bus as `ledger:synced`. */
-function withSyncEvent(ledger: Ledger, bus: EventBus): Ledger {
-  if (!ledger.sync) return ledger;
+/**
+ * The same ledger, announcing on the bus what it did: every write as `ledger:written`, a delete as
+ * `audit:deleted` (with who and why) and `ledger:written`, a successful sync as `ledger:synced`.
+ */
+function withLedgerEvents(ledger: Ledger, bus: EventBus): Ledger {
+  const write: Ledger['write'] = async (batch) => {
+    const r = await ledger.write(batch);
+    bus.emit('ledger:written', { commit: r.commit, ids: r.ids });
+    return r;
+  };
+  const deleteAudit: Ledger['deleteAudit'] = async (id, o) => {
+    const r = await ledger.deleteAudit(id, o);
+    bus.emit('audit:deleted', {
+      snapshot_id: id, commit: r.commit,
+      ...(o?.actor && { actor: o.actor }), ...(o?.reason && { reason: o.reason }),
+      ...(r.action_id && { action_id: r.action_id }), ...(o?.correlation_id && { correlation_id: o.correlation_id }),
+    });
+    bus.emit('ledger:written', { commit: r.commit, ids: r.action_id ? [r.action_id] : [] });
+    return r;
+  };
+  const sync = async (o?: { remote?: string }) => {
+    const r = await ledger.sync!(o);
+    bus.emit('ledger:synced', r);
+    return r;
+  };
   return new Proxy(ledger, {
     get(target, prop, receiver) {
-      if (prop !== 'sync') return Reflect.get(target, prop, receiver);
-      return async (o?: { remote?: string }) => {
-        const r = await target.sync!(o);
-        bus.emit('ledger:synced', r);
-        return r;
-      };
+      if (prop === 'write') return write;
+      if (prop === 'deleteAudit') return deleteAudit;
+      if (prop === 'sync' && target.sync) return sync;
+      return Reflect.get(target, prop, receiver);
     },
   });
 }
@@ -96,7 +116,7 @@ function defaultBrowserLedger(options: ScpOptions): Ledger {
 export function createScp(options: ScpOptions = {}): ScpClient {
   const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
   const store = options.staging ?? defaultStore();
-  const ledger = withSyncEvent(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
+  const ledger = withLedgerEvents(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
     : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))), bus);
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
   const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor(options.redact));

@@ -5,13 +5,14 @@
  * `<2 hex>/<1 hex>` (4,096 leaf directories), so a batch rewrites only small trees at any size:
  *   audits/<aa>/<b>/<id>.json
  *   runs/<aa>/<b>/<id>/run.json + events.jsonl
+ *   actions/<aa>/<b>/<id>.json (discards and deletes; the origin has none, so every layout uses this)
  * Origin (the Python system's flat layout, read always, written when asked):
  *   audits/<id>.json
  *   ledger/runs/<id>/run.json + events.jsonl
  */
 
 export type LayoutName = 'sharded' | 'origin';
-export type EntryKind = 'audit' | 'run';
+export type EntryKind = 'audit' | 'run' | 'action';
 
 export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -37,6 +38,12 @@ export function runDir(id: string, layout: LayoutName): string {
   if (layout === 'origin') return `ledger/runs/${id}`;
   const [a, b] = shardOf(id);
   return `runs/${a}/${b}/${id}`;
+}
+
+/** Where a discard/delete entry lives (one place: the area is ours alone). */
+export function actionPath(id: string): string {
+  const [a, b] = shardOf(id);
+  return `actions/${a}/${b}/${id}.json`;
 }
 
 /** Every place an audit with this id may live, preferred first. */
@@ -74,6 +81,15 @@ export function classifyPath(path: string): EntryLocation | { misplaced: true; r
       return { misplaced: true, reason: `audit ${id} belongs in audits/${a}/${b}/` };
     }
     return { misplaced: true, reason: 'unexpected depth under audits/' };
+  }
+  if (s[0] === 'actions') {
+    const file = s[s.length - 1]!;
+    if (s.length !== 4) return { misplaced: true, reason: 'unexpected depth under actions/' };
+    if (!file.endsWith('.json')) return { misplaced: true, reason: 'an action file must end in .json' };
+    const id = file.slice(0, -5);
+    const [a, b] = shardOf(id);
+    if (s[1] === a && s[2] === b) return { kind: 'action', id, part: 'entry', layout: 'sharded' };
+    return { misplaced: true, reason: `action ${id} belongs in actions/${a}/${b}/` };
   }
   if (s[0] === 'runs') {
     if (s.length !== 5) return { misplaced: true, reason: 'unexpected depth under runs/' };

@@ -10,7 +10,8 @@
  *   (`malformed_entry`);
  * - an entry file is never changed, and never removed except by a delete commit
  *   (`history_edited`). A delete commit is one whose first message line is
- *   `audit: delete <id>` and whose only changes remove that audit's file(s).
+ *   `audit: delete <id>` and whose only changes remove that audit's file(s) and add at most one
+ *   action entry (`actions/`) recording the delete of that audit.
  * - the branch still contains the last verified head (`rewrite`), and is not behind it (`rollback`).
  * Paths outside the ledger's areas (the origin keeps e.g. chat data on the branch) are not judged.
  */
@@ -98,7 +99,7 @@ async function checkAdded(repo: Repo, commit: string, c: PathChange): Promise<bo
   let entry: Record<string, unknown>;
   try { entry = JSON.parse(text); } catch { throw new Finding('malformed_entry', `${c.path} is not JSON`, commit, loc.id); }
   if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new Finding('malformed_entry', `${c.path} is not a JSON object`, commit, loc.id);
-  const named = loc.kind === 'audit' ? entry.snapshot_id : entry.run_id;
+  const named = loc.kind === 'audit' ? entry.snapshot_id : loc.kind === 'run' ? entry.run_id : entry.action_id;
   if (named !== loc.id) throw new Finding('path_mismatch', `${c.path} holds ${loc.kind} "${String(named)}", not "${loc.id}"`, commit, loc.id);
   if (typeof entry.sha256 === 'string') {
     const h = await entryHash(entry);
@@ -150,11 +151,20 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
       const deleting = isDeleteOf(c.message);
       if (deleting !== undefined) {
         const removes = changes.filter((x) => x.before && !x.after);
-        const fine = changes.length > 0 && removes.length === changes.length && removes.every((x) => {
+        // The delete's own record: one new file in the actions area (checked like any added entry below).
+        const records = changes.filter((x) => !x.before && x.after && (() => { const l = classifyPath(x.path); return l && !('misplaced' in l) && l.kind === 'action'; })());
+        const fine = removes.length > 0 && records.length <= 1 && removes.length + records.length === changes.length && removes.every((x) => {
           const loc = classifyPath(x.path);
           return loc && !('misplaced' in loc) && loc.kind === 'audit' && loc.id === deleting;
         });
-        if (!fine) throw new Finding('history_edited', `Commit ${oid} says "audit: delete ${deleting}" but changes more than that audit's file`, oid, deleting);
+        if (!fine) throw new Finding('history_edited', `Commit ${oid} says "audit: delete ${deleting}" but changes more than that audit's file and its delete record`, oid, deleting);
+        for (const x of records) {
+          if (await checkAdded(repo, oid, x)) checked.entries++;
+          const rec = JSON.parse(utf8Decode.decode(await repo.readBlob(x.after!, true))) as { action?: unknown; targets?: { id?: unknown }[] };
+          if (rec.action !== 'delete' || !Array.isArray(rec.targets) || !rec.targets.some((t) => t?.id === deleting)) {
+            throw new Finding('history_edited', `Commit ${oid} deletes ${deleting} but its action entry ${x.path} records something else`, oid, deleting);
+          }
+        }
         continue;
       }
       for (const x of changes) {
