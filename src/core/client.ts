@@ -2,6 +2,7 @@ import { cardLabel as defaultCardLabel } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createLazyLedger } from './ledger/lazy.js';
 import { loadOnce } from './load-once.js';
+import { valueLimits, type ValueLimits } from './limits.js';
 import type { Ledger } from './ledger/types.js';
 import type { RedactOptions } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
@@ -40,6 +41,8 @@ export interface ScpOptions {
   skipUnchanged?: boolean;
   stageErrors?: boolean;
   maxSnapshotBytes?: number;
+  /** Structural limits on scan results (nesting depth, keys, array length, string length, values); see DEFAULT_VALUE_LIMITS. */
+  limits?: Partial<ValueLimits>;
   redact?: RedactOptions;
   /** BroadcastChannel name for cross-tab events; `false` for none. Default `scp-ledger` in a browser. */
   channel?: string | false;
@@ -119,13 +122,14 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   const ledger = withLedgerEvents(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
     : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))), bus);
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
-  const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor(options.redact));
+  const limits = valueLimits(options.limits);
+  const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor({ maxDepth: limits.maxDepth, ...options.redact }));
   const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
   const labels = options.cardLabels ?? {};
   const cardLabel = (k: string) => defaultCardLabel(k, { ...labels });
 
   const staging = createLazyStaging(async () => (await import('./staging/staging.js')).createStaging({
-    store, ledger, bus, redactor: await loadRedactor(), actor,
+    store, ledger, bus, redactor: await loadRedactor(), actor, limits,
     ...(options.policy && { policy: options.policy }),
     ...(options.skipUnchanged !== undefined && { skipUnchanged: options.skipUnchanged }),
     ...(options.stageErrors !== undefined && { stageErrors: options.stageErrors }),

@@ -5,6 +5,7 @@ export * from './ids.js';
 export { createEventBus, type EventBus } from './events/index.js';
 export { canonicalJson, contentHash, sha256Hex, entryHash } from './hash/index.js';
 export { ORIGIN_CARD_LABELS, cardLabel, auditTypeOf } from './cards.js';
+export { DEFAULT_VALUE_LIMITS, checkValueLimits, valueLimits, type ValueLimits } from './limits.js';
 export type { StagingStore, LiveRun } from './storage/types.js';
 export type { Ledger, LedgerBatch, WriteResult, VerifyReport, SyncResult } from './ledger/types.js';
 export type { Staging, StageOptions, StageResult, SaveResult } from './staging/types.js';
@@ -19,4 +20,4 @@ export { createMemoryLedger, createLazyLedger, type MemoryLedger } from './ledge
 export { createMemoryStagingStore } from './storage/index.js';
 export { createRedactor, DEFAULT_RULES } from './redact/index.js';
 export { parseRefs, formatRef, relativeTime } from './refs/index.js';
-export { toCsv, toJsonl, csvRow, jsonlRow, CSV_HEADER } from './export/entries.js';
+export { toCsv, toJsonl, csvRow, csvHeader, jsonlRow, CSV_HEADER, type CsvSeparator } from './export/entries.js';

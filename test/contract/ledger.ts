@@ -274,7 +274,9 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         await ledger.write({ runs: [r] });
         const got = (await ledger.getRun(r.run.run_id))!;
         expect(got.events).to.deep.equal(r.events);
-        expect(got.run).to.deep.equal({ ...r.run, sha256: got.run.sha256 });
+        // An adapter may also seal the events' hash into the run (the git ledger does).
+        const { events_sha256: _events, ...run } = got.run;
+        expect(run).to.deep.equal({ ...r.run, sha256: got.run.sha256 });
       });
 
       it('round-trips a run with no events and a null duration', async () => {

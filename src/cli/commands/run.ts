@@ -5,7 +5,7 @@ import type { Run, RunEvent } from '../../core/schemas/run.js';
 import { addArtifact, type ArtifactRef } from '../../core/runs/artifacts.js';
 import { captureRepoChanges, readRepoState, type RepoChanges, type RepoState } from '../../node/repo-changes.js';
 import { parseArgs, str, UsageError } from '../args.js';
-import { gitConfig, openRepoLedger } from '../open-ledger.js';
+import { gitConfig, openRepoLedger, repoOptions } from '../open-ledger.js';
 import type { Io } from '../io.js';
 
 export const runHelp = `Usage: scp-ledger run [options] -- <command> [args...]
@@ -55,13 +55,14 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (flags.help) { io.out(runHelp); return 0; }
   if (rest.length === 0) throw new UsageError('nothing to run: put the command after --, e.g. scp-ledger run -- npm test');
 
-  const { ledger, root } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const { ledger, root, gitdir, bare } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const redactor = createRedactor();
   const type = str(flags, 'type') ?? 'ci';
   const command = rest.join(' ');
   const subtype = str(flags, 'subtype') ?? `${type}:${rest[0]!.split('/').pop()}`;
-  const actor = str(flags, 'actor') ?? ((await gitConfig(root, 'user.name')) || io.env.USER || 'unknown');
-  const captureRepo = !flags['no-repo-changes'];
+  const actor = str(flags, 'actor') ?? ((await gitConfig(root, 'user.name', gitdir)) || io.env.USER || 'unknown');
+  // A bare repository has no working tree whose changes could be recorded.
+  const captureRepo = !flags['no-repo-changes'] && !bare;
   const before: RepoState | undefined = captureRepo ? await readRepoState(root) : undefined;
   const runId = newRunId(type);
   const started = new Date();

@@ -13,6 +13,7 @@ import { EntryMeta, type LedgerPage, type LedgerQuery } from '../schemas/ledger.
 import { Preview, Suggestion, SuggestionSection } from '../schemas/ref.js';
 import { Run, RunEvent, RunRecord } from '../schemas/run.js';
 import type { DiscardOptions, DiscardResult, SaveOptions, SaveResult, StageItem, StageOptions, StageResult, Staging } from '../staging/types.js';
+import { nullRecord, own } from '../own.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { typedFromHttp } from './wire-errors.js';
 import { sharedWindow } from './shared-window.js';
@@ -120,8 +121,8 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
       return parseWithSchema(AuditSnapshot, res.body, `pending snapshot ${id}`);
     }),
     counts: async () => {
-      const counts: Record<string, number> = {};
-      for (const p of await staging.list()) counts[p.card_key] = (counts[p.card_key] ?? 0) + 1;
+      const counts = nullRecord<number>();
+      for (const p of await staging.list()) counts[p.card_key] = (own(counts, p.card_key) ?? 0) + 1;
       return counts;
     },
     save: (ids: string[] | 'all', o: SaveOptions = {}) => typed(async () => {

@@ -39,7 +39,28 @@ export interface VerifyReport {
   commit?: string;
   entry?: string;
   head?: string;
-  checked: { commits: number; entries: number };
+  checked: { commits: number; entries: number; signatures?: number };
+  /** A shallow clone: the boundary commits whose parents were not fetched (history below them is unchecked). */
+  shallow?: string[];
+  /**
+   * What verify looked at and did not fail on, but a reader should know: files outside the
+   * ledger's areas, tags no entry backs, runs written before events were hashed, ...
+   */
+  notes?: VerifyNote[];
+  /** Every ledger branch verify checked (the local branch and remote-tracking copies). */
+  refs?: string[];
+  /** True when only the commits after the last verified head were checked. */
+  incremental?: boolean;
+  /** A signed statement of what was verified, for a second party to keep (see checkpoint.ts). */
+  checkpoint?: string;
+}
+
+export interface VerifyNote {
+  /** `outside_ledger_areas`, `unbacked_tag`, `tag_mismatch`, `legacy_run_events`, ... */
+  reason: string;
+  message: string;
+  /** How many paths/tags/entries the note stands for (the message names the first few). */
+  count: number;
 }
 
 export interface SyncResult { head: string; fetched: number; pushed: number }
@@ -64,7 +85,8 @@ export interface Ledger {
   deleteAudit(id: string, options?: DeleteOptions): Promise<WriteResult>;
   /** The current head (commit id), or `undefined` for an empty ledger. */
   head(): Promise<string | undefined>;
-  verify?(): Promise<VerifyReport>;
+  /** Checks what came after the last verified head; `{ full: true }` re-checks everything. */
+  verify?(options?: { full?: boolean }): Promise<VerifyReport>;
   sync?(options?: { remote?: string }): Promise<SyncResult>;
   close?(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 import { ConflictError, ValidationError } from '../errors/index.js';
 import { canonicalJson } from '../hash/index.js';
 import { assertValidId } from '../ids.js';
+import { checkValueLimits, DEFAULT_VALUE_LIMITS, type ValueLimits } from '../limits.js';
 import { ActionEntry } from '../schemas/action.js';
 import { SavedAudit } from '../schemas/audit.js';
 import { parseWith } from '../schemas/parse.js';
@@ -20,7 +21,13 @@ export interface ValidatedBatch {
 export interface ValidateBatchOptions {
   /** Refuse a `message` that is present but not a non-empty string (adapters that use it as a commit message). */
   checkMessage?: boolean;
+  /** Structural limits of the whole batch (default DEFAULT_VALUE_LIMITS). */
+  limits?: ValueLimits;
 }
+
+const BATCH_LIMITS: ValueLimits = {
+  ...DEFAULT_VALUE_LIMITS, maxKeys: Infinity, maxArrayLength: Infinity, maxStringLength: Infinity, maxNodes: Infinity,
+};
 
 function invalid(what: string, path: string, message: string): ValidationError {
   return new ValidationError(`Invalid ${what}: ${path}: ${message}`, { data: { what, issues: [{ path, message }] } });
@@ -54,6 +61,9 @@ function repeats(ids: string[]): string[] {
  */
 export function validateBatch(batch: LedgerBatch, options: ValidateBatchOptions = {}): ValidatedBatch {
   if (typeof batch !== 'object' || batch === null) throw invalid('ledger batch', '(root)', 'expected an object with `audits` and/or `runs`');
+  // Before canonical JSON (recursive) sees any entry. Only nesting is bounded here: a batch may
+  // carry thousands of audits, each already held to its own limits when it was staged.
+  checkValueLimits(batch, options.limits ?? BATCH_LIMITS, 'ledger batch', 'batch');
   const rawAudits: unknown = batch.audits ?? [];
   const rawRuns: unknown = batch.runs ?? [];
   const rawActions: unknown = batch.actions ?? [];

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors/index.js';
 import { canonicalJson } from '../hash/canonical.js';
+import { DEFAULT_VALUE_LIMITS } from '../limits.js';
 import { DEFAULT_RULES } from './rules.js';
 import type { RedactOptions, RedactRule, Redactor } from './types.js';
 
@@ -185,10 +186,22 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   }
 
   // The path is kept as a stack and only joined when a cycle is reported (most calls never need it).
+  const pathOf = (trail: (string | number)[]) => trail.reduce<string>((p, seg) => (typeof seg === 'number' ? `${p}[${seg}]` : `${p}.${seg}`), '(root)');
   function cycle(trail: (string | number)[]): ValidationError {
-    const path = trail.reduce<string>((p, seg) => (typeof seg === 'number' ? `${p}[${seg}]` : `${p}.${seg}`), '(root)');
+    const path = pathOf(trail);
     return new ValidationError(`Cannot redact ${path}: it refers back to one of its parents (a circular reference cannot be stored as JSON)`, {
       data: { what: 'redaction input', issues: [{ path, message: 'circular reference' }] },
+    });
+  }
+
+  // The walks recurse once per level: the depth is bounded here, so no value overflows the stack
+  // (callers at a trust boundary check DEFAULT_VALUE_LIMITS first and report it with the path).
+  const maxDepth = options.maxDepth ?? DEFAULT_VALUE_LIMITS.maxDepth;
+  function enter(trail: (string | number)[]): void {
+    if (trail.length < maxDepth) return;
+    const path = pathOf(trail.slice(0, 200));
+    throw new ValidationError(`Cannot redact ${path}: nested deeper than ${maxDepth} levels of objects and arrays (maxDepth)`, {
+      data: { what: 'redaction input', issues: [{ path, message: `nested deeper than ${maxDepth} levels` }], limit: 'maxDepth', max: maxDepth, path },
     });
   }
 
@@ -204,6 +217,7 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     if (typeof value === 'string') return redactString(value, fired);
     if (value === null || typeof value !== 'object') return value;
     if (ancestors.has(value)) throw cycle(trail);
+    enter(trail);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') return walk(toJSON.call(value), trail, ancestors, fired);
     ancestors.add(value);
@@ -256,6 +270,7 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     }
     if (value === null) { twin = null; return null; }
     if (ancestors.has(value)) throw cycle(trail);
+    enter(trail);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') return walkCanonical(toJSON.call(value), trail, ancestors, fired);
     ancestors.add(value);

@@ -58,6 +58,7 @@ export interface Staging {
   /** One pending snapshot with its data; throws NotFoundError. */
   get(id: string): Promise<AuditSnapshot>;
   /** Pending count per card key. */
+  /** Pending snapshots per card key (a null-prototype record: read it with own-property checks). */
   counts(): Promise<Record<string, number>>;
   /** Save the given ids (or the explicit word `all`) as ONE ledger write. */
   save(ids: string[] | 'all', options?: SaveOptions): Promise<SaveResult>;
@@ -82,6 +83,8 @@ export interface StagingDeps {
   stageErrors?: boolean;
   /** Largest snapshot accepted, in bytes of JSON after redaction (default 1 MiB). */
   maxSnapshotBytes?: number;
+  /** Structural limits on a scan result, checked before redaction (defaults: DEFAULT_VALUE_LIMITS). */
+  limits?: import('../limits.js').ValueLimits;
   /** Default actor for saves. */
   actor?: () => string;
   now?: () => Date;

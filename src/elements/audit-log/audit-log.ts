@@ -82,6 +82,8 @@ export class ScpAuditLog extends ScpElement {
   @property({ reflect: true }) accessor to = '';
   /** Entries per page. */
   @property({ type: Number, attribute: 'page-size' }) accessor pageSize = 50;
+  /** CSV field separator: `,` (default) or `;` (spreadsheets in locales where `,` is the decimal mark). */
+  @property({ attribute: 'csv-separator' }) accessor csvSeparator: ',' | ';' = ',';
 
   /** The entries shown, newest first. */
   @state() accessor entries: EntryMeta[] = [];

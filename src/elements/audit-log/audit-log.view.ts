@@ -72,7 +72,7 @@ export async function download(el: ScpAuditLog, format: ScpLogExportFormat): Pro
 }
 
 function textOf(host: ScpAuditLog, format: ScpLogExportFormat, entries: EntryMeta[]): string {
-  return format === 'csv' ? toCsv(entries, (k) => host.cardLabel(k)) : toJsonl(entries);
+  return format === 'csv' ? toCsv(entries, (k) => host.cardLabel(k), { separator: host.csvSeparator === ';' ? ';' : ',' }) : toJsonl(entries);
 }
 
 async function exportEntries(host: ScpAuditLog): Promise<EntryMeta[]> {
@@ -157,7 +157,7 @@ function onFilterInput(this: ScpAuditLog, ev: Event): void {
     return;
   }
   if (name === 'range') this.range = el.value as LogRange;
-  else if (name in this.filters) (this as unknown as Record<string, string>)[name] = el.value;
+  else if (Object.hasOwn(this.filters, name)) (this as unknown as Record<string, string>)[name] = el.value;
 }
 
 function onFilterSubmit(this: ScpAuditLog, ev: Event): void {

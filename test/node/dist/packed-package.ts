@@ -82,7 +82,7 @@ export async function buildAndPack(tmp: string): Promise<{ packed: Packed; build
   });
 }
 
-export interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, any> }
+export interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, any>; tarball: string }
 
 /** `npm pack`, extracted into <tmp>/app/node_modules/scp-ledger beside links to the repo's dependencies. */
 async function packAndInstall(tmp: string): Promise<Packed> {
@@ -100,7 +100,7 @@ async function packAndInstall(tmp: string): Promise<Packed> {
   }
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'pack-check-app', private: true, type: 'module' }));
   const manifest = JSON.parse(await readFile(join(pkgDir, 'package.json'), 'utf8'));
-  return { app, pkgDir, files: info!.files.map((f) => f.path), manifest };
+  return { app, pkgDir, files: info!.files.map((f) => f.path), manifest, tarball: join(tmp, info!.filename) };
 }
 
 const MIME: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.json': 'application/json' };

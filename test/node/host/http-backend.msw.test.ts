@@ -31,7 +31,7 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     assert.deepEqual((await staging.list()).map((p) => p.snapshot_id), [a.snapshot_id, b.snapshot_id]);
     assert.deepEqual((await staging.list({ audit_type: 'project' })).map((p) => p.card_key), ['audit:l2:risks']);
     assert.deepEqual((await staging.get(a.snapshot_id)).data, a.data);
-    assert.deepEqual(await staging.counts(), { security: 1, 'audit:l2:risks': 1 });
+    assert.deepEqual({ ...await staging.counts() }, { security: 1, 'audit:l2:risks': 1 });
   });
 
   it('turns the origin 404 for a missing pending snapshot into NotFoundError', async () => {

@@ -14,7 +14,10 @@ import { busToEnvelope, WIRE_EVENTS } from '../envelope.js';
 import { capabilitiesOf, isRole, requiredRole, roleAllows, ROLES, type Role } from '../roles.js';
 import { statusForCode } from '../wire-errors.js';
 import { createEventJournal, type EventJournal, type JournalEntry, type RetentionOptions } from './event-journal.js';
-import { readJsonBody, RequestError } from './request-body.js';
+import { drainAndClose, readJsonBody, RequestError } from './request-body.js';
+import { guardWrite, type WriteGuardOptions } from './request-guard.js';
+import { withActor } from './actors.js';
+import { valueLimits, type ValueLimits } from '../../limits.js';
 
 /**
  * Who is asking: the actor recorded on saves, runs, discards and deletes, the tenant whose data
@@ -39,6 +42,11 @@ export interface ScpRequestHandlerOptions {
   defaultRole?: Role;
   /** Folder for the durable event journal (one sub-folder per tenant); without it, memory only. */
   eventsDir?: string;
+  /**
+   * Each tenant's event journal, when it lives elsewhere (a database shared by several host
+   * instances, see `scp-ledger/host/postgres`); replaces `eventsDir`.
+   */
+  journal?: (tenant: string) => EventJournal | Promise<EventJournal>;
   retention?: RetentionOptions;
   /** Largest accepted request body (default 2 MiB). */
   maxBodyBytes?: number;
@@ -48,8 +56,19 @@ export interface ScpRequestHandlerOptions {
   retryMs?: number;
   /** Events a stream may fall behind while its socket is backed up before it is reset and dropped (default 1000). */
   maxClientLag?: number;
-  /** Allow `POST /api/ledger/write` (default true). */
-  ledgerWrite?: boolean;
+  /**
+   * Allow `POST /api/ledger/write` (default true). Its entries are stored as written by the
+   * authenticated actor (or `unknown`), whatever actors the body names; `'import'` keeps the body's
+   * actors, for a trusted tool replaying another ledger.
+   */
+  ledgerWrite?: boolean | 'import';
+  /**
+   * Origins whose pages may send state-changing requests (POST, DELETE ...), besides the host's
+   * own origin; `'*'` for any. Default: the host's own origin and the `cors.origins` list.
+   */
+  allowedOrigins?: string[] | '*';
+  /** Structural limits of request bodies (nesting depth, keys, array length, string length, values). */
+  limits?: Partial<ValueLimits>;
   /** Called with every failure answered as 500 (for the host's logs; the client sees no detail). */
   onError?: (error: unknown, req: IncomingMessage | undefined) => void;
   /** Origins allowed to call cross-origin (CORS), or `*`. */
@@ -78,6 +97,8 @@ interface Tenant {
   name: string;
   scp: ScpClient;
   journal: EventJournal;
+  /** Resolves once every event emitted so far is in the journal (answers wait for it). */
+  journaled: () => Promise<void>;
   streams: Set<Stream>;
   liveRuns: Map<string, RunHandle>;
   off: () => void;
@@ -238,6 +259,10 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 2000;
   const maxLag = options.maxClientLag ?? 1000;
+  const limits = valueLimits(options.limits);
+  const writeGuard: WriteGuardOptions = {
+    allowedOrigins: options.allowedOrigins ?? (Array.isArray(options.cors?.origins) ? options.cors.origins : []),
+  };
   const tenants = new Map<string, Promise<Tenant>>();
   // Resolved tenants, for close() and the stream count.
   const tenantsResolved = new Set<Tenant>();
@@ -248,19 +273,22 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     if (!t) {
       t = (async () => {
         const scp = typeof options.scp === 'function' ? await options.scp(name) : options.scp;
-        const journal = createEventJournal({
+        const journal = options.journal ? await options.journal(name) : createEventJournal({
           ...(options.eventsDir && { dir: join(options.eventsDir, name) }),
           ...(options.retention && { retention: options.retention }),
         });
+        // Appends go one after another, so this process's events keep their order in a journal
+        // that answers asynchronously.
+        let appending: Promise<unknown> = Promise.resolve();
         const off = scp.bus.onAny((event, payload, meta) => {
           if (meta.remote || !WIRE_EVENTS.includes(event)) return;
           // A journal that cannot write (disk full ...) must not break the core's operation that
           // emitted the event: the failure goes to the host's log and streams miss that event.
-          try { journal.append(busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000)); } catch (e) {
-            try { options.onError?.(e, undefined); } catch { /* logging must not throw into the core */ }
-          }
+          const failed = (e: unknown) => { try { options.onError?.(e, undefined); } catch { /* logging must not throw into the core */ } };
+          const envelope = busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000);
+          appending = appending.then(() => journal.append(envelope)).catch(failed);
         });
-        const made: Tenant = { name, scp, journal, streams: new Set(), liveRuns: new Map(), off };
+        const made: Tenant = { name, scp, journal, journaled: () => appending.then(() => undefined), streams: new Set(), liveRuns: new Map(), off };
         tenantsResolved.add(made);
         return made;
       })();
@@ -307,8 +335,18 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
 
   // --- SSE -----------------------------------------------------------------------------------------
 
-  function openStream(req: IncomingMessage, res: ServerResponse, t: Tenant, query: URLSearchParams): void {
+  async function openStream(req: IncomingMessage, res: ServerResponse, t: Tenant, query: URLSearchParams): Promise<void> {
     const { journal } = t;
+    const resetFrame = (reason: string) => `event: reset\nid: ${journal.lastSeq}\ndata: ${JSON.stringify({ reason, seq: journal.lastSeq })}\n\n`;
+    const asked = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
+    // A shared journal is asked for its newest seq (another instance may have appended since).
+    let cursor = journal.latest ? await journal.latest() : journal.lastSeq;
+    let resetReason: string | undefined;
+    if (asked !== undefined && asked !== '') {
+      const c = await journal.check(asked.trim());
+      if (c.ok) cursor = c.seq;
+      else resetReason = c.reason;
+    }
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -320,15 +358,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const write = (text: string) => { lastWrite = Date.now(); return res.write(text); };
     write(`retry: ${retryMs}\n\n`);
     write(`event: sys:ready\ndata: ${JSON.stringify({ instance_id: journal.instanceId, cache_keys: [], seq: journal.lastSeq })}\n\n`);
-
-    const resetFrame = (reason: string) => `event: reset\nid: ${journal.lastSeq}\ndata: ${JSON.stringify({ reason, seq: journal.lastSeq })}\n\n`;
-    const asked = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
-    let cursor = journal.lastSeq;
-    if (asked !== undefined && asked !== '') {
-      const c = journal.check(asked.trim());
-      if (c.ok) cursor = c.seq;
-      else write(resetFrame(c.reason));
-    }
+    if (resetReason) write(resetFrame(resetReason));
 
     let ended = false;
     let waitingDrain = false;
@@ -346,12 +376,27 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       },
     };
 
+    // One read at a time per stream; a wake-up during a read asks for another round.
+    let pumping = false;
+    let pumpAgain = false;
     const pump = () => {
+      if (pumping) { pumpAgain = true; return; }
+      pumping = true;
+      void (async () => {
+        do { pumpAgain = false; await pumpOnce(); } while (pumpAgain && !ended);
+      })().catch((e) => {
+        try { options.onError?.(e, req); } catch { /* logging must not break the stream */ }
+        stream.close('journal_unavailable');
+      }).finally(() => { pumping = false; });
+    };
+    const pumpOnce = async () => {
       if (ended || waitingDrain) return;
-      while (cursor < journal.lastSeq) {
+      while (cursor < journal.lastSeq && !ended) {
         if (cursor < journal.firstSeq - 1) { write(resetFrame('cursor_expired')); cursor = journal.lastSeq; break; }
-        const batch = journal.read(cursor, 256);
-        if (batch.length === 0) break;
+        const batch = await journal.read(cursor, 256);
+        if (batch.length === 0 || ended) break;
+        // Retention dropped events this stream never got: it starts over from the newest.
+        if (batch[0]!.seq > cursor + 1) { write(resetFrame('cursor_expired')); cursor = journal.lastSeq; break; }
         let chunk = '';
         for (const e of batch) chunk += e.frame;
         cursor = batch.at(-1)!.seq;
@@ -385,6 +430,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const method = req.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean); // ['api', ...]
     if (parts[0] !== 'api') return false;
+    guardWrite(req, writeGuard);
     const q = url.searchParams;
     const who = await authenticate(req);
     const need = requiredRole(method, parts.slice(1));
@@ -394,9 +440,21 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const correlation = correlationFromNodeHeaders(req.headers);
     const t = await tenant(who.tenant);
     const { scp } = t;
-    const send = (status: number, body: unknown) => sendJson(req, res, status, body);
-    const body = () => readJsonBody(req, maxBody);
+    // A change is answered once its events are in the journal: a client told "saved" then finds
+    // the event on any instance's stream, even if this process dies right after answering.
+    let answering: Promise<void> | undefined;
+    const send = (status: number, body: unknown) => {
+      if (method === 'GET') sendJson(req, res, status, body);
+      else answering = t.journaled().then(() => sendJson(req, res, status, body));
+    };
+    const body = () => readJsonBody(req, maxBody, limits);
     const p = parts.slice(1);
+    try {
+      return await routeTo();
+    } finally {
+      await answering;
+    }
+    async function routeTo(): Promise<boolean> {
     const is = (m: string, ...segs: (string | null)[]) => method === m && p.length === segs.length && segs.every((s, i) => s === null || s === p[i]);
 
     if (is('GET', 'me')) {
@@ -580,20 +638,24 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (runs !== undefined && !Array.isArray(runs)) throw bad('runs', 'expected a list');
       if (actions !== undefined && !Array.isArray(actions)) throw bad('actions', 'expected a list');
       if (message !== undefined && typeof message !== 'string') throw bad('message', 'expected a string');
+      // Actors are the authenticated one's, whatever the body names (unless this host imports).
+      const batch = options.ledgerWrite === 'import' ? { audits, runs, actions, actor: who.actor } : withActor({ audits, runs, actions }, who.actor ?? 'unknown');
       const r = await scp.ledger.write({
-        ...(audits !== undefined && { audits: audits as never }), ...(runs !== undefined && { runs: runs as never }),
-        ...(actions !== undefined && { actions: actions as never }), ...(message !== undefined && { message }), ...(who.actor && { actor: who.actor }),
+        ...(batch.audits !== undefined && { audits: batch.audits as never }), ...(batch.runs !== undefined && { runs: batch.runs as never }),
+        ...(batch.actions !== undefined && { actions: batch.actions as never }),
+        ...(message !== undefined && { message }), ...(typeof batch.actor === 'string' && { actor: batch.actor }),
       });
       send(200, r);
       return true;
     }
 
     // Events.
-    if (is('GET', 'events')) { openStream(req, res, t, q); return true; }
+    if (is('GET', 'events')) { await openStream(req, res, t, q); return true; }
     if (is('GET', 'events', 'history')) {
-      const before = int(q, 'before', t.journal.lastSeq + 1, 1, Number.MAX_SAFE_INTEGER);
+      const newest = t.journal.latest ? await t.journal.latest() : t.journal.lastSeq;
+      const before = int(q, 'before', newest + 1, 1, Number.MAX_SAFE_INTEGER);
       const limit = int(q, 'limit', 50, 1, 500);
-      const page = t.journal.history(before, limit);
+      const page = await t.journal.history(before, limit);
       const next = page.at(-1);
       send(200, {
         events: page.map((e) => JSON.parse(e.json) as unknown),
@@ -605,6 +667,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const known = ['audits', 'runs', 'chat', 'ledger', 'events', 'me'].includes(p[0] ?? '');
     send(known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname} is not an endpoint of this host` });
     return true;
+    }
   }
 
   const handler = (async (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
@@ -630,9 +693,8 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const { status, body } = errorBody(e);
       if (status >= 500) { try { options.onError?.(e, req); } catch { /* logging must not break the answer */ } }
       if (res.headersSent) { res.destroy(); return; }
-      if (status === 413) res.setHeader('connection', 'close');
       sendJson(req, res, status, body);
-      if (status === 413) res.on('finish', () => req.destroy());
+      if (status === 413) drainAndClose(req, res);
     }
   }) as ScpRequestHandler;
 
@@ -649,6 +711,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     for (const t of tenantsResolved) {
       for (const s of [...t.streams]) s.close();
       t.off();
+      await t.journaled();
     }
   };
   return handler;

@@ -7,6 +7,7 @@ import http from 'isomorphic-git/http/web';
 import { createGitLedger, type GitLedger, type GitRemoteOptions } from '../git/index.js';
 import { createIdbFs, deleteIdbFs, type IdbFs } from './idb-fs.js';
 import { createIdbReadIndex } from './idb-read-index.js';
+import { deviceSigner } from '../git/signing/device-key.js';
 
 export interface BrowserGitLedgerOptions {
   /** Names the fs, the read index and the lock; one ledger per name per origin. Default `scp-ledger`. */
@@ -17,6 +18,12 @@ export interface BrowserGitLedgerOptions {
   author?: { name: string; email: string };
   /** Also write the origin's per-entry tags. */
   tags?: boolean;
+  /**
+   * Signed commits: `device` signs every commit with this device's non-extractable Ed25519 key
+   * (its public key: `ledger.signingKey`, for an admin to enrol); `pinned` / `allowedSigners` are
+   * the keys verify() trusts to have turned signing on.
+   */
+  signing?: { device?: boolean; pinned?: string[]; allowedSigners?: string };
   /** Pass a ready fs instead of the IndexedDB one (tests inject faults this way). */
   fs?: { promises: { flush?(): Promise<void> } & Record<string, unknown> };
 }
@@ -59,6 +66,8 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     },
     releasing: () => exclusiveFs.endExclusive?.(),
   });
+  const { device, ...trust } = options.signing ?? {};
+  const signer = device ? await deviceSigner(name) : undefined;
   // Creating the repository writes files too: do it under the lock so two tabs never race `init`.
   const ledger = await lock(() => createGitLedger({
     fs,
@@ -69,6 +78,7 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     ...(options.remote && { remote: options.remote }),
     ...(options.author && { author: options.author }),
     ...(options.tags && { tags: options.tags }),
+    ...(options.signing && { signing: { ...trust, ...(signer && { signer }) } }),
     index,
     lock,
     beforeRefUpdate: async () => { await fs.promises.flush?.(); },

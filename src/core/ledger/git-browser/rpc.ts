@@ -1,7 +1,7 @@
 /** Messages between a page and the ledger Worker (structured-clone safe). */
 import type { GitRemoteOptions } from '../git/index.js';
 
-export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm';
+export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'setAllowedSigners' | 'signingKey';
 
 /** What the page may configure in the worker (no functions: they cannot cross the boundary). */
 export interface WorkerLedgerOptions {
@@ -10,6 +10,8 @@ export interface WorkerLedgerOptions {
   remote?: Omit<GitRemoteOptions, 'onAuth'>;
   author?: { name: string; email: string };
   tags?: boolean;
+  /** Signed commits with this device's key (see BrowserGitLedgerOptions.signing). */
+  signing?: { device?: boolean; pinned?: string[]; allowedSigners?: string };
   /**
    * Tests only: pause forever at the k-th mutating fs call (1-based) and report `{ type: 'paused' }`,
    * so the page can terminate the worker exactly there.

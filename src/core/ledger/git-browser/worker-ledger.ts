@@ -7,6 +7,7 @@ import * as errors from '../../errors/index.js';
 import { ScpError } from '../../errors/index.js';
 import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
 import type { LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+import { startLedgerWorker, workerStartFailure, type StartedWorker } from './worker-start.js';
 
 export type { WorkerLedgerOptions } from './rpc.js';
 
@@ -34,9 +35,13 @@ export function reviveError(e: SerializedError): Error {
 }
 
 export interface WorkerGitLedger extends Ledger {
-  verify(): Promise<VerifyReport>;
+  verify(options?: { full?: boolean }): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
   close(): Promise<void>;
+  /** Replace allowed_signers in one (signed) commit; see GitLedger.setAllowedSigners. */
+  setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** This device's public key (`ssh-ed25519 ...`) when the ledger signs, for an admin to enrol. */
+  signingKey(): Promise<string | undefined>;
   /** Resolves when the worker has read every shard tree once (saves are then at steady speed). */
   whenWarm(): Promise<void>;
   /** The Worker itself (tests terminate it to simulate a crash). */
@@ -45,30 +50,14 @@ export interface WorkerGitLedger extends Ledger {
   readonly paused: Promise<{ step: number; op: string; path: string }>;
 }
 
-/**
- * The Worker beside this module. The `new Worker(new URL(...), ...)` form stays literal so bundlers
- * (Vite, webpack) find and bundle the worker file.
- */
-function startWorker(name: string): Worker {
-  try {
-    return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name });
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const trustedTypes = /trusted/i.test(reason);
-    throw new errors.LedgerUnavailableError(
-      trustedTypes
-        ? `The ledger Worker could not start: this page requires Trusted Types for script URLs (${reason}). Pass createScp({ worker: () => new Worker(policy.createScriptURL(url), { type: 'module' }) }) with a policy your CSP allows`
-        : `The ledger Worker could not start (${reason}): serve worker.js beside scp-ledger's modules, or pass createScp({ worker }) to start it yourself`,
-      { data: { reason: trustedTypes ? 'trusted_types' : 'worker_start' }, cause },
-    );
-  }
-}
-
 /** Starts a ledger Worker (or uses the one given) and returns a Ledger proxy over it. */
 export async function createWorkerGitLedger(
   options: WorkerLedgerOptions = {},
-  worker: Worker = startWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`),
+  given?: Worker,
 ): Promise<WorkerGitLedger> {
+  const started: StartedWorker | undefined = given ? undefined : await startLedgerWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`);
+  const worker = given ?? started!.worker;
+  let opened = false;
   let seq = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   let onPaused!: (p: { step: number; op: string; path: string }) => void;
@@ -82,12 +71,16 @@ export async function createWorkerGitLedger(
     pending.delete(m.id);
     if (m.type === 'result') p.resolve(m.value); else p.reject(reviveError(m.error));
   };
-  worker.onerror = (e) => {
-    // A script that failed to load (404, wrong MIME type, blocked by CSP) reports no message.
-    const why = e.message || 'its script did not load: check that worker.js is served beside scp-ledger\'s modules (or pass createScp({ worker }))';
-    const err = new errors.LedgerWriteError(`The ledger worker failed: ${why}`, { data: { ids: [] } });
-    for (const p of pending.values()) p.reject(err);
+  worker.onerror = async (e) => {
+    // A script that failed to load (404, wrong MIME type, blocked by CSP) reports no message:
+    // before it answered once, find out why; after, it is a crash of a running Worker.
+    e.preventDefault();
+    const failed = [...pending.values()];
     pending.clear();
+    const err = opened
+      ? new errors.LedgerWriteError(`The ledger worker failed: ${e.message || 'it stopped with an error'}`, { data: { ids: [] } })
+      : await workerStartFailure(started, e.message);
+    for (const p of failed) p.reject(err);
   };
   const send = (msg: RequestBody): Promise<unknown> => new Promise((resolve, reject) => {
     const id = ++seq;
@@ -95,7 +88,15 @@ export async function createWorkerGitLedger(
     worker.postMessage({ ...msg, id } as Request);
   });
   const call = <T>(method: LedgerMethod, ...args: unknown[]) => send({ type: 'call', method, args }) as Promise<T>;
-  await send({ type: 'open', options });
+  try {
+    await send({ type: 'open', options });
+  } catch (e) {
+    if (!opened) worker.terminate();
+    throw e;
+  } finally {
+    started?.release();
+  }
+  opened = true;
   return {
     worker,
     paused,
@@ -107,7 +108,9 @@ export async function createWorkerGitLedger(
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
     whenWarm: () => call<void>('whenWarm'),
-    verify: () => call<VerifyReport>('verify'),
+    verify: (o?: { full?: boolean }) => call<VerifyReport>('verify', o),
+    setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
+    signingKey: () => call<string | undefined>('signingKey'),
     sync: (o) => call<SyncResult>('sync', o),
     async close() {
       try { await call('close'); } finally { worker.terminate(); }

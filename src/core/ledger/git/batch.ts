@@ -5,6 +5,7 @@ import type { SavedAudit } from '../../schemas/audit.js';
 import type { RunRecord } from '../../schemas/run.js';
 import type { LedgerBatch } from '../types.js';
 import { canonicalOrThrow, validateBatch } from '../validate-batch.js';
+import { eventsJsonl } from './layout.js';
 
 export interface PreparedBatch {
   audits: SavedAudit[];
@@ -27,7 +28,13 @@ export async function prepareBatch(batch: LedgerBatch): Promise<PreparedBatch> {
   const audits: SavedAudit[] = [];
   for (const [i, a] of v.audits.entries()) audits.push(await seal(a, `audit ${i} of the batch`));
   const runs: RunRecord[] = [];
-  for (const [i, r] of v.runs.entries()) runs.push({ run: await seal(r.run, `run ${i} of the batch`), events: r.events });
+  const codec = await getCodec();
+  for (const [i, r] of v.runs.entries()) {
+    // The run's events are fixed by a hash inside the sealed run.json: an events.jsonl added or
+    // changed later no longer matches (no events = the hash of an empty file).
+    const events_sha256 = await codec.sha256Hex(eventsJsonl(r.events));
+    runs.push({ run: await seal({ ...r.run, events_sha256 }, `run ${i} of the batch`), events: r.events });
+  }
   const actions: ActionEntry[] = [];
   for (const [i, a] of v.actions.entries()) actions.push(await seal(a, `action ${i} of the batch`));
   return { audits, runs, actions, ids: v.ids };

@@ -8,3 +8,4 @@ export {
 } from './read-index.js';
 export { auditPath, runDir, shardOf, classifyPath, type LayoutName } from './layout.js';
 export type { VerifyOptions } from './verify.js';
+export { remoteOfRecord, type RemoteOfRecordOptions } from './remote-of-record.js';

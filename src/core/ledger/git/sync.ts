@@ -26,10 +26,14 @@ export interface SyncContext {
   beforeRefUpdate?: (() => Promise<void>) | undefined;
   verifiedHead: { get(): Promise<string | undefined>; set(h: string): Promise<void> };
   head(): Promise<string | undefined>;
+  /** Makes (and signs, when the ledger signs) a commit object. */
+  commitObject(data: CommitData): Promise<RawObject>;
 }
 
 const MAX_ATTEMPTS = 6;
 const REMOTE_NAME = 'scp-ledger-remote';
+/** Where a fetch leaves the remote's ledger branch. */
+export const remoteTrackingRef = (branch: string) => `refs/remotes/${REMOTE_NAME}/${branch}`;
 
 async function ancestors(repo: Repo, tip: string | undefined): Promise<Set<string>> {
   const seen = new Set<string>();
@@ -196,7 +200,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
           }
           if (effective.size === 0) { replaced.set(oid, base); continue; }
           baseTree = await repo.editTree(baseTree, effective, objects);
-          const next = await hashObject('commit', encodeCommit({ ...c, tree: baseTree, parents: [base] }));
+          const next = await ctx.commitObject({ ...c, tree: baseTree, parents: [base] });
           objects.push(next);
           base = next.oid;
           replaced.set(oid, base);
