@@ -605,7 +605,8 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
       it('never overwrites an action entry', async () => {
         const d = discard();
         await ledger.write({ actions: [d] });
-        await rejectsWith(ledger.write({ actions: [d] }), 'conflict');
+        await rejectsWith(ledger.write({ actions: [{ ...d, reason: 'changed afterwards' }] }), 'conflict');
+        expect((await ledger.getAction!(d.action_id))!.reason).to.equal('stale scan');
       });
     });
   });
