@@ -4,6 +4,7 @@ import { createLazyLedger } from './ledger/lazy.js';
 import { loadOnce } from './load-once.js';
 import { valueLimits, type ValueLimits } from './limits.js';
 import type { Ledger } from './ledger/types.js';
+import { capabilitiesOf, type Capabilities, type Role } from './host/roles.js';
 import type { RedactOptions } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
@@ -49,6 +50,8 @@ export interface ScpOptions {
   runs?: { heartbeatMs?: number; leaseMs?: number; groupCommitMs?: number };
   /** Labels for card keys (merged over the origin's). */
   cardLabels?: Record<string, string>;
+  /** What this page's user may do (elements hide or disable the rest); default `admin` (everything). */
+  role?: Role;
 }
 
 /** The one object elements and hosts talk to. */
@@ -60,6 +63,8 @@ export interface ScpClient {
   readonly ledger: Ledger;
   readonly store: StagingStore;
   cardLabel(cardKey: string): string;
+  /** What the user may do (a host client asks the host); elements show a read-only state from it. */
+  capabilities?(): Promise<Capabilities>;
   close(): Promise<void>;
 }
 
@@ -157,6 +162,7 @@ export function createScp(options: ScpOptions = {}): ScpClient {
 
   return {
     bus, staging, runs, refs, ledger, store, cardLabel,
+    capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
     async close() {
       // Finished runs that cannot be written now stay in the store for the next start.
       try {
