@@ -90,7 +90,8 @@ export function checkBusPayload<K extends BusEventName>(name: K, payload: unknow
 /** The envelope a server sends for a bus event (the inverse of `envelopeToBus`). */
 export function busToEnvelope<K extends BusEventName>(name: K, payload: BusEventMap[K], seq: number, ts: number): OriginEnvelope {
   const p = payload as Obj;
-  const base = { v: 1, ts, seq, type: name as string };
+  // The request / trace id an event happened under rides on the envelope too, for log joins.
+  const base = { v: 1, ts, seq, type: name as string, ...(typeof p.correlation_id === 'string' && { correlation_id: p.correlation_id }) };
   switch (name) {
     case 'audit:pending': {
       const { snapshot_id, card_key, ...rest } = p;
