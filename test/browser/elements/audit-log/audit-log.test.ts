@@ -226,7 +226,7 @@ describe('<scp-audit-log>', () => {
     expect(lines[0]).to.equal('time,kind,id,actor,action,target,card,status,summary,reason,duration_ms');
     expect(csv.endsWith('\r\n')).to.equal(true);
     expect(lines.slice(1, -1).map((l) => l.split(',')[2])).to.deep.equal(['run_x1', 'run_d1', 'run_b1', 'run_p1']);
-    expect(csv).to.contain(`,run,run_x1,'@admin,deploy:k8s,"a,b ""c""\nd",,ok,"'=HYPERLINK(""http://evil"",""click"")",,1200\r\n`);
+    expect(csv).to.contain(`,run,run_x1,"'@admin",deploy:k8s,"a,b ""c""\nd",,ok,"'=HYPERLINK(""http://evil"",""click"")",,1200\r\n`);
     const jsonl = await el.exportText('jsonl');
     const rows = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(rows).to.deep.equal((await c.ledger.list({ kind: 'run', limit: 500 })).entries);
