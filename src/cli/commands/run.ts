@@ -158,7 +158,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     ...(artifacts.length && { artifacts }),
   };
   await ledger.write({ runs: [{ run, events }], actor });
-  await ledger.close?.();
+  // The run has landed: nothing after this point may report it as failed.
+  await ledger.close?.().catch(() => undefined);
   const ref = `@run:${runId}`;
   if (flags.json) io.err(JSON.stringify({ ref, run }, null, 2));
   else io.err(`scp-ledger: recorded ${ref} (${status}${changes ? `, ${totals.files} files changed${repos.length > 1 ? ` in ${repos.length} repositories` : ''}` : ''})`);

@@ -64,6 +64,16 @@ export function envelopeToBus(env: OriginEnvelope): { name: BusEventName; payloa
     case 'ledger:written':
     case 'ledger:synced':
       return { name: env.type, payload: data };
+    case 'ledger:run':
+      // The origin announces runs recorded through record_run by this event alone: a finished run.
+      return {
+        name: 'run:completed',
+        payload: {
+          run_id: str(data.run_id) ?? key, type: str(data.type) ?? 'run', subtype: str(data.subtype) ?? str(data.type) ?? 'run',
+          status: data.status, summary: str(data.summary) ?? '', duration_ms: typeof data.duration_ms === 'number' ? data.duration_ms : null,
+          ...(data.metadata && typeof data.metadata === 'object' && !Array.isArray(data.metadata) ? { metadata: data.metadata } : {}),
+        },
+      };
     default:
       return undefined;
   }

@@ -68,6 +68,7 @@ export const ENDPOINT_ROLES: readonly { method: string; path: string; role: Role
   { method: 'GET', path: '/api/chat/refs/autocomplete', role: 'viewer' },
   { method: 'GET', path: '/api/ledger/entries', role: 'viewer' },
   { method: 'GET', path: '/api/ledger/head', role: 'viewer' },
+  { method: 'GET', path: '/api/ledger/checkpoint', role: 'viewer' },
   { method: 'GET', path: '/api/ledger/actions/:id', role: 'viewer' },
   { method: 'POST', path: '/api/ledger/write', role: 'operator' },
   { method: 'GET', path: '/api/events', role: 'viewer' },

@@ -451,7 +451,11 @@ export function createStaging(deps: StagingDeps): Staging {
 
     async save(ids, options = {}): Promise<SaveResult> {
       const selection = checkSelection(ids, 'save');
-      return acrossTabs(async () => {
+      // A store shared with other processes claims the ids of each save (all or none), which
+      // already keeps two saves of one snapshot apart: saves then need not wait for each other
+      // (or for stages) in this process's queue.
+      const turn = store.claimForSave ? <T>(fn: () => Promise<T>) => fn() : acrossTabs;
+      return turn(async () => {
         const ids = selection === 'all' ? (await store.listSnapshots()).map((m) => m.snapshot_id) : selection;
         // A store shared with other processes: reserve the ids first (all or none).
         const claimed = store.claimForSave && ids.length > 0;

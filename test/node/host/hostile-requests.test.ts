@@ -187,7 +187,7 @@ describe('hostile requests to the Node host', () => {
       assert.equal(ok.status, 200);
     });
 
-    it('answers too many keys, items or characters with 413 too_large naming the limit and path', async () => {
+    it('answers too many keys, items or characters with 413 value_too_large naming the limit and path', async () => {
       const keys = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`k${i}`, 0]));
       const cases: [unknown, string, string][] = [
         [{ wide: keys }, 'maxKeys', 'body.result.wide'],
@@ -197,7 +197,7 @@ describe('hostile requests to the Node host', () => {
       for (const [result, limit, path] of cases) {
         const r = await call(host, 'POST', '/api/audits/stage', { body: { card_key: 'security', result } });
         assert.equal(r.status, 413, limit);
-        assert.equal(r.json!.error, 'too_large');
+        assert.equal(r.json!.error, 'value_too_large');
         assert.equal(r.json!.data.limit, limit);
         assert.equal(r.json!.data.path, path);
       }

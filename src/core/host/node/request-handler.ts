@@ -18,6 +18,7 @@ import { drainAndClose, readJsonBody, RequestError } from './request-body.js';
 import { guardWrite, type WriteGuardOptions } from './request-guard.js';
 import { withActor } from './actors.js';
 import { valueLimits, type ValueLimits } from '../../limits.js';
+import { latestCheckpoint } from './checkpoint.js';
 
 /**
  * Who is asking: the actor recorded on saves, runs, discards and deletes, the tenant whose data
@@ -623,6 +624,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
     if (is('GET', 'ledger', 'head')) { send(200, { head: (await scp.ledger.head()) ?? null }); return true; }
+    if (is('GET', 'ledger', 'checkpoint')) { send(200, await latestCheckpoint(scp.ledger)); return true; }
     if (is('GET', 'ledger', 'actions', null)) {
       const id = pathId(p[2]!, 'action');
       const a = await scp.ledger.getAction?.(id);

@@ -63,6 +63,11 @@ export interface GitLedgerOptions {
   tags?: boolean;
   /** Where NEW entries go; both layouts are always read. Default `sharded`. */
   layout?: LayoutName;
+  /**
+   * Told each time a save waits for another writer (the branch moved, or another process holds
+   * its lock) before trying again; saves keep trying for up to 30 s. For reporting only.
+   */
+  onRetry?: (info: { attempt: number; waitedMs: number; reason: string; message: string }) => void;
   /** Where verify() keeps the last head it approved; default a file in the gitdir. */
   lastVerifiedHead?: VerifiedHeadStore;
   /**
@@ -503,6 +508,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         // backoff, for a bounded time.
         if (e instanceof ConflictError && Date.now() - started < WRITE_RETRY_MS) {
           const wait = Math.min(RETRY_BACKOFF_CAP_MS, 5 * 2 ** Math.min(attempt, 6));
+          try {
+            options.onRetry?.({ attempt: attempt + 1, waitedMs: Date.now() - started, reason: String((e.data as { reason?: unknown }).reason ?? 'moved'), message: e.message });
+          } catch { /* a reporter must not stop the save */ }
           await new Promise((r) => setTimeout(r, wait / 2 + Math.random() * wait));
           continue;
         }
