@@ -434,8 +434,9 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     guardWrite(req, writeGuard);
     const q = url.searchParams;
     const who = await authenticate(req);
-    const need = requiredRole(method, parts.slice(1));
-    if (need && !roleAllows(who.role, need)) {
+    // An endpoint missing from the table still needs a role: reads viewer, anything else operator.
+    const need = requiredRole(method, parts.slice(1)) ?? (method === 'GET' ? 'viewer' : 'operator');
+    if (!roleAllows(who.role, need)) {
       throw new RequestError(403, 'forbidden', `${method} ${url.pathname} needs the ${need} role (you have ${who.role})`, undefined, { role: need });
     }
     const correlation = correlationFromNodeHeaders(req.headers);
