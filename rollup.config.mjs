@@ -28,6 +28,7 @@ export const npmEntries = Object.fromEntries(Object.entries({
   'core/ledger/git-browser/index': 'src/core/ledger/git-browser/index.ts',
   'core/host/index': 'src/core/host/index.ts',
   'core/host/node/index': 'src/core/host/node/index.ts',
+  'core/host/node/postgres/index': 'src/core/host/node/postgres/index.ts',
   'elements/index': 'src/elements/index.ts',
   'elements/all': 'src/elements/all.ts',
   'cli/main': 'src/cli/main.ts',

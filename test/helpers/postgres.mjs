@@ -4,14 +4,21 @@
 // SCP_TEST_PG_URL; a test file run on its own starts one for its process (stopped at exit).
 // Every caller gets its own fresh database, so suites never see each other's rows.
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const BIN = process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
+// Debian's packages put each major version's binaries under /usr/lib/postgresql/<major>/bin.
+function newestBin() {
+  try {
+    const majors = readdirSync('/usr/lib/postgresql').filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+    return majors.length ? `/usr/lib/postgresql/${majors[0]}/bin` : '/usr/lib/postgresql/15/bin';
+  } catch { return '/usr/lib/postgresql/15/bin'; }
+}
+const BIN = process.env.PG_BIN || newestBin();
 export const PG_URL_ENV = 'SCP_TEST_PG_URL';
 
 function freePort() {

@@ -33,7 +33,7 @@ ${filterHelp}
 const pad = (s: string, n: number) => (s.length >= n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 
 function line(e: EntryMeta): string {
-  const what = e.kind === 'run' ? (e.subtype ?? e.type ?? 'run') : `audit ${e.card_key ?? ''}`;
+  const what = e.kind === 'run' ? (e.subtype ?? e.type ?? 'run') : e.kind === 'action' ? `${e.type ?? e.status} ${e.target ?? ''}` : `audit ${e.card_key ?? ''}`;
   return `${e.time.slice(0, 19).replace('T', ' ')}  ${pad(e.status, 9)} ${pad(e.actor ?? '', 12)} ${pad(what, 22)} ${e.summary}\n    @${e.kind}:${e.id}`;
 }
 

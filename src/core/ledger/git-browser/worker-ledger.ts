@@ -8,6 +8,7 @@ import { ScpError } from '../../errors/index.js';
 import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
 import type { LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
 import { startLedgerWorker, workerStartFailure, type StartedWorker } from './worker-start.js';
+import type { VerifyOptions } from '../git/verify.js';
 
 export type { WorkerLedgerOptions } from './rpc.js';
 
@@ -35,7 +36,7 @@ export function reviveError(e: SerializedError): Error {
 }
 
 export interface WorkerGitLedger extends Ledger {
-  verify(options?: { full?: boolean }): Promise<VerifyReport>;
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
   sync(options?: { remote?: string }): Promise<SyncResult>;
   close(): Promise<void>;
   /** Replace allowed_signers in one (signed) commit; see GitLedger.setAllowedSigners. */
@@ -103,11 +104,12 @@ export async function createWorkerGitLedger(
     write: (batch: LedgerBatch) => call<WriteResult>('write', batch),
     getAudit: (id) => call('getAudit', id),
     getRun: (id) => call('getRun', id),
+    getAction: (id) => call('getAction', id),
     list: (q) => call('list', q),
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
     whenWarm: () => call<void>('whenWarm'),
-    verify: (o?: { full?: boolean }) => call<VerifyReport>('verify', o),
+    verify: (o?: VerifyOptions) => call<VerifyReport>('verify', o),
     setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
     signingKey: () => call<string | undefined>('signingKey'),
     sync: (o) => call<SyncResult>('sync', o),

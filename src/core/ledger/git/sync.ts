@@ -256,6 +256,8 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
           }
         }
       }
+      // As git push does: the remote-tracking ref now names what the remote holds.
+      if (target !== remoteHead) await repo.setRef(remoteTrackingRef(ctx.branch), target);
       if (target !== local) {
         await ctx.beforeRefUpdate?.();
         await repo.casRef(ctx.ref, local, target);

@@ -9,6 +9,25 @@ import { migrate } from './migrations.js';
 import { createPostgresStagingStore } from './staging-store.js';
 import type { Pool } from 'pg';
 
+/** The advisory lock instances take turns on to push the ledger. */
+const LEDGER_LOCK = 0x5c91ed9f;
+
+/** A session advisory lock held on its own connection for `fn` (released if the process dies). */
+function advisoryLock(pool: Pool, key: number) {
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    const c = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('SELECT pg_advisory_lock($1)', [key]);
+      try { return await fn(); } finally {
+        await c.query('SELECT pg_advisory_unlock($1)', [key]).catch((e: Error) => { broken = e; });
+      }
+    } finally {
+      c.release(broken);
+    }
+  };
+}
+
 export interface PostgresHostOptions extends Omit<ScpRequestHandlerOptions, 'scp' | 'journal' | 'eventsDir'> {
   /** The database every instance of the deployment shares (URL or a `pg` Pool). */
   postgres: PostgresConnection;
@@ -49,9 +68,11 @@ export async function createPostgresHost(options: PostgresHostOptions): Promise<
     const git = await createGitLedger({
       fs: nodeFs, http, dir, remote: typeof remote === 'string' ? { url: remote } : remote, ...(branch && { branch }),
     });
-    // Start from what the remote holds (an empty remote is fine: the first save creates the branch).
+    // Start from what the remote holds: a commit a killed process left unpushed was never
+    // answered as saved, so it is dropped, not pushed now (its snapshot is still pending).
+    await git.dropUnpushed();
     await git.sync().catch(() => undefined);
-    const ledger = remoteOfRecord(git, { ...(readFreshMs !== undefined && { readFreshMs }) });
+    const ledger = remoteOfRecord(git, { lock: advisoryLock(pool, LEDGER_LOCK), ...(readFreshMs !== undefined && { readFreshMs }) });
     const scp = createScp({ ledger, staging: createPostgresStagingStore({ pool }), channel: false, ...(actor && { actor }) });
     const onError = handlerOptions.onError;
     const handler = createScpRequestHandler({

@@ -13,6 +13,8 @@ export interface PostgresJournalOptions {
   now?: () => number;
   /** Reports failures of the background work (wake-ups, reconnects, retention). */
   onError?: (e: unknown) => void;
+  /** First delay before the LISTEN connection is opened again after it was lost (default 100 ms; doubles up to 5 s). */
+  reconnectMs?: number;
 }
 
 interface Row { seq: string; at: string; type: string; body: string }
@@ -38,9 +40,11 @@ class Listener {
   private client: PoolClient | undefined;
   private closed = false;
   private connecting: Promise<void> | undefined;
-  private retryMs = 100;
+  private retryMs: number;
 
-  constructor(private readonly pool: Pool, private readonly onError: (e: unknown) => void) {}
+  constructor(private readonly pool: Pool, private readonly onError: (e: unknown) => void, private readonly firstRetryMs = 100) {
+    this.retryMs = firstRetryMs;
+  }
 
   add(tenant: string, fn: Wake): () => void {
     let set = this.wakes.get(tenant);
@@ -71,13 +75,13 @@ class Listener {
         if (this.client !== c) return;
         this.client = undefined;
         try { c.release(e instanceof Error ? e : new Error('LISTEN connection lost')); } catch { /* already released */ }
-        if (!this.closed) { if (e) this.onError(e); setTimeout(() => void this.ensure(), this.retryMs).unref?.(); }
+        if (!this.closed) { this.onError(e); setTimeout(() => void this.ensure(), this.retryMs).unref?.(); }
       };
       c.on('error', lost);
       c.on('end', () => lost(new Error('LISTEN connection ended')));
       await c.query(`LISTEN ${JOURNAL_CHANNEL}`);
       this.client = c;
-      this.retryMs = 100;
+      this.retryMs = this.firstRetryMs;
       // Anything appended while we were not listening: every journal reads again.
       for (const set of this.wakes.values()) for (const fn of set) fn(0);
     } catch (e) {
@@ -99,9 +103,9 @@ class Listener {
 }
 
 const listeners = new WeakMap<Pool, Listener>();
-function listenerFor(pool: Pool, onError: (e: unknown) => void): Listener {
+function listenerFor(pool: Pool, onError: (e: unknown) => void, reconnectMs?: number): Listener {
   let l = listeners.get(pool);
-  if (!l) listeners.set(pool, (l = new Listener(pool, onError)));
+  if (!l) listeners.set(pool, (l = new Listener(pool, onError, reconnectMs)));
   return l;
 }
 
@@ -187,7 +191,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     })().catch(onError).finally(() => { polling = undefined; });
     return polling;
   }
-  const offWake = listenerFor(pool, onError).add(tenant, (seq) => { if (seq === 0 || seq > known) void poll(); });
+  const offWake = listenerFor(pool, onError, options.reconnectMs).add(tenant, (seq) => { if (seq === 0 || seq > known) void poll(); });
   await listenerFor(pool, onError).ensure();
 
   let appended = 0;
