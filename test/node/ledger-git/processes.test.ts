@@ -157,13 +157,17 @@ describe('git ledger: many processes on one repository', () => {
     repo.git('repack', '-a', '-d', '-q');
     const after = packs();
     assert.ok(before.some((p) => !after.includes(p)), 'the merge removed packs the reader had listed');
+    // The reader's idle timer closes the pack files it had open (an open file outlives its
+    // deletion); from here it must open packs that are gone.
+    reader.stdin.write('idle\n');
+    await answer(3);
     for (const id of written) reader.stdin.write(`${id}\n`);
     reader.stdin.write('idle\n');
-    await answer(2 + written.length + 1);
+    await answer(3 + written.length + 1);
     reader.stdin.end();
     const r = await result;
     assert.equal(r.code, 0, `the reader died: ${r.err}`);
-    const got = answers.slice(2, 2 + written.length);
+    const got = answers.slice(3, 3 + written.length);
     assert.deepEqual(got, written.map((id) => `ok ${id}`));
     assert.equal(answers.at(-1), 'idle', 'the idle timer closed its handles without an unhandled rejection');
     await l.close?.();
