@@ -146,8 +146,17 @@ describe('git ledger: many processes on one repository', () => {
     const lines = createInterface({ input: reader.stdout });
     const answers: string[] = [];
     let wake: (() => void) | undefined;
+    let exited = false;
+    let stderr = '';
+    reader.stderr.on('data', (b) => { stderr += b; });
     lines.on('line', (line) => { answers.push(line); wake?.(); });
-    const answer = async (n: number) => { while (answers.length < n) await new Promise<void>((r) => { wake = r; }); };
+    reader.on('close', () => { exited = true; wake?.(); });
+    const answer = async (n: number) => {
+      while (answers.length < n) {
+        if (exited) assert.fail(`the reader died after answering ${JSON.stringify(answers.slice(-3))}: ${stderr.slice(-600)}`);
+        await new Promise<void>((r) => { wake = r; });
+      }
+    };
     await answer(1);
     assert.equal(answers[0], 'ready');
     reader.stdin.write(`${written[0]}\n`); // the reader now knows the 31 packs
