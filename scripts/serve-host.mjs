@@ -56,6 +56,8 @@ const handler = createScpRequestHandler({
     },
   }),
   cors: { origins: values.cors?.length ? values.cors : ['http://127.0.0.1:8000', 'http://localhost:8000'], credentials: true },
+  // Every answer of 500 and above (a full disk is 507) is logged with its cause.
+  onError: (e) => console.error(`scp host: ${e?.stack ?? String(e)}`),
 });
 const server = createServer((req, res) => { void handler(req, res); });
 server.listen(port, bindHost, () => {

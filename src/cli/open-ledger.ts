@@ -65,8 +65,18 @@ export async function trackRemoteLedger(loc: RepoLocation, branch: string): Prom
 }
 
 /** The repository options every command takes from the process surface (`--git-dir`). */
-export function repoOptions(io: Io): { gitDir?: string; note: (text: string) => void } {
-  return { ...(io.gitDir && { gitDir: io.gitDir }), note: (t) => io.err(t) };
+export function repoOptions(io: Io): { gitDir?: string; note: (text: string) => void; onBusy: (info: { waitedMs: number; message: string }) => void } {
+  let told = false;
+  return {
+    ...(io.gitDir && { gitDir: io.gitDir }),
+    note: (t) => io.err(t),
+    // Said once per command: a busy ledger (a host or other CI jobs saving) is waited for, not failed.
+    onBusy: (info) => {
+      if (told) return;
+      told = true;
+      io.err(`scp-ledger: the ledger branch is busy (${info.message}); retrying with backoff for up to 30 s`);
+    },
+  };
 }
 
 /** Where the CLI keeps its read index for a ledger branch (inside the git dir, never committed). */
@@ -79,7 +89,7 @@ export function indexPathFor(gitdir: string, branch = 'scp-ledger'): string {
  * (default `scp-ledger`); the git code is loaded only when a command needs it. `note` hears about
  * anything done to the repository on the way (a tracking branch created).
  */
-export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: string, o: { gitDir?: string; note?: (text: string) => void } = {}): Promise<{ ledger: Ledger & Partial<Pick<Required<Ledger>, 'verify' | 'sync'>>; root: string; gitdir: string; bare: boolean }> {
+export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: string, o: { gitDir?: string; note?: (text: string) => void; onBusy?: (info: { waitedMs: number; message: string }) => void } = {}): Promise<{ ledger: Ledger & Partial<Pick<Required<Ledger>, 'verify' | 'sync'>>; root: string; gitdir: string; bare: boolean }> {
   const loc = await locateRepo(cwd, o.gitDir ?? undefined);
   const { root, gitdir } = loc;
   const tracked = await trackRemoteLedger(loc, branch ?? 'scp-ledger').catch(() => undefined);
@@ -98,6 +108,7 @@ export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: s
     ...(branch && { branch }),
     ...(remoteUrl && { remote: { url: remoteUrl } }),
     author: { name: name || 'scp-ledger', email: email || 'scp-ledger@localhost' },
+    ...(o.onBusy && { onRetry: o.onBusy }),
   });
   return { ledger, root, gitdir, bare: loc.bare };
 }

@@ -4,6 +4,7 @@ import { createLazyLedger } from './ledger/lazy.js';
 import { loadOnce } from './load-once.js';
 import { valueLimits, type ValueLimits } from './limits.js';
 import type { Ledger } from './ledger/types.js';
+import { capabilitiesOf, type Capabilities, type Role } from './host/roles.js';
 import type { RedactOptions } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
@@ -49,6 +50,8 @@ export interface ScpOptions {
   runs?: { heartbeatMs?: number; leaseMs?: number; groupCommitMs?: number };
   /** Labels for card keys (merged over the origin's). */
   cardLabels?: Record<string, string>;
+  /** What this page's user may do (elements hide or disable the rest); default `admin` (everything). */
+  role?: Role;
 }
 
 /** The one object elements and hosts talk to. */
@@ -60,6 +63,8 @@ export interface ScpClient {
   readonly ledger: Ledger;
   readonly store: StagingStore;
   cardLabel(cardKey: string): string;
+  /** What the user may do (a host client asks the host); elements show a read-only state from it. */
+  capabilities?(): Promise<Capabilities>;
   close(): Promise<void>;
 }
 
@@ -72,17 +77,37 @@ function defaultStore(): StagingStore {
   return createLazyStore(() => import('./storage/idb.js').then((m) => m.createIdbStagingStore()));
 }
 
-/** The same ledger, with every successful sync announced on the bus as `ledger:synced`. */
-function withSyncEvent(ledger: Ledger, bus: EventBus): Ledger {
-  if (!ledger.sync) return ledger;
+/**
+ * The same ledger, announcing on the bus what it did: every write as `ledger:written`, a delete as
+ * `audit:deleted` (with who and why) and `ledger:written`, a successful sync as `ledger:synced`.
+ */
+function withLedgerEvents(ledger: Ledger, bus: EventBus): Ledger {
+  const write: Ledger['write'] = async (batch) => {
+    const r = await ledger.write(batch);
+    bus.emit('ledger:written', { commit: r.commit, ids: r.ids });
+    return r;
+  };
+  const deleteAudit: Ledger['deleteAudit'] = async (id, o) => {
+    const r = await ledger.deleteAudit(id, o);
+    bus.emit('audit:deleted', {
+      snapshot_id: id, commit: r.commit,
+      ...(o?.actor && { actor: o.actor }), ...(o?.reason && { reason: o.reason }),
+      ...(r.action_id && { action_id: r.action_id }), ...(o?.correlation_id && { correlation_id: o.correlation_id }),
+    });
+    bus.emit('ledger:written', { commit: r.commit, ids: r.action_id ? [r.action_id] : [] });
+    return r;
+  };
+  const sync = async (o?: { remote?: string }) => {
+    const r = await ledger.sync!(o);
+    bus.emit('ledger:synced', r);
+    return r;
+  };
   return new Proxy(ledger, {
     get(target, prop, receiver) {
-      if (prop !== 'sync') return Reflect.get(target, prop, receiver);
-      return async (o?: { remote?: string }) => {
-        const r = await target.sync!(o);
-        bus.emit('ledger:synced', r);
-        return r;
-      };
+      if (prop === 'write') return write;
+      if (prop === 'deleteAudit') return deleteAudit;
+      if (prop === 'sync' && target.sync) return sync;
+      return Reflect.get(target, prop, receiver);
     },
   });
 }
@@ -99,7 +124,7 @@ function defaultBrowserLedger(options: ScpOptions): Ledger {
 export function createScp(options: ScpOptions = {}): ScpClient {
   const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
   const store = options.staging ?? defaultStore();
-  const ledger = withSyncEvent(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
+  const ledger = withLedgerEvents(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
     : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))), bus);
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
   const limits = valueLimits(options.limits);
@@ -137,6 +162,7 @@ export function createScp(options: ScpOptions = {}): ScpClient {
 
   return {
     bus, staging, runs, refs, ledger, store, cardLabel,
+    capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
     async close() {
       // Finished runs that cannot be written now stay in the store for the next start.
       try {

@@ -54,7 +54,7 @@ function pathOf(root: string, f: Frame | undefined): string {
   const segs: string[] = [];
   for (let at = f; at && at.key !== undefined; at = at.parent) {
     const k = at.key;
-    segs.push(typeof k === 'number' ? `[${k}]` : PLAIN_KEY.test(k) ? `.${k}` : `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`);
+    segs.push(typeof k === 'number' ? `[${k}]` : k.length <= 40 && PLAIN_KEY.test(k) ? `.${k}` : `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`);
   }
   return root + segs.reverse().join('');
 }
@@ -66,7 +66,7 @@ const WORDS: Record<LimitData['limit'], string> = {
 
 /**
  * Throws when `value` goes over a limit: a ValidationError (`validation`) for nesting deeper than
- * `maxDepth` or a circular reference, a ValueTooLargeError (`too_large`) for the size limits. Both
+ * `maxDepth` or a circular reference, a ValueTooLargeError (`value_too_large`) for the size limits. Both
  * name the limit and the path where it was exceeded (`result.items[3].name`). Visits each place
  * once, with an explicit stack; `toJSON()` is followed as JSON.stringify would.
  */

@@ -12,3 +12,9 @@ export function own<T>(obj: Readonly<Record<string, T>> | null | undefined, key:
 export function nullRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+/** `obj[k] = v`, except that a key named `__proto__` becomes an own property, as JSON.parse makes it. */
+export function setOwn(obj: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else obj[k] = v;
+}

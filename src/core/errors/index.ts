@@ -37,8 +37,8 @@ export class ValidationError extends ScpError<'validation', ValidationData> {
   constructor(message: string, o: Opts<ValidationData> = {}) { super('validation', message, o); }
 }
 /** A value holds more than a limit allows (keys in one object, array items, string length, values in all). */
-export class ValueTooLargeError extends ScpError<'too_large', LimitData & { what: string; actual: number }> {
-  constructor(message: string, o: Opts<LimitData & { what: string; actual: number }> = {}) { super('too_large', message, o); }
+export class ValueTooLargeError extends ScpError<'value_too_large', LimitData & { what: string; actual: number }> {
+  constructor(message: string, o: Opts<LimitData & { what: string; actual: number }> = {}) { super('value_too_large', message, o); }
 }
 /** An id failed the id grammar (path escape, bad characters, too long). */
 export class InvalidIdError extends ScpError<'invalid_id', { id: string; reason: string }> {

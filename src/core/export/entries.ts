@@ -6,12 +6,35 @@ import type { EntryMeta } from '../schemas/ledger.js';
  * CSV (RFC 4180) and JSON Lines, row by row so a caller can stream any number of entries.
  */
 
-/** The action column: `audit:saved` for an audit, else the run's subtype or type. */
+/** The action column: `audit:saved` for an audit, `audit:discarded` / `audit:deleted` for an action, else the run's subtype or type. */
 export function actionOf(entry: EntryMeta): string {
-  return entry.kind === 'audit' ? 'audit:saved' : entry.subtype || entry.type || 'run';
+  if (entry.kind === 'audit') return 'audit:saved';
+  if (entry.kind === 'action') return entry.type || `audit:${entry.status}`;
+  return entry.subtype || entry.type || 'run';
 }
 
-/** The target column: the card (labelled) for an audit, the run's target for a run. */
+/** What an action did to the world, for colour and words in the log. */
+export type ActionKind = 'create' | 'change' | 'destroy' | 'read';
+
+const RUN_TYPE_KINDS: Record<string, ActionKind> = {
+  install: 'create', build: 'create', setup: 'create', generate: 'create', backup: 'create',
+  deploy: 'change', format: 'change', restore: 'change', git: 'change', ci: 'change',
+  destroy: 'destroy',
+  plan: 'read', validate: 'read', test: 'read', scan: 'read',
+};
+
+/**
+ * An entry's action kind: a save creates, a discard or delete destroys, a run by its type (the
+ * origin's types; any other type counts as a change).
+ */
+export function actionKindOf(entry: EntryMeta): ActionKind {
+  if (entry.kind === 'audit') return 'create';
+  if (entry.kind === 'action') return 'destroy';
+  const type = entry.type ?? '';
+  return Object.hasOwn(RUN_TYPE_KINDS, type) ? RUN_TYPE_KINDS[type]! : 'change';
+}
+
+/** The target column: the card (labelled) for an audit, the run's target for a run, the audit ids for an action. */
 export function targetOf(entry: EntryMeta, cardLabel: (key: string) => string = (k) => k): string {
   if (entry.kind === 'audit') return entry.card_key ? cardLabel(entry.card_key) : '';
   return entry.target ?? '';

@@ -2,7 +2,7 @@ import { own } from '../own.js';
 import {
   AlreadySavedError, ConflictError, DiskFullError, EmptySelectionError, HttpError, InvalidIdError, LedgerWriteError, NotFoundError,
   RunFinishedError,
-  ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError,
+  ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError, ValueTooLargeError,
 } from '../errors/index.js';
 
 /** The JSON body of every error response: `{error: <code>, message, field?, data?}`. */
@@ -16,7 +16,7 @@ export function statusForCode(code: string): number {
     case 'forbidden': return 403;
     case 'not_found': case 'unknown_ref_kind': return 404;
     case 'conflict': case 'run_finished': case 'already_saved': return 409;
-    case 'too_large': case 'body_too_large': return 413;
+    case 'too_large': case 'value_too_large': case 'body_too_large': return 413;
     case 'disk_full': return 507;
     default: return 500;
   }
@@ -29,6 +29,7 @@ const CLASSES: Record<string, Ctor> = {
   not_found: NotFoundError as unknown as Ctor,
   empty_selection: EmptySelectionError as unknown as Ctor,
   too_large: SnapshotTooLargeError as unknown as Ctor,
+  value_too_large: ValueTooLargeError as unknown as Ctor,
   conflict: ConflictError as unknown as Ctor,
   disk_full: DiskFullError as unknown as Ctor,
   already_saved: AlreadySavedError as unknown as Ctor,

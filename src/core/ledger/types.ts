@@ -1,3 +1,4 @@
+import type { ActionEntry } from '../schemas/action.js';
 import type { SavedAudit } from '../schemas/audit.js';
 import type { EntryMeta, LedgerPage, LedgerQuery } from '../schemas/ledger.js';
 import type { RunRecord } from '../schemas/run.js';
@@ -5,6 +6,8 @@ import type { RunRecord } from '../schemas/run.js';
 export interface LedgerBatch {
   audits?: SavedAudit[];
   runs?: RunRecord[];
+  /** Discards and deletes (a delete is written by `deleteAudit`, in the same commit as the removal). */
+  actions?: ActionEntry[];
   /** Overrides the default commit message. */
   message?: string;
   /** Who is writing (commit author). */
@@ -15,6 +18,16 @@ export interface WriteResult {
   /** The commit (or adapter's version id) that holds the whole batch. */
   commit: string;
   ids: string[];
+  /** The action entry a delete recorded (`deleteAudit` only). */
+  action_id?: string;
+}
+
+/** What `deleteAudit` records besides the removal: who, why (required), and under which request. */
+export interface DeleteOptions {
+  actor?: string;
+  /** Why the audit is removed; required (a ValidationError without it). */
+  reason?: string;
+  correlation_id?: string;
 }
 
 export interface VerifyReport {
@@ -61,10 +74,15 @@ export interface Ledger {
   write(batch: LedgerBatch): Promise<WriteResult>;
   getAudit(id: string): Promise<SavedAudit | undefined>;
   getRun(id: string): Promise<RunRecord | undefined>;
+  /** A discard or delete entry by id. */
+  getAction?(id: string): Promise<ActionEntry | undefined>;
   /** Newest first, filtered, cursor-paginated. */
   list(query?: LedgerQuery): Promise<LedgerPage>;
-  /** Remove a saved audit with an explicit delete commit. Throws NotFoundError if absent. */
-  deleteAudit(id: string, options?: { actor?: string; reason?: string }): Promise<WriteResult>;
+  /**
+   * Remove a saved audit with an explicit delete commit that also records a `delete` action entry
+   * (who, why, when). Throws NotFoundError if absent, ValidationError without a reason.
+   */
+  deleteAudit(id: string, options?: DeleteOptions): Promise<WriteResult>;
   /** The current head (commit id), or `undefined` for an empty ledger. */
   head(): Promise<string | undefined>;
   /** Checks what came after the last verified head; `{ full: true }` re-checks everything. */

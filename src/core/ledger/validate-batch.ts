@@ -3,6 +3,7 @@ import { ConflictError, ValidationError } from '../errors/index.js';
 import { canonicalJson } from '../hash/index.js';
 import { assertValidId } from '../ids.js';
 import { checkValueLimits, DEFAULT_VALUE_LIMITS, type ValueLimits } from '../limits.js';
+import { ActionEntry } from '../schemas/action.js';
 import { SavedAudit } from '../schemas/audit.js';
 import { parseWith } from '../schemas/parse.js';
 import { RunRecord } from '../schemas/run.js';
@@ -12,7 +13,8 @@ import type { LedgerBatch } from './types.js';
 export interface ValidatedBatch {
   audits: SavedAudit[];
   runs: RunRecord[];
-  /** Audit ids then run ids, in batch order. */
+  actions: ActionEntry[];
+  /** Audit ids, run ids, then action ids, in batch order. */
   ids: string[];
 }
 
@@ -64,9 +66,11 @@ export function validateBatch(batch: LedgerBatch, options: ValidateBatchOptions 
   checkValueLimits(batch, options.limits ?? BATCH_LIMITS, 'ledger batch', 'batch');
   const rawAudits: unknown = batch.audits ?? [];
   const rawRuns: unknown = batch.runs ?? [];
+  const rawActions: unknown = batch.actions ?? [];
   if (!Array.isArray(rawAudits)) throw invalid('ledger batch', 'audits', 'expected an array');
   if (!Array.isArray(rawRuns)) throw invalid('ledger batch', 'runs', 'expected an array');
-  if (rawAudits.length + rawRuns.length === 0) throw invalid('ledger batch', '(root)', 'nothing to write: pass at least one audit or run');
+  if (!Array.isArray(rawActions)) throw invalid('ledger batch', 'actions', 'expected an array');
+  if (rawAudits.length + rawRuns.length + rawActions.length === 0) throw invalid('ledger batch', '(root)', 'nothing to write: pass at least one audit, run or action');
   if (options.checkMessage && batch.message !== undefined && (typeof batch.message !== 'string' || batch.message.trim() === '')) {
     throw invalid('ledger batch', 'message', 'a commit message must be a non-empty string');
   }
@@ -95,13 +99,34 @@ export function validateBatch(batch: LedgerBatch, options: ValidateBatchOptions 
     runs.push({ run: r.run, events });
   }
 
+  const actions: ActionEntry[] = [];
+  for (const [i, raw] of rawActions.entries()) actions.push(checkAction(raw, `action ${i} of the batch`));
+
   const auditIds = audits.map((a) => a.snapshot_id);
   const runIds = runs.map((r) => r.run.run_id);
-  const repeated = [...new Set([...repeats(auditIds), ...repeats(runIds)])];
+  const actionIds = actions.map((a) => a.action_id);
+  const repeated = [...new Set([...repeats(auditIds), ...repeats(runIds), ...repeats(actionIds)])];
   if (repeated.length) {
     throw new ConflictError(`The batch holds the same id more than once: ${repeated.join(', ')} (each entry needs its own id)`, {
       data: { ids: repeated, reason: 'duplicate_in_batch' },
     });
   }
-  return { audits, runs, ids: [...auditIds, ...runIds] };
+  return { audits, runs, actions, ids: [...auditIds, ...runIds, ...actionIds] };
+}
+
+/**
+ * An action entry's rules: a valid id, a time, an actor, at least one valid target id, and a
+ * reason for a delete (a deleted audit must say why it went).
+ */
+export function checkAction(raw: unknown, what: string): ActionEntry {
+  const a = parseWith(ActionEntry, raw, what);
+  assertValidId(a.action_id, 'action');
+  checkTime(a.at, what, 'at');
+  if (!a.actor.trim()) throw invalid(what, 'actor', 'who did it is required');
+  if (a.targets.length === 0) throw invalid(what, 'targets', 'an action applies to at least one audit');
+  for (const t of a.targets) assertValidId(t.id, 'audit');
+  if (a.action === 'delete' && (a.reason === undefined || !a.reason.trim())) {
+    throw invalid(what, 'reason', 'a delete must say why the audit is removed');
+  }
+  return a;
 }

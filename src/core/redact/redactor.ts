@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors/index.js';
 import { canonicalJson } from '../hash/canonical.js';
 import { DEFAULT_VALUE_LIMITS } from '../limits.js';
+import { setOwn } from '../own.js';
 import { DEFAULT_RULES } from './rules.js';
 import type { RedactOptions, RedactRule, Redactor } from './types.js';
 
@@ -28,11 +29,6 @@ const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
 
 interface KeyInfo { rule: CompiledRule | undefined; indexLike: boolean }
 
-/** `obj[k] = v`, except that a key named `__proto__` becomes an own property as JSON.parse makes it. */
-function setKey(obj: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else obj[k] = v;
-}
 
 interface CompiledRule {
   name: string;
@@ -235,9 +231,9 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
       for (const k of Object.keys(value)) {
         const v = (value as Record<string, unknown>)[k];
         const marker = keyMarker(k, v, fired);
-        if (marker !== undefined) { setKey(out, k, marker); continue; }
+        if (marker !== undefined) { setOwn(out, k, marker); continue; }
         trail.push(k);
-        setKey(out, k, walk(v, trail, ancestors, fired));
+        setOwn(out, k, walk(v, trail, ancestors, fired));
         trail.pop();
       }
       return out;
@@ -299,21 +295,21 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
         if (j && inOrder && keys[j - 1]! > k) inOrder = false;
         const marker = keyMarker(k, v, fired);
         if (marker !== undefined) {
-          setKey(out, k, marker);
+          setOwn(out, k, marker);
           twins[j] = marker;
         } else if (v === undefined) {
-          setKey(out, k, undefined);
+          setOwn(out, k, undefined);
           twins[j] = undefined;
         } else {
           trail.push(k);
-          setKey(out, k, walkCanonical(v, trail, ancestors, fired));
+          setOwn(out, k, walkCanonical(v, trail, ancestors, fired));
           trail.pop();
           twins[j] = twin;
         }
       }
       const sorted: Record<string, unknown> = {};
       const order = inOrder ? keys.map((_, j) => j) : keys.map((_, j) => j).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
-      for (const j of order) setKey(sorted, keys[j]!, twins[j]);
+      for (const j of order) setOwn(sorted, keys[j]!, twins[j]);
       twin = sorted;
       return out;
     } finally {

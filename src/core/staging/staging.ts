@@ -3,13 +3,15 @@ import {
   AlreadySavedError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
 } from '../errors/index.js';
 import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
-import { assertValidId, newAuditId } from '../ids.js';
+import { assertValidId, newActionId, newAuditId } from '../ids.js';
+import { targetOf } from '../ledger/actions.js';
+import type { ActionEntry } from '../schemas/action.js';
 import type { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
 import { checkValueLimits, DEFAULT_VALUE_LIMITS } from '../limits.js';
 import { nullRecord, own } from '../own.js';
 import { metaOf } from '../storage/shared.js';
 import { deriveSummary, oneLine } from './summary.js';
-import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
+import type { DiscardOptions, DiscardResult, SaveOptions, SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
 /** Scans per store write in `stageMany`: large enough that transaction commits stay rare (100 measured
@@ -48,6 +50,13 @@ function checkSelection(ids: unknown, action: Action): string[] | 'all' {
   }
   for (const id of ids) assertValidId(id, 'audit');
   return [...new Set(ids as string[])];
+}
+
+/** An optional short text option: a string of at most `max` characters, or absent. */
+function optionalText(v: unknown, name: string, max: number): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || v.length > max) throw invalid('options', name, `must be a string of at most ${max} characters`, `Pass the ${name.replace('_', ' ')} as text.`);
+  return v;
 }
 
 /** A scan ready to store; its content hash is being computed (WebCrypto is async, so a batch overlaps them). */
@@ -260,11 +269,11 @@ export function createStaging(deps: StagingDeps): Staging {
   }
 
   /** Redact again on the way out (idempotent): a store another process wrote is not trusted blindly. */
-  async function toSaved(s: AuditSnapshot, savedAt: string, savedBy: string): Promise<SavedAudit> {
+  async function toSaved(s: AuditSnapshot, savedAt: string, savedBy: string, correlation?: string): Promise<SavedAudit> {
     const { value: data, fired } = redactor.redact(s.data);
     const summary = redactor.redact(s.summary);
     const again = [...fired, ...summary.fired];
-    const saved: SavedAudit = { ...s, summary: summary.value, data, saved_at: savedAt, saved_by: savedBy };
+    const saved: SavedAudit = { ...s, summary: summary.value, data, saved_at: savedAt, saved_by: savedBy, ...(correlation && { correlation_id: correlation }) };
     if (again.length) {
       saved.content_hash = await contentHash(data);
       saved.redacted = [...new Set([...(s.redacted ?? []), ...again])].sort();
@@ -323,11 +332,12 @@ export function createStaging(deps: StagingDeps): Staging {
   }
 
   /** The save itself, once this process may write the ids. */
-  async function saveClaimed(ids: string[], options: { actor?: string; message?: string }): Promise<SaveResult> {
+  async function saveClaimed(ids: string[], options: SaveOptions): Promise<SaveResult> {
     const snapshots = await loadSelection(ids);
     const savedAt = now().toISOString();
     const savedBy = options.actor ?? deps.actor?.() ?? 'unknown';
-    const audits = await Promise.all(snapshots.map((s) => toSaved(s, savedAt, savedBy)));
+    const correlation = optionalText(options.correlation_id, 'correlation_id', 200);
+    const audits = await Promise.all(snapshots.map((s) => toSaved(s, savedAt, savedBy, correlation)));
     const saveIds = audits.map((a) => a.snapshot_id);
     let written: { commit: string };
     try {
@@ -351,7 +361,10 @@ export function createStaging(deps: StagingDeps): Staging {
       cleanup = e;
     }
     for (const a of audits) {
-      bus.emit('audit:saved', { snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso, commit: written.commit });
+      bus.emit('audit:saved', {
+        snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso, commit: written.commit,
+        actor: savedBy, ...(correlation && { correlation_id: correlation }),
+      });
     }
     // Saved, but still listed as pending: report the storage failure (the events above are true).
     if (cleanup) throw cleanup;
@@ -456,14 +469,42 @@ export function createStaging(deps: StagingDeps): Staging {
       });
     },
 
-    async discard(ids) {
+    async discard(ids, options: DiscardOptions = {}): Promise<DiscardResult> {
       const selection = checkSelection(ids, 'discard');
+      if (options === null || typeof options !== 'object') throw invalid('discard options', '(root)', 'must be an object', 'Pass { actor?, reason?, correlation_id? }.');
+      const reason = optionalText(options.reason, 'reason', 2000);
+      const correlation = optionalText(options.correlation_id, 'correlation_id', 200);
       return acrossTabs(async () => {
         const metas = await selectMetas(selection);
         const discardIds = metas.map((m) => m.snapshot_id);
+        const at = now();
+        const actor = options.actor ?? deps.actor?.() ?? 'unknown';
+        // The record comes first: if the ledger cannot take it, nothing is discarded. It keeps each
+        // snapshot's id, card and hash only, so the discarded data itself is gone.
+        const action: ActionEntry = {
+          action_id: newActionId('discard', at), action: 'discard', at: at.toISOString(), actor,
+          targets: metas.map(targetOf),
+          ...(reason && { reason: redactor.redact(reason).value }), ...(correlation && { correlation_id: correlation }),
+        };
+        let written: { commit: string };
+        try {
+          written = await ledger.write({ actions: [action], actor });
+        } catch (e) {
+          if (isScpError(e) && e.code === 'disk_full') throw e; // its own code (hosts answer 507); nothing was discarded
+          const why = e instanceof Error ? e.message : String(e);
+          throw new LedgerWriteError(
+            `Recording the discard of ${discardIds.length} audit${discardIds.length === 1 ? '' : 's'} in the ledger failed (${why}). Nothing was discarded: fix the cause and discard again.`,
+            { data: { ids: discardIds }, cause: e },
+          );
+        }
         await store.writeSnapshots({ remove: discardIds });
-        for (const s of metas) bus.emit('audit:discarded', { snapshot_id: s.snapshot_id, card_key: s.card_key });
-        return { discarded: discardIds };
+        for (const s of metas) {
+          bus.emit('audit:discarded', {
+            snapshot_id: s.snapshot_id, card_key: s.card_key, actor, action_id: action.action_id, commit: written.commit,
+            ...(action.reason && { reason: action.reason }), ...(correlation && { correlation_id: correlation }),
+          });
+        }
+        return { discarded: discardIds, action_id: action.action_id, commit: written.commit };
       });
     },
   };

@@ -1,6 +1,7 @@
 // Node side of the Chromium signing test: clone what the browser pushed and let native git and
 // ssh-keygen judge every signed commit; then our own verify() in Node, pinned to the device key.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +9,27 @@ import { join } from 'node:path';
 import { createGitLedger } from '../../../src/core/ledger/git/index.js';
 import { splitSignedCommit } from '../../../src/core/ledger/git/signing/sshsig.js';
 
-export async function verifySignedClone(url: string, allowedText: string, deviceKey: string): Promise<{ signed: number; unsigned: number; ours: { ok: boolean; reason?: string; signatures?: number } }> {
+interface Job { done: boolean; result?: unknown; error?: string }
+// Server commands time out after 20 s: the check runs as a job the browser polls.
+const jobs: Map<string, Job> = ((globalThis as { __scpNativeVerifyJobs?: Map<string, Job> }).__scpNativeVerifyJobs ??= new Map());
+
+export function startVerify(url: string, allowedText: string, deviceKey: string): string {
+  const id = `job-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+  const job: Job = { done: false };
+  jobs.set(id, job);
+  verifySignedClone(url, allowedText, deviceKey).then((r) => { job.result = r; }, (e) => { job.error = String((e as Error)?.stack ?? e); }).finally(() => { job.done = true; });
+  return id;
+}
+
+export function jobStatus(id: string): Job {
+  return jobs.get(id) ?? { done: true, error: `no job ${id}` };
+}
+
+async function verifySignedClone(url: string, allowedText: string, deviceKey: string): Promise<{ signed: number; unsigned: number; ours: { ok: boolean; reason?: string; signatures?: number } }> {
   const dir = mkdtempSync(join(tmpdir(), 'scp-native-verify-'));
   try {
-    execFileSync('git', ['clone', '-q', '--no-checkout', url, join(dir, 'clone')]);
+    // Async: the git server answering this clone runs in this same process.
+    await promisify(execFile)('git', ['clone', '-q', '--no-checkout', url, join(dir, 'clone')]);
     const gitdir = join(dir, 'clone', '.git');
     const allowed = join(dir, 'allowed_signers');
     writeFileSync(allowed, allowedText);

@@ -37,7 +37,15 @@ describe('Chromium: commits signed with a per-device key', () => {
       expect(local.ok, local.message).to.equal(true);
       expect(local.checked.signatures).to.equal(3);
       await ledger.sync();
-      const r = await nodeCall<{ signed: number; unsigned: number; ours: { ok: boolean; signatures?: number } }>('verifySignedClone', url, allowed, key);
+      const job = await nodeCall<string>('startVerify', url, allowed, key);
+      let status: { done: boolean; result?: { signed: number; unsigned: number; ours: { ok: boolean; signatures?: number } }; error?: string };
+      for (;;) {
+        status = await nodeCall('jobStatus', job);
+        if (status.done) break;
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      expect(status.error).to.equal(undefined);
+      const r = status.result!;
       expect(r.signed).to.equal(4); // init, allowed_signers, two writes: all signed by the device
       expect(r.unsigned).to.equal(0);
       expect(r.ours).to.deep.equal({ ok: true, signatures: 3 });

@@ -34,7 +34,8 @@ export async function drive(browser: Browser, url: string): Promise<DriveReport>
   let ready = false;
   page.on('response', async (res) => {
     if (res.request().resourceType() !== 'script' && !/javascript/.test(res.headers()['content-type'] ?? '')) return;
-    if (scripts.has(res.url())) return;
+    // A blob: Worker is new on every load; its code is the `worker-source` chunk, counted once.
+    if (scripts.has(res.url()) || res.url().startsWith('blob:')) return;
     const upFront = !ready;
     const body = await res.body().catch(() => Buffer.alloc(0));
     scripts.set(res.url(), { kb: gzipSync(body).length / 1024, upFront });

@@ -106,14 +106,14 @@ async function packAndInstall(tmp: string): Promise<Packed> {
 const MIME: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.json': 'application/json' };
 
 /** A static file server with no module resolution at all, as a CDN or a plain web host would be. */
-export async function startStaticServer(dir: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startStaticServer(dir: string, options: { cors?: boolean } = {}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const path = resolve(dir, '.' + decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (!path.startsWith(dir + sep) || !existsSync(path) || !statSync(path).isFile()) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', ...(options.cors && { 'Access-Control-Allow-Origin': '*' }) });
     res.end(await readFile(path));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -107,7 +107,9 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     assert.equal(await ledger.getAudit('security_20990101_000000'), undefined);
     server.use(http.get(`${BASE}/api/runs/:id`, () => new HttpResponse('<h1>Not Found</h1>', { status: 404, headers: { 'content-type': 'text/html' } })));
     assert.equal(await ledger.getRun('run_20990101T000000Z_deploy_abcd'), undefined);
-    assert.deepEqual(await ledger.deleteAudit(s.snapshot_id), { commit: '', ids: [s.snapshot_id] });
+    assert.equal((await rejection(ledger.deleteAudit(s.snapshot_id))).code, 'validation'); // a delete must say why
+    assert.equal(state.saved.size, 1);
+    assert.deepEqual(await ledger.deleteAudit(s.snapshot_id, { reason: 'wrong card' }), { commit: '', ids: [s.snapshot_id] });
     assert.equal(state.saved.size, 0);
   });
 

@@ -12,8 +12,11 @@ import { createHttpBackend } from '../../../src/core/host/http-backend.js';
 import { createGitLedger } from '../../../src/core/ledger/git/index.js';
 import { startHost } from './support/host-server.js';
 
+// Over HTTP the actor is the auth hook's (the contract's deletes are by bob).
+const auth = () => ({ actor: 'bob', role: 'admin' as const });
+
 ledgerContract('HTTP adapter → Node handler (memory ledger)', async () => {
-  const host = await startHost({ ledgerWrite: 'import' });
+  const host = await startHost({ auth, ledgerWrite: 'import' });
   const { ledger } = createHttpBackend({ baseUrl: host.baseUrl });
   return { ledger, cleanup: () => host.stop() };
 });
@@ -22,7 +25,7 @@ ledgerContract('HTTP adapter → Node handler (git ledger on disk)', async () =>
   const dir = mkdtempSync(join(tmpdir(), 'scp-host-git-'));
   const git = await createGitLedger({ fs: nodeFs, dir });
   const scp = createScp({ ledger: git, channel: false });
-  const host = await startHost({ scp, ledgerWrite: 'import' });
+  const host = await startHost({ scp, auth, ledgerWrite: 'import' });
   const { ledger } = createHttpBackend({ baseUrl: host.baseUrl });
   return { ledger, cleanup: async () => { await host.stop(); await scp.close(); rmSync(dir, { recursive: true, force: true }); } };
 });

@@ -50,7 +50,7 @@ describe('Node request handler over loopback HTTP', () => {
       assert.deepEqual(list.json!.saved.map((s: { snapshot_id: string }) => s.snapshot_id), [id]);
       assert.equal(list.json!.saved[0].card_key, 'security');
       assert.equal((await ledger.getAudit(id))!.summary, '3 issues · Score: 78');
-      const del = await call(host, 'DELETE', `/api/audits/saved/${id}`);
+      const del = await call(host, 'DELETE', `/api/audits/saved/${id}?reason=wrong%20card`);
       assert.deepEqual(del.json!.deleted, id);
       assert.equal((await call(host, 'GET', `/api/audits/saved/${id}`)).status, 404);
       assert.equal((await rejection(staging.get(id))).code, 'not_found');

@@ -73,7 +73,7 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     const a = makeAudit();
     await ledger.write({ audits: [a] });
     await ledger.deleteAudit(ORIGIN_AUDITS[0]!.snapshot_id, { reason: 'wrong card' });
-    await ledger.deleteAudit(a.snapshot_id);
+    await ledger.deleteAudit(a.snapshot_id, { reason: 'duplicate' });
     assert.equal(gitRun(gitdir, ['log', '-1', '--format=%s', 'scp-ledger']).trim(), `audit: delete ${a.snapshot_id}`);
     assert.equal(await ledger.getAudit(ORIGIN_AUDITS[0]!.snapshot_id), undefined);
     assert.equal((await ledger.verify()).ok, true);

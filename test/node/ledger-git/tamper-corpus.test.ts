@@ -434,7 +434,7 @@ describe('git ledger verify(): controls that must stay ok', () => {
       await b.write({ audits: [makeAudit({ card_key: 'b1' })], runs: [makeRun()] });
       await b.write({ audits: [makeAudit({ card_key: 'b2' })] });
       await f.ledger.write({ audits: [makeAudit({ card_key: 'a1' })] });
-      await f.ledger.deleteAudit(f.audits[1]!.snapshot_id);
+      await f.ledger.deleteAudit(f.audits[1]!.snapshot_id, { reason: 'duplicate scan' });
       f.p.g(['fetch', '-q', clone, `${REF}:refs/heads/from-b`]);
       const tree = f.p.g(['merge-tree', '--write-tree', REF, 'refs/heads/from-b']).split('\n')[0]!;
       f.p.setBranch(f.p.commit(tree, [f.p.head(), f.p.g(['rev-parse', 'refs/heads/from-b'])], 'Merge appender B'));
@@ -454,8 +454,8 @@ describe('git ledger verify(): controls that must stay ok', () => {
     const flat = await createGitLedger({ fs, dir: f.dir, layout: 'origin' });
     const x = makeAudit({ card_key: 'flat' });
     await flat.write({ audits: [x] });
-    await f.ledger.deleteAudit(x.snapshot_id);
-    await f.ledger.deleteAudit(f.audits[0]!.snapshot_id);
+    await f.ledger.deleteAudit(x.snapshot_id, { reason: 'flat copy' });
+    await f.ledger.deleteAudit(f.audits[0]!.snapshot_id, { reason: 'wrong card' });
     await f.ledger.write({ audits: [makeAudit({ card_key: 'after' })] });
     const r = await verifyFull(f);
     assert.deepEqual([r.ok, r.checked.commits], [true, 7]);

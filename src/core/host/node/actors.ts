@@ -18,5 +18,6 @@ export function withActor(body: Json, actor: string): Json {
   if (Array.isArray(body.runs)) {
     out.runs = body.runs.map((r) => (isObject(r) && isObject(r.run) ? { ...r, run: { ...r.run, user: actor } } : r));
   }
+  if (Array.isArray(body.actions)) out.actions = body.actions.map((a) => (isObject(a) ? { ...a, actor } : a));
   return out;
 }

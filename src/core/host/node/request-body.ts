@@ -3,9 +3,10 @@ import { ScpError } from '../../errors/index.js';
 import { checkValueLimits, DEFAULT_VALUE_LIMITS, type ValueLimits } from '../../limits.js';
 
 /** A request the handler refuses before acting: `status` and a JSON error naming the field. */
-export class RequestError extends ScpError<string, { status: number; field?: string }> {
-  constructor(status: number, code: string, message: string, field?: string) {
-    super(code, message, { data: { status, ...(field !== undefined && { field }) } });
+export class RequestError extends ScpError<string, { status: number; field?: string; role?: string }> {
+  /** `extra.role`: the role a 403 needs (sent in the answer so a client can say so). */
+  constructor(status: number, code: string, message: string, field?: string, extra: { role?: string } = {}) {
+    super(code, message, { data: { status, ...(field !== undefined && { field }), ...(extra.role !== undefined && { role: extra.role }) } });
   }
 }
 

@@ -5,11 +5,13 @@ import * as z from 'zod/mini';
 import type { ScpClient } from '../../client.js';
 import { HttpError, ScpError, UnknownRefKindError } from '../../errors/index.js';
 import { idProblem } from '../../ids.js';
+import { correlationFromNodeHeaders } from '../../runs/correlation.js';
 import type { RunHandle } from '../../runs/types.js';
 import { LedgerQuery, type EntryMeta } from '../../schemas/ledger.js';
 import type { BusEventMap, BusEventName } from '../../schemas/events.js';
 import type { Run } from '../../schemas/run.js';
 import { busToEnvelope, WIRE_EVENTS } from '../envelope.js';
+import { capabilitiesOf, isRole, requiredRole, roleAllows, ROLES, type Role } from '../roles.js';
 import { statusForCode } from '../wire-errors.js';
 import { createEventJournal, type EventJournal, type JournalEntry, type RetentionOptions } from './event-journal.js';
 import { drainAndClose, readJsonBody, RequestError } from './request-body.js';
@@ -18,8 +20,12 @@ import { withActor } from './actors.js';
 import { valueLimits, type ValueLimits } from '../../limits.js';
 import { latestCheckpoint } from './checkpoint.js';
 
-/** Who is asking: the actor recorded on saves and runs, and the tenant whose data they may see. */
-export interface AuthResult { actor?: string; tenant?: string }
+/**
+ * Who is asking: the actor recorded on saves, runs, discards and deletes, the tenant whose data
+ * they may see, and their role (`viewer` reads, `operator` also stages/saves/discards/records runs,
+ * `admin` also deletes). Without a role the request has `defaultRole`.
+ */
+export interface AuthResult { actor?: string; tenant?: string; role?: Role }
 
 export interface ScpRequestHandlerOptions {
   /**
@@ -28,10 +34,13 @@ export interface ScpRequestHandlerOptions {
    */
   scp: ScpClient | ((tenant: string) => ScpClient | Promise<ScpClient>);
   /**
-   * The host's authentication. Return `{actor, tenant}`; throw `unauthorized()` (401) or
-   * `forbidden()` (403). Any other throw is a 401. Without it every request is tenant `default`.
+   * The host's authentication. Return `{actor, tenant, role}` (or just `true`, or the actor's
+   * name); throw `unauthorized()` (401) or `forbidden()` (403). Any other throw is a 401. Without
+   * it every request is tenant `default` with the role `admin` (an open host, as before roles).
    */
-  auth?: (req: IncomingMessage) => AuthResult | Promise<AuthResult>;
+  auth?: (req: IncomingMessage) => AuthResult | string | true | Promise<AuthResult | string | true>;
+  /** The role of an authenticated request whose hook names none (default `operator`). */
+  defaultRole?: Role;
   /** Folder for the durable event journal (one sub-folder per tenant); without it, memory only. */
   eventsDir?: string;
   /**
@@ -228,7 +237,9 @@ function sendJson(req: IncomingMessage, res: ServerResponse, status: number, bod
 }
 
 function errorBody(e: unknown): { status: number; body: Json } {
-  if (e instanceof RequestError) return { status: e.data.status, body: { error: e.code, message: e.message, ...(e.data.field !== undefined && { field: e.data.field }) } };
+  if (e instanceof RequestError) {
+    return { status: e.data.status, body: { error: e.code, message: e.message, ...(e.data.field !== undefined && { field: e.data.field }), ...(e.data.role !== undefined && { role: e.data.role }) } };
+  }
   if (e instanceof ScpError) {
     const status = statusForCode(e.code);
     const issues = (e.data as { issues?: { path: string }[] }).issues;
@@ -288,21 +299,28 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     return t;
   }
 
-  async function authenticate(req: IncomingMessage): Promise<{ actor: string | undefined; tenant: string }> {
+  async function authenticate(req: IncomingMessage): Promise<{ actor: string | undefined; tenant: string; role: Role }> {
     let r: AuthResult | undefined;
+    let role: Role = 'admin';
     if (options.auth) {
-      try { r = await options.auth(req); } catch (e) {
+      let got: AuthResult | string | true | undefined;
+      try { got = await options.auth(req); } catch (e) {
         const status = e instanceof HttpError && (e.data.status === 403 || e.data.status === 401) ? e.data.status : 401;
         throw new RequestError(status, status === 403 ? 'forbidden' : 'unauthorized', e instanceof Error && e.message ? e.message : 'Not signed in');
       }
-      if (!r) throw new RequestError(401, 'unauthorized', 'Not signed in');
+      if (!got) throw new RequestError(401, 'unauthorized', 'Not signed in');
+      r = got === true ? {} : typeof got === 'string' ? { actor: got } : got;
+      if (r.role !== undefined && !isRole(r.role)) {
+        throw new RequestError(403, 'forbidden', `The sign-in gave an unknown role; roles are ${ROLES.join(', ')}`);
+      }
+      role = r.role ?? options.defaultRole ?? 'operator';
     }
     const name = r?.tenant ?? 'default';
     if (!TENANT_RE.test(name)) throw new RequestError(403, 'forbidden', 'The tenant is not a valid name');
     if (typeof options.scp !== 'function' && name !== 'default') {
       throw new RequestError(403, 'forbidden', `This host serves one tenant; "${name}" is not served (pass a per-tenant scp factory)`);
     }
-    return { actor: r?.actor, tenant: name };
+    return { actor: r?.actor, tenant: name, role };
   }
 
   function cors(req: IncomingMessage, res: ServerResponse): void {
@@ -416,6 +434,12 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     guardWrite(req, writeGuard);
     const q = url.searchParams;
     const who = await authenticate(req);
+    // An endpoint missing from the table still needs a role: reads viewer, anything else operator.
+    const need = requiredRole(method, parts.slice(1)) ?? (method === 'GET' ? 'viewer' : 'operator');
+    if (!roleAllows(who.role, need)) {
+      throw new RequestError(403, 'forbidden', `${method} ${url.pathname} needs the ${need} role (you have ${who.role})`, undefined, { role: need });
+    }
+    const correlation = correlationFromNodeHeaders(req.headers);
     const t = await tenant(who.tenant);
     const { scp } = t;
     // A change is answered once its events are in the journal: a client told "saved" then finds
@@ -434,6 +458,11 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     }
     async function routeTo(): Promise<boolean> {
     const is = (m: string, ...segs: (string | null)[]) => method === m && p.length === segs.length && segs.every((s, i) => s === null || s === p[i]);
+
+    if (is('GET', 'me')) {
+      send(200, { ...(who.actor && { actor: who.actor }), tenant: who.tenant, capabilities: capabilitiesOf(who.role) });
+      return true;
+    }
 
     // Audits (the origin's endpoints).
     if (is('GET', 'audits', 'pending')) {
@@ -469,14 +498,19 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const b = await body();
       const ids = selection(b, 'save');
       const message = b && typeof (b as Json).message === 'string' ? (b as { message: string }).message.slice(0, 500) : undefined;
-      const r = await scp.staging.save(ids, { ...(who.actor && { actor: who.actor }), ...(message && { message }) });
+      const r = await scp.staging.save(ids, { ...(who.actor && { actor: who.actor }), ...(message && { message }), ...(correlation && { correlation_id: correlation }) });
       send(200, { saved: r.saved, count: r.saved.length, commit: r.commit });
       return true;
     }
     if (is('POST', 'audits', 'discard')) {
-      const ids = selection(await body(), 'discard');
-      const r = await scp.staging.discard(ids);
-      send(200, { discarded: r.discarded.length, ids: r.discarded });
+      const b = await body();
+      const ids = selection(b, 'discard');
+      const reason = (b as Json).reason;
+      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 2000)) throw bad('reason', 'expected a string of at most 2000 characters');
+      const r = await scp.staging.discard(ids, {
+        ...(who.actor && { actor: who.actor }), ...(typeof reason === 'string' && reason.trim() && { reason }), ...(correlation && { correlation_id: correlation }),
+      });
+      send(200, { discarded: r.discarded.length, ids: r.discarded, ...(r.action_id && { action_id: r.action_id }), ...(r.commit && { commit: r.commit }) });
       return true;
     }
     if (is('GET', 'audits', 'saved')) {
@@ -494,10 +528,11 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     }
     if (is('DELETE', 'audits', 'saved', null)) {
       const id = pathId(p[2]!, 'audit');
-      const reason = optString(q, 'reason');
-      const r = await scp.ledger.deleteAudit(id, { ...(who.actor && { actor: who.actor }), ...(reason && { reason }) });
-      scp.bus.emit('audit:deleted', { snapshot_id: id, commit: r.commit });
-      send(200, { deleted: id, commit: r.commit });
+      const reason = optString(q, 'reason', 2000);
+      if (!reason?.trim()) throw bad('reason', 'required: say why the audit is removed (?reason=...); it is kept in the ledger with who deleted it');
+      // The core's ledger announces audit:deleted (with who and why) on its bus, and so on the stream.
+      const r = await scp.ledger.deleteAudit(id, { ...(who.actor && { actor: who.actor }), reason, ...(correlation && { correlation_id: correlation }) });
+      send(200, { deleted: id, commit: r.commit, ...(r.action_id && { action_id: r.action_id }) });
       return true;
     }
 
@@ -525,18 +560,20 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected a run spec object {type, subtype?, summary?, target?, reason?}');
       const { actor: _ignored, signal: _s, ...spec } = b as Json;
       // The actor comes from the auth hook (or the core's default), never from the request body.
-      const handle = await scp.runs.start({ ...(spec as { type: string }), ...(who.actor && { actor: who.actor }) });
+      const handle = await scp.runs.start({ ...(correlation && { correlation_id: correlation }), ...(spec as { type: string }), ...(who.actor && { actor: who.actor }) });
       t.liveRuns.set(handle.id, handle);
       send(201, { run: handle.run });
       return true;
     }
-    if (is('POST', 'runs', null, 'events') || is('POST', 'runs', null, 'finish')) {
+    if (is('POST', 'runs', null, 'events') || is('POST', 'runs', null, 'finish') || is('POST', 'runs', null, 'artifacts')) {
       const id = pathId(p[1]!, 'run');
       const handle = t.liveRuns.get(id);
       if (!handle) { send(404, { error: 'not_found', message: `No live run "${id}" started through this host`, id }); return true; }
       const b = (await body()) ?? {};
       if (typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected a JSON object');
-      if (p[2] === 'events') {
+      if (p[2] === 'artifacts') {
+        send(200, { artifacts: await handle.artifact(b as never) });
+      } else if (p[2] === 'events') {
         if (typeof (b as Json).type !== 'string') throw bad('type', 'an event type string is required');
         send(200, { event: await handle.event(b as { type: string }) });
       } else {
@@ -589,18 +626,26 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     }
     if (is('GET', 'ledger', 'head')) { send(200, { head: (await scp.ledger.head()) ?? null }); return true; }
     if (is('GET', 'ledger', 'checkpoint')) { send(200, await latestCheckpoint(scp.ledger)); return true; }
+    if (is('GET', 'ledger', 'actions', null)) {
+      const id = pathId(p[2]!, 'action');
+      const a = await scp.ledger.getAction?.(id);
+      if (a) send(200, a); else send(404, { error: 'not_found', message: `No action entry "${id}"`, id });
+      return true;
+    }
     if (is('POST', 'ledger', 'write')) {
       if (options.ledgerWrite === false) throw new RequestError(403, 'forbidden', 'This host does not accept direct ledger writes');
       const b = await body();
-      if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected {audits?, runs?, message?}');
-      const { audits, runs, message } = b as Json;
+      if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected {audits?, runs?, actions?, message?}');
+      const { audits, runs, actions, message } = b as Json;
       if (audits !== undefined && !Array.isArray(audits)) throw bad('audits', 'expected a list');
       if (runs !== undefined && !Array.isArray(runs)) throw bad('runs', 'expected a list');
+      if (actions !== undefined && !Array.isArray(actions)) throw bad('actions', 'expected a list');
       if (message !== undefined && typeof message !== 'string') throw bad('message', 'expected a string');
       // Actors are the authenticated one's, whatever the body names (unless this host imports).
-      const batch = options.ledgerWrite === 'import' ? { audits, runs, actor: who.actor } : withActor({ audits, runs }, who.actor ?? 'unknown');
+      const batch = options.ledgerWrite === 'import' ? { audits, runs, actions, actor: who.actor } : withActor({ audits, runs, actions }, who.actor ?? 'unknown');
       const r = await scp.ledger.write({
         ...(batch.audits !== undefined && { audits: batch.audits as never }), ...(batch.runs !== undefined && { runs: batch.runs as never }),
+        ...(batch.actions !== undefined && { actions: batch.actions as never }),
         ...(message !== undefined && { message }), ...(typeof batch.actor === 'string' && { actor: batch.actor }),
       });
       send(200, r);
@@ -622,7 +667,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
 
-    const known = ['audits', 'runs', 'chat', 'ledger', 'events'].includes(p[0] ?? '');
+    const known = ['audits', 'runs', 'chat', 'ledger', 'events', 'me'].includes(p[0] ?? '');
     send(known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname} is not an endpoint of this host` });
     return true;
     }

@@ -1,7 +1,7 @@
 /** Messages between a page and the ledger Worker (structured-clone safe). */
 import type { GitRemoteOptions } from '../git/index.js';
 
-export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'setAllowedSigners' | 'signingKey';
+export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'setAllowedSigners' | 'signingKey';
 
 /** What the page may configure in the worker (no functions: they cannot cross the boundary). */
 export interface WorkerLedgerOptions {

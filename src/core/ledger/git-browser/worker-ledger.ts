@@ -104,6 +104,7 @@ export async function createWorkerGitLedger(
     write: (batch: LedgerBatch) => call<WriteResult>('write', batch),
     getAudit: (id) => call('getAudit', id),
     getRun: (id) => call('getRun', id),
+    getAction: (id) => call('getAction', id),
     list: (q) => call('list', q),
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),

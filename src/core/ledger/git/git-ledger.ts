@@ -7,15 +7,17 @@
 import * as git from 'isomorphic-git';
 import { ConflictError, DiskFullError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
 import { assertValidId } from '../../ids.js';
+import type { ActionEntry } from '../../schemas/action.js';
 import type { SavedAudit } from '../../schemas/audit.js';
 import type { EntryMeta, LedgerPage, LedgerQuery } from '../../schemas/ledger.js';
 import type { RunEvent, RunRecord } from '../../schemas/run.js';
-import { auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
-import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
-import { commitMessage, prepareBatch } from './batch.js';
+import { checkDeleteReason, deleteActionOf, targetOf } from '../actions.js';
+import { actionMetaOf, auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
+import type { DeleteOptions, Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
+import { commitMessage, prepareBatch, seal } from './batch.js';
 import { diffLevel, diffTrees, mapLimit, type PathChange } from './diff.js';
 import {
-  auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, SIGNERS_PATH, type LayoutName,
+  actionPath, auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, SIGNERS_PATH, type LayoutName,
 } from './layout.js';
 import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type CommitData, type Person, type RawObject } from './objects.js';
 import { utf8, utf8Decode } from './platform.js';
@@ -61,6 +63,11 @@ export interface GitLedgerOptions {
   tags?: boolean;
   /** Where NEW entries go; both layouts are always read. Default `sharded`. */
   layout?: LayoutName;
+  /**
+   * Told each time a save waits for another writer (the branch moved, or another process holds
+   * its lock) before trying again; saves keep trying for up to 30 s. For reporting only.
+   */
+  onRetry?: (info: { attempt: number; waitedMs: number; reason: string; message: string }) => void;
   /** Where verify() keeps the last head it approved; default a file in the gitdir. */
   lastVerifiedHead?: VerifiedHeadStore;
   /**
@@ -259,6 +266,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return undefined;
   }
 
+  async function findAction(tree: string, id: string): Promise<{ path: string; oid: string } | undefined> {
+    const path = actionPath(id);
+    const e = await repo.lookup(tree, path.split('/'));
+    return e && e.type === 'blob' ? { path, oid: e.oid } : undefined;
+  }
+
   async function readRunDir(treeOid: string, what: string): Promise<RunRecord | undefined> {
     const entries = await repo.readTree(treeOid);
     const runFile = entries.find((e) => e.path === 'run.json');
@@ -292,12 +305,30 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return found ? readRunDir(found.oid, found.dir) : undefined;
   }
 
+  async function getAction(id: string): Promise<ActionEntry | undefined> {
+    assertValidId(id, 'action');
+    const h = await head();
+    if (!h) return undefined;
+    const found = await findAction(await treeOf(h), id);
+    return found ? parseJson(await repo.readBlob(found.oid), found.path) as ActionEntry : undefined;
+  }
+
   // ---- read index ----------------------------------------------------------------------------
 
-  async function metaAt(path: string, oid: string, kind: 'audit' | 'run'): Promise<EntryMeta | undefined> {
+  /** The event types of the run whose run.json is at `path` in `tree` (for the `event` filter). */
+  async function eventTypesAt(tree: string, path: string): Promise<{ type: string }[]> {
+    const e = await repo.lookup(tree, [...path.split('/').slice(0, -1), 'events.jsonl']);
+    if (!e || e.type !== 'blob') return [];
+    try { return parseEvents(utf8Decode.decode(await repo.readBlob(e.oid))); } catch { return []; }
+  }
+
+  async function metaAt(path: string, oid: string, kind: 'audit' | 'run' | 'action', tree?: string): Promise<EntryMeta | undefined> {
     try {
       const json = JSON.parse(utf8Decode.decode(await repo.readBlob(oid)));
-      return kind === 'audit' ? auditMetaOf(json as SavedAudit) : runMetaOf({ run: json, events: [] } as RunRecord);
+      if (kind === 'audit') return auditMetaOf(json as SavedAudit);
+      if (kind === 'action') return actionMetaOf(json as ActionEntry);
+      const events = tree ? await eventTypesAt(tree, path) : [];
+      return runMetaOf({ run: json, events } as RunRecord);
     } catch {
       return undefined; // unreadable entries are verify()'s business; lists skip them
     }
@@ -331,7 +362,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       // An entry removed from one layout may still exist in the other: keep it.
       const kept: IndexKey[] = [];
       for (const k of remove) {
-        const still = k.kind === 'audit' ? await findAudit(to, k.id) : await findRun(to, k.id);
+        const still = k.kind === 'audit' ? await findAudit(to, k.id) : k.kind === 'run' ? await findRun(to, k.id) : await findAction(to, k.id);
         if (!still) kept.push(k);
       }
       await index.apply({ head: last ? gitHead : undefined, put, remove: kept, reset: reset && first });
@@ -344,7 +375,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const loc = classifyPath(c.path);
         if (!loc || 'misplaced' in loc || loc.part !== 'entry') return;
         if (c.after) {
-          const meta = await metaAt(c.path, c.after, loc.kind);
+          const meta = await metaAt(c.path, c.after, loc.kind, to);
           if (meta) put.push(meta);
         } else {
           remove.push({ kind: loc.kind, id: loc.id });
@@ -355,7 +386,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     await flush(true);
   }
 
-  // root → audits|runs → <2 hex> → <1 hex>: below this depth a subtree holds a few dozen entries.
+  // root → audits|runs|actions → <2 hex> → <1 hex>: below this depth a subtree holds a few dozen entries.
   const SHARD_DEPTH = 3;
 
   /**
@@ -383,7 +414,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     const h = await head();
     if (!h) return;
     const root = await repo.readTree(await treeOf(h));
-    let level = root.filter((e) => e.type === 'tree' && (e.path === 'audits' || e.path === 'runs')).map((e) => e.oid);
+    let level = root.filter((e) => e.type === 'tree' && (e.path === 'audits' || e.path === 'runs' || e.path === 'actions')).map((e) => e.oid);
     let entries = 0;
     // depth 0 reads audits/ and runs/, 1 reads the <2 hex> trees, 2 reads the <1 hex> leaves.
     for (let depth = 0; depth < 3 && level.length; depth++) {
@@ -477,6 +508,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         // backoff, for a bounded time.
         if (e instanceof ConflictError && Date.now() - started < WRITE_RETRY_MS) {
           const wait = Math.min(RETRY_BACKOFF_CAP_MS, 5 * 2 ** Math.min(attempt, 6));
+          try {
+            options.onRetry?.({ attempt: attempt + 1, waitedMs: Date.now() - started, reason: String((e.data as { reason?: unknown }).reason ?? 'moved'), message: e.message });
+          } catch { /* a reporter must not stop the save */ }
           await new Promise((r) => setTimeout(r, wait / 2 + Math.random() * wait));
           continue;
         }
@@ -515,6 +549,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
           files.push({ path: `${d}/run.json`, text: prettyJson(r.run) });
           if (r.events.length) files.push({ path: `${d}/events.jsonl`, text: eventsJsonl(r.events) });
         }
+        for (const a of prepared.actions) files.push({ path: actionPath(a.action_id), text: prettyJson(a) });
         const blobs = await Promise.all(files.map((f) => hashObject('blob', utf8.encode(f.text))));
         const changes = new Map<string, string | null>(files.map((f, i) => [f.path, blobs[i]!.oid]));
         const message = batch.message ? (batch.message.endsWith('\n') ? batch.message : `${batch.message}\n`) : commitMessage(prepared);
@@ -541,6 +576,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
               const equal = entries.length === mine.length && mine.every(([p, oid]) => entries.some((e) => `${d}/${e.path}` === p && e.oid === oid));
               if (equal) for (const [p] of mine) same.add(p);
               else taken.push(r.run.run_id);
+            }),
+            ...prepared.actions.map(async (a) => {
+              const found = await findAction(tree, a.action_id);
+              if (!found) return;
+              if (found.oid === byPath.get(found.path)) same.add(found.path);
+              else taken.push(a.action_id);
             }),
           ]);
           if (taken.length) {
@@ -576,6 +617,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const put = [
           ...prepared.audits.map((a) => auditMetaOf(a, commit)),
           ...prepared.runs.map((r) => runMetaOf(r, commit)),
+          ...prepared.actions.map((a) => actionMetaOf(a, commit)),
         ];
         if (commit !== old) await indexOwnCommit(old, commit, put, []);
         return { commit, ids: prepared.ids };
@@ -585,8 +627,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     });
   }
 
-  async function deleteAudit(id: string, opts: { actor?: string; reason?: string } = {}): Promise<WriteResult> {
+  async function deleteAudit(id: string, opts: DeleteOptions = {}): Promise<WriteResult> {
     assertValidId(id, 'audit');
+    checkDeleteReason(id, opts);
     return lock(async () => {
       try {
         const notFound = () => new NotFoundError(`Audit "${id}" is not in the ledger (it may have been deleted already)`, { data: { kind: 'audit', id } });
@@ -597,13 +640,18 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const changes = new Map<string, string | null>([[found.path, null]]);
         // The origin layout may also hold a copy under the other path: remove every copy.
         for (const path of auditPaths(id)) if (path !== found.path && (await repo.lookup(await treeOf(h), path.split('/')))) changes.set(path, null);
-        const message = `audit: delete ${id}\n${opts.reason ? `\n${opts.reason}\n` : ''}`;
+        // The delete's record (who, why, when; the audit's id, card and hash, not its data) lands in the same commit.
+        const gone = parseJson(await repo.readBlob(found.oid), found.path) as SavedAudit;
+        const action = await seal(deleteActionOf(targetOf(gone), opts), 'delete action');
+        const blob = await hashObject('blob', utf8.encode(prettyJson(action)));
+        changes.set(actionPath(action.action_id), blob.oid);
+        const message = `audit: delete ${id}\n\n${action.reason}\n`;
         const check = async (tree: string) => { if (!(await findAudit(tree, id))) throw notFound(); };
-        const { old, commit } = await commitChanges(changes, [], message, opts.actor, check, async () => ({ objects: [], refs: [] }));
-        await indexOwnCommit(old, commit, [], [{ kind: 'audit', id }]);
+        const { old, commit } = await commitChanges(changes, [blob], message, opts.actor, check, async () => ({ objects: [], refs: [] }));
+        await indexOwnCommit(old, commit, [actionMetaOf(action, commit)], [{ kind: 'audit', id }]);
         // The origin's tag for this audit would otherwise outlive it (verify would note it).
         await repo.deleteRef(`refs/tags/scp/audit/${id}`).catch(() => undefined);
-        return { commit, ids: [id] };
+        return { commit, ids: [id], action_id: action.action_id };
       } catch (e) {
         asWriteError(e, [id]);
       }
@@ -636,6 +684,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     write,
     getAudit,
     getRun,
+    getAction,
     list,
     deleteAudit,
     head,

@@ -5,13 +5,14 @@
  * `<2 hex>/<1 hex>` (4,096 leaf directories), so a batch rewrites only small trees at any size:
  *   audits/<aa>/<b>/<id>.json
  *   runs/<aa>/<b>/<id>/run.json + events.jsonl
+ *   actions/<aa>/<b>/<id>.json (discards and deletes; the origin has none, so every layout uses this)
  * Origin (the Python system's flat layout, read always, written when asked):
  *   audits/<id>.json
  *   ledger/runs/<id>/run.json + events.jsonl
  */
 
 export type LayoutName = 'sharded' | 'origin';
-export type EntryKind = 'audit' | 'run';
+export type EntryKind = 'audit' | 'run' | 'action';
 
 export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -37,6 +38,12 @@ export function runDir(id: string, layout: LayoutName): string {
   if (layout === 'origin') return `ledger/runs/${id}`;
   const [a, b] = shardOf(id);
   return `runs/${a}/${b}/${id}`;
+}
+
+/** Where a discard/delete entry lives (one place: the area is ours alone). */
+export function actionPath(id: string): string {
+  const [a, b] = shardOf(id);
+  return `actions/${a}/${b}/${id}.json`;
 }
 
 /** Every place an audit with this id may live, preferred first. */
@@ -67,6 +74,8 @@ export const LEDGER_AREAS: { prefix: string; classify(rest: string[]): EntryLoca
   { prefix: 'audits/', classify: classifyAudit },
   { prefix: 'runs/', classify: classifyShardedRun },
   { prefix: 'ledger/runs/', classify: classifyOriginRun },
+  // Discards and deletes: one file per action, sharded like audits.
+  { prefix: 'actions/', classify: classifyAction },
 ];
 
 /** The enrolled signing keys, in git's allowed_signers format, at the root of the branch. */
@@ -97,6 +106,16 @@ function classifyAudit(s: string[]): EntryLocation | Misplaced {
   return { misplaced: true, reason: 'unexpected depth under audits/' };
 }
 
+function classifyAction(s: string[]): EntryLocation | Misplaced {
+  const file = s[s.length - 1]!;
+  if (s.length !== 3) return { misplaced: true, reason: 'unexpected depth under actions/' };
+  if (!file.endsWith('.json')) return { misplaced: true, reason: 'an action file must end in .json' };
+  const id = file.slice(0, -5);
+  const [a, b] = shardOf(id);
+  if (s[0] === a && s[1] === b) return { kind: 'action', id, part: 'entry', layout: 'sharded' };
+  return { misplaced: true, reason: `action ${id} belongs in actions/${a}/${b}/` };
+}
+
 function classifyShardedRun(s: string[]): EntryLocation | Misplaced {
   if (s.length !== 4) return { misplaced: true, reason: 'unexpected depth under runs/' };
   const id = s[2]!;
@@ -116,6 +135,7 @@ function classifyOriginRun(s: string[]): EntryLocation | Misplaced {
 
 /** Every path an entry's main file may have, one per layout (one id must resolve to exactly one). */
 export function entryPaths(kind: EntryKind, id: string): string[] {
+  if (kind === 'action') return [actionPath(id)];
   return kind === 'audit' ? auditPaths(id) : runDirs(id).map((d) => `${d}/run.json`);
 }
 

@@ -12,8 +12,9 @@
  *   of the same name (`duplicate_name`) and is in git's order (`malformed_tree`);
  * - the branch has one root: a merge with an unrelated history fails (`unrelated_history`);
  * - a commit with one parent (or the root) is an append: it only adds files; or an explicit delete
- *   (`audit: delete <id>` as first message line, removing only that audit's files). Anything
- *   else that changes or removes an entry is `history_edited`;
+ *   (`audit: delete <id>` as first message line, removing only that audit's files and adding at
+ *   most one `actions/` entry that records the delete of that audit). Anything else that changes or
+ *   removes an entry is `history_edited`;
  * - a merge's tree is the union of its parents' trees: it changes nothing any parent holds, adds
  *   nothing no parent holds, and drops only audits an explicit delete removed (`history_edited`);
  * - an added entry sits where its id says and names that id (`path_mismatch`); its `sha256`
@@ -262,11 +263,23 @@ class Checker {
     const changes = (await this.diff(parentTree, c.tree, c.oid)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const deleting = isDeleteOf(c.message);
     if (deleting !== undefined && c.parents.length === 1) {
-      const fine = changes.length > 0 && changes.every((x) => {
+      // The delete's own record (who, why) may arrive in the same commit: one new action entry.
+      const isRecord = (x: Change) => { const l = classifyPath(x.path); return !x.before && !!x.after && !!l && !('misplaced' in l) && l.kind === 'action'; };
+      const records = changes.filter(isRecord);
+      const removes = changes.filter((x) => !isRecord(x));
+      const fine = removes.length > 0 && records.length <= 1 && removes.every((x) => {
         const loc = classifyPath(x.path);
         return x.before && !x.after && loc && !('misplaced' in loc) && loc.kind === 'audit' && loc.id === deleting;
       });
-      if (!fine) throw new Finding('history_edited', `Commit ${c.oid} says "audit: delete ${deleting}" but changes more than that audit's file`, c.oid, deleting);
+      if (!fine) throw new Finding('history_edited', `Commit ${c.oid} says "audit: delete ${deleting}" but changes more than that audit's file and its delete record`, c.oid, deleting);
+      for (const x of records) {
+        const loc = classifyPath(x.path) as EntryLocation;
+        await this.checkEntry(c, [{ loc, change: x }]);
+        const rec = JSON.parse(await this.blobText(x.after!, c.oid, x.path, loc.id)) as { action?: unknown; targets?: { id?: unknown }[] };
+        if (rec.action !== 'delete' || !Array.isArray(rec.targets) || !rec.targets.some((t) => t?.id === deleting)) {
+          throw new Finding('history_edited', `Commit ${c.oid} deletes ${deleting} but its action entry ${x.path} records something else`, c.oid, deleting);
+        }
+      }
       this.deleted.add(deleting);
       return;
     }
@@ -314,7 +327,7 @@ class Checker {
     let entry: Record<string, unknown>;
     try { entry = JSON.parse(text); } catch { throw new Finding('malformed_entry', `${path} is not JSON`, c.oid, id); }
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new Finding('malformed_entry', `${path} is not a JSON object`, c.oid, id);
-    const named = kind === 'audit' ? entry.snapshot_id : entry.run_id;
+    const named = kind === 'audit' ? entry.snapshot_id : kind === 'run' ? entry.run_id : entry.action_id;
     if (named !== id) throw new Finding('path_mismatch', `${path} holds ${kind} "${String(named)}", not "${id}"`, c.oid, id);
     const codec = await getCodec(); // node:crypto where present: far cheaper per call than WebCrypto
     if (typeof entry.sha256 === 'string') {
