@@ -1,8 +1,9 @@
 import { cardLabel as defaultCardLabel } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
+import { createAutoSync, type AutoSync, type AutoSyncOptions, type AutoSyncState } from './ledger/auto-sync.js';
 import { createLazyLedger } from './ledger/lazy.js';
 import { loadOnce } from './load-once.js';
-import type { Ledger } from './ledger/types.js';
+import type { Ledger, ProgressListener, SyncOptions, VerifyCallOptions } from './ledger/types.js';
 import type { RedactOptions } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
@@ -46,6 +47,11 @@ export interface ScpOptions {
   runs?: { heartbeatMs?: number; leaseMs?: number; groupCommitMs?: number };
   /** Labels for card keys (merged over the origin's). */
   cardLabels?: Record<string, string>;
+  /**
+   * Sync the ledger by itself: after saves and on an interval, backing off while the remote
+   * fails (`true` for the defaults). Its state is `client.autoSync.state()`.
+   */
+  autoSync?: boolean | AutoSyncOptions;
 }
 
 /** The one object elements and hosts talk to. */
@@ -57,6 +63,8 @@ export interface ScpClient {
   readonly ledger: Ledger;
   readonly store: StagingStore;
   cardLabel(cardKey: string): string;
+  /** Automatic sync (with `autoSync`): last synced time, last error, next attempt. */
+  readonly autoSync?: { state(): AutoSyncState; stop(): void };
   close(): Promise<void>;
 }
 
@@ -69,26 +77,46 @@ function defaultStore(): StagingStore {
   return createLazyStore(() => import('./storage/idb.js').then((m) => m.createIdbStagingStore()));
 }
 
-/** The same ledger, with every successful sync announced on the bus as `ledger:synced`. */
-function withSyncEvent(ledger: Ledger, bus: EventBus): Ledger {
-  if (!ledger.sync) return ledger;
+/**
+ * The same ledger, with every successful sync announced on the bus as `ledger:synced`, and the
+ * progress of its syncs and verifies as `ledger:progress` (unless `ownProgress`: the ledger
+ * reports all of its progress to the bus itself, index catch-ups included).
+ */
+function withSyncEvent(ledger: Ledger, bus: EventBus, ownProgress = false, written?: () => void): Ledger {
+  const toBus = (fn: ProgressListener | undefined): ProgressListener => (p) => {
+    if (!ownProgress) bus.emit('ledger:progress', p);
+    fn?.(p);
+  };
   return new Proxy(ledger, {
     get(target, prop, receiver) {
-      if (prop !== 'sync') return Reflect.get(target, prop, receiver);
-      return async (o?: { remote?: string }) => {
-        const r = await target.sync!(o);
-        bus.emit('ledger:synced', r);
-        return r;
-      };
+      if (prop === 'sync' && target.sync) {
+        return async (o?: SyncOptions) => {
+          const r = await target.sync!({ ...o, progress: toBus(o?.progress) });
+          bus.emit('ledger:synced', r);
+          return r;
+        };
+      }
+      if ((prop === 'write' || prop === 'deleteAudit') && written) {
+        return async (...args: unknown[]) => {
+          const r = await (target[prop] as (...a: unknown[]) => Promise<unknown>)(...args);
+          written();
+          return r;
+        };
+      }
+      if (prop === 'verify' && target.verify) {
+        return (o?: VerifyCallOptions) => target.verify!({ ...o, progress: toBus(o?.progress) });
+      }
+      return Reflect.get(target, prop, receiver);
     },
   });
 }
 
-function defaultBrowserLedger(options: ScpOptions): Ledger {
+function defaultBrowserLedger(options: ScpOptions, bus: EventBus): Ledger {
   // The git code is a separate chunk, loaded on the first ledger call.
   return createLazyLedger(() => import('./ledger/git-browser/worker-ledger.js').then((m) => m.createWorkerGitLedger({
     name: options.ledgerName ?? 'scp-ledger',
     ...(options.remote && { remote: options.remote }),
+    onProgress: (p) => bus.emit('ledger:progress', p),
   }, options.worker?.())));
 }
 
@@ -96,8 +124,15 @@ function defaultBrowserLedger(options: ScpOptions): Ledger {
 export function createScp(options: ScpOptions = {}): ScpClient {
   const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
   const store = options.staging ?? defaultStore();
+  const ownLedger = !options.ledger && inBrowser;
+  let autoSync: AutoSync | undefined;
   const ledger = withSyncEvent(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
-    : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))), bus);
+    : options.ledger ?? (inBrowser ? defaultBrowserLedger(options, bus) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))),
+  bus, ownLedger, options.autoSync ? () => autoSync?.written() : undefined);
+  if (options.autoSync) {
+    // Failures are kept in its state (and retried with backoff), never thrown at the page.
+    autoSync = createAutoSync(() => ledger.sync!(), options.autoSync === true ? {} : options.autoSync);
+  }
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
   const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor(options.redact));
   const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
@@ -133,7 +168,9 @@ export function createScp(options: ScpOptions = {}): ScpClient {
 
   return {
     bus, staging, runs, refs, ledger, store, cardLabel,
+    ...(autoSync && { autoSync }),
     async close() {
+      autoSync?.stop();
       // Finished runs that cannot be written now stay in the store for the next start.
       try {
         await runs.flush();

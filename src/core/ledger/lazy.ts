@@ -12,10 +12,10 @@ export function createLazyLedger(load: () => Promise<Ledger>): Ledger {
     list: async (q) => (await get()).list(q),
     deleteAudit: async (id, o) => (await get()).deleteAudit(id, o),
     head: async () => (await get()).head(),
-    async verify() {
+    async verify(o) {
       const l = await get();
       if (!l.verify) return { ok: true, reason: 'unsupported', message: 'This ledger cannot verify itself', checked: { commits: 0, entries: 0 } };
-      return l.verify();
+      return l.verify(o);
     },
     async sync(o) {
       const l = await get();

@@ -1,5 +1,5 @@
 import type { SavedAudit } from '../schemas/audit.js';
-import type { EntryMeta, LedgerPage, LedgerQuery } from '../schemas/ledger.js';
+import type { EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../schemas/ledger.js';
 import type { RunRecord } from '../schemas/run.js';
 
 export interface LedgerBatch {
@@ -29,7 +29,26 @@ export interface VerifyReport {
   checked: { commits: number; entries: number };
 }
 
-export interface SyncResult { head: string; fetched: number; pushed: number }
+export interface SyncResult {
+  head: string;
+  /** Commits that came from the remote and are new here (each counted once, however many attempts it took). */
+  fetched: number;
+  /** Commits of ours the remote took. */
+  pushed: number;
+}
+
+/** Called as a long operation moves along (see LedgerProgress). */
+export type ProgressListener = (p: LedgerProgress) => void;
+
+export interface SyncOptions {
+  /** Remote URL for this sync (default: the ledger's remote, or the one it last synced with). */
+  remote?: string;
+  progress?: ProgressListener;
+}
+
+export interface VerifyCallOptions {
+  progress?: ProgressListener;
+}
 
 /**
  * The ledger: an append-only store of saved audits and finished runs.
@@ -46,7 +65,7 @@ export interface Ledger {
   deleteAudit(id: string, options?: { actor?: string; reason?: string }): Promise<WriteResult>;
   /** The current head (commit id), or `undefined` for an empty ledger. */
   head(): Promise<string | undefined>;
-  verify?(): Promise<VerifyReport>;
-  sync?(options?: { remote?: string }): Promise<SyncResult>;
+  verify?(options?: VerifyCallOptions): Promise<VerifyReport>;
+  sync?(options?: SyncOptions): Promise<SyncResult>;
   close?(): Promise<void>;
 }

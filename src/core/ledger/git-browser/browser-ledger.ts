@@ -5,6 +5,7 @@
  */
 import http from 'isomorphic-git/http/web';
 import { createGitLedger, type GitLedger, type GitRemoteOptions } from '../git/index.js';
+import type { ProgressListener } from '../types.js';
 import { createIdbFs, deleteIdbFs, type IdbFs } from './idb-fs.js';
 import { createIdbReadIndex } from './idb-read-index.js';
 
@@ -17,6 +18,8 @@ export interface BrowserGitLedgerOptions {
   author?: { name: string; email: string };
   /** Also write the origin's per-entry tags. */
   tags?: boolean;
+  /** Progress of syncs, read-index catch-ups and verifies. */
+  onProgress?: ProgressListener;
   /** Pass a ready fs instead of the IndexedDB one (tests inject faults this way). */
   fs?: { promises: { flush?(): Promise<void> } & Record<string, unknown> };
 }
@@ -69,7 +72,10 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     ...(options.remote && { remote: options.remote }),
     ...(options.author && { author: options.author }),
     ...(options.tags && { tags: options.tags }),
+    ...(options.onProgress && { onProgress: options.onProgress }),
     index,
+    // A first sync can bring 100,000 entries: lists show the newest as soon as they are indexed.
+    listWhileIndexing: true,
     lock,
     beforeRefUpdate: async () => { await fs.promises.flush?.(); },
   }));

@@ -8,10 +8,10 @@ import * as git from 'isomorphic-git';
 import { ConflictError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
 import { assertValidId } from '../../ids.js';
 import type { SavedAudit } from '../../schemas/audit.js';
-import type { EntryMeta, LedgerPage, LedgerQuery } from '../../schemas/ledger.js';
+import type { EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../../schemas/ledger.js';
 import type { RunEvent, RunRecord } from '../../schemas/run.js';
 import { auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
-import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
+import type { Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
 import { commitMessage, prepareBatch } from './batch.js';
 import { diffLevel, diffTrees, mapLimit, type PathChange } from './diff.js';
 import {
@@ -21,7 +21,7 @@ import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type Person, type RawO
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
 import { CorruptObjectError, fsPromises, Repo } from './repo.js';
-import { syncLedger, type SyncContext } from './sync.js';
+import { rememberedRemote, syncLedger, type SyncContext } from './sync.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
 
 export interface GitRemoteOptions {
@@ -60,16 +60,26 @@ export interface GitLedgerOptions {
   layout?: LayoutName;
   /** Where verify() keeps the last head it approved; default a file in the gitdir. */
   lastVerifiedHead?: VerifiedHeadStore;
+  /** Progress of every sync, read-index catch-up and verify of this ledger. */
+  onProgress?: ProgressListener;
+  /**
+   * While the read index catches up on many entries, lists answer from the rows indexed so far
+   * (newest first) and their pages carry `indexing: { indexed, total }`. Default false: a list
+   * waits for the whole catch-up (what a CLI or a report wants).
+   */
+  listWhileIndexing?: boolean;
 }
 
 export interface GitLedger extends Ledger {
   /** Full check by default; `{ incremental: true }` checks only what came after the last verified head. */
-  verify(options?: VerifyOptions): Promise<VerifyReport>;
-  sync(options?: { remote?: string }): Promise<SyncResult>;
+  verify(options?: VerifyOptions & VerifyCallOptions): Promise<VerifyReport>;
+  sync(options?: SyncOptions): Promise<SyncResult>;
   readonly gitdir: string;
   readonly branch: string;
   /** The full ref name of the ledger branch (`refs/heads/<branch>`). */
   readonly ref: string;
+  /** The remote sync() uses: the one given at creation, else the one this ledger last synced with. */
+  remoteUrl(): Promise<string | undefined>;
   /** Bring the read index up to the branch head (list() does this itself). */
   refreshIndex(): Promise<void>;
   /**
@@ -135,6 +145,12 @@ function parseJson(bytes: Uint8Array, what: string): any {
   }
 }
 
+/** The time an id carries (`YYYYMMDDHHMMSS`), or '' — only to order a catch-up newest first. */
+function idTime(id: string): string {
+  const m = /(\d{8})[_T](\d{6})/.exec(id);
+  return m ? m[1]! + m[2]! : '';
+}
+
 export function parseEvents(text: string): RunEvent[] {
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunEvent);
 }
@@ -152,6 +168,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   const lock = options.lock ?? serialQueue();
   const indexQueue = serialQueue();
   const verifiedHead = options.lastVerifiedHead ?? fileVerifiedHead(fs, `${gitdir}/scp-ledger-verified-head`);
+  const progress = (p: LedgerProgress) => { try { options.onProgress?.(p); } catch { /* a listener's failure is not the ledger's */ } };
 
   if (!(await exists(p, `${gitdir}/HEAD`))) {
     await git.init({ fs, dir, gitdir, bare: gitdir === dir, defaultBranch: 'main' });
@@ -275,11 +292,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return rows;
   }
 
-  // Rows handed to the index per update while catching up: the rebuild of a large ledger holds
-  // one batch of metadata and one shard's trees at a time, never every entry at once.
+  // Rows handed to the index per update while catching up: lists can answer from the first
+  // batches while the rest streams in, and no update holds more than one batch of metadata.
   const CATCH_UP_BATCH = 2000;
 
-  async function catchUp(): Promise<void> {
+  /** Where a catch-up in progress stands (lists report it with their pages). */
+  let indexing: { indexed: number; total: number; firstBatch: Promise<void>; done: Promise<void> } | undefined;
+
+  async function catchUp(onFirstBatch: () => void, status: { indexed: number; total: number }): Promise<void> {
     const gitHead = await head();
     let indexed: string | undefined;
     try { indexed = await index.head(); } catch { indexed = undefined; }
@@ -294,38 +314,59 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       try { from = await treeOf(indexed); } catch { reset = true; from = undefined; }
     }
     const to = await treeOf(gitHead);
-    let put: EntryMeta[] = [];
+    // 1. What changed: paths and object ids only (trees, no entry bodies yet).
+    const added: { path: string; oid: string; kind: 'audit' | 'run'; id: string; time: string }[] = [];
     let remove: IndexKey[] = [];
-    let first = true;
-    // Intermediate updates carry no head: if the process stops half way, the index reads as
-    // missing and the next catch-up rebuilds it. The last update names the head it reached.
-    const flush = async (last: boolean) => {
-      // An entry removed from one layout may still exist in the other: keep it.
-      const kept: IndexKey[] = [];
-      for (const k of remove) {
-        const still = k.kind === 'audit' ? await findAudit(to, k.id) : await findRun(to, k.id);
-        if (!still) kept.push(k);
-      }
-      if (last && reset) put.push(...(await tagOnlyRows(to)));
-      await index.apply({ head: last ? gitHead : undefined, put, remove: kept, reset: reset && first });
-      first = false;
-      put = [];
-      remove = [];
-    };
     await diffInShards(reset ? undefined : from, to, '', SHARD_DEPTH, async (changes) => {
-      await mapLimit(changes, 32, async (c) => {
+      for (const c of changes) {
         const loc = classifyPath(c.path);
-        if (!loc || 'misplaced' in loc || loc.part !== 'entry') return;
-        if (c.after) {
-          const meta = await metaAt(c.path, c.after, loc.kind);
-          if (meta) put.push(meta);
-        } else {
-          remove.push({ kind: loc.kind, id: loc.id });
-        }
-      });
-      if (put.length + remove.length >= CATCH_UP_BATCH) await flush(false);
+        if (!loc || 'misplaced' in loc || loc.part !== 'entry') continue;
+        if (c.after) added.push({ path: c.path, oid: c.after, kind: loc.kind, id: loc.id, time: idTime(loc.id) });
+        else remove.push({ kind: loc.kind, id: loc.id });
+      }
     });
-    await flush(true);
+    // An entry removed from one layout may still exist in the other: keep it.
+    const kept: IndexKey[] = [];
+    for (const k of remove) {
+      const still = k.kind === 'audit' ? await findAudit(to, k.id) : await findRun(to, k.id);
+      if (!still) kept.push(k);
+    }
+    remove = kept;
+    // 2. Newest first (ids carry their time), so the first batches are what lists show first.
+    added.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+    status.total = added.length + remove.length;
+    status.indexed = 0;
+    const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    // Every update but the last is `partial`: the index reads as incomplete (and is rebuilt if
+    // the process stops half way) until the last one lands, which names the head it reached.
+    for (let i = 0, first = true; first || i < added.length; i += CATCH_UP_BATCH, first = false) {
+      const slice = added.slice(i, i + CATCH_UP_BATCH);
+      const last = i + CATCH_UP_BATCH >= added.length;
+      const put: EntryMeta[] = [];
+      await mapLimit(slice, 32, async (c) => {
+        const meta = await metaAt(c.path, c.oid, c.kind);
+        if (meta) put.push(meta);
+      });
+      if (last && reset) put.push(...(await tagOnlyRows(to)));
+      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, ...(added.length > CATCH_UP_BATCH && { run, partial: !last }) });
+      status.indexed += slice.length + (last ? remove.length : 0);
+      if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
+      onFirstBatch();
+    }
+    if (status.total > 0) progress({ op: 'index', phase: 'done', loaded: status.total, total: status.total });
+  }
+
+  /** Starts a catch-up unless one is running; resolves its handle. */
+  function startCatchUp(): NonNullable<typeof indexing> {
+    if (indexing) return indexing;
+    let first!: () => void;
+    const firstBatch = new Promise<void>((r) => { first = r; });
+    const status = { indexed: 0, total: 0 };
+    const done = indexQueue(() => catchUp(first, status));
+    const handle = { get indexed() { return status.indexed; }, get total() { return status.total; }, firstBatch, done };
+    indexing = handle;
+    void done.then(first, first).finally(() => { if (indexing === handle) indexing = undefined; });
+    return handle;
   }
 
   // root → audits|runs → <2 hex> → <1 hex>: below this depth a subtree holds a few dozen entries.
@@ -347,7 +388,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     if (blobs.length) await each(blobs);
   }
 
-  const refreshIndex = () => indexQueue(catchUp);
+  const refreshIndex = () => startCatchUp().done;
 
   // Shard trees of the sharded layout: root → audits|runs → <2 hex> → <1 hex>. Bounded so a
   // very large ledger does not fill memory; run directories below the leaves are never read.
@@ -378,11 +419,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
 
   async function list(query?: LedgerQuery): Promise<LedgerPage> {
     const q = normalizeQuery(query);
-    // Caught up and queried in one turn of the queue, so a page never sees a half-applied catch-up.
-    return indexQueue(async () => {
-      await catchUp();
-      return index.query(q);
-    });
+    const c = startCatchUp();
+    // A small catch-up is waited for; a long one answers from its first batches on, and the page
+    // says how far it got.
+    await (options.listWhileIndexing ? Promise.race([c.done, c.firstBatch]) : c.done);
+    if (indexing !== c) await c.done; // finished (or failed: the error surfaces here)
+    const page = await index.query(q);
+    return indexing === c && c.indexed < c.total ? { ...page, indexing: { indexed: c.indexed, total: c.total } } : page;
   }
 
   /** After our own commit: update the index directly if it was current (no tree walk needed). */
@@ -568,8 +611,19 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     head,
     refreshIndex,
     warm,
-    verify: (o?: VerifyOptions) => verifyLedger({ repo, ref, verifiedHead }, o),
-    sync: (o) => syncLedger(syncCtx, o),
+    async verify(o?: VerifyOptions & VerifyCallOptions) {
+      const { progress: each, ...rules } = o ?? {};
+      const tell = (p: LedgerProgress) => { progress(p); try { each?.(p); } catch { /* the caller's listener */ } };
+      tell({ op: 'verify', phase: 'start', loaded: 0 });
+      const report = await verifyLedger({ repo, ref, verifiedHead }, rules);
+      tell({ op: 'verify', phase: 'done', loaded: report.checked.commits, total: report.checked.commits });
+      return report;
+    },
+    remoteUrl: async () => options.remote?.url ?? rememberedRemote({ fs, gitdir }),
+    sync: (o?: SyncOptions) => {
+      const each = o?.progress;
+      return syncLedger(syncCtx, { ...o, progress: (p) => { progress(p); try { each?.(p); } catch { /* the caller's listener */ } } });
+    },
     async close() { await index.close?.(); await repo.close(); },
   };
 }
