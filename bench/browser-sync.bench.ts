@@ -10,7 +10,8 @@
 //   commit of 100 files to the same remote);
 // - the longest main-thread task during sync, indexing and verify; the Worker's JS heap.
 // Run alone: node --import tsx bench/browser-sync.bench.ts [--sizes 2000,20000,100000] [--full-verify-max 20000]
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +23,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 type GitServer = { createUniqueRepo(n: string): Promise<{ name: string; url: string }>; pathOf(n: string): string };
 type Plugins = { wtrPlugins(): unknown[]; acquireGitServer(): Promise<GitServer> };
 
-const git = (args: string[], cwd?: string) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 }).trim();
-const timed = <T>(fn: () => T): [T, number] => { const t0 = performance.now(); const r = fn(); return [r, performance.now() - t0]; };
+// Asynchronous: the git server answering these commands runs in this very process.
+const run = promisify(execFile);
+const git = async (args: string[], cwd?: string) => (await run('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 })).stdout.trim();
+const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => { const t0 = performance.now(); const r = await fn(); return [r, performance.now() - t0]; };
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerifyMax?: number; log?: (line: string) => void } = {}): Promise<Record<string, number>> {
@@ -53,19 +56,21 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
       log(`  seeded the remote in Node (${Math.ceil(n / 5000)} commits) in ${s(seedMs)}; native git counts ${onRemote} entries`);
 
       const cloneDir = join(scratch, `clone-${n}`);
-      const [, cloneMs] = timed(() => git(['clone', '-q', '--bare', '--single-branch', '--branch', 'scp-ledger', url, cloneDir]));
+      const [, cloneMs] = await timed(() => git(['clone', '-q', '--bare', '--single-branch', '--branch', 'scp-ledger', url, cloneDir]));
       out[`nativeClone${n}Ms`] = cloneMs;
 
       // A fresh profile: a new browser context has its own IndexedDB.
       const context = await browser.newContext();
       const page = await context.newPage();
       page.on('pageerror', (e) => log(`  page error: ${e.message}`));
+      if (process.env.BENCH_VERBOSE) page.on('console', (m) => log(`  [page] ${m.text()}`));
       await page.goto(`${origin}/__git__/server`);
       await page.addScriptTag({ type: 'module', url: '/bench/browser-sync.page.ts' });
       await page.waitForFunction(() => 'syncBench' in globalThis, null, { timeout: 60_000 });
       type Api = { syncBench: Record<string, (...a: unknown[]) => Promise<any>> };
       const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => (globalThis as unknown as Api).syncBench[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
 
+      if (process.env.BENCH_VERBOSE) await page.evaluate(() => { (globalThis as { benchVerbose?: boolean }).benchVerbose = true; });
       await call('open', `bench-sync-${n}`, url);
       const first = await call<{ syncMs: number; firstRowsMs: number; indexedMs: number; fetched: number; longest: number; progressEvents: number; lastSyncProgress?: unknown }>('firstSync');
       out[`firstSync${n}Ms`] = first.syncMs;
@@ -97,14 +102,14 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
       await call('write', 100);
       const push = await call<{ ms: number; pushed: number; longest: number }>('sync');
       out[`push100At${n}Ms`] = push.ms;
-      git(['fetch', '-q', url, '+scp-ledger:scp-ledger'], cloneDir);
+      await git(['fetch', '-q', url, '+scp-ledger:scp-ledger'], cloneDir);
       const work = join(scratch, `work-${n}`);
-      git(['worktree', 'add', '-q', work, 'scp-ledger'], cloneDir);
+      await git(['worktree', 'add', '-q', work, 'scp-ledger'], cloneDir);
       mkdirSync(join(work, 'native'), { recursive: true });
       for (let i = 0; i < 100; i++) writeFileSync(join(work, 'native', `n${i}.json`), `${JSON.stringify({ i, at: Date.now() })}\n`);
-      git(['-c', 'user.name=bench', '-c', 'user.email=b@x', 'add', '-A'], work);
-      git(['-c', 'user.name=bench', '-c', 'user.email=b@x', 'commit', '-q', '-m', 'native: 100 files'], work);
-      const [, nativePushMs] = timed(() => git(['push', '-q', url, 'HEAD:refs/heads/scp-native'], work));
+      await git(['-c', 'user.name=bench', '-c', 'user.email=b@x', 'add', '-A'], work);
+      await git(['-c', 'user.name=bench', '-c', 'user.email=b@x', 'commit', '-q', '-m', 'native: 100 files'], work);
+      const [, nativePushMs] = await timed(() => git(['push', '-q', url, 'HEAD:refs/heads/scp-native'], work));
       out[`nativePush${n}Ms`] = nativePushMs;
       log(`  push 100 new entries ${s(push.ms)} (pushed ${push.pushed} commit; longest task ${push.longest.toFixed(0)} ms) vs native git push ${s(nativePushMs)} (${(push.ms / nativePushMs).toFixed(1)}x; goal <= 3x)`);
       await call('close');

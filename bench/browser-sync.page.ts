@@ -15,7 +15,7 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 
 const api = {
   async open(name: string, url: string): Promise<void> {
-    ledger = await createWorkerGitLedger({ name, remote: { url }, onProgress: (p) => progress.push(p) });
+    ledger = await createWorkerGitLedger({ name, remote: { url }, onProgress: (p) => { progress.push(p); if ((globalThis as { benchVerbose?: boolean }).benchVerbose) console.log(JSON.stringify(p)); } });
   },
   /** First sync; then the time until a list shows rows, and until the index has every entry. */
   async firstSync(): Promise<{ syncMs: number; firstRowsMs: number; indexedMs: number; fetched: number; longest: number; progressEvents: number; lastSyncProgress?: LedgerProgress }> {

@@ -68,6 +68,11 @@ export interface GitLedgerOptions {
    * waits for the whole catch-up (what a CLI or a report wants).
    */
   listWhileIndexing?: boolean;
+  /**
+   * Where the fs has no positional reads (a browser's), read pack files whole and take objects
+   * from memory instead of isomorphic-git's reader, which costs fs round trips per object.
+   */
+  wholeFilePacks?: boolean;
 }
 
 export interface GitLedger extends Ledger {
@@ -173,7 +178,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   if (!(await exists(p, `${gitdir}/HEAD`))) {
     await git.init({ fs, dir, gitdir, bare: gitdir === dir, defaultBranch: 'main' });
   }
-  const repo = new Repo({ fs, gitdir });
+  const repo = new Repo({ fs, gitdir, ...(options.wholeFilePacks && { wholeFilePacks: true }) });
   const commitTrees = new Map<string, string>();
 
   async function head(): Promise<string | undefined> {

@@ -207,7 +207,12 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
       // 1. fetch
       let remoteHead: string | undefined;
       try {
-        const r = await git.fetch({ ...net, remote: REMOTE_NAME, ref: ctx.branch, remoteRef: ctx.branch, singleBranch: true, tags: false });
+        // isomorphic-git tells the server we have just the tip of `ref`. Our own branch's tip is
+        // unknown to the server while it holds unpushed commits (the server would then send the
+        // whole history back); the remote-tracking ref is always a commit the server knows.
+        const tracking = `refs/remotes/${REMOTE_NAME}/${ctx.branch}`;
+        const haveRef = (await repo.readRef(tracking).catch(() => undefined)) ? tracking : ctx.branch;
+        const r = await git.fetch({ ...net, remote: REMOTE_NAME, ref: haveRef, remoteRef: ctx.branch, singleBranch: true, tags: false });
         remoteHead = r.fetchHead ?? undefined;
       } catch (e) {
         if (errorCode(e) !== 'NotFoundError') {
