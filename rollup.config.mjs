@@ -3,7 +3,7 @@
 //    `.d.ts` files come from `tsc -p tsconfig.build.json` (see the `build` script).
 //  - script tag (dist/cdn/): one ES module that registers every element and exports the core,
 //    dependencies inlined, the git ledger split into a chunk loaded on first use.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import esbuild, { minify } from 'rollup-plugin-esbuild';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
@@ -11,12 +11,15 @@ import inject from '@rollup/plugin-inject';
 import { fileURLToPath } from 'node:url';
 
 const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
-const isRuntimeDep = (id) => /^(lit|@lit\/|@lit-labs\/|idb|zod|isomorphic-git|@isomorphic-git\/|buffer)(\/|$)/.test(id) || id.startsWith('node:');
+const isRuntimeDep = (id) => /^(lit|@lit\/|@lit-labs\/|idb|zod|isomorphic-git|@isomorphic-git\/|buffer|pg)(\/|$)/.test(id) || id.startsWith('node:');
 
 // Public entry points (also the package.json exports map); missing ones are skipped so a partial
 // tree still builds.
 export const npmEntries = Object.fromEntries(Object.entries({
   index: 'src/index.ts',
+  // The script-tag entry's modules, for `scp-ledger/cdn` under Node (server-side rendering), where
+  // the one-file build's inlined lit has no DOM to extend.
+  cdn: 'src/cdn.ts',
   'core/index': 'src/core/index.ts',
   'core/storage/memory': 'src/core/storage/memory.ts',
   'core/storage/idb': 'src/core/storage/idb.ts',
@@ -25,16 +28,29 @@ export const npmEntries = Object.fromEntries(Object.entries({
   'core/ledger/git-browser/index': 'src/core/ledger/git-browser/index.ts',
   'core/host/index': 'src/core/host/index.ts',
   'core/host/node/index': 'src/core/host/node/index.ts',
+  'core/host/node/postgres/index': 'src/core/host/node/postgres/index.ts',
   'elements/index': 'src/elements/index.ts',
   'elements/all': 'src/elements/all.ts',
-  'core/ledger/git-browser/worker': 'src/core/ledger/git-browser/worker.ts',
   'cli/main': 'src/cli/main.ts',
 }).filter(([, file]) => existsSync(file)));
+
+// The npm build also ships the Worker's code as text (`worker-source.js`, loaded only where a
+// consumer's bundler left `new URL('./worker.js', import.meta.url)` pointing nowhere); the Worker
+// build runs first, so its output is read here.
+const NPM_WORKER = 'dist/core/ledger/git-browser/worker.js';
+const inlineWorkerSource = () => ({
+  name: 'inline-worker-source',
+  load(id) {
+    if (!/git-browser[\\/]worker-source\.ts$/.test(id)) return null;
+    const code = readFileSync(NPM_WORKER, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+    return `export default ${JSON.stringify(code)};\n`;
+  },
+});
 
 const npm = {
   input: npmEntries,
   external: isRuntimeDep,
-  plugins: [nodeResolve({ extensions: ['.ts', '.js'] }), ts()],
+  plugins: [inlineWorkerSource(), nodeResolve({ extensions: ['.ts', '.js'] }), ts()],
   output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
 };
 
@@ -68,14 +84,20 @@ const cdn = {
   output: { dir: 'dist/cdn', format: 'es', plugins: [minify({ target: 'es2022' })], entryFileNames: '[name].js', chunkFileNames: 'scp-ledger-[name]-[hash].js', sourcemap: true },
 };
 
-// The ledger Worker, built on its own into one file: `new URL('./worker.js', import.meta.url)`
-// finds it beside the chunks, it shares no chunk with the page (none of its requests wait for the
-// page's, and the page's entry imports nothing on the Worker's account).
-const cdnWorker = {
+// The ledger Worker, built on its own into one self-contained file (isomorphic-git, its CommonJS
+// dependencies and the Buffer shim bundled here, so no consumer's bundler has to polyfill Node):
+// `new URL('./worker.js', import.meta.url)` finds it beside the module that starts it, in the
+// script-tag build and in the npm build alike. It shares no chunk with the page (none of its
+// requests wait for the page's, and the page's entry imports nothing on the Worker's account).
+const workerOutput = (file) => ({ file, format: 'es', inlineDynamicImports: true, plugins: [minify({ target: 'es2022' })], sourcemap: true });
+const worker = {
   input: 'src/core/ledger/git-browser/worker.ts',
   onwarn: cdnWarn,
   plugins: cdnPlugins(),
-  output: { file: 'dist/cdn/worker.js', format: 'es', inlineDynamicImports: true, plugins: [minify({ target: 'es2022' })], sourcemap: true },
+  output: [
+    ...(existsSync('src/cdn.ts') ? [workerOutput('dist/cdn/worker.js')] : []),
+    workerOutput(NPM_WORKER),
+  ],
 };
 
-export default existsSync('src/cdn.ts') ? [npm, cdn, cdnWorker] : [npm];
+export default existsSync('src/cdn.ts') ? [worker, npm, cdn] : [worker, npm];

@@ -86,12 +86,12 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
       if (mem !== undefined) { out[`workerHeap${n}MB`] = mem / 2 ** 20; log(`  Worker JS heap after catching up: ${(mem / 2 ** 20).toFixed(1)} MB`); } else log('  Worker JS heap: not available');
 
       if (n <= fullVerifyMax) {
-        const v = await call<{ ms: number; ok: boolean; commits: number; entries: number; longest: number }>('verify', false);
+        const v = await call<{ ms: number; ok: boolean; commits: number; entries: number; longest: number }>('verify', true);
         out[`fullVerify${n}Ms`] = v.ms;
         log(`  full verify ${s(v.ms)} (ok ${v.ok}, ${v.commits} commits, ${v.entries} entries; longest main-thread task ${v.longest.toFixed(0)} ms)`);
         await appendEntries(gs.pathOf(repo), 100, { card: 'dns' });
         const synced = await call<{ ms: number; fetched: number }>('sync');
-        const inc = await call<{ ms: number; ok: boolean; commits: number; entries: number }>('verify', true);
+        const inc = await call<{ ms: number; ok: boolean; commits: number; entries: number }>('verify', false);
         out[`incrementalVerify${n}Ms`] = inc.ms;
         log(`  100 new entries synced in ${s(synced.ms)} (fetched ${synced.fetched}); incremental verify ${s(inc.ms)} (ok ${inc.ok}, ${inc.commits} commits, ${inc.entries} entries; goal <= 1 s at 100,000)`);
       } else {

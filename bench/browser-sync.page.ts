@@ -47,10 +47,10 @@ const api = {
     } while (cursor);
     return n;
   },
-  async verify(incremental: boolean): Promise<{ ms: number; ok: boolean; commits: number; entries: number; longest: number }> {
+  async verify(full: boolean): Promise<{ ms: number; ok: boolean; commits: number; entries: number; longest: number }> {
     longTasks.length = 0;
     const t0 = performance.now();
-    const r = await ledger!.verify({ incremental });
+    const r = await ledger!.verify(full ? { full: true } : {});
     const ms = performance.now() - t0;
     await settle();
     return { ms, ok: r.ok, commits: r.checked.commits, entries: r.checked.entries, longest: longest() };

@@ -1,6 +1,7 @@
 // A small host on 127.0.0.1 serving the host API (docs/host-api.md) from the core, with the
 // ledger as a git repository and pending snapshots in a JSON file, both under --dir:
-//   node scripts/serve-host.mjs --dir ./host-data --port 8787 [--cors http://127.0.0.1:8000] [--token secret]
+//   node scripts/serve-host.mjs --dir ./host-data --port 8787 [--cors http://127.0.0.1:8000] [--token secret [--host 0.0.0.0]]
+// Without --token anyone who reaches the port can write, so it listens on 127.0.0.1 only.
 // <dir>/ledger        git repository (branch scp-ledger), readable with plain git
 // <dir>/staging.json  pending snapshots and live runs (survive a restart)
 // <dir>/events/       the SSE journal (durable replay window)
@@ -19,12 +20,19 @@ const { values } = parseArgs({
     cors: { type: 'string', multiple: true },
     token: { type: 'string' },
     actor: { type: 'string', default: 'host-user' },
+    host: { type: 'string' },
   },
 });
 if (!values.dir) {
-  console.error('usage: node scripts/serve-host.mjs --dir <folder> [--port 8787] [--cors <origin>] [--token <bearer token>]');
+  console.error('usage: node scripts/serve-host.mjs --dir <folder> [--port 8787] [--cors <origin>] [--token <bearer token> [--host <address>]]');
   process.exit(2);
 }
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+if (values.host && !values.token && !LOOPBACK.has(values.host)) {
+  console.error(`--host ${values.host}: refused without --token (anyone who reaches it could write); give --token <secret>, or leave --host out for 127.0.0.1`);
+  process.exit(2);
+}
+const bindHost = values.host ?? '127.0.0.1';
 const dir = resolve(values.dir);
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`--port: not a port number: ${values.port}`); process.exit(2); }
@@ -48,11 +56,15 @@ const handler = createScpRequestHandler({
     },
   }),
   cors: { origins: values.cors?.length ? values.cors : ['http://127.0.0.1:8000', 'http://localhost:8000'], credentials: true },
+  // Every answer of 500 and above (a full disk is 507) is logged with its cause.
+  onError: (e) => console.error(`scp host: ${e?.stack ?? String(e)}`),
 });
 const server = createServer((req, res) => { void handler(req, res); });
-server.listen(port, '127.0.0.1', () => {
+server.listen(port, bindHost, () => {
   const { port: p } = server.address();
-  console.log(`scp host: http://127.0.0.1:${p}/api/  (ledger ${join(dir, 'ledger')}, Ctrl-C to stop)`);
+  const shown = bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  console.log(`scp host: http://${shown}:${p}/api/  (ledger ${join(dir, 'ledger')}, Ctrl-C to stop)`);
+  if (!values.token) console.log(`no --token: anyone on this machine can read and write, so it listens on ${bindHost} (loopback) only`);
 });
 const shutdown = async () => {
   await handler.close();

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { PG_URL_ENV, startPostgresCluster } from '../test/helpers/postgres.mjs';
 
 function walk(dir) {
   const out = [];
@@ -19,7 +20,14 @@ let files = walk('test/node').sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 const args = ['--import', 'tsx', '--import', './test/helpers/node-globals.mjs', '--test',
   '--test-reporter=spec', '--test-concurrency=2', ...files];
-const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+// One PostgreSQL cluster for every suite of the run (each suite makes its own database in it).
+const needsPostgres = files.some((f) => f.includes('postgres'));
+let cluster;
+if (needsPostgres && !process.env[PG_URL_ENV]) {
+  cluster = await startPostgresCluster();
+  process.env[PG_URL_ENV] = cluster.url;
+}
+const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
 // The summary lines are read as they stream by: with failures, the reporter's list of them comes
 // after the summary and can be long.
 let partial = '';
@@ -37,6 +45,7 @@ child.stdout.on('data', (b) => {
   }
 });
 child.on('close', (code) => {
+  cluster?.stopSync();
   if (code && !summarized) fail += 1;
   mkdirSync('test-output', { recursive: true });
   writeFileSync('test-output/node-counts.json', JSON.stringify({ passed: pass, failed: fail }));

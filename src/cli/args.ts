@@ -7,6 +7,8 @@ export interface ParsedArgs {
   positional: string[];
   /** Everything after `--`, untouched. */
   rest: string[];
+  /** Every value of each value option, in order (`flags` keeps the last one). */
+  all: Record<string, string[]>;
 }
 
 export class UsageError extends Error {
@@ -17,6 +19,7 @@ export function parseArgs(argv: readonly string[], spec: { booleans?: readonly s
   const booleans = new Set(spec.booleans ?? []);
   const values = new Set(spec.values ?? []);
   const flags: Record<string, string | true> = {};
+  const all: Record<string, string[]> = {};
   const positional: string[] = [];
   let rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -32,6 +35,7 @@ export function parseArgs(argv: readonly string[], spec: { booleans?: readonly s
         const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
         if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
         flags[name] = v;
+        (all[name] ??= []).push(v);
       } else {
         throw new UsageError(`unknown option --${name} (see --help)`);
       }
@@ -41,7 +45,7 @@ export function parseArgs(argv: readonly string[], spec: { booleans?: readonly s
       positional.push(a);
     }
   }
-  return { flags, positional, rest };
+  return { flags, positional, rest, all };
 }
 
 export function str(flags: ParsedArgs['flags'], name: string): string | undefined {

@@ -1,18 +1,21 @@
 import type { LedgerQuery } from '../core/schemas/ledger.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
 
-export const FILTER_FLAGS = ['kind', 'card', 'actor', 'status', 'action', 'since', 'until', 'text', 'artifact'] as const;
+export const FILTER_FLAGS = ['kind', 'card', 'actor', 'status', 'action', 'since', 'until', 'text', 'artifact', 'repo', 'event', 'correlation'] as const;
 
 export const filterHelp = `Filters:
-  --kind audit|run      only audits or only runs
+  --kind audit|run|action  only audits, runs, or discards/deletes
   --card <key>          one card (audits)
   --actor <name>        who saved or ran it
   --status <status>     ok, failed, partial, cancelled, abandoned, error
-  --action <type>       run type or subtype (deploy, deploy:k8s)
+  --action <type>       run type or subtype (deploy, deploy:k8s), audit:discarded, audit:deleted
   --since <time>        ISO time or a span back from now (30m, 24h, 7d)
   --until <time>        ISO time or a span back from now
   --text <text>         free text in id, card, summary, actor, target
-  --artifact <t:value>  runs referencing an artifact, e.g. commit:abc123`;
+  --artifact <t:value>  runs referencing an artifact, e.g. commit:abc123, or any of a type (pr)
+  --repo <path>         runs that touched this repository (its top-level path or remote)
+  --event <type>        runs with an event of this type (repo_changes, stderr ...)
+  --correlation <id>    entries written under this request / trace id`;
 
 /** An ISO time from an ISO string or a span back from now (`90s`, `30m`, `24h`, `7d`). */
 export function timeArg(value: string, name: string, now = Date.now()): string {
@@ -30,10 +33,10 @@ export function queryFromFlags(flags: ParsedArgs['flags']): LedgerQuery {
   const q: LedgerQuery = {};
   const kind = str(flags, 'kind');
   if (kind !== undefined) {
-    if (kind !== 'audit' && kind !== 'run') throw new UsageError(`--kind must be audit or run, not "${kind}"`);
+    if (kind !== 'audit' && kind !== 'run' && kind !== 'action') throw new UsageError(`--kind must be audit, run or action, not "${kind}"`);
     q.kind = kind;
   }
-  for (const k of ['card', 'actor', 'status', 'action', 'text', 'artifact'] as const) {
+  for (const k of ['card', 'actor', 'status', 'action', 'text', 'artifact', 'repo', 'event', 'correlation'] as const) {
     const v = str(flags, k);
     if (v !== undefined) (q as Record<string, string>)[k] = v;
   }

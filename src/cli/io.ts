@@ -6,6 +6,8 @@ export interface Io {
   stderr: NodeJS.WritableStream;
   out(text: string): void;
   err(text: string): void;
+  /** `--git-dir <path>` given before the command: the repository to use instead of the one around cwd. */
+  gitDir?: string;
 }
 
 export function processIo(): Io {

@@ -14,7 +14,11 @@ export function auditTypeOf(cardKey: string): 'devops' | 'project' {
   return cardKey.startsWith('audit:') ? 'project' : 'devops';
 }
 
+// A Map, so a card key named like an Object.prototype member (`constructor`) finds no label.
+const ORIGIN_LABELS = new Map(Object.entries(ORIGIN_CARD_LABELS));
+
 /** A readable label for a card key: the host's, the origin's, or the key itself. */
 export function cardLabel(cardKey: string, labels: Readonly<Record<string, string>> = ORIGIN_CARD_LABELS): string {
-  return labels[cardKey] ?? ORIGIN_CARD_LABELS[cardKey] ?? cardKey;
+  const host = Object.hasOwn(labels, cardKey) ? labels[cardKey] : undefined;
+  return (typeof host === 'string' ? host : undefined) ?? ORIGIN_LABELS.get(cardKey) ?? cardKey;
 }

@@ -3,7 +3,9 @@ import { createEventBus, type EventBus } from './events/bus.js';
 import { createAutoSync, type AutoSync, type AutoSyncOptions, type AutoSyncState } from './ledger/auto-sync.js';
 import { createLazyLedger } from './ledger/lazy.js';
 import { loadOnce } from './load-once.js';
+import { valueLimits, type ValueLimits } from './limits.js';
 import type { Ledger, ProgressListener, SyncOptions, VerifyCallOptions } from './ledger/types.js';
+import { capabilitiesOf, type Capabilities, type Role } from './host/roles.js';
 import type { RedactOptions } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
@@ -41,6 +43,8 @@ export interface ScpOptions {
   skipUnchanged?: boolean;
   stageErrors?: boolean;
   maxSnapshotBytes?: number;
+  /** Structural limits on scan results (nesting depth, keys, array length, string length, values); see DEFAULT_VALUE_LIMITS. */
+  limits?: Partial<ValueLimits>;
   redact?: RedactOptions;
   /** BroadcastChannel name for cross-tab events; `false` for none. Default `scp-ledger` in a browser. */
   channel?: string | false;
@@ -52,6 +56,8 @@ export interface ScpOptions {
    * fails (`true` for the defaults). Its state is `client.autoSync.state()`.
    */
   autoSync?: boolean | AutoSyncOptions;
+  /** What this page's user may do (elements hide or disable the rest); default `admin` (everything). */
+  role?: Role;
 }
 
 /** The one object elements and hosts talk to. */
@@ -65,6 +71,8 @@ export interface ScpClient {
   cardLabel(cardKey: string): string;
   /** Automatic sync (with `autoSync`): last synced time, last error, next attempt. */
   readonly autoSync?: { state(): AutoSyncState; stop(): void };
+  /** What the user may do (a host client asks the host); elements show a read-only state from it. */
+  capabilities?(): Promise<Capabilities>;
   close(): Promise<void>;
 }
 
@@ -78,33 +86,46 @@ function defaultStore(): StagingStore {
 }
 
 /**
- * The same ledger, with every successful sync announced on the bus as `ledger:synced`, and the
- * progress of its syncs and verifies as `ledger:progress` (unless `ownProgress`: the ledger
- * reports all of its progress to the bus itself, index catch-ups included).
+ * The same ledger, announcing on the bus what it did: every write as `ledger:written`, a delete as
+ * `audit:deleted` (with who and why) and `ledger:written`, a successful sync as `ledger:synced`,
+ * and the progress of its syncs and verifies as `ledger:progress` (unless `ownProgress`: the
+ * ledger reports all of its progress to the bus itself, index catch-ups included). `written`
+ * hears of every landed write (automatic sync).
  */
-function withSyncEvent(ledger: Ledger, bus: EventBus, ownProgress = false, written?: () => void): Ledger {
+function withLedgerEvents(ledger: Ledger, bus: EventBus, ownProgress = false, written?: () => void): Ledger {
   const toBus = (fn: ProgressListener | undefined): ProgressListener => (p) => {
     if (!ownProgress) bus.emit('ledger:progress', p);
     fn?.(p);
   };
+  const write: Ledger['write'] = async (batch) => {
+    const r = await ledger.write(batch);
+    bus.emit('ledger:written', { commit: r.commit, ids: r.ids });
+    written?.();
+    return r;
+  };
+  const deleteAudit: Ledger['deleteAudit'] = async (id, o) => {
+    const r = await ledger.deleteAudit(id, o);
+    bus.emit('audit:deleted', {
+      snapshot_id: id, commit: r.commit,
+      ...(o?.actor && { actor: o.actor }), ...(o?.reason && { reason: o.reason }),
+      ...(r.action_id && { action_id: r.action_id }), ...(o?.correlation_id && { correlation_id: o.correlation_id }),
+    });
+    bus.emit('ledger:written', { commit: r.commit, ids: r.action_id ? [r.action_id] : [] });
+    written?.();
+    return r;
+  };
+  const sync = async (o?: SyncOptions) => {
+    const r = await ledger.sync!({ ...o, progress: toBus(o?.progress) });
+    bus.emit('ledger:synced', r);
+    return r;
+  };
   return new Proxy(ledger, {
     get(target, prop, receiver) {
-      if (prop === 'sync' && target.sync) {
-        return async (o?: SyncOptions) => {
-          const r = await target.sync!({ ...o, progress: toBus(o?.progress) });
-          bus.emit('ledger:synced', r);
-          return r;
-        };
-      }
-      if ((prop === 'write' || prop === 'deleteAudit') && written) {
-        return async (...args: unknown[]) => {
-          const r = await (target[prop] as (...a: unknown[]) => Promise<unknown>)(...args);
-          written();
-          return r;
-        };
-      }
+      if (prop === 'write') return write;
+      if (prop === 'deleteAudit') return deleteAudit;
+      if (prop === 'sync' && target.sync) return sync;
       if (prop === 'verify' && target.verify) {
-        return (o?: VerifyCallOptions) => target.verify!({ ...o, progress: toBus(o?.progress) });
+        return (o?: { full?: boolean } & VerifyCallOptions) => target.verify!({ ...o, progress: toBus(o?.progress) });
       }
       return Reflect.get(target, prop, receiver);
     },
@@ -126,7 +147,7 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   const store = options.staging ?? defaultStore();
   const ownLedger = !options.ledger && inBrowser;
   let autoSync: AutoSync | undefined;
-  const ledger = withSyncEvent(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
+  const ledger = withLedgerEvents(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
     : options.ledger ?? (inBrowser ? defaultBrowserLedger(options, bus) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))),
   bus, ownLedger, options.autoSync ? () => autoSync?.written() : undefined);
   if (options.autoSync) {
@@ -134,13 +155,14 @@ export function createScp(options: ScpOptions = {}): ScpClient {
     autoSync = createAutoSync(() => ledger.sync!(), options.autoSync === true ? {} : options.autoSync);
   }
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
-  const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor(options.redact));
+  const limits = valueLimits(options.limits);
+  const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor({ maxDepth: limits.maxDepth, ...options.redact }));
   const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
   const labels = options.cardLabels ?? {};
   const cardLabel = (k: string) => defaultCardLabel(k, { ...labels });
 
   const staging = createLazyStaging(async () => (await import('./staging/staging.js')).createStaging({
-    store, ledger, bus, redactor: await loadRedactor(), actor,
+    store, ledger, bus, redactor: await loadRedactor(), actor, limits,
     ...(options.policy && { policy: options.policy }),
     ...(options.skipUnchanged !== undefined && { skipUnchanged: options.skipUnchanged }),
     ...(options.stageErrors !== undefined && { stageErrors: options.stageErrors }),
@@ -169,6 +191,7 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   return {
     bus, staging, runs, refs, ledger, store, cardLabel,
     ...(autoSync && { autoSync }),
+    capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
     async close() {
       autoSync?.stop();
       // Finished runs that cannot be written now stay in the store for the next start.

@@ -4,6 +4,7 @@ import { InvalidIdError } from './errors/index.js';
  * Ids are human-readable, time-sortable and safe to use as a path segment.
  *   audit: `<card_key with : and / as _>_<YYYYMMDD>_<HHMMSS>_<4 random>`
  *   run:   `run_<YYYYMMDDTHHMMSSZ>_<type with : and / as ->_<4 random>` (the origin's format)
+ *   action: `act_<YYYYMMDDTHHMMSSZ>_<discard|delete>_<4 random>`
  * Within one process an id is never issued twice (the random part is redrawn on a repeat), so
  * bursts in one second cannot collide; across tabs, 36^4 random values make a clash unlikely.
  */
@@ -64,6 +65,11 @@ export function newRunId(type: string, at: Date = new Date()): string {
   return unique(`run_${day}T${time}Z_${t}_`, day + time);
 }
 
+export function newActionId(action: string, at: Date = new Date()): string {
+  const { day, time } = stamp(at);
+  return unique(`act_${day}T${time}Z_${action.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 20) || 'action'}_`, day + time);
+}
+
 const ID_CHARS = /^[A-Za-z0-9_.-]+$/;
 
 /** Why `id` is not a valid entry id, or `undefined` when it is. */
@@ -91,9 +97,14 @@ export function assertValidId(id: unknown, kind = 'entry'): asserts id is string
   }
 }
 
-/** Run ids start with `run_`; anything else valid is an audit id. */
+/** Run ids start with `run_`; anything else valid is an audit id (or, with `act_`, an action). */
 export function isRunId(id: string): boolean {
   return id.startsWith('run_');
+}
+
+/** Action (discard / delete) entry ids start with `act_`. */
+export function isActionId(id: string): boolean {
+  return id.startsWith('act_');
 }
 
 /** The UTC time encoded in an id, if it has one (both our and the origin's formats). */

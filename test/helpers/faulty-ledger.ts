@@ -26,6 +26,7 @@ export function faultyLedger(inner: Ledger): FaultyLedger {
     },
     getAudit: (id) => inner.getAudit(id),
     getRun: (id) => inner.getRun(id),
+    getAction: (id) => inner.getAction!(id),
     list: (q) => inner.list(q),
     deleteAudit: (id, o) => inner.deleteAudit(id, o),
     head: () => inner.head(),

@@ -3,8 +3,8 @@ import type { EntryMeta } from '../../core/schemas/ledger.js';
 import { parseArgs, str, UsageError } from '../args.js';
 import { FILTER_FLAGS, filterHelp, queryFromFlags } from '../filters.js';
 import type { Io } from '../io.js';
-import { openRepoLedger } from '../open-ledger.js';
-import { CSV_HEADER, csvRow, jsonlRow } from '../../core/export/entries.js';
+import { openRepoLedger, repoOptions } from '../open-ledger.js';
+import { csvHeader, csvRow, jsonlRow } from '../../core/export/entries.js';
 
 export const logHelp = `Usage: scp-ledger log [filters] [--limit N] [--json]
 
@@ -21,9 +21,11 @@ export const showHelp = `Usage: scp-ledger show @run:<id> | @audit:<id> [--json]
 Prints one entry in full (a run with its events, an audit with its data).
 `;
 
-export const exportHelp = `Usage: scp-ledger export --format csv|jsonl [filters] [--branch name]
+export const exportHelp = `Usage: scp-ledger export --format csv|jsonl [--separator ';'] [filters] [--branch name]
 
 Streams every matching entry to stdout, page by page (constant memory at any ledger size).
+CSV fields are separated by "," (or ";" with --separator ';'); cells holding either separator,
+a quote or a line break, and cells a spreadsheet would run as a formula, are quoted.
 
 ${filterHelp}
 `;
@@ -31,7 +33,7 @@ ${filterHelp}
 const pad = (s: string, n: number) => (s.length >= n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 
 function line(e: EntryMeta): string {
-  const what = e.kind === 'run' ? (e.subtype ?? e.type ?? 'run') : `audit ${e.card_key ?? ''}`;
+  const what = e.kind === 'run' ? (e.subtype ?? e.type ?? 'run') : e.kind === 'action' ? `${e.type ?? e.status} ${e.target ?? ''}` : `audit ${e.card_key ?? ''}`;
   return `${e.time.slice(0, 19).replace('T', ' ')}  ${pad(e.status, 9)} ${pad(e.actor ?? '', 12)} ${pad(what, 22)} ${e.summary}\n    @${e.kind}:${e.id}`;
 }
 
@@ -41,7 +43,7 @@ export async function logCommand(argv: string[], io: Io): Promise<number> {
   const limitText = str(flags, 'limit') ?? '20';
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number above 0, not "${limitText}"`);
-  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const query = queryFromFlags(flags);
   let left = limit;
   let cursor: string | undefined;
@@ -64,7 +66,7 @@ export async function showCommand(argv: string[], io: Io): Promise<number> {
   if (!m) throw new UsageError('show needs a reference like @run:<id> or @audit:<id>');
   const [, kind, id] = m as unknown as [string, 'audit' | 'run', string];
   assertValidId(id, kind);
-  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const entry = kind === 'run' ? await ledger.getRun(id) : await ledger.getAudit(id);
   if (!entry) { io.err(`scp-ledger: @${kind}:${id} is not in the ledger`); return 1; }
   io.out(JSON.stringify(entry, null, flags.json ? 0 : 2));
@@ -77,20 +79,22 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> | voi
 }
 
 export async function exportCommand(argv: string[], io: Io): Promise<number> {
-  const { flags } = parseArgs(argv, { booleans: ['help'], values: [...FILTER_FLAGS, 'format', 'branch'] });
+  const { flags } = parseArgs(argv, { booleans: ['help'], values: [...FILTER_FLAGS, 'format', 'branch', 'separator'] });
   if (flags.help) { io.out(exportHelp); return 0; }
   const format = str(flags, 'format');
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('export needs --format csv or --format jsonl');
-  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const query = queryFromFlags(flags);
-  if (format === 'csv') await write(io.stdout, CSV_HEADER);
+  const separator = str(flags, 'separator') ?? ',';
+  if (separator !== ',' && separator !== ';') throw new UsageError('--separator takes "," or ";"');
+  if (format === 'csv') await write(io.stdout, csvHeader(separator));
   let cursor: string | undefined;
   let count = 0;
   const progress = io.stdout.isTTY ? undefined : (io.stderr as NodeJS.WriteStream).isTTY ? io.stderr : undefined;
   do {
     const page = await ledger.list({ ...query, limit: 500, ...(cursor && { cursor }) });
     let chunk = '';
-    for (const e of page.entries) chunk += format === 'csv' ? csvRow(e) : jsonlRow(e);
+    for (const e of page.entries) chunk += format === 'csv' ? csvRow(e, undefined, separator) : jsonlRow(e);
     await write(io.stdout, chunk);
     count += page.entries.length;
     if (progress) progress.write(`\rexported ${count}…`);

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
 import { newRunId } from '../../core/ids.js';
 import { createRedactor } from '../../core/redact/redactor.js';
 import type { Run, RunEvent } from '../../core/schemas/run.js';
 import { addArtifact, type ArtifactRef } from '../../core/runs/artifacts.js';
 import { captureRepoChanges, readRepoState, type RepoChanges, type RepoState } from '../../node/repo-changes.js';
 import { parseArgs, str, UsageError } from '../args.js';
-import { gitConfig, openRepoLedger } from '../open-ledger.js';
+import { gitConfig, openRepoLedger, repoOptions } from '../open-ledger.js';
 import type { Io } from '../io.js';
 
 export const runHelp = `Usage: scp-ledger run [options] -- <command> [args...]
@@ -20,6 +21,8 @@ Options:
   --reason <text>       why it is being run
   --actor <name>        who runs it (default: git config user.name)
   --artifact <t:value>  an artifact reference (commit, branch, pr, patch, file, tag), e.g. pr:42
+  --repo <path>         a repository the command works in (repeatable): its changes and new
+                        commits are recorded for each (default: this repository)
   --no-repo-changes     do not record the working tree changes
   --json                print the recorded run as JSON on stderr's behalf (stdout stays the command's)
   --branch <name>       ledger branch (default: scp-ledger)
@@ -48,21 +51,32 @@ class Tail {
 export const OUTPUT_TAIL_CAP = 4 * 1024;
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
-  const { flags, rest } = parseArgs(argv, {
+  const { flags, rest, all } = parseArgs(argv, {
     booleans: ['help', 'json', 'no-repo-changes'],
-    values: ['type', 'subtype', 'target', 'reason', 'actor', 'artifact', 'branch'],
+    values: ['type', 'subtype', 'target', 'reason', 'actor', 'artifact', 'branch', 'repo'],
   });
   if (flags.help) { io.out(runHelp); return 0; }
   if (rest.length === 0) throw new UsageError('nothing to run: put the command after --, e.g. scp-ledger run -- npm test');
 
-  const { ledger, root } = await openRepoLedger(io.cwd, str(flags, 'branch'));
+  const { ledger, root, gitdir, bare } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const redactor = createRedactor();
   const type = str(flags, 'type') ?? 'ci';
   const command = rest.join(' ');
   const subtype = str(flags, 'subtype') ?? `${type}:${rest[0]!.split('/').pop()}`;
-  const actor = str(flags, 'actor') ?? ((await gitConfig(root, 'user.name')) || io.env.USER || 'unknown');
-  const captureRepo = !flags['no-repo-changes'];
-  const before: RepoState | undefined = captureRepo ? await readRepoState(root) : undefined;
+  const actor = str(flags, 'actor') ?? ((await gitConfig(root, 'user.name', gitdir)) || io.env.USER || 'unknown');
+  // A bare repository has no working tree whose changes could be recorded.
+  const captureRepo = !flags['no-repo-changes'] && !bare;
+  // Each repository's state before the command (several with --repo; by default this one).
+  const repoPaths = all.repo?.length ? all.repo.map((r) => resolvePath(io.cwd, r)) : bare ? [] : [root];
+  const befores: RepoState[] = [];
+  if (captureRepo || all.repo?.length) {
+    for (const path of repoPaths) {
+      try { befores.push(await readRepoState(path)); } catch (e) {
+        throw new UsageError(`--repo ${path} is not a git working tree (${(e as Error).message.split('\n')[0]})`);
+      }
+    }
+  }
+  const before: RepoState | undefined = befores[0];
   const runId = newRunId(type);
   const started = new Date();
   const events: RunEvent[] = [];
@@ -103,11 +117,18 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
 
   let changes: RepoChanges | undefined;
   let artifacts: ArtifactRef[] = [];
-  if (before) {
-    changes = await captureRepoChanges(before);
-    event({ type: 'repo_changes', status: 'ok', detail: { ...changes } });
-    for (const c of changes.commits) artifacts = addArtifact(artifacts, { ref_type: 'commit', ref_value: c.sha, repo: root, summary: c.subject });
-    if (changes.branch && changes.commits.length) artifacts = addArtifact(artifacts, { ref_type: 'branch', ref_value: changes.branch, repo: root });
+  const repos: string[] = [];
+  const totals = { files: 0, added: 0, deleted: 0 };
+  for (const b of captureRepo || all.repo?.length ? befores : []) {
+    const c = await captureRepoChanges(b);
+    changes ??= c;
+    repos.push(b.root);
+    totals.files += c.files_changed.length;
+    totals.added += c.lines_added;
+    totals.deleted += c.lines_deleted;
+    event({ type: 'repo_changes', status: 'ok', detail: { ...c } });
+    for (const x of c.commits) artifacts = addArtifact(artifacts, { ref_type: 'commit', ref_value: x.sha, repo: b.root, summary: x.subject });
+    if (c.branch && c.commits.length) artifacts = addArtifact(artifacts, { ref_type: 'branch', ref_value: c.branch, repo: b.root });
   }
   const art = str(flags, 'artifact');
   if (art) {
@@ -129,16 +150,18 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     environment: io.env.CI ? 'ci' : 'shell',
     modules_affected: [],
     summary: redactor.redact(`${command} → ${status === 'cancelled' ? `cancelled (${cancelledBy})` : `exit ${exitCode}`}`).value,
-    metadata: { exit_code: exitCode, ...(outcome.signal && { signal: outcome.signal }), ...(changes && { files_changed: changes.files_changed.length, lines_added: changes.lines_added, lines_deleted: changes.lines_deleted }) },
+    metadata: { exit_code: exitCode, ...(outcome.signal && { signal: outcome.signal }), ...(changes && { files_changed: totals.files, lines_added: totals.added, lines_deleted: totals.deleted }) },
+    ...(repos.length && { repos }),
     ...(str(flags, 'target') && { target: str(flags, 'target') }),
     ...(str(flags, 'reason') && { reason: redactor.redact(str(flags, 'reason')!).value }),
     ...(status === 'failed' && { error: err.total ? redactor.redact(err.text().split('\n').filter(Boolean).pop() ?? '').value.slice(0, 500) : `exit ${exitCode}` }),
     ...(artifacts.length && { artifacts }),
   };
   await ledger.write({ runs: [{ run, events }], actor });
-  await ledger.close?.();
+  // The run has landed: nothing after this point may report it as failed.
+  await ledger.close?.().catch(() => undefined);
   const ref = `@run:${runId}`;
   if (flags.json) io.err(JSON.stringify({ ref, run }, null, 2));
-  else io.err(`scp-ledger: recorded ${ref} (${status}${changes ? `, ${changes.files_changed.length} files changed` : ''})`);
+  else io.err(`scp-ledger: recorded ${ref} (${status}${changes ? `, ${totals.files} files changed${repos.length > 1 ? ` in ${repos.length} repositories` : ''}` : ''})`);
   return exitCode;
 }

@@ -29,9 +29,16 @@ export class ScpError<Code extends string = string, Data = Record<string, unknow
 
 type Opts<D> = { data?: D; cause?: unknown };
 
-/** Input failed a schema: `data.issues` lists each path and problem. */
-export class ValidationError extends ScpError<'validation', { what: string; issues: { path: string; message: string }[] }> {
-  constructor(message: string, o: Opts<{ what: string; issues: { path: string; message: string }[] }> = {}) { super('validation', message, o); }
+/** Which structural limit a value went over (see `core/limits.ts`), its maximum, and where. */
+export interface LimitData { limit: 'maxDepth' | 'maxKeys' | 'maxArrayLength' | 'maxStringLength' | 'maxNodes'; max: number; path: string }
+type ValidationData = { what: string; issues: { path: string; message: string }[] } & Partial<LimitData>;
+/** Input failed a schema: `data.issues` lists each path and problem (`data.limit` when it nests too deep). */
+export class ValidationError extends ScpError<'validation', ValidationData> {
+  constructor(message: string, o: Opts<ValidationData> = {}) { super('validation', message, o); }
+}
+/** A value holds more than a limit allows (keys in one object, array items, string length, values in all). */
+export class ValueTooLargeError extends ScpError<'value_too_large', LimitData & { what: string; actual: number }> {
+  constructor(message: string, o: Opts<LimitData & { what: string; actual: number }> = {}) { super('value_too_large', message, o); }
 }
 /** An id failed the id grammar (path escape, bad characters, too long). */
 export class InvalidIdError extends ScpError<'invalid_id', { id: string; reason: string }> {
@@ -65,9 +72,17 @@ export class StorageBlockedError extends ScpError<'storage_blocked', { store: st
 export class LedgerWriteError extends ScpError<'ledger_write_failed', { ids: string[] }> {
   constructor(message: string, o: Opts<{ ids: string[] }> = {}) { super('ledger_write_failed', message, o); }
 }
+/** The disk (or the user's quota on it) is full: nothing was half written; free space and try again. */
+export class DiskFullError extends ScpError<'disk_full', { path: string; op: string }> {
+  constructor(message: string, o: Opts<{ path: string; op: string }> = {}) { super('disk_full', message, o); }
+}
 /** The branch moved under us (compare-and-swap lost) or an id already exists. */
 export class ConflictError extends ScpError<'conflict', Record<string, unknown>> {
   constructor(message: string, o: Opts<Record<string, unknown>> = {}) { super('conflict', message, o); }
+}
+/** A save found its snapshots already saved (or being saved) by another process: nothing was written twice. */
+export class AlreadySavedError extends ScpError<'already_saved', { ids: string[]; commits: Record<string, string> }> {
+  constructor(message: string, o: Opts<{ ids: string[]; commits: Record<string, string> }> = {}) { super('already_saved', message, o); }
 }
 /** The remote refused our push (never retried with force). */
 export class PushRejectedError extends ScpError<'push_rejected', { remote: string; reason: string }> {
@@ -112,6 +127,11 @@ export class RunPendingError extends ScpError<'run_pending', { type: string }> {
 /** The ledger cannot be reached at all (its Worker could not start, its code did not load). */
 export class LedgerUnavailableError extends ScpError<'ledger_unavailable', { reason: string }> {
   constructor(message: string, o: Opts<{ reason: string }> = {}) { super('ledger_unavailable', message, o); }
+}
+
+/** An object could not be read because of the runtime (a missing global or API), not its bytes: the ledger was not judged. */
+export class LedgerReadError extends ScpError<'ledger_read_failed', { oid: string; reason: string }> {
+  constructor(message: string, o: Opts<{ oid: string; reason: string }> = {}) { super('ledger_read_failed', message, o); }
 }
 
 export function isScpError(e: unknown): e is ScpError {

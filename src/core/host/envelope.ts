@@ -64,6 +64,16 @@ export function envelopeToBus(env: OriginEnvelope): { name: BusEventName; payloa
     case 'ledger:written':
     case 'ledger:synced':
       return { name: env.type, payload: data };
+    case 'ledger:run':
+      // The origin announces runs recorded through record_run by this event alone: a finished run.
+      return {
+        name: 'run:completed',
+        payload: {
+          run_id: str(data.run_id) ?? key, type: str(data.type) ?? 'run', subtype: str(data.subtype) ?? str(data.type) ?? 'run',
+          status: data.status, summary: str(data.summary) ?? '', duration_ms: typeof data.duration_ms === 'number' ? data.duration_ms : null,
+          ...(data.metadata && typeof data.metadata === 'object' && !Array.isArray(data.metadata) ? { metadata: data.metadata } : {}),
+        },
+      };
     default:
       return undefined;
   }
@@ -80,7 +90,8 @@ export function checkBusPayload<K extends BusEventName>(name: K, payload: unknow
 /** The envelope a server sends for a bus event (the inverse of `envelopeToBus`). */
 export function busToEnvelope<K extends BusEventName>(name: K, payload: BusEventMap[K], seq: number, ts: number): OriginEnvelope {
   const p = payload as Obj;
-  const base = { v: 1, ts, seq, type: name as string };
+  // The request / trace id an event happened under rides on the envelope too, for log joins.
+  const base = { v: 1, ts, seq, type: name as string, ...(typeof p.correlation_id === 'string' && { correlation_id: p.correlation_id }) };
   switch (name) {
     case 'audit:pending': {
       const { snapshot_id, card_key, ...rest } = p;

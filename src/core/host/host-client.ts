@@ -2,6 +2,7 @@ import { cardLabel as defaultCardLabel } from '../cards.js';
 import type { ScpClient } from '../client.js';
 import { createEventBus, type EventBus } from '../events/bus.js';
 import { createMemoryStagingStore } from '../storage/memory.js';
+import { capabilitiesOf, isRole, type Capabilities } from './roles.js';
 import { createHttpBackend, type HttpBackend, type HttpBackendOptions } from './http-backend.js';
 import { connectEventBridge, type EventBridge, type EventBridgeOptions } from './sse-bridge.js';
 
@@ -41,8 +42,14 @@ export function createHostClient(options: HostClientOptions): HostClient {
       fetch: backend.http.fetch,
     });
   }
+  // Asked once: the host's answer for this sign-in. A host without /api/me (the origin) allows everything.
+  let caps: Promise<Capabilities> | undefined;
+  const capabilities = () => (caps ??= backend.http.request('GET', '/api/me', { accept: [404], what: 'capabilities' }).then((res) => {
+    const role = (res.body as { capabilities?: { role?: unknown } } | undefined)?.capabilities?.role;
+    return capabilitiesOf(res.status !== 404 && isRole(role) ? role : 'admin');
+  }, (e: unknown) => { caps = undefined; throw e; }));
   return {
-    backend, events, bus, store,
+    backend, events, bus, store, capabilities,
     staging: backend.staging, ledger: backend.ledger, runs: backend.runs, refs: backend.refs,
     cardLabel: (k) => defaultCardLabel(k, { ...labels }),
     async close() {

@@ -1,15 +1,19 @@
 import * as z from 'zod/mini';
 import { EmptySelectionError, NotFoundError, UnknownRefKindError, ValidationError } from '../errors/index.js';
 import { assertValidId } from '../ids.js';
-import type { Ledger, LedgerBatch, WriteResult } from '../ledger/types.js';
+import { checkDeleteReason } from '../ledger/actions.js';
+import type { DeleteOptions, Ledger, LedgerBatch, WriteResult } from '../ledger/types.js';
 import { parseRefs, splitRef } from '../refs/parse.js';
 import type { RefResolver, Refs } from '../refs/types.js';
+import type { ArtifactRef } from '../runs/artifacts.js';
 import type { RunHandle, RunOutcome, Runs, RunSpec } from '../runs/types.js';
+import { ActionEntry } from '../schemas/action.js';
 import { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
 import { EntryMeta, type LedgerPage, type LedgerQuery } from '../schemas/ledger.js';
 import { Preview, Suggestion, SuggestionSection } from '../schemas/ref.js';
 import { Run, RunEvent, RunRecord } from '../schemas/run.js';
-import type { SaveResult, StageItem, StageOptions, StageResult, Staging } from '../staging/types.js';
+import type { DiscardOptions, DiscardResult, SaveOptions, SaveResult, StageItem, StageOptions, StageResult, Staging } from '../staging/types.js';
+import { nullRecord, own } from '../own.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { typedFromHttp } from './wire-errors.js';
 import { sharedWindow } from './shared-window.js';
@@ -40,6 +44,8 @@ const EntriesResponse = z.object({ entries: z.array(EntryMeta), cursor: z.option
 const RecentRuns = z.object({ runs: z.array(Run), cursor: z.optional(z.nullable(z.string())) });
 const RunResponse = z.object({ run: Run });
 const EventResponse = z.object({ event: RunEvent });
+const ArtifactsResponse = z.object({ artifacts: z.array(z.looseObject({ ref_type: z.string(), ref_value: z.string(), repo: z.string() })) });
+const ActionResponse = ActionEntry;
 /**
  * The origin answers kinds as bare strings (`"@run:"`), items as objects; its run items carry a
  * status but no section.
@@ -52,6 +58,11 @@ const enc = encodeURIComponent;
 /** Runs `fn`, turning an HttpError that carries one of our codes back into that typed error. */
 async function typed<T>(fn: () => Promise<T>): Promise<T> {
   try { return await fn(); } catch (e) { throw typedFromHttp(e); }
+}
+
+/** A caller's correlation id travels as `X-Request-Id` (the host reads it like any request's). */
+function correlationHeader(id: string | undefined): { headers?: Record<string, string> } {
+  return id ? { headers: { 'x-request-id': id } } : {};
 }
 
 function selection(ids: string[] | 'all', action: string): string[] | 'all' {
@@ -110,21 +121,29 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
       return parseWithSchema(AuditSnapshot, res.body, `pending snapshot ${id}`);
     }),
     counts: async () => {
-      const counts: Record<string, number> = {};
-      for (const p of await staging.list()) counts[p.card_key] = (counts[p.card_key] ?? 0) + 1;
+      const counts = nullRecord<number>();
+      for (const p of await staging.list()) counts[p.card_key] = (own(counts, p.card_key) ?? 0) + 1;
       return counts;
     },
-    save: (ids: string[] | 'all', o: { actor?: string; message?: string } = {}) => typed(async () => {
+    save: (ids: string[] | 'all', o: SaveOptions = {}) => typed(async () => {
       const snapshot_ids = selection(ids, 'save');
-      const body = (await http.request('POST', '/api/audits/save', { body: { snapshot_ids, ...(o.message && { message: o.message }) }, schema: SaveResponse, what: 'save snapshots' })).body;
+      const body = (await http.request('POST', '/api/audits/save', {
+        body: { snapshot_ids, ...(o.message && { message: o.message }) }, schema: SaveResponse, what: 'save snapshots', ...correlationHeader(o.correlation_id),
+      })).body;
       return { saved: body.saved, commit: body.commit ?? '' } satisfies SaveResult;
     }),
-    discard: (ids: string[] | 'all') => typed(async () => {
+    discard: (ids: string[] | 'all', o: DiscardOptions = {}) => typed(async () => {
       const snapshot_ids = selection(ids, 'discard');
-      const body = (await http.request('POST', '/api/audits/discard', { body: { snapshot_ids }, schema: DiscardResponse, what: 'discard snapshots' })).body;
+      // The actor is the host's to say (its auth hook); the reason travels with the request.
+      const body = (await http.request('POST', '/api/audits/discard', {
+        body: { snapshot_ids, ...(o.reason && { reason: o.reason }) }, schema: DiscardResponse, what: 'discard snapshots', ...correlationHeader(o.correlation_id),
+      })).body;
       // The origin answers a count only; then the ids asked for are what was discarded.
       const discarded = Array.isArray(body.discarded) ? body.discarded : body.ids ?? (snapshot_ids === 'all' ? [] : snapshot_ids.slice(0, body.discarded));
-      return { discarded };
+      return {
+        discarded,
+        ...(typeof body.action_id === 'string' && { action_id: body.action_id }), ...(typeof body.commit === 'string' && { commit: body.commit }),
+      } satisfies DiscardResult;
     }),
   };
 
@@ -147,10 +166,16 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
       const body = await cachedGet('/api/ledger/entries', q, EntriesResponse, 'ledger history');
       return { entries: body.entries, ...(body.cursor ? { cursor: body.cursor } : {}) } satisfies LedgerPage;
     }),
-    deleteAudit: (id: string, o: { actor?: string; reason?: string } = {}) => typed(async () => {
+    deleteAudit: (id: string, o: DeleteOptions = {}) => typed(async () => {
       assertValidId(id, 'audit');
-      const res = await http.request('DELETE', `/api/audits/saved/${enc(id)}`, { query: { reason: o.reason }, schema: DeleteResponse, what: `delete audit ${id}` });
-      return { commit: res.body.commit ?? '', ids: [res.body.deleted] };
+      checkDeleteReason(id, o);
+      const res = await http.request('DELETE', `/api/audits/saved/${enc(id)}`, { query: { reason: o.reason }, schema: DeleteResponse, what: `delete audit ${id}`, ...correlationHeader(o.correlation_id) });
+      return { commit: res.body.commit ?? '', ids: [res.body.deleted], ...(typeof res.body.action_id === 'string' && { action_id: res.body.action_id }) };
+    }),
+    getAction: (id: string) => typed(async () => {
+      assertValidId(id, 'action');
+      const res = await http.request('GET', `/api/ledger/actions/${enc(id)}`, { accept: [404], what: `action ${id}` });
+      return res.status === 404 ? undefined : parseWithSchema(ActionResponse, res.body, `action ${id}`);
     }),
     head: () => typed(async () => (await http.request('GET', '/api/ledger/head', { schema: HeadResponse, what: 'ledger head' })).body.head ?? undefined),
   };
@@ -162,6 +187,8 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
       get run() { return structuredClone(current); },
       event: (e) => typed(async () =>
         (await http.request('POST', `/api/runs/${enc(current.run_id)}/events`, { body: e, schema: EventResponse, what: `run ${current.run_id} event` })).body.event),
+      artifact: (a) => typed(async () =>
+        (await http.request('POST', `/api/runs/${enc(current.run_id)}/artifacts`, { body: a, schema: ArtifactsResponse, what: `run ${current.run_id} artifact` })).body.artifacts as ArtifactRef[]),
       finish: (outcome: RunOutcome = {}) => typed(async () => {
         const { error, ...rest } = outcome;
         const body = { ...rest, ...(error !== undefined && { error: error instanceof Error ? error.message : String(error) }) };

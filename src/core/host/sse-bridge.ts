@@ -78,7 +78,10 @@ export function stageCacheResults(staging: Staging): NonNullable<EventBridgeOpti
  *   server's `retry:`; the backoff only resets after a connection made progress, so a server that
  *   accepts and drops at once is never hammered. 401/403/404 stop the bridge (reported, not retried).
  * - Numeric ids that do not advance are duplicates (a replay overlap) and are skipped.
- * - `event: reset` or a changed `sys:ready.instance_id` → bus `sys:reset` + the refetch callbacks.
+ * - `event: reset`, the origin's `state:snapshot`, or a changed `sys:ready` instance_id (top level
+ *   or, as the origin sends it, under `data`) → bus `sys:reset` + the refetch callbacks; after a
+ *   restart the cursor restarts from the new instance's ids (its seqs begin again at 1).
+ * - The origin's `ledger:run` (runs recorded only through record_run) → bus `run:completed`.
  */
 export function connectEventBridge(options: EventBridgeOptions): EventBridge {
   const doFetch = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
@@ -93,6 +96,8 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
   let state: BridgeState = 'connecting';
   let cursor = options.lastEventId ?? '';
   let instanceId: string | undefined;
+  /** A restart was detected on this connection and nothing else has arrived since. */
+  let justRestarted = false;
   let retryMs: number | undefined;
   let connections = 0;
   let closed = false;
@@ -135,20 +140,38 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       return true;
     }
     if (m.type === 'sys:heartbeat') return false;
+    if (m.type === 'state:snapshot') {
+      // The origin's answer to a cursor older than its buffer: its state replaces the client's, so
+      // views refetch; the snapshot's id is where the stream goes on from. Right after a restart
+      // was detected on this connection the views are refetching already: one reset is enough.
+      cursor = goodId ?? '';
+      let reason: ResetReason = 'cursor_expired';
+      try { const d = JSON.parse(m.data) as { data?: { reason?: unknown } }; if (typeof d?.data?.reason === 'string') reason = d.data.reason; } catch { /* the reset stands */ }
+      if (!justRestarted) reset(reason);
+      justRestarted = false;
+      return true;
+    }
     if (m.type === 'sys:ready') {
       let next: string | undefined;
-      try { const d = JSON.parse(m.data) as { instance_id?: unknown }; if (typeof d?.instance_id === 'string') next = d.instance_id; } catch {
+      // The origin sends sys:ready as an ordinary envelope ({v, ts, seq, type, key, data: {instance_id}});
+      // ours puts instance_id at the top level. Either names the server instance.
+      try {
+        const d = JSON.parse(m.data) as { instance_id?: unknown; data?: { instance_id?: unknown } };
+        const found = typeof d?.instance_id === 'string' ? d.instance_id : d?.data && typeof d.data.instance_id === 'string' ? d.data.instance_id : undefined;
+        if (found !== undefined) next = found;
+      } catch {
         report(invalid('sse sys:ready', 'sys:ready data is not JSON', 'data'));
       }
       if (next !== undefined) {
         const restarted = instanceId !== undefined && next !== instanceId;
         instanceId = next;
-        if (restarted) { cursor = goodId ?? ''; reset('server_restart'); }
+        if (restarted) { cursor = goodId ?? ''; justRestarted = true; reset('server_restart'); }
       }
       readyResolve();
       return false;
     }
 
+    justRestarted = false;
     // Duplicate after a replay overlap: numeric ids must advance.
     if (goodId !== undefined && cursor !== '' && /^\d+$/.test(goodId) && /^\d+$/.test(cursor) && Number(goodId) <= Number(cursor)) return false;
 
@@ -195,6 +218,7 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
   async function connectOnce(): Promise<{ progressed: boolean; fatal: boolean }> {
     const ctl = new AbortController();
     current = ctl;
+    justRestarted = false;
     let progressed = false;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     const arm = () => { clearTimeout(idleTimer); idleTimer = setTimeout(() => ctl.abort(), idleTimeout); };

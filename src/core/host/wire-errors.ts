@@ -1,6 +1,8 @@
+import { own } from '../own.js';
 import {
-  ConflictError, EmptySelectionError, HttpError, InvalidIdError, LedgerWriteError, NotFoundError, RunFinishedError,
-  ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError,
+  AlreadySavedError, ConflictError, DiskFullError, EmptySelectionError, HttpError, InvalidIdError, LedgerWriteError, NotFoundError,
+  RunFinishedError,
+  ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError, ValueTooLargeError,
 } from '../errors/index.js';
 
 /** The JSON body of every error response: `{error: <code>, message, field?, data?}`. */
@@ -13,8 +15,9 @@ export function statusForCode(code: string): number {
     case 'unauthorized': return 401;
     case 'forbidden': return 403;
     case 'not_found': case 'unknown_ref_kind': return 404;
-    case 'conflict': case 'run_finished': return 409;
-    case 'too_large': case 'body_too_large': return 413;
+    case 'conflict': case 'run_finished': case 'already_saved': return 409;
+    case 'too_large': case 'value_too_large': case 'body_too_large': return 413;
+    case 'disk_full': return 507;
     default: return 500;
   }
 }
@@ -26,7 +29,10 @@ const CLASSES: Record<string, Ctor> = {
   not_found: NotFoundError as unknown as Ctor,
   empty_selection: EmptySelectionError as unknown as Ctor,
   too_large: SnapshotTooLargeError as unknown as Ctor,
+  value_too_large: ValueTooLargeError as unknown as Ctor,
   conflict: ConflictError as unknown as Ctor,
+  disk_full: DiskFullError as unknown as Ctor,
+  already_saved: AlreadySavedError as unknown as Ctor,
   ledger_write_failed: LedgerWriteError as unknown as Ctor,
   unknown_ref_kind: UnknownRefKindError as unknown as Ctor,
   run_finished: RunFinishedError as unknown as Ctor,
@@ -40,7 +46,7 @@ const CLASSES: Record<string, Ctor> = {
 export function typedFromHttp(e: unknown): unknown {
   if (!(e instanceof HttpError)) return e;
   const body = e.data.body as Partial<WireError> | undefined;
-  const Cls = body && typeof body.error === 'string' ? CLASSES[body.error] : undefined;
+  const Cls = body && typeof body.error === 'string' ? own(CLASSES, body.error) : undefined;
   if (!Cls || typeof body?.message !== 'string') return e;
   return new Cls(body.message, { data: (body.data ?? {}) as never, cause: e });
 }

@@ -164,7 +164,7 @@ class SortedRows {
 
 export function createEntryIndex(): EntryIndex {
   const all = new SortedRows();
-  const byKind: Record<EntryKind, SortedRows> = { audit: new SortedRows(), run: new SortedRows() };
+  const byKind: Record<EntryKind, SortedRows> = { audit: new SortedRows(), run: new SortedRows(), action: new SortedRows() };
   const byId = new Map<string, Row>();
   const idKey = (kind: string, id: string) => `${kind}\u0000${id}`;
 
@@ -186,7 +186,7 @@ export function createEntryIndex(): EntryIndex {
       }
       added.sort((x, y) => compareKeys(x.key, y.key));
       all.merge(added);
-      for (const kind of ['audit', 'run'] as const) byKind[kind].merge(added.filter((r) => r.meta.kind === kind));
+      for (const kind of ['audit', 'run', 'action'] as const) byKind[kind].merge(added.filter((r) => r.meta.kind === kind));
     },
 
     remove(kind, id) {

@@ -9,6 +9,10 @@ export function createLazyLedger(load: () => Promise<Ledger>): Ledger {
     write: async (b) => (await get()).write(b),
     getAudit: async (id) => (await get()).getAudit(id),
     getRun: async (id) => (await get()).getRun(id),
+    async getAction(id) {
+      const l = await get();
+      return l.getAction ? l.getAction(id) : undefined;
+    },
     list: async (q) => (await get()).list(q),
     deleteAudit: async (id, o) => (await get()).deleteAudit(id, o),
     head: async () => (await get()).head(),

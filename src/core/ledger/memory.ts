@@ -1,12 +1,14 @@
 import { ConflictError, NotFoundError } from '../errors/index.js';
 import { canonicalJson, sha256Hex } from '../hash/index.js';
 import { assertValidId } from '../ids.js';
+import type { ActionEntry } from '../schemas/action.js';
 import type { SavedAudit } from '../schemas/audit.js';
 import type { EntryMeta, LedgerPage, LedgerQuery } from '../schemas/ledger.js';
 import type { RunRecord } from '../schemas/run.js';
 import { createEntryIndex } from './entry-index.js';
-import { auditMetaOf, runMetaOf } from './query.js';
-import type { Ledger, LedgerBatch, VerifyReport, WriteResult } from './types.js';
+import { checkDeleteReason, deleteActionOf, targetOf } from './actions.js';
+import { actionMetaOf, auditMetaOf, runMetaOf } from './query.js';
+import type { DeleteOptions, Ledger, LedgerBatch, VerifyReport, WriteResult } from './types.js';
 import { canonicalOrThrow, validateBatch } from './validate-batch.js';
 
 /** One commit of the memory ledger (kept so tests and tools can inspect the history). */
@@ -16,7 +18,7 @@ export interface MemoryCommit {
   time: string;
   actor?: string;
   message: string;
-  /** Ids added by this commit (audits then runs, in batch order). */
+  /** Ids added by this commit (audits, runs, then actions, in batch order). */
   added: string[];
   /** Audit ids removed by an explicit delete commit. */
   deleted: string[];
@@ -35,6 +37,7 @@ export interface MemoryLedgerOptions {
 interface Prepared {
   audits: SavedAudit[];
   runs: RunRecord[];
+  actions: ActionEntry[];
   ids: string[];
 }
 
@@ -53,7 +56,8 @@ async function prepare(batch: LedgerBatch): Promise<Prepared> {
   // Hashing is asynchronous (WebCrypto): all entries at once, after every synchronous check passed.
   const audits = await Promise.all(v.audits.map((a, i) => sealed(a, `audit ${i} of the batch`)));
   const runs = await Promise.all(v.runs.map(async (r, i) => ({ run: await sealed(r.run, `run ${i} of the batch`), events: r.events })));
-  return { audits, runs, ids: v.ids };
+  const actions = await Promise.all(v.actions.map((a, i) => sealed(a, `action ${i} of the batch`)));
+  return { audits, runs, actions, ids: v.ids };
 }
 
 /**
@@ -65,6 +69,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
   const now = options.now ?? (() => new Date());
   const audits = new Map<string, SavedAudit>();
   const runs = new Map<string, RunRecord>();
+  const actions = new Map<string, ActionEntry>();
   const index = createEntryIndex();
   const commits: MemoryCommit[] = [];
   let head: string | undefined;
@@ -90,13 +95,14 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
         const taken = [
           ...p.audits.filter((a) => audits.has(a.snapshot_id)).map((a) => a.snapshot_id),
           ...p.runs.filter((r) => runs.has(r.run.run_id)).map((r) => r.run.run_id),
+          ...p.actions.filter((a) => actions.has(a.action_id)).map((a) => a.action_id),
         ];
         if (taken.length) {
           throw new ConflictError(`Already in the ledger: ${taken.join(', ')} (saved entries are never overwritten; use a new id)`, {
             data: { ids: taken, reason: 'exists' },
           });
         }
-        const message = batch.message ?? (p.ids.length === 1 ? `${p.audits.length ? 'audit' : 'run'}: ${p.ids[0]}` : `ledger: ${p.ids.length} entries`);
+        const message = batch.message ?? (p.ids.length === 1 ? `${p.audits.length ? 'audit' : p.runs.length ? 'run' : 'action'}: ${p.ids[0]}` : `ledger: ${p.ids.length} entries`);
         const commit = await newCommit({ ...(batch.actor !== undefined && { actor: batch.actor }), message, added: p.ids, deleted: [] });
         // Everything below is synchronous: readers see all of the batch or none of it.
         const metas: EntryMeta[] = [];
@@ -107,6 +113,10 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
         for (const r of p.runs) {
           runs.set(r.run.run_id, r);
           metas.push(runMetaOf(r, commit.id));
+        }
+        for (const a of p.actions) {
+          actions.set(a.action_id, a);
+          metas.push(actionMetaOf(a, commit.id));
         }
         index.add(metas);
         commits.push(commit);
@@ -127,23 +137,34 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
       return r === undefined ? undefined : structuredClone(r);
     },
 
+    async getAction(id: string): Promise<ActionEntry | undefined> {
+      assertValidId(id, 'action');
+      const a = actions.get(id);
+      return a === undefined ? undefined : structuredClone(a);
+    },
+
     async list(query?: LedgerQuery): Promise<LedgerPage> {
       return index.list(query);
     },
 
-    deleteAudit(id: string, opts: { actor?: string; reason?: string } = {}): Promise<WriteResult> {
+    deleteAudit(id: string, opts: DeleteOptions = {}): Promise<WriteResult> {
       return serialized(async () => {
         assertValidId(id, 'audit');
-        if (!audits.has(id)) {
+        checkDeleteReason(id, opts);
+        const gone = audits.get(id);
+        if (!gone) {
           throw new NotFoundError(`Audit "${id}" is not in the ledger (it may have been deleted already)`, { data: { kind: 'audit', id } });
         }
-        const message = `audit: delete ${id}${opts.reason ? `\n\n${opts.reason}` : ''}`;
-        const commit = await newCommit({ ...(opts.actor !== undefined && { actor: opts.actor }), message, added: [], deleted: [id] });
+        const action = await sealed(deleteActionOf(targetOf(gone), opts, now()), 'delete action');
+        const message = `audit: delete ${id}\n\n${action.reason}`;
+        const commit = await newCommit({ ...(opts.actor !== undefined && { actor: opts.actor }), message, added: [action.action_id], deleted: [id] });
         audits.delete(id);
         index.remove('audit', id);
+        actions.set(action.action_id, action);
+        index.add([actionMetaOf(action, commit.id)]);
         commits.push(commit);
         head = commit.id;
-        return { commit: commit.id, ids: [id] };
+        return { commit: commit.id, ids: [id], action_id: action.action_id };
       });
     },
 
@@ -163,6 +184,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
       };
       for (const [id, a] of audits) { const bad = await check(a, id); if (bad) return bad; }
       for (const [id, r] of runs) { const bad = await check(r.run, id); if (bad) return bad; }
+      for (const [id, a] of actions) { const bad = await check(a, id); if (bad) return bad; }
       return { ok: true, ...(head && { head }), checked: { commits: commits.length, entries } };
     },
 

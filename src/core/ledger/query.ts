@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/index.js';
+import type { ActionEntry } from '../schemas/action.js';
 import type { SavedAudit } from '../schemas/audit.js';
 import { LedgerQuery, type EntryMeta, type LedgerPage } from '../schemas/ledger.js';
 import { parseWith } from '../schemas/parse.js';
@@ -66,6 +67,30 @@ export function auditMetaOf(audit: SavedAudit, commit?: string): EntryMeta {
     card_key: audit.card_key,
     audit_type: audit.audit_type,
     content_hash: str(audit.content_hash),
+    correlation_id: str(audit['correlation_id']),
+    commit,
+  });
+}
+
+/** The list/filter view of a discard or delete: `time` is `at`, `target` the audit ids. */
+export function actionMetaOf(action: ActionEntry, commit?: string): EntryMeta {
+  const targets = Array.isArray(action.targets) ? action.targets : [];
+  const cards = [...new Set(targets.map((t) => t.card_key).filter((c): c is string => typeof c === 'string'))];
+  const ids = targets.map((t) => t.id);
+  const done = action.action === 'delete' ? 'deleted' : 'discarded';
+  const what = action.action === 'delete' ? 'saved audit' : 'pending audit';
+  return compact({
+    kind: 'action',
+    id: action.action_id,
+    time: action.at,
+    status: done,
+    summary: `${done[0]!.toUpperCase()}${done.slice(1)} ${ids.length === 1 ? `${what} ${ids[0]}` : `${ids.length} ${what}s`}${cards.length ? ` (${cards.join(', ')})` : ''}`,
+    actor: str(action.actor),
+    card_key: cards.length === 1 ? cards[0] : undefined,
+    type: `audit:${done}`,
+    target: ids.join(', '),
+    reason: str(action.reason),
+    correlation_id: str(action.correlation_id),
     commit,
   });
 }
@@ -88,8 +113,35 @@ export function runMetaOf(record: RunRecord, commit?: string): EntryMeta {
     reason: str(run.reason),
     duration_ms: typeof run.duration_ms === 'number' || run.duration_ms === null ? run.duration_ms : undefined,
     artifacts: artifactKeysOf(run['artifacts'] ?? run.metadata?.['artifacts']),
+    repos: reposOf(run['artifacts'] ?? run.metadata?.['artifacts'], run['repos']),
+    event_types: eventTypesOf(record.events),
+    correlation_id: str(run.correlation_id),
     commit,
   });
+}
+
+/** The repositories a run names: its `repos` list and its artifacts' `repo`, each once. */
+export function reposOf(artifacts: unknown, repos: unknown): string[] | undefined {
+  const out = new Set<string>();
+  if (Array.isArray(repos)) for (const r of repos) if (typeof r === 'string' && r) out.add(r);
+  if (Array.isArray(artifacts)) {
+    for (const a of artifacts) {
+      const r = (a as { repo?: unknown } | null)?.repo;
+      if (typeof r === 'string' && r) out.add(r);
+    }
+  }
+  return out.size ? [...out] : undefined;
+}
+
+/** The distinct types of a run's events, in first-seen order. */
+export function eventTypesOf(events: unknown): string[] | undefined {
+  if (!Array.isArray(events)) return undefined;
+  const out = new Set<string>();
+  for (const e of events) {
+    const t = (e as { type?: unknown } | null)?.type;
+    if (typeof t === 'string') out.add(t);
+  }
+  return out.size ? [...out] : undefined;
 }
 
 /** `<ref_type>:<ref_value>` of each artifact a run lists (`{ref_type, ref_value, ...}` objects). */
@@ -111,7 +163,8 @@ export function artifactKeysOf(list: unknown): string[] | undefined {
 export function referencesArtifact(keys: readonly string[] | undefined, query: string): boolean {
   if (!keys) return false;
   const colon = query.indexOf(':');
-  if (colon <= 0) return false;
+  if (colon === -1) return keys.some((k) => k.startsWith(`${query}:`)); // a type alone: any artifact of it
+  if (colon === 0) return false;
   const type = query.slice(0, colon);
   const value = query.slice(colon + 1);
   if (type === 'commit') {
@@ -122,14 +175,16 @@ export function referencesArtifact(keys: readonly string[] | undefined, query: s
   return keys.includes(query);
 }
 
-/** Entry metadata of either a saved audit or a run record. */
-export function entryMetaOf(entry: SavedAudit | RunRecord, commit?: string): EntryMeta {
-  return 'run' in entry && 'events' in entry ? runMetaOf(entry as RunRecord, commit) : auditMetaOf(entry as SavedAudit, commit);
+/** Entry metadata of a saved audit, a run record or an action. */
+export function entryMetaOf(entry: SavedAudit | RunRecord | ActionEntry, commit?: string): EntryMeta {
+  if ('run' in entry && 'events' in entry) return runMetaOf(entry as RunRecord, commit);
+  if ('action_id' in entry) return actionMetaOf(entry as ActionEntry, commit);
+  return auditMetaOf(entry as SavedAudit, commit);
 }
 
-/** The lower-cased text a `text` query searches: id, card, summary, subtype, actor, target. */
+/** The lower-cased text a `text` query searches: id, card, summary, subtype, actor, target, correlation id. */
 export function searchTextOf(meta: EntryMeta): string {
-  return [meta.id, meta.card_key, meta.summary, meta.subtype, meta.actor, meta.target]
+  return [meta.id, meta.card_key, meta.summary, meta.subtype, meta.actor, meta.target, meta.correlation_id]
     .filter((s): s is string => typeof s === 'string' && s.length > 0)
     .join('\n')
     .toLowerCase();
@@ -174,7 +229,7 @@ export function normalizeQuery(query: LedgerQuery | undefined): NormalizedQuery 
 export function compileFilter(
   filter: Omit<LedgerQuery, 'limit' | 'cursor'>,
 ): (meta: EntryMeta, text?: string) => boolean {
-  const { kind, card, status, actor, action, idPrefix, artifact } = filter;
+  const { kind, card, status, actor, action, idPrefix, artifact, repo, event, correlation } = filter;
   const since = filter.since !== undefined ? Date.parse(filter.since) : undefined;
   const until = filter.until !== undefined ? Date.parse(filter.until) : undefined;
   const needle = filter.text ? filter.text.toLowerCase() : undefined;
@@ -186,6 +241,9 @@ export function compileFilter(
   if (action !== undefined) checks.push((m) => m.type === action || m.subtype === action);
   if (idPrefix !== undefined) checks.push((m) => m.id.startsWith(idPrefix));
   if (artifact !== undefined) checks.push((m) => referencesArtifact(m.artifacts, artifact));
+  if (repo !== undefined) checks.push((m) => m.repos?.includes(repo) === true);
+  if (event !== undefined) checks.push((m) => m.event_types?.includes(event) === true);
+  if (correlation !== undefined) checks.push((m) => m.correlation_id === correlation);
   if (since !== undefined || until !== undefined) {
     checks.push((m) => {
       const t = Date.parse(m.time);

@@ -1,3 +1,4 @@
+import type { ActionEntry } from '../schemas/action.js';
 import type { SavedAudit } from '../schemas/audit.js';
 import type { EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../schemas/ledger.js';
 import type { RunRecord } from '../schemas/run.js';
@@ -5,6 +6,8 @@ import type { RunRecord } from '../schemas/run.js';
 export interface LedgerBatch {
   audits?: SavedAudit[];
   runs?: RunRecord[];
+  /** Discards and deletes (a delete is written by `deleteAudit`, in the same commit as the removal). */
+  actions?: ActionEntry[];
   /** Overrides the default commit message. */
   message?: string;
   /** Who is writing (commit author). */
@@ -15,6 +18,16 @@ export interface WriteResult {
   /** The commit (or adapter's version id) that holds the whole batch. */
   commit: string;
   ids: string[];
+  /** The action entry a delete recorded (`deleteAudit` only). */
+  action_id?: string;
+}
+
+/** What `deleteAudit` records besides the removal: who, why (required), and under which request. */
+export interface DeleteOptions {
+  actor?: string;
+  /** Why the audit is removed; required (a ValidationError without it). */
+  reason?: string;
+  correlation_id?: string;
 }
 
 export interface VerifyReport {
@@ -26,7 +39,28 @@ export interface VerifyReport {
   commit?: string;
   entry?: string;
   head?: string;
-  checked: { commits: number; entries: number };
+  checked: { commits: number; entries: number; signatures?: number };
+  /** A shallow clone: the boundary commits whose parents were not fetched (history below them is unchecked). */
+  shallow?: string[];
+  /**
+   * What verify looked at and did not fail on, but a reader should know: files outside the
+   * ledger's areas, tags no entry backs, runs written before events were hashed, ...
+   */
+  notes?: VerifyNote[];
+  /** Every ledger branch verify checked (the local branch and remote-tracking copies). */
+  refs?: string[];
+  /** True when only the commits after the last verified head were checked. */
+  incremental?: boolean;
+  /** A signed statement of what was verified, for a second party to keep (see checkpoint.ts). */
+  checkpoint?: string;
+}
+
+export interface VerifyNote {
+  /** `outside_ledger_areas`, `unbacked_tag`, `tag_mismatch`, `legacy_run_events`, ... */
+  reason: string;
+  message: string;
+  /** How many paths/tags/entries the note stands for (the message names the first few). */
+  count: number;
 }
 
 export interface SyncResult {
@@ -59,13 +93,19 @@ export interface Ledger {
   write(batch: LedgerBatch): Promise<WriteResult>;
   getAudit(id: string): Promise<SavedAudit | undefined>;
   getRun(id: string): Promise<RunRecord | undefined>;
+  /** A discard or delete entry by id. */
+  getAction?(id: string): Promise<ActionEntry | undefined>;
   /** Newest first, filtered, cursor-paginated. */
   list(query?: LedgerQuery): Promise<LedgerPage>;
-  /** Remove a saved audit with an explicit delete commit. Throws NotFoundError if absent. */
-  deleteAudit(id: string, options?: { actor?: string; reason?: string }): Promise<WriteResult>;
+  /**
+   * Remove a saved audit with an explicit delete commit that also records a `delete` action entry
+   * (who, why, when). Throws NotFoundError if absent, ValidationError without a reason.
+   */
+  deleteAudit(id: string, options?: DeleteOptions): Promise<WriteResult>;
   /** The current head (commit id), or `undefined` for an empty ledger. */
   head(): Promise<string | undefined>;
-  verify?(options?: VerifyCallOptions): Promise<VerifyReport>;
+  /** Checks what came after the last verified head; `{ full: true }` re-checks everything. */
+  verify?(options?: { full?: boolean } & VerifyCallOptions): Promise<VerifyReport>;
   sync?(options?: SyncOptions): Promise<SyncResult>;
   close?(): Promise<void>;
 }

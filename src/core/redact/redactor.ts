@@ -1,5 +1,7 @@
 import { ValidationError } from '../errors/index.js';
 import { canonicalJson } from '../hash/canonical.js';
+import { DEFAULT_VALUE_LIMITS } from '../limits.js';
+import { setOwn } from '../own.js';
 import { DEFAULT_RULES } from './rules.js';
 import type { RedactOptions, RedactRule, Redactor } from './types.js';
 
@@ -27,11 +29,6 @@ const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
 
 interface KeyInfo { rule: CompiledRule | undefined; indexLike: boolean }
 
-/** `obj[k] = v`, except that a key named `__proto__` becomes an own property as JSON.parse makes it. */
-function setKey(obj: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else obj[k] = v;
-}
 
 interface CompiledRule {
   name: string;
@@ -185,10 +182,22 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   }
 
   // The path is kept as a stack and only joined when a cycle is reported (most calls never need it).
+  const pathOf = (trail: (string | number)[]) => trail.reduce<string>((p, seg) => (typeof seg === 'number' ? `${p}[${seg}]` : `${p}.${seg}`), '(root)');
   function cycle(trail: (string | number)[]): ValidationError {
-    const path = trail.reduce<string>((p, seg) => (typeof seg === 'number' ? `${p}[${seg}]` : `${p}.${seg}`), '(root)');
+    const path = pathOf(trail);
     return new ValidationError(`Cannot redact ${path}: it refers back to one of its parents (a circular reference cannot be stored as JSON)`, {
       data: { what: 'redaction input', issues: [{ path, message: 'circular reference' }] },
+    });
+  }
+
+  // The walks recurse once per level: the depth is bounded here, so no value overflows the stack
+  // (callers at a trust boundary check DEFAULT_VALUE_LIMITS first and report it with the path).
+  const maxDepth = options.maxDepth ?? DEFAULT_VALUE_LIMITS.maxDepth;
+  function enter(trail: (string | number)[]): void {
+    if (trail.length < maxDepth) return;
+    const path = pathOf(trail.slice(0, 200));
+    throw new ValidationError(`Cannot redact ${path}: nested deeper than ${maxDepth} levels of objects and arrays (maxDepth)`, {
+      data: { what: 'redaction input', issues: [{ path, message: `nested deeper than ${maxDepth} levels` }], limit: 'maxDepth', max: maxDepth, path },
     });
   }
 
@@ -204,6 +213,7 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     if (typeof value === 'string') return redactString(value, fired);
     if (value === null || typeof value !== 'object') return value;
     if (ancestors.has(value)) throw cycle(trail);
+    enter(trail);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') return walk(toJSON.call(value), trail, ancestors, fired);
     ancestors.add(value);
@@ -221,9 +231,9 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
       for (const k of Object.keys(value)) {
         const v = (value as Record<string, unknown>)[k];
         const marker = keyMarker(k, v, fired);
-        if (marker !== undefined) { setKey(out, k, marker); continue; }
+        if (marker !== undefined) { setOwn(out, k, marker); continue; }
         trail.push(k);
-        setKey(out, k, walk(v, trail, ancestors, fired));
+        setOwn(out, k, walk(v, trail, ancestors, fired));
         trail.pop();
       }
       return out;
@@ -256,6 +266,7 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     }
     if (value === null) { twin = null; return null; }
     if (ancestors.has(value)) throw cycle(trail);
+    enter(trail);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') return walkCanonical(toJSON.call(value), trail, ancestors, fired);
     ancestors.add(value);
@@ -284,21 +295,21 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
         if (j && inOrder && keys[j - 1]! > k) inOrder = false;
         const marker = keyMarker(k, v, fired);
         if (marker !== undefined) {
-          setKey(out, k, marker);
+          setOwn(out, k, marker);
           twins[j] = marker;
         } else if (v === undefined) {
-          setKey(out, k, undefined);
+          setOwn(out, k, undefined);
           twins[j] = undefined;
         } else {
           trail.push(k);
-          setKey(out, k, walkCanonical(v, trail, ancestors, fired));
+          setOwn(out, k, walkCanonical(v, trail, ancestors, fired));
           trail.pop();
           twins[j] = twin;
         }
       }
       const sorted: Record<string, unknown> = {};
       const order = inOrder ? keys.map((_, j) => j) : keys.map((_, j) => j).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
-      for (const j of order) setKey(sorted, keys[j]!, twins[j]);
+      for (const j of order) setOwn(sorted, keys[j]!, twins[j]);
       twin = sorted;
       return out;
     } finally {

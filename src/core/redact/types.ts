@@ -13,6 +13,8 @@ export interface RedactOptions {
   rules?: RedactRule[];
   /** Use only `rules`, not the defaults. */
   replaceDefaults?: boolean;
+  /** Deepest nesting walked (default 256, DEFAULT_VALUE_LIMITS.maxDepth); deeper is a ValidationError, never a stack overflow. */
+  maxDepth?: number;
 }
 
 export interface Redactor {

@@ -36,6 +36,13 @@ export function splitExtension(body: string): Pick<Ref, 'label' | 'detail' | 'st
   return out;
 }
 
+/** `id` without trailing dots, by a backward scan (a regex like /\.+$/ is quadratic on a long dot run). */
+function trimDots(id: string): string {
+  let end = id.length;
+  while (end > 0 && id.charCodeAt(end - 1) === 46 /* . */) end--;
+  return end === id.length ? id : id.slice(0, end);
+}
+
 /**
  * Every well-formed ref of the given kinds in `text`, first occurrence of each `kind:id` only,
  * in order of appearance. Ids that fail the id grammar are left out (`@audit:../etc` is not a ref),
@@ -50,7 +57,7 @@ export function parseRefs(text: string, kinds: readonly string[]): Ref[] {
     const kind = m[1]!;
     let id = m[2]!;
     const ext = m[3];
-    if (!ext) id = id.replace(/\.+$/, '');
+    if (!ext) id = trimDots(id);
     if (idProblem(id) !== undefined) continue;
     const key = `${kind}:${id}`;
     if (seen.has(key)) continue;

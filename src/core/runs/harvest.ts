@@ -3,6 +3,7 @@
  * (strings 500 chars, lists 20 items plus a `… +N more` marker). Anything JSON cannot carry
  * (functions, symbols, bigint, NaN, class instances, cycles) is dropped rather than guessed at.
  */
+import { setOwn } from '../own.js';
 
 export interface HarvestLimits {
   /** Longest string kept, in UTF-16 units, marker included (origin: 500). */
@@ -72,7 +73,7 @@ function copy(value: unknown, depth: number, seen: Set<object>, lim: HarvestLimi
     for (; i < keys.length && kept < lim.maxKeys; i++) {
       const k = keys[i]!;
       const c = copy((value as Record<string, unknown>)[k], depth + 1, seen, lim);
-      if (c !== DROP) { out[capString(k, 100)] = c; kept++; }
+      if (c !== DROP) { setOwn(out, capString(k, 100), c); kept++; }
     }
     if (i < keys.length) out['…'] = `+${keys.length - i} more`;
     return out;

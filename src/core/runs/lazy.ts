@@ -58,6 +58,7 @@ export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: ()
       get id(): string { throw pending('id'); },
       get run(): RunHandle['run'] { throw pending('snapshot'); },
       event: (e) => later((h): Promise<RunEvent> => h.event(e)),
+      artifact: (a) => later((h) => h.artifact(a)),
       finish: (outcome: RunOutcome = {}) => { finishedByFn = true; return later((h) => h.finish(outcome)); },
     };
     // Same outcome rules as runs' own `wrap`: a throw or a rejection fails the run, a value ends it.

@@ -7,7 +7,8 @@ import { disposedError, isThenable } from './guards.js';
 import { capString, EVENT_LIMITS, harvestMetadata, harvestValue } from './harvest.js';
 import { createRunLocks, type RunLocks } from './locks.js';
 import { judge, type FinishInput } from './status.js';
-import type { RunHandle, RunOutcome, RunSpec, Runs, RunsDeps } from './types.js';
+import { addArtifact, type ArtifactRef } from './artifacts.js';
+import type { ArtifactInput, RunHandle, RunOutcome, RunSpec, Runs, RunsDeps } from './types.js';
 
 const DEFAULTS = { heartbeatMs: 5_000, leaseMs: 30_000, groupCommitMs: 250 };
 const noop = () => {};
@@ -221,6 +222,7 @@ export function createRuns(deps: RunsDeps): Runs {
     bus.emit('run:started', {
       run_id: run.run_id, type, subtype, summary: run.summary, user: run.user, started_at: iso,
       ...(run.target !== undefined && { target: run.target }),
+      ...(run.correlation_id !== undefined && { correlation_id: run.correlation_id }),
     });
     ensureHeartbeat();
     if (queue.length) scheduleFlush();
@@ -271,6 +273,7 @@ export function createRuns(deps: RunsDeps): Runs {
     bus.emit('run:completed', {
       run_id: run.run_id, type: run.type, subtype: run.subtype, status: run.status, summary: run.summary,
       duration_ms: run.duration_ms, ...(run.metadata && { metadata: run.metadata }),
+      ...(run.correlation_id !== undefined && { correlation_id: run.correlation_id }),
     });
     queue.push(t);
     scheduleFlush();
@@ -289,8 +292,24 @@ export function createRuns(deps: RunsDeps): Runs {
       get id() { return t.run.run_id; },
       get run() { return { ...t.run }; },
       event: (e) => addEvent(t, e),
+      artifact: (a) => addRunArtifact(t, a),
       finish: (outcome: RunOutcome = {}) => finishRun(t, outcome),
     };
+  }
+
+  async function addRunArtifact(t: Tracked, a: ArtifactInput): Promise<ArtifactRef[]> {
+    if (t.finished) {
+      throw new RunFinishedError(`Run ${t.run.run_id} already finished (${t.run.status}): artifacts can no longer be added`, { data: { run_id: t.run.run_id, status: t.run.status } });
+    }
+    if (!a || typeof a !== 'object') throw new ValidationError('Invalid artifact: pass { type, value, repo?, summary? }', { data: { what: 'artifact', issues: [{ path: '(root)', message: 'not an object' }] } });
+    const summary = a.summary === undefined ? undefined : redact(capString(String(a.summary), 500));
+    const list = addArtifact((t.run['artifacts'] as ArtifactRef[] | undefined) ?? [], {
+      ref_type: a.type, ref_value: typeof a.value === 'string' ? redact(a.value) : a.value, repo: typeof a.repo === 'string' ? a.repo : '',
+      ...(summary !== undefined && { summary }),
+    });
+    t.run['artifacts'] = list;
+    await persist(t);
+    return structuredClone(list);
   }
 
   // ---- recovery ----

@@ -1,5 +1,6 @@
 import type { RunStatus } from '../schemas/run.js';
 import { capString } from './harvest.js';
+import { own } from '../own.js';
 
 /** The statuses a run can finish with by itself (`abandoned` is only given by recovery). */
 export type FinishedStatus = Exclude<RunStatus, 'running' | 'abandoned'>;
@@ -75,7 +76,7 @@ function judgeResult(result: unknown): { status?: FinishedStatus; error?: string
   const http = typeof r.status === 'number' ? r.status : typeof r.statusCode === 'number' ? r.statusCode : undefined;
   if (http !== undefined && http >= 400) return { status: 'failed', error: said ?? `HTTP ${http}` };
   if ('ok' in r && r.ok !== undefined && !r.ok) return { status: 'failed', error: said ?? 'the action reported ok: false' };
-  const word = typeof r.status === 'string' ? STATUS_WORDS[r.status.toLowerCase()] : undefined;
+  const word = typeof r.status === 'string' ? own(STATUS_WORDS, r.status.toLowerCase()) : undefined;
   if (word === 'failed' || word === 'cancelled') return { status: word, error: said ?? `the action reported status "${String(r.status)}"` };
   return word ? { status: word } : {};
 }

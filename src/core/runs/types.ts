@@ -29,12 +29,23 @@ export interface RunOutcome {
   error?: unknown;
 }
 
+/** An artifact as a run handle takes it (stored as an ArtifactRef, once per repo + type + value). */
+export interface ArtifactInput {
+  type: import('./artifacts.js').ArtifactType;
+  value: string;
+  /** The repository it belongs to (path or remote URL). */
+  repo?: string;
+  summary?: string;
+}
+
 export interface RunHandle {
   readonly id: string;
   /** A snapshot of the run so far. */
   readonly run: Run;
   /** Append an event (seq is assigned). */
   event(e: Omit<Partial<RunEvent>, 'seq'> & { type: string }): Promise<RunEvent>;
+  /** Record what the run produced or touched (unique per repo + type + value); the run's artifact list. */
+  artifact(a: ArtifactInput): Promise<import('./artifacts.js').ArtifactRef[]>;
   finish(outcome?: RunOutcome): Promise<Run>;
 }
 

@@ -3,4 +3,5 @@ export * from './run.js';
 export * from './ref.js';
 export * from './ledger.js';
 export * from './events.js';
+export * from './action.js';
 export { parseWith } from './parse.js';

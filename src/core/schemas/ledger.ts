@@ -1,12 +1,15 @@
 import * as z from 'zod/mini';
 
-export const EntryKind = z.enum(['audit', 'run']);
+/** `action`: a discard or delete (see schemas/action.ts). */
+export const EntryKind = z.enum(['audit', 'run', 'action']);
 export type EntryKind = z.infer<typeof EntryKind>;
 
 /**
  * One ledger entry as lists, filters, autocomplete and the audit log see it (no `data`, no events).
  * Audits: `status` is the scan's, `actor` who saved it, `time` when it was computed.
  * Runs: `status` the run's, `actor` its `user`, `time` its `started_at`.
+ * Actions: `status` `discarded` | `deleted`, `type` `audit:discarded` | `audit:deleted`, `actor` who,
+ * `time` when, `target` the audit ids it applied to, `reason` why.
  */
 export const EntryMeta = z.object({
   kind: EntryKind,
@@ -28,6 +31,12 @@ export const EntryMeta = z.object({
   commit: z.optional(z.string()),
   /** Artifacts a run references, as `<ref_type>:<ref_value>` (commit, branch, pr, patch, file, tag). */
   artifacts: z.optional(z.array(z.string())),
+  /** Repositories a run touched (artifacts' and repo-change summaries' `repo`). */
+  repos: z.optional(z.array(z.string())),
+  /** The distinct `type`s of a run's events. */
+  event_types: z.optional(z.array(z.string())),
+  /** The request / trace id the entry was written under. */
+  correlation_id: z.optional(z.string()),
 });
 export type EntryMeta = z.infer<typeof EntryMeta>;
 
@@ -44,8 +53,17 @@ export const LedgerQuery = z.object({
   until: z.optional(z.string()),
   /** Case-insensitive substring of id, card, summary, subtype, actor or target. */
   text: z.optional(z.string()),
-  /** Runs referencing an artifact `<ref_type>:<ref_value>`; commits match by sha prefix (4+ chars). */
+  /**
+   * Runs referencing an artifact `<ref_type>:<ref_value>` (commits match by sha prefix, 4+ chars),
+   * or any artifact of a type when given the type alone (`pr`).
+   */
   artifact: z.optional(z.string()),
+  /** Runs that touched this repository (exact). */
+  repo: z.optional(z.string()),
+  /** Runs with at least one event of this type. */
+  event: z.optional(z.string()),
+  /** Entries written under this correlation id (exact). */
+  correlation: z.optional(z.string()),
   /** Prefix of the id. */
   idPrefix: z.optional(z.string()),
   limit: z.optional(z.number()),

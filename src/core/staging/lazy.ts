@@ -34,6 +34,6 @@ export function createLazyStaging(load: () => Promise<Staging>): Staging {
     get: async (id) => (await get()).get(id),
     counts: async () => (await get()).counts(),
     save: async (ids, options) => (await get()).save(ids, options),
-    discard: async (ids) => (await get()).discard(ids),
+    discard: async (ids, o) => (await get()).discard(ids, o),
   };
 }

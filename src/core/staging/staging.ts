@@ -1,13 +1,17 @@
 import { auditTypeOf } from '../cards.js';
 import {
-  EmptySelectionError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
+  AlreadySavedError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
 } from '../errors/index.js';
 import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
-import { assertValidId, newAuditId } from '../ids.js';
+import { assertValidId, newActionId, newAuditId } from '../ids.js';
+import { targetOf } from '../ledger/actions.js';
+import type { ActionEntry } from '../schemas/action.js';
 import type { AuditMeta, AuditSnapshot, SavedAudit } from '../schemas/audit.js';
+import { checkValueLimits, DEFAULT_VALUE_LIMITS } from '../limits.js';
+import { nullRecord, own } from '../own.js';
 import { metaOf } from '../storage/shared.js';
 import { deriveSummary, oneLine } from './summary.js';
-import type { SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
+import type { DiscardOptions, DiscardResult, SaveOptions, SaveResult, StageItem, StageOptions, StageResult, Staging, StagingDeps } from './types.js';
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
 /** Scans per store write in `stageMany`: large enough that transaction commits stay rare (100 measured
@@ -48,6 +52,13 @@ function checkSelection(ids: unknown, action: Action): string[] | 'all' {
   return [...new Set(ids as string[])];
 }
 
+/** An optional short text option: a string of at most `max` characters, or absent. */
+function optionalText(v: unknown, name: string, max: number): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || v.length > max) throw invalid('options', name, `must be a string of at most ${max} characters`, `Pass the ${name.replace('_', ' ')} as text.`);
+  return v;
+}
+
 /** A scan ready to store; its content hash is being computed (WebCrypto is async, so a batch overlaps them). */
 interface Prepared { prepared: AuditSnapshot; hashing: Promise<string> }
 
@@ -63,6 +74,7 @@ export function createStaging(deps: StagingDeps): Staging {
   const skipUnchanged = deps.skipUnchanged ?? true;
   const stageErrors = deps.stageErrors ?? false;
   const maxBytes = deps.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
+  const limits = deps.limits ?? DEFAULT_VALUE_LIMITS;
   const now = deps.now ?? (() => new Date());
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -99,6 +111,8 @@ export function createStaging(deps: StagingDeps): Staging {
     }
     if (options.summary !== undefined && typeof options.summary !== 'string') throw invalid(what, 'summary', 'must be a string', 'Pass one line for humans.');
     if (result === undefined) throw invalid(what, 'result', 'is missing', 'Pass the scan result (any JSON value).');
+    // Before the redactor walks it: too deep, too wide or too long is a typed error, never a stack overflow.
+    checkValueLimits(result, limits, `scan result of card "${cardKey.slice(0, 80)}"`, 'result');
 
     let data: unknown;
     let fired: string[];
@@ -255,11 +269,11 @@ export function createStaging(deps: StagingDeps): Staging {
   }
 
   /** Redact again on the way out (idempotent): a store another process wrote is not trusted blindly. */
-  async function toSaved(s: AuditSnapshot, savedAt: string, savedBy: string): Promise<SavedAudit> {
+  async function toSaved(s: AuditSnapshot, savedAt: string, savedBy: string, correlation?: string): Promise<SavedAudit> {
     const { value: data, fired } = redactor.redact(s.data);
     const summary = redactor.redact(s.summary);
     const again = [...fired, ...summary.fired];
-    const saved: SavedAudit = { ...s, summary: summary.value, data, saved_at: savedAt, saved_by: savedBy };
+    const saved: SavedAudit = { ...s, summary: summary.value, data, saved_at: savedAt, saved_by: savedBy, ...(correlation && { correlation_id: correlation }) };
     if (again.length) {
       saved.content_hash = await contentHash(data);
       saved.redacted = [...new Set([...(s.redacted ?? []), ...again])].sort();
@@ -279,6 +293,82 @@ export function createStaging(deps: StagingDeps): Staging {
       if (prev && prev.computed_at > a.computed_at) continue;
       await store.setMeta(lastSavedKey(card), { content_hash: a.content_hash, computed_at: a.computed_at, snapshot_id: a.snapshot_id } satisfies LastSaved);
     }
+  }
+
+  async function claim(ids: string[]): Promise<void> {
+    const r = await store.claimForSave!(ids);
+    if (r.ok) return;
+    if (r.saved.length || r.busy.length) {
+      const taken = [...r.saved.map((x) => x.id), ...r.busy];
+      const list = taken.map((id) => `"${id}"`).join(', ');
+      throw new AlreadySavedError(
+        `${taken.length === 1 ? `Audit ${list} is` : `Audits ${list} are`} already saved${r.busy.length ? ' or being saved' : ''} by another host instance. Nothing was saved twice; refresh the pending list.`,
+        { data: { ids: taken, commits: Object.fromEntries(r.saved.map((x) => [x.id, x.commit])) } },
+      );
+    }
+    throw notPending(r.missing, 'save');
+  }
+
+  /**
+   * One ledger write for `audits`. An audit the ledger already holds while it is still pending
+   * (the process stopped between the commit and the removal from pending) is saved: it is left
+   * out of the write and counted as saved, so saving it again succeeds instead of failing forever.
+   */
+  async function writeReconciled(audits: SavedAudit[], actor: string, message?: string): Promise<{ commit: string }> {
+    let rest = audits;
+    for (;;) {
+      try {
+        return await ledger.write({ audits: rest, actor, ...(message !== undefined && { message }) });
+      } catch (e) {
+        const taken = isScpError(e) && e.code === 'conflict' && (e.data as { reason?: string }).reason === 'exists' ? (e.data as { ids?: unknown }).ids : undefined;
+        if (!Array.isArray(taken) || taken.length === 0) throw e;
+        const inLedger = new Set<string>();
+        for (const id of taken) if (typeof id === 'string' && (await ledger.getAudit(id))) inLedger.add(id);
+        if (inLedger.size !== taken.length) throw e;
+        rest = rest.filter((a) => !inLedger.has(a.snapshot_id));
+        if (rest.length === 0) return { commit: (await ledger.head()) ?? '' };
+      }
+    }
+  }
+
+  /** The save itself, once this process may write the ids. */
+  async function saveClaimed(ids: string[], options: SaveOptions): Promise<SaveResult> {
+    const snapshots = await loadSelection(ids);
+    const savedAt = now().toISOString();
+    const savedBy = options.actor ?? deps.actor?.() ?? 'unknown';
+    const correlation = optionalText(options.correlation_id, 'correlation_id', 200);
+    const audits = await Promise.all(snapshots.map((s) => toSaved(s, savedAt, savedBy, correlation)));
+    const saveIds = audits.map((a) => a.snapshot_id);
+    let written: { commit: string };
+    try {
+      written = await writeReconciled(audits, savedBy, options.message);
+    } catch (e) {
+      // A full disk keeps its own code (hosts answer it 507); its message says nothing was saved.
+      if (isScpError(e) && e.code === 'disk_full') throw e;
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new LedgerWriteError(
+        `Saving ${saveIds.length} audit${saveIds.length === 1 ? '' : 's'} to the ledger failed (${reason}). ${saveIds.length === 1 ? 'It is' : 'All of them are'} still pending: fix the cause and save again.`,
+        { data: { ids: saveIds }, cause: e },
+      );
+    }
+    // The ledger holds them now: only from here on do they leave pending.
+    let cleanup: unknown;
+    try {
+      if (store.markSaved) await store.markSaved(saveIds, written.commit);
+      else await store.writeSnapshots({ remove: saveIds });
+      await rememberSaved(audits);
+    } catch (e) {
+      cleanup = e;
+    }
+    for (const a of audits) {
+      bus.emit('audit:saved', {
+        snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso, commit: written.commit,
+        actor: savedBy, ...(correlation && { correlation_id: correlation }),
+      });
+    }
+    // Saved, but still listed as pending: report the storage failure (the events above are true).
+    if (cleanup) throw cleanup;
+    return { saved: saveIds, commit: written.commit };
   }
 
   return {
@@ -353,54 +443,68 @@ export function createStaging(deps: StagingDeps): Staging {
     },
 
     async counts() {
-      const out: Record<string, number> = {};
-      for (const m of await store.listSnapshots()) out[m.card_key] = (out[m.card_key] ?? 0) + 1;
+      // Null prototype: a card named `constructor` or `__proto__` counts like any other.
+      const out = nullRecord<number>();
+      for (const m of await store.listSnapshots()) out[m.card_key] = (own(out, m.card_key) ?? 0) + 1;
       return out;
     },
 
     async save(ids, options = {}): Promise<SaveResult> {
       const selection = checkSelection(ids, 'save');
-      return acrossTabs(async () => {
-        const snapshots = await loadSelection(selection);
-        const savedAt = now().toISOString();
-        const savedBy = options.actor ?? deps.actor?.() ?? 'unknown';
-        const audits = await Promise.all(snapshots.map((s) => toSaved(s, savedAt, savedBy)));
-        const saveIds = audits.map((a) => a.snapshot_id);
-        let written: { commit: string };
+      // A store shared with other processes claims the ids of each save (all or none), which
+      // already keeps two saves of one snapshot apart: saves then need not wait for each other
+      // (or for stages) in this process's queue.
+      const turn = store.claimForSave ? <T>(fn: () => Promise<T>) => fn() : acrossTabs;
+      return turn(async () => {
+        const ids = selection === 'all' ? (await store.listSnapshots()).map((m) => m.snapshot_id) : selection;
+        // A store shared with other processes: reserve the ids first (all or none).
+        const claimed = store.claimForSave && ids.length > 0;
+        if (claimed) await claim(ids);
         try {
-          written = await ledger.write({ audits, actor: savedBy, ...(options.message !== undefined && { message: options.message }) });
+          return await saveClaimed(ids, options);
         } catch (e) {
-          const reason = e instanceof Error ? e.message : String(e);
-          throw new LedgerWriteError(
-            `Saving ${saveIds.length} audit${saveIds.length === 1 ? '' : 's'} to the ledger failed (${reason}). ${saveIds.length === 1 ? 'It is' : 'All of them are'} still pending: fix the cause and save again.`,
-            { data: { ids: saveIds }, cause: e },
-          );
+          if (claimed) await store.releaseClaim?.(ids).catch(() => undefined);
+          throw e;
         }
-        // The ledger holds them now: only from here on do they leave pending.
-        let cleanup: unknown;
-        try {
-          await store.writeSnapshots({ remove: saveIds });
-          await rememberSaved(audits);
-        } catch (e) {
-          cleanup = e;
-        }
-        for (const a of audits) {
-          bus.emit('audit:saved', { snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso, commit: written.commit });
-        }
-        // Saved, but still listed as pending: report the storage failure (the events above are true).
-        if (cleanup) throw cleanup;
-        return { saved: saveIds, commit: written.commit };
       });
     },
 
-    async discard(ids) {
+    async discard(ids, options: DiscardOptions = {}): Promise<DiscardResult> {
       const selection = checkSelection(ids, 'discard');
+      if (options === null || typeof options !== 'object') throw invalid('discard options', '(root)', 'must be an object', 'Pass { actor?, reason?, correlation_id? }.');
+      const reason = optionalText(options.reason, 'reason', 2000);
+      const correlation = optionalText(options.correlation_id, 'correlation_id', 200);
       return acrossTabs(async () => {
         const metas = await selectMetas(selection);
         const discardIds = metas.map((m) => m.snapshot_id);
+        const at = now();
+        const actor = options.actor ?? deps.actor?.() ?? 'unknown';
+        // The record comes first: if the ledger cannot take it, nothing is discarded. It keeps each
+        // snapshot's id, card and hash only, so the discarded data itself is gone.
+        const action: ActionEntry = {
+          action_id: newActionId('discard', at), action: 'discard', at: at.toISOString(), actor,
+          targets: metas.map(targetOf),
+          ...(reason && { reason: redactor.redact(reason).value }), ...(correlation && { correlation_id: correlation }),
+        };
+        let written: { commit: string };
+        try {
+          written = await ledger.write({ actions: [action], actor });
+        } catch (e) {
+          if (isScpError(e) && e.code === 'disk_full') throw e; // its own code (hosts answer 507); nothing was discarded
+          const why = e instanceof Error ? e.message : String(e);
+          throw new LedgerWriteError(
+            `Recording the discard of ${discardIds.length} audit${discardIds.length === 1 ? '' : 's'} in the ledger failed (${why}). Nothing was discarded: fix the cause and discard again.`,
+            { data: { ids: discardIds }, cause: e },
+          );
+        }
         await store.writeSnapshots({ remove: discardIds });
-        for (const s of metas) bus.emit('audit:discarded', { snapshot_id: s.snapshot_id, card_key: s.card_key });
-        return { discarded: discardIds };
+        for (const s of metas) {
+          bus.emit('audit:discarded', {
+            snapshot_id: s.snapshot_id, card_key: s.card_key, actor, action_id: action.action_id, commit: written.commit,
+            ...(action.reason && { reason: action.reason }), ...(correlation && { correlation_id: correlation }),
+          });
+        }
+        return { discarded: discardIds, action_id: action.action_id, commit: written.commit };
       });
     },
   };

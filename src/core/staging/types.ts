@@ -22,6 +22,28 @@ export interface StageItem {
 
 export interface SaveResult { saved: string[]; commit: string }
 
+export interface SaveOptions {
+  actor?: string;
+  message?: string;
+  /** The request / trace id the save happens under (stored on each saved audit). */
+  correlation_id?: string;
+}
+
+export interface DiscardOptions {
+  /** Who discards (default the client's actor). */
+  actor?: string;
+  /** Why (optional for a discard; kept in the ledger's record). */
+  reason?: string;
+  correlation_id?: string;
+}
+
+export interface DiscardResult {
+  discarded: string[];
+  /** The ledger's record of the discard (absent when the host answered with ids only). */
+  action_id?: string;
+  commit?: string;
+}
+
 export interface Staging {
   stage(cardKey: string, result: unknown, options?: StageOptions): Promise<StageResult>;
   /**
@@ -36,10 +58,15 @@ export interface Staging {
   /** One pending snapshot with its data; throws NotFoundError. */
   get(id: string): Promise<AuditSnapshot>;
   /** Pending count per card key. */
+  /** Pending snapshots per card key (a null-prototype record: read it with own-property checks). */
   counts(): Promise<Record<string, number>>;
   /** Save the given ids (or the explicit word `all`) as ONE ledger write. */
-  save(ids: string[] | 'all', options?: { actor?: string; message?: string }): Promise<SaveResult>;
-  discard(ids: string[] | 'all'): Promise<{ discarded: string[] }>;
+  save(ids: string[] | 'all', options?: SaveOptions): Promise<SaveResult>;
+  /**
+   * Remove pending audits. The ledger first records the discard (an action entry: who, when, why,
+   * and each audit's id, card and hash, never its data); if that fails nothing is discarded.
+   */
+  discard(ids: string[] | 'all', options?: DiscardOptions): Promise<DiscardResult>;
 }
 
 /** What `createStaging` is wired with (by `createScp`). */
@@ -56,6 +83,8 @@ export interface StagingDeps {
   stageErrors?: boolean;
   /** Largest snapshot accepted, in bytes of JSON after redaction (default 1 MiB). */
   maxSnapshotBytes?: number;
+  /** Structural limits on a scan result, checked before redaction (defaults: DEFAULT_VALUE_LIMITS). */
+  limits?: import('../limits.js').ValueLimits;
   /** Default actor for saves. */
   actor?: () => string;
   now?: () => Date;

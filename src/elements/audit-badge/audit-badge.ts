@@ -1,5 +1,6 @@
 import { html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { own } from '../../core/own.js';
 import { ScpOpenManagerEvent } from '../events/open-manager-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
 import { ScpElement } from '../internal/scp-element.js';
@@ -32,7 +33,7 @@ export class ScpAuditBadge extends ScpElement {
       const counts = await client.staging.counts();
       if (signal.aborted) return;
       const card = this.card;
-      this.count = card ? counts[card] ?? 0 : Object.values(counts).reduce((a, b) => a + b, 0);
+      this.count = card ? own(counts, card) ?? 0 : Object.values(counts).reduce((a, b) => a + b, 0);
     },
   });
 

@@ -35,6 +35,15 @@ export const auditLogStyles = css`
   .reason { font-size: 0.75rem; color: var(--_muted); }
   tr[data-kind='audit'] td:first-child { border-inline-start: 3px solid var(--_accent); }
   tr[data-kind='run'] td:first-child { border-inline-start: 3px solid transparent; }
+  tr[data-kind='action'] td:first-child { border-inline-start: 3px solid var(--_danger); }
+  .action-kind {
+    display: inline-block; font-size: 0.6875rem; font-weight: 600; text-transform: uppercase; letter-spacing: 0.02em;
+    padding-inline: 0.375rem; border-radius: var(--_radius); border: 1px solid currentColor;
+  }
+  .action-kind[data-action-kind='create'] { color: var(--scp-color-create, var(--_ok)); }
+  .action-kind[data-action-kind='change'] { color: var(--scp-color-change, var(--_accent)); }
+  .action-kind[data-action-kind='destroy'] { color: var(--scp-color-destroy, var(--_danger)); }
+  .action-kind[data-action-kind='read'] { color: var(--scp-color-read, var(--_muted)); }
   [part='empty'] { color: var(--_muted); margin: 0; }
   [part='load-more'] { justify-self: center; }
 `;

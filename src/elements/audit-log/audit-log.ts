@@ -13,8 +13,9 @@ import { queryOf, type LogFilters, type LogRange } from './log-query.js';
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
- * "Who did what": every run and audit save in the ledger as a table — time, actor, action,
- * target, reason or summary, status — newest first. Filters by actor, action, status, card, free
+ * "Who did what": every run, audit save, discard and delete in the ledger as a table — time,
+ * actor, action (with its kind, create / change / destroy / read, in words and colour), target,
+ * reason or summary, status — newest first. Free text also finds correlation ids. Filters by actor, action, status, card, free
  * text and time range (presets or from/to) go to the ledger as a query; "Load more" follows the
  * ledger's cursor; entries written later (here, in another tab, by a sync) appear when they match.
  * `exportText('csv' | 'jsonl')` returns every entry of the filtered view (all pages) and
@@ -29,6 +30,7 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * @csspart table - The table.
  * @csspart row - One entry's row.
  * @csspart status - An entry's status pill.
+ * @csspart action-kind - The create / change / destroy / read word before an entry's action.
  * @csspart load-more - The "Load more" button.
  * @csspart error - The error banner.
  * @csspart empty - The text shown when nothing matches.
@@ -37,6 +39,10 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * @cssproperty --scp-color-ok - Colour of an ok status.
  * @cssproperty --scp-color-danger - Colour of a failed status.
  * @cssproperty --scp-color-warning - Colour of a partial or cancelled status.
+ * @cssproperty --scp-color-create - Colour of a create action (a save, a build ...).
+ * @cssproperty --scp-color-change - Colour of a change action (a deploy ...).
+ * @cssproperty --scp-color-destroy - Colour of a destroy action (a discard, a delete, a destroy run).
+ * @cssproperty --scp-color-read - Colour of a read action (a scan, a test ...).
  * @event {ScpLogExportEvent} scp-log-export - Before `download` saves a file; `detail.format`, `detail.text`, `detail.count`, `detail.filename`. Cancelable: cancel to handle the text yourself.
  * @event {ScpActionErrorEvent} scp-error - Loading or exporting failed.
  */
@@ -48,7 +54,7 @@ export class ScpAuditLog extends ScpElement {
 
   /** @internal The client, its loading state and reloads. */
   readonly data = new ScpClientController(this, {
-    events: ['ledger:written', 'ledger:synced', 'ledger:progress', 'audit:saved', 'audit:deleted', 'run:completed'],
+    events: ['ledger:written', 'ledger:synced', 'ledger:progress', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:completed'],
     onClient: () => {
       this.entries = [];
       this.cursor = undefined;
@@ -64,7 +70,7 @@ export class ScpAuditLog extends ScpElement {
 
   /** Only entries by this actor (exact). */
   @property({ reflect: true }) accessor actor = '';
-  /** `audit:saved`, `run`, a run type (`deploy`) or subtype (`deploy:k8s`); empty for all. */
+  /** `audit:saved`, `audit:discarded`, `audit:deleted`, `run`, a run type (`deploy`) or subtype (`deploy:k8s`); empty for all. */
   @property({ reflect: true }) accessor action = '';
   /** Only entries with this status (`ok`, `failed` …). */
   @property({ reflect: true }) accessor status = '';
@@ -80,6 +86,8 @@ export class ScpAuditLog extends ScpElement {
   @property({ reflect: true }) accessor to = '';
   /** Entries per page. */
   @property({ type: Number, attribute: 'page-size' }) accessor pageSize = 50;
+  /** CSV field separator: `,` (default) or `;` (spreadsheets in locales where `,` is the decimal mark). */
+  @property({ attribute: 'csv-separator' }) accessor csvSeparator: ',' | ';' = ',';
 
   /** The entries shown, newest first. */
   @state() accessor entries: EntryMeta[] = [];

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { ORIGIN_CARD_LABELS } from '../../core/cards.js';
 import type { ScpClient } from '../../core/client.js';
-import { actionOf, targetOf, toCsv, toJsonl } from '../../core/export/entries.js';
+import { actionKindOf, actionOf, targetOf, toCsv, toJsonl, type ActionKind } from '../../core/export/entries.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { EntryMeta, LedgerProgress } from '../../core/schemas/ledger.js';
 import { RUN_TYPES } from '../../core/schemas/run-types.js';
@@ -72,7 +72,7 @@ export async function download(el: ScpAuditLog, format: ScpLogExportFormat): Pro
 }
 
 function textOf(host: ScpAuditLog, format: ScpLogExportFormat, entries: EntryMeta[]): string {
-  return format === 'csv' ? toCsv(entries, (k) => host.cardLabel(k)) : toJsonl(entries);
+  return format === 'csv' ? toCsv(entries, (k) => host.cardLabel(k), { separator: host.csvSeparator === ';' ? ';' : ',' }) : toJsonl(entries);
 }
 
 async function exportEntries(host: ScpAuditLog): Promise<EntryMeta[]> {
@@ -96,12 +96,17 @@ async function exportEntries(host: ScpAuditLog): Promise<EntryMeta[]> {
 export function applyEvent<K extends BusEventName>(host: ScpAuditLog, name: K, payload: BusEventMap[K]): boolean {
   const client = host.data.client;
   if (!client || !host.data.loaded) return true;
+  let landed: (() => Promise<boolean>) | undefined;
   if (name === 'audit:deleted') {
+    // The audit leaves the rows; the delete's own entry (who, why) comes in with the fresh page.
     const id = (payload as BusEventMap['audit:deleted']).snapshot_id;
     host.entries = host.entries.filter((e) => !(e.kind === 'audit' && e.id === id));
-    return false;
   }
-  let landed: (() => Promise<boolean>) | undefined;
+  const actionId = name === 'audit:discarded' || name === 'audit:deleted' ? (payload as BusEventMap['audit:discarded']).action_id : undefined;
+  if (actionId && client.ledger.getAction) {
+    const getAction = client.ledger.getAction.bind(client.ledger);
+    landed = async () => (await getAction(actionId)) !== undefined;
+  }
   if (name === 'run:completed') {
     const id = (payload as BusEventMap['run:completed']).run_id;
     landed = async () => (await client.ledger.getRun(id)) !== undefined;
@@ -152,7 +157,7 @@ function onFilterInput(this: ScpAuditLog, ev: Event): void {
     return;
   }
   if (name === 'range') this.range = el.value as LogRange;
-  else if (name in this.filters) (this as unknown as Record<string, string>)[name] = el.value;
+  else if (Object.hasOwn(this.filters, name)) (this as unknown as Record<string, string>)[name] = el.value;
 }
 
 function onFilterSubmit(this: ScpAuditLog, ev: Event): void {
@@ -190,9 +195,11 @@ function renderFilters(host: Host) {
     <label><span>${t('logFilterAction')}</span><select name="action">
       ${opt('', t('logAnyAction'), host.action)}
       ${opt('audit:saved', t('logActionAuditSaved'), host.action)}
+      ${opt('audit:discarded', t('logActionAuditDiscarded'), host.action)}
+      ${opt('audit:deleted', t('logActionAuditDeleted'), host.action)}
       ${opt('run', t('logActionAnyRun'), host.action)}
       ${[...actions].map((a) => opt(a, show(a), host.action))}
-      ${host.action && !['audit:saved', 'run'].includes(host.action) && !actions.has(host.action) ? opt(host.action, show(host.action), host.action) : nothing}
+      ${host.action && !['audit:saved', 'audit:discarded', 'audit:deleted', 'run'].includes(host.action) && !actions.has(host.action) ? opt(host.action, show(host.action), host.action) : nothing}
     </select></label>
     <label><span>${t('logFilterStatus')}</span><select name="status">
       ${opt('', t('logAnyStatus'), host.status)}
@@ -218,15 +225,20 @@ function renderFilters(host: Host) {
   </form>`;
 }
 
+const KIND_WORDS = { create: 'logKindCreate', change: 'logKindChange', destroy: 'logKindDestroy', read: 'logKindRead' } as const satisfies Record<ActionKind, string>;
+
 function renderRow(host: Host, e: EntryMeta) {
   const t = host.t;
   const status = show(e.status);
   const reason = show(e.reason);
-  const action = e.kind === 'audit' ? t('logActionAuditSaved') : show(actionOf(e));
-  return html`<tr part="row" data-kind=${e.kind} data-id=${show(e.id)}>
+  const name = actionOf(e);
+  const action = e.kind === 'audit' ? t('logActionAuditSaved')
+    : name === 'audit:discarded' ? t('logActionAuditDiscarded') : name === 'audit:deleted' ? t('logActionAuditDeleted') : show(name);
+  const kind = actionKindOf(e);
+  return html`<tr part="row" data-kind=${e.kind} data-action-kind=${kind} data-id=${show(e.id)}>
     <td class="time"><time datetime=${show(e.time)} title=${show(e.time)}>${host.fmt.dateTime(show(e.time))}</time></td>
     <td><bdi>${show(e.actor) || t('logUnknownActor')}</bdi></td>
-    <td><bdi>${action}</bdi></td>
+    <td><span part="action-kind" class="action-kind" data-action-kind=${kind}>${t(KIND_WORDS[kind])}</span> <bdi>${action}</bdi></td>
     <td><bdi>${show(targetOf(e, (k) => host.cardLabel(k)))}</bdi></td>
     <td class="summary"><bdi>${show(e.summary)}</bdi>${reason ? html`<div class="reason"><bdi>${t('logReason', { reason })}</bdi></div>` : nothing}</td>
     <td><span part="status" class="status" data-status=${['ok', 'failed', 'error', 'partial', 'running'].includes(status) ? status : status === 'cancelled' ? 'partial' : status === 'abandoned' ? 'failed' : 'unknown'}>${host.statusWord(status)}</span></td>

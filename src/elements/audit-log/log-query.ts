@@ -8,7 +8,7 @@ export type LogRange = '' | RangePreset | 'custom';
 /** The log's filters as its controls hold them. */
 export interface LogFilters {
   actor: string;
-  /** `''` any, `audit:saved` audit saves, `run` any run, else a run type or subtype. */
+  /** `''` any, `audit:saved` / `audit:discarded` / `audit:deleted`, `run` any run, else a run type or subtype. */
   action: string;
   status: string;
   card: string;
@@ -32,6 +32,7 @@ export function queryOf(f: LogFilters, now: Date = new Date()): LedgerQuery {
   const text = f.text.trim();
   if (actor) q.actor = actor;
   if (f.action === 'audit:saved') q.kind = 'audit';
+  else if (f.action === 'audit:discarded' || f.action === 'audit:deleted') { q.kind = 'action'; q.action = f.action; }
   else if (f.action === 'run') q.kind = 'run';
   else if (f.action) { q.kind = 'run'; q.action = f.action; }
   if (f.status) q.status = f.status;

@@ -65,4 +65,5 @@ export const auditManagerStyles = css`
     .row { grid-template-columns: auto 1fr auto; }
     .row .summary, .row time { display: none; }
   }
+  .role-note { font-size: 0.8125rem; color: var(--_muted); }
 `;

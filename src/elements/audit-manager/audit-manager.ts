@@ -1,5 +1,6 @@
 import type { PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import type { Capabilities } from '../../core/host/roles.js';
 import type { AuditMeta } from '../../core/schemas/audit.js';
 import type { ScpOpenManagerEvent } from '../events/open-manager-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
@@ -28,6 +29,7 @@ function deepActiveElement(): HTMLElement | null {
  * @summary Modal review of pending audits: preview, save, discard, search saved.
  * @tag scp-audit-manager
  * @csspart dialog - The native dialog.
+ * @csspart role-note - Why saving / discarding is unavailable (the client's capabilities: a viewer's read-only state).
  * @csspart base - Its content column.
  * @csspart header - Title bar with the close button.
  * @csspart tabs - The tab list.
@@ -62,8 +64,16 @@ export class ScpAuditManager extends ScpElement {
     events: ['audit:pending', 'audit:saved', 'audit:discarded'],
     onClient: () => this.lazyView.module?.reset(this),
     // Nothing is listed while closed; opening loads the view before it refreshes.
-    load: async (client, signal) => { if (this.open) await (await this.lazyView.ready).load(this, client, signal); },
+    load: async (client, signal) => {
+      // What this user may do (a viewer sees pending audits but cannot save or discard them).
+      const caps = client.capabilities ? await client.capabilities().catch(() => undefined) : undefined;
+      if (!signal.aborted) this.capabilities = caps;
+      if (this.open) await (await this.lazyView.ready).load(this, client, signal);
+    },
   });
+
+  /** What the client says this user may do; `undefined` until known (then nothing is held back). */
+  @state() accessor capabilities: Capabilities | undefined = undefined;
 
   /** Whether the dialog is shown. */
   @property({ type: Boolean, reflect: true }) accessor open = false;
@@ -74,6 +84,15 @@ export class ScpAuditManager extends ScpElement {
 
   /** Pending snapshot metadata, newest first (empty while closed). */
   @state() accessor rows: AuditMeta[] = [];
+  /** @internal Why saving / discarding is unavailable for this user, if it is. */
+  get readOnlyReason(): { save?: string; discard?: string } {
+    const c = this.capabilities;
+    if (!c) return {};
+    return {
+      ...(!c.save && { save: this.t('roleCannotSave', { role: c.role }) }),
+      ...(!c.discard && { discard: this.t('roleCannotDiscard', { role: c.role }) }),
+    };
+  }
   @state() accessor tab: ManagerTab = 'all';
 
   /** @internal The open dialog's state, made and changed by the view module. */

@@ -404,6 +404,7 @@ function renderRow(host: ScpAuditManager, r: AuditMeta, index: number, total: nu
   const name = label(host, r);
   const id = r.snapshot_id;
   const busy = !!u.busy;
+  const ro = host.readOnlyReason;
   const previewed = u.preview?.id === id;
   return html`<div class="row" part="row" role="listitem" data-index=${index} aria-posinset=${index + 1} aria-setsize=${total}
       ?data-previewed=${previewed} ${cssProps({ 'inset-block-start': `${index * ROW_HEIGHT}px` })}>
@@ -415,10 +416,10 @@ function renderRow(host: ScpAuditManager, r: AuditMeta, index: number, total: nu
     <span class="actions">
       <button type="button" data-control="preview" aria-expanded=${previewed ? 'true' : 'false'} aria-controls="preview"
         aria-label=${t('previewRowLabel', { label: name })} @click=${() => togglePreview(host, r)}>${t('previewRow')}</button>
-      <button type="button" data-control="save" ?disabled=${busy} aria-label=${t('saveRowLabel', { label: name })}
-        @click=${() => act(host, 'save', [id])}>${t('saveRow')}</button>
-      <button type="button" class="danger" data-control="discard" ?disabled=${busy} aria-label=${t('discardRowLabel', { label: name })}
-        @click=${() => act(host, 'discard', [id])}>${t('discardRow')}</button>
+      <button type="button" data-control="save" ?disabled=${busy || !!ro.save} aria-label=${t('saveRowLabel', { label: name })}
+        aria-describedby=${ro.save ? 'role-note' : nothing} @click=${() => act(host, 'save', [id])}>${t('saveRow')}</button>
+      <button type="button" class="danger" data-control="discard" ?disabled=${busy || !!ro.discard} aria-label=${t('discardRowLabel', { label: name })}
+        aria-describedby=${ro.discard ? 'role-note' : nothing} @click=${() => act(host, 'discard', [id])}>${t('discardRow')}</button>
     </span>
   </div>`;
 }
@@ -473,6 +474,9 @@ function renderPending(host: ScpAuditManager): TemplateResult {
   const busy = ui(host).busy;
   const busyText = busy && (busy.action === 'save' ? t('saving', { count: busy.ids.length }) : t('discarding', { count: busy.ids.length }));
   const card = host.card && label(host, { card_key: host.card });
+  const ro = host.readOnlyReason;
+  // One sentence for both when neither is allowed (a viewer), else the one that is not.
+  const roleNote = ro.save && ro.discard && host.capabilities ? t('roleReadOnly', { role: host.capabilities.role }) : ro.save ?? ro.discard;
   return html`
     <div class="toolbar" part="toolbar">
       <label><input type="checkbox" .checked=${allChecked} .indeterminate=${selected > 0 && !allChecked}
@@ -487,9 +491,12 @@ function renderPending(host: ScpAuditManager): TemplateResult {
     ${renderList(host)}
     ${renderPreview(host)}
     <footer part="footer">
+      ${roleNote ? html`<span id="role-note" part="role-note" class="role-note" role="note">${roleNote}</span>` : nothing}
       <span class="spacer"></span>
-      <button type="button" class="danger" ?disabled=${selected === 0 || !!busy} @click=${() => act(host, 'discard', host.selectedIds)}>${t('discardSelected')}</button>
-      <button type="button" class="primary" ?disabled=${selected === 0 || !!busy} @click=${() => act(host, 'save', host.selectedIds)}>${t('saveSelected')}</button>
+      <button type="button" class="danger" ?disabled=${selected === 0 || !!busy || !!ro.discard} aria-describedby=${ro.discard ? 'role-note' : nothing}
+        @click=${() => act(host, 'discard', host.selectedIds)}>${t('discardSelected')}</button>
+      <button type="button" class="primary" ?disabled=${selected === 0 || !!busy || !!ro.save} aria-describedby=${ro.save ? 'role-note' : nothing}
+        @click=${() => act(host, 'save', host.selectedIds)}>${t('saveSelected')}</button>
     </footer>`;
 }
 

@@ -1,4 +1,5 @@
 import type { Formatters } from './format.js';
+import { own } from '../../core/own.js';
 
 type Fn<P> = (p: P, f: Formatters) => string;
 const plural = (f: Formatters, n: number, one: string, other: string) => (f.plural(n) === 'one' ? one : other);
@@ -98,6 +99,7 @@ export const defaultMessages = {
   refError: ((p: { detail: string }) => `Could not load: ${p.detail}`) as Fn<{ detail: string }>,
   refRemove: ((p: { ref: string }) => `Remove ${p.ref}`) as Fn<{ ref: string }>,
   refCount: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
+  refMore: ((p: { count: number }, f) => `+${f.number(p.count)} more ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
   // <scp-run-badge>
   statusCancelled: 'cancelled',
   statusAbandoned: 'abandoned',
@@ -152,6 +154,15 @@ export const defaultMessages = {
   logAnyAction: 'Any action',
   logActionAuditSaved: 'Audit saved',
   logActionAnyRun: 'Any run',
+  logActionAuditDiscarded: 'Audits discarded',
+  roleReadOnly: ((p: { role: string }) => `Read-only: your role (${p.role}) cannot save or discard audits.`) as Fn<{ role: string }>,
+  roleCannotSave: ((p: { role: string }) => `Your role (${p.role}) cannot save audits.`) as Fn<{ role: string }>,
+  roleCannotDiscard: ((p: { role: string }) => `Your role (${p.role}) cannot discard audits.`) as Fn<{ role: string }>,
+  logActionAuditDeleted: 'Audit deleted',
+  logKindCreate: 'create',
+  logKindChange: 'change',
+  logKindDestroy: 'destroy',
+  logKindRead: 'read',
   logAnyStatus: 'Any status',
   logAnyCard: 'Any card',
   logRangeAll: 'All time',
@@ -241,11 +252,11 @@ export type Translate = <K extends ScpMessageKey>(key: K, ...params: [MessagePar
 /** A `t(key, params)` function over a message set and the locale's formatters. */
 export function translator(messages: ScpMessageOverrides, f: Formatters): Translate {
   return ((key: ScpMessageKey, params?: Record<string, unknown>) => {
-    const m = (messages[key] ?? defaultMessages[key]) as string | Fn<unknown>;
+    const m = (own(messages, key) ?? defaultMessages[key]) as string | Fn<unknown>;
     if (typeof m === 'function') return m(params, f);
     if (!params) return m;
     return m.replace(/\{(\w+)\}/g, (all, name: string) => {
-      const v = params[name];
+      const v = own(params, name);
       return v === undefined ? all : typeof v === 'number' ? f.number(v) : String(v);
     });
   }) as Translate;

@@ -28,6 +28,7 @@ export const refPreviewStyles = css`
   .retry { font: inherit; font-size: 0.75rem; cursor: pointer; color: var(--_accent); background: none; border: none; text-decoration: underline; padding: 0; }
   .skeleton { display: block; block-size: 0.75rem; border-radius: 4px; background: linear-gradient(90deg, var(--_bg-muted), var(--_border), var(--_bg-muted)); background-size: 200% 100%; animation: shimmer 1.2s linear infinite; }
   .skeleton.short { inline-size: 45%; }
+  [part='more'] { margin: var(--_space) 0 0; color: var(--_muted); font-size: 0.875rem; }
   @keyframes shimmer { from { background-position: 200% 0; } to { background-position: -200% 0; } }
   @media (prefers-reduced-motion: reduce) { .skeleton { animation: none; } }
 `;

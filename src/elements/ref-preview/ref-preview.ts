@@ -19,6 +19,11 @@ export type CacheEntry =
   | { state: 'ready'; preview: Preview }
   | { state: 'error'; error: unknown };
 
+/** Refs looked up in parallel at a time; their cards render together. */
+const REF_BATCH = 25;
+/** Answers kept in the per-element cache (beyond the refs shown now). */
+const CACHE_LIMIT = 500;
+
 /** @internal The cache key of a ref. */
 export const keyOf = (ref: Pick<Ref, 'kind' | 'id'>) => `${ref.kind}:${ref.id}`;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -47,7 +52,9 @@ export function removeRefText(text: string, ref: Pick<Ref, 'kind' | 'id'>): { te
  * before the message is sent: kind icon, id, summary, status pill and a remove button. Watches
  * the input or textarea whose id is `for` (same document or shadow root), or the `text` property.
  * Debounced; every ref is resolved once (misses and failures are cached too; failures can be
- * retried); ids that fail the id grammar are never resolved.
+ * retried); ids that fail the id grammar are never resolved. At most `max` refs of a text get a
+ * card (the rest are summarised as "+N more references"); they are resolved in parallel batches
+ * and the cards render once per batch, so a text with thousands of refs stays responsive.
  *
  * @summary Preview cards for the refs typed into a compose box.
  * @tag scp-ref-preview
@@ -58,6 +65,7 @@ export function removeRefText(text: string, ref: Pick<Ref, 'kind' | 'id'>): { te
  * @csspart summary - The summary line.
  * @csspart status - The status pill.
  * @csspart remove - The remove button.
+ * @csspart more - The "+N more references" line when a text holds more than `max` refs.
  * @cssproperty --scp-ref-card-width - Width of a card (default 18rem).
  * @cssproperty --scp-ref-card-bg - Card background.
  * @event {ScpRefResolvedEvent} scp-ref-resolved - A ref was resolved by the core.
@@ -75,6 +83,7 @@ export class ScpRefPreview extends ScpElement {
   readonly data = new ScpClientController(this, {
     events: ['audit:pending', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:started', 'run:completed', 'ledger:written'],
     onClient: () => { this.abort?.abort(); this.abort = undefined; this.cache.clear(); this.finishedRuns.clear(); this.refs = []; },
+    // (Lookups still queued for the old client find their cache entries gone and are dropped unsent.)
     onEvent: (name, payload) => { this.invalidate(name, payload); return false; },
     load: () => { this.cache.clear(); this.apply(); },
   });
@@ -87,9 +96,22 @@ export class ScpRefPreview extends ScpElement {
   @property({ type: Number }) accessor debounce = 400;
   /** Also show a card for refs that do not exist (default: no card). */
   @property({ type: Boolean, attribute: 'show-missing' }) accessor showMissing = false;
+  /** Most refs of one text previewed (the first ones); the rest are counted as "+N more references". */
+  @property({ type: Number }) accessor max = 50;
 
   /** The refs found in the text (first occurrence of each), in order. */
   @state() accessor refs: readonly Ref[] = [];
+
+  /** The refs that get a card: the first `max` of `refs`. */
+  get shownRefs(): readonly Ref[] {
+    return this.refs.length > this.cap ? this.refs.slice(0, this.cap) : this.refs;
+  }
+
+  /** @internal `max` as a usable count (a bad value falls back to the default). */
+  get cap(): number {
+    const m = this.max;
+    return Number.isFinite(m) && m >= 0 ? Math.floor(m) : 50;
+  }
 
   /** @internal */
   readonly cache = new Map<string, CacheEntry>();
@@ -101,6 +123,9 @@ export class ScpRefPreview extends ScpElement {
   private root: Document | ShadowRoot | undefined;
   private resolvingCount = 0;
   private idleWaiters: Array<() => void> = [];
+  /** Refs waiting for a lookup, resolved together in the next batch. */
+  private queued: { client: ScpClient; ref: Ref; entry: CacheEntry }[] = [];
+  private batching = false;
 
   /** Drop the cards (after the message was sent). The cache is kept. */
   clear(): void {
@@ -164,7 +189,7 @@ export class ScpRefPreview extends ScpElement {
       return;
     }
     if (changed.has('text') && !this.htmlFor) this.schedule();
-    if (changed.has('htmlFor')) this.apply();
+    if (changed.has('htmlFor') || (changed.has('max') && changed.get('max') !== undefined)) this.apply();
   }
 
   /** @internal The watched input, if `for` names one. */
@@ -195,37 +220,70 @@ export class ScpRefPreview extends ScpElement {
     // The grammar check happens here too: an id that could escape a path is never looked up.
     const refs = client.refs.parse(this.currentText()).filter((r) => isValidId(r.id));
     this.refs = refs;
-    for (const ref of refs) this.ensure(client, ref);
+    const shown = this.shownRefs;
+    for (const ref of shown) this.ensure(client, ref);
+    this.trimCache(shown);
   }
 
-  /** @internal */
+  /** @internal Queue a lookup of `ref` unless the cache has it (answer, miss, failure or one under way). */
   ensure(client: ScpClient, ref: Ref): void {
     const key = keyOf(ref);
     if (this.cache.has(key)) return;
     // The entry object identifies this lookup: an invalidation replaces it and the answer is dropped.
     const entry: CacheEntry = { state: 'loading' };
     this.cache.set(key, entry);
-    this.abort ??= new AbortController();
-    const signal = this.abort.signal;
     this.resolvingCount++;
-    client.refs.resolve(ref, { signal }).then(
-      (preview) => {
-        if (signal.aborted || this.cache.get(key) !== entry) return;
-        const finished = ref.kind === 'run' ? this.finishedRuns.get(ref.id) : undefined;
-        if (finished) preview = { ...preview, ...finished, exists: true };
-        this.cache.set(key, { state: 'ready', preview });
-        this.dispatchEvent(new ScpRefResolvedEvent({ ref: `@${ref.kind}:${ref.id}`, preview }));
-      },
-      (error: unknown) => {
-        if (signal.aborted || this.cache.get(key) !== entry) return;
-        this.cache.set(key, { state: 'error', error });
-        this.dispatchEvent(new ScpActionErrorEvent({ action: 'resolve', ids: [ref.id], error, message: this.t('refError', { detail: this.errorText(error) }) }));
-      },
-    ).finally(() => {
-      this.resolvingCount--;
-      this.requestUpdate();
+    this.queued.push({ client, ref, entry });
+    if (!this.batching) { this.batching = true; queueMicrotask(() => void this.drain()); }
+  }
+
+  /**
+   * Resolve the queued refs, REF_BATCH at a time in parallel; each batch's answers go into the
+   * cache together and cause one render (not one per ref).
+   */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queued.length) {
+        // Lookups made stale meanwhile (cleared cache, invalidated id) are not sent at all.
+        const taken = this.queued.splice(0, REF_BATCH);
+        const batch = taken.filter(({ ref, entry }) => this.cache.get(keyOf(ref)) === entry);
+        this.resolvingCount -= taken.length - batch.length;
+        this.abort ??= new AbortController();
+        const signal = this.abort.signal;
+        const answers = await Promise.allSettled(batch.map(({ client, ref }) => client.refs.resolve(ref, { signal })));
+        batch.forEach(({ ref, entry }, i) => {
+          const key = keyOf(ref);
+          const a = answers[i]!;
+          if (signal.aborted || this.cache.get(key) !== entry) return;
+          if (a.status === 'fulfilled') {
+            const finished = ref.kind === 'run' ? this.finishedRuns.get(ref.id) : undefined;
+            const preview = finished ? { ...a.value, ...finished, exists: true } : a.value;
+            this.cache.set(key, { state: 'ready', preview });
+            this.dispatchEvent(new ScpRefResolvedEvent({ ref: `@${ref.kind}:${ref.id}`, preview }));
+          } else {
+            const error: unknown = a.reason;
+            this.cache.set(key, { state: 'error', error });
+            this.dispatchEvent(new ScpActionErrorEvent({ action: 'resolve', ids: [ref.id], error, message: this.t('refError', { detail: this.errorText(error) }) }));
+          }
+        });
+        this.resolvingCount -= batch.length;
+        this.requestUpdate();
+      }
+    } finally {
+      this.batching = false;
       if (this.resolvingCount === 0) { const w = this.idleWaiters; this.idleWaiters = []; for (const fn of w) fn(); }
-    });
+    }
+  }
+
+  /** Keep the cache bounded: past CACHE_LIMIT entries, forget answers about refs not shown now. */
+  private trimCache(shown: readonly Ref[]): void {
+    const limit = Math.max(CACHE_LIMIT, shown.length * 2);
+    if (this.cache.size <= limit) return;
+    const keep = new Set(shown.map(keyOf));
+    for (const [key, entry] of this.cache) {
+      if (this.cache.size <= limit / 2) break;
+      if (!keep.has(key) && entry.state !== 'loading') this.cache.delete(key);
+    }
   }
 
   /** A change in the core makes cached answers about that id stale: look them up again. */
@@ -251,7 +309,7 @@ export class ScpRefPreview extends ScpElement {
     }
     if (!touched) return;
     const client = this.data.client;
-    if (client) for (const ref of this.refs) this.ensure(client, ref);
+    if (client) for (const ref of this.shownRefs) this.ensure(client, ref);
   }
 
   /** @internal */

@@ -11,10 +11,10 @@ import { refPreviewStyles } from './ref-preview.styles.js';
 /** @internal The cards' styles, adopted by the element with its own before the first render. */
 export const styles = refPreviewStyles;
 
-const ICONS: Record<string, ReturnType<typeof svg>> = {
-  audit: svg`<path d="M5 1h6v2h2v12H3V3h2V1zm1 1v2h4V2H6zM4 4v10h8V4h-1v1H5V4H4zm1.5 4.5 1 1 3-3 .7.7-3.7 3.7-1.7-1.7z"/>`,
-  run: svg`<path d="M4 2.5v11l9-5.5-9-5.5zm1 1.8 6.1 3.7L5 11.7V4.3z"/>`,
-};
+const ICONS = new Map<string, ReturnType<typeof svg>>([
+  ['audit', svg`<path d="M5 1h6v2h2v12H3V3h2V1zm1 1v2h4V2H6zM4 4v10h8V4h-1v1H5V4H4zm1.5 4.5 1 1 3-3 .7.7-3.7 3.7-1.7-1.7z"/>`],
+  ['run', svg`<path d="M4 2.5v11l9-5.5-9-5.5zm1 1.8 6.1 3.7L5 11.7V4.3z"/>`],
+]);
 
 function retry(host: ScpRefPreview, ref: Ref): void {
   const client = host.data.client;
@@ -60,7 +60,7 @@ function statusText(host: ScpRefPreview, status: string): string {
 }
 
 function icon(host: ScpRefPreview, kind: string): TemplateResult {
-  const own = ICONS[kind];
+  const own = ICONS.get(kind);
   const resolver = own ? undefined : host.data.client?.refs.kinds().find((k) => k.kind === kind);
   return html`<span part="icon" aria-hidden="true">${own ? html`<svg viewBox="0 0 16 16">${own}</svg>` : displayText(resolver?.icon ?? '#', 4)}</span>`;
 }
@@ -123,11 +123,13 @@ function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | ty
   </li>`;
 }
 
-/** @internal The card list and its live count. */
+/** @internal The card list (the first `max` refs), the count of the rest, and the live count. */
 export function render(host: ScpRefPreview): TemplateResult {
-  const cards = host.refs.map((ref, i) => ({ ref, card: card(host, ref, i) })).filter((c) => c.card !== nothing);
+  const cards = host.shownRefs.map((ref, i) => ({ ref, card: card(host, ref, i) })).filter((c) => c.card !== nothing);
+  const more = host.refs.length - host.shownRefs.length;
   return html`${cards.length ? html`<ul part="base" aria-label=${host.t('refPreviewLabel')}>
       ${repeat(cards, (c) => keyOf(c.ref), (c) => c.card)}
     </ul>` : nothing}
+    ${more > 0 ? html`<p part="more" class="more">${host.t('refMore', { count: more })}</p>` : nothing}
     <span class="visually-hidden" role="status">${cards.length ? host.t('refCount', { count: cards.length }) : ''}</span>`;
 }

@@ -62,7 +62,7 @@ describe('staging on IndexedDB', () => {
     expect((await second.get(id)).data).to.deep.equal({ issues: [1, 2] });
     const res = await second.save([id]);
     expect(res.saved).to.deep.equal([id]);
-    expect(await second.counts()).to.deep.equal({});
+    expect({ ...await second.counts() }).to.deep.equal({});
     expect((await ledger.getAudit(id))!.saved_by).to.equal('ana');
   });
 

@@ -117,6 +117,22 @@ describe('packed tarball (npm pack)', () => {
     assert.ok(out.resolved.includes('/app/node_modules/scp-ledger/dist/'), `resolved from the installed tarball: ${out.resolved}`);
   });
 
+  it('imports every public subpath in Node with no DOM (a server-side render) without throwing', async () => {
+    const subpaths = Object.keys(packed.manifest.exports as Record<string, unknown>)
+      .filter((s) => !s.endsWith('.json')).map((s) => (s === '.' ? 'scp-ledger' : `scp-ledger${s.slice(1)}`));
+    const script = `
+      const failed = {};
+      const noDom = typeof document === 'undefined' && typeof window === 'undefined';
+      for (const s of ${JSON.stringify(subpaths)}) { try { await import(s); } catch (e) { failed[s] = e.message; } }
+      console.log(JSON.stringify({ noDom, failed }));
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: packed.app });
+    const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    assert.equal(out.noDom, true);
+    assert.ok(subpaths.includes('scp-ledger/cdn') && subpaths.includes('scp-ledger/elements/all.js'), subpaths.join(', '));
+    assert.deepEqual(out.failed, {});
+  });
+
   describe('in Chromium', () => {
     let browser: Browser;
     before(async () => { browser = await launchChromium(); });

@@ -82,7 +82,7 @@ export async function buildAndPack(tmp: string): Promise<{ packed: Packed; build
   });
 }
 
-export interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, any> }
+export interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, any>; tarball: string }
 
 /** `npm pack`, extracted into <tmp>/app/node_modules/scp-ledger beside links to the repo's dependencies. */
 async function packAndInstall(tmp: string): Promise<Packed> {
@@ -100,20 +100,20 @@ async function packAndInstall(tmp: string): Promise<Packed> {
   }
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'pack-check-app', private: true, type: 'module' }));
   const manifest = JSON.parse(await readFile(join(pkgDir, 'package.json'), 'utf8'));
-  return { app, pkgDir, files: info!.files.map((f) => f.path), manifest };
+  return { app, pkgDir, files: info!.files.map((f) => f.path), manifest, tarball: join(tmp, info!.filename) };
 }
 
 const MIME: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.json': 'application/json' };
 
 /** A static file server with no module resolution at all, as a CDN or a plain web host would be. */
-export async function startStaticServer(dir: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startStaticServer(dir: string, options: { cors?: boolean } = {}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const path = resolve(dir, '.' + decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (!path.startsWith(dir + sep) || !existsSync(path) || !statSync(path).isFile()) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', ...(options.cors && { 'Access-Control-Allow-Origin': '*' }) });
     res.end(await readFile(path));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

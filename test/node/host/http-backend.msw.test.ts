@@ -31,7 +31,7 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     assert.deepEqual((await staging.list()).map((p) => p.snapshot_id), [a.snapshot_id, b.snapshot_id]);
     assert.deepEqual((await staging.list({ audit_type: 'project' })).map((p) => p.card_key), ['audit:l2:risks']);
     assert.deepEqual((await staging.get(a.snapshot_id)).data, a.data);
-    assert.deepEqual(await staging.counts(), { security: 1, 'audit:l2:risks': 1 });
+    assert.deepEqual({ ...await staging.counts() }, { security: 1, 'audit:l2:risks': 1 });
   });
 
   it('turns the origin 404 for a missing pending snapshot into NotFoundError', async () => {
@@ -107,7 +107,9 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     assert.equal(await ledger.getAudit('security_20990101_000000'), undefined);
     server.use(http.get(`${BASE}/api/runs/:id`, () => new HttpResponse('<h1>Not Found</h1>', { status: 404, headers: { 'content-type': 'text/html' } })));
     assert.equal(await ledger.getRun('run_20990101T000000Z_deploy_abcd'), undefined);
-    assert.deepEqual(await ledger.deleteAudit(s.snapshot_id), { commit: '', ids: [s.snapshot_id] });
+    assert.equal((await rejection(ledger.deleteAudit(s.snapshot_id))).code, 'validation'); // a delete must say why
+    assert.equal(state.saved.size, 1);
+    assert.deepEqual(await ledger.deleteAudit(s.snapshot_id, { reason: 'wrong card' }), { commit: '', ids: [s.snapshot_id] });
     assert.equal(state.saved.size, 0);
   });
 

@@ -38,7 +38,7 @@ describe('Node request handler over loopback HTTP', () => {
       assert.deepEqual(pending.json!.pending.map((p: { snapshot_id: string }) => p.snapshot_id), [id]);
       assert.equal('data' in pending.json!.pending[0], false);
       assert.deepEqual((await staging.get(id)).data, { findings: 3, score: 78 });
-      assert.deepEqual(await staging.counts(), { security: 1 });
+      assert.deepEqual({ ...await staging.counts() }, { security: 1 });
 
       const saved = await call(host, 'POST', '/api/audits/save', { body: { snapshot_ids: [id] } });
       assert.equal(saved.status, 200);
@@ -50,7 +50,7 @@ describe('Node request handler over loopback HTTP', () => {
       assert.deepEqual(list.json!.saved.map((s: { snapshot_id: string }) => s.snapshot_id), [id]);
       assert.equal(list.json!.saved[0].card_key, 'security');
       assert.equal((await ledger.getAudit(id))!.summary, '3 issues · Score: 78');
-      const del = await call(host, 'DELETE', `/api/audits/saved/${id}`);
+      const del = await call(host, 'DELETE', `/api/audits/saved/${id}?reason=wrong%20card`);
       assert.deepEqual(del.json!.deleted, id);
       assert.equal((await call(host, 'GET', `/api/audits/saved/${id}`)).status, 404);
       assert.equal((await rejection(staging.get(id))).code, 'not_found');

@@ -21,11 +21,11 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lists every audit and run, including a run only recorded as a tag, newest first', async () => {
+  it('lists every audit and run on the branch, newest first; a run only recorded as a tag is not an entry', async () => {
     const ledger = await createGitLedger({ fs, dir });
     const page = await ledger.list({ limit: 500 });
     const ids = page.entries.map((e) => e.id);
-    assert.deepEqual(ids, [TAG_ONLY_RUN.run_id, ORIGIN_RUNS[1]!.run_id, ORIGIN_AUDITS[1]!.snapshot_id, ORIGIN_AUDITS[0]!.snapshot_id, ORIGIN_RUNS[0]!.run_id]); // equal instants: id descending
+    assert.deepEqual(ids, [ORIGIN_RUNS[1]!.run_id, ORIGIN_AUDITS[1]!.snapshot_id, ORIGIN_AUDITS[0]!.snapshot_id, ORIGIN_RUNS[0]!.run_id]); // equal instants: id descending
     const deploy = page.entries.find((e) => e.id === ORIGIN_RUNS[0]!.run_id)!;
     assert.equal(deploy.kind, 'run');
     assert.equal(deploy.subtype, 'deploy:k8s');
@@ -33,12 +33,12 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     assert.equal((await ledger.list({ kind: 'audit', card: 'audit:l2:risks' })).entries.length, 1);
   });
 
-  it('resolves audits and runs by id from the flat layout and runs from their tags', async () => {
+  it('resolves audits and runs by id from the flat layout, never from a tag no entry backs', async () => {
     const ledger = await createGitLedger({ fs, dir });
     assert.deepEqual(await ledger.getAudit(ORIGIN_AUDITS[0]!.snapshot_id), ORIGIN_AUDITS[0]);
     assert.deepEqual(await ledger.getRun(ORIGIN_RUNS[0]!.run_id), { run: ORIGIN_RUNS[0], events: ORIGIN_EVENTS });
     assert.deepEqual(await ledger.getRun(ORIGIN_RUNS[1]!.run_id), { run: ORIGIN_RUNS[1], events: [] });
-    assert.deepEqual(await ledger.getRun(TAG_ONLY_RUN.run_id), { run: TAG_ONLY_RUN, events: [] });
+    assert.equal(await ledger.getRun(TAG_ONLY_RUN.run_id), undefined);
     assert.equal(await ledger.getAudit('security_20260217_000000'), undefined);
   });
 
@@ -61,8 +61,10 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     assert.ok(files.includes('chat/threads/t1/thread.json'), 'data the ledger does not own is kept');
     const ids = (await ledger.list({ limit: 500 })).entries.map((e) => e.id);
     for (const id of [a.snapshot_id, b.snapshot_id, r.run.run_id, ORIGIN_AUDITS[0]!.snapshot_id]) assert.ok(ids.includes(id), id);
-    const report = await (await createGitLedger({ fs, dir })).verify();
+    const report = await (await createGitLedger({ fs, dir })).verify({ full: true });
     assert.equal(report.ok, true, report.message);
+    // The tag-only run is reported (never served), the chat data noted as outside the ledger's areas.
+    assert.deepEqual(report.notes?.map((n) => [n.reason, n.count]).sort(), [['legacy_run_events', 2], ['outside_ledger_areas', 1], ['unbacked_tag', 1]]);
     assert.equal(report.checked.entries, 5 + 4); // origin: 2 audits, 2 run.json, 1 events.jsonl; ours: 2 audits, run.json, events.jsonl
   });
 
@@ -71,7 +73,7 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     const a = makeAudit();
     await ledger.write({ audits: [a] });
     await ledger.deleteAudit(ORIGIN_AUDITS[0]!.snapshot_id, { reason: 'wrong card' });
-    await ledger.deleteAudit(a.snapshot_id);
+    await ledger.deleteAudit(a.snapshot_id, { reason: 'duplicate' });
     assert.equal(gitRun(gitdir, ['log', '-1', '--format=%s', 'scp-ledger']).trim(), `audit: delete ${a.snapshot_id}`);
     assert.equal(await ledger.getAudit(ORIGIN_AUDITS[0]!.snapshot_id), undefined);
     assert.equal((await ledger.verify()).ok, true);

@@ -66,7 +66,7 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     const fromB = [makeAudit({ card_key: 'git' }), makeAudit({ card_key: 'ci' })];
     await a.write({ audits: [fromA] });
     await b.write({ audits: [fromB[0]!] });
-    await b.deleteAudit(fromB[0]!.snapshot_id);
+    await b.deleteAudit(fromB[0]!.snapshot_id, { reason: 'wrong card' });
     await b.write({ audits: [fromB[1]!], runs: [makeRun()] });
     assert.equal((await b.verify()).ok, true);
     await a.sync();

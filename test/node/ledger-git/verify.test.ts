@@ -40,7 +40,7 @@ describe('git ledger verify(): tamper corpus', () => {
     const r = await (await reopen()).verify();
     assert.equal(r.ok, true, r.message);
     assert.equal(r.head, await ledger.head());
-    assert.deepEqual(r.checked, { commits: 4, entries: 5 }); // init + 2 writes + delete; 3 audits, run.json, events.jsonl
+    assert.deepEqual(r.checked, { commits: 4, entries: 6 }); // init + 2 writes + delete; 3 audits, run.json, events.jsonl, the delete's action entry
   });
 
   it('reports an entry whose sha256 does not match its content (hash_mismatch)', async () => {

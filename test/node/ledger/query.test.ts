@@ -20,7 +20,7 @@ describe('ledger query helpers', () => {
     const r = makeRun({ started_at: '2026-02-17T20:45:00.000Z', user: 'carol', status: 'partial', duration_ms: null, artifacts: [{ ref_type: 'tag', ref_value: 'v1', repo: '' }, { bogus: true }] });
     assert.deepEqual(runMetaOf(r), {
       kind: 'run', id: r.run.run_id, time: '2026-02-17T20:45:00.000Z', status: 'partial', summary: r.run.summary, actor: 'carol',
-      type: 'deploy', subtype: 'deploy:k8s', target: 'cluster-a', reason: 'release 1.2', duration_ms: null, artifacts: ['tag:v1'],
+      type: 'deploy', subtype: 'deploy:k8s', target: 'cluster-a', reason: 'release 1.2', duration_ms: null, artifacts: ['tag:v1'], event_types: ['step'],
     });
     assert.deepEqual(entryMetaOf(r), runMetaOf(r));
   });

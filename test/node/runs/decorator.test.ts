@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { runTracked } from '../../../src/core/runs/decorator.js';
-import type { Runs } from '../../../src/core/runs/types.js';
+import type { RunHandle, Runs } from '../../../src/core/runs/types.js';
 import { fixture, sleep, type Fixture } from './runs-fixture.js';
 
 describe('@runTracked', () => {
@@ -33,6 +33,26 @@ describe('@runTracked', () => {
     assert.equal(out, result);
     const run = await lastRun();
     assert.deepEqual([run?.subtype, run?.target, run?.status, run?.summary], ['deploy:api', 'prod-eu', 'ok', 'rolled out']);
+  });
+
+  it('with { handle: true } hands the run handle to the method as its last argument (events and artifacts, no this)', async () => {
+    const client = { runs: f.runs };
+    class Releaser {
+      @runTracked((version: string) => ({ type: 'git', subtype: 'git:tag', target: version }), { client, handle: true })
+      async release(version: string, run?: RunHandle) {
+        await run!.event({ type: 'repo_push', status: 'ok' });
+        await run!.artifact({ type: 'tag', value: version, repo: '/srv/api' });
+        return version;
+      }
+    }
+    assert.equal(await new Releaser().release('v1.2.0'), 'v1.2.0');
+    const id = (f.seen.filter((e) => e.name === 'run:completed').at(-1)!.payload as { run_id: string }).run_id;
+    await f.runs.flush();
+    const rec = (await f.ledger.getRun(id))!;
+    assert.deepEqual(rec.events.map((e) => e.type), ['repo_push']);
+    assert.deepEqual(rec.run['artifacts'], [{ ref_type: 'tag', ref_value: 'v1.2.0', repo: '/srv/api' }]);
+    const listed = (await f.ledger.list({ repo: '/srv/api', event: 'repo_push', artifact: 'tag' })).entries.map((e) => e.id);
+    assert.deepEqual(listed, [id]);
   });
 
   it('keeps a synchronous method synchronous and rethrows its own error instance', async () => {

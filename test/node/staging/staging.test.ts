@@ -233,7 +233,7 @@ describe('staging: list, get, counts', () => {
     await staging.stage('security', { a: 1 });
     await staging.stage('security', { a: 2 });
     await staging.stage('k8s', { a: 3 });
-    assert.deepEqual(await staging.counts(), { security: 2, k8s: 1 });
+    assert.deepEqual({ ...await staging.counts() }, { security: 2, k8s: 1 });
   });
 });
 
@@ -255,8 +255,8 @@ describe('staging: save', () => {
     assert.equal(saved!.content_hash, a.content_hash);
     assert.deepEqual(await staging.list(), []);
     assert.deepEqual(eventsNamed('audit:saved'), [
-      { snapshot_id: a.snapshot_id, card_key: 'security', status: 'ok', summary: a.summary, iso: a.iso, commit: res.commit },
-      { snapshot_id: b.snapshot_id, card_key: 'k8s', status: 'ok', summary: b.summary, iso: b.iso, commit: res.commit },
+      { snapshot_id: a.snapshot_id, card_key: 'security', status: 'ok', summary: a.summary, iso: a.iso, commit: res.commit, actor: 'ana' },
+      { snapshot_id: b.snapshot_id, card_key: 'k8s', status: 'ok', summary: b.summary, iso: b.iso, commit: res.commit, actor: 'ana' },
     ]);
   });
 
@@ -268,7 +268,7 @@ describe('staging: save', () => {
     assert.equal(ledger.writes.length, 1);
     assert.equal(ledger.writes[0]!.audits!.length, 5);
     assert.ok(ledger.writes[0]!.audits!.every((a) => a.saved_by === 'bob'));
-    assert.deepEqual(await staging.counts(), {});
+    assert.deepEqual({ ...await staging.counts() }, {});
   });
 
   it('refuses an empty or implicit selection, and anything but an id list or "all"', async () => {
@@ -347,15 +347,37 @@ describe('staging: save', () => {
 });
 
 describe('staging: discard', () => {
-  it('removes the selected snapshots without touching the ledger and emits audit:discarded', async () => {
-    const { staging, ledger, eventsNamed } = rig({ policy: 'all' });
-    const a = staged(await staging.stage('security', { a: 1 })).snapshot;
+  it('removes the selected snapshots, records who discarded them and why in the ledger (no data), and emits audit:discarded', async () => {
+    const { staging, ledger, eventsNamed } = rig({ policy: 'all', actor: () => 'dora' });
+    const a = staged(await staging.stage('security', { secret_finding: 'kept nowhere' })).snapshot;
     const b = staged(await staging.stage('k8s', { b: 1 })).snapshot;
-    assert.deepEqual(await staging.discard([a.snapshot_id]), { discarded: [a.snapshot_id] });
+    const r = await staging.discard([a.snapshot_id], { reason: 'stale scan', correlation_id: 'req-42' });
+    assert.deepEqual(r.discarded, [a.snapshot_id]);
+    assert.match(r.action_id!, /^act_\d{8}T\d{6}Z_discard_/);
+    assert.equal(r.commit, await ledger.head());
     assert.deepEqual((await staging.list()).map((m) => m.snapshot_id), [b.snapshot_id]);
-    assert.deepEqual(eventsNamed('audit:discarded'), [{ snapshot_id: a.snapshot_id, card_key: 'security' }]);
-    assert.equal(ledger.writes.length, 0);
-    assert.deepEqual(await staging.discard('all'), { discarded: [b.snapshot_id] });
+    assert.deepEqual(eventsNamed('audit:discarded'), [{
+      snapshot_id: a.snapshot_id, card_key: 'security', actor: 'dora', action_id: r.action_id, commit: r.commit, reason: 'stale scan', correlation_id: 'req-42',
+    }]);
+    const entry = (await ledger.getAction!(r.action_id!))!;
+    assert.deepEqual([entry.action, entry.actor, entry.reason, entry.correlation_id], ['discard', 'dora', 'stale scan', 'req-42']);
+    assert.deepEqual(entry.targets, [{ id: a.snapshot_id, card_key: 'security', content_hash: a.content_hash }]);
+    assert.equal(JSON.stringify(entry).includes('kept nowhere'), false);
+    const all = await staging.discard('all', { actor: 'erin' });
+    assert.deepEqual(all.discarded, [b.snapshot_id]);
+    assert.equal((await ledger.getAction!(all.action_id!))!.actor, 'erin');
+    assert.deepEqual((await ledger.list({ kind: 'action' })).entries.map((e) => e.id), [all.action_id, r.action_id]);
+  });
+
+  it('discards nothing when the ledger cannot record the discard', async () => {
+    const { staging, ledger, eventsNamed } = rig();
+    const a = staged(await staging.stage('security', { a: 1 })).snapshot;
+    ledger.failWith = new Error('disk full');
+    const err = await rejection(staging.discard([a.snapshot_id]));
+    assert.equal(err.code, 'ledger_write_failed');
+    assert.match(err.message, /Nothing was discarded/);
+    assert.deepEqual((await staging.list()).map((m) => m.snapshot_id), [a.snapshot_id]);
+    assert.deepEqual(eventsNamed('audit:discarded'), []);
   });
 
   it('discards nothing when any id is not pending', async () => {
@@ -385,7 +407,7 @@ describe('staging: stageMany', () => {
     assert.equal(store.writes.length, 1);
     assert.deepEqual(store.writes[0]!.remove, [old.snapshot_id]);
     assert.deepEqual(new Set(store.writes[0]!.put), new Set([staged(k!).snapshot.snapshot_id, staged(g2!).snapshot.snapshot_id]));
-    assert.deepEqual(await staging.counts(), { git: 1, k8s: 1 });
+    assert.deepEqual({ ...await staging.counts() }, { git: 1, k8s: 1 });
     assert.deepEqual(eventsNamed('audit:pending').slice(1).map((e) => e.replaced.length), [1, 0, 1]);
   });
 

@@ -33,28 +33,51 @@ export interface EventJournalOptions {
 
 export type CursorCheck = { ok: true; seq: number } | { ok: false; reason: 'cursor_expired' | 'cursor_unknown' };
 
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * The event journal the host's streams replay from. The file/memory journal answers
+ * synchronously; a journal in a database (postgres/journal.ts) answers with promises, so callers
+ * always `await`.
+ */
 export interface EventJournal {
-  /** Names this journal; a new one (files wiped) gets a new id, which tells clients to drop state. */
+  /**
+   * The journal id (`instance_id` on the wire): stable for the life of the journal's storage and
+   * shared by every host instance of one deployment; a new id tells clients to drop their state.
+   */
   readonly instanceId: string;
-  /** The newest seq (0 when nothing was ever written). */
+  /** The newest seq this process knows of (0 when nothing was ever written). */
   readonly lastSeq: number;
-  /** The oldest seq still replayable (lastSeq + 1 when empty). */
+  /** The oldest seq still replayable, as far as this process knows (lastSeq + 1 when empty). */
   readonly firstSeq: number;
-  /** Append an envelope (its `seq` is assigned here); returns the entry. Durable before it returns. */
-  append(envelope: OriginEnvelope): JournalEntry;
+  /** The newest seq in the journal's storage (a shared journal asks it; others answer lastSeq). */
+  latest?(): Promise<number>;
+  /** Append an envelope (its `seq` is assigned here); returns the entry. Durable before it resolves. */
+  append(envelope: OriginEnvelope): MaybePromise<JournalEntry>;
   /** Up to `limit` events with seq > `after`, oldest first. */
-  read(after: number, limit: number): JournalEntry[];
+  read(after: number, limit: number): MaybePromise<JournalEntry[]>;
   /** Up to `limit` events with seq < `before`, newest first (history pages). */
-  history(before: number, limit: number): JournalEntry[];
+  history(before: number, limit: number): MaybePromise<JournalEntry[]>;
   /** Whether a client cursor can be resumed, or why not. */
-  check(cursor: string): CursorCheck;
+  check(cursor: string): MaybePromise<CursorCheck>;
+  /** Called once per new event in seq order, whichever process appended it. */
   subscribe(fn: (entry: JournalEntry) => void): () => void;
+  close?(): Promise<void>;
+}
+
+/** The file/memory journal: the same interface, answered synchronously. */
+export interface LocalEventJournal extends EventJournal {
+  append(envelope: OriginEnvelope): JournalEntry;
+  read(after: number, limit: number): JournalEntry[];
+  history(before: number, limit: number): JournalEntry[];
+  check(cursor: string): CursorCheck;
 }
 
 const SEGMENT = /^seg-(\d{12})\.jsonl$/;
 const segName = (first: number) => `seg-${String(first).padStart(12, '0')}.jsonl`;
 
-function frameOf(seq: number, type: string, json: string): string {
+/** The SSE frame of one event. */
+export function frameOf(seq: number, type: string, json: string): string {
   // The envelope JSON never holds a raw line break (JSON.stringify escapes them), so one data line.
   return `event: ${type}\nid: ${seq}\ndata: ${json}\n\n`;
 }
@@ -74,7 +97,7 @@ function entryFromLine(line: string): JournalEntry | undefined {
  * server restarts; a cursor that fell out of retention (or was never issued) must be answered with a
  * `reset`. A torn last line (crash mid-append) is cut off on open.
  */
-export function createEventJournal(options: EventJournalOptions = {}): EventJournal {
+export function createEventJournal(options: EventJournalOptions = {}): LocalEventJournal {
   const dir = options.dir;
   const maxEvents = options.retention?.maxEvents ?? 10_000;
   const maxAgeMs = options.retention?.maxAgeMs ?? 7 * 24 * 3600_000;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StorageClosedError } from '../../errors/index.js';
+import { nullRecord } from '../../own.js';
 import type { AuditSnapshot } from '../../schemas/audit.js';
 import { cloneForStore, metaOf, newestFirst } from '../../storage/memory.js';
 import type { LiveRun, StagingStore } from '../../storage/types.js';
@@ -18,9 +19,13 @@ interface FileState {
  */
 export function createFileStagingStore(options: { file: string }): StagingStore {
   const { file } = options;
-  let state: FileState = { snapshots: {}, runs: {}, meta: {} };
-  if (existsSync(file)) state = { ...state, ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<FileState>) };
-  else mkdirSync(dirname(file), { recursive: true });
+  // Null-prototype records: an id or meta key named like an Object.prototype member is plain data.
+  const record = <T>(from: Record<string, T> | undefined) => Object.assign(nullRecord<T>(), from);
+  let state: FileState = { snapshots: record<AuditSnapshot>(undefined), runs: record<LiveRun>(undefined), meta: record<unknown>(undefined) };
+  if (existsSync(file)) {
+    const read = JSON.parse(readFileSync(file, 'utf8')) as Partial<FileState>;
+    state = { snapshots: record(read.snapshots), runs: record(read.runs), meta: record(read.meta) };
+  } else mkdirSync(dirname(file), { recursive: true });
   let closed = false;
 
   const open = () => {

@@ -5,17 +5,27 @@ import * as z from 'zod/mini';
 import type { ScpClient } from '../../client.js';
 import { HttpError, ScpError, UnknownRefKindError } from '../../errors/index.js';
 import { idProblem } from '../../ids.js';
+import { correlationFromNodeHeaders } from '../../runs/correlation.js';
 import type { RunHandle } from '../../runs/types.js';
 import { LedgerQuery, type EntryMeta } from '../../schemas/ledger.js';
 import type { BusEventMap, BusEventName } from '../../schemas/events.js';
 import type { Run } from '../../schemas/run.js';
 import { busToEnvelope, WIRE_EVENTS } from '../envelope.js';
+import { capabilitiesOf, isRole, requiredRole, roleAllows, ROLES, type Role } from '../roles.js';
 import { statusForCode } from '../wire-errors.js';
 import { createEventJournal, type EventJournal, type JournalEntry, type RetentionOptions } from './event-journal.js';
-import { readJsonBody, RequestError } from './request-body.js';
+import { drainAndClose, readJsonBody, RequestError } from './request-body.js';
+import { guardWrite, type WriteGuardOptions } from './request-guard.js';
+import { withActor } from './actors.js';
+import { valueLimits, type ValueLimits } from '../../limits.js';
+import { latestCheckpoint } from './checkpoint.js';
 
-/** Who is asking: the actor recorded on saves and runs, and the tenant whose data they may see. */
-export interface AuthResult { actor?: string; tenant?: string }
+/**
+ * Who is asking: the actor recorded on saves, runs, discards and deletes, the tenant whose data
+ * they may see, and their role (`viewer` reads, `operator` also stages/saves/discards/records runs,
+ * `admin` also deletes). Without a role the request has `defaultRole`.
+ */
+export interface AuthResult { actor?: string; tenant?: string; role?: Role }
 
 export interface ScpRequestHandlerOptions {
   /**
@@ -24,12 +34,20 @@ export interface ScpRequestHandlerOptions {
    */
   scp: ScpClient | ((tenant: string) => ScpClient | Promise<ScpClient>);
   /**
-   * The host's authentication. Return `{actor, tenant}`; throw `unauthorized()` (401) or
-   * `forbidden()` (403). Any other throw is a 401. Without it every request is tenant `default`.
+   * The host's authentication. Return `{actor, tenant, role}` (or just `true`, or the actor's
+   * name); throw `unauthorized()` (401) or `forbidden()` (403). Any other throw is a 401. Without
+   * it every request is tenant `default` with the role `admin` (an open host, as before roles).
    */
-  auth?: (req: IncomingMessage) => AuthResult | Promise<AuthResult>;
+  auth?: (req: IncomingMessage) => AuthResult | string | true | Promise<AuthResult | string | true>;
+  /** The role of an authenticated request whose hook names none (default `operator`). */
+  defaultRole?: Role;
   /** Folder for the durable event journal (one sub-folder per tenant); without it, memory only. */
   eventsDir?: string;
+  /**
+   * Each tenant's event journal, when it lives elsewhere (a database shared by several host
+   * instances, see `scp-ledger/host/postgres`); replaces `eventsDir`.
+   */
+  journal?: (tenant: string) => EventJournal | Promise<EventJournal>;
   retention?: RetentionOptions;
   /** Largest accepted request body (default 2 MiB). */
   maxBodyBytes?: number;
@@ -39,8 +57,19 @@ export interface ScpRequestHandlerOptions {
   retryMs?: number;
   /** Events a stream may fall behind while its socket is backed up before it is reset and dropped (default 1000). */
   maxClientLag?: number;
-  /** Allow `POST /api/ledger/write` (default true). */
-  ledgerWrite?: boolean;
+  /**
+   * Allow `POST /api/ledger/write` (default true). Its entries are stored as written by the
+   * authenticated actor (or `unknown`), whatever actors the body names; `'import'` keeps the body's
+   * actors, for a trusted tool replaying another ledger.
+   */
+  ledgerWrite?: boolean | 'import';
+  /**
+   * Origins whose pages may send state-changing requests (POST, DELETE ...), besides the host's
+   * own origin; `'*'` for any. Default: the host's own origin and the `cors.origins` list.
+   */
+  allowedOrigins?: string[] | '*';
+  /** Structural limits of request bodies (nesting depth, keys, array length, string length, values). */
+  limits?: Partial<ValueLimits>;
   /** Called with every failure answered as 500 (for the host's logs; the client sees no detail). */
   onError?: (error: unknown, req: IncomingMessage | undefined) => void;
   /** Origins allowed to call cross-origin (CORS), or `*`. */
@@ -69,6 +98,8 @@ interface Tenant {
   name: string;
   scp: ScpClient;
   journal: EventJournal;
+  /** Resolves once every event emitted so far is in the journal (answers wait for it). */
+  journaled: () => Promise<void>;
   streams: Set<Stream>;
   liveRuns: Map<string, RunHandle>;
   off: () => void;
@@ -206,7 +237,9 @@ function sendJson(req: IncomingMessage, res: ServerResponse, status: number, bod
 }
 
 function errorBody(e: unknown): { status: number; body: Json } {
-  if (e instanceof RequestError) return { status: e.data.status, body: { error: e.code, message: e.message, ...(e.data.field !== undefined && { field: e.data.field }) } };
+  if (e instanceof RequestError) {
+    return { status: e.data.status, body: { error: e.code, message: e.message, ...(e.data.field !== undefined && { field: e.data.field }), ...(e.data.role !== undefined && { role: e.data.role }) } };
+  }
   if (e instanceof ScpError) {
     const status = statusForCode(e.code);
     const issues = (e.data as { issues?: { path: string }[] }).issues;
@@ -227,6 +260,10 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 2000;
   const maxLag = options.maxClientLag ?? 1000;
+  const limits = valueLimits(options.limits);
+  const writeGuard: WriteGuardOptions = {
+    allowedOrigins: options.allowedOrigins ?? (Array.isArray(options.cors?.origins) ? options.cors.origins : []),
+  };
   const tenants = new Map<string, Promise<Tenant>>();
   // Resolved tenants, for close() and the stream count.
   const tenantsResolved = new Set<Tenant>();
@@ -237,19 +274,22 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     if (!t) {
       t = (async () => {
         const scp = typeof options.scp === 'function' ? await options.scp(name) : options.scp;
-        const journal = createEventJournal({
+        const journal = options.journal ? await options.journal(name) : createEventJournal({
           ...(options.eventsDir && { dir: join(options.eventsDir, name) }),
           ...(options.retention && { retention: options.retention }),
         });
+        // Appends go one after another, so this process's events keep their order in a journal
+        // that answers asynchronously.
+        let appending: Promise<unknown> = Promise.resolve();
         const off = scp.bus.onAny((event, payload, meta) => {
           if (meta.remote || !WIRE_EVENTS.includes(event)) return;
           // A journal that cannot write (disk full ...) must not break the core's operation that
           // emitted the event: the failure goes to the host's log and streams miss that event.
-          try { journal.append(busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000)); } catch (e) {
-            try { options.onError?.(e, undefined); } catch { /* logging must not throw into the core */ }
-          }
+          const failed = (e: unknown) => { try { options.onError?.(e, undefined); } catch { /* logging must not throw into the core */ } };
+          const envelope = busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000);
+          appending = appending.then(() => journal.append(envelope)).catch(failed);
         });
-        const made: Tenant = { name, scp, journal, streams: new Set(), liveRuns: new Map(), off };
+        const made: Tenant = { name, scp, journal, journaled: () => appending.then(() => undefined), streams: new Set(), liveRuns: new Map(), off };
         tenantsResolved.add(made);
         return made;
       })();
@@ -259,21 +299,28 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     return t;
   }
 
-  async function authenticate(req: IncomingMessage): Promise<{ actor: string | undefined; tenant: string }> {
+  async function authenticate(req: IncomingMessage): Promise<{ actor: string | undefined; tenant: string; role: Role }> {
     let r: AuthResult | undefined;
+    let role: Role = 'admin';
     if (options.auth) {
-      try { r = await options.auth(req); } catch (e) {
+      let got: AuthResult | string | true | undefined;
+      try { got = await options.auth(req); } catch (e) {
         const status = e instanceof HttpError && (e.data.status === 403 || e.data.status === 401) ? e.data.status : 401;
         throw new RequestError(status, status === 403 ? 'forbidden' : 'unauthorized', e instanceof Error && e.message ? e.message : 'Not signed in');
       }
-      if (!r) throw new RequestError(401, 'unauthorized', 'Not signed in');
+      if (!got) throw new RequestError(401, 'unauthorized', 'Not signed in');
+      r = got === true ? {} : typeof got === 'string' ? { actor: got } : got;
+      if (r.role !== undefined && !isRole(r.role)) {
+        throw new RequestError(403, 'forbidden', `The sign-in gave an unknown role; roles are ${ROLES.join(', ')}`);
+      }
+      role = r.role ?? options.defaultRole ?? 'operator';
     }
     const name = r?.tenant ?? 'default';
     if (!TENANT_RE.test(name)) throw new RequestError(403, 'forbidden', 'The tenant is not a valid name');
     if (typeof options.scp !== 'function' && name !== 'default') {
       throw new RequestError(403, 'forbidden', `This host serves one tenant; "${name}" is not served (pass a per-tenant scp factory)`);
     }
-    return { actor: r?.actor, tenant: name };
+    return { actor: r?.actor, tenant: name, role };
   }
 
   function cors(req: IncomingMessage, res: ServerResponse): void {
@@ -289,8 +336,18 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
 
   // --- SSE -----------------------------------------------------------------------------------------
 
-  function openStream(req: IncomingMessage, res: ServerResponse, t: Tenant, query: URLSearchParams): void {
+  async function openStream(req: IncomingMessage, res: ServerResponse, t: Tenant, query: URLSearchParams): Promise<void> {
     const { journal } = t;
+    const resetFrame = (reason: string) => `event: reset\nid: ${journal.lastSeq}\ndata: ${JSON.stringify({ reason, seq: journal.lastSeq })}\n\n`;
+    const asked = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
+    // A shared journal is asked for its newest seq (another instance may have appended since).
+    let cursor = journal.latest ? await journal.latest() : journal.lastSeq;
+    let resetReason: string | undefined;
+    if (asked !== undefined && asked !== '') {
+      const c = await journal.check(asked.trim());
+      if (c.ok) cursor = c.seq;
+      else resetReason = c.reason;
+    }
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -302,15 +359,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const write = (text: string) => { lastWrite = Date.now(); return res.write(text); };
     write(`retry: ${retryMs}\n\n`);
     write(`event: sys:ready\ndata: ${JSON.stringify({ instance_id: journal.instanceId, cache_keys: [], seq: journal.lastSeq })}\n\n`);
-
-    const resetFrame = (reason: string) => `event: reset\nid: ${journal.lastSeq}\ndata: ${JSON.stringify({ reason, seq: journal.lastSeq })}\n\n`;
-    const asked = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
-    let cursor = journal.lastSeq;
-    if (asked !== undefined && asked !== '') {
-      const c = journal.check(asked.trim());
-      if (c.ok) cursor = c.seq;
-      else write(resetFrame(c.reason));
-    }
+    if (resetReason) write(resetFrame(resetReason));
 
     let ended = false;
     let waitingDrain = false;
@@ -328,12 +377,27 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       },
     };
 
+    // One read at a time per stream; a wake-up during a read asks for another round.
+    let pumping = false;
+    let pumpAgain = false;
     const pump = () => {
+      if (pumping) { pumpAgain = true; return; }
+      pumping = true;
+      void (async () => {
+        do { pumpAgain = false; await pumpOnce(); } while (pumpAgain && !ended);
+      })().catch((e) => {
+        try { options.onError?.(e, req); } catch { /* logging must not break the stream */ }
+        stream.close('journal_unavailable');
+      }).finally(() => { pumping = false; });
+    };
+    const pumpOnce = async () => {
       if (ended || waitingDrain) return;
-      while (cursor < journal.lastSeq) {
+      while (cursor < journal.lastSeq && !ended) {
         if (cursor < journal.firstSeq - 1) { write(resetFrame('cursor_expired')); cursor = journal.lastSeq; break; }
-        const batch = journal.read(cursor, 256);
-        if (batch.length === 0) break;
+        const batch = await journal.read(cursor, 256);
+        if (batch.length === 0 || ended) break;
+        // Retention dropped events this stream never got: it starts over from the newest.
+        if (batch[0]!.seq > cursor + 1) { write(resetFrame('cursor_expired')); cursor = journal.lastSeq; break; }
         let chunk = '';
         for (const e of batch) chunk += e.frame;
         cursor = batch.at(-1)!.seq;
@@ -367,14 +431,38 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     const method = req.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean); // ['api', ...]
     if (parts[0] !== 'api') return false;
+    guardWrite(req, writeGuard);
     const q = url.searchParams;
     const who = await authenticate(req);
+    // An endpoint missing from the table still needs a role: reads viewer, anything else operator.
+    const need = requiredRole(method, parts.slice(1)) ?? (method === 'GET' ? 'viewer' : 'operator');
+    if (!roleAllows(who.role, need)) {
+      throw new RequestError(403, 'forbidden', `${method} ${url.pathname} needs the ${need} role (you have ${who.role})`, undefined, { role: need });
+    }
+    const correlation = correlationFromNodeHeaders(req.headers);
     const t = await tenant(who.tenant);
     const { scp } = t;
-    const send = (status: number, body: unknown) => sendJson(req, res, status, body);
-    const body = () => readJsonBody(req, maxBody);
+    // A change is answered once its events are in the journal: a client told "saved" then finds
+    // the event on any instance's stream, even if this process dies right after answering.
+    let answering: Promise<void> | undefined;
+    const send = (status: number, body: unknown) => {
+      if (method === 'GET') sendJson(req, res, status, body);
+      else answering = t.journaled().then(() => sendJson(req, res, status, body));
+    };
+    const body = () => readJsonBody(req, maxBody, limits);
     const p = parts.slice(1);
+    try {
+      return await routeTo();
+    } finally {
+      await answering;
+    }
+    async function routeTo(): Promise<boolean> {
     const is = (m: string, ...segs: (string | null)[]) => method === m && p.length === segs.length && segs.every((s, i) => s === null || s === p[i]);
+
+    if (is('GET', 'me')) {
+      send(200, { ...(who.actor && { actor: who.actor }), tenant: who.tenant, capabilities: capabilitiesOf(who.role) });
+      return true;
+    }
 
     // Audits (the origin's endpoints).
     if (is('GET', 'audits', 'pending')) {
@@ -410,14 +498,19 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const b = await body();
       const ids = selection(b, 'save');
       const message = b && typeof (b as Json).message === 'string' ? (b as { message: string }).message.slice(0, 500) : undefined;
-      const r = await scp.staging.save(ids, { ...(who.actor && { actor: who.actor }), ...(message && { message }) });
+      const r = await scp.staging.save(ids, { ...(who.actor && { actor: who.actor }), ...(message && { message }), ...(correlation && { correlation_id: correlation }) });
       send(200, { saved: r.saved, count: r.saved.length, commit: r.commit });
       return true;
     }
     if (is('POST', 'audits', 'discard')) {
-      const ids = selection(await body(), 'discard');
-      const r = await scp.staging.discard(ids);
-      send(200, { discarded: r.discarded.length, ids: r.discarded });
+      const b = await body();
+      const ids = selection(b, 'discard');
+      const reason = (b as Json).reason;
+      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 2000)) throw bad('reason', 'expected a string of at most 2000 characters');
+      const r = await scp.staging.discard(ids, {
+        ...(who.actor && { actor: who.actor }), ...(typeof reason === 'string' && reason.trim() && { reason }), ...(correlation && { correlation_id: correlation }),
+      });
+      send(200, { discarded: r.discarded.length, ids: r.discarded, ...(r.action_id && { action_id: r.action_id }), ...(r.commit && { commit: r.commit }) });
       return true;
     }
     if (is('GET', 'audits', 'saved')) {
@@ -435,10 +528,11 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     }
     if (is('DELETE', 'audits', 'saved', null)) {
       const id = pathId(p[2]!, 'audit');
-      const reason = optString(q, 'reason');
-      const r = await scp.ledger.deleteAudit(id, { ...(who.actor && { actor: who.actor }), ...(reason && { reason }) });
-      scp.bus.emit('audit:deleted', { snapshot_id: id, commit: r.commit });
-      send(200, { deleted: id, commit: r.commit });
+      const reason = optString(q, 'reason', 2000);
+      if (!reason?.trim()) throw bad('reason', 'required: say why the audit is removed (?reason=...); it is kept in the ledger with who deleted it');
+      // The core's ledger announces audit:deleted (with who and why) on its bus, and so on the stream.
+      const r = await scp.ledger.deleteAudit(id, { ...(who.actor && { actor: who.actor }), reason, ...(correlation && { correlation_id: correlation }) });
+      send(200, { deleted: id, commit: r.commit, ...(r.action_id && { action_id: r.action_id }) });
       return true;
     }
 
@@ -466,18 +560,20 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected a run spec object {type, subtype?, summary?, target?, reason?}');
       const { actor: _ignored, signal: _s, ...spec } = b as Json;
       // The actor comes from the auth hook (or the core's default), never from the request body.
-      const handle = await scp.runs.start({ ...(spec as { type: string }), ...(who.actor && { actor: who.actor }) });
+      const handle = await scp.runs.start({ ...(correlation && { correlation_id: correlation }), ...(spec as { type: string }), ...(who.actor && { actor: who.actor }) });
       t.liveRuns.set(handle.id, handle);
       send(201, { run: handle.run });
       return true;
     }
-    if (is('POST', 'runs', null, 'events') || is('POST', 'runs', null, 'finish')) {
+    if (is('POST', 'runs', null, 'events') || is('POST', 'runs', null, 'finish') || is('POST', 'runs', null, 'artifacts')) {
       const id = pathId(p[1]!, 'run');
       const handle = t.liveRuns.get(id);
       if (!handle) { send(404, { error: 'not_found', message: `No live run "${id}" started through this host`, id }); return true; }
       const b = (await body()) ?? {};
       if (typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected a JSON object');
-      if (p[2] === 'events') {
+      if (p[2] === 'artifacts') {
+        send(200, { artifacts: await handle.artifact(b as never) });
+      } else if (p[2] === 'events') {
         if (typeof (b as Json).type !== 'string') throw bad('type', 'an event type string is required');
         send(200, { event: await handle.event(b as { type: string }) });
       } else {
@@ -529,25 +625,40 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
     if (is('GET', 'ledger', 'head')) { send(200, { head: (await scp.ledger.head()) ?? null }); return true; }
+    if (is('GET', 'ledger', 'checkpoint')) { send(200, await latestCheckpoint(scp.ledger)); return true; }
+    if (is('GET', 'ledger', 'actions', null)) {
+      const id = pathId(p[2]!, 'action');
+      const a = await scp.ledger.getAction?.(id);
+      if (a) send(200, a); else send(404, { error: 'not_found', message: `No action entry "${id}"`, id });
+      return true;
+    }
     if (is('POST', 'ledger', 'write')) {
       if (options.ledgerWrite === false) throw new RequestError(403, 'forbidden', 'This host does not accept direct ledger writes');
       const b = await body();
-      if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected {audits?, runs?, message?}');
-      const { audits, runs, message } = b as Json;
+      if (!b || typeof b !== 'object' || Array.isArray(b)) throw bad('body', 'expected {audits?, runs?, actions?, message?}');
+      const { audits, runs, actions, message } = b as Json;
       if (audits !== undefined && !Array.isArray(audits)) throw bad('audits', 'expected a list');
       if (runs !== undefined && !Array.isArray(runs)) throw bad('runs', 'expected a list');
+      if (actions !== undefined && !Array.isArray(actions)) throw bad('actions', 'expected a list');
       if (message !== undefined && typeof message !== 'string') throw bad('message', 'expected a string');
-      const r = await scp.ledger.write({ ...(audits !== undefined && { audits: audits as never }), ...(runs !== undefined && { runs: runs as never }), ...(message !== undefined && { message }), ...(who.actor && { actor: who.actor }) });
+      // Actors are the authenticated one's, whatever the body names (unless this host imports).
+      const batch = options.ledgerWrite === 'import' ? { audits, runs, actions, actor: who.actor } : withActor({ audits, runs, actions }, who.actor ?? 'unknown');
+      const r = await scp.ledger.write({
+        ...(batch.audits !== undefined && { audits: batch.audits as never }), ...(batch.runs !== undefined && { runs: batch.runs as never }),
+        ...(batch.actions !== undefined && { actions: batch.actions as never }),
+        ...(message !== undefined && { message }), ...(typeof batch.actor === 'string' && { actor: batch.actor }),
+      });
       send(200, r);
       return true;
     }
 
     // Events.
-    if (is('GET', 'events')) { openStream(req, res, t, q); return true; }
+    if (is('GET', 'events')) { await openStream(req, res, t, q); return true; }
     if (is('GET', 'events', 'history')) {
-      const before = int(q, 'before', t.journal.lastSeq + 1, 1, Number.MAX_SAFE_INTEGER);
+      const newest = t.journal.latest ? await t.journal.latest() : t.journal.lastSeq;
+      const before = int(q, 'before', newest + 1, 1, Number.MAX_SAFE_INTEGER);
       const limit = int(q, 'limit', 50, 1, 500);
-      const page = t.journal.history(before, limit);
+      const page = await t.journal.history(before, limit);
       const next = page.at(-1);
       send(200, {
         events: page.map((e) => JSON.parse(e.json) as unknown),
@@ -556,9 +667,10 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
 
-    const known = ['audits', 'runs', 'chat', 'ledger', 'events'].includes(p[0] ?? '');
+    const known = ['audits', 'runs', 'chat', 'ledger', 'events', 'me'].includes(p[0] ?? '');
     send(known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname} is not an endpoint of this host` });
     return true;
+    }
   }
 
   const handler = (async (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
@@ -584,9 +696,8 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       const { status, body } = errorBody(e);
       if (status >= 500) { try { options.onError?.(e, req); } catch { /* logging must not break the answer */ } }
       if (res.headersSent) { res.destroy(); return; }
-      if (status === 413) res.setHeader('connection', 'close');
       sendJson(req, res, status, body);
-      if (status === 413) res.on('finish', () => req.destroy());
+      if (status === 413) drainAndClose(req, res);
     }
   }) as ScpRequestHandler;
 
@@ -603,6 +714,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     for (const t of tenantsResolved) {
       for (const s of [...t.streams]) s.close();
       t.off();
+      await t.journaled();
     }
   };
   return handler;

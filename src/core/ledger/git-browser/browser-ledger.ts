@@ -8,6 +8,7 @@ import { createGitLedger, type GitLedger, type GitRemoteOptions } from '../git/i
 import type { ProgressListener } from '../types.js';
 import { createIdbFs, deleteIdbFs, type IdbFs } from './idb-fs.js';
 import { createIdbReadIndex } from './idb-read-index.js';
+import { deviceSigner } from '../git/signing/device-key.js';
 
 export interface BrowserGitLedgerOptions {
   /** Names the fs, the read index and the lock; one ledger per name per origin. Default `scp-ledger`. */
@@ -20,6 +21,12 @@ export interface BrowserGitLedgerOptions {
   tags?: boolean;
   /** Progress of syncs, read-index catch-ups and verifies. */
   onProgress?: ProgressListener;
+  /**
+   * Signed commits: `device` signs every commit with this device's non-extractable Ed25519 key
+   * (its public key: `ledger.signingKey`, for an admin to enrol); `pinned` / `allowedSigners` are
+   * the keys verify() trusts to have turned signing on.
+   */
+  signing?: { device?: boolean; pinned?: string[]; allowedSigners?: string };
   /** Pass a ready fs instead of the IndexedDB one (tests inject faults this way). */
   fs?: { promises: { flush?(): Promise<void> } & Record<string, unknown> };
 }
@@ -62,6 +69,8 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     },
     releasing: () => exclusiveFs.endExclusive?.(),
   });
+  const { device, ...trust } = options.signing ?? {};
+  const signer = device ? await deviceSigner(name) : undefined;
   // Creating the repository writes files too: do it under the lock so two tabs never race `init`.
   const ledger = await lock(() => createGitLedger({
     fs,
@@ -73,6 +82,7 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     ...(options.author && { author: options.author }),
     ...(options.tags && { tags: options.tags }),
     ...(options.onProgress && { onProgress: options.onProgress }),
+    ...(options.signing && { signing: { ...trust, ...(signer && { signer }) } }),
     index,
     // A first sync can bring 100,000 entries: lists show the newest as soon as they are indexed.
     listWhileIndexing: true,

@@ -2,7 +2,7 @@
 import type { GitRemoteOptions } from '../git/index.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
 
-export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'remoteUrl';
+export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'setAllowedSigners' | 'signingKey' | 'remoteUrl';
 
 /** What the page may configure in the worker (no functions: they cannot cross the boundary). */
 export interface WorkerLedgerOptions {
@@ -11,6 +11,8 @@ export interface WorkerLedgerOptions {
   remote?: Omit<GitRemoteOptions, 'onAuth'>;
   author?: { name: string; email: string };
   tags?: boolean;
+  /** Signed commits with this device's key (see BrowserGitLedgerOptions.signing). */
+  signing?: { device?: boolean; pinned?: string[]; allowedSigners?: string };
   /**
    * Tests only: pause forever at the k-th mutating fs call (1-based) and report `{ type: 'paused' }`,
    * so the page can terminate the worker exactly there.

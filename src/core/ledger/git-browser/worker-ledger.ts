@@ -7,8 +7,9 @@ import * as errors from '../../errors/index.js';
 import { ScpError } from '../../errors/index.js';
 import type { Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
-import type { VerifyOptions } from '../git/verify.js';
 import type { LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+import { startLedgerWorker, workerStartFailure, type StartedWorker } from './worker-start.js';
+import type { VerifyOptions } from '../git/verify.js';
 
 export type { WorkerLedgerOptions } from './rpc.js';
 
@@ -41,6 +42,10 @@ export interface WorkerGitLedger extends Ledger {
   /** The remote this ledger syncs with: the one it was opened with, else the one it last synced with. */
   remoteUrl(): Promise<string | undefined>;
   close(): Promise<void>;
+  /** Replace allowed_signers in one (signed) commit; see GitLedger.setAllowedSigners. */
+  setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** This device's public key (`ssh-ed25519 ...`) when the ledger signs, for an admin to enrol. */
+  signingKey(): Promise<string | undefined>;
   /** Resolves when the worker has read every shard tree once (saves are then at steady speed). */
   whenWarm(): Promise<void>;
   /** The Worker itself (tests terminate it to simulate a crash). */
@@ -49,34 +54,18 @@ export interface WorkerGitLedger extends Ledger {
   readonly paused: Promise<{ step: number; op: string; path: string }>;
 }
 
-/**
- * The Worker beside this module. The `new Worker(new URL(...), ...)` form stays literal so bundlers
- * (Vite, webpack) find and bundle the worker file.
- */
-function startWorker(name: string): Worker {
-  try {
-    return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name });
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const trustedTypes = /trusted/i.test(reason);
-    throw new errors.LedgerUnavailableError(
-      trustedTypes
-        ? `The ledger Worker could not start: this page requires Trusted Types for script URLs (${reason}). Pass createScp({ worker: () => new Worker(policy.createScriptURL(url), { type: 'module' }) }) with a policy your CSP allows`
-        : `The ledger Worker could not start (${reason}): serve worker.js beside scp-ledger's modules, or pass createScp({ worker }) to start it yourself`,
-      { data: { reason: trustedTypes ? 'trusted_types' : 'worker_start' }, cause },
-    );
-  }
-}
-
 /** Starts a ledger Worker (or uses the one given) and returns a Ledger proxy over it. */
 export async function createWorkerGitLedger(
   options: WorkerLedgerOptions & {
     /** Progress of every sync, read-index catch-up and verify (stays on this side of the Worker). */
     onProgress?: ProgressListener;
   } = {},
-  worker: Worker = startWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`),
+  given?: Worker,
 ): Promise<WorkerGitLedger> {
   const { onProgress, ...wire } = options;
+  const started: StartedWorker | undefined = given ? undefined : await startLedgerWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`);
+  const worker = given ?? started!.worker;
+  let opened = false;
   /** Per-call listeners (a sync's or a verify's `progress` option), by operation. */
   const listeners = new Set<{ op: LedgerProgress['op']; fn: ProgressListener }>();
   const progressed = (p: LedgerProgress) => {
@@ -104,12 +93,16 @@ export async function createWorkerGitLedger(
     pending.delete(m.id);
     if (m.type === 'result') p.resolve(m.value); else p.reject(reviveError(m.error));
   };
-  worker.onerror = (e) => {
-    // A script that failed to load (404, wrong MIME type, blocked by CSP) reports no message.
-    const why = e.message || 'its script did not load: check that worker.js is served beside scp-ledger\'s modules (or pass createScp({ worker }))';
-    const err = new errors.LedgerWriteError(`The ledger worker failed: ${why}`, { data: { ids: [] } });
-    for (const p of pending.values()) p.reject(err);
+  worker.onerror = async (e) => {
+    // A script that failed to load (404, wrong MIME type, blocked by CSP) reports no message:
+    // before it answered once, find out why; after, it is a crash of a running Worker.
+    e.preventDefault();
+    const failed = [...pending.values()];
     pending.clear();
+    const err = opened
+      ? new errors.LedgerWriteError(`The ledger worker failed: ${e.message || 'it stopped with an error'}`, { data: { ids: [] } })
+      : await workerStartFailure(started, e.message);
+    for (const p of failed) p.reject(err);
   };
   const send = (msg: RequestBody): Promise<unknown> => new Promise((resolve, reject) => {
     const id = ++seq;
@@ -117,13 +110,22 @@ export async function createWorkerGitLedger(
     worker.postMessage({ ...msg, id } as Request);
   });
   const call = <T>(method: LedgerMethod, ...args: unknown[]) => send({ type: 'call', method, args }) as Promise<T>;
-  await send({ type: 'open', options: wire });
+  try {
+    await send({ type: 'open', options: wire });
+  } catch (e) {
+    if (!opened) worker.terminate();
+    throw e;
+  } finally {
+    started?.release();
+  }
+  opened = true;
   return {
     worker,
     paused,
     write: (batch: LedgerBatch) => call<WriteResult>('write', batch),
     getAudit: (id) => call('getAudit', id),
     getRun: (id) => call('getRun', id),
+    getAction: (id) => call('getAction', id),
     list: (q) => call('list', q),
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
@@ -137,6 +139,8 @@ export async function createWorkerGitLedger(
       return withProgress('sync', progress, () => call<SyncResult>('sync', rest));
     },
     remoteUrl: () => call<string | undefined>('remoteUrl'),
+    setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
+    signingKey: () => call<string | undefined>('signingKey'),
     async close() {
       try { await call('close'); } finally { worker.terminate(); }
     },

@@ -54,6 +54,7 @@ async function open(options: WorkerLedgerOptions): Promise<void> {
     ...(options.author && { author: options.author }),
     ...(options.tags && { tags: options.tags }),
     onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
+    ...(options.signing && { signing: options.signing }),
     ...(fs && { fs: fs as unknown as NonNullable<Parameters<typeof createBrowserGitLedger>[0]>['fs'] }),
   });
   fs?.arm(); // count the writes of calls made after opening

@@ -5,24 +5,29 @@
  * read index kept in step with the branch by tree diffs.
  */
 import * as git from 'isomorphic-git';
-import { ConflictError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
+import { ConflictError, DiskFullError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
 import { assertValidId } from '../../ids.js';
+import type { ActionEntry } from '../../schemas/action.js';
 import type { SavedAudit } from '../../schemas/audit.js';
-import type { EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../../schemas/ledger.js';
+import type { EntryKind, EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../../schemas/ledger.js';
 import type { RunEvent, RunRecord } from '../../schemas/run.js';
-import { auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
-import type { Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
-import { commitMessage, prepareBatch } from './batch.js';
+import { checkDeleteReason, deleteActionOf, targetOf } from '../actions.js';
+import { actionMetaOf, auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
+import type { DeleteOptions, Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
+import { commitMessage, prepareBatch, seal } from './batch.js';
 import { diffLevel, diffTrees, mapLimit, type PathChange } from './diff.js';
 import {
-  auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, type LayoutName,
+  actionPath, auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, SIGNERS_PATH, type LayoutName,
 } from './layout.js';
-import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type Person, type RawObject } from './objects.js';
+import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type CommitData, type Person, type RawObject } from './objects.js';
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
 import { CorruptObjectError, fsPromises, Repo } from './repo.js';
-import { rememberedRemote, syncLedger, type SyncContext } from './sync.js';
+import { rememberedRemote, remoteTrackingRef, syncLedger, type SyncContext } from './sync.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
+import { signCheckpoint } from './signing/checkpoint.js';
+import type { SignaturePolicy } from './signing/policy.js';
+import { sshSign, withSignatureHeader, type Signer } from './signing/sshsig.js';
 
 export interface GitRemoteOptions {
   url: string;
@@ -58,6 +63,11 @@ export interface GitLedgerOptions {
   tags?: boolean;
   /** Where NEW entries go; both layouts are always read. Default `sharded`. */
   layout?: LayoutName;
+  /**
+   * Told each time a save waits for another writer (the branch moved, or another process holds
+   * its lock) before trying again; saves keep trying for up to 30 s. For reporting only.
+   */
+  onRetry?: (info: { attempt: number; waitedMs: number; reason: string; message: string }) => void;
   /** Where verify() keeps the last head it approved; default a file in the gitdir. */
   lastVerifiedHead?: VerifiedHeadStore;
   /** Progress of every sync, read-index catch-up and verify of this ledger. */
@@ -73,18 +83,36 @@ export interface GitLedgerOptions {
    * from memory instead of isomorphic-git's reader, which costs fs round trips per object.
    */
   wholeFilePacks?: boolean;
+  /**
+   * Signed commits (see signing/policy.ts): `signer` signs every commit this ledger makes (SSH
+   * signature, namespace `git`, verifiable by `git verify-commit`) and verify()'s checkpoints;
+   * `pinned` / `allowedSigners` are the trust anchors verify() checks signatures against.
+   */
+  signing?: SignaturePolicy & { signer?: Signer };
 }
 
 export interface GitLedger extends Ledger {
-  /** Full check by default; `{ incremental: true }` checks only what came after the last verified head. */
+  /** Checks what came after the last verified head (all of it the first time); `{ full: true }` re-checks the whole history. */
   verify(options?: VerifyOptions & VerifyCallOptions): Promise<VerifyReport>;
   sync(options?: SyncOptions): Promise<SyncResult>;
+  /**
+   * Move the branch back to the remote's head as last fetched, dropping local commits the remote
+   * never took (a host whose remote is the ledger of record, after a failed push).
+   */
+  dropUnpushed(): Promise<void>;
   readonly gitdir: string;
   readonly branch: string;
   /** The full ref name of the ledger branch (`refs/heads/<branch>`). */
   readonly ref: string;
   /** The remote sync() uses: the one given at creation, else the one this ledger last synced with. */
   remoteUrl(): Promise<string | undefined>;
+  /**
+   * Replace the branch's `allowed_signers` (git's format) in one commit. Once signing is on, the
+   * commit must be signed by a key already allowed (this ledger's signer), or verify fails it.
+   */
+  setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** The public key (`ssh-ed25519 ...`) this ledger signs with, if it signs. */
+  signingKey(): Promise<string | undefined>;
   /** Bring the read index up to the branch head (list() does this itself). */
   refreshIndex(): Promise<void>;
   /**
@@ -95,7 +123,12 @@ export interface GitLedger extends Ledger {
 }
 
 const DEFAULT_AUTHOR = { name: 'scp-ledger', email: 'scp-ledger@localhost' };
-const CAS_ATTEMPTS = 6;
+/**
+ * How long a write keeps retrying a moved branch or a ref lock held by a live writer in another
+ * process (many CI jobs recording into one repository), with jittered backoff up to the cap.
+ */
+const WRITE_RETRY_MS = 30_000;
+const RETRY_BACKOFF_CAP_MS = 250;
 
 function serialQueue() {
   let tail: Promise<unknown> = Promise.resolve();
@@ -112,19 +145,48 @@ async function exists(p: ReturnType<typeof fsPromises>, path: string): Promise<b
 
 async function resolveGitdir(fs: any, dir: string, gitdir?: string): Promise<string> {
   const p = fsPromises(fs);
-  if (gitdir) return gitdir;
+  if (gitdir) return commonDir(p, gitdir);
   const dotgit = `${dir}/.git`;
   if (await exists(p, dotgit)) {
     const st = await p.stat(dotgit);
     if (!st.isDirectory()) {
-      // A `.git` file (worktree / submodule) names the real gitdir.
+      // A `.git` file (linked worktree / submodule) names the real gitdir.
       const m = /^gitdir: (.*)$/m.exec(String(await p.readFile(dotgit, 'utf8')));
-      if (m) return m[1]!.startsWith('/') ? m[1]!.trim() : `${dir}/${m[1]!.trim()}`;
+      if (m) return commonDir(p, m[1]!.trim().startsWith('/') ? m[1]!.trim() : `${dir}/${m[1]!.trim()}`);
     }
     return dotgit;
   }
   if ((await exists(p, `${dir}/HEAD`)) && (await exists(p, `${dir}/objects`))) return dir;
   return dotgit;
+}
+
+/**
+ * A linked worktree's git dir keeps only its own HEAD and index; branches and objects live in the
+ * common dir its `commondir` file names. The ledger branch belongs to the whole repository, so
+ * every worktree reads and writes it there.
+ */
+async function commonDir(p: ReturnType<typeof fsPromises>, gitdir: string): Promise<string> {
+  let rel: string;
+  try { rel = String(await p.readFile(`${gitdir}/commondir`, 'utf8')).trim(); } catch { return gitdir; }
+  if (!rel) return gitdir;
+  const joined = rel.startsWith('/') ? rel : `${gitdir.replace(/\/+$/, '')}/${rel}`;
+  // Normalise `a/b/../..` without node:path (this module also runs in browsers).
+  const out: string[] = [];
+  for (const part of joined.split('/')) {
+    if (part === '..') out.pop();
+    else if (part !== '.' && (part !== '' || out.length === 0)) out.push(part);
+  }
+  return out.join('/') || '/';
+}
+
+/** A typed error for fs failures a user can act on (a full disk); others pass through. */
+function typedFsError(e: unknown, gitdir: string): unknown {
+  const code = (e as { code?: string })?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const path = String((e as { path?: string }).path ?? gitdir);
+    return new DiskFullError(`The disk holding the ledger is full (${code} writing ${path}): nothing was saved and the ledger is unchanged; free some space and save again`, { data: { path, op: String((e as { syscall?: string }).syscall ?? 'write') }, cause: e });
+  }
+  return e;
 }
 
 function fileVerifiedHead(fs: any, path: string): VerifiedHeadStore {
@@ -179,6 +241,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     await git.init({ fs, dir, gitdir, bare: gitdir === dir, defaultBranch: 'main' });
   }
   const repo = new Repo({ fs, gitdir, ...(options.wholeFilePacks && { wholeFilePacks: true }) });
+  // A writer killed mid-save may have left the ref lock and temporary pack files: clear what is
+  // provably abandoned now rather than making the next save wait for the lock to go stale.
+  await repo.recover(ref).catch(() => undefined);
   const commitTrees = new Map<string, string>();
 
   async function head(): Promise<string | undefined> {
@@ -193,6 +258,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       commitTrees.set(commit, t);
     }
     return t;
+  }
+
+  const signer = options.signing?.signer;
+  /** A commit object, signed when the ledger has a signer (the signature covers every other byte). */
+  async function commitObject(data: CommitData): Promise<RawObject> {
+    const payload = encodeCommit(data);
+    if (!signer) return hashObject('commit', payload);
+    return hashObject('commit', withSignatureHeader(payload, await sshSign(signer, payload, 'git')));
   }
 
   const person = (name?: string): Person => ({ name: name || author.name, email: author.email, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 });
@@ -215,6 +288,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return undefined;
   }
 
+  async function findAction(tree: string, id: string): Promise<{ path: string; oid: string } | undefined> {
+    const path = actionPath(id);
+    const e = await repo.lookup(tree, path.split('/'));
+    return e && e.type === 'blob' ? { path, oid: e.oid } : undefined;
+  }
+
   async function readRunDir(treeOid: string, what: string): Promise<RunRecord | undefined> {
     const entries = await repo.readTree(treeOid);
     const runFile = entries.find((e) => e.path === 'run.json');
@@ -230,15 +309,6 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return { run, events };
   }
 
-  async function tagMessage(name: string): Promise<any | undefined> {
-    const oid = await repo.readRef(name);
-    if (!oid) return undefined;
-    try {
-      const tag = await repo.readTag(oid);
-      return tag ? JSON.parse(tag.message.trim()) : undefined;
-    } catch { return undefined; }
-  }
-
   async function getAudit(id: string): Promise<SavedAudit | undefined> {
     assertValidId(id, 'audit');
     const h = await head();
@@ -251,50 +321,39 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   async function getRun(id: string): Promise<RunRecord | undefined> {
     assertValidId(id, 'run');
     const h = await head();
-    if (h) {
-      const found = await findRun(await treeOf(h), id);
-      if (found) {
-        const rec = await readRunDir(found.oid, found.dir);
-        if (rec) return rec;
-      }
-    }
-    // The origin also recorded each run as an annotated tag whose message is the run's JSON.
-    const fromTag = await tagMessage(`refs/tags/scp/run/${id}`);
-    if (fromTag && typeof fromTag === 'object' && fromTag.run_id === id) return { run: fromTag, events: [] };
-    return undefined;
+    if (!h) return undefined;
+    // Only the branch holds entries: an `scp/run/*` tag no entry backs is never served (verify notes it).
+    const found = await findRun(await treeOf(h), id);
+    return found ? readRunDir(found.oid, found.dir) : undefined;
+  }
+
+  async function getAction(id: string): Promise<ActionEntry | undefined> {
+    assertValidId(id, 'action');
+    const h = await head();
+    if (!h) return undefined;
+    const found = await findAction(await treeOf(h), id);
+    return found ? parseJson(await repo.readBlob(found.oid), found.path) as ActionEntry : undefined;
   }
 
   // ---- read index ----------------------------------------------------------------------------
 
-  async function metaAt(path: string, oid: string, kind: 'audit' | 'run'): Promise<EntryMeta | undefined> {
+  /** The event types of the run whose run.json is at `path` in `tree` (for the `event` filter). */
+  async function eventTypesAt(tree: string, path: string): Promise<{ type: string }[]> {
+    const e = await repo.lookup(tree, [...path.split('/').slice(0, -1), 'events.jsonl']);
+    if (!e || e.type !== 'blob') return [];
+    try { return parseEvents(utf8Decode.decode(await repo.readBlob(e.oid))); } catch { return []; }
+  }
+
+  async function metaAt(path: string, oid: string, kind: 'audit' | 'run' | 'action', tree?: string): Promise<EntryMeta | undefined> {
     try {
       const json = JSON.parse(utf8Decode.decode(await repo.readBlob(oid)));
-      return kind === 'audit' ? auditMetaOf(json as SavedAudit) : runMetaOf({ run: json, events: [] } as RunRecord);
+      if (kind === 'audit') return auditMetaOf(json as SavedAudit);
+      if (kind === 'action') return actionMetaOf(json as ActionEntry);
+      const events = tree ? await eventTypesAt(tree, path) : [];
+      return runMetaOf({ run: json, events } as RunRecord);
     } catch {
       return undefined; // unreadable entries are verify()'s business; lists skip them
     }
-  }
-
-  async function tagOnlyRows(tree: string): Promise<EntryMeta[]> {
-    const rows: EntryMeta[] = [];
-    for (const [kind, prefix] of [['run', 'refs/tags/scp/run/'], ['audit', 'refs/tags/scp/audit/']] as const) {
-      const names = await repo.listRefs(prefix);
-      if (names.length === 0) continue;
-      await mapLimit(names, 16, async (name) => {
-        const id = name.slice(prefix.length);
-        if (id.includes('/')) return;
-        const present = kind === 'run' ? await findRun(tree, id) : await findAudit(tree, id);
-        if (present) return;
-        const msg = await tagMessage(name);
-        if (!msg || typeof msg !== 'object') return;
-        if (kind === 'run' && msg.run_id === id && typeof msg.started_at === 'string') {
-          rows.push(runMetaOf({ run: msg, events: [] } as RunRecord));
-        } else if (kind === 'audit' && msg.snapshot_id === id && typeof msg.iso === 'string') {
-          rows.push(auditMetaOf({ audit_type: String(msg.card_key ?? '').startsWith('audit:') ? 'project' : 'devops', summary: '', status: '', ...msg } as SavedAudit));
-        }
-      });
-    }
-    return rows;
   }
 
   // Rows handed to the index per update while catching up: lists can answer from the first
@@ -320,7 +379,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     }
     const to = await treeOf(gitHead);
     // 1. What changed: paths and object ids only (trees, no entry bodies yet).
-    const added: { path: string; oid: string; kind: 'audit' | 'run'; id: string; time: string }[] = [];
+    const added: { path: string; oid: string; kind: EntryKind; id: string; time: string }[] = [];
     let remove: IndexKey[] = [];
     await diffInShards(reset ? undefined : from, to, '', SHARD_DEPTH, async (changes) => {
       for (const c of changes) {
@@ -333,7 +392,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     // An entry removed from one layout may still exist in the other: keep it.
     const kept: IndexKey[] = [];
     for (const k of remove) {
-      const still = k.kind === 'audit' ? await findAudit(to, k.id) : await findRun(to, k.id);
+      const still = k.kind === 'audit' ? await findAudit(to, k.id) : k.kind === 'run' ? await findRun(to, k.id) : await findAction(to, k.id);
       if (!still) kept.push(k);
     }
     remove = kept;
@@ -349,10 +408,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const last = i + CATCH_UP_BATCH >= added.length;
       const put: EntryMeta[] = [];
       await mapLimit(slice, 32, async (c) => {
-        const meta = await metaAt(c.path, c.oid, c.kind);
+        const meta = await metaAt(c.path, c.oid, c.kind, to);
         if (meta) put.push(meta);
       });
-      if (last && reset) put.push(...(await tagOnlyRows(to)));
       await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, ...(added.length > CATCH_UP_BATCH && { run, partial: !last }) });
       status.indexed += slice.length + (last ? remove.length : 0);
       if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
@@ -374,7 +432,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return handle;
   }
 
-  // root → audits|runs → <2 hex> → <1 hex>: below this depth a subtree holds a few dozen entries.
+  // root → audits|runs|actions → <2 hex> → <1 hex>: below this depth a subtree holds a few dozen entries.
   const SHARD_DEPTH = 3;
 
   /**
@@ -402,7 +460,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     const h = await head();
     if (!h) return;
     const root = await repo.readTree(await treeOf(h));
-    let level = root.filter((e) => e.type === 'tree' && (e.path === 'audits' || e.path === 'runs')).map((e) => e.oid);
+    let level = root.filter((e) => e.type === 'tree' && (e.path === 'audits' || e.path === 'runs' || e.path === 'actions')).map((e) => e.oid);
     let entries = 0;
     // depth 0 reads audits/ and runs/, 1 reads the <2 hex> trees, 2 reads the <1 hex> leaves.
     for (let depth = 0; depth < 3 && level.length; depth++) {
@@ -458,26 +516,33 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     blobs: RawObject[],
     message: string,
     actor: string | undefined,
-    check: (tree: string) => Promise<void>,
+    check: (tree: string) => Promise<Set<string> | void>,
     extra: (commit: string) => Promise<{ objects: RawObject[]; refs: [string, string][] }>,
   ): Promise<Commit> {
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const old = await head();
-      const objects: RawObject[] = [...blobs];
       let parent = old;
       let base: string = EMPTY_TREE;
+      const init: RawObject[] = [];
       if (!old) {
         // The origin's branches start with an empty-tree `ledger: init` commit.
-        const init = await hashObject('commit', encodeCommit({ tree: EMPTY_TREE, parents: [], author: person(), committer: person(), message: 'ledger: init\n' }));
-        objects.push(await hashObject('tree', new Uint8Array(0)), init);
-        parent = init.oid;
+        const initCommit = await commitObject({ tree: EMPTY_TREE, parents: [], author: person(), committer: person(), message: 'ledger: init\n' });
+        init.push(await hashObject('tree', new Uint8Array(0)), initCommit);
+        parent = initCommit.oid;
       } else {
         base = await treeOf(old);
       }
-      await check(base);
-      const tree = await repo.editTree(base, changes, objects);
+      // Paths already holding exactly what this write would put there (a save retried after a
+      // crash) are left out; when nothing is left the write has landed before.
+      const same = (await check(base)) ?? new Set<string>();
+      const effective = new Map([...changes].filter(([path]) => !same.has(path)));
+      if (old && effective.size === 0) return { old, commit: old };
+      const wanted = new Set(effective.values());
+      const objects: RawObject[] = [...blobs.filter((b) => wanted.has(b.oid)), ...init];
+      const tree = await repo.editTree(base, effective, objects);
       const who = person(actor);
-      const commitObj = await hashObject('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: who, committer: who, message }));
+      const commitObj = await commitObject({ tree, parents: parent ? [parent] : [], author: who, committer: who, message });
       objects.push(commitObj);
       const more = await extra(commitObj.oid);
       objects.push(...more.objects);
@@ -486,10 +551,15 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       try {
         await repo.casRef(ref, old, commitObj.oid);
       } catch (e) {
-        // Another writer (another process: the lock only serializes this one) moved the branch
-        // or holds its ref lock: rebuild on the new head and try again, a bounded number of times.
-        if (e instanceof ConflictError && attempt < CAS_ATTEMPTS - 1) {
-          await new Promise((r) => setTimeout(r, 5 + Math.random() * 25 * (attempt + 1)));
+        // Another writer (another process: the in-process lock only serializes this one) moved
+        // the branch or holds its ref lock: rebuild on the new head and try again, with jittered
+        // backoff, for a bounded time.
+        if (e instanceof ConflictError && Date.now() - started < WRITE_RETRY_MS) {
+          const wait = Math.min(RETRY_BACKOFF_CAP_MS, 5 * 2 ** Math.min(attempt, 6));
+          try {
+            options.onRetry?.({ attempt: attempt + 1, waitedMs: Date.now() - started, reason: String((e.data as { reason?: unknown }).reason ?? 'moved'), message: e.message });
+          } catch { /* a reporter must not stop the save */ }
+          await new Promise((r) => setTimeout(r, wait / 2 + Math.random() * wait));
           continue;
         }
         throw e;
@@ -511,6 +581,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   }
 
   function asWriteError(e: unknown, ids: string[]): never {
+    e = typedFsError(e, gitdir);
     if (e instanceof ScpError) throw e;
     throw new LedgerWriteError(`The ledger write did not land (${(e as Error)?.message ?? String(e)}); nothing was changed`, { data: { ids }, cause: e });
   }
@@ -526,18 +597,45 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
           files.push({ path: `${d}/run.json`, text: prettyJson(r.run) });
           if (r.events.length) files.push({ path: `${d}/events.jsonl`, text: eventsJsonl(r.events) });
         }
+        for (const a of prepared.actions) files.push({ path: actionPath(a.action_id), text: prettyJson(a) });
         const blobs = await Promise.all(files.map((f) => hashObject('blob', utf8.encode(f.text))));
         const changes = new Map<string, string | null>(files.map((f, i) => [f.path, blobs[i]!.oid]));
         const message = batch.message ? (batch.message.endsWith('\n') ? batch.message : `${batch.message}\n`) : commitMessage(prepared);
-        const check = async (tree: string) => {
+        const byPath = new Map(files.map((f, i) => [f.path, blobs[i]!.oid]));
+        const check = async (tree: string): Promise<Set<string>> => {
           const taken: string[] = [];
+          const same = new Set<string>();
+          // An entry already there with exactly these bytes is this write landing twice (retried
+          // after a crash): idempotent. Different bytes under the same id are a conflict.
           await Promise.all([
-            ...prepared.audits.map(async (a) => { if (await findAudit(tree, a.snapshot_id)) taken.push(a.snapshot_id); }),
-            ...prepared.runs.map(async (r) => { if (await findRun(tree, r.run.run_id)) taken.push(r.run.run_id); }),
+            ...prepared.audits.map(async (a) => {
+              const found = await findAudit(tree, a.snapshot_id);
+              if (!found) return;
+              const mine = auditPath(a.snapshot_id, layout);
+              if (found.path === mine && found.oid === byPath.get(mine)) same.add(mine);
+              else taken.push(a.snapshot_id);
+            }),
+            ...prepared.runs.map(async (r) => {
+              const found = await findRun(tree, r.run.run_id);
+              if (!found) return;
+              const d = runDir(r.run.run_id, layout);
+              const entries = found.dir === d ? await repo.readTree(found.oid) : [];
+              const mine = [...byPath].filter(([p]) => p.startsWith(`${d}/`));
+              const equal = entries.length === mine.length && mine.every(([p, oid]) => entries.some((e) => `${d}/${e.path}` === p && e.oid === oid));
+              if (equal) for (const [p] of mine) same.add(p);
+              else taken.push(r.run.run_id);
+            }),
+            ...prepared.actions.map(async (a) => {
+              const found = await findAction(tree, a.action_id);
+              if (!found) return;
+              if (found.oid === byPath.get(found.path)) same.add(found.path);
+              else taken.push(a.action_id);
+            }),
           ]);
           if (taken.length) {
             throw new ConflictError(`Already in the ledger: ${taken.join(', ')} (saved entries are never overwritten; use a new id)`, { data: { ids: taken, reason: 'exists' } });
           }
+          return same;
         };
         const extra = async (): Promise<{ objects: RawObject[]; refs: [string, string][] }> => {
           if (!options.tags) return { objects: [], refs: [] };
@@ -563,12 +661,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const { old, commit } = await commitChanges(changes, blobs, message, batch.actor, check, extra);
         // Merging the per-batch packs runs after this save, in turn with later writes; its failure
         // never turns a landed commit into a failed save.
-        if (repo.wantsRepack()) void lock(() => repo.repack()).catch(() => undefined);
+        if (commit !== old && repo.wantsRepack()) void lock(() => repo.repack()).catch(() => undefined);
         const put = [
           ...prepared.audits.map((a) => auditMetaOf(a, commit)),
           ...prepared.runs.map((r) => runMetaOf(r, commit)),
+          ...prepared.actions.map((a) => actionMetaOf(a, commit)),
         ];
-        await indexOwnCommit(old, commit, put, []);
+        if (commit !== old) await indexOwnCommit(old, commit, put, []);
         return { commit, ids: prepared.ids };
       } catch (e) {
         asWriteError(e, prepared.ids);
@@ -576,8 +675,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     });
   }
 
-  async function deleteAudit(id: string, opts: { actor?: string; reason?: string } = {}): Promise<WriteResult> {
+  async function deleteAudit(id: string, opts: DeleteOptions = {}): Promise<WriteResult> {
     assertValidId(id, 'audit');
+    checkDeleteReason(id, opts);
     return lock(async () => {
       try {
         const notFound = () => new NotFoundError(`Audit "${id}" is not in the ledger (it may have been deleted already)`, { data: { kind: 'audit', id } });
@@ -588,20 +688,41 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const changes = new Map<string, string | null>([[found.path, null]]);
         // The origin layout may also hold a copy under the other path: remove every copy.
         for (const path of auditPaths(id)) if (path !== found.path && (await repo.lookup(await treeOf(h), path.split('/')))) changes.set(path, null);
-        const message = `audit: delete ${id}\n${opts.reason ? `\n${opts.reason}\n` : ''}`;
+        // The delete's record (who, why, when; the audit's id, card and hash, not its data) lands in the same commit.
+        const gone = parseJson(await repo.readBlob(found.oid), found.path) as SavedAudit;
+        const action = await seal(deleteActionOf(targetOf(gone), opts), 'delete action');
+        const blob = await hashObject('blob', utf8.encode(prettyJson(action)));
+        changes.set(actionPath(action.action_id), blob.oid);
+        const message = `audit: delete ${id}\n\n${action.reason}\n`;
         const check = async (tree: string) => { if (!(await findAudit(tree, id))) throw notFound(); };
-        const { old, commit } = await commitChanges(changes, [], message, opts.actor, check, async () => ({ objects: [], refs: [] }));
-        await indexOwnCommit(old, commit, [], [{ kind: 'audit', id }]);
-        return { commit, ids: [id] };
+        const { old, commit } = await commitChanges(changes, [blob], message, opts.actor, check, async () => ({ objects: [], refs: [] }));
+        await indexOwnCommit(old, commit, [actionMetaOf(action, commit)], [{ kind: 'audit', id }]);
+        // The origin's tag for this audit would otherwise outlive it (verify would note it).
+        await repo.deleteRef(`refs/tags/scp/audit/${id}`).catch(() => undefined);
+        return { commit, ids: [id], action_id: action.action_id };
       } catch (e) {
         asWriteError(e, [id]);
       }
     });
   }
 
+  async function setAllowedSigners(text: string, opts: { actor?: string } = {}): Promise<WriteResult> {
+    return lock(async () => {
+      try {
+        const blob = await hashObject('blob', utf8.encode(text.endsWith('\n') || text === '' ? text : `${text}\n`));
+        const { commit } = await commitChanges(new Map([[SIGNERS_PATH, blob.oid]]), [blob], 'ledger: allowed signers\n', opts.actor, async () => {}, async () => ({ objects: [], refs: [] }));
+        return { commit, ids: [] };
+      } catch (e) {
+        asWriteError(e, []);
+      }
+    });
+  }
+
+  const checkpoint = signer ? (state: { head: string; entries: number }) => signCheckpoint(signer, { ledger: branch, head: state.head, entries: state.entries, time: new Date().toISOString() }) : undefined;
+
   const syncCtx: SyncContext = {
     fs, http: options.http, gitdir, ref, branch, repo, remote: options.remote, lock,
-    beforeRefUpdate: options.beforeRefUpdate, verifiedHead, head,
+    beforeRefUpdate: options.beforeRefUpdate, verifiedHead, head, commitObject,
   };
 
   return {
@@ -611,16 +732,19 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     write,
     getAudit,
     getRun,
+    getAction,
     list,
     deleteAudit,
     head,
     refreshIndex,
     warm,
+    setAllowedSigners,
+    signingKey: async () => signer?.publicKey,
     async verify(o?: VerifyOptions & VerifyCallOptions) {
       const { progress: each, ...rules } = o ?? {};
       const tell = (p: LedgerProgress) => { progress(p); try { each?.(p); } catch { /* the caller's listener */ } };
       tell({ op: 'verify', phase: 'start', loaded: 0 });
-      const report = await verifyLedger({ repo, ref, verifiedHead }, rules);
+      const report = await verifyLedger({ repo, ref, verifiedHead, signatures: options.signing, checkpoint }, rules);
       tell({ op: 'verify', phase: 'done', loaded: report.checked.commits, total: report.checked.commits });
       return report;
     },
@@ -629,6 +753,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const each = o?.progress;
       return syncLedger(syncCtx, { ...o, progress: (p) => { progress(p); try { each?.(p); } catch { /* the caller's listener */ } } });
     },
+    dropUnpushed: () => lock(async () => {
+      const local = await head();
+      const remote = await repo.readRef(remoteTrackingRef(branch));
+      if (local === remote) return;
+      await options.beforeRefUpdate?.();
+      if (remote) await repo.casRef(ref, local, remote);
+      else await repo.deleteRef(ref);
+    }),
     async close() { await index.close?.(); await repo.close(); },
   };
 }

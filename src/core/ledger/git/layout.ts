@@ -5,13 +5,14 @@
  * `<2 hex>/<1 hex>` (4,096 leaf directories), so a batch rewrites only small trees at any size:
  *   audits/<aa>/<b>/<id>.json
  *   runs/<aa>/<b>/<id>/run.json + events.jsonl
+ *   actions/<aa>/<b>/<id>.json (discards and deletes; the origin has none, so every layout uses this)
  * Origin (the Python system's flat layout, read always, written when asked):
  *   audits/<id>.json
  *   ledger/runs/<id>/run.json + events.jsonl
  */
 
 export type LayoutName = 'sharded' | 'origin';
-export type EntryKind = 'audit' | 'run';
+export type EntryKind = 'audit' | 'run' | 'action';
 
 export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -39,6 +40,12 @@ export function runDir(id: string, layout: LayoutName): string {
   return `runs/${a}/${b}/${id}`;
 }
 
+/** Where a discard/delete entry lives (one place: the area is ours alone). */
+export function actionPath(id: string): string {
+  const [a, b] = shardOf(id);
+  return `actions/${a}/${b}/${id}.json`;
+}
+
 /** Every place an audit with this id may live, preferred first. */
 export function auditPaths(id: string): string[] {
   return [auditPath(id, 'sharded'), auditPath(id, 'origin')];
@@ -56,41 +63,80 @@ export interface EntryLocation {
   layout: LayoutName;
 }
 
+export type Misplaced = { misplaced: true; reason: string };
+
+/**
+ * The ledger's areas, one row per top-level path: what a blob path under it holds (`rest` is the
+ * path below the area's prefix). Everything outside these rows (and the signers file) is data the
+ * ledger does not judge; verify() reports it as info. A new kind of entry is one more row.
+ */
+export const LEDGER_AREAS: { prefix: string; classify(rest: string[]): EntryLocation | Misplaced }[] = [
+  { prefix: 'audits/', classify: classifyAudit },
+  { prefix: 'runs/', classify: classifyShardedRun },
+  { prefix: 'ledger/runs/', classify: classifyOriginRun },
+  // Discards and deletes: one file per action, sharded like audits.
+  { prefix: 'actions/', classify: classifyAction },
+];
+
+/** The enrolled signing keys, in git's allowed_signers format, at the root of the branch. */
+export const SIGNERS_PATH = 'allowed_signers';
+
 /**
  * What a blob path on the branch holds. `undefined` for paths outside the ledger's areas (the
  * origin keeps other data, e.g. chat threads, on the same branch). `misplaced` when the path is in
  * a ledger area but is not where its id says it should be.
  */
-export function classifyPath(path: string): EntryLocation | { misplaced: true; reason: string } | undefined {
-  const s = path.split('/');
-  if (s[0] === 'audits') {
-    const file = s[s.length - 1]!;
-    if (!file.endsWith('.json')) return { misplaced: true, reason: 'an audit file must end in .json' };
-    const id = file.slice(0, -5);
-    if (s.length === 2) return { kind: 'audit', id, part: 'entry', layout: 'origin' };
-    if (s.length === 4) {
-      const [a, b] = shardOf(id);
-      if (s[1] === a && s[2] === b) return { kind: 'audit', id, part: 'entry', layout: 'sharded' };
-      return { misplaced: true, reason: `audit ${id} belongs in audits/${a}/${b}/` };
-    }
-    return { misplaced: true, reason: 'unexpected depth under audits/' };
-  }
-  if (s[0] === 'runs') {
-    if (s.length !== 5) return { misplaced: true, reason: 'unexpected depth under runs/' };
-    const id = s[3]!;
-    const part = runPart(s[4]!);
-    if (!part) return { misplaced: true, reason: `unexpected file ${s[4]} in a run directory` };
-    const [a, b] = shardOf(id);
-    if (s[1] === a && s[2] === b) return { kind: 'run', id, part, layout: 'sharded' };
-    return { misplaced: true, reason: `run ${id} belongs in runs/${a}/${b}/` };
-  }
-  if (s[0] === 'ledger' && s[1] === 'runs') {
-    if (s.length !== 4) return { misplaced: true, reason: 'unexpected depth under ledger/runs/' };
-    const part = runPart(s[3]!);
-    if (!part) return { misplaced: true, reason: `unexpected file ${s[3]} in a run directory` };
-    return { kind: 'run', id: s[2]!, part, layout: 'origin' };
+export function classifyPath(path: string): EntryLocation | Misplaced | undefined {
+  for (const area of LEDGER_AREAS) {
+    if (path.startsWith(area.prefix)) return area.classify(path.slice(area.prefix.length).split('/'));
   }
   return undefined;
+}
+
+function classifyAudit(s: string[]): EntryLocation | Misplaced {
+  const file = s[s.length - 1]!;
+  if (!file.endsWith('.json')) return { misplaced: true, reason: 'an audit file must end in .json' };
+  const id = file.slice(0, -5);
+  if (s.length === 1) return { kind: 'audit', id, part: 'entry', layout: 'origin' };
+  if (s.length === 3) {
+    const [a, b] = shardOf(id);
+    if (s[0] === a && s[1] === b) return { kind: 'audit', id, part: 'entry', layout: 'sharded' };
+    return { misplaced: true, reason: `audit ${id} belongs in audits/${a}/${b}/` };
+  }
+  return { misplaced: true, reason: 'unexpected depth under audits/' };
+}
+
+function classifyAction(s: string[]): EntryLocation | Misplaced {
+  const file = s[s.length - 1]!;
+  if (s.length !== 3) return { misplaced: true, reason: 'unexpected depth under actions/' };
+  if (!file.endsWith('.json')) return { misplaced: true, reason: 'an action file must end in .json' };
+  const id = file.slice(0, -5);
+  const [a, b] = shardOf(id);
+  if (s[0] === a && s[1] === b) return { kind: 'action', id, part: 'entry', layout: 'sharded' };
+  return { misplaced: true, reason: `action ${id} belongs in actions/${a}/${b}/` };
+}
+
+function classifyShardedRun(s: string[]): EntryLocation | Misplaced {
+  if (s.length !== 4) return { misplaced: true, reason: 'unexpected depth under runs/' };
+  const id = s[2]!;
+  const part = runPart(s[3]!);
+  if (!part) return { misplaced: true, reason: `unexpected file ${s[3]} in a run directory` };
+  const [a, b] = shardOf(id);
+  if (s[0] === a && s[1] === b) return { kind: 'run', id, part, layout: 'sharded' };
+  return { misplaced: true, reason: `run ${id} belongs in runs/${a}/${b}/` };
+}
+
+function classifyOriginRun(s: string[]): EntryLocation | Misplaced {
+  if (s.length !== 2) return { misplaced: true, reason: 'unexpected depth under ledger/runs/' };
+  const part = runPart(s[1]!);
+  if (!part) return { misplaced: true, reason: `unexpected file ${s[1]} in a run directory` };
+  return { kind: 'run', id: s[0]!, part, layout: 'origin' };
+}
+
+/** Every path an entry's main file may have, one per layout (one id must resolve to exactly one). */
+export function entryPaths(kind: EntryKind, id: string): string[] {
+  if (kind === 'action') return [actionPath(id)];
+  return kind === 'audit' ? auditPaths(id) : runDirs(id).map((d) => `${d}/run.json`);
 }
 
 function runPart(file: string): 'entry' | 'events' | undefined {

@@ -142,8 +142,22 @@ function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
   return out;
 }
 
+/** A pack known from its index could not be opened: another process merged it away. */
+class PackGoneError extends Error {
+  constructor(readonly pack: string, cause: unknown) { super(`pack ${pack} is gone`, { cause }); }
+}
+
+/** Bytes of inflated delta bases kept (git keeps a delta base cache for the same reason). */
+const BASE_CACHE_BYTES = 32 << 20;
+
 export class PackReader {
   private packs = new Map<string, Pack>();
+  /**
+   * Delta bases by pack and offset, oldest first: a pack from git chains deltas up to 50 deep,
+   * and reading objects one after another would otherwise inflate each chain again per object.
+   */
+  private bases = new Map<string, { type: ObjectType; content: Uint8Array }>();
+  private baseBytes = 0;
   private scanned: Promise<void> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -151,16 +165,18 @@ export class PackReader {
 
   get synchronous(): boolean { return this.sync !== undefined; }
 
-  /** Forget what is known about the pack directory (after another writer added packs). */
+  /** Re-read the pack directory (after another process added packs or merged some away). */
   async rescan(): Promise<void> {
-    this.scanned = this.scan();
+    this.scanned = this.scan(true);
     await this.scanned;
   }
 
-  private async scan(): Promise<void> {
+  private async scan(prune = false): Promise<void> {
     let names: string[];
     try { names = await this.fs.readdir(`${this.gitdir}/objects/pack`); } catch { return; }
-    await Promise.all(names.filter((n) => n.endsWith('.idx')).map((n) => this.addPack(n.slice(0, -4))));
+    const present = new Set(names.filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4)));
+    if (prune) for (const name of [...this.packs.keys()]) if (!present.has(name)) await this.drop(name);
+    await Promise.all([...present].map((n) => this.addPack(n)));
   }
 
   /** Register a pack by its base name (`pack-<sha>`); a no-op if known. */
@@ -178,18 +194,30 @@ export class PackReader {
     await (this.scanned ??= this.scan());
   }
 
-  /** Read an object, or `undefined` when no pack or loose file holds it. */
+  /**
+   * Read an object, or `undefined` when no pack or loose file holds it. A pack that vanished
+   * (merged away by another process) is forgotten and the directory rescanned: the objects are
+   * in the pack that replaced it.
+   */
   async read(oid: string): Promise<{ type: ObjectType; content: Uint8Array } | undefined> {
     await this.ready();
     const key = hexToBytes(oid);
-    const hit = this.find(key);
-    if (hit) return this.readAt(hit.p, hit.off, 0);
-    const loose = await this.readLoose(oid);
-    if (loose) return loose;
-    // Someone else may have written a pack since we last looked.
-    await this.rescan();
-    const late = this.find(key);
-    return late ? this.readAt(late.p, late.off, 0) : undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const hit = this.find(key);
+        if (hit) return await this.readAt(hit.p, hit.off, 0);
+        const loose = await this.readLoose(oid);
+        if (loose) return loose;
+        // Someone else may have written a pack since we last looked.
+        await this.rescan();
+        const late = this.find(key);
+        return late ? await this.readAt(late.p, late.off, 0) : undefined;
+      } catch (e) {
+        if (!(e instanceof PackGoneError) || attempt >= 8) throw e;
+        await this.drop(e.pack);
+        await this.rescan();
+      }
+    }
   }
 
   /** Newest packs first: what a save reads back is mostly what the last saves wrote. */
@@ -235,14 +263,23 @@ export class PackReader {
     await Promise.all(open.map(async (p) => {
       const h = p.handle!;
       delete p.handle;
-      await (await h).close().catch(() => undefined);
+      // An open that failed was answered to its reader already; nothing to close.
+      await h.then((fh) => fh.close()).catch(() => undefined);
     }));
   }
 
   private async readAt(p: Pack, offset: number, depth: number): Promise<{ type: ObjectType; content: Uint8Array }> {
     if (depth > 64) throw new Error('delta chain too deep');
     this.touch();
-    const fh = await (p.handle ??= this.openPack(p.path));
+    let fh: FileHandle;
+    try {
+      fh = await (p.handle ??= this.openPack(p.path));
+    } catch (e) {
+      delete p.handle; // a failed open is not kept for the idle timer to trip over
+      const code = (e as { code?: string })?.code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new PackGoneError(p.name, e);
+      throw e;
+    }
     // One read usually holds the header and the whole compressed object (ledger objects are small).
     const first = new Uint8Array(4096);
     const firstGot = (await fh.read(first, 0, first.length, offset)).bytesRead;
@@ -289,8 +326,19 @@ export class PackReader {
     }
     if (!data || data.length !== size) throw new Error(`object at ${offset} in ${p.name} inflates to the wrong size`);
     if (typeCode >= 1 && typeCode <= 4) return { type: TYPES[typeCode]!, content: data };
-    const base = baseOffset >= 0 ? await this.readAt(p, baseOffset, depth + 1) : await this.read(baseOid!);
-    if (!base) throw new Error(`delta base ${baseOid} is missing`);
+    const cacheKey = baseOffset >= 0 ? `${p.name}:${baseOffset}` : `oid:${baseOid}`;
+    let base = this.bases.get(cacheKey);
+    if (!base) {
+      base = baseOffset >= 0 ? await this.readAt(p, baseOffset, depth + 1) : await this.read(baseOid!);
+      if (!base) throw new Error(`delta base ${baseOid} is missing`);
+      this.bases.set(cacheKey, base);
+      this.baseBytes += base.content.length;
+      for (const [k, v] of this.bases) {
+        if (this.baseBytes <= BASE_CACHE_BYTES) break;
+        this.bases.delete(k);
+        this.baseBytes -= v.content.length;
+      }
+    }
     return { type: base.type, content: applyDelta(base.content, data) };
   }
 
@@ -311,14 +359,18 @@ export class PackReader {
   /** Forget a pack (after it was merged into another and deleted). */
   async drop(name: string): Promise<void> {
     const p = this.packs.get(name);
+    this.bases.clear();
+    this.baseBytes = 0;
     this.packs.delete(name);
-    if (p?.handle) await (await p.handle).close().catch(() => undefined);
+    if (p?.handle) await p.handle.then((fh) => fh.close()).catch(() => undefined);
   }
 
   async close(): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     await this.closeHandles();
     this.packs.clear();
+    this.bases.clear();
+    this.baseBytes = 0;
     this.scanned = undefined;
   }
 }

@@ -10,7 +10,7 @@ import type { EntryMeta, LedgerPage } from '../../schemas/ledger.js';
 import { compareKeys, indexAfter, pageFrom, searchTextOf, sortKeyOf, type NormalizedQuery, type RowView, type SortKey } from '../query.js';
 import { fsPromises, type FsPromises } from './repo.js';
 
-export interface IndexKey { kind: 'audit' | 'run'; id: string }
+export interface IndexKey { kind: 'audit' | 'run' | 'action'; id: string }
 
 export interface IndexUpdate {
   /** The ledger head the index reflects after this update. */

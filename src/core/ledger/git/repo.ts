@@ -4,7 +4,7 @@
  * out as one pack per call, and a branch moves only by compare-and-swap on its old value.
  */
 import * as git from 'isomorphic-git';
-import { ConflictError } from '../../errors/index.js';
+import { ConflictError, LedgerReadError } from '../../errors/index.js';
 import { buildPack } from './pack-writer.js';
 import { packReaderFor, type PackReader } from './pack-reader.js';
 import {
@@ -12,6 +12,7 @@ import {
   type CommitData, type ObjectType, type RawObject, type TagData, type TreeEntry,
 } from './objects.js';
 import { getCodec, toHex, utf8, utf8Decode, concatBytes } from './platform.js';
+import { LockManager, ownerTag, processIdentity, tagOwnerGone } from './ref-lock.js';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
 
@@ -25,6 +26,8 @@ export interface FsPromises {
   readdir(path: string): Promise<string[]>;
   stat(path: string): Promise<{ mtimeMs?: number; isDirectory(): boolean }>;
   appendFile?(path: string, data: Uint8Array | string): Promise<void>;
+  /** Hard links (node:fs): cross-process locks are claimed by linking a complete file into place. */
+  link?(existing: string, path: string): Promise<void>;
 }
 
 export function fsPromises(fs: { promises?: FsPromises } & Partial<FsPromises>): FsPromises {
@@ -54,6 +57,25 @@ async function mkdirpOnce(p: FsPromises, dir: string): Promise<void> {
   }
 }
 
+/**
+ * A read that failed because of the runtime, not the object's bytes (a global such as `Buffer` or
+ * `crypto.subtle` missing, a broken polyfill): "cannot read here" must never be reported as "the
+ * ledger is corrupt". Undefined for any other failure.
+ */
+export function runtimeReadFailure(e: unknown, oid: string): LedgerReadError | undefined {
+  if (e instanceof LedgerReadError) return e;
+  const err = e instanceof CorruptObjectError && e.cause instanceof Error ? e.cause : e;
+  const runtime = err instanceof ReferenceError
+    || (err instanceof TypeError && /is not a function|is not a constructor|Cannot read propert(y|ies) of (undefined|null)|is not defined|undefined is not an object/.test(err.message));
+  if (!runtime) return undefined;
+  const reason = (err as Error).message;
+  return new LedgerReadError(
+    `Object ${oid} could not be read in this runtime (${reason}); this says nothing about the ledger's integrity. `
+      + 'Run the browser ledger in scp-ledger\'s own Worker (createScp does by default) or on a page that provides what is missing, then read or verify again',
+    { data: { oid, reason }, cause: err },
+  );
+}
+
 export class CorruptObjectError extends Error {
   constructor(readonly oid: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -81,12 +103,15 @@ export class Repo {
   private dirs = new Set<string>();
   /** Direct pack/loose reads where the fs has positional reads (Node); else isomorphic-git reads. */
   private packs: PackReader | undefined;
+  /** Cross-process locks (the ref lock, the pack merge) and their private files. */
+  readonly locks: LockManager;
 
   constructor(o: RepoOptions) {
     this.fs = o.fs;
     this.p = fsPromises(o.fs);
     this.gitdir = o.gitdir;
     this.packs = packReaderFor(o.fs, o.gitdir, { wholeFiles: o.wholeFilePacks ?? false });
+    this.locks = new LockManager(this.p, `${o.gitdir}/scp-ledger-tmp`);
   }
 
   async close(): Promise<void> {
@@ -105,7 +130,7 @@ export class Repo {
       try {
         found = await this.packs.read(oid);
       } catch (e) {
-        throw new CorruptObjectError(oid, `object ${oid} is unreadable: ${(e as Error).message}`, { cause: e });
+        throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(oid, `object ${oid} is unreadable: ${(e as Error).message}`, { cause: e });
       }
       if (found) return found;
     }
@@ -113,7 +138,7 @@ export class Repo {
     try {
       r = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache, format: 'content' }) as { type: string; object: unknown };
     } catch (e) {
-      throw new CorruptObjectError(oid, `object ${oid} is missing or unreadable: ${(e as Error).message}`, { cause: e });
+      throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(oid, `object ${oid} is missing or unreadable: ${(e as Error).message}`, { cause: e });
     }
     const obj = r.object as Uint8Array;
     return { type: r.type as ObjectType, content: obj instanceof Uint8Array ? obj : utf8.encode(String(obj)) };
@@ -224,26 +249,38 @@ export class Repo {
     return obj.oid;
   }
 
-  /** Write objects as one pack (+ index); the index appears last, atomically, so readers never see half a pack. */
+  /**
+   * Write objects as one pack (+ index); the index appears last, atomically, so readers never see
+   * half a pack. Temporary files are named after this process (recover() removes a dead one's)
+   * and removed when a write fails.
+   */
   async writePack(objects: RawObject[]): Promise<string | undefined> {
     if (objects.length === 0) return undefined;
     const { name, pack, idx } = await buildPack(objects);
     const dir = `${this.gitdir}/objects/pack`;
     await mkdirp(this.p, dir, this.dirs);
     const base = `${dir}/pack-${name}`;
-    const tmp = `${dir}/tmp-${name}-${++this.stamp}-${Math.random().toString(36).slice(2, 8)}`;
-    await this.p.writeFile(`${tmp}.pk`, pack);
-    await this.p.rename(`${tmp}.pk`, `${base}.pack`);
-    await this.p.writeFile(`${tmp}.ix`, idx);
-    await this.p.rename(`${tmp}.ix`, `${base}.idx`);
+    const tmp = `${dir}/tmp-${ownerTag(await processIdentity())}.${(++this.stamp).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      await this.p.writeFile(`${tmp}.pk`, pack);
+      await this.p.rename(`${tmp}.pk`, `${base}.pack`);
+      await this.p.writeFile(`${tmp}.ix`, idx);
+      await this.p.rename(`${tmp}.ix`, `${base}.idx`);
+    } catch (e) {
+      await this.p.unlink(`${tmp}.pk`).catch(() => undefined);
+      await this.p.unlink(`${tmp}.ix`).catch(() => undefined);
+      throw e;
+    }
     await this.packs?.addPack(`pack-${name}`);
     return name;
   }
 
   /**
    * Merge the small per-batch packs into one once there are `threshold` of them, so reads do not
-   * slow down as saves accumulate (Node; browsers keep their own object store). The merged pack
-   * is complete before any old one is removed, and each old index goes before its pack.
+   * slow down as saves accumulate (Node; browsers keep their own object store). Only one process
+   * merges at a time (a lock beside the refs); the merged pack is complete before any old one is
+   * removed, each old index goes before its pack, and readers in other processes that still
+   * expect an old pack rescan and find the objects in the merged one.
    */
   wantsRepack(threshold = 32, smallPack = 5000): boolean {
     return (this.packs?.smallPacks(smallPack).length ?? 0) >= threshold;
@@ -251,23 +288,30 @@ export class Repo {
 
   async repack(threshold = 32, smallPack = 5000): Promise<boolean> {
     if (!this.packs) return false;
-    const small = this.packs.smallPacks(smallPack);
-    if (small.length < threshold) return false;
-    const objects = new Map<string, RawObject>();
-    for (const p of small) {
-      for (const oid of this.packs.oidsOf(p.name)) {
-        if (objects.has(oid)) continue;
-        const o = await this.readObject(oid);
-        objects.set(oid, { type: o.type, oid, content: o.content });
+    const held = await this.locks.tryAcquire(`${this.gitdir}/scp-ledger-repack.lock`);
+    if (!held) return false; // another process is merging
+    try {
+      await this.packs.rescan();
+      const small = this.packs.smallPacks(smallPack);
+      if (small.length < threshold) return false;
+      const objects = new Map<string, RawObject>();
+      for (const p of small) {
+        for (const oid of this.packs.oidsOf(p.name)) {
+          if (objects.has(oid)) continue;
+          const o = await this.readObject(oid);
+          objects.set(oid, { type: o.type, oid, content: o.content });
+        }
       }
+      await this.writePack([...objects.values()]);
+      for (const p of small) {
+        await this.packs.drop(p.name);
+        const base = `${this.gitdir}/objects/pack/${p.name}`;
+        try { await this.p.unlink(`${base}.idx`); await this.p.unlink(`${base}.pack`); } catch { /* gone already */ }
+      }
+      return true;
+    } finally {
+      await this.locks.release(held);
     }
-    await this.writePack([...objects.values()]);
-    for (const p of small) {
-      await this.packs.drop(p.name);
-      const base = `${this.gitdir}/objects/pack/${p.name}`;
-      try { await this.p.unlink(`${base}.idx`); await this.p.unlink(`${base}.pack`); } catch { /* gone already */ }
-    }
-    return true;
   }
 
   // ---- refs ----------------------------------------------------------------------------------
@@ -318,49 +362,57 @@ export class Repo {
   }
 
   /**
-   * Move `ref` from `expected` (undefined = must not exist) to `value`, the way git does: take
-   * `<ref>.lock` exclusively, re-check the old value, write, rename over. Throws ConflictError if
-   * the ref moved or another writer holds the lock.
+   * Move `ref` from `expected` (undefined = must not exist) to `value`, the way git does, safely
+   * against other processes: take `<ref>.lock` (naming this process; see ref-lock.ts), re-check
+   * the old value, and move a private file holding the new value over the ref only while the lock
+   * is still ours. Throws ConflictError (retryable) if the ref moved or a live writer holds the lock.
    */
   async casRef(ref: string, expected: string | undefined, value: string): Promise<void> {
     const path = `${this.gitdir}/${ref}`;
-    const lock = `${path}.lock`;
     await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')), this.dirs);
-    try {
-      await this.p.writeFile(lock, `${value}\n`, { flag: 'wx' } as unknown);
-    } catch (e) {
-      if ((e as { code?: string })?.code !== 'EEXIST') throw e;
-      if (!(await this.clearStaleLock(lock))) {
-        throw new ConflictError(`The ledger branch is being updated by another writer (${ref}.lock exists)`, { data: { ref, reason: 'locked' } });
-      }
-      await this.p.writeFile(lock, `${value}\n`, { flag: 'wx' } as unknown);
+    const held = await this.locks.tryAcquire(`${path}.lock`);
+    if (!held) {
+      const seen = await this.locks.inspect(`${path}.lock`).catch(() => undefined);
+      throw new ConflictError(`The ledger branch is being updated by another writer (${ref}.lock ${seen?.why ?? 'exists'})`, { data: { ref, reason: 'locked' } });
     }
-    let moved = false;
+    let staged: string | undefined;
     try {
       const current = await this.readRef(ref, 0);
       if (current !== expected) {
-        moved = true;
         throw new ConflictError(`The ledger branch moved: expected ${expected ?? '(none)'}, found ${current ?? '(none)'}`, { data: { ref, expected: expected ?? null, actual: current ?? null } });
       }
-      await this.p.rename(lock, path);
-    } catch (e) {
-      try { await this.p.unlink(lock); } catch { /* already renamed or gone */ }
-      if (moved) throw e;
-      throw e;
+      staged = await this.locks.scratchPath('ref');
+      await this.p.writeFile(staged, `${value}\n`);
+      await this.locks.assertHeld(held, ref);
+      await this.p.rename(staged, path);
+      staged = undefined;
+    } finally {
+      if (staged) await this.p.unlink(staged).catch(() => undefined);
+      await this.locks.release(held);
     }
   }
 
-  /** A `.lock` left by a writer that died is removed after a grace period (git would refuse forever). */
-  private async clearStaleLock(lock: string): Promise<boolean> {
-    try {
-      const st = await this.p.stat(lock);
-      const age = Date.now() - (st.mtimeMs ?? Date.now());
-      if (age < 10_000) return false;
-      await this.p.unlink(lock);
-      return true;
-    } catch (e) {
-      return isMissing(e);
-    }
+  /**
+   * Recovery after a crash: clear the ref lock if its owner is provably gone (at once, not after
+   * the stale bound), and remove temporary files that dead writers left behind.
+   */
+  async recover(ref: string): Promise<void> {
+    const lock = `${this.gitdir}/${ref}.lock`;
+    const seen = await this.locks.inspect(lock).catch(() => undefined);
+    if (seen?.stale) await this.locks.takeOver(lock, seen).catch(() => undefined);
+    await this.locks.sweep();
+    const dir = `${this.gitdir}/objects/pack`;
+    let names: string[];
+    try { names = await this.p.readdir(dir); } catch { return; }
+    await Promise.all(names.filter((n) => n.startsWith('tmp-')).map(async (n) => {
+      // Ours are tmp-<host>.<pid>.<random>.(pk|ix); older ones carry no owner and go once old.
+      const m = /^tmp-(.+\.\d+)\.[a-z0-9]+\.(?:pk|ix)$/.exec(n);
+      let gone = m ? await tagOwnerGone(m[1]!) : false;
+      if (!gone) {
+        try { gone = Date.now() - ((await this.p.stat(`${dir}/${n}`)).mtimeMs ?? Date.now()) > 10 * 60_000; } catch { return; }
+      }
+      if (gone) await this.p.unlink(`${dir}/${n}`).catch(() => undefined);
+    }));
   }
 
   async deleteRef(ref: string): Promise<void> {

@@ -27,10 +27,14 @@ export interface SyncContext {
   beforeRefUpdate?: (() => Promise<void>) | undefined;
   verifiedHead: { get(): Promise<string | undefined>; set(h: string): Promise<void> };
   head(): Promise<string | undefined>;
+  /** Makes (and signs, when the ledger signs) a commit object. */
+  commitObject(data: CommitData): Promise<RawObject>;
 }
 
 const MAX_ATTEMPTS = 6;
 const REMOTE_NAME = 'scp-ledger-remote';
+/** Where a fetch leaves the remote's ledger branch. */
+export const remoteTrackingRef = (branch: string) => `refs/remotes/${REMOTE_NAME}/${branch}`;
 
 type Walked = { oid: string; c: CommitData };
 
@@ -267,7 +271,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
           if (effective.size === 0) { replaced.set(oid, base); continue; }
           const parentTreeOfNext = baseTree;
           baseTree = await repo.editTree(baseTree, effective, objects);
-          const next = await hashObject('commit', encodeCommit({ ...c, tree: baseTree, parents: [base] }));
+          const next = await ctx.commitObject({ ...c, tree: baseTree, parents: [base] });
           objects.push(next);
           outgoing.push({ oid: next.oid, tree: baseTree, parentTree: parentTreeOfNext });
           base = next.oid;
@@ -326,6 +330,8 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
           }
         }
       }
+      // As git push does: the remote-tracking ref now names what the remote holds.
+      if (target !== remoteHead) await repo.setRef(remoteTrackingRef(ctx.branch), target);
       if (target !== local) {
         await ctx.beforeRefUpdate?.();
         await repo.casRef(ctx.ref, local, target);

@@ -85,8 +85,13 @@ describe('<scp-audit-log>', () => {
     const d1 = cells(el, 'run_d1');
     const time = root(el).querySelector<HTMLTimeElement>('tr[data-id="run_d1"] time')!;
     expect(d1[0]).to.equal(new Intl.DateTimeFormat(navigator.language, { dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(time.dateTime)));
-    expect(d1.slice(1)).to.deep.equal(['ana', 'deploy:k8s', 'prod-cluster', 'rolled out apiReason: hotfix 1.2.1', 'ok']);
-    expect(cells(el, 'security_1').slice(1)).to.deep.equal(['bo', 'Audit saved', 'Security Posture', '3 issues · Score: 78', 'ok']);
+    // The action cell starts with its kind in words (create / change / destroy / read), coloured by kind too.
+    expect(d1.slice(1)).to.deep.equal(['ana', 'change deploy:k8s', 'prod-cluster', 'rolled out apiReason: hotfix 1.2.1', 'ok']);
+    expect(cells(el, 'security_1').slice(1)).to.deep.equal(['bo', 'create Audit saved', 'Security Posture', '3 issues · Score: 78', 'ok']);
+    expect(cells(el, 'run_p1')[2]).to.equal('read plan:terraform');
+    expect(cells(el, 'run_b1')[2]).to.equal('create build:docker');
+    const kind = (id: string) => root(el).querySelector<HTMLElement>(`tr[data-id="${id}"] [part="action-kind"]`)!;
+    expect(getComputedStyle(kind('security_1')).color).to.not.equal(getComputedStyle(kind('run_d1')).color);
     expect(cells(el, 'run_b1')[5]).to.equal('failed');
     expect(root(el).querySelector('tr[data-id="run_b1"] .status')!.getAttribute('data-status')).to.equal('failed');
     expect(root(el).querySelector('.count')!.textContent).to.equal('5 entries shown');
@@ -212,7 +217,7 @@ describe('<scp-audit-log>', () => {
     expect(ids(el)).to.deep.equal([]);
     await there.runs.track({ type: 'git', subtype: 'git:push', summary: 'pushed 2 commits' }, () => ({ ok: true }));
     await until(() => ids(el).length === 1, 'the remote run');
-    expect(cells(el, ids(el)[0]!)[2]).to.equal('git:push');
+    expect(cells(el, ids(el)[0]!)[2]).to.equal('change git:push');
   });
 
   it('exports exactly the filtered view, all pages, as RFC 4180 CSV and JSONL', async () => {
@@ -226,7 +231,7 @@ describe('<scp-audit-log>', () => {
     expect(lines[0]).to.equal('time,kind,id,actor,action,target,card,status,summary,reason,duration_ms');
     expect(csv.endsWith('\r\n')).to.equal(true);
     expect(lines.slice(1, -1).map((l) => l.split(',')[2])).to.deep.equal(['run_x1', 'run_d1', 'run_b1', 'run_p1']);
-    expect(csv).to.contain(`,run,run_x1,'@admin,deploy:k8s,"a,b ""c""\nd",,ok,"'=HYPERLINK(""http://evil"",""click"")",,1200\r\n`);
+    expect(csv).to.contain(`,run,run_x1,"'@admin",deploy:k8s,"a,b ""c""\nd",,ok,"'=HYPERLINK(""http://evil"",""click"")",,1200\r\n`);
     const jsonl = await el.exportText('jsonl');
     const rows = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(rows).to.deep.equal((await c.ledger.list({ kind: 'run', limit: 500 })).entries);

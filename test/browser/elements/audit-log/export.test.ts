@@ -5,6 +5,18 @@ import { queryOf, type LogFilters } from '../../../../src/elements/audit-log/log
 
 const label = (k: string) => (k === 'k8s' ? 'Kubernetes' : k);
 
+/** A CSV line cut at `sep` wherever it is not inside a quoted field. */
+function splitOutsideQuotes(line: string, sep: string): string[] {
+  const cells = [''];
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === sep && !quoted) cells.push('');
+    else cells[cells.length - 1] += ch;
+  }
+  return cells;
+}
+
 describe('audit log: export text', () => {
   it('quotes fields with commas, quotes, CR or LF and doubles quotes (RFC 4180)', () => {
     expect(csvField('plain')).to.equal('plain');
@@ -16,13 +28,33 @@ describe('audit log: export text', () => {
     expect(csvField(1234)).to.equal('1234');
   });
 
-  it('neutralises spreadsheet formulas with a leading quote', () => {
+  it('neutralises spreadsheet formulas with a leading quote, and quotes them', () => {
     expect(csvField('=HYPERLINK("http://x")')).to.equal('"\'=HYPERLINK(""http://x"")"');
-    expect(csvField('+1')).to.equal("'+1");
-    expect(csvField('-2')).to.equal("'-2");
-    expect(csvField('@SUM(A1)')).to.equal("'@SUM(A1)");
-    expect(csvField('\tcmd')).to.equal("'\tcmd");
+    expect(csvField('+1')).to.equal('"\'+1"');
+    expect(csvField('-2')).to.equal('"\'-2"');
+    expect(csvField('@SUM(A1)')).to.equal('"\'@SUM(A1)"');
+    expect(csvField('\tcmd')).to.equal('"\'\tcmd"');
+    expect(csvField('\rcmd')).to.equal('"\'\rcmd"');
     expect(csvField('a=b')).to.equal('a=b');
+    expect(csvField(-3)).to.equal('-3');
+  });
+
+  it('quotes cells holding either separator in both dialects, so no cell splits into a formula', () => {
+    for (const cell of ['safe;=1+1', 'a,b', 'x;y', 'tab\there']) expect(csvField(cell)).to.equal(`"${cell}"`);
+    const entry: EntryMeta = { kind: 'audit', id: 'k8s_1', time: '2026-11-23T09:00:00.000Z', status: 'ok', summary: 'safe;=1+1', actor: 'a,b', card_key: 'k8s', reason: '-1;@x' };
+    for (const separator of [',', ';'] as const) {
+      const [header, row] = toCsv([entry], label, { separator }).split('\r\n');
+      expect(header).to.equal(['time', 'kind', 'id', 'actor', 'action', 'target', 'card', 'status', 'summary', 'reason', 'duration_ms'].join(separator));
+      expect(row).to.equal(['2026-11-23T09:00:00.000Z', 'audit', 'k8s_1', '"a,b"', 'audit:saved', 'Kubernetes', 'k8s', 'ok', '"safe;=1+1"', '"\'-1;@x"', ''].join(separator));
+      // Opened with either separator (a spreadsheet splits outside quotes only): its own gives the
+      // 11 cells, the other none at all (never a cell cut out of a quoted one); no cell is a formula.
+      for (const opened of [',', ';']) {
+        const cells = splitOutsideQuotes(row!, opened);
+        expect(cells).to.have.length(opened === separator ? 11 : 1);
+        expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).to.deep.equal([]);
+      }
+    }
+    expect(() => toCsv([entry], label, { separator: '\t' as ',' })).to.throw().with.property('code', 'validation');
   });
 
   it('writes one CRLF-terminated row per entry with action and target as the table shows them', () => {
@@ -34,7 +66,7 @@ describe('audit log: export text', () => {
     expect(csv.split('\r\n')).to.deep.equal([
       'time,kind,id,actor,action,target,card,status,summary,reason,duration_ms',
       '2026-11-23T10:00:00.000Z,run,run_1,ana,deploy:k8s,prod,,ok,"rolled out, 3 pods",,1200',
-      "2026-11-23T09:00:00.000Z,audit,k8s_1,bo,audit:saved,Kubernetes,k8s,ok,'=cmd|/c calc,,",
+      "2026-11-23T09:00:00.000Z,audit,k8s_1,bo,audit:saved,Kubernetes,k8s,ok,\"'=cmd|/c calc\",,",
       '',
     ]);
   });

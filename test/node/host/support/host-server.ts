@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScp, type ScpClient } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
+import type { Role } from '../../../../src/core/host/roles.js';
 import { createScpRequestHandler, forbidden, unauthorized, type ScpRequestHandler, type ScpRequestHandlerOptions } from '../../../../src/core/host/node/index.js';
 
 export interface RunningHost {
@@ -16,13 +17,16 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-/** Tokens of the test auth hook: `t-<tenant>-<actor>`; `t-denied` is a signed-in user with no access. */
-export function tokenAuth(req: IncomingMessage): { actor: string; tenant: string } {
+/**
+ * Tokens of the test auth hook: `t-<tenant>-<actor>[-<role>]` (no role: the handler's default);
+ * `t-denied` is a signed-in user with no access.
+ */
+export function tokenAuth(req: IncomingMessage): { actor: string; tenant: string; role?: Role } {
   const h = req.headers.authorization ?? '';
-  const m = /^Bearer t-([a-z0-9]+)-([a-z0-9]+)$/.exec(h);
+  const m = /^Bearer t-([a-z0-9]+)-([a-z0-9]+)(?:-(viewer|operator|admin))?$/.exec(h);
   if (h === 'Bearer t-denied') throw forbidden('This account has no access to the ledger');
   if (!m) throw unauthorized('Missing or unknown token');
-  return { tenant: m[1]!, actor: m[2]! };
+  return { tenant: m[1]!, actor: m[2]!, ...(m[3] && { role: m[3] as Role }) };
 }
 
 /** A Node handler on 127.0.0.1 with one memory-ledger core per tenant (or the given core). */

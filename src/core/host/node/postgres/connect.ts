@@ -1,0 +1,27 @@
+import type { Pool } from 'pg';
+import { ScpError } from '../../../errors/index.js';
+
+/** A pool, or a connection URL (`postgres://user:pass@host:5432/db`) to open one with. */
+export type PostgresConnection = Pool | string;
+
+/** The `pg` package is an optional peer dependency: only PostgreSQL users install it. */
+export class PostgresUnavailableError extends ScpError<'postgres_unavailable', { reason: string }> {
+  constructor(message: string, o: { data?: { reason: string }; cause?: unknown } = {}) { super('postgres_unavailable', message, o); }
+}
+
+/** Opens a pool for a URL (importing `pg` on demand); a pool passed in is used as is and never ended by us. */
+export async function openPool(connection: PostgresConnection, max = 10): Promise<{ pool: Pool; owned: boolean }> {
+  if (typeof connection !== 'string') return { pool: connection, owned: false };
+  let pg: typeof import('pg');
+  try {
+    const mod = await import('pg');
+    pg = ((mod as unknown as { default?: typeof import("pg") }).default ?? mod) as typeof import("pg");
+  } catch (e) {
+    throw new PostgresUnavailableError('PostgreSQL support needs the "pg" package: run `npm install pg` next to scp-ledger', { data: { reason: 'missing_pg' }, cause: e });
+  }
+  const pool = new pg.Pool({ connectionString: connection, max });
+  // An idle client losing its connection (server restart) must not crash the process: the pool
+  // drops it and the next query opens a new one.
+  pool.on('error', () => undefined);
+  return { pool, owned: true };
+}

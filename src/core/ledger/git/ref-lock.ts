@@ -1,0 +1,285 @@
+/**
+ * Cross-process locks for the git ledger, taken the way git takes them (`<ref>.lock`, created
+ * exclusively, so native git sees them too) but naming their owner: a JSON line with the owner's
+ * pid, host, process start time and a token unique to this acquisition.
+ *
+ * - A lock is taken over only when its owner is provably gone (same host, pid not alive or reused)
+ *   or the lock is older than LOCK_STALE_MS (another host, or a lock written by git itself).
+ * - The take-over is atomic: the stale file is renamed to a private name and is kept only if it is
+ *   the very file that was judged stale (same content and mtime); a fresh lock moved by mistake
+ *   is linked back. Two processes clearing the same stale lock cannot both win.
+ * - Only the owner completes an update: the ref moves by renaming a private file over it after
+ *   the owner has re-read the lock and found its own token, and never after it held the lock for
+ *   half the stale bound (past that point another process may lawfully take it over).
+ * Where the fs has no hard links (browser filesystems, serialized by Web Locks) the lock is created
+ * with an exclusive write instead.
+ */
+import { ConflictError } from '../../errors/index.js';
+import type { FsPromises } from './repo.js';
+
+/** A lock whose owner cannot be shown to be alive is taken over after this long. */
+export const LOCK_STALE_MS = 10_000;
+
+export interface LockOwner {
+  scp_lock: 1;
+  token: string;
+  pid: number;
+  host: string;
+  /** Process start (ms since epoch) and, on Linux, its start in clock ticks (tells pid reuse apart). */
+  started: number;
+  ticks?: string;
+  at: number;
+}
+
+interface ProcessIdentity {
+  pid: number;
+  host: string;
+  started: number;
+  ticks?: string;
+  /** true alive, false provably gone, undefined unknown. */
+  alive(pid: number, ticks?: string): boolean | undefined;
+}
+
+type NodeProcess = { pid: number; uptime(): number; kill(pid: number, signal: 0): void };
+
+let identityPromise: Promise<ProcessIdentity | undefined> | undefined;
+
+/** Who this process is (Node); undefined where there are no processes to name (browsers). */
+export function processIdentity(): Promise<ProcessIdentity | undefined> {
+  return (identityPromise ??= loadIdentity());
+}
+
+async function loadIdentity(): Promise<ProcessIdentity | undefined> {
+  const proc = (globalThis as { process?: NodeProcess & { versions?: { node?: string } } }).process;
+  if (!proc || typeof proc.versions?.node !== 'string') return undefined;
+  try {
+    // Specifiers kept in variables so browser bundlers leave them alone.
+    const osName = 'node:os';
+    const fsName = 'node:fs';
+    const os = await import(/* @vite-ignore */ osName);
+    const fs = await import(/* @vite-ignore */ fsName);
+    const ticksOf = (pid: number | 'self'): string | undefined => {
+      try {
+        const stat = String(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        // Field 22 (starttime) counted after the command name, which may itself hold spaces.
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+      } catch { return undefined; }
+    };
+    return {
+      pid: proc.pid,
+      host: String(os.hostname()),
+      started: Math.round(Date.now() - proc.uptime() * 1000),
+      ticks: ticksOf('self'),
+      alive(pid, ticks) {
+        try {
+          proc.kill(pid, 0);
+        } catch (e) {
+          const code = (e as { code?: string }).code;
+          if (code === 'ESRCH') return false;
+          if (code !== 'EPERM') return undefined;
+        }
+        if (ticks === undefined) return true;
+        const now = ticksOf(pid);
+        return now === undefined ? true : now === ticks;
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short tag for file names that tells which host and process wrote them. */
+export function ownerTag(id: ProcessIdentity | undefined): string {
+  if (!id) return 'x.0';
+  return `${id.host.replace(/[^A-Za-z0-9-]/g, '').slice(0, 24) || 'host'}.${id.pid}`;
+}
+
+/** Is the process named by a file tag (`<host>.<pid>`) provably gone? */
+export async function tagOwnerGone(tag: string): Promise<boolean> {
+  const id = await processIdentity();
+  if (!id) return false;
+  const dot = tag.lastIndexOf('.');
+  const pid = Number(tag.slice(dot + 1));
+  if (tag.slice(0, dot) !== ownerTag(id).slice(0, ownerTag(id).lastIndexOf('.')) || !Number.isInteger(pid) || pid <= 0) return false;
+  return pid !== id.pid && id.alive(pid) === false;
+}
+
+function code(e: unknown): string | undefined {
+  return (e as { code?: string })?.code;
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const o = JSON.parse(text) as LockOwner;
+    return o && o.scp_lock === 1 && typeof o.token === 'string' && typeof o.pid === 'number' && typeof o.host === 'string' ? o : undefined;
+  } catch { return undefined; }
+}
+
+const random = () => Math.random().toString(36).slice(2, 10);
+
+export interface HeldLock {
+  path: string;
+  token: string;
+  since: number;
+  /** The private hard link of the lock file (removed on release). */
+  own?: string;
+}
+
+export interface Inspection {
+  text: string;
+  mtimeMs: number;
+  owner?: LockOwner;
+  stale: boolean;
+  why: string;
+}
+
+/**
+ * Locks under one git dir. `scratch` is a directory beside the refs (same filesystem) for the
+ * private files: lock links, ref values about to be moved in, stale locks being cleared.
+ */
+export class LockManager {
+  private made = false;
+
+  constructor(private readonly p: FsPromises, readonly scratch: string) {}
+
+  private async ensureScratch(): Promise<void> {
+    if (this.made) return;
+    try { await this.p.mkdir(this.scratch); } catch (e) { if (code(e) !== 'EEXIST') throw e; }
+    this.made = true;
+  }
+
+  /** A private file name in the scratch directory, tagged with this process. */
+  async scratchPath(kind: string): Promise<string> {
+    await this.ensureScratch();
+    return `${this.scratch}/${ownerTag(await processIdentity())}.${random()}.${kind}`;
+  }
+
+  /** One attempt: the lock, or undefined when a live owner holds it (stale locks are cleared first). */
+  async tryAcquire(path: string): Promise<HeldLock | undefined> {
+    for (let round = 0; round < 3; round++) {
+      const held = await this.create(path);
+      if (held) return held;
+      const seen = await this.inspect(path);
+      if (!seen) continue; // released meanwhile: try again
+      if (!seen.stale) return undefined;
+      await this.takeOver(path, seen);
+    }
+    return undefined;
+  }
+
+  private async create(path: string): Promise<HeldLock | undefined> {
+    const id = await processIdentity();
+    const token = `${Date.now().toString(36)}-${random()}`;
+    const owner: LockOwner = {
+      scp_lock: 1, token, pid: id?.pid ?? 0, host: id?.host ?? '', started: id?.started ?? 0,
+      ...(id?.ticks !== undefined && { ticks: id.ticks }), at: Date.now(),
+    };
+    const body = `${JSON.stringify(owner)}\n`;
+    if (typeof this.p.link === 'function') {
+      const own = await this.scratchPath('lock');
+      await this.p.writeFile(own, body);
+      try {
+        await this.p.link(own, path);
+      } catch (e) {
+        await this.p.unlink(own).catch(() => undefined);
+        if (code(e) === 'EEXIST') return undefined;
+        throw e;
+      }
+      return { path, token, since: Date.now(), own };
+    }
+    try {
+      await this.p.writeFile(path, body, { flag: 'wx' } as unknown);
+    } catch (e) {
+      if (code(e) === 'EEXIST') return undefined;
+      throw e;
+    }
+    return { path, token, since: Date.now() };
+  }
+
+  /** What holds `path` and whether it may be taken over; undefined when there is no lock. */
+  async inspect(path: string): Promise<Inspection | undefined> {
+    let text: string;
+    let mtimeMs: number;
+    try {
+      const st = await this.p.stat(path);
+      mtimeMs = st.mtimeMs ?? Date.now();
+      text = String(await this.p.readFile(path, 'utf8'));
+    } catch (e) {
+      if (code(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+    const owner = parseOwner(text);
+    const age = Date.now() - mtimeMs;
+    if (age > LOCK_STALE_MS) return { text, mtimeMs, ...(owner && { owner }), stale: true, why: `older than ${LOCK_STALE_MS / 1000} s` };
+    if (owner) {
+      const id = await processIdentity();
+      if (id && owner.host === id.host && id.alive(owner.pid, owner.ticks) === false) {
+        return { text, mtimeMs, owner, stale: true, why: `its owner (pid ${owner.pid}) is gone` };
+      }
+    }
+    return { text, mtimeMs, ...(owner && { owner }), stale: false, why: owner ? `held by pid ${owner.pid} on ${owner.host}` : 'held by another git process' };
+  }
+
+  /**
+   * Clear the stale lock `seen` atomically: move whatever is at `path` aside, keep it only if it is
+   * the file judged stale, else put it back. True when the stale lock was removed.
+   */
+  async takeOver(path: string, seen: Inspection): Promise<boolean> {
+    const aside = await this.scratchPath('stale');
+    try {
+      await this.p.rename(path, aside);
+    } catch (e) {
+      if (code(e) === 'ENOENT') return false; // someone else cleared it first
+      throw e;
+    }
+    let same = false;
+    try {
+      const st = await this.p.stat(aside);
+      same = String(await this.p.readFile(aside, 'utf8')) === seen.text && (st.mtimeMs ?? 0) === seen.mtimeMs;
+    } catch { same = false; }
+    if (!same) {
+      // A lock taken since we looked: give it back. If yet another lock appeared meanwhile, the
+      // moved one's owner finds its token gone before it moves the ref and retries.
+      if (typeof this.p.link === 'function') {
+        try { await this.p.link(aside, path); } catch { /* another lock is in place */ }
+      }
+    }
+    await this.p.unlink(aside).catch(() => undefined);
+    return same;
+  }
+
+  /** Throws a retryable ConflictError unless `held` is still this process's lock and young enough to act on. */
+  async assertHeld(held: HeldLock, what: string): Promise<void> {
+    let owner: LockOwner | undefined;
+    try { owner = parseOwner(String(await this.p.readFile(held.path, 'utf8'))); } catch { owner = undefined; }
+    if (owner?.token !== held.token) {
+      throw new ConflictError(`The lock on ${what} was taken over by another writer; try again`, { data: { ref: what, reason: 'locked' } });
+    }
+    if (Date.now() - held.since > LOCK_STALE_MS / 2) {
+      throw new ConflictError(`The lock on ${what} was held too long to be trusted; try again`, { data: { ref: what, reason: 'locked' } });
+    }
+  }
+
+  /** Give the lock up (only if it is still ours). */
+  async release(held: HeldLock): Promise<void> {
+    try {
+      const owner = parseOwner(String(await this.p.readFile(held.path, 'utf8')));
+      if (owner?.token === held.token) await this.p.unlink(held.path);
+    } catch { /* gone already */ }
+    if (held.own) await this.p.unlink(held.own).catch(() => undefined);
+  }
+
+  /** Remove scratch files of processes that are gone (left by a kill), and old ones of unknown owners. */
+  async sweep(maxAgeMs = 60 * 60_000): Promise<void> {
+    let names: string[];
+    try { names = await this.p.readdir(this.scratch); } catch { return; }
+    await Promise.all(names.map(async (n) => {
+      const m = /^(.+\.\d+)\.[a-z0-9]+\.[a-z]+$/.exec(n);
+      let gone = m ? await tagOwnerGone(m[1]!) : false;
+      if (!gone) {
+        try { gone = Date.now() - ((await this.p.stat(`${this.scratch}/${n}`)).mtimeMs ?? Date.now()) > maxAgeMs; } catch { return; }
+      }
+      if (gone) await this.p.unlink(`${this.scratch}/${n}`).catch(() => undefined);
+    }));
+  }
+}
