@@ -1,6 +1,6 @@
 import { cardLabel as defaultCardLabel } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
-import { createAutoSync, type AutoSync, type AutoSyncOptions, type AutoSyncState } from './ledger/auto-sync.js';
+import type { AutoSync, AutoSyncOptions, AutoSyncState } from './ledger/auto-sync.js';
 import { createLazyLedger } from './ledger/lazy.js';
 import { loadOnce } from './load-once.js';
 import { valueLimits, type ValueLimits } from './limits.js';
@@ -150,9 +150,17 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   const ledger = withLedgerEvents(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
     : options.ledger ?? (inBrowser ? defaultBrowserLedger(options, bus) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))),
   bus, ownLedger, options.autoSync ? () => autoSync?.written() : undefined);
+  let autoSyncFacade: { state(): AutoSyncState; stop(): void } | undefined;
   if (options.autoSync) {
-    // Failures are kept in its state (and retried with backoff), never thrown at the page.
-    autoSync = createAutoSync(() => ledger.sync!(), options.autoSync === true ? {} : options.autoSync);
+    // Loaded only by pages that turn it on. Failures are kept in its state (and retried with
+    // backoff), never thrown at the page.
+    const o = options.autoSync === true ? {} : options.autoSync;
+    let stopped = false;
+    void import('./ledger/auto-sync.js').then((m) => { if (!stopped) autoSync = m.createAutoSync(() => ledger.sync!(), o); });
+    autoSyncFacade = {
+      state: () => autoSync?.state() ?? { failures: 0 },
+      stop: () => { stopped = true; autoSync?.stop(); },
+    };
   }
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
   const limits = valueLimits(options.limits);
@@ -190,10 +198,10 @@ export function createScp(options: ScpOptions = {}): ScpClient {
 
   return {
     bus, staging, runs, refs, ledger, store, cardLabel,
-    ...(autoSync && { autoSync }),
+    ...(autoSyncFacade && { autoSync: autoSyncFacade }),
     capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
     async close() {
-      autoSync?.stop();
+      autoSyncFacade?.stop();
       // Finished runs that cannot be written now stay in the store for the next start.
       try {
         await runs.flush();
