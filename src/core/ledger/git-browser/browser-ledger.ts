@@ -86,8 +86,6 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     index,
     // A first sync can bring 100,000 entries: lists show the newest as soon as they are indexed.
     listWhileIndexing: true,
-    // Objects from packs held in memory: a catch-up reads every entry once.
-    wholeFilePacks: true,
     lock,
     beforeRefUpdate: async () => { await fs.promises.flush?.(); },
   }));
