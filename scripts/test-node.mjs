@@ -28,6 +28,10 @@ if (needsPostgres && !process.env[PG_URL_ENV]) {
   process.env[PG_URL_ENV] = cluster.url;
 }
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+// Stopped from outside (Ctrl-C, a CI timeout): the tests and the cluster go too, none left behind.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => { child.kill(signal); cluster?.stopSync(); process.exit(130); });
+}
 // The summary lines are read as they stream by: with failures, the reporter's list of them comes
 // after the summary and can be long.
 let partial = '';

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { LedgerQuery } from '../core/schemas/ledger.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
 
@@ -45,4 +48,19 @@ export function queryFromFlags(flags: ParsedArgs['flags']): LedgerQuery {
   if (since) q.since = timeArg(since, 'since');
   if (until) q.until = timeArg(until, 'until');
   return q;
+}
+
+/**
+ * Runs record each repository by its top-level path, so `--repo ../api` (a folder here) is turned
+ * into that path; anything else (a remote URL, a path on another machine) is matched as given.
+ */
+export async function resolveRepoFilter(query: LedgerQuery, cwd: string): Promise<LedgerQuery> {
+  const repo = (query as { repo?: string }).repo;
+  if (repo === undefined) return query;
+  const dir = resolve(cwd, repo);
+  if (!existsSync(dir)) return query;
+  const top = await new Promise<string>((done) => {
+    execFile('git', ['rev-parse', '--show-toplevel'], { cwd: dir }, (err, out) => done(err ? dir : out.trim()));
+  });
+  return { ...query, repo: top } as LedgerQuery;
 }

@@ -1,7 +1,7 @@
 import { assertValidId } from '../../core/ids.js';
 import type { EntryMeta } from '../../core/schemas/ledger.js';
 import { parseArgs, str, UsageError } from '../args.js';
-import { FILTER_FLAGS, filterHelp, queryFromFlags } from '../filters.js';
+import { FILTER_FLAGS, filterHelp, queryFromFlags, resolveRepoFilter } from '../filters.js';
 import type { Io } from '../io.js';
 import { openRepoLedger, repoOptions } from '../open-ledger.js';
 import { csvHeader, csvRow, jsonlRow } from '../../core/export/entries.js';
@@ -44,7 +44,7 @@ export async function logCommand(argv: string[], io: Io): Promise<number> {
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number above 0, not "${limitText}"`);
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
-  const query = queryFromFlags(flags);
+  const query = await resolveRepoFilter(queryFromFlags(flags), io.cwd);
   let left = limit;
   let cursor: string | undefined;
   let shown = 0;
@@ -84,7 +84,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   const format = str(flags, 'format');
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('export needs --format csv or --format jsonl');
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
-  const query = queryFromFlags(flags);
+  const query = await resolveRepoFilter(queryFromFlags(flags), io.cwd);
   const separator = str(flags, 'separator') ?? ',';
   if (separator !== ',' && separator !== ';') throw new UsageError('--separator takes "," or ";"');
   if (format === 'csv') await write(io.stdout, csvHeader(separator));

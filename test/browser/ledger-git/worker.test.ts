@@ -33,7 +33,8 @@ describe('git ledger in Workers', () => {
       const a = makeAudit();
       await ledger.write({ audits: [a] });
       let caught: unknown;
-      try { await ledger.write({ audits: [a] }); } catch (e) { caught = e; }
+      // Different content under a saved id (an identical re-save is idempotent and succeeds).
+      try { await ledger.write({ audits: [{ ...a, summary: 'rewritten' }] }); } catch (e) { caught = e; }
       expect(caught).to.be.instanceOf(ScpError);
       expect((caught as ScpError).constructor.name).to.equal('ConflictError');
       expect((caught as ScpError).code).to.equal('conflict');

@@ -23,15 +23,16 @@ interface Fixture {
   out?: string;
 }
 
+// Longest first: two run at once, and the slow builds (Next.js, webpack) should not end up in one lane.
 const ALL: Fixture[] = [
+  { dir: 'next', modes: [{ name: 'next', build: true, serve: (d) => serveWith(d, 'node_modules/next/dist/bin/next', ['start', '-H', '127.0.0.1', '-p', '{port}']) }], out: '.next/static' },
+  { dir: 'webpack', modes: [{ name: 'webpack', build: true, serve: (d) => serveStatic(join(d, 'dist')) }], out: 'dist' },
   { dir: 'vite', modes: [
     { name: 'vite dev', build: false, serve: (d) => serveWith(d, 'node_modules/vite/bin/vite.js', ['--host', '127.0.0.1', '--port', '{port}', '--strictPort']) },
     { name: 'vite build', build: true, serve: (d) => serveStatic(join(d, 'dist')) },
   ], out: 'dist' },
-  { dir: 'webpack', modes: [{ name: 'webpack', build: true, serve: (d) => serveStatic(join(d, 'dist')) }], out: 'dist' },
   { dir: 'esbuild', modes: [{ name: 'esbuild', build: true, serve: (d) => serveStatic(join(d, 'dist')) }], out: 'dist' },
   { dir: 'rollup', modes: [{ name: 'rollup', build: true, serve: (d) => serveStatic(join(d, 'dist')) }], out: 'dist' },
-  { dir: 'next', modes: [{ name: 'next', build: true, serve: (d) => serveWith(d, 'node_modules/next/dist/bin/next', ['start', '-H', '127.0.0.1', '-p', '{port}']) }], out: '.next/static' },
 ];
 
 // SCP_CONSUMERS=vite,next runs only those fixtures (while working on one).

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../helpers/chromium.mjs';
 import { buildAndPack, pageResult, startStaticServer, type Packed } from './packed-package.js';
+import { cp } from 'node:fs/promises';
 
 describe('script-tag build from another origin', () => {
   let tmp: string;
@@ -59,6 +60,33 @@ describe('script-tag build from another origin', () => {
       await tab.close();
       await page.close();
       await cdn.close();
+    }
+  });
+
+  it('a Worker file that is missing fails ledger calls with ledger_unavailable naming the 404 and what to do', async () => {
+    // The script-tag build served without its worker.js, as a host that copied only scp-ledger.js would.
+    const site = join(tmp, 'no-worker');
+    await cp(join(packed.pkgDir, 'dist/cdn'), site, { recursive: true });
+    await rm(join(site, 'worker.js'));
+    await writeFile(join(site, 'index.html'), `<!doctype html><link rel="icon" href="data:,">
+      <script type="module">
+        const { createScp } = await import('./scp-ledger.js');
+        try { await createScp({ actor: 'x' }).ledger.head(); window.__result = { error: null }; }
+        catch (e) { window.__result = { code: e.code, reason: e.data?.reason, message: e.message }; }
+      </script>`);
+    const server = await startStaticServer(site);
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${server.url}/index.html`);
+      await tab.waitForFunction(() => (window as any).__result !== undefined, undefined, { timeout: 30_000 });
+      const r = await tab.evaluate(() => (window as any).__result);
+      assert.equal(r.code, 'ledger_unavailable', r.message);
+      assert.equal(r.reason, 'worker_missing');
+      assert.match(r.message, /worker\.js answered 404/);
+      assert.match(r.message, /createScp\(\{ worker/);
+    } finally {
+      await tab.close();
+      await server.close();
     }
   });
 });

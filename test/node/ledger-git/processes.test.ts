@@ -146,8 +146,17 @@ describe('git ledger: many processes on one repository', () => {
     const lines = createInterface({ input: reader.stdout });
     const answers: string[] = [];
     let wake: (() => void) | undefined;
+    let exited = false;
+    let stderr = '';
+    reader.stderr.on('data', (b) => { stderr += b; });
     lines.on('line', (line) => { answers.push(line); wake?.(); });
-    const answer = async (n: number) => { while (answers.length < n) await new Promise<void>((r) => { wake = r; }); };
+    reader.on('close', () => { exited = true; wake?.(); });
+    const answer = async (n: number) => {
+      while (answers.length < n) {
+        if (exited) assert.fail(`the reader died after answering ${JSON.stringify(answers.slice(-3))}: ${stderr.slice(-600)}`);
+        await new Promise<void>((r) => { wake = r; });
+      }
+    };
     await answer(1);
     assert.equal(answers[0], 'ready');
     reader.stdin.write(`${written[0]}\n`); // the reader now knows the 31 packs
@@ -157,13 +166,17 @@ describe('git ledger: many processes on one repository', () => {
     repo.git('repack', '-a', '-d', '-q');
     const after = packs();
     assert.ok(before.some((p) => !after.includes(p)), 'the merge removed packs the reader had listed');
+    // The reader's idle timer closes the pack files it had open (an open file outlives its
+    // deletion); from here it must open packs that are gone.
+    reader.stdin.write('idle\n');
+    await answer(3);
     for (const id of written) reader.stdin.write(`${id}\n`);
     reader.stdin.write('idle\n');
-    await answer(2 + written.length + 1);
+    await answer(3 + written.length + 1);
     reader.stdin.end();
     const r = await result;
     assert.equal(r.code, 0, `the reader died: ${r.err}`);
-    const got = answers.slice(2, 2 + written.length);
+    const got = answers.slice(3, 3 + written.length);
     assert.deepEqual(got, written.map((id) => `ok ${id}`));
     assert.equal(answers.at(-1), 'idle', 'the idle timer closed its handles without an unhandled rejection');
     await l.close?.();

@@ -4,7 +4,7 @@
 // in a temp git repository. Each block has a check that asserts its effect; a block without a
 // check (or a check whose block is gone) fails the suite.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -361,52 +361,91 @@ const checks: Record<string, Check> = {
   },
 
   'CLI › sh': {
-    does: 'each line run in a git repo through the package bin: run records the build and prints @run:<id>, log lists the failed run, show prints it, export writes the CSV, verify && sync origin pushes the branch',
+    does: 'each line run in a git repo through the package bin: run records the build and prints @run:<id>, a run over two repositories records both, log filters (status, repo + artifact, event + correlation, actions), show prints the run, export writes the CSV, verify && sync origin pushes the branch',
     async check(block, { packed, tmp }) {
       const lines = shellLines(block.code);
-      assert.equal(lines.length, 5);
+      assert.equal(lines.length, 9);
       for (const l of lines) assert.match(l.command, /^npx scp-ledger /);
+      const line = (re: RegExp) => {
+        const found = lines.filter((l) => re.test(l.command));
+        assert.equal(found.length, 1, `one README line matches ${re}`);
+        return found[0]!;
+      };
       const git = await startGitServer({ root: join(tmp, 'git-root-cli') });
       const repo = tempRepo('scp-readme-cli-');
       try {
         const bin = cliBin(packed, tmp);
         repo.git('remote', 'add', 'origin', await git.createRepo('ops'));
+        // The lines run in app/ of the repository, with a second repository beside it at ../api.
+        const cwd = join(repo.dir, 'app');
+        mkdirSync(cwd);
+        const api = tempRepoAt(join(repo.dir, 'api'));
+        writeFileSync(join(cwd, 'release.sh'),
+          '#!/bin/sh\nset -e\necho v2 > ../api/VERSION && git -C ../api add VERSION && git -C ../api commit -qm "api: v2"\n' +
+          'echo v2 > notes.txt && git add notes.txt && git commit -qm "app: v2"\n', { mode: 0o755 });
         // npx runs the package's bin; here it is on PATH, as an install puts it in node_modules/.bin.
         const asRun = (command: string) => command.replaceAll('npx scp-ledger', 'scp-ledger');
-        const failed = runIdIn((await sh('scp-ledger run --type test -- sh -c "exit 4"', repo.dir, bin)).stderr)!;
+        const failed = runIdIn((await sh('scp-ledger run --type test -- sh -c "exit 4"', cwd, bin)).stderr)!;
         assert.ok(failed);
 
-        // 1. run: the command's output passes through, the run is recorded and its reference printed.
-        const first = await sh(asRun(lines[0]!.command), repo.dir, bin);
+        // run: the command's output passes through, the run is recorded and its reference printed.
+        const build = line(/--subtype build:docker/);
+        const first = await sh(asRun(build.command), cwd, bin);
         assert.equal(first.code, 0, first.stderr);
         assert.equal(first.stdout, 'docker stand-in: build .\n');
-        assert.match(lines[0]!.comment, /prints @run:<id>/);
+        assert.match(build.comment, /prints @run:<id>/);
         const id = runIdIn(first.stderr)!;
         assert.ok(id, `printed a run reference: ${first.stderr}`);
 
-        // 2. log: only the failed run.
-        const log = await sh(asRun(lines[1]!.command), repo.dir, bin);
+        // run over two repositories: the commits in both are recorded with their repository.
+        const release = await sh(asRun(line(/--repo \. --repo \.\.\/api/).command), cwd, bin);
+        assert.equal(release.code, 0, release.stderr);
+        const released = runIdIn(release.stderr)!;
+        assert.ok(released, `printed a run reference: ${release.stderr}`);
+        const byRepo = await sh(`scp-ledger log --repo ../api`, cwd, bin);
+        assert.equal(byRepo.code, 0, byRepo.stderr);
+        assert.ok(byRepo.stdout.includes(released), `log --repo ../api lists the release run: ${byRepo.stdout}`);
+        assert.ok(!byRepo.stdout.includes(id), 'log --repo ../api leaves out the build run');
+        assert.equal(api.git('log', '--format=%s', '-1').trim(), 'api: v2');
+
+        // log: only the failed run.
+        const log = await sh(asRun(line(/--status failed/).command), cwd, bin);
         assert.equal(log.code, 0, log.stderr);
         assert.ok(log.stdout.includes(failed), `log lists the failed run: ${log.stdout}`);
         assert.ok(!log.stdout.includes(id), 'log leaves out the ok run');
 
-        // 3. show: the run just recorded.
-        const show = await sh(asRun(substitute(lines[2]!.command, { '<id>': id })), repo.dir, bin);
+        // log by repository and artifact type: nothing here opened a PR, so nothing is listed.
+        const prs = await sh(asRun(line(/--artifact pr/).command), cwd, bin);
+        assert.equal(prs.code, 0, prs.stderr);
+        for (const other of [id, failed, released]) assert.ok(!prs.stdout.includes(other), `no PR run listed: ${prs.stdout}`);
+
+        // log by event type and correlation id: no entry here was written under that trace.
+        const traced = await sh(asRun(line(/--correlation/).command), cwd, bin);
+        assert.equal(traced.code, 0, traced.stderr);
+        for (const other of [id, failed, released]) assert.ok(!traced.stdout.includes(other), `nothing under that trace: ${traced.stdout}`);
+
+        // log of actions: none were discarded or deleted, and runs are not actions.
+        const actions = await sh(asRun(line(/--kind action/).command), cwd, bin);
+        assert.equal(actions.code, 0, actions.stderr);
+        for (const other of [id, failed, released]) assert.ok(!actions.stdout.includes(other), `runs are not actions: ${actions.stdout}`);
+
+        // show: the run just recorded.
+        const show = await sh(asRun(substitute(line(/ show /).command, { '<id>': id })), cwd, bin);
         assert.equal(show.code, 0, show.stderr);
         for (const part of [id, 'build:docker', 'ok', 'docker build .']) assert.ok(show.stdout.includes(part), `show prints ${part}: ${show.stdout}`);
 
-        // 4. export to CSV: a header and both runs.
-        const exported = await sh(asRun(lines[3]!.command), repo.dir, bin);
+        // export to CSV: a header and the three runs.
+        const exported = await sh(asRun(line(/ export /).command), cwd, bin);
         assert.equal(exported.code, 0, exported.stderr);
-        const csv = readFileSync(join(repo.dir, 'audit.csv'), 'utf8').trim().split('\n');
-        assert.equal(csv.length, 3, `header + 2 rows: ${csv.join(' | ')}`);
+        const csv = readFileSync(join(cwd, 'audit.csv'), 'utf8').trim().split('\n');
+        assert.equal(csv.length, 4, `header + 3 rows: ${csv.join(' | ')}`);
         assert.match(csv[0]!, /\bid\b/);
-        assert.ok(csv.some((row) => row.includes(id)) && csv.some((row) => row.includes(failed)));
+        for (const other of [id, failed, released]) assert.ok(csv.some((row) => row.includes(other)), `CSV has ${other}`);
 
-        // 5. verify && sync origin: the ledger verifies and the remote gets the branch.
-        const synced = await sh(asRun(lines[4]!.command), repo.dir, bin);
+        // verify && sync origin: the ledger verifies and the remote gets the branch.
+        const synced = await sh(asRun(line(/ verify /).command), cwd, bin);
         assert.equal(synced.code, 0, synced.stderr);
-        assert.match(synced.stdout, /ledger ok: \d+ commits, \d+ entries checked/);
+        assert.match(synced.stdout, /ledger ok: \d+ commits, \d+ entries (checked|new since the last verify)/);
         assert.match(synced.stdout, /synced with origin/);
         const remoteHead = spawnSync('git', ['--git-dir', git.pathOf('ops'), 'rev-parse', 'scp-ledger'], { encoding: 'utf8' }).stdout.trim();
         assert.equal(remoteHead, repo.git('rev-parse', 'scp-ledger').trim(), 'origin has the ledger branch at the local head');
@@ -417,6 +456,17 @@ const checks: Record<string, Check> = {
     },
   },
 };
+
+/** A second repository at `dir` (inside the first one's folder, as a sibling of its app/). */
+function tempRepoAt(dir: string): { git(...args: string[]): string } {
+  mkdirSync(dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'Test User');
+  git('config', 'user.email', 'test@example.com');
+  git('commit', '-q', '--allow-empty', '-m', 'initial');
+  return { git };
+}
 
 /** A bin folder as an install leaves it: `scp-ledger` linked to the package's bin, plus a `docker` that stands in for the real one. */
 function cliBin(packed: Packed, tmp: string): string {
