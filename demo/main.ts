@@ -12,7 +12,10 @@ const REMOTE_KEY = 'scp-demo:remote';
 const actorInput = document.querySelector<HTMLInputElement>('#actor')!;
 const remoteInput = document.querySelector<HTMLInputElement>('#remote')!;
 actorInput.value = localStorage.getItem(ACTOR_KEY) ?? 'alex';
-remoteInput.value = localStorage.getItem(REMOTE_KEY) ?? new URLSearchParams(location.search).get('remote') ?? '';
+// A remote given in the URL wins and is remembered for the next visit.
+const remoteParam = new URLSearchParams(location.search).get('remote');
+if (remoteParam) localStorage.setItem(REMOTE_KEY, remoteParam);
+remoteInput.value = remoteParam ?? localStorage.getItem(REMOTE_KEY) ?? '';
 
 const scp = createScp({
   actor: () => actorInput.value.trim() || 'unknown',
@@ -28,6 +31,16 @@ mountDashboard(scp, () => actorInput.value);
 
 // Settings.
 const result = document.querySelector<HTMLOutputElement>('#settings-result')!;
+const progress = document.querySelector<HTMLOutputElement>('#settings-progress')!;
+const kb = (n: number | undefined) => (n ? ` · ${Math.round(n / 1024).toLocaleString()} KB` : '');
+// Syncs, the read index catching up and verifies report their progress on the bus.
+scp.bus.on('ledger:progress', (p) => {
+  if (p.phase === 'done') { progress.textContent = ''; return; }
+  const count = p.total ? `${p.loaded.toLocaleString()} of ${p.total.toLocaleString()}` : p.loaded ? p.loaded.toLocaleString() : '';
+  progress.textContent = p.op === 'sync' ? `Sync: ${p.phase} ${count}${kb(p.bytes)}`
+    : p.op === 'index' ? `Indexing ${count} entries`
+    : 'Verifying…';
+});
 actorInput.addEventListener('change', () => localStorage.setItem(ACTOR_KEY, actorInput.value));
 remoteInput.addEventListener('change', () => {
   localStorage.setItem(REMOTE_KEY, remoteInput.value);

@@ -1,9 +1,10 @@
 import { cardLabel as defaultCardLabel } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
+import type { AutoSync, AutoSyncOptions, AutoSyncState } from './ledger/auto-sync.js';
 import { createLazyLedger } from './ledger/lazy.js';
 import { loadOnce } from './load-once.js';
 import { valueLimits, type ValueLimits } from './limits.js';
-import type { Ledger } from './ledger/types.js';
+import type { Ledger, ProgressListener, SyncOptions, VerifyCallOptions } from './ledger/types.js';
 import { capabilitiesOf, type Capabilities, type Role } from './host/roles.js';
 import type { RedactOptions } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
@@ -50,6 +51,11 @@ export interface ScpOptions {
   runs?: { heartbeatMs?: number; leaseMs?: number; groupCommitMs?: number };
   /** Labels for card keys (merged over the origin's). */
   cardLabels?: Record<string, string>;
+  /**
+   * Sync the ledger by itself: after saves and on an interval, backing off while the remote
+   * fails (`true` for the defaults). Its state is `client.autoSync.state()`.
+   */
+  autoSync?: boolean | AutoSyncOptions;
   /** What this page's user may do (elements hide or disable the rest); default `admin` (everything). */
   role?: Role;
 }
@@ -63,6 +69,8 @@ export interface ScpClient {
   readonly ledger: Ledger;
   readonly store: StagingStore;
   cardLabel(cardKey: string): string;
+  /** Automatic sync (with `autoSync`): last synced time, last error, next attempt. */
+  readonly autoSync?: { state(): AutoSyncState; stop(): void };
   /** What the user may do (a host client asks the host); elements show a read-only state from it. */
   capabilities?(): Promise<Capabilities>;
   close(): Promise<void>;
@@ -79,12 +87,20 @@ function defaultStore(): StagingStore {
 
 /**
  * The same ledger, announcing on the bus what it did: every write as `ledger:written`, a delete as
- * `audit:deleted` (with who and why) and `ledger:written`, a successful sync as `ledger:synced`.
+ * `audit:deleted` (with who and why) and `ledger:written`, a successful sync as `ledger:synced`,
+ * and the progress of its syncs and verifies as `ledger:progress` (unless `ownProgress`: the
+ * ledger reports all of its progress to the bus itself, index catch-ups included). `written`
+ * hears of every landed write (automatic sync).
  */
-function withLedgerEvents(ledger: Ledger, bus: EventBus): Ledger {
+function withLedgerEvents(ledger: Ledger, bus: EventBus, ownProgress = false, written?: () => void): Ledger {
+  const toBus = (fn: ProgressListener | undefined): ProgressListener => (p) => {
+    if (!ownProgress) bus.emit('ledger:progress', p);
+    fn?.(p);
+  };
   const write: Ledger['write'] = async (batch) => {
     const r = await ledger.write(batch);
     bus.emit('ledger:written', { commit: r.commit, ids: r.ids });
+    written?.();
     return r;
   };
   const deleteAudit: Ledger['deleteAudit'] = async (id, o) => {
@@ -95,10 +111,11 @@ function withLedgerEvents(ledger: Ledger, bus: EventBus): Ledger {
       ...(r.action_id && { action_id: r.action_id }), ...(o?.correlation_id && { correlation_id: o.correlation_id }),
     });
     bus.emit('ledger:written', { commit: r.commit, ids: r.action_id ? [r.action_id] : [] });
+    written?.();
     return r;
   };
-  const sync = async (o?: { remote?: string }) => {
-    const r = await ledger.sync!(o);
+  const sync = async (o?: SyncOptions) => {
+    const r = await ledger.sync!({ ...o, progress: toBus(o?.progress) });
     bus.emit('ledger:synced', r);
     return r;
   };
@@ -107,16 +124,20 @@ function withLedgerEvents(ledger: Ledger, bus: EventBus): Ledger {
       if (prop === 'write') return write;
       if (prop === 'deleteAudit') return deleteAudit;
       if (prop === 'sync' && target.sync) return sync;
+      if (prop === 'verify' && target.verify) {
+        return (o?: { full?: boolean } & VerifyCallOptions) => target.verify!({ ...o, progress: toBus(o?.progress) });
+      }
       return Reflect.get(target, prop, receiver);
     },
   });
 }
 
-function defaultBrowserLedger(options: ScpOptions): Ledger {
+function defaultBrowserLedger(options: ScpOptions, bus: EventBus): Ledger {
   // The git code is a separate chunk, loaded on the first ledger call.
   return createLazyLedger(() => import('./ledger/git-browser/worker-ledger.js').then((m) => m.createWorkerGitLedger({
     name: options.ledgerName ?? 'scp-ledger',
     ...(options.remote && { remote: options.remote }),
+    onProgress: (p) => bus.emit('ledger:progress', p),
   }, options.worker?.())));
 }
 
@@ -124,8 +145,23 @@ function defaultBrowserLedger(options: ScpOptions): Ledger {
 export function createScp(options: ScpOptions = {}): ScpClient {
   const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
   const store = options.staging ?? defaultStore();
+  const ownLedger = !options.ledger && inBrowser;
+  let autoSync: AutoSync | undefined;
   const ledger = withLedgerEvents(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
-    : options.ledger ?? (inBrowser ? defaultBrowserLedger(options) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))), bus);
+    : options.ledger ?? (inBrowser ? defaultBrowserLedger(options, bus) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))),
+  bus, ownLedger, options.autoSync ? () => autoSync?.written() : undefined);
+  let autoSyncFacade: { state(): AutoSyncState; stop(): void } | undefined;
+  if (options.autoSync) {
+    // Loaded only by pages that turn it on. Failures are kept in its state (and retried with
+    // backoff), never thrown at the page.
+    const o = options.autoSync === true ? {} : options.autoSync;
+    let stopped = false;
+    void import('./ledger/auto-sync.js').then((m) => { if (!stopped) autoSync = m.createAutoSync(() => ledger.sync!(), o); });
+    autoSyncFacade = {
+      state: () => autoSync?.state() ?? { failures: 0 },
+      stop: () => { stopped = true; autoSync?.stop(); },
+    };
+  }
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
   const limits = valueLimits(options.limits);
   const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor({ maxDepth: limits.maxDepth, ...options.redact }));
@@ -162,8 +198,10 @@ export function createScp(options: ScpOptions = {}): ScpClient {
 
   return {
     bus, staging, runs, refs, ledger, store, cardLabel,
+    ...(autoSyncFacade && { autoSync: autoSyncFacade }),
     capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
     async close() {
+      autoSyncFacade?.stop();
       // Finished runs that cannot be written now stay in the store for the next start.
       try {
         await runs.flush();

@@ -1,6 +1,6 @@
 import type { ActionEntry } from '../schemas/action.js';
 import type { SavedAudit } from '../schemas/audit.js';
-import type { EntryMeta, LedgerPage, LedgerQuery } from '../schemas/ledger.js';
+import type { EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../schemas/ledger.js';
 import type { RunRecord } from '../schemas/run.js';
 
 export interface LedgerBatch {
@@ -63,7 +63,26 @@ export interface VerifyNote {
   count: number;
 }
 
-export interface SyncResult { head: string; fetched: number; pushed: number }
+export interface SyncResult {
+  head: string;
+  /** Commits that came from the remote and are new here (each counted once, however many attempts it took). */
+  fetched: number;
+  /** Commits of ours the remote took. */
+  pushed: number;
+}
+
+/** Called as a long operation moves along (see LedgerProgress). */
+export type ProgressListener = (p: LedgerProgress) => void;
+
+export interface SyncOptions {
+  /** Remote URL for this sync (default: the ledger's remote, or the one it last synced with). */
+  remote?: string;
+  progress?: ProgressListener;
+}
+
+export interface VerifyCallOptions {
+  progress?: ProgressListener;
+}
 
 /**
  * The ledger: an append-only store of saved audits and finished runs.
@@ -86,7 +105,7 @@ export interface Ledger {
   /** The current head (commit id), or `undefined` for an empty ledger. */
   head(): Promise<string | undefined>;
   /** Checks what came after the last verified head; `{ full: true }` re-checks everything. */
-  verify?(options?: { full?: boolean }): Promise<VerifyReport>;
-  sync?(options?: { remote?: string }): Promise<SyncResult>;
+  verify?(options?: { full?: boolean } & VerifyCallOptions): Promise<VerifyReport>;
+  sync?(options?: SyncOptions): Promise<SyncResult>;
   close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { LedgerProgress } from './ledger.js';
 import { RunEvent, RunStatus } from './run.js';
 
 /** Payloads of every bus event, keyed by the origin's event names. */
@@ -37,6 +38,8 @@ export const BusEvents = {
   /** Entries landed in the ledger (one commit). */
   'ledger:written': z.object({ commit: z.string(), ids: z.array(z.string()) }),
   'ledger:synced': z.object({ head: z.string(), fetched: z.number(), pushed: z.number() }),
+  /** A sync, the read index's catch-up or a verify moving along (local to this origin). */
+  'ledger:progress': LedgerProgress,
   /** Cached state is stale (server restart, SSE reset): views should refetch. */
   'sys:reset': z.object({ reason: z.string() }),
 } as const;

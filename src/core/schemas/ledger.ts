@@ -76,4 +76,27 @@ export interface LedgerPage {
   entries: EntryMeta[];
   /** Present when there are more entries after this page. */
   cursor?: string;
+  /**
+   * Present while the ledger's read index is still catching up (a first sync, a large incremental
+   * one): the page answers from the rows indexed so far, and more are on the way.
+   */
+  indexing?: { indexed: number; total: number };
 }
+
+/**
+ * What a long ledger operation is doing, for `progress` options and the client's bus
+ * (`ledger:progress`). `loaded` counts objects (sync), rows (index) or commits (verify).
+ */
+export const LedgerProgress = z.object({
+  op: z.enum(['sync', 'index', 'verify']),
+  /**
+   * sync: `connect`, git's own phases while fetching (`Receiving objects`, `Resolving deltas`, ...),
+   * `push`, `done`; index: `indexing`, `done`; verify: `start`, `done`.
+   */
+  phase: z.string(),
+  loaded: z.number(),
+  total: z.optional(z.number()),
+  /** Bytes received (fetching) or sent (pushing) so far. */
+  bytes: z.optional(z.number()),
+});
+export type LedgerProgress = z.infer<typeof LedgerProgress>;

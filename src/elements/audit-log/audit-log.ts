@@ -1,6 +1,6 @@
 import { property, state } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
-import type { EntryMeta, LedgerQuery } from '../../core/schemas/ledger.js';
+import type { EntryMeta, LedgerProgress, LedgerQuery } from '../../core/schemas/ledger.js';
 import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import type { ScpLogExportFormat } from '../events/log-export-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
@@ -34,6 +34,7 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * @csspart load-more - The "Load more" button.
  * @csspart error - The error banner.
  * @csspart empty - The text shown when nothing matches.
+ * @csspart progress - A sync, index catch-up ("Indexing 12,000 of 20,000 entries…") or verify under way.
  * @cssproperty --scp-log-max-height - Tallest the table grows before it scrolls (default none).
  * @cssproperty --scp-color-ok - Colour of an ok status.
  * @cssproperty --scp-color-danger - Colour of a failed status.
@@ -53,7 +54,7 @@ export class ScpAuditLog extends ScpElement {
 
   /** @internal The client, its loading state and reloads. */
   readonly data = new ScpClientController(this, {
-    events: ['ledger:written', 'ledger:synced', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:completed'],
+    events: ['ledger:written', 'ledger:synced', 'ledger:progress', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:completed'],
     onClient: () => {
       this.entries = [];
       this.cursor = undefined;
@@ -61,7 +62,10 @@ export class ScpAuditLog extends ScpElement {
     },
     load: (client, signal) => this.load(client, signal),
     // Applied in place by the view; before it has loaded, an event simply causes a reload.
-    onEvent: (name, payload) => this.view.module?.applyEvent(this, name, payload) ?? true,
+    onEvent: (name, payload) => {
+      if (name === 'ledger:progress') return this.progressed(payload as LedgerProgress);
+      return this.view.module?.applyEvent(this, name, payload) ?? true;
+    },
   });
 
   /** Only entries by this actor (exact). */
@@ -96,6 +100,8 @@ export class ScpAuditLog extends ScpElement {
   @state() accessor exportFailed = false;
   /** @internal Spoken when live updates add rows. */
   @state() accessor announce = '';
+  /** @internal A sync, index catch-up or verify under way (from the page or the bus), shown above the rows. */
+  @state() accessor progress: LedgerProgress | undefined = undefined;
 
   /** @internal The query behind the rows shown (what "Load more", live updates and export use). */
   viewQuery: LedgerQuery = {};
@@ -156,6 +162,12 @@ export class ScpAuditLog extends ScpElement {
     this.dispatchEvent(new ScpActionErrorEvent({ action: 'load', ids: [], error, message: this.t('logLoadFailed', { detail }) }));
   }
 
+  /** @internal A `ledger:progress` event: shown; rows reload as the index brings more in. */
+  progressed(p: LedgerProgress): boolean {
+    this.progress = p.phase === 'done' ? undefined : p;
+    return p.op === 'index';
+  }
+
   protected override async scheduleUpdate(): Promise<void> {
     // The first update waits for the view, so nothing renders half-built.
     if (!this.view.module) await this.view.ready;
@@ -188,6 +200,9 @@ export class ScpAuditLog extends ScpElement {
       this.cursor = page.cursor;
       this.more = page.cursor !== undefined;
       this.announce = '';
+      // The page says whether the ledger is still indexing (also when no event reached this tab).
+      if (page.indexing) this.progress = { op: 'index', phase: 'indexing', loaded: page.indexing.indexed, total: page.indexing.total };
+      else if (this.progress?.op === 'index') this.progress = undefined;
     } catch (error) {
       if (!signal.aborted) this.fail(error);
       throw error;

@@ -3,7 +3,7 @@ import { ORIGIN_CARD_LABELS } from '../../core/cards.js';
 import type { ScpClient } from '../../core/client.js';
 import { actionKindOf, actionOf, targetOf, toCsv, toJsonl, type ActionKind } from '../../core/export/entries.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
-import type { EntryMeta } from '../../core/schemas/ledger.js';
+import type { EntryMeta, LedgerProgress } from '../../core/schemas/ledger.js';
 import { RUN_TYPES } from '../../core/schemas/run-types.js';
 import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import { ScpLogExportEvent, type ScpLogExportFormat } from '../events/log-export-event.js';
@@ -246,6 +246,13 @@ function renderRow(host: Host, e: EntryMeta) {
 }
 
 /** @internal The element's whole shadow content. */
+/** A sync, index catch-up or verify under way, in words. */
+function progressText(p: LedgerProgress, t: Translate): string {
+  if (p.op === 'index') return t('progressIndexing', { indexed: p.loaded, total: p.total ?? p.loaded });
+  if (p.op === 'verify') return t('progressVerify');
+  return t('progressSync', { phase: p.phase, loaded: p.loaded, ...(p.total !== undefined && { total: p.total }), ...(p.bytes !== undefined && { bytes: p.bytes }) });
+}
+
 export function render(el: ScpAuditLog) {
   const host = el as Host;
   const t = host.t;
@@ -262,6 +269,7 @@ export function render(el: ScpAuditLog) {
       <button type="button" class="export-jsonl" @click=${onExportJsonl} ?disabled=${!data.client}>${t('logExportJsonl')}</button>
     </div>
     ${!data.client ? html`<p part="empty">${t('notConnected')}</p>` : nothing}
+    <p part="progress" role="status" dir="auto" ?hidden=${!host.progress}>${host.progress ? progressText(host.progress, t) : ''}</p>
     ${err ? html`<div part="error" role="alert">
         <span>${t('logLoadFailed', { detail: err instanceof Error ? err.message : String(err) })}</span>
         <button type="button" @click=${onRetry}>${t('retry')}</button>

@@ -193,6 +193,12 @@ export const defaultMessages = {
     `Exported ${f.number(p.count)} ${plural(f, p.count, 'entry', 'entries')} as ${p.format}.`) as Fn<{ count: number; format: string }>,
   logExportFailed: ((p: { detail: string }) => `Export failed: ${p.detail}`) as Fn<{ detail: string }>,
   logLoadFailed: ((p: { detail: string }) => `The activity log could not be loaded: ${p.detail}`) as Fn<{ detail: string }>,
+
+  // ledger progress (the audit log's status line; hosts may show it elsewhere too)
+  progressIndexing: ((p: { indexed: number; total: number }, f) => `Indexing ${f.number(p.indexed)} of ${f.number(p.total)} entries…`) as Fn<{ indexed: number; total: number }>,
+  progressSync: ((p: { phase: string; loaded: number; total?: number; bytes?: number }, f) =>
+    `Syncing: ${p.phase}${p.loaded ? ` ${f.number(p.loaded)}${p.total ? ` / ${f.number(p.total)}` : ''}` : ''}${p.bytes ? ` (${f.number(Math.round(p.bytes / 1024))} KB)` : ''}…`) as Fn<{ phase: string; loaded: number; total?: number; bytes?: number }>,
+  progressVerify: 'Verifying the ledger…',
 };
 
 export type ScpMessages = { [K in keyof typeof defaultMessages]: (typeof defaultMessages)[K] extends string ? string : (typeof defaultMessages)[K] };

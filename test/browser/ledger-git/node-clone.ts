@@ -11,6 +11,7 @@ import { ScpError } from '../../../src/core/errors/index.js';
 import { createGitLedger } from '../../../src/core/ledger/git/index.js';
 import { makeAudit } from '../../contract/ledger.js';
 import type { GitServer } from '../../helpers/git-server.mjs';
+import { appendEntriesInChild, entriesOnBranch, seedRepo } from '../../helpers/seed-ledger.js';
 
 interface Job { done: boolean; result?: unknown; error?: string }
 // tsx may load this module afresh per call: keep jobs on the process.
@@ -71,4 +72,29 @@ export function inspectRemote(name: string, branch: string, ctx: { gitServer: Gi
   let fsck = 'ok';
   try { execFileSync('git', ['-C', dir, 'fsck', '--full', '--strict'], { stdio: 'pipe' }); } catch (e) { fsck = String((e as { stderr?: Buffer }).stderr ?? e); }
   return { ids, merges, roots, fsck };
+}
+
+/** Runs `work` as a background job the browser polls with `jobStatus`. */
+function startJob(work: () => Promise<unknown>): string {
+  const id = `job-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+  const job: Job = { done: false };
+  jobs.set(id, job);
+  work().then((r) => { job.result = r; }, (e) => { job.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e); })
+    .finally(() => { job.done = true; });
+  return id;
+}
+
+/** Gives the server's repo `name` a ledger of `count` entries (seeded once per count per run); a job id. */
+export function startSeedRemote(name: string, count: number, ctx: { gitServer: GitServer }): string {
+  return startJob(() => seedRepo(ctx.gitServer.pathOf(name), count, { inChild: true }));
+}
+
+/** Another machine (a child process) adds `count` entries to the server's repo `name`, in commits of 5,000; a job id. */
+export function startAppendRemote(name: string, count: number, card: string, ctx: { gitServer: GitServer }): string {
+  return startJob(() => appendEntriesInChild(ctx.gitServer.pathOf(name), count, { card }));
+}
+
+/** Entry files on the remote's ledger branch, counted by native git. */
+export function remoteEntryCount(name: string, ctx: { gitServer: GitServer }): number {
+  return entriesOnBranch(ctx.gitServer.pathOf(name));
 }

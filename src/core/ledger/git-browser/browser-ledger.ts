@@ -5,6 +5,7 @@
  */
 import http from 'isomorphic-git/http/web';
 import { createGitLedger, type GitLedger, type GitRemoteOptions } from '../git/index.js';
+import type { ProgressListener } from '../types.js';
 import { createIdbFs, deleteIdbFs, type IdbFs } from './idb-fs.js';
 import { createIdbReadIndex } from './idb-read-index.js';
 import { deviceSigner } from '../git/signing/device-key.js';
@@ -18,6 +19,8 @@ export interface BrowserGitLedgerOptions {
   author?: { name: string; email: string };
   /** Also write the origin's per-entry tags. */
   tags?: boolean;
+  /** Progress of syncs, read-index catch-ups and verifies. */
+  onProgress?: ProgressListener;
   /**
    * Signed commits: `device` signs every commit with this device's non-extractable Ed25519 key
    * (its public key: `ledger.signingKey`, for an admin to enrol); `pinned` / `allowedSigners` are
@@ -78,8 +81,11 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     ...(options.remote && { remote: options.remote }),
     ...(options.author && { author: options.author }),
     ...(options.tags && { tags: options.tags }),
+    ...(options.onProgress && { onProgress: options.onProgress }),
     ...(options.signing && { signing: { ...trust, ...(signer && { signer }) } }),
     index,
+    // A first sync can bring 100,000 entries: lists show the newest as soon as they are indexed.
+    listWhileIndexing: true,
     lock,
     beforeRefUpdate: async () => { await fs.promises.flush?.(); },
   }));

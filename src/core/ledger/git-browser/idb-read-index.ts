@@ -54,7 +54,17 @@ export interface IdbReadIndex extends ReadIndex {
 }
 
 interface LogRecord { seq: number; update: IndexUpdate }
-interface Meta { seq: number; head: string | undefined }
+/**
+ * `head`: the ledger head the rows completely reflect (undefined while a multi-step catch-up
+ * named `run` is under way). `count`: the rows stored, written in the same transaction; a store
+ * whose rows do not add up to it reads as missing and is rebuilt. `v`: the format — stores from
+ * before it (whose catch-ups could drop rows) are rebuilt once.
+ */
+interface Meta { v: typeof FORMAT; seq: number; head: string | undefined; run?: string; count: number }
+
+const FORMAT = 2;
+/** Updates larger than this are not journaled: other contexts reload every row instead. */
+const LOG_MAX_ROWS = 500;
 
 /** Journal entries kept for other contexts to catch up from (older ones are pruned). */
 const LOG_KEEP = 256;
@@ -64,12 +74,14 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
   let dbp: Promise<IDBDatabase> | undefined;
   const db = () => (dbp ??= openDb(name));
   const rows = new RowSet();
-  let mem: Meta = { seq: 0, head: undefined };
+  let mem: Meta = { v: FORMAT, seq: 0, head: undefined, count: 0 };
 
   async function readMeta(store: IDBObjectStore): Promise<Meta> {
-    const m = (await req(store.get(HEAD_KEY))) as Meta | string | undefined;
-    if (m === undefined || typeof m === 'string') return { seq: 0, head: undefined };
-    return m;
+    const m = (await req(store.get(HEAD_KEY))) as Partial<Meta> | string | undefined;
+    if (m === undefined || typeof m !== 'object') return { v: FORMAT, seq: 0, head: undefined, count: 0 };
+    // An older format: its rows may be incomplete, so it counts as missing (rebuilt on next list).
+    if (m.v !== FORMAT) return { v: FORMAT, seq: m.seq ?? 0, head: undefined, count: -1 };
+    return m as Meta;
   }
 
   /** Brings memory to the stored state: replays the journal, or reloads every row when it is too far behind. */
@@ -85,7 +97,8 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
     }
     const all = (await req(t.objectStore(ROWS).getAll())) as EntryMeta[];
     rows.apply({ head: stored.head, put: all, remove: [], reset: true });
-    mem = { ...stored };
+    // Rows that do not add up to the count written with them: not to be trusted, rebuild.
+    mem = all.length === stored.count ? { ...stored } : { ...stored, head: undefined };
   }
 
   async function sync(): Promise<void> {
@@ -110,14 +123,35 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
       // Another context may have updated the store since our head(): catch up first. Updates are
       // diffs along an append-only branch, so applying ours on top only re-puts rows it has.
       await catchUpMemory(t, stored);
-      if (!(stored.head === u.head && !u.reset)) {
+      // The same complete head already stored (another context got there first): nothing to do.
+      const already = !u.reset && !u.partial && u.head !== undefined && stored.head === u.head && stored.run === undefined;
+      if (!already) {
         const rowStore = t.objectStore(ROWS);
         if (u.reset) rowStore.clear();
         for (const k of u.remove) rowStore.delete(keyOf(k));
         for (const m of u.put) rowStore.put(m, keyOf(m));
-        const next: Meta = { seq: stored.seq + 1, head: u.head };
+        const count = await req(rowStore.count());
+        // Who owns the store's completeness after this update: a reset or the first step of a
+        // run takes it; the last step of that same run (or a one-step update of a store no run
+        // owns) completes it; any other update leaves it to the run under way.
+        let head: string | undefined;
+        let run: string | undefined;
+        if (u.reset || (u.partial && stored.run === undefined && stored.head !== undefined)) {
+          run = u.partial ? u.run : undefined;
+          head = u.partial ? undefined : u.head;
+        } else if (u.partial) {
+          run = stored.run;
+          head = undefined;
+        } else if (stored.run === undefined ? stored.head !== undefined || u.run === undefined : stored.run === u.run) {
+          head = u.head;
+        } else {
+          run = stored.run;
+          head = undefined;
+        }
+        const next: Meta = { v: FORMAT, seq: stored.seq + 1, head, count, ...(run !== undefined && { run }) };
         const log = t.objectStore(LOG);
-        log.put({ seq: next.seq, update: u } satisfies LogRecord);
+        // Large updates are not journaled: a context that misses one reloads every row.
+        if (u.put.length + u.remove.length <= LOG_MAX_ROWS) log.put({ seq: next.seq, update: u } satisfies LogRecord);
         if (next.seq > LOG_KEEP) log.delete(IDBKeyRange.upperBound(next.seq - LOG_KEEP));
         t.objectStore(META).put(next, HEAD_KEY);
         rows.apply(u);

@@ -1,7 +1,8 @@
 /** Messages between a page and the ledger Worker (structured-clone safe). */
 import type { GitRemoteOptions } from '../git/index.js';
+import type { LedgerProgress } from '../../schemas/ledger.js';
 
-export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'setAllowedSigners' | 'signingKey';
+export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'setAllowedSigners' | 'signingKey' | 'remoteUrl';
 
 /** What the page may configure in the worker (no functions: they cannot cross the boundary). */
 export interface WorkerLedgerOptions {
@@ -29,4 +30,6 @@ export type Response =
   | { id: number; type: 'result'; value: unknown }
   | { id: number; type: 'error'; error: SerializedError }
   | { type: 'paused'; step: number; op: string; path: string }
-  | { type: 'writes'; count: number };
+  | { type: 'writes'; count: number }
+  /** A sync, index catch-up or verify moving along (any call's, or the index's in the background). */
+  | { type: 'progress'; progress: LedgerProgress };

@@ -5,7 +5,8 @@
  */
 import * as errors from '../../errors/index.js';
 import { ScpError } from '../../errors/index.js';
-import type { Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
+import type { Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
+import type { LedgerProgress } from '../../schemas/ledger.js';
 import type { LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
 import { startLedgerWorker, workerStartFailure, type StartedWorker } from './worker-start.js';
 import type { VerifyOptions } from '../git/verify.js';
@@ -36,8 +37,10 @@ export function reviveError(e: SerializedError): Error {
 }
 
 export interface WorkerGitLedger extends Ledger {
-  verify(options?: VerifyOptions): Promise<VerifyReport>;
-  sync(options?: { remote?: string }): Promise<SyncResult>;
+  verify(options?: VerifyOptions & VerifyCallOptions): Promise<VerifyReport>;
+  sync(options?: SyncOptions): Promise<SyncResult>;
+  /** The remote this ledger syncs with: the one it was opened with, else the one it last synced with. */
+  remoteUrl(): Promise<string | undefined>;
   close(): Promise<void>;
   /** Replace allowed_signers in one (signed) commit; see GitLedger.setAllowedSigners. */
   setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
@@ -53,12 +56,29 @@ export interface WorkerGitLedger extends Ledger {
 
 /** Starts a ledger Worker (or uses the one given) and returns a Ledger proxy over it. */
 export async function createWorkerGitLedger(
-  options: WorkerLedgerOptions = {},
+  options: WorkerLedgerOptions & {
+    /** Progress of every sync, read-index catch-up and verify (stays on this side of the Worker). */
+    onProgress?: ProgressListener;
+  } = {},
   given?: Worker,
 ): Promise<WorkerGitLedger> {
+  const { onProgress, ...wire } = options;
   const started: StartedWorker | undefined = given ? undefined : await startLedgerWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`);
   const worker = given ?? started!.worker;
   let opened = false;
+  /** Per-call listeners (a sync's or a verify's `progress` option), by operation. */
+  const listeners = new Set<{ op: LedgerProgress['op']; fn: ProgressListener }>();
+  const progressed = (p: LedgerProgress) => {
+    for (const fn of [onProgress, ...[...listeners].filter((l) => l.op === p.op).map((l) => l.fn)]) {
+      try { fn?.(p); } catch (e) { queueMicrotask(() => { throw e; }); }
+    }
+  };
+  const withProgress = async <T>(op: LedgerProgress['op'], fn: ProgressListener | undefined, work: () => Promise<T>): Promise<T> => {
+    if (!fn) return work();
+    const l = { op, fn };
+    listeners.add(l);
+    try { return await work(); } finally { listeners.delete(l); }
+  };
   let seq = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   let onPaused!: (p: { step: number; op: string; path: string }) => void;
@@ -67,6 +87,7 @@ export async function createWorkerGitLedger(
     const m = e.data;
     if (m.type === 'paused') { onPaused(m); return; }
     if (m.type === 'writes') return;
+    if (m.type === 'progress') { progressed(m.progress); return; }
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
@@ -90,7 +111,7 @@ export async function createWorkerGitLedger(
   });
   const call = <T>(method: LedgerMethod, ...args: unknown[]) => send({ type: 'call', method, args }) as Promise<T>;
   try {
-    await send({ type: 'open', options });
+    await send({ type: 'open', options: wire });
   } catch (e) {
     if (!opened) worker.terminate();
     throw e;
@@ -109,10 +130,17 @@ export async function createWorkerGitLedger(
     deleteAudit: (id, o) => call<WriteResult>('deleteAudit', id, o),
     head: () => call('head'),
     whenWarm: () => call<void>('whenWarm'),
-    verify: (o?: VerifyOptions) => call<VerifyReport>('verify', o),
+    verify: (o) => {
+      const { progress, ...rest } = o ?? {};
+      return withProgress('verify', progress, () => call<VerifyReport>('verify', rest));
+    },
+    sync: (o) => {
+      const { progress, ...rest } = o ?? {};
+      return withProgress('sync', progress, () => call<SyncResult>('sync', rest));
+    },
+    remoteUrl: () => call<string | undefined>('remoteUrl'),
     setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
     signingKey: () => call<string | undefined>('signingKey'),
-    sync: (o) => call<SyncResult>('sync', o),
     async close() {
       try { await call('close'); } finally { worker.terminate(); }
     },

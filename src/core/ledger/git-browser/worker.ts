@@ -53,6 +53,7 @@ async function open(options: WorkerLedgerOptions): Promise<void> {
     ...(options.remote && { remote: options.remote }),
     ...(options.author && { author: options.author }),
     ...(options.tags && { tags: options.tags }),
+    onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
     ...(options.signing && { signing: options.signing }),
     ...(fs && { fs: fs as unknown as NonNullable<Parameters<typeof createBrowserGitLedger>[0]>['fs'] }),
   });

@@ -9,11 +9,11 @@ import { ConflictError, DiskFullError, LedgerWriteError, NotFoundError, ScpError
 import { assertValidId } from '../../ids.js';
 import type { ActionEntry } from '../../schemas/action.js';
 import type { SavedAudit } from '../../schemas/audit.js';
-import type { EntryMeta, LedgerPage, LedgerQuery } from '../../schemas/ledger.js';
+import type { EntryKind, EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../../schemas/ledger.js';
 import type { RunEvent, RunRecord } from '../../schemas/run.js';
 import { checkDeleteReason, deleteActionOf, targetOf } from '../actions.js';
 import { actionMetaOf, auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
-import type { DeleteOptions, Ledger, LedgerBatch, SyncResult, VerifyReport, WriteResult } from '../types.js';
+import type { DeleteOptions, Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
 import { commitMessage, prepareBatch, seal } from './batch.js';
 import { diffLevel, diffTrees, mapLimit, type PathChange } from './diff.js';
 import {
@@ -23,7 +23,7 @@ import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type CommitData, type 
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
 import { CorruptObjectError, fsPromises, Repo } from './repo.js';
-import { remoteTrackingRef, syncLedger, type SyncContext } from './sync.js';
+import { rememberedRemote, remoteTrackingRef, syncLedger, type SyncContext } from './sync.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
 import { signCheckpoint } from './signing/checkpoint.js';
 import type { SignaturePolicy } from './signing/policy.js';
@@ -70,6 +70,19 @@ export interface GitLedgerOptions {
   onRetry?: (info: { attempt: number; waitedMs: number; reason: string; message: string }) => void;
   /** Where verify() keeps the last head it approved; default a file in the gitdir. */
   lastVerifiedHead?: VerifiedHeadStore;
+  /** Progress of every sync, read-index catch-up and verify of this ledger. */
+  onProgress?: ProgressListener;
+  /**
+   * While the read index catches up on many entries, lists answer from the rows indexed so far
+   * (newest first) and their pages carry `indexing: { indexed, total }`. Default false: a list
+   * waits for the whole catch-up (what a CLI or a report wants).
+   */
+  listWhileIndexing?: boolean;
+  /**
+   * Where the fs has no positional reads (a browser's), read pack files whole and take objects
+   * from memory instead of isomorphic-git's reader, which costs fs round trips per object.
+   */
+  wholeFilePacks?: boolean;
   /**
    * Signed commits (see signing/policy.ts): `signer` signs every commit this ledger makes (SSH
    * signature, namespace `git`, verifiable by `git verify-commit`) and verify()'s checkpoints;
@@ -80,8 +93,8 @@ export interface GitLedgerOptions {
 
 export interface GitLedger extends Ledger {
   /** Checks what came after the last verified head (all of it the first time); `{ full: true }` re-checks the whole history. */
-  verify(options?: VerifyOptions): Promise<VerifyReport>;
-  sync(options?: { remote?: string }): Promise<SyncResult>;
+  verify(options?: VerifyOptions & VerifyCallOptions): Promise<VerifyReport>;
+  sync(options?: SyncOptions): Promise<SyncResult>;
   /**
    * Move the branch back to the remote's head as last fetched, dropping local commits the remote
    * never took (a host whose remote is the ledger of record, after a failed push).
@@ -91,6 +104,8 @@ export interface GitLedger extends Ledger {
   readonly branch: string;
   /** The full ref name of the ledger branch (`refs/heads/<branch>`). */
   readonly ref: string;
+  /** The remote sync() uses: the one given at creation, else the one this ledger last synced with. */
+  remoteUrl(): Promise<string | undefined>;
   /**
    * Replace the branch's `allowed_signers` (git's format) in one commit. Once signing is on, the
    * commit must be signed by a key already allowed (this ledger's signer), or verify fails it.
@@ -197,6 +212,12 @@ function parseJson(bytes: Uint8Array, what: string): any {
   }
 }
 
+/** The time an id carries (`YYYYMMDDHHMMSS`), or '' — only to order a catch-up newest first. */
+function idTime(id: string): string {
+  const m = /(\d{8})[_T](\d{6})/.exec(id);
+  return m ? m[1]! + m[2]! : '';
+}
+
 export function parseEvents(text: string): RunEvent[] {
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunEvent);
 }
@@ -214,11 +235,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   const lock = options.lock ?? serialQueue();
   const indexQueue = serialQueue();
   const verifiedHead = options.lastVerifiedHead ?? fileVerifiedHead(fs, `${gitdir}/scp-ledger-verified-head`);
+  const progress = (p: LedgerProgress) => { try { options.onProgress?.(p); } catch { /* a listener's failure is not the ledger's */ } };
 
   if (!(await exists(p, `${gitdir}/HEAD`))) {
     await git.init({ fs, dir, gitdir, bare: gitdir === dir, defaultBranch: 'main' });
   }
-  const repo = new Repo({ fs, gitdir });
+  const repo = new Repo({ fs, gitdir, ...(options.wholeFilePacks && { wholeFilePacks: true }) });
   // A writer killed mid-save may have left the ref lock and temporary pack files: clear what is
   // provably abandoned now rather than making the next save wait for the lock to go stale.
   await repo.recover(ref).catch(() => undefined);
@@ -334,11 +356,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     }
   }
 
-  // Rows handed to the index per update while catching up: the rebuild of a large ledger holds
-  // one batch of metadata and one shard's trees at a time, never every entry at once.
+  // Rows handed to the index per update while catching up: lists can answer from the first
+  // batches while the rest streams in, and no update holds more than one batch of metadata.
   const CATCH_UP_BATCH = 2000;
 
-  async function catchUp(): Promise<void> {
+  /** Where a catch-up in progress stands (lists report it with their pages). */
+  let indexing: { indexed: number; total: number; firstBatch: Promise<void>; done: Promise<void> } | undefined;
+
+  async function catchUp(onFirstBatch: () => void, status: { indexed: number; total: number }): Promise<void> {
     const gitHead = await head();
     let indexed: string | undefined;
     try { indexed = await index.head(); } catch { indexed = undefined; }
@@ -353,37 +378,58 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       try { from = await treeOf(indexed); } catch { reset = true; from = undefined; }
     }
     const to = await treeOf(gitHead);
-    let put: EntryMeta[] = [];
+    // 1. What changed: paths and object ids only (trees, no entry bodies yet).
+    const added: { path: string; oid: string; kind: EntryKind; id: string; time: string }[] = [];
     let remove: IndexKey[] = [];
-    let first = true;
-    // Intermediate updates carry no head: if the process stops half way, the index reads as
-    // missing and the next catch-up rebuilds it. The last update names the head it reached.
-    const flush = async (last: boolean) => {
-      // An entry removed from one layout may still exist in the other: keep it.
-      const kept: IndexKey[] = [];
-      for (const k of remove) {
-        const still = k.kind === 'audit' ? await findAudit(to, k.id) : k.kind === 'run' ? await findRun(to, k.id) : await findAction(to, k.id);
-        if (!still) kept.push(k);
-      }
-      await index.apply({ head: last ? gitHead : undefined, put, remove: kept, reset: reset && first });
-      first = false;
-      put = [];
-      remove = [];
-    };
     await diffInShards(reset ? undefined : from, to, '', SHARD_DEPTH, async (changes) => {
-      await mapLimit(changes, 32, async (c) => {
+      for (const c of changes) {
         const loc = classifyPath(c.path);
-        if (!loc || 'misplaced' in loc || loc.part !== 'entry') return;
-        if (c.after) {
-          const meta = await metaAt(c.path, c.after, loc.kind, to);
-          if (meta) put.push(meta);
-        } else {
-          remove.push({ kind: loc.kind, id: loc.id });
-        }
-      });
-      if (put.length + remove.length >= CATCH_UP_BATCH) await flush(false);
+        if (!loc || 'misplaced' in loc || loc.part !== 'entry') continue;
+        if (c.after) added.push({ path: c.path, oid: c.after, kind: loc.kind, id: loc.id, time: idTime(loc.id) });
+        else remove.push({ kind: loc.kind, id: loc.id });
+      }
     });
-    await flush(true);
+    // An entry removed from one layout may still exist in the other: keep it.
+    const kept: IndexKey[] = [];
+    for (const k of remove) {
+      const still = k.kind === 'audit' ? await findAudit(to, k.id) : k.kind === 'run' ? await findRun(to, k.id) : await findAction(to, k.id);
+      if (!still) kept.push(k);
+    }
+    remove = kept;
+    // 2. Newest first (ids carry their time), so the first batches are what lists show first.
+    added.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+    status.total = added.length + remove.length;
+    status.indexed = 0;
+    const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    // Every update but the last is `partial`: the index reads as incomplete (and is rebuilt if
+    // the process stops half way) until the last one lands, which names the head it reached.
+    for (let i = 0, first = true; first || i < added.length; i += CATCH_UP_BATCH, first = false) {
+      const slice = added.slice(i, i + CATCH_UP_BATCH);
+      const last = i + CATCH_UP_BATCH >= added.length;
+      const put: EntryMeta[] = [];
+      await mapLimit(slice, 32, async (c) => {
+        const meta = await metaAt(c.path, c.oid, c.kind, to);
+        if (meta) put.push(meta);
+      });
+      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, ...(added.length > CATCH_UP_BATCH && { run, partial: !last }) });
+      status.indexed += slice.length + (last ? remove.length : 0);
+      if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
+      onFirstBatch();
+    }
+    if (status.total > 0) progress({ op: 'index', phase: 'done', loaded: status.total, total: status.total });
+  }
+
+  /** Starts a catch-up unless one is running; resolves its handle. */
+  function startCatchUp(): NonNullable<typeof indexing> {
+    if (indexing) return indexing;
+    let first!: () => void;
+    const firstBatch = new Promise<void>((r) => { first = r; });
+    const status = { indexed: 0, total: 0 };
+    const done = indexQueue(() => catchUp(first, status));
+    const handle = { get indexed() { return status.indexed; }, get total() { return status.total; }, firstBatch, done };
+    indexing = handle;
+    void done.then(first, first).finally(() => { if (indexing === handle) indexing = undefined; });
+    return handle;
   }
 
   // root → audits|runs|actions → <2 hex> → <1 hex>: below this depth a subtree holds a few dozen entries.
@@ -405,7 +451,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     if (blobs.length) await each(blobs);
   }
 
-  const refreshIndex = () => indexQueue(catchUp);
+  const refreshIndex = () => startCatchUp().done;
 
   // Shard trees of the sharded layout: root → audits|runs → <2 hex> → <1 hex>. Bounded so a
   // very large ledger does not fill memory; run directories below the leaves are never read.
@@ -436,11 +482,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
 
   async function list(query?: LedgerQuery): Promise<LedgerPage> {
     const q = normalizeQuery(query);
-    // Caught up and queried in one turn of the queue, so a page never sees a half-applied catch-up.
-    return indexQueue(async () => {
-      await catchUp();
-      return index.query(q);
-    });
+    const c = startCatchUp();
+    // A small catch-up is waited for; a long one answers from its first batches on, and the page
+    // says how far it got.
+    await (options.listWhileIndexing ? Promise.race([c.done, c.firstBatch]) : c.done);
+    if (indexing !== c) await c.done; // finished (or failed: the error surfaces here)
+    const page = await index.query(q);
+    return indexing === c && c.indexed < c.total ? { ...page, indexing: { indexed: c.indexed, total: c.total } } : page;
   }
 
   /** After our own commit: update the index directly if it was current (no tree walk needed). */
@@ -692,8 +740,19 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     warm,
     setAllowedSigners,
     signingKey: async () => signer?.publicKey,
-    verify: (o?: VerifyOptions) => verifyLedger({ repo, ref, verifiedHead, signatures: options.signing, checkpoint }, o),
-    sync: (o) => syncLedger(syncCtx, o),
+    async verify(o?: VerifyOptions & VerifyCallOptions) {
+      const { progress: each, ...rules } = o ?? {};
+      const tell = (p: LedgerProgress) => { progress(p); try { each?.(p); } catch { /* the caller's listener */ } };
+      tell({ op: 'verify', phase: 'start', loaded: 0 });
+      const report = await verifyLedger({ repo, ref, verifiedHead, signatures: options.signing, checkpoint }, rules);
+      tell({ op: 'verify', phase: 'done', loaded: report.checked.commits, total: report.checked.commits });
+      return report;
+    },
+    remoteUrl: async () => options.remote?.url ?? rememberedRemote({ fs, gitdir }),
+    sync: (o?: SyncOptions) => {
+      const each = o?.progress;
+      return syncLedger(syncCtx, { ...o, progress: (p) => { progress(p); try { each?.(p); } catch { /* the caller's listener */ } } });
+    },
     dropUnpushed: () => lock(async () => {
       const local = await head();
       const remote = await repo.readRef(remoteTrackingRef(branch));

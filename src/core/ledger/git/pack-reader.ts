@@ -11,6 +11,8 @@ import { getCodec, toHex, utf8Decode } from './platform.js';
 interface FileHandle {
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
   close(): Promise<void>;
+  /** The whole file, where the fs has no positional reads and the file was read at once. */
+  whole?: Uint8Array;
 }
 
 interface PackFs {
@@ -36,6 +38,29 @@ interface Pack {
   fanout: DataView;
   handle?: Promise<FileHandle>;
   path: string;
+  /** Every object's offset, ascending (built on first need): where each compressed object ends. */
+  offsets?: Float64Array;
+}
+
+/** Where the object starting at `offset` ends: the next object's offset, or the pack's checksum. */
+function endOf(p: Pack, offset: number, fileLength: number): number {
+  if (!p.offsets) {
+    const view = new DataView(p.idx.buffer, p.idx.byteOffset, p.idx.byteLength);
+    const offBase = 8 + 1024 + p.count * 24;
+    const all = new Float64Array(p.count);
+    for (let i = 0; i < p.count; i++) {
+      const off = view.getUint32(offBase + i * 4);
+      all[i] = off & 0x80000000 ? Number(view.getBigUint64(offBase + p.count * 4 + (off & 0x7fffffff) * 8)) : off;
+    }
+    p.offsets = all.sort();
+  }
+  const o = p.offsets;
+  let lo = 0, hi = o.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (o[mid]! <= offset) lo = mid + 1; else hi = mid;
+  }
+  return lo < o.length ? o[lo]! : fileLength - 20;
 }
 
 function hexToBytes(hex: string): Uint8Array {
@@ -282,7 +307,11 @@ export class PackReader {
     let want = size + (size >> 10) + 64;
     const codec = await getCodec();
     let data: Uint8Array | undefined;
-    if (i + want <= firstGot || firstGot < first.length) {
+    if (fh.whole) {
+      // The whole pack is in memory: inflate exactly this object's bytes (a browser's
+      // DecompressionStream rejects trailing data).
+      data = await codec.inflate(fh.whole.subarray(offset + i, endOf(p, offset, fh.whole.length)), size);
+    } else if (i + want <= firstGot || firstGot < first.length) {
       data = await codec.inflate(first.subarray(i, firstGot), size);
     }
     for (let tries = 0; tries < 2 && !data; tries++) {
@@ -346,9 +375,34 @@ export class PackReader {
   }
 }
 
-/** A PackReader when the fs offers positional reads, else undefined. */
-export function packReaderFor(fs: any, gitdir: string): PackReader | undefined {
+/**
+ * Positional reads for an fs without file handles (a browser's): the file is read whole once,
+ * reads then copy from memory. Pack files are written once and never change, so this is safe.
+ */
+function wholeFileOpen(p: { readFile(path: string): Promise<Uint8Array> }): PackFs['open'] {
+  return async (path) => {
+    const whole = await p.readFile(path);
+    return {
+      whole,
+      async read(buffer, offset, length, position) {
+        const part = whole.subarray(position, Math.min(whole.length, position + length));
+        buffer.set(part, offset);
+        return { bytesRead: part.length };
+      },
+      async close() { /* memory only */ },
+    };
+  };
+}
+
+/**
+ * A PackReader when the fs offers positional reads, or (`wholeFiles`) reads whole files; else
+ * undefined (isomorphic-git's reader is used).
+ */
+export function packReaderFor(fs: any, gitdir: string, options: { wholeFiles?: boolean } = {}): PackReader | undefined {
   const p = fs?.promises;
+  if (p && typeof p.open !== 'function' && typeof p.readFile === 'function' && options.wholeFiles) {
+    return new PackReader({ open: wholeFileOpen(p), readFile: (path) => p.readFile(path), readdir: (path) => p.readdir(path) }, gitdir);
+  }
   if (!p || typeof p.open !== 'function' || typeof p.readFile !== 'function') return undefined;
   const sync = typeof fs.openSync === 'function' && typeof fs.readSync === 'function' && typeof fs.closeSync === 'function' ? (fs as SyncFs) : undefined;
   return new PackReader(p as PackFs, gitdir, sync);

@@ -21,6 +21,15 @@ export interface IndexUpdate {
   remove: IndexKey[];
   /** Drop every row first (a rebuild). */
   reset?: boolean;
+  /**
+   * A catch-up that takes several updates names itself here on each of them; every one but the
+   * last is `partial` (with `head` undefined), so the index reads as incomplete — and is rebuilt
+   * if the process stops half way — until the last one lands in the same transaction as its head.
+   * An index shared between contexts counts as complete only when the catch-up that reset or
+   * started it is the one finishing.
+   */
+  run?: string;
+  partial?: boolean;
 }
 
 export interface ReadIndex {

@@ -84,7 +84,12 @@ export class CorruptObjectError extends Error {
 
 const TREE_CACHE_LIMIT = 50_000;
 
-export interface RepoOptions { fs: any; gitdir: string }
+export interface RepoOptions {
+  fs: any;
+  gitdir: string;
+  /** Read packs whole into memory where the fs has no positional reads (a browser's IndexedDB fs). */
+  wholeFilePacks?: boolean;
+}
 
 export class Repo {
   readonly fs: any;
@@ -105,7 +110,7 @@ export class Repo {
     this.fs = o.fs;
     this.p = fsPromises(o.fs);
     this.gitdir = o.gitdir;
-    this.packs = packReaderFor(o.fs, o.gitdir);
+    this.packs = packReaderFor(o.fs, o.gitdir, { wholeFiles: o.wholeFilePacks ?? false });
     this.locks = new LockManager(this.p, `${o.gitdir}/scp-ledger-tmp`);
   }
 

@@ -7,6 +7,7 @@
  */
 import * as git from 'isomorphic-git';
 import { PushRejectedError, SyncError } from '../../errors/index.js';
+import type { LedgerProgress } from '../../schemas/ledger.js';
 import type { SyncResult } from '../types.js';
 import { diffTrees } from './diff.js';
 import { EMPTY_TREE, encodeCommit, hashObject, type CommitData, type RawObject } from './objects.js';
@@ -35,26 +36,15 @@ const REMOTE_NAME = 'scp-ledger-remote';
 /** Where a fetch leaves the remote's ledger branch. */
 export const remoteTrackingRef = (branch: string) => `refs/remotes/${REMOTE_NAME}/${branch}`;
 
-async function ancestors(repo: Repo, tip: string | undefined): Promise<Set<string>> {
-  const seen = new Set<string>();
-  const stack = tip ? [tip] : [];
-  while (stack.length) {
-    const oid = stack.pop()!;
-    if (seen.has(oid)) continue;
-    seen.add(oid);
-    const c = await repo.readCommit(oid);
-    stack.push(...c.parents);
-  }
-  return seen;
-}
+type Walked = { oid: string; c: CommitData };
 
-/** Commits reachable from `tip` and not in `stop`, oldest first (parents before children). */
-async function commitsSince(repo: Repo, tip: string, stop: Set<string>): Promise<{ oid: string; c: CommitData }[]> {
-  const out: { oid: string; c: CommitData }[] = [];
+/** Every commit reachable from `tip`, oldest first (parents before children). */
+async function wholeHistory(repo: Repo, tip: string | undefined, stop: Set<string> = new Set()): Promise<Walked[]> {
+  const out: Walked[] = [];
   const seen = new Set<string>();
   const visit = async (oid: string): Promise<void> => {
-    // Iterative first-parent walk; the ledger's history is linear (extra parents are visited too).
-    const chain: { oid: string; c: CommitData }[] = [];
+    // Iterative first-parent walk; extra parents are visited too.
+    const chain: Walked[] = [];
     let cur: string | undefined = oid;
     while (cur && !stop.has(cur) && !seen.has(cur)) {
       seen.add(cur);
@@ -65,8 +55,64 @@ async function commitsSince(repo: Repo, tip: string, stop: Set<string>): Promise
     }
     out.push(...chain.reverse());
   };
-  await visit(tip);
+  if (tip) await visit(tip);
   return out;
+}
+
+/**
+ * The commits only `local` has and those only `remote` has, oldest first. Both first-parent
+ * chains are walked in step until they meet, so the cost follows what changed since the two
+ * sides last agreed, not the ledger's length. A merge commit on the way (the ledger never makes
+ * one, an origin branch may hold some) falls back to whole-history sets.
+ */
+export async function divergence(repo: Repo, local: string | undefined, remote: string | undefined): Promise<{ mine: Walked[]; theirs: Walked[] }> {
+  const sides = [local, remote].map((tip) => ({ next: tip, seen: new Map<string, number>(), chain: [] as Walked[] }));
+  const [a, b] = sides as [typeof sides[0], typeof sides[0]];
+  let base: string | undefined;
+  walk: while (a.next || b.next) {
+    for (const [me, other] of [[a, b], [b, a]] as const) {
+      const oid = me.next;
+      if (!oid) continue;
+      if (other.seen.has(oid)) { base = oid; break walk; }
+      const c = await repo.readCommit(oid);
+      if (c.parents.length > 1) return mergedDivergence(repo, local, remote);
+      me.seen.set(oid, me.chain.length);
+      me.chain.push({ oid, c });
+      me.next = c.parents[0];
+    }
+  }
+  const upTo = (side: typeof a) => {
+    const at = base === undefined ? undefined : side.seen.get(base);
+    return (at === undefined ? side.chain : side.chain.slice(0, at)).reverse();
+  };
+  return { mine: upTo(a), theirs: upTo(b) };
+}
+
+async function mergedDivergence(repo: Repo, local: string | undefined, remote: string | undefined): Promise<{ mine: Walked[]; theirs: Walked[] }> {
+  const all = async (tip: string | undefined) => new Set((await wholeHistory(repo, tip)).map((w) => w.oid));
+  const [l, r] = await Promise.all([all(local), all(remote)]);
+  return { mine: await wholeHistory(repo, local, r), theirs: await wholeHistory(repo, remote, l) };
+}
+
+/** An http client that reports the bytes it receives and sends. */
+function countingHttp(http: any, onBytes: (received: number, sent: number) => void): any {
+  if (!http?.request) return http;
+  let received = 0;
+  let sent = 0;
+  return {
+    async request(req: { body?: AsyncIterable<Uint8Array> | Uint8Array[] }) {
+      if (Array.isArray(req.body)) { for (const b of req.body) sent += b.length; onBytes(received, sent); }
+      const res = await http.request(req);
+      const body = res.body as AsyncIterable<Uint8Array> | undefined;
+      if (!body) return res;
+      return {
+        ...res,
+        body: (async function* () {
+          for await (const chunk of body) { received += chunk.length; onBytes(received, sent); yield chunk; }
+        })(),
+      };
+    },
+  };
 }
 
 async function collectBody(body: unknown): Promise<Uint8Array> {
@@ -120,29 +166,57 @@ function errorCode(e: unknown): string | undefined {
   return (e as { code?: string })?.code;
 }
 
-export async function syncLedger(ctx: SyncContext, options: { remote?: string } = {}): Promise<SyncResult> {
-  const url = options.remote ?? ctx.remote?.url;
+/** The remote URL this ledger last synced with (kept in its own git config), if any. */
+export async function rememberedRemote(ctx: Pick<SyncContext, 'fs' | 'gitdir'>): Promise<string | undefined> {
+  const url = await git.getConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.url` }).catch(() => undefined);
+  return typeof url === 'string' && url ? url : undefined;
+}
+
+export async function syncLedger(ctx: SyncContext, options: { remote?: string; progress?: (p: LedgerProgress) => void } = {}): Promise<SyncResult> {
+  const url = options.remote ?? ctx.remote?.url ?? (await rememberedRemote(ctx));
   if (!url) throw new SyncError('This ledger has no remote: pass `remote: { url }` when creating it, or sync({ remote: url })', { data: { remote: '', step: 'config' } });
   if (!ctx.http) throw new SyncError('Syncing needs an http client: pass `http` (isomorphic-git/http/node or /http/web) when creating the ledger', { data: { remote: url, step: 'config' } });
   const { repo } = ctx;
+  const tell = (p: LedgerProgress) => { try { options.progress?.(p); } catch { /* a listener's failure is not the sync's */ } };
+  // Progress: git's own phases while fetching, with the bytes that came in so far.
+  let phase = { phase: 'connect', loaded: 0, total: undefined as number | undefined };
+  let bytesIn = 0;
+  let lastTold = 0;
+  const report = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastTold < 100) return;
+    lastTold = now;
+    tell({ op: 'sync', phase: phase.phase, loaded: phase.loaded, ...(phase.total !== undefined && { total: phase.total }), bytes: bytesIn });
+  };
+  const http = countingHttp(ctx.http, (received) => { bytesIn = received; report(); });
   const net = {
-    fs: ctx.fs, http: advertiseHeadFor(ctx.http, ctx.ref), gitdir: ctx.gitdir, url, cache: repo.cache,
+    fs: ctx.fs, http: advertiseHeadFor(http, ctx.ref), gitdir: ctx.gitdir, url, cache: repo.cache,
+    onProgress: (e: { phase: string; loaded: number; total?: number }) => { phase = { phase: e.phase, loaded: e.loaded, total: e.total || undefined }; report(); },
     ...(ctx.remote?.corsProxy !== undefined && { corsProxy: ctx.remote.corsProxy }),
     ...(ctx.remote?.headers !== undefined && { headers: ctx.remote.headers }),
     ...(ctx.remote?.onAuth !== undefined && { onAuth: ctx.remote.onAuth }),
   };
 
   return ctx.lock(async () => {
-    let fetchedTotal = 0;
     let lastReason = '';
     let rejectedAt: string | null = null;
     await ensureRemoteConfig(ctx, url);
+    report(true);
+    const done = (r: SyncResult): SyncResult => {
+      tell({ op: 'sync', phase: 'done', loaded: r.fetched + r.pushed, bytes: bytesIn });
+      return r;
+    };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (attempt > 1) await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * attempt));
       // 1. fetch
       let remoteHead: string | undefined;
       try {
-        const r = await git.fetch({ ...net, remote: REMOTE_NAME, ref: ctx.branch, remoteRef: ctx.branch, singleBranch: true, tags: false });
+        // isomorphic-git tells the server we have just the tip of `ref`. Our own branch's tip is
+        // unknown to the server while it holds unpushed commits (the server would then send the
+        // whole history back); the remote-tracking ref is always a commit the server knows.
+        const tracking = `refs/remotes/${REMOTE_NAME}/${ctx.branch}`;
+        const haveRef = (await repo.readRef(tracking).catch(() => undefined)) ? tracking : ctx.branch;
+        const r = await git.fetch({ ...net, remote: REMOTE_NAME, ref: haveRef, remoteRef: ctx.branch, singleBranch: true, tags: false });
         remoteHead = r.fetchHead ?? undefined;
       } catch (e) {
         if (errorCode(e) !== 'NotFoundError') {
@@ -150,36 +224,32 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
         }
         remoteHead = undefined; // the remote has no ledger branch yet
       }
+      report(true);
       if (rejectedAt !== null && rejectedAt === (remoteHead ?? '')) {
         // The remote refused us without having moved: a policy, not a race. Retrying will not help.
         break;
       }
       const local = await ctx.head();
-      if (remoteHead === local) return { head: local ?? '', fetched: fetchedTotal, pushed: 0 };
+      if (remoteHead === local) return done({ head: local ?? '', fetched: 0, pushed: 0 });
 
-      const localSet = await ancestors(repo, local);
-      if (remoteHead && localSet.has(remoteHead) === false) {
-        fetchedTotal += (await commitsSince(repo, remoteHead, localSet)).length;
-      }
-      if (!local && remoteHead) {
+      // The local branch cannot move while we hold the lock, so every attempt measures the same
+      // base: the remote's new commits are counted once, however many attempts it took.
+      const { mine, theirs } = await divergence(repo, local, remoteHead);
+      const fetched = theirs.length;
+      if (remoteHead && mine.length === 0) {
+        // Only the remote moved (or we had nothing): fast-forward.
         await ctx.beforeRefUpdate?.();
-        await repo.casRef(ctx.ref, undefined, remoteHead);
-        return { head: remoteHead, fetched: fetchedTotal, pushed: 0 };
-      }
-      const remoteSet = await ancestors(repo, remoteHead);
-      if (local && remoteSet.has(local)) {
-        // Only the remote moved: fast-forward.
-        await ctx.beforeRefUpdate?.();
-        await repo.casRef(ctx.ref, local, remoteHead!);
-        return { head: remoteHead!, fetched: fetchedTotal, pushed: 0 };
+        await repo.casRef(ctx.ref, local, remoteHead);
+        return done({ head: remoteHead, fetched, pushed: 0 });
       }
 
       // 2. our commits, replayed on the remote head when both moved
-      const mine = await commitsSince(repo, local!, remoteSet);
       let target = local!;
+      let outgoing: { oid: string; tree: string; parentTree: string | undefined }[];
       const replaced = new Map<string, string>();
-      if (remoteHead && !localSet.has(remoteHead)) {
+      if (remoteHead && theirs.length > 0) {
         const objects: RawObject[] = [];
+        outgoing = [];
         let base = remoteHead;
         let baseTree = (await repo.readCommit(remoteHead)).tree;
         for (const { oid, c } of mine) {
@@ -199,16 +269,22 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
             }
           }
           if (effective.size === 0) { replaced.set(oid, base); continue; }
+          const parentTreeOfNext = baseTree;
           baseTree = await repo.editTree(baseTree, effective, objects);
           const next = await ctx.commitObject({ ...c, tree: baseTree, parents: [base] });
           objects.push(next);
+          outgoing.push({ oid: next.oid, tree: baseTree, parentTree: parentTreeOfNext });
           base = next.oid;
           replaced.set(oid, base);
         }
         await repo.writePack(objects);
         target = base;
+      } else {
+        outgoing = await Promise.all(mine.map(async ({ oid, c }) => ({
+          oid, tree: c.tree, parentTree: c.parents[0] ? (await repo.readCommit(c.parents[0])).tree : undefined,
+        })));
       }
-      const pushed = (await commitsSince(repo, target, remoteSet)).length;
+      const pushed = outgoing.length;
 
       // 3. push (never forced); the local branch moves only once the remote took it
       if (target !== remoteHead) {
@@ -216,11 +292,8 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
           // Our own pack of exactly the new objects, one request (see push.ts).
           let outcome: PushOutcome;
           try {
-            const commits = await commitsSince(repo, target, remoteSet);
-            const withTrees = await Promise.all(commits.map(async ({ oid, c }) => ({
-              oid, tree: c.tree, parentTree: c.parents[0] ? (await repo.readCommit(c.parents[0])).tree : undefined,
-            })));
-            const pack = await packFor(repo, withTrees);
+            const pack = await packFor(repo, outgoing);
+            tell({ op: 'sync', phase: 'push', loaded: outgoing.length, total: outgoing.length, bytes: pack.length });
             outcome = await pushPack({ http: ctx.http, url, headers: ctx.remote?.headers, ref: ctx.ref, oldOid: remoteHead, newOid: target, pack });
           } catch (e) {
             throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
@@ -235,6 +308,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
           const scratch = `refs/scp-sync/${ctx.branch}`;
           await repo.setRef(scratch, target);
           try {
+            tell({ op: 'sync', phase: 'push', loaded: 0, total: outgoing.length });
             const res = await git.push({ ...net, ref: scratch, remoteRef: ctx.ref, force: false });
             const refResult = res.refs?.[ctx.ref];
             if (!res.ok || (refResult && !refResult.ok)) {
@@ -265,7 +339,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string } 
         const last = await ctx.verifiedHead.get();
         if (last && replaced.has(last)) await ctx.verifiedHead.set(replaced.get(last)!);
       }
-      return { head: target, fetched: fetchedTotal, pushed };
+      return done({ head: target, fetched, pushed });
     }
     throw new PushRejectedError(`The remote kept moving: the ledger push was rejected ${MAX_ATTEMPTS} times (${lastReason}); local entries are intact, sync again later`, { data: { remote: url, reason: lastReason || 'rejected' } });
   });
