@@ -15,5 +15,12 @@ export default {
         for (const d of mod.declarations ?? []) if (d.events) d.events = d.events.filter((e) => e.name);
       }
     },
+  }, {
+    // The analyzer lists modules in the order its file reads finish, which varies between runs:
+    // sorted by path, the file is the same every time and the staleness check is stable.
+    name: 'scp-sort-modules',
+    packageLinkPhase({ customElementsManifest }) {
+      customElementsManifest.modules?.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    },
   }],
 };
