@@ -1,10 +1,12 @@
 // msw handlers for the endpoints the origin planned or never had, as docs/host-api.md defines
 // them: staging a scan (`POST /api/audits/stage`), remote run tracking (`POST /api/runs`,
 // `.../events`, `.../finish`), `GET /api/runs/recent`, `GET /api/runs/<id>` and the ledger history
-// (`GET /api/ledger/entries`). Each change is published on the event journal, as the host does.
+// (`GET /api/ledger/entries`) and who is asking (`GET /api/me`: the playground's visitor operates).
+// Each change is published on the event journal, as the host does.
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { createRedactor } from '../../src/core/redact/redactor.js';
 import type { EntryMeta } from '../../src/core/schemas/ledger.js';
+import { capabilitiesOf } from '../../src/core/host/roles.js';
 import { meta, recordRequest } from './origin-handlers.js';
 import { originRunId, originSnapshotId, publish, type OriginRun, type OriginRunEvent, type OriginState } from './state.js';
 
@@ -87,6 +89,11 @@ export function addedHandlers(state: OriginState, base = ''): HttpHandler[] {
       }
       const r = stageOne(body, '');
       return r instanceof Response ? r : HttpResponse.json(r);
+    }),
+
+    http.get(`${base}/api/me`, ({ request }) => {
+      record(request);
+      return HttpResponse.json({ tenant: 'default', capabilities: capabilitiesOf('operator') });
     }),
 
     http.get(`${base}/api/runs/recent`, ({ request }) => {

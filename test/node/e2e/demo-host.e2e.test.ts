@@ -65,7 +65,8 @@ describe('host-mode playground end to end (Chromium, simulated origin API)', () 
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`); });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     const t0 = Date.now();
-    await page.goto(`${server.url}/demo/host.html`);
+    // The dev server compiles each module on its first request: the first load is bounded like data-ready.
+    await page.goto(`${server.url}/demo/host.html`, { timeout: 45_000 });
     await page.waitForSelector('body[data-ready]', { state: 'attached', timeout: 45_000 });
     timings.firstLoadMs = Date.now() - t0;
   }, { timeout: 90_000 });
@@ -247,7 +248,7 @@ describe('host-mode playground on a real host (scripts/serve-host.mjs)', () => {
     page.setDefaultTimeout(15_000);
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`${m.text()} (${m.location().url})`); });
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}/demo/host.html?host=${encodeURIComponent(hostUrl)}`);
+    await page.goto(`${server.url}/demo/host.html?host=${encodeURIComponent(hostUrl)}`, { timeout: 45_000 });
     await page.waitForSelector('body[data-ready]', { state: 'attached', timeout: 45_000 });
   }, { timeout: 90_000 });
 
