@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { startBenchDevServer } from './dev-page.js';
 import { appendEntries, entriesOnBranch, seedRepo } from '../test/helpers/seed-ledger.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -32,20 +32,10 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerifyMax?: number; log?: (line: string) => void } = {}): Promise<Record<string, number>> {
   const { sizes = [2_000, 20_000, 100_000], fullVerifyMax = 20_000, log = console.log } = options;
   const out: Record<string, number> = {};
-  const plugins = await import(pathToFileURL(join(root, 'scripts/wtr/plugins.mjs')).href) as Plugins;
-  const { chromiumArgs, chromiumPath } = await import(pathToFileURL(join(root, 'scripts/wtr/chromium.mjs')).href) as { chromiumArgs: string[]; chromiumPath: string };
-  const { startDevServer } = await import('@web/dev-server');
-  const { esbuildPlugin } = await import('@web/dev-server-esbuild');
-  const server = await startDevServer({
-    config: {
-      rootDir: root, hostname: '127.0.0.1', port: 0, nodeResolve: { exportConditions: ['browser', 'development'] },
-      plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: join(root, 'tsconfig.json') }), ...plugins.wtrPlugins()] as never,
-    },
-    readCliArgs: false, readFileConfig: false, logStartMessage: false,
-  });
-  const origin = `http://127.0.0.1:${(server.server!.address() as { port: number }).port}`;
+  const dev = await startBenchDevServer(root, { chromiumArgs: ['--enable-precise-memory-info'] });
+  const { origin, browser } = dev;
+  const plugins = dev.plugins as unknown as Plugins;
   const gs = await plugins.acquireGitServer();
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs, '--enable-precise-memory-info'], headless: true });
   const scratch = mkdtempSync(join(tmpdir(), 'scp-bench-sync-'));
   try {
     for (const n of sizes) {
@@ -121,8 +111,7 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
       log(`  push 100 at ${n} / ${base}: ${(out[`push100At${n}Ms`]! / out[`push100At${base}Ms`]!).toFixed(2)}x (goal <= 1.5x)`);
     }
   } finally {
-    await browser.close();
-    await server.stop();
+    await dev.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
   return out;

@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { startBenchDevServer } from './dev-page.js';
 import { createGitLedger } from '../src/core/ledger/git/index.js';
 import { makeAudit } from '../test/contract/ledger.js';
 import { newAuditId } from '../src/core/ids.js';
@@ -86,19 +86,9 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
     log(`  seeded ${n} entries in Node (${n / 1000} commits of 1,000) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 
-  const plugins = await import(pathToFileURL(join(root, 'scripts/wtr/plugins.mjs')).href) as Plugins;
-  const { chromiumArgs, chromiumPath } = await import(pathToFileURL(join(root, 'scripts/wtr/chromium.mjs')).href) as { chromiumArgs: string[]; chromiumPath: string };
-  const { startDevServer } = await import('@web/dev-server');
-  const { esbuildPlugin } = await import('@web/dev-server-esbuild');
-  const server = await startDevServer({
-    config: {
-      rootDir: root, hostname: '127.0.0.1', port: 0, nodeResolve: { exportConditions: ['browser', 'development'] },
-      plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: join(root, 'tsconfig.json') }), ...plugins.wtrPlugins()] as never,
-    },
-    readCliArgs: false, readFileConfig: false, logStartMessage: false,
-  });
-  const origin = `http://127.0.0.1:${(server.server!.address() as { port: number }).port}`;
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+  const dev = await startBenchDevServer(root);
+  const { origin, browser } = dev;
+  const plugins = dev.plugins as unknown as Plugins;
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => log(`  page error: ${e.message}`));
@@ -178,8 +168,7 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
     out.longestTaskSyncMs = syncLongest;
     log(`  longest main-thread task: during saves ${longestSave.toFixed(0)} ms, during sync ${Number.isNaN(syncLongest) ? 'n/a' : syncLongest.toFixed(0)} ms (0 = none over 50 ms; target <= ${LONG_TASK_TARGET_MS} ms)`);
   } finally {
-    await browser.close();
-    await server.stop();
+    await dev.stop();
     for (const d of seeds.values()) rmSync(d, { recursive: true, force: true });
   }
   const size = await chunkSize();

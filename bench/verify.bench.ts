@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { startBenchDevServer } from './dev-page.js';
 import { createGitLedger } from '../src/core/ledger/git/index.js';
 import { makeAudit, makeRun } from '../test/contract/ledger.js';
 import { numberArg } from './args.js';
@@ -96,19 +96,8 @@ export async function runVerifyBench(o: { sizes?: number[]; perCommit?: number; 
 }
 
 async function browserPart(seeds: Map<number, string>, sizes: number[], out: Record<string, number>, log: (l: string) => void): Promise<void> {
-  const plugins = await import(pathToFileURL(join(root, 'scripts/wtr/plugins.mjs')).href) as { wtrPlugins(): unknown[] };
-  const { chromiumArgs, chromiumPath } = await import(pathToFileURL(join(root, 'scripts/wtr/chromium.mjs')).href) as { chromiumArgs: string[]; chromiumPath: string };
-  const { startDevServer } = await import('@web/dev-server');
-  const { esbuildPlugin } = await import('@web/dev-server-esbuild');
-  const server = await startDevServer({
-    config: {
-      rootDir: root, hostname: '127.0.0.1', port: 0, nodeResolve: { exportConditions: ['browser', 'development'] },
-      plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: join(root, 'tsconfig.json') }), ...plugins.wtrPlugins()] as never,
-    },
-    readCliArgs: false, readFileConfig: false, logStartMessage: false,
-  });
-  const origin = `http://127.0.0.1:${(server.server!.address() as { port: number }).port}`;
-  const b = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+  const dev = await startBenchDevServer(root);
+  const { origin, browser: b } = dev;
   try {
     const page = await b.newPage();
     page.on('pageerror', (e) => log(`  page error: ${e.message}`));
@@ -145,8 +134,7 @@ async function browserPart(seeds: Map<number, string>, sizes: number[], out: Rec
     out.chromiumRatio = out[`chromiumFull${large}Ms`]! / out[`chromiumFull${small}Ms`]!;
     log(`  Chromium ratio ${large} / ${small}: ${out.chromiumRatio.toFixed(2)}x (target <= ${SCALE_TARGET}x: ${out.chromiumRatio <= SCALE_TARGET ? 'met' : 'NOT met'}); ${large} in ${(out[`chromiumFull${large}Ms`]! / 1000).toFixed(1)} s (target <= 20 s)`);
   } finally {
-    await b.close();
-    await server.stop();
+    await dev.stop();
   }
 }
 
