@@ -378,6 +378,59 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       try { from = await treeOf(indexed); } catch { reset = true; from = undefined; }
     }
     const to = await treeOf(gitHead);
+    const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const metasOf = async (slice: { path: string; oid: string; kind: EntryKind }[]) => {
+      const put: EntryMeta[] = [];
+      await mapLimit(slice, 32, async (c) => {
+        const meta = await metaAt(c.path, c.oid, c.kind, to);
+        if (meta) put.push(meta);
+      });
+      return put;
+    };
+    // An entry removed from one layout may still exist in the other: keep it.
+    const stillRemoved = async (remove: IndexKey[]) => {
+      const kept: IndexKey[] = [];
+      for (const k of remove) {
+        const still = k.kind === 'audit' ? await findAudit(to, k.id) : k.kind === 'run' ? await findRun(to, k.id) : await findAction(to, k.id);
+        if (!still) kept.push(k);
+      }
+      return kept;
+    };
+    if (!options.listWhileIndexing) {
+      // Nobody lists before the catch-up is done, so no order is needed: batches go to the index
+      // while the trees are walked, and no list of every changed path is held (100,000 entries
+      // would cost ~100 MB more at the peak).
+      let pending: { path: string; oid: string; kind: EntryKind }[] = [];
+      const remove: IndexKey[] = [];
+      let updates = 0;
+      status.indexed = 0;
+      status.total = 0;
+      const flush = async (last: boolean) => {
+        const put = await metasOf(pending);
+        status.indexed += pending.length;
+        pending = [];
+        const gone = last ? await stillRemoved(remove) : [];
+        if (last) status.indexed += gone.length;
+        const several = updates > 0 || !last;
+        await index.apply({ head: last ? gitHead : undefined, put, remove: gone, reset: reset && updates === 0, ...(several && { run, partial: !last }) });
+        updates++;
+        if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
+        onFirstBatch();
+      };
+      await diffInShards(reset ? undefined : from, to, '', SHARD_DEPTH, async (changes) => {
+        for (const c of changes) {
+          const loc = classifyPath(c.path);
+          if (!loc || 'misplaced' in loc || loc.part !== 'entry') continue;
+          if (c.after) pending.push({ path: c.path, oid: c.after, kind: loc.kind });
+          else remove.push({ kind: loc.kind, id: loc.id });
+        }
+        status.total = status.indexed + pending.length + remove.length;
+        if (pending.length >= CATCH_UP_BATCH) await flush(false);
+      });
+      await flush(true);
+      if (status.indexed > 0) progress({ op: 'index', phase: 'done', loaded: status.indexed, total: status.indexed });
+      return;
+    }
     // 1. What changed: paths and object ids only (trees, no entry bodies yet).
     const added: { path: string; oid: string; kind: EntryKind; id: string; time: string }[] = [];
     let remove: IndexKey[] = [];
@@ -389,28 +442,17 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         else remove.push({ kind: loc.kind, id: loc.id });
       }
     });
-    // An entry removed from one layout may still exist in the other: keep it.
-    const kept: IndexKey[] = [];
-    for (const k of remove) {
-      const still = k.kind === 'audit' ? await findAudit(to, k.id) : k.kind === 'run' ? await findRun(to, k.id) : await findAction(to, k.id);
-      if (!still) kept.push(k);
-    }
-    remove = kept;
+    remove = await stillRemoved(remove);
     // 2. Newest first (ids carry their time), so the first batches are what lists show first.
     added.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
     status.total = added.length + remove.length;
     status.indexed = 0;
-    const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     // Every update but the last is `partial`: the index reads as incomplete (and is rebuilt if
     // the process stops half way) until the last one lands, which names the head it reached.
     for (let i = 0, first = true; first || i < added.length; i += CATCH_UP_BATCH, first = false) {
       const slice = added.slice(i, i + CATCH_UP_BATCH);
       const last = i + CATCH_UP_BATCH >= added.length;
-      const put: EntryMeta[] = [];
-      await mapLimit(slice, 32, async (c) => {
-        const meta = await metaAt(c.path, c.oid, c.kind, to);
-        if (meta) put.push(meta);
-      });
+      const put = await metasOf(slice);
       await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, ...(added.length > CATCH_UP_BATCH && { run, partial: !last }) });
       status.indexed += slice.length + (last ? remove.length : 0);
       if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
