@@ -14,7 +14,9 @@ function runStarted(n: number, eol = '\n'): string {
   return `event: run:started${eol}id: ${n}${eol}data: ${JSON.stringify(env)}${eol}${eol}`;
 }
 
-function until(cond: () => boolean, ms = 5000): Promise<void> {
+// A wait for the stream to deliver, not a speed bound: in the full suite it shares the 2 cores
+// with the 20,000-entry catch-up files, where 5 s was not always enough for an SSE round.
+function until(cond: () => boolean, ms = 30_000): Promise<void> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
     const tick = () => (cond() ? resolve() : Date.now() - start > ms ? reject(new Error('timed out')) : setTimeout(tick, 10));
