@@ -3,7 +3,7 @@ import { EmptySelectionError, NotFoundError, UnknownRefKindError, ValidationErro
 import { assertValidId } from '../ids.js';
 import { checkDeleteReason } from '../ledger/actions.js';
 import type { DeleteOptions, Ledger, LedgerBatch, WriteResult } from '../ledger/types.js';
-import { parseRefs, splitRef } from '../refs/parse.js';
+import { parseRefs, scanRefs, splitRef } from '../refs/parse.js';
 import type { RefResolver, Refs } from '../refs/types.js';
 import type { ArtifactRef } from '../runs/artifacts.js';
 import type { RunHandle, RunOutcome, Runs, RunSpec } from '../runs/types.js';
@@ -227,9 +227,11 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
   const remoteKinds = new Set(['audit', 'run']);
   const local = new Map<string, RefResolver[]>();
   const activeLocal = (kind: string) => local.get(kind)?.at(-1);
+  const knownKinds = () => [...new Set([...remoteKinds, ...local.keys()])];
 
   const refs: Refs = {
-    parse: (text) => parseRefs(text, [...new Set([...remoteKinds, ...local.keys()])]),
+    parse: (text) => parseRefs(text, knownKinds()),
+    scan: (text) => scanRefs(text, knownKinds()),
     async resolve(ref, o = {}) {
       const { kind, id } = typeof ref === 'string' ? splitRef(ref) : { kind: ref.kind, id: ref.id };
       assertValidId(id, kind);
