@@ -4,5 +4,5 @@ export {
   type ScpRequestHandler, type ScpRequestHandlerOptions, type AuthResult,
 } from './request-handler.js';
 export { createFileStagingStore } from './file-staging-store.js';
-export { trackRoutes, runOf, SCP_RUN, type TrackedRequest } from './track-routes.js';
+export { trackRoutes, trackKoa, runOf, SCP_RUN, type TrackedRequest } from './track-routes.js';
 export { createEventJournal, type EventJournal, type EventJournalOptions, type JournalEntry, type RetentionOptions } from './event-journal.js';

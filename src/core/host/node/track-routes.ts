@@ -1,7 +1,7 @@
 /**
  * The Node `(req, res, next)` middleware of route tracking (see runs/route-tracking.ts): works as
  * Express / Connect middleware, in a plain node:http handler (`track(req, res, () => route(req, res))`),
- * and with Fastify (`onRequest`) or Koa (`ctx.req`, `ctx.res`) through the adapters in docs/host-api.md.
+ * with Fastify (`onRequest` on `req.raw` / `reply.raw`, see docs/host-api.md), and with Koa through `trackKoa`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { outcomeOfStatus, routeSpec, RUN_ID_HEADER, TRACKED_METHODS, type RouteTrackingOptions } from '../../runs/route-tracking.js';
@@ -19,7 +19,7 @@ export function runOf(req: IncomingMessage): RunHandle | undefined {
 export function trackRoutes(options: RouteTrackingOptions<IncomingMessage>) {
   const methods = options.methods ?? TRACKED_METHODS;
   const runs = 'runs' in options.client ? options.client.runs : options.client;
-  return function scpTrackRoutes(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
+  return function scpTrackRoutes(req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void): void {
     const method = (req.method ?? 'GET').toUpperCase();
     if (!methods.includes(method)) { next(); return; }
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -38,7 +38,29 @@ export function trackRoutes(options: RouteTrackingOptions<IncomingMessage>) {
       // The client went away before the answer was complete.
       res.on('close', () => settle({ status: 'cancelled', summary: `${method} ${pathname}: connection closed before the response ended` }));
       next();
-    }, (error: unknown) => next(error));
+    }, (error: unknown) => next(error instanceof Error ? error : new Error(String(error))));
+  };
+}
+
+/**
+ * The same as Koa middleware: `app.use(trackKoa(options))`. Koa drops every header already set
+ * when a later middleware throws; the run id then travels on the error's `headers`, which Koa
+ * sets on its error answer, so a 500 still names its run.
+ */
+export function trackKoa(options: RouteTrackingOptions<IncomingMessage>) {
+  const track = trackRoutes(options);
+  return async function scpTrackKoa(ctx: { req: IncomingMessage; res: ServerResponse }, next: () => Promise<unknown>): Promise<void> {
+    await new Promise<void>((resolve, reject) => track(ctx.req, ctx.res, (e) => (e ? reject(e) : resolve())));
+    try {
+      await next();
+    } catch (e) {
+      const id = ctx.res.getHeader(RUN_ID_HEADER);
+      if (id !== undefined && e && typeof e === 'object') {
+        const err = e as { headers?: Record<string, unknown> };
+        err.headers = { ...err.headers, [RUN_ID_HEADER]: String(id) };
+      }
+      throw e;
+    }
   };
 }
 
