@@ -363,13 +363,51 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   /** Where a catch-up in progress stands (lists report it with their pages). */
   let indexing: { indexed: number; total: number; firstBatch: Promise<void>; done: Promise<void> } | undefined;
 
+  /**
+   * Is `a` an ancestor of `b`? Walks back from both at once, so it costs about the distance
+   * between them whichever one is ahead (a walk from `b` alone would reach the root when `a` is
+   * the newer one). An `a` this clone does not have is not an ancestor.
+   */
+  async function isAncestor(a: string, b: string): Promise<boolean> {
+    if (a === b) return true;
+    if (!(await repo.hasObject(a))) return false;
+    const back = { queue: [b], seen: new Set([b]) };
+    const ahead = { queue: [a], seen: new Set([a]) };
+    const step = async (side: typeof back): Promise<string | undefined> => {
+      const c = side.queue.shift();
+      if (c === undefined) return undefined;
+      for (const parent of (await repo.readCommit(c)).parents) {
+        if (!side.seen.has(parent)) { side.seen.add(parent); side.queue.push(parent); }
+      }
+      return c;
+    };
+    while (back.queue.length || ahead.queue.length) {
+      if ((await step(back)) === a) return true;
+      if ((await step(ahead)) === b) return false;
+    }
+    return false;
+  }
+
+  /**
+   * What the index should reflect: the branch head, or for an index shared by several instances
+   * only what the remote holds (this clone's remote-tracking head), never a local commit that a
+   * failed push may still take back.
+   */
+  async function indexTarget(): Promise<string | undefined> {
+    return index.shared ? repo.readRef(remoteTrackingRef(branch)) : head();
+  }
+
   async function catchUp(onFirstBatch: () => void, status: { indexed: number; total: number }): Promise<void> {
-    const gitHead = await head();
+    const gitHead = await indexTarget();
     let indexed: string | undefined;
     try { indexed = await index.head(); } catch { indexed = undefined; }
     if (indexed === gitHead && indexed !== undefined) return;
+    // A shared index moves only forward: when another instance already took it past this
+    // clone (or this clone has fetched nothing yet), lists answer from it as it is.
+    if (index.shared && (!gitHead || (indexed !== undefined && !(await isAncestor(indexed, gitHead))))) return;
+    const base = indexed ?? null;
     if (!gitHead) {
-      if (indexed !== undefined) await index.apply({ head: undefined, put: [], remove: [], reset: true });
+      if (indexed !== undefined) await index.apply({ head: undefined, put: [], remove: [], reset: true, base });
       return;
     }
     let from: string | undefined;
@@ -412,7 +450,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const gone = last ? await stillRemoved(remove) : [];
         if (last) status.indexed += gone.length;
         const several = updates > 0 || !last;
-        await index.apply({ head: last ? gitHead : undefined, put, remove: gone, reset: reset && updates === 0, ...(several && { run, partial: !last }) });
+        await index.apply({ head: last ? gitHead : undefined, put, remove: gone, reset: reset && updates === 0, base, ...(several && { run, partial: !last }) });
         updates++;
         if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
         onFirstBatch();
@@ -453,7 +491,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const slice = added.slice(i, i + CATCH_UP_BATCH);
       const last = i + CATCH_UP_BATCH >= added.length;
       const put = await metasOf(slice);
-      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, ...(added.length > CATCH_UP_BATCH && { run, partial: !last }) });
+      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, base, ...(added.length > CATCH_UP_BATCH && { run, partial: !last }) });
       status.indexed += slice.length + (last ? remove.length : 0);
       if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
       onFirstBatch();
@@ -467,7 +505,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     let first!: () => void;
     const firstBatch = new Promise<void>((r) => { first = r; });
     const status = { indexed: 0, total: 0 };
-    const done = indexQueue(() => catchUp(first, status));
+    // A shared index that another instance moved meanwhile refused our update: it is at least as
+    // new as what we had, so lists answer from it.
+    const done = indexQueue(() => catchUp(first, status).catch((e) => { if (!(index.shared && e instanceof ConflictError)) throw e; }));
     const handle = { get indexed() { return status.indexed; }, get total() { return status.total; }, firstBatch, done };
     indexing = handle;
     void done.then(first, first).finally(() => { if (indexing === handle) indexing = undefined; });
@@ -535,6 +575,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
 
   /** After our own commit: update the index directly if it was current (no tree walk needed). */
   async function indexOwnCommit(old: string | undefined, commit: string, put: EntryMeta[], remove: IndexKey[]): Promise<void> {
+    if (index.shared) return; // not on the remote yet: the next list catches up once it is
     await indexQueue(async () => {
       let indexed: string | undefined;
       try { indexed = await index.head(); } catch { return; }
