@@ -52,6 +52,13 @@ describe('postgres read index shared by several host instances', () => {
     );
     assert.equal(await index.head(), 'a'.repeat(40));
     assert.deepEqual((await index.query(normalizeQuery({}))).entries.map((m) => m.id), [a!.id]);
+    // A refused catch-up in batches leaves none of its parked rows behind.
+    const name = `cas-${n}`;
+    const many = sampleMetas(1200, 9);
+    await index.apply({ head: undefined, put: many.slice(0, 600), remove: [], reset: true, base: 'b'.repeat(40), run: 'r1', partial: true });
+    await assert.rejects(index.apply({ head: 'd'.repeat(40), put: many.slice(600), remove: [], base: 'b'.repeat(40), run: 'r1', partial: false }), ConflictError);
+    assert.equal((await pool.query('SELECT count(*)::int AS n FROM scp_index_staged WHERE name = $1', [name])).rows[0].n, 0);
+    assert.deepEqual((await index.query(normalizeQuery({}))).entries.map((m) => m.id), [a!.id]);
   });
 
   it('a lagging clone lists from the rows another instance indexed, and never rolls them back', async () => {

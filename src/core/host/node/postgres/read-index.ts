@@ -46,6 +46,31 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
     }
   }
 
+  /** The update that completes a catch-up (or a single one): checked against its base, applied whole. */
+  async function complete(c: PoolClient, u: IndexUpdate): Promise<void> {
+    await c.query('INSERT INTO scp_index_heads (name, head) VALUES ($1, NULL) ON CONFLICT (name) DO NOTHING', [name]);
+    const current = await storedHead(c, true);
+    if (u.base !== undefined && (u.base ?? undefined) !== current) {
+      throw new ConflictError(`The shared read index moved to ${current ?? 'empty'} while this update was built on ${u.base ?? 'empty'}`, { data: { what: 'read index', expected: u.base, actual: current ?? null } });
+    }
+    if (u.reset) await c.query('DELETE FROM scp_index_rows WHERE name = $1', [name]);
+    if (u.run) {
+      // Staged rows carry only their meta: move them through putRows so t and search are derived in one place.
+      const staged = await c.query<MetaRow>('DELETE FROM scp_index_staged WHERE name = $1 AND run = $2 RETURNING meta', [name, u.run]);
+      await putRows(c, staged.rows.map((r) => r.meta));
+    }
+    if (u.remove.length) {
+      await c.query(
+        'DELETE FROM scp_index_rows r USING unnest($2::text[], $3::text[]) AS gone(kind, id) WHERE r.name = $1 AND r.kind = gone.kind AND r.id = gone.id',
+        [name, u.remove.map((k) => k.kind), u.remove.map((k) => k.id)],
+      );
+    }
+    await putRows(c, u.put);
+    await c.query('UPDATE scp_index_heads SET head = $2 WHERE name = $1', [name, u.head ?? null]);
+    // Runs that never finished (their instance died or lost the race) leave nothing behind.
+    await c.query('DELETE FROM scp_index_staged WHERE name = $1 AND staged_at < now() - interval \'1 hour\'', [name]);
+  }
+
   return {
     shared: true,
     async head() { return storedHead(pool, false); },
@@ -65,28 +90,10 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
         });
         return;
       }
-      await transaction(pool, async (c) => {
-        await c.query('INSERT INTO scp_index_heads (name, head) VALUES ($1, NULL) ON CONFLICT (name) DO NOTHING', [name]);
-        const current = await storedHead(c, true);
-        if (u.base !== undefined && (u.base ?? undefined) !== current) {
-          throw new ConflictError(`The shared read index moved to ${current ?? 'empty'} while this update was built on ${u.base ?? 'empty'}`, { data: { what: 'read index', expected: u.base, actual: current ?? null } });
-        }
-        if (u.reset) await c.query('DELETE FROM scp_index_rows WHERE name = $1', [name]);
-        if (u.run) {
-          // Staged rows carry only their meta: move them through putRows so t and search are derived in one place.
-          const staged = await c.query<MetaRow>('DELETE FROM scp_index_staged WHERE name = $1 AND run = $2 RETURNING meta', [name, u.run]);
-          await putRows(c, staged.rows.map((r) => r.meta));
-        }
-        if (u.remove.length) {
-          await c.query(
-            'DELETE FROM scp_index_rows r USING unnest($2::text[], $3::text[]) AS gone(kind, id) WHERE r.name = $1 AND r.kind = gone.kind AND r.id = gone.id',
-            [name, u.remove.map((k) => k.kind), u.remove.map((k) => k.id)],
-          );
-        }
-        await putRows(c, u.put);
-        await c.query('UPDATE scp_index_heads SET head = $2 WHERE name = $1', [name, u.head ?? null]);
-        // Runs that never finished (their instance died or lost the race) leave nothing behind.
-        await c.query('DELETE FROM scp_index_staged WHERE name = $1 AND staged_at < now() - interval \'1 hour\'', [name]);
+      await transaction(pool, (c) => complete(c, u)).catch(async (e: unknown) => {
+        // A refused or failed catch-up leaves none of its parked batches behind.
+        if (u.run) await pool.query('DELETE FROM scp_index_staged WHERE name = $1 AND run = $2', [name, u.run]).catch(() => undefined);
+        throw e;
       });
     },
 
