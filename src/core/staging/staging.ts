@@ -1,6 +1,6 @@
 import { auditTypeOf } from '../cards.js';
 import {
-  AlreadySavedError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
+  AlreadySavedError, ConflictError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
 } from '../errors/index.js';
 import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
 import { assertValidId, newActionId, newAuditId } from '../ids.js';
@@ -309,6 +309,23 @@ export function createStaging(deps: StagingDeps): Staging {
     throw notPending(r.missing, 'save');
   }
 
+  /** Reserve `ids` for a discard in a shared store; the ids another instance got first are named in the error. */
+  async function claimToDiscard(ids: string[]): Promise<void> {
+    const r = await store.claimForSave!(ids);
+    if (r.ok) return;
+    const nothing = 'Nothing was discarded; refresh the pending list.';
+    if (r.missing.length) throw notPending(r.missing, 'discard');
+    if (r.saved.length) {
+      const saved = r.saved.map((x) => x.id);
+      throw new AlreadySavedError(`${saved.length === 1 ? `Audit "${saved[0]}" is` : `Audits ${saved.map((id) => `"${id}"`).join(', ')} are`} already saved by another host instance, so no longer pending. ${nothing}`, {
+        data: { ids: saved, commits: Object.fromEntries(r.saved.map((x) => [x.id, x.commit])) },
+      });
+    }
+    throw new ConflictError(`${r.busy.length === 1 ? `Audit "${r.busy[0]}" is` : `Audits ${r.busy.map((id) => `"${id}"`).join(', ')} are`} being saved or discarded by another host instance right now. ${nothing}`, {
+      data: { reason: 'busy', ids: r.busy },
+    });
+  }
+
   /**
    * One ledger write for `audits`. An audit the ledger already holds while it is still pending
    * (the process stopped between the commit and the removal from pending) is saved: it is left
@@ -474,9 +491,23 @@ export function createStaging(deps: StagingDeps): Staging {
       if (options === null || typeof options !== 'object') throw invalid('discard options', '(root)', 'must be an object', 'Pass { actor?, reason?, correlation_id? }.');
       const reason = optionalText(options.reason, 'reason', 2000);
       const correlation = optionalText(options.correlation_id, 'correlation_id', 200);
-      return acrossTabs(async () => {
+      // A store shared with other processes claims the ids first (all or none), as a save does: of
+      // two instances discarding the same audit one records it, the other is told it is gone.
+      const turn = store.claimForSave ? <T>(fn: () => Promise<T>) => fn() : acrossTabs;
+      return turn(async () => {
         const metas = await selectMetas(selection);
         const discardIds = metas.map((m) => m.snapshot_id);
+        const claimed = !!store.claimForSave && discardIds.length > 0;
+        if (claimed) await claimToDiscard(discardIds);
+        try {
+          return await discardClaimed(metas, discardIds);
+        } catch (e) {
+          if (claimed) await store.releaseClaim?.(discardIds).catch(() => undefined);
+          throw e;
+        }
+      });
+
+      async function discardClaimed(metas: AuditMeta[], discardIds: string[]): Promise<DiscardResult> {
         const at = now();
         const actor = options.actor ?? deps.actor?.() ?? 'unknown';
         // The record comes first: if the ledger cannot take it, nothing is discarded. It keeps each
@@ -505,7 +536,7 @@ export function createStaging(deps: StagingDeps): Staging {
           });
         }
         return { discarded: discardIds, action_id: action.action_id, commit: written.commit };
-      });
+      }
     },
   };
 }

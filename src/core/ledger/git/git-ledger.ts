@@ -111,6 +111,8 @@ export interface GitLedger extends Ledger {
    * commit must be signed by a key already allowed (this ledger's signer), or verify fails it.
    */
   setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** The branch's `allowed_signers` as it is at the head, or `undefined` when it has none. */
+  allowedSigners(): Promise<string | undefined>;
   /** The public key (`ssh-ed25519 ...`) this ledger signs with, if it signs. */
   signingKey(): Promise<string | undefined>;
   /** Bring the read index up to the branch head (list() does this itself). */
@@ -801,6 +803,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     });
   }
 
+  async function allowedSigners(): Promise<string | undefined> {
+    const h = await head();
+    if (!h) return undefined;
+    const e = await repo.lookup(await treeOf(h), [SIGNERS_PATH]);
+    return e && e.type === 'blob' ? utf8Decode.decode(await repo.readBlob(e.oid)) : undefined;
+  }
+
   const checkpoint = signer ? (state: { head: string; entries: number }) => signCheckpoint(signer, { ledger: branch, head: state.head, entries: state.entries, time: new Date().toISOString() }) : undefined;
 
   const syncCtx: SyncContext = {
@@ -822,6 +831,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     refreshIndex,
     warm,
     setAllowedSigners,
+    allowedSigners,
     signingKey: async () => signer?.publicKey,
     async verify(o?: VerifyOptions & VerifyCallOptions) {
       const { progress: each, ...rules } = o ?? {};
