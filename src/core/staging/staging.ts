@@ -17,6 +17,8 @@ export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
 /** Scans per store write in `stageMany`: large enough that transaction commits stay rare (100 measured
  * ~60% slower than 500), bounded so a huge batch overlaps CPU work with writes and caps memory. */
 export const STAGE_CHUNK = 500;
+/** Pending ids looked up in the ledger at once by the start-up sweep. */
+const RECONCILE_BATCH = 25;
 /** Web Lock held (per origin) while pending audits are saved or discarded. */
 export const SAVE_LOCK = 'scp-ledger:staging-save';
 
@@ -348,6 +350,39 @@ export function createStaging(deps: StagingDeps): Staging {
     }
   }
 
+  /**
+   * The start-up sweep: pending audits the ledger already holds leave pending, counted as saved.
+   * The ledger is asked only when something is pending, a batch of ids at a time, outside the save
+   * lock; the removal takes the lock and keeps to ids still pending then.
+   */
+  async function reconcile(): Promise<string[]> {
+    const pending = await store.listSnapshots();
+    if (pending.length === 0) return [];
+    const found: SavedAudit[] = [];
+    for (let i = 0; i < pending.length; i += RECONCILE_BATCH) {
+      const got = await Promise.all(pending.slice(i, i + RECONCILE_BATCH).map((m) => ledger.getAudit(m.snapshot_id)));
+      for (const a of got) if (a) found.push(a);
+    }
+    if (found.length === 0) return [];
+    return acrossTabs(async () => {
+      const still = new Set((await store.listSnapshots()).map((m) => m.snapshot_id));
+      const saved = found.filter((a) => still.has(a.snapshot_id));
+      if (saved.length === 0) return [];
+      const ids = saved.map((a) => a.snapshot_id);
+      // The head holds them; the commit that first did is not worth a history walk here.
+      if (store.markSaved) await store.markSaved(ids, (await ledger.head()) ?? '');
+      else await store.writeSnapshots({ remove: ids });
+      await rememberSaved(saved);
+      for (const a of saved) {
+        bus.emit('audit:saved', {
+          snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso,
+          ...(a.saved_by && { actor: a.saved_by }), ...(typeof a.correlation_id === 'string' && { correlation_id: a.correlation_id }),
+        });
+      }
+      return ids;
+    });
+  }
+
   /** The save itself, once this process may write the ids. */
   async function saveClaimed(ids: string[], options: SaveOptions): Promise<SaveResult> {
     const snapshots = await loadSelection(ids);
@@ -485,6 +520,8 @@ export function createStaging(deps: StagingDeps): Staging {
         }
       });
     },
+
+    reconcile,
 
     async discard(ids, options: DiscardOptions = {}): Promise<DiscardResult> {
       const selection = checkSelection(ids, 'discard');
