@@ -361,6 +361,8 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   // Rows handed to the index per update while catching up: lists can answer from the first
   // batches while the rest streams in, and no update holds more than one batch of metadata.
   const CATCH_UP_BATCH = 2000;
+  /** Rows in the first update of a listable catch-up: what a list shows first. */
+  const FIRST_BATCH = 250;
 
   /** Where a catch-up in progress stands (lists report it with their pages). */
   let indexing: { indexed: number; total: number; firstBatch: Promise<void>; done: Promise<void> } | undefined;
@@ -487,13 +489,19 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     added.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
     status.total = added.length + remove.length;
     status.indexed = 0;
+    // A catch-up of one batch lands whole (lists wait for it); a longer one starts with a small
+    // batch, so lists have their first rows after a few hundred reads, and says so at once.
+    const several = added.length > CATCH_UP_BATCH;
+    if (several) progress({ op: 'index', phase: 'indexing', loaded: 0, total: status.total });
     // Every update but the last is `partial`: the index reads as incomplete (and is rebuilt if
     // the process stops half way) until the last one lands, which names the head it reached.
-    for (let i = 0, first = true; first || i < added.length; i += CATCH_UP_BATCH, first = false) {
-      const slice = added.slice(i, i + CATCH_UP_BATCH);
-      const last = i + CATCH_UP_BATCH >= added.length;
+    for (let i = 0, first = true; first || i < added.length; first = false) {
+      const size = first && several ? FIRST_BATCH : CATCH_UP_BATCH;
+      const slice = added.slice(i, i + size);
+      i += size;
+      const last = i >= added.length;
       const put = await metasOf(slice);
-      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, base, ...(added.length > CATCH_UP_BATCH && { run, partial: !last }) });
+      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, base, ...(several && { run, partial: !last }) });
       status.indexed += slice.length + (last ? remove.length : 0);
       if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
       onFirstBatch();
