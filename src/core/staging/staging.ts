@@ -94,6 +94,7 @@ export function createStaging(deps: StagingDeps): Staging {
   /** Validate, redact, size-check and start hashing one scan. Pure work: nothing is stored here. */
   function prepare(cardKey: unknown, result: unknown, options: StageOptions = {}): Prepared | StageResult {
     const what = 'stage input';
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check rejects
     if (typeof cardKey !== 'string' || !cardKey.trim() || cardKey.length > 200 || /[\u0000-\u001f]/.test(cardKey)) {
       throw invalid(what, 'card_key', 'must be a non-empty string of at most 200 printable characters', 'Pass the card key, e.g. "security".');
     }
@@ -187,7 +188,7 @@ export function createStaging(deps: StagingDeps): Staging {
     }
     if (skipUnchanged) {
       const hashes = await Promise.all(cards.map((c) => lastSavedHash(c)));
-      cards.forEach((c, i) => state.lastHashes.set(c, hashes[i]));
+      for (const [i, c] of cards.entries()) state.lastHashes.set(c, hashes[i]);
     }
     return state;
   }

@@ -153,12 +153,6 @@ function optString(q: URLSearchParams, name: string, max = 500): string | undefi
   return v;
 }
 
-function isoParam(q: URLSearchParams, name: string): string | undefined {
-  const v = optString(q, name, 64);
-  if (v !== undefined && Number.isNaN(Date.parse(v))) throw bad(name, 'expected an ISO-8601 date');
-  return v;
-}
-
 /**
  * Query parameters named like LedgerQuery's fields, passed on as given (`limit` as a number): the
  * ledger itself validates them, so HTTP callers get the same ValidationError a local caller gets.
