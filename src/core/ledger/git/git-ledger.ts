@@ -4,8 +4,9 @@
  * compare-and-swap of the branch ref. Reads go by path (computed from the id); lists come from a
  * read index kept in step with the branch by tree diffs.
  */
+import type { AuthCallback, FsClient, HttpClient } from 'isomorphic-git';
 import * as git from 'isomorphic-git';
-import { ConflictError, DiskFullError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
+import { ConflictError, CorruptEntryError, CorruptObjectError, DiskFullError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
 import { assertValidId } from '../../ids.js';
 import type { ActionEntry } from '../../schemas/action.js';
 import type { SavedAudit } from '../../schemas/audit.js';
@@ -22,7 +23,7 @@ import {
 import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type CommitData, type Person, type RawObject } from './objects.js';
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
-import { CorruptObjectError, fsPromises, Repo } from './repo.js';
+import { fsPromises, Repo } from './repo.js';
 import { rememberedRemote, remoteTrackingRef, syncLedger, type SyncContext } from './sync.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
 import { signCheckpoint } from './signing/checkpoint.js';
@@ -33,7 +34,7 @@ export interface GitRemoteOptions {
   url: string;
   corsProxy?: string;
   headers?: Record<string, string>;
-  onAuth?: any;
+  onAuth?: AuthCallback;
 }
 
 export interface VerifiedHeadStore {
@@ -43,9 +44,9 @@ export interface VerifiedHeadStore {
 
 export interface GitLedgerOptions {
   /** node:fs, or an isomorphic-git compatible fs (with `.promises`). */
-  fs: any;
+  fs: FsClient;
   /** isomorphic-git/http/node or isomorphic-git/http/web (needed for sync). */
-  http?: any;
+  http?: HttpClient;
   dir: string;
   /** Default `${dir}/.git`, or `dir` itself when it is a bare repository. */
   gitdir?: string;
@@ -145,7 +146,7 @@ async function exists(p: ReturnType<typeof fsPromises>, path: string): Promise<b
   try { await p.stat(path); return true; } catch { return false; }
 }
 
-async function resolveGitdir(fs: any, dir: string, gitdir?: string): Promise<string> {
+async function resolveGitdir(fs: FsClient, dir: string, gitdir?: string): Promise<string> {
   const p = fsPromises(fs);
   if (gitdir) return commonDir(p, gitdir);
   const dotgit = `${dir}/.git`;
@@ -191,7 +192,7 @@ function typedFsError(e: unknown, gitdir: string): unknown {
   return e;
 }
 
-function fileVerifiedHead(fs: any, path: string): VerifiedHeadStore {
+function fileVerifiedHead(fs: FsClient, path: string): VerifiedHeadStore {
   const p = fsPromises(fs);
   return {
     async get() {
@@ -208,9 +209,10 @@ function fileVerifiedHead(fs: any, path: string): VerifiedHeadStore {
   };
 }
 
-function parseJson(bytes: Uint8Array, what: string): any {
+/** A stored JSON file; one that does not parse is a read-side corruption, never a failed write. */
+function parseJson(bytes: Uint8Array, what: string): unknown {
   try { return JSON.parse(utf8Decode.decode(bytes)); } catch (e) {
-    throw new LedgerWriteError(`The ledger holds unreadable JSON at ${what}: run verify() for details`, { data: { ids: [] }, cause: e });
+    throw new CorruptEntryError(`The ledger holds unreadable JSON at ${what}: nothing was changed; run verify() for details`, { data: { path: what }, cause: e });
   }
 }
 
@@ -305,10 +307,10 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     let events: RunEvent[] = [];
     if (ev) {
       try { events = parseEvents(utf8Decode.decode(await repo.readBlob(ev.oid))); } catch (e) {
-        throw new LedgerWriteError(`The ledger holds unreadable events at ${what}/events.jsonl: run verify() for details`, { data: { ids: [] }, cause: e });
+        throw new CorruptEntryError(`The ledger holds unreadable events at ${what}/events.jsonl: nothing was changed; run verify() for details`, { data: { path: `${what}/events.jsonl` }, cause: e });
       }
     }
-    return { run, events };
+    return { run: run as RunRecord['run'], events };
   }
 
   async function getAudit(id: string): Promise<SavedAudit | undefined> {
@@ -342,7 +344,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   /** The event types of the run whose run.json is at `path` in `tree` (for the `event` filter). */
   async function eventTypesAt(tree: string, path: string): Promise<{ type: string }[]> {
     const e = await repo.lookup(tree, [...path.split('/').slice(0, -1), 'events.jsonl']);
-    if (!e || e.type !== 'blob') return [];
+    if (e?.type !== 'blob') return [];
     try { return parseEvents(utf8Decode.decode(await repo.readBlob(e.oid))); } catch { return []; }
   }
 

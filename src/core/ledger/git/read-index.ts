@@ -6,6 +6,7 @@
  *
  * Implementations: in memory (default), a journal file (Node), IndexedDB (browser, elsewhere).
  */
+import type { FsClient } from 'isomorphic-git';
 import type { EntryMeta, LedgerPage } from '../../schemas/ledger.js';
 import { compareKeys, indexAfter, pageFrom, searchTextOf, sortKeyOf, type NormalizedQuery, type RowView, type SortKey } from '../query.js';
 import { fsPromises, type FsPromises } from './repo.js';
@@ -132,7 +133,7 @@ export function createMemoryReadIndex(): ReadIndex {
  * does not parse, or a chain of heads that does not connect, makes the whole file count as
  * missing (the ledger rebuilds it). The journal is compacted into one line when it grows long.
  */
-export function createFileReadIndex(options: { fs: any; path: string; compactAfter?: number }): ReadIndex {
+export function createFileReadIndex(options: { fs: FsClient; path: string; compactAfter?: number }): ReadIndex {
   const p: FsPromises = fsPromises(options.fs);
   const compactAfter = options.compactAfter ?? 500;
   const rows = new RowSet();

@@ -98,7 +98,7 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
         }
         throw Object.assign(new Error('claim lost'), { claim: { ok: false, saved, busy, missing } satisfies SaveClaim });
       }).catch((e: { claim?: SaveClaim }) => {
-        if (e && e.claim) return e.claim;
+        if (e?.claim) return e.claim;
         throw e;
       });
     },
