@@ -88,7 +88,12 @@ export function requiredRole(method: string, segments: readonly string[]): Role 
     const want = e.path.split('/').filter(Boolean).slice(1);
     if (want.length !== segments.length) continue;
     let literals = 0;
-    if (!want.every((w, i) => (w === ':id' ? true : (literals++, w === segments[i])))) continue;
+    const matches = want.every((w, i) => {
+      if (w === ':id') return true;
+      literals++;
+      return w === segments[i];
+    });
+    if (!matches) continue;
     if (!best || literals > best.literals) best = { role: e.role, literals };
   }
   return best?.role;

@@ -1,6 +1,6 @@
 import type { ActionEntry } from '../schemas/action.js';
 import type { SavedAudit } from '../schemas/audit.js';
-import type { EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../schemas/ledger.js';
+import type { LedgerPage, LedgerProgress, LedgerQuery } from '../schemas/ledger.js';
 import type { RunRecord } from '../schemas/run.js';
 
 export interface LedgerBatch {

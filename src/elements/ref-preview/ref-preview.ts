@@ -11,6 +11,9 @@ import type { Translate } from '../internal/messages.js';
 import { ScpElement } from '../internal/scp-element.js';
 import { displayText } from '../internal/text.js';
 import { hostStyles, statusStyles } from '../styles/host.styles.js';
+import { keyOf } from './ref-text.js';
+
+export { removeRefText } from './ref-text.js';
 
 /** @internal What the cache knows about one ref. */
 export type CacheEntry =
@@ -25,32 +28,9 @@ const CACHE_LIMIT = 500;
 /** Longest slice of counting the refs past `max` before other work gets a turn. */
 const COUNT_SLICE_MS = 4;
 
-/** @internal The cache key of a ref. */
-export const keyOf = (ref: Pick<Ref, 'kind' | 'id'>) => `${ref.kind}:${ref.id}`;
-
 /** Same refs, same text, same places. */
 function sameRefs(a: readonly Ref[], b: readonly Ref[]): boolean {
   return a.length === b.length && a.every((r, i) => r.raw === b[i]!.raw && r.index === b[i]!.index);
-}
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Every occurrence of `@kind:id` (with an optional `{…}` label) in `text`, removed with one adjacent space. */
-export function removeRefText(text: string, ref: Pick<Ref, 'kind' | 'id'>): { text: string; at: number } {
-  const re = new RegExp(`@${escapeRegExp(ref.kind)}:${escapeRegExp(ref.id)}(?:\\{[^}\\n]*\\})?(?![A-Za-z0-9_\\-/]|\\.+[A-Za-z0-9_\\-/])`, 'g');
-  let out = '';
-  let last = 0;
-  let at = -1;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    let start = m.index;
-    let end = start + m[0].length;
-    if (start > last && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
-    else if (text[end] === ' ') end++;
-    out += text.slice(last, start);
-    if (at < 0) at = out.length;
-    last = end;
-  }
-  out += text.slice(last);
-  return { text: out, at: at < 0 ? text.length : at };
 }
 
 /**
@@ -190,7 +170,7 @@ export class ScpRefPreview extends ScpElement {
     // The first update waits for the view. Refs typed meanwhile are already parsed and resolving:
     // the input listener, the parse and the lookups live here, only the cards wait.
     if (!this.view.module) await this.view.ready;
-    super.scheduleUpdate();
+    await super.scheduleUpdate();
   }
 
   protected override render() {

@@ -5,7 +5,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { Ref } from '../../core/schemas/ref.js';
 import { ScpRefRemoveEvent } from '../events/ref-remove-event.js';
 import { displayText, safeUrl, statusTone } from '../internal/text.js';
-import { keyOf, removeRefText, type ScpRefPreview } from './ref-preview.js';
+import type { ScpRefPreview } from './ref-preview.js';
+import { keyOf, removeRefText } from './ref-text.js';
 import { refPreviewStyles } from './ref-preview.styles.js';
 
 /** @internal The cards' styles, adopted by the element with its own before the first render. */

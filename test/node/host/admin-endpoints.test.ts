@@ -10,6 +10,7 @@ import { createScp } from '../../../src/core/client.js';
 import { createGitLedger } from '../../../src/core/ledger/git/index.js';
 import { openSshKeySigner } from '../../../src/core/ledger/git/signing/signers.js';
 import { startHost, tokenAuth, type RunningHost } from './support/host-server.js';
+import type { JsonReply } from '../../helpers/json-reply.js';
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -18,7 +19,7 @@ async function call(host: RunningHost, method: string, path: string, token: stri
     method, headers: { 'content-type': 'application/json', ...auth(token) }, ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) as Record<string, any> : undefined };
+  return { status: res.status, json: text ? JSON.parse(text) as JsonReply : undefined };
 }
 
 describe('admin endpoints: signing keys', () => {

@@ -5,6 +5,8 @@ import * as z from 'zod/mini';
 import type { ScpClient } from '../../client.js';
 import { HttpError, ScpError, UnknownRefKindError } from '../../errors/index.js';
 import { idProblem } from '../../ids.js';
+import { checkWith } from '../../schemas/parse.js';
+import { checkSelection } from '../../selection.js';
 import { correlationFromNodeHeaders } from '../../runs/correlation.js';
 import type { RunHandle } from '../../runs/types.js';
 import { LedgerQuery, type EntryMeta } from '../../schemas/ledger.js';
@@ -131,13 +133,10 @@ function pathId(raw: string, what: string): string {
 function selection(body: unknown, action: string): string[] | 'all' {
   if (body === undefined) throw bad('snapshot_ids', `required: send {"snapshot_ids": [ids]} or {"snapshot_ids": "all"} (nothing is ${action}d implicitly)`);
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad('body', 'expected a JSON object');
-  const ids = (body as Json).snapshot_ids;
-  if (ids === 'all') return 'all';
-  if (!Array.isArray(ids)) throw bad('snapshot_ids', 'expected a list of ids or the string "all"');
-  if (ids.length === 0) throw bad('snapshot_ids', `empty: nothing to ${action}`, 'empty_selection');
-  if (ids.length > 10_000) throw bad('snapshot_ids', 'at most 10000 ids per request');
-  ids.forEach((id, i) => { const p = idProblem(id); if (p) throw bad(`snapshot_ids.${i}`, p, 'invalid_id'); });
-  return ids as string[];
+  const r = checkSelection((body as Json).snapshot_ids, action, 10_000);
+  if ('selection' in r) return r.selection;
+  const { code, path, message } = r.problem;
+  throw bad(path ? `snapshot_ids.${path}` : 'snapshot_ids', message, code);
 }
 
 function int(q: URLSearchParams, name: string, def: number, min: number, max: number): number {
@@ -153,12 +152,6 @@ function optString(q: URLSearchParams, name: string, max = 500): string | undefi
   const v = q.get(name);
   if (v === null || v === '') return undefined;
   if (v.length > max) throw bad(name, `at most ${max} characters`);
-  return v;
-}
-
-function isoParam(q: URLSearchParams, name: string): string | undefined {
-  const v = optString(q, name, 64);
-  if (v !== undefined && Number.isNaN(Date.parse(v))) throw bad(name, 'expected an ISO-8601 date');
   return v;
 }
 
@@ -186,11 +179,12 @@ const StageBody = z.object({
   })),
 });
 
+/** A body checked by its schema (the one validation path); the first issue becomes a 400 naming its field. */
 function check<S extends z.ZodMiniType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data as z.infer<S>;
-  const issue = r.error.issues[0]!;
-  const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || 'body';
+  const r = checkWith(schema, value);
+  if (r.ok) return r.data;
+  const issue = r.issues[0]!;
+  const field = [prefix, ...issue.path].filter(Boolean).join('.') || 'body';
   throw bad(field, issue.message);
 }
 
