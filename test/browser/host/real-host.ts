@@ -12,7 +12,9 @@ import { createMemoryLedger } from '../../../src/core/ledger/memory.js';
 
 interface Running { server: Server; handler: ScpRequestHandler; dir: string }
 // tsx may load this module afresh per call: keep the hosts on the process.
-const hosts: Map<string, Running> = ((globalThis as { __scpRealHosts?: Map<string, Running> }).__scpRealHosts ??= new Map());
+const processState = globalThis as { __scpRealHosts?: Map<string, Running> };
+processState.__scpRealHosts ??= new Map();
+const hosts = processState.__scpRealHosts;
 
 /** Starts a host that the page at `pageOrigin` may call; returns its base URL (also its key for stopRealHost). */
 export async function startRealHost(pageOrigin: string): Promise<string> {
