@@ -8,34 +8,27 @@ import { createHostClient, type HostClient } from '../../../src/core/host/host-c
 import '../../../src/elements/audit-log/scp-audit-log.js';
 import type { ScpAuditLog } from '../../../src/elements/audit-log/audit-log.js';
 import { until } from '../../helpers/until.js';
+import { watchedFetch } from '../../helpers/watched-fetch.js';
 
 const NODE_SIDE = 'test/browser/host/real-host.ts';
 const nodeCall = <T>(fn: string, ...args: unknown[]) => executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
 
-interface Seen { path: string; ifNoneMatch: string | null; status: number }
-
 describe('ETag / 304 reuse in Chromium against the real Node host', () => {
   let base: string;
   let client: HostClient;
-  let seen: Seen[];
+  let watched: ReturnType<typeof watchedFetch>;
 
   beforeEach(async () => {
     base = (await nodeCall<string>('startRealHost', location.origin))!;
-    seen = [];
-    const watched: typeof fetch = async (input, init) => {
-      const req = new Request(input, init);
-      const res = await fetch(req);
-      seen.push({ path: new URL(req.url).pathname, ifNoneMatch: req.headers.get('if-none-match'), status: res.status });
-      return res;
-    };
-    client = createHostClient({ baseUrl: base, events: false, fetch: watched });
+    watched = watchedFetch();
+    client = createHostClient({ baseUrl: base, events: false, fetch: watched.fetch });
   });
   afterEach(async () => {
     await client.close();
     await nodeCall('stopRealHost', base);
   });
 
-  const last = (path: string) => seen.filter((s) => s.path === path).at(-1)!;
+  const last = (path: string) => watched.last(path);
 
   it('ledger entries and event history: 304 reused, 200 after a change', async () => {
     const ids: string[] = [];
@@ -73,9 +66,9 @@ describe('ETag / 304 reuse in Chromium against the real Node host', () => {
     const log = await fixture<ScpAuditLog>(html`<scp-audit-log .client=${client}></scp-audit-log>`);
     const rows = () => log.shadowRoot!.querySelectorAll('tbody tr').length;
     await until(() => rows() === 1, 'the saved audit listed');
-    const asked = seen.filter((s) => s.path === '/api/ledger/entries').length;
+    const asked = watched.count('/api/ledger/entries');
     await log.data.refresh();
-    await until(() => seen.filter((s) => s.path === '/api/ledger/entries').length > asked, 'the log asked again');
+    await until(() => watched.count('/api/ledger/entries') > asked, 'the log asked again');
     expect(last('/api/ledger/entries').status).to.equal(304);
     await log.updateComplete;
     expect(rows()).to.equal(1);

@@ -3,30 +3,21 @@
 // If-None-Match, and a 304 is answered from the copy it kept; a change gets a fresh 200.
 import assert from 'node:assert/strict';
 import { createHostClient, type HostClient } from '../../../src/core/host/host-client.js';
+import { watchedFetch } from '../../helpers/watched-fetch.js';
 import { startHost, type RunningHost } from './support/host-server.js';
-
-interface Seen { path: string; ifNoneMatch: string | null; status: number }
 
 describe('host client: ETag / 304 reuse against the real host', () => {
   let host: RunningHost;
   let client: HostClient;
-  let seen: Seen[];
+  let last: ReturnType<typeof watchedFetch>['last'];
 
   beforeEach(async () => {
     host = await startHost();
-    seen = [];
-    // The real fetch, watched: what went out with which validator, and what came back.
-    const watched: typeof fetch = async (input, init) => {
-      const req = new Request(input, init);
-      const res = await fetch(req);
-      seen.push({ path: new URL(req.url).pathname, ifNoneMatch: req.headers.get('if-none-match'), status: res.status });
-      return res;
-    };
-    client = createHostClient({ baseUrl: host.baseUrl, events: false, fetch: watched });
+    const watched = watchedFetch();
+    last = watched.last;
+    client = createHostClient({ baseUrl: host.baseUrl, events: false, fetch: watched.fetch });
   });
   afterEach(async () => { await client.close(); await host.stop(); });
-
-  const last = (path: string) => seen.filter((s) => s.path === path).at(-1)!;
 
   it('ledger entries: the same page again is a 304 served from the kept copy; a save makes it 200 with the new entry', async () => {
     const ids: string[] = [];
