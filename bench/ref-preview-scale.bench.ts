@@ -14,6 +14,7 @@ interface Figures {
   refs: number; rounds: number; cards: number; more: string; settleMs: number; longestTaskMs: number;
   keystrokeLongestTaskMs: number; heapMb: number; baselineMs: number; ratioSettleVsCore: number;
   textareaAloneLongestTaskMs: number; textareaAloneKeystrokeMs: number; applyMs: number;
+  elementAloneLongestTaskMs: number; elementAloneKeystrokeMs: number;
 }
 
 export async function runRefScaleBench(options: { counts?: number[]; rounds?: number; log?: (line: string) => void } = {}): Promise<Figures[]> {
@@ -43,6 +44,7 @@ export async function runRefScaleBench(options: { counts?: number[]; rounds?: nu
       log(`  ${f.refs.toLocaleString('en').padEnd(7)} ${String(f.cards).padEnd(6)} ${ms(f.settleMs).padEnd(11)} ${ms(f.longestTaskMs).padEnd(13)} ${ms(f.keystrokeLongestTaskMs).padEnd(25)} ${`${f.heapMb.toFixed(1)} MB`.padEnd(9)} ${ms(f.baselineMs).padEnd(14)} ${f.ratioSettleVsCore.toFixed(1)}x`);
       log(`          one scan of the text by the element (apply): ${ms(f.applyMs)}${f.more ? `; "${f.more}"` : ''}`);
       log(`          the bare textarea (no element), longest task: taking the text ${ms(f.textareaAloneLongestTaskMs)}, one keystroke ${ms(f.textareaAloneKeystrokeMs)}`);
+      log(`          the element alone (its text property, no textarea), longest task: taking the text ${ms(f.elementAloneLongestTaskMs)}, one keystroke ${ms(f.elementAloneKeystrokeMs)}`);
       log(`          added by the element, longest task: taking the text ${ms(f.longestTaskMs - f.textareaAloneLongestTaskMs)}, one keystroke ${ms(f.keystrokeLongestTaskMs - f.textareaAloneKeystrokeMs)}`);
     }
     log(JSON.stringify({ bench: 'ref-preview-scale', figures }));

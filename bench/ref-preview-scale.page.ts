@@ -42,6 +42,8 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
   const baselineMs: number[] = [];
   const textareaMs: number[] = [];
   const textareaKeyMs: number[] = [];
+  const aloneMs: number[] = [];
+  const aloneKeyMs: number[] = [];
   const applyMs: number[] = [];
   let cards = 0;
   let more = '';
@@ -109,11 +111,27 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
     applyMs.push(performance.now() - t);
     await el.settled();
     host.remove();
+
+    // The element alone (its `text` property, no textarea; a new element, so an empty cache): what
+    // it spends itself on the same text.
+    const alone = document.createElement('scp-ref-preview') as ScpRefPreview;
+    alone.debounce = 0;
+    alone.showMissing = true;
+    alone.client = c;
+    document.body.append(alone);
+    await alone.updateComplete;
+    await frame();
+    const at = await longestTask(async () => { alone.text = text; await alone.settled(); await frame(); return 0; });
+    aloneMs.push(at.longestMs);
+    const ak = await longestTask(async () => { alone.text = `${alone.text} x`; await alone.settled(); await frame(); return 0; });
+    aloneKeyMs.push(ak.longestMs);
+    alone.remove();
   }
   return {
     refs: n, rounds, cards, more, settleMs: median(settleMs), longestTaskMs: median(longestMs), keystrokeLongestTaskMs: median(keyMs),
     heapMb: heap, baselineMs: median(baselineMs), ratioSettleVsCore: median(settleMs) / median(baselineMs),
     textareaAloneLongestTaskMs: median(textareaMs), textareaAloneKeystrokeMs: median(textareaKeyMs), applyMs: median(applyMs),
+    elementAloneLongestTaskMs: median(aloneMs), elementAloneKeystrokeMs: median(aloneKeyMs),
   };
 }
 
