@@ -77,6 +77,10 @@ describe('admin endpoints: signing keys', () => {
     assert.equal(badLine.status, 400);
     assert.match(badLine.json!.message, /line 2 is not/);
     assert.equal((await call(host, 'PUT', '/api/ledger/signers', 't-acme-root-admin', { keys: [] })).status, 400);
+    // Leaving out the host's own key would make its next commits fail verify.
+    const withoutHost = await call(host, 'PUT', '/api/ledger/signers', 't-acme-root-admin', { signers: line('bob') });
+    assert.equal(withoutHost.status, 400);
+    assert.match(withoutHost.json!.message, /own key/);
     for (const role of ['viewer', 'operator']) {
       assert.equal((await call(host, 'PUT', '/api/ledger/signers', `t-acme-eve-${role}`, { signers: line('bob') })).status, 403);
       assert.equal((await call(host, 'GET', '/api/ledger/signers', `t-acme-eve-${role}`)).status, 403);
@@ -85,12 +89,26 @@ describe('admin endpoints: signing keys', () => {
     assert.equal(after, before);
   });
 
-  it('a host whose ledger cannot sign says so (501)', async () => {
+  it('a host whose ledger cannot sign says so (501); a git ledger without a key refuses to turn signing on (409)', async () => {
     const plain = await startHost({ auth: tokenAuth });
     try {
       const r = await call(plain, 'GET', '/api/ledger/signers', 't-acme-root-admin');
       assert.deepEqual([r.status, r.json!.error], [501, 'not_supported']);
     } finally { await plain.stop(); }
+    const unsignedDir = mkdtempSync(join(tmpdir(), 'scp-admin-unsigned-'));
+    const scp = createScp({ ledger: await createGitLedger({ fs, dir: unsignedDir }), channel: false });
+    const unsigned = await startHost({ auth: tokenAuth, scp: () => scp });
+    try {
+      assert.equal((await call(unsigned, 'GET', '/api/ledger/signers', 't-acme-root-admin')).json!.signers, '');
+      const r = await call(unsigned, 'PUT', '/api/ledger/signers', 't-acme-root-admin', { signers: line('alice') });
+      assert.deepEqual([r.status, r.json!.error], [409, 'conflict']);
+      assert.match(r.json!.message, /does not sign/);
+      // Nothing was committed: the branch has no allowed_signers.
+      assert.equal((await call(unsigned, 'GET', '/api/ledger/signers', 't-acme-root-admin')).json!.signers, '');
+    } finally {
+      await unsigned.stop();
+      rmSync(unsignedDir, { recursive: true, force: true });
+    }
   });
 });
 

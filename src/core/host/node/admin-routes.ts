@@ -1,7 +1,7 @@
 // The admin role's endpoints: the ledger's enrolled signing keys and the tenant's host settings.
 // Kept out of the request handler: it calls adminRoute() for what it does not serve itself.
 import type { ScpClient } from '../../client.js';
-import { parseAllowedSigners } from '../../ledger/git/signing/sshsig.js';
+import { keyId, parseAllowedSigners } from '../../ledger/git/signing/sshsig.js';
 import { isRole, ROLES, type Role } from '../roles.js';
 import { RequestError } from './request-body.js';
 
@@ -102,6 +102,15 @@ export async function adminRoute(r: AdminRequest): Promise<boolean> {
       return true;
     }
     const text = parseSigners(await r.body());
+    // The host signs every commit it makes after this one: without a key of its own, or with its
+    // key left out of the list, each of them would fail verify (unsigned / unknown_key).
+    const own = await ledger.signingKey?.();
+    if (!own) {
+      throw new RequestError(409, 'conflict', 'This host does not sign its commits: enrolling keys would turn signing on and every later commit it makes would fail verify as unsigned. Start the host with a signing key first.');
+    }
+    if (!parseAllowedSigners(text).has(keyId(own))) {
+      throw new RequestError(400, 'validation', `signers: the list must keep this host's own key (${own.split(' ').slice(0, 2).join(' ').slice(0, 60)}…, "signing_key" in GET), or every later commit it makes fails verify as unknown_key`, 'signers');
+    }
     const w = await ledger.setAllowedSigners(text, { ...(r.actor && { actor: r.actor }) });
     r.send(200, { commit: w.commit, keys: parseAllowedSigners(text).size });
     return true;
