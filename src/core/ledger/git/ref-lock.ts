@@ -203,6 +203,8 @@ export class LockManager {
       } catch (e) {
         await this.removeTree(own);
         if (['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR'].includes(code(e) ?? '')) return undefined;
+        // Windows refuses a rename onto an existing directory with EPERM.
+        if (code(e) === 'EPERM' && (await this.p.stat(path).then(() => true, () => false))) return undefined;
         throw e;
       }
       return { path, token, since: Date.now(), dir: true };
