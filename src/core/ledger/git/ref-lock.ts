@@ -144,7 +144,8 @@ export interface Inspection {
 
 /**
  * Locks under one git dir. `scratch` is a directory beside the refs (same filesystem) for the
- * private files: lock links, ref values about to be moved in, stale locks being cleared.
+ * private files: lock directories being prepared, stale locks being cleared, and (file locks) ref
+ * values about to be moved in.
  */
 export class LockManager {
   private made = false;
@@ -247,7 +248,8 @@ export class LockManager {
         text = String(await this.p.readFile(path, 'utf8'));
       }
     } catch (e) {
-      if (code(e) === 'ENOENT') return undefined;
+      // Gone, or replaced between two reads (a file where a directory was): look again.
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return undefined;
       throw e;
     }
     const owner = parseOwner(text);
