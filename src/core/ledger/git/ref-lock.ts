@@ -193,6 +193,9 @@ export class LockManager {
     };
     const body = `${JSON.stringify(owner)}\n`;
     if (this.dirs) {
+      // A lock in place (not an emptied one): looked at without preparing ours. Only a hint: the
+      // rename below is what decides.
+      if (await this.busy(path)) return undefined;
       const own = await this.scratchPath('held');
       try {
         await this.p.mkdir(own);
@@ -217,6 +220,12 @@ export class LockManager {
       throw e;
     }
     return { path, token, since: Date.now(), dir: false, ...(value !== undefined && { value }) };
+  }
+
+  private async busy(path: string): Promise<boolean> {
+    try {
+      return !(await this.p.stat(path)).isDirectory() || (await this.p.readdir(path)).length > 0;
+    } catch { return false; }
   }
 
   /** Remove a file or a (flat) directory of ours; missing is fine. */
