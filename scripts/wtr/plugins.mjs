@@ -137,9 +137,8 @@ const json = (value) => ({ body: JSON.stringify(value), type: 'application/json'
  * - `GET /__git__/server` → `{ url }`.
  */
 export function gitServerPlugin() {
-  let server;
   let started;
-  const ensure = () => (started ??= acquireGitServer().then((s) => { server = s; return s; }));
+  const ensure = () => (started ??= acquireGitServer());
   return {
     name: 'scp-git-server',
     async serverStart() { await ensure(); },

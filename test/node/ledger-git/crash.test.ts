@@ -1,6 +1,7 @@
 // Kill during save: a fault-injecting fs fails the k-th write of a save, for every k. The ledger
 // must verify afterwards, its head must be the old commit exactly when write() threw (so pending
 // snapshots stay pending) and the new one otherwise, and the read index must agree with git.
+import type { FsClient } from 'isomorphic-git';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ function faultyFs(failAt: number, dead: boolean) {
 
 describe('git ledger: a save interrupted at every write step', () => {
   let template: string;
-  let work: string[] = [];
+  const work: string[] = [];
   let oldHead: string;
   /** A pid that belonged to a process that has exited. */
   const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
@@ -58,7 +59,7 @@ describe('git ledger: a save interrupted at every write step', () => {
     work.push(d);
     return d;
   }
-  const open = (dir: string, f: any = fs) => createGitLedger({ fs: f, dir, index: createFileReadIndex({ fs: f, path: join(dir, '.git', 'scp-ledger-index.jsonl') }) });
+  const open = (dir: string, f: FsClient = fs) => createGitLedger({ fs: f, dir, index: createFileReadIndex({ fs: f, path: join(dir, '.git', 'scp-ledger-index.jsonl') }) });
   const batch = () => ({ audits: [makeAudit({ card_key: 'dns' }), makeAudit({ card_key: 'git' })], runs: [makeRun()] });
 
   async function countWrites(): Promise<number> {

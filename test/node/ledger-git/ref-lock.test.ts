@@ -108,7 +108,7 @@ describe('git ledger: the ref lock between writers in different processes', () =
     aMoves.release();
     await Promise.all([pa.settled, pb.settled]);
 
-    for (const [name, p, audit] of [['A', pa, auditA], ['B', pb, auditB]] as const) {
+    for (const [name, p] of [['A', pa], ['B', pb]] as const) {
       if (p.state.error !== undefined) assert.ok(p.state.error instanceof ScpError, `writer ${name} failed with an untyped error: ${String(p.state.error)}`);
     }
     const check = await createGitLedger({ fs, dir });

@@ -53,7 +53,8 @@ let identityPromise: Promise<ProcessIdentity | undefined> | undefined;
 
 /** Who this process is (Node); undefined where there are no processes to name (browsers). */
 export function processIdentity(): Promise<ProcessIdentity | undefined> {
-  return (identityPromise ??= loadIdentity());
+  identityPromise ??= loadIdentity();
+  return identityPromise;
 }
 
 async function loadIdentity(): Promise<ProcessIdentity | undefined> {
