@@ -42,7 +42,7 @@ describe('staging: recovery when the client opens (IndexedDB + Worker git ledger
     clients.push(client);
     const saved: BusEventMap['audit:saved'][] = [];
     client.bus.on('audit:saved', (e) => saved.push(e));
-    await until(async () => (await client.staging.list()).length === 0, 'the pending audits the ledger holds to leave pending', 60_000);
+    await until(async () => saved.length === ids.length && (await client.staging.list()).length === 0, 'the pending audits the ledger holds to leave pending, each as saved', 60_000);
     expect(saved.map((e) => e.snapshot_id).sort()).to.deep.equal([...ids].sort());
     for (const id of ids) expect((await client.ledger.getAudit(id))?.snapshot_id).to.equal(id);
   });
