@@ -101,9 +101,10 @@ describe('git ledger: the ref lock between writers in different processes', () =
     await until(() => aMoves.fired || pa.state.done || fa.count(createsLock) >= attemptsBefore + 2, 'writer A to move the ref or wait for the lock', 10_000);
     // B moves first: it lands, or (its lock having been cleared by A) it is refused and goes back
     // to waiting for the lock, which A holds until it moves the ref too.
-    const bAttempts = fb.count(createsLock);
+    const looksAtLock = (_op: string, args: unknown[]) => args[0] === lock || args[1] === lock;
+    const bLooks = fb.count(looksAtLock);
     bMoves.release();
-    await until(() => pb.state.done || fb.count(createsLock) > bAttempts, 'writer B to land or wait for the lock again', 10_000);
+    await until(() => pb.state.done || fb.count(looksAtLock) > bLooks, 'writer B to land or wait for the lock again', 10_000);
     aMoves.release();
     await Promise.all([pa.settled, pb.settled]);
 

@@ -37,7 +37,7 @@ describe('staging: recovery when the client opens', () => {
       const scp = createScp({ staging: createFileStagingStore({ file }), ledger, actor: 'ci', channel: false });
       const saved: BusEventMap['audit:saved'][] = [];
       scp.bus.on('audit:saved', (e) => saved.push(e));
-      await until(async () => (await scp.staging.list()).length === 0, 'the pending audits the ledger holds to leave pending', 20_000);
+      await until(async () => saved.length === ids.length && (await scp.staging.list()).length === 0, 'the pending audits the ledger holds to leave pending, each as saved', 20_000);
       assert.deepEqual(saved.map((e) => e.snapshot_id).sort(), [...ids].sort(), 'each counts as saved (audit:saved)');
       for (const id of ids) assert.ok(await scp.ledger.getAudit(id), `${id} is still in the ledger`);
       // A new scan of the same card is staged and saved as usual.

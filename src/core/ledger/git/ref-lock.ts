@@ -145,7 +145,8 @@ export interface Inspection {
 
 /**
  * Locks under one git dir. `scratch` is a directory beside the refs (same filesystem) for the
- * private files: lock links, ref values about to be moved in, stale locks being cleared.
+ * private files: lock directories being prepared, stale locks being cleared, and (file locks) ref
+ * values about to be moved in.
  */
 export class LockManager {
   private made = false;
@@ -193,6 +194,9 @@ export class LockManager {
     };
     const body = `${JSON.stringify(owner)}\n`;
     if (this.dirs) {
+      // A lock in place (not an emptied one): looked at without preparing ours. Only a hint: the
+      // rename below is what decides.
+      if (await this.busy(path)) return undefined;
       const own = await this.scratchPath('held');
       try {
         await this.p.mkdir(own);
@@ -204,6 +208,8 @@ export class LockManager {
       } catch (e) {
         await this.removeTree(own);
         if (['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR'].includes(code(e) ?? '')) return undefined;
+        // Windows refuses a rename onto an existing directory with EPERM.
+        if (code(e) === 'EPERM' && (await this.p.stat(path).then(() => true, () => false))) return undefined;
         throw e;
       }
       return { path, token, since: Date.now(), dir: true };
@@ -215,6 +221,12 @@ export class LockManager {
       throw e;
     }
     return { path, token, since: Date.now(), dir: false, ...(value !== undefined && { value }) };
+  }
+
+  private async busy(path: string): Promise<boolean> {
+    try {
+      return !(await this.p.stat(path)).isDirectory() || (await this.p.readdir(path)).length > 0;
+    } catch { return false; }
   }
 
   /** Remove a file or a (flat) directory of ours; missing is fine. */
@@ -246,7 +258,8 @@ export class LockManager {
         text = String(await this.p.readFile(path, 'utf8'));
       }
     } catch (e) {
-      if (code(e) === 'ENOENT') return undefined;
+      // Gone, or replaced between two reads (a file where a directory was): look again.
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return undefined;
       throw e;
     }
     const owner = parseOwner(text);

@@ -1,6 +1,7 @@
 // A separate process working on a ledger, for the cross-process suites. Modes (argv[2]):
 //   write <dir> <count>   saves <count> runs one after another, printing "@run:<id>" after each
-//                         one that landed (so a kill between the two never claims a lost write)
+//                         one that landed (so a kill between the two never claims a lost write);
+//                         a failed save prints "error <code> <message>" and ends the process
 //   hold <dir>            starts a save and stops for good right after taking the ref lock,
 //                         printing "holding" (the test then kills it with SIGKILL)
 //   read <dir>            opens the ledger, prints "ready", then for each id read on stdin prints
@@ -8,6 +9,7 @@
 //                         pack handles' idle timer and answers "idle"; stdin closing exits 0
 import * as fs from 'node:fs';
 import { createInterface } from 'node:readline';
+import { ScpError } from '../../../../src/core/errors/index.js';
 import { newRunId } from '../../../../src/core/ids.js';
 import { createGitLedger } from '../../../../src/core/ledger/git/index.js';
 import { makeRun } from '../../../contract/ledger.js';
@@ -24,7 +26,15 @@ if (mode === 'write') {
   const ledger = await createGitLedger({ fs, dir: dir! });
   for (let i = 0; i < Number(countArg); i++) {
     const r = run();
-    await ledger.write({ runs: [r] });
+    try {
+      await ledger.write({ runs: [r] });
+    } catch (e) {
+      // Said on stdout so a test can tell a typed refusal from a raw fs error.
+      const code = e instanceof ScpError ? e.code : `untyped ${(e as { code?: string }).code ?? ''}`.trim();
+      process.stdout.write(`error ${code} ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+      process.exitCode = 1;
+      break;
+    }
     process.stdout.write(`@run:${r.run.run_id}\n`);
   }
   await ledger.close?.();
