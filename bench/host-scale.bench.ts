@@ -2,12 +2,13 @@
 //  - events: 50 SSE clients + 20 writers staging scans for a fixed time, spread over the
 //    instances; events/s delivered (all clients), p95 delivery latency (writer's POST → client),
 //    lost / duplicated / reordered. 1 instance on files (the baseline), 1 and 3 on PostgreSQL.
+//  - machineBusy: the share of all cores busy during the timed part (2 cores shared by everything).
 //  - saves: 20 writers staging and saving for a fixed time; saves/s acknowledged (on the git
 //    remote), 1 vs 3 instances on PostgreSQL.
 //   node --import tsx bench/host-scale.bench.ts      (30 s per phase; HOST_SCALE_SECONDS=10 for a first figure)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSseParser } from '../src/core/host/sse-parser.js';
@@ -20,6 +21,10 @@ const WRITERS = 20;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN; };
+
+/** Share of all cores busy between two readings (the whole machine: instances, PostgreSQL, clients). */
+const cpuTimes = () => cpus().reduce((t, c) => ({ busy: t.busy + c.times.user + c.times.nice + c.times.sys + c.times.irq, all: t.all + c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle }), { busy: 0, all: 0 });
+const busySince = (a: ReturnType<typeof cpuTimes>) => { const b = cpuTimes(); return Math.round(((b.busy - a.busy) / (b.all - a.all)) * 100) / 100; };
 
 interface Instance { proc: ChildProcess; url: string }
 function serve(args: string[]): Promise<Instance> {
@@ -36,7 +41,7 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
   return { status: r.status, body: await r.json() as Record<string, unknown> };
 }
 
-interface EventsResult { written: number; delivered: number; eventsPerSecond: number; p50Ms: number; p95Ms: number; lost: number; duplicates: number; outOfOrder: number }
+interface EventsResult { machineBusy: number; written: number; delivered: number; eventsPerSecond: number; p50Ms: number; p95Ms: number; lost: number; duplicates: number; outOfOrder: number }
 
 async function eventsPhase(urls: string[]): Promise<EventsResult> {
   const latencies: number[] = [];
@@ -65,6 +70,7 @@ async function eventsPhase(urls: string[]): Promise<EventsResult> {
   });
   while (!clients.every((c) => c.ready)) await new Promise((r) => setTimeout(r, 20));
   const end = now() + SECONDS * 1000;
+  const cpu = cpuTimes();
   let written = 0;
   await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
     for (let n = 0; now() < end; n++) {
@@ -72,6 +78,7 @@ async function eventsPhase(urls: string[]): Promise<EventsResult> {
       if (r.status === 200) written++;
     }
   }));
+  const machineBusy = busySince(cpu);
   // Let the streams drain (bounded), then count.
   const drainEnd = now() + 15_000;
   while (now() < drainEnd && !clients.every((c) => c.seen.size >= written)) await new Promise((r) => setTimeout(r, 50));
@@ -79,13 +86,14 @@ async function eventsPhase(urls: string[]): Promise<EventsResult> {
   await Promise.all(readers);
   const delivered = clients.reduce((s, c) => s + c.seen.size, 0);
   return {
-    written, delivered, eventsPerSecond: Math.round(delivered / SECONDS), p50Ms: Math.round(pct(latencies, 0.5)), p95Ms: Math.round(pct(latencies, 0.95)),
+    machineBusy, written, delivered, eventsPerSecond: Math.round(delivered / SECONDS), p50Ms: Math.round(pct(latencies, 0.5)), p95Ms: Math.round(pct(latencies, 0.95)),
     lost: clients.reduce((s, c) => s + (written - c.seen.size), 0), duplicates: clients.reduce((s, c) => s + c.dup, 0), outOfOrder: clients.reduce((s, c) => s + c.order, 0),
   };
 }
 
-async function savesPhase(urls: string[]): Promise<{ acknowledged: number; failed: number; savesPerSecond: number }> {
+async function savesPhase(urls: string[]): Promise<{ machineBusy: number; acknowledged: number; failed: number; savesPerSecond: number }> {
   const end = now() + SECONDS * 1000;
+  const cpu = cpuTimes();
   let acknowledged = 0;
   let failed = 0;
   await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
@@ -98,7 +106,7 @@ async function savesPhase(urls: string[]): Promise<{ acknowledged: number; faile
       if (r.status === 200 && now() <= end + 30_000) acknowledged++; else failed++;
     }
   }));
-  return { acknowledged, failed, savesPerSecond: Math.round((acknowledged / SECONDS) * 100) / 100 };
+  return { machineBusy: busySince(cpu), acknowledged, failed, savesPerSecond: Math.round((acknowledged / SECONDS) * 100) / 100 };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'scp-host-scale-'));
