@@ -1,5 +1,4 @@
 import { html, nothing } from 'lit';
-import { ORIGIN_CARD_LABELS } from '../../core/cards.js';
 import type { ScpClient } from '../../core/client.js';
 import { actionKindOf, actionOf, targetOf, toCsv, toJsonl, type ActionKind } from '../../core/export/entries.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
@@ -185,7 +184,8 @@ function renderFilters(host: Host) {
   const t = host.t;
   const seenActors = [...host.seen.actors].sort();
   const seenSubtypes = [...host.seen.subtypes].sort();
-  const cards = [...new Set([...Object.keys(ORIGIN_CARD_LABELS), ...host.seen.cards, ...(host.card ? [host.card] : [])])];
+  // The host's declared cards first (in its order), then any other card the entries named.
+  const cards = [...new Set([...(host.data.client?.cards.list.map((c) => c.key) ?? []), ...host.seen.cards, ...(host.card ? [host.card] : [])])];
   const actions = new Set<string>([...RUN_TYPES, ...seenSubtypes]);
   const opt = (value: string, label: string, current: string) => html`<option value=${value} ?selected=${value === current}>${label}</option>`;
   return html`<form part="filters" role="search" aria-label=${t('logFilters')} @input=${onFilterInput} @change=${onFilterInput} @submit=${onFilterSubmit}>

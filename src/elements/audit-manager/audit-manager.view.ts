@@ -19,7 +19,10 @@ import { buttonStyles } from '../styles/host.styles.js';
 import type { ManagerTab, ScpAuditManager } from './audit-manager.js';
 import { auditManagerStyles, ROW_HEIGHT } from './audit-manager.styles.js';
 
-const TABS: readonly ManagerTab[] = ['all', 'devops', 'project', 'saved'];
+/** All, one tab per category the host declared, Saved. */
+function tabsOf(host: ScpAuditManager): ManagerTab[] {
+  return ['all', ...(host.data.client?.cards.categories ?? []).map((c): ManagerTab => `category:${c}`), 'saved'];
+}
 const OVERSCAN = 6;
 const SAVED_PAGE = 50;
 const SEARCH_DEBOUNCE_MS = 250;
@@ -30,7 +33,8 @@ type PreviewState =
   | { id: string; status: 'ready'; snapshot: AuditSnapshot }
   | { id: string; status: 'error'; message: string };
 interface SavedState { query: string; entries: EntryMeta[]; cursor?: string | undefined; loading: boolean; error?: string | undefined }
-type Counts = Record<'all' | 'devops' | 'project', number>;
+/** Pending rows per tab (all, and `category:<name>`). */
+type Counts = Map<ManagerTab, number>;
 
 /** @internal The open dialog's state, kept on the element (`host.ui`); `patch` changes it and re-renders. */
 export interface ManagerUi {
@@ -165,11 +169,14 @@ function counts(host: ScpAuditManager): Counts {
   const u = ui(host);
   const c = u.countCache;
   if (c && c.rows === host.rows && c.card === host.card) return c.counts;
-  const counts = { all: 0, devops: 0, project: 0 };
+  const cards = host.data.client?.cards;
+  const counts: Counts = new Map([['all', 0]]);
+  for (const c of cards?.categories ?? []) counts.set(`category:${c}`, 0);
   for (const r of host.rows) {
     if (host.card && r.card_key !== host.card) continue;
-    counts.all++;
-    if (r.audit_type === 'devops') counts.devops++; else if (r.audit_type === 'project') counts.project++;
+    counts.set('all', counts.get('all')! + 1);
+    const category = typeof r.card_key === 'string' ? cards?.category(r.card_key) : undefined;
+    if (category !== undefined) counts.set(`category:${category}`, (counts.get(`category:${category}`) ?? 0) + 1);
   }
   u.countCache = { rows: host.rows, card: host.card, counts };
   return counts;
@@ -338,6 +345,7 @@ function copyWithSelection(host: ScpAuditManager, text: string): boolean {
 // ---- keyboard ----
 
 function onTabKey(host: ScpAuditManager, ev: KeyboardEvent): void {
+  const TABS = tabsOf(host);
   const i = TABS.indexOf(host.tab);
   let next = -1;
   if (ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') {
@@ -349,7 +357,7 @@ function onTabKey(host: ScpAuditManager, ev: KeyboardEvent): void {
   if (next < 0) return;
   ev.preventDefault();
   host.tab = TABS[next]!;
-  void host.updateComplete.then(() => host.renderRoot.querySelector<HTMLElement>(`[role='tab'][data-tab='${host.tab}']`)?.focus());
+  void host.updateComplete.then(() => host.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
 }
 
 /** Arrow keys move between rows (keeping the same control focused), Home/End to the ends. */
@@ -388,12 +396,12 @@ async function focusRow(host: ScpAuditManager, index: number, control: string): 
 function renderTabs(host: ScpAuditManager): TemplateResult {
   const { t } = host.i18n;
   const n = counts(host);
-  const name = { all: t('tabAll'), devops: t('tabDevops'), project: t('tabProject'), saved: t('tabSaved') };
+  const name = (tab: ManagerTab) => (tab === 'all' ? t('tabAll') : tab === 'saved' ? t('tabSaved') : displayText(tab.slice('category:'.length), 80));
   return html`<div role="tablist" part="tabs" aria-label=${t('managerTabs')} @keydown=${(e: KeyboardEvent) => onTabKey(host, e)}>
-    ${TABS.map((tab) => html`<button role="tab" part="tab" type="button" id="tab-${tab}" data-tab=${tab}
+    ${tabsOf(host).map((tab, i) => html`<button role="tab" part="tab" type="button" id="tab-${i}" data-tab=${tab}
         aria-selected=${host.tab === tab ? 'true' : 'false'} aria-controls="panel" tabindex=${host.tab === tab ? 0 : -1}
         @click=${() => { host.tab = tab; }}>
-        ${name[tab]}${tab === 'saved' ? nothing : html`<span class="count">${t('tabCount', { count: n[tab] })}</span>`}
+        <span class="tab-name">${name(tab)}</span>${tab === 'saved' ? nothing : html`<span class="count">${t('tabCount', { count: n.get(tab) ?? 0 })}</span>`}
       </button>`)}
   </div>`;
 }
@@ -552,7 +560,7 @@ export function render(host: ScpAuditManager): TemplateResult {
       ${data.client ? nothing : html`<p class="banner" data-kind="error" role="alert">${t('notConnected')}</p>`}
       ${data.error && host.rows.length === 0 ? html`<p class="banner" data-kind="error" role="alert">${t('errorDetail', { detail: errorText(data.error) })}
         <button type="button" @click=${() => data.refresh()}>${t('retry')}</button></p>` : nothing}
-      <div class="panel" id="panel" role="tabpanel" aria-labelledby="tab-${host.tab}">
+      <div class="panel" id="panel" role="tabpanel" aria-labelledby="tab-${Math.max(0, tabsOf(host).indexOf(host.tab))}">
         ${host.tab === 'saved' ? renderSaved(host) : renderPending(host)}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${u.announcement}</div>

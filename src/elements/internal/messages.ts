@@ -35,8 +35,6 @@ export const defaultMessages = {
   managerTitleCard: ((p: { card: string }) => `Pending audits · ${p.card}`) as Fn<{ card: string }>,
   managerTabs: 'Audit views',
   tabAll: 'All',
-  tabDevops: 'DevOps',
-  tabProject: 'Project',
   tabSaved: 'Saved',
   tabCard: ((p: { card: string }) => p.card) as Fn<{ card: string }>,
   clearCardFilter: ((p: { card: string }) => `Show all cards (now: ${p.card})`) as Fn<{ card: string }>,

@@ -42,20 +42,22 @@ describe('<scp-audit-manager>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows tab counts for All / DevOps / Project and filters rows by tab, with arrow keys between tabs', async () => {
+  it("shows one tab per category the host declared, with counts, and filters rows by tab, with arrow keys between tabs", async () => {
     const { el, client } = await openManager();
     await stageAll(client, [['security', 'a'], ['k8s', 'b'], ['audit:scores', 'c']]);
     await until(() => rows(el).length === 3, 'three rows');
-    expect(['all', 'devops', 'project'].map((t) => tab(el, t).querySelector('.count')!.textContent)).to.deep.equal(['3', '2', '1']);
-    tab(el, 'project').click();
+    expect(qa(el, '[role="tab"] .tab-name').map((t) => t.textContent)).to.deep.equal(['All', 'DevOps', 'Integrations', 'Project', 'Saved']);
+    expect(['all', 'category:DevOps', 'category:Integrations', 'category:Project'].map((t) => tab(el, t).querySelector('.count')!.textContent)).to.deep.equal(['3', '2', '0', '1']);
+    tab(el, 'category:Project').click();
     await el.updateComplete;
     expect(rows(el).map((r) => r.querySelector('.card')!.textContent)).to.deep.equal(['Audit Scores']);
-    expect(tab(el, 'project').getAttribute('aria-selected')).to.equal('true');
-    tab(el, 'project').focus();
+    expect(tab(el, 'category:Project').getAttribute('aria-selected')).to.equal('true');
+    tab(el, 'category:Project').focus();
+    await sendKeys({ press: 'ArrowLeft' });
     await sendKeys({ press: 'ArrowLeft' });
     await el.updateComplete;
-    expect(el.tab).to.equal('devops');
-    expect(el.shadowRoot!.activeElement).to.equal(tab(el, 'devops'));
+    expect(el.tab).to.equal('category:DevOps');
+    expect(el.shadowRoot!.activeElement).to.equal(tab(el, 'category:DevOps'));
     expect(rows(el).map((r) => r.querySelector('.card')!.textContent).sort()).to.deep.equal(['Kubernetes', 'Security Posture']);
     await sendKeys({ press: 'End' });
     await el.updateComplete;
