@@ -4,12 +4,12 @@ import { defineCards } from '../../core/cards.js';
 import type { ScpClient } from '../../core/client.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { Run, RunEvent } from '../../core/schemas/run.js';
-import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
 import { LazyView } from '../internal/lazy-view.js';
 import { ScpElement } from '../internal/scp-element.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { subtypeMatches, type CardOf } from './card-of.js';
+import { reportError } from '../internal/errors.js';
 
 /** How many of the newest events the details show. */
 const EVENTS_SHOWN = 5;
@@ -147,7 +147,7 @@ export class ScpRunBadge extends ScpElement {
       [live, last] = await Promise.all([client.runs.live(), this.findLast(client, signal)]);
     } catch (error) {
       if (!signal.aborted) {
-        this.dispatchEvent(new ScpActionErrorEvent({ action: 'load', ids: [], error, message: this.t('runBadgeLoadFailed') }));
+        reportError(this, { action: 'load', ids: [], error, message: this.t('runBadgeLoadFailed') });
       }
       throw error;
     }

@@ -146,12 +146,15 @@ describe('<scp-audit-manager>', () => {
     await el.settled();
     const banner = q(el, '.banner[role="alert"] p')!.textContent!;
     expect(banner).to.match(/^Saving failed for (Kubernetes and Security Posture|Security Posture and Kubernetes): /);
-    expect(banner).to.contain('remote rejected the push');
+    // The user reads what happened; the error's own (developer) message is in the event and the console.
+    expect(banner).to.contain('the audit ledger did not accept the change');
+    expect(banner).not.to.contain('remote rejected the push');
     expect(banner).to.contain('Nothing was removed');
     expect(rows(el)).to.have.length(2);
     expect((await client.staging.list()).length).to.equal(2);
     expect(errors).to.have.length(1);
     expect(errors[0]!.detail.action).to.equal('save');
+    expect((errors[0]!.detail.error as Error).message).to.contain('remote rejected the push');
     await expect(el).to.be.accessible();
     buttonByText(el, 'Dismiss')!.click();
     await el.updateComplete;
