@@ -1,3 +1,4 @@
+import type { CredentialsCallback } from './ledger/git/git-ledger.js';
 import { defineCards, type CardSet, type CardSpec } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import type { AutoSync, AutoSyncOptions, AutoSyncState } from './ledger/auto-sync.js';
@@ -26,7 +27,18 @@ export interface ScpOptions {
    */
   ledger?: Ledger | (() => Promise<Ledger>);
   /** For the default browser git ledger: the git remote `sync()` pushes to and fetches from. */
-  remote?: { url: string; corsProxy?: string; headers?: Record<string, string> };
+  remote?: {
+    url: string;
+    /** A CORS proxy for remotes that send no CORS headers (isomorphic-git's `corsProxy`). */
+    corsProxy?: string;
+    headers?: Record<string, string>;
+    /**
+     * Your page's credentials for the remote, asked at the start of each sync and again on a 401
+     * (`failed: true`): return a fresh short-lived token (`{ headers: { Authorization: 'Bearer …' } }`
+     * or `{ username, password }`). It runs on the page; the Worker asks it by message. Never stored.
+     */
+    credentials?: CredentialsCallback;
+  };
   /** For the default browser git ledger: its name (one ledger per name and origin). */
   ledgerName?: string;
   /**
