@@ -140,9 +140,8 @@ const json = (value) => ({ body: JSON.stringify(value), type: 'application/json'
  *   `GET /__git__/request-log?name=x` → what each request brought (auth outcome, proxied).
  */
 export function gitServerPlugin() {
-  let server;
   let started;
-  const ensure = () => (started ??= acquireGitServer().then((s) => { server = s; return s; }));
+  const ensure = () => (started ??= acquireGitServer());
   return {
     name: 'scp-git-server',
     async serverStart() { await ensure(); },

@@ -177,7 +177,8 @@ function fetch(host: ScpRefAutocomplete, query: string): void {
   const client = host.scp.client;
   host.abort?.abort();
   if (!client) { host.close(); return; }
-  const abort = (host.abort = new AbortController());
+  const abort = new AbortController();
+  host.abort = abort;
   host.pending = true;
   host.open = true;
   host.request = client.refs.autocomplete(query, { signal: abort.signal, limit: host.limit }).then((items) => {
@@ -301,6 +302,7 @@ export function render(host: ScpRefAutocomplete): TemplateResult {
         ${other.map(option)}
       </div>
       ${note ? html`<div class="note" dir="auto" data-kind=${host.failure ? 'error' : host.pending ? 'pending' : 'empty'}>${note}</div>` : nothing}
+      ${host.indexing && token?.query.includes(':') ? html`<div class="note" dir="auto" data-kind="indexing" role="status">${t('progressIndexing', host.indexing)}</div>` : nothing}
       ${showing ? html`<div class="hint" aria-hidden="true" dir="auto">${t('acHint')}</div>` : nothing}
     </div>
     <div class="scp-ref-ac-status" role="status">${showing ? t('acCount', { count: items.length }) : ''}</div>`;
