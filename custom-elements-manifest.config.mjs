@@ -1,7 +1,8 @@
 // `npm run manifest` writes custom-elements.json from the element sources' JSDoc.
 export default {
+  // internal/scp-element.ts is read for what every element inherits from it: `theme` and the shared theme tokens.
   globs: ['src/elements/**/*.ts'],
-  exclude: ['src/elements/**/*.styles.ts', 'src/elements/internal/**', 'src/elements/all.ts', 'src/elements/index.ts'],
+  exclude: ['src/elements/**/*.styles.ts', 'src/elements/internal/!(scp-element).ts', 'src/elements/all.ts', 'src/elements/index.ts'],
   outdir: '.',
   // package.json names custom-elements.json itself; the staleness check's --outdir must not rewrite it.
   packagejson: false,

@@ -1,5 +1,6 @@
 // Page for bench/elements.screenshots.ts: builds one state of the elements per call.
 import { createScp, type ScpClient } from '../src/core/client.js';
+import { DEMO_CARDS } from '../demo/cards.js';
 import { LedgerWriteError } from '../src/core/errors/index.js';
 import { createMemoryLedger } from '../src/core/ledger/memory.js';
 import type { Preview } from '../src/core/schemas/ref.js';
@@ -12,7 +13,7 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const never = new Promise<never>(() => undefined);
 
 function client(options: Parameters<typeof createScp>[0] = {}): ScpClient {
-  return createScp({ channel: false, staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 }, ...options });
+  return createScp({ channel: false, staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 }, cards: DEMO_CARDS, ...options });
 }
 
 const SAMPLE: Array<[string, string, number]> = [
@@ -91,7 +92,7 @@ const states: Record<string, () => Promise<void>> = {
     const el = manager(c);
     el.show();
     await el.settled();
-    el.tab = 'project';
+    el.tab = 'category:Project';
     await el.updateComplete;
     [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('footer button')].at(-1)!.click();
     await wait(100);

@@ -2,7 +2,6 @@
  * The dashboard both playground pages share: the cards (Refresh stages a scan, action buttons
  * record runs), the manager button and the chat. Only the client differs between the pages.
  */
-import { cardLabel } from '../src/core/cards.js';
 import type { ScpClient } from '../src/core/client.js';
 import { renderMessage } from './chat.js';
 import { ACTIONS, DEVOPS_CARDS, INTEGRATION_CARDS, scan } from './scans.js';
@@ -14,7 +13,7 @@ function card(scp: ScpClient, key: string, kind: 'devops' | 'integration'): HTML
   const header = document.createElement('header');
   const h = document.createElement('h3');
   h.id = `card-${kind}-${key}`;
-  h.textContent = cardLabel(key);
+  h.textContent = scp.cardLabel(key);
   const badge = document.createElement('scp-audit-badge');
   badge.setAttribute('card', key);
   header.append(h, badge);
@@ -57,7 +56,7 @@ function card(scp: ScpClient, key: string, kind: 'devops' | 'integration'): HTML
           await new Promise((res) => setTimeout(res, a.ms));
           const ok = Math.random() >= a.failRate && !document.body.dataset.forceFail;
           await run.event({ type: 'step', target: key, status: ok ? 'ok' : 'failed', detail: { step: 'apply' } });
-          return ok ? { ok: true, summary: `${a.label} of ${cardLabel(key)} succeeded` } : { ok: false, error: `${a.label} of ${cardLabel(key)} failed: timeout waiting for rollout` };
+          return ok ? { ok: true, summary: `${a.label} of ${scp.cardLabel(key)} succeeded` } : { ok: false, error: `${a.label} of ${scp.cardLabel(key)} failed: timeout waiting for rollout` };
         }).catch((e: unknown) => { summary.textContent = `${a.label} could not be recorded: ${(e as Error).message}`; });
       });
     }

@@ -7,6 +7,7 @@
  */
 import { setupWorker } from 'msw/browser';
 import { createHostClient } from '../src/core/host/index.js';
+import { DEMO_CARDS } from './cards.js';
 import '../src/elements/all.js';
 import { provideScpClient } from '../src/elements/index.js';
 import { mountDashboard } from './dashboard.js';
@@ -30,6 +31,7 @@ if (!realHost) {
 const streamState = document.querySelector<HTMLElement>('#stream-state')!;
 const client = createHostClient({
   baseUrl: realHost ?? location.origin,
+  cards: DEMO_CARDS,
   events: {
     onState: (s) => { streamState.dataset.state = s; streamState.textContent = `Event stream: ${s}`; },
     onReset: (reason) => console.info(`event stream reset (${reason}): the elements refetch`),

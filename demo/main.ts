@@ -5,6 +5,7 @@
 import { createScp } from '../src/core/index.js';
 import '../src/elements/all.js';
 import { provideScpClient } from '../src/elements/index.js';
+import { DEMO_CARDS } from './cards.js';
 import { mountDashboard } from './dashboard.js';
 
 const ACTOR_KEY = 'scp-demo:actor';
@@ -18,6 +19,7 @@ if (remoteParam) localStorage.setItem(REMOTE_KEY, remoteParam);
 remoteInput.value = remoteParam ?? localStorage.getItem(REMOTE_KEY) ?? '';
 
 const scp = createScp({
+  cards: DEMO_CARDS,
   actor: () => actorInput.value.trim() || 'unknown',
   runContext: () => ({ environment: 'demo', code_ref: 'a1b2c3d4e5f6' }),
   // With a remote: sync a little after saves and every minute, backing off after failures.

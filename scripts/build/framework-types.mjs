@@ -1,8 +1,9 @@
-// React 19 JSX types for the scp-* elements, generated from custom-elements.json: each tag with
+// Framework types for the scp-* elements, generated from custom-elements.json: each tag with
 // its settable properties (typed by the element class itself), its attributes, and an
-// `on<event>` handler per event typed with the event's class (React 19 listens for the custom
-// event named after `on`). Written to dist/jsx/react.d.ts (+ an empty react.js so the import
-// resolves in bundlers); `import 'scp-ledger/react'` once in a TSX project enables them.
+// `on<event>` handler per event typed with the event's class. React 19, Preact and Svelte 5 all
+// listen for the custom event named after `on` (`onscp-audits-saved`). Written to
+// dist/jsx/{react,preact,svelte}.d.ts (+ an empty .js each so the import resolves in bundlers);
+// `import 'scp-ledger/react'` (or /preact, /svelte) once in a project enables them.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
@@ -26,24 +27,58 @@ const tags = elements.map((el) => {
   ].join('');
 });
 
-const out = `// Generated from custom-elements.json by scripts/build/framework-types.mjs: do not edit.
+const header = `// Generated from custom-elements.json by scripts/build/framework-types.mjs: do not edit.`;
+const elementTypes = `import type { ${[...names].sort().join(', ')} } from '../elements/index.js';`;
+const intrinsic = `/** The scp-* elements with their properties and events, for JSX. */
+export interface ScpIntrinsicElements {
+${tags.join('\n')}
+}`;
+
+const outputs = {
+  react: `${header}
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
-import type { ${[...names].sort().join(', ')} } from '../elements/index.js';
+${elementTypes}
 
 type Base<E> = DetailedHTMLProps<HTMLAttributes<E>, E> & { class?: string };
 
-/** The scp-* elements with their properties and events, for JSX. */
-export interface ScpIntrinsicElements {
-${tags.join('\n')}
-}
+${intrinsic}
 
 declare module 'react' {
   namespace JSX {
     interface IntrinsicElements extends ScpIntrinsicElements {}
   }
 }
-`;
+`,
+  preact: `${header}
+import type { HTMLAttributes } from 'preact';
+${elementTypes}
+
+type Base<E extends EventTarget> = HTMLAttributes<E>;
+
+${intrinsic}
+
+declare module 'preact' {
+  namespace JSX {
+    interface IntrinsicElements extends ScpIntrinsicElements {}
+  }
+}
+`,
+  svelte: `${header}
+import type { HTMLAttributes } from 'svelte/elements';
+${elementTypes}
+
+type Base<E extends EventTarget> = HTMLAttributes<E>;
+
+${intrinsic}
+
+declare module 'svelte/elements' {
+  interface SvelteHTMLElements extends ScpIntrinsicElements {}
+}
+`,
+};
 mkdirSync('dist/jsx', { recursive: true });
-writeFileSync('dist/jsx/react.d.ts', out);
-writeFileSync('dist/jsx/react.js', '// Types only: see react.d.ts.\nexport {};\n');
-console.log(`framework-types: dist/jsx/react.d.ts (${elements.length} elements)`);
+for (const [name, text] of Object.entries(outputs)) {
+  writeFileSync(`dist/jsx/${name}.d.ts`, text);
+  writeFileSync(`dist/jsx/${name}.js`, `// Types only: see ${name}.d.ts.\nexport {};\n`);
+}
+console.log(`framework-types: dist/jsx/{${Object.keys(outputs).join(',')}}.d.ts (${elements.length} elements)`);

@@ -134,7 +134,10 @@ const json = (value) => ({ body: JSON.stringify(value), type: 'application/json'
  *   `-2`, `-3`, ... suffix when taken),
  * - `GET /__git__/push-log?name=x` → the ref updates pushed to it,
  * - `GET /__git__/force-pushes?name=x` → the force pushes among them (tests assert `[]`),
- * - `GET /__git__/server` → `{ url }`.
+ * - `GET /__git__/server` → `{ url }`,
+ * - `new-repo` with `auth=1` requires a token, with `cors=0` sends no CORS headers (reach it
+ *   through `<server>/cors-proxy/`); `GET /__git__/token?name=x&ttl=ms` → `{ token }`;
+ *   `GET /__git__/request-log?name=x` → what each request brought (auth outcome, proxied).
  */
 export function gitServerPlugin() {
   let started;
@@ -153,8 +156,12 @@ export function gitServerPlugin() {
           case '/__git__/server': return json({ url: s.url });
           case '/__git__/new-repo': {
             const base = name || `repo-${Date.now().toString(36)}`;
-            return json(await s.createUniqueRepo(base, { protectBranches: q.protect !== '0' }));
+            const repo = await s.createUniqueRepo(base, { protectBranches: q.protect !== '0' });
+            if (q.auth === '1' || q.cors === '0') s.setPolicy(repo.name, { requireToken: q.auth === '1', cors: q.cors !== '0' });
+            return json(repo);
           }
+          case '/__git__/token': return json({ token: s.issueToken(name, Number(q.ttl ?? 60_000)) });
+          case '/__git__/request-log': return json(s.requestLog(name));
           case '/__git__/push-log': return json(await s.pushLog(name));
           case '/__git__/force-pushes': return json(await s.forcePushes(name));
           default: return json({ error: `unknown endpoint ${context.path}` });

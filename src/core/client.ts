@@ -1,4 +1,5 @@
-import { cardLabel as defaultCardLabel } from './cards.js';
+import type { CredentialsCallback } from './ledger/git/git-ledger.js';
+import { defineCards, type CardSet, type CardSpec } from './cards.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import type { AutoSync, AutoSyncOptions, AutoSyncState } from './ledger/auto-sync.js';
 import { createLazyLedger } from './ledger/lazy.js';
@@ -26,7 +27,18 @@ export interface ScpOptions {
    */
   ledger?: Ledger | (() => Promise<Ledger>);
   /** For the default browser git ledger: the git remote `sync()` pushes to and fetches from. */
-  remote?: { url: string; corsProxy?: string; headers?: Record<string, string> };
+  remote?: {
+    url: string;
+    /** A CORS proxy for remotes that send no CORS headers (isomorphic-git's `corsProxy`). */
+    corsProxy?: string;
+    headers?: Record<string, string>;
+    /**
+     * Your page's credentials for the remote, asked at the start of each sync and again on a 401
+     * (`failed: true`): return a fresh short-lived token (`{ headers: { Authorization: 'Bearer …' } }`
+     * or `{ username, password }`). It runs on the page; the Worker asks it by message. Never stored.
+     */
+    credentials?: CredentialsCallback;
+  };
   /** For the default browser git ledger: its name (one ledger per name and origin). */
   ledgerName?: string;
   /**
@@ -49,8 +61,11 @@ export interface ScpOptions {
   /** BroadcastChannel name for cross-tab events; `false` for none. Default `scp-ledger` in a browser. */
   channel?: string | false;
   runs?: { heartbeatMs?: number; leaseMs?: number; groupCommitMs?: number };
-  /** Labels for card keys (merged over the origin's). */
-  cardLabels?: Record<string, string>;
+  /**
+   * The host's cards, declared once: key, label, category (the manager's tabs) and the run
+   * subtypes its run badge shows. Undeclared keys show as themselves. Default: none.
+   */
+  cards?: readonly CardSpec[];
   /**
    * Sync the ledger by itself: after saves and on an interval, backing off while the remote
    * fails (`true` for the defaults). Its state is `client.autoSync.state()`.
@@ -68,6 +83,9 @@ export interface ScpClient {
   readonly refs: Refs;
   readonly ledger: Ledger;
   readonly store: StagingStore;
+  /** The host's cards (`createScp({ cards })`). */
+  readonly cards: CardSet;
+  /** The host's label for a card key, or the key itself. */
   cardLabel(cardKey: string): string;
   /** Automatic sync (with `autoSync`): last synced time, last error, next attempt. */
   readonly autoSync?: { state(): AutoSyncState; stop(): void };
@@ -166,8 +184,8 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   const limits = valueLimits(options.limits);
   const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor({ maxDepth: limits.maxDepth, ...options.redact }));
   const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
-  const labels = options.cardLabels ?? {};
-  const cardLabel = (k: string) => defaultCardLabel(k, { ...labels });
+  const cards = defineCards(options.cards);
+  const cardLabel = (k: string) => cards.label(k);
 
   const staging = createLazyStaging(async () => (await import('./staging/staging.js')).createStaging({
     store, ledger, bus, redactor: await loadRedactor(), actor, limits,
@@ -199,7 +217,7 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   }
 
   return {
-    bus, staging, runs, refs, ledger, store, cardLabel,
+    bus, staging, runs, refs, ledger, store, cards, cardLabel,
     ...(autoSyncFacade && { autoSync: autoSyncFacade }),
     capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
     async close() {

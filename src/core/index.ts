@@ -4,7 +4,7 @@ export * from './schemas/index.js';
 export * from './ids.js';
 export { createEventBus, type EventBus } from './events/index.js';
 export { canonicalJson, contentHash, sha256Hex, entryHash } from './hash/index.js';
-export { ORIGIN_CARD_LABELS, cardLabel, auditTypeOf } from './cards.js';
+export { defineCards, auditTypeOf, type CardSpec, type CardSet } from './cards.js';
 export { DEFAULT_VALUE_LIMITS, checkValueLimits, valueLimits, type ValueLimits } from './limits.js';
 export type { StagingStore, LiveRun } from './storage/types.js';
 export type { Ledger, LedgerBatch, WriteResult, VerifyReport, SyncResult } from './ledger/types.js';

@@ -16,7 +16,7 @@ export { formatters, localeOf, type Formatters } from './internal/format.js';
 export { ScpElement } from './internal/scp-element.js';
 export { displayText, safeUrl } from './internal/text.js';
 export { ScpRunBadge } from './run-badge/run-badge.js';
-export { defaultCardOf, subtypeMatches, type CardOf } from './run-badge/card-of.js';
+export { subtypeMatches, type CardOf } from './run-badge/card-of.js';
 export { ScpRefAutocomplete } from './ref-autocomplete/ref-autocomplete.js';
 export { refTokenAt, replaceToken, type RefToken } from './ref-autocomplete/ref-token.js';
 export { ScpAuditLog } from './audit-log/audit-log.js';

@@ -75,14 +75,39 @@ export async function startGitServer({ root, port = 0 } = {}) {
   const projectRoot = root ?? await mkdtemp(join(tmpdir(), 'scp-git-server-'));
   await mkdir(projectRoot, { recursive: true });
 
+  // Per repo: bearer/basic tokens it requires (token → expiry), whether it sends CORS headers
+  // itself, and what each request brought (for tests of credentials and CORS proxies).
+  const policies = new Map();
+  const policyOf = (name) => policies.get(name.replace(/\.git$/, ''));
+
   const server = createServer((req, res) => {
-    const cors = corsHeaders(req);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // `/cors-proxy/<host:port>/<path>`: isomorphic-git's corsProxy form, served by this same server
+    // (it adds CORS headers to repos that send none).
+    const proxied = url.pathname.startsWith('/cors-proxy/');
+    if (proxied) url.pathname = `/${url.pathname.split('/').slice(3).join('/')}`;
+    const policy = policyOf(decodeURIComponent(url.pathname).split('/')[1] ?? '');
+    const cors = policy?.noCors && !proxied ? {} : corsHeaders(req);
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors);
       res.end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (policy?.tokens) {
+      const header = String(req.headers.authorization ?? '');
+      const basic = /^Basic (.+)$/i.exec(header);
+      const token = /^Bearer (.+)$/i.exec(header)?.[1] ?? (basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
+      const expires = token === undefined ? undefined : policy.tokens.get(token);
+      const auth = token === undefined ? 'missing' : expires === undefined ? 'unknown' : expires < Date.now() ? 'expired' : 'ok';
+      policy.log.push({ method: req.method, path: url.pathname, proxied, auth, token });
+      if (auth !== 'ok') {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain', ...cors });
+        res.end(`authentication required (${auth})\n`);
+        return;
+      }
+    } else if (policy) {
+      policy.log.push({ method: req.method, path: url.pathname, proxied, auth: 'none' });
+    }
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       GIT_PROJECT_ROOT: projectRoot,
@@ -198,6 +223,26 @@ export async function startGitServer({ root, port = 0 } = {}) {
     return (await pushLog(name)).filter((u) => u.kind === 'forced' || u.kind === 'delete');
   }
 
+  /**
+   * Makes a repo require a token (`requireToken`) and/or send no CORS headers of its own
+   * (`cors: false`, so a browser reaches it only through `/cors-proxy/`).
+   */
+  function setPolicy(name, { requireToken = false, cors = true } = {}) {
+    policies.set(name.replace(/\.git$/, ''), { tokens: requireToken ? new Map() : undefined, noCors: !cors, log: [] });
+  }
+
+  /** A fresh token for a repo that requires one, valid for `ttlMs`. */
+  function issueToken(name, ttlMs = 60_000) {
+    const policy = policyOf(name);
+    if (!policy?.tokens) throw new Error(`Repo ${name} does not require tokens`);
+    const token = `tok-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
+    policy.tokens.set(token, Date.now() + ttlMs);
+    return token;
+  }
+
+  /** What each request to a repo with a policy brought: { method, path, proxied, auth, token }. */
+  const requestLog = (name) => [...(policyOf(name)?.log ?? [])];
+
   /** The path of a repo on disk (for native git checks such as `git fsck`). */
   const pathOf = (name) => repoDir(name);
 
@@ -206,5 +251,5 @@ export async function startGitServer({ root, port = 0 } = {}) {
     if (ownRoot) await rm(projectRoot, { recursive: true, force: true });
   }
 
-  return { url: baseUrl, root: projectRoot, createRepo, createUniqueRepo, pathOf, pushLog, forcePushes, stop };
+  return { url: baseUrl, root: projectRoot, createRepo, createUniqueRepo, pathOf, pushLog, forcePushes, setPolicy, issueToken, requestLog, stop };
 }

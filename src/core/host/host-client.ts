@@ -1,4 +1,4 @@
-import { cardLabel as defaultCardLabel } from '../cards.js';
+import { defineCards, type CardSpec } from '../cards.js';
 import type { ScpClient } from '../client.js';
 import { createEventBus, type EventBus } from '../events/bus.js';
 import { createMemoryStagingStore } from '../storage/memory.js';
@@ -11,7 +11,8 @@ export interface HostClientOptions extends HttpBackendOptions {
   events?: boolean | Omit<EventBridgeOptions, 'url' | 'bus' | 'headers' | 'credentials' | 'fetch'>;
   /** BroadcastChannel name for cross-tab events, `false` for none (default none: every tab has its own stream). */
   channel?: string | false;
-  cardLabels?: Record<string, string>;
+  /** The host's cards, as for `createScp({ cards })`. */
+  cards?: readonly CardSpec[];
 }
 
 /** An ScpClient whose staging, ledger, runs and refs live on a host, with the host's events on its bus. */
@@ -31,7 +32,7 @@ export function createHostClient(options: HostClientOptions): HostClient {
   const backend = createHttpBackend(options);
   const bus: EventBus = createEventBus({ channel: options.channel ?? false });
   const store = createMemoryStagingStore();
-  const labels = options.cardLabels ?? {};
+  const cards = defineCards(options.cards);
   let events: EventBridge | undefined;
   if (options.events !== false) {
     const extra = typeof options.events === 'object' ? options.events : {};
@@ -53,7 +54,7 @@ export function createHostClient(options: HostClientOptions): HostClient {
   return {
     backend, events, bus, store, capabilities, history: backend.history,
     staging: backend.staging, ledger: backend.ledger, runs: backend.runs, refs: backend.refs,
-    cardLabel: (k) => defaultCardLabel(k, { ...labels }),
+    cards, cardLabel: (k) => cards.label(k),
     async close() {
       events?.close();
       bus.close();

@@ -31,7 +31,8 @@ export const auditLogStyles = css`
   th, td { text-align: start; vertical-align: top; padding-block: 0.375rem; padding-inline: 0.625rem; border-block-start: 1px solid var(--_border); }
   th { position: sticky; inset-block-start: 0; background: var(--_bg-muted); font-size: 0.75rem; color: var(--_muted); font-weight: 600; }
   td.time { white-space: nowrap; color: var(--_muted); }
-  td.summary { overflow-wrap: anywhere; min-inline-size: 12rem; }
+  td { overflow-wrap: anywhere; }
+  td.summary { min-inline-size: 12rem; }
   .reason { font-size: 0.75rem; color: var(--_muted); }
   tr[data-kind='audit'] td:first-child { border-inline-start: 3px solid var(--_accent); }
   tr[data-kind='run'] td:first-child { border-inline-start: 3px solid transparent; }

@@ -1,7 +1,6 @@
 import { property, state } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
 import type { EntryMeta, LedgerProgress, LedgerQuery } from '../../core/schemas/ledger.js';
-import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import type { ScpLogExportFormat } from '../events/log-export-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
 import { LazyView } from '../internal/lazy-view.js';
@@ -9,6 +8,7 @@ import { ScpElement } from '../internal/scp-element.js';
 import { buttonStyles, hostStyles, statusStyles } from '../styles/host.styles.js';
 import { auditLogStyles } from './audit-log.styles.js';
 import { queryOf, type LogFilters, type LogRange } from './log-query.js';
+import { reportError, userErrorText } from '../internal/errors.js';
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -158,8 +158,7 @@ export class ScpAuditLog extends ScpElement {
 
   /** @internal Reports a failed load as `scp-error`. */
   fail(error: unknown): void {
-    const detail = error instanceof Error ? error.message : String(error);
-    this.dispatchEvent(new ScpActionErrorEvent({ action: 'load', ids: [], error, message: this.t('logLoadFailed', { detail }) }));
+    reportError(this, { action: 'load', ids: [], error, message: this.t('logLoadFailed', { detail: userErrorText(error, this.t) }) });
   }
 
   /** @internal A `ledger:progress` event: shown; rows reload as the index brings more in. */

@@ -1,17 +1,16 @@
 import { html, nothing } from 'lit';
-import { ORIGIN_CARD_LABELS } from '../../core/cards.js';
 import type { ScpClient } from '../../core/client.js';
 import { actionKindOf, actionOf, targetOf, toCsv, toJsonl, type ActionKind } from '../../core/export/entries.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { EntryMeta, LedgerProgress } from '../../core/schemas/ledger.js';
 import { RUN_TYPES } from '../../core/schemas/run-types.js';
-import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import { ScpLogExportEvent, type ScpLogExportFormat } from '../events/log-export-event.js';
 import type { Formatters } from '../internal/format.js';
 import type { Translate } from '../internal/messages.js';
 import { displayText } from '../internal/text.js';
 import type { ScpAuditLog } from './audit-log.js';
 import type { LogFilters, LogRange } from './log-query.js';
+import { reportError, userErrorText } from '../internal/errors.js';
 
 /*
  * The view of <scp-audit-log>: its templates, the filter/export/paging handlers, the export and
@@ -63,10 +62,9 @@ export async function download(el: ScpAuditLog, format: ScpLogExportFormat): Pro
     host.exportNote = t('logExported', { count: entries.length, format: format.toUpperCase() });
     return entries.length;
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    host.exportNote = t('logExportFailed', { detail });
+    host.exportNote = t('logExportFailed', { detail: userErrorText(error, t) });
     host.exportFailed = true;
-    host.dispatchEvent(new ScpActionErrorEvent({ action: 'load', ids: [], error, message: host.exportNote }));
+    reportError(host, { action: 'load', ids: [], error, message: host.exportNote });
     throw error;
   }
 }
@@ -185,7 +183,8 @@ function renderFilters(host: Host) {
   const t = host.t;
   const seenActors = [...host.seen.actors].sort();
   const seenSubtypes = [...host.seen.subtypes].sort();
-  const cards = [...new Set([...Object.keys(ORIGIN_CARD_LABELS), ...host.seen.cards, ...(host.card ? [host.card] : [])])];
+  // The host's declared cards first (in its order), then any other card the entries named.
+  const cards = [...new Set([...(host.data.client?.cards.list.map((c) => c.key) ?? []), ...host.seen.cards, ...(host.card ? [host.card] : [])])];
   const actions = new Set<string>([...RUN_TYPES, ...seenSubtypes]);
   const opt = (value: string, label: string, current: string) => html`<option value=${value} ?selected=${value === current}>${label}</option>`;
   return html`<form part="filters" role="search" aria-label=${t('logFilters')} @input=${onFilterInput} @change=${onFilterInput} @submit=${onFilterSubmit}>
@@ -271,7 +270,7 @@ export function render(el: ScpAuditLog) {
     ${!data.client ? html`<p part="empty">${t('notConnected')}</p>` : nothing}
     <p part="progress" role="status" dir="auto" ?hidden=${!host.progress}>${host.progress ? progressText(host.progress, t) : ''}</p>
     ${err ? html`<div part="error" role="alert">
-        <span>${t('logLoadFailed', { detail: err instanceof Error ? err.message : String(err) })}</span>
+        <span>${t('logLoadFailed', { detail: userErrorText(err, t) })}</span>
         <button type="button" @click=${onRetry}>${t('retry')}</button>
       </div>` : nothing}
     <div part="table-wrap" role="region" aria-labelledby="log-caption" tabindex="0">

@@ -25,7 +25,9 @@ export const auditManagerStyles = css`
   .toolbar { display: flex; align-items: center; gap: var(--_space); padding: 0.5rem 1rem; flex-wrap: wrap; border-block-end: 1px solid var(--_border); }
   .toolbar .spacer { flex: 1; }
   .toolbar label { display: inline-flex; align-items: center; gap: 0.375rem; }
-  .chip { border-radius: 999px; }
+  .chip { border-radius: 999px; max-inline-size: 20rem; min-inline-size: 0; }
+  .chip-text, .tab-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-inline-size: 0; }
+  .tab-name { display: inline-block; max-inline-size: 14rem; vertical-align: bottom; }
   .panel { flex: 1; min-block-size: 0; display: flex; flex-direction: column; }
   .viewport { flex: 1; min-block-size: 6rem; overflow-y: auto; position: relative; contain: strict; }
   .spacer-rows { position: relative; inline-size: 100%; }

@@ -11,8 +11,8 @@ import type { Translate } from '../internal/messages.js';
 import { ScpElement } from '../internal/scp-element.js';
 import type { ManagerUi } from './audit-manager.view.js';
 
-/** The pending views plus the saved one. */
-export type ManagerTab = 'all' | 'devops' | 'project' | 'saved';
+/** All pending, the pending of one host-declared card category (`category:<name>`), or the saved ones. */
+export type ManagerTab = 'all' | 'saved' | `category:${string}`;
 
 /** The deepest focused element (through open shadow roots), to give focus back on close. */
 function deepActiveElement(): HTMLElement | null {
@@ -23,7 +23,8 @@ function deepActiveElement(): HTMLElement | null {
 
 /**
  * Review pending audit snapshots and save them to the ledger (or discard them), in a modal
- * native `<dialog>`. Tabs All / DevOps / Project (with counts) and Saved (search the ledger,
+ * native `<dialog>`. Tabs All, one per card category the host declared in `createScp({ cards })`
+ * (with counts), and Saved (search the ledger,
  * copy `@audit:<id>`). Rows start checked; the list is windowed so 10,000 rows keep a small DOM.
  * Opens with `show(card?)`, the `open` property, or a `scp-open-manager` event no one cancelled.
  *
@@ -135,7 +136,10 @@ export class ScpAuditManager extends ScpElement {
     const c = this.viewCache;
     if (c && c.rows === this.rows && c.tab === this.tab && c.card === this.card) return c.view;
     const tab = this.tab;
-    const view = this.rows.filter((r) => (!this.card || r.card_key === this.card) && (tab === 'all' || tab === 'saved' || r.audit_type === tab));
+    const cards = this.data.client?.cards;
+    const category = tab.startsWith('category:') ? tab.slice('category:'.length) : undefined;
+    const view = this.rows.filter((r) => (!this.card || r.card_key === this.card)
+      && (category === undefined || (typeof r.card_key === 'string' && cards?.category(r.card_key) === category)));
     this.viewCache = { rows: this.rows, tab, card: this.card, view };
     return view;
   }

@@ -6,7 +6,7 @@ import '../json-tree/scp-json-tree.js';
 import type { ScpClient } from '../../core/client.js';
 import type { AuditMeta, AuditSnapshot } from '../../core/schemas/audit.js';
 import type { EntryMeta, LedgerProgress } from '../../core/schemas/ledger.js';
-import { ScpActionErrorEvent, type ScpAction } from '../events/action-error-event.js';
+import type { ScpAction } from '../events/action-error-event.js';
 import { ScpAuditsDiscardedEvent } from '../events/audits-discarded-event.js';
 import { ScpAuditsSavedEvent } from '../events/audits-saved-event.js';
 import { ScpDiscardRequestEvent } from '../events/discard-request-event.js';
@@ -14,12 +14,17 @@ import { ScpManagerToggleEvent } from '../events/manager-toggle-event.js';
 import { ScpRefCopiedEvent } from '../events/ref-copied-event.js';
 import { ScpSaveRequestEvent } from '../events/save-request-event.js';
 import { cssProps } from '../internal/css-props.js';
+import { closeIcon } from '../internal/icons.js';
 import { displayText } from '../internal/text.js';
 import { buttonStyles } from '../styles/host.styles.js';
 import type { ManagerTab, ScpAuditManager } from './audit-manager.js';
 import { auditManagerStyles, ROW_HEIGHT } from './audit-manager.styles.js';
+import { reportError, userErrorText } from '../internal/errors.js';
 
-const TABS: readonly ManagerTab[] = ['all', 'devops', 'project', 'saved'];
+/** All, one tab per category the host declared, Saved. */
+function tabsOf(host: ScpAuditManager): ManagerTab[] {
+  return ['all', ...(host.data.client?.cards.categories ?? []).map((c): ManagerTab => `category:${c}`), 'saved'];
+}
 const OVERSCAN = 6;
 const SAVED_PAGE = 50;
 const SEARCH_DEBOUNCE_MS = 250;
@@ -34,7 +39,8 @@ interface SavedState {
   /** The last page said the ledger's read index is still catching up (results are from what it has so far). */
   indexing?: { indexed: number; total: number } | undefined;
 }
-type Counts = Record<'all' | 'devops' | 'project', number>;
+/** Pending rows per tab (all, and `category:<name>`). */
+type Counts = Map<ManagerTab, number>;
 
 /** @internal The open dialog's state, kept on the element (`host.ui`); `patch` changes it and re-renders. */
 export interface ManagerUi {
@@ -75,7 +81,8 @@ function patch(host: ScpAuditManager, changes: Partial<ManagerUi>): void {
 }
 
 // The core's messages end with a full stop; the banner adds its own sentence after them.
-const errorText = (e: unknown) => displayText(e instanceof Error ? e.message : e, 300).replace(/[.\s]+$/, '');
+// What the user reads (the error's own message, with the developer's hints, goes to the console).
+const errorText = (host: ScpAuditManager, e: unknown) => userErrorText(e, host.i18n.t);
 
 const dialogOf = (host: ScpAuditManager) => host.renderRoot.querySelector('dialog');
 const viewportOf = (host: ScpAuditManager) => host.renderRoot.querySelector<HTMLElement>('.viewport');
@@ -171,11 +178,14 @@ function counts(host: ScpAuditManager): Counts {
   const u = ui(host);
   const c = u.countCache;
   if (c && c.rows === host.rows && c.card === host.card) return c.counts;
-  const counts = { all: 0, devops: 0, project: 0 };
+  const cards = host.data.client?.cards;
+  const counts: Counts = new Map([['all', 0]]);
+  for (const c of cards?.categories ?? []) counts.set(`category:${c}`, 0);
   for (const r of host.rows) {
     if (host.card && r.card_key !== host.card) continue;
-    counts.all++;
-    if (r.audit_type === 'devops') counts.devops++; else if (r.audit_type === 'project') counts.project++;
+    counts.set('all', counts.get('all')! + 1);
+    const category = typeof r.card_key === 'string' ? cards?.category(r.card_key) : undefined;
+    if (category !== undefined) counts.set(`category:${category}`, (counts.get(`category:${category}`) ?? 0) + 1);
   }
   u.countCache = { rows: host.rows, card: host.card, counts };
   return counts;
@@ -202,7 +212,7 @@ function itemsText(host: ScpAuditManager, ids: readonly string[]): string {
 }
 
 function fail(host: ScpAuditManager, action: ScpAction, ids: readonly string[], error: unknown, message: string): void {
-  host.dispatchEvent(new ScpActionErrorEvent({ action, ids, error, message }));
+  reportError(host, { action, ids, error, message });
 }
 
 // ---- actions ----
@@ -228,7 +238,7 @@ async function act(host: ScpAuditManager, action: 'save' | 'discard', ids: strin
       host.dispatchEvent(new ScpAuditsDiscardedEvent({ ids: result.discarded }));
     }
   } catch (e) {
-    const text = t(action === 'save' ? 'saveFailed' : 'discardFailed', { items: itemsText(host, ids), detail: errorText(e) });
+    const text = t(action === 'save' ? 'saveFailed' : 'discardFailed', { items: itemsText(host, ids), detail: errorText(host, e) });
     patch(host, { banner: text });
     fail(host, action, ids, e, text);
   } finally {
@@ -266,7 +276,7 @@ async function togglePreview(host: ScpAuditManager, row: AuditMeta): Promise<voi
     if (!abort.signal.aborted) patch(host, { preview: { id: row.snapshot_id, status: 'ready', snapshot } });
   } catch (e) {
     if (abort.signal.aborted) return;
-    const message = host.i18n.t('previewLoadFailed', { detail: errorText(e) });
+    const message = host.i18n.t('previewLoadFailed', { detail: errorText(host, e) });
     patch(host, { preview: { id: row.snapshot_id, status: 'error', message } });
     fail(host, 'preview', [row.snapshot_id], e, message);
   }
@@ -296,7 +306,7 @@ async function search(host: ScpAuditManager, query: string, cursor?: string): Pr
     patch(host, { saved: { query, entries: cursor ? [...u.saved.entries, ...page.entries] : page.entries, cursor: page.cursor, loading: false, indexing: page.indexing } });
   } catch (e) {
     if (seq !== u.searchSeq) return;
-    const message = host.i18n.t('errorDetail', { detail: errorText(e) });
+    const message = host.i18n.t('errorDetail', { detail: errorText(host, e) });
     patch(host, { saved: { ...u.saved, loading: false, error: message } });
     fail(host, 'search', [], e, message);
   }
@@ -355,6 +365,7 @@ function copyWithSelection(host: ScpAuditManager, text: string): boolean {
 // ---- keyboard ----
 
 function onTabKey(host: ScpAuditManager, ev: KeyboardEvent): void {
+  const TABS = tabsOf(host);
   const i = TABS.indexOf(host.tab);
   let next = -1;
   if (ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') {
@@ -366,7 +377,7 @@ function onTabKey(host: ScpAuditManager, ev: KeyboardEvent): void {
   if (next < 0) return;
   ev.preventDefault();
   host.tab = TABS[next]!;
-  void host.updateComplete.then(() => host.renderRoot.querySelector<HTMLElement>(`[role='tab'][data-tab='${host.tab}']`)?.focus());
+  void host.updateComplete.then(() => host.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
 }
 
 /** Arrow keys move between rows (keeping the same control focused), Home/End to the ends. */
@@ -405,12 +416,12 @@ async function focusRow(host: ScpAuditManager, index: number, control: string): 
 function renderTabs(host: ScpAuditManager): TemplateResult {
   const { t } = host.i18n;
   const n = counts(host);
-  const name = { all: t('tabAll'), devops: t('tabDevops'), project: t('tabProject'), saved: t('tabSaved') };
+  const name = (tab: ManagerTab) => (tab === 'all' ? t('tabAll') : tab === 'saved' ? t('tabSaved') : displayText(tab.slice('category:'.length), 80));
   return html`<div role="tablist" part="tabs" aria-label=${t('managerTabs')} @keydown=${(e: KeyboardEvent) => onTabKey(host, e)}>
-    ${TABS.map((tab) => html`<button role="tab" part="tab" type="button" id="tab-${tab}" data-tab=${tab}
+    ${tabsOf(host).map((tab, i) => html`<button role="tab" part="tab" type="button" id="tab-${i}" data-tab=${tab}
         aria-selected=${host.tab === tab ? 'true' : 'false'} aria-controls="panel" tabindex=${host.tab === tab ? 0 : -1}
         @click=${() => { host.tab = tab; }}>
-        ${name[tab]}${tab === 'saved' ? nothing : html`<span class="count">${t('tabCount', { count: n[tab] })}</span>`}
+        <span class="tab-name" title=${name(tab)}>${name(tab)}</span>${tab === 'saved' ? nothing : html`<span class="count">${t('tabCount', { count: n.get(tab) ?? 0 })}</span>`}
       </button>`)}
   </div>`;
 }
@@ -427,7 +438,7 @@ function renderRow(host: ScpAuditManager, r: AuditMeta, index: number, total: nu
       ?data-previewed=${previewed} ${cssProps({ 'inset-block-start': `${index * ROW_HEIGHT}px` })}>
     <input type="checkbox" data-control="select" .checked=${!u.unchecked.has(id)} ?disabled=${busy}
       aria-label=${t('selectRow', { label: name })} @change=${(e: Event) => toggleRow(host, id, (e.target as HTMLInputElement).checked)}>
-    <span class="card" part="row-card" dir="auto">${name}</span>
+    <span class="card" part="row-card" dir="auto" title=${name}>${name}</span>
     <span class="summary" part="row-summary" dir="auto" title=${displayText(r.summary, 300)}>${displayText(r.summary, 300)}</span>
     <time datetime=${displayText(r.iso, 40)} title=${fmt.dateTime(displayText(r.iso, 40))}>${fmt.relative(displayText(r.iso, 40))}</time>
     <span class="actions">
@@ -475,7 +486,7 @@ function renderPreview(host: ScpAuditManager): TemplateResult | typeof nothing {
   const title = t('previewTitle', { label: row ? label(host, row) : displayText(p.id, 120) });
   return html`<section class="preview" part="preview" id="preview" aria-label=${title}>
     <h3><span>${title}</span>
-      <button type="button" class="icon" aria-label=${t('close')} @click=${() => closePreview(host)}>✕</button></h3>
+      <button type="button" class="icon" aria-label=${t('close')} @click=${() => closePreview(host)}>${closeIcon}</button></h3>
     ${p.status === 'loading' ? html`<p role="status">${t('loading')}</p>`
       : p.status === 'error' ? html`<p role="alert" class="error">${p.message}</p>`
       : html`<scp-json-tree .value=${p.snapshot.data} label=${title} .strings=${host.strings}></scp-json-tree>`}
@@ -500,7 +511,7 @@ function renderPending(host: ScpAuditManager): TemplateResult {
         ?disabled=${view.length === 0 || !!busy} @change=${(e: Event) => toggleAll(host, (e.target as HTMLInputElement).checked)}>${t('selectAll')}</label>
       <span>${t('selectedCount', { selected, total: view.length })}</span>
       ${card ? html`<button type="button" class="chip" aria-label=${t('clearCardFilter', { card })}
-        @click=${() => { host.card = undefined; }}>${t('tabCard', { card })} ✕</button>` : nothing}
+        @click=${() => { host.card = undefined; }}><span class="chip-text" title=${card}>${t('tabCard', { card })}</span>${closeIcon}</button>` : nothing}
       <span class="spacer"></span>
       ${busyText ? html`<span class="progress" part="progress"><progress aria-label=${busyText}></progress>
         ${busyText}</span>` : nothing}
@@ -537,7 +548,7 @@ function renderSaved(host: ScpAuditManager): TemplateResult {
         ${repeat(s.entries, (e) => e.id, (e) => {
           const ref = `@audit:${e.id}`;
           return html`<li>
-            <span class="card" dir="auto">${label(host, e)}</span>
+            <span class="card" dir="auto" title=${label(host, e)}>${label(host, e)}</span>
             <span class="summary"><span dir="auto">${displayText(e.summary, 300)}</span><br><code dir="ltr">${displayText(ref, 200)}</code></span>
             <time datetime=${displayText(e.time, 40)} title=${fmt.dateTime(displayText(e.time, 40))}>${fmt.relative(displayText(e.time, 40))}</time>
             <button type="button" aria-label=${t('copyRefLabel', { ref: displayText(ref, 200) })} @click=${() => copyRef(host, e.id)}>${t('copyRef')}</button>
@@ -564,15 +575,15 @@ export function render(host: ScpAuditManager): TemplateResult {
     ${host.open ? html`<div part="base">
       <header part="header">
         <h2 id="title">${title}</h2>
-        <button type="button" class="icon" aria-label=${t('close')} @click=${() => host.close()}>✕</button>
+        <button type="button" class="icon" aria-label=${t('close')} @click=${() => host.close()}>${closeIcon}</button>
       </header>
       ${renderTabs(host)}
       ${u.banner ? html`<div class="banner" part="banner" data-kind="error" role="alert"><p>${u.banner}</p>
         <button type="button" @click=${() => patch(host, { banner: undefined })}>${t('dismiss')}</button></div>` : nothing}
       ${data.client ? nothing : html`<p class="banner" data-kind="error" role="alert">${t('notConnected')}</p>`}
-      ${data.error && host.rows.length === 0 ? html`<p class="banner" data-kind="error" role="alert">${t('errorDetail', { detail: errorText(data.error) })}
+      ${data.error && host.rows.length === 0 ? html`<p class="banner" data-kind="error" role="alert">${t('errorDetail', { detail: errorText(host, data.error) })}
         <button type="button" @click=${() => data.refresh()}>${t('retry')}</button></p>` : nothing}
-      <div class="panel" id="panel" role="tabpanel" aria-labelledby="tab-${host.tab}">
+      <div class="panel" id="panel" role="tabpanel" aria-labelledby="tab-${Math.max(0, tabsOf(host).indexOf(host.tab))}">
         ${host.tab === 'saved' ? renderSaved(host) : renderPending(host)}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${u.announcement}</div>

@@ -17,13 +17,37 @@ onScpMessagesChange(rerenderAll);
 /**
  * What every `scp-*` element shares: the `client` and `strings` properties, the message
  * translator and `Intl` formatters for the element's locale, and re-rendering when the page's
- * language or messages change.
+ * language or messages change, and the theme tokens below. Colours follow the page's
+ * `color-scheme` (a page that does not opt into dark stays light); `theme` fixes one element's.
+ *
+ * @cssproperty --scp-color-text - Text colour (light #1f2328, dark #e6edf3).
+ * @cssproperty --scp-color-text-muted - Secondary text: times, counts, hints (light #59636e, dark #9198a1).
+ * @cssproperty --scp-color-surface - Background of dialogs, popovers, cards and lists (light #ffffff, dark #0d1117).
+ * @cssproperty --scp-color-surface-muted - Background of buttons, headers and code (light #f6f8fa, dark #161b22).
+ * @cssproperty --scp-color-border - Borders and separators (light #d0d7de, dark #3d444d).
+ * @cssproperty --scp-color-accent - Primary buttons, focus rings, selection, links (light #0969da, dark #4493f8).
+ * @cssproperty --scp-color-on-accent - Text on the accent colour (light #ffffff, dark #0d1117).
+ * @cssproperty --scp-color-ok - Success: ok runs and audits (light #1a7f37, dark #3fb950).
+ * @cssproperty --scp-color-danger - Failure and destructive actions (light #cf222e, dark #f85149).
+ * @cssproperty --scp-color-warning - Partial results and warnings (light #9a6700, dark #d29922).
+ * @cssproperty --scp-color-running - A run in progress (light #0969da, dark #4493f8).
+ * @cssproperty --scp-radius - Corner radius of buttons, cards and dialogs (6px).
+ * @cssproperty --scp-space - Base spacing unit (0.5rem).
+ * @cssproperty --scp-shadow - Shadow of dialogs and popovers.
+ * @cssproperty --scp-font-family - Font (system-ui).
+ * @cssproperty --scp-font-size - Base font size (0.875rem).
+ * @cssproperty --scp-font-mono - Font of ids, references and JSON (ui-monospace).
  */
 export class ScpElement extends LitElement {
   static override styles = [hostStyles];
 
   /** The client to use; when unset the nearest `provideScpClient` ancestor's is used. */
   @property({ attribute: false }) accessor client: ScpClient | undefined = undefined;
+  /**
+   * `light` or `dark` fixes this element's colours; `auto` (the default) follows the page's
+   * `color-scheme`, inherited like any CSS property.
+   */
+  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined = undefined;
   /** Replacement strings for this element only (see `setScpMessages` for the page). */
   @property({ attribute: false }) accessor strings: ScpMessageOverrides | undefined = undefined;
 

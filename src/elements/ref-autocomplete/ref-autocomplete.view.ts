@@ -3,12 +3,12 @@
 // state (open, suggestions, active) and the lookup bookkeeping stay on the element.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Suggestion } from '../../core/schemas/ref.js';
-import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import { ScpRefPickedEvent } from '../events/ref-picked-event.js';
 import { displayText } from '../internal/text.js';
 import type { ScpRefAutocomplete } from './ref-autocomplete.js';
 import { refAutocompleteStyles } from './ref-autocomplete.styles.js';
 import { refTokenAt, replaceToken, type RefToken } from './ref-token.js';
+import { reportError, userErrorText } from '../internal/errors.js';
 
 type Field = HTMLTextAreaElement | HTMLInputElement;
 type Section = Suggestion['section'];
@@ -192,9 +192,8 @@ function fetch(host: ScpRefAutocomplete, query: string): void {
     if (abort.signal.aborted) return;
     host.suggestions = [];
     host.pending = false;
-    const detail = error instanceof Error ? error.message : String(error);
-    host.failure = host.t('acFailed', { detail });
-    host.dispatchEvent(new ScpActionErrorEvent({ action: 'search', ids: [], error, message: host.failure }));
+    host.failure = host.t('acFailed', { detail: userErrorText(error, host.t) });
+    reportError(host, { action: 'search', ids: [], error, message: host.failure });
   });
 }
 

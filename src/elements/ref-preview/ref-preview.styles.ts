@@ -16,7 +16,9 @@ export const refPreviewStyles = css`
   [part~='id'] a { color: inherit; }
   .id-line { grid-column: 2; }
   [part~='summary'] { grid-column: 2; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; unicode-bidi: isolate; }
-  .title { font-weight: 600; unicode-bidi: isolate; }
+  .title { font-weight: 600; unicode-bidi: isolate; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-inline-size: 0; }
+  [part~='status'] { flex: none; }
+  [part~='remove'] svg { vertical-align: middle; }
   [part~='remove'] {
     grid-row: 1; grid-column: 3; align-self: start; font: inherit; cursor: pointer; color: var(--_muted);
     background: none; border: none; border-radius: 4px; inline-size: 1.5rem; block-size: 1.5rem;

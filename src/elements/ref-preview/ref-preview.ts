@@ -3,14 +3,13 @@ import { property, state } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { Preview, Ref } from '../../core/schemas/ref.js';
-import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import { ScpRefResolvedEvent } from '../events/ref-resolved-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
 import { LazyView } from '../internal/lazy-view.js';
 import type { Translate } from '../internal/messages.js';
 import { ScpElement } from '../internal/scp-element.js';
-import { displayText } from '../internal/text.js';
 import { hostStyles, statusStyles } from '../styles/host.styles.js';
+import { reportError, userErrorText } from '../internal/errors.js';
 import { keyOf } from './ref-text.js';
 
 export { removeRefText } from './ref-text.js';
@@ -315,7 +314,7 @@ export class ScpRefPreview extends ScpElement {
           } else {
             const error: unknown = a.reason;
             this.cache.set(key, { state: 'error', error });
-            this.dispatchEvent(new ScpActionErrorEvent({ action: 'resolve', ids: [ref.id], error, message: this.t('refError', { detail: this.errorText(error) }) }));
+            reportError(this, { action: 'resolve', ids: [ref.id], error, message: this.t('refError', { detail: this.errorText(error) }) });
           }
         });
         this.resolvingCount -= batch.length;
@@ -366,6 +365,6 @@ export class ScpRefPreview extends ScpElement {
 
   /** @internal */
   errorText(e: unknown): string {
-    return displayText(e instanceof Error ? e.message : e, 200);
+    return userErrorText(e, this.t);
   }
 }

@@ -4,6 +4,7 @@ import { html, nothing, svg, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Ref } from '../../core/schemas/ref.js';
 import { ScpRefRemoveEvent } from '../events/ref-remove-event.js';
+import { closeIcon } from '../internal/icons.js';
 import { displayText, safeUrl, statusTone } from '../internal/text.js';
 import type { ScpRefPreview } from './ref-preview.js';
 import { keyOf, removeRefText } from './ref-text.js';
@@ -73,7 +74,7 @@ function kindLabel(host: ScpRefPreview, kind: string): string {
 }
 
 function removeButton(host: ScpRefPreview, ref: Ref, refText: string, index: number): TemplateResult {
-  return html`<button type="button" part="remove" aria-label=${host.t('refRemove', { ref: refText })} @click=${() => removeRef(host, ref, index)}>✕</button>`;
+  return html`<button type="button" part="remove" aria-label=${host.t('refRemove', { ref: refText })} @click=${() => removeRef(host, ref, index)}>${closeIcon}</button>`;
 }
 
 function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | typeof nothing {
@@ -115,11 +116,11 @@ function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | ty
     ${icon(host, ref.kind)}
     <span class="head">
       <span class="visually-hidden">${kindLabel(host, ref.kind)}</span>
-      <span class="title" dir="auto">${title}</span>
+      <span class="title" dir="auto" title=${title}>${title}</span>
       ${status ? html`<span part="status" class="status" data-status=${statusTone(status)}>${statusText(host, status)}</span>` : nothing}
     </span>
     ${removeButton(host, ref, refText, index)}
-    <span part="summary" dir="auto">${displayText(p.summary, 300)}</span>
+    <span part="summary" dir="auto" title=${displayText(p.summary, 300)}>${displayText(p.summary, 300)}</span>
     <span part="id" class="id-line" dir="ltr">${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${refText}</a>` : refText}</span>
   </li>`;
 }

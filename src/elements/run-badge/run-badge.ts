@@ -1,20 +1,23 @@
 import { css } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { defineCards } from '../../core/cards.js';
 import type { ScpClient } from '../../core/client.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { Run, RunEvent } from '../../core/schemas/run.js';
-import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
 import { LazyView } from '../internal/lazy-view.js';
 import { ScpElement } from '../internal/scp-element.js';
 import { hostStyles } from '../styles/host.styles.js';
-import { defaultCardOf, subtypeMatches, type CardOf } from './card-of.js';
+import { subtypeMatches, type CardOf } from './card-of.js';
+import { reportError } from '../internal/errors.js';
 
 /** How many of the newest events the details show. */
 const EVENTS_SHOWN = 5;
 /** Pages of the ledger searched for a card's last run (runs of other cards are skipped). */
 const SEARCH_PAGES = 10;
 const PAGE_SIZE = 100;
+// For a client made without `cards` support: runs named after the card still match.
+const NO_CARDS = defineCards();
 
 // Only strings are compared (a crafted ledger value of another type sorts as empty).
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -24,8 +27,9 @@ const byNewest = (a: Run, b: Run) => (text(a.started_at) < text(b.started_at) ? 
  * The state of a card's runs (or of one run subtype): a spinner while a matching run is live,
  * then a dot with the last run's status and summary. Activating it opens a popover with the
  * run's type, subtype, status, duration, summary, its `@run:<id>` reference (with a copy button)
- * and its last five events. Runs are matched to cards by `cardOf` (the origin's mapping by
- * default: `deploy:k8s` → `k8s`, `build:docker` → `docker`, `ci:*` → `ci` …).
+ * and its last five events. Runs are matched to cards as the host declared them in
+ * `createScp({ cards })` (a card's `runs`, else runs whose type or detail names the card:
+ * `deploy:api` → `api`); a `cardOf` function replaces that mapping.
  * With `card`, the last run is looked for among the ledger's newest 1,000 runs (runs of
  * other cards are skipped); with an exact `subtype` the ledger is asked for that subtype directly.
  *
@@ -69,12 +73,12 @@ export class ScpRunBadge extends ScpElement {
 
   @query('[part="popover"]') private accessor popoverEl: HTMLElement | null = null;
 
-  /** The card whose runs are shown (runs are mapped to cards with `cardOf`). */
+  /** The card whose runs are shown (mapped by the client's declared cards, or by `cardOf`). */
   @property({ reflect: true }) accessor card: string | undefined = undefined;
   /** A run subtype to show instead of a card: exact (`deploy:k8s`) or `type:*`. */
   @property({ reflect: true }) accessor subtype: string | undefined = undefined;
-  /** Maps a run subtype to a card key; replace it for your own cards. */
-  @property({ attribute: false }) accessor cardOf: CardOf = defaultCardOf;
+  /** Maps a run subtype to a card key, in place of the cards declared in `createScp({ cards })`. */
+  @property({ attribute: false }) accessor cardOf: CardOf | undefined = undefined;
 
   /** Matching runs in progress, newest first. */
   @state() accessor live: Run[] = [];
@@ -115,7 +119,10 @@ export class ScpRunBadge extends ScpElement {
   private isMatch(subtype: unknown): boolean {
     if (typeof subtype !== 'string') return false;
     if (this.subtype) return subtypeMatches(this.subtype, subtype);
-    if (this.card) return this.cardOf(subtype) === this.card;
+    if (this.card) {
+      if (this.cardOf) return this.cardOf(subtype) === this.card;
+      return (this.data.client?.cards ?? NO_CARDS).runBelongs(this.card, subtype);
+    }
     return true;
   }
 
@@ -140,7 +147,7 @@ export class ScpRunBadge extends ScpElement {
       [live, last] = await Promise.all([client.runs.live(), this.findLast(client, signal)]);
     } catch (error) {
       if (!signal.aborted) {
-        this.dispatchEvent(new ScpActionErrorEvent({ action: 'load', ids: [], error, message: this.t('runBadgeLoadFailed') }));
+        reportError(this, { action: 'load', ids: [], error, message: this.t('runBadgeLoadFailed') });
       }
       throw error;
     }

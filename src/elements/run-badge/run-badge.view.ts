@@ -1,14 +1,15 @@
 import { adoptStyles, html, nothing, supportsAdoptingStyleSheets } from 'lit';
 import type { Run } from '../../core/schemas/run.js';
-import { ScpActionErrorEvent } from '../events/action-error-event.js';
 import { ScpRefCopiedEvent } from '../events/ref-copied-event.js';
 import { ScpRunDetailsToggleEvent } from '../events/run-details-toggle-event.js';
 import type { Formatters } from '../internal/format.js';
 import type { Translate } from '../internal/messages.js';
+import { closeIcon } from '../internal/icons.js';
 import { displayText } from '../internal/text.js';
 import { buttonStyles, statusStyles } from '../styles/host.styles.js';
 import type { ScpRunBadge } from './run-badge.js';
 import { runBadgeStyles } from './run-badge.styles.js';
+import { reportError } from '../internal/errors.js';
 
 /*
  * The view of <scp-run-badge>: the badge's and the details popover's templates and styles, and
@@ -53,7 +54,7 @@ async function onCopy(this: ScpRunBadge): Promise<void> {
     // Select the reference so copying by hand is one keystroke.
     const code = host.renderRoot.querySelector('[part="ref"]');
     if (code) getSelection()?.selectAllChildren(code);
-    host.dispatchEvent(new ScpActionErrorEvent({ action: 'copy', ids: [run.run_id], error, message: host.copyNote }));
+    reportError(host, { action: 'copy', ids: [run.run_id], error, message: host.copyNote });
   }
 }
 
@@ -105,6 +106,14 @@ function renderDetails(host: Host, run: Run | undefined) {
       </ol>`}`;
 }
 
+// Does a summary already say the status ("deploy:api ok")? Then it is shown alone, not "ok — deploy:api ok".
+function says(summary: string, word: string): boolean {
+  const at = summary.toLowerCase().indexOf(word.toLowerCase());
+  if (!word || at < 0) return false;
+  const edge = (c: string | undefined) => c === undefined || !/[\p{L}\p{N}]/u.test(c);
+  return edge(summary[at - 1]) && edge(summary[at + word.length]);
+}
+
 /** @internal The badge (a button opening the details) and its details popover. */
 export function render(el: ScpRunBadge) {
   const host = el as Host;
@@ -115,9 +124,11 @@ export function render(el: ScpRunBadge) {
   const running = host.live.length > 0;
   const loading = !data.loaded && data.loading;
   const status = running ? 'running' : run ? show(run.status) || 'unknown' : loading ? 'loading' : 'none';
+  const summary = show(run?.summary);
+  const word = run ? host.statusWord(show(run.status)) : '';
   const visible = running
-    ? t('runBadgeRunning', { count: host.live.length, summary: show(run?.summary) })
-    : run ? t('runBadgeStatus', { status: host.statusWord(show(run.status)), summary: show(run.summary) })
+    ? (host.live.length === 1 && says(summary, t('runBadgeRunning', { count: 1, summary: '' })) ? summary : t('runBadgeRunning', { count: host.live.length, summary }))
+    : run ? (says(summary, word) ? summary : t('runBadgeStatus', { status: word, summary }))
     : loading ? t('loading') : data.error ? t('runBadgeLoadFailed') : t('runBadgeNone');
   const name = t('runBadgeName', { subject: about, state: visible });
   return html`
@@ -128,7 +139,7 @@ export function render(el: ScpRunBadge) {
     <div part="popover" id="details" popover role="dialog" aria-labelledby="details-title" @toggle=${onToggle}>
       <div class="head">
         <h2 part="heading" id="details-title">${running ? t('runDetailsLive', { subject: about }) : t('runDetailsLast', { subject: about })}</h2>
-        <button part="close-button" class="icon" type="button" popovertarget="details" popovertargetaction="hide" aria-label=${t('close')}>✕</button>
+        <button part="close-button" class="icon" type="button" popovertarget="details" popovertargetaction="hide" aria-label=${t('close')}>${closeIcon}</button>
       </div>
       ${renderDetails(host, run)}
     </div>`;

@@ -2,47 +2,36 @@ import { css } from 'lit';
 
 /**
  * Theme tokens shared by every element. Hosts set the public `--scp-*` properties; the private
- * `--_*` ones only add the light/dark defaults. Layout uses logical properties so right-to-left
- * pages mirror without extra rules.
+ * `--_*` ones hold the defaults. The defaults follow the page's `color-scheme` (inherited, read by
+ * `light-dark()`), not the system's: a page that never opts into dark stays light, and
+ * `:root { color-scheme: light dark }` follows the system. `theme="light|dark"` on an element fixes
+ * its scheme; `auto` (or no attribute) inherits the page's. Layout uses logical properties so
+ * right-to-left pages mirror without extra rules.
  */
 export const hostStyles = css`
   :host {
-    --_fg: var(--scp-color-text, #1f2328);
-    --_muted: var(--scp-color-text-muted, #59636e);
-    --_bg: var(--scp-color-surface, #ffffff);
-    --_bg-muted: var(--scp-color-surface-muted, #f6f8fa);
-    --_border: var(--scp-color-border, #d0d7de);
-    --_accent: var(--scp-color-accent, #0969da);
-    --_on-accent: var(--scp-color-on-accent, #ffffff);
-    --_ok: var(--scp-color-ok, #1a7f37);
-    --_danger: var(--scp-color-danger, #cf222e);
-    --_warning: var(--scp-color-warning, #9a6700);
-    --_running: var(--scp-color-running, #0969da);
+    --_fg: var(--scp-color-text, light-dark(#1f2328, #e6edf3));
+    --_muted: var(--scp-color-text-muted, light-dark(#59636e, #9198a1));
+    --_bg: var(--scp-color-surface, light-dark(#ffffff, #0d1117));
+    --_bg-muted: var(--scp-color-surface-muted, light-dark(#f6f8fa, #161b22));
+    --_border: var(--scp-color-border, light-dark(#d0d7de, #3d444d));
+    --_accent: var(--scp-color-accent, light-dark(#0969da, #4493f8));
+    --_on-accent: var(--scp-color-on-accent, light-dark(#ffffff, #0d1117));
+    --_ok: var(--scp-color-ok, light-dark(#1a7f37, #3fb950));
+    --_danger: var(--scp-color-danger, light-dark(#cf222e, #f85149));
+    --_warning: var(--scp-color-warning, light-dark(#9a6700, #d29922));
+    --_running: var(--scp-color-running, light-dark(#0969da, #4493f8));
     --_radius: var(--scp-radius, 6px);
     --_space: var(--scp-space, 0.5rem);
-    --_shadow: var(--scp-shadow, 0 8px 24px rgb(0 0 0 / 0.18));
+    --_shadow: var(--scp-shadow, 0 8px 24px light-dark(rgb(0 0 0 / 0.18), rgb(0 0 0 / 0.6)));
     box-sizing: border-box;
     font-family: var(--scp-font-family, system-ui, -apple-system, 'Segoe UI', sans-serif);
     font-size: var(--scp-font-size, 0.875rem);
     line-height: 1.4;
     color: var(--_fg);
   }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      --_fg: var(--scp-color-text, #e6edf3);
-      --_muted: var(--scp-color-text-muted, #9198a1);
-      --_bg: var(--scp-color-surface, #0d1117);
-      --_bg-muted: var(--scp-color-surface-muted, #161b22);
-      --_border: var(--scp-color-border, #3d444d);
-      --_accent: var(--scp-color-accent, #4493f8);
-      --_on-accent: var(--scp-color-on-accent, #0d1117);
-      --_ok: var(--scp-color-ok, #3fb950);
-      --_danger: var(--scp-color-danger, #f85149);
-      --_warning: var(--scp-color-warning, #d29922);
-      --_running: var(--scp-color-running, #4493f8);
-      --_shadow: var(--scp-shadow, 0 8px 24px rgb(0 0 0 / 0.6));
-    }
-  }
+  :host([theme='light']) { color-scheme: light; }
+  :host([theme='dark']) { color-scheme: dark; }
   :host([hidden]) { display: none !important; }
   *, *::before, *::after { box-sizing: inherit; }
   :focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }

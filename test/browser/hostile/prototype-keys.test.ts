@@ -1,5 +1,6 @@
 // Card keys named like Object.prototype members, end to end through the real elements in
 // Chromium: stage → badge → manager → save → audit log → export.
+import type { CardSpec } from '../../../src/core/cards.js';
 import { expect, html } from '@open-wc/testing';
 import '../../../src/elements/audit-badge/scp-audit-badge.js';
 import '../../../src/elements/audit-log/scp-audit-log.js';
@@ -78,10 +79,10 @@ describe('hostile input: card keys named like Object.prototype members', () => {
   }
 
   it('host-given labels apply only to their own keys', async () => {
-    const client = memoryClient({ cardLabels: { security: 'Sec' } });
+    const client = memoryClient({ cards: [{ key: 'security', label: 'Sec' }] });
     expect(KEYS.map((k) => client.cardLabel(k))).to.deep.equal(KEYS);
     expect(client.cardLabel('security')).to.equal('Sec');
-    const labelled = memoryClient({ cardLabels: JSON.parse('{"__proto__":"Proto card","constructor":"Ctor card"}') as Record<string, string> });
+    const labelled = memoryClient({ cards: JSON.parse('[{"key":"__proto__","label":"Proto card"},{"key":"constructor","label":"Ctor card","__proto__":{"label":"x"}}]') as CardSpec[] });
     expect(labelled.cardLabel('__proto__')).to.equal('Proto card');
     expect(labelled.cardLabel('constructor')).to.equal('Ctor card');
     expect(labelled.cardLabel('toString')).to.equal('toString');

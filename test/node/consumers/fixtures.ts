@@ -17,7 +17,7 @@ export interface Served { url: string; stop(): Promise<void> }
 export async function install(tmp: string, name: string): Promise<Omit<Prepared, 'buildMs'>> {
   const dir = join(tmp, name);
   await cp(join(consumers, name), dir, { recursive: true });
-  if (name !== 'react-types') await cp(join(consumers, 'shared/app.js'), join(dir, 'app.js'));
+  if (!name.endsWith('-types')) await cp(join(consumers, 'shared/app.js'), join(dir, 'app.js'));
   // The tarball is rebuilt with every change: its integrity in the committed lockfile is stale by
   // design (the bundlers' entries are what the lockfile pins).
   const lockFile = join(dir, 'package-lock.json');

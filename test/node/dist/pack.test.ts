@@ -246,7 +246,7 @@ describe('packed tarball (npm pack)', () => {
         <scp-ref-preview for="compose"></scp-ref-preview>
         <script type="module">
           import { createScp, provideScpClient } from './dist/cdn/scp-ledger.js';
-          const scp = createScp({ actor: 'pack-check', ledgerName: 'pack-preview-' + Date.now() });
+          const scp = createScp({ actor: 'pack-check', ledgerName: 'pack-preview-' + Date.now(), cards: [{ key: 'security', label: 'Security Posture' }] });
           provideScpClient(document.body, scp);
           window.scp = scp;
         </script>`);

@@ -370,6 +370,64 @@ const checks: Record<string, Check> = {
     },
   },
 
+  'Install › sh': {
+    does: 'installs this package by name; `npx scp-ledger serve --dir` from the installed package answers the host API',
+    async check(block, { packed, tmp }) {
+      const lines = shellLines(block.code);
+      assert.deepEqual(lines.map((l) => l.command.split(/\s+/).slice(0, 3).join(' ')), [`npm install ${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string }).name}`, 'npx scp-ledger serve']);
+      assert.match(lines[1]!.command, /^npx scp-ledger serve --dir \S+$/);
+      const url = new URL(/https?:\/\/\S+/.exec(lines[1]!.comment)![0]);
+      const bin = cliBin(packed, tmp);
+      const dir = join(tmp, 'serve-from-package');
+      mkdirSync(dir, { recursive: true });
+      // The README's line, on a free port instead of 8787.
+      const child = spawn('bash', ['-c', `${lines[1]!.command.replace(/^npx /, '')} --port 0`], { cwd: dir, env: { ...process.env, PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}` }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        const printed = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout!.on('data', (b) => { out += b; const m = /listening on (http:\/\/\S+)/.exec(out); if (m) resolve(m[1]!); });
+          child.stderr!.on('data', (b) => { out += b; });
+          child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+          setTimeout(() => reject(new Error(`serve printed no URL: ${out}`)), 30_000);
+        });
+        const served = new URL(printed);
+        assert.equal(served.hostname, url.hostname);
+        assert.equal(served.pathname, url.pathname);
+        const res = await fetch(new URL('audits/pending', printed));
+        assert.equal(res.status, 200, 'the host answers GET /api/audits/pending');
+        assert.ok(existsSync(join(dir, '.scp-host', 'ledger')), 'the ledger lives under --dir');
+      } finally {
+        try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+      }
+    },
+  },
+  'React and Next.js › tsx': {
+    does: "compiles as TSX, imports only subpaths the package exports, declares its cards, and is a 'use client' module",
+    async check(block) {
+      const out = await transform(block.code, { loader: 'tsx', jsx: 'automatic', format: 'esm', target: 'es2022', sourcefile: 'README.md' });
+      const specifiers = [...out.code.matchAll(/(?:from|import)\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!).filter((x) => x.startsWith('scp-ledger'));
+      const exported = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports).map((k) => k.replace(/^\./, 'scp-ledger'));
+      assert.ok(specifiers.length >= 4, specifiers.join(', '));
+      for (const x of specifiers) assert.ok(exported.includes(x), `${x} is in the package's exports map`);
+      assert.match(block.code, /^'use client';/);
+      assert.match(block.code, /cards: \[\{ key: 'security'/);
+      assert.ok(block.code.includes("import 'scp-ledger/react'"));
+    },
+  },
+  'Theming › css': {
+    does: 'sets color-scheme, and every --scp-* property it or the README table names is one the elements document (@cssproperty in custom-elements.json), with none left out of the table',
+    async check(block) {
+      const manifest = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8')) as { modules: { declarations?: { tagName?: string; cssProperties?: { name: string }[] }[] }[] };
+      const documented = new Set(manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName).flatMap((d) => (d.cssProperties ?? []).map((p) => p.name)));
+      assert.match(block.code, /color-scheme: light dark/);
+      const inBlock = [...block.code.matchAll(/--scp-[a-z0-9-]+/g)].map((m) => m[0]);
+      for (const p of inBlock) assert.ok(documented.has(p), `${p} is documented`);
+      const section = README.slice(README.indexOf('## Theming'), README.indexOf('## Elements'));
+      const inTable = new Set([...section.matchAll(/`(--scp-[a-z0-9-]+)`/g)].map((m) => m[1]!));
+      assert.deepEqual([...documented].filter((p) => !inTable.has(p)), [], 'every documented token is in the README table');
+      assert.deepEqual([...inTable].filter((p) => !documented.has(p)), [], 'the README table names only documented tokens');
+    },
+  },
   'CLI › sh': {
     does: 'each line run in a git repo through the package bin: run records the build and prints @run:<id>, a run over two repositories records both, log filters (status, repo + artifact, event + correlation, actions), show prints the run, export writes the CSV, verify && sync origin pushes the branch',
     async check(block, { packed, tmp }) {

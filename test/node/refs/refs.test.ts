@@ -43,7 +43,7 @@ describe('refs (wired by createScp with the memory ledger and memory staging)', 
   beforeEach(() => {
     const s = spied(createMemoryLedger());
     calls = s.calls;
-    scp = createScp({ ledger: s.ledger, channel: false, actor: 'alice' });
+    scp = createScp({ ledger: s.ledger, channel: false, actor: 'alice', cards: [{ key: 'security', label: 'Security Posture' }] });
     refs = scp.refs;
   });
   afterEach(async () => {

@@ -1,5 +1,5 @@
 /** Messages between a page and the ledger Worker (structured-clone safe). */
-import type { GitRemoteOptions } from '../git/index.js';
+import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
 
 export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'setAllowedSigners' | 'signingKey' | 'remoteUrl';
@@ -8,7 +8,8 @@ export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list
 export interface WorkerLedgerOptions {
   name?: string;
   branch?: string;
-  remote?: Omit<GitRemoteOptions, 'onAuth'>;
+  /** `credentials: true`: the page holds the callback; the worker asks it by message (see Response `credentials`). */
+  remote?: Omit<GitRemoteOptions, 'onAuth' | 'credentials'> & { credentials?: boolean };
   author?: { name: string; email: string };
   tags?: boolean;
   /** Signed commits with this device's key (see BrowserGitLedgerOptions.signing). */
@@ -24,6 +25,9 @@ export type Request =
   | { id: number; type: 'open'; options: WorkerLedgerOptions }
   | { id: number; type: 'call'; method: LedgerMethod; args: unknown[] };
 
+/** The page's answer to a worker's `credentials` question. */
+export interface CredentialsReply { type: 'credentials'; ask: number; value?: RemoteCredentials | undefined; error?: string }
+
 export interface SerializedError { name: string; code?: string; message: string; data?: unknown }
 
 export type Response =
@@ -31,5 +35,7 @@ export type Response =
   | { id: number; type: 'error'; error: SerializedError }
   | { type: 'paused'; step: number; op: string; path: string }
   | { type: 'writes'; count: number }
+  /** The worker needs credentials for the remote (at a sync's start, or `failed` after a 401). */
+  | { type: 'credentials'; ask: number; url: string; failed: boolean }
   /** A sync, index catch-up or verify moving along (any call's, or the index's in the background). */
   | { type: 'progress'; progress: LedgerProgress };

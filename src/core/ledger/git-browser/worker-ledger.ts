@@ -7,7 +7,8 @@ import * as errors from '../../errors/index.js';
 import { ScpError } from '../../errors/index.js';
 import type { Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
-import type { LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
+import type { CredentialsReply, LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
 import { startLedgerWorker, workerStartFailure, type StartedWorker } from './worker-start.js';
 import type { VerifyOptions } from '../git/verify.js';
 
@@ -56,13 +57,17 @@ export interface WorkerGitLedger extends Ledger {
 
 /** Starts a ledger Worker (or uses the one given) and returns a Ledger proxy over it. */
 export async function createWorkerGitLedger(
-  options: WorkerLedgerOptions & {
+  options: Omit<WorkerLedgerOptions, 'remote'> & {
+    /** The remote; its `credentials` callback stays on the page and answers the worker's questions. */
+    remote?: Omit<GitRemoteOptions, 'onAuth'>;
     /** Progress of every sync, read-index catch-up and verify (stays on this side of the Worker). */
     onProgress?: ProgressListener;
   } = {},
   given?: Worker,
 ): Promise<WorkerGitLedger> {
-  const { onProgress, ...wire } = options;
+  const { onProgress, remote, ...rest } = options;
+  const credentials = remote?.credentials;
+  const wire: WorkerLedgerOptions = { ...rest, ...(remote && { remote: { ...remote, credentials: !!credentials } }) };
   const started: StartedWorker | undefined = given ? undefined : await startLedgerWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`);
   const worker = given ?? started!.worker;
   let opened = false;
@@ -88,6 +93,15 @@ export async function createWorkerGitLedger(
     if (m.type === 'paused') { onPaused(m); return; }
     if (m.type === 'writes') return;
     if (m.type === 'progress') { progressed(m.progress); return; }
+    if (m.type === 'credentials') {
+      const reply = (r: Omit<CredentialsReply, 'type' | 'ask'>) => worker.postMessage({ type: 'credentials', ask: m.ask, ...r } satisfies CredentialsReply);
+      // Only plain data crosses: user, password and string headers.
+      Promise.resolve().then(() => credentials?.({ url: m.url, failed: m.failed })).then(
+        (c) => reply({ value: c ? JSON.parse(JSON.stringify({ username: c.username, password: c.password, headers: c.headers })) as RemoteCredentials : undefined }),
+        (e: unknown) => reply({ error: e instanceof Error ? e.message : String(e) }),
+      );
+      return;
+    }
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);

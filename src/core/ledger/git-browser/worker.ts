@@ -5,9 +5,10 @@
 import { ScpError } from '../../errors/index.js';
 import { createBrowserGitLedger, fsNameOf, type BrowserGitLedger } from './browser-ledger.js';
 import { createIdbFs } from './idb-fs.js';
-import type { Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
+import type { CredentialsReply, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
 
-const scope = self as unknown as { postMessage(m: Response): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
+const scope = self as unknown as { postMessage(m: Response): void; onmessage: ((e: MessageEvent<Request | CredentialsReply>) => void) | null };
 let ledger: BrowserGitLedger | undefined;
 /** The open ledger's background shard-tree warm-up. */
 let warming: Promise<void> = Promise.resolve();
@@ -43,6 +44,23 @@ function serialize(e: unknown): SerializedError {
   return { name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(typeof err?.code === 'string' && { code: err.code }) };
 }
 
+// Credentials live on the page (a function cannot cross into the worker, and a token should not
+// outlive its sync here): each question goes out as a message and waits for the page's answer.
+let asks = 0;
+const answers = new Map<number, { resolve(v: RemoteCredentials | undefined): void; reject(e: Error): void }>();
+function withPageCredentials(remote: NonNullable<WorkerLedgerOptions['remote']>): GitRemoteOptions {
+  const { credentials, ...rest } = remote;
+  if (!credentials) return rest;
+  return {
+    ...rest,
+    credentials: ({ url, failed }) => new Promise((resolve, reject) => {
+      const ask = ++asks;
+      answers.set(ask, { resolve, reject });
+      scope.postMessage({ type: 'credentials', ask, url, failed });
+    }),
+  };
+}
+
 async function open(options: WorkerLedgerOptions): Promise<void> {
   if (ledger) await ledger.close?.();
   const name = options.name ?? 'scp-ledger';
@@ -50,7 +68,7 @@ async function open(options: WorkerLedgerOptions): Promise<void> {
   ledger = await createBrowserGitLedger({
     name,
     ...(options.branch && { branch: options.branch }),
-    ...(options.remote && { remote: options.remote }),
+    ...(options.remote && { remote: withPageCredentials(options.remote) }),
     ...(options.author && { author: options.author }),
     ...(options.tags && { tags: options.tags }),
     onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
@@ -65,7 +83,13 @@ async function open(options: WorkerLedgerOptions): Promise<void> {
 }
 
 scope.onmessage = async (e) => {
-  const msg = e.data;
+  const msg = e.data as Request | CredentialsReply;
+  if (msg.type === 'credentials') {
+    const waiting = answers.get(msg.ask);
+    answers.delete(msg.ask);
+    if (msg.error !== undefined) waiting?.reject(new Error(msg.error)); else waiting?.resolve(msg.value);
+    return;
+  }
   try {
     let value: unknown;
     if (msg.type === 'open') {

@@ -32,10 +32,23 @@ import { sshSign, withSignatureHeader, type Signer } from './signing/sshsig.js';
 
 export interface GitRemoteOptions {
   url: string;
+  /** A CORS proxy the browser reaches the remote through (`https://proxy.example/` + host/path). */
   corsProxy?: string;
+  /** Sent with every request (static; use `credentials` for tokens that expire). */
   headers?: Record<string, string>;
+  /**
+   * Asked for credentials at the start of every sync and again when the remote answers 401
+   * (`failed: true`), so short-lived tokens stay fresh. Never stored.
+   */
+  credentials?: CredentialsCallback;
+  /** isomorphic-git's own auth callback (prefer `credentials`). */
   onAuth?: AuthCallback;
 }
+
+/** Basic-auth user and password (a token as the password), and/or headers such as `Authorization: Bearer …`. */
+export interface RemoteCredentials { username?: string; password?: string; headers?: Record<string, string> }
+/** Gives credentials for the remote; `failed` says the last ones were refused (HTTP 401). `undefined`: none. */
+export type CredentialsCallback = (request: { url: string; failed: boolean }) => Promise<RemoteCredentials | undefined> | RemoteCredentials | undefined;
 
 export interface VerifiedHeadStore {
   get(): Promise<string | undefined>;

@@ -1,6 +1,6 @@
 export {
   createGitLedger,
-  type GitLedger, type GitLedgerOptions, type GitRemoteOptions, type VerifiedHeadStore,
+  type GitLedger, type GitLedgerOptions, type GitRemoteOptions, type RemoteCredentials, type CredentialsCallback, type VerifiedHeadStore,
 } from './git-ledger.js';
 export {
   createMemoryReadIndex, createFileReadIndex, RowSet,

@@ -12,6 +12,7 @@ import type { LedgerProgress } from '../../schemas/ledger.js';
 import type { SyncResult } from '../types.js';
 import { diffTrees } from './diff.js';
 import { EMPTY_TREE, type CommitData, type RawObject } from './objects.js';
+import type { CredentialsCallback, RemoteCredentials } from './git-ledger.js';
 import type { Repo } from './repo.js';
 import { packFor, pushPack, type PushOutcome } from './push.js';
 import { concatBytes, utf8, utf8Decode } from './platform.js';
@@ -23,7 +24,7 @@ export interface SyncContext {
   ref: string;
   branch: string;
   repo: Repo;
-  remote?: { url: string; corsProxy?: string; headers?: Record<string, string>; onAuth?: AuthCallback | undefined } | undefined;
+  remote?: { url: string; corsProxy?: string; headers?: Record<string, string>; credentials?: CredentialsCallback | undefined; onAuth?: AuthCallback | undefined } | undefined;
   lock: <T>(fn: () => Promise<T>) => Promise<T>;
   beforeRefUpdate?: (() => Promise<void>) | undefined;
   verifiedHead: { get(): Promise<string | undefined>; set(h: string): Promise<void> };
@@ -166,6 +167,14 @@ async function ensureRemoteConfig(ctx: SyncContext, url: string): Promise<void> 
   await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.fetch`, value: `+refs/heads/*:refs/remotes/${REMOTE_NAME}/*` });
 }
 
+/** Credentials as request headers: basic auth from user/password, then the callback's own headers. */
+function authHeaders(c: RemoteCredentials | undefined): Record<string, string> {
+  if (!c) return {};
+  const basic: Record<string, string> = c.username !== undefined || c.password !== undefined
+    ? { Authorization: `Basic ${btoa(String.fromCharCode(...utf8.encode(`${c.username ?? ''}:${c.password ?? ''}`)))}` } : {};
+  return { ...basic, ...c.headers };
+}
+
 function errorCode(e: unknown): string | undefined {
   return (e as { code?: string })?.code;
 }
@@ -194,13 +203,31 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
   };
   const client = ctx.http;
   const http = countingHttp(client, (received) => { bytesIn = received; report(); });
+  // Fresh credentials for this sync, asked again when the remote refuses them (401).
+  const credentials = ctx.remote?.credentials;
+  const ask = async (failed: boolean): Promise<RemoteCredentials | undefined> => {
+    try {
+      return await credentials!({ url, failed });
+    } catch (e) {
+      throw new SyncError(`The credentials callback for ${url} failed: ${(e as Error)?.message ?? String(e)}`, { data: { remote: url, step: 'auth' }, cause: e });
+    }
+  };
+  const first = credentials ? await ask(false) : undefined;
   const net = {
     fs: ctx.fs, http: advertiseHeadFor(http, ctx.ref), gitdir: ctx.gitdir, url, cache: repo.cache,
     onProgress: (e: { phase: string; loaded: number; total?: number }) => { phase = { phase: e.phase, loaded: e.loaded, total: e.total || undefined }; report(); },
     ...(ctx.remote?.corsProxy !== undefined && { corsProxy: ctx.remote.corsProxy }),
-    ...(ctx.remote?.headers !== undefined && { headers: ctx.remote.headers }),
+    ...((ctx.remote?.headers !== undefined || first) && { headers: { ...ctx.remote?.headers, ...authHeaders(first) } }),
     ...(ctx.remote?.onAuth !== undefined && { onAuth: ctx.remote.onAuth }),
+    // isomorphic-git calls onAuth on a 401, then onAuthFailure if the new ones are refused too.
+    ...(credentials && {
+      onAuth: async () => (await ask(true)) ?? { cancel: true },
+      onAuthFailure: () => ({ cancel: true }),
+    }),
   };
+  const authRefused = (e: unknown, step: string) => (errorCode(e) === 'UserCanceledError' || (e as { data?: { statusCode?: number } })?.data?.statusCode === 401)
+    ? new SyncError(`The remote ${url} refused the credentials (HTTP 401) while trying to ${step}: give the ledger's remote a credentials callback that returns a valid token`, { data: { remote: url, step: 'auth' }, cause: e })
+    : undefined;
 
   return ctx.lock(async () => {
     let lastReason = '';
@@ -225,7 +252,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
         remoteHead = r.fetchHead ?? undefined;
       } catch (e) {
         if (errorCode(e) !== 'NotFoundError') {
-          throw new SyncError(`Fetching the ledger from ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'fetch' }, cause: e });
+          throw authRefused(e, 'fetch') ?? new SyncError(`Fetching the ledger from ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'fetch' }, cause: e });
         }
         remoteHead = undefined; // the remote has no ledger branch yet
       }
@@ -293,7 +320,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
 
       // 3. push (never forced); the local branch moves only once the remote took it
       if (target !== remoteHead) {
-        if (!ctx.remote?.onAuth && !ctx.remote?.corsProxy) {
+        if (!net.onAuth && !ctx.remote?.corsProxy) {
           // Our own pack of exactly the new objects, one request (see push.ts).
           let outcome: PushOutcome;
           try {
@@ -329,7 +356,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
               rejectedAt = remoteHead ?? '';
               continue;
             }
-            throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
+            throw authRefused(e, 'push') ?? new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
           } finally {
             await repo.deleteRef(scratch).catch(() => undefined);
           }

@@ -322,16 +322,18 @@ describe('<scp-audit-log>', () => {
     expect((window as unknown as { pwned?: number }).pwned).to.equal(0);
   });
 
-  it('uses the dark palette under prefers-color-scheme: dark and passes axe there', async () => {
+  it('uses the dark palette on a page that follows the system (color-scheme: light dark) under a dark system, and passes axe there', async () => {
     const c = client();
     await seed(c);
     const el = await log(c);
     await emulateMedia({ colorScheme: 'dark' });
+    document.documentElement.style.colorScheme = 'light dark';
     try {
       const failed = root(el).querySelector<HTMLElement>('tr[data-id="run_b1"] .status')!;
       expect(getComputedStyle(failed).color).to.equal('rgb(248, 81, 73)');
       await expect(el).to.be.accessible();
     } finally {
+      document.documentElement.style.colorScheme = '';
       await emulateMedia({ colorScheme: 'light' });
     }
   });

@@ -43,20 +43,22 @@ describe('<scp-audit-manager>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows tab counts for All / DevOps / Project and filters rows by tab, with arrow keys between tabs', async () => {
+  it("shows one tab per category the host declared, with counts, and filters rows by tab, with arrow keys between tabs", async () => {
     const { el, client } = await openManager();
     await stageAll(client, [['security', 'a'], ['k8s', 'b'], ['audit:scores', 'c']]);
     await until(() => rows(el).length === 3, 'three rows');
-    expect(['all', 'devops', 'project'].map((t) => tab(el, t).querySelector('.count')!.textContent)).to.deep.equal(['3', '2', '1']);
-    tab(el, 'project').click();
+    expect(qa(el, '[role="tab"] .tab-name').map((t) => t.textContent)).to.deep.equal(['All', 'DevOps', 'Integrations', 'Project', 'Saved']);
+    expect(['all', 'category:DevOps', 'category:Integrations', 'category:Project'].map((t) => tab(el, t).querySelector('.count')!.textContent)).to.deep.equal(['3', '2', '0', '1']);
+    tab(el, 'category:Project').click();
     await el.updateComplete;
     expect(rows(el).map((r) => r.querySelector('.card')!.textContent)).to.deep.equal(['Audit Scores']);
-    expect(tab(el, 'project').getAttribute('aria-selected')).to.equal('true');
-    tab(el, 'project').focus();
+    expect(tab(el, 'category:Project').getAttribute('aria-selected')).to.equal('true');
+    tab(el, 'category:Project').focus();
+    await sendKeys({ press: 'ArrowLeft' });
     await sendKeys({ press: 'ArrowLeft' });
     await el.updateComplete;
-    expect(el.tab).to.equal('devops');
-    expect(el.shadowRoot!.activeElement).to.equal(tab(el, 'devops'));
+    expect(el.tab).to.equal('category:DevOps');
+    expect(el.shadowRoot!.activeElement).to.equal(tab(el, 'category:DevOps'));
     expect(rows(el).map((r) => r.querySelector('.card')!.textContent).sort()).to.deep.equal(['Kubernetes', 'Security Posture']);
     await sendKeys({ press: 'End' });
     await el.updateComplete;
@@ -145,12 +147,15 @@ describe('<scp-audit-manager>', () => {
     await el.settled();
     const banner = q(el, '.banner[role="alert"] p')!.textContent!;
     expect(banner).to.match(/^Saving failed for (Kubernetes and Security Posture|Security Posture and Kubernetes): /);
-    expect(banner).to.contain('remote rejected the push');
+    // The user reads what happened; the error's own (developer) message is in the event and the console.
+    expect(banner).to.contain('the audit ledger did not accept the change');
+    expect(banner).not.to.contain('remote rejected the push');
     expect(banner).to.contain('Nothing was removed');
     expect(rows(el)).to.have.length(2);
     expect((await client.staging.list()).length).to.equal(2);
     expect(errors).to.have.length(1);
     expect(errors[0]!.detail.action).to.equal('save');
+    expect((errors[0]!.detail.error as Error).message).to.contain('remote rejected the push');
     await expect(el).to.be.accessible();
     buttonByText(el, 'Dismiss')!.click();
     await el.updateComplete;

@@ -1,5 +1,6 @@
 // Shared set-up for the element tests: real clients (memory or IndexedDB staging, memory ledger).
 import { render, type TemplateResult } from 'lit';
+import { DEMO_CARDS } from '../../../../demo/cards.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import { createScp, type ScpClient, type ScpOptions } from '../../../../src/core/client.js';
 import { createIdbStagingStore } from '../../../../src/core/storage/idb.js';
@@ -9,9 +10,9 @@ export { until } from '../../../helpers/until.js';
 
 const open: ScpClient[] = [];
 
-/** A client on memory staging that keeps every scan pending (policy `all`, no skip). */
+/** A client on memory staging that keeps every scan pending (policy `all`, no skip), with the demo's cards. */
 export function memoryClient(options: ScpOptions = {}): ScpClient {
-  const client = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, actor: 'tester', ...options });
+  const client = createScp({ cards: DEMO_CARDS, channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, actor: 'tester', ...options });
   open.push(client);
   return client;
 }
@@ -19,8 +20,8 @@ export function memoryClient(options: ScpOptions = {}): ScpClient {
 /** Two clients like two tabs: one IndexedDB database, one BroadcastChannel name. */
 export function twoTabs(): [ScpClient, ScpClient] {
   const name = `scp-test-${crypto.randomUUID()}`;
-  const a = createScp({ channel: name, ledger: createMemoryLedger(), staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
-  const b = createScp({ channel: name, ledger: createMemoryLedger(), staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
+  const a = createScp({ cards: DEMO_CARDS, channel: name, ledger: createMemoryLedger(), staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
+  const b = createScp({ cards: DEMO_CARDS, channel: name, ledger: createMemoryLedger(), staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
   open.push(a, b);
   return [a, b];
 }
@@ -30,7 +31,7 @@ export function twoTabs(): [ScpClient, ScpClient] {
  * follow runs. Unlike the others here, a failure to close it fails the test.
  */
 export function runsClient(options: ScpOptions = {}): ScpClient {
-  const client = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 }, ...options });
+  const client = createScp({ cards: DEMO_CARDS, channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 }, ...options });
   strict.push(client);
   return client;
 }

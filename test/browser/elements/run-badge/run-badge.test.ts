@@ -250,13 +250,14 @@ describe('<scp-run-badge>', () => {
     expect((window as unknown as { pwned?: number }).pwned).to.equal(0);
   });
 
-  it('uses the dark palette under prefers-color-scheme: dark and passes axe there', async () => {
+  it('uses the dark palette on a page that follows the system (color-scheme: light dark) under a dark system, and passes axe there', async () => {
     const c = client();
     await c.ledger.write({ runs: [record('deploy:k8s', { status: 'failed', summary: 'crash loop' })] });
     const { emulateMedia } = await import('@web/test-runner-commands');
     const el = await badge(c, { card: 'k8s' });
     const light = getComputedStyle(part(el, 'base')!).backgroundColor;
     await emulateMedia({ colorScheme: 'dark' });
+    document.documentElement.style.colorScheme = 'light dark';
     try {
       expect(getComputedStyle(part(el, 'base')!).backgroundColor).to.not.equal(light);
       expect(getComputedStyle(part(el, 'indicator')!).backgroundColor).to.equal('rgb(248, 81, 73)');
@@ -264,6 +265,7 @@ describe('<scp-run-badge>', () => {
       await el.updateComplete;
       await expect(el).to.be.accessible();
     } finally {
+      document.documentElement.style.colorScheme = '';
       await emulateMedia({ colorScheme: 'light' });
     }
   });
