@@ -50,6 +50,7 @@ const inlineWorkerSource = () => ({
 const npm = {
   input: npmEntries,
   external: isRuntimeDep,
+  onwarn: (w, warn) => { failOnOwnCycle(w); warn(w); },
   plugins: [inlineWorkerSource(), nodeResolve({ extensions: ['.ts', '.js'] }), ts()],
   output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
 };
@@ -71,7 +72,17 @@ const cdnPlugins = () => [
   inject({ Buffer: [bufferShim, 'Buffer'], include: /node_modules/ }),
   ts(),
 ];
-const cdnWarn = (w, warn) => { if (w.code !== 'CIRCULAR_DEPENDENCY' && !/annotation that Rollup cannot interpret/.test(w.message)) warn(w); };
+// Circular imports fail the build (src has none; `npm run lint` reports them too). Only those among
+// our own sources count: cycles inside bundled dependencies are theirs.
+const failOnOwnCycle = (w) => {
+  if (w.code === 'CIRCULAR_DEPENDENCY' && (w.ids ?? []).some((id) => !id.includes('/node_modules/'))) {
+    throw new Error(`Circular import: ${(w.ids ?? []).join(' -> ')}`);
+  }
+};
+const cdnWarn = (w, warn) => {
+  failOnOwnCycle(w);
+  if (w.code !== 'CIRCULAR_DEPENDENCY' && !/annotation that Rollup cannot interpret/.test(w.message)) warn(w);
+};
 
 const cdn = {
   // `scp-ledger.js` is what a page loads; the rest of the core comes from its `loadCore()`, so the

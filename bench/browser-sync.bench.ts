@@ -86,7 +86,7 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
       await page.goto(`${origin}/__git__/server`);
       await page.addScriptTag({ type: 'module', url: '/bench/browser-sync.page.ts' });
       await page.waitForFunction(() => 'syncBench' in globalThis, null, { timeout: 60_000 });
-      type Api = { syncBench: Record<string, (...a: unknown[]) => Promise<any>> };
+      type Api = { syncBench: Record<string, (...a: unknown[]) => Promise<unknown>> };
       const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => (globalThis as unknown as Api).syncBench[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
 
       if (process.env.BENCH_VERBOSE) await page.evaluate(() => { (globalThis as { benchVerbose?: boolean }).benchVerbose = true; });

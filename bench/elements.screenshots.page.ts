@@ -76,7 +76,7 @@ const states: Record<string, () => Promise<void>> = {
   },
   async 'manager-error'() {
     const ledger = createMemoryLedger();
-    const c = client({ ledger: { ...ledger, write: async () => { throw new LedgerWriteError('push rejected by origin (non-fast-forward)'); } } });
+    const c = client({ ledger: { ...ledger, write: async () => { throw new LedgerWriteError('push rejected by origin (non-fast-forward)', { data: { ids: [] } }); } } });
     await staged(c);
     const el = manager(c);
     el.show('security');
@@ -131,7 +131,7 @@ const states: Record<string, () => Promise<void>> = {
     await done.finish({ status: 'failed', summary: 'rollout failed: 1 pod CrashLoopBackOff' });
     const live = await c.runs.start({ type: 'build', subtype: 'build:docker', summary: 'building image api:1.4' });
     void live;
-    let fail = true;
+    const fail = true;
     c.refs.register({ kind: 'ticket', icon: '#', label: 'Ticket', resolve: async (id): Promise<Preview> => { if (fail) throw new Error('tracker offline'); return { type: 'ticket', id, exists: true }; } });
     c.refs.register({ kind: 'doc', icon: 'D', label: 'Doc', resolve: () => never });
     void fail;

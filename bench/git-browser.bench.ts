@@ -102,7 +102,7 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
     await page.goto(`${origin}/__git__/server`);
     await page.addScriptTag({ type: 'module', url: '/bench/git-browser.page.ts' });
     await page.waitForFunction(() => 'gitBench' in globalThis, null, { timeout: 60_000 });
-    type Api = { gitBench: Record<string, (...a: unknown[]) => Promise<any>> };
+    type Api = { gitBench: Record<string, (...a: unknown[]) => Promise<unknown>> };
     const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => (globalThis as unknown as Api).gitBench[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
 
     const idbCounts = [0, 10_000, 30_000];
@@ -137,7 +137,10 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
       out[`save100At${n}Ms`] = median;
       log(`  ${String(n).padStart(6)} entries: batch of 100 saves ${median.toFixed(0)} ms median of ${rounds} (runs ${times.map((t) => t.toFixed(0)).join(', ')}; first save ${cold.ms.toFixed(0)} ms, open ${openMs.toFixed(0)} ms, then waited ${warmMs.toFixed(0)} ms for the shard-tree warm-up)`);
       if (n !== sizes[0] || sizes.length === 1) await call('close', name);
-      else out.syncLedger = 1, (out as Record<string, unknown>).syncName = name as never;
+      else {
+        out.syncLedger = 1;
+        (out as Record<string, unknown>).syncName = name as never;
+      }
     }
 
     // Sync: the empty-start ledger (now 400 entries) pushed to a fresh repo on the real git server.

@@ -82,7 +82,7 @@ async function phase(url: string, ask: <T>(t: string) => Promise<T>, clients: nu
   return {
     clients, writers, seconds: Math.round(writeSeconds * 10) / 10, written, delivered,
     eventsPerSecond: Math.round(delivered / elapsed), writesPerSecond: Math.round(written / writeSeconds),
-    p50Ms: Math.round(pct(latencies, 0.5) * 10) / 10, p95Ms: Math.round(pct(latencies, 0.95) * 10) / 10, maxMs: Math.round(latencies.reduce((m, x) => (x > m ? x : m), 0)),
+    p50Ms: Math.round(pct(latencies, 0.5) * 10) / 10, p95Ms: Math.round(pct(latencies, 0.95) * 10) / 10, maxMs: Math.round(latencies.reduce((m, x) => (Math.max(x , m)), 0)),
     rssMb: mb(stats.rss), peakRssMb: mb(stats.peakRss),
     lost: perClient.reduce((s, c) => s + (written - c.seen.size), 0),
     duplicates: perClient.reduce((s, c) => s + c.dup, 0),

@@ -111,7 +111,7 @@ async function browserPart(seeds: Map<number, string>, sizes: number[], out: Rec
     await page.goto(`${origin}/__git__/server`);
     await page.addScriptTag({ type: 'module', url: '/bench/verify.page.ts' });
     await page.waitForFunction(() => 'verifyBench' in globalThis && 'gitBench' in globalThis, null, { timeout: 60_000 });
-    type Api = Record<string, Record<string, (...a: unknown[]) => Promise<any>>>;
+    type Api = Record<string, Record<string, (...a: unknown[]) => Promise<unknown>>>;
     const call = <T>(obj: string, fn: string, ...args: unknown[]) => page.evaluate(([o, f, a]) => (globalThis as unknown as Api)[o as string]![f as string]!(...(a as unknown[])), [obj, fn, args] as const) as Promise<T>;
     for (const n of sizes) {
       const name = `bench-verify-${Date.now().toString(36)}-${n}`;

@@ -137,13 +137,12 @@ const json = (value) => ({ body: JSON.stringify(value), type: 'application/json'
  * - `GET /__git__/server` → `{ url }`.
  */
 export function gitServerPlugin() {
-  let server;
   let started;
-  const ensure = () => (started ??= acquireGitServer().then((s) => { server = s; return s; }));
+  const ensure = () => (started ??= acquireGitServer());
   return {
     name: 'scp-git-server',
     async serverStart() { await ensure(); },
-    async serverStop() { if (started) { started = undefined; server = undefined; await releaseGitServer(); } },
+    async serverStop() { if (started) { started = undefined; await releaseGitServer(); } },
     async serve(context) {
       if (!context.path.startsWith('/__git__/')) return undefined;
       const s = await ensure();

@@ -35,7 +35,9 @@ export function parseArgs(argv: readonly string[], spec: { booleans?: readonly s
         const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
         if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
         flags[name] = v;
-        (all[name] ??= []).push(v);
+        const list = all[name] ?? [];
+        list.push(v);
+        all[name] = list;
       } else {
         throw new UsageError(`unknown option --${name} (see --help)`);
       }

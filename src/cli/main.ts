@@ -59,5 +59,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 // Run when executed directly (not when imported by tests).
 const invoked = process.argv[1] ?? '';
 if (/(?:^|[\\/])(?:main\.(?:ts|js)|scp-ledger)$/.test(invoked)) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e: unknown) => { console.error(e); process.exitCode = 1; },
+  );
 }

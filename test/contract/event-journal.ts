@@ -109,7 +109,7 @@ export function journalContract(name: string, factory: JournalFactory): void {
       assert.equal(left.at(-1)!.seq, 80);
     });
 
-    it('keeps its id and seqs across a reopen (where durable)', async function () {
+    it('keeps its id and seqs across a reopen (where durable)', async () => {
       const u = await open();
       if (!u.reopen) return;
       for (let i = 1; i <= 5; i++) await u.journal.append(envelope());

@@ -1,7 +1,7 @@
 // The behaviour every StagingStore adapter must have. Runs in Node (memory) and in Chromium
 // (memory and IndexedDB) through the mocha-style globals both runners provide.
 import type { expect as Expect } from '@esm-bundle/chai';
-// @ts-ignore -- untyped path; the package's "main" is missing in Node, this file loads in both runners.
+// @ts-expect-error -- untyped path; the package's "main" is missing in Node, this file loads in both runners.
 import { expect as untypedExpect } from '@esm-bundle/chai/esm/chai.js';
 import type { AuditSnapshot } from '../../src/core/schemas/audit.js';
 import type { LiveRun, StagingStore } from '../../src/core/storage/types.js';

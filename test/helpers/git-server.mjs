@@ -158,6 +158,7 @@ export async function startGitServer({ root, port = 0 } = {}) {
       await run('git', ['-C', dir, 'config', 'receive.denyDeletes', 'true']);
     }
     const hook = join(dir, 'hooks', 'pre-receive');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the hook script's own placeholder
     await writeFile(hook, PRE_RECEIVE.replace('${PUSH_LOG}', PUSH_LOG));
     await chmod(hook, 0o755);
     return `${baseUrl}/${name.endsWith('.git') ? name : `${name}.git`}`;

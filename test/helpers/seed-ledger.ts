@@ -49,7 +49,9 @@ if (process.argv[1] === SELF) {
   appendEntries(dir!, Number(count), { card: card! }).then((h) => process.stdout.write(`${h}\n`), (e) => { console.error(e); process.exit(1); });
 }
 
-const store: Map<string, Promise<string>> = ((globalThis as { __scpSeedTemplates?: Map<number, Promise<string>> }).__scpSeedTemplates ??= new Map());
+const templatesHome = globalThis as { __scpSeedTemplates?: Map<string, Promise<string>> };
+templatesHome.__scpSeedTemplates ??= new Map();
+const store: Map<string, Promise<string>> = templatesHome.__scpSeedTemplates;
 
 /** A bare repository holding a ledger of `count` entries, made once per process per count. */
 function template(count: number, inChild: boolean): Promise<string> {

@@ -44,7 +44,10 @@ export function createEventBus(options: { channel?: string | false } = {}): Even
   return {
     on(name, fn) {
       let set = listeners.get(name);
-      if (!set) listeners.set(name, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        listeners.set(name, set);
+      }
       set.add(fn as Listener<BusEventName>);
       return () => { set.delete(fn as Listener<BusEventName>); };
     },

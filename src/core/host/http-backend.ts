@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import { EmptySelectionError, NotFoundError, UnknownRefKindError, ValidationError } from '../errors/index.js';
+import { NotFoundError, UnknownRefKindError, ValidationError } from '../errors/index.js';
 import { assertValidId } from '../ids.js';
 import { checkDeleteReason } from '../ledger/actions.js';
 import type { DeleteOptions, Ledger, LedgerBatch, WriteResult } from '../ledger/types.js';
-import { parseRefs, splitRef } from '../refs/parse.js';
+import { parseRefs, scanRefs, splitRef } from '../refs/parse.js';
 import type { RefResolver, Refs } from '../refs/types.js';
 import type { ArtifactRef } from '../runs/artifacts.js';
 import type { RunHandle, RunOutcome, Runs, RunSpec } from '../runs/types.js';
@@ -17,6 +17,9 @@ import { nullRecord, own } from '../own.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { typedFromHttp } from './wire-errors.js';
 import { sharedWindow } from './shared-window.js';
+import { OriginEnvelope } from './envelope.js';
+import { parseWith } from '../schemas/parse.js';
+import { selectionOrThrow } from '../selection.js';
 
 export type HttpBackendOptions = HttpOptions;
 
@@ -27,7 +30,18 @@ export interface HttpBackend {
   readonly ledger: Ledger;
   readonly runs: Runs;
   readonly refs: Refs;
+  /**
+   * One page of the host's event history (`GET /api/events/history`), newest first: the events
+   * before seq `before` (default: from the newest). A page asked for again is answered from the
+   * last copy when the host says it has not changed (ETag, 304). `cursor` is the next `before`.
+   */
+  history(options?: { before?: number; limit?: number }): Promise<EventHistoryPage>;
 }
+
+/** A page of `GET /api/events/history`: envelopes as the stream sends them, and where the next page starts. */
+export interface EventHistoryPage { events: OriginEnvelope[]; cursor?: number }
+
+const HistoryResponse = z.object({ events: z.array(OriginEnvelope), cursor: z.optional(z.string()) });
 
 const PendingList = z.object({ pending: z.array(AuditMeta) });
 const SaveResponse = z.looseObject({ saved: z.array(z.string()), count: z.optional(z.number()), commit: z.optional(z.string()) });
@@ -63,15 +77,6 @@ async function typed<T>(fn: () => Promise<T>): Promise<T> {
 /** A caller's correlation id travels as `X-Request-Id` (the host reads it like any request's). */
 function correlationHeader(id: string | undefined): { headers?: Record<string, string> } {
   return id ? { headers: { 'x-request-id': id } } : {};
-}
-
-function selection(ids: string[] | 'all', action: string): string[] | 'all' {
-  if (ids === 'all') return 'all';
-  if (!Array.isArray(ids) || ids.length === 0) {
-    throw new EmptySelectionError(`Nothing to ${action}: pass the snapshot ids (or the explicit word "all")`, { data: { action } });
-  }
-  for (const id of ids) assertValidId(id, 'snapshot');
-  return ids;
 }
 
 /**
@@ -118,7 +123,7 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
       assertValidId(id, 'snapshot');
       const res = await http.request('GET', `/api/audits/pending/${enc(id)}`, { accept: [404], what: `pending snapshot ${id}` });
       if (res.status === 404) throw new NotFoundError(`Audit "${id}" is not pending (it may have been saved or discarded elsewhere)`, { data: { kind: 'audit', id } });
-      return parseWithSchema(AuditSnapshot, res.body, `pending snapshot ${id}`);
+      return parseWith(AuditSnapshot, res.body, `response of pending snapshot ${id}`);
     }),
     counts: async () => {
       const counts = nullRecord<number>();
@@ -126,14 +131,14 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
       return counts;
     },
     save: (ids: string[] | 'all', o: SaveOptions = {}) => typed(async () => {
-      const snapshot_ids = selection(ids, 'save');
+      const snapshot_ids = selectionOrThrow(ids, 'save');
       const body = (await http.request('POST', '/api/audits/save', {
         body: { snapshot_ids, ...(o.message && { message: o.message }) }, schema: SaveResponse, what: 'save snapshots', ...correlationHeader(o.correlation_id),
       })).body;
       return { saved: body.saved, commit: body.commit ?? '' } satisfies SaveResult;
     }),
     discard: (ids: string[] | 'all', o: DiscardOptions = {}) => typed(async () => {
-      const snapshot_ids = selection(ids, 'discard');
+      const snapshot_ids = selectionOrThrow(ids, 'discard');
       // The actor is the host's to say (its auth hook); the reason travels with the request.
       const body = (await http.request('POST', '/api/audits/discard', {
         body: { snapshot_ids, ...(o.reason && { reason: o.reason }) }, schema: DiscardResponse, what: 'discard snapshots', ...correlationHeader(o.correlation_id),
@@ -153,12 +158,12 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
     getAudit: (id: string) => typed(async () => {
       assertValidId(id, 'audit');
       const res = await http.request('GET', `/api/audits/saved/${enc(id)}`, { accept: [404], what: `saved audit ${id}` });
-      return res.status === 404 ? undefined : parseWithSchema(SavedAudit, res.body, `saved audit ${id}`);
+      return res.status === 404 ? undefined : parseWith(SavedAudit, res.body, `response of saved audit ${id}`);
     }),
     getRun: (id: string) => typed(async () => {
       assertValidId(id, 'run');
       const res = await http.request('GET', `/api/runs/${enc(id)}`, { accept: [404], what: `run ${id}` });
-      return res.status === 404 ? undefined : parseWithSchema(RunRecord, res.body, `run ${id}`);
+      return res.status === 404 ? undefined : parseWith(RunRecord, res.body, `response of run ${id}`);
     }),
     list: (query: LedgerQuery = {}) => typed(async () => {
       const q: Record<string, string | number | undefined> = {};
@@ -175,7 +180,7 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
     getAction: (id: string) => typed(async () => {
       assertValidId(id, 'action');
       const res = await http.request('GET', `/api/ledger/actions/${enc(id)}`, { accept: [404], what: `action ${id}` });
-      return res.status === 404 ? undefined : parseWithSchema(ActionResponse, res.body, `action ${id}`);
+      return res.status === 404 ? undefined : parseWith(ActionResponse, res.body, `response of action ${id}`);
     }),
     head: () => typed(async () => (await http.request('GET', '/api/ledger/head', { schema: HeadResponse, what: 'ledger head' })).body.head ?? undefined),
   };
@@ -227,9 +232,11 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
   const remoteKinds = new Set(['audit', 'run']);
   const local = new Map<string, RefResolver[]>();
   const activeLocal = (kind: string) => local.get(kind)?.at(-1);
+  const knownKinds = () => [...new Set([...remoteKinds, ...local.keys()])];
 
   const refs: Refs = {
-    parse: (text) => parseRefs(text, [...new Set([...remoteKinds, ...local.keys()])]),
+    parse: (text) => parseRefs(text, knownKinds()),
+    scan: (text) => scanRefs(text, knownKinds()),
     async resolve(ref, o = {}) {
       const { kind, id } = typeof ref === 'string' ? splitRef(ref) : { kind: ref.kind, id: ref.id };
       assertValidId(id, kind);
@@ -238,7 +245,7 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
       return typed(async () => {
         const res = await http.request('GET', '/api/chat/refs/resolve', { query: { ref: `@${kind}:${id}` }, accept: [404], what: `resolve @${kind}:${id}`, ...(o.signal && { signal: o.signal }) });
         if (res.status === 404) throw new UnknownRefKindError(`The host resolves no "@${kind}:" references`, { data: { kind } });
-        return parseWithSchema(Preview, res.body, `preview of @${kind}:${id}`);
+        return parseWith(Preview, res.body, `response of preview of @${kind}:${id}`);
       });
     },
     async autocomplete(prefix, o = {}) {
@@ -289,13 +296,15 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
     },
   };
 
-  return { http, staging, ledger, runs, refs };
+  const history = (o: { before?: number; limit?: number } = {}) => typed(async (): Promise<EventHistoryPage> => {
+    for (const [name, v] of [['before', o.before], ['limit', o.limit]] as const) {
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new ValidationError(`history ${name} must be a whole number >= 1`, { data: { what: 'history options', issues: [{ path: name, message: 'expected an integer >= 1' }] } });
+    }
+    const body = await cachedGet('/api/events/history', { before: o.before, limit: o.limit }, HistoryResponse, 'event history');
+    return { events: body.events, ...(body.cursor !== undefined && { cursor: Number(body.cursor) }) };
+  });
+
+  return { http, staging, ledger, runs, refs, history };
 }
 
-function parseWithSchema<S extends z.ZodMiniType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data as z.infer<S>;
-  const issues = r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
-  throw new ValidationError(`Invalid response for ${what}: ${issues[0]?.path}: ${issues[0]?.message}`, { data: { what: `response of ${what}`, issues }, cause: r.error });
-}
 

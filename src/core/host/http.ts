@@ -107,7 +107,7 @@ export function createHttp(options: HttpOptions): Http {
       let text: string;
       try { text = res.status === 204 || res.status === 304 ? '' : await res.text(); } catch (e) { return failed(e); }
 
-      let body: unknown = undefined;
+      let body: unknown;
       let jsonError: unknown;
       if (text !== '') {
         try { body = JSON.parse(text); } catch (e) { jsonError = e; body = text.slice(0, 500); }

@@ -4,7 +4,7 @@
  * read-only state (`capabilitiesOf`). Kept free of node:* so browser code can import it.
  */
 
-/** `viewer` reads everything its tenant has; `operator` also stages, saves, discards and records runs; `admin` also deletes. */
+/** `viewer` reads everything its tenant has; `operator` also stages, saves, discards and records runs; `admin` also deletes and manages signing keys and settings. */
 export type Role = 'viewer' | 'operator' | 'admin';
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 
@@ -73,6 +73,10 @@ export const ENDPOINT_ROLES: readonly { method: string; path: string; role: Role
   { method: 'POST', path: '/api/ledger/write', role: 'operator' },
   { method: 'GET', path: '/api/events', role: 'viewer' },
   { method: 'GET', path: '/api/events/history', role: 'viewer' },
+  { method: 'GET', path: '/api/ledger/signers', role: 'admin' },
+  { method: 'PUT', path: '/api/ledger/signers', role: 'admin' },
+  { method: 'GET', path: '/api/settings', role: 'admin' },
+  { method: 'PUT', path: '/api/settings', role: 'admin' },
 ];
 
 /** The role an API request needs (`segments` without the leading `api`), or `undefined` for no endpoint. */
@@ -84,7 +88,12 @@ export function requiredRole(method: string, segments: readonly string[]): Role 
     const want = e.path.split('/').filter(Boolean).slice(1);
     if (want.length !== segments.length) continue;
     let literals = 0;
-    if (!want.every((w, i) => (w === ':id' ? true : (literals++, w === segments[i])))) continue;
+    const matches = want.every((w, i) => {
+      if (w === ':id') return true;
+      literals++;
+      return w === segments[i];
+    });
+    if (!matches) continue;
     if (!best || literals > best.literals) best = { role: e.role, literals };
   }
   return best?.role;

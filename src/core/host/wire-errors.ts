@@ -2,7 +2,7 @@ import { own } from '../own.js';
 import {
   AlreadySavedError, ConflictError, DiskFullError, EmptySelectionError, HttpError, InvalidIdError, LedgerWriteError, NotFoundError,
   RunFinishedError,
-  ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError, ValueTooLargeError,
+  type ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError, ValueTooLargeError,
 } from '../errors/index.js';
 
 /** The JSON body of every error response: `{error: <code>, message, field?, data?}`. */

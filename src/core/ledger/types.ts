@@ -1,6 +1,6 @@
 import type { ActionEntry } from '../schemas/action.js';
 import type { SavedAudit } from '../schemas/audit.js';
-import type { EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } from '../schemas/ledger.js';
+import type { LedgerPage, LedgerProgress, LedgerQuery } from '../schemas/ledger.js';
 import type { RunRecord } from '../schemas/run.js';
 
 export interface LedgerBatch {
@@ -107,5 +107,11 @@ export interface Ledger {
   /** Checks what came after the last verified head; `{ full: true }` re-checks everything. */
   verify?(options?: { full?: boolean } & VerifyCallOptions): Promise<VerifyReport>;
   sync?(options?: SyncOptions): Promise<SyncResult>;
+  /** Ledgers with signed commits (git): the enrolled keys, git's allowed_signers format, as at the head. */
+  allowedSigners?(): Promise<string | undefined>;
+  /** Replace the enrolled keys in one commit (signed by this ledger's key once signing is on). */
+  setAllowedSigners?(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** The public key (`ssh-ed25519 ...`) this ledger signs with, if it signs. */
+  signingKey?(): Promise<string | undefined>;
   close?(): Promise<void>;
 }

@@ -51,7 +51,11 @@ function checkTime(iso: string, what: string, path: string): void {
 /** Every repeat after the first occurrence, in order (linear time). */
 function repeats(ids: string[]): string[] {
   const seen = new Set<string>();
-  return ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
+  return ids.filter((id) => {
+    if (seen.has(id)) return true;
+    seen.add(id);
+    return false;
+  });
 }
 
 /**

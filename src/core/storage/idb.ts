@@ -126,7 +126,8 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
   async function connection(): Promise<IDBPDatabase> {
     if (closed) throw closedError('close() was called. Create a new store to keep using it.');
     if (db) return db;
-    const attempt = (opening ??= open());
+    opening ??= open();
+    const attempt = opening;
     // Each call waits at most blockedTimeoutMs once the open is blocked; the open itself stays
     // queued, so a later call succeeds as soon as the old tab lets go.
     return new Promise<IDBPDatabase>((resolve, reject) => {

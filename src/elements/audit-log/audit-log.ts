@@ -171,7 +171,7 @@ export class ScpAuditLog extends ScpElement {
   protected override async scheduleUpdate(): Promise<void> {
     // The first update waits for the view, so nothing renders half-built.
     if (!this.view.module) await this.view.ready;
-    super.scheduleUpdate();
+    await super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {

@@ -165,7 +165,7 @@ export class ScpAuditManager extends ScpElement {
   // The first update waits for the view module and its styles, so nothing renders half-built.
   protected override async scheduleUpdate(): Promise<void> {
     if (!this.hasUpdated) (await this.lazyView.ready).adoptViewStyles(this);
-    super.scheduleUpdate();
+    await super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -258,7 +258,8 @@ async function togglePreview(host: ScpAuditManager, row: AuditMeta): Promise<voi
   const client = host.data.client;
   if (!client) return;
   u.previewAbort?.abort();
-  const abort = (u.previewAbort = new AbortController());
+  const abort = new AbortController();
+  u.previewAbort = abort;
   patch(host, { preview: { id: row.snapshot_id, status: 'loading' } });
   try {
     const snapshot = await client.staging.get(row.snapshot_id);

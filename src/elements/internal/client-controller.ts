@@ -102,7 +102,8 @@ export class ScpClientController implements ReactiveController {
         this.again = false;
         const client = this.client;
         if (!client || !this.connected) break;
-        const abort = (this.abort = new AbortController());
+        const abort = new AbortController();
+        this.abort = abort;
         this.loading = true;
         this.host.requestUpdate();
         try {

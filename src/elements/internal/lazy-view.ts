@@ -19,7 +19,11 @@ export class LazyView<V> implements ReactiveController {
 
   /** Starts the load (once) and resolves with the module. */
   get ready(): Promise<V> {
-    return (this.loading ??= this.load().then((m) => (this.module = m)));
+    this.loading ??= this.load().then((m) => {
+      this.module = m;
+      return m;
+    });
+    return this.loading;
   }
 
   hostConnected(): void {

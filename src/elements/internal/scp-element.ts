@@ -28,6 +28,7 @@ export class ScpElement extends LitElement {
   @property({ attribute: false }) accessor strings: ScpMessageOverrides | undefined = undefined;
 
   static override get observedAttributes(): string[] {
+    // biome-ignore lint/complexity/noThisInStatic: Lit's getter must run with the subclass as `this`
     return [...super.observedAttributes, 'lang'];
   }
 

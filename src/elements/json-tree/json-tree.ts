@@ -52,7 +52,7 @@ export class ScpJsonTree extends ScpElement {
   // The first update waits for the view module and its styles, so nothing renders half-built.
   protected override async scheduleUpdate(): Promise<void> {
     if (!this.hasUpdated) (await this.view.ready).adoptViewStyles(this);
-    super.scheduleUpdate();
+    await super.scheduleUpdate();
   }
 
   protected override render() {

@@ -138,7 +138,7 @@ export class ScpRefAutocomplete extends ScpElement {
 
   protected override async scheduleUpdate(): Promise<void> {
     if (!this.view.module) await this.view.ready;
-    super.scheduleUpdate();
+    await super.scheduleUpdate();
   }
 
   protected override render() {

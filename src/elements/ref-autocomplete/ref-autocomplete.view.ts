@@ -177,7 +177,8 @@ function fetch(host: ScpRefAutocomplete, query: string): void {
   const client = host.scp.client;
   host.abort?.abort();
   if (!client) { host.close(); return; }
-  const abort = (host.abort = new AbortController());
+  const abort = new AbortController();
+  host.abort = abort;
   host.pending = true;
   host.open = true;
   host.request = client.refs.autocomplete(query, { signal: abort.signal, limit: host.limit }).then((items) => {

@@ -5,7 +5,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { Ref } from '../../core/schemas/ref.js';
 import { ScpRefRemoveEvent } from '../events/ref-remove-event.js';
 import { displayText, safeUrl, statusTone } from '../internal/text.js';
-import { keyOf, removeRefText, type ScpRefPreview } from './ref-preview.js';
+import type { ScpRefPreview } from './ref-preview.js';
+import { keyOf, removeRefText } from './ref-text.js';
 import { refPreviewStyles } from './ref-preview.styles.js';
 
 /** @internal The cards' styles, adopted by the element with its own before the first render. */
@@ -126,7 +127,7 @@ function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | ty
 /** @internal The card list (the first `max` refs), the count of the rest, and the live count. */
 export function render(host: ScpRefPreview): TemplateResult {
   const cards = host.shownRefs.map((ref, i) => ({ ref, card: card(host, ref, i) })).filter((c) => c.card !== nothing);
-  const more = host.refs.length - host.shownRefs.length;
+  const more = host.refCount - host.shownRefs.length;
   return html`${cards.length ? html`<ul part="base" aria-label=${host.t('refPreviewLabel')}>
       ${repeat(cards, (c) => keyOf(c.ref), (c) => c.card)}
     </ul>` : nothing}

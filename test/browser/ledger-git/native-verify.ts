@@ -11,7 +11,9 @@ import { splitSignedCommit } from '../../../src/core/ledger/git/signing/sshsig.j
 
 interface Job { done: boolean; result?: unknown; error?: string }
 // Server commands time out after 20 s: the check runs as a job the browser polls.
-const jobs: Map<string, Job> = ((globalThis as { __scpNativeVerifyJobs?: Map<string, Job> }).__scpNativeVerifyJobs ??= new Map());
+const jobsHome = globalThis as { __scpNativeVerifyJobs?: Map<string, Job> };
+jobsHome.__scpNativeVerifyJobs ??= new Map();
+const jobs: Map<string, Job> = jobsHome.__scpNativeVerifyJobs;
 
 export function startVerify(url: string, allowedText: string, deviceKey: string): string {
   const id = `job-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;

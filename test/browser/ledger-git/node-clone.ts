@@ -15,14 +15,17 @@ import { appendEntriesInChild, entriesOnBranch, seedRepo } from '../../helpers/s
 
 interface Job { done: boolean; result?: unknown; error?: string }
 // tsx may load this module afresh per call: keep jobs on the process.
-const jobs: Map<string, Job> = ((globalThis as { __scpNodeCloneJobs?: Map<string, Job> }).__scpNodeCloneJobs ??= new Map());
+const jobsHome = globalThis as { __scpNodeCloneJobs?: Map<string, Job> };
+jobsHome.__scpNodeCloneJobs ??= new Map();
+const jobs: Map<string, Job> = jobsHome.__scpNodeCloneJobs;
 
 /** Starts a Node clone writing `rounds` audits, syncing after each; returns a job id. */
 export function startRounds(url: string, rounds: number, card: string): string {
   const id = `job-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
   const job: Job = { done: false };
   jobs.set(id, job);
-  (async () => {
+  // Runs in the background (the browser polls jobStatus); every failure is caught into job.error.
+  void (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scp-node-clone-'));
     try {
       const ledger = await createGitLedger({ fs, http, dir, remote: { url } });

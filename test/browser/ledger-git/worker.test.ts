@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { ScpError } from '../../../src/core/errors/index.js';
 import { ledgerContract, makeAudit } from '../../contract/ledger.js';
-import { createBrowserGitLedger, deleteBrowserGitLedger } from '../../../src/core/ledger/git-browser/browser-ledger.js';
+import { deleteBrowserGitLedger } from '../../../src/core/ledger/git-browser/browser-ledger.js';
 import { createWorkerGitLedger } from '../../../src/core/ledger/git-browser/worker-ledger.js';
 import { newRepo, forcePushes } from './git-endpoints.js';
 

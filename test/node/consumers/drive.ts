@@ -17,6 +17,9 @@ async function waitShadow(page: Page, host: string, inner: string, want: (text: 
   await page.waitForFunction(({ host, inner, src }) => {
     const nodes = document.querySelector(host)?.shadowRoot?.querySelectorAll(inner) ?? [];
     const text = [...nodes].map((n) => n.textContent ?? '').join('\n');
+    // The predicate crosses into the page as source text; indirect eval turns it back into a function.
+    // biome-ignore lint/security/noGlobalEval: the source is this test's own predicate
+    // biome-ignore lint/complexity/noCommaOperator: `(0, eval)` is the indirect (global-scope) eval
     return (0, eval)(src)(text, nodes.length);
   }, { host, inner, src: want.toString() }, { timeout: 30_000 }).catch(async (e) => {
     throw new Error(`${what}: ${(e as Error).message.split('\n')[0]} (now: ${JSON.stringify(await shadowText(page, host, inner))})`);

@@ -78,8 +78,8 @@ describe('script-tag build from another origin', () => {
     const tab = await browser.newPage();
     try {
       await tab.goto(`${server.url}/index.html`);
-      await tab.waitForFunction(() => (window as any).__result !== undefined, undefined, { timeout: 30_000 });
-      const r = await tab.evaluate(() => (window as any).__result);
+      await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 30_000 });
+      const r = await tab.evaluate(() => (window as unknown as { __result: { code: string; reason?: string; message: string } }).__result);
       assert.equal(r.code, 'ledger_unavailable', r.message);
       assert.equal(r.reason, 'worker_missing');
       assert.match(r.message, /worker\.js answered 404/);

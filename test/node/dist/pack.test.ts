@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../helpers/chromium.mjs';
+import type { ScpClient } from '../../../src/core/client.js';
 import { buildAndPack, pageResult, run, startStaticServer, watchProblems, type Packed } from './packed-package.js';
 
 const TAGS = ['scp-audit-badge', 'scp-audit-manager', 'scp-ref-preview', 'scp-run-badge', 'scp-ref-autocomplete', 'scp-audit-log'];
@@ -52,13 +53,13 @@ describe('packed tarball (npm pack)', () => {
     }
     assert.equal(packed.manifest.customElements, 'custom-elements.json');
     const cem = JSON.parse(readFileSync(join(packed.pkgDir, 'custom-elements.json'), 'utf8'));
-    const tags = cem.modules.flatMap((m: any) => (m.declarations ?? []).map((d: any) => d.tagName).filter(Boolean));
+    const tags = (cem as { modules: { declarations?: { tagName?: string }[] }[] }).modules.flatMap((m) => (m.declarations ?? []).map((d) => d.tagName).filter(Boolean));
     for (const tag of TAGS) assert.ok(tags.includes(tag), `the manifest describes <${tag}>`);
     assert.ok(!packed.files.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'no sources or tests are packed');
   });
 
   it('lists `types` first in every exports condition, and every exports path is in the tarball', () => {
-    const { paths, conditionOrders } = exportTargets(packed.manifest.exports);
+    const { paths, conditionOrders } = exportTargets(packed.manifest.exports as Record<string, unknown>);
     assert.ok(paths.length >= 30, `exports map has its targets (${paths.length})`);
     for (const [subpath, keys] of conditionOrders) {
       if (keys.includes('types')) assert.equal(keys[0], 'types', `${subpath}: types is the first condition`);
@@ -67,7 +68,7 @@ describe('packed tarball (npm pack)', () => {
     const missing = paths.filter((p) => !packed.files.includes(p.replace(/^\.\//, '')));
     assert.deepEqual(missing, [], 'exports paths missing from the tarball');
     for (const field of ['main', 'module', 'types']) {
-      assert.ok(packed.files.includes(packed.manifest[field].replace(/^\.\//, '')), `${field} is in the tarball`);
+      assert.ok(packed.files.includes(String(packed.manifest[field]).replace(/^\.\//, '')), `${field} is in the tarball`);
     }
     for (const bin of Object.values(packed.manifest.bin as Record<string, string>)) {
       assert.ok(packed.files.includes(bin.replace(/^\.\//, '')), `bin ${bin} is in the tarball`);
@@ -184,7 +185,7 @@ describe('packed tarball (npm pack)', () => {
         await page.close();
         timings.chromiumImports = performance.now() - t;
         assert.deepEqual(result.errors, []);
-        assert.ok(Object.values(result.before).every((v) => v === false), 'importing `scp-ledger/elements` registers no tag');
+        assert.ok(Object.values(result.before as Record<string, boolean>).every((v) => v === false), 'importing `scp-ledger/elements` registers no tag');
         assert.deepEqual(result.firstOnly, ['scp-audit-badge'], 'a registration file registers only its own tag');
         assert.deepEqual(result.afterEach, Object.fromEntries(TAGS.map((t) => [t, true])), 'each tag is bound to the exported class');
         assert.deepEqual(result.exports, { createScp: 'function', createIdbStagingStore: 'function', createHostClient: 'function' });
@@ -255,23 +256,23 @@ describe('packed tarball (npm pack)', () => {
       try {
         page.setDefaultTimeout(20_000);
         await page.goto(`${url}/cdn-preview.html`);
-        await page.waitForFunction(() => (window as any).scp && customElements.get('scp-ref-preview'));
+        await page.waitForFunction(() => (window as unknown as { scp?: ScpClient }).scp && customElements.get('scp-ref-preview'));
         const badge = page.locator('scp-audit-badge');
         assert.equal(await badge.getAttribute('empty'), '', 'the badge is hidden while nothing is pending');
 
-        const id = await page.evaluate(async () => (await (window as any).scp.staging.stage('security',
-          { findings: [{ id: 'CVE-2026-0001', severity: 'high' }] }, { status: 'ok', summary: '1 high finding · Score 81' })).snapshot.snapshot_id as string);
+        const id = await page.evaluate(async () => ((await (window as unknown as { scp: ScpClient }).scp.staging.stage('security',
+          { findings: [{ id: 'CVE-2026-0001', severity: 'high' }] }, { status: 'ok', summary: '1 high finding · Score 81' })) as { snapshot: { snapshot_id: string } }).snapshot.snapshot_id);
         await page.waitForFunction(() => !document.querySelector('scp-audit-badge')!.hasAttribute('empty'));
         assert.equal((await badge.locator('[part="count"]').textContent())?.trim(), '1', 'the badge counts the staged audit');
 
-        const saved = await page.evaluate(async () => (await (window as any).scp.staging.save('all')).saved as string[]);
+        const saved = await page.evaluate(async () => (await (window as unknown as { scp: ScpClient }).scp.staging.save('all')).saved as string[]);
         assert.deepEqual(saved, [id]);
         await page.waitForFunction(() => document.querySelector('scp-audit-badge')!.hasAttribute('empty'));
 
         await page.locator('#compose').click();
         await page.keyboard.type('Before the release, see @audit:');
         // The picker offers the saved audit from the git ledger (the lazy chunk and its Worker).
-        await page.waitForFunction((want) => ((document.querySelector('scp-ref-autocomplete') as any).suggestions ?? [])
+        await page.waitForFunction((want) => (document.querySelector('scp-ref-autocomplete')?.suggestions ?? [])
           .some((s: { ref: string }) => s.ref === want), `@audit:${id}`);
         await page.keyboard.type(id);
         await page.keyboard.press('Escape');
@@ -289,7 +290,7 @@ describe('packed tarball (npm pack)', () => {
         assert.equal(await page.locator('#compose').inputValue(), `Before the release, see @audit:${id}`);
         assert.deepEqual(problems, [], 'no console or page errors');
       } finally {
-        await page.evaluate(() => (window as any).scp?.close()).catch(() => {});
+        await page.evaluate(() => (window as unknown as { scp?: ScpClient }).scp?.close()).catch(() => {});
         await page.close();
         await close();
       }

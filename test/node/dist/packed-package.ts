@@ -82,7 +82,7 @@ export async function buildAndPack(tmp: string): Promise<{ packed: Packed; build
   });
 }
 
-export interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, any>; tarball: string }
+export interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, unknown>; tarball: string }
 
 /** `npm pack`, extracted into <tmp>/app/node_modules/scp-ledger beside links to the repo's dependencies. */
 async function packAndInstall(tmp: string): Promise<Packed> {
@@ -133,12 +133,12 @@ export function watchProblems(page: Page): string[] {
 }
 
 /** Loads a page and waits for the result its module script leaves on `window.__result`, failing on any console error. */
-export async function pageResult(page: Page, url: string): Promise<any> {
+export async function pageResult(page: Page, url: string): Promise<Record<string, unknown>> {
   const problems = watchProblems(page);
   await page.goto(url);
-  await page.waitForFunction(() => (window as any).__result !== undefined, undefined, { timeout: 30_000 })
+  await page.waitForFunction(() => (window as unknown as { __result?: Record<string, unknown> }).__result !== undefined, undefined, { timeout: 30_000 })
     .catch((e) => { throw new Error(`${url} left no result (${problems.join('; ') || e.message})`); });
-  const result = await page.evaluate(() => (window as any).__result);
+  const result = await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
   assert.deepEqual(problems, [], `no errors on ${url}`);
   return result;
 }

@@ -42,7 +42,7 @@ describe('host and CLI on one ledger', () => {
     const seqs: number[] = [];
     const bridge = connectEventBridge({
       url: `${base}/api/events`, bus: createEventBus(), initialDelayMs: 50, maxDelayMs: 500,
-      onEnvelope: (env, m) => { if (/^\d+$/.test(m.id ?? '')) seqs.push(Number(m.id)); },
+      onEnvelope: (_env, m) => { if (/^\d+$/.test(m.id ?? '')) seqs.push(Number(m.id)); },
     });
     await bridge.ready();
 
@@ -86,7 +86,6 @@ describe('host and CLI on one ledger', () => {
     await clis;
     stop = true;
     await poster;
-    const lastAck = acknowledged.length;
     // The stream has caught up once nothing new arrives for a second.
     let seen = -1;
     let quietSince = performance.now();

@@ -1,17 +1,18 @@
 // Hostile requests against the real Node handler over loopback HTTP: cross-site writes, actors
 // named in bodies, values too deep or too large, and a client that keeps uploading after a 413.
+import type { JsonReply } from '../../helpers/json-reply.js';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { MemoryLedger } from '../../../src/core/ledger/memory.js';
 import { startHost, tokenAuth, type RunningHost } from './support/host-server.js';
 
-type Reply = { status: number; json: Record<string, any> | undefined };
+type Reply = { status: number; json: JsonReply | undefined };
 
 async function call(host: RunningHost, method: string, path: string, o: { body?: string | object; headers?: Record<string, string> } = {}): Promise<Reply> {
   const body = typeof o.body === 'string' ? o.body : o.body === undefined ? undefined : JSON.stringify(o.body);
   const res = await fetch(`${host.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...o.headers }, ...(body !== undefined && { body }) });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) as Record<string, any> : undefined };
+  return { status: res.status, json: text ? JSON.parse(text) as JsonReply : undefined };
 }
 
 const alice = { authorization: 'Bearer t-default-alice' };

@@ -1,3 +1,4 @@
+import type { JsonReply } from '../../helpers/json-reply.js';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { ScpError } from '../../../src/core/errors/index.js';
@@ -13,7 +14,7 @@ async function call(host: RunningHost, method: string, path: string, o: { body?:
   const body = typeof o.body === 'string' ? o.body : o.body === undefined ? undefined : JSON.stringify(o.body);
   const res = await fetch(`${host.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...o.headers }, ...(body !== undefined && { body }) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) as Record<string, any> : undefined };
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) as JsonReply : undefined };
 }
 
 async function rejection(p: Promise<unknown>): Promise<ScpError> {

@@ -1,5 +1,6 @@
 // The who-did-what trail over HTTP: roles on every endpoint, discards and deletes recorded with
 // actor, reason and the request's correlation id, carried on the event stream and filterable.
+import type { JsonReply } from '../../helpers/json-reply.js';
 import assert from 'node:assert/strict';
 import { createHostClient } from '../../../src/core/host/host-client.js';
 import { ENDPOINT_ROLES, ROLES, roleAllows, type Role } from '../../../src/core/host/roles.js';
@@ -18,7 +19,7 @@ async function call(host: RunningHost, method: string, path: string, headers: Re
   // An event stream never ends: its status is all this needs.
   const text = res.headers.get('content-type')?.startsWith('text/event-stream') ? '' : await res.text();
   ctl.abort();
-  return { status: res.status, json: text ? JSON.parse(text) as Record<string, any> : undefined };
+  return { status: res.status, json: text ? JSON.parse(text) as JsonReply : undefined };
 }
 
 describe('roles on every endpoint', () => {
@@ -120,7 +121,7 @@ describe('discards, deletes and correlation over HTTP', () => {
 
     // The stream's envelopes carry who, why and the correlation id.
     const hist = await call(host, 'GET', '/api/events/history?limit=100', op);
-    const events = hist.json!.events as { type: string; key: string; correlation_id?: string; data: Record<string, unknown> }[];
+    const events = hist.json!.events as { type: string; key: string; correlation_id?: string; data: JsonReply }[];
     const discarded = events.find((e) => e.type === 'audit:discarded')!;
     assert.deepEqual([discarded.key, discarded.correlation_id, discarded.data.actor, discarded.data.reason, discarded.data.action_id], [b.snapshot.snapshot_id, TRACE, 'olga', 'stale scan', d.action_id]);
     const deleted = events.find((e) => e.type === 'audit:deleted')!;

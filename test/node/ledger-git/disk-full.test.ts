@@ -2,10 +2,11 @@
 // the host answer with a typed error naming the disk problem (the host: 507 with a JSON body, and
 // the error logged), the old head stays, nothing half written is left, and the next write works
 // as soon as there is space again. Also: an audit that landed while still pending is saved.
+import type { JsonReply } from '../../helpers/json-reply.js';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createScp } from '../../../src/core/client.js';
@@ -92,7 +93,7 @@ describe('a full disk under the git ledger', () => {
       host = await startHost({ scp, onError: (e) => { logged.push(e); } });
       const post = async (path: string, body: unknown) => {
         const res = await fetch(`${host!.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        return { status: res.status, json: await res.json() as Record<string, any> };
+        return { status: res.status, json: await res.json() as JsonReply };
       };
       const staged = await post('/api/audits/stage', { card_key: 'security', result: { score: 1 } });
       assert.equal(staged.status, 200, JSON.stringify(staged.json));

@@ -16,12 +16,13 @@ function countingFs() {
   const real = fs.promises;
   const promises = new Proxy(real, {
     get(target, key: string) {
-      const v = (target as any)[key];
-      if (key === 'readFile') return async (...a: any[]) => { reads++; return v.apply(target, a); };
+      type Method = (...args: unknown[]) => unknown;
+      const v = (target as unknown as Record<string, Method>)[key]!;
+      if (key === 'readFile') return async (...a: unknown[]) => { reads++; return v.apply(target, a); };
       if (key === 'open') {
-        return async (...a: any[]) => {
-          const fh = await v.apply(target, a);
-          return new Proxy(fh, { get(t, k) { const f = (t as any)[k]; if (k === 'read') return (...b: any[]) => { reads++; return f.apply(t, b); }; return typeof f === 'function' ? f.bind(t) : f; } });
+        return async (...a: unknown[]) => {
+          const fh = (await v.apply(target, a)) as object;
+          return new Proxy(fh, { get(t, k) { const f = (t as Record<string | symbol, Method>)[k]!; if (k === 'read') return (...b: unknown[]) => { reads++; return f.apply(t, b); }; return typeof f === 'function' ? f.bind(t) : f; } });
         };
       }
       return typeof v === 'function' ? v.bind(target) : v;

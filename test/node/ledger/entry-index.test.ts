@@ -70,12 +70,16 @@ const strip = (q: Record<string, unknown>) => Object.fromEntries(Object.entries(
 describe('EntryIndex', () => {
   it(`lists exactly what filter + sort over every entry gives, page by page (fast-check seed ${SEED})`, () => {
     let state = SEED;
-    const rnd = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
     const all = entries(1500, rnd);
     const index = createEntryIndex();
     // Added in several batches out of time order, as a ledger receives them.
     for (let i = 0; i < all.length; i += 400) index.add(all.slice(i, i + 400));
     assert.equal(index.size, 1500);
+    // biome-ignore lint/nursery/noFloatingPromises: fc.assert of a synchronous property returns nothing
     fc.assert(fc.property(queryArb, (raw) => {
       const q = strip(raw);
       assert.deepEqual(pages(index, q), reference(all, q));
@@ -84,7 +88,10 @@ describe('EntryIndex', () => {
 
   it(`stays exact while adds (newer, older, interleaved) and removals are mixed with queries (seed ${SEED})`, () => {
     let state = SEED + 2;
-    const rnd = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
     const pool = entries(3000, rnd);
     const index = createEntryIndex();
     const live = new Map<string, EntryMeta>();
@@ -125,7 +132,10 @@ describe('EntryIndex', () => {
 
   it('forgets removed entries and replaces an entry added again under the same kind and id', () => {
     let state = SEED + 1;
-    const rnd = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
     const all = entries(900, rnd);
     const index = createEntryIndex();
     index.add(all);

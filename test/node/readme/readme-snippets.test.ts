@@ -15,12 +15,22 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { transform } from 'esbuild';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../helpers/chromium.mjs';
-import { startGitServer, type GitServer } from '../../helpers/git-server.mjs';
+import { startGitServer, } from '../../helpers/git-server.mjs';
 import { tempRepo } from '../../helpers/temp-repo.js';
 import { buildAndPack, root, startStaticServer, watchProblems, type Packed } from '../dist/packed-package.js';
 import { readmeBlocks, readmeLinks, shellLines, type ReadmeBlock } from './readme-blocks.js';
+import type { ScpClient } from '../../../src/core/client.js';
+
+/** What the README pages leave on `window`: the snippets' client and the page scripts' stand-ins. */
+type PageGlobals = {
+  /** The client a `<scp-*>` element was given (in host mode it also has the host's event stream). */
+  __client: ScpClient & { events: { ready(): Promise<void> } };
+  __scp: ScpClient;
+  scanResult: unknown;
+  deployCalls: number;
+};
 
 const README = readFileSync(join(root, 'README.md'), 'utf8');
 const blocks = readmeBlocks(README);
@@ -53,7 +63,7 @@ async function exposeProvidedClient(page: Page, from: string): Promise<void> {
     ev.context = Symbol.for('scp-ledger.client');
     ev.contextTarget = el;
     ev.subscribe = false;
-    ev.callback = function (client: unknown) { (window as any).__client = client; resolve(); };
+    ev.callback = (client: unknown) => { (window as unknown as PageGlobals).__client = client as PageGlobals['__client']; resolve(); };
     el.dispatchEvent(ev);
     setTimeout(() => reject(new Error(`no client provided above ${selector}`)), 5_000);
   }), from);
@@ -175,18 +185,18 @@ const checks: Record<string, Check> = {
         const gitChunkLoaded = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/dist\/cdn\/scp-ledger-worker-ledger-[^/]*\.js$/.test(e.name)));
         assert.equal(await gitChunkLoaded(), false, 'the git chunk is not loaded before the first ledger call');
 
-        const id = await page.evaluate(async () => (await (window as any).__client.staging.stage('security',
-          { findings: [{ id: 'CVE-2026-0002', severity: 'medium' }] }, { status: 'ok', summary: '1 medium finding · Score 88' })).snapshot.snapshot_id as string);
+        const id = await page.evaluate(async () => ((await (window as unknown as PageGlobals).__client.staging.stage('security',
+          { findings: [{ id: 'CVE-2026-0002', severity: 'medium' }] }, { status: 'ok', summary: '1 medium finding · Score 88' })) as { snapshot: { snapshot_id: string } }).snapshot.snapshot_id);
         await waitBadge(page, 'security', 1);
 
         await page.locator('scp-audit-badge[card="security"] [part="base"]').click();
         await page.locator('scp-audit-manager dialog[open]').waitFor();
         await page.waitForFunction(() => document.querySelector('scp-audit-manager')!.shadowRoot!.querySelectorAll('.row').length === 1);
-        assert.equal(await page.evaluate(() => (document.querySelector('scp-audit-manager') as any).card), 'security');
+        assert.equal(await page.evaluate(() => document.querySelector('scp-audit-manager')!.card), 'security');
         await page.locator('scp-audit-manager footer button.primary').click();
         await page.waitForFunction(() => document.querySelector('scp-audit-manager')!.shadowRoot!.querySelectorAll('.row').length === 0);
         await waitBadge(page, 'security', 0);
-        const saved = await page.evaluate(async (i) => (await (window as any).__client.ledger.getAudit(i)), id);
+        const saved = await page.evaluate(async (i) => (await (window as unknown as PageGlobals).__client.ledger.getAudit(i)), id);
         assert.equal(saved?.snapshot_id, id, 'Save wrote the audit to the ledger');
         assert.equal(saved?.saved_by, 'alex', 'saved by the actor the snippet names');
         assert.equal(await gitChunkLoaded(), true, 'the git chunk loaded for the save');
@@ -196,8 +206,8 @@ const checks: Record<string, Check> = {
         await page.locator('#compose').click();
         await page.keyboard.type('Fixed in @audit:');
         const ref = `@audit:${id}`;
-        await page.waitForFunction((r) => ((document.querySelector('scp-ref-autocomplete') as any).suggestions ?? []).some((s: { ref: string }) => s.ref === r), ref);
-        const index = await page.evaluate((r) => (document.querySelector('scp-ref-autocomplete') as any).suggestions.findIndex((s: { ref: string }) => s.ref === r), ref);
+        await page.waitForFunction((r) => (document.querySelector('scp-ref-autocomplete')?.suggestions ?? []).some((s: { ref: string }) => s.ref === r), ref);
+        const index = await page.evaluate((r) => document.querySelector('scp-ref-autocomplete')!.suggestions.findIndex((s: { ref: string }) => s.ref === r), ref);
         await page.locator(`scp-ref-autocomplete [role="option"][data-index="${index}"]`).click();
         assert.match(await page.locator('#compose').inputValue(), new RegExp(`^Fixed in ${ref}\\b`));
         const card = page.locator('scp-ref-preview [part~="card"][data-state="ready"]');
@@ -235,35 +245,35 @@ const checks: Record<string, Check> = {
       const problems = watchProblems(page);
       try {
         await page.goto(`${devUrl}/readme-npm.html`);
-        await page.waitForFunction(() => (window as any).__scp).catch((e) => { throw new Error(`the snippet did not finish: ${problems.join('; ') || e.message}`); });
+        await page.waitForFunction(() => (window as unknown as PageGlobals).__scp).catch((e) => { throw new Error(`the snippet did not finish: ${problems.join('; ') || e.message}`); });
         const defined = await page.evaluate(() => ['scp-audit-badge', 'scp-audit-manager', 'scp-run-badge', 'scp-ref-preview', 'scp-ref-autocomplete', 'scp-audit-log']
           .filter((t) => customElements.get(t)));
         assert.deepEqual(defined, ['scp-audit-badge', 'scp-audit-manager'], 'only the two imported registration files define elements');
 
         const staged = await page.evaluate(async () => {
-          const scp = (window as any).__scp;
+          const scp = (window as unknown as PageGlobals).__scp;
           const list = await scp.staging.list();
-          const full = await scp.staging.get(list[0].snapshot_id);
+          const full = await scp.staging.get(list[0]!.snapshot_id);
           return { count: list.length, card: full.card_key, status: full.status, duration: full.duration_s, summary: full.summary, data: full.data };
         });
         assert.deepEqual(staged, { count: 1, card: 'security', status: 'ok', duration: 1.2, summary: '3 issues · Score 78',
-          data: await page.evaluate(() => (window as any).scanResult) });
+          data: await page.evaluate(() => (window as unknown as PageGlobals).scanResult) });
         await waitBadge(page, 'security', 1);
 
         const run = await page.evaluate(async () => {
-          const scp = (window as any).__scp;
+          const scp = (window as unknown as PageGlobals).__scp;
           await scp.runs.flush();
           const { entries } = await scp.ledger.list({ kind: 'run' });
-          const record = await scp.runs.get(entries[0].id);
-          return { runs: entries.length, calls: (window as any).deployCalls, run: record.run, events: record.events };
+          const record = (await scp.runs.get(entries[0]!.id))!;
+          return { runs: entries.length, calls: (window as unknown as PageGlobals).deployCalls, run: record.run, events: record.events };
         });
         assert.equal(run.runs, 1, 'one run in the ledger');
         assert.equal(run.calls, 1, 'deploy() ran once inside track()');
         const { type, subtype, target, reason, status, user } = run.run;
         assert.deepEqual({ type, subtype, target, reason, status, user }, { type: 'deploy', subtype: 'deploy:k8s', target: 'api', reason: 'release 1.4', status: 'ok', user: 'sam' });
-        assert.ok(run.events.some((e: any) => e.type === 'step' && e.status === 'ok' && e.detail?.step === 'apply'), `the step event is recorded: ${JSON.stringify(run.events)}`);
+        assert.ok(run.events.some((e) => e.type === 'step' && e.status === 'ok' && (e.detail as { step?: string } | undefined)?.step === 'apply'), `the step event is recorded: ${JSON.stringify(run.events)}`);
         assert.deepEqual(problems, [], 'no console or page errors');
-        await page.evaluate(() => (window as any).__scp.close());
+        await page.evaluate(() => (window as unknown as PageGlobals).__scp.close());
       } finally {
         await context.close();
       }
@@ -336,7 +346,7 @@ const checks: Record<string, Check> = {
         await exposeProvidedClient(page, 'h3');
         await waitBadge(page, 'security', 0);
         // The client's event stream is open (the host said sys:ready) before the server stages.
-        await page.evaluate(() => (window as any).__client.events.ready());
+        await page.evaluate(() => (window as unknown as PageGlobals).__client.events.ready());
 
         const staged = await scp.staging.stage('security', { findings: [] }, { status: 'ok', summary: 'clean · Score 100' });
         const id = staged.snapshot.snapshot_id as string;

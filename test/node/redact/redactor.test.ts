@@ -198,6 +198,7 @@ describe('redactor: idempotence (property)', () => {
 
   it('redact(redact(x)) equals redact(x), and the second pass fires nothing', () => {
     console.log(`fast-check seed ${seed} (set FC_SEED to replay another)`);
+    // biome-ignore lint/nursery/noFloatingPromises: fc.assert of a synchronous property returns nothing
     fc.assert(fc.property(value, (x) => {
       const once = redactor.redact(x);
       const twice = redactor.redact(once.value);
@@ -208,6 +209,7 @@ describe('redactor: idempotence (property)', () => {
 
   it('redactCanonical gives the same copy as redact, and exactly canonicalJson of it', () => {
     const withOddities = fc.oneof(value, fc.record({ d: fc.date({ noInvalidDate: true }), u: fc.constant(undefined), a: fc.array(fc.oneof(fc.constant(undefined), fc.double({ noNaN: true, noDefaultInfinity: true }))) }));
+    // biome-ignore lint/nursery/noFloatingPromises: fc.assert of a synchronous property returns nothing
     fc.assert(fc.property(withOddities, (x) => {
       const plain = redactor.redact(x);
       const both = redactor.redactCanonical!(x);
@@ -224,6 +226,7 @@ describe('redactor: idempotence (property)', () => {
   });
 
   it('leaves no default-format secret readable in any string it returns', () => {
+    // biome-ignore lint/nursery/noFloatingPromises: fc.assert of a synchronous property returns nothing
     fc.assert(fc.property(value, (x) => {
       const json = JSON.stringify(redactor.redact(x).value) ?? '';
       for (const s of Object.values(SECRETS)) assert.ok(!json.includes(JSON.stringify(s).slice(1, -1)), `still contains ${s}`);

@@ -43,7 +43,7 @@ describe('route tracking', () => {
         res.json({ ok: true, replicas: req.body.replicas });
       });
       a.post('/api/backup/:id', (_req, res) => { res.status(502).json({ error: 'storage offline' }); });
-      a.delete('/api/cache', (_req, res) => { throw new Error('cache is locked'); });
+      a.delete('/api/cache', (_req, _res) => { throw new Error('cache is locked'); });
       a.get('/api/status', (_req, res) => { res.json({ up: true }); });
       a.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(500).json({ error: err.message }); });
       server = createServer(a);

@@ -3,6 +3,7 @@
  * serialized by a Web Lock, the fs flushed durably before the branch ref moves, and list / filter
  * served by an IndexedDB read index.
  */
+import type { PromiseFsClient } from 'isomorphic-git';
 import http from 'isomorphic-git/http/web';
 import { createGitLedger, type GitLedger, type GitRemoteOptions } from '../git/index.js';
 import type { ProgressListener } from '../types.js';
@@ -28,7 +29,7 @@ export interface BrowserGitLedgerOptions {
    */
   signing?: { device?: boolean; pinned?: string[]; allowedSigners?: string };
   /** Pass a ready fs instead of the IndexedDB one (tests inject faults this way). */
-  fs?: { promises: { flush?(): Promise<void> } & Record<string, unknown> };
+  fs?: PromiseFsClient & { promises: { flush?(): Promise<void> } };
 }
 
 export const fsNameOf = (name: string) => `scp-git-fs:${name}`;

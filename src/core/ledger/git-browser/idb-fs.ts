@@ -188,7 +188,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       async get(p) {
         if (exclusive && known.has(p)) return known.get(p) ?? undefined;
         const r = (await req(store.get(p))) as NodeRecord | undefined;
-        if (exclusive && mode === 'readonly' && (!r || r.type !== 'file' || r.size <= 65_536)) known.set(p, r ?? null);
+        if (exclusive && mode === 'readonly' && (r?.type !== 'file' || r.size <= 65_536)) known.set(p, r ?? null);
         return r;
       },
     };

@@ -4,8 +4,9 @@
  * compare-and-swap of the branch ref. Reads go by path (computed from the id); lists come from a
  * read index kept in step with the branch by tree diffs.
  */
+import type { AuthCallback, FsClient, HttpClient } from 'isomorphic-git';
 import * as git from 'isomorphic-git';
-import { ConflictError, DiskFullError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
+import { ConflictError, CorruptEntryError, CorruptObjectError, DiskFullError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
 import { assertValidId } from '../../ids.js';
 import type { ActionEntry } from '../../schemas/action.js';
 import type { SavedAudit } from '../../schemas/audit.js';
@@ -22,7 +23,7 @@ import {
 import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type CommitData, type Person, type RawObject } from './objects.js';
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
-import { CorruptObjectError, fsPromises, Repo } from './repo.js';
+import { fsPromises, Repo } from './repo.js';
 import { rememberedRemote, remoteTrackingRef, syncLedger, type SyncContext } from './sync.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
 import { signCheckpoint } from './signing/checkpoint.js';
@@ -33,7 +34,7 @@ export interface GitRemoteOptions {
   url: string;
   corsProxy?: string;
   headers?: Record<string, string>;
-  onAuth?: any;
+  onAuth?: AuthCallback;
 }
 
 export interface VerifiedHeadStore {
@@ -43,9 +44,9 @@ export interface VerifiedHeadStore {
 
 export interface GitLedgerOptions {
   /** node:fs, or an isomorphic-git compatible fs (with `.promises`). */
-  fs: any;
+  fs: FsClient;
   /** isomorphic-git/http/node or isomorphic-git/http/web (needed for sync). */
-  http?: any;
+  http?: HttpClient;
   dir: string;
   /** Default `${dir}/.git`, or `dir` itself when it is a bare repository. */
   gitdir?: string;
@@ -111,6 +112,8 @@ export interface GitLedger extends Ledger {
    * commit must be signed by a key already allowed (this ledger's signer), or verify fails it.
    */
   setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** The branch's `allowed_signers` as it is at the head, or `undefined` when it has none. */
+  allowedSigners(): Promise<string | undefined>;
   /** The public key (`ssh-ed25519 ...`) this ledger signs with, if it signs. */
   signingKey(): Promise<string | undefined>;
   /** Bring the read index up to the branch head (list() does this itself). */
@@ -143,7 +146,7 @@ async function exists(p: ReturnType<typeof fsPromises>, path: string): Promise<b
   try { await p.stat(path); return true; } catch { return false; }
 }
 
-async function resolveGitdir(fs: any, dir: string, gitdir?: string): Promise<string> {
+async function resolveGitdir(fs: FsClient, dir: string, gitdir?: string): Promise<string> {
   const p = fsPromises(fs);
   if (gitdir) return commonDir(p, gitdir);
   const dotgit = `${dir}/.git`;
@@ -189,7 +192,7 @@ function typedFsError(e: unknown, gitdir: string): unknown {
   return e;
 }
 
-function fileVerifiedHead(fs: any, path: string): VerifiedHeadStore {
+function fileVerifiedHead(fs: FsClient, path: string): VerifiedHeadStore {
   const p = fsPromises(fs);
   return {
     async get() {
@@ -206,9 +209,10 @@ function fileVerifiedHead(fs: any, path: string): VerifiedHeadStore {
   };
 }
 
-function parseJson(bytes: Uint8Array, what: string): any {
+/** A stored JSON file; one that does not parse is a read-side corruption, never a failed write. */
+function parseJson(bytes: Uint8Array, what: string): unknown {
   try { return JSON.parse(utf8Decode.decode(bytes)); } catch (e) {
-    throw new LedgerWriteError(`The ledger holds unreadable JSON at ${what}: run verify() for details`, { data: { ids: [] }, cause: e });
+    throw new CorruptEntryError(`The ledger holds unreadable JSON at ${what}: nothing was changed; run verify() for details`, { data: { path: what }, cause: e });
   }
 }
 
@@ -303,10 +307,10 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     let events: RunEvent[] = [];
     if (ev) {
       try { events = parseEvents(utf8Decode.decode(await repo.readBlob(ev.oid))); } catch (e) {
-        throw new LedgerWriteError(`The ledger holds unreadable events at ${what}/events.jsonl: run verify() for details`, { data: { ids: [] }, cause: e });
+        throw new CorruptEntryError(`The ledger holds unreadable events at ${what}/events.jsonl: nothing was changed; run verify() for details`, { data: { path: `${what}/events.jsonl` }, cause: e });
       }
     }
-    return { run, events };
+    return { run: run as RunRecord['run'], events };
   }
 
   async function getAudit(id: string): Promise<SavedAudit | undefined> {
@@ -340,7 +344,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   /** The event types of the run whose run.json is at `path` in `tree` (for the `event` filter). */
   async function eventTypesAt(tree: string, path: string): Promise<{ type: string }[]> {
     const e = await repo.lookup(tree, [...path.split('/').slice(0, -1), 'events.jsonl']);
-    if (!e || e.type !== 'blob') return [];
+    if (e?.type !== 'blob') return [];
     try { return parseEvents(utf8Decode.decode(await repo.readBlob(e.oid))); } catch { return []; }
   }
 
@@ -365,13 +369,51 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   /** Where a catch-up in progress stands (lists report it with their pages). */
   let indexing: { indexed: number; total: number; firstBatch: Promise<void>; done: Promise<void> } | undefined;
 
+  /**
+   * Is `a` an ancestor of `b`? Walks back from both at once, so it costs about the distance
+   * between them whichever one is ahead (a walk from `b` alone would reach the root when `a` is
+   * the newer one). An `a` this clone does not have is not an ancestor.
+   */
+  async function isAncestor(a: string, b: string): Promise<boolean> {
+    if (a === b) return true;
+    if (!(await repo.hasObject(a))) return false;
+    const back = { queue: [b], seen: new Set([b]) };
+    const ahead = { queue: [a], seen: new Set([a]) };
+    const step = async (side: typeof back): Promise<string | undefined> => {
+      const c = side.queue.shift();
+      if (c === undefined) return undefined;
+      for (const parent of (await repo.readCommit(c)).parents) {
+        if (!side.seen.has(parent)) { side.seen.add(parent); side.queue.push(parent); }
+      }
+      return c;
+    };
+    while (back.queue.length || ahead.queue.length) {
+      if ((await step(back)) === a) return true;
+      if ((await step(ahead)) === b) return false;
+    }
+    return false;
+  }
+
+  /**
+   * What the index should reflect: the branch head, or for an index shared by several instances
+   * only what the remote holds (this clone's remote-tracking head), never a local commit that a
+   * failed push may still take back.
+   */
+  async function indexTarget(): Promise<string | undefined> {
+    return index.shared ? repo.readRef(remoteTrackingRef(branch)) : head();
+  }
+
   async function catchUp(onFirstBatch: () => void, status: { indexed: number; total: number }): Promise<void> {
-    const gitHead = await head();
+    const gitHead = await indexTarget();
     let indexed: string | undefined;
     try { indexed = await index.head(); } catch { indexed = undefined; }
     if (indexed === gitHead && indexed !== undefined) return;
+    // A shared index moves only forward: when another instance already took it past this
+    // clone (or this clone has fetched nothing yet), lists answer from it as it is.
+    if (index.shared && (!gitHead || (indexed !== undefined && !(await isAncestor(indexed, gitHead))))) return;
+    const base = indexed ?? null;
     if (!gitHead) {
-      if (indexed !== undefined) await index.apply({ head: undefined, put: [], remove: [], reset: true });
+      if (indexed !== undefined) await index.apply({ head: undefined, put: [], remove: [], reset: true, base });
       return;
     }
     let from: string | undefined;
@@ -414,7 +456,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const gone = last ? await stillRemoved(remove) : [];
         if (last) status.indexed += gone.length;
         const several = updates > 0 || !last;
-        await index.apply({ head: last ? gitHead : undefined, put, remove: gone, reset: reset && updates === 0, ...(several && { run, partial: !last }) });
+        await index.apply({ head: last ? gitHead : undefined, put, remove: gone, reset: reset && updates === 0, base, ...(several && { run, partial: !last }) });
         updates++;
         if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
         onFirstBatch();
@@ -461,7 +503,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       i += size;
       const last = i >= added.length;
       const put = await metasOf(slice);
-      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, ...(several && { run, partial: !last }) });
+      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, base, ...(several && { run, partial: !last }) });
       status.indexed += slice.length + (last ? remove.length : 0);
       if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
       onFirstBatch();
@@ -475,7 +517,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     let first!: () => void;
     const firstBatch = new Promise<void>((r) => { first = r; });
     const status = { indexed: 0, total: 0 };
-    const done = indexQueue(() => catchUp(first, status));
+    // A shared index that another instance moved meanwhile refused our update: it is at least as
+    // new as what we had, so lists answer from it.
+    const done = indexQueue(() => catchUp(first, status).catch((e) => { if (!(index.shared && e instanceof ConflictError)) throw e; }));
     const handle = { get indexed() { return status.indexed; }, get total() { return status.total; }, firstBatch, done };
     indexing = handle;
     void done.then(first, first).finally(() => { if (indexing === handle) indexing = undefined; });
@@ -543,6 +587,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
 
   /** After our own commit: update the index directly if it was current (no tree walk needed). */
   async function indexOwnCommit(old: string | undefined, commit: string, put: EntryMeta[], remove: IndexKey[]): Promise<void> {
+    if (index.shared) return; // not on the remote yet: the next list catches up once it is
     await indexQueue(async () => {
       let indexed: string | undefined;
       try { indexed = await index.head(); } catch { return; }
@@ -768,6 +813,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     });
   }
 
+  async function allowedSigners(): Promise<string | undefined> {
+    const h = await head();
+    if (!h) return undefined;
+    const e = await repo.lookup(await treeOf(h), [SIGNERS_PATH]);
+    return e && e.type === 'blob' ? utf8Decode.decode(await repo.readBlob(e.oid)) : undefined;
+  }
+
   const checkpoint = signer ? (state: { head: string; entries: number }) => signCheckpoint(signer, { ledger: branch, head: state.head, entries: state.entries, time: new Date().toISOString() }) : undefined;
 
   const syncCtx: SyncContext = {
@@ -789,6 +841,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     refreshIndex,
     warm,
     setAllowedSigners,
+    allowedSigners,
     signingKey: async () => signer?.publicKey,
     async verify(o?: VerifyOptions & VerifyCallOptions) {
       const { progress: each, ...rules } = o ?? {};

@@ -43,7 +43,8 @@ function fixedCodes(): { lit: Huffman; dist: Huffman } {
   const l = new Uint8Array(288);
   l.fill(8, 0, 144); l.fill(9, 144, 256); l.fill(7, 256, 280); l.fill(8, 280, 288);
   const d = new Uint8Array(30).fill(5);
-  return (fixed = { lit: buildHuffman(l, 288), dist: buildHuffman(d, 30) });
+  fixed = { lit: buildHuffman(l, 288), dist: buildHuffman(d, 30) };
+  return fixed;
 }
 
 class Inflater {

@@ -5,6 +5,7 @@
  * as files. Where the fs has no file handles (the browser's IndexedDB fs), each pack is read whole
  * once and kept in memory, its index binary-searched the same way: no fs round trip per object.
  */
+import type { FsClient } from 'isomorphic-git';
 import type { ObjectType } from './objects.js';
 import { getCodec, toHex, utf8Decode } from './platform.js';
 
@@ -169,7 +170,8 @@ export class PackReader {
   }
 
   private async ready(): Promise<void> {
-    await (this.scanned ??= this.scan());
+    this.scanned ??= this.scan();
+    await this.scanned;
   }
 
   /**
@@ -255,7 +257,8 @@ export class PackReader {
     this.touch();
     let fh: FileHandle;
     try {
-      fh = await (p.handle ??= this.openPack(p.path));
+      p.handle ??= this.openPack(p.path);
+      fh = await p.handle;
     } catch (e) {
       delete p.handle; // a failed open is not kept for the idle timer to trip over
       const code = (e as { code?: string })?.code;
@@ -381,12 +384,15 @@ function wholeFileOpen(p: { readFile(path: string): Promise<Uint8Array> }): Pack
  * A PackReader when the fs offers positional reads, or (`wholeFiles`) reads whole files; else
  * undefined (isomorphic-git's reader is used).
  */
-export function packReaderFor(fs: any, gitdir: string, options: { wholeFiles?: boolean } = {}): PackReader | undefined {
-  const p = fs?.promises;
+export function packReaderFor(fs: FsClient, gitdir: string, options: { wholeFiles?: boolean } = {}): PackReader | undefined {
+  // Feature-detected: which reads this fs offers decides the reader.
+  const p = (fs as { promises?: Partial<PackFs> }).promises;
   if (p && typeof p.open !== 'function' && typeof p.readFile === 'function' && options.wholeFiles) {
-    return new PackReader({ open: wholeFileOpen(p), readFile: (path) => p.readFile(path), readdir: (path) => p.readdir(path) }, gitdir, undefined, true);
+    const whole = p as PackFs;
+    return new PackReader({ open: wholeFileOpen(whole), readFile: (path) => whole.readFile(path), readdir: (path) => whole.readdir(path) }, gitdir, undefined, true);
   }
   if (!p || typeof p.open !== 'function' || typeof p.readFile !== 'function') return undefined;
-  const sync = typeof fs.openSync === 'function' && typeof fs.readSync === 'function' && typeof fs.closeSync === 'function' ? (fs as SyncFs) : undefined;
+  const s = fs as Partial<SyncFs>;
+  const sync = typeof s.openSync === 'function' && typeof s.readSync === 'function' && typeof s.closeSync === 'function' ? (s as SyncFs) : undefined;
   return new PackReader(p as PackFs, gitdir, sync);
 }

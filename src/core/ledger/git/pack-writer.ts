@@ -31,7 +31,11 @@ export async function buildPack(objects: RawObject[]): Promise<BuiltPack> {
   const codec = await getCodec();
   // One copy of each object, in the order given.
   const seen = new Set<string>();
-  const unique = objects.filter((o) => (seen.has(o.oid) ? false : (seen.add(o.oid), true)));
+  const unique = objects.filter((o) => {
+    if (seen.has(o.oid)) return false;
+    seen.add(o.oid);
+    return true;
+  });
   const head = new Uint8Array(12);
   head.set([0x50, 0x41, 0x43, 0x4b, 0, 0, 0, 2]); // "PACK", version 2
   new DataView(head.buffer).setUint32(8, unique.length);

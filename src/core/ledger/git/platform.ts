@@ -88,7 +88,8 @@ let codecPromise: Promise<Codec> | undefined;
 
 /** The fastest codec this platform offers (loaded once). */
 export function getCodec(): Promise<Codec> {
-  return (codecPromise ??= loadCodec());
+  codecPromise ??= loadCodec();
+  return codecPromise;
 }
 
 async function loadCodec(): Promise<Codec> {

@@ -5,6 +5,7 @@
  * which costs seconds for a thousand entries. The update names the old value we fetched, so the
  * server refuses it if the branch moved meanwhile; it is never a force push.
  */
+import type { HttpClient } from 'isomorphic-git';
 import { EMPTY_TREE, type RawObject } from './objects.js';
 import { buildPack } from './pack-writer.js';
 import { concatBytes, utf8, utf8Decode } from './platform.js';
@@ -65,7 +66,7 @@ export async function packFor(repo: Repo, commits: { oid: string; tree: string; 
 }
 
 export async function pushPack(options: {
-  http: any; url: string; headers?: Record<string, string> | undefined;
+  http: HttpClient; url: string; headers?: Record<string, string> | undefined;
   ref: string; oldOid: string | undefined; newOid: string; pack: Uint8Array;
 }): Promise<PushOutcome> {
   const { http, url } = options;
@@ -89,7 +90,9 @@ export async function pushPack(options: {
     url: `${base}/git-receive-pack`,
     method: 'POST',
     headers: { ...options.headers, 'content-type': 'application/x-git-receive-pack-request', accept: 'application/x-git-receive-pack-result', 'user-agent': 'git/scp-ledger' },
-    body: [body],
+    // isomorphic-git's clients also take an array of chunks (http/node then sends a Content-Length
+    // instead of a chunked body), though its type names only async iterators.
+    body: [body] as unknown as AsyncIterableIterator<Uint8Array>,
   });
   if (res.statusCode !== 200) throw Object.assign(new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''} from ${base}/git-receive-pack`), { code: 'HttpError' });
   const lines = pktLines(await collect(res.body)).map((l) => l.replace(/\n$/, ''));

@@ -6,6 +6,7 @@
  *
  * Implementations: in memory (default), a journal file (Node), IndexedDB (browser, elsewhere).
  */
+import type { FsClient } from 'isomorphic-git';
 import type { EntryMeta, LedgerPage } from '../../schemas/ledger.js';
 import { compareKeys, indexAfter, pageFrom, searchTextOf, sortKeyOf, type NormalizedQuery, type RowView, type SortKey } from '../query.js';
 import { fsPromises, type FsPromises } from './repo.js';
@@ -30,9 +31,20 @@ export interface IndexUpdate {
    */
   run?: string;
   partial?: boolean;
+  /**
+   * The head the ledger found in the index when it built this update (`null`: empty). Only a
+   * `shared` index checks it: it refuses (ConflictError) an update whose base is no longer its head.
+   */
+  base?: string | null;
 }
 
 export interface ReadIndex {
+  /**
+   * Rows shared by several instances, each with its own clone (PostgreSQL): the ledger feeds it
+   * only commits its remote holds, never moves it to an older head, skips it when it is ahead of
+   * this clone, and names each update's `base` so a lost race is refused instead of applied.
+   */
+  readonly shared?: boolean;
   /**
    * The head the rows reflect. `undefined` when the index is empty, missing or unreadable —
    * the ledger then rebuilds it. May throw when the store is corrupt (treated the same way).
@@ -121,7 +133,7 @@ export function createMemoryReadIndex(): ReadIndex {
  * does not parse, or a chain of heads that does not connect, makes the whole file count as
  * missing (the ledger rebuilds it). The journal is compacted into one line when it grows long.
  */
-export function createFileReadIndex(options: { fs: any; path: string; compactAfter?: number }): ReadIndex {
+export function createFileReadIndex(options: { fs: FsClient; path: string; compactAfter?: number }): ReadIndex {
   const p: FsPromises = fsPromises(options.fs);
   const compactAfter = options.compactAfter ?? 500;
   const rows = new RowSet();

@@ -3,8 +3,11 @@
  * packs, one long-lived cache), parsed trees are memoised by oid (trees never change), writes go
  * out as one pack per call, and a branch moves only by compare-and-swap on its old value.
  */
+import type { FsClient } from 'isomorphic-git';
 import * as git from 'isomorphic-git';
-import { ConflictError, LedgerReadError } from '../../errors/index.js';
+import { ConflictError, CorruptObjectError, LedgerReadError } from '../../errors/index.js';
+
+export { CorruptObjectError };
 import { buildPack } from './pack-writer.js';
 import { packReaderFor, type PackReader } from './pack-reader.js';
 import {
@@ -23,6 +26,7 @@ export interface FsPromises {
   mkdir(path: string, options?: unknown): Promise<unknown>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
+  rmdir?(path: string): Promise<void>;
   readdir(path: string): Promise<string[]>;
   stat(path: string): Promise<{ mtimeMs?: number; isDirectory(): boolean }>;
   appendFile?(path: string, data: Uint8Array | string): Promise<void>;
@@ -30,8 +34,10 @@ export interface FsPromises {
   link?(existing: string, path: string): Promise<void>;
 }
 
-export function fsPromises(fs: { promises?: FsPromises } & Partial<FsPromises>): FsPromises {
-  return (fs.promises ?? fs) as FsPromises;
+/** The promise methods of an fs: its `.promises` (node:fs, isomorphic-git's PromiseFsClient), else the fs itself. */
+export function fsPromises(fs: FsClient | FsPromises): FsPromises {
+  const promises = (fs as { promises?: FsPromises }).promises;
+  return promises ?? (fs as FsPromises);
 }
 
 function isMissing(e: unknown): boolean {
@@ -76,23 +82,17 @@ export function runtimeReadFailure(e: unknown, oid: string): LedgerReadError | u
   );
 }
 
-export class CorruptObjectError extends Error {
-  constructor(readonly oid: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 const TREE_CACHE_LIMIT = 50_000;
 
 export interface RepoOptions {
-  fs: any;
+  fs: FsClient;
   gitdir: string;
   /** Read packs whole into memory where the fs has no positional reads (a browser's IndexedDB fs). */
   wholeFilePacks?: boolean;
 }
 
 export class Repo {
-  readonly fs: any;
+  readonly fs: FsClient;
   readonly p: FsPromises;
   readonly gitdir: string;
   /** isomorphic-git's cache (pack indexes, packs): one per repository, kept for its lifetime. */
@@ -130,7 +130,7 @@ export class Repo {
       try {
         found = await this.packs.read(oid);
       } catch (e) {
-        throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(oid, `object ${oid} is unreadable: ${(e as Error).message}`, { cause: e });
+        throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(`object ${oid} is unreadable: ${(e as Error).message}`, { data: { oid }, cause: e });
       }
       if (found) return found;
     }
@@ -138,7 +138,7 @@ export class Repo {
     try {
       r = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache, format: 'content' }) as { type: string; object: unknown };
     } catch (e) {
-      throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(oid, `object ${oid} is missing or unreadable: ${(e as Error).message}`, { cause: e });
+      throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(`object ${oid} is missing or unreadable: ${(e as Error).message}`, { data: { oid }, cause: e });
     }
     const obj = r.object as Uint8Array;
     return { type: r.type as ObjectType, content: obj instanceof Uint8Array ? obj : utf8.encode(String(obj)) };
@@ -148,7 +148,7 @@ export class Repo {
   async readVerified(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
     const o = await this.readObject(oid);
     const h = await hashObject(o.type, o.content);
-    if (h.oid !== oid) throw new CorruptObjectError(oid, `object ${oid} does not hash to its name (got ${h.oid})`);
+    if (h.oid !== oid) throw new CorruptObjectError(`object ${oid} does not hash to its name (got ${h.oid})`, { data: { oid } });
     return o;
   }
 
@@ -157,9 +157,9 @@ export class Repo {
     const hit = verified ? undefined : this.trees.get(oid);
     if (hit) return hit;
     const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
-    if (o.type !== 'tree') throw new CorruptObjectError(oid, `object ${oid} is a ${o.type}, expected a tree`);
+    if (o.type !== 'tree') throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a tree`, { data: { oid } });
     let entries: TreeEntry[];
-    try { entries = decodeTree(o.content); } catch (e) { throw new CorruptObjectError(oid, `tree ${oid} is malformed`, { cause: e }); }
+    try { entries = decodeTree(o.content); } catch (e) { throw new CorruptObjectError(`tree ${oid} is malformed`, { data: { oid }, cause: e }); }
     if (this.trees.size >= TREE_CACHE_LIMIT) this.trees.clear();
     this.trees.set(oid, entries);
     return entries;
@@ -172,8 +172,8 @@ export class Repo {
 
   async readCommit(oid: string, verified = false): Promise<CommitData> {
     const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
-    if (o.type !== 'commit') throw new CorruptObjectError(oid, `object ${oid} is a ${o.type}, expected a commit`);
-    try { return decodeCommit(o.content); } catch (e) { throw new CorruptObjectError(oid, `commit ${oid} is malformed`, { cause: e }); }
+    if (o.type !== 'commit') throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a commit`, { data: { oid } });
+    try { return decodeCommit(o.content); } catch (e) { throw new CorruptObjectError(`commit ${oid} is malformed`, { data: { oid }, cause: e }); }
   }
 
   async readTag(oid: string): Promise<TagData | undefined> {
@@ -183,7 +183,7 @@ export class Repo {
 
   async readBlob(oid: string, verified = false): Promise<Uint8Array> {
     const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
-    if (o.type !== 'blob') throw new CorruptObjectError(oid, `object ${oid} is a ${o.type}, expected a blob`);
+    if (o.type !== 'blob') throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a blob`, { data: { oid } });
     return o.content;
   }
 
@@ -195,7 +195,7 @@ export class Repo {
   async lookup(tree: string, segments: string[]): Promise<TreeEntry | undefined> {
     let cur: TreeEntry | undefined = { mode: '40000', path: '', oid: tree, type: 'tree' };
     for (const seg of segments) {
-      if (!cur || cur.type !== 'tree') return undefined;
+      if (cur?.type !== 'tree') return undefined;
       const entries = await this.readTree(cur.oid);
       cur = findEntry(entries, seg);
     }
@@ -231,7 +231,10 @@ export class Repo {
       } else {
         const head = path.slice(0, slash);
         let m = sub.get(head);
-        if (!m) sub.set(head, (m = new Map()));
+        if (!m) {
+          m = new Map();
+          sub.set(head, m);
+        }
         m.set(path.slice(slash + 1), oid);
       }
     }
@@ -354,11 +357,12 @@ export class Repo {
       let list: string[];
       try { list = await this.p.readdir(`${this.gitdir}/${rel}`); } catch { return; }
       await Promise.all(list.map(async (n) => {
+        if (n.endsWith('.lock')) return; // a lock (file, or our lock directory) is no ref
         const child = `${rel}/${n}`;
         let isDir = false;
         try { isDir = (await this.p.stat(`${this.gitdir}/${child}`)).isDirectory(); } catch { return; }
         if (isDir) await walk(child);
-        else if (!n.endsWith('.lock')) names.add(child);
+        else names.add(child);
       }));
     };
     await walk(prefix.replace(/\/$/, ''));
@@ -368,31 +372,26 @@ export class Repo {
 
   /**
    * Move `ref` from `expected` (undefined = must not exist) to `value`, the way git does, safely
-   * against other processes: take `<ref>.lock` (naming this process; see ref-lock.ts), re-check
-   * the old value, and move a private file holding the new value over the ref only while the lock
-   * is still ours. Throws ConflictError (retryable) if the ref moved or a live writer holds the lock.
+   * against other processes: take `<ref>.lock` carrying the new value (naming this process; see
+   * ref-lock.ts), re-check the old value, and move the value out of the lock onto the ref, which
+   * succeeds only while the lock is still ours. Throws ConflictError (retryable) if the ref moved,
+   * a live writer holds the lock, or the lock was taken over before the value moved.
    */
   async casRef(ref: string, expected: string | undefined, value: string): Promise<void> {
     const path = `${this.gitdir}/${ref}`;
     await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')), this.dirs);
-    const held = await this.locks.tryAcquire(`${path}.lock`);
+    const held = await this.locks.tryAcquire(`${path}.lock`, `${value}\n`);
     if (!held) {
       const seen = await this.locks.inspect(`${path}.lock`).catch(() => undefined);
       throw new ConflictError(`The ledger branch is being updated by another writer (${ref}.lock ${seen?.why ?? 'exists'})`, { data: { ref, reason: 'locked' } });
     }
-    let staged: string | undefined;
     try {
       const current = await this.readRef(ref, 0);
       if (current !== expected) {
         throw new ConflictError(`The ledger branch moved: expected ${expected ?? '(none)'}, found ${current ?? '(none)'}`, { data: { ref, expected: expected ?? null, actual: current ?? null } });
       }
-      staged = await this.locks.scratchPath('ref');
-      await this.p.writeFile(staged, `${value}\n`);
-      await this.locks.assertHeld(held, ref);
-      await this.p.rename(staged, path);
-      staged = undefined;
+      await this.locks.commit(held, path, ref);
     } finally {
-      if (staged) await this.p.unlink(staged).catch(() => undefined);
       await this.locks.release(held);
     }
   }

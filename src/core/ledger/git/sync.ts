@@ -5,12 +5,13 @@
  * The local branch moves only after the remote accepted the push, so a failed sync leaves the
  * local ledger exactly as it was.
  */
+import type { AuthCallback, FsClient, HttpClient } from 'isomorphic-git';
 import * as git from 'isomorphic-git';
 import { PushRejectedError, SyncError } from '../../errors/index.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
 import type { SyncResult } from '../types.js';
 import { diffTrees } from './diff.js';
-import { EMPTY_TREE, encodeCommit, hashObject, type CommitData, type RawObject } from './objects.js';
+import { EMPTY_TREE, type CommitData, type RawObject } from './objects.js';
 import type { Repo } from './repo.js';
 import { fetchPack } from './fetch.js';
 import { indexPack } from './pack-index.js';
@@ -18,13 +19,13 @@ import { packFor, pushPack, type PushOutcome } from './push.js';
 import { concatBytes, utf8, utf8Decode } from './platform.js';
 
 export interface SyncContext {
-  fs: any;
-  http: any;
+  fs: FsClient;
+  http: HttpClient | undefined;
   gitdir: string;
   ref: string;
   branch: string;
   repo: Repo;
-  remote?: { url: string; corsProxy?: string; headers?: Record<string, string>; onAuth?: any } | undefined;
+  remote?: { url: string; corsProxy?: string; headers?: Record<string, string>; onAuth?: AuthCallback | undefined } | undefined;
   lock: <T>(fn: () => Promise<T>) => Promise<T>;
   beforeRefUpdate?: (() => Promise<void>) | undefined;
   verifiedHead: { get(): Promise<string | undefined>; set(h: string): Promise<void> };
@@ -97,15 +98,14 @@ async function mergedDivergence(repo: Repo, local: string | undefined, remote: s
 }
 
 /** An http client that reports the bytes it receives and sends. */
-function countingHttp(http: any, onBytes: (received: number, sent: number) => void): any {
-  if (!http?.request) return http;
+function countingHttp(http: HttpClient, onBytes: (received: number, sent: number) => void): HttpClient {
   let received = 0;
   let sent = 0;
   return {
-    async request(req: { body?: AsyncIterable<Uint8Array> | Uint8Array[] }) {
+    async request(req) {
       if (Array.isArray(req.body)) { for (const b of req.body) sent += b.length; onBytes(received, sent); }
       const res = await http.request(req);
-      const body = res.body as AsyncIterable<Uint8Array> | undefined;
+      const body = res.body;
       if (!body) return res;
       return {
         ...res,
@@ -115,6 +115,11 @@ function countingHttp(http: any, onBytes: (received: number, sent: number) => vo
       };
     },
   };
+}
+
+/** A response body of one chunk. */
+async function* chunks(bytes: Uint8Array): AsyncIterableIterator<Uint8Array> {
+  yield bytes;
 }
 
 async function collectBody(body: unknown): Promise<Uint8Array> {
@@ -129,10 +134,9 @@ async function collectBody(body: unknown): Promise<Uint8Array> {
  * fails after the negotiation. This http wrapper adds a `HEAD` line naming the ledger branch's
  * tip to the upload-pack advertisement in that case only.
  */
-export function advertiseHeadFor(http: any, ref: string): any {
-  if (!http?.request) return http;
+export function advertiseHeadFor(http: HttpClient, ref: string): HttpClient {
   return {
-    async request(req: { url: string; method?: string }) {
+    async request(req) {
       const res = await http.request(req);
       if ((req.method ?? 'GET') !== 'GET' || !/\/info\/refs\?service=git-upload-pack/.test(req.url) || res.statusCode !== 200) return res;
       const bytes = await collectBody(res.body);
@@ -140,18 +144,18 @@ export function advertiseHeadFor(http: any, ref: string): any {
       const lines: string[] = [];
       for (let i = 0; i + 4 <= text.length;) {
         const n = parseInt(text.slice(i, i + 4), 16);
-        if (Number.isNaN(n)) return { ...res, body: [bytes] };
+        if (Number.isNaN(n)) return { ...res, body: chunks(bytes) };
         lines.push(n === 0 ? '' : text.slice(i + 4, i + n));
         i += n === 0 ? 4 : n;
       }
       const refLines = lines.filter((l) => /^[0-9a-f]{40} /.test(l));
       const name = (l: string) => l.slice(41).split('\0')[0]!.replace(/\n$/, '');
       const tip = refLines.find((l) => name(l) === ref);
-      if (!tip || refLines.some((l) => name(l) === 'HEAD')) return { ...res, body: [bytes] };
+      if (!tip || refLines.some((l) => name(l) === 'HEAD')) return { ...res, body: chunks(bytes) };
       const first = lines.indexOf(refLines[0]!);
       lines.splice(first + 1, 0, `${tip.slice(0, 40)} HEAD\n`);
       const out = lines.map((l) => (l === '' ? '0000' : `${(utf8.encode(l).length + 4).toString(16).padStart(4, '0')}${l}`)).join('');
-      return { ...res, body: [utf8.encode(out)] };
+      return { ...res, body: chunks(utf8.encode(out)) };
     },
   };
 }
@@ -190,7 +194,8 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
     lastTold = now;
     tell({ op: 'sync', phase: phase.phase, loaded: phase.loaded, ...(phase.total !== undefined && { total: phase.total }), bytes: bytesIn });
   };
-  const http = countingHttp(ctx.http, (received) => { bytesIn = received; report(); });
+  const client = ctx.http;
+  const http = countingHttp(client, (received) => { bytesIn = received; report(); });
   const net = {
     fs: ctx.fs, http: advertiseHeadFor(http, ctx.ref), gitdir: ctx.gitdir, url, cache: repo.cache,
     onProgress: (e: { phase: string; loaded: number; total?: number }) => { phase = { phase: e.phase, loaded: e.loaded, total: e.total || undefined }; report(); },
@@ -319,7 +324,7 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
           try {
             const pack = await packFor(repo, outgoing);
             tell({ op: 'sync', phase: 'push', loaded: outgoing.length, total: outgoing.length, bytes: pack.length });
-            outcome = await pushPack({ http: ctx.http, url, headers: ctx.remote?.headers, ref: ctx.ref, oldOid: remoteHead, newOid: target, pack });
+            outcome = await pushPack({ http: client, url, headers: ctx.remote?.headers, ref: ctx.ref, oldOid: remoteHead, newOid: target, pack });
           } catch (e) {
             throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
           }

@@ -73,7 +73,10 @@ class Notes {
   private byReason = new Map<string, { count: number; examples: string[]; what: string }>();
   add(reason: string, what: string, example: string): void {
     let n = this.byReason.get(reason);
-    if (!n) this.byReason.set(reason, (n = { count: 0, examples: [], what }));
+    if (!n) {
+      n = { count: 0, examples: [], what };
+      this.byReason.set(reason, n);
+    }
     n.count++;
     if (n.examples.length < 3) n.examples.push(example);
   }
@@ -193,7 +196,7 @@ class Checker {
   async lookup(tree: string, path: string, commit: string): Promise<TreeEntry | undefined> {
     let cur: TreeEntry | undefined = { mode: '40000', path: '', oid: tree, type: 'tree' };
     for (const seg of path.split('/')) {
-      if (!cur || cur.type !== 'tree') return undefined;
+      if (cur?.type !== 'tree') return undefined;
       cur = (await this.tree(cur.oid, commit)).find((e) => e.path === seg);
     }
     return cur;
@@ -298,7 +301,10 @@ class Checker {
       if (idProblem(loc.id)) throw new Finding('path_mismatch', `${x.path}: "${loc.id}" is not a valid id`, c.oid, loc.id);
       const key = `${loc.kind}:${loc.id}`;
       let list = added.get(key);
-      if (!list) added.set(key, (list = []));
+      if (!list) {
+        list = [];
+        added.set(key, list);
+      }
       list.push({ loc, change: x });
     }
     for (const files of added.values()) await this.checkEntry(c, files);

@@ -135,7 +135,7 @@ describe('<scp-audit-manager>', () => {
 
   it('shows an error banner naming what failed and keeps every row when the ledger write fails', async () => {
     const ledger = createMemoryLedger();
-    const client = memoryClient({ ledger: { ...ledger, write: async () => { throw new LedgerWriteError('remote rejected the push'); } } });
+    const client = memoryClient({ ledger: { ...ledger, write: async () => { throw new LedgerWriteError('remote rejected the push', { data: { ids: [] } }); } } });
     await stageAll(client, [['security', 'a'], ['k8s', 'b']]);
     const { el } = await openManager(client);
     const errors: ScpActionErrorEvent[] = [];

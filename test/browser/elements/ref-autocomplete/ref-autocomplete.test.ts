@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import type { ScpClient } from '../../../../src/core/client.js';
 import type { Suggestion } from '../../../../src/core/schemas/ref.js';

@@ -2,7 +2,7 @@ import { expect, html } from '@open-wc/testing';
 import { createScp, type ScpClient } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import { createMemoryStagingStore } from '../../../../src/core/storage/memory.js';
-import { ScpRunDetailsToggleEvent } from '../../../../src/elements/events/run-details-toggle-event.js';
+import type { ScpRunDetailsToggleEvent } from '../../../../src/elements/events/run-details-toggle-event.js';
 import '../../../../src/elements/run-badge/scp-run-badge.js';
 import { closeClients, mount, until } from '../internal/fixtures.js';
 

@@ -50,7 +50,8 @@ class Follower {
 
   async run(): Promise<void> {
     while (!this.stopped) {
-      const abort = (this.abort = new AbortController());
+      const abort = new AbortController();
+      this.abort = abort;
       try {
         const res = await fetch(`${this.pick()}events`, { headers: { 'last-event-id': String(this.seqs.at(-1) ?? 0) }, signal: abort.signal });
         if (!res.ok || !res.body) throw new Error(`status ${res.status}`);

@@ -37,7 +37,8 @@ if (mode === 'write') {
       if (typeof v !== 'function') return v;
       return async (...args: unknown[]) => {
         const out = await v.apply(target, args);
-        if (key === 'link' && args[1] === lock) {
+        // The lock is in place once linked (a lock file) or renamed (a lock directory) there.
+        if ((key === 'link' || key === 'rename') && args[1] === lock) {
           process.stdout.write('holding\n');
           await new Promise(() => setInterval(() => {}, 1000)); // never lets go
         }
@@ -45,7 +46,7 @@ if (mode === 'write') {
       };
     },
   });
-  const ledger = await createGitLedger({ fs: { ...fs, promises }, dir: dir! });
+  const ledger = await createGitLedger({ fs: { ...fs, promises: promises as unknown as typeof fs.promises }, dir: dir! });
   await ledger.write({ runs: [run()] });
 } else if (mode === 'read') {
   const ledger = await createGitLedger({ fs, dir: dir! });

@@ -48,7 +48,10 @@ class Listener {
 
   add(tenant: string, fn: Wake): () => void {
     let set = this.wakes.get(tenant);
-    if (!set) this.wakes.set(tenant, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.wakes.set(tenant, set);
+    }
     set.add(fn);
     void this.ensure();
     return () => { set!.delete(fn); if (set!.size === 0) this.wakes.delete(tenant); };
@@ -56,7 +59,8 @@ class Listener {
 
   ensure(): Promise<void> {
     if (this.client || this.closed) return Promise.resolve();
-    return (this.connecting ??= this.connect().finally(() => { this.connecting = undefined; }));
+    this.connecting ??= this.connect().finally(() => { this.connecting = undefined; });
+    return this.connecting;
   }
 
   private async connect(): Promise<void> {
@@ -105,7 +109,10 @@ class Listener {
 const listeners = new WeakMap<Pool, Listener>();
 function listenerFor(pool: Pool, onError: (e: unknown) => void, reconnectMs?: number): Listener {
   let l = listeners.get(pool);
-  if (!l) listeners.set(pool, (l = new Listener(pool, onError, reconnectMs)));
+  if (!l) {
+    l = new Listener(pool, onError, reconnectMs);
+    listeners.set(pool, l);
+  }
   return l;
 }
 

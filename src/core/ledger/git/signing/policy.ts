@@ -50,9 +50,12 @@ export async function checkSignatures(io: SignatureIo, order: { oid: string }[],
   const byBlob = new Map<string, Set<string>>();
   const allowedAt = async (tree: string): Promise<Set<string> | undefined> => {
     const e = await io.lookup(tree, SIGNERS_PATH);
-    if (!e || e.type !== 'blob') return undefined;
+    if (e?.type !== 'blob') return undefined;
     let keys = byBlob.get(e.oid);
-    if (!keys) byBlob.set(e.oid, (keys = new Set(parseAllowedSigners(await io.blobText(e.oid)).keys())));
+    if (!keys) {
+      keys = new Set(parseAllowedSigners(await io.blobText(e.oid)).keys());
+      byBlob.set(e.oid, keys);
+    }
     return keys;
   };
   let verified = 0;
