@@ -4,6 +4,7 @@
  * is indexed by pack-index.ts. isomorphic-git's fetch indexes with a new inflater and a
  * `crypto.subtle` promise per object, which took ~20 s for a 20,000-entry ledger in a browser.
  */
+import type { HttpClient } from 'isomorphic-git';
 import { concatBytes, utf8, utf8Decode } from './platform.js';
 import { collect, pkt, pktLines } from './push.js';
 
@@ -26,7 +27,7 @@ function httpError(res: { statusCode: number; statusMessage?: string }, url: str
  * server's progress lines (`Counting objects`, …) as phase / loaded / total.
  */
 export async function fetchPack(options: {
-  http: any; url: string; headers?: Record<string, string> | undefined;
+  http: HttpClient; url: string; headers?: Record<string, string> | undefined;
   ref: string; haves: string[]; has(oid: string): Promise<boolean>;
   onProgress?: (p: { phase: string; loaded: number; total?: number }) => void;
 }): Promise<FetchedPack> {
@@ -54,7 +55,8 @@ export async function fetchPack(options: {
     url: packUrl,
     method: 'POST',
     headers: { ...options.headers, 'content-type': 'application/x-git-upload-pack-request', accept: 'application/x-git-upload-pack-result', 'user-agent': AGENT },
-    body: [body],
+    // An array of chunks, as push.ts sends (a Content-Length instead of a chunked body).
+    body: [body] as unknown as AsyncIterableIterator<Uint8Array>,
   });
   if (res.statusCode !== 200) throw httpError(res, packUrl);
   const raw = await collect(res.body);
