@@ -29,6 +29,35 @@ const git = async (args: string[], cwd?: string) => (await run('git', args, { cw
 const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => { const t0 = performance.now(); const r = await fn(); return [r, performance.now() - t0]; };
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/**
+ * The ledger Worker's used JS heap, through the browser's CDP endpoint: Workers expose no
+ * `performance.memory`, and Playwright opens CDP sessions for pages only, so the Worker target
+ * is attached here and asked through Target.sendMessageToTarget.
+ */
+async function workerHeapUsed(browser: import('playwright-core').Browser): Promise<number | undefined> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets') as { targetInfos: { targetId: string; type: string }[] };
+    const worker = targetInfos.find((t) => t.type === 'worker');
+    if (!worker) return undefined;
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false }) as { sessionId: string };
+    const answer = new Promise<number>((resolve) => {
+      cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
+        const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number } };
+        if (e.sessionId === sessionId && m.id === 1 && m.result) resolve(m.result.usedSize);
+      });
+    });
+    // Collect first, so the figure is what the Worker holds rather than garbage not yet freed.
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 0, method: 'HeapProfiler.collectGarbage' }) });
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
+    const used = await Promise.race([answer, new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]);
+    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+    return used;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
 export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerifyMax?: number; log?: (line: string) => void } = {}): Promise<Record<string, number>> {
   const { sizes = [2_000, 20_000, 100_000], fullVerifyMax = 20_000, log = console.log } = options;
   const out: Record<string, number> = {};
@@ -72,8 +101,8 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
       out[`listedPct${n}`] = (100 * listed) / onRemote;
       log(`  entries listed: ${listed} of ${onRemote} (${((100 * listed) / onRemote).toFixed(1)}%)`);
 
-      const mem = await page.workers()[0]?.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize).catch(() => undefined);
-      if (mem !== undefined) { out[`workerHeap${n}MB`] = mem / 2 ** 20; log(`  Worker JS heap after catching up: ${(mem / 2 ** 20).toFixed(1)} MB`); } else log('  Worker JS heap: not available');
+      const mem = await workerHeapUsed(browser).catch(() => undefined);
+      if (mem !== undefined) { out[`workerHeap${n}MB`] = mem / 2 ** 20; log(`  Worker JS heap after catching up: ${(mem / 2 ** 20).toFixed(1)} MB (CDP Runtime.getHeapUsage of the ledger Worker)`); } else log('  Worker JS heap: not available');
 
       if (n <= fullVerifyMax) {
         const v = await call<{ ms: number; ok: boolean; commits: number; entries: number; longest: number }>('verify', true);

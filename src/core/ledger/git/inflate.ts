@@ -202,16 +202,21 @@ function adler32(data: Uint8Array, end: number): number {
  * packs need), checking its header and Adler-32. `size`: the expected output length, if known.
  */
 export function inflateZlib(data: Uint8Array, size?: number): Uint8Array {
-  if (data.length < 6) throw new Error('invalid zlib data: too short');
-  const cmf = data[0]!;
-  const flg = data[1]!;
+  return inflateZlibAt(data, 0, size).out;
+}
+
+/** As inflateZlib, for the stream starting at `start`; `end` is where it ended (its checksum included). */
+export function inflateZlibAt(data: Uint8Array, start: number, size?: number): { out: Uint8Array; end: number } {
+  if (data.length - start < 6) throw new Error('invalid zlib data: too short');
+  const cmf = data[start]!;
+  const flg = data[start + 1]!;
   if ((cmf & 0x0f) !== 8 || (cmf >> 4) > 7 || ((cmf << 8) | flg) % 31 !== 0) throw new Error('invalid zlib data: bad header');
   if (flg & 0x20) throw new Error('invalid zlib data: preset dictionary');
-  const inf = new Inflater(data, 2, size ?? data.length * 4);
+  const inf = new Inflater(data, start + 2, size ?? Math.min((data.length - start) * 4, 1 << 20));
   inf.run();
   const at = inf.position;
   if (at + 4 > data.length) throw new Error('invalid zlib data: no checksum');
   const want = ((data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>> 0;
   if (adler32(inf.out, inf.outLen) !== want) throw new Error('invalid zlib data: checksum mismatch');
-  return inf.out.length === inf.outLen ? inf.out : inf.out.subarray(0, inf.outLen);
+  return { out: inf.out.length === inf.outLen ? inf.out : inf.out.subarray(0, inf.outLen), end: at + 4 };
 }

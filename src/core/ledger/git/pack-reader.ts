@@ -80,7 +80,8 @@ function findOffset(p: Pack, key: Uint8Array): number {
   return -1;
 }
 
-function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+/** Apply a git delta (copy / insert instructions) to its base object's content. */
+export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
   let i = 0;
   const varint = () => {
     let v = 0;

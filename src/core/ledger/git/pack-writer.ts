@@ -27,12 +27,6 @@ function objectHeader(type: number, size: number): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0);
-  return b;
-}
-
 export async function buildPack(objects: RawObject[]): Promise<BuiltPack> {
   const codec = await getCodec();
   // One copy of each object, in the order given.
@@ -59,6 +53,12 @@ export async function buildPack(objects: RawObject[]): Promise<BuiltPack> {
   const packSha = await codec.sha1(body);
   const pack = concatBytes([body, packSha]);
 
+  return { name: toHex(packSha), pack, idx: await buildPackIndex(rows, packSha) };
+}
+
+/** A version-2 pack index for the pack whose trailer is `packSha`: one row per object (sorted here). */
+export async function buildPackIndex(rows: { oid: string; crc: number; offset: number }[], packSha: Uint8Array): Promise<Uint8Array> {
+  const codec = await getCodec();
   rows.sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
   const fanout = new Uint8Array(256 * 4);
   const fv = new DataView(fanout.buffer);
@@ -67,17 +67,23 @@ export async function buildPack(objects: RawObject[]): Promise<BuiltPack> {
     while (r < rows.length && parseInt(rows[r]!.oid.slice(0, 2), 16) <= i) r++;
     fv.setUint32(i * 4, r);
   }
-  const shas = concatBytes(rows.map((x) => fromHex(x.oid)));
-  const crcs = concatBytes(rows.map((x) => u32(x.crc)));
+  // One buffer per table: a fetched pack has tens of thousands of rows.
+  const n = rows.length;
+  const shas = new Uint8Array(n * 20);
+  const crcs = new Uint8Array(n * 4);
+  const offs = new Uint8Array(n * 4);
+  const cv = new DataView(crcs.buffer);
+  const ov = new DataView(offs.buffer);
   const large: Uint8Array[] = [];
-  const offs = concatBytes(rows.map((x) => {
-    if (x.offset < 0x80000000) return u32(x.offset);
+  rows.forEach((x, i) => {
+    shas.set(fromHex(x.oid), i * 20);
+    cv.setUint32(i * 4, x.crc >>> 0);
+    if (x.offset < 0x80000000) { ov.setUint32(i * 4, x.offset); return; }
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigUint64(0, BigInt(x.offset));
     large.push(b);
-    return u32(0x80000000 | (large.length - 1));
-  }));
+    ov.setUint32(i * 4, (0x80000000 | (large.length - 1)) >>> 0);
+  });
   const idxBody = concatBytes([Uint8Array.from([0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2]), fanout, shas, crcs, offs, ...large, packSha]);
-  const idx = concatBytes([idxBody, await codec.sha1(idxBody)]);
-  return { name: toHex(packSha), pack, idx };
+  return concatBytes([idxBody, await codec.sha1(idxBody)]);
 }

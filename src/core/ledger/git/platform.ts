@@ -4,9 +4,12 @@
  * they are used when present; the browser falls back to the web platform APIs.
  */
 import { inflateZlib } from './inflate.js';
+import { sha1Sync } from './sha1.js';
 
 export interface Codec {
   sha1(data: Uint8Array): Promise<Uint8Array>;
+  /** SHA-1 at once: many small objects in a row (indexing a fetched pack). */
+  sha1Now(data: Uint8Array): Uint8Array;
   sha256Hex(text: string): Promise<string>;
   /** zlib stream of `data`; `store` skips compression (tree objects are mostly binary ids). */
   deflate(data: Uint8Array, mode?: 'fast' | 'store'): Promise<Uint8Array>;
@@ -73,6 +76,7 @@ async function streamThrough(data: Uint8Array, stream: TransformStream<Uint8Arra
 
 const webCodec: Codec = {
   async sha1(data) { return new Uint8Array(await crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>)); },
+  sha1Now: sha1Sync,
   async sha256Hex(text) { return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text)))); },
   deflate: async (data, mode) => (mode === 'store' ? zlibStored(data) : streamThrough(data, new CompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>)),
   // Synchronous: a DecompressionStream per object cost ~3 ms in a Worker (ledger objects are small).
@@ -100,6 +104,7 @@ async function loadCodec(): Promise<Codec> {
     const u8 = (b: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     return {
       async sha1(data) { return u8(nodeCrypto.createHash('sha1').update(data).digest()); },
+      sha1Now: (data) => u8(nodeCrypto.createHash('sha1').update(data).digest()),
       async sha256Hex(text) { return nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex'); },
       // Small windows keep zlib's per-call allocation small: objects here are a few KB.
       async deflate(data, mode = 'fast') {

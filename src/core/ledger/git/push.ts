@@ -14,12 +14,12 @@ import { ZERO_OID } from './repo.js';
 
 export interface PushOutcome { ok: boolean; reason?: string }
 
-function pkt(line: string): Uint8Array {
+export function pkt(line: string): Uint8Array {
   const body = utf8.encode(line);
   return concatBytes([utf8.encode((body.length + 4).toString(16).padStart(4, '0')), body]);
 }
 
-function pktLines(bytes: Uint8Array): string[] {
+export function pktLines(bytes: Uint8Array): string[] {
   const text = utf8Decode.decode(bytes);
   const out: string[] = [];
   for (let i = 0; i + 4 <= text.length;) {
@@ -32,7 +32,7 @@ function pktLines(bytes: Uint8Array): string[] {
   return out;
 }
 
-async function collect(body: unknown): Promise<Uint8Array> {
+export async function collect(body: unknown): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   if (body) for await (const c of body as AsyncIterable<Uint8Array>) parts.push(c);
   return concatBytes(parts);

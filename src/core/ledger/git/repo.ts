@@ -260,6 +260,12 @@ export class Repo {
   async writePack(objects: RawObject[]): Promise<string | undefined> {
     if (objects.length === 0) return undefined;
     const { name, pack, idx } = await buildPack(objects);
+    await this.storePack(name, pack, idx);
+    return name;
+  }
+
+  /** Store a complete pack and its index (the index last, so readers never see half a pack). */
+  async storePack(name: string, pack: Uint8Array, idx: Uint8Array): Promise<void> {
     const dir = `${this.gitdir}/objects/pack`;
     await mkdirp(this.p, dir, this.dirs);
     const base = `${dir}/pack-${name}`;
@@ -275,7 +281,6 @@ export class Repo {
       throw e;
     }
     await this.packs?.addPack(`pack-${name}`);
-    return name;
   }
 
   /**

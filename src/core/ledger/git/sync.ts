@@ -14,6 +14,8 @@ import { diffTrees } from './diff.js';
 import { EMPTY_TREE, type CommitData, type RawObject } from './objects.js';
 import type { CredentialsCallback, RemoteCredentials } from './git-ledger.js';
 import type { Repo } from './repo.js';
+import { fetchPack } from './fetch.js';
+import { indexPack } from './pack-index.js';
 import { packFor, pushPack, type PushOutcome } from './push.js';
 import { concatBytes, utf8, utf8Decode } from './platform.js';
 
@@ -246,10 +248,33 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
         // isomorphic-git tells the server we have just the tip of `ref`. Our own branch's tip is
         // unknown to the server while it holds unpushed commits (the server would then send the
         // whole history back); the remote-tracking ref is always a commit the server knows.
-        const tracking = `refs/remotes/${REMOTE_NAME}/${ctx.branch}`;
-        const haveRef = (await repo.readRef(tracking).catch(() => undefined)) ? tracking : ctx.branch;
-        const r = await git.fetch({ ...net, remote: REMOTE_NAME, ref: haveRef, remoteRef: ctx.branch, singleBranch: true, tags: false });
-        remoteHead = r.fetchHead ?? undefined;
+        const tracking = remoteTrackingRef(ctx.branch);
+        const trackingTip = await repo.readRef(tracking).catch(() => undefined);
+        if (!ctx.remote?.onAuth && !ctx.remote?.corsProxy) {
+          // Our own fetch and pack indexing (fetch.ts, pack-index.ts); the tracking ref moves
+          // only once the objects are stored.
+          const localTip = await ctx.head();
+          const f = await fetchPack({
+            http, url, headers: ctx.remote?.headers, ref: ctx.ref,
+            haves: [trackingTip, localTip].filter((h): h is string => !!h),
+            has: (oid) => repo.hasObject(oid),
+            onProgress: (p) => { phase = { phase: p.phase, loaded: p.loaded, total: p.total }; report(); },
+          });
+          if (f.pack) {
+            const indexed = await indexPack(f.pack, {
+              external: (oid) => repo.readObject(oid).catch(() => undefined),
+              onProgress: (loaded, total) => { phase = { phase: 'Resolving deltas', loaded, total }; report(); },
+            });
+            await repo.storePack(indexed.name, f.pack, indexed.idx);
+          }
+          if (f.head) await repo.setRef(tracking, f.head);
+          remoteHead = f.head;
+        } else {
+          // With an auth callback or a CORS proxy, isomorphic-git's fetch handles both.
+          const haveRef = trackingTip ? tracking : ctx.branch;
+          const r = await git.fetch({ ...net, remote: REMOTE_NAME, ref: haveRef, remoteRef: ctx.branch, singleBranch: true, tags: false });
+          remoteHead = r.fetchHead ?? undefined;
+        }
       } catch (e) {
         if (errorCode(e) !== 'NotFoundError') {
           throw authRefused(e, 'fetch') ?? new SyncError(`Fetching the ledger from ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'fetch' }, cause: e });
