@@ -1,9 +1,10 @@
-// The generated framework types (`scp-ledger/react`, `/preact`, `/svelte`, from custom-elements.json),
-// each checked by a fixture app that type-checks against the packed package with no declarations
-// of its own: test/consumers/react-types (React 19 TSX) and test/consumers/preact-svelte-types
-// (Preact TSX and Svelte 5's SvelteHTMLElements). Each handles scp-audits-saved with a typed
-// handler, and its @ts-expect-error lines prove a wrong property, a wrong property type and a
-// mistyped handler are rejected.
+// The generated framework types (`scp-ledger/react`, `/preact`, `/svelte`, `/vue`, from
+// custom-elements.json), each checked by a fixture app that type-checks against the packed package
+// with no declarations of its own: test/consumers/react-types (React 19 TSX),
+// test/consumers/preact-svelte-types (Preact TSX and Svelte 5's SvelteHTMLElements) and
+// test/consumers/vue-types (a Vue 3 SFC template, checked by vue-tsc). Each handles
+// scp-audits-saved with a typed handler, and its @ts-expect-error (@vue-expect-error) lines prove a
+// wrong property, a wrong property type and a mistyped handler are rejected.
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,4 +30,5 @@ describe('framework types for the elements', { timeout: 15 * 60_000 }, () => {
 
   it('a React 19 + TSX app type-checks with scp-* tags, their properties and a typed scp-audits-saved handler', { timeout: 10 * 60_000 }, () => typecheck('react-types'));
   it('Preact TSX and Svelte element props type-check with scp-* tags, their properties and typed event handlers', { timeout: 10 * 60_000 }, () => typecheck('preact-svelte-types'));
+  it('a Vue 3 SFC template type-checks (vue-tsc) with scp-* tags, their properties and a typed @scp-audits-saved handler', { timeout: 10 * 60_000 }, () => typecheck('vue-types'));
 });

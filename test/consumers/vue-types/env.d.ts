@@ -1,0 +1,2 @@
+// Enables the scp-* tag types for every template in the project, once.
+import 'scp-ledger/vue';
