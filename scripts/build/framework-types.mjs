@@ -23,20 +23,14 @@ const tags = elements.map((el) => {
     if (type !== 'Event') names.add(type);
     return { name: e.name, type };
   });
-  vueTags.push([
-    `  '${el.tagName}': ScpVueElement<${el.name}, HTMLAttributes`,
+  // Properties and attributes are the same for every framework; only the handler names differ.
+  const props = [
     fields.length ? ` & Partial<Pick<${el.name}, ${fields.map((f) => `'${f}'`).join(' | ')}>>` : '',
     attrs.length ? ` & { ${attrs.map((a) => `'${a}'?: string | number | boolean`).join('; ')} }` : '',
-    events.length ? ` & {\n${events.map((e) => `    ${vueHandler(e.name)}?: (event: ${e.type}) => void;`).join('\n')}\n  }` : '',
-    '>;',
-  ].join(''));
-  return [
-    `  '${el.tagName}': Base<${el.name}>`,
-    fields.length ? ` & Partial<Pick<${el.name}, ${fields.map((f) => `'${f}'`).join(' | ')}>>` : '',
-    attrs.length ? ` & { ${attrs.map((a) => `'${a}'?: string | number | boolean`).join('; ')} }` : '',
-    events.length ? ` & {\n${events.map((e) => `    'on${e.name}'?: (event: ${e.type}) => void;`).join('\n')}\n  }` : '',
-    ';',
   ].join('');
+  const handlers = (key) => (events.length ? ` & {\n${events.map((e) => `    ${key(e.name)}?: (event: ${e.type}) => void;`).join('\n')}\n  }` : '');
+  vueTags.push(`  '${el.tagName}': ScpVueElement<${el.name}, HTMLAttributes${props}${handlers(vueHandler)}>;`);
+  return `  '${el.tagName}': Base<${el.name}>${props}${handlers((name) => `'on${name}'`)};`;
 });
 
 const header = `// Generated from custom-elements.json by scripts/build/framework-types.mjs: do not edit.`;
