@@ -19,9 +19,10 @@ describe('the packed type declarations', () => {
   it('compile a consumer of every public subpath with skipLibCheck off, and hide view internals', async () => {
     const subpaths = Object.keys(packed.manifest.exports as Record<string, unknown>)
       .filter((k) => k !== './package.json' && k !== './custom-elements.json')
-      // `scp-ledger/react` augments React's JSX types, so it needs `@types/react` as a React app has
-      // it: test/consumers/react-types type-checks it there.
-      .filter((k) => k !== './react')
+      // `scp-ledger/react` (/preact, /svelte, /vue) augments that framework's types, so it needs the
+      // framework installed as an app has it: test/node/consumers/react-types.test.ts type-checks
+      // each in its fixture app.
+      .filter((k) => !['./react', './preact', './svelte', './vue'].includes(k))
       .map((k) => `scp-ledger${k.slice(1)}`);
     const imports = subpaths.map((s, i) => `import * as m${i} from '${s}';`).join('\n');
     await writeFile(join(packed.app, 'consumer.ts'), `${imports}
