@@ -414,6 +414,31 @@ const checks: Record<string, Check> = {
       assert.ok(block.code.includes("import 'scp-ledger/react'"));
     },
   },
+  'Vue › vue': {
+    does: "its script compiles as TS and imports only exported subpaths, the env line names scp-ledger/vue, and the template's tag, properties and event are ones custom-elements.json lists for it",
+    async check(block) {
+      const script = /<script setup lang="ts">\n([\s\S]*?)<\/script>/.exec(block.code)?.[1];
+      const template = /<template>\n([\s\S]*?)<\/template>/.exec(block.code)?.[1];
+      assert.ok(script && template, 'a <script setup lang="ts"> and a <template>');
+      const out = await transform(script, { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: 'README.md' });
+      const specifiers = [...`${out.code}\n${script}`.matchAll(/(?:from|import)\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!).filter((x) => x.startsWith('scp-ledger'));
+      const exported = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports).map((k) => k.replace(/^\./, 'scp-ledger'));
+      assert.ok(specifiers.includes('scp-ledger/vue'), specifiers.join(', '));
+      for (const x of specifiers) assert.ok(exported.includes(x), `${x} is in the package's exports map`);
+      const manifest = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8')) as { modules: { declarations?: { tagName?: string; members?: { name: string }[]; events?: { name: string }[] }[] }[] };
+      const tag = /<(scp-[a-z-]+)\s([^>]*)\/>/.exec(template);
+      assert.ok(tag, 'the template uses an scp-* tag');
+      const el = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag[1]);
+      assert.ok(el, `${tag[1]} is an element`);
+      const bound = [...tag[2]!.matchAll(/([:@]?)([\w-]+)="/g)];
+      assert.ok(bound.length >= 3, tag[2]);
+      for (const [, sigil, name] of bound) {
+        if (sigil === '@') assert.ok(el.events?.some((e) => e.name === name), `${tag[1]} fires ${name}`);
+        else assert.ok(el.members?.some((m) => m.name === name), `${tag[1]} has a property ${name}`);
+      }
+      assert.ok(script.includes('(e: ScpAuditsSavedEvent)') && template.includes('@scp-audits-saved="saved"'));
+    },
+  },
   'Theming › css': {
     does: 'sets color-scheme, and every --scp-* property it or the README table names is one the elements document (@cssproperty in custom-elements.json), with none left out of the table',
     async check(block) {
