@@ -142,7 +142,7 @@ export function gitServerPlugin() {
   return {
     name: 'scp-git-server',
     async serverStart() { await ensure(); },
-    async serverStop() { if (started) { started = undefined; server = undefined; await releaseGitServer(); } },
+    async serverStop() { if (started) { started = undefined; await releaseGitServer(); } },
     async serve(context) {
       if (!context.path.startsWith('/__git__/')) return undefined;
       const s = await ensure();
