@@ -13,7 +13,7 @@ const ORIGIN = 'http://localhost:5997'; // intercepted below, never dialled
 interface Figures {
   refs: number; rounds: number; cards: number; more: string; settleMs: number; longestTaskMs: number;
   keystrokeLongestTaskMs: number; heapMb: number; baselineMs: number; ratioSettleVsCore: number;
-  textareaAloneLongestTaskMs: number; applyMs: number;
+  textareaAloneLongestTaskMs: number; textareaAloneKeystrokeMs: number; applyMs: number;
 }
 
 export async function runRefScaleBench(options: { counts?: number[]; rounds?: number; log?: (line: string) => void } = {}): Promise<Figures[]> {
@@ -41,7 +41,9 @@ export async function runRefScaleBench(options: { counts?: number[]; rounds?: nu
     log('  refs    cards  settle      longest task  keystroke (longest task)  heap      core baseline  ratio');
     for (const f of figures) {
       log(`  ${f.refs.toLocaleString('en').padEnd(7)} ${String(f.cards).padEnd(6)} ${ms(f.settleMs).padEnd(11)} ${ms(f.longestTaskMs).padEnd(13)} ${ms(f.keystrokeLongestTaskMs).padEnd(25)} ${`${f.heapMb.toFixed(1)} MB`.padEnd(9)} ${ms(f.baselineMs).padEnd(14)} ${f.ratioSettleVsCore.toFixed(1)}x`);
-      log(`          one scan of the text by the element (apply): ${ms(f.applyMs)}; the bare textarea taking the same text, longest task: ${ms(f.textareaAloneLongestTaskMs)}${f.more ? `; "${f.more}"` : ''}`);
+      log(`          one scan of the text by the element (apply): ${ms(f.applyMs)}${f.more ? `; "${f.more}"` : ''}`);
+      log(`          the bare textarea (no element), longest task: taking the text ${ms(f.textareaAloneLongestTaskMs)}, one keystroke ${ms(f.textareaAloneKeystrokeMs)}`);
+      log(`          added by the element, longest task: taking the text ${ms(f.longestTaskMs - f.textareaAloneLongestTaskMs)}, one keystroke ${ms(f.keystrokeLongestTaskMs - f.textareaAloneKeystrokeMs)}`);
     }
     log(JSON.stringify({ bench: 'ref-preview-scale', figures }));
     return figures;

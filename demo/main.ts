@@ -20,7 +20,8 @@ remoteInput.value = remoteParam ?? localStorage.getItem(REMOTE_KEY) ?? '';
 const scp = createScp({
   actor: () => actorInput.value.trim() || 'unknown',
   runContext: () => ({ environment: 'demo', code_ref: 'a1b2c3d4e5f6' }),
-  ...(remoteInput.value && { remote: { url: remoteInput.value } }),
+  // With a remote: sync a little after saves and every minute, backing off after failures.
+  ...(remoteInput.value && { remote: { url: remoteInput.value }, autoSync: true }),
 });
 (window as unknown as { scp: typeof scp }).scp = scp;
 
@@ -41,6 +42,21 @@ scp.bus.on('ledger:progress', (p) => {
     : p.op === 'index' ? `Indexing ${count} entries`
     : 'Verifying…';
 });
+// Automatic sync's state: when it last synced, when it tries next, and why the last try failed.
+const autoSyncOut = document.querySelector<HTMLOutputElement>('#settings-autosync')!;
+const clock = (iso: string | undefined) => (iso ? new Date(iso).toLocaleTimeString() : undefined);
+function showAutoSync(): void {
+  const s = scp.autoSync?.state();
+  if (!s) { autoSyncOut.textContent = 'Automatic sync: off (set a git remote and reload).'; return; }
+  autoSyncOut.textContent = [
+    `Automatic sync: last synced ${clock(s.lastSyncedAt) ?? 'not yet'}`,
+    s.nextAt && `next attempt ${clock(s.nextAt)}`,
+    s.lastError && `last error (${s.failures} in a row): ${s.lastError}`,
+  ].filter(Boolean).join(' · ');
+}
+showAutoSync();
+setInterval(showAutoSync, 1000);
+scp.bus.on('ledger:synced', showAutoSync);
 actorInput.addEventListener('change', () => localStorage.setItem(ACTOR_KEY, actorInput.value));
 remoteInput.addEventListener('change', () => {
   localStorage.setItem(REMOTE_KEY, remoteInput.value);

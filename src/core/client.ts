@@ -181,6 +181,8 @@ export function createScp(options: ScpOptions = {}): ScpClient {
     context: () => ({ actor: actor(), ...options.runContext?.() }),
     ...options.runs,
   }));
+  // Audits a stopped process committed but left pending are settled now, not on their next save.
+  void staging.reconcile?.().catch(() => { /* retried at the next start; a save reconciles too */ });
   const refs = createRefs({ ledger, staging, runs, cardLabel });
   if (inBrowser) {
     // Badges ask for counts as soon as they connect: fetch what that needs now, side by side with

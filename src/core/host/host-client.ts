@@ -19,6 +19,8 @@ export interface HostClient extends ScpClient {
   readonly backend: HttpBackend;
   /** The SSE bridge, when events are on. */
   readonly events: EventBridge | undefined;
+  /** A page of the host's event history, newest first (see HttpBackend.history; 304s reuse the last copy). */
+  history: HttpBackend['history'];
 }
 
 /**
@@ -49,7 +51,7 @@ export function createHostClient(options: HostClientOptions): HostClient {
     return capabilitiesOf(res.status !== 404 && isRole(role) ? role : 'admin');
   }, (e: unknown) => { caps = undefined; throw e; }));
   return {
-    backend, events, bus, store, capabilities,
+    backend, events, bus, store, capabilities, history: backend.history,
     staging: backend.staging, ledger: backend.ledger, runs: backend.runs, refs: backend.refs,
     cardLabel: (k) => defaultCardLabel(k, { ...labels }),
     async close() {

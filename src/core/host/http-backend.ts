@@ -3,7 +3,7 @@ import { NotFoundError, UnknownRefKindError, ValidationError } from '../errors/i
 import { assertValidId } from '../ids.js';
 import { checkDeleteReason } from '../ledger/actions.js';
 import type { DeleteOptions, Ledger, LedgerBatch, WriteResult } from '../ledger/types.js';
-import { parseRefs, splitRef } from '../refs/parse.js';
+import { parseRefs, scanRefs, splitRef } from '../refs/parse.js';
 import type { RefResolver, Refs } from '../refs/types.js';
 import type { ArtifactRef } from '../runs/artifacts.js';
 import type { RunHandle, RunOutcome, Runs, RunSpec } from '../runs/types.js';
@@ -17,6 +17,7 @@ import { nullRecord, own } from '../own.js';
 import { createHttp, type Http, type HttpOptions } from './http.js';
 import { typedFromHttp } from './wire-errors.js';
 import { sharedWindow } from './shared-window.js';
+import { OriginEnvelope } from './envelope.js';
 import { parseWith } from '../schemas/parse.js';
 import { selectionOrThrow } from '../selection.js';
 
@@ -29,7 +30,18 @@ export interface HttpBackend {
   readonly ledger: Ledger;
   readonly runs: Runs;
   readonly refs: Refs;
+  /**
+   * One page of the host's event history (`GET /api/events/history`), newest first: the events
+   * before seq `before` (default: from the newest). A page asked for again is answered from the
+   * last copy when the host says it has not changed (ETag, 304). `cursor` is the next `before`.
+   */
+  history(options?: { before?: number; limit?: number }): Promise<EventHistoryPage>;
 }
+
+/** A page of `GET /api/events/history`: envelopes as the stream sends them, and where the next page starts. */
+export interface EventHistoryPage { events: OriginEnvelope[]; cursor?: number }
+
+const HistoryResponse = z.object({ events: z.array(OriginEnvelope), cursor: z.optional(z.string()) });
 
 const PendingList = z.object({ pending: z.array(AuditMeta) });
 const SaveResponse = z.looseObject({ saved: z.array(z.string()), count: z.optional(z.number()), commit: z.optional(z.string()) });
@@ -220,9 +232,11 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
   const remoteKinds = new Set(['audit', 'run']);
   const local = new Map<string, RefResolver[]>();
   const activeLocal = (kind: string) => local.get(kind)?.at(-1);
+  const knownKinds = () => [...new Set([...remoteKinds, ...local.keys()])];
 
   const refs: Refs = {
-    parse: (text) => parseRefs(text, [...new Set([...remoteKinds, ...local.keys()])]),
+    parse: (text) => parseRefs(text, knownKinds()),
+    scan: (text) => scanRefs(text, knownKinds()),
     async resolve(ref, o = {}) {
       const { kind, id } = typeof ref === 'string' ? splitRef(ref) : { kind: ref.kind, id: ref.id };
       assertValidId(id, kind);
@@ -282,7 +296,15 @@ export function createHttpBackend(options: HttpBackendOptions): HttpBackend {
     },
   };
 
-  return { http, staging, ledger, runs, refs };
+  const history = (o: { before?: number; limit?: number } = {}) => typed(async (): Promise<EventHistoryPage> => {
+    for (const [name, v] of [['before', o.before], ['limit', o.limit]] as const) {
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new ValidationError(`history ${name} must be a whole number >= 1`, { data: { what: 'history options', issues: [{ path: name, message: 'expected an integer >= 1' }] } });
+    }
+    const body = await cachedGet('/api/events/history', { before: o.before, limit: o.limit }, HistoryResponse, 'event history');
+    return { events: body.events, ...(body.cursor !== undefined && { cursor: Number(body.cursor) }) };
+  });
+
+  return { http, staging, ledger, runs, refs, history };
 }
 
 

@@ -4,7 +4,7 @@
  * read-only state (`capabilitiesOf`). Kept free of node:* so browser code can import it.
  */
 
-/** `viewer` reads everything its tenant has; `operator` also stages, saves, discards and records runs; `admin` also deletes. */
+/** `viewer` reads everything its tenant has; `operator` also stages, saves, discards and records runs; `admin` also deletes and manages signing keys and settings. */
 export type Role = 'viewer' | 'operator' | 'admin';
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 
@@ -73,6 +73,10 @@ export const ENDPOINT_ROLES: readonly { method: string; path: string; role: Role
   { method: 'POST', path: '/api/ledger/write', role: 'operator' },
   { method: 'GET', path: '/api/events', role: 'viewer' },
   { method: 'GET', path: '/api/events/history', role: 'viewer' },
+  { method: 'GET', path: '/api/ledger/signers', role: 'admin' },
+  { method: 'PUT', path: '/api/ledger/signers', role: 'admin' },
+  { method: 'GET', path: '/api/settings', role: 'admin' },
+  { method: 'PUT', path: '/api/settings', role: 'admin' },
 ];
 
 /** The role an API request needs (`segments` without the leading `api`), or `undefined` for no endpoint. */

@@ -107,5 +107,11 @@ export interface Ledger {
   /** Checks what came after the last verified head; `{ full: true }` re-checks everything. */
   verify?(options?: { full?: boolean } & VerifyCallOptions): Promise<VerifyReport>;
   sync?(options?: SyncOptions): Promise<SyncResult>;
+  /** Ledgers with signed commits (git): the enrolled keys, git's allowed_signers format, as at the head. */
+  allowedSigners?(): Promise<string | undefined>;
+  /** Replace the enrolled keys in one commit (signed by this ledger's key once signing is on). */
+  setAllowedSigners?(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** The public key (`ssh-ed25519 ...`) this ledger signs with, if it signs. */
+  signingKey?(): Promise<string | undefined>;
   close?(): Promise<void>;
 }

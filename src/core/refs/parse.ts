@@ -49,11 +49,18 @@ function trimDots(id: string): string {
  * and a sentence's closing dot is not part of the id (`see @run:run_x.` → `run_x`).
  */
 export function parseRefs(text: string, kinds: readonly string[]): Ref[] {
-  if (typeof text !== 'string' || text.length === 0 || kinds.length === 0) return [];
+  return [...scanRefs(text, kinds)];
+}
+
+/**
+ * The refs `parseRefs` finds, one at a time: a caller that needs only the first few stops early,
+ * and one that counts a long text can do it in slices (the iterator keeps its place and what it has seen).
+ */
+export function* scanRefs(text: string, kinds: readonly string[]): Generator<Ref, void, undefined> {
+  if (typeof text !== 'string' || text.length === 0 || kinds.length === 0) return;
   const re = refPattern(kinds);
   const seen = new Set<string>();
-  const refs: Ref[] = [];
-  for (const m of text.matchAll(re)) {
+  for (let m = re.exec(text); m; m = re.exec(text)) {
     const kind = m[1]!;
     let id = m[2]!;
     const ext = m[3];
@@ -63,9 +70,8 @@ export function parseRefs(text: string, kinds: readonly string[]): Ref[] {
     if (seen.has(key)) continue;
     seen.add(key);
     const raw = ext ? m[0] : `@${kind}:${id}`;
-    refs.push({ kind, id, raw, index: m.index!, ...(ext ? splitExtension(ext) : {}) });
+    yield { kind, id, raw, index: m.index, ...(ext ? splitExtension(ext) : {}) };
   }
-  return refs;
 }
 
 /**

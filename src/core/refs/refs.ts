@@ -2,7 +2,7 @@ import { AbortedError, UnknownRefKindError, ValidationError } from '../errors/in
 import { assertValidId } from '../ids.js';
 import type { Preview, Ref, Suggestion } from '../schemas/ref.js';
 import { createAuditResolver } from './audit.js';
-import { KIND_PATTERN, parseRefs, splitRef } from './parse.js';
+import { KIND_PATTERN, parseRefs, scanRefs, splitRef } from './parse.js';
 import { createRunResolver } from './run.js';
 import type { RefResolver, Refs, RefsDeps } from './types.js';
 
@@ -67,6 +67,10 @@ export function createRefs(deps: RefsDeps): Refs {
   return {
     parse(text: string): Ref[] {
       return parseRefs(text, kinds());
+    },
+
+    scan(text: string) {
+      return scanRefs(text, kinds());
     },
 
     async resolve(ref: string | Ref, options: { signal?: AbortSignal } = {}): Promise<Preview> {

@@ -17,6 +17,8 @@ export interface RefResolver {
 export interface Refs {
   /** All well-formed refs in `text`, first occurrence of each kind:id only. */
   parse(text: string): Ref[];
+  /** The same refs one at a time, for callers that need only the first few or count a long text in slices. */
+  scan(text: string): Iterator<Ref, void, undefined>;
   /** `exists: false` for a well-formed missing id; InvalidIdError / UnknownRefKindError otherwise. */
   resolve(ref: string | Ref, options?: { signal?: AbortSignal }): Promise<Preview>;
   /** `@` or `@au` → kinds; `@audit:sec` → items (saved, unsaved, runs), at most 50. */

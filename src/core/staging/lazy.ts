@@ -35,5 +35,6 @@ export function createLazyStaging(load: () => Promise<Staging>): Staging {
     counts: async () => (await get()).counts(),
     save: async (ids, options) => (await get()).save(ids, options),
     discard: async (ids, o) => (await get()).discard(ids, o),
+    reconcile: async () => (await get()).reconcile?.() ?? [],
   };
 }

@@ -1,6 +1,6 @@
 import { auditTypeOf } from '../cards.js';
 import {
-  AlreadySavedError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
+  AlreadySavedError, ConflictError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError, SnapshotTooLargeError, ValidationError,
 } from '../errors/index.js';
 import { canonicalJson, contentHash, sha256Hex } from '../hash/index.js';
 import { assertValidId, newActionId, newAuditId } from '../ids.js';
@@ -18,6 +18,8 @@ export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
 /** Scans per store write in `stageMany`: large enough that transaction commits stay rare (100 measured
  * ~60% slower than 500), bounded so a huge batch overlaps CPU work with writes and caps memory. */
 export const STAGE_CHUNK = 500;
+/** Pending ids looked up in the ledger at once by the start-up sweep. */
+const RECONCILE_BATCH = 25;
 /** Web Lock held (per origin) while pending audits are saved or discarded. */
 export const SAVE_LOCK = 'scp-ledger:staging-save';
 
@@ -294,6 +296,23 @@ export function createStaging(deps: StagingDeps): Staging {
     throw notPending(r.missing, 'save');
   }
 
+  /** Reserve `ids` for a discard in a shared store; the ids another instance got first are named in the error. */
+  async function claimToDiscard(ids: string[]): Promise<void> {
+    const r = await store.claimForSave!(ids);
+    if (r.ok) return;
+    const nothing = 'Nothing was discarded; refresh the pending list.';
+    if (r.missing.length) throw notPending(r.missing, 'discard');
+    if (r.saved.length) {
+      const saved = r.saved.map((x) => x.id);
+      throw new AlreadySavedError(`${saved.length === 1 ? `Audit "${saved[0]}" is` : `Audits ${saved.map((id) => `"${id}"`).join(', ')} are`} already saved by another host instance, so no longer pending. ${nothing}`, {
+        data: { ids: saved, commits: Object.fromEntries(r.saved.map((x) => [x.id, x.commit])) },
+      });
+    }
+    throw new ConflictError(`${r.busy.length === 1 ? `Audit "${r.busy[0]}" is` : `Audits ${r.busy.map((id) => `"${id}"`).join(', ')} are`} being saved or discarded by another host instance right now. ${nothing}`, {
+      data: { reason: 'busy', ids: r.busy },
+    });
+  }
+
   /**
    * One ledger write for `audits`. An audit the ledger already holds while it is still pending
    * (the process stopped between the commit and the removal from pending) is saved: it is left
@@ -314,6 +333,39 @@ export function createStaging(deps: StagingDeps): Staging {
         if (rest.length === 0) return { commit: (await ledger.head()) ?? '' };
       }
     }
+  }
+
+  /**
+   * The start-up sweep: pending audits the ledger already holds leave pending, counted as saved.
+   * The ledger is asked only when something is pending, a batch of ids at a time, outside the save
+   * lock; the removal takes the lock and keeps to ids still pending then.
+   */
+  async function reconcile(): Promise<string[]> {
+    const pending = await store.listSnapshots();
+    if (pending.length === 0) return [];
+    const found: SavedAudit[] = [];
+    for (let i = 0; i < pending.length; i += RECONCILE_BATCH) {
+      const got = await Promise.all(pending.slice(i, i + RECONCILE_BATCH).map((m) => ledger.getAudit(m.snapshot_id)));
+      for (const a of got) if (a) found.push(a);
+    }
+    if (found.length === 0) return [];
+    return acrossTabs(async () => {
+      const still = new Set((await store.listSnapshots()).map((m) => m.snapshot_id));
+      const saved = found.filter((a) => still.has(a.snapshot_id));
+      if (saved.length === 0) return [];
+      const ids = saved.map((a) => a.snapshot_id);
+      // The head holds them; the commit that first did is not worth a history walk here.
+      if (store.markSaved) await store.markSaved(ids, (await ledger.head()) ?? '');
+      else await store.writeSnapshots({ remove: ids });
+      await rememberSaved(saved);
+      for (const a of saved) {
+        bus.emit('audit:saved', {
+          snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso,
+          ...(a.saved_by && { actor: a.saved_by }), ...(typeof a.correlation_id === 'string' && { correlation_id: a.correlation_id }),
+        });
+      }
+      return ids;
+    });
   }
 
   /** The save itself, once this process may write the ids. */
@@ -454,14 +506,30 @@ export function createStaging(deps: StagingDeps): Staging {
       });
     },
 
+    reconcile,
+
     async discard(ids, options: DiscardOptions = {}): Promise<DiscardResult> {
       const selection = selectionOrThrow(ids, 'discard');
       if (options === null || typeof options !== 'object') throw invalid('discard options', '(root)', 'must be an object', 'Pass { actor?, reason?, correlation_id? }.');
       const reason = optionalText(options.reason, 'reason', 2000);
       const correlation = optionalText(options.correlation_id, 'correlation_id', 200);
-      return acrossTabs(async () => {
+      // A store shared with other processes claims the ids first (all or none), as a save does: of
+      // two instances discarding the same audit one records it, the other is told it is gone.
+      const turn = store.claimForSave ? <T>(fn: () => Promise<T>) => fn() : acrossTabs;
+      return turn(async () => {
         const metas = await selectMetas(selection);
         const discardIds = metas.map((m) => m.snapshot_id);
+        const claimed = !!store.claimForSave && discardIds.length > 0;
+        if (claimed) await claimToDiscard(discardIds);
+        try {
+          return await discardClaimed(metas, discardIds);
+        } catch (e) {
+          if (claimed) await store.releaseClaim?.(discardIds).catch(() => undefined);
+          throw e;
+        }
+      });
+
+      async function discardClaimed(metas: AuditMeta[], discardIds: string[]): Promise<DiscardResult> {
         const at = now();
         const actor = options.actor ?? deps.actor?.() ?? 'unknown';
         // The record comes first: if the ledger cannot take it, nothing is discarded. It keeps each
@@ -490,7 +558,7 @@ export function createStaging(deps: StagingDeps): Staging {
           });
         }
         return { discarded: discardIds, action_id: action.action_id, commit: written.commit };
-      });
+      }
     },
   };
 }

@@ -67,6 +67,12 @@ export interface Staging {
    * and each audit's id, card and hash, never its data); if that fails nothing is discarded.
    */
   discard(ids: string[] | 'all', options?: DiscardOptions): Promise<DiscardResult>;
+  /**
+   * Pending audits the ledger already holds (the process stopped between the commit and their
+   * removal from pending) leave pending and count as saved (`audit:saved`). Returns their ids.
+   * `createScp` runs it when it opens; absent where a host does it on its side.
+   */
+  reconcile?(): Promise<string[]>;
 }
 
 /** What `createStaging` is wired with (by `createScp`). */

@@ -24,12 +24,13 @@ export interface StagingStore {
   setMeta(key: string, value: unknown): Promise<void>;
   close(): Promise<void>;
   /**
-   * Stores shared by several processes (PostgreSQL) reserve the ids of a save for this store's
-   * process, all or none, so two processes saving the same snapshot cannot both write it. Stores
+   * Stores shared by several processes (PostgreSQL) reserve the ids of a save (or a discard) for
+   * this store's process, all or none, so two processes saving or discarding the same snapshot
+   * cannot both write it. Stores
    * used by one process leave these out (staging serializes its own saves).
    */
   claimForSave?(ids: string[]): Promise<SaveClaim>;
-  /** Give back ids this process claimed (its save failed: they stay pending). */
+  /** Give back ids this process claimed (its save or discard failed: they stay pending). */
   releaseClaim?(ids: string[]): Promise<void>;
   /** The claimed ids are in the ledger at `commit`: they leave pending, and later claims answer `saved`. */
   markSaved?(ids: string[], commit: string): Promise<void>;

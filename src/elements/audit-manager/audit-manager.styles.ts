@@ -42,6 +42,7 @@ export const auditManagerStyles = css`
   time { color: var(--_muted); font-size: 0.8125rem; white-space: nowrap; }
   .actions { display: inline-flex; gap: 0.25rem; }
   input[type='checkbox'] { inline-size: 1rem; block-size: 1rem; margin: 0; accent-color: var(--_accent); }
+  .indexing { margin: 0.5rem 1rem 0; color: var(--_muted); }
   .empty, .loading { padding: 2rem 1rem; text-align: center; color: var(--_muted); }
   .banner { margin: 0.5rem 1rem 0; padding: 0.5rem 0.75rem; border-radius: var(--_radius); display: flex; gap: var(--_space); align-items: start; }
   .banner[data-kind='error'] { border: 1px solid var(--_danger); color: var(--_danger); background: color-mix(in srgb, var(--_danger) 8%, var(--_bg)); }

@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import type { Capabilities } from '../../core/host/roles.js';
 import type { AuditMeta } from '../../core/schemas/audit.js';
 import type { ScpOpenManagerEvent } from '../events/open-manager-event.js';
+import type { LedgerProgress } from '../../core/schemas/ledger.js';
 import { ScpClientController } from '../internal/client-controller.js';
 import type { Formatters } from '../internal/format.js';
 import { LazyView } from '../internal/lazy-view.js';
@@ -41,6 +42,7 @@ function deepActiveElement(): HTMLElement | null {
  * @csspart banner - The error banner.
  * @csspart footer - Save / discard selected.
  * @csspart saved-list - Saved audit search results.
+ * @csspart progress - On the Saved tab while the ledger's index catches up ("Indexing 12,000 of 20,000 entries…").
  * @cssproperty --scp-manager-bg - Dialog background.
  * @cssproperty --scp-backdrop - Backdrop colour.
  * @event {ScpSaveRequestEvent} scp-save-request - Before saving; cancel to veto. `detail.ids`.
@@ -61,8 +63,14 @@ export class ScpAuditManager extends ScpElement {
 
   /** @internal */
   readonly data = new ScpClientController(this, {
-    events: ['audit:pending', 'audit:saved', 'audit:discarded'],
+    events: ['audit:pending', 'audit:saved', 'audit:discarded', 'ledger:progress'],
     onClient: () => this.lazyView.module?.reset(this),
+    // The ledger's read index catching up: the Saved tab says so and searches again as it grows.
+    onEvent: (name, payload) => {
+      if (name !== 'ledger:progress') return true;
+      this.lazyView.module?.indexProgress(this, payload as LedgerProgress);
+      return false;
+    },
     // Nothing is listed while closed; opening loads the view before it refreshes.
     load: async (client, signal) => {
       // What this user may do (a viewer sees pending audits but cannot save or discard them).

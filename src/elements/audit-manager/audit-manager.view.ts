@@ -5,7 +5,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import '../json-tree/scp-json-tree.js';
 import type { ScpClient } from '../../core/client.js';
 import type { AuditMeta, AuditSnapshot } from '../../core/schemas/audit.js';
-import type { EntryMeta } from '../../core/schemas/ledger.js';
+import type { EntryMeta, LedgerProgress } from '../../core/schemas/ledger.js';
 import { ScpActionErrorEvent, type ScpAction } from '../events/action-error-event.js';
 import { ScpAuditsDiscardedEvent } from '../events/audits-discarded-event.js';
 import { ScpAuditsSavedEvent } from '../events/audits-saved-event.js';
@@ -29,7 +29,11 @@ type PreviewState =
   | { id: string; status: 'loading' }
   | { id: string; status: 'ready'; snapshot: AuditSnapshot }
   | { id: string; status: 'error'; message: string };
-interface SavedState { query: string; entries: EntryMeta[]; cursor?: string | undefined; loading: boolean; error?: string | undefined }
+interface SavedState {
+  query: string; entries: EntryMeta[]; cursor?: string | undefined; loading: boolean; error?: string | undefined;
+  /** The last page said the ledger's read index is still catching up (results are from what it has so far). */
+  indexing?: { indexed: number; total: number } | undefined;
+}
 type Counts = Record<'all' | 'devops' | 'project', number>;
 
 /** @internal The open dialog's state, kept on the element (`host.ui`); `patch` changes it and re-renders. */
@@ -45,6 +49,8 @@ export interface ManagerUi {
   preview: PreviewState | undefined;
   saved: SavedState;
   copyFallback: string | undefined;
+  /** An index catch-up this tab's ledger reports on the bus (`ledger:progress`), until it is done. */
+  indexEvent: { indexed: number; total: number } | undefined;
   /** The pending list was loaded since the dialog opened. */
   listLoaded: boolean;
   /** Not rendered: caches, timers and counters. */
@@ -58,7 +64,7 @@ export interface ManagerUi {
 
 const ui = (host: ScpAuditManager): ManagerUi => (host.ui ??= {
   unchecked: new Set(), listScroll: 0, viewportHeight: 480, focusIndex: -1, busy: undefined, banner: undefined,
-  announcement: '', preview: undefined, saved: { query: '', entries: [], loading: false }, copyFallback: undefined,
+  announcement: '', preview: undefined, saved: { query: '', entries: [], loading: false }, copyFallback: undefined, indexEvent: undefined,
   listLoaded: false, countCache: undefined, previewAbort: undefined, searchTimer: undefined, searchSeq: 0,
   resizeObserver: undefined, announcedCount: -1,
 });
@@ -149,7 +155,7 @@ export function reset(host: ScpAuditManager): void {
   closePreview(host);
   patch(host, {
     listLoaded: false, announcedCount: -1, unchecked: new Set(), banner: undefined, busy: undefined, announcement: '',
-    saved: { query: '', entries: [], loading: false }, copyFallback: undefined, focusIndex: -1, listScroll: 0,
+    saved: { query: '', entries: [], loading: false }, copyFallback: undefined, indexEvent: undefined, focusIndex: -1, listScroll: 0,
     searchSeq: ui(host).searchSeq + 1,
   });
 }
@@ -287,13 +293,23 @@ async function search(host: ScpAuditManager, query: string, cursor?: string): Pr
   try {
     const page = await client.ledger.list({ kind: 'audit', limit: SAVED_PAGE, ...(query.trim() && { text: query.trim() }), ...(cursor && { cursor }) });
     if (seq !== u.searchSeq) return;
-    patch(host, { saved: { query, entries: cursor ? [...u.saved.entries, ...page.entries] : page.entries, cursor: page.cursor, loading: false } });
+    patch(host, { saved: { query, entries: cursor ? [...u.saved.entries, ...page.entries] : page.entries, cursor: page.cursor, loading: false, indexing: page.indexing } });
   } catch (e) {
     if (seq !== u.searchSeq) return;
     const message = host.i18n.t('errorDetail', { detail: errorText(e) });
     patch(host, { saved: { ...u.saved, loading: false, error: message } });
     fail(host, 'search', [], e, message);
   }
+}
+
+/** @internal A `ledger:progress` event: an index catch-up is shown, and the Saved tab's first page follows it. */
+export function indexProgress(host: ScpAuditManager, p: LedgerProgress): void {
+  if (p.op !== 'index' || !host.ui) return;
+  const u = ui(host);
+  const indexEvent = p.phase === 'done' ? undefined : { indexed: p.loaded, total: p.total ?? p.loaded };
+  patch(host, { indexEvent, ...(!indexEvent && { saved: { ...u.saved, indexing: undefined } }) });
+  // Only the first page is refreshed: pages already loaded further down stay as they are.
+  if (host.open && host.tab === 'saved' && !u.saved.loading && !u.saved.cursor) void search(host, u.saved.query);
 }
 
 async function copyRef(host: ScpAuditManager, id: string): Promise<void> {
@@ -505,6 +521,8 @@ function renderSaved(host: ScpAuditManager): TemplateResult {
   const { t, fmt } = host.i18n;
   const u = ui(host);
   const s = u.saved;
+  // The bus is fresher while events arrive; a page also knows when no event reached this tab.
+  const indexing = u.indexEvent ?? s.indexing;
   return html`
     <div class="search" part="search">
       <input type="search" aria-label=${t('searchSaved')} placeholder=${t('searchSaved')} .value=${s.query}
@@ -512,6 +530,7 @@ function renderSaved(host: ScpAuditManager): TemplateResult {
     </div>
     ${u.copyFallback ? html`<div class="more"><input class="copy-fallback" readonly aria-label=${t('copyRef')} .value=${u.copyFallback}></div>` : nothing}
     ${s.error ? html`<p class="banner" data-kind="error" role="alert">${s.error}</p>` : nothing}
+    <p class="indexing" part="progress" role="status" dir="auto" ?hidden=${!indexing}>${indexing ? t('progressIndexing', indexing) : ''}</p>
     ${s.entries.length === 0
       ? html`<p class="empty">${s.loading ? t('loading') : s.query.trim() ? t('savedNoMatch', { query: displayText(s.query, 200) }) : t('savedEmpty')}</p>`
       : html`<ul class="saved" part="saved-list" aria-label=${t('savedListLabel')}>

@@ -1,5 +1,6 @@
 import { adoptStyles, css, html, render } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import type { LedgerProgress } from '../../core/schemas/ledger.js';
 import type { Suggestion } from '../../core/schemas/ref.js';
 import { ScpClientController } from '../internal/client-controller.js';
 import { LazyView } from '../internal/lazy-view.js';
@@ -41,7 +42,17 @@ export class ScpRefAutocomplete extends ScpElement {
   private readonly view = new LazyView(this, () => import('./ref-autocomplete.view.js'));
 
   /** @internal */
-  readonly scp = new ScpClientController(this);
+  readonly scp = new ScpClientController(this, {
+    events: ['ledger:progress'],
+    onClient: () => { this.indexing = undefined; },
+    // The ledger's read index catching up: suggestions come from what is indexed so far (newest
+    // first), and the list says so. Nothing is reloaded.
+    onEvent: (name, payload) => {
+      const p = payload as LedgerProgress;
+      if (name === 'ledger:progress' && p.op === 'index') this.indexing = p.phase === 'done' ? undefined : { indexed: p.loaded, total: p.total ?? p.loaded };
+      return false;
+    },
+  });
 
   /** The id of the textarea or input to watch, in the same document or shadow root. */
   @property({ attribute: 'for', reflect: true }) accessor htmlFor = '';
@@ -64,6 +75,8 @@ export class ScpRefAutocomplete extends ScpElement {
   @state() accessor pending = false;
   /** @internal */
   @state() accessor failure = '';
+  /** @internal The ledger's read index is still catching up (suggestions are from what it has so far). */
+  @state() accessor indexing: { indexed: number; total: number } | undefined = undefined;
 
   /** @internal */
   readonly uid = `scp-ref-ac-${++instances}`;

@@ -303,6 +303,7 @@ export function render(host: ScpRefAutocomplete): TemplateResult {
         ${other.map(option)}
       </div>
       ${note ? html`<div class="note" dir="auto" data-kind=${host.failure ? 'error' : host.pending ? 'pending' : 'empty'}>${note}</div>` : nothing}
+      ${host.indexing && token?.query.includes(':') ? html`<div class="note" dir="auto" data-kind="indexing" role="status">${t('progressIndexing', host.indexing)}</div>` : nothing}
       ${showing ? html`<div class="hint" aria-hidden="true" dir="auto">${t('acHint')}</div>` : nothing}
     </div>
     <div class="scp-ref-ac-status" role="status">${showing ? t('acCount', { count: items.length }) : ''}</div>`;

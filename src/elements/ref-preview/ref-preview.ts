@@ -1,7 +1,6 @@
 import { adoptStyles, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
-import { isValidId } from '../../core/ids.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { Preview, Ref } from '../../core/schemas/ref.js';
 import { ScpActionErrorEvent } from '../events/action-error-event.js';
@@ -26,6 +25,13 @@ export type CacheEntry =
 const REF_BATCH = 25;
 /** Answers kept in the per-element cache (beyond the refs shown now). */
 const CACHE_LIMIT = 500;
+/** Longest slice of counting the refs past `max` before other work gets a turn. */
+const COUNT_SLICE_MS = 4;
+
+/** Same refs, same text, same places. */
+function sameRefs(a: readonly Ref[], b: readonly Ref[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.raw === b[i]!.raw && r.index === b[i]!.index);
+}
 
 /**
  * One preview card per `@audit:` / `@run:` (or host-registered) reference in a compose box's text,
@@ -62,7 +68,7 @@ export class ScpRefPreview extends ScpElement {
   /** @internal */
   readonly data = new ScpClientController(this, {
     events: ['audit:pending', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:started', 'run:completed', 'ledger:written'],
-    onClient: () => { this.abort?.abort(); this.abort = undefined; this.cache.clear(); this.finishedRuns.clear(); this.refs = []; },
+    onClient: () => { this.abort?.abort(); this.abort = undefined; this.cache.clear(); this.finishedRuns.clear(); this.stopCounting(); this.refs = []; this.refCount = 0; },
     // (Lookups still queued for the old client find their cache entries gone and are dropped unsent.)
     onEvent: (name, payload) => { this.invalidate(name, payload); return false; },
     load: () => { this.cache.clear(); this.apply(); },
@@ -79,12 +85,17 @@ export class ScpRefPreview extends ScpElement {
   /** Most refs of one text previewed (the first ones); the rest are counted as "+N more references". */
   @property({ type: Number }) accessor max = 50;
 
-  /** The refs found in the text (first occurrence of each), in order. */
+  /** The refs that get a card: the first `max` refs of the text (first occurrence of each), in order. */
   @state() accessor refs: readonly Ref[] = [];
+  /**
+   * How many different refs the text holds. Past the first `max` they are only counted, in short
+   * slices after the cards' lookups are queued, so a keystroke in a text of thousands of refs stays cheap.
+   */
+  @state() accessor refCount = 0;
 
-  /** The refs that get a card: the first `max` of `refs`. */
+  /** The refs that get a card (the same as `refs`). */
   get shownRefs(): readonly Ref[] {
-    return this.refs.length > this.cap ? this.refs.slice(0, this.cap) : this.refs;
+    return this.refs;
   }
 
   /** @internal `max` as a usable count (a bad value falls back to the default). */
@@ -106,20 +117,24 @@ export class ScpRefPreview extends ScpElement {
   /** Refs waiting for a lookup, resolved together in the next batch. */
   private queued: { client: ScpClient; ref: Ref; entry: CacheEntry }[] = [];
   private batching = false;
+  /** The count of refs past `max` under way (cancelled when the text is scanned again). */
+  private counting: { cancelled: boolean; timer?: ReturnType<typeof setTimeout> } | undefined;
 
   /** Drop the cards (after the message was sent). The cache is kept. */
   clear(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.htmlFor) this.text = '';
+    this.stopCounting();
     this.refs = [];
+    this.refCount = 0;
   }
 
   /** Resolves once the debounce has fired and every card is resolved (tests and benches). */
   async settled(): Promise<void> {
     await this.data.settled();
-    while (this.timer !== undefined || this.resolvingCount > 0) {
-      if (this.resolvingCount > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+    while (this.timer !== undefined || this.resolvingCount > 0 || this.counting) {
+      if (this.resolvingCount > 0 || this.counting) await new Promise<void>((r) => this.idleWaiters.push(r));
       else await new Promise((r) => setTimeout(r, 5));
     }
     await this.updateComplete;
@@ -143,6 +158,7 @@ export class ScpRefPreview extends ScpElement {
     this.root = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.stopCounting();
   }
 
   /** @internal The view reaches the element's messages through this. */
@@ -193,16 +209,72 @@ export class ScpRefPreview extends ScpElement {
     this.timer = setTimeout(() => { this.timer = undefined; this.apply(); }, Math.max(0, this.debounce));
   }
 
-  /** @internal Parse the text now and resolve what is not cached. */
+  /**
+   * @internal Scan the text now: the first `max` refs get cards (and lookups), the rest are counted
+   * in slices. Finding the first `max` costs as much as the text before the last of them, however
+   * long the text is after it.
+   */
   apply(): void {
     const client = this.data.client;
-    if (!client) { this.refs = []; return; }
-    // The grammar check happens here too: an id that could escape a path is never looked up.
-    const refs = client.refs.parse(this.currentText()).filter((r) => isValidId(r.id));
-    this.refs = refs;
-    const shown = this.shownRefs;
-    for (const ref of shown) this.ensure(client, ref);
-    this.trimCache(shown);
+    this.stopCounting();
+    if (!client) { this.refs = []; this.refCount = 0; return; }
+    // The scan applies the id grammar: an id that could escape a path is never looked up.
+    const scan = client.refs.scan(this.currentText());
+    const cap = this.cap;
+    const refs: Ref[] = [];
+    let done = false;
+    while (refs.length < cap) {
+      const next = scan.next();
+      if (next.done) { done = true; break; }
+      refs.push(next.value);
+    }
+    // The same refs as before (a keystroke elsewhere in the text) keep the cards as they are.
+    if (!sameRefs(this.refs, refs)) this.refs = refs;
+    if (done) this.refCount = refs.length;
+    else this.countRest(scan, refs.length);
+    for (const ref of refs) this.ensure(client, ref);
+    this.trimCache(refs);
+  }
+
+  /** Count the refs `scan` still holds, COUNT_SLICE_MS at a time, then set `refCount`. */
+  private countRest(scan: Iterator<Ref, void, undefined>, counted: number): void {
+    const job: NonNullable<typeof this.counting> = { cancelled: false };
+    this.counting = job;
+    // Until the count is in, the last one stands (never fewer than the refs shown).
+    if (this.refCount <= counted) this.refCount = counted + 1;
+    let n = counted;
+    const slice = () => {
+      if (job.cancelled) return;
+      const until = performance.now() + COUNT_SLICE_MS;
+      for (;;) {
+        if (scan.next().done) {
+          this.counting = undefined;
+          this.refCount = n;
+          this.wakeIdle();
+          return;
+        }
+        n++;
+        if ((n & 63) === 0 && performance.now() > until) break;
+      }
+      job.timer = setTimeout(slice, 0);
+    };
+    job.timer = setTimeout(slice, 0);
+  }
+
+  /** @internal */
+  stopCounting(): void {
+    if (!this.counting) return;
+    this.counting.cancelled = true;
+    clearTimeout(this.counting.timer);
+    this.counting = undefined;
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    if (this.resolvingCount > 0 || this.counting) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const fn of w) fn();
   }
 
   /** @internal Queue a lookup of `ref` unless the cache has it (answer, miss, failure or one under way). */
@@ -251,7 +323,7 @@ export class ScpRefPreview extends ScpElement {
       }
     } finally {
       this.batching = false;
-      if (this.resolvingCount === 0) { const w = this.idleWaiters; this.idleWaiters = []; for (const fn of w) fn(); }
+      this.wakeIdle();
     }
   }
 

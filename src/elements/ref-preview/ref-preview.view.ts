@@ -127,7 +127,7 @@ function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | ty
 /** @internal The card list (the first `max` refs), the count of the rest, and the live count. */
 export function render(host: ScpRefPreview): TemplateResult {
   const cards = host.shownRefs.map((ref, i) => ({ ref, card: card(host, ref, i) })).filter((c) => c.card !== nothing);
-  const more = host.refs.length - host.shownRefs.length;
+  const more = host.refCount - host.shownRefs.length;
   return html`${cards.length ? html`<ul part="base" aria-label=${host.t('refPreviewLabel')}>
       ${repeat(cards, (c) => keyOf(c.ref), (c) => c.card)}
     </ul>` : nothing}

@@ -50,7 +50,8 @@ describe('hostile input: thousands of refs in one text', () => {
     const renders = countUpdates(el);
     type(textarea, refsText(2000, 'many'));
     await el.settled();
-    expect(el.refs).to.have.length(2000);
+    expect(el.refs).to.have.length(50);
+    expect(el.refCount).to.equal(2000);
     expect(cards(el)).to.have.length(50);
     expect(el.shadowRoot!.querySelector('[part="more"]')!.textContent!.trim()).to.equal('+1,950 more references');
     expect(resolves.calls).to.equal(50);
@@ -71,6 +72,53 @@ describe('hostile input: thousands of refs in one text', () => {
     await el.settled();
     expect(cards(el)).to.have.length(12);
     expect(el.shadowRoot!.querySelector('[part="more"]')).to.equal(null);
+  });
+
+  it('a scan of 10,000 refs reads only the first max before returning; the rest are counted in slices', async () => {
+    const client = memoryClient();
+    const steps = { sync: 0, total: 0 };
+    const scan = client.refs.scan.bind(client.refs);
+    client.refs.scan = (text) => {
+      const it = scan(text);
+      return { next: () => { steps.total++; return it.next(); } };
+    };
+    const { textarea, el } = await compose(client);
+    await el.settled();
+    textarea.value = refsText(10_000, 'big');
+    const before = steps.total;
+    el.apply();
+    steps.sync = steps.total - before;
+    expect(steps.sync).to.equal(50);
+    expect(el.refs).to.have.length(50);
+    await el.settled();
+    expect(el.refCount).to.equal(10_000);
+    // Each ref read once, and the end of the text once.
+    expect(steps.total - before).to.equal(10_001);
+    expect(el.shadowRoot!.querySelector('[part="more"]')!.textContent!.trim()).to.equal('+9,950 more references');
+  });
+
+  it('a keystroke after the shown refs keeps the cards as they are; a new text cancels an unfinished count', async () => {
+    const client = memoryClient();
+    const { textarea, el } = await compose(client, 5);
+    const text = refsText(10_000, 'keys');
+    type(textarea, text);
+    await el.settled();
+    const before = el.refs;
+    const renders = countUpdates(el);
+    type(textarea, `${text} and @audit:keys_20260101_000000_zzzz`);
+    await el.settled();
+    expect(el.refs).to.equal(before);
+    expect(el.refCount).to.equal(10_001);
+    // Only the count changed: one render for it.
+    expect(renders.updates).to.equal(1);
+
+    // A long text, then at once a short one: the long count is dropped, the short one stands.
+    type(textarea, refsText(10_000, 'long'));
+    await new Promise((r) => setTimeout(r, 0));
+    type(textarea, refsText(12, 'short'));
+    await el.settled();
+    expect(el.refCount).to.equal(12);
+    expect(el.shadowRoot!.querySelector('[part="more"]')!.textContent!.trim()).to.equal('+7 more references');
   });
 
   it('keeps its cache bounded while text after text of new refs is typed', async () => {

@@ -1,5 +1,6 @@
 // Native git, used by the tests to check what the ledger wrote and to build fixtures.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 
 export function gitRun(gitdir: string, args: string[], input?: string | Buffer): string {
   return execFileSync('git', [`--git-dir=${gitdir}`, ...args], {
@@ -42,4 +43,11 @@ export function commitFiles(gitdir: string, branch: string, files: Record<string
   const commit = run(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message]);
   run(['update-ref', `refs/heads/${branch}`, commit]);
   return commit;
+}
+
+/** The file naming a ref lock's owner: the lock itself (a lock file) or its `<token>.owner` (a lock directory; undefined once emptied). */
+export function lockOwnerFile(lock: string): string | undefined {
+  if (!statSync(lock).isDirectory()) return lock;
+  const name = readdirSync(lock).find((n) => n.endsWith('.owner'));
+  return name ? `${lock}/${name}` : undefined;
 }

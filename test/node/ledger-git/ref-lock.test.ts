@@ -82,7 +82,7 @@ describe('git ledger: the ref lock between writers in different processes', () =
 
     const touchesLock = (op: string, args: unknown[]) => (op === 'unlink' || op === 'rename') && args[0] === lock;
     const movesRef = (op: string, args: unknown[]) => op === 'rename' && args[1] === refPath;
-    const createsLock = (op: string, args: unknown[]) => (op === 'link' && args[1] === lock) || (op === 'writeFile' && args[0] === lock);
+    const createsLock = (op: string, args: unknown[]) => ((op === 'link' || op === 'rename') && args[1] === lock) || (op === 'writeFile' && args[0] === lock);
 
     // A has judged the lock stale and is about to clear it...
     const aClears = fa.holdAt(touchesLock);
@@ -99,10 +99,13 @@ describe('git ledger: the ref lock between writers in different processes', () =
     const attemptsBefore = fa.count(createsLock);
     aClears.release();
     await until(() => aMoves.fired || pa.state.done || fa.count(createsLock) >= attemptsBefore + 2, 'writer A to move the ref or wait for the lock', 10_000);
+    // B moves first: it lands, or (its lock having been cleared by A) it is refused and goes back
+    // to waiting for the lock, which A holds until it moves the ref too.
+    const bAttempts = fb.count(createsLock);
     bMoves.release();
-    await pb.settled;
+    await until(() => pb.state.done || fb.count(createsLock) > bAttempts, 'writer B to land or wait for the lock again', 10_000);
     aMoves.release();
-    await pa.settled;
+    await Promise.all([pa.settled, pb.settled]);
 
     for (const [name, p] of [['A', pa], ['B', pb]] as const) {
       if (p.state.error !== undefined) assert.ok(p.state.error instanceof ScpError, `writer ${name} failed with an untyped error: ${String(p.state.error)}`);
@@ -113,6 +116,50 @@ describe('git ledger: the ref lock between writers in different processes', () =
     }
     assert.equal(pa.state.error, undefined, `writer A: ${String(pa.state.error)}`);
     assert.equal(pb.state.error, undefined, `writer B: ${String(pb.state.error)}`);
+    assert.equal(existsSync(lock), false, 'no lock is left behind');
+    assert.equal((await check.verify()).ok, true);
+    fsckOk(gitdir);
+    await Promise.all([a.close?.(), b.close?.(), check.close?.()]);
+  });
+
+  it('an owner that stalls past the stale bound while moving the ref is taken over: its move fails and is retried, the take-over\'s write stays', async () => {
+    const first = await createGitLedger({ fs, dir });
+    await first.write({ audits: [makeAudit({ card_key: 'seed' })] });
+    await first.close?.();
+
+    const lock = join(gitdir, 'refs', 'heads', 'scp-ledger.lock');
+    const refPath = join(gitdir, 'refs', 'heads', 'scp-ledger');
+    const fa = gatedFs();
+    const retriesA: { reason: string }[] = [];
+    const a = await createGitLedger({ fs: fa.fs, dir, onRetry: (r) => retriesA.push(r) });
+    const b = await createGitLedger({ fs, dir });
+    const movesRef = (op: string, args: unknown[]) => op === 'rename' && args[1] === refPath;
+
+    // A holds the lock, has found the ref where it expected it and is about to move it...
+    const aMoves = fa.holdAt(movesRef);
+    const auditA = makeAudit({ card_key: 'stalled-a' });
+    const auditB = makeAudit({ card_key: 'taker-b' });
+    const pa = settle(a.write({ audits: [auditA] }));
+    await aMoves.reached;
+    assert.equal(existsSync(lock), true, 'A holds the lock');
+    // ...and stalls past the stale bound: its lock now looks abandoned.
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    // B takes the old lock over and saves.
+    const pb = settle(b.write({ audits: [auditB] }));
+    await pb.settled;
+    assert.equal(pb.state.error, undefined, `writer B: ${String(pb.state.error)}`);
+    // A wakes up and moves the ref.
+    aMoves.release();
+    await pa.settled;
+
+    const check = await createGitLedger({ fs, dir });
+    assert.ok(await check.getAudit(auditB.snapshot_id), 'B was told its audit was saved, but the stalled owner A overwrote it');
+    if (pa.state.error !== undefined) assert.ok(pa.state.error instanceof ScpError, `writer A failed with an untyped error: ${String(pa.state.error)}`);
+    else assert.ok(await check.getAudit(auditA.snapshot_id), 'A was told its audit was saved, but the ledger does not hold it');
+    assert.equal(pa.state.error, undefined, `writer A: ${String(pa.state.error)}`);
+    assert.ok(retriesA.some((r) => r.reason === 'locked'), `A's stalled move was refused as a lost lock and retried (${JSON.stringify(retriesA)})`);
+    assert.ok(fa.count(movesRef) >= 2, 'A moved the ref again after rebuilding on B\'s commit');
     assert.equal(existsSync(lock), false, 'no lock is left behind');
     assert.equal((await check.verify()).ok, true);
     fsckOk(gitdir);

@@ -21,6 +21,7 @@ import { guardWrite, type WriteGuardOptions } from './request-guard.js';
 import { withActor } from './actors.js';
 import { valueLimits, type ValueLimits } from '../../limits.js';
 import { latestCheckpoint } from './checkpoint.js';
+import { adminRoute, createSettingsCache } from './admin-routes.js';
 
 /**
  * Who is asking: the actor recorded on saves, runs, discards and deletes, the tenant whose data
@@ -104,6 +105,8 @@ interface Tenant {
   journaled: () => Promise<void>;
   streams: Set<Stream>;
   liveRuns: Map<string, RunHandle>;
+  /** What an admin set for this tenant (`PUT /api/settings`). */
+  settings: ReturnType<typeof createSettingsCache>;
   off: () => void;
 }
 
@@ -283,7 +286,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
           const envelope = busToEnvelope(event as BusEventName, payload as BusEventMap[BusEventName], 0, Date.now() / 1000);
           appending = appending.then(() => journal.append(envelope)).catch(failed);
         });
-        const made: Tenant = { name, scp, journal, journaled: () => appending.then(() => undefined), streams: new Set(), liveRuns: new Map(), off };
+        const made: Tenant = { name, scp, journal, journaled: () => appending.then(() => undefined), streams: new Set(), liveRuns: new Map(), settings: createSettingsCache(scp), off };
         tenantsResolved.add(made);
         return made;
       })();
@@ -293,9 +296,10 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     return t;
   }
 
-  async function authenticate(req: IncomingMessage): Promise<{ actor: string | undefined; tenant: string; role: Role }> {
+  /** `role` is undefined when the auth hook named none (the tenant's settings or `defaultRole` decide). */
+  async function authenticate(req: IncomingMessage): Promise<{ actor: string | undefined; tenant: string; role: Role | undefined }> {
     let r: AuthResult | undefined;
-    let role: Role = 'admin';
+    let role: Role | undefined = 'admin';
     if (options.auth) {
       let got: AuthResult | string | true | undefined;
       try { got = await options.auth(req); } catch (e) {
@@ -307,7 +311,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       if (r.role !== undefined && !isRole(r.role)) {
         throw new RequestError(403, 'forbidden', `The sign-in gave an unknown role; roles are ${ROLES.join(', ')}`);
       }
-      role = r.role ?? options.defaultRole ?? 'operator';
+      role = r.role;
     }
     const name = r?.tenant ?? 'default';
     if (!TENANT_RE.test(name)) throw new RequestError(403, 'forbidden', 'The tenant is not a valid name');
@@ -427,14 +431,15 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     if (parts[0] !== 'api') return false;
     guardWrite(req, writeGuard);
     const q = url.searchParams;
-    const who = await authenticate(req);
+    const signedIn = await authenticate(req);
+    const t = await tenant(signedIn.tenant);
+    const who = { ...signedIn, role: signedIn.role ?? (await t.settings.get()).default_role ?? options.defaultRole ?? 'operator' };
     // An endpoint missing from the table still needs a role: reads viewer, anything else operator.
     const need = requiredRole(method, parts.slice(1)) ?? (method === 'GET' ? 'viewer' : 'operator');
     if (!roleAllows(who.role, need)) {
       throw new RequestError(403, 'forbidden', `${method} ${url.pathname} needs the ${need} role (you have ${who.role})`, undefined, { role: need });
     }
     const correlation = correlationFromNodeHeaders(req.headers);
-    const t = await tenant(who.tenant);
     const { scp } = t;
     // A change is answered once its events are in the journal: a client told "saved" then finds
     // the event on any instance's stream, even if this process dies right after answering.
@@ -661,7 +666,10 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
       return true;
     }
 
-    const known = ['audits', 'runs', 'chat', 'ledger', 'events', 'me'].includes(p[0] ?? '');
+    // Signing keys and settings (role admin).
+    if (await adminRoute({ method, path: p, actor: who.actor, scp, settings: t.settings, body, send })) return true;
+
+    const known = ['audits', 'runs', 'chat', 'ledger', 'events', 'me', 'settings'].includes(p[0] ?? '');
     send(known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname} is not an endpoint of this host` });
     return true;
     }
@@ -672,7 +680,7 @@ export function createScpRequestHandler(options: ScpRequestHandlerOptions): ScpR
     cors(req, res);
     if (req.method === 'OPTIONS' && options.cors && url.pathname.startsWith('/api/')) {
       res.writeHead(204, {
-        'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+        'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
         'access-control-allow-headers': (req.headers['access-control-request-headers'] as string | undefined) ?? 'content-type, authorization, last-event-id, if-none-match',
         'access-control-max-age': '600',
       });

@@ -87,6 +87,9 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     index,
     // A first sync can bring 100,000 entries: lists show the newest as soon as they are indexed.
     listWhileIndexing: true,
+    // Objects read from packs held in memory by their index: isomorphic-git's reader asked the fs
+    // for a loose file and the pack directory on every object (two IndexedDB transactions each).
+    wholeFilePacks: true,
     lock,
     beforeRefUpdate: async () => { await fs.promises.flush?.(); },
   }));

@@ -112,6 +112,8 @@ export interface GitLedger extends Ledger {
    * commit must be signed by a key already allowed (this ledger's signer), or verify fails it.
    */
   setAllowedSigners(text: string, options?: { actor?: string }): Promise<WriteResult>;
+  /** The branch's `allowed_signers` as it is at the head, or `undefined` when it has none. */
+  allowedSigners(): Promise<string | undefined>;
   /** The public key (`ssh-ed25519 ...`) this ledger signs with, if it signs. */
   signingKey(): Promise<string | undefined>;
   /** Bring the read index up to the branch head (list() does this itself). */
@@ -361,17 +363,57 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   // Rows handed to the index per update while catching up: lists can answer from the first
   // batches while the rest streams in, and no update holds more than one batch of metadata.
   const CATCH_UP_BATCH = 2000;
+  /** Rows in the first update of a listable catch-up: what a list shows first. */
+  const FIRST_BATCH = 250;
 
   /** Where a catch-up in progress stands (lists report it with their pages). */
   let indexing: { indexed: number; total: number; firstBatch: Promise<void>; done: Promise<void> } | undefined;
 
+  /**
+   * Is `a` an ancestor of `b`? Walks back from both at once, so it costs about the distance
+   * between them whichever one is ahead (a walk from `b` alone would reach the root when `a` is
+   * the newer one). An `a` this clone does not have is not an ancestor.
+   */
+  async function isAncestor(a: string, b: string): Promise<boolean> {
+    if (a === b) return true;
+    if (!(await repo.hasObject(a))) return false;
+    const back = { queue: [b], seen: new Set([b]) };
+    const ahead = { queue: [a], seen: new Set([a]) };
+    const step = async (side: typeof back): Promise<string | undefined> => {
+      const c = side.queue.shift();
+      if (c === undefined) return undefined;
+      for (const parent of (await repo.readCommit(c)).parents) {
+        if (!side.seen.has(parent)) { side.seen.add(parent); side.queue.push(parent); }
+      }
+      return c;
+    };
+    while (back.queue.length || ahead.queue.length) {
+      if ((await step(back)) === a) return true;
+      if ((await step(ahead)) === b) return false;
+    }
+    return false;
+  }
+
+  /**
+   * What the index should reflect: the branch head, or for an index shared by several instances
+   * only what the remote holds (this clone's remote-tracking head), never a local commit that a
+   * failed push may still take back.
+   */
+  async function indexTarget(): Promise<string | undefined> {
+    return index.shared ? repo.readRef(remoteTrackingRef(branch)) : head();
+  }
+
   async function catchUp(onFirstBatch: () => void, status: { indexed: number; total: number }): Promise<void> {
-    const gitHead = await head();
+    const gitHead = await indexTarget();
     let indexed: string | undefined;
     try { indexed = await index.head(); } catch { indexed = undefined; }
     if (indexed === gitHead && indexed !== undefined) return;
+    // A shared index moves only forward: when another instance already took it past this
+    // clone (or this clone has fetched nothing yet), lists answer from it as it is.
+    if (index.shared && (!gitHead || (indexed !== undefined && !(await isAncestor(indexed, gitHead))))) return;
+    const base = indexed ?? null;
     if (!gitHead) {
-      if (indexed !== undefined) await index.apply({ head: undefined, put: [], remove: [], reset: true });
+      if (indexed !== undefined) await index.apply({ head: undefined, put: [], remove: [], reset: true, base });
       return;
     }
     let from: string | undefined;
@@ -414,7 +456,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const gone = last ? await stillRemoved(remove) : [];
         if (last) status.indexed += gone.length;
         const several = updates > 0 || !last;
-        await index.apply({ head: last ? gitHead : undefined, put, remove: gone, reset: reset && updates === 0, ...(several && { run, partial: !last }) });
+        await index.apply({ head: last ? gitHead : undefined, put, remove: gone, reset: reset && updates === 0, base, ...(several && { run, partial: !last }) });
         updates++;
         if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
         onFirstBatch();
@@ -449,13 +491,19 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     added.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
     status.total = added.length + remove.length;
     status.indexed = 0;
+    // A catch-up of one batch lands whole (lists wait for it); a longer one starts with a small
+    // batch, so lists have their first rows after a few hundred reads, and says so at once.
+    const several = added.length > CATCH_UP_BATCH;
+    if (several) progress({ op: 'index', phase: 'indexing', loaded: 0, total: status.total });
     // Every update but the last is `partial`: the index reads as incomplete (and is rebuilt if
     // the process stops half way) until the last one lands, which names the head it reached.
-    for (let i = 0, first = true; first || i < added.length; i += CATCH_UP_BATCH, first = false) {
-      const slice = added.slice(i, i + CATCH_UP_BATCH);
-      const last = i + CATCH_UP_BATCH >= added.length;
+    for (let i = 0, first = true; first || i < added.length; first = false) {
+      const size = first && several ? FIRST_BATCH : CATCH_UP_BATCH;
+      const slice = added.slice(i, i + size);
+      i += size;
+      const last = i >= added.length;
       const put = await metasOf(slice);
-      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, ...(added.length > CATCH_UP_BATCH && { run, partial: !last }) });
+      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, base, ...(several && { run, partial: !last }) });
       status.indexed += slice.length + (last ? remove.length : 0);
       if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
       onFirstBatch();
@@ -469,7 +517,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     let first!: () => void;
     const firstBatch = new Promise<void>((r) => { first = r; });
     const status = { indexed: 0, total: 0 };
-    const done = indexQueue(() => catchUp(first, status));
+    // A shared index that another instance moved meanwhile refused our update: it is at least as
+    // new as what we had, so lists answer from it.
+    const done = indexQueue(() => catchUp(first, status).catch((e) => { if (!(index.shared && e instanceof ConflictError)) throw e; }));
     const handle = { get indexed() { return status.indexed; }, get total() { return status.total; }, firstBatch, done };
     indexing = handle;
     void done.then(first, first).finally(() => { if (indexing === handle) indexing = undefined; });
@@ -537,6 +587,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
 
   /** After our own commit: update the index directly if it was current (no tree walk needed). */
   async function indexOwnCommit(old: string | undefined, commit: string, put: EntryMeta[], remove: IndexKey[]): Promise<void> {
+    if (index.shared) return; // not on the remote yet: the next list catches up once it is
     await indexQueue(async () => {
       let indexed: string | undefined;
       try { indexed = await index.head(); } catch { return; }
@@ -762,6 +813,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     });
   }
 
+  async function allowedSigners(): Promise<string | undefined> {
+    const h = await head();
+    if (!h) return undefined;
+    const e = await repo.lookup(await treeOf(h), [SIGNERS_PATH]);
+    return e && e.type === 'blob' ? utf8Decode.decode(await repo.readBlob(e.oid)) : undefined;
+  }
+
   const checkpoint = signer ? (state: { head: string; entries: number }) => signCheckpoint(signer, { ledger: branch, head: state.head, entries: state.entries, time: new Date().toISOString() }) : undefined;
 
   const syncCtx: SyncContext = {
@@ -783,6 +841,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     refreshIndex,
     warm,
     setAllowedSigners,
+    allowedSigners,
     signingKey: async () => signer?.publicKey,
     async verify(o?: VerifyOptions & VerifyCallOptions) {
       const { progress: each, ...rules } = o ?? {};

@@ -2,8 +2,8 @@
  * A direct object reader for filesystems with positional reads (node:fs): pack indexes are
  * binary-searched in place and an object is read from its pack with one positional read and
  * inflated, deltas applied, without loading whole packs into memory. Loose objects are read
- * as files. Where the fs has no file handles (browser filesystems), the ledger uses
- * isomorphic-git's reader instead.
+ * as files. Where the fs has no file handles (the browser's IndexedDB fs), each pack is read whole
+ * once and kept in memory, its index binary-searched the same way: no fs round trip per object.
  */
 import type { FsClient } from 'isomorphic-git';
 import type { ObjectType } from './objects.js';
@@ -39,29 +39,6 @@ interface Pack {
   fanout: DataView;
   handle?: Promise<FileHandle>;
   path: string;
-  /** Every object's offset, ascending (built on first need): where each compressed object ends. */
-  offsets?: Float64Array;
-}
-
-/** Where the object starting at `offset` ends: the next object's offset, or the pack's checksum. */
-function endOf(p: Pack, offset: number, fileLength: number): number {
-  if (!p.offsets) {
-    const view = new DataView(p.idx.buffer, p.idx.byteOffset, p.idx.byteLength);
-    const offBase = 8 + 1024 + p.count * 24;
-    const all = new Float64Array(p.count);
-    for (let i = 0; i < p.count; i++) {
-      const off = view.getUint32(offBase + i * 4);
-      all[i] = off & 0x80000000 ? Number(view.getBigUint64(offBase + p.count * 4 + (off & 0x7fffffff) * 8)) : off;
-    }
-    p.offsets = all.sort();
-  }
-  const o = p.offsets;
-  let lo = 0, hi = o.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (o[mid]! <= offset) lo = mid + 1; else hi = mid;
-  }
-  return lo < o.length ? o[lo]! : fileLength - 20;
 }
 
 function hexToBytes(hex: string): Uint8Array {
@@ -162,7 +139,7 @@ export class PackReader {
   private scanned: Promise<void> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private fs: PackFs, private gitdir: string, private sync?: SyncFs) {}
+  constructor(private fs: PackFs, private gitdir: string, private sync?: SyncFs, private keepOpen = false) {}
 
   get synchronous(): boolean { return this.sync !== undefined; }
 
@@ -253,8 +230,12 @@ export class PackReader {
     };
   }
 
-  /** Open pack files are closed after a quiet second, so idle ledgers hold no descriptors. */
+  /**
+   * Open pack files are closed after a quiet second, so idle ledgers hold no descriptors. Packs
+   * read whole into memory are kept: closing one only means reading the whole file again.
+   */
   private touch(): void {
+    if (this.keepOpen) return;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => { void this.closeHandles(); }, 1000);
     (this.idleTimer as { unref?: () => void }).unref?.();
@@ -283,9 +264,11 @@ export class PackReader {
       if (code === 'ENOENT' || code === 'ENOTDIR') throw new PackGoneError(p.name, e);
       throw e;
     }
-    // One read usually holds the header and the whole compressed object (ledger objects are small).
-    const first = new Uint8Array(4096);
-    const firstGot = (await fh.read(first, 0, first.length, offset)).bytesRead;
+    // One read usually holds the header and the whole compressed object (ledger objects are small);
+    // a pack held in memory is read in place.
+    const whole = fh.whole;
+    const first = whole ? whole.subarray(offset, Math.min(whole.length, offset + 64)) : new Uint8Array(4096);
+    const firstGot = whole ? first.length : (await fh.read(first, 0, first.length, offset)).bytesRead;
     const head = first;
     const bytesRead = firstGot;
     let i = 0;
@@ -310,10 +293,9 @@ export class PackReader {
     let want = size + (size >> 10) + 64;
     const codec = await getCodec();
     let data: Uint8Array | undefined;
-    if (fh.whole) {
-      // The whole pack is in memory: inflate exactly this object's bytes (a browser's
-      // DecompressionStream rejects trailing data).
-      data = await codec.inflate(fh.whole.subarray(offset + i, endOf(p, offset, fh.whole.length)), size);
+    if (whole) {
+      // The inflater stops at the end of this object's stream; the rest of the pack follows it.
+      data = await codec.inflate(whole.subarray(offset + i), size);
     } else if (i + want <= firstGot || firstGot < first.length) {
       data = await codec.inflate(first.subarray(i, firstGot), size);
     }
@@ -406,7 +388,7 @@ export function packReaderFor(fs: FsClient, gitdir: string, options: { wholeFile
   const p = (fs as { promises?: Partial<PackFs> }).promises;
   if (p && typeof p.open !== 'function' && typeof p.readFile === 'function' && options.wholeFiles) {
     const whole = p as PackFs;
-    return new PackReader({ open: wholeFileOpen(whole), readFile: (path) => whole.readFile(path), readdir: (path) => whole.readdir(path) }, gitdir);
+    return new PackReader({ open: wholeFileOpen(whole), readFile: (path) => whole.readFile(path), readdir: (path) => whole.readdir(path) }, gitdir, undefined, true);
   }
   if (!p || typeof p.open !== 'function' || typeof p.readFile !== 'function') return undefined;
   const s = fs as Partial<SyncFs>;

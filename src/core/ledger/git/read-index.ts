@@ -31,9 +31,20 @@ export interface IndexUpdate {
    */
   run?: string;
   partial?: boolean;
+  /**
+   * The head the ledger found in the index when it built this update (`null`: empty). Only a
+   * `shared` index checks it: it refuses (ConflictError) an update whose base is no longer its head.
+   */
+  base?: string | null;
 }
 
 export interface ReadIndex {
+  /**
+   * Rows shared by several instances, each with its own clone (PostgreSQL): the ledger feeds it
+   * only commits its remote holds, never moves it to an older head, skips it when it is ahead of
+   * this clone, and names each update's `base` so a lost race is refused instead of applied.
+   */
+  readonly shared?: boolean;
   /**
    * The head the rows reflect. `undefined` when the index is empty, missing or unreadable —
    * the ledger then rebuilds it. May throw when the store is corrupt (treated the same way).

@@ -26,6 +26,7 @@ export interface FsPromises {
   mkdir(path: string, options?: unknown): Promise<unknown>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
+  rmdir?(path: string): Promise<void>;
   readdir(path: string): Promise<string[]>;
   stat(path: string): Promise<{ mtimeMs?: number; isDirectory(): boolean }>;
   appendFile?(path: string, data: Uint8Array | string): Promise<void>;
@@ -351,11 +352,12 @@ export class Repo {
       let list: string[];
       try { list = await this.p.readdir(`${this.gitdir}/${rel}`); } catch { return; }
       await Promise.all(list.map(async (n) => {
+        if (n.endsWith('.lock')) return; // a lock (file, or our lock directory) is no ref
         const child = `${rel}/${n}`;
         let isDir = false;
         try { isDir = (await this.p.stat(`${this.gitdir}/${child}`)).isDirectory(); } catch { return; }
         if (isDir) await walk(child);
-        else if (!n.endsWith('.lock')) names.add(child);
+        else names.add(child);
       }));
     };
     await walk(prefix.replace(/\/$/, ''));
@@ -365,31 +367,26 @@ export class Repo {
 
   /**
    * Move `ref` from `expected` (undefined = must not exist) to `value`, the way git does, safely
-   * against other processes: take `<ref>.lock` (naming this process; see ref-lock.ts), re-check
-   * the old value, and move a private file holding the new value over the ref only while the lock
-   * is still ours. Throws ConflictError (retryable) if the ref moved or a live writer holds the lock.
+   * against other processes: take `<ref>.lock` carrying the new value (naming this process; see
+   * ref-lock.ts), re-check the old value, and move the value out of the lock onto the ref, which
+   * succeeds only while the lock is still ours. Throws ConflictError (retryable) if the ref moved,
+   * a live writer holds the lock, or the lock was taken over before the value moved.
    */
   async casRef(ref: string, expected: string | undefined, value: string): Promise<void> {
     const path = `${this.gitdir}/${ref}`;
     await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')), this.dirs);
-    const held = await this.locks.tryAcquire(`${path}.lock`);
+    const held = await this.locks.tryAcquire(`${path}.lock`, `${value}\n`);
     if (!held) {
       const seen = await this.locks.inspect(`${path}.lock`).catch(() => undefined);
       throw new ConflictError(`The ledger branch is being updated by another writer (${ref}.lock ${seen?.why ?? 'exists'})`, { data: { ref, reason: 'locked' } });
     }
-    let staged: string | undefined;
     try {
       const current = await this.readRef(ref, 0);
       if (current !== expected) {
         throw new ConflictError(`The ledger branch moved: expected ${expected ?? '(none)'}, found ${current ?? '(none)'}`, { data: { ref, expected: expected ?? null, actual: current ?? null } });
       }
-      staged = await this.locks.scratchPath('ref');
-      await this.p.writeFile(staged, `${value}\n`);
-      await this.locks.assertHeld(held, ref);
-      await this.p.rename(staged, path);
-      staged = undefined;
+      await this.locks.commit(held, path, ref);
     } finally {
-      if (staged) await this.p.unlink(staged).catch(() => undefined);
       await this.locks.release(held);
     }
   }

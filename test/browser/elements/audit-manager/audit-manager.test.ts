@@ -12,6 +12,7 @@ import type { ScpAuditsSavedEvent } from '../../../../src/elements/events/audits
 import type { ScpManagerToggleEvent } from '../../../../src/elements/events/manager-toggle-event.js';
 import type { ScpSaveRequestEvent } from '../../../../src/elements/events/save-request-event.js';
 import type { ScpJsonTree } from '../../../../src/elements/json-tree/json-tree.js';
+import { makeAudit } from '../../../contract/ledger.js';
 import { closeClients, mount, memoryClient, until } from '../internal/fixtures.js';
 import { buttonByText, q, qa, rows, stageAll, tab } from './helpers.js';
 
@@ -237,6 +238,26 @@ describe('<scp-audit-manager>', () => {
     await until(() => rows(el).length === 1, 'live row');
     expect(rows(el)[0]!.querySelector<HTMLInputElement>('input')!.checked).to.equal(true);
     expect(q(el, '[role="status"][aria-live]')!.textContent).to.equal('1 pending audit');
+  });
+
+  it('says on the Saved tab while the ledger index catches up, and searches again as it grows', async () => {
+    const client = memoryClient();
+    const [first] = await stageAll(client, [['security', 'Score 78']]);
+    await client.staging.save([first!]);
+    const { el } = await openManager(client);
+    tab(el, 'saved').click();
+    await until(() => qa(el, '.saved li').length === 1, 'one saved');
+    const note = () => q(el, '[part="progress"]')!;
+    expect(note().hidden).to.equal(true);
+    // An entry arrives the way a sync brings one (no audit:saved event), while the index catches up.
+    await client.ledger.write({ audits: [makeAudit({ card_key: 'k8s', summary: '3 pods' })] });
+    client.bus.emit('ledger:progress', { op: 'index', phase: 'indexing', loaded: 250, total: 20_000 });
+    await until(() => !note().hidden, 'indexing note shown');
+    expect(note().getAttribute('role')).to.equal('status');
+    expect(note().textContent).to.equal('Indexing 250 of 20,000 entries…');
+    await until(() => qa(el, '.saved li').length === 2, 'the Saved list searched again');
+    client.bus.emit('ledger:progress', { op: 'index', phase: 'done', loaded: 20_000, total: 20_000 });
+    await until(() => note().hidden, 'indexing note gone');
   });
 
   it('searches saved audits in the Saved tab and copies @audit:<id>', async () => {

@@ -63,6 +63,24 @@ describe('<scp-ref-autocomplete>', () => {
     await expect(s.wrap).to.be.accessible();
   });
 
+  it('says while the ledger index catches up that items come from what it has so far', async () => {
+    const s = await setup(client());
+    await seed(s.c);
+    const note = () => s.el.querySelector<HTMLElement>('.note[data-kind="indexing"]');
+    s.c.bus.emit('ledger:progress', { op: 'index', phase: 'indexing', loaded: 2_250, total: 20_000 });
+    await type(s, 'see @audit:');
+    expect(options(s.el).length).to.be.greaterThan(0);
+    expect(note()?.textContent).to.equal('Indexing 2,250 of 20,000 entries…');
+    expect(note()!.getAttribute('role')).to.equal('status');
+    s.c.bus.emit('ledger:progress', { op: 'index', phase: 'indexing', loaded: 4_250, total: 20_000 });
+    await s.el.updateComplete;
+    expect(note()?.textContent).to.equal('Indexing 4,250 of 20,000 entries…');
+    s.c.bus.emit('ledger:progress', { op: 'index', phase: 'done', loaded: 20_000, total: 20_000 });
+    await s.el.updateComplete;
+    expect(note()).to.equal(null);
+    expect(options(s.el).length).to.be.greaterThan(0, 'the suggestions stay');
+  });
+
   it('gives an <input> role=combobox with aria-expanded following the list', async () => {
     const s = await setup(client(), 'input');
     expect(s.field.getAttribute('role')).to.equal('combobox');

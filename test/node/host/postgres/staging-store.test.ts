@@ -6,7 +6,7 @@ import { createPostgresStagingStore } from '../../../../src/core/host/node/postg
 import { migrate } from '../../../../src/core/host/node/postgres/migrations.js';
 import { createScp } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
-import { AlreadySavedError } from '../../../../src/core/errors/index.js';
+import { AlreadySavedError, ConflictError, NotFoundError } from '../../../../src/core/errors/index.js';
 import { createTestDatabase } from '../../../helpers/postgres.mjs';
 
 let pool: Pool;
@@ -80,5 +80,42 @@ describe('postgres staging store shared by several host instances', () => {
       assert.equal(late.data.commits[id], (ok[0] as PromiseFulfilledResult<{ commit: string }>).value.commit);
     }
     assert.equal((await ledger.list({ kind: 'audit', limit: 500 })).entries.length, 5);
+  });
+
+  it('records a discard once when two instances discard the same snapshot at the same time: the other is told it is gone', async () => {
+    const tenant = `discard${++n}`;
+    const ledger = createMemoryLedger();
+    const one = createScp({ ledger, staging: createPostgresStagingStore({ pool, tenant }), channel: false, actor: 'ana' });
+    const two = createScp({ ledger, staging: createPostgresStagingStore({ pool, tenant }), channel: false, actor: 'bo' });
+    const discardsOf = async (id: string) => {
+      const page = await ledger.list({ kind: 'action', limit: 500 });
+      const actions = await Promise.all(page.entries.map((e) => ledger.getAction!(e.id)));
+      return actions.filter((a) => a?.action === 'discard' && a.targets.some((t) => t.id === id));
+    };
+    for (let round = 0; round < 5; round++) {
+      const staged = await one.staging.stage('security', { round, discard: true });
+      assert.ok(staged.staged);
+      const id = staged.snapshot.snapshot_id;
+      const results = await Promise.allSettled([one.staging.discard([id], { reason: 'noise' }), two.staging.discard([id], { reason: 'noise' })]);
+      const ok = results.filter((r) => r.status === 'fulfilled');
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      assert.equal(ok.length, 1, `round ${round}: one discard is recorded`);
+      // Gone already (not pending) or still being discarded by the other (busy): typed, never a second record.
+      const e = failed[0]!.reason as Error;
+      assert.ok(e instanceof NotFoundError || (e instanceof ConflictError && e.data.reason === 'busy'), `round ${round}: ${e}`);
+      assert.equal((await discardsOf(id)).length, 1, `round ${round}: one discard entry`);
+      const late = await two.staging.discard([id]).catch((x: unknown) => x);
+      assert.ok(late instanceof NotFoundError, `round ${round}: a later discard: ${late}`);
+      assert.equal((await discardsOf(id)).length, 1);
+    }
+    // A discard racing a save of the same snapshot: one of them happens, never both.
+    const staged = await one.staging.stage('security', { race: true });
+    assert.ok(staged.staged);
+    const id = staged.snapshot.snapshot_id;
+    const [saved, discarded] = await Promise.allSettled([one.staging.save([id]), two.staging.discard([id], { reason: 'noise' })]);
+    assert.equal([saved, discarded].filter((r) => r.status === 'fulfilled').length, 1);
+    const inLedger = (await ledger.list({ kind: 'audit', limit: 500 })).entries.some((x) => x.id === id);
+    assert.equal(inLedger, saved.status === 'fulfilled');
+    assert.equal((await discardsOf(id)).length, discarded.status === 'fulfilled' ? 1 : 0);
   });
 });

@@ -37,7 +37,8 @@ if (mode === 'write') {
       if (typeof v !== 'function') return v;
       return async (...args: unknown[]) => {
         const out = await v.apply(target, args);
-        if (key === 'link' && args[1] === lock) {
+        // The lock is in place once linked (a lock file) or renamed (a lock directory) there.
+        if ((key === 'link' || key === 'rename') && args[1] === lock) {
           process.stdout.write('holding\n');
           await new Promise(() => setInterval(() => {}, 1000)); // never lets go
         }

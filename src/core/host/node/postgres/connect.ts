@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { ScpError } from '../../../errors/index.js';
 
 /** A pool, or a connection URL (`postgres://user:pass@host:5432/db`) to open one with. */
@@ -24,4 +24,20 @@ export async function openPool(connection: PostgresConnection, max = 10): Promis
   // drops it and the next query opens a new one.
   pool.on('error', () => undefined);
   return { pool, owned: true };
+}
+
+/** Runs `fn` in one transaction on one pooled connection: committed when it resolves, rolled back when it throws. */
+export async function transaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const r = await fn(c);
+    await c.query('COMMIT');
+    return r;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
 }

@@ -6,6 +6,7 @@ import { createScpRequestHandler, type ScpRequestHandler, type ScpRequestHandler
 import { openPool, type PostgresConnection } from './connect.js';
 import { closeJournalListener, createPostgresJournal } from './journal.js';
 import { migrate } from './migrations.js';
+import { createPostgresReadIndex } from './read-index.js';
 import { createPostgresStagingStore } from './staging-store.js';
 import type { Pool } from 'pg';
 
@@ -54,8 +55,8 @@ export interface PostgresHost {
 }
 
 /**
- * A host instance for a deployment of several: pending snapshots, live runs and the event
- * journal in PostgreSQL, the ledger of record on a git remote. The schema is created or migrated
+ * A host instance for a deployment of several: pending snapshots, live runs, the event journal
+ * and the read index in PostgreSQL, the ledger of record on a git remote. The schema is created or migrated
  * on start (safe when instances start together).
  */
 export async function createPostgresHost(options: PostgresHostOptions): Promise<PostgresHost> {
@@ -67,6 +68,8 @@ export async function createPostgresHost(options: PostgresHostOptions): Promise<
     nodeFs.mkdirSync(dir, { recursive: true });
     const git = await createGitLedger({
       fs: nodeFs, http, dir, remote: typeof remote === 'string' ? { url: remote } : remote, ...(branch && { branch }),
+      // Every instance lists from the same rows, which follow the remote's history only.
+      index: createPostgresReadIndex({ pool, name: branch ?? 'scp-ledger' }),
     });
     // Start from what the remote holds: a commit a killed process left unpushed was never
     // answered as saved, so it is dropped, not pushed now (its snapshot is still pending).

@@ -55,6 +55,36 @@ CREATE TABLE scp_meta (
 );
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- The shared read index: one row per ledger entry (its EntryMeta), and the ledger head the rows
+-- reflect. Batches of a long catch-up wait in scp_index_staged until the head that completes them.
+CREATE TABLE scp_index_heads (
+  name text PRIMARY KEY,           -- the ledger (branch) the rows belong to
+  head text                        -- a commit the remote holds; NULL while empty
+);
+CREATE TABLE scp_index_rows (
+  name   text   NOT NULL,
+  kind   text   NOT NULL,          -- audit | run | action
+  id     text   NOT NULL,
+  t      bigint NOT NULL,          -- the entry's time, ms since the epoch (newest-first order)
+  search text   NOT NULL,          -- lower-cased text a search matches
+  meta   jsonb  NOT NULL,          -- the EntryMeta
+  PRIMARY KEY (name, kind, id)
+);
+CREATE INDEX scp_index_rows_newest ON scp_index_rows (name, t DESC, id COLLATE "C" DESC);
+CREATE TABLE scp_index_staged (
+  name      text NOT NULL,
+  run       text NOT NULL,
+  kind      text NOT NULL,
+  id        text NOT NULL,
+  meta      jsonb NOT NULL,
+  staged_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (name, run, kind, id)
+);
+`,
+  },
 ];
 
 /** Any fixed number: the advisory lock our migrations take. */

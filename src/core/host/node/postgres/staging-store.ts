@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { StorageClosedError } from '../../../errors/index.js';
+import { transaction } from './connect.js';
 import type { AuditMeta, AuditSnapshot } from '../../../schemas/audit.js';
 import { cloneForStore, metaOf, newestFirst } from '../../../storage/shared.js';
 import type { LiveRun, SaveClaim, StagingStore } from '../../../storage/types.js';
@@ -38,20 +39,7 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
   // Structured-clone first (rejects functions and the like with a ValidationError), then JSON.
   const json = (v: unknown, what: string) => JSON.stringify(cloneForStore(v, what));
 
-  async function tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      const r = await fn(c);
-      await c.query('COMMIT');
-      return r;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
-  }
+  const tx = <T>(fn: (c: PoolClient) => Promise<T>) => transaction(pool, fn);
 
   return {
     async writeSnapshots({ put = [], remove = [] }) {
