@@ -27,8 +27,13 @@ export class ScpError<Code extends string = string, Data = Record<string, unknow
   }
 }
 
-/** `data` is required wherever the error's data has required fields: no error carries a made-up `{}`. */
-type Opts<D> = Record<never, never> extends D ? { data?: D; cause?: unknown } : { data: D; cause?: unknown };
+/**
+ * A subclass's constructor options: `data` is required wherever the error's data has required
+ * fields, so no error carries a made-up `{}` (the base class's `{}` default is only reached for data
+ * types where every field is optional).
+ */
+export type ScpErrorOptions<D> = Record<never, never> extends D ? { data?: D; cause?: unknown } : { data: D; cause?: unknown };
+type Opts<D> = ScpErrorOptions<D>;
 
 /** Which structural limit a value went over (see `core/limits.ts`), its maximum, and where. */
 export interface LimitData { limit: 'maxDepth' | 'maxKeys' | 'maxArrayLength' | 'maxStringLength' | 'maxNodes'; max: number; path: string }

@@ -17,6 +17,8 @@
  *   every earlier write durable: the ledger calls it before the branch ref moves.
  */
 
+import { deleteDB, openDB, unwrap, type IDBPDatabase, type IDBPObjectStore } from 'idb';
+
 interface NodeRecord {
   path: string;
   parent: string;
@@ -118,26 +120,19 @@ function statsOf(r: NodeRecord): IdbFsStats {
 
 const ROOT: NodeRecord = { path: '/', parent: '', type: 'dir', mode: 0o40755, size: 0, mtimeMs: 0, ctimeMs: 0, ino: 1, version: 0 };
 
-function req<T>(r: IDBRequest<T>): Promise<T> {
+function openDb(name: string): Promise<IDBPDatabase> {
+  // Blocked by another connection fails the open (idb would wait for the other side to close).
   return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-function openDb(name: string): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(name, 1);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      const nodes = db.createObjectStore(STORE, { keyPath: 'path' });
-      nodes.createIndex('parent', 'parent');
-      db.createObjectStore(META);
-      nodes.put(ROOT);
-    };
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
-    open.onblocked = () => reject(new Error(`IndexedDB ${name} is blocked by another connection`));
+    openDB(name, 1, {
+      upgrade(db) {
+        const nodes = db.createObjectStore(STORE, { keyPath: 'path' });
+        nodes.createIndex('parent', 'parent');
+        db.createObjectStore(META);
+        // Part of the upgrade transaction, which the open waits for.
+        unwrap(nodes).put(ROOT);
+      },
+      blocked: () => reject(new Error(`IndexedDB ${name} is blocked by another connection`)),
+    }).then(resolve, reject);
   });
 }
 
@@ -147,10 +142,16 @@ const toBytes = (d: Uint8Array | string) => (typeof d === 'string' ? encoder.enc
 const encodingOf = (o: unknown) => (typeof o === 'string' ? o : (o as { encoding?: string } | undefined)?.encoding);
 
 /**
- * Runs `body` in one readwrite transaction; `body` gets a `get` helper and may throw an fs error
- * (the transaction is then aborted, so nothing it wrote lands).
+ * What `body` gets inside one transaction: `store` for writes (requests left to the transaction,
+ * so an abort never leaves a rejected promise nobody awaits), `reads` (idb's promise wrapper) and
+ * a cached `get`. `body` may throw an fs error: the transaction is then aborted, so nothing it
+ * wrote lands. It must await only IndexedDB requests, or the transaction commits early.
  */
-type Tx = { store: IDBObjectStore; get(path: string): Promise<NodeRecord | undefined> };
+type Tx = {
+  store: IDBObjectStore;
+  reads: IDBPObjectStore<unknown, string[], typeof STORE, IDBTransactionMode>;
+  get(path: string): Promise<NodeRecord | undefined>;
+};
 
 /** Opens (creating if needed) the fs stored in the IndexedDB database `name`. */
 export async function createIdbFs(name: string): Promise<IdbFs> {
@@ -166,10 +167,11 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
 
   async function run<T>(mode: IDBTransactionMode, body: (tx: Tx) => Promise<T>, durability: 'relaxed' | 'strict' = 'relaxed'): Promise<T> {
     const t = db.transaction(mode === 'readwrite' ? [STORE, META] : [STORE], mode, { durability });
-    const store = t.objectStore(STORE);
+    const reads = t.objectStore(STORE);
+    const store = unwrap(reads);
     if (mode === 'readwrite') {
       // Bump the fs-wide change counter in the same transaction as the change.
-      const meta = t.objectStore(META);
+      const meta = unwrap(t.objectStore(META));
       const r = meta.get(CHANGES);
       r.onsuccess = () => {
         const next = ((r.result as number | undefined) ?? 0) + 1;
@@ -178,16 +180,13 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
         else seenChanges = -1;
       };
     }
-    const done = new Promise<void>((resolve, reject) => {
-      t.oncomplete = () => resolve();
-      t.onerror = () => reject(t.error);
-      t.onabort = () => reject(t.error ?? new Error('aborted'));
-    });
+    const done = t.done;
     const tx: Tx = {
       store,
+      reads,
       async get(p) {
         if (exclusive && known.has(p)) return known.get(p) ?? undefined;
-        const r = (await req(store.get(p))) as NodeRecord | undefined;
+        const r = (await reads.get(p)) as NodeRecord | undefined;
         if (exclusive && mode === 'readonly' && (r?.type !== 'file' || r.size <= 65_536)) known.set(p, r ?? null);
         return r;
       },
@@ -313,7 +312,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
           const [r, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'rmdir')]);
           if (!r) throw fsError('ENOENT', 'rmdir', p);
           if (r.type !== 'dir') throw fsError('ENOTDIR', 'rmdir', p);
-          const children = await req(tx.store.index('parent').count(IDBKeyRange.only(p)));
+          const children = await tx.reads.index('parent').count(IDBKeyRange.only(p));
           if (children > 0) throw fsError('ENOTEMPTY', 'rmdir', p);
           tx.store.delete(p);
           bump(tx, parent);
@@ -351,7 +350,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
             if (b.startsWith(`${a}/`)) throw fsError('EINVAL', 'rename', b);
             // Move every descendant: keys under `a/` sort together.
             const range = IDBKeyRange.bound(`${a}/`, `${a}/\uffff`);
-            const all = (await req(tx.store.getAll(range))) as NodeRecord[];
+            const all = (await tx.reads.getAll(range)) as NodeRecord[];
             for (const r of all) {
               tx.store.delete(r.path);
               const np = b + r.path.slice(a.length);
@@ -381,7 +380,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
         if (dir.type !== 'dir') throw fsError('ENOTDIR', 'scandir', p);
         const cached = listings.get(dir.path);
         if (cached && cached.version === (dir.version ?? 0)) return cached.names.slice();
-        const keys = (await req(tx.store.index('parent').getAllKeys(IDBKeyRange.only(dir.path)))) as string[];
+        const keys = (await tx.reads.index('parent').getAllKeys(IDBKeyRange.only(dir.path))) as string[];
         const names = keys.map(baseOf);
         listings.set(dir.path, { version: dir.version ?? 0, names });
         return names.slice();
@@ -437,12 +436,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
     },
     async flush() {
       const t = db.transaction(META, 'readwrite', { durability: 'strict' });
-      t.objectStore(META).put(Date.now(), 'flushed-at');
-      await new Promise<void>((resolve, reject) => {
-        t.oncomplete = () => resolve();
-        t.onerror = () => reject(t.error);
-        t.onabort = () => reject(t.error ?? new Error('aborted'));
-      });
+      await Promise.all([t.store.put(Date.now(), 'flushed-at'), t.done]);
     },
   };
 
@@ -450,8 +444,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
     promises,
     name,
     async beginExclusive() {
-      const t = db.transaction(META, 'readonly');
-      const changes = ((await req(t.objectStore(META).get(CHANGES))) as number | undefined) ?? 0;
+      const changes = ((await db.get(META, CHANGES)) as number | undefined) ?? 0;
       if (changes !== seenChanges) known.clear();
       seenChanges = changes;
       exclusive = true;
@@ -466,10 +459,8 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
 
 /** Deletes the fs's database (tests, "forget this ledger"). */
 export function deleteIdbFs(name: string): Promise<void> {
+  // Blocked by an open connection: the deletion is queued behind it, and the caller goes on.
   return new Promise((resolve, reject) => {
-    const r = indexedDB.deleteDatabase(name);
-    r.onsuccess = () => resolve();
-    r.onerror = () => reject(r.error);
-    r.onblocked = () => resolve();
+    deleteDB(name, { blocked: () => resolve() }).then(resolve, reject);
   });
 }

@@ -9,6 +9,7 @@
  * (a full reload only when it fell behind the kept journal).
  * The index is derived data: the ledger never trusts it over git.
  */
+import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { EntryMeta, LedgerPage } from '../../schemas/ledger.js';
 import type { NormalizedQuery } from '../query.js';
 import { RowSet, type IndexKey, type IndexUpdate, type ReadIndex } from '../git/index.js';
@@ -20,32 +21,19 @@ const HEAD_KEY = 'head';
 
 const keyOf = (k: IndexKey) => `${k.kind}\u0000${k.id}`;
 
-function req<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
+type Tx = IDBPTransaction<unknown, string[], IDBTransactionMode>;
 
-function txDone(t: IDBTransaction): Promise<void> {
+function openDb(name: string): Promise<IDBPDatabase> {
+  // Blocked by another connection fails the open (idb would wait for the other side to close).
   return new Promise((resolve, reject) => {
-    t.oncomplete = () => resolve();
-    t.onerror = () => reject(t.error);
-    t.onabort = () => reject(t.error ?? new Error('aborted'));
-  });
-}
-
-function openDb(name: string): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(name, 1);
-    open.onupgradeneeded = () => {
-      open.result.createObjectStore(ROWS);
-      open.result.createObjectStore(META);
-      open.result.createObjectStore(LOG, { keyPath: 'seq' });
-    };
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
-    open.onblocked = () => reject(new Error(`IndexedDB ${name} is blocked by another connection`));
+    openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore(ROWS);
+        db.createObjectStore(META);
+        db.createObjectStore(LOG, { keyPath: 'seq' });
+      },
+      blocked: () => reject(new Error(`IndexedDB ${name} is blocked by another connection`)),
+    }).then(resolve, reject);
   });
 }
 
@@ -71,13 +59,13 @@ const LOG_KEEP = 256;
 
 /** A ReadIndex stored in the IndexedDB database `name`. */
 export function createIdbReadIndex(name: string): IdbReadIndex {
-  let dbp: Promise<IDBDatabase> | undefined;
+  let dbp: Promise<IDBPDatabase> | undefined;
   const db = () => (dbp ??= openDb(name));
   const rows = new RowSet();
   let mem: Meta = { v: FORMAT, seq: 0, head: undefined, count: 0 };
 
-  async function readMeta(store: IDBObjectStore): Promise<Meta> {
-    const m = (await req(store.get(HEAD_KEY))) as Partial<Meta> | string | undefined;
+  async function readMeta(t: Tx): Promise<Meta> {
+    const m = (await t.objectStore(META).get(HEAD_KEY)) as Partial<Meta> | string | undefined;
     if (m === undefined || typeof m !== 'object') return { v: FORMAT, seq: 0, head: undefined, count: 0 };
     // An older format: its rows may be incomplete, so it counts as missing (rebuilt on next list).
     if (m.v !== FORMAT) return { v: FORMAT, seq: m.seq ?? 0, head: undefined, count: -1 };
@@ -85,17 +73,17 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
   }
 
   /** Brings memory to the stored state: replays the journal, or reloads every row when it is too far behind. */
-  async function catchUpMemory(t: IDBTransaction, stored: Meta): Promise<void> {
+  async function catchUpMemory(t: Tx, stored: Meta): Promise<void> {
     if (stored.seq === mem.seq) return;
     if (stored.seq > mem.seq) {
-      const log = (await req(t.objectStore(LOG).getAll(IDBKeyRange.lowerBound(mem.seq, true)))) as LogRecord[];
+      const log = (await t.objectStore(LOG).getAll(IDBKeyRange.lowerBound(mem.seq, true))) as LogRecord[];
       if (log.length === stored.seq - mem.seq && log[0]?.seq === mem.seq + 1) {
         for (const r of log) rows.apply(r.update);
         mem = { ...stored };
         return;
       }
     }
-    const all = (await req(t.objectStore(ROWS).getAll())) as EntryMeta[];
+    const all = (await t.objectStore(ROWS).getAll()) as EntryMeta[];
     rows.apply({ head: stored.head, put: all, remove: [], reset: true });
     // Rows that do not add up to the count written with them: not to be trusted, rebuild.
     mem = all.length === stored.count ? { ...stored } : { ...stored, head: undefined };
@@ -103,10 +91,9 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
 
   async function sync(): Promise<void> {
     const d = await db();
-    const t = d.transaction([ROWS, META, LOG], 'readonly');
-    const done = txDone(t);
-    await catchUpMemory(t, await readMeta(t.objectStore(META)));
-    await done;
+    const t: Tx = d.transaction([ROWS, META, LOG], 'readonly');
+    await catchUpMemory(t, await readMeta(t));
+    await t.done;
   }
 
   return {
@@ -117,20 +104,20 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
     },
     async apply(u: IndexUpdate) {
       const d = await db();
-      const t = d.transaction([ROWS, META, LOG], 'readwrite', { durability: 'relaxed' });
-      const done = txDone(t);
-      const stored = await readMeta(t.objectStore(META));
+      const t: Tx = d.transaction([ROWS, META, LOG], 'readwrite', { durability: 'relaxed' });
+      const stored = await readMeta(t);
       // Another context may have updated the store since our head(): catch up first. Updates are
       // diffs along an append-only branch, so applying ours on top only re-puts rows it has.
       await catchUpMemory(t, stored);
       // The same complete head already stored (another context got there first): nothing to do.
       const already = !u.reset && !u.partial && u.head !== undefined && stored.head === u.head && stored.run === undefined;
       if (!already) {
-        const rowStore = t.objectStore(ROWS);
+        // Writes are left to the transaction (raw requests): only the count is awaited.
+        const rowStore = unwrap(t.objectStore(ROWS));
         if (u.reset) rowStore.clear();
         for (const k of u.remove) rowStore.delete(keyOf(k));
         for (const m of u.put) rowStore.put(m, keyOf(m));
-        const count = await req(rowStore.count());
+        const count = await t.objectStore(ROWS).count();
         // Who owns the store's completeness after this update: a reset or the first step of a
         // run takes it; the last step of that same run (or a one-step update of a store no run
         // owns) completes it; any other update leaves it to the run under way.
@@ -149,15 +136,15 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
           head = undefined;
         }
         const next: Meta = { v: FORMAT, seq: stored.seq + 1, head, count, ...(run !== undefined && { run }) };
-        const log = t.objectStore(LOG);
+        const log = unwrap(t.objectStore(LOG));
         // Large updates are not journaled: a context that misses one reloads every row.
         if (u.put.length + u.remove.length <= LOG_MAX_ROWS) log.put({ seq: next.seq, update: u } satisfies LogRecord);
         if (next.seq > LOG_KEEP) log.delete(IDBKeyRange.upperBound(next.seq - LOG_KEEP));
-        t.objectStore(META).put(next, HEAD_KEY);
+        unwrap(t.objectStore(META)).put(next, HEAD_KEY);
         rows.apply(u);
         mem = next;
       }
-      await done;
+      await t.done;
     },
     async query(q: NormalizedQuery): Promise<LedgerPage> {
       return rows.page(q);

@@ -1,12 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
-import { ScpError } from '../../../errors/index.js';
+import { ScpError, type ScpErrorOptions } from '../../../errors/index.js';
 
 /** A pool, or a connection URL (`postgres://user:pass@host:5432/db`) to open one with. */
 export type PostgresConnection = Pool | string;
 
 /** The `pg` package is an optional peer dependency: only PostgreSQL users install it. */
 export class PostgresUnavailableError extends ScpError<'postgres_unavailable', { reason: string }> {
-  constructor(message: string, o: { data?: { reason: string }; cause?: unknown } = {}) { super('postgres_unavailable', message, o); }
+  constructor(message: string, o: ScpErrorOptions<{ reason: string }>) { super('postgres_unavailable', message, o); }
 }
 
 /** Opens a pool for a URL (importing `pg` on demand); a pool passed in is used as is and never ended by us. */
