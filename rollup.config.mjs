@@ -11,28 +11,32 @@ import inject from '@rollup/plugin-inject';
 import { fileURLToPath } from 'node:url';
 
 const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
-const isRuntimeDep = (id) => /^(lit|@lit\/|@lit-labs\/|idb|zod|isomorphic-git|@isomorphic-git\/|buffer|pg)(\/|$)/.test(id) || id.startsWith('node:');
+const isRuntimeDep = (id) =>
+  /^(lit|@lit\/|@lit-labs\/|idb|zod|isomorphic-git|@isomorphic-git\/|buffer|pg)(\/|$)/.test(id) ||
+  id.startsWith('node:');
 
 // Public entry points (also the package.json exports map); missing ones are skipped so a partial
 // tree still builds.
-export const npmEntries = Object.fromEntries(Object.entries({
-  index: 'src/index.ts',
-  // The script-tag entry's modules, for `scp-ledger/cdn` under Node (server-side rendering), where
-  // the one-file build's inlined lit has no DOM to extend.
-  cdn: 'src/cdn.ts',
-  'core/index': 'src/core/index.ts',
-  'core/storage/memory': 'src/core/storage/memory.ts',
-  'core/storage/idb': 'src/core/storage/idb.ts',
-  'core/ledger/memory': 'src/core/ledger/memory.ts',
-  'core/ledger/git/index': 'src/core/ledger/git/index.ts',
-  'core/ledger/git-browser/index': 'src/core/ledger/git-browser/index.ts',
-  'core/host/index': 'src/core/host/index.ts',
-  'core/host/node/index': 'src/core/host/node/index.ts',
-  'core/host/node/postgres/index': 'src/core/host/node/postgres/index.ts',
-  'elements/index': 'src/elements/index.ts',
-  'elements/all': 'src/elements/all.ts',
-  'cli/main': 'src/cli/main.ts',
-}).filter(([, file]) => existsSync(file)));
+export const npmEntries = Object.fromEntries(
+  Object.entries({
+    index: 'src/index.ts',
+    // The script-tag entry's modules, for `scp-ledger/cdn` under Node (server-side rendering), where
+    // the one-file build's inlined lit has no DOM to extend.
+    cdn: 'src/cdn.ts',
+    'core/index': 'src/core/index.ts',
+    'core/storage/memory': 'src/core/storage/memory.ts',
+    'core/storage/idb': 'src/core/storage/idb.ts',
+    'core/ledger/memory': 'src/core/ledger/memory.ts',
+    'core/ledger/git/index': 'src/core/ledger/git/index.ts',
+    'core/ledger/git-browser/index': 'src/core/ledger/git-browser/index.ts',
+    'core/host/index': 'src/core/host/index.ts',
+    'core/host/node/index': 'src/core/host/node/index.ts',
+    'core/host/node/postgres/index': 'src/core/host/node/postgres/index.ts',
+    'elements/index': 'src/elements/index.ts',
+    'elements/all': 'src/elements/all.ts',
+    'cli/main': 'src/cli/main.ts',
+  }).filter(([, file]) => existsSync(file)),
+);
 
 // The npm build also ships the Worker's code as text (`worker-source.js`, loaded only where a
 // consumer's bundler left `new URL('./worker.js', import.meta.url)` pointing nowhere); the Worker
@@ -50,7 +54,10 @@ const inlineWorkerSource = () => ({
 const npm = {
   input: npmEntries,
   external: isRuntimeDep,
-  onwarn: (w, warn) => { failOnOwnCycle(w); warn(w); },
+  onwarn: (w, warn) => {
+    failOnOwnCycle(w);
+    warn(w);
+  },
   plugins: [inlineWorkerSource(), nodeResolve({ extensions: ['.ts', '.js'] }), ts()],
   output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true },
 };
@@ -92,7 +99,14 @@ const cdn = {
   preserveEntrySignatures: 'allow-extension',
   onwarn: cdnWarn,
   plugins: cdnPlugins(),
-  output: { dir: 'dist/cdn', format: 'es', plugins: [minify({ target: 'es2022' })], entryFileNames: '[name].js', chunkFileNames: 'scp-ledger-[name]-[hash].js', sourcemap: true },
+  output: {
+    dir: 'dist/cdn',
+    format: 'es',
+    plugins: [minify({ target: 'es2022' })],
+    entryFileNames: '[name].js',
+    chunkFileNames: 'scp-ledger-[name]-[hash].js',
+    sourcemap: true,
+  },
 };
 
 // The ledger Worker, built on its own into one self-contained file (isomorphic-git, its CommonJS
@@ -100,15 +114,18 @@ const cdn = {
 // `new URL('./worker.js', import.meta.url)` finds it beside the module that starts it, in the
 // script-tag build and in the npm build alike. It shares no chunk with the page (none of its
 // requests wait for the page's, and the page's entry imports nothing on the Worker's account).
-const workerOutput = (file) => ({ file, format: 'es', inlineDynamicImports: true, plugins: [minify({ target: 'es2022' })], sourcemap: true });
+const workerOutput = (file) => ({
+  file,
+  format: 'es',
+  inlineDynamicImports: true,
+  plugins: [minify({ target: 'es2022' })],
+  sourcemap: true,
+});
 const worker = {
   input: 'src/core/ledger/git-browser/worker.ts',
   onwarn: cdnWarn,
   plugins: cdnPlugins(),
-  output: [
-    ...(existsSync('src/cdn.ts') ? [workerOutput('dist/cdn/worker.js')] : []),
-    workerOutput(NPM_WORKER),
-  ],
+  output: [...(existsSync('src/cdn.ts') ? [workerOutput('dist/cdn/worker.js')] : []), workerOutput(NPM_WORKER)],
 };
 
 export default existsSync('src/cdn.ts') ? [worker, npm, cdn] : [worker, npm];

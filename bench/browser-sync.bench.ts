@@ -25,8 +25,13 @@ type Plugins = { wtrPlugins(): unknown[]; acquireGitServer(): Promise<GitServer>
 
 // Asynchronous: the git server answering these commands runs in this very process.
 const run = promisify(execFile);
-const git = async (args: string[], cwd?: string) => (await run('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 })).stdout.trim();
-const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => { const t0 = performance.now(); const r = await fn(); return [r, performance.now() - t0]; };
+const git = async (args: string[], cwd?: string) =>
+  (await run('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 })).stdout.trim();
+const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+  const t0 = performance.now();
+  const r = await fn();
+  return [r, performance.now() - t0];
+};
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /**
@@ -37,10 +42,14 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 async function workerHeapUsed(browser: import('playwright-core').Browser): Promise<number | undefined> {
   const cdp = await browser.newBrowserCDPSession();
   try {
-    const { targetInfos } = await cdp.send('Target.getTargets') as { targetInfos: { targetId: string; type: string }[] };
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: { targetId: string; type: string }[];
+    };
     const worker = targetInfos.find((t) => t.type === 'worker');
     if (!worker) return undefined;
-    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false }) as { sessionId: string };
+    const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false })) as {
+      sessionId: string;
+    };
     const answer = new Promise<number>((resolve) => {
       cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
         const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number } };
@@ -48,8 +57,14 @@ async function workerHeapUsed(browser: import('playwright-core').Browser): Promi
       });
     });
     // Collect first, so the figure is what the Worker holds rather than garbage not yet freed.
-    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 0, method: 'HeapProfiler.collectGarbage' }) });
-    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
+    await cdp.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id: 0, method: 'HeapProfiler.collectGarbage' }),
+    });
+    await cdp.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }),
+    });
     const used = await Promise.race([answer, new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]);
     await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
     return used;
@@ -58,7 +73,9 @@ async function workerHeapUsed(browser: import('playwright-core').Browser): Promi
   }
 }
 
-export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerifyMax?: number; log?: (line: string) => void } = {}): Promise<Record<string, number>> {
+export async function runBrowserSyncBench(
+  options: { sizes?: number[]; fullVerifyMax?: number; log?: (line: string) => void } = {},
+): Promise<Record<string, number>> {
   const { sizes = [2_000, 20_000, 100_000], fullVerifyMax = 20_000, log = console.log } = options;
   const out: Record<string, number> = {};
   const dev = await startBenchDevServer(root, { chromiumArgs: ['--enable-precise-memory-info'] });
@@ -70,12 +87,20 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
     for (const n of sizes) {
       log(`  --- ${n.toLocaleString('en')} entries`);
       const { name: repo, url } = await gs.createUniqueRepo(`bench-sync-${n}`);
-      const [, seedMs] = await (async () => { const t0 = performance.now(); await seedRepo(gs.pathOf(repo), n); return [0, performance.now() - t0]; })();
+      const [, seedMs] = await (async () => {
+        const t0 = performance.now();
+        await seedRepo(gs.pathOf(repo), n);
+        return [0, performance.now() - t0];
+      })();
       const onRemote = entriesOnBranch(gs.pathOf(repo));
-      log(`  seeded the remote in Node (${Math.ceil(n / 5000)} commits) in ${s(seedMs)}; native git counts ${onRemote} entries`);
+      log(
+        `  seeded the remote in Node (${Math.ceil(n / 5000)} commits) in ${s(seedMs)}; native git counts ${onRemote} entries`,
+      );
 
       const cloneDir = join(scratch, `clone-${n}`);
-      const [, cloneMs] = await timed(() => git(['clone', '-q', '--bare', '--single-branch', '--branch', 'scp-ledger', url, cloneDir]));
+      const [, cloneMs] = await timed(() =>
+        git(['clone', '-q', '--bare', '--single-branch', '--branch', 'scp-ledger', url, cloneDir]),
+      );
       out[`nativeClone${n}Ms`] = cloneMs;
 
       // A fresh profile: a new browser context has its own IndexedDB.
@@ -87,34 +112,67 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
       await page.addScriptTag({ type: 'module', url: '/bench/browser-sync.page.ts' });
       await page.waitForFunction(() => 'syncBench' in globalThis, null, { timeout: 60_000 });
       type Api = { syncBench: Record<string, (...a: unknown[]) => Promise<unknown>> };
-      const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => (globalThis as unknown as Api).syncBench[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
+      const call = <T>(fn: string, ...args: unknown[]) =>
+        page.evaluate(([f, a]) => (globalThis as unknown as Api).syncBench[f as string]!(...(a as unknown[])), [
+          fn,
+          args,
+        ] as const) as Promise<T>;
 
-      if (process.env.BENCH_VERBOSE) await page.evaluate(() => { (globalThis as { benchVerbose?: boolean }).benchVerbose = true; });
+      if (process.env.BENCH_VERBOSE)
+        await page.evaluate(() => {
+          (globalThis as { benchVerbose?: boolean }).benchVerbose = true;
+        });
       await call('open', `bench-sync-${n}`, url);
-      const first = await call<{ syncMs: number; firstRowsMs: number; indexedMs: number; fetched: number; longest: number; progressEvents: number; lastSyncProgress?: unknown }>('firstSync');
+      const first = await call<{
+        syncMs: number;
+        firstRowsMs: number;
+        indexedMs: number;
+        fetched: number;
+        longest: number;
+        progressEvents: number;
+        lastSyncProgress?: unknown;
+      }>('firstSync');
       out[`firstSync${n}Ms`] = first.syncMs;
       out[`firstRows${n}Ms`] = first.firstRowsMs;
       out[`indexed${n}Ms`] = first.indexedMs;
-      log(`  first sync ${s(first.syncMs)} vs native git clone ${s(cloneMs)} (${(first.syncMs / cloneMs).toFixed(1)}x; goal <= 3x at 100,000); ${first.progressEvents} progress events, last: ${JSON.stringify(first.lastSyncProgress)}`);
-      log(`  first rows listed ${s(first.firstRowsMs)} after the sync (goal <= 2 s); every entry indexed after ${s(first.indexedMs)}; longest main-thread task ${first.longest.toFixed(0)} ms (goal <= 50)`);
+      log(
+        `  first sync ${s(first.syncMs)} vs native git clone ${s(cloneMs)} (${(first.syncMs / cloneMs).toFixed(1)}x; goal <= 3x at 100,000); ${first.progressEvents} progress events, last: ${JSON.stringify(first.lastSyncProgress)}`,
+      );
+      log(
+        `  first rows listed ${s(first.firstRowsMs)} after the sync (goal <= 2 s); every entry indexed after ${s(first.indexedMs)}; longest main-thread task ${first.longest.toFixed(0)} ms (goal <= 50)`,
+      );
       const listed = await call<number>('countListed');
       out[`listedPct${n}`] = (100 * listed) / onRemote;
       log(`  entries listed: ${listed} of ${onRemote} (${((100 * listed) / onRemote).toFixed(1)}%)`);
 
       const mem = await workerHeapUsed(browser).catch(() => undefined);
-      if (mem !== undefined) { out[`workerHeap${n}MB`] = mem / 2 ** 20; log(`  Worker JS heap after catching up: ${(mem / 2 ** 20).toFixed(1)} MB (CDP Runtime.getHeapUsage of the ledger Worker)`); } else log('  Worker JS heap: not available');
+      if (mem !== undefined) {
+        out[`workerHeap${n}MB`] = mem / 2 ** 20;
+        log(
+          `  Worker JS heap after catching up: ${(mem / 2 ** 20).toFixed(1)} MB (CDP Runtime.getHeapUsage of the ledger Worker)`,
+        );
+      } else log('  Worker JS heap: not available');
 
       if (n <= fullVerifyMax) {
-        const v = await call<{ ms: number; ok: boolean; commits: number; entries: number; longest: number }>('verify', true);
+        const v = await call<{ ms: number; ok: boolean; commits: number; entries: number; longest: number }>(
+          'verify',
+          true,
+        );
         out[`fullVerify${n}Ms`] = v.ms;
-        log(`  full verify ${s(v.ms)} (ok ${v.ok}, ${v.commits} commits, ${v.entries} entries; longest main-thread task ${v.longest.toFixed(0)} ms)`);
+        log(
+          `  full verify ${s(v.ms)} (ok ${v.ok}, ${v.commits} commits, ${v.entries} entries; longest main-thread task ${v.longest.toFixed(0)} ms)`,
+        );
         await appendEntries(gs.pathOf(repo), 100, { card: 'dns' });
         const synced = await call<{ ms: number; fetched: number }>('sync');
         const inc = await call<{ ms: number; ok: boolean; commits: number; entries: number }>('verify', false);
         out[`incrementalVerify${n}Ms`] = inc.ms;
-        log(`  100 new entries synced in ${s(synced.ms)} (fetched ${synced.fetched}); incremental verify ${s(inc.ms)} (ok ${inc.ok}, ${inc.commits} commits, ${inc.entries} entries; goal <= 1 s at 100,000)`);
+        log(
+          `  100 new entries synced in ${s(synced.ms)} (fetched ${synced.fetched}); incremental verify ${s(inc.ms)} (ok ${inc.ok}, ${inc.commits} commits, ${inc.entries} entries; goal <= 1 s at 100,000)`,
+        );
       } else {
-        log(`  full verify skipped above ${fullVerifyMax.toLocaleString('en')} entries (--full-verify-max); an incremental verify needs a verified head first`);
+        log(
+          `  full verify skipped above ${fullVerifyMax.toLocaleString('en')} entries (--full-verify-max); an incremental verify needs a verified head first`,
+        );
       }
 
       // Push 100 new entries: ours, then native git push of a commit of 100 files from the clone.
@@ -125,19 +183,27 @@ export async function runBrowserSyncBench(options: { sizes?: number[]; fullVerif
       const work = join(scratch, `work-${n}`);
       await git(['worktree', 'add', '-q', work, 'scp-ledger'], cloneDir);
       mkdirSync(join(work, 'native'), { recursive: true });
-      for (let i = 0; i < 100; i++) writeFileSync(join(work, 'native', `n${i}.json`), `${JSON.stringify({ i, at: Date.now() })}\n`);
+      for (let i = 0; i < 100; i++)
+        writeFileSync(join(work, 'native', `n${i}.json`), `${JSON.stringify({ i, at: Date.now() })}\n`);
       await git(['-c', 'user.name=bench', '-c', 'user.email=b@x', 'add', '-A'], work);
       await git(['-c', 'user.name=bench', '-c', 'user.email=b@x', 'commit', '-q', '-m', 'native: 100 files'], work);
       const [, nativePushMs] = await timed(() => git(['push', '-q', url, 'HEAD:refs/heads/scp-native'], work));
       out[`nativePush${n}Ms`] = nativePushMs;
-      log(`  push 100 new entries ${s(push.ms)} (pushed ${push.pushed} commit; longest task ${push.longest.toFixed(0)} ms) vs native git push ${s(nativePushMs)} (${(push.ms / nativePushMs).toFixed(1)}x; goal <= 3x)`);
+      log(
+        `  push 100 new entries ${s(push.ms)} (pushed ${push.pushed} commit; longest task ${push.longest.toFixed(0)} ms) vs native git push ${s(nativePushMs)} (${(push.ms / nativePushMs).toFixed(1)}x; goal <= 3x)`,
+      );
       await call('close');
       await context.close();
     }
     const base = sizes[0]!;
     for (const n of sizes.slice(1)) {
-      if (out[`fullVerify${n}Ms`] !== undefined) log(`  full verify ${n} / ${base}: ${(out[`fullVerify${n}Ms`]! / out[`fullVerify${base}Ms`]!).toFixed(1)}x (goal <= ${((12 * n) / 20_000).toFixed(0)}x for linear-ish)`);
-      log(`  push 100 at ${n} / ${base}: ${(out[`push100At${n}Ms`]! / out[`push100At${base}Ms`]!).toFixed(2)}x (goal <= 1.5x)`);
+      if (out[`fullVerify${n}Ms`] !== undefined)
+        log(
+          `  full verify ${n} / ${base}: ${(out[`fullVerify${n}Ms`]! / out[`fullVerify${base}Ms`]!).toFixed(1)}x (goal <= ${((12 * n) / 20_000).toFixed(0)}x for linear-ish)`,
+        );
+      log(
+        `  push 100 at ${n} / ${base}: ${(out[`push100At${n}Ms`]! / out[`push100At${base}Ms`]!).toFixed(2)}x (goal <= 1.5x)`,
+      );
     }
   } finally {
     await dev.stop();

@@ -7,7 +7,9 @@ import { createWorkerGitLedger, type WorkerGitLedger } from '../src/core/ledger/
 
 let ledger: WorkerGitLedger | undefined;
 const longTasks: number[] = [];
-new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); }).observe({ type: 'longtask' });
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) longTasks.push(e.duration);
+}).observe({ type: 'longtask' });
 const progress: LedgerProgress[] = [];
 
 const longest = () => Math.max(0, ...longTasks.splice(0));
@@ -15,10 +17,25 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 
 const api = {
   async open(name: string, url: string): Promise<void> {
-    ledger = await createWorkerGitLedger({ name, remote: { url }, onProgress: (p) => { progress.push(p); if ((globalThis as { benchVerbose?: boolean }).benchVerbose) console.log(JSON.stringify(p)); } });
+    ledger = await createWorkerGitLedger({
+      name,
+      remote: { url },
+      onProgress: (p) => {
+        progress.push(p);
+        if ((globalThis as { benchVerbose?: boolean }).benchVerbose) console.log(JSON.stringify(p));
+      },
+    });
   },
   /** First sync; then the time until a list shows rows, and until the index has every entry. */
-  async firstSync(): Promise<{ syncMs: number; firstRowsMs: number; indexedMs: number; fetched: number; longest: number; progressEvents: number; lastSyncProgress?: LedgerProgress }> {
+  async firstSync(): Promise<{
+    syncMs: number;
+    firstRowsMs: number;
+    indexedMs: number;
+    fetched: number;
+    longest: number;
+    progressEvents: number;
+    lastSyncProgress?: LedgerProgress;
+  }> {
     const l = ledger!;
     longTasks.length = 0;
     progress.length = 0;
@@ -35,7 +52,15 @@ const api = {
     const indexedMs = performance.now() - t1;
     await settle();
     const lastSyncProgress = [...progress].reverse().find((p) => p.op === 'sync' && p.phase !== 'done');
-    return { syncMs: t1 - t0, firstRowsMs, indexedMs, fetched: r.fetched, longest: longest(), progressEvents: progress.length, ...(lastSyncProgress && { lastSyncProgress }) };
+    return {
+      syncMs: t1 - t0,
+      firstRowsMs,
+      indexedMs,
+      fetched: r.fetched,
+      longest: longest(),
+      progressEvents: progress.length,
+      ...(lastSyncProgress && { lastSyncProgress }),
+    };
   },
   async countListed(): Promise<number> {
     let n = 0;
@@ -64,7 +89,9 @@ const api = {
     return { ms, fetched: r.fetched, pushed: r.pushed, longest: longest() };
   },
   async write(count: number): Promise<void> {
-    await ledger!.write({ audits: Array.from({ length: count }, () => makeAudit({ snapshot_id: newAuditId('security') })) });
+    await ledger!.write({
+      audits: Array.from({ length: count }, () => makeAudit({ snapshot_id: newAuditId('security') })),
+    });
   },
   async close(): Promise<void> {
     await ledger?.close();

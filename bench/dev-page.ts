@@ -12,22 +12,47 @@ export interface BenchDevServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchDevServer(root: string, options: { chromiumArgs?: string[] } = {}): Promise<BenchDevServer> {
-  const plugins = await import(pathToFileURL(join(root, 'scripts/wtr/plugins.mjs')).href) as { wtrPlugins(): unknown[] } & Record<string, unknown>;
-  const { chromiumArgs, chromiumPath } = await import(pathToFileURL(join(root, 'scripts/wtr/chromium.mjs')).href) as { chromiumArgs: string[]; chromiumPath: string };
+export async function startBenchDevServer(
+  root: string,
+  options: { chromiumArgs?: string[] } = {},
+): Promise<BenchDevServer> {
+  const plugins = (await import(pathToFileURL(join(root, 'scripts/wtr/plugins.mjs')).href)) as {
+    wtrPlugins(): unknown[];
+  } & Record<string, unknown>;
+  const { chromiumArgs, chromiumPath } = (await import(pathToFileURL(join(root, 'scripts/wtr/chromium.mjs')).href)) as {
+    chromiumArgs: string[];
+    chromiumPath: string;
+  };
   const { startDevServer } = await import('@web/dev-server');
   const { esbuildPlugin } = await import('@web/dev-server-esbuild');
   const server = await startDevServer({
     config: {
-      rootDir: root, hostname: '127.0.0.1', port: 0, nodeResolve: { exportConditions: ['browser', 'development'] },
-      plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: join(root, 'tsconfig.json') }), ...plugins.wtrPlugins()] as never,
+      rootDir: root,
+      hostname: '127.0.0.1',
+      port: 0,
+      nodeResolve: { exportConditions: ['browser', 'development'] },
+      plugins: [
+        esbuildPlugin({ ts: true, target: 'es2022', tsconfig: join(root, 'tsconfig.json') }),
+        ...plugins.wtrPlugins(),
+      ] as never,
     },
-    readCliArgs: false, readFileConfig: false, logStartMessage: false,
+    readCliArgs: false,
+    readFileConfig: false,
+    logStartMessage: false,
   });
   const origin = `http://127.0.0.1:${(server.server!.address() as { port: number }).port}`;
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs, ...(options.chromiumArgs ?? [])], headless: true });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [...chromiumArgs, ...(options.chromiumArgs ?? [])],
+    headless: true,
+  });
   return {
-    origin, browser, plugins,
-    async stop() { await browser.close(); await server.stop(); },
+    origin,
+    browser,
+    plugins,
+    async stop() {
+      await browser.close();
+      await server.stop();
+    },
   };
 }

@@ -9,14 +9,33 @@ import '../src/elements/ref-preview/scp-ref-preview.js';
 import type { ScpAuditManager } from '../src/elements/audit-manager/audit-manager.js';
 import type { ScpRefPreview } from '../src/elements/ref-preview/ref-preview.js';
 
-const CARDS = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s', 'terraform', 'dns', 'audit:scores', 'audit:l2:risks'];
+const CARDS = [
+  'security',
+  'testing',
+  'quality',
+  'packages',
+  'env',
+  'docs',
+  'k8s',
+  'terraform',
+  'dns',
+  'audit:scores',
+  'audit:l2:risks',
+];
 const frame = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 // A memory ledger: this page is one bundled file (no Worker file beside it), and the figures are
 // about rendering, not git.
 function client(): ScpClient {
-  return createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 } });
+  return createScp({
+    channel: false,
+    ledger: createMemoryLedger(),
+    staging: createMemoryStagingStore(),
+    policy: 'all',
+    skipUnchanged: false,
+    runs: { groupCommitMs: 0 },
+  });
 }
 
 /** The baseline: the same rows rendered without windowing (what a plain list would do). */
@@ -24,19 +43,25 @@ class NaiveList extends LitElement {
   static override properties = { rows: { attribute: false } };
   declare rows: Array<{ snapshot_id: string; card_key: string; summary: string; iso: string }>;
   protected override render() {
-    return html`<div role="list">${this.rows.map((r) => html`<div role="listitem" class="row">
+    return html`<div role="list">${this.rows.map(
+      (r) => html`<div role="listitem" class="row">
       <input type="checkbox" checked aria-label=${`Select ${r.card_key}`}>
       <span>${r.card_key}</span><span>${r.summary}</span><time>${r.iso}</time>
-      <span><button>Data</button><button>Save</button><button>Discard</button></span></div>`)}</div>`;
+      <span><button>Data</button><button>Save</button><button>Discard</button></span></div>`,
+    )}</div>`;
   }
 }
 customElements.define('bench-naive-list', NaiveList);
 
 async function managerBench(count: number, rounds: number) {
   const c = client();
-  await c.staging.stageMany(Array.from({ length: count }, (_, i) => ({
-    card_key: CARDS[i % CARDS.length]!, result: { i, findings: [i, i + 1] }, options: { summary: `${i % 7} issues · Score: ${50 + (i % 50)}` },
-  })));
+  await c.staging.stageMany(
+    Array.from({ length: count }, (_, i) => ({
+      card_key: CARDS[i % CARDS.length]!,
+      result: { i, findings: [i, i + 1] },
+      options: { summary: `${i % 7} issues · Score: ${50 + (i % 50)}` },
+    })),
+  );
   const listMs: number[] = [];
   const firstRenderMs: number[] = [];
   const firstRenderDomMs: number[] = [];
@@ -62,7 +87,8 @@ async function managerBench(count: number, rounds: number) {
     firstRenderMs.push(performance.now() - t);
     rowsInDom = el.shadowRoot!.querySelectorAll('.row').length;
     nodesInDom = el.shadowRoot!.querySelectorAll('*').length;
-    if (el.shadowRoot!.querySelector('[role="tab"] .count')!.textContent !== new Intl.NumberFormat().format(count)) throw new Error('count not shown');
+    if (el.shadowRoot!.querySelector('[role="tab"] .count')!.textContent !== new Intl.NumberFormat().format(count))
+      throw new Error('count not shown');
 
     const viewport = el.shadowRoot!.querySelector<HTMLElement>('.viewport')!;
     t = performance.now();
@@ -87,9 +113,17 @@ async function managerBench(count: number, rounds: number) {
   }
   await c.close();
   return {
-    count, rounds,
-    listMs: median(listMs), firstRenderDomMs: median(firstRenderDomMs), firstRenderMs: median(firstRenderMs), scrollMs: median(scrollMs), naiveMs: median(naiveMs),
-    rowsInDom, nodesInDom, naiveNodes, ratioNaiveVsManager: median(naiveMs) / median(firstRenderMs),
+    count,
+    rounds,
+    listMs: median(listMs),
+    firstRenderDomMs: median(firstRenderDomMs),
+    firstRenderMs: median(firstRenderMs),
+    scrollMs: median(scrollMs),
+    naiveMs: median(naiveMs),
+    rowsInDom,
+    nodesInDom,
+    naiveNodes,
+    ratioNaiveVsManager: median(naiveMs) / median(firstRenderMs),
   };
 }
 
@@ -167,13 +201,23 @@ async function refPreviewBench(refCount: number, rounds: number) {
   }
   await c.close();
   return {
-    refCount, rounds, cards, maxResolvesPerRef,
-    coldMs: median(coldMs), coldDomMs: median(coldDomMs), warmMs: median(warmMs), baselineMs: median(baselineMs),
+    refCount,
+    rounds,
+    cards,
+    maxResolvesPerRef,
+    coldMs: median(coldMs),
+    coldDomMs: median(coldDomMs),
+    warmMs: median(warmMs),
+    baselineMs: median(baselineMs),
     ratioElementVsCore: median(coldDomMs) / median(baselineMs),
   };
 }
 
-(globalThis as Record<string, unknown>).runElementsBenchInPage = async (count: number, refs: number, rounds: number) => ({
+(globalThis as Record<string, unknown>).runElementsBenchInPage = async (
+  count: number,
+  refs: number,
+  rounds: number,
+) => ({
   manager: await managerBench(count, rounds),
   refPreview: await refPreviewBench(refs, rounds),
 });

@@ -13,19 +13,39 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const never = new Promise<never>(() => undefined);
 
 function client(options: Parameters<typeof createScp>[0] = {}): ScpClient {
-  return createScp({ channel: false, staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 }, cards: DEMO_CARDS, ...options });
+  return createScp({
+    channel: false,
+    staging: createMemoryStagingStore(),
+    policy: 'all',
+    skipUnchanged: false,
+    runs: { groupCommitMs: 0 },
+    cards: DEMO_CARDS,
+    ...options,
+  });
 }
 
 const SAMPLE: Array<[string, string, number]> = [
-  ['security', '3 issues · Score: 78 · (B)', 2], ['security', '2 issues · Score: 84 · (B+)', 40], ['testing', '412 passed · 3 failed · 87% coverage', 5],
-  ['k8s', '12 pods · 1 CrashLoopBackOff', 90], ['audit:l2:risks', '4 risks (1 high)', 300], ['audit:scores', 'Overall 81/100', 1500],
-  ['docs', '2 broken links', 4000], ['dns', '6 records · TLS ok', 90_000],
+  ['security', '3 issues · Score: 78 · (B)', 2],
+  ['security', '2 issues · Score: 84 · (B+)', 40],
+  ['testing', '412 passed · 3 failed · 87% coverage', 5],
+  ['k8s', '12 pods · 1 CrashLoopBackOff', 90],
+  ['audit:l2:risks', '4 risks (1 high)', 300],
+  ['audit:scores', 'Overall 81/100', 1500],
+  ['docs', '2 broken links', 4000],
+  ['dns', '6 records · TLS ok', 90_000],
 ];
 
 async function staged(c: ScpClient) {
   for (const [card, summary, ago] of SAMPLE) {
-    await c.staging.stage(card, { summary, findings: Array.from({ length: 130 }, (_, i) => ({ id: i, rule: `R${i}`, severity: i % 3 ? 'low' : 'high' })), meta: { tool: 'scanner', version: '1.2.0', ok: true, skipped: null } },
-      { summary, computed_at: new Date(Date.now() - ago * 1000) });
+    await c.staging.stage(
+      card,
+      {
+        summary,
+        findings: Array.from({ length: 130 }, (_, i) => ({ id: i, rule: `R${i}`, severity: i % 3 ? 'low' : 'high' })),
+        meta: { tool: 'scanner', version: '1.2.0', ok: true, skipped: null },
+      },
+      { summary, computed_at: new Date(Date.now() - ago * 1000) },
+    );
   }
 }
 
@@ -72,12 +92,20 @@ const states: Record<string, () => Promise<void>> = {
     el.shadowRoot!.querySelector<HTMLButtonElement>('.row [data-control="preview"]')!.click();
     await wait(100);
     const tree = el.shadowRoot!.querySelector('scp-json-tree')!;
-    for (const d of [...tree.shadowRoot!.querySelectorAll('details:not([open])')].slice(0, 2)) d.querySelector('summary')!.click();
+    for (const d of [...tree.shadowRoot!.querySelectorAll('details:not([open])')].slice(0, 2))
+      d.querySelector('summary')!.click();
     await wait(100);
   },
   async 'manager-error'() {
     const ledger = createMemoryLedger();
-    const c = client({ ledger: { ...ledger, write: async () => { throw new LedgerWriteError('push rejected by origin (non-fast-forward)', { data: { ids: [] } }); } } });
+    const c = client({
+      ledger: {
+        ...ledger,
+        write: async () => {
+          throw new LedgerWriteError('push rejected by origin (non-fast-forward)', { data: { ids: [] } });
+        },
+      },
+    });
     await staged(c);
     const el = manager(c);
     el.show('security');
@@ -115,7 +143,13 @@ const states: Record<string, () => Promise<void>> = {
   async 'manager-10000'() {
     const c = client();
     const cards = ['security', 'testing', 'quality', 'k8s', 'docs', 'audit:scores', 'audit:l2:risks'];
-    await c.staging.stageMany(Array.from({ length: 10_000 }, (_, i) => ({ card_key: cards[i % cards.length]!, result: { i }, options: { summary: `scan #${i + 1}` } })));
+    await c.staging.stageMany(
+      Array.from({ length: 10_000 }, (_, i) => ({
+        card_key: cards[i % cards.length]!,
+        result: { i },
+        options: { summary: `scan #${i + 1}` },
+      })),
+    );
     const el = manager(c);
     el.show();
     await el.settled();
@@ -133,7 +167,15 @@ const states: Record<string, () => Promise<void>> = {
     const live = await c.runs.start({ type: 'build', subtype: 'build:docker', summary: 'building image api:1.4' });
     void live;
     const fail = true;
-    c.refs.register({ kind: 'ticket', icon: '#', label: 'Ticket', resolve: async (id): Promise<Preview> => { if (fail) throw new Error('tracker offline'); return { type: 'ticket', id, exists: true }; } });
+    c.refs.register({
+      kind: 'ticket',
+      icon: '#',
+      label: 'Ticket',
+      resolve: async (id): Promise<Preview> => {
+        if (fail) throw new Error('tracker offline');
+        return { type: 'ticket', id, exists: true };
+      },
+    });
     c.refs.register({ kind: 'doc', icon: 'D', label: 'Doc', resolve: () => never });
     void fail;
     const form = document.createElement('div');

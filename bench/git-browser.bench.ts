@@ -24,10 +24,24 @@ export const GROWTH_TARGET = 1.5;
 export const LONG_TASK_TARGET_MS = 50;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-type Plugins = { wtrPlugins(): unknown[]; acquireGitServer(): Promise<{ createUniqueRepo(n: string): Promise<{ url: string }> }> };
+type Plugins = {
+  wtrPlugins(): unknown[];
+  acquireGitServer(): Promise<{ createUniqueRepo(n: string): Promise<{ url: string }> }>;
+};
 
 function bigAudit() {
-  return makeAudit({ snapshot_id: newAuditId('security'), data: { score: 78, findings: Array.from({ length: 12 }, (_, i) => ({ rule: `rule-${i}`, severity: 'high', detail: 'x'.repeat(90), paths: ['src/a.ts', 'src/b.ts'] })) } });
+  return makeAudit({
+    snapshot_id: newAuditId('security'),
+    data: {
+      score: 78,
+      findings: Array.from({ length: 12 }, (_, i) => ({
+        rule: `rule-${i}`,
+        severity: 'high',
+        detail: 'x'.repeat(90),
+        paths: ['src/a.ts', 'src/b.ts'],
+      })),
+    },
+  });
 }
 
 /** A bare ledger gitdir with `entries` audits written by the ledger itself, `perCommit` at a time. */
@@ -48,7 +62,8 @@ function filesUnder(dir: string): string[] {
   const walk = (d: string) => {
     for (const n of readdirSync(d)) {
       const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p); else out.push(relative(dir, p));
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(relative(dir, p));
     }
   };
   walk(dir);
@@ -62,18 +77,33 @@ async function chunkSize(): Promise<{ raw: number; gzip: number; proxyGzip: numb
   fs.writeFileSync(shim, "import { Buffer } from 'buffer';\nexport { Buffer };\n");
   const bundle = async (entry: string) => {
     const r = await build({
-      entryPoints: [join(root, entry)], bundle: true, minify: true, write: false, format: 'esm', platform: 'browser',
-      target: 'es2022', conditions: ['browser', 'import'], mainFields: ['browser', 'module', 'main'],
-      inject: [shim], define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' }, logLevel: 'silent',
+      entryPoints: [join(root, entry)],
+      bundle: true,
+      minify: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      conditions: ['browser', 'import'],
+      mainFields: ['browser', 'module', 'main'],
+      inject: [shim],
+      define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
+      logLevel: 'silent',
     });
     return r.outputFiles[0]!.contents;
   };
   const worker = await bundle('src/core/ledger/git-browser/worker.ts');
   const proxy = await bundle('src/core/ledger/git-browser/worker-ledger.ts');
-  return { raw: worker.length, gzip: gzipSync(worker, { level: 9 }).length, proxyGzip: gzipSync(proxy, { level: 9 }).length };
+  return {
+    raw: worker.length,
+    gzip: gzipSync(worker, { level: 9 }).length,
+    proxyGzip: gzipSync(proxy, { level: 9 }).length,
+  };
 }
 
-export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: number; log?: (line: string) => void } = {}): Promise<Record<string, number>> {
+export async function runGitBrowserBench(
+  options: { sizes?: number[]; rounds?: number; log?: (line: string) => void } = {},
+): Promise<Record<string, number>> {
   const { sizes = [0, 10_000, 50_000], rounds = 3, log = console.log } = options;
   const out: Record<string, number> = {};
   const started = Date.now();
@@ -97,20 +127,32 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
       const dir = seeds.get(Number(u.searchParams.get('name')!.split('-').pop()));
       const rel = u.searchParams.get('p')!;
       if (!dir || rel.includes('..')) return route.fulfill({ status: 404, body: '' });
-      return route.fulfill({ status: 200, body: readFileSync(join(dir, rel)), contentType: 'application/octet-stream' });
+      return route.fulfill({
+        status: 200,
+        body: readFileSync(join(dir, rel)),
+        contentType: 'application/octet-stream',
+      });
     });
     await page.goto(`${origin}/__git__/server`);
     await page.addScriptTag({ type: 'module', url: '/bench/git-browser.page.ts' });
     await page.waitForFunction(() => 'gitBench' in globalThis, null, { timeout: 60_000 });
     type Api = { gitBench: Record<string, (...a: unknown[]) => Promise<unknown>> };
-    const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => (globalThis as unknown as Api).gitBench[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
+    const call = <T>(fn: string, ...args: unknown[]) =>
+      page.evaluate(([f, a]) => (globalThis as unknown as Api).gitBench[f as string]!(...(a as unknown[])), [
+        fn,
+        args,
+      ] as const) as Promise<T>;
 
     const idbCounts = [0, 10_000, 30_000];
     const lightningCounts = [0, 10_000, 20_000];
     const fsCost = await call<{ idb: number[]; lightning: number[] }>('fsCreateCost', idbCounts, lightningCounts);
     const fmt = (counts: number[], ms: number[]) => counts.map((c, i) => `${ms[i]!.toFixed(2)} ms at ${c}`).join(', ');
-    log(`  fs file creation (100 files + flush, per file): IndexedDB fs ${fmt(idbCounts, fsCost.idb)}; LightningFS ${fmt(lightningCounts, fsCost.lightning)}`);
-    log(`    growth: IndexedDB fs 0 -> 30,000 files ${(fsCost.idb[2]! / fsCost.idb[0]!).toFixed(2)}x; LightningFS 0 -> 20,000 files ${(fsCost.lightning[2]! / fsCost.lightning[0]!).toFixed(2)}x`);
+    log(
+      `  fs file creation (100 files + flush, per file): IndexedDB fs ${fmt(idbCounts, fsCost.idb)}; LightningFS ${fmt(lightningCounts, fsCost.lightning)}`,
+    );
+    log(
+      `    growth: IndexedDB fs 0 -> 30,000 files ${(fsCost.idb[2]! / fsCost.idb[0]!).toFixed(2)}x; LightningFS 0 -> 20,000 files ${(fsCost.lightning[2]! / fsCost.lightning[0]!).toFixed(2)}x`,
+    );
     out.idbFsCreateAt30000Ms = fsCost.idb[2]!;
     out.lightningFsCreateAt20000Ms = fsCost.lightning[2]!;
 
@@ -120,7 +162,9 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
       if (n > 0) {
         const files = filesUnder(seeds.get(n)!);
         const ms = await call<number>('load', name, files);
-        log(`  loaded the ${n}-entry gitdir (${files.length} files) into the IndexedDB fs in ${(ms / 1000).toFixed(1)} s`);
+        log(
+          `  loaded the ${n}-entry gitdir (${files.length} files) into the IndexedDB fs in ${(ms / 1000).toFixed(1)} s`,
+        );
       }
       const openMs = await call<number>('open', name);
       const cold = await call<{ ms: number; longest: number }>('save', name, 100); // first save: pack indexes and shard trees load
@@ -135,7 +179,9 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)]!;
       out[`save100At${n}Ms`] = median;
-      log(`  ${String(n).padStart(6)} entries: batch of 100 saves ${median.toFixed(0)} ms median of ${rounds} (runs ${times.map((t) => t.toFixed(0)).join(', ')}; first save ${cold.ms.toFixed(0)} ms, open ${openMs.toFixed(0)} ms, then waited ${warmMs.toFixed(0)} ms for the shard-tree warm-up)`);
+      log(
+        `  ${String(n).padStart(6)} entries: batch of 100 saves ${median.toFixed(0)} ms median of ${rounds} (runs ${times.map((t) => t.toFixed(0)).join(', ')}; first save ${cold.ms.toFixed(0)} ms, open ${openMs.toFixed(0)} ms, then waited ${warmMs.toFixed(0)} ms for the shard-tree warm-up)`,
+      );
       if (n !== sizes[0] || sizes.length === 1) await call('close', name);
       else {
         out.syncLedger = 1;
@@ -165,18 +211,24 @@ export async function runGitBrowserBench(options: { sizes?: number[]; rounds?: n
     for (const n of sizes.slice(1)) {
       const ratio = out[`save100At${n}Ms`]! / base;
       out[`ratio${n}`] = ratio;
-      log(`  ratio ${n} / ${sizes[0]} entries: ${ratio.toFixed(2)}x (target <= ${GROWTH_TARGET}x: ${ratio <= GROWTH_TARGET ? 'met' : 'NOT met'})`);
+      log(
+        `  ratio ${n} / ${sizes[0]} entries: ${ratio.toFixed(2)}x (target <= ${GROWTH_TARGET}x: ${ratio <= GROWTH_TARGET ? 'met' : 'NOT met'})`,
+      );
     }
     out.longestTaskSaveMs = longestSave;
     out.longestTaskSyncMs = syncLongest;
-    log(`  longest main-thread task: during saves ${longestSave.toFixed(0)} ms, during sync ${Number.isNaN(syncLongest) ? 'n/a' : syncLongest.toFixed(0)} ms (0 = none over 50 ms; target <= ${LONG_TASK_TARGET_MS} ms)`);
+    log(
+      `  longest main-thread task: during saves ${longestSave.toFixed(0)} ms, during sync ${Number.isNaN(syncLongest) ? 'n/a' : syncLongest.toFixed(0)} ms (0 = none over 50 ms; target <= ${LONG_TASK_TARGET_MS} ms)`,
+    );
   } finally {
     await dev.stop();
     for (const d of seeds.values()) rmSync(d, { recursive: true, force: true });
   }
   const size = await chunkSize();
   out.gitChunkGzipBytes = size.gzip;
-  log(`  git chunk (Worker entry, esbuild minified): ${(size.raw / 1024).toFixed(1)} KB, ${(size.gzip / 1024).toFixed(1)} KB gzipped; page-side proxy ${(size.proxyGzip / 1024).toFixed(1)} KB gzipped`);
+  log(
+    `  git chunk (Worker entry, esbuild minified): ${(size.raw / 1024).toFixed(1)} KB, ${(size.gzip / 1024).toFixed(1)} KB gzipped; page-side proxy ${(size.proxyGzip / 1024).toFixed(1)} KB gzipped`,
+  );
   log(`  total bench time ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return out;
 }

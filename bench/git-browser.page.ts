@@ -9,14 +9,31 @@ import { createWorkerGitLedger, type WorkerGitLedger } from '../src/core/ledger/
 
 const ledgers = new Map<string, WorkerGitLedger>();
 const longTasks: number[] = [];
-new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); }).observe({ type: 'longtask' });
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) longTasks.push(e.duration);
+}).observe({ type: 'longtask' });
 
 /** ~2 KB audits, as in the issue's figures. */
 function audit() {
-  return makeAudit({ snapshot_id: newAuditId('security'), data: { score: 78, findings: Array.from({ length: 12 }, (_, i) => ({ rule: `rule-${i}`, severity: 'high', detail: 'x'.repeat(90), paths: ['src/a.ts', 'src/b.ts'] })) } });
+  return makeAudit({
+    snapshot_id: newAuditId('security'),
+    data: {
+      score: 78,
+      findings: Array.from({ length: 12 }, (_, i) => ({
+        rule: `rule-${i}`,
+        severity: 'high',
+        detail: 'x'.repeat(90),
+        paths: ['src/a.ts', 'src/b.ts'],
+      })),
+    },
+  });
 }
 
-type P = { mkdir(p: string): Promise<unknown>; writeFile(p: string, d: Uint8Array): Promise<unknown>; flush?(): Promise<unknown> };
+type P = {
+  mkdir(p: string): Promise<unknown>;
+  writeFile(p: string, d: Uint8Array): Promise<unknown>;
+  flush?(): Promise<unknown>;
+};
 
 /** ms per created file (100 creations + flush) once the fs holds each of `counts` files. */
 async function createCost(p: P, counts: number[]): Promise<number[]> {
@@ -54,7 +71,11 @@ const api = {
     const fs = await createIdbFs(fsNameOf(name));
     const t0 = performance.now();
     for (const rel of files) {
-      const bytes = new Uint8Array(await (await fetch(`/__bench__/file?name=${encodeURIComponent(name)}&p=${encodeURIComponent(rel)}`)).arrayBuffer());
+      const bytes = new Uint8Array(
+        await (
+          await fetch(`/__bench__/file?name=${encodeURIComponent(name)}&p=${encodeURIComponent(rel)}`)
+        ).arrayBuffer(),
+      );
       const path = `/ledger/${rel}`;
       await fs.promises.mkdir(path.slice(0, path.lastIndexOf('/')), { recursive: true });
       await fs.promises.writeFile(path, bytes);

@@ -41,7 +41,13 @@ export interface GitLedgerBenchResult {
 }
 
 const BATCH = 100;
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@x', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@x' };
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@x',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@x',
+};
 const CARDS = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s', 'terraform', 'dns'];
 
 let serial = 0;
@@ -62,7 +68,12 @@ function audit(i: number, prefix: string): SavedAudit {
     saved_at: iso,
     saved_by: 'bench',
     data: {
-      findings: Array.from({ length: 14 }, (_, k) => ({ rule: `rule-${(i * 7 + k) % 97}`, severity: ['low', 'medium', 'high'][k % 3], path: `src/module-${(i + k) % 211}/file-${k}.ts`, line: (i * 31 + k) % 1000 })),
+      findings: Array.from({ length: 14 }, (_, k) => ({
+        rule: `rule-${(i * 7 + k) % 97}`,
+        severity: ['low', 'medium', 'high'][k % 3],
+        path: `src/module-${(i + k) % 211}/file-${k}.ts`,
+        line: (i * 31 + k) % 1000,
+      })),
       score: 50 + (i % 50),
     },
   };
@@ -78,29 +89,50 @@ function p95(xs: number[]): number {
 }
 
 function git(gitdir: string, args: string[], input?: string): string {
-  return execFileSync('git', [`--git-dir=${gitdir}`, ...args], { encoding: 'utf8', input, env: GIT_ENV, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync('git', [`--git-dir=${gitdir}`, ...args], {
+    encoding: 'utf8',
+    input,
+    env: GIT_ENV,
+    maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
-function pretty(v: unknown): string { return `${JSON.stringify(v, null, 2)}\n`; }
+function pretty(v: unknown): string {
+  return `${JSON.stringify(v, null, 2)}\n`;
+}
 
 /** A fast-import stream appending `audits` (our sharded layout) to `branch` in one commit. */
 function fastImportChunk(branch: string, audits: SavedAudit[], from: string | undefined, message: string): Buffer {
   const parts: Buffer[] = [];
   const msg = Buffer.from(message);
-  parts.push(Buffer.from(`commit refs/heads/${branch}\ncommitter bench <bench@x> 1767225600 +0000\ndata ${msg.length}\n`), msg, Buffer.from('\n'));
+  parts.push(
+    Buffer.from(`commit refs/heads/${branch}\ncommitter bench <bench@x> 1767225600 +0000\ndata ${msg.length}\n`),
+    msg,
+    Buffer.from('\n'),
+  );
   if (from) parts.push(Buffer.from(`from ${from}\n`));
   for (const a of audits) {
     const body = Buffer.from(pretty(a));
-    parts.push(Buffer.from(`M 100644 inline ${auditPath(a.snapshot_id, 'sharded')}\ndata ${body.length}\n`), body, Buffer.from('\n'));
+    parts.push(
+      Buffer.from(`M 100644 inline ${auditPath(a.snapshot_id, 'sharded')}\ndata ${body.length}\n`),
+      body,
+      Buffer.from('\n'),
+    );
   }
   return Buffer.concat(parts);
 }
 
 function runFastImport(gitdir: string, stream: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [`--git-dir=${gitdir}`, 'fast-import', '--quiet', '--done'], { env: GIT_ENV, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('git', [`--git-dir=${gitdir}`, 'fast-import', '--quiet', '--done'], {
+      env: GIT_ENV,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let err = '';
-    child.stderr.on('data', (b) => { err += b; });
+    child.stderr.on('data', (b) => {
+      err += b;
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import failed: ${err}`))));
     child.stdin.end(Buffer.concat([stream, Buffer.from('done\n')]));
@@ -112,7 +144,9 @@ async function seed(dir: string, n: number): Promise<SavedAudit[]> {
   execFileSync('git', ['init', '-q', '-b', 'main', dir]);
   const gitdir = join(dir, '.git');
   const all: SavedAudit[] = [];
-  const parts: Buffer[] = [Buffer.from('commit refs/heads/scp-ledger\ncommitter bench <bench@x> 1767225600 +0000\ndata 13\nledger: init\n\n')];
+  const parts: Buffer[] = [
+    Buffer.from('commit refs/heads/scp-ledger\ncommitter bench <bench@x> 1767225600 +0000\ndata 13\nledger: init\n\n'),
+  ];
   const perCommit = 10_000;
   for (let i = 0; i < n; i += perCommit) {
     const chunk = Array.from({ length: Math.min(perCommit, n - i) }, (_, k) => audit(i + k, 's'));
@@ -144,7 +178,26 @@ function timeOriginWay(dir: string): number {
     writeFileSync(join(wt, rel), pretty(a));
     execFileSync('git', ['-C', wt, 'add', rel], { env: GIT_ENV });
     execFileSync('git', ['-C', wt, 'commit', '-q', '-m', `audit: ${a.card_key} ${a.snapshot_id}`], { env: GIT_ENV });
-    execFileSync('git', ['-C', dir, 'tag', '-a', `scp/audit/${a.snapshot_id}`, '-m', JSON.stringify({ snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, iso: a.iso, summary: a.summary }), mainHead], { env: GIT_ENV });
+    execFileSync(
+      'git',
+      [
+        '-C',
+        dir,
+        'tag',
+        '-a',
+        `scp/audit/${a.snapshot_id}`,
+        '-m',
+        JSON.stringify({
+          snapshot_id: a.snapshot_id,
+          card_key: a.card_key,
+          status: a.status,
+          iso: a.iso,
+          summary: a.summary,
+        }),
+        mainHead,
+      ],
+      { env: GIT_ENV },
+    );
   }
   return performance.now() - t0;
 }
@@ -181,7 +234,10 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
     // CPU time of this process per save: less sensitive than wall time to other load on the machine.
     const cpuEmpty: number[] = [];
     const cpuLarge: number[] = [];
-    const cpuSince = (c: NodeJS.CpuUsage) => { const d = process.cpuUsage(c); return (d.user + d.system) / 1000; };
+    const cpuSince = (c: NodeJS.CpuUsage) => {
+      const d = process.cpuUsage(c);
+      return (d.user + d.system) / 1000;
+    };
     const fiEmpty: number[] = [];
     const fiLarge: number[] = [];
     const fiGitdir = join(bigFi, '.git');
@@ -192,19 +248,28 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
       let cpu = process.cpuUsage();
       t = performance.now();
       await empty.write({ audits: batch });
-      if (keep) { oursEmpty.push(performance.now() - t); cpuEmpty.push(cpuSince(cpu)); }
+      if (keep) {
+        oursEmpty.push(performance.now() - t);
+        cpuEmpty.push(cpuSince(cpu));
+      }
 
       batch = Array.from({ length: BATCH }, (_, k) => audit(k, `L${r}x`));
       cpu = process.cpuUsage();
       t = performance.now();
       await large.write({ audits: batch });
-      if (keep) { oursLarge.push(performance.now() - t); cpuLarge.push(cpuSince(cpu)); }
+      if (keep) {
+        oursLarge.push(performance.now() - t);
+        cpuLarge.push(cpuSince(cpu));
+      }
 
       const fiDir = join(root, `fi-empty-${r}`);
       execFileSync('git', ['init', '-q', '-b', 'main', fiDir]);
       batch = Array.from({ length: BATCH }, (_, k) => audit(k, `F${r}x`));
       t = performance.now();
-      await runFastImport(join(fiDir, '.git'), fastImportChunk('scp-ledger', batch, undefined, `ledger: save ${BATCH} audits`));
+      await runFastImport(
+        join(fiDir, '.git'),
+        fastImportChunk('scp-ledger', batch, undefined, `ledger: save ${BATCH} audits`),
+      );
       if (keep) fiEmpty.push(performance.now() - t);
 
       batch = Array.from({ length: BATCH }, (_, k) => audit(k, `G${r}x`));
@@ -213,10 +278,18 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
       await runFastImport(fiGitdir, fastImportChunk('scp-ledger', batch, fiHead, `ledger: save ${BATCH} audits`));
       if (keep) fiLarge.push(performance.now() - t);
     }
-    log(`batch of ${BATCH} audits into an empty ledger: ours ${median(oursEmpty).toFixed(1)} ms, git fast-import ${median(fiEmpty).toFixed(1)} ms (median of ${rounds})`);
-    log(`batch of ${BATCH} audits into ${entries.toLocaleString('en')} entries: ours ${median(oursLarge).toFixed(1)} ms, git fast-import ${median(fiLarge).toFixed(1)} ms (median of ${rounds})`);
-    log(`  CPU time per save: empty ${median(cpuEmpty).toFixed(1)} ms, ${entries.toLocaleString('en')} entries ${median(cpuLarge).toFixed(1)} ms (ratio ${(median(cpuLarge) / median(cpuEmpty)).toFixed(2)}x)`);
-    log(`  (first save after opening the ${entries.toLocaleString('en')}-entry ledger, shard trees cold: ${coldFirst.toFixed(0)} ms; loading them: ${warmMs.toFixed(0)} ms)`);
+    log(
+      `batch of ${BATCH} audits into an empty ledger: ours ${median(oursEmpty).toFixed(1)} ms, git fast-import ${median(fiEmpty).toFixed(1)} ms (median of ${rounds})`,
+    );
+    log(
+      `batch of ${BATCH} audits into ${entries.toLocaleString('en')} entries: ours ${median(oursLarge).toFixed(1)} ms, git fast-import ${median(fiLarge).toFixed(1)} ms (median of ${rounds})`,
+    );
+    log(
+      `  CPU time per save: empty ${median(cpuEmpty).toFixed(1)} ms, ${entries.toLocaleString('en')} entries ${median(cpuLarge).toFixed(1)} ms (ratio ${(median(cpuLarge) / median(cpuEmpty)).toFixed(2)}x)`,
+    );
+    log(
+      `  (first save after opening the ${entries.toLocaleString('en')}-entry ledger, shard trees cold: ${coldFirst.toFixed(0)} ms; loading them: ${warmMs.toFixed(0)} ms)`,
+    );
 
     // Read by id at the large size (fresh instance; first read loads the pack index and is excluded).
     const reader = await createGitLedger({ fs, dir: big });
@@ -229,10 +302,14 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
       reads.push(performance.now() - t);
       if (got?.snapshot_id !== a.snapshot_id) throw new Error(`read ${a.snapshot_id} failed`);
     }
-    log(`read one entry by id at ${entries.toLocaleString('en')} entries: median ${median(reads).toFixed(2)} ms, p95 ${p95(reads).toFixed(2)} ms (300 reads)`);
+    log(
+      `read one entry by id at ${entries.toLocaleString('en')} entries: median ${median(reads).toFixed(2)} ms, p95 ${p95(reads).toFixed(2)} ms (300 reads)`,
+    );
 
     const originWay = timeOriginWay(join(root, 'origin-way'));
-    log(`origin's way (git add + git commit + git tag -a per audit), ${BATCH} audits into an empty ledger: ${originWay.toFixed(0)} ms`);
+    log(
+      `origin's way (git add + git commit + git tag -a per audit), ${BATCH} audits into an empty ledger: ${originWay.toFixed(0)} ms`,
+    );
 
     // Sync between two clones over loopback.
     const server = await startGitServer();
@@ -244,16 +321,19 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
       await a.write({ audits: [audit(0, 'sync0')] });
       await a.sync();
       await b.sync();
-      for (let i = 0; i < syncN; i += BATCH) await a.write({ audits: Array.from({ length: Math.min(BATCH, syncN - i) }, (_, k) => audit(i + k, 'S')) });
+      for (let i = 0; i < syncN; i += BATCH)
+        await a.write({ audits: Array.from({ length: Math.min(BATCH, syncN - i) }, (_, k) => audit(i + k, 'S')) });
       let t = performance.now();
       await a.sync();
       const pushSeconds = (performance.now() - t) / 1000;
       t = performance.now();
       await b.sync();
       const fetchSeconds = (performance.now() - t) / 1000;
-      if (await b.head() !== await a.head()) throw new Error('clones did not converge');
+      if ((await b.head()) !== (await a.head())) throw new Error('clones did not converge');
       sync = { entries: syncN, pushSeconds, fetchSeconds };
-      log(`sync ${syncN.toLocaleString('en')} new entries between two clones over loopback: push ${pushSeconds.toFixed(2)} s, fetch ${fetchSeconds.toFixed(2)} s`);
+      log(
+        `sync ${syncN.toLocaleString('en')} new entries between two clones over loopback: push ${pushSeconds.toFixed(2)} s, fetch ${fetchSeconds.toFixed(2)} s`,
+      );
     } finally {
       await server.stop();
     }
@@ -261,7 +341,14 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
     const result: GitLedgerBenchResult = {
       entries,
       batch: BATCH,
-      ours: { empty: median(oursEmpty), large: median(oursLarge), coldFirst, warmMs, cpuEmpty: median(cpuEmpty), cpuLarge: median(cpuLarge) },
+      ours: {
+        empty: median(oursEmpty),
+        large: median(oursLarge),
+        coldFirst,
+        warmMs,
+        cpuEmpty: median(cpuEmpty),
+        cpuLarge: median(cpuLarge),
+      },
       fastImport: { empty: median(fiEmpty), large: median(fiLarge) },
       originWay,
       ratios: {
@@ -276,7 +363,9 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
     };
     const r = result.ratios;
     log(`ratio ours ${entries.toLocaleString('en')} / ours empty: ${r.largeVsEmpty.toFixed(2)}x (target <= 1.5x)`);
-    log(`ratio ours / git fast-import at ${entries.toLocaleString('en')}: ${r.vsFastImportLarge.toFixed(2)}x (target <= 2x); empty: ${r.vsFastImportEmpty.toFixed(2)}x`);
+    log(
+      `ratio ours / git fast-import at ${entries.toLocaleString('en')}: ${r.vsFastImportLarge.toFixed(2)}x (target <= 2x); empty: ${r.vsFastImportEmpty.toFixed(2)}x`,
+    );
     log(`ratio origin's way / ours (empty ledger): ${r.originWayVsOurs.toFixed(1)}x slower`);
     log(`read by id median ${result.readById.medianMs.toFixed(2)} ms (target <= 5 ms)`);
     return result;
@@ -288,8 +377,11 @@ export async function runGitLedgerBench(options: GitLedgerBenchOptions = {}): Pr
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = numberArg;
   const opts: GitLedgerBenchOptions = {};
-  const e = arg('entries'); if (e) opts.entries = e;
-  const r = arg('rounds'); if (r) opts.rounds = r;
-  const s = arg('sync'); if (s) opts.sync = s;
+  const e = arg('entries');
+  if (e) opts.entries = e;
+  const r = arg('rounds');
+  if (r) opts.rounds = r;
+  const s = arg('sync');
+  if (s) opts.sync = s;
   await runGitLedgerBench(opts);
 }

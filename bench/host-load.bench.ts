@@ -9,31 +9,69 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createEventBus } from '../src/core/events/bus.js';
 import { connectEventBridge, type EventBridge } from '../src/core/host/sse-bridge.js';
 
-export interface HostLoadOptions { clients?: number; writers?: number; seconds?: number }
+export interface HostLoadOptions {
+  clients?: number;
+  writers?: number;
+  seconds?: number;
+}
 export interface HostLoadResult {
-  clients: number; writers: number; seconds: number;
-  written: number; delivered: number; eventsPerSecond: number; writesPerSecond: number;
-  p50Ms: number; p95Ms: number; maxMs: number; rssMb: number; peakRssMb: number; lost: number; duplicates: number; outOfOrder: number;
+  clients: number;
+  writers: number;
+  seconds: number;
+  written: number;
+  delivered: number;
+  eventsPerSecond: number;
+  writesPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  rssMb: number;
+  peakRssMb: number;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
 }
 
 const now = () => performance.timeOrigin + performance.now();
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN;
+};
 const mb = (b: number) => Math.round(b / 1e5) / 10;
 
 function startServer(): Promise<{ child: ChildProcess; url: string; ask<T>(type: string): Promise<T> }> {
-  const child = fork(fileURLToPath(new URL('./host-load.server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', ...(process.env.HOST_LOAD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HOST_LOAD_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = <T>(type: string) => new Promise<T>((resolve) => {
-    const on = (m: { type: string }) => { if (m.type === type) { child.off('message', on); resolve(m as T); } };
-    child.on('message', on);
-    child.send({ type });
+  const child = fork(fileURLToPath(new URL('./host-load.server.ts', import.meta.url)), [], {
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.HOST_LOAD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HOST_LOAD_CPU_PROF}`] : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const ask = <T>(type: string) =>
+    new Promise<T>((resolve) => {
+      const on = (m: { type: string }) => {
+        if (m.type === type) {
+          child.off('message', on);
+          resolve(m as T);
+        }
+      };
+      child.on('message', on);
+      child.send({ type });
+    });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('message', (m: { type: string; url: string }) => resolve({ child, url: m.url, ask }));
   });
 }
 
-async function phase(url: string, ask: <T>(t: string) => Promise<T>, clients: number, writers: number, seconds: number): Promise<HostLoadResult> {
+async function phase(
+  url: string,
+  ask: <T>(t: string) => Promise<T>,
+  clients: number,
+  writers: number,
+  seconds: number,
+): Promise<HostLoadResult> {
   const latencies: number[] = [];
   const perClient: { seen: Set<string>; dup: number; order: number; last: Map<string, number> }[] = [];
   const bridges: EventBridge[] = [];
@@ -61,29 +99,45 @@ async function phase(url: string, ask: <T>(t: string) => Promise<T>, clients: nu
   let written = 0;
   const stopAt = Date.now() + seconds * 1000;
   const t0 = now();
-  await Promise.all(Array.from({ length: writers }, async (_, w) => {
-    for (let i = 0; Date.now() < stopAt; i++) {
-      const res = await fetch(`${url}/api/audits/stage`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ card_key: `card${w}`, result: { i, findings: [{ id: i, sev: 'low' }] }, options: { summary: `w${w}#${i}@${now()}` } }),
-      });
-      const r = await res.json() as { staged?: boolean };
-      if (r.staged) written++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      for (let i = 0; Date.now() < stopAt; i++) {
+        const res = await fetch(`${url}/api/audits/stage`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            card_key: `card${w}`,
+            result: { i, findings: [{ id: i, sev: 'low' }] },
+            options: { summary: `w${w}#${i}@${now()}` },
+          }),
+        });
+        const r = (await res.json()) as { staged?: boolean };
+        if (r.staged) written++;
+      }
+    }),
+  );
   const writeSeconds = (now() - t0) / 1000;
   // Let the streams drain (bounded wait).
   const drainUntil = Date.now() + 30_000;
-  while (Date.now() < drainUntil && perClient.some((c) => c.seen.size < written)) await new Promise((r) => setTimeout(r, 50));
+  while (Date.now() < drainUntil && perClient.some((c) => c.seen.size < written))
+    await new Promise((r) => setTimeout(r, 50));
   const elapsed = (now() - t0) / 1000;
   const stats = await ask<{ rss: number; peakRss: number }>('stats');
   for (const b of bridges) b.close();
   const delivered = perClient.reduce((s, c) => s + c.seen.size, 0);
   return {
-    clients, writers, seconds: Math.round(writeSeconds * 10) / 10, written, delivered,
-    eventsPerSecond: Math.round(delivered / elapsed), writesPerSecond: Math.round(written / writeSeconds),
-    p50Ms: Math.round(pct(latencies, 0.5) * 10) / 10, p95Ms: Math.round(pct(latencies, 0.95) * 10) / 10, maxMs: Math.round(latencies.reduce((m, x) => (Math.max(x , m)), 0)),
-    rssMb: mb(stats.rss), peakRssMb: mb(stats.peakRss),
+    clients,
+    writers,
+    seconds: Math.round(writeSeconds * 10) / 10,
+    written,
+    delivered,
+    eventsPerSecond: Math.round(delivered / elapsed),
+    writesPerSecond: Math.round(written / writeSeconds),
+    p50Ms: Math.round(pct(latencies, 0.5) * 10) / 10,
+    p95Ms: Math.round(pct(latencies, 0.95) * 10) / 10,
+    maxMs: Math.round(latencies.reduce((m, x) => Math.max(x, m), 0)),
+    rssMb: mb(stats.rss),
+    peakRssMb: mb(stats.peakRss),
     lost: perClient.reduce((s, c) => s + (written - c.seen.size), 0),
     duplicates: perClient.reduce((s, c) => s + c.dup, 0),
     outOfOrder: perClient.reduce((s, c) => s + c.order, 0),
@@ -98,15 +152,22 @@ export async function run(options: HostLoadOptions = {}): Promise<{ baseline: Ho
   try {
     const baseline = await phase(server.url, server.ask, 1, 1, Math.max(2, Math.min(5, seconds / 5)));
     const load = await phase(server.url, server.ask, clients, writers, seconds);
-    const line = (name: string, r: HostLoadResult) => console.log(
-      `${name.padEnd(9)} ${r.clients} SSE clients, ${r.writers} writers, ${r.seconds} s: ${r.written} events written (${r.writesPerSecond}/s), `
-      + `${r.delivered} deliveries (${r.eventsPerSecond}/s), latency p50 ${r.p50Ms} ms p95 ${r.p95Ms} ms max ${r.maxMs} ms, `
-      + `server RSS ${r.rssMb} MB (peak ${r.peakRssMb} MB), lost ${r.lost}, duplicates ${r.duplicates}, out of order ${r.outOfOrder}`);
+    const line = (name: string, r: HostLoadResult) =>
+      console.log(
+        `${name.padEnd(9)} ${r.clients} SSE clients, ${r.writers} writers, ${r.seconds} s: ${r.written} events written (${r.writesPerSecond}/s), ` +
+          `${r.delivered} deliveries (${r.eventsPerSecond}/s), latency p50 ${r.p50Ms} ms p95 ${r.p95Ms} ms max ${r.maxMs} ms, ` +
+          `server RSS ${r.rssMb} MB (peak ${r.peakRssMb} MB), lost ${r.lost}, duplicates ${r.duplicates}, out of order ${r.outOfOrder}`,
+      );
     line('baseline', baseline);
     line('load', load);
-    console.log(`ratio load/baseline: p95 latency ×${(load.p95Ms / baseline.p95Ms).toFixed(1)}, deliveries/s ×${(load.eventsPerSecond / baseline.eventsPerSecond).toFixed(1)}, peak RSS ×${(load.peakRssMb / baseline.peakRssMb).toFixed(2)}`);
-    console.log(load.lost === 0 && load.duplicates === 0 && load.outOfOrder === 0 && baseline.lost === 0
-      ? 'no event lost, duplicated or reordered' : 'EVENTS LOST, DUPLICATED OR REORDERED');
+    console.log(
+      `ratio load/baseline: p95 latency ×${(load.p95Ms / baseline.p95Ms).toFixed(1)}, deliveries/s ×${(load.eventsPerSecond / baseline.eventsPerSecond).toFixed(1)}, peak RSS ×${(load.peakRssMb / baseline.peakRssMb).toFixed(2)}`,
+    );
+    console.log(
+      load.lost === 0 && load.duplicates === 0 && load.outOfOrder === 0 && baseline.lost === 0
+        ? 'no event lost, duplicated or reordered'
+        : 'EVENTS LOST, DUPLICATED OR REORDERED',
+    );
     return { baseline, load };
   } finally {
     server.child.send({ type: 'stop' });

@@ -12,15 +12,23 @@ import { createScpRequestHandler } from '../src/core/host/node/index.js';
 const eventsDir = mkdtempSync(join(tmpdir(), 'scp-host-load-'));
 const scp = createScp({ ledger: createMemoryLedger(), channel: false, skipUnchanged: false });
 const handler = createScpRequestHandler({ scp, eventsDir, heartbeatMs: 5000, retention: { maxEvents: 200_000 } });
-const server = createServer((req, res) => { void handler(req, res); });
+const server = createServer((req, res) => {
+  void handler(req, res);
+});
 let peakRss = 0;
-const sample = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100);
+const sample = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 100);
 server.listen(0, '127.0.0.1', () => {
   process.send!({ type: 'listening', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 });
 process.on('message', async (m: { type: string }) => {
-  if (m.type === 'stats') process.send!({ type: 'stats', rss: process.memoryUsage().rss, peakRss, streams: handler.streams });
-  if (m.type === 'reset-peak') { peakRss = process.memoryUsage().rss; process.send!({ type: 'reset-peak' }); }
+  if (m.type === 'stats')
+    process.send!({ type: 'stats', rss: process.memoryUsage().rss, peakRss, streams: handler.streams });
+  if (m.type === 'reset-peak') {
+    peakRss = process.memoryUsage().rss;
+    process.send!({ type: 'reset-peak' });
+  }
   if (m.type === 'stop') {
     clearInterval(sample);
     await handler.close();

@@ -12,7 +12,13 @@ const frame = () => new Promise<void>((r) => requestAnimationFrame(() => setTime
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function client(): ScpClient {
-  return createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false });
+  return createScp({
+    channel: false,
+    ledger: createMemoryLedger(),
+    staging: createMemoryStagingStore(),
+    policy: 'all',
+    skipUnchanged: false,
+  });
 }
 
 /** The longest gap between turns of a 0 ms timer loop while `work` runs: the longest task, roughly. */
@@ -33,7 +39,9 @@ async function longestTask<T>(work: () => Promise<T>): Promise<{ value: T; longe
   return { value, longestMs: longest };
 }
 
-const heapMb = () => ((performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? Number.NaN) / 2 ** 20;
+const heapMb = () =>
+  ((performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? Number.NaN) /
+  2 ** 20;
 
 async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
   const settleMs: number[] = [];
@@ -50,7 +58,11 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
   let heap = 0;
   for (let round = 0; round < rounds; round++) {
     // Distinct ids per round, so nothing is answered from a previous round's cache.
-    const refs = Array.from({ length: n }, (_, i) => (i < real.length && i % 2 === 0 ? `@audit:${real[i]}` : `@audit:missing_${round}_20260101_000000_${i.toString(36)}`));
+    const refs = Array.from({ length: n }, (_, i) =>
+      i < real.length && i % 2 === 0
+        ? `@audit:${real[i]}`
+        : `@audit:missing_${round}_20260101_000000_${i.toString(36)}`,
+    );
     const text = `Please look at ${refs.join(', ')}.`;
 
     let t = performance.now();
@@ -62,9 +74,21 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
     const bare = document.createElement('textarea');
     document.body.append(bare);
     await frame();
-    const b = await longestTask(async () => { bare.value = text; bare.dispatchEvent(new Event('input', { bubbles: true })); await frame(); await frame(); return 0; });
+    const b = await longestTask(async () => {
+      bare.value = text;
+      bare.dispatchEvent(new Event('input', { bubbles: true }));
+      await frame();
+      await frame();
+      return 0;
+    });
     textareaMs.push(b.longestMs);
-    const bk = await longestTask(async () => { bare.value = `${text} x`; bare.dispatchEvent(new Event('input', { bubbles: true })); await frame(); await frame(); return 0; });
+    const bk = await longestTask(async () => {
+      bare.value = `${text} x`;
+      bare.dispatchEvent(new Event('input', { bubbles: true }));
+      await frame();
+      await frame();
+      return 0;
+    });
     textareaKeyMs.push(bk.longestMs);
     bare.remove();
 
@@ -121,17 +145,38 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
     document.body.append(alone);
     await alone.updateComplete;
     await frame();
-    const at = await longestTask(async () => { alone.text = text; await alone.settled(); await frame(); return 0; });
+    const at = await longestTask(async () => {
+      alone.text = text;
+      await alone.settled();
+      await frame();
+      return 0;
+    });
     aloneMs.push(at.longestMs);
-    const ak = await longestTask(async () => { alone.text = `${alone.text} x`; await alone.settled(); await frame(); return 0; });
+    const ak = await longestTask(async () => {
+      alone.text = `${alone.text} x`;
+      await alone.settled();
+      await frame();
+      return 0;
+    });
     aloneKeyMs.push(ak.longestMs);
     alone.remove();
   }
   return {
-    refs: n, rounds, cards, more, settleMs: median(settleMs), longestTaskMs: median(longestMs), keystrokeLongestTaskMs: median(keyMs),
-    heapMb: heap, baselineMs: median(baselineMs), ratioSettleVsCore: median(settleMs) / median(baselineMs),
-    textareaAloneLongestTaskMs: median(textareaMs), textareaAloneKeystrokeMs: median(textareaKeyMs), applyMs: median(applyMs),
-    elementAloneLongestTaskMs: median(aloneMs), elementAloneKeystrokeMs: median(aloneKeyMs),
+    refs: n,
+    rounds,
+    cards,
+    more,
+    settleMs: median(settleMs),
+    longestTaskMs: median(longestMs),
+    keystrokeLongestTaskMs: median(keyMs),
+    heapMb: heap,
+    baselineMs: median(baselineMs),
+    ratioSettleVsCore: median(settleMs) / median(baselineMs),
+    textareaAloneLongestTaskMs: median(textareaMs),
+    textareaAloneKeystrokeMs: median(textareaKeyMs),
+    applyMs: median(applyMs),
+    elementAloneLongestTaskMs: median(aloneMs),
+    elementAloneKeystrokeMs: median(aloneKeyMs),
   };
 }
 

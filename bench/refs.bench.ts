@@ -11,9 +11,18 @@ import type { RunRecord } from '../src/core/schemas/run.js';
 import { seededRandom } from '../test/helpers/seeded-random.js';
 import { numberArg } from './args.js';
 
-export interface RefsBenchOptions { entries?: number; queries?: number; seed?: number; log?: (line: string) => void }
+export interface RefsBenchOptions {
+  entries?: number;
+  queries?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
 
-export interface Percentiles { p50: number; p95: number; max: number }
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  max: number;
+}
 
 export interface RefsBenchResult {
   entries: number;
@@ -26,9 +35,58 @@ export interface RefsBenchResult {
 }
 
 const TARGET_P95_MS = 16;
-const CARDS = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s', 'terraform', 'dns', 'git', 'github', 'ci', 'docker', 'pages', 'audit:scores', 'audit:l2:risks'];
-const RUN_TYPES = ['install', 'build', 'deploy', 'destroy', 'setup', 'plan', 'validate', 'test', 'scan', 'backup', 'git', 'ci'];
-const WORDS = ['tls', 'expired', 'cluster', 'healthy', 'score', 'issues', 'api', 'web', 'worker', 'rollout', 'cache', 'vault', 'dns', 'image', 'lint', 'coverage', 'drift', 'backup'];
+const CARDS = [
+  'security',
+  'testing',
+  'quality',
+  'packages',
+  'env',
+  'docs',
+  'k8s',
+  'terraform',
+  'dns',
+  'git',
+  'github',
+  'ci',
+  'docker',
+  'pages',
+  'audit:scores',
+  'audit:l2:risks',
+];
+const RUN_TYPES = [
+  'install',
+  'build',
+  'deploy',
+  'destroy',
+  'setup',
+  'plan',
+  'validate',
+  'test',
+  'scan',
+  'backup',
+  'git',
+  'ci',
+];
+const WORDS = [
+  'tls',
+  'expired',
+  'cluster',
+  'healthy',
+  'score',
+  'issues',
+  'api',
+  'web',
+  'worker',
+  'rollout',
+  'cache',
+  'vault',
+  'dns',
+  'image',
+  'lint',
+  'coverage',
+  'drift',
+  'backup',
+];
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'ci-bot'];
 
 function percentiles(samples: number[]): Percentiles {
@@ -45,7 +103,8 @@ const stamp = (d: Date) => ({
 
 export function generate(count: number, rnd: () => number): { audits: SavedAudit[]; runs: RunRecord[] } {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
-  const rand4 = () => Array.from({ length: 4 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(rnd() * 36)]).join('');
+  const rand4 = () =>
+    Array.from({ length: 4 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(rnd() * 36)]).join('');
   const now = Date.now();
   const seen = new Set<string>();
   const audits: SavedAudit[] = [];
@@ -60,10 +119,17 @@ export function generate(count: number, rnd: () => number): { audits: SavedAudit
       if (seen.has(id)) continue;
       seen.add(id);
       audits.push({
-        snapshot_id: id, card_key: card, audit_type: card.startsWith('audit:') ? 'project' : 'devops',
-        computed_at: at.getTime() / 1000, iso: at.toISOString(), status: rnd() < 0.9 ? 'ok' : 'error',
-        duration_s: Math.round(rnd() * 5000) / 1000, summary, data: { score: Math.floor(rnd() * 100) },
-        saved_at: at.toISOString(), saved_by: pick(USERS),
+        snapshot_id: id,
+        card_key: card,
+        audit_type: card.startsWith('audit:') ? 'project' : 'devops',
+        computed_at: at.getTime() / 1000,
+        iso: at.toISOString(),
+        status: rnd() < 0.9 ? 'ok' : 'error',
+        duration_s: Math.round(rnd() * 5000) / 1000,
+        summary,
+        data: { score: Math.floor(rnd() * 100) },
+        saved_at: at.toISOString(),
+        saved_by: pick(USERS),
       });
     } else {
       const type = pick(RUN_TYPES);
@@ -73,9 +139,17 @@ export function generate(count: number, rnd: () => number): { audits: SavedAudit
       const ms = Math.floor(rnd() * 120_000);
       runs.push({
         run: {
-          run_id: id, type, subtype: `${type}:${pick(WORDS)}`, status: rnd() < 0.85 ? 'ok' : 'failed', user: pick(USERS),
-          code_ref: 'abcdef0123456789abcdef0123456789abcdef01', started_at: at.toISOString(),
-          ended_at: new Date(at.getTime() + ms).toISOString(), duration_ms: ms, summary, target: pick(WORDS),
+          run_id: id,
+          type,
+          subtype: `${type}:${pick(WORDS)}`,
+          status: rnd() < 0.85 ? 'ok' : 'failed',
+          user: pick(USERS),
+          code_ref: 'abcdef0123456789abcdef0123456789abcdef01',
+          started_at: at.toISOString(),
+          ended_at: new Date(at.getTime() + ms).toISOString(),
+          duration_ms: ms,
+          summary,
+          target: pick(WORDS),
         },
         events: [],
       });
@@ -89,8 +163,18 @@ function naiveStore(audits: SavedAudit[], runs: RunRecord[]) {
   // Times are parsed once up front, so the baseline pays for the scan and the sort, not for Date.parse.
   type Flat = { kind: 'audit' | 'run'; id: string; t: number; entry: SavedAudit | RunRecord };
   const all: Flat[] = [
-    ...audits.map((a) => ({ kind: 'audit' as const, id: a.snapshot_id, t: Date.parse(a.iso), entry: a as SavedAudit | RunRecord })),
-    ...runs.map((r) => ({ kind: 'run' as const, id: r.run.run_id, t: Date.parse(r.run.started_at), entry: r as SavedAudit | RunRecord })),
+    ...audits.map((a) => ({
+      kind: 'audit' as const,
+      id: a.snapshot_id,
+      t: Date.parse(a.iso),
+      entry: a as SavedAudit | RunRecord,
+    })),
+    ...runs.map((r) => ({
+      kind: 'run' as const,
+      id: r.run.run_id,
+      t: Date.parse(r.run.started_at),
+      entry: r as SavedAudit | RunRecord,
+    })),
   ];
   return {
     resolve(kind: string, id: string) {
@@ -104,8 +188,9 @@ function naiveStore(audits: SavedAudit[], runs: RunRecord[]) {
           if (!q) return true;
           const x = e.entry as Record<string, unknown> & { run?: Record<string, unknown> };
           const f = kind === 'run' ? x.run! : x;
-          return [e.id, f['card_key'], f['summary'], f['subtype'], f['saved_by'] ?? f['user'], f['target']]
-            .some((v) => typeof v === 'string' && v.toLowerCase().includes(q));
+          return [e.id, f['card_key'], f['summary'], f['subtype'], f['saved_by'] ?? f['user'], f['target']].some(
+            (v) => typeof v === 'string' && v.toLowerCase().includes(q),
+          );
         })
         .sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : -1))
         .slice(0, limit);
@@ -127,7 +212,8 @@ export async function runRefsBench(options: RefsBenchOptions = {}): Promise<Refs
   for (let i = 0; i < runs.length; i += BATCH) await ledger.write({ runs: runs.slice(i, i + BATCH) });
   const loadMs = performance.now() - loadStart;
   const scp = createScp({ ledger, channel: false, actor: 'bench' });
-  for (const card of ['security', 'k8s', 'dns']) await scp.staging.stage(card, { card }, { summary: `pending ${card}` });
+  for (const card of ['security', 'k8s', 'dns'])
+    await scp.staging.stage(card, { card }, { summary: `pending ${card}` });
   const naive = naiveStore(audits, runs);
 
   // Queries: existing audits and runs, plus 10% well-formed ids that are missing.
@@ -172,12 +258,20 @@ export async function runRefsBench(options: RefsBenchOptions = {}): Promise<Refs
   const base = { resolve: [] as number[], auto: [] as number[] };
   let found = 0;
   for (const r of resolveRefs) {
-    ours.resolve.push(await time(async () => { if ((await scp.refs.resolve(`@${r.kind}:${r.id}`)).exists) found++; }));
+    ours.resolve.push(
+      await time(async () => {
+        if ((await scp.refs.resolve(`@${r.kind}:${r.id}`)).exists) found++;
+      }),
+    );
     base.resolve.push(await time(() => naive.resolve(r.kind, r.id)));
   }
   let suggested = 0;
   for (const k of keystrokes) {
-    ours.auto.push(await time(async () => { suggested += (await scp.refs.autocomplete(`@${k.kind}:${k.query}`)).length; }));
+    ours.auto.push(
+      await time(async () => {
+        suggested += (await scp.refs.autocomplete(`@${k.kind}:${k.query}`)).length;
+      }),
+    );
     base.auto.push(await time(() => naive.autocomplete(k.kind, k.query)));
   }
   await scp.close();
@@ -196,8 +290,11 @@ export async function runRefsBench(options: RefsBenchOptions = {}): Promise<Refs
   result.withinTarget = result.resolve.ours.p95 <= TARGET_P95_MS && result.autocomplete.ours.p95 <= TARGET_P95_MS;
 
   const f = (n: number) => n.toFixed(3).padStart(9);
-  const row = (name: string, p: Percentiles) => `  ${name.padEnd(34)} p50 ${f(p.p50)} ms   p95 ${f(p.p95)} ms   max ${f(p.max)} ms`;
-  log(`refs bench: ${result.entries.toLocaleString('en')} saved entries (${audits.length.toLocaleString('en')} audits, ${runs.length.toLocaleString('en')} runs) in the memory ledger, loaded in ${(loadMs / 1000).toFixed(2)} s; ${queries} queries each`);
+  const row = (name: string, p: Percentiles) =>
+    `  ${name.padEnd(34)} p50 ${f(p.p50)} ms   p95 ${f(p.p95)} ms   max ${f(p.max)} ms`;
+  log(
+    `refs bench: ${result.entries.toLocaleString('en')} saved entries (${audits.length.toLocaleString('en')} audits, ${runs.length.toLocaleString('en')} runs) in the memory ledger, loaded in ${(loadMs / 1000).toFixed(2)} s; ${queries} queries each`,
+  );
   log(`resolve a ref (${found} of ${queries} exist):`);
   log(row('memory ledger + refs.resolve', result.resolve.ours));
   log(row('baseline: linear scan', result.resolve.naive));
@@ -206,7 +303,11 @@ export async function runRefsBench(options: RefsBenchOptions = {}): Promise<Refs
   log(row('memory ledger + refs.autocomplete', result.autocomplete.ours));
   log(row('baseline: filter + sort all entries', result.autocomplete.naive));
   log(`  ratio (baseline p95 / ours p95): ${result.autocomplete.ratioP95.toFixed(1)}x`);
-  log(`target p95 <= ${TARGET_P95_MS} ms: ${result.withinTarget ? 'met' : 'MISSED'} (machine load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')})`);
+  log(
+    `target p95 <= ${TARGET_P95_MS} ms: ${result.withinTarget ? 'met' : 'MISSED'} (machine load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')})`,
+  );
   return result;
 }
 

@@ -25,8 +25,12 @@ const N = arg('runs', 100);
 
 function runsOver(ledger: Ledger, groupCommitMs: number) {
   return createRuns({
-    store: createMemoryStagingStore(), ledger, bus: createEventBus({ channel: false }), redactor: createRedactor(),
-    groupCommitMs, recoverOnStart: false,
+    store: createMemoryStagingStore(),
+    ledger,
+    bus: createEventBus({ channel: false }),
+    redactor: createRedactor(),
+    groupCommitMs,
+    recoverOnStart: false,
   });
 }
 
@@ -41,7 +45,14 @@ async function gitLedger() {
 async function burstIntoGit(grouped: boolean): Promise<{ ms: number; commits: number }> {
   const { dir, ledger } = await gitLedger();
   let writes = 0;
-  const counted: Ledger = { ...ledger, write: (b) => { writes++; return ledger.write(b); }, getRun: (id) => ledger.getRun(id) };
+  const counted: Ledger = {
+    ...ledger,
+    write: (b) => {
+      writes++;
+      return ledger.write(b);
+    },
+    getRun: (id) => ledger.getRun(id),
+  };
   const runs = runsOver(counted, 20);
   const t0 = performance.now();
   if (grouped) {
@@ -78,8 +89,16 @@ async function trackOverhead(): Promise<{ trackedUs: number; directUs: number }>
 
 const single = await burstIntoGit(false);
 const grouped = await burstIntoGit(true);
-console.log(`git ledger, ${N} finished runs: one write per run ${single.ms.toFixed(0)} ms (${single.commits} commits, ${(single.ms / N).toFixed(1)} ms/run)`);
-console.log(`git ledger, ${N} finished runs: group commit    ${grouped.ms.toFixed(0)} ms (${grouped.commits} commit(s), ${(grouped.ms / N).toFixed(2)} ms/run)`);
-console.log(`ratio group commit / one write per run: ${(grouped.ms / single.ms).toFixed(3)} (${(single.ms / grouped.ms).toFixed(1)}x faster)`);
+console.log(
+  `git ledger, ${N} finished runs: one write per run ${single.ms.toFixed(0)} ms (${single.commits} commits, ${(single.ms / N).toFixed(1)} ms/run)`,
+);
+console.log(
+  `git ledger, ${N} finished runs: group commit    ${grouped.ms.toFixed(0)} ms (${grouped.commits} commit(s), ${(grouped.ms / N).toFixed(2)} ms/run)`,
+);
+console.log(
+  `ratio group commit / one write per run: ${(grouped.ms / single.ms).toFixed(3)} (${(single.ms / grouped.ms).toFixed(1)}x faster)`,
+);
 const o = await trackOverhead();
-console.log(`track() with memory store + ledger: ${o.trackedUs.toFixed(1)} µs/call vs direct call ${o.directUs.toFixed(2)} µs/call (overhead ${(o.trackedUs - o.directUs).toFixed(1)} µs)`);
+console.log(
+  `track() with memory store + ledger: ${o.trackedUs.toFixed(1)} µs/call vs direct call ${o.directUs.toFixed(2)} µs/call (overhead ${(o.trackedUs - o.directUs).toFixed(1)} µs)`,
+);

@@ -18,10 +18,15 @@ const root = new URL('..', import.meta.url).pathname;
 const cdn = join(root, 'dist/cdn');
 
 async function chromiumFlags(): Promise<{ chromiumPath: string; chromiumArgs: string[] }> {
-  return import(new URL('../scripts/wtr/chromium.mjs', import.meta.url).href) as Promise<{ chromiumPath: string; chromiumArgs: string[] }>;
+  return import(new URL('../scripts/wtr/chromium.mjs', import.meta.url).href) as Promise<{
+    chromiumPath: string;
+    chromiumArgs: string[];
+  }>;
 }
 
-const PAGE = (entry: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
+const PAGE = (
+  entry: string,
+) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
 <h3>Security <scp-audit-badge card="security"></scp-audit-badge></h3>
 <h3>Kubernetes <scp-run-badge card="k8s"></scp-run-badge></h3>
 <scp-audit-manager></scp-audit-manager>
@@ -43,32 +48,57 @@ const PAGE = (entry: string) => `<!doctype html><html lang="en"><head><meta char
 </script></body></html>`;
 
 /** Static files, gzipped as a CDN sends them; counts the bytes sent. */
-async function serve(files: Map<string, Buffer>): Promise<{ server: Server; url: string; sent: () => number; reset(): void }> {
+async function serve(
+  files: Map<string, Buffer>,
+): Promise<{ server: Server; url: string; sent: () => number; reset(): void }> {
   let sent = 0;
   const zipped = new Map([...files].map(([k, v]) => [k, gzipSync(v, { level: 9 })]));
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const body = zipped.get(path);
-    if (!body) { res.writeHead(404).end(); return; }
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
     const type = path.endsWith('.html') ? 'text/html' : 'text/javascript';
     res.writeHead(200, { 'content-type': type, 'content-encoding': 'gzip', 'cache-control': 'no-store' });
     sent += body.length;
     res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sent: () => sent, reset() { sent = 0; } };
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sent: () => sent,
+    reset() {
+      sent = 0;
+    },
+  };
 }
 
-interface Load { defined: number; badgeSettled: number; logSettled: number; kb: number }
+interface Load {
+  defined: number;
+  badgeSettled: number;
+  logSettled: number;
+  kb: number;
+}
 
-async function load(browser: Browser, url: string, site: Awaited<ReturnType<typeof serve>>, net: { latency: number; kbps: number; cpu: number }): Promise<Load> {
+async function load(
+  browser: Browser,
+  url: string,
+  site: Awaited<ReturnType<typeof serve>>,
+  net: { latency: number; kbps: number; cpu: number },
+): Promise<Load> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', {
-      offline: false, latency: net.latency, downloadThroughput: (net.kbps * 1024) / 8, uploadThroughput: (net.kbps * 1024) / 8,
+      offline: false,
+      latency: net.latency,
+      downloadThroughput: (net.kbps * 1024) / 8,
+      uploadThroughput: (net.kbps * 1024) / 8,
     });
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: net.cpu });
     const errors: string[] = [];
@@ -86,16 +116,28 @@ async function load(browser: Browser, url: string, site: Awaited<ReturnType<type
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function runScriptTagBench(options: { rounds?: number; latency?: number; kbps?: number; cpu?: number; log?: (line: string) => void } = {}) {
+export async function runScriptTagBench(
+  options: { rounds?: number; latency?: number; kbps?: number; cpu?: number; log?: (line: string) => void } = {},
+) {
   const { rounds = 5, latency = 150, kbps = 1600, cpu = 4, log = console.log } = options;
   if (!existsSync(join(cdn, 'scp-ledger.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
 
   const files = new Map<string, Buffer>();
-  for (const f of execFileSync('ls', [cdn], { encoding: 'utf8' }).split('\n').filter((n) => n.endsWith('.js'))) files.set(`/${f}`, readFileSync(join(cdn, f)));
+  for (const f of execFileSync('ls', [cdn], { encoding: 'utf8' })
+    .split('\n')
+    .filter((n) => n.endsWith('.js')))
+    files.set(`/${f}`, readFileSync(join(cdn, f)));
   // The baseline: the same build, every dynamic import inlined into one file (the Worker stays its own file).
   const one = await build({
-    entryPoints: [join(cdn, 'scp-ledger.js')], bundle: true, splitting: false, format: 'esm', minify: true,
-    write: false, platform: 'browser', target: 'es2022', logLevel: 'silent',
+    entryPoints: [join(cdn, 'scp-ledger.js')],
+    bundle: true,
+    splitting: false,
+    format: 'esm',
+    minify: true,
+    write: false,
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
   });
   files.set('/one-file.js', Buffer.from(one.outputFiles[0]!.contents));
   files.set('/split.html', Buffer.from(PAGE('scp-ledger.js')));
@@ -115,11 +157,22 @@ export async function runScriptTagBench(options: { rounds?: number; latency?: nu
     }
     const m = (xs: Load[], k: keyof Load) => median(xs.map((x) => x[k]));
     const ms = (v: number) => `${v.toFixed(0)} ms`;
-    log(`script-tag page with every element, first load, ${latency} ms RTT, ${kbps} kbit/s, CPU ÷${cpu}, median of ${rounds}:`);
-    log(`  split build (dist/cdn):      elements defined ${ms(m(split, 'defined'))}, badge count known ${ms(m(split, 'badgeSettled'))}, audit log loaded ${ms(m(split, 'logSettled'))}; ${m(split, 'kb').toFixed(1)} KB sent`);
-    log(`  baseline, one file:          elements defined ${ms(m(whole, 'defined'))}, badge count known ${ms(m(whole, 'badgeSettled'))}, audit log loaded ${ms(m(whole, 'logSettled'))}; ${m(whole, 'kb').toFixed(1)} KB sent`);
-    log(`  ratio one file / split: elements defined ${(m(whole, 'defined') / m(split, 'defined')).toFixed(2)}x, badge count known ${(m(whole, 'badgeSettled') / m(split, 'badgeSettled')).toFixed(2)}x`);
-    const r = { split: { defined: m(split, 'defined'), badge: m(split, 'badgeSettled'), log: m(split, 'logSettled') }, oneFile: { defined: m(whole, 'defined'), badge: m(whole, 'badgeSettled'), log: m(whole, 'logSettled') } };
+    log(
+      `script-tag page with every element, first load, ${latency} ms RTT, ${kbps} kbit/s, CPU ÷${cpu}, median of ${rounds}:`,
+    );
+    log(
+      `  split build (dist/cdn):      elements defined ${ms(m(split, 'defined'))}, badge count known ${ms(m(split, 'badgeSettled'))}, audit log loaded ${ms(m(split, 'logSettled'))}; ${m(split, 'kb').toFixed(1)} KB sent`,
+    );
+    log(
+      `  baseline, one file:          elements defined ${ms(m(whole, 'defined'))}, badge count known ${ms(m(whole, 'badgeSettled'))}, audit log loaded ${ms(m(whole, 'logSettled'))}; ${m(whole, 'kb').toFixed(1)} KB sent`,
+    );
+    log(
+      `  ratio one file / split: elements defined ${(m(whole, 'defined') / m(split, 'defined')).toFixed(2)}x, badge count known ${(m(whole, 'badgeSettled') / m(split, 'badgeSettled')).toFixed(2)}x`,
+    );
+    const r = {
+      split: { defined: m(split, 'defined'), badge: m(split, 'badgeSettled'), log: m(split, 'logSettled') },
+      oneFile: { defined: m(whole, 'defined'), badge: m(whole, 'badgeSettled'), log: m(whole, 'logSettled') },
+    };
     log(JSON.stringify({ bench: 'script-tag', ...r }));
     return r;
   } finally {
@@ -131,7 +184,9 @@ export async function runScriptTagBench(options: { rounds?: number; latency?: nu
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = numberArg;
   await runScriptTagBench({
-    ...(arg('rounds') && { rounds: arg('rounds') }), ...(arg('latency') && { latency: arg('latency') }),
-    ...(arg('kbps') && { kbps: arg('kbps') }), ...(arg('cpu') && { cpu: arg('cpu') }),
+    ...(arg('rounds') && { rounds: arg('rounds') }),
+    ...(arg('latency') && { latency: arg('latency') }),
+    ...(arg('kbps') && { kbps: arg('kbps') }),
+    ...(arg('cpu') && { cpu: arg('cpu') }),
   });
 }

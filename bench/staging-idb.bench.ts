@@ -17,13 +17,20 @@ async function chromiumFlags(): Promise<{ chromiumPath: string; chromiumArgs: st
 async function bundlePage(): Promise<string> {
   const out = await build({
     entryPoints: [fileURLToPath(new URL('./staging-idb.page.ts', import.meta.url))],
-    bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022',
-    conditions: ['browser'], logLevel: 'silent',
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['browser'],
+    logLevel: 'silent',
   });
   return out.outputFiles[0]!.text;
 }
 
-export async function runStagingBench(options: { count?: number; bytes?: number; rounds?: number; log?: (line: string) => void } = {}): Promise<Record<string, number>> {
+export async function runStagingBench(
+  options: { count?: number; bytes?: number; rounds?: number; log?: (line: string) => void } = {},
+): Promise<Record<string, number>> {
   const { count = 1000, bytes = 10_000, rounds = 3, log = console.log } = options;
   const [script, { chromiumPath, chromiumArgs }] = await Promise.all([bundlePage(), chromiumFlags()]);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
@@ -32,23 +39,49 @@ export async function runStagingBench(options: { count?: number; bytes?: number;
     await page.route(`${ORIGIN}/**`, (route) => {
       const path = new URL(route.request().url()).pathname;
       if (path === '/bench.js') return route.fulfill({ contentType: 'text/javascript', body: script });
-      if (path === '/') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><link rel="icon" href="data:,"><script type="module" src="/bench.js"></script>' });
+      if (path === '/')
+        return route.fulfill({
+          contentType: 'text/html',
+          body: '<!doctype html><link rel="icon" href="data:,"><script type="module" src="/bench.js"></script>',
+        });
       return route.fulfill({ status: 404, body: '' });
     });
     await page.goto(`${ORIGIN}/`);
     await page.waitForFunction(() => 'runStagingBenchInPage' in globalThis);
-    const r = await page.evaluate(([c, b, n]) => (globalThis as unknown as { runStagingBenchInPage(c: number, b: number, n: number): Promise<Record<string, number>> }).runStagingBenchInPage(c!, b!, n!), [count, bytes, rounds]);
+    const r = await page.evaluate(
+      ([c, b, n]) =>
+        (
+          globalThis as unknown as {
+            runStagingBenchInPage(c: number, b: number, n: number): Promise<Record<string, number>>;
+          }
+        ).runStagingBenchInPage(c!, b!, n!),
+      [count, bytes, rounds],
+    );
     const ms = (v: number | undefined) => `${(v ?? Number.NaN).toFixed(3)} ms`;
-    log(`staging ${r.count} snapshots of ~${Math.round(r.snapshotBytes! / 1000)} KB into IndexedDB (Chromium), per snapshot, best of ${r.rounds} rounds:`);
-    log(`  baseline, one transaction per put:       ${ms(r.putPerTransactionMs)}   (relaxed durability ${ms(r.putPerTransactionRelaxedMs)})`);
+    log(
+      `staging ${r.count} snapshots of ~${Math.round(r.snapshotBytes! / 1000)} KB into IndexedDB (Chromium), per snapshot, best of ${r.rounds} rounds:`,
+    );
+    log(
+      `  baseline, one transaction per put:       ${ms(r.putPerTransactionMs)}   (relaxed durability ${ms(r.putPerTransactionRelaxedMs)})`,
+    );
     log(`  store.writeSnapshots, one transaction:   ${ms(r.putOneTransactionMs)}`);
     log(`  staging.stage() per scan (full pipeline): ${ms(r.stageEachMs)}`);
-    log(`  staging.stageMany() (full pipeline):     ${ms(r.stageManyMs)}   (relaxed durability ${ms(r.stageManyRelaxedMs)})`);
-    log(`  ratio one-transaction-per-put / stageMany: ${r.ratioPerTransactionVsStageMany!.toFixed(2)}x; stage() / stageMany: ${r.ratioStageEachVsStageMany!.toFixed(2)}x`);
-    log(`  target <= ${STAGING_TARGET_MS} ms amortized: ${r.stageManyMs! <= STAGING_TARGET_MS ? 'met' : 'NOT met'} (stageMany ${ms(r.stageManyMs)})`);
+    log(
+      `  staging.stageMany() (full pipeline):     ${ms(r.stageManyMs)}   (relaxed durability ${ms(r.stageManyRelaxedMs)})`,
+    );
+    log(
+      `  ratio one-transaction-per-put / stageMany: ${r.ratioPerTransactionVsStageMany!.toFixed(2)}x; stage() / stageMany: ${r.ratioStageEachVsStageMany!.toFixed(2)}x`,
+    );
+    log(
+      `  target <= ${STAGING_TARGET_MS} ms amortized: ${r.stageManyMs! <= STAGING_TARGET_MS ? 'met' : 'NOT met'} (stageMany ${ms(r.stageManyMs)})`,
+    );
     log(`  stageMany() with a store that drops writes (CPU side only): ${ms(r.stageManyNoStoreMs)}`);
-    log(`  CPU per snapshot: redact ${ms(r.cpuRedactMs)} + canonical JSON ${ms(r.cpuCanonicalJsonMs)} (one walk for both: ${ms(r.cpuRedactCanonicalMs)}), SHA-256 ${ms(r.cpuSha256Ms)}`);
-    log(`listing ${r.count} pending: metadata store ${ms(r.listPendingMs)} vs reading full records ${ms(r.listFullRecordsMs)} (${r.ratioFullRecordsVsMetaList!.toFixed(1)}x)`);
+    log(
+      `  CPU per snapshot: redact ${ms(r.cpuRedactMs)} + canonical JSON ${ms(r.cpuCanonicalJsonMs)} (one walk for both: ${ms(r.cpuRedactCanonicalMs)}), SHA-256 ${ms(r.cpuSha256Ms)}`,
+    );
+    log(
+      `listing ${r.count} pending: metadata store ${ms(r.listPendingMs)} vs reading full records ${ms(r.listFullRecordsMs)} (${r.ratioFullRecordsVsMetaList!.toFixed(1)}x)`,
+    );
     return r;
   } finally {
     await browser.close();
@@ -57,5 +90,9 @@ export async function runStagingBench(options: { count?: number; bytes?: number;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = numberArg;
-  await runStagingBench({ ...(arg('count') && { count: arg('count') }), ...(arg('bytes') && { bytes: arg('bytes') }), ...(arg('rounds') && { rounds: arg('rounds') }) });
+  await runStagingBench({
+    ...(arg('count') && { count: arg('count') }),
+    ...(arg('bytes') && { bytes: arg('bytes') }),
+    ...(arg('rounds') && { rounds: arg('rounds') }),
+  });
 }

@@ -18,8 +18,12 @@ function scanResult(i: number, bytes: number): Record<string, unknown> {
   let size = 60;
   for (let k = 0; size < bytes; k++) {
     const f = {
-      id: `F-${i}-${k}`, severity: ['low', 'medium', 'high'][k % 3], file: `src/module_${k % 17}/file_${(i * 31 + k) % 97}.ts`,
-      line: (i * 7 + k * 13) % 900, title: `Finding ${k} of scan ${i}: unchecked input reaches a query builder`, fixed: k % 5 === 0,
+      id: `F-${i}-${k}`,
+      severity: ['low', 'medium', 'high'][k % 3],
+      file: `src/module_${k % 17}/file_${(i * 31 + k) % 97}.ts`,
+      line: (i * 7 + k * 13) % 900,
+      title: `Finding ${k} of scan ${i}: unchecked input reaches a query builder`,
+      fixed: k % 5 === 0,
     };
     size += JSON.stringify(f).length + 1;
     findings.push(f);
@@ -34,9 +38,17 @@ const freshStore = (durability: 'default' | 'relaxed') =>
 function snapshotOf(i: number, bytes: number): AuditSnapshot {
   const at = 1_790_000_000 + i;
   return {
-    snapshot_id: `bench_20260101_000000_${String(i).padStart(6, '0')}`, card_key: CARDS[i % CARDS.length]!, audit_type: 'devops',
-    computed_at: at, iso: new Date(at * 1000).toISOString(), status: 'ok', duration_s: 0.1, summary: `scan ${i}`,
-    content_hash: '0'.repeat(64), redacted: [], data: scanResult(i, bytes),
+    snapshot_id: `bench_20260101_000000_${String(i).padStart(6, '0')}`,
+    card_key: CARDS[i % CARDS.length]!,
+    audit_type: 'devops',
+    computed_at: at,
+    iso: new Date(at * 1000).toISOString(),
+    status: 'ok',
+    duration_s: 0.1,
+    summary: `scan ${i}`,
+    content_hash: '0'.repeat(64),
+    redacted: [],
+    data: scanResult(i, bytes),
   };
 }
 
@@ -47,11 +59,20 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 function stagingOn(store: StagingStore) {
-  return createStaging({ store, ledger: createMemoryLedger(), bus: createEventBus({ channel: false }), redactor: createRedactor(), policy: 'all' });
+  return createStaging({
+    store,
+    ledger: createMemoryLedger(),
+    bus: createEventBus({ channel: false }),
+    redactor: createRedactor(),
+    policy: 'all',
+  });
 }
 
 export async function runStagingBenchInPage(count = 1000, bytes = 10_000, rounds = 3): Promise<Record<string, number>> {
-  const items: StageItem[] = Array.from({ length: count }, (_, i) => ({ card_key: CARDS[i % CARDS.length]!, result: scanResult(i, bytes) }));
+  const items: StageItem[] = Array.from({ length: count }, (_, i) => ({
+    card_key: CARDS[i % CARDS.length]!,
+    result: scanResult(i, bytes),
+  }));
   const snapshots = Array.from({ length: count }, (_, i) => snapshotOf(i, bytes));
   const actualBytes = Math.round(snapshots.reduce((n, s) => n + JSON.stringify(s).length, 0) / count);
 
@@ -65,7 +86,11 @@ export async function runStagingBenchInPage(count = 1000, bytes = 10_000, rounds
 
   const results: Record<string, number> = { count, snapshotBytes: actualBytes, rounds };
   // Best of `rounds`, the variants interleaved so a busy moment on the machine hits all of them.
-  const run = async (name: string, durability: 'default' | 'relaxed', fn: (store: StagingStore) => Promise<unknown>) => {
+  const run = async (
+    name: string,
+    durability: 'default' | 'relaxed',
+    fn: (store: StagingStore) => Promise<unknown>,
+  ) => {
     const store = freshStore(durability);
     await store.listSnapshots(); // open the database outside the timing
     const perSnapshot = (await timed(() => fn(store))) / count;
@@ -74,15 +99,26 @@ export async function runStagingBenchInPage(count = 1000, bytes = 10_000, rounds
   };
   for (let round = 0; round < rounds; round++) {
     // Baseline: the same adapter, one transaction per snapshot.
-    await run('putPerTransactionMs', 'default', async (store) => { for (const s of snapshots) await store.writeSnapshots({ put: [s] }); });
+    await run('putPerTransactionMs', 'default', async (store) => {
+      for (const s of snapshots) await store.writeSnapshots({ put: [s] });
+    });
     await run('putOneTransactionMs', 'default', (store) => store.writeSnapshots({ put: snapshots }));
     // The whole pipeline (validate, redact, hash, size check, store), one stage() per scan and batched.
-    await run('stageEachMs', 'default', (store) => (async () => { const st = stagingOn(store); for (const it of items) await st.stage(it.card_key, it.result); })());
+    await run('stageEachMs', 'default', (store) =>
+      (async () => {
+        const st = stagingOn(store);
+        for (const it of items) await st.stage(it.card_key, it.result);
+      })(),
+    );
     await run('stageManyMs', 'default', (store) => stagingOn(store).stageMany(items));
     await run('stageManyRelaxedMs', 'relaxed', (store) => stagingOn(store).stageMany(items));
     // The same pipeline with a store that drops writes: what the CPU side costs on its own.
-    await run('stageManyNoStoreMs', 'default', () => stagingOn({ ...createMemoryStagingStore(), writeSnapshots: async () => undefined }).stageMany(items));
-    await run('putPerTransactionRelaxedMs', 'relaxed', async (store) => { for (const s of snapshots) await store.writeSnapshots({ put: [s] }); });
+    await run('stageManyNoStoreMs', 'default', () =>
+      stagingOn({ ...createMemoryStagingStore(), writeSnapshots: async () => undefined }).stageMany(items),
+    );
+    await run('putPerTransactionRelaxedMs', 'relaxed', async (store) => {
+      for (const s of snapshots) await store.writeSnapshots({ put: [s] });
+    });
   }
 
   // Listing pending: metadata store only vs reading every full record (what a list would cost without it).
@@ -105,11 +141,14 @@ export async function runStagingBenchInPage(count = 1000, bytes = 10_000, rounds
     });
     let full = 0;
     for (let r = 0; r < reps; r++) {
-      full += await timed(() => new Promise((resolve, reject) => {
-        const req = db.transaction('snapshots').objectStore('snapshots').getAll();
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-      }));
+      full += await timed(
+        () =>
+          new Promise((resolve, reject) => {
+            const req = db.transaction('snapshots').objectStore('snapshots').getAll();
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+          }),
+      );
     }
     results.listFullRecordsMs = full / reps;
     db.close();
@@ -119,13 +158,30 @@ export async function runStagingBenchInPage(count = 1000, bytes = 10_000, rounds
   {
     const redactor = createRedactor();
     const enc = new TextEncoder();
-    const best = (name: string, ms: number) => { results[name] = Math.min(results[name] ?? Infinity, ms / count); };
+    const best = (name: string, ms: number) => {
+      results[name] = Math.min(results[name] ?? Infinity, ms / count);
+    };
     for (let round = 0; round < rounds; round++) {
       let redacted: unknown[] = [];
-      best('cpuRedactMs', await timed(async () => { redacted = items.map((it) => redactor.redact(it.result).value); }));
+      best(
+        'cpuRedactMs',
+        await timed(async () => {
+          redacted = items.map((it) => redactor.redact(it.result).value);
+        }),
+      );
       let texts: string[] = [];
-      best('cpuCanonicalJsonMs', await timed(async () => { texts = redacted.map((d) => canonicalJson(d)); }));
-      best('cpuRedactCanonicalMs', await timed(async () => { for (const it of items) redactor.redactCanonical!(it.result); }));
+      best(
+        'cpuCanonicalJsonMs',
+        await timed(async () => {
+          texts = redacted.map((d) => canonicalJson(d));
+        }),
+      );
+      best(
+        'cpuRedactCanonicalMs',
+        await timed(async () => {
+          for (const it of items) redactor.redactCanonical!(it.result);
+        }),
+      );
       best('cpuSha256Ms', await timed(() => Promise.all(texts.map((t) => sha256Hex(enc.encode(t))))));
     }
   }

@@ -28,7 +28,9 @@ async function seed(entries: number, perCommit: number): Promise<string> {
     const n = Math.min(perCommit, entries - done);
     const runs = Math.floor(n / 5);
     await ledger.write({
-      audits: Array.from({ length: n - runs }, (_, i) => makeAudit({ card_key: `card${i % 7}`, data: { score: i, findings: ['x'.repeat(200)] } })),
+      audits: Array.from({ length: n - runs }, (_, i) =>
+        makeAudit({ card_key: `card${i % 7}`, data: { score: i, findings: ['x'.repeat(200)] } }),
+      ),
       runs: Array.from({ length: runs }, () => makeRun()),
     });
   }
@@ -43,7 +45,8 @@ function filesUnder(dir: string): string[] {
   const walk = (d: string) => {
     for (const n of readdirSync(d)) {
       const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p); else out.push(relative(dir, p));
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(relative(dir, p));
     }
   };
   walk(dir);
@@ -60,7 +63,9 @@ async function nodeVerify(dir: string, full: boolean) {
   return { ms, commits: r.checked.commits, entries: r.checked.entries };
 }
 
-export async function runVerifyBench(o: { sizes?: number[]; perCommit?: number; browser?: boolean; log?: (l: string) => void } = {}): Promise<Record<string, number>> {
+export async function runVerifyBench(
+  o: { sizes?: number[]; perCommit?: number; browser?: boolean; log?: (l: string) => void } = {},
+): Promise<Record<string, number>> {
   const { sizes = [2000, 20_000], perCommit = 20, browser = true, log = console.log } = o;
   const out: Record<string, number> = {};
   const seeds = new Map<number, string>();
@@ -73,11 +78,15 @@ export async function runVerifyBench(o: { sizes?: number[]; perCommit?: number; 
     for (const n of sizes) {
       const r = await nodeVerify(seeds.get(n)!, true);
       out[`nodeFull${n}Ms`] = r.ms;
-      log(`  Node full verify, ${n} entries: ${(r.ms / 1000).toFixed(2)} s (${r.commits} commits, ${r.entries} files checked)`);
+      log(
+        `  Node full verify, ${n} entries: ${(r.ms / 1000).toFixed(2)} s (${r.commits} commits, ${r.entries} files checked)`,
+      );
     }
     const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
     out.nodeRatio = out[`nodeFull${large}Ms`]! / out[`nodeFull${small}Ms`]!;
-    log(`  Node ratio ${large} / ${small}: ${out.nodeRatio.toFixed(2)}x (entries x${large / small}; target <= ${SCALE_TARGET}x: ${out.nodeRatio <= SCALE_TARGET ? 'met' : 'NOT met'})`);
+    log(
+      `  Node ratio ${large} / ${small}: ${out.nodeRatio.toFixed(2)}x (entries x${large / small}; target <= ${SCALE_TARGET}x: ${out.nodeRatio <= SCALE_TARGET ? 'met' : 'NOT met'})`,
+    );
     {
       const dir = seeds.get(large)!;
       await nodeVerify(dir, true); // sets the verified head
@@ -95,7 +104,12 @@ export async function runVerifyBench(o: { sizes?: number[]; perCommit?: number; 
   return out;
 }
 
-async function browserPart(seeds: Map<number, string>, sizes: number[], out: Record<string, number>, log: (l: string) => void): Promise<void> {
+async function browserPart(
+  seeds: Map<number, string>,
+  sizes: number[],
+  out: Record<string, number>,
+  log: (l: string) => void,
+): Promise<void> {
   const dev = await startBenchDevServer(root);
   const { origin, browser: b } = dev;
   try {
@@ -106,18 +120,34 @@ async function browserPart(seeds: Map<number, string>, sizes: number[], out: Rec
       const dir = seeds.get(Number(u.searchParams.get('name')!.split('-').pop()));
       const rel = u.searchParams.get('p')!;
       if (!dir || rel.includes('..')) return route.fulfill({ status: 404, body: '' });
-      return route.fulfill({ status: 200, body: readFileSync(join(dir, rel)), contentType: 'application/octet-stream' });
+      return route.fulfill({
+        status: 200,
+        body: readFileSync(join(dir, rel)),
+        contentType: 'application/octet-stream',
+      });
     });
     await page.goto(`${origin}/__git__/server`);
     await page.addScriptTag({ type: 'module', url: '/bench/verify.page.ts' });
-    await page.waitForFunction(() => 'verifyBench' in globalThis && 'gitBench' in globalThis, null, { timeout: 60_000 });
+    await page.waitForFunction(() => 'verifyBench' in globalThis && 'gitBench' in globalThis, null, {
+      timeout: 60_000,
+    });
     type Api = Record<string, Record<string, (...a: unknown[]) => Promise<unknown>>>;
-    const call = <T>(obj: string, fn: string, ...args: unknown[]) => page.evaluate(([o, f, a]) => (globalThis as unknown as Api)[o as string]![f as string]!(...(a as unknown[])), [obj, fn, args] as const) as Promise<T>;
+    const call = <T>(obj: string, fn: string, ...args: unknown[]) =>
+      page.evaluate(([o, f, a]) => (globalThis as unknown as Api)[o as string]![f as string]!(...(a as unknown[])), [
+        obj,
+        fn,
+        args,
+      ] as const) as Promise<T>;
     for (const n of sizes) {
       const name = `bench-verify-${Date.now().toString(36)}-${n}`;
       const files = filesUnder(seeds.get(n)!).filter((f) => f !== 'scp-ledger-verified-head');
       await call('gitBench', 'load', name, files);
-      const r = await call<{ ms: number; ok: boolean; commits: number; entries: number }>('verifyBench', 'verify', name, true);
+      const r = await call<{ ms: number; ok: boolean; commits: number; entries: number }>(
+        'verifyBench',
+        'verify',
+        name,
+        true,
+      );
       if (!r.ok) throw new Error('browser verify failed');
       out[`chromiumFull${n}Ms`] = r.ms;
       log(`  Chromium full verify, ${n} entries: ${(r.ms / 1000).toFixed(2)} s (${r.commits} commits)`);
@@ -125,14 +155,18 @@ async function browserPart(seeds: Map<number, string>, sizes: number[], out: Rec
         await call('verifyBench', 'append', name, 100);
         const inc = await call<{ ms: number; commits: number }>('verifyBench', 'verify', name, false);
         out.chromiumIncremental100Ms = inc.ms;
-        log(`  Chromium incremental verify after 100 new entries at ${n}: ${inc.ms.toFixed(0)} ms (${inc.commits} commit)`);
+        log(
+          `  Chromium incremental verify after 100 new entries at ${n}: ${inc.ms.toFixed(0)} ms (${inc.commits} commit)`,
+        );
       }
       await call('verifyBench', 'close', name);
       await call('gitBench', 'close', name);
     }
     const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
     out.chromiumRatio = out[`chromiumFull${large}Ms`]! / out[`chromiumFull${small}Ms`]!;
-    log(`  Chromium ratio ${large} / ${small}: ${out.chromiumRatio.toFixed(2)}x (target <= ${SCALE_TARGET}x: ${out.chromiumRatio <= SCALE_TARGET ? 'met' : 'NOT met'}); ${large} in ${(out[`chromiumFull${large}Ms`]! / 1000).toFixed(1)} s (target <= 20 s)`);
+    log(
+      `  Chromium ratio ${large} / ${small}: ${out.chromiumRatio.toFixed(2)}x (target <= ${SCALE_TARGET}x: ${out.chromiumRatio <= SCALE_TARGET ? 'met' : 'NOT met'}); ${large} in ${(out[`chromiumFull${large}Ms`]! / 1000).toFixed(1)} s (target <= 20 s)`,
+    );
   } finally {
     await dev.stop();
   }

@@ -23,10 +23,18 @@ export const DEMO_CARDS: readonly CardSpec[] = [
   { key: 'ci', label: 'CI/CD', category: 'Integrations', runs: named('ci') },
   { key: 'docker', label: 'Docker', category: 'Integrations', runs: named('docker', 'compose') },
   { key: 'pages', label: 'GitHub Pages', category: 'Integrations', runs: named('pages') },
-  ...([
-    ['audit:scores', 'Audit Scores'], ['audit:system', 'System Profile'], ['audit:deps', 'Dependencies'],
-    ['audit:structure', 'Structure'], ['audit:clients', 'Clients'], ['audit:scores:enriched', 'Enriched Scores'],
-    ['audit:l2:structure', 'L2 Structure'], ['audit:l2:quality', 'L2 Quality'], ['audit:l2:repo', 'L2 Repository'],
-    ['audit:l2:risks', 'L2 Risks'],
-  ] as const).map(([key, label]) => ({ key, label, category: 'Project' })),
+  ...(
+    [
+      ['audit:scores', 'Audit Scores'],
+      ['audit:system', 'System Profile'],
+      ['audit:deps', 'Dependencies'],
+      ['audit:structure', 'Structure'],
+      ['audit:clients', 'Clients'],
+      ['audit:scores:enriched', 'Enriched Scores'],
+      ['audit:l2:structure', 'L2 Structure'],
+      ['audit:l2:quality', 'L2 Quality'],
+      ['audit:l2:repo', 'L2 Repository'],
+      ['audit:l2:risks', 'L2 Risks'],
+    ] as const
+  ).map(([key, label]) => ({ key, label, category: 'Project' })),
 ];

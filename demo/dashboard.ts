@@ -34,7 +34,11 @@ function card(scp: ScpClient, key: string, kind: 'devops' | 'integration'): HTML
     b.setAttribute('aria-describedby', h.id);
     b.addEventListener('click', async () => {
       b.disabled = true;
-      try { await onClick(); } finally { b.disabled = false; }
+      try {
+        await onClick();
+      } finally {
+        b.disabled = false;
+      }
     });
     actions.append(b);
   };
@@ -51,13 +55,22 @@ function card(scp: ScpClient, key: string, kind: 'devops' | 'integration'): HTML
   if (kind === 'integration') {
     for (const a of ACTIONS[key] ?? []) {
       button(a.label, async () => {
-        await scp.runs.track({ type: a.type, subtype: a.subtype, target: key, reason: `${a.label} from the dashboard` }, async (run) => {
-          await run.event({ type: 'step', target: key, status: 'ok', detail: { step: 'prepare' } });
-          await new Promise((res) => setTimeout(res, a.ms));
-          const ok = Math.random() >= a.failRate && !document.body.dataset.forceFail;
-          await run.event({ type: 'step', target: key, status: ok ? 'ok' : 'failed', detail: { step: 'apply' } });
-          return ok ? { ok: true, summary: `${a.label} of ${scp.cardLabel(key)} succeeded` } : { ok: false, error: `${a.label} of ${scp.cardLabel(key)} failed: timeout waiting for rollout` };
-        }).catch((e: unknown) => { summary.textContent = `${a.label} could not be recorded: ${(e as Error).message}`; });
+        await scp.runs
+          .track(
+            { type: a.type, subtype: a.subtype, target: key, reason: `${a.label} from the dashboard` },
+            async (run) => {
+              await run.event({ type: 'step', target: key, status: 'ok', detail: { step: 'prepare' } });
+              await new Promise((res) => setTimeout(res, a.ms));
+              const ok = Math.random() >= a.failRate && !document.body.dataset.forceFail;
+              await run.event({ type: 'step', target: key, status: ok ? 'ok' : 'failed', detail: { step: 'apply' } });
+              return ok
+                ? { ok: true, summary: `${a.label} of ${scp.cardLabel(key)} succeeded` }
+                : { ok: false, error: `${a.label} of ${scp.cardLabel(key)} failed: timeout waiting for rollout` };
+            },
+          )
+          .catch((e: unknown) => {
+            summary.textContent = `${a.label} could not be recorded: ${(e as Error).message}`;
+          });
       });
     }
   }

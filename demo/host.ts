@@ -33,7 +33,10 @@ const client = createHostClient({
   baseUrl: realHost ?? location.origin,
   cards: DEMO_CARDS,
   events: {
-    onState: (s) => { streamState.dataset.state = s; streamState.textContent = `Event stream: ${s}`; },
+    onState: (s) => {
+      streamState.dataset.state = s;
+      streamState.textContent = `Event stream: ${s}`;
+    },
     onReset: (reason) => console.info(`event stream reset (${reason}): the elements refetch`),
   },
 });
@@ -55,18 +58,25 @@ if (origin) {
   setInterval(() => {
     if (o.requests.length === shown) return;
     shown = o.requests.length;
-    requests.replaceChildren(...o.requests.slice(-30).reverse().map((r) => {
-      const li = document.createElement('li');
-      const method = document.createElement('span');
-      method.className = 'method';
-      method.textContent = r.method;
-      li.append(method, decodeURIComponent(r.path));
-      return li;
-    }));
+    requests.replaceChildren(
+      ...o.requests
+        .slice(-30)
+        .reverse()
+        .map((r) => {
+          const li = document.createElement('li');
+          const method = document.createElement('span');
+          method.className = 'method';
+          method.textContent = r.method;
+          li.append(method, decodeURIComponent(r.path));
+          return li;
+        }),
+    );
   }, 500);
 } else {
   about.textContent = `Requests go to ${realHost}; its own logs show them.`;
 }
 
-await client.events?.ready().catch((e: unknown) => { streamState.textContent = `Event stream: ${(e as Error).message}`; });
+await client.events?.ready().catch((e: unknown) => {
+  streamState.textContent = `Event stream: ${(e as Error).message}`;
+});
 document.body.dataset.ready = 'true';

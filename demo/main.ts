@@ -38,23 +38,38 @@ const progress = document.querySelector<HTMLOutputElement>('#settings-progress')
 const kb = (n: number | undefined) => (n ? ` · ${Math.round(n / 1024).toLocaleString()} KB` : '');
 // Syncs, the read index catching up and verifies report their progress on the bus.
 scp.bus.on('ledger:progress', (p) => {
-  if (p.phase === 'done') { progress.textContent = ''; return; }
-  const count = p.total ? `${p.loaded.toLocaleString()} of ${p.total.toLocaleString()}` : p.loaded ? p.loaded.toLocaleString() : '';
-  progress.textContent = p.op === 'sync' ? `Sync: ${p.phase} ${count}${kb(p.bytes)}`
-    : p.op === 'index' ? `Indexing ${count} entries`
-    : 'Verifying…';
+  if (p.phase === 'done') {
+    progress.textContent = '';
+    return;
+  }
+  const count = p.total
+    ? `${p.loaded.toLocaleString()} of ${p.total.toLocaleString()}`
+    : p.loaded
+      ? p.loaded.toLocaleString()
+      : '';
+  progress.textContent =
+    p.op === 'sync'
+      ? `Sync: ${p.phase} ${count}${kb(p.bytes)}`
+      : p.op === 'index'
+        ? `Indexing ${count} entries`
+        : 'Verifying…';
 });
 // Automatic sync's state: when it last synced, when it tries next, and why the last try failed.
 const autoSyncOut = document.querySelector<HTMLOutputElement>('#settings-autosync')!;
 const clock = (iso: string | undefined) => (iso ? new Date(iso).toLocaleTimeString() : undefined);
 function showAutoSync(): void {
   const s = scp.autoSync?.state();
-  if (!s) { autoSyncOut.textContent = 'Automatic sync: off (set a git remote and reload).'; return; }
+  if (!s) {
+    autoSyncOut.textContent = 'Automatic sync: off (set a git remote and reload).';
+    return;
+  }
   autoSyncOut.textContent = [
     `Automatic sync: last synced ${clock(s.lastSyncedAt) ?? 'not yet'}`,
     s.nextAt && `next attempt ${clock(s.nextAt)}`,
     s.lastError && `last error (${s.failures} in a row): ${s.lastError}`,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 showAutoSync();
 setInterval(showAutoSync, 1000);
@@ -72,7 +87,10 @@ document.querySelector('#verify')!.addEventListener('click', async () => {
     : `Ledger NOT OK (${report.reason}): ${report.message ?? ''}${report.commit ? ` at ${report.commit}` : ''}`;
 });
 document.querySelector('#sync')!.addEventListener('click', async () => {
-  if (!remoteInput.value) { result.textContent = 'Set a git remote URL first.'; return; }
+  if (!remoteInput.value) {
+    result.textContent = 'Set a git remote URL first.';
+    return;
+  }
   result.textContent = 'Syncing…';
   try {
     const r = await scp.ledger.sync!({ remote: remoteInput.value });

@@ -14,10 +14,12 @@ export async function startDemoServer({ port = 8000, quiet = true } = {}) {
       nodeResolve: { exportConditions: ['browser', 'development'] },
       open: false,
       // msw's worker must be served from the root scope for the host-mode page.
-      middleware: [(ctx, next) => {
-        if (ctx.path === '/mockServiceWorker.js') ctx.path = '/node_modules/msw/lib/mockServiceWorker.js';
-        return next();
-      }],
+      middleware: [
+        (ctx, next) => {
+          if (ctx.path === '/mockServiceWorker.js') ctx.path = '/node_modules/msw/lib/mockServiceWorker.js';
+          return next();
+        },
+      ],
       plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), ...wtrPlugins()],
     },
     readCliArgs: false,

@@ -7,7 +7,10 @@ import { gzipSync } from 'node:zlib';
 
 // `node scripts/check-size.mjs [dir]` (default dist/cdn; tests point it at a made-up build).
 const dir = process.argv[2] ?? 'dist/cdn';
-if (!existsSync(`${dir}/scp-ledger.js`)) { console.log('check-size: no script-tag build yet'); process.exit(0); }
+if (!existsSync(`${dir}/scp-ledger.js`)) {
+  console.log('check-size: no script-tag build yet');
+  process.exit(0);
+}
 const BUDGET = 35 * 1024;
 const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
 const gz = (f) => gzipSync(readFileSync(`${dir}/${f}`), { level: 9 }).length;
@@ -21,7 +24,10 @@ function staticClosure(entry) {
   while (queue.length) {
     const src = readFileSync(`${dir}/${queue.pop()}`, 'utf8');
     for (const m of src.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']\.\/([^"']+)["']/g)) {
-      if (!seen.has(m[1])) { seen.add(m[1]); queue.push(m[1]); }
+      if (!seen.has(m[1])) {
+        seen.add(m[1]);
+        queue.push(m[1]);
+      }
     }
   }
   return [...seen];
@@ -34,14 +40,21 @@ const later = files.filter((f) => !upfront.includes(f) && !git.includes(f));
 let bad = false;
 for (const f of files) {
   const src = readFileSync(`${dir}/${f}`, 'utf8');
-  if (/\beval\s*\(|new\s+Function\s*\(/.test(src)) { console.error(`check-size: ${f} contains eval/new Function`); bad = true; }
+  if (/\beval\s*\(|new\s+Function\s*\(/.test(src)) {
+    console.error(`check-size: ${f} contains eval/new Function`);
+    bad = true;
+  }
 }
 const list = (names) => names.map((f) => `${f} ${kb(gz(f))}`).join(', ');
-console.log(`check-size: up front (scp-ledger.js + static imports): ${kb(sum(upfront))} gz of ${kb(BUDGET)} budget — ${list(upfront)}`);
+console.log(
+  `check-size: up front (scp-ledger.js + static imports): ${kb(sum(upfront))} gz of ${kb(BUDGET)} budget — ${list(upfront)}`,
+);
 console.log(`check-size: loaded on first use: ${kb(sum(later))} gz — ${list(later)}`);
 console.log(`check-size: git chunk (Worker + loader): ${kb(sum(git))} gz — ${list(git)}`);
 if (sum(upfront) > BUDGET) {
-  console.error(`check-size: OVER BUDGET by ${kb(sum(upfront) - BUDGET)}: move code behind a dynamic import (see src/elements/internal/lazy-view.ts) or cut it`);
+  console.error(
+    `check-size: OVER BUDGET by ${kb(sum(upfront) - BUDGET)}: move code behind a dynamic import (see src/elements/internal/lazy-view.ts) or cut it`,
+  );
   bad = true;
 }
 process.exit(bad ? 1 : 0);

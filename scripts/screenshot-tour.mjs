@@ -26,7 +26,9 @@ try {
   page.setDefaultTimeout(20_000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto(`${server.url}/demo/index.html`);
   await page.waitForSelector('body[data-ready]', { state: 'attached' });
 
@@ -34,27 +36,40 @@ try {
     await page.locator(`${card(key)} .actions button`, { hasText: 'Refresh' }).click();
     await page.waitForTimeout(150);
   }
-  await page.waitForFunction((keys) => keys.every((k) => {
-    const b = document.querySelector(`#devops-cards article[data-card="${k}"] scp-audit-badge`);
-    return b && !b.hasAttribute('empty');
-  }), REFRESHED);
+  await page.waitForFunction(
+    (keys) =>
+      keys.every((k) => {
+        const b = document.querySelector(`#devops-cards article[data-card="${k}"] scp-audit-badge`);
+        return b && !b.hasAttribute('empty');
+      }),
+    REFRESHED,
+  );
 
   // The Docker card: a scan and a build, so its header shows both badges.
   const docker = '#integration-cards article[data-card="docker"]';
   await page.locator(`${docker} .actions button`, { hasText: 'Refresh' }).click();
   await page.locator(`${docker} .actions button`, { hasText: 'Build' }).click();
-  await page.waitForFunction(() => {
-    const state = document.querySelector('#integration-cards article[data-card="docker"] scp-run-badge')
-      ?.shadowRoot?.querySelector('[part="base"]')?.getAttribute('data-state');
-    return state === 'ok' || state === 'failed';
-  }, undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => {
+      const state = document
+        .querySelector('#integration-cards article[data-card="docker"] scp-run-badge')
+        ?.shadowRoot?.querySelector('[part="base"]')
+        ?.getAttribute('data-state');
+      return state === 'ok' || state === 'failed';
+    },
+    undefined,
+    { timeout: 20_000 },
+  );
 
   // The manager, opened from the Packages badge, then widened to every pending scan with the
   // Security scan's data shown.
   await page.locator(`${card('packages')} scp-audit-badge [part="base"]`).click();
   await page.locator('scp-audit-manager dialog[open]').waitFor();
   await page.locator('scp-audit-manager .toolbar button.chip').click();
-  await page.waitForFunction((n) => document.querySelector('scp-audit-manager').shadowRoot.querySelectorAll('.row').length === n, REFRESHED.length + 1);
+  await page.waitForFunction(
+    (n) => document.querySelector('scp-audit-manager').shadowRoot.querySelectorAll('.row').length === n,
+    REFRESHED.length + 1,
+  );
   await page.locator('scp-audit-manager .row', { hasText: 'Security' }).locator('button', { hasText: 'Data' }).click();
   await page.waitForTimeout(400);
 

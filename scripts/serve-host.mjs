@@ -24,18 +24,25 @@ const { values } = parseArgs({
   },
 });
 if (!values.dir) {
-  console.error('usage: node scripts/serve-host.mjs --dir <folder> [--port 8787] [--cors <origin>] [--token <bearer token> [--host <address>]]');
+  console.error(
+    'usage: node scripts/serve-host.mjs --dir <folder> [--port 8787] [--cors <origin>] [--token <bearer token> [--host <address>]]',
+  );
   process.exit(2);
 }
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 if (values.host && !values.token && !LOOPBACK.has(values.host)) {
-  console.error(`--host ${values.host}: refused without --token (anyone who reaches it could write); give --token <secret>, or leave --host out for 127.0.0.1`);
+  console.error(
+    `--host ${values.host}: refused without --token (anyone who reaches it could write); give --token <secret>, or leave --host out for 127.0.0.1`,
+  );
   process.exit(2);
 }
 const bindHost = values.host ?? '127.0.0.1';
 const dir = resolve(values.dir);
 const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`--port: not a port number: ${values.port}`); process.exit(2); }
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port: not a port number: ${values.port}`);
+  process.exit(2);
+}
 
 const { createScp } = await import('../src/core/client.ts');
 const { createGitLedger } = await import('../src/core/ledger/git/index.ts');
@@ -44,27 +51,39 @@ const { createFileStagingStore } = await import('../src/core/host/node/file-stag
 
 nodeFs.mkdirSync(join(dir, 'ledger'), { recursive: true });
 const ledger = await createGitLedger({ fs: nodeFs, dir: join(dir, 'ledger') });
-const scp = createScp({ ledger, staging: createFileStagingStore({ file: join(dir, 'staging.json') }), channel: false, actor: values.actor });
+const scp = createScp({
+  ledger,
+  staging: createFileStagingStore({ file: join(dir, 'staging.json') }),
+  channel: false,
+  actor: values.actor,
+});
 
 const handler = createScpRequestHandler({
   scp,
   eventsDir: join(dir, 'events'),
   ...(values.token && {
     auth: (req) => {
-      if (req.headers.authorization !== `Bearer ${values.token}`) throw unauthorized('Send "Authorization: Bearer <token>"');
+      if (req.headers.authorization !== `Bearer ${values.token}`)
+        throw unauthorized('Send "Authorization: Bearer <token>"');
       return { actor: values.actor };
     },
   }),
-  cors: { origins: values.cors?.length ? values.cors : ['http://127.0.0.1:8000', 'http://localhost:8000'], credentials: true },
+  cors: {
+    origins: values.cors?.length ? values.cors : ['http://127.0.0.1:8000', 'http://localhost:8000'],
+    credentials: true,
+  },
   // Every answer of 500 and above (a full disk is 507) is logged with its cause.
   onError: (e) => console.error(`scp host: ${e?.stack ?? String(e)}`),
 });
-const server = createServer((req, res) => { void handler(req, res); });
+const server = createServer((req, res) => {
+  void handler(req, res);
+});
 server.listen(port, bindHost, () => {
   const { port: p } = server.address();
   const shown = bindHost.includes(':') ? `[${bindHost}]` : bindHost;
   console.log(`scp host: http://${shown}:${p}/api/  (ledger ${join(dir, 'ledger')}, Ctrl-C to stop)`);
-  if (!values.token) console.log(`no --token: anyone on this machine can read and write, so it listens on ${bindHost} (loopback) only`);
+  if (!values.token)
+    console.log(`no --token: anyone on this machine can read and write, so it listens on ${bindHost} (loopback) only`);
 });
 const shutdown = async () => {
   await handler.close();

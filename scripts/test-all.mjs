@@ -5,11 +5,18 @@ import { readFileSync, rmSync } from 'node:fs';
 rmSync('test-output/node-counts.json', { force: true });
 rmSync('test-output/browser-counts.json', { force: true });
 const node = spawnSync(process.execPath, ['scripts/test-node.mjs'], { stdio: 'inherit' });
-const browser = spawnSync(process.execPath,
-  ['node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'], { stdio: 'inherit' });
+const browser = spawnSync(
+  process.execPath,
+  ['node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'],
+  { stdio: 'inherit' },
+);
 
 function counts(file, status) {
-  try { return JSON.parse(readFileSync(file, 'utf8')); } catch { return { passed: 0, failed: status === 0 ? 0 : 1 }; }
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return { passed: 0, failed: status === 0 ? 0 : 1 };
+  }
 }
 const n = counts('test-output/node-counts.json', node.status);
 const b = counts('test-output/browser-counts.json', browser.status);

@@ -18,8 +18,16 @@ function walk(dir) {
 const filter = process.argv.slice(2);
 let files = walk('test/node').sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
-const args = ['--import', 'tsx', '--import', './test/helpers/node-globals.mjs', '--test',
-  '--test-reporter=spec', '--test-concurrency=2', ...files];
+const args = [
+  '--import',
+  'tsx',
+  '--import',
+  './test/helpers/node-globals.mjs',
+  '--test',
+  '--test-reporter=spec',
+  '--test-concurrency=2',
+  ...files,
+];
 // One PostgreSQL cluster for every suite of the run (each suite makes its own database in it).
 const needsPostgres = files.some((f) => f.includes('postgres'));
 let cluster;
@@ -30,7 +38,11 @@ if (needsPostgres && !process.env[PG_URL_ENV]) {
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
 // Stopped from outside (Ctrl-C, a CI timeout): the tests and the cluster go too, none left behind.
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => { child.kill(signal); cluster?.stopSync(); process.exit(130); });
+  process.once(signal, () => {
+    child.kill(signal);
+    cluster?.stopSync();
+    process.exit(130);
+  });
 }
 // The summary lines are read as they stream by: with failures, the reporter's list of them comes
 // after the summary and can be long.
@@ -45,7 +57,11 @@ child.stdout.on('data', (b) => {
   for (const line of lines) {
     const m = /^ℹ (pass|fail) (\d+)$/.exec(line.trim());
     if (!m) continue;
-    if (m[1] === 'pass') pass = Number(m[2]); else { fail = Number(m[2]); summarized = true; }
+    if (m[1] === 'pass') pass = Number(m[2]);
+    else {
+      fail = Number(m[2]);
+      summarized = true;
+    }
   }
 });
 child.on('close', (code) => {

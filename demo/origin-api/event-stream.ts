@@ -27,21 +27,37 @@ export function eventStreamHandler(state: OriginState, base = '', options: Event
     recordRequest(state, request);
     const header = request.headers.get('last-event-id');
     const since = new URL(request.url).searchParams.get('since');
-    const cursor = header !== null && since !== null ? String(Math.max(Number(header) || 0, Number(since) || 0)) : header ?? since;
+    const cursor =
+      header !== null && since !== null ? String(Math.max(Number(header) || 0, Number(since) || 0)) : (header ?? since);
     const encoder = new TextEncoder();
     let stop = () => {};
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const send = (text: string) => {
-          try { controller.enqueue(encoder.encode(text)); } catch { stop(); return; }
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            stop();
+            return;
+          }
           clearTimeout(timer);
           timer = setTimeout(() => send(`event: sys:heartbeat\ndata: {"ts":${Date.now() / 1000}}\n\n`), heartbeatMs);
         };
         const listener = (env: OriginEnvelope) => send(frame(env));
-        stop = () => { clearTimeout(timer); state.listeners.delete(listener); };
+        stop = () => {
+          clearTimeout(timer);
+          state.listeners.delete(listener);
+        };
         if (retryMs !== undefined) send(`retry: ${retryMs}\n\n`);
-        const envelope = (type: string, data: Record<string, unknown>): OriginEnvelope => ({ v: 1, ts: Date.now() / 1000, seq: state.seq, type, key: '', data });
+        const envelope = (type: string, data: Record<string, unknown>): OriginEnvelope => ({
+          v: 1,
+          ts: Date.now() / 1000,
+          seq: state.seq,
+          type,
+          key: '',
+          data,
+        });
         send(frame(envelope('sys:ready', { instance_id: state.instanceId, cache_keys: [] })));
         if (cursor !== null && cursor !== '') {
           const after = Number(cursor);
@@ -58,7 +74,9 @@ export function eventStreamHandler(state: OriginState, base = '', options: Event
         state.listeners.add(listener);
         request.signal.addEventListener('abort', () => stop(), { once: true });
       },
-      cancel() { stop(); },
+      cancel() {
+        stop();
+      },
     });
     return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
   });

@@ -16,6 +16,10 @@ export * from './state.js';
  * The whole API a host serves: the origin's endpoints (quirks kept), the ones docs/host-api.md
  * adds, and a live event stream fed by every change.
  */
-export function simulatedOriginHandlers(state: OriginState, base = '', options: EventStreamOptions = {}): HttpHandler[] {
+export function simulatedOriginHandlers(
+  state: OriginState,
+  base = '',
+  options: EventStreamOptions = {},
+): HttpHandler[] {
   return [eventStreamHandler(state, base, options), ...addedHandlers(state, base), ...originHandlers(state, base)];
 }

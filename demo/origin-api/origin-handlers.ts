@@ -12,7 +12,9 @@ export const meta = ({ data: _d, ...m }: OriginSnapshot) => m;
 /** Records a request on the state (method, path with query, headers). */
 export function recordRequest(state: OriginState, request: Request): void {
   const headers: Record<string, string> = {};
-  request.headers.forEach((v, k) => { headers[k] = v; });
+  request.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
   const url = new URL(request.url);
   state.requests.push({ method: request.method, path: url.pathname + url.search, headers });
   if (state.requests.length > 10_000) state.requests.splice(0, 5_000);
@@ -33,7 +35,7 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
   const selected = async (request: Request, from: Map<string, OriginSnapshot>) => {
     // The origin's bug, kept: an empty body means "all".
     const text = await request.text();
-    const body = text ? JSON.parse(text) as { snapshot_ids?: string[] | 'all' } : {};
+    const body = text ? (JSON.parse(text) as { snapshot_ids?: string[] | 'all' }) : {};
     const ids = body.snapshot_ids ?? 'all';
     return ids === 'all' ? [...from.keys()] : ids.filter((id) => from.has(id));
   };
@@ -97,7 +99,9 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
       record(request);
       const ref = new URL(request.url).searchParams.get('ref');
       if (!ref) return HttpResponse.json({ error: 'ref parameter required' }, { status: 400 });
-      const m = /^@(run|thread|trace|user|commit|branch|audit|code|doc|media|release|file):([A-Za-z0-9_\-/.]+)$/.exec(ref);
+      const m = /^@(run|thread|trace|user|commit|branch|audit|code|doc|media|release|file):([A-Za-z0-9_\-/.]+)$/.exec(
+        ref,
+      );
       if (!m) return HttpResponse.json({ error: 'not_found', ref }, { status: 404 });
       const [, kind, id] = m;
       if (kind !== 'audit' && kind !== 'run') return HttpResponse.json({ error: 'not_found', ref }, { status: 404 });
@@ -105,14 +109,34 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
         const saved = state.saved.get(id!);
         const pending = state.pending.get(id!);
         const s = saved ?? pending;
-        if (s) return HttpResponse.json({ type: 'audit', id, exists: true, source: saved ? 'ledger' : 'pending', card_key: s.card_key, summary: s.summary, status: s.status, iso: s.iso });
+        if (s)
+          return HttpResponse.json({
+            type: 'audit',
+            id,
+            exists: true,
+            source: saved ? 'ledger' : 'pending',
+            card_key: s.card_key,
+            summary: s.summary,
+            status: s.status,
+            iso: s.iso,
+          });
       } else {
         const r = runOf(id!);
         if (r) {
           const { run } = r;
           return HttpResponse.json({
-            type: 'run', id, exists: true, source: r.source, run_type: run.type, subtype: run.subtype, summary: run.summary,
-            status: run.status, started_at: run.started_at, ended_at: run.ended_at, duration_ms: run.duration_ms, code_ref: run.code_ref.slice(0, 12),
+            type: 'run',
+            id,
+            exists: true,
+            source: r.source,
+            run_type: run.type,
+            subtype: run.subtype,
+            summary: run.summary,
+            status: run.status,
+            started_at: run.started_at,
+            ended_at: run.ended_at,
+            duration_ms: run.duration_ms,
+            code_ref: run.code_ref.slice(0, 12),
           });
         }
       }
@@ -121,17 +145,25 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
     http.get(`${base}/api/chat/refs/autocomplete`, ({ request }) => {
       record(request);
       const prefix = new URL(request.url).searchParams.get('prefix') ?? '';
-      if (!prefix.includes(':')) return HttpResponse.json({ suggestions: ['@run:', '@audit:', '@thread:', '@commit:'].filter((k) => k.startsWith(prefix || '@')) });
+      if (!prefix.includes(':'))
+        return HttpResponse.json({
+          suggestions: ['@run:', '@audit:', '@thread:', '@commit:'].filter((k) => k.startsWith(prefix || '@')),
+        });
       const kind = prefix.slice(prefix.startsWith('@') ? 1 : 0, prefix.indexOf(':'));
       const q = prefix.slice(prefix.indexOf(':') + 1);
       if (kind === 'run') {
-        const runs = [...state.live.values(), ...[...state.runs.values()].reverse()].map((r) => r.run)
+        const runs = [...state.live.values(), ...[...state.runs.values()].reverse()]
+          .map((r) => r.run)
           .filter((r) => r.run_id.startsWith(q) || r.subtype.startsWith(q) || r.type.startsWith(q));
         return HttpResponse.json({
           // As the origin: run suggestions carry a status but no section (the client files them under runs).
           suggestions: runs.slice(0, 50).map((r) => ({
-            ref: `@run:${r.run_id}`, label: `${r.subtype || r.type} — ${r.summary}`, detail: [r.status, relativeTime(r.started_at)].join(' · '),
-            icon: '🚀', status: r.status, time: r.started_at,
+            ref: `@run:${r.run_id}`,
+            label: `${r.subtype || r.type} — ${r.summary}`,
+            detail: [r.status, relativeTime(r.started_at)].join(' · '),
+            icon: '🚀',
+            status: r.status,
+            time: r.started_at,
           })),
         });
       }
@@ -143,7 +175,12 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
       ].filter(({ s }) => s.snapshot_id.startsWith(q) || s.card_key.startsWith(q));
       return HttpResponse.json({
         suggestions: items.slice(0, 50).map(({ s, section }) => ({
-          ref: `@audit:${s.snapshot_id}`, label: `${s.card_key} — ${s.summary}`, detail: [s.status, relativeTime(s.iso)].join(' · '), icon: '📋', section, time: s.iso,
+          ref: `@audit:${s.snapshot_id}`,
+          label: `${s.card_key} — ${s.summary}`,
+          detail: [s.status, relativeTime(s.iso)].join(' · '),
+          icon: '📋',
+          section,
+          time: s.iso,
         })),
       });
     }),
@@ -152,7 +189,11 @@ export function originHandlers(state: OriginState, base = ''): HttpHandler[] {
       record(request);
       const next = state.streams.shift();
       const chunks = next?.(request.headers.get('last-event-id'));
-      if (!chunks) return new HttpResponse('{"error":"no stream"}', { status: 503, headers: { 'content-type': 'application/json' } });
+      if (!chunks)
+        return new HttpResponse('{"error":"no stream"}', {
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+        });
       const encoder = new TextEncoder();
       const body = new ReadableStream<Uint8Array>({
         async start(controller) {

@@ -16,19 +16,28 @@ const vueTags = [];
 const vueHandler = (event) => `on${event.replace(/(^|-)(\w)/g, (_, _dash, c) => c.toUpperCase())}`;
 const tags = elements.map((el) => {
   names.add(el.name);
-  const fields = (el.members ?? []).filter((f) => f.kind === 'field' && !f.static && !f.readonly && (f.privacy ?? 'public') === 'public').map((f) => f.name);
-  const attrs = (el.attributes ?? []).filter((a) => a.name !== a.fieldName && !fields.includes(a.name)).map((a) => a.name);
-  const events = (el.events ?? []).filter((e) => e.name).map((e) => {
-    const type = e.type?.text && /^[A-Z]\w*$/.test(e.type.text) ? e.type.text : 'Event';
-    if (type !== 'Event') names.add(type);
-    return { name: e.name, type };
-  });
+  const fields = (el.members ?? [])
+    .filter((f) => f.kind === 'field' && !f.static && !f.readonly && (f.privacy ?? 'public') === 'public')
+    .map((f) => f.name);
+  const attrs = (el.attributes ?? [])
+    .filter((a) => a.name !== a.fieldName && !fields.includes(a.name))
+    .map((a) => a.name);
+  const events = (el.events ?? [])
+    .filter((e) => e.name)
+    .map((e) => {
+      const type = e.type?.text && /^[A-Z]\w*$/.test(e.type.text) ? e.type.text : 'Event';
+      if (type !== 'Event') names.add(type);
+      return { name: e.name, type };
+    });
   // Properties and attributes are the same for every framework; only the handler names differ.
   const props = [
     fields.length ? ` & Partial<Pick<${el.name}, ${fields.map((f) => `'${f}'`).join(' | ')}>>` : '',
     attrs.length ? ` & { ${attrs.map((a) => `'${a}'?: string | number | boolean`).join('; ')} }` : '',
   ].join('');
-  const handlers = (key) => (events.length ? ` & {\n${events.map((e) => `    ${key(e.name)}?: (event: ${e.type}) => void;`).join('\n')}\n  }` : '');
+  const handlers = (key) =>
+    events.length
+      ? ` & {\n${events.map((e) => `    ${key(e.name)}?: (event: ${e.type}) => void;`).join('\n')}\n  }`
+      : '';
   vueTags.push(`  '${el.tagName}': ScpVueElement<${el.name}, HTMLAttributes${props}${handlers(vueHandler)}>;`);
   return `  '${el.tagName}': Base<${el.name}>${props}${handlers((name) => `'on${name}'`)};`;
 });

@@ -5,7 +5,8 @@ function countTests(results, acc) {
   if (!results) return acc;
   for (const t of results.tests ?? []) {
     if (t.skipped) continue;
-    if (t.passed) acc.passed++; else acc.failed++;
+    if (t.passed) acc.passed++;
+    else acc.failed++;
   }
   for (const s of results.suites ?? []) countTests(s, acc);
   return acc;

@@ -32,7 +32,8 @@ const PREBUNDLED = {
   pako: { cjs: true },
 };
 
-const virtualPathOf = (specifier) => `${VIRTUAL_PREFIX}${specifier.replace(/[@/]/g, (c) => (c === '/' ? '__' : ''))}.js`;
+const virtualPathOf = (specifier) =>
+  `${VIRTUAL_PREFIX}${specifier.replace(/[@/]/g, (c) => (c === '/' ? '__' : ''))}.js`;
 
 function entrySource(specifier, { cjs, hasDefault }) {
   const spec = JSON.stringify(specifier);
@@ -40,11 +41,14 @@ function entrySource(specifier, { cjs, hasDefault }) {
     return `export * from ${spec};${hasDefault ? ` export { default } from ${spec};` : ''}`;
   }
   const mod = require(specifier);
-  const names = (typeof mod === 'object' || typeof mod === 'function') && mod !== null
-    ? Object.keys(mod).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default')
-    : [];
-  return `import * as ns from ${spec}; import def from ${spec}; export default def;`
-    + (names.length ? ` export const { ${names.join(', ')} } = ns;` : '');
+  const names =
+    (typeof mod === 'object' || typeof mod === 'function') && mod !== null
+      ? Object.keys(mod).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default')
+      : [];
+  return (
+    `import * as ns from ${spec}; import def from ${spec}; export default def;` +
+    (names.length ? ` export const { ${names.join(', ')} } = ns;` : '')
+  );
 }
 
 let shimPath;
@@ -68,7 +72,11 @@ export function prebundle(specifier) {
     p = (async () => {
       const esbuild = await import('esbuild');
       const result = await esbuild.build({
-        stdin: { contents: entrySource(specifier, options), resolveDir: projectRoot, sourcefile: `prebundle:${specifier}` },
+        stdin: {
+          contents: entrySource(specifier, options),
+          resolveDir: projectRoot,
+          sourcefile: `prebundle:${specifier}`,
+        },
         bundle: true,
         format: 'esm',
         platform: 'browser',
@@ -111,7 +119,10 @@ let sharedUsers = 0;
 /** The git server shared by every plugin instance in this process (started on first use). */
 export async function acquireGitServer() {
   sharedUsers++;
-  sharedServer ??= startGitServer().catch((e) => { sharedServer = undefined; throw e; });
+  sharedServer ??= startGitServer().catch((e) => {
+    sharedServer = undefined;
+    throw e;
+  });
   return sharedServer;
 }
 
@@ -126,7 +137,11 @@ async function releaseGitServer() {
 }
 
 // The serve hook always answers 200: failures are reported as `{ error }`.
-const json = (value) => ({ body: JSON.stringify(value), type: 'application/json', headers: { 'Cache-Control': 'no-store' } });
+const json = (value) => ({
+  body: JSON.stringify(value),
+  type: 'application/json',
+  headers: { 'Cache-Control': 'no-store' },
+});
 
 /**
  * Starts a real git server with the dev server and exposes:
@@ -144,8 +159,15 @@ export function gitServerPlugin() {
   const ensure = () => (started ??= acquireGitServer());
   return {
     name: 'scp-git-server',
-    async serverStart() { await ensure(); },
-    async serverStop() { if (started) { started = undefined; await releaseGitServer(); } },
+    async serverStart() {
+      await ensure();
+    },
+    async serverStop() {
+      if (started) {
+        started = undefined;
+        await releaseGitServer();
+      }
+    },
     async serve(context) {
       if (!context.path.startsWith('/__git__/')) return undefined;
       const s = await ensure();
@@ -153,18 +175,25 @@ export function gitServerPlugin() {
       const name = typeof q.name === 'string' ? q.name : undefined;
       try {
         switch (context.path) {
-          case '/__git__/server': return json({ url: s.url });
+          case '/__git__/server':
+            return json({ url: s.url });
           case '/__git__/new-repo': {
             const base = name || `repo-${Date.now().toString(36)}`;
             const repo = await s.createUniqueRepo(base, { protectBranches: q.protect !== '0' });
-            if (q.auth === '1' || q.cors === '0') s.setPolicy(repo.name, { requireToken: q.auth === '1', cors: q.cors !== '0' });
+            if (q.auth === '1' || q.cors === '0')
+              s.setPolicy(repo.name, { requireToken: q.auth === '1', cors: q.cors !== '0' });
             return json(repo);
           }
-          case '/__git__/token': return json({ token: s.issueToken(name, Number(q.ttl ?? 60_000)) });
-          case '/__git__/request-log': return json(s.requestLog(name));
-          case '/__git__/push-log': return json(await s.pushLog(name));
-          case '/__git__/force-pushes': return json(await s.forcePushes(name));
-          default: return json({ error: `unknown endpoint ${context.path}` });
+          case '/__git__/token':
+            return json({ token: s.issueToken(name, Number(q.ttl ?? 60_000)) });
+          case '/__git__/request-log':
+            return json(s.requestLog(name));
+          case '/__git__/push-log':
+            return json(await s.pushLog(name));
+          case '/__git__/force-pushes':
+            return json(await s.forcePushes(name));
+          default:
+            return json({ error: `unknown endpoint ${context.path}` });
         }
       } catch (e) {
         return json({ error: e instanceof Error ? e.message : String(e) });
@@ -230,7 +259,12 @@ function tsForJsPlugin() {
       const js = join(projectRoot, context.path);
       const ts = js.replace(/\.js$/, '.ts');
       if (existsSync(js) || !existsSync(ts)) return undefined;
-      const { code } = await transform(await readFile(ts, 'utf8'), { loader: 'ts', target: 'es2022', format: 'esm', sourcefile: ts });
+      const { code } = await transform(await readFile(ts, 'utf8'), {
+        loader: 'ts',
+        target: 'es2022',
+        format: 'esm',
+        sourcefile: ts,
+      });
       return { body: code, type: 'js' };
     },
     resolveMimeType(context) {

@@ -18,19 +18,31 @@ export interface ParsedArgs {
 /** The command line itself is wrong (an unknown option, a missing value): exit code 2, with a hint. */
 export class UsageError extends ScpError<'usage', { option?: string }> {
   readonly exitCode = 2;
-  constructor(message: string, o: { data?: { option?: string }; cause?: unknown } = {}) { super('usage', message, o); }
+  constructor(message: string, o: { data?: { option?: string }; cause?: unknown } = {}) {
+    super('usage', message, o);
+  }
 }
 
 type OptionSpec = { type: 'boolean' | 'string'; multiple?: boolean; short?: string };
 
-export function parseArgs(argv: readonly string[], spec: { booleans?: readonly string[]; values?: readonly string[] }): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  spec: { booleans?: readonly string[]; values?: readonly string[] },
+): ParsedArgs {
   const options = new Map<string, OptionSpec>([['help', { type: 'boolean', short: 'h' }]]);
-  for (const name of spec.booleans ?? []) options.set(name, { type: 'boolean', ...(name === 'help' && { short: 'h' }) });
+  for (const name of spec.booleans ?? [])
+    options.set(name, { type: 'boolean', ...(name === 'help' && { short: 'h' }) });
   for (const name of spec.values ?? []) options.set(name, { type: 'string', multiple: true });
 
   let tokens: NonNullable<ReturnType<typeof parseArgv>['tokens']>;
   try {
-    ({ tokens } = parseArgv({ args: [...argv], options: Object.fromEntries(options), strict: true, allowPositionals: true, tokens: true }));
+    ({ tokens } = parseArgv({
+      args: [...argv],
+      options: Object.fromEntries(options),
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    }));
   } catch (e) {
     throw usageFrom(e, argv);
   }
@@ -40,9 +52,18 @@ export function parseArgs(argv: readonly string[], spec: { booleans?: readonly s
   const positional: string[] = [];
   let rest: string[] = [];
   for (const t of tokens) {
-    if (t.kind === 'option-terminator') { rest = argv.slice(t.index + 1); break; }
-    if (t.kind === 'positional') { positional.push(t.value); continue; }
-    if (t.value === undefined) { flags[t.name] = true; continue; }
+    if (t.kind === 'option-terminator') {
+      rest = argv.slice(t.index + 1);
+      break;
+    }
+    if (t.kind === 'positional') {
+      positional.push(t.value);
+      continue;
+    }
+    if (t.value === undefined) {
+      flags[t.name] = true;
+      continue;
+    }
     flags[t.name] = t.value;
     all[t.name] = [...(all[t.name] ?? []), t.value];
   }
@@ -56,14 +77,19 @@ function usageFrom(e: unknown, argv: readonly string[]): unknown {
   const named = /'(-{1,2}[^'\s=]+)/.exec(err.message ?? '')?.[1];
   const option = named?.replace(/^-+/, '');
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    return new UsageError(`unknown option ${named ?? argv.find((a) => a.startsWith('-')) ?? ''} (see --help)`, { data: { ...(option && { option }) }, cause: e });
+    return new UsageError(`unknown option ${named ?? argv.find((a) => a.startsWith('-')) ?? ''} (see --help)`, {
+      data: { ...(option && { option }) },
+      cause: e,
+    });
   }
   if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
     const message = err.message ?? '';
-    const text = /does not take an argument/.test(message) ? `--${option} takes no value`
-      // `--name --other` or `--name -5`: a value that looks like an option must be attached.
-      : /ambiguous/.test(message) ? `--${option} needs a value (write --${option}=<value> for one that starts with "-")`
-      : `--${option} needs a value`;
+    const text = /does not take an argument/.test(message)
+      ? `--${option} takes no value`
+      : // `--name --other` or `--name -5`: a value that looks like an option must be attached.
+        /ambiguous/.test(message)
+        ? `--${option} needs a value (write --${option}=<value> for one that starts with "-")`
+        : `--${option} needs a value`;
     return new UsageError(text, { data: { option }, cause: e });
   }
   return new UsageError(`${err.message ?? 'invalid arguments'} (see --help)`, { cause: e });

@@ -4,7 +4,20 @@ import { resolve } from 'node:path';
 import type { LedgerQuery } from '../core/schemas/ledger.js';
 import { str, UsageError, type ParsedArgs } from './args.js';
 
-export const FILTER_FLAGS = ['kind', 'card', 'actor', 'status', 'action', 'since', 'until', 'text', 'artifact', 'repo', 'event', 'correlation'] as const;
+export const FILTER_FLAGS = [
+  'kind',
+  'card',
+  'actor',
+  'status',
+  'action',
+  'since',
+  'until',
+  'text',
+  'artifact',
+  'repo',
+  'event',
+  'correlation',
+] as const;
 
 export const filterHelp = `Filters:
   --kind audit|run|action  only audits, runs, or discards/deletes
@@ -28,7 +41,8 @@ export function timeArg(value: string, name: string, now = Date.now()): string {
     return new Date(now - Number(span[1]) * unit).toISOString();
   }
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} "${value}" is not a time: use ISO (2026-11-23T10:00:00Z) or a span like 24h`);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--${name} "${value}" is not a time: use ISO (2026-11-23T10:00:00Z) or a span like 24h`);
   return new Date(ms).toISOString();
 }
 
@@ -36,7 +50,8 @@ export function queryFromFlags(flags: ParsedArgs['flags']): LedgerQuery {
   const q: LedgerQuery = {};
   const kind = str(flags, 'kind');
   if (kind !== undefined) {
-    if (kind !== 'audit' && kind !== 'run' && kind !== 'action') throw new UsageError(`--kind must be audit, run or action, not "${kind}"`);
+    if (kind !== 'audit' && kind !== 'run' && kind !== 'action')
+      throw new UsageError(`--kind must be audit, run or action, not "${kind}"`);
     q.kind = kind;
   }
   for (const k of ['card', 'actor', 'status', 'action', 'text', 'artifact', 'repo', 'event', 'correlation'] as const) {

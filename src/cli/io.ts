@@ -16,8 +16,12 @@ export function processIo(): Io {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    out: (t) => { process.stdout.write(t.endsWith('\n') ? t : `${t}\n`); },
-    err: (t) => { process.stderr.write(t.endsWith('\n') ? t : `${t}\n`); },
+    out: (t) => {
+      process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+    },
+    err: (t) => {
+      process.stderr.write(t.endsWith('\n') ? t : `${t}\n`);
+    },
   };
 }
 

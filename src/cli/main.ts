@@ -6,7 +6,14 @@
 import { isScpError } from '../core/errors/index.js';
 import { UsageError } from './args.js';
 import { exportCommand, exportHelp, logCommand, logHelp, showCommand, showHelp } from './commands/read.js';
-import { importOriginCommand, importOriginHelp, syncCommand, syncHelp, verifyCommand, verifyHelp } from './commands/maintain.js';
+import {
+  importOriginCommand,
+  importOriginHelp,
+  syncCommand,
+  syncHelp,
+  verifyCommand,
+  verifyHelp,
+} from './commands/maintain.js';
 import { runCommand, runHelp } from './commands/run.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
 import { processIo, type Io } from './io.js';
@@ -20,14 +27,24 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number
   export: { run: exportCommand, help: exportHelp, about: 'stream entries as CSV or JSON Lines' },
   verify: { run: verifyCommand, help: verifyHelp, about: 'check the ledger for tampering, rewrites and rollbacks' },
   sync: { run: syncCommand, help: syncHelp, about: 'fetch, replay and push the ledger branch' },
-  'import-origin': { run: importOriginCommand, help: importOriginHelp, about: 'adopt a ledger written by the origin system' },
-  serve: { run: serveCommand, help: serveHelp, about: 'serve the host API (one machine, or several on PostgreSQL + a git remote)' },
+  'import-origin': {
+    run: importOriginCommand,
+    help: importOriginHelp,
+    about: 'adopt a ledger written by the origin system',
+  },
+  serve: {
+    run: serveCommand,
+    help: serveHelp,
+    about: 'serve the host API (one machine, or several on PostgreSQL + a git remote)',
+  },
 };
 
 export const mainHelp = `Usage: scp-ledger [--git-dir <path>] <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.about}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(14)} ${c.about}`)
+  .join('\n')}
 
 Run "scp-ledger <command> --help" for a command's options. The repository is the one around the
 current directory (any linked worktree, or a bare repository), or the one --git-dir names.
@@ -38,19 +55,34 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   while (argv[0]?.startsWith('--git-dir')) {
     const eq = argv[0].indexOf('=');
     const value = eq > 0 ? argv[0].slice(eq + 1) : argv[1];
-    if (!value) { io.err('scp-ledger: --git-dir needs a path'); return 2; }
+    if (!value) {
+      io.err('scp-ledger: --git-dir needs a path');
+      return 2;
+    }
     io = { ...io, gitDir: value };
     argv = argv.slice(eq > 0 ? 1 : 2);
   }
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') { io.out(mainHelp); return name ? 0 : 2; }
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(mainHelp);
+    return name ? 0 : 2;
+  }
   const command = own(COMMANDS, name);
-  if (!command) { io.err(`scp-ledger: unknown command "${name}" (see scp-ledger --help)`); return 2; }
+  if (!command) {
+    io.err(`scp-ledger: unknown command "${name}" (see scp-ledger --help)`);
+    return 2;
+  }
   try {
     return await command.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof NotARepoError) { io.err(`scp-ledger ${name}: ${e.message}`); return 2; }
-    if (isScpError(e)) { io.err(`scp-ledger ${name}: ${e.message} [${e.code}]`); return 1; }
+    if (e instanceof UsageError || e instanceof NotARepoError) {
+      io.err(`scp-ledger ${name}: ${e.message}`);
+      return 2;
+    }
+    if (isScpError(e)) {
+      io.err(`scp-ledger ${name}: ${e.message} [${e.code}]`);
+      return 1;
+    }
     io.err(`scp-ledger ${name}: ${(e as Error).message ?? String(e)}`);
     return 1;
   }
@@ -60,7 +92,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 const invoked = process.argv[1] ?? '';
 if (/(?:^|[\\/])(?:main\.(?:ts|js)|scp-ledger)$/.test(invoked)) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (e: unknown) => { console.error(e); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
   );
 }

@@ -33,16 +33,21 @@ export interface RepoLocation {
  * repository, and with an explicit `gitDir` (`--git-dir`, or GIT_DIR as git itself honours it).
  */
 export async function locateRepo(cwd: string, gitDir?: string): Promise<RepoLocation> {
-  const g = (args: string[]) => exec('git', [...(gitDir ? ['--git-dir', resolve(cwd, gitDir)] : []), ...args], { cwd }).then((r) => r.stdout.trim());
+  const g = (args: string[]) =>
+    exec('git', [...(gitDir ? ['--git-dir', resolve(cwd, gitDir)] : []), ...args], { cwd }).then((r) =>
+      r.stdout.trim(),
+    );
   let gitdir: string;
   let bare: boolean;
   try {
     gitdir = await g(['rev-parse', '--path-format=absolute', '--git-common-dir']);
     bare = (await g(['rev-parse', '--is-bare-repository'])) === 'true';
   } catch {
-    throw new NotARepoError(gitDir
-      ? `not a git repository: ${gitDir} (pass the repository's git dir, e.g. --git-dir repo.git)`
-      : `not inside a git repository (${cwd}): run it in a repository (a work tree or a bare one), pass --git-dir, or "git init" first`);
+    throw new NotARepoError(
+      gitDir
+        ? `not a git repository: ${gitDir} (pass the repository's git dir, e.g. --git-dir repo.git)`
+        : `not inside a git repository (${cwd}): run it in a repository (a work tree or a bare one), pass --git-dir, or "git init" first`,
+    );
   }
   let root = gitdir;
   if (!bare) root = await g(['rev-parse', '--show-toplevel']).catch(() => gitdir);
@@ -55,9 +60,18 @@ export async function locateRepo(cwd: string, gitDir?: string): Promise<RepoLoca
  * from what the remote holds instead of starting empty. Returns the remote branch it tracks.
  */
 export async function trackRemoteLedger(loc: RepoLocation, branch: string): Promise<string | undefined> {
-  const g = (args: string[]) => exec('git', ['--git-dir', loc.gitdir, ...args], { cwd: loc.root }).then((r) => r.stdout.trim());
-  if (await g(['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).then(() => true, () => false)) return undefined;
-  const remotes = (await g(['for-each-ref', '--format=%(refname:short)', `refs/remotes/*/${branch}`]).catch(() => '')).split('\n').filter(Boolean);
+  const g = (args: string[]) =>
+    exec('git', ['--git-dir', loc.gitdir, ...args], { cwd: loc.root }).then((r) => r.stdout.trim());
+  if (
+    await g(['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).then(
+      () => true,
+      () => false,
+    )
+  )
+    return undefined;
+  const remotes = (await g(['for-each-ref', '--format=%(refname:short)', `refs/remotes/*/${branch}`]).catch(() => ''))
+    .split('\n')
+    .filter(Boolean);
   const from = remotes.find((r) => r === `origin/${branch}`) ?? remotes[0];
   if (!from) return undefined;
   await g(['branch', '--track', branch, from]);
@@ -65,7 +79,11 @@ export async function trackRemoteLedger(loc: RepoLocation, branch: string): Prom
 }
 
 /** The repository options every command takes from the process surface (`--git-dir`). */
-export function repoOptions(io: Io): { gitDir?: string; note: (text: string) => void; onBusy: (info: { waitedMs: number; message: string }) => void } {
+export function repoOptions(io: Io): {
+  gitDir?: string;
+  note: (text: string) => void;
+  onBusy: (info: { waitedMs: number; message: string }) => void;
+} {
   let told = false;
   return {
     ...(io.gitDir && { gitDir: io.gitDir }),
@@ -89,11 +107,28 @@ export function indexPathFor(gitdir: string, branch = 'scp-ledger'): string {
  * (default `scp-ledger`); the git code is loaded only when a command needs it. `note` hears about
  * anything done to the repository on the way (a tracking branch created).
  */
-export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: string, o: { gitDir?: string; note?: (text: string) => void; onBusy?: (info: { waitedMs: number; message: string }) => void } = {}): Promise<{ ledger: Ledger & Partial<Pick<Required<Ledger>, 'verify' | 'sync'>>; root: string; gitdir: string; bare: boolean }> {
+export async function openRepoLedger(
+  cwd: string,
+  branch?: string,
+  remoteUrl?: string,
+  o: {
+    gitDir?: string;
+    note?: (text: string) => void;
+    onBusy?: (info: { waitedMs: number; message: string }) => void;
+  } = {},
+): Promise<{
+  ledger: Ledger & Partial<Pick<Required<Ledger>, 'verify' | 'sync'>>;
+  root: string;
+  gitdir: string;
+  bare: boolean;
+}> {
   const loc = await locateRepo(cwd, o.gitDir ?? undefined);
   const { root, gitdir } = loc;
   const tracked = await trackRemoteLedger(loc, branch ?? 'scp-ledger').catch(() => undefined);
-  if (tracked) o.note?.(`scp-ledger: created the local branch ${branch ?? 'scp-ledger'} tracking ${tracked} (the ledger this clone fetched)`);
+  if (tracked)
+    o.note?.(
+      `scp-ledger: created the local branch ${branch ?? 'scp-ledger'} tracking ${tracked} (the ledger this clone fetched)`,
+    );
   const [{ createGitLedger, createFileReadIndex }, fs, http] = await Promise.all([
     import('../core/ledger/git/index.js'),
     import('node:fs'),
@@ -102,7 +137,10 @@ export async function openRepoLedger(cwd: string, branch?: string, remoteUrl?: s
   const name = await gitConfig(root, 'user.name', gitdir);
   const email = await gitConfig(root, 'user.email', gitdir);
   const ledger = await createGitLedger({
-    fs, http, dir: root, gitdir,
+    fs,
+    http,
+    dir: root,
+    gitdir,
     // A file index beside the objects: later commands read it instead of walking every entry.
     index: createFileReadIndex({ fs, path: indexPathFor(gitdir, branch) }),
     ...(branch && { branch }),

@@ -38,7 +38,12 @@ export function auditTypeOf(cardKey: string): 'devops' | 'project' {
 
 // `*` stands for any run of characters; everything else is literal.
 function patternOf(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^]*')}$`,
+  );
 }
 
 /** The words a subtype names a card by: its type (`deploy`) and its detail's first word (`api` in `deploy:api_v2`). */
@@ -64,10 +69,13 @@ export function defineCards(specs: readonly CardSpec[] = []): CardSet {
   const categories: string[] = [];
   specs.forEach((spec, i) => {
     const at = `cards[${i}]`;
-    if (!spec || typeof spec.key !== 'string' || !spec.key) invalid(`${at}.key must be a non-empty string (the key snapshots are staged under)`, `${at}.key`);
+    if (!spec || typeof spec.key !== 'string' || !spec.key)
+      invalid(`${at}.key must be a non-empty string (the key snapshots are staged under)`, `${at}.key`);
     if (byKey.has(spec.key)) invalid(`${at}.key "${spec.key}" is declared twice; declare each card once`, `${at}.key`);
-    if (spec.label !== undefined && typeof spec.label !== 'string') invalid(`${at}.label must be a string`, `${at}.label`);
-    if (spec.category !== undefined && (typeof spec.category !== 'string' || !spec.category)) invalid(`${at}.category must be a non-empty string`, `${at}.category`);
+    if (spec.label !== undefined && typeof spec.label !== 'string')
+      invalid(`${at}.label must be a string`, `${at}.label`);
+    if (spec.category !== undefined && (typeof spec.category !== 'string' || !spec.category))
+      invalid(`${at}.category must be a non-empty string`, `${at}.category`);
     const runs: unknown = spec.runs;
     if (runs !== undefined && (!Array.isArray(runs) || runs.some((r: unknown) => typeof r !== 'string' || !r))) {
       invalid(`${at}.runs must be an array of run subtypes (\`deploy:api\`, \`deploy:*\`)`, `${at}.runs`);
@@ -75,10 +83,12 @@ export function defineCards(specs: readonly CardSpec[] = []): CardSet {
     const card = Object.freeze({ ...spec, ...(spec.runs && { runs: Object.freeze([...spec.runs]) }) });
     byKey.set(card.key, card);
     if (card.category && !categories.includes(card.category)) categories.push(card.category);
-    for (const run of card.runs ?? []) (run.startsWith('*') ? anyType : typed).push({ key: card.key, re: patternOf(run) });
+    for (const run of card.runs ?? [])
+      (run.startsWith('*') ? anyType : typed).push({ key: card.key, re: patternOf(run) });
   });
   const list = Object.freeze([...byKey.values()]);
-  const declaredMatch = (subtype: string) => (typed.find((m) => m.re.test(subtype)) ?? anyType.find((m) => m.re.test(subtype)))?.key;
+  const declaredMatch = (subtype: string) =>
+    (typed.find((m) => m.re.test(subtype)) ?? anyType.find((m) => m.re.test(subtype)))?.key;
   const set: CardSet = {
     list,
     categories: Object.freeze(categories),

@@ -111,10 +111,12 @@ function defaultStore(): StagingStore {
  * hears of every landed write (automatic sync).
  */
 function withLedgerEvents(ledger: Ledger, bus: EventBus, ownProgress = false, written?: () => void): Ledger {
-  const toBus = (fn: ProgressListener | undefined): ProgressListener => (p) => {
-    if (!ownProgress) bus.emit('ledger:progress', p);
-    fn?.(p);
-  };
+  const toBus =
+    (fn: ProgressListener | undefined): ProgressListener =>
+    (p) => {
+      if (!ownProgress) bus.emit('ledger:progress', p);
+      fn?.(p);
+    };
   const write: Ledger['write'] = async (batch) => {
     const r = await ledger.write(batch);
     bus.emit('ledger:written', { commit: r.commit, ids: r.ids });
@@ -124,9 +126,12 @@ function withLedgerEvents(ledger: Ledger, bus: EventBus, ownProgress = false, wr
   const deleteAudit: Ledger['deleteAudit'] = async (id, o) => {
     const r = await ledger.deleteAudit(id, o);
     bus.emit('audit:deleted', {
-      snapshot_id: id, commit: r.commit,
-      ...(o?.actor && { actor: o.actor }), ...(o?.reason && { reason: o.reason }),
-      ...(r.action_id && { action_id: r.action_id }), ...(o?.correlation_id && { correlation_id: o.correlation_id }),
+      snapshot_id: id,
+      commit: r.commit,
+      ...(o?.actor && { actor: o.actor }),
+      ...(o?.reason && { reason: o.reason }),
+      ...(r.action_id && { action_id: r.action_id }),
+      ...(o?.correlation_id && { correlation_id: o.correlation_id }),
     });
     bus.emit('ledger:written', { commit: r.commit, ids: r.action_id ? [r.action_id] : [] });
     written?.();
@@ -152,11 +157,18 @@ function withLedgerEvents(ledger: Ledger, bus: EventBus, ownProgress = false, wr
 
 function defaultBrowserLedger(options: ScpOptions, bus: EventBus): Ledger {
   // The git code is a separate chunk, loaded on the first ledger call.
-  return createLazyLedger(() => import('./ledger/git-browser/worker-ledger.js').then((m) => m.createWorkerGitLedger({
-    name: options.ledgerName ?? 'scp-ledger',
-    ...(options.remote && { remote: options.remote }),
-    onProgress: (p) => bus.emit('ledger:progress', p),
-  }, options.worker?.())));
+  return createLazyLedger(() =>
+    import('./ledger/git-browser/worker-ledger.js').then((m) =>
+      m.createWorkerGitLedger(
+        {
+          name: options.ledgerName ?? 'scp-ledger',
+          ...(options.remote && { remote: options.remote }),
+          onProgress: (p) => bus.emit('ledger:progress', p),
+        },
+        options.worker?.(),
+      ),
+    ),
+  );
 }
 
 /** Wires staging, runs, refs, the ledger and the event bus. Nothing else does wiring. */
@@ -165,47 +177,81 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   const store = options.staging ?? defaultStore();
   const ownLedger = !options.ledger && inBrowser;
   let autoSync: AutoSync | undefined;
-  const ledger = withLedgerEvents(typeof options.ledger === 'function' ? createLazyLedger(options.ledger)
-    : options.ledger ?? (inBrowser ? defaultBrowserLedger(options, bus) : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()))),
-  bus, ownLedger, options.autoSync ? () => autoSync?.written() : undefined);
+  const ledger = withLedgerEvents(
+    typeof options.ledger === 'function'
+      ? createLazyLedger(options.ledger)
+      : (options.ledger ??
+          (inBrowser
+            ? defaultBrowserLedger(options, bus)
+            : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger())))),
+    bus,
+    ownLedger,
+    options.autoSync ? () => autoSync?.written() : undefined,
+  );
   let autoSyncFacade: { state(): AutoSyncState; stop(): void } | undefined;
   if (options.autoSync) {
     // Loaded only by pages that turn it on. Failures are kept in its state (and retried with
     // backoff), never thrown at the page.
     const o = options.autoSync === true ? {} : options.autoSync;
     let stopped = false;
-    void import('./ledger/auto-sync.js').then((m) => { if (!stopped) autoSync = m.createAutoSync(() => ledger.sync!(), o); });
+    void import('./ledger/auto-sync.js').then((m) => {
+      if (!stopped) autoSync = m.createAutoSync(() => ledger.sync!(), o);
+    });
     autoSyncFacade = {
       state: () => autoSync?.state() ?? { failures: 0 },
-      stop: () => { stopped = true; autoSync?.stop(); },
+      stop: () => {
+        stopped = true;
+        autoSync?.stop();
+      },
     };
   }
   // The redactor, staging and runs arrive as chunks after the page's elements are defined.
   const limits = valueLimits(options.limits);
-  const loadRedactor = loadOnce(async () => (await import('./redact/redactor.js')).createRedactor({ maxDepth: limits.maxDepth, ...options.redact }));
-  const actor = typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
+  const loadRedactor = loadOnce(async () =>
+    (await import('./redact/redactor.js')).createRedactor({ maxDepth: limits.maxDepth, ...options.redact }),
+  );
+  const actor =
+    typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
   const cards = defineCards(options.cards);
   const cardLabel = (k: string) => cards.label(k);
 
-  const staging = createLazyStaging(async () => (await import('./staging/staging.js')).createStaging({
-    store, ledger, bus, redactor: await loadRedactor(), actor, limits,
-    ...(options.policy && { policy: options.policy }),
-    ...(options.skipUnchanged !== undefined && { skipUnchanged: options.skipUnchanged }),
-    ...(options.stageErrors !== undefined && { stageErrors: options.stageErrors }),
-    ...(options.maxSnapshotBytes !== undefined && { maxSnapshotBytes: options.maxSnapshotBytes }),
-  }));
-  const runs = createLazyRuns(async (now) => (await import('./runs/runs.js')).createRuns({
-    store, ledger, bus, redactor: await loadRedactor(), now,
-    context: () => ({ actor: actor(), ...options.runContext?.() }),
-    ...options.runs,
-  }));
+  const staging = createLazyStaging(async () =>
+    (await import('./staging/staging.js')).createStaging({
+      store,
+      ledger,
+      bus,
+      redactor: await loadRedactor(),
+      actor,
+      limits,
+      ...(options.policy && { policy: options.policy }),
+      ...(options.skipUnchanged !== undefined && { skipUnchanged: options.skipUnchanged }),
+      ...(options.stageErrors !== undefined && { stageErrors: options.stageErrors }),
+      ...(options.maxSnapshotBytes !== undefined && { maxSnapshotBytes: options.maxSnapshotBytes }),
+    }),
+  );
+  const runs = createLazyRuns(async (now) =>
+    (await import('./runs/runs.js')).createRuns({
+      store,
+      ledger,
+      bus,
+      redactor: await loadRedactor(),
+      now,
+      context: () => ({ actor: actor(), ...options.runContext?.() }),
+      ...options.runs,
+    }),
+  );
   // Audits a stopped process committed but left pending are settled now, not on their next save.
-  void staging.reconcile?.().catch(() => { /* retried at the next start; a save reconciles too */ });
+  void staging.reconcile?.().catch(() => {
+    /* retried at the next start; a save reconciles too */
+  });
   const refs = createRefs({ ledger, staging, runs, cardLabel });
   if (inBrowser) {
     // Badges ask for counts as soon as they connect: fetch what that needs now, side by side with
     // the runs code, instead of one chunk after another on the first call.
-    const prefetch = (p: Promise<unknown>) => void p.catch(() => { /* the call that needs it reports the failure */ });
+    const prefetch = (p: Promise<unknown>) =>
+      void p.catch(() => {
+        /* the call that needs it reports the failure */
+      });
     prefetch(import('./staging/staging.js'));
     prefetch(loadRedactor());
     if (!options.staging) prefetch(import('./storage/idb.js'));
@@ -217,7 +263,14 @@ export function createScp(options: ScpOptions = {}): ScpClient {
   }
 
   return {
-    bus, staging, runs, refs, ledger, store, cards, cardLabel,
+    bus,
+    staging,
+    runs,
+    refs,
+    ledger,
+    store,
+    cards,
+    cardLabel,
     ...(autoSyncFacade && { autoSync: autoSyncFacade }),
     capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
     async close() {

@@ -38,20 +38,30 @@ const REMEMBERED_SECONDS = 64;
 const issued = new Map<string, Set<string>>();
 function unique(prefix: string, second: string): string {
   let set = issued.get(second);
-  if (set) issued.delete(second); // re-inserted below as the most recently used
+  if (set)
+    issued.delete(second); // re-inserted below as the most recently used
   else set = new Set();
   issued.set(second, set);
   if (issued.size > REMEMBERED_SECONDS) issued.delete(issued.keys().next().value!);
   for (;;) {
     const id = `${prefix}${random4()}`;
-    if (!set.has(id)) { set.add(id); return id; }
+    if (!set.has(id)) {
+      set.add(id);
+      return id;
+    }
   }
 }
 
 /** The card key as it appears inside an id (the origin replaces `:` and `/` with `_`). */
 export function cardKeySlug(cardKey: string): string {
   // A leading "-" would make the id look like a command-line option (and fail the grammar).
-  return cardKey.replace(/[:/]/g, '_').replace(/[^A-Za-z0-9_-]/g, '-').replace(/^-+/, '').slice(0, 80) || 'card';
+  return (
+    cardKey
+      .replace(/[:/]/g, '_')
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .replace(/^-+/, '')
+      .slice(0, 80) || 'card'
+  );
 }
 
 export function newAuditId(cardKey: string, at: Date = new Date()): string {
@@ -61,7 +71,11 @@ export function newAuditId(cardKey: string, at: Date = new Date()): string {
 
 export function newRunId(type: string, at: Date = new Date()): string {
   const { day, time } = stamp(at);
-  const t = type.replace(/[:/]/g, '-').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30) || 'run';
+  const t =
+    type
+      .replace(/[:/]/g, '-')
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 30) || 'run';
   return unique(`run_${day}T${time}Z_${t}_`, day + time);
 }
 
@@ -112,11 +126,23 @@ export function timeFromId(id: string): Date | undefined {
   const m = /_(\d{8})T?_?(\d{6})Z?(?:_|$)/.exec(id);
   if (!m) return undefined;
   const [d, t] = [m[1]!, m[2]!];
-  const parts = [+d.slice(0, 4), +d.slice(4, 6), +d.slice(6, 8), +t.slice(0, 2), +t.slice(2, 4), +t.slice(4, 6)] as const;
+  const parts = [
+    +d.slice(0, 4),
+    +d.slice(4, 6),
+    +d.slice(6, 8),
+    +t.slice(0, 2),
+    +t.slice(2, 4),
+    +t.slice(4, 6),
+  ] as const;
   const [y, mo, day, h, mi, sec] = parts;
   const at = new Date(Date.UTC(y, mo - 1, day, h, mi, sec));
   // Date.UTC rolls 2026-02-30 over to March: only a time that reads back the same is real.
-  const same = at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === day
-    && at.getUTCHours() === h && at.getUTCMinutes() === mi && at.getUTCSeconds() === sec;
+  const same =
+    at.getUTCFullYear() === y &&
+    at.getUTCMonth() === mo - 1 &&
+    at.getUTCDate() === day &&
+    at.getUTCHours() === h &&
+    at.getUTCMinutes() === mi &&
+    at.getUTCSeconds() === sec;
   return same ? at : undefined;
 }

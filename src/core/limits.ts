@@ -46,22 +46,38 @@ export function valueLimits(given: Partial<ValueLimits> = {}): ValueLimits {
 
 const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
 
-interface Frame { value: unknown; depth: number; parent: Frame | undefined; key: string | number | undefined }
+interface Frame {
+  value: unknown;
+  depth: number;
+  parent: Frame | undefined;
+  key: string | number | undefined;
+}
 /** Marks the end of a container's children: it stops being an ancestor (for cycle detection). */
-interface Exit { exit: object }
+interface Exit {
+  exit: object;
+}
 
 function pathOf(root: string, f: Frame | undefined): string {
   const segs: string[] = [];
   for (let at = f; at && at.key !== undefined; at = at.parent) {
     const k = at.key;
-    segs.push(typeof k === 'number' ? `[${k}]` : k.length <= 40 && PLAIN_KEY.test(k) ? `.${k}` : `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`);
+    segs.push(
+      typeof k === 'number'
+        ? `[${k}]`
+        : k.length <= 40 && PLAIN_KEY.test(k)
+          ? `.${k}`
+          : `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`,
+    );
   }
   return root + segs.reverse().join('');
 }
 
 const WORDS: Record<LimitData['limit'], string> = {
-  maxDepth: 'levels of nesting', maxKeys: 'keys in one object', maxArrayLength: 'items in one array',
-  maxStringLength: 'characters in one string', maxNodes: 'values in all',
+  maxDepth: 'levels of nesting',
+  maxKeys: 'keys in one object',
+  maxArrayLength: 'items in one array',
+  maxStringLength: 'characters in one string',
+  maxNodes: 'values in all',
 };
 
 /**
@@ -70,7 +86,12 @@ const WORDS: Record<LimitData['limit'], string> = {
  * name the limit and the path where it was exceeded (`result.items[3].name`). Visits each place
  * once, with an explicit stack; `toJSON()` is followed as JSON.stringify would.
  */
-export function checkValueLimits(value: unknown, limits: ValueLimits = DEFAULT_VALUE_LIMITS, what = 'value', root = '(root)'): void {
+export function checkValueLimits(
+  value: unknown,
+  limits: ValueLimits = DEFAULT_VALUE_LIMITS,
+  what = 'value',
+  root = '(root)',
+): void {
   const stack: (Frame | Exit)[] = [{ value, depth: 1, parent: undefined, key: undefined }];
   const ancestors = new Set<object>();
   let nodes = 0;
@@ -84,7 +105,10 @@ export function checkValueLimits(value: unknown, limits: ValueLimits = DEFAULT_V
   };
   while (stack.length) {
     const top = stack.pop()!;
-    if ('exit' in top) { ancestors.delete(top.exit); continue; }
+    if ('exit' in top) {
+      ancestors.delete(top.exit);
+      continue;
+    }
     const f = top;
     if (++nodes > limits.maxNodes) throw tooLarge('maxNodes', nodes, f);
     const v = f.value;
@@ -101,15 +125,26 @@ export function checkValueLimits(value: unknown, limits: ValueLimits = DEFAULT_V
     }
     if (ancestors.has(v)) {
       const path = pathOf(root, f);
-      throw new ValidationError(`The ${what} refers back to one of its parents at ${path} (a circular reference cannot be stored as JSON)`, {
-        data: { what, issues: [{ path, message: 'circular reference' }] },
-      });
+      throw new ValidationError(
+        `The ${what} refers back to one of its parents at ${path} (a circular reference cannot be stored as JSON)`,
+        {
+          data: { what, issues: [{ path, message: 'circular reference' }] },
+        },
+      );
     }
     if (f.depth > limits.maxDepth) {
       const path = pathOf(root, f);
       throw new ValidationError(
         `The ${what} is nested too deeply at ${path}: more than ${limits.maxDepth} levels of objects and arrays (maxDepth). Flatten it, or raise the limit.`,
-        { data: { what, issues: [{ path, message: `nested deeper than ${limits.maxDepth} levels` }], limit: 'maxDepth', max: limits.maxDepth, path } },
+        {
+          data: {
+            what,
+            issues: [{ path, message: `nested deeper than ${limits.maxDepth} levels` }],
+            limit: 'maxDepth',
+            max: limits.maxDepth,
+            path,
+          },
+        },
       );
     }
     ancestors.add(v);

@@ -11,6 +11,10 @@ export interface LoadOnce<T> {
  */
 export function loadOnce<T>(load: () => Promise<T>): LoadOnce<T> {
   let p: Promise<T> | undefined;
-  const get = () => (p ??= load().catch((e: unknown) => { p = undefined; throw e; }));
+  const get = () =>
+    (p ??= load().catch((e: unknown) => {
+      p = undefined;
+      throw e;
+    }));
   return Object.assign(get, { started: () => p });
 }

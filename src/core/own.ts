@@ -15,6 +15,7 @@ export function nullRecord<T>(): Record<string, T> {
 
 /** `obj[k] = v`, except that a key named `__proto__` becomes an own property, as JSON.parse makes it. */
 export function setOwn(obj: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
   else obj[k] = v;
 }

@@ -17,14 +17,20 @@ export interface SelectionProblem {
  * `'all'`; never "everything" by default. Returns the selection or the first problem, so each
  * caller reports it in its own terms (a typed error, or a 400 naming the field).
  */
-export function checkSelection(ids: unknown, action: string, max = Number.POSITIVE_INFINITY): { selection: Selection } | { problem: SelectionProblem } {
+export function checkSelection(
+  ids: unknown,
+  action: string,
+  max = Number.POSITIVE_INFINITY,
+): { selection: Selection } | { problem: SelectionProblem } {
   if (ids === 'all') return { selection: 'all' };
   if (ids === undefined || ids === null || (Array.isArray(ids) && ids.length === 0)) {
     return { problem: { code: 'empty_selection', path: '', message: `nothing to ${action}: no ids were given` } };
   }
   if (!Array.isArray(ids)) {
     const shown = typeof ids === 'string' ? `the string ${JSON.stringify(ids.slice(0, 60))}` : `a ${typeof ids}`;
-    return { problem: { code: 'validation', path: '', message: `expected a list of ids or the string "all", got ${shown}` } };
+    return {
+      problem: { code: 'validation', path: '', message: `expected a list of ids or the string "all", got ${shown}` },
+    };
   }
   if (ids.length > max) return { problem: { code: 'validation', path: '', message: `at most ${max} ids at a time` } };
   for (const [i, id] of ids.entries()) {
@@ -40,11 +46,14 @@ export function selectionOrThrow(ids: unknown, action: string): Selection {
   if ('selection' in r) return r.selection;
   const { code, path, message } = r.problem;
   const hint = `Pass a non-empty array of audit ids, or the word 'all' to ${action} every pending audit.`;
-  if (code === 'empty_selection') throw new EmptySelectionError(`Nothing to ${action}: no audit ids were given. ${hint}`, { data: { action } });
+  if (code === 'empty_selection')
+    throw new EmptySelectionError(`Nothing to ${action}: no audit ids were given. ${hint}`, { data: { action } });
   if (code === 'invalid_id') {
     const id = (ids as unknown[])[Number(path)];
     const shown = typeof id === 'string' ? JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id) : String(id);
-    throw new InvalidIdError(`Invalid audit id ${shown} at position ${path}: ${message}. ${hint}`, { data: { id: String(id), reason: message } });
+    throw new InvalidIdError(`Invalid audit id ${shown} at position ${path}: ${message}. ${hint}`, {
+      data: { id: String(id), reason: message },
+    });
   }
   const single = typeof ids === 'string' ? ' Wrap a single id in an array.' : '';
   throw new ValidationError(`Cannot ${action}: ${message}. ${hint}${single}`, {

@@ -10,7 +10,12 @@ export * from './events/index.js';
 export { scpClientContext, provideScpClient, type ScpClientProvision } from './internal/context.js';
 export { ScpClientController, type ClientControllerOptions, type ScpClientHost } from './internal/client-controller.js';
 export {
-  defaultMessages, setScpMessages, resetScpMessages, type ScpMessages, type ScpMessageKey, type ScpMessageOverrides,
+  defaultMessages,
+  setScpMessages,
+  resetScpMessages,
+  type ScpMessages,
+  type ScpMessageKey,
+  type ScpMessageOverrides,
 } from './internal/messages.js';
 export { formatters, localeOf, type Formatters } from './internal/format.js';
 export { ScpElement } from './internal/scp-element.js';

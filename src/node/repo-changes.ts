@@ -20,7 +20,10 @@ export interface RepoState {
   tree: string;
 }
 
-export interface RepoCommit { sha: string; subject: string }
+export interface RepoCommit {
+  sha: string;
+  subject: string;
+}
 
 /** What changed in a repository between two states (seed 004's git change record). */
 export interface RepoChanges {
@@ -40,7 +43,11 @@ export interface RepoChanges {
 }
 
 async function git(cwd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await exec('git', args, { cwd, env: env ? { ...process.env, ...env } : process.env, maxBuffer: 256 * 1024 * 1024 });
+  const { stdout } = await exec('git', args, {
+    cwd,
+    env: env ? { ...process.env, ...env } : process.env,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -96,10 +103,13 @@ export async function captureRepoChanges(before: RepoState, after?: RepoState): 
   if (now.head && now.head !== before.head) {
     const range = before.head ? `${before.head}..${now.head}` : now.head;
     const log = await git(now.root, ['log', '--reverse', '--format=%H%x09%s', range]);
-    commits = log.split('\n').filter(Boolean).map((l) => {
-      const [sha, ...subject] = l.split('\t');
-      return { sha: sha!, subject: subject.join('\t') };
-    });
+    commits = log
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [sha, ...subject] = l.split('\t');
+        return { sha: sha!, subject: subject.join('\t') };
+      });
   }
   return {
     repo: now.root,

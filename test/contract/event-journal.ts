@@ -22,15 +22,25 @@ export interface JournalUnderTest {
 export type JournalFactory = (setup: JournalSetup) => Promise<JournalUnderTest>;
 
 let n = 0;
-export const envelope = (i = ++n): OriginEnvelope => ({ v: 1, ts: 1_790_000_000 + i, type: 'audit:saved', key: `k${i}`, data: { i } } as unknown as OriginEnvelope);
+export const envelope = (i = ++n): OriginEnvelope =>
+  ({ v: 1, ts: 1_790_000_000 + i, type: 'audit:saved', key: `k${i}`, data: { i } }) as unknown as OriginEnvelope;
 const seqs = (list: { seq: number }[]) => list.map((e) => e.seq);
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
 export function journalContract(name: string, factory: JournalFactory): void {
   describe(`EventJournal contract: ${name}`, () => {
     const opened: JournalUnderTest[] = [];
-    const open = async (setup: JournalSetup = {}) => { const u = await factory(setup); opened.push(u); return u; };
-    afterEach(async () => { for (const u of opened.splice(0)) { await u.journal.close?.(); await u.close?.(); } });
+    const open = async (setup: JournalSetup = {}) => {
+      const u = await factory(setup);
+      opened.push(u);
+      return u;
+    };
+    afterEach(async () => {
+      for (const u of opened.splice(0)) {
+        await u.journal.close?.();
+        await u.close?.();
+      }
+    });
 
     it('numbers events 1, 2, 3 ... in append order and reads them back in pages, with their frames', async () => {
       const { journal } = await open();
@@ -67,7 +77,10 @@ export function journalContract(name: string, factory: JournalFactory): void {
     it('keeps seqs gapless and unique when appends overlap', async () => {
       const { journal } = await open();
       const got = await Promise.all(range(1, 40).map(() => journal.append(envelope())));
-      assert.deepEqual(seqs(got).sort((a, b) => a - b), range(1, 40));
+      assert.deepEqual(
+        seqs(got).sort((a, b) => a - b),
+        range(1, 40),
+      );
       assert.deepEqual(seqs(await journal.read(0, 100)), range(1, 40));
     });
 
@@ -119,7 +132,9 @@ export function journalContract(name: string, factory: JournalFactory): void {
         assert.equal(again.latest ? await again.latest() : again.lastSeq, 5);
         assert.equal((await again.append(envelope())).seq, 6);
         assert.deepEqual(seqs(await again.read(0, 10)), range(1, 6));
-      } finally { await again.close?.(); }
+      } finally {
+        await again.close?.();
+      }
     });
 
     it('shares one gapless numbering and one id between instances appending at once (where shared)', async () => {
@@ -133,12 +148,17 @@ export function journalContract(name: string, factory: JournalFactory): void {
         u.journal.subscribe((e) => seenA.push(e.seq));
         other.subscribe((e) => seenB.push(e.seq));
         const got = await Promise.all(range(1, 60).map((i) => (i % 2 ? u.journal : other).append(envelope())));
-        assert.deepEqual(seqs(got).sort((a, b) => a - b), range(1, 60));
+        assert.deepEqual(
+          seqs(got).sort((a, b) => a - b),
+          range(1, 60),
+        );
         await until(() => seenA.length >= 60 && seenB.length >= 60, 'both instances see all 60');
         assert.deepEqual(seenA, range(1, 60));
         assert.deepEqual(seenB, range(1, 60));
         assert.deepEqual(seqs(await other.read(0, 100)), range(1, 60));
-      } finally { await other.close?.(); }
+      } finally {
+        await other.close?.();
+      }
     });
   });
 }

@@ -38,14 +38,22 @@ export function makeAudit(over: Partial<SavedAudit> & Record<string, unknown> = 
     status: 'ok',
     duration_s: 1.234,
     summary: '3 issues · Score: 78 · (B)',
-    data: { score: 78, findings: [{ rule: 'tls', severity: 'high', paths: ['a', 'b'] }], nested: { deep: { ok: true, n: null } } },
+    data: {
+      score: 78,
+      findings: [{ rule: 'tls', severity: 'high', paths: ['a', 'b'] }],
+      nested: { deep: { ok: true, n: null } },
+    },
     saved_at: iso,
     saved_by: 'alice',
     ...over,
   };
 }
 
-export function makeRun(over: Partial<Run> & Record<string, unknown> = {}, events?: RunEvent[], atSeconds = serial): RunRecord {
+export function makeRun(
+  over: Partial<Run> & Record<string, unknown> = {},
+  events?: RunEvent[],
+  atSeconds = serial,
+): RunRecord {
   const type = (over.type as string | undefined) ?? 'deploy';
   const started = (over.started_at as string | undefined) ?? isoAt(atSeconds);
   const run: Run = {
@@ -67,7 +75,17 @@ export function makeRun(over: Partial<Run> & Record<string, unknown> = {}, event
   return {
     run,
     events: events ?? [
-      { seq: 1, ts: started, type: 'step', adapter: 'kubectl', action_id: 'apply', target: 'deployment/api', status: 'ok', duration_ms: 800, detail: { lines: 12 } },
+      {
+        seq: 1,
+        ts: started,
+        type: 'step',
+        adapter: 'kubectl',
+        action_id: 'apply',
+        target: 'deployment/api',
+        status: 'ok',
+        duration_ms: 800,
+        detail: { lines: 12 },
+      },
       { seq: 2, ts: started, type: 'step', status: 'ok', detail: {} },
     ],
   };
@@ -108,7 +126,19 @@ function expectedOrder(entries: { id: string; time: string }[]): string[] {
     .map((e) => e.id);
 }
 
-const HOSTILE_IDS = ['../x', 'a/b', '..', '%2e%2e', '.git', 'a\u0000b', 'x'.repeat(129), '', 'a\u2024\u2024b', 'a b', '-rf'];
+const HOSTILE_IDS = [
+  '../x',
+  'a/b',
+  '..',
+  '%2e%2e',
+  '.git',
+  'a\u0000b',
+  'x'.repeat(129),
+  '',
+  'a\u2024\u2024b',
+  'a b',
+  '-rf',
+];
 
 export function ledgerContract(name: string, factory: () => Promise<LedgerFixture>): void {
   describe(`Ledger contract: ${name}`, () => {
@@ -139,7 +169,12 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         const a1 = makeAudit();
         const a2 = makeAudit({ card_key: 'k8s' });
         const r1 = makeRun();
-        const result = await ledger.write({ audits: [a1, a2], runs: [r1], actor: 'alice', message: 'save 2 audits and a run' });
+        const result = await ledger.write({
+          audits: [a1, a2],
+          runs: [r1],
+          actor: 'alice',
+          message: 'save 2 audits and a run',
+        });
         expect(result.commit).to.be.a('string').and.not.equal('');
         expect(result.ids).to.deep.equal([a1.snapshot_id, a2.snapshot_id, r1.run.run_id]);
         expect(await ledger.head()).to.equal(result.commit);
@@ -167,13 +202,49 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
       });
 
       const failing: { title: string; code: string; bad: () => { audits?: SavedAudit[]; runs?: RunRecord[] } }[] = [
-        { title: 'an audit id that fails the id grammar', code: 'invalid_id', bad: () => ({ audits: [makeAudit({ snapshot_id: '../../etc/passwd' })] }) },
-        { title: 'a run id that fails the id grammar', code: 'invalid_id', bad: () => ({ runs: [makeRun({ run_id: 'run_x/../../y' })] }) },
-        { title: 'an audit missing a required field', code: 'validation', bad: () => { const a = makeAudit() as Record<string, unknown>; delete a['card_key']; return { audits: [a as SavedAudit] }; } },
-        { title: 'an audit field of the wrong type', code: 'validation', bad: () => ({ audits: [makeAudit({ computed_at: 'yesterday' as unknown as number })] }) },
-        { title: 'a run missing its user', code: 'validation', bad: () => { const r = makeRun(); delete (r.run as Record<string, unknown>)['user']; return { runs: [r] }; } },
-        { title: 'a run that is still running', code: 'validation', bad: () => ({ runs: [makeRun({ status: 'running' })] }) },
-        { title: 'an audit whose time is not a date', code: 'validation', bad: () => ({ audits: [makeAudit({ iso: 'not-a-date' })] }) },
+        {
+          title: 'an audit id that fails the id grammar',
+          code: 'invalid_id',
+          bad: () => ({ audits: [makeAudit({ snapshot_id: '../../etc/passwd' })] }),
+        },
+        {
+          title: 'a run id that fails the id grammar',
+          code: 'invalid_id',
+          bad: () => ({ runs: [makeRun({ run_id: 'run_x/../../y' })] }),
+        },
+        {
+          title: 'an audit missing a required field',
+          code: 'validation',
+          bad: () => {
+            const a = makeAudit() as Record<string, unknown>;
+            delete a['card_key'];
+            return { audits: [a as SavedAudit] };
+          },
+        },
+        {
+          title: 'an audit field of the wrong type',
+          code: 'validation',
+          bad: () => ({ audits: [makeAudit({ computed_at: 'yesterday' as unknown as number })] }),
+        },
+        {
+          title: 'a run missing its user',
+          code: 'validation',
+          bad: () => {
+            const r = makeRun();
+            delete (r.run as Record<string, unknown>)['user'];
+            return { runs: [r] };
+          },
+        },
+        {
+          title: 'a run that is still running',
+          code: 'validation',
+          bad: () => ({ runs: [makeRun({ status: 'running' })] }),
+        },
+        {
+          title: 'an audit whose time is not a date',
+          code: 'validation',
+          bad: () => ({ audits: [makeAudit({ iso: 'not-a-date' })] }),
+        },
       ];
       for (const f of failing) {
         it(`writes nothing when the batch holds ${f.title} (${f.code})`, async () => {
@@ -183,7 +254,10 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
           const good = makeAudit({ card_key: 'quality' });
           const goodRun = makeRun();
           const bad = f.bad();
-          await rejectsWith(ledger.write({ audits: [good, ...(bad.audits ?? [])], runs: [goodRun, ...(bad.runs ?? [])] }), f.code);
+          await rejectsWith(
+            ledger.write({ audits: [good, ...(bad.audits ?? [])], runs: [goodRun, ...(bad.runs ?? [])] }),
+            f.code,
+          );
           expect(await ledger.head()).to.equal(head);
           expect(await ledger.getAudit(good.snapshot_id)).to.equal(undefined);
           expect(await ledger.getRun(goodRun.run.run_id)).to.equal(undefined);
@@ -245,7 +319,12 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
     describe('read by id', () => {
       it('returns exactly the audit that was written, unknown fields included, plus its sha256', async () => {
         const big = Array.from({ length: 300 }, (_, i) => ({ i, text: `line ${i} ✓ ünïcødé`, tags: ['x', 'y'] }));
-        const a = makeAudit({ x_host_field: { nested: [1, 2, { three: 3 }] }, redacted: ['aws_key'], content_hash: 'ab'.repeat(32), data: { rows: big, empty: {}, zero: 0, f: 0.5 } });
+        const a = makeAudit({
+          x_host_field: { nested: [1, 2, { three: 3 }] },
+          redacted: ['aws_key'],
+          content_hash: 'ab'.repeat(32),
+          data: { rows: big, empty: {}, zero: 0, f: 0.5 },
+        });
         await ledger.write({ audits: [a] });
         const got = await ledger.getAudit(a.snapshot_id);
         expect(got).to.not.equal(undefined);
@@ -266,11 +345,14 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
       });
 
       it('round-trips a run with its events, unknown fields included', async () => {
-        const r = makeRun({ x_trace: 'trace-42', environment: 'prod', modules_affected: ['api', 'web'], correlation_id: 'req-1' }, [
-          { seq: 1, ts: isoAt(1), type: 'start', detail: { argv: ['--force'] } },
-          { seq: 2, ts: isoAt(2), type: 'step', status: 'failed', duration_ms: 12, x_note: 'retried' },
-          { seq: 5, ts: isoAt(3), type: 'end', status: 'ok' },
-        ]);
+        const r = makeRun(
+          { x_trace: 'trace-42', environment: 'prod', modules_affected: ['api', 'web'], correlation_id: 'req-1' },
+          [
+            { seq: 1, ts: isoAt(1), type: 'start', detail: { argv: ['--force'] } },
+            { seq: 2, ts: isoAt(2), type: 'step', status: 'failed', duration_ms: 12, x_note: 'retried' },
+            { seq: 5, ts: isoAt(3), type: 'end', status: 'ok' },
+          ],
+        );
         await ledger.write({ runs: [r] });
         const got = (await ledger.getRun(r.run.run_id))!;
         expect(got.events).to.deep.equal(r.events);
@@ -334,9 +416,45 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         A1 = makeAudit({ card_key: 'security', status: 'ok', saved_by: 'alice', summary: '3 issues · Score: 78' }, 10);
         A2 = makeAudit({ card_key: 'k8s', status: 'error', saved_by: 'bob', summary: 'Cluster unreachable' }, 20);
         A3 = makeAudit({ card_key: 'audit:l2:risks', status: 'ok', saved_by: 'alice', summary: '2 risks' }, 30);
-        R1 = makeRun({ type: 'deploy', subtype: 'deploy:k8s', status: 'ok', user: 'alice', target: 'cluster-a', reason: 'release 1.2', summary: 'Deployed api' }, undefined, 40);
-        R2 = makeRun({ type: 'build', subtype: 'build:docker', status: 'failed', user: 'bob', target: 'api-image', reason: 'nightly', summary: 'Build failed', error: 'exit 2' }, undefined, 50);
-        R3 = makeRun({ type: 'deploy', subtype: 'deploy:terraform', status: 'partial', user: 'carol', target: 'dns', summary: '2 of 3 applied' }, undefined, 60);
+        R1 = makeRun(
+          {
+            type: 'deploy',
+            subtype: 'deploy:k8s',
+            status: 'ok',
+            user: 'alice',
+            target: 'cluster-a',
+            reason: 'release 1.2',
+            summary: 'Deployed api',
+          },
+          undefined,
+          40,
+        );
+        R2 = makeRun(
+          {
+            type: 'build',
+            subtype: 'build:docker',
+            status: 'failed',
+            user: 'bob',
+            target: 'api-image',
+            reason: 'nightly',
+            summary: 'Build failed',
+            error: 'exit 2',
+          },
+          undefined,
+          50,
+        );
+        R3 = makeRun(
+          {
+            type: 'deploy',
+            subtype: 'deploy:terraform',
+            status: 'partial',
+            user: 'carol',
+            target: 'dns',
+            summary: '2 of 3 applied',
+          },
+          undefined,
+          60,
+        );
         // Written out of time order, in two batches: list order must not depend on write order.
         await ledger.write({ audits: [A3, A1], runs: [R2] });
         await ledger.write({ audits: [A2], runs: [R3, R1] });
@@ -346,13 +464,23 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
 
       it('lists newest first by time, whatever the write order', async () => {
         await seed();
-        expect(ids((await ledger.list()).entries)).to.deep.equal([rid(R3), rid(R2), rid(R1), aid(A3), aid(A2), aid(A1)]);
+        expect(ids((await ledger.list()).entries)).to.deep.equal([
+          rid(R3),
+          rid(R2),
+          rid(R1),
+          aid(A3),
+          aid(A2),
+          aid(A1),
+        ]);
       });
 
       it('orders by the instant, not the text of the time, and equal instants by id descending', async () => {
         const t = '2026-03-01T10:00:00';
         const plain = makeAudit({ snapshot_id: 'security_20260301_100000_aaaa', iso: `${t}Z` });
-        const sameInstantOtherForm = makeAudit({ snapshot_id: 'security_20260301_100000_bbbb', iso: '2026-03-01T11:00:00+01:00' });
+        const sameInstantOtherForm = makeAudit({
+          snapshot_id: 'security_20260301_100000_bbbb',
+          iso: '2026-03-01T11:00:00+01:00',
+        });
         const sameInstantMs = makeAudit({ snapshot_id: 'security_20260301_100000_cccc', iso: `${t}.000Z` });
         const half = makeAudit({ snapshot_id: 'security_20260301_100000_0000', iso: `${t}.500Z` });
         const run = makeRun({ run_id: 'run_20260301T100000Z_deploy_dddd', started_at: `${t}Z` });
@@ -371,10 +499,31 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
       it('describes audits and runs with EntryMeta fields (time, actor, status, card, run details)', async () => {
         await seed();
         const [audit] = (await ledger.list({ idPrefix: aid(A2) })).entries;
-        expect(audit).to.include({ kind: 'audit', id: aid(A2), time: A2.iso, status: 'error', summary: 'Cluster unreachable', actor: 'bob', card_key: 'k8s', audit_type: 'devops' });
+        expect(audit).to.include({
+          kind: 'audit',
+          id: aid(A2),
+          time: A2.iso,
+          status: 'error',
+          summary: 'Cluster unreachable',
+          actor: 'bob',
+          card_key: 'k8s',
+          audit_type: 'devops',
+        });
         expect(audit).to.not.have.property('data');
         const [run] = (await ledger.list({ idPrefix: rid(R2) })).entries;
-        expect(run).to.include({ kind: 'run', id: rid(R2), time: R2.run.started_at, status: 'failed', summary: 'Build failed', actor: 'bob', type: 'build', subtype: 'build:docker', target: 'api-image', reason: 'nightly', duration_ms: 1500 });
+        expect(run).to.include({
+          kind: 'run',
+          id: rid(R2),
+          time: R2.run.started_at,
+          status: 'failed',
+          summary: 'Build failed',
+          actor: 'bob',
+          type: 'build',
+          subtype: 'build:docker',
+          target: 'api-image',
+          reason: 'nightly',
+          duration_ms: 1500,
+        });
         expect(run).to.not.have.property('events');
       });
 
@@ -392,7 +541,11 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         { title: '{ action: "build:docker" }', q: () => ({ action: 'build:docker' }), want: () => [rid(R2)] },
         { title: '{ since: t30 }', q: () => ({ since: isoAt(30) }), want: () => [rid(R3), rid(R2), rid(R1), aid(A3)] },
         { title: '{ until: t30 }', q: () => ({ until: isoAt(30) }), want: () => [aid(A2), aid(A1)] },
-        { title: '{ since: t20, until: t50 }', q: () => ({ since: isoAt(20), until: isoAt(50) }), want: () => [rid(R1), aid(A3), aid(A2)] },
+        {
+          title: '{ since: t20, until: t50 }',
+          q: () => ({ since: isoAt(20), until: isoAt(50) }),
+          want: () => [rid(R1), aid(A3), aid(A2)],
+        },
         { title: '{ text: "CLUSTER" }', q: () => ({ text: 'CLUSTER' }), want: () => [rid(R1), aid(A2)] },
         { title: '{ text: "l2:risks" }', q: () => ({ text: 'l2:risks' }), want: () => [aid(A3)] },
         { title: '{ text: "terraform" }', q: () => ({ text: 'terraform' }), want: () => [rid(R3)] },
@@ -402,8 +555,16 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         { title: '{ idPrefix: "run_" }', q: () => ({ idPrefix: 'run_' }), want: () => [rid(R3), rid(R2), rid(R1)] },
         { title: '{ idPrefix: "k8s_" }', q: () => ({ idPrefix: 'k8s_' }), want: () => [aid(A2)] },
         { title: '{ idPrefix: "K8S_" }', q: () => ({ idPrefix: 'K8S_' }), want: () => [] },
-        { title: '{ kind: "audit", status: "ok", actor: "alice", since: t15 }', q: () => ({ kind: 'audit', status: 'ok', actor: 'alice', since: isoAt(15) }), want: () => [aid(A3)] },
-        { title: '{ kind: "run", action: "deploy", text: "dns" }', q: () => ({ kind: 'run', action: 'deploy', text: 'dns' }), want: () => [rid(R3)] },
+        {
+          title: '{ kind: "audit", status: "ok", actor: "alice", since: t15 }',
+          q: () => ({ kind: 'audit', status: 'ok', actor: 'alice', since: isoAt(15) }),
+          want: () => [aid(A3)],
+        },
+        {
+          title: '{ kind: "run", action: "deploy", text: "dns" }',
+          q: () => ({ kind: 'run', action: 'deploy', text: 'dns' }),
+          want: () => [rid(R3)],
+        },
         { title: '{ status: "nope" }', q: () => ({ status: 'nope' }), want: () => [] },
       ];
       for (const f of filters) {
@@ -416,11 +577,17 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
 
       it('filters runs by an artifact they reference: commits by a sha prefix of 4+ characters, other types exactly', async () => {
         const sha = 'abc1234def5678abc1234def5678abc1234def56';
-        const withArtifacts = makeRun({ artifacts: [
-          { ref_type: 'commit', ref_value: sha, repo: '', summary: 'fix tls' },
-          { ref_type: 'branch', ref_value: 'main', repo: '' },
-          { ref_type: 'file', ref_value: 'src/a:b.ts', repo: '/srv/repo' },
-        ] }, undefined, 5);
+        const withArtifacts = makeRun(
+          {
+            artifacts: [
+              { ref_type: 'commit', ref_value: sha, repo: '', summary: 'fix tls' },
+              { ref_type: 'branch', ref_value: 'main', repo: '' },
+              { ref_type: 'file', ref_value: 'src/a:b.ts', repo: '/srv/repo' },
+            ],
+          },
+          undefined,
+          5,
+        );
         const other = makeRun({ artifacts: [{ ref_type: 'commit', ref_value: 'ffff0000', repo: '' }] }, undefined, 6);
         const plain = makeRun({}, undefined, 7);
         await ledger.write({ runs: [withArtifacts, other, plain], audits: [makeAudit({}, 8)] });
@@ -458,7 +625,9 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
       it('pages concatenate to the whole list with no duplicates or gaps, and the last page has no cursor', async () => {
         // 139 entries with several equal times (ties) across three batches.
         const batches = [0, 1, 2].map((b) => ({
-          audits: Array.from({ length: 30 }, (_, i) => makeAudit({ card_key: i % 2 ? 'k8s' : 'security' }, 500 + ((b * 30 + i) % 40))),
+          audits: Array.from({ length: 30 }, (_, i) =>
+            makeAudit({ card_key: i % 2 ? 'k8s' : 'security' }, 500 + ((b * 30 + i) % 40)),
+          ),
           runs: Array.from({ length: b === 2 ? 47 : 1 }, (_, i) => makeRun({}, undefined, 500 + (i % 25))),
         }));
         for (const batch of batches) await ledger.write(batch);
@@ -482,7 +651,10 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         got.push(...page.entries);
         let round = 0;
         while (page.cursor) {
-          await ledger.write({ audits: [makeAudit({}, 10_000 + round)], runs: [makeRun({}, undefined, 10_000 + round)] });
+          await ledger.write({
+            audits: [makeAudit({}, 10_000 + round)],
+            runs: [makeRun({}, undefined, 10_000 + round)],
+          });
           round++;
           page = await ledger.list({ limit: 10, cursor: page.cursor });
           got.push(...page.entries);
@@ -494,7 +666,8 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
 
       it('rejects a cursor it did not issue with a ValidationError', async () => {
         await ledger.write({ audits: [makeAudit()] });
-        for (const cursor of ['not a cursor', '!!!', 'eyJ4IjoxfQ']) await rejectsWith(ledger.list({ cursor }), 'validation');
+        for (const cursor of ['not a cursor', '!!!', 'eyJ4IjoxfQ'])
+          await rejectsWith(ledger.list({ cursor }), 'validation');
       });
 
       it('rejects since/until that are not times with a ValidationError', async () => {
@@ -515,7 +688,10 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         expect(result.commit).to.not.equal(head);
         expect(await ledger.head()).to.equal(result.commit);
         expect(await ledger.getAudit(a.snapshot_id)).to.equal(undefined);
-        expect(ids((await listAll(ledger)).filter((e) => e.kind !== 'action'))).to.deep.equal([r.run.run_id, b.snapshot_id]);
+        expect(ids((await listAll(ledger)).filter((e) => e.kind !== 'action'))).to.deep.equal([
+          r.run.run_id,
+          b.snapshot_id,
+        ]);
         expect(ids(await listAll(ledger, { kind: 'audit' }))).to.deep.equal([b.snapshot_id]);
         expect((await ledger.getAudit(b.snapshot_id))!.summary).to.equal(b.summary);
         expect(await ledger.getRun(r.run.run_id)).to.not.equal(undefined);
@@ -545,18 +721,51 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
       it('records who deleted what and why as an action entry in the same commit; the audit data is not in it', async () => {
         const a = makeAudit({ content_hash: 'ab'.repeat(32) }, 1);
         await ledger.write({ audits: [a] });
-        const result = await ledger.deleteAudit(a.snapshot_id, { actor: 'bob', reason: 'captured a secret', correlation_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
+        const result = await ledger.deleteAudit(a.snapshot_id, {
+          actor: 'bob',
+          reason: 'captured a secret',
+          correlation_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+        });
         expect(result.action_id).to.match(/^act_\d{8}T\d{6}Z_delete_/);
         const actions = await listAll(ledger, { kind: 'action' });
-        expect(actions.map((e) => [e.id, e.status, e.type, e.actor, e.reason, e.target, e.card_key, e.commit ?? result.commit])).to.deep.equal([
-          [result.action_id, 'deleted', 'audit:deleted', 'bob', 'captured a secret', a.snapshot_id, 'security', result.commit],
+        expect(
+          actions.map((e) => [
+            e.id,
+            e.status,
+            e.type,
+            e.actor,
+            e.reason,
+            e.target,
+            e.card_key,
+            e.commit ?? result.commit,
+          ]),
+        ).to.deep.equal([
+          [
+            result.action_id,
+            'deleted',
+            'audit:deleted',
+            'bob',
+            'captured a secret',
+            a.snapshot_id,
+            'security',
+            result.commit,
+          ],
         ]);
         const entry = (await ledger.getAction!(result.action_id!))!;
-        expect(entry).to.include({ action: 'delete', actor: 'bob', reason: 'captured a secret', correlation_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
-        expect(entry.targets).to.deep.equal([{ id: a.snapshot_id, card_key: 'security', content_hash: 'ab'.repeat(32) }]);
+        expect(entry).to.include({
+          action: 'delete',
+          actor: 'bob',
+          reason: 'captured a secret',
+          correlation_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+        });
+        expect(entry.targets).to.deep.equal([
+          { id: a.snapshot_id, card_key: 'security', content_hash: 'ab'.repeat(32) },
+        ]);
         expect(JSON.stringify(entry)).to.not.include('findings');
         expect(entry.sha256).to.equal(await entryHash(entry));
-        expect(ids(await listAll(ledger, { correlation: '4bf92f3577b34da6a3ce929d0e0e4736' }))).to.deep.equal([result.action_id]);
+        expect(ids(await listAll(ledger, { correlation: '4bf92f3577b34da6a3ce929d0e0e4736' }))).to.deep.equal([
+          result.action_id,
+        ]);
         expect(ids(await listAll(ledger, { text: a.snapshot_id }))).to.deep.equal([result.action_id]);
       });
 
@@ -564,7 +773,8 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         const a = makeAudit();
         await ledger.write({ audits: [a] });
         const head = await ledger.head();
-        for (const o of [undefined, {}, { reason: '' }, { reason: '   ' }]) await rejectsWith(ledger.deleteAudit(a.snapshot_id, o), 'validation');
+        for (const o of [undefined, {}, { reason: '' }, { reason: '   ' }])
+          await rejectsWith(ledger.deleteAudit(a.snapshot_id, o), 'validation');
         expect(await ledger.head()).to.equal(head);
         expect(await ledger.getAudit(a.snapshot_id)).to.not.equal(undefined);
       });
@@ -572,13 +782,20 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
 
     describe('action entries', () => {
       const discard = (over: Record<string, unknown> = {}) => ({
-        action_id: `act_20260217T200000Z_discard_${next()}`, action: 'discard' as const, at: isoAt(serial), actor: 'carol',
-        targets: [{ id: 'security_20260217_200000_aaaa', card_key: 'security', content_hash: 'cd'.repeat(32) }, { id: 'k8s_20260217_200000_bbbb', card_key: 'k8s' }],
-        reason: 'stale scan', ...over,
+        action_id: `act_20260217T200000Z_discard_${next()}`,
+        action: 'discard' as const,
+        at: isoAt(serial),
+        actor: 'carol',
+        targets: [
+          { id: 'security_20260217_200000_aaaa', card_key: 'security', content_hash: 'cd'.repeat(32) },
+          { id: 'k8s_20260217_200000_bbbb', card_key: 'k8s' },
+        ],
+        reason: 'stale scan',
+        ...over,
       });
 
       it('stores a discard with audits and runs in one write, readable by id and listed newest first with its own kind', async () => {
-        const d = discard({}, );
+        const d = discard({});
         const r = makeRun({}, undefined, 1);
         const w = await ledger.write({ runs: [r], actions: [d] });
         expect(w.ids).to.deep.equal([r.run.run_id, d.action_id]);
@@ -587,7 +804,14 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
         expect(got.sha256).to.equal(await entryHash(got));
         const metas = await listAll(ledger, { kind: 'action' });
         expect(metas).to.have.length(1);
-        expect(metas[0]).to.include({ id: d.action_id, kind: 'action', status: 'discarded', type: 'audit:discarded', actor: 'carol', reason: 'stale scan' });
+        expect(metas[0]).to.include({
+          id: d.action_id,
+          kind: 'action',
+          status: 'discarded',
+          type: 'audit:discarded',
+          actor: 'carol',
+          reason: 'stale scan',
+        });
         expect(metas[0]!.target).to.equal('security_20260217_200000_aaaa, k8s_20260217_200000_bbbb');
         expect(ids(await listAll(ledger, { action: 'audit:discarded' }))).to.deep.equal([d.action_id]);
         expect(ids(await listAll(ledger, { actor: 'carol' }))).to.deep.equal([d.action_id]);
@@ -595,8 +819,17 @@ export function ledgerContract(name: string, factory: () => Promise<LedgerFixtur
       });
 
       it('refuses a malformed action (no targets, no actor, a delete without reason, a hostile target id) and writes nothing', async () => {
-        for (const bad of [discard({ targets: [] }), discard({ actor: '' }), discard({ action: 'delete', reason: undefined }), discard({ targets: [{ id: '../x' }] }), discard({ action: 'rename' })]) {
-          const err = await rejectsWith(ledger.write({ actions: [bad as never] }), bad.targets.some((t: { id: string }) => t.id === '../x') ? 'invalid_id' : 'validation');
+        for (const bad of [
+          discard({ targets: [] }),
+          discard({ actor: '' }),
+          discard({ action: 'delete', reason: undefined }),
+          discard({ targets: [{ id: '../x' }] }),
+          discard({ action: 'rename' }),
+        ]) {
+          const err = await rejectsWith(
+            ledger.write({ actions: [bad as never] }),
+            bad.targets.some((t: { id: string }) => t.id === '../x') ? 'invalid_id' : 'validation',
+          );
           expect(err.message).to.match(/action 0 of the batch|invalid/i);
         }
         expect(await ledger.head()).to.equal(undefined);

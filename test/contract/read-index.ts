@@ -13,7 +13,10 @@ const HEAD = (n: number) => n.toString(16).padStart(40, '0');
 /** A varied, reproducible set of rows: every filterable field, equal times, odd text. */
 export function sampleMetas(count: number, seed = 1): EntryMeta[] {
   let x = seed;
-  const rand = (n: number) => { x = (x * 1103515245 + 12345) % 2147483648; return x % n; };
+  const rand = (n: number) => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x % n;
+  };
   const cards = ['security', 'k8s', 'dns', 'api', 'Überwachung'];
   const out: EntryMeta[] = [];
   for (let i = 0; i < count; i++) {
@@ -21,7 +24,13 @@ export function sampleMetas(count: number, seed = 1): EntryMeta[] {
     // Few distinct seconds, so many rows share a time and the id decides the order.
     const time = new Date(Date.UTC(2026, 0, 1 + rand(5), rand(3), 0, rand(4))).toISOString();
     const id = `${kind === 'audit' ? cards[rand(4)] : kind === 'run' ? 'run' : 'act'}_${time.replace(/\D/g, '').slice(0, 14)}_${i.toString(36).padStart(4, '0')}`;
-    const meta: EntryMeta = { kind, id, time, status: ['ok', 'warn', 'error', 'failed'][rand(4)]!, summary: `Entry ${i} ${['checks PASSED', 'Deploy of api', '50% done', 'a_b'][rand(4)]}` };
+    const meta: EntryMeta = {
+      kind,
+      id,
+      time,
+      status: ['ok', 'warn', 'error', 'failed'][rand(4)]!,
+      summary: `Entry ${i} ${['checks PASSED', 'Deploy of api', '50% done', 'a_b'][rand(4)]}`,
+    };
     if (rand(4)) meta.card_key = cards[rand(5)]!;
     if (rand(2)) meta.actor = ['alice', 'bob', 'ci'][rand(3)]!;
     if (kind === 'run') {
@@ -39,15 +48,35 @@ export function sampleMetas(count: number, seed = 1): EntryMeta[] {
 
 /** Queries covering every filter alone and a few together, with small pages. */
 export const SAMPLE_QUERIES: LedgerQuery[] = [
-  {}, { limit: 7 }, { kind: 'run', limit: 5 }, { card: 'dns' }, { card: 'Überwachung' }, { status: 'warn', limit: 3 },
-  { actor: 'ci' }, { action: 'deploy' }, { action: 'build:web' }, { idPrefix: 'run_20260102' }, { text: 'PASSED' },
-  { text: '50%' }, { text: 'a_b', limit: 4 }, { artifact: 'pr' }, { artifact: 'pr:3' }, { artifact: 'commit:abcdef1' },
-  { artifact: 'commit:ab' }, { repo: '/src/web' }, { event: 'log' }, { correlation: 'req-1' },
-  { since: '2026-01-02T00:00:00Z', until: '2026-01-04T01:00:00Z', limit: 6 }, { kind: 'audit', card: 'k8s', status: 'ok' },
+  {},
+  { limit: 7 },
+  { kind: 'run', limit: 5 },
+  { card: 'dns' },
+  { card: 'Überwachung' },
+  { status: 'warn', limit: 3 },
+  { actor: 'ci' },
+  { action: 'deploy' },
+  { action: 'build:web' },
+  { idPrefix: 'run_20260102' },
+  { text: 'PASSED' },
+  { text: '50%' },
+  { text: 'a_b', limit: 4 },
+  { artifact: 'pr' },
+  { artifact: 'pr:3' },
+  { artifact: 'commit:abcdef1' },
+  { artifact: 'commit:ab' },
+  { repo: '/src/web' },
+  { event: 'log' },
+  { correlation: 'req-1' },
+  { since: '2026-01-02T00:00:00Z', until: '2026-01-04T01:00:00Z', limit: 6 },
+  { kind: 'audit', card: 'k8s', status: 'ok' },
 ];
 
 /** Every page of a query, following cursors. */
-async function allPages(read: (q: LedgerQuery) => Promise<{ entries: EntryMeta[]; cursor?: string }>, q: LedgerQuery): Promise<string[][]> {
+async function allPages(
+  read: (q: LedgerQuery) => Promise<{ entries: EntryMeta[]; cursor?: string }>,
+  q: LedgerQuery,
+): Promise<string[][]> {
   const pages: string[][] = [];
   let cursor: string | undefined;
   do {
@@ -61,8 +90,14 @@ async function allPages(read: (q: LedgerQuery) => Promise<{ entries: EntryMeta[]
 export function readIndexContract(name: string, factory: ReadIndexFactory): void {
   describe(`ReadIndex contract: ${name}`, () => {
     const opened: ReadIndex[] = [];
-    const open = async () => { const i = await factory(); opened.push(i); return i; };
-    afterEach(async () => { for (const i of opened.splice(0)) await i.close?.(); });
+    const open = async () => {
+      const i = await factory();
+      opened.push(i);
+      return i;
+    };
+    afterEach(async () => {
+      for (const i of opened.splice(0)) await i.close?.();
+    });
 
     it('starts empty, and answers pages identical to the reference for every filter, page after page', async () => {
       const index = await open();
@@ -95,7 +130,10 @@ export function readIndexContract(name: string, factory: ReadIndexFactory): void
       assert.equal(await index.get({ kind: b!.kind, id: b!.id }), undefined);
       // A reset drops every row first.
       await index.apply({ head: HEAD(3), put: [b!], remove: [], reset: true, base: HEAD(2) });
-      assert.deepEqual((await index.query(normalizeQuery({}))).entries.map((m) => m.id), [b!.id]);
+      assert.deepEqual(
+        (await index.query(normalizeQuery({}))).entries.map((m) => m.id),
+        [b!.id],
+      );
     });
 
     it('takes a catch-up in batches larger than any page: every row of every batch is listed once it completes', async () => {
@@ -104,13 +142,24 @@ export function readIndexContract(name: string, factory: ReadIndexFactory): void
       const run = 'run-1';
       for (let i = 0; i < metas.length; i += 1200) {
         const last = i + 1200 >= metas.length;
-        await index.apply({ head: last ? HEAD(9) : undefined, put: metas.slice(i, i + 1200), remove: [], reset: i === 0, base: null, run, partial: !last });
+        await index.apply({
+          head: last ? HEAD(9) : undefined,
+          put: metas.slice(i, i + 1200),
+          remove: [],
+          reset: i === 0,
+          base: null,
+          run,
+          partial: !last,
+        });
       }
       assert.equal(await index.head(), HEAD(9));
       const ids = (await allPages((q) => index.query(normalizeQuery(q)), { limit: 500 })).flat();
       assert.equal(ids.length, 5000);
       assert.equal(new Set(ids).size, 5000);
-      assert.deepEqual(ids, sortNewestFirst([...metas]).map((m) => m.id));
+      assert.deepEqual(
+        ids,
+        sortNewestFirst([...metas]).map((m) => m.id),
+      );
     });
   });
 }

@@ -32,21 +32,38 @@ export function makeSnapshot(over: Partial<AuditSnapshot> & Record<string, unkno
 
 function makeRun(id: string, events = 0): LiveRun {
   return {
-    run: { run_id: id, type: 'deploy', subtype: 'deploy:k8s', status: 'running', user: 'ana', code_ref: '', started_at: '2026-01-01T00:00:00.000Z', summary: 'deploying' },
+    run: {
+      run_id: id,
+      type: 'deploy',
+      subtype: 'deploy:k8s',
+      status: 'running',
+      user: 'ana',
+      code_ref: '',
+      started_at: '2026-01-01T00:00:00.000Z',
+      summary: 'deploying',
+    },
     events: Array.from({ length: events }, (_, i) => ({ seq: i + 1, ts: '2026-01-01T00:00:01.000Z', type: 'step' })),
   };
 }
 
 async function rejection(p: Promise<unknown>): Promise<{ code?: string; name?: string }> {
-  try { await p; } catch (e) { return e as { code?: string }; }
+  try {
+    await p;
+  } catch (e) {
+    return e as { code?: string };
+  }
   throw new Error('expected a rejection, the call succeeded');
 }
 
 export function stagingStoreContract(name: string, factory: StoreFactory): void {
   describe(`StagingStore contract: ${name}`, () => {
     let store: StagingStore;
-    beforeEach(async () => { store = await factory(); });
-    afterEach(async () => { await store.close(); });
+    beforeEach(async () => {
+      store = await factory();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
 
     it('returns a stored snapshot by id with its data', async () => {
       const s = makeSnapshot();
@@ -73,10 +90,10 @@ export function stagingStoreContract(name: string, factory: StoreFactory): void 
     it('keeps unknown extra fields of stored snapshots, in get and in list', async () => {
       const s = makeSnapshot({ host_field: { nested: [1, 2] }, schema_rev: 7 });
       await store.writeSnapshots({ put: [s] });
-      const got = await store.getSnapshot(s.snapshot_id) as Record<string, unknown>;
+      const got = (await store.getSnapshot(s.snapshot_id)) as Record<string, unknown>;
       expect(got.host_field).to.deep.equal({ nested: [1, 2] });
       expect(got.schema_rev).to.equal(7);
-      const [meta] = await store.listSnapshots() as Record<string, unknown>[];
+      const [meta] = (await store.listSnapshots()) as Record<string, unknown>[];
       expect(meta!.host_field).to.deep.equal({ nested: [1, 2] });
       expect(meta!.schema_rev).to.equal(7);
     });
@@ -135,7 +152,9 @@ export function stagingStoreContract(name: string, factory: StoreFactory): void 
     });
 
     it('lists 10,000 pending snapshots as metadata only', async () => {
-      const many = Array.from({ length: 10_000 }, (_, i) => makeSnapshot({ computed_at: 1_810_000_000 + i, data: { blob: 'x'.repeat(1000) } }));
+      const many = Array.from({ length: 10_000 }, (_, i) =>
+        makeSnapshot({ computed_at: 1_810_000_000 + i, data: { blob: 'x'.repeat(1000) } }),
+      );
       await store.writeSnapshots({ put: many });
       const list = await store.listSnapshots();
       expect(list.length).to.equal(10_000);
@@ -147,8 +166,13 @@ export function stagingStoreContract(name: string, factory: StoreFactory): void 
       await store.putRun(makeRun('run_20260101T000000Z_deploy_aaaa'));
       await store.putRun(makeRun('run_20260101T000001Z_deploy_bbbb', 2));
       await store.putRun(makeRun('run_20260101T000000Z_deploy_aaaa', 3));
-      expect((await store.getRun('run_20260101T000000Z_deploy_aaaa'))!.events.map((e) => e.seq)).to.deep.equal([1, 2, 3]);
-      expect((await store.listRuns()).map((r) => r.run.run_id).sort()).to.deep.equal(['run_20260101T000000Z_deploy_aaaa', 'run_20260101T000001Z_deploy_bbbb']);
+      expect((await store.getRun('run_20260101T000000Z_deploy_aaaa'))!.events.map((e) => e.seq)).to.deep.equal([
+        1, 2, 3,
+      ]);
+      expect((await store.listRuns()).map((r) => r.run.run_id).sort()).to.deep.equal([
+        'run_20260101T000000Z_deploy_aaaa',
+        'run_20260101T000001Z_deploy_bbbb',
+      ]);
       await store.removeRun('run_20260101T000000Z_deploy_aaaa');
       await store.removeRun('run_missing');
       expect(await store.getRun('run_20260101T000000Z_deploy_aaaa')).to.equal(undefined);
@@ -160,7 +184,10 @@ export function stagingStoreContract(name: string, factory: StoreFactory): void 
       await store.setMeta('last_saved:security', { content_hash: 'b'.repeat(64), computed_at: 1 });
       await store.setMeta('n', 1);
       await store.setMeta('n', 2);
-      expect(await store.getMeta('last_saved:security')).to.deep.equal({ content_hash: 'b'.repeat(64), computed_at: 1 });
+      expect(await store.getMeta('last_saved:security')).to.deep.equal({
+        content_hash: 'b'.repeat(64),
+        computed_at: 1,
+      });
       expect(await store.getMeta('n')).to.equal(2);
     });
 

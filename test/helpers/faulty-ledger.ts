@@ -15,12 +15,16 @@ export function faultyLedger(inner: Ledger): FaultyLedger {
   return {
     ...inner,
     writes,
-    failWrites(n) { failing = n; },
+    failWrites(n) {
+      failing = n;
+    },
     async write(batch): Promise<WriteResult> {
       writes.push(batch);
       if (failing > 0) {
         failing--;
-        throw new LedgerWriteError('injected ledger failure', { data: { ids: (batch.runs ?? []).map((r) => r.run.run_id) } });
+        throw new LedgerWriteError('injected ledger failure', {
+          data: { ids: (batch.runs ?? []).map((r) => r.run.run_id) },
+        });
       }
       return inner.write(batch);
     },

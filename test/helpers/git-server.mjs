@@ -36,7 +36,13 @@ function splitCgiHead(buf) {
   const lf = buf.indexOf('\n\n');
   let end = -1;
   let sep = 0;
-  if (crlf !== -1 && (lf === -1 || crlf < lf)) { end = crlf; sep = 4; } else if (lf !== -1) { end = lf; sep = 2; }
+  if (crlf !== -1 && (lf === -1 || crlf < lf)) {
+    end = crlf;
+    sep = 4;
+  } else if (lf !== -1) {
+    end = lf;
+    sep = 2;
+  }
   if (end === -1) return undefined;
   const headers = {};
   let status = 200;
@@ -48,7 +54,10 @@ function splitCgiHead(buf) {
     const value = line.slice(i + 1).trim();
     if (key.toLowerCase() === 'status') {
       const m = /^(\d{3})\s*(.*)$/.exec(value);
-      if (m) { status = Number(m[1]); statusText = m[2] || statusText; }
+      if (m) {
+        status = Number(m[1]);
+        statusText = m[2] || statusText;
+      }
     } else {
       headers[key] = value;
     }
@@ -60,7 +69,8 @@ function corsHeaders(req) {
   return {
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-    'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] || 'Content-Type, Git-Protocol, Authorization',
+    'Access-Control-Allow-Headers':
+      req.headers['access-control-request-headers'] || 'Content-Type, Git-Protocol, Authorization',
     'Access-Control-Expose-Headers': 'Content-Type, Content-Length, Cache-Control, Expires, Pragma, Git-Protocol',
     'Access-Control-Max-Age': '600',
   };
@@ -72,7 +82,7 @@ function corsHeaders(req) {
  */
 export async function startGitServer({ root, port = 0 } = {}) {
   const ownRoot = !root;
-  const projectRoot = root ?? await mkdtemp(join(tmpdir(), 'scp-git-server-'));
+  const projectRoot = root ?? (await mkdtemp(join(tmpdir(), 'scp-git-server-')));
   await mkdir(projectRoot, { recursive: true });
 
   // Per repo: bearer/basic tokens it requires (token → expiry), whether it sends CORS headers
@@ -96,9 +106,12 @@ export async function startGitServer({ root, port = 0 } = {}) {
     if (policy?.tokens) {
       const header = String(req.headers.authorization ?? '');
       const basic = /^Basic (.+)$/i.exec(header);
-      const token = /^Bearer (.+)$/i.exec(header)?.[1] ?? (basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
+      const token =
+        /^Bearer (.+)$/i.exec(header)?.[1] ??
+        (basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':').slice(1).join(':') : undefined);
       const expires = token === undefined ? undefined : policy.tokens.get(token);
-      const auth = token === undefined ? 'missing' : expires === undefined ? 'unknown' : expires < Date.now() ? 'expired' : 'ok';
+      const auth =
+        token === undefined ? 'missing' : expires === undefined ? 'unknown' : expires < Date.now() ? 'expired' : 'ok';
       policy.log.push({ method: req.method, path: url.pathname, proxied, auth, token });
       if (auth !== 'ok') {
         res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain', ...cors });
@@ -129,11 +142,18 @@ export async function startGitServer({ root, port = 0 } = {}) {
     let head;
     let pending = Buffer.alloc(0);
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.stdin.on('error', () => { /* backend exited before reading the whole body */ });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdin.on('error', () => {
+      /* backend exited before reading the whole body */
+    });
     req.pipe(child.stdin);
     child.stdout.on('data', (chunk) => {
-      if (head) { res.write(chunk); return; }
+      if (head) {
+        res.write(chunk);
+        return;
+      }
       pending = Buffer.concat([pending, chunk]);
       const parsed = splitCgiHead(pending);
       if (!parsed) return;
@@ -153,12 +173,17 @@ export async function startGitServer({ root, port = 0 } = {}) {
       }
       res.end();
     });
-    res.on('close', () => { if (child.exitCode === null) child.kill(); });
+    res.on('close', () => {
+      if (child.exitCode === null) child.kill();
+    });
   });
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const address = server.address();
   const baseUrl = `http://127.0.0.1:${address.port}`;
@@ -166,7 +191,12 @@ export async function startGitServer({ root, port = 0 } = {}) {
   const repoDir = (name) => join(projectRoot, name.endsWith('.git') ? name : `${name}.git`);
 
   async function exists(path) {
-    try { await stat(path); return true; } catch { return false; }
+    try {
+      await stat(path);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Creates a bare repo (branch `main`) and returns its URL. Throws if the name is taken or invalid. */
@@ -204,12 +234,17 @@ export async function startGitServer({ root, port = 0 } = {}) {
 
   /** Every ref update ever sent to the repo(s), in order: { repo, kind, old, new, ref }. */
   async function pushLog(name) {
-    const names = name ? [name.endsWith('.git') ? name : `${name}.git`]
+    const names = name
+      ? [name.endsWith('.git') ? name : `${name}.git`]
       : (await readdir(projectRoot)).filter((n) => n.endsWith('.git'));
     const out = [];
     for (const n of names) {
       let text = '';
-      try { text = await readFile(join(projectRoot, n, PUSH_LOG), 'utf8'); } catch { continue; }
+      try {
+        text = await readFile(join(projectRoot, n, PUSH_LOG), 'utf8');
+      } catch {
+        continue;
+      }
       for (const line of text.split('\n')) {
         const [kind, oldSha, newSha, ref] = line.split(' ');
         if (kind && ref) out.push({ repo: n.replace(/\.git$/, ''), kind, old: oldSha, new: newSha, ref });
@@ -247,9 +282,24 @@ export async function startGitServer({ root, port = 0 } = {}) {
   const pathOf = (name) => repoDir(name);
 
   async function stop() {
-    await new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); });
+    await new Promise((resolve) => {
+      server.closeAllConnections?.();
+      server.close(() => resolve());
+    });
     if (ownRoot) await rm(projectRoot, { recursive: true, force: true });
   }
 
-  return { url: baseUrl, root: projectRoot, createRepo, createUniqueRepo, pathOf, pushLog, forcePushes, setPolicy, issueToken, requestLog, stop };
+  return {
+    url: baseUrl,
+    root: projectRoot,
+    createRepo,
+    createUniqueRepo,
+    pathOf,
+    pushLog,
+    forcePushes,
+    setPolicy,
+    issueToken,
+    requestLog,
+    stop,
+  };
 }

@@ -14,9 +14,13 @@ const run = promisify(execFile);
 // Debian's packages put each major version's binaries under /usr/lib/postgresql/<major>/bin.
 function newestBin() {
   try {
-    const majors = readdirSync('/usr/lib/postgresql').filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+    const majors = readdirSync('/usr/lib/postgresql')
+      .filter((d) => /^\d+$/.test(d))
+      .sort((a, b) => Number(b) - Number(a));
     return majors.length ? `/usr/lib/postgresql/${majors[0]}/bin` : '/usr/lib/postgresql/15/bin';
-  } catch { return '/usr/lib/postgresql/15/bin'; }
+  } catch {
+    return '/usr/lib/postgresql/15/bin';
+  }
 }
 const BIN = process.env.PG_BIN || newestBin();
 export const PG_URL_ENV = 'SCP_TEST_PG_URL';
@@ -25,7 +29,10 @@ function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -41,19 +48,46 @@ function pgCommand(bin, args) {
  */
 export async function startPostgresCluster() {
   if (!existsSync(join(BIN, 'initdb'))) {
-    throw new Error(`PostgreSQL binaries not found in ${BIN}: install the "postgresql" package (apt-get install postgresql) or set PG_BIN`);
+    throw new Error(
+      `PostgreSQL binaries not found in ${BIN}: install the "postgresql" package (apt-get install postgresql) or set PG_BIN`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'scp-pg-'));
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (root) { const uid = Number(execFileSync('id', ['-u', 'postgres']).toString()); const gid = Number(execFileSync('id', ['-g', 'postgres']).toString()); chownSync(dir, uid, gid); }
+  if (root) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+    chownSync(dir, uid, gid);
+  }
   chmodSync(dir, 0o700);
   const data = join(dir, 'data');
-  const [initBin, initArgs] = pgCommand('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
+  const [initBin, initArgs] = pgCommand('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--locale=C',
+  ]);
   await run(initBin, initArgs);
   const port = await freePort();
   // fsync off: a test cluster is thrown away, and the 2-core machines are slow enough already.
   const opts = `-k ${dir} -p ${port} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
-  const [ctlBin, ctlArgs] = pgCommand('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+  const [ctlBin, ctlArgs] = pgCommand('pg_ctl', [
+    '-D',
+    data,
+    '-o',
+    opts,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '60',
+    'start',
+  ]);
   await run(ctlBin, ctlArgs);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let stopped = false;
@@ -61,7 +95,11 @@ export async function startPostgresCluster() {
     if (stopped) return;
     stopped = true;
     const [b, a] = pgCommand('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-    try { execFileSync(b, a, { stdio: 'ignore' }); } catch { /* already down */ }
+    try {
+      execFileSync(b, a, { stdio: 'ignore' });
+    } catch {
+      /* already down */
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   return { url, dir, stop: async () => stopSync(), stopSync };
@@ -86,10 +124,16 @@ let counter = 0;
 export async function createTestDatabase(prefix = 'scp') {
   const { url } = await cluster();
   const { default: pg } = await import('pg');
-  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${++counter}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${++counter}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  try { await admin.query(`CREATE DATABASE "${name}"`); } finally { await admin.end(); }
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();

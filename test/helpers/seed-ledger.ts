@@ -17,16 +17,27 @@ const BRANCH = 'scp-ledger';
 /** Entries per commit while seeding: more than the read index's 2,000-row catch-up batches. */
 export const SEED_BATCH = 5000;
 
-const git = (dir: string, args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 }).trim();
+const git = (dir: string, args: string[]) =>
+  execFileSync('git', ['-C', dir, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 28,
+  }).trim();
 
 /** Adds `count` audits to the ledger branch of the (bare or not) repository at `dir`. Returns the new head. */
-export async function appendEntries(dir: string, count: number, options: { batch?: number; card?: string } = {}): Promise<string> {
+export async function appendEntries(
+  dir: string,
+  count: number,
+  options: { batch?: number; card?: string } = {},
+): Promise<string> {
   const ledger = await createGitLedger({ fs, dir });
   try {
     const batch = options.batch ?? SEED_BATCH;
-    for (let done = 0; done < count;) {
+    for (let done = 0; done < count; ) {
       const n = Math.min(batch, count - done);
-      await ledger.write({ audits: Array.from({ length: n }, () => makeAudit({ card_key: options.card ?? 'security' })) });
+      await ledger.write({
+        audits: Array.from({ length: n }, () => makeAudit({ card_key: options.card ?? 'security' })),
+      });
       done += n;
     }
     return (await ledger.head())!;
@@ -39,14 +50,28 @@ const run = promisify(execFile);
 const SELF = fileURLToPath(import.meta.url);
 
 /** appendEntries, run by `node` in a child process (this file is its own command line). */
-export async function appendEntriesInChild(dir: string, count: number, options: { card?: string } = {}): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, dir, String(count), options.card ?? 'security'], { maxBuffer: 1 << 20 });
+export async function appendEntriesInChild(
+  dir: string,
+  count: number,
+  options: { card?: string } = {},
+): Promise<string> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', SELF, dir, String(count), options.card ?? 'security'],
+    { maxBuffer: 1 << 20 },
+  );
   return stdout.trim();
 }
 
 if (process.argv[1] === SELF) {
   const [dir, count, card] = process.argv.slice(2);
-  appendEntries(dir!, Number(count), { card: card! }).then((h) => process.stdout.write(`${h}\n`), (e) => { console.error(e); process.exit(1); });
+  appendEntries(dir!, Number(count), { card: card! }).then(
+    (h) => process.stdout.write(`${h}\n`),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }
 
 const templatesHome = globalThis as { __scpSeedTemplates?: Map<string, Promise<string>> };
@@ -80,5 +105,7 @@ export async function seedRepo(dir: string, count: number, options: { inChild?: 
 
 /** Entry files on the ledger branch of `dir`, counted by native git. */
 export function entriesOnBranch(dir: string): number {
-  return git(dir, ['ls-tree', '-r', '--name-only', BRANCH]).split('\n').filter((p) => p.endsWith('.json')).length;
+  return git(dir, ['ls-tree', '-r', '--name-only', BRANCH])
+    .split('\n')
+    .filter((p) => p.endsWith('.json')).length;
 }

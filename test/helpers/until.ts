@@ -9,4 +9,3 @@ export async function until<T>(check: () => T | Promise<T>, what: string, ms = 4
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-

@@ -1,9 +1,18 @@
 // The real fetch, watched: each request's path, its If-None-Match and the answer's status, for
 // tests of ETag / 304 reuse (in Node and in Chromium).
 
-export interface SeenRequest { path: string; ifNoneMatch: string | null; status: number }
+export interface SeenRequest {
+  path: string;
+  ifNoneMatch: string | null;
+  status: number;
+}
 
-export function watchedFetch(): { fetch: typeof fetch; seen: SeenRequest[]; last(path: string): SeenRequest; count(path: string): number } {
+export function watchedFetch(): {
+  fetch: typeof fetch;
+  seen: SeenRequest[];
+  last(path: string): SeenRequest;
+  count(path: string): number;
+} {
   const seen: SeenRequest[] = [];
   const watched: typeof fetch = async (input, init) => {
     const req = new Request(input, init);

@@ -25,34 +25,55 @@ the same branch in its layout.
 
 export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   const { flags } = parseArgs(argv, { booleans: ['help', 'json', 'full'], values: ['branch'] });
-  if (flags.help) { io.out(verifyHelp); return 0; }
+  if (flags.help) {
+    io.out(verifyHelp);
+    return 0;
+  }
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const report = await withProgress(io, 'verifying the ledger', () => ledger.verify!({ full: flags.full === true }));
   const notes = (report.notes ?? []).map((n) => `\n  note: ${n.message}`).join('');
   if (flags.json) io.out(JSON.stringify(report, null, 2));
   else if (report.ok) {
     const what = report.incremental ? 'new since the last verify' : 'checked';
-    io.out(`ledger ok: ${report.checked.commits} commits, ${report.checked.entries} entries ${what}${report.head ? ` (head ${report.head.slice(0, 12)})` : ''}${report.shallow?.length ? `\n  ${report.message}` : ''}${notes}${report.checkpoint ? `\ncheckpoint: ${report.checkpoint}` : ''}`);
-  } else io.out(`ledger NOT ok (${report.reason}): ${report.message ?? ''}${report.commit ? `\n  commit ${report.commit}` : ''}${report.entry ? `\n  entry  ${report.entry}` : ''}${notes}`);
+    io.out(
+      `ledger ok: ${report.checked.commits} commits, ${report.checked.entries} entries ${what}${report.head ? ` (head ${report.head.slice(0, 12)})` : ''}${report.shallow?.length ? `\n  ${report.message}` : ''}${notes}${report.checkpoint ? `\ncheckpoint: ${report.checkpoint}` : ''}`,
+    );
+  } else
+    io.out(
+      `ledger NOT ok (${report.reason}): ${report.message ?? ''}${report.commit ? `\n  commit ${report.commit}` : ''}${report.entry ? `\n  entry  ${report.entry}` : ''}${notes}`,
+    );
   return report.ok ? 0 : 1;
 }
 
 export async function syncCommand(argv: string[], io: Io): Promise<number> {
   const { flags, positional } = parseArgs(argv, { booleans: ['help', 'json'], values: ['branch'] });
-  if (flags.help) { io.out(syncHelp); return 0; }
+  if (flags.help) {
+    io.out(syncHelp);
+    return 0;
+  }
   const remote = positional[0] ?? 'origin';
   const { root, gitdir } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const url = /^[a-z]+:\/\//i.test(remote) ? remote : await gitConfig(root, `remote.${remote}.url`, gitdir);
-  if (!url) { io.err(`scp-ledger: no remote "${remote}": pass a URL or add it with git remote add`); return 2; }
+  if (!url) {
+    io.err(`scp-ledger: no remote "${remote}": pass a URL or add it with git remote add`);
+    return 2;
+  }
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), url, repoOptions(io));
   const r = await withProgress(io, `syncing with ${remote}`, () => ledger.sync!({ remote: url }));
-  io.out(flags.json ? JSON.stringify(r) : `synced with ${remote}: fetched ${r.fetched}, pushed ${r.pushed}, head ${r.head.slice(0, 12)}`);
+  io.out(
+    flags.json
+      ? JSON.stringify(r)
+      : `synced with ${remote}: fetched ${r.fetched}, pushed ${r.pushed}, head ${r.head.slice(0, 12)}`,
+  );
   return 0;
 }
 
 export async function importOriginCommand(argv: string[], io: Io): Promise<number> {
   const { flags } = parseArgs(argv, { booleans: ['help', 'json'], values: ['branch'] });
-  if (flags.help) { io.out(importOriginHelp); return 0; }
+  if (flags.help) {
+    io.out(importOriginHelp);
+    return 0;
+  }
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch') ?? 'scp-ledger', undefined, repoOptions(io));
   let audits = 0;
   let runs = 0;
@@ -60,12 +81,18 @@ export async function importOriginCommand(argv: string[], io: Io): Promise<numbe
   await withProgress(io, 'reading the ledger', async () => {
     do {
       const page = await ledger.list({ limit: 500, ...(cursor && { cursor }) });
-      for (const e of page.entries) if (e.kind === 'audit') audits++; else runs++;
+      for (const e of page.entries)
+        if (e.kind === 'audit') audits++;
+        else runs++;
       cursor = page.cursor;
     } while (cursor);
   });
   const report = await withProgress(io, 'verifying the ledger', () => ledger.verify!());
   const result = { audits, runs, verified: report.ok, ...(report.ok ? {} : { reason: report.reason }) };
-  io.out(flags.json ? JSON.stringify(result) : `adopted the ledger: ${audits} audits, ${runs} runs; verify ${report.ok ? 'ok' : `NOT ok (${report.reason})`}`);
+  io.out(
+    flags.json
+      ? JSON.stringify(result)
+      : `adopted the ledger: ${audits} audits, ${runs} runs; verify ${report.ok ? 'ok' : `NOT ok (${report.reason})`}`,
+  );
   return report.ok ? 0 : 1;
 }

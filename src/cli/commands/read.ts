@@ -33,16 +33,25 @@ ${filterHelp}
 const pad = (s: string, n: number) => (s.length >= n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 
 function line(e: EntryMeta): string {
-  const what = e.kind === 'run' ? (e.subtype ?? e.type ?? 'run') : e.kind === 'action' ? `${e.type ?? e.status} ${e.target ?? ''}` : `audit ${e.card_key ?? ''}`;
+  const what =
+    e.kind === 'run'
+      ? (e.subtype ?? e.type ?? 'run')
+      : e.kind === 'action'
+        ? `${e.type ?? e.status} ${e.target ?? ''}`
+        : `audit ${e.card_key ?? ''}`;
   return `${e.time.slice(0, 19).replace('T', ' ')}  ${pad(e.status, 9)} ${pad(e.actor ?? '', 12)} ${pad(what, 22)} ${e.summary}\n    @${e.kind}:${e.id}`;
 }
 
 export async function logCommand(argv: string[], io: Io): Promise<number> {
   const { flags } = parseArgs(argv, { booleans: ['help', 'json'], values: [...FILTER_FLAGS, 'limit', 'branch'] });
-  if (flags.help) { io.out(logHelp); return 0; }
+  if (flags.help) {
+    io.out(logHelp);
+    return 0;
+  }
   const limitText = str(flags, 'limit') ?? '20';
   const limit = Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number above 0, not "${limitText}"`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit must be a whole number above 0, not "${limitText}"`);
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const query = await resolveRepoFilter(queryFromFlags(flags), io.cwd);
   let left = limit;
@@ -61,14 +70,20 @@ export async function logCommand(argv: string[], io: Io): Promise<number> {
 
 export async function showCommand(argv: string[], io: Io): Promise<number> {
   const { flags, positional } = parseArgs(argv, { booleans: ['help', 'json'], values: ['branch'] });
-  if (flags.help) { io.out(showHelp); return 0; }
+  if (flags.help) {
+    io.out(showHelp);
+    return 0;
+  }
   const m = /^@?(audit|run):(.+)$/.exec(positional[0] ?? '');
   if (!m) throw new UsageError('show needs a reference like @run:<id> or @audit:<id>');
   const [, kind, id] = m as unknown as [string, 'audit' | 'run', string];
   assertValidId(id, kind);
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const entry = kind === 'run' ? await ledger.getRun(id) : await ledger.getAudit(id);
-  if (!entry) { io.err(`scp-ledger: @${kind}:${id} is not in the ledger`); return 1; }
+  if (!entry) {
+    io.err(`scp-ledger: @${kind}:${id} is not in the ledger`);
+    return 1;
+  }
   io.out(JSON.stringify(entry, null, flags.json ? 0 : 2));
   return 0;
 }
@@ -80,7 +95,10 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> | voi
 
 export async function exportCommand(argv: string[], io: Io): Promise<number> {
   const { flags } = parseArgs(argv, { booleans: ['help'], values: [...FILTER_FLAGS, 'format', 'branch', 'separator'] });
-  if (flags.help) { io.out(exportHelp); return 0; }
+  if (flags.help) {
+    io.out(exportHelp);
+    return 0;
+  }
   const format = str(flags, 'format');
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('export needs --format csv or --format jsonl');
   const { ledger } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));

@@ -55,8 +55,12 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     booleans: ['help', 'json', 'no-repo-changes'],
     values: ['type', 'subtype', 'target', 'reason', 'actor', 'artifact', 'branch', 'repo'],
   });
-  if (flags.help) { io.out(runHelp); return 0; }
-  if (rest.length === 0) throw new UsageError('nothing to run: put the command after --, e.g. scp-ledger run -- npm test');
+  if (flags.help) {
+    io.out(runHelp);
+    return 0;
+  }
+  if (rest.length === 0)
+    throw new UsageError('nothing to run: put the command after --, e.g. scp-ledger run -- npm test');
 
   const { ledger, root, gitdir, bare } = await openRepoLedger(io.cwd, str(flags, 'branch'), undefined, repoOptions(io));
   const redactor = createRedactor();
@@ -71,7 +75,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const befores: RepoState[] = [];
   if (captureRepo || all.repo?.length) {
     for (const path of repoPaths) {
-      try { befores.push(await readRepoState(path)); } catch (e) {
+      try {
+        befores.push(await readRepoState(path));
+      } catch (e) {
         throw new UsageError(`--repo ${path} is not a git working tree (${(e as Error).message.split('\n')[0]})`);
       }
     }
@@ -88,32 +94,55 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const out = new Tail(OUTPUT_TAIL_CAP);
   const err = new Tail(OUTPUT_TAIL_CAP);
   let cancelledBy: NodeJS.Signals | undefined;
-  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
-    const child = spawn(rest[0]!, rest.slice(1), { cwd: io.cwd, env: io.env, stdio: ['inherit', 'pipe', 'pipe'] });
-    child.stdout.on('data', (b: Buffer) => { out.push(b); io.stdout.write(b); });
-    child.stderr.on('data', (b: Buffer) => { err.push(b); io.stderr.write(b); });
-    const forward = (sig: NodeJS.Signals) => { cancelledBy = sig; child.kill(sig); };
-    const onInt = () => forward('SIGINT');
-    const onTerm = () => forward('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    const done = (r: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(r);
-    };
-    child.on('error', (e) => done({ code: null, signal: null, spawnError: e }));
-    child.on('close', (code, signal) => done({ code, signal }));
-  });
+  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>(
+    (resolve) => {
+      const child = spawn(rest[0]!, rest.slice(1), { cwd: io.cwd, env: io.env, stdio: ['inherit', 'pipe', 'pipe'] });
+      child.stdout.on('data', (b: Buffer) => {
+        out.push(b);
+        io.stdout.write(b);
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        err.push(b);
+        io.stderr.write(b);
+      });
+      const forward = (sig: NodeJS.Signals) => {
+        cancelledBy = sig;
+        child.kill(sig);
+      };
+      const onInt = () => forward('SIGINT');
+      const onTerm = () => forward('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      const done = (r: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }) => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+        resolve(r);
+      };
+      child.on('error', (e) => done({ code: null, signal: null, spawnError: e }));
+      child.on('close', (code, signal) => done({ code, signal }));
+    },
+  );
   const ended = new Date();
 
   // Shell conventions: 127 command not found, 128+n killed by signal n.
   const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGHUP: 1, SIGQUIT: 3 };
-  const exitCode = outcome.spawnError ? ((outcome.spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126)
-    : outcome.code ?? 128 + (SIGNALS[outcome.signal ?? ''] ?? 1);
-  if (outcome.spawnError) io.err(`scp-ledger: cannot run "${rest[0]}": ${(outcome.spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 'command not found' : outcome.spawnError.message}`);
-  if (out.total) event({ type: 'stdout', status: 'ok', detail: { tail: redactor.redact(out.text()).value, bytes: out.total } });
-  if (err.total) event({ type: 'stderr', status: exitCode === 0 ? 'ok' : 'failed', detail: { tail: redactor.redact(err.text()).value, bytes: err.total } });
+  const exitCode = outcome.spawnError
+    ? (outcome.spawnError as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 127
+      : 126
+    : (outcome.code ?? 128 + (SIGNALS[outcome.signal ?? ''] ?? 1));
+  if (outcome.spawnError)
+    io.err(
+      `scp-ledger: cannot run "${rest[0]}": ${(outcome.spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 'command not found' : outcome.spawnError.message}`,
+    );
+  if (out.total)
+    event({ type: 'stdout', status: 'ok', detail: { tail: redactor.redact(out.text()).value, bytes: out.total } });
+  if (err.total)
+    event({
+      type: 'stderr',
+      status: exitCode === 0 ? 'ok' : 'failed',
+      detail: { tail: redactor.redact(err.text()).value, bytes: err.total },
+    });
 
   let changes: RepoChanges | undefined;
   let artifacts: ArtifactRef[] = [];
@@ -127,8 +156,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     totals.added += c.lines_added;
     totals.deleted += c.lines_deleted;
     event({ type: 'repo_changes', status: 'ok', detail: { ...c } });
-    for (const x of c.commits) artifacts = addArtifact(artifacts, { ref_type: 'commit', ref_value: x.sha, repo: b.root, summary: x.subject });
-    if (c.branch && c.commits.length) artifacts = addArtifact(artifacts, { ref_type: 'branch', ref_value: c.branch, repo: b.root });
+    for (const x of c.commits)
+      artifacts = addArtifact(artifacts, { ref_type: 'commit', ref_value: x.sha, repo: b.root, summary: x.subject });
+    if (c.branch && c.commits.length)
+      artifacts = addArtifact(artifacts, { ref_type: 'branch', ref_value: c.branch, repo: b.root });
   }
   const art = str(flags, 'artifact');
   if (art) {
@@ -149,12 +180,22 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     duration_ms: ended.getTime() - started.getTime(),
     environment: io.env.CI ? 'ci' : 'shell',
     modules_affected: [],
-    summary: redactor.redact(`${command} → ${status === 'cancelled' ? `cancelled (${cancelledBy})` : `exit ${exitCode}`}`).value,
-    metadata: { exit_code: exitCode, ...(outcome.signal && { signal: outcome.signal }), ...(changes && { files_changed: totals.files, lines_added: totals.added, lines_deleted: totals.deleted }) },
+    summary: redactor.redact(
+      `${command} → ${status === 'cancelled' ? `cancelled (${cancelledBy})` : `exit ${exitCode}`}`,
+    ).value,
+    metadata: {
+      exit_code: exitCode,
+      ...(outcome.signal && { signal: outcome.signal }),
+      ...(changes && { files_changed: totals.files, lines_added: totals.added, lines_deleted: totals.deleted }),
+    },
     ...(repos.length && { repos }),
     ...(str(flags, 'target') && { target: str(flags, 'target') }),
     ...(str(flags, 'reason') && { reason: redactor.redact(str(flags, 'reason')!).value }),
-    ...(status === 'failed' && { error: err.total ? redactor.redact(err.text().split('\n').filter(Boolean).pop() ?? '').value.slice(0, 500) : `exit ${exitCode}` }),
+    ...(status === 'failed' && {
+      error: err.total
+        ? redactor.redact(err.text().split('\n').filter(Boolean).pop() ?? '').value.slice(0, 500)
+        : `exit ${exitCode}`,
+    }),
     ...(artifacts.length && { artifacts }),
   };
   await ledger.write({ runs: [{ run, events }], actor });
@@ -162,6 +203,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   await ledger.close?.().catch(() => undefined);
   const ref = `@run:${runId}`;
   if (flags.json) io.err(JSON.stringify({ ref, run }, null, 2));
-  else io.err(`scp-ledger: recorded ${ref} (${status}${changes ? `, ${totals.files} files changed${repos.length > 1 ? ` in ${repos.length} repositories` : ''}` : ''})`);
+  else
+    io.err(
+      `scp-ledger: recorded ${ref} (${status}${changes ? `, ${totals.files} files changed${repos.length > 1 ? ` in ${repos.length} repositories` : ''}` : ''})`,
+    );
   return exitCode;
 }

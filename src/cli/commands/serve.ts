@@ -21,11 +21,21 @@ Prints "listening on http://host:port/api/" when ready; stops on SIGINT/SIGTERM.
 
 /** Waits for SIGINT/SIGTERM (tests pass their own). */
 export type StopSignal = () => Promise<void>;
-const signals: StopSignal = () => new Promise((r) => { process.once('SIGINT', () => r()); process.once('SIGTERM', () => r()); });
+const signals: StopSignal = () =>
+  new Promise((r) => {
+    process.once('SIGINT', () => r());
+    process.once('SIGTERM', () => r());
+  });
 
 export async function serveCommand(argv: string[], io: Io, stop: StopSignal = signals): Promise<number> {
-  const { flags } = parseArgs(argv, { booleans: ['help'], values: ['dir', 'port', 'host', 'postgres', 'remote', 'token', 'actor', 'cors', 'branch'] });
-  if (flags.help) { io.out(serveHelp); return 0; }
+  const { flags } = parseArgs(argv, {
+    booleans: ['help'],
+    values: ['dir', 'port', 'host', 'postgres', 'remote', 'token', 'actor', 'cors', 'branch'],
+  });
+  if (flags.help) {
+    io.out(serveHelp);
+    return 0;
+  }
   const dir = resolve(io.cwd, str(flags, 'dir') ?? '.scp-host');
   const portText = str(flags, 'port') ?? '8787';
   const port = Number(portText);
@@ -33,17 +43,25 @@ export async function serveCommand(argv: string[], io: Io, stop: StopSignal = si
   const host = str(flags, 'host') ?? '127.0.0.1';
   const postgres = str(flags, 'postgres') ?? io.env.SCP_POSTGRES_URL;
   const remote = str(flags, 'remote');
-  if (postgres && !remote) throw new UsageError('--postgres needs --remote <git url>: with several instances the ledger of record is a git remote');
+  if (postgres && !remote)
+    throw new UsageError(
+      '--postgres needs --remote <git url>: with several instances the ledger of record is a git remote',
+    );
   const token = str(flags, 'token') ?? io.env.SCP_HOST_TOKEN;
   const actor = str(flags, 'actor') ?? 'host-user';
-  const cors = str(flags, 'cors')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const cors = str(flags, 'cors')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const branch = str(flags, 'branch');
 
   const { createScpRequestHandler, unauthorized } = await import('../../core/host/node/index.js');
-  const auth = token ? (req: IncomingMessage) => {
-    if (req.headers.authorization !== `Bearer ${token}`) throw unauthorized('Send "Authorization: Bearer <token>"');
-    return { actor };
-  } : undefined;
+  const auth = token
+    ? (req: IncomingMessage) => {
+        if (req.headers.authorization !== `Bearer ${token}`) throw unauthorized('Send "Authorization: Bearer <token>"');
+        return { actor };
+      }
+    : undefined;
   const common = {
     ...(auth && { auth }),
     ...(cors?.length && { cors: { origins: cors, credentials: true } }),
@@ -64,16 +82,37 @@ export async function serveCommand(argv: string[], io: Io, stop: StopSignal = si
     const { createFileStagingStore } = await import('../../core/host/node/file-staging-store.js');
     const http = await import('isomorphic-git/http/node');
     fs.mkdirSync(join(dir, 'ledger'), { recursive: true });
-    const ledger = await createGitLedger({ fs, http, dir: join(dir, 'ledger'), ...(remote && { remote: { url: remote } }), ...(branch && { branch }) });
-    const scp = createScp({ ledger, staging: createFileStagingStore({ file: join(dir, 'staging.json') }), channel: false, actor });
+    const ledger = await createGitLedger({
+      fs,
+      http,
+      dir: join(dir, 'ledger'),
+      ...(remote && { remote: { url: remote } }),
+      ...(branch && { branch }),
+    });
+    const scp = createScp({
+      ledger,
+      staging: createFileStagingStore({ file: join(dir, 'staging.json') }),
+      channel: false,
+      actor,
+    });
     handler = createScpRequestHandler({ scp, eventsDir: join(dir, 'events'), ...common });
-    closeAll = async () => { await handler.close(); await scp.close(); };
+    closeAll = async () => {
+      await handler.close();
+      await scp.close();
+    };
   }
 
-  const server = createServer((req, res) => { void handler(req, res); });
-  await new Promise<void>((r, j) => { server.once('error', j); server.listen(port, host, () => r()); });
+  const server = createServer((req, res) => {
+    void handler(req, res);
+  });
+  await new Promise<void>((r, j) => {
+    server.once('error', j);
+    server.listen(port, host, () => r());
+  });
   const addr = server.address() as { port: number };
-  io.out(`listening on http://${host}:${addr.port}/api/ (${postgres ? `postgres, ledger of record ${remote}` : `files in ${dir}`})`);
+  io.out(
+    `listening on http://${host}:${addr.port}/api/ (${postgres ? `postgres, ledger of record ${remote}` : `files in ${dir}`})`,
+  );
   await stop();
   await closeAll();
   server.closeAllConnections();

@@ -13,7 +13,11 @@ export interface EventBus {
   close(): void;
 }
 
-interface Wire { source: string; name: BusEventName; payload: unknown }
+interface Wire {
+  source: string;
+  name: BusEventName;
+  payload: unknown;
+}
 
 /**
  * Typed event bus. With `channel` (a BroadcastChannel name) every emit is mirrored to the other
@@ -24,14 +28,27 @@ export function createEventBus(options: { channel?: string | false } = {}): Even
   const listeners = new Map<BusEventName, Set<Listener<BusEventName>>>();
   const anyListeners = new Set<AnyListener>();
   const source = crypto.randomUUID();
-  const channel = options.channel && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(options.channel) : undefined;
+  const channel =
+    options.channel && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(options.channel) : undefined;
 
   function deliver(name: BusEventName, payload: unknown, remote: boolean) {
     for (const fn of [...(listeners.get(name) ?? [])]) {
-      try { fn(payload as never, { remote }); } catch (e) { queueMicrotask(() => { throw e; }); }
+      try {
+        fn(payload as never, { remote });
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
     }
     for (const fn of [...anyListeners]) {
-      try { fn(name, payload, { remote }); } catch (e) { queueMicrotask(() => { throw e; }); }
+      try {
+        fn(name, payload, { remote });
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
     }
   }
 
@@ -49,16 +66,24 @@ export function createEventBus(options: { channel?: string | false } = {}): Even
         listeners.set(name, set);
       }
       set.add(fn as Listener<BusEventName>);
-      return () => { set.delete(fn as Listener<BusEventName>); };
+      return () => {
+        set.delete(fn as Listener<BusEventName>);
+      };
     },
     onAny(fn) {
       anyListeners.add(fn);
-      return () => { anyListeners.delete(fn); };
+      return () => {
+        anyListeners.delete(fn);
+      };
     },
     emit(name, payload) {
       deliver(name, payload, false);
       if (channel) {
-        try { channel.postMessage({ source, name, payload } satisfies Wire); } catch { /* uncloneable payload: local only */ }
+        try {
+          channel.postMessage({ source, name, payload } satisfies Wire);
+        } catch {
+          /* uncloneable payload: local only */
+        }
       }
     },
     close() {

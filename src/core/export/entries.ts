@@ -17,10 +17,21 @@ export function actionOf(entry: EntryMeta): string {
 export type ActionKind = 'create' | 'change' | 'destroy' | 'read';
 
 const RUN_TYPE_KINDS: Record<string, ActionKind> = {
-  install: 'create', build: 'create', setup: 'create', generate: 'create', backup: 'create',
-  deploy: 'change', format: 'change', restore: 'change', git: 'change', ci: 'change',
+  install: 'create',
+  build: 'create',
+  setup: 'create',
+  generate: 'create',
+  backup: 'create',
+  deploy: 'change',
+  format: 'change',
+  restore: 'change',
+  git: 'change',
+  ci: 'change',
   destroy: 'destroy',
-  plan: 'read', validate: 'read', test: 'read', scan: 'read',
+  plan: 'read',
+  validate: 'read',
+  test: 'read',
+  scan: 'read',
 };
 
 /**
@@ -40,7 +51,19 @@ export function targetOf(entry: EntryMeta, cardLabel: (key: string) => string = 
   return entry.target ?? '';
 }
 
-export const CSV_COLUMNS = ['time', 'kind', 'id', 'actor', 'action', 'target', 'card', 'status', 'summary', 'reason', 'duration_ms'] as const;
+export const CSV_COLUMNS = [
+  'time',
+  'kind',
+  'id',
+  'actor',
+  'action',
+  'target',
+  'card',
+  'status',
+  'summary',
+  'reason',
+  'duration_ms',
+] as const;
 
 /** The field separator: `,` (RFC 4180) or `;` (what spreadsheets expect where `,` is the decimal mark). */
 export type CsvSeparator = ',' | ';';
@@ -73,16 +96,33 @@ export const csvHeader = (separator: CsvSeparator = ','): string => `${CSV_COLUM
 export const CSV_HEADER = csvHeader(',');
 
 /** One entry as a CSV line (CRLF-terminated). */
-export function csvRow(e: EntryMeta, cardLabel: (key: string) => string = (k) => k, separator: CsvSeparator = ','): string {
+export function csvRow(
+  e: EntryMeta,
+  cardLabel: (key: string) => string = (k) => k,
+  separator: CsvSeparator = ',',
+): string {
   const row: Record<(typeof CSV_COLUMNS)[number], string | number | null | undefined> = {
-    time: e.time, kind: e.kind, id: e.id, actor: e.actor, action: actionOf(e), target: targetOf(e, cardLabel),
-    card: e.card_key, status: e.status, summary: e.summary, reason: e.reason, duration_ms: e.duration_ms,
+    time: e.time,
+    kind: e.kind,
+    id: e.id,
+    actor: e.actor,
+    action: actionOf(e),
+    target: targetOf(e, cardLabel),
+    card: e.card_key,
+    status: e.status,
+    summary: e.summary,
+    reason: e.reason,
+    duration_ms: e.duration_ms,
   };
   return `${CSV_COLUMNS.map((c) => csvField(row[c])).join(csvSeparator(separator))}\r\n`;
 }
 
 /** The entries as CSV with a header row, separated by `,` (default) or `;`. */
-export function toCsv(entries: readonly EntryMeta[], cardLabel?: (key: string) => string, options: { separator?: CsvSeparator } = {}): string {
+export function toCsv(
+  entries: readonly EntryMeta[],
+  cardLabel?: (key: string) => string,
+  options: { separator?: CsvSeparator } = {},
+): string {
   const separator = csvSeparator(options.separator ?? ',');
   return csvHeader(separator) + entries.map((e) => csvRow(e, cardLabel, separator)).join('');
 }

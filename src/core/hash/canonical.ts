@@ -13,8 +13,11 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((obj as { toJSON(): unknown }).toJSON());
-    const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function')
+      return canonicalJson((obj as { toJSON(): unknown }).toJSON());
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
   }
   throw new TypeError(`Canonical JSON cannot encode a ${typeof value}`);

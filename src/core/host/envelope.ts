@@ -18,7 +18,7 @@ export const OriginEnvelope = z.looseObject({
 export type OriginEnvelope = z.infer<typeof OriginEnvelope>;
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? v as Obj : {});
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function isoOf(ts: OriginEnvelope['ts']): string {
@@ -29,8 +29,15 @@ function isoOf(ts: OriginEnvelope['ts']): string {
 
 /** Bus events that travel over the wire (local-only ones such as `sys:reset` do not). */
 export const WIRE_EVENTS: readonly BusEventName[] = [
-  'audit:pending', 'audit:saved', 'audit:discarded', 'audit:deleted',
-  'run:started', 'run:event', 'run:completed', 'ledger:written', 'ledger:synced',
+  'audit:pending',
+  'audit:saved',
+  'audit:discarded',
+  'audit:deleted',
+  'run:started',
+  'run:event',
+  'run:completed',
+  'ledger:written',
+  'ledger:synced',
 ];
 
 /**
@@ -69,9 +76,15 @@ export function envelopeToBus(env: OriginEnvelope): { name: BusEventName; payloa
       return {
         name: 'run:completed',
         payload: {
-          run_id: str(data.run_id) ?? key, type: str(data.type) ?? 'run', subtype: str(data.subtype) ?? str(data.type) ?? 'run',
-          status: data.status, summary: str(data.summary) ?? '', duration_ms: typeof data.duration_ms === 'number' ? data.duration_ms : null,
-          ...(data.metadata && typeof data.metadata === 'object' && !Array.isArray(data.metadata) ? { metadata: data.metadata } : {}),
+          run_id: str(data.run_id) ?? key,
+          type: str(data.type) ?? 'run',
+          subtype: str(data.subtype) ?? str(data.type) ?? 'run',
+          status: data.status,
+          summary: str(data.summary) ?? '',
+          duration_ms: typeof data.duration_ms === 'number' ? data.duration_ms : null,
+          ...(data.metadata && typeof data.metadata === 'object' && !Array.isArray(data.metadata)
+            ? { metadata: data.metadata }
+            : {}),
         },
       };
     default:
@@ -80,18 +93,34 @@ export function envelopeToBus(env: OriginEnvelope): { name: BusEventName; payloa
 }
 
 /** Validates a mapped payload against the bus schema (`safeParse`, no throw). */
-export function checkBusPayload<K extends BusEventName>(name: K, payload: unknown):
-  { ok: true; value: BusEventMap[K] } | { ok: false; issues: { path: string; message: string }[] } {
+export function checkBusPayload<K extends BusEventName>(
+  name: K,
+  payload: unknown,
+): { ok: true; value: BusEventMap[K] } | { ok: false; issues: { path: string; message: string }[] } {
   const r = BusEvents[name].safeParse(payload);
   if (r.success) return { ok: true, value: r.data as BusEventMap[K] };
-  return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+  return {
+    ok: false,
+    issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })),
+  };
 }
 
 /** The envelope a server sends for a bus event (the inverse of `envelopeToBus`). */
-export function busToEnvelope<K extends BusEventName>(name: K, payload: BusEventMap[K], seq: number, ts: number): OriginEnvelope {
+export function busToEnvelope<K extends BusEventName>(
+  name: K,
+  payload: BusEventMap[K],
+  seq: number,
+  ts: number,
+): OriginEnvelope {
   const p = payload as Obj;
   // The request / trace id an event happened under rides on the envelope too, for log joins.
-  const base = { v: 1, ts, seq, type: name as string, ...(typeof p.correlation_id === 'string' && { correlation_id: p.correlation_id }) };
+  const base = {
+    v: 1,
+    ts,
+    seq,
+    type: name as string,
+    ...(typeof p.correlation_id === 'string' && { correlation_id: p.correlation_id }),
+  };
   switch (name) {
     case 'audit:pending': {
       const { snapshot_id, card_key, ...rest } = p;

@@ -47,14 +47,30 @@ export function createHostClient(options: HostClientOptions): HostClient {
   }
   // Asked once: the host's answer for this sign-in. A host without /api/me (the origin) allows everything.
   let caps: Promise<Capabilities> | undefined;
-  const capabilities = () => (caps ??= backend.http.request('GET', '/api/me', { accept: [404], what: 'capabilities' }).then((res) => {
-    const role = (res.body as { capabilities?: { role?: unknown } } | undefined)?.capabilities?.role;
-    return capabilitiesOf(res.status !== 404 && isRole(role) ? role : 'admin');
-  }, (e: unknown) => { caps = undefined; throw e; }));
+  const capabilities = () =>
+    (caps ??= backend.http.request('GET', '/api/me', { accept: [404], what: 'capabilities' }).then(
+      (res) => {
+        const role = (res.body as { capabilities?: { role?: unknown } } | undefined)?.capabilities?.role;
+        return capabilitiesOf(res.status !== 404 && isRole(role) ? role : 'admin');
+      },
+      (e: unknown) => {
+        caps = undefined;
+        throw e;
+      },
+    ));
   return {
-    backend, events, bus, store, capabilities, history: backend.history,
-    staging: backend.staging, ledger: backend.ledger, runs: backend.runs, refs: backend.refs,
-    cards, cardLabel: (k) => cards.label(k),
+    backend,
+    events,
+    bus,
+    store,
+    capabilities,
+    history: backend.history,
+    staging: backend.staging,
+    ledger: backend.ledger,
+    runs: backend.runs,
+    refs: backend.refs,
+    cards,
+    cardLabel: (k) => cards.label(k),
     async close() {
       events?.close();
       bus.close();

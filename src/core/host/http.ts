@@ -30,7 +30,11 @@ export interface RequestOptions<S extends z.ZodMiniType | undefined = undefined>
   what?: string;
 }
 
-export interface HttpResponse<T> { status: number; body: T; headers: Headers }
+export interface HttpResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
 
 export interface Http {
   readonly baseUrl: string;
@@ -40,7 +44,9 @@ export interface Http {
   readonly fetch: typeof fetch;
   readonly credentials: RequestCredentials;
   request<S extends z.ZodMiniType | undefined = undefined>(
-    method: string, path: string, options?: RequestOptions<S>,
+    method: string,
+    path: string,
+    options?: RequestOptions<S>,
   ): Promise<HttpResponse<S extends z.ZodMiniType ? z.infer<S> : unknown>>;
 }
 
@@ -81,11 +87,15 @@ export function createHttp(options: HttpOptions): Http {
     const target = url(path, o.query);
     const what = o.what ?? `${method} ${path}`;
     const ms = o.timeoutMs ?? defaultTimeout;
-    if (o.signal?.aborted) throw new AbortedError(`${what} was aborted before it started`, { data: { what }, cause: o.signal.reason });
+    if (o.signal?.aborted)
+      throw new AbortedError(`${what} was aborted before it started`, { data: { what }, cause: o.signal.reason });
 
     const ctl = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; ctl.abort(); }, ms);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort();
+    }, ms);
     const onAbort = () => ctl.abort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const reqHeaders: Record<string, string> = { accept: 'application/json', ...(await headers()), ...o.headers };
@@ -97,30 +107,55 @@ export function createHttp(options: HttpOptions): Http {
 
     const failed = (e: unknown): never => {
       if (o.signal?.aborted) throw new AbortedError(`${what} was aborted`, { data: { what }, cause: e });
-      if (timedOut) throw new TimeoutError(`${what} got no answer within ${ms} ms; the host may be overloaded, try again`, { data: { ms, what }, cause: e });
-      throw new NetworkError(`${what} could not reach ${target}: check the connection and the host URL`, { data: { url: target }, cause: e });
+      if (timedOut)
+        throw new TimeoutError(`${what} got no answer within ${ms} ms; the host may be overloaded, try again`, {
+          data: { ms, what },
+          cause: e,
+        });
+      throw new NetworkError(`${what} could not reach ${target}: check the connection and the host URL`, {
+        data: { url: target },
+        cause: e,
+      });
     };
 
     try {
       let res: Response;
-      try { res = await doFetch(target, init); } catch (e) { return failed(e); }
+      try {
+        res = await doFetch(target, init);
+      } catch (e) {
+        return failed(e);
+      }
       let text: string;
-      try { text = res.status === 204 || res.status === 304 ? '' : await res.text(); } catch (e) { return failed(e); }
+      try {
+        text = res.status === 204 || res.status === 304 ? '' : await res.text();
+      } catch (e) {
+        return failed(e);
+      }
 
       let body: unknown;
       let jsonError: unknown;
       if (text !== '') {
-        try { body = JSON.parse(text); } catch (e) { jsonError = e; body = text.slice(0, 500); }
+        try {
+          body = JSON.parse(text);
+        } catch (e) {
+          jsonError = e;
+          body = text.slice(0, 500);
+        }
       }
       const accepted = o.accept?.includes(res.status) ?? false;
       if (res.status >= 400 && !accepted) {
-        const reason = body && typeof body === 'object' && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
-        throw new HttpError(`${what} failed with HTTP ${res.status}${reason}`, { data: { status: res.status, url: target, body } });
+        const reason =
+          body && typeof body === 'object' && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
+        throw new HttpError(`${what} failed with HTTP ${res.status}${reason}`, {
+          data: { status: res.status, url: target, body },
+        });
       }
-      if (res.status === 304 || (res.status >= 400 && accepted)) return { status: res.status, body, headers: res.headers };
+      if (res.status === 304 || (res.status >= 400 && accepted))
+        return { status: res.status, body, headers: res.headers };
       if (jsonError !== undefined) {
         throw new ValidationError(`${what} returned a body that is not JSON`, {
-          data: { what, issues: [{ path: '(root)', message: 'not JSON' }] }, cause: jsonError,
+          data: { what, issues: [{ path: '(root)', message: 'not JSON' }] },
+          cause: jsonError,
         });
       }
       const parsed = o.schema ? parseWith(o.schema, body, `response of ${what}`) : body;

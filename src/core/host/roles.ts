@@ -36,12 +36,23 @@ export interface Capabilities {
 
 /** The least role each action needs. */
 export const ACTION_ROLES: Record<Exclude<keyof Capabilities, 'role'>, Role> = {
-  stage: 'operator', save: 'operator', discard: 'operator', delete: 'admin', runs: 'operator',
+  stage: 'operator',
+  save: 'operator',
+  discard: 'operator',
+  delete: 'admin',
+  runs: 'operator',
 };
 
 export function capabilitiesOf(role: Role): Capabilities {
   const can = (a: keyof typeof ACTION_ROLES) => roleAllows(role, ACTION_ROLES[a]);
-  return { role, stage: can('stage'), save: can('save'), discard: can('discard'), delete: can('delete'), runs: can('runs') };
+  return {
+    role,
+    stage: can('stage'),
+    save: can('save'),
+    discard: can('discard'),
+    delete: can('delete'),
+    runs: can('runs'),
+  };
 }
 
 /**

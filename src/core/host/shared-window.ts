@@ -5,8 +5,9 @@
  */
 export function sharedWindow<T>(run: () => Promise<T>, windowMs = 10): () => Promise<T> {
   let batch: Promise<T> | undefined;
-  return () => (batch ??= new Promise<void>((r) => setTimeout(r, windowMs)).then(() => {
-    batch = undefined;
-    return run();
-  }));
+  return () =>
+    (batch ??= new Promise<void>((r) => setTimeout(r, windowMs)).then(() => {
+      batch = undefined;
+      return run();
+    }));
 }

@@ -63,12 +63,16 @@ const GOOD_ID = /^[\x21-\x7e]{1,128}$/;
 const FATAL_STATUSES = new Set([400, 401, 403, 404, 405, 410]);
 
 function invalid(what: string, message: string, path = '(root)', cause?: unknown): ValidationError {
-  return new ValidationError(message, { data: { what, issues: [{ path, message }] }, ...(cause !== undefined && { cause }) });
+  return new ValidationError(message, {
+    data: { what, issues: [{ path, message }] },
+    ...(cause !== undefined && { cause }),
+  });
 }
 
 /** An `onCacheDone` that stages each fresh scan result the origin announces (embedded capture of a host's scans). */
 export function stageCacheResults(staging: Staging): NonNullable<EventBridgeOptions['onCacheDone']> {
-  return (scan) => staging.stage(scan.card_key, scan.result, scan.duration_s !== undefined ? { duration_s: scan.duration_s } : {});
+  return (scan) =>
+    staging.stage(scan.card_key, scan.result, scan.duration_s !== undefined ? { duration_s: scan.duration_s } : {});
 }
 
 /**
@@ -105,12 +109,26 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
   let wakeUp: (() => void) | undefined;
   let readyResolve!: () => void;
   let readyReject!: (e: unknown) => void;
-  const readyPromise = new Promise<void>((resolve, reject) => { readyResolve = resolve; readyReject = reject; });
+  const readyPromise = new Promise<void>((resolve, reject) => {
+    readyResolve = resolve;
+    readyReject = reject;
+  });
   readyPromise.catch(() => {}); // only callers of ready() see the failure
   let fatalError: ScpError | undefined;
 
-  const setState = (s: BridgeState) => { if (state !== s) { state = s; options.onState?.(s); } };
-  const report = (e: ScpError) => { try { options.onError?.(e); } catch { /* a reporter must not stop the stream */ } };
+  const setState = (s: BridgeState) => {
+    if (state !== s) {
+      state = s;
+      options.onState?.(s);
+    }
+  };
+  const report = (e: ScpError) => {
+    try {
+      options.onError?.(e);
+    } catch {
+      /* a reporter must not stop the stream */
+    }
+  };
 
   function reset(reason: ResetReason) {
     options.bus.emit('sys:reset', { reason });
@@ -118,9 +136,24 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       try {
         const r = fn(reason);
         if (r && typeof (r as Promise<void>).catch === 'function') {
-          (r as Promise<void>).catch((e) => report(e instanceof ScpError ? e : new NetworkError(`Refetch after reset failed: ${String(e)}`, { data: { url: options.url }, cause: e })));
+          (r as Promise<void>).catch((e) =>
+            report(
+              e instanceof ScpError
+                ? e
+                : new NetworkError(`Refetch after reset failed: ${String(e)}`, {
+                    data: { url: options.url },
+                    cause: e,
+                  }),
+            ),
+          );
         }
-      } catch (e) { report(e instanceof ScpError ? e : new NetworkError(`Refetch after reset failed: ${String(e)}`, { data: { url: options.url }, cause: e })); }
+      } catch (e) {
+        report(
+          e instanceof ScpError
+            ? e
+            : new NetworkError(`Refetch after reset failed: ${String(e)}`, { data: { url: options.url }, cause: e }),
+        );
+      }
     }
   }
 
@@ -128,13 +161,24 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
   function handle(m: SseMessage): boolean {
     const id = m.hasId ? m.id : undefined;
     if (id !== undefined && !GOOD_ID.test(id)) {
-      report(invalid('sse id', `Server-sent id ${JSON.stringify(id.slice(0, 40))} is not a valid cursor; the event is kept but the cursor is not moved`, 'id'));
+      report(
+        invalid(
+          'sse id',
+          `Server-sent id ${JSON.stringify(id.slice(0, 40))} is not a valid cursor; the event is kept but the cursor is not moved`,
+          'id',
+        ),
+      );
     }
     const goodId = id !== undefined && GOOD_ID.test(id) ? id : undefined;
 
     if (m.type === 'reset') {
       let reason: ResetReason = 'cursor_expired';
-      try { const d = JSON.parse(m.data) as { reason?: unknown }; if (typeof d?.reason === 'string') reason = d.reason; } catch { /* a bare reset is fine */ }
+      try {
+        const d = JSON.parse(m.data) as { reason?: unknown };
+        if (typeof d?.reason === 'string') reason = d.reason;
+      } catch {
+        /* a bare reset is fine */
+      }
       cursor = goodId ?? '';
       reset(reason);
       return true;
@@ -146,7 +190,12 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       // was detected on this connection the views are refetching already: one reset is enough.
       cursor = goodId ?? '';
       let reason: ResetReason = 'cursor_expired';
-      try { const d = JSON.parse(m.data) as { data?: { reason?: unknown } }; if (typeof d?.data?.reason === 'string') reason = d.data.reason; } catch { /* the reset stands */ }
+      try {
+        const d = JSON.parse(m.data) as { data?: { reason?: unknown } };
+        if (typeof d?.data?.reason === 'string') reason = d.data.reason;
+      } catch {
+        /* the reset stands */
+      }
       if (!justRestarted) reset(reason);
       justRestarted = false;
       return true;
@@ -157,7 +206,12 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       // ours puts instance_id at the top level. Either names the server instance.
       try {
         const d = JSON.parse(m.data) as { instance_id?: unknown; data?: { instance_id?: unknown } };
-        const found = typeof d?.instance_id === 'string' ? d.instance_id : d?.data && typeof d.data.instance_id === 'string' ? d.data.instance_id : undefined;
+        const found =
+          typeof d?.instance_id === 'string'
+            ? d.instance_id
+            : d?.data && typeof d.data.instance_id === 'string'
+              ? d.data.instance_id
+              : undefined;
         if (found !== undefined) next = found;
       } catch {
         report(invalid('sse sys:ready', 'sys:ready data is not JSON', 'data'));
@@ -165,7 +219,11 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       if (next !== undefined) {
         const restarted = instanceId !== undefined && next !== instanceId;
         instanceId = next;
-        if (restarted) { cursor = goodId ?? ''; justRestarted = true; reset('server_restart'); }
+        if (restarted) {
+          cursor = goodId ?? '';
+          justRestarted = true;
+          reset('server_restart');
+        }
       }
       readyResolve();
       return false;
@@ -173,35 +231,84 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
 
     justRestarted = false;
     // Duplicate after a replay overlap: numeric ids must advance.
-    if (goodId !== undefined && cursor !== '' && /^\d+$/.test(goodId) && /^\d+$/.test(cursor) && Number(goodId) <= Number(cursor)) return false;
+    if (
+      goodId !== undefined &&
+      cursor !== '' &&
+      /^\d+$/.test(goodId) &&
+      /^\d+$/.test(cursor) &&
+      Number(goodId) <= Number(cursor)
+    )
+      return false;
 
     let parsed: unknown;
-    try { parsed = JSON.parse(m.data); } catch (e) {
-      report(invalid('sse event data', `Event "${m.type}"${goodId ? ` #${goodId}` : ''} has data that is not JSON; it was skipped`, 'data', e));
+    try {
+      parsed = JSON.parse(m.data);
+    } catch (e) {
+      report(
+        invalid(
+          'sse event data',
+          `Event "${m.type}"${goodId ? ` #${goodId}` : ''} has data that is not JSON; it was skipped`,
+          'data',
+          e,
+        ),
+      );
       if (goodId !== undefined) cursor = goodId;
       return goodId !== undefined;
     }
     // An envelope without `type` takes the SSE event name (some hosts only set `event:`).
     const plain = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
-    const env = OriginEnvelope.safeParse(plain && !('type' in (parsed as object)) ? { ...(parsed as object), type: m.type } : parsed);
+    const env = OriginEnvelope.safeParse(
+      plain && !('type' in (parsed as object)) ? { ...(parsed as object), type: m.type } : parsed,
+    );
     if (!env.success) {
-      report(invalid('sse envelope', `Event "${m.type}" is not an envelope {type, key, data}; it was skipped`, env.error.issues[0]?.path.map(String).join('.') || '(root)', env.error));
+      report(
+        invalid(
+          'sse envelope',
+          `Event "${m.type}" is not an envelope {type, key, data}; it was skipped`,
+          env.error.issues[0]?.path.map(String).join('.') || '(root)',
+          env.error,
+        ),
+      );
     } else {
-      try { options.onEnvelope?.(env.data, m); } catch { /* a host callback must not stop the stream */ }
+      try {
+        options.onEnvelope?.(env.data, m);
+      } catch {
+        /* a host callback must not stop the stream */
+      }
       if (env.data.type === 'cache:done' && options.onCacheDone && typeof env.data.key === 'string') {
         const d = env.data as Envelope & { duration_s?: unknown };
         const duration = typeof d.duration_s === 'number' ? d.duration_s : undefined;
-        const failed = (e: unknown) => report(e instanceof ScpError ? e : new ValidationError(`Handling cache:done for "${env.data.key}" failed: ${String(e)}`, { data: { what: 'cache:done', issues: [{ path: 'data', message: String(e) }] }, cause: e }));
+        const failed = (e: unknown) =>
+          report(
+            e instanceof ScpError
+              ? e
+              : new ValidationError(`Handling cache:done for "${env.data.key}" failed: ${String(e)}`, {
+                  data: { what: 'cache:done', issues: [{ path: 'data', message: String(e) }] },
+                  cause: e,
+                }),
+          );
         try {
-          const r = options.onCacheDone({ card_key: env.data.key, result: env.data.data, ...(duration !== undefined && { duration_s: duration }) });
+          const r = options.onCacheDone({
+            card_key: env.data.key,
+            result: env.data.data,
+            ...(duration !== undefined && { duration_s: duration }),
+          });
           if (r && typeof (r as Promise<unknown>).catch === 'function') (r as Promise<unknown>).catch(failed);
-        } catch (e) { failed(e); }
+        } catch (e) {
+          failed(e);
+        }
       }
       const mapped = envelopeToBus(env.data);
       if (mapped) {
         const checked = checkBusPayload(mapped.name, mapped.payload);
         if (checked.ok) options.bus.emit(mapped.name as BusEventName, checked.value as never);
-        else report(new ValidationError(`Event "${mapped.name}" does not match its schema: ${checked.issues[0]?.path}: ${checked.issues[0]?.message}`, { data: { what: `sse ${mapped.name}`, issues: checked.issues } }));
+        else
+          report(
+            new ValidationError(
+              `Event "${mapped.name}" does not match its schema: ${checked.issues[0]?.path}: ${checked.issues[0]?.message}`,
+              { data: { what: `sse ${mapped.name}`, issues: checked.issues } },
+            ),
+          );
       }
     }
     if (goodId !== undefined) cursor = goodId;
@@ -210,8 +317,15 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => { wakeUp = undefined; resolve(); }, ms);
-      wakeUp = () => { clearTimeout(t); wakeUp = undefined; resolve(); };
+      const t = setTimeout(() => {
+        wakeUp = undefined;
+        resolve();
+      }, ms);
+      wakeUp = () => {
+        clearTimeout(t);
+        wakeUp = undefined;
+        resolve();
+      };
     });
   }
 
@@ -221,27 +335,42 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
     justRestarted = false;
     let progressed = false;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => { clearTimeout(idleTimer); idleTimer = setTimeout(() => ctl.abort(), idleTimeout); };
+    const arm = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => ctl.abort(), idleTimeout);
+    };
     const parser = createSseParser({
       lastEventId: cursor,
       ...(options.maxLineLength !== undefined && { maxLineLength: options.maxLineLength }),
-      onMessage: (m) => { if (handle(m)) progressed = true; },
-      onRetry: (ms) => { retryMs = ms; },
+      onMessage: (m) => {
+        if (handle(m)) progressed = true;
+      },
+      onRetry: (ms) => {
+        retryMs = ms;
+      },
       onError: report,
     });
     try {
       const h = options.headers;
       const headers: Record<string, string> = {
-        accept: 'text/event-stream', 'cache-control': 'no-cache',
+        accept: 'text/event-stream',
+        'cache-control': 'no-cache',
         ...(h ? (typeof h === 'function' ? await h() : h) : {}),
       };
       if (cursor) headers['last-event-id'] = cursor;
       connections++;
       arm();
-      const res = await doFetch(options.url, { headers, credentials: options.credentials ?? 'same-origin', signal: ctl.signal, cache: 'no-store' });
+      const res = await doFetch(options.url, {
+        headers,
+        credentials: options.credentials ?? 'same-origin',
+        signal: ctl.signal,
+        cache: 'no-store',
+      });
       if (!res.ok) {
         const body = await res.text().catch(() => '');
-        const err = new HttpError(`Event stream ${options.url} answered HTTP ${res.status}`, { data: { status: res.status, url: options.url, body: body.slice(0, 500) } });
+        const err = new HttpError(`Event stream ${options.url} answered HTTP ${res.status}`, {
+          data: { status: res.status, url: options.url, body: body.slice(0, 500) },
+        });
         report(err);
         if (FATAL_STATUSES.has(res.status)) fatalError = err;
         return { progressed, fatal: FATAL_STATUSES.has(res.status) };
@@ -249,7 +378,13 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       const type = res.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream') || !res.body) {
         await res.body?.cancel().catch(() => {});
-        report(invalid('sse content-type', `Event stream ${options.url} answered "${type}" instead of text/event-stream`, 'content-type'));
+        report(
+          invalid(
+            'sse content-type',
+            `Event stream ${options.url} answered "${type}" instead of text/event-stream`,
+            'content-type',
+          ),
+        );
         return { progressed, fatal: false };
       }
       setState('open');
@@ -260,11 +395,22 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
         if (done) break;
         arm();
         parser.push(decoder.decode(value, { stream: true }));
-        if (closed) { await reader.cancel().catch(() => {}); break; }
+        if (closed) {
+          await reader.cancel().catch(() => {});
+          break;
+        }
       }
       return { progressed, fatal: false };
     } catch (e) {
-      if (!closed) report(new NetworkError(ctl.signal.aborted ? `Event stream ${options.url} went silent for ${idleTimeout} ms; reconnecting` : `Event stream ${options.url} dropped; reconnecting`, { data: { url: options.url }, cause: e }));
+      if (!closed)
+        report(
+          new NetworkError(
+            ctl.signal.aborted
+              ? `Event stream ${options.url} went silent for ${idleTimeout} ms; reconnecting`
+              : `Event stream ${options.url} dropped; reconnecting`,
+            { data: { url: options.url }, cause: e },
+          ),
+        );
       return { progressed, fatal: false };
     } finally {
       clearTimeout(idleTimer);
@@ -279,7 +425,11 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
       setState('connecting');
       const { progressed, fatal } = await connectOnce();
       if (closed) break;
-      if (fatal) { closed = true; readyReject(fatalError); break; }
+      if (fatal) {
+        closed = true;
+        readyReject(fatalError);
+        break;
+      }
       attempt = progressed ? 0 : attempt + 1;
       const base = Math.max(1, retryMs !== undefined ? Math.max(retryMs, minRetry) : initialDelay);
       const ceiling = Math.min(maxDelay, base * 2 ** Math.min(attempt, 16));
@@ -292,11 +442,24 @@ export function connectEventBridge(options: EventBridgeOptions): EventBridge {
   })();
 
   return {
-    get state() { return state; },
-    get lastEventId() { return cursor; },
-    get instanceId() { return instanceId; },
-    get connections() { return connections; },
-    onReset(fn) { resetFns.add(fn); return () => { resetFns.delete(fn); }; },
+    get state() {
+      return state;
+    },
+    get lastEventId() {
+      return cursor;
+    },
+    get instanceId() {
+      return instanceId;
+    },
+    get connections() {
+      return connections;
+    },
+    onReset(fn) {
+      resetFns.add(fn);
+      return () => {
+        resetFns.delete(fn);
+      };
+    },
     ready: () => readyPromise,
     close() {
       if (closed && state === 'closed') return;

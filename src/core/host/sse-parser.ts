@@ -34,10 +34,11 @@ export interface SseParser {
   readonly lastEventId: string;
 }
 
-const tooLong = (what: string, limit: number) => new ValidationError(
-  `Server-sent ${what} is longer than ${limit} characters; it was dropped and the stream carries on`,
-  { data: { what: `sse ${what}`, issues: [{ path: what, message: `longer than ${limit}` }] } },
-);
+const tooLong = (what: string, limit: number) =>
+  new ValidationError(
+    `Server-sent ${what} is longer than ${limit} characters; it was dropped and the stream carries on`,
+    { data: { what: `sse ${what}`, issues: [{ path: what, message: `longer than ${limit}` }] } },
+  );
 
 /**
  * Incremental parser for the `text/event-stream` wire format: `event:`, `data:` (multi-line),
@@ -62,11 +63,18 @@ export function createSseParser(options: SseParserOptions): SseParser {
   let corrupt = false;
 
   function resetEvent() {
-    type = ''; data = ''; hasData = false; hasId = false; corrupt = false;
+    type = '';
+    data = '';
+    hasData = false;
+    hasId = false;
+    corrupt = false;
   }
 
   function dispatch() {
-    if (corrupt || !hasData) { resetEvent(); return; }
+    if (corrupt || !hasData) {
+      resetEvent();
+      return;
+    }
     const message: SseMessage = { type: type || 'message', data, id: lastEventId, hasId };
     resetEvent();
     options.onMessage(message);
@@ -78,27 +86,42 @@ export function createSseParser(options: SseParserOptions): SseParser {
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
     switch (name) {
-      case 'event': type = value; break;
+      case 'event':
+        type = value;
+        break;
       case 'data':
         if (corrupt) break;
-        if (data.length + value.length + 1 > maxEvent) { corrupt = true; data = ''; options.onError?.(tooLong('event', maxEvent)); break; }
+        if (data.length + value.length + 1 > maxEvent) {
+          corrupt = true;
+          data = '';
+          options.onError?.(tooLong('event', maxEvent));
+          break;
+        }
         data = hasData ? `${data}\n${value}` : value;
         hasData = true;
         break;
       case 'id':
-        if (!value.includes('\0')) { lastEventId = value; hasId = true; }
+        if (!value.includes('\0')) {
+          lastEventId = value;
+          hasId = true;
+        }
         break;
       case 'retry':
         if (/^\d+$/.test(value)) options.onRetry?.(Number(value));
         break;
-      default: break; // unknown fields are ignored
+      default:
+        break; // unknown fields are ignored
     }
   }
 
   function endLine() {
-    if (discardingLine) { discardingLine = false; return; }
+    if (discardingLine) {
+      discardingLine = false;
+      return;
+    }
     const line = partial.length === 1 ? partial[0]! : partial.join('');
-    partial = []; lineLength = 0;
+    partial = [];
+    lineLength = 0;
     if (line === '') dispatch();
     else if (line.charCodeAt(0) !== 58 /* ':' comment */) field(line);
   }
@@ -106,7 +129,10 @@ export function createSseParser(options: SseParserOptions): SseParser {
   function append(s: string) {
     if (discardingLine || s === '') return;
     if (lineLength + s.length > maxLine) {
-      discardingLine = true; corrupt = true; partial = []; lineLength = 0;
+      discardingLine = true;
+      corrupt = true;
+      partial = [];
+      lineLength = 0;
       options.onError?.(tooLong('line', maxLine));
       return;
     }
@@ -117,29 +143,47 @@ export function createSseParser(options: SseParserOptions): SseParser {
   const breaks = /[\r\n]/g;
 
   return {
-    get lastEventId() { return lastEventId; },
+    get lastEventId() {
+      return lastEventId;
+    },
     push(chunk: string) {
       let i = 0;
       const n = chunk.length;
       if (n === 0) return;
-      if (!started) { started = true; if (chunk.charCodeAt(0) === 0xfeff) i = 1; }
-      if (skipLF) { skipLF = false; if (chunk.charCodeAt(i) === 10) i++; }
+      if (!started) {
+        started = true;
+        if (chunk.charCodeAt(0) === 0xfeff) i = 1;
+      }
+      if (skipLF) {
+        skipLF = false;
+        if (chunk.charCodeAt(i) === 10) i++;
+      }
       while (i < n) {
         breaks.lastIndex = i;
         const m = breaks.exec(chunk);
-        if (!m) { append(chunk.slice(i)); return; }
+        if (!m) {
+          append(chunk.slice(i));
+          return;
+        }
         const j = m.index;
         append(chunk.slice(i, j));
         endLine();
         if (chunk.charCodeAt(j) === 13) {
-          if (j + 1 < n) { if (chunk.charCodeAt(j + 1) === 10) { i = j + 2; continue; } }
-          else skipLF = true;
+          if (j + 1 < n) {
+            if (chunk.charCodeAt(j + 1) === 10) {
+              i = j + 2;
+              continue;
+            }
+          } else skipLF = true;
         }
         i = j + 1;
       }
     },
     end() {
-      partial = []; lineLength = 0; discardingLine = false; skipLF = false;
+      partial = [];
+      lineLength = 0;
+      discardingLine = false;
+      skipLF = false;
       resetEvent();
     },
   };

@@ -1,24 +1,56 @@
 import { own } from '../own.js';
 import {
-  AlreadySavedError, ConflictError, DiskFullError, EmptySelectionError, HttpError, InvalidIdError, LedgerWriteError, NotFoundError,
+  AlreadySavedError,
+  ConflictError,
+  DiskFullError,
+  EmptySelectionError,
+  HttpError,
+  InvalidIdError,
+  LedgerWriteError,
+  NotFoundError,
   RunFinishedError,
-  type ScpError, SnapshotTooLargeError, UnknownRefKindError, ValidationError, ValueTooLargeError,
+  type ScpError,
+  SnapshotTooLargeError,
+  UnknownRefKindError,
+  ValidationError,
+  ValueTooLargeError,
 } from '../errors/index.js';
 
 /** The JSON body of every error response: `{error: <code>, message, field?, data?}`. */
-export interface WireError { error: string; message: string; field?: string; data?: unknown }
+export interface WireError {
+  error: string;
+  message: string;
+  field?: string;
+  data?: unknown;
+}
 
 /** The HTTP status a server answers for an ScpError code. */
 export function statusForCode(code: string): number {
   switch (code) {
-    case 'validation': case 'invalid_id': case 'empty_selection': case 'invalid_json': return 400;
-    case 'unauthorized': return 401;
-    case 'forbidden': return 403;
-    case 'not_found': case 'unknown_ref_kind': return 404;
-    case 'conflict': case 'run_finished': case 'already_saved': return 409;
-    case 'too_large': case 'value_too_large': case 'body_too_large': return 413;
-    case 'disk_full': return 507;
-    default: return 500;
+    case 'validation':
+    case 'invalid_id':
+    case 'empty_selection':
+    case 'invalid_json':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not_found':
+    case 'unknown_ref_kind':
+      return 404;
+    case 'conflict':
+    case 'run_finished':
+    case 'already_saved':
+      return 409;
+    case 'too_large':
+    case 'value_too_large':
+    case 'body_too_large':
+      return 413;
+    case 'disk_full':
+      return 507;
+    default:
+      return 500;
   }
 }
 

@@ -8,9 +8,12 @@ import type { DeleteOptions } from './types.js';
 export function checkDeleteReason(id: string, options: DeleteOptions | undefined): string {
   const reason = options?.reason;
   if (typeof reason !== 'string' || !reason.trim()) {
-    throw new ValidationError(`Deleting audit "${id}" needs a reason: pass { reason: 'why it is removed' } (it is kept in the ledger with who deleted it)`, {
-      data: { what: 'delete', issues: [{ path: 'reason', message: 'required' }] },
-    });
+    throw new ValidationError(
+      `Deleting audit "${id}" needs a reason: pass { reason: 'why it is removed' } (it is kept in the ledger with who deleted it)`,
+      {
+        data: { what: 'delete', issues: [{ path: 'reason', message: 'required' }] },
+      },
+    );
   }
   return reason.trim().slice(0, 2000);
 }

@@ -45,7 +45,10 @@ export function createAutoSync(sync: () => Promise<unknown>, options: AutoSyncOp
     if (stopped) return;
     if (timer !== undefined) clearTimeout(timer);
     state.nextAt = new Date(Date.now() + ms).toISOString();
-    timer = setTimeout(() => { timer = undefined; void attempt(); }, ms);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void attempt();
+    }, ms);
   }
 
   /** The wait before the next interval attempt: the interval, doubled per failure, capped. */
@@ -56,7 +59,10 @@ export function createAutoSync(sync: () => Promise<unknown>, options: AutoSyncOp
 
   async function attempt(): Promise<void> {
     if (stopped) return;
-    if (running) { again = true; return; }
+    if (running) {
+      again = true;
+      return;
+    }
     state.nextAt = undefined;
     running = (async () => {
       try {
@@ -71,7 +77,11 @@ export function createAutoSync(sync: () => Promise<unknown>, options: AutoSyncOp
     })();
     await running;
     running = undefined;
-    if (again && state.failures === 0) { again = false; void attempt(); return; }
+    if (again && state.failures === 0) {
+      again = false;
+      void attempt();
+      return;
+    }
     again = false;
     const wait = nextWait();
     if (wait !== undefined) schedule(wait);

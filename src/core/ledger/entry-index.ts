@@ -1,5 +1,14 @@
 import type { EntryKind, EntryMeta, LedgerPage, LedgerQuery } from '../schemas/ledger.js';
-import { compareKeys, compileFilter, encodeCursor, indexAfter, normalizeQuery, searchTextOf, sortKeyOf, type SortKey } from './query.js';
+import {
+  compareKeys,
+  compileFilter,
+  encodeCursor,
+  indexAfter,
+  normalizeQuery,
+  searchTextOf,
+  sortKeyOf,
+  type SortKey,
+} from './query.js';
 
 /**
  * An in-memory, newest-first index of entry metadata that answers `Ledger.list` queries quickly at
@@ -24,7 +33,12 @@ export interface EntryIndex {
   clear(): void;
 }
 
-interface Row { meta: EntryMeta; key: SortKey; text: string; timeOk: boolean }
+interface Row {
+  meta: EntryMeta;
+  key: SortKey;
+  text: string;
+  timeOk: boolean;
+}
 
 /** Rows per chunk. */
 const CHUNK = 256;
@@ -33,10 +47,14 @@ const FILTER_BITS = 1 << 16;
 
 /** The 16-bit hash of the trigram ending at `i` (lower-cased text). */
 const trigramAt = (s: string, i: number) =>
-  (Math.imul(Math.imul(s.charCodeAt(i - 2), 961) + Math.imul(s.charCodeAt(i - 1), 31) + s.charCodeAt(i), 0x9e3779b1) >>> 16);
+  Math.imul(Math.imul(s.charCodeAt(i - 2), 961) + Math.imul(s.charCodeAt(i - 1), 31) + s.charCodeAt(i), 0x9e3779b1) >>>
+  16;
 
 /** What a chunk of rows can contain: their joined search text and a filter of its trigrams. */
-interface Chunk { text: string; trigrams: Uint32Array }
+interface Chunk {
+  text: string;
+  trigrams: Uint32Array;
+}
 
 function buildChunk(rows: Row[], from: number, to: number): Chunk {
   const trigrams = new Uint32Array(FILTER_BITS / 32);
@@ -53,7 +71,10 @@ function buildChunk(rows: Row[], from: number, to: number): Chunk {
 }
 
 /** A needle prepared for chunk checks: its trigram hashes (none when shorter than 3). */
-interface Needle { text: string; trigrams: number[] }
+interface Needle {
+  text: string;
+  trigrams: number[];
+}
 
 function needleOf(text: string): Needle {
   const t = text.toLowerCase();
@@ -89,18 +110,28 @@ class SortedRows {
   merge(added: Row[]): void {
     const a = this.rows;
     if (added.length === 0) return;
-    if (a.length === 0) { this.rows = added.slice(); this.touched(0); return; }
+    if (a.length === 0) {
+      this.rows = added.slice();
+      this.touched(0);
+      return;
+    }
     if (compareKeys(added[added.length - 1]!.key, a[0]!.key) < 0) {
       // All newer: older rows keep their position from the end.
       this.rows = added.concat(a);
       this.touched(a.length);
       return;
     }
-    if (compareKeys(a[a.length - 1]!.key, added[0]!.key) < 0) { this.rows = a.concat(added); this.touched(0); return; }
+    if (compareKeys(a[a.length - 1]!.key, added[0]!.key) < 0) {
+      this.rows = a.concat(added);
+      this.touched(0);
+      return;
+    }
     // Filled with push: a large `new Array(n)` is a sparse (dictionary-mode) array, slow to scan.
     const out: Row[] = [];
-    let i = 0, j = 0;
-    while (i < a.length && j < added.length) out.push(compareKeys(a[i]!.key, added[j]!.key) <= 0 ? a[i++]! : added[j++]!);
+    let i = 0,
+      j = 0;
+    while (i < a.length && j < added.length)
+      out.push(compareKeys(a[i]!.key, added[j]!.key) <= 0 ? a[i++]! : added[j++]!);
     while (i < a.length) out.push(a[i++]!);
     while (j < added.length) out.push(added[j++]!);
     this.rows = out;
@@ -112,7 +143,8 @@ class SortedRows {
   remove(row: Row): boolean {
     const rows = this.rows;
     // First index whose key is not before row.key, then walk the equal keys to find the row itself.
-    let lo = 0, hi = rows.length;
+    let lo = 0,
+      hi = rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (compareKeys(rows[mid]!.key, row.key) < 0) lo = mid + 1;
@@ -152,7 +184,8 @@ class SortedRows {
 
   /** First index whose time is before `ms` (rows are newest first). */
   firstOlderThan(ms: number): number {
-    let lo = 0, hi = this.rows.length;
+    let lo = 0,
+      hi = this.rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.rows[mid]!.key.t >= ms) lo = mid + 1;
@@ -164,7 +197,11 @@ class SortedRows {
 
 export function createEntryIndex(): EntryIndex {
   const all = new SortedRows();
-  const byKind: Record<EntryKind, SortedRows> = { audit: new SortedRows(), run: new SortedRows(), action: new SortedRows() };
+  const byKind: Record<EntryKind, SortedRows> = {
+    audit: new SortedRows(),
+    run: new SortedRows(),
+    action: new SortedRows(),
+  };
   const byId = new Map<string, Row>();
   const idKey = (kind: string, id: string) => `${kind}\u0000${id}`;
 
@@ -180,13 +217,19 @@ export function createEntryIndex(): EntryIndex {
       for (const meta of entries) {
         const old = byId.get(idKey(meta.kind, meta.id));
         if (old) removeRow(old);
-        const row: Row = { meta, key: sortKeyOf(meta), text: searchTextOf(meta), timeOk: !Number.isNaN(Date.parse(meta.time)) };
+        const row: Row = {
+          meta,
+          key: sortKeyOf(meta),
+          text: searchTextOf(meta),
+          timeOk: !Number.isNaN(Date.parse(meta.time)),
+        };
         byId.set(idKey(meta.kind, meta.id), row);
         added.push(row);
       }
       added.sort((x, y) => compareKeys(x.key, y.key));
       all.merge(added);
-      for (const kind of ['audit', 'run', 'action'] as const) byKind[kind].merge(added.filter((r) => r.meta.kind === kind));
+      for (const kind of ['audit', 'run', 'action'] as const)
+        byKind[kind].merge(added.filter((r) => r.meta.kind === kind));
     },
 
     remove(kind, id) {
@@ -224,11 +267,17 @@ export function createEntryIndex(): EntryIndex {
         // Chunk of row i (counted from the oldest) and the index where that chunk ends.
         const c = Math.floor((n - 1 - i) / CHUNK);
         const stop = Math.min(end, n - c * CHUNK);
-        if (chunks && !chunkMayHold(chunks[c]!, needles)) { i = stop; continue; }
+        if (chunks && !chunkMayHold(chunks[c]!, needles)) {
+          i = stop;
+          continue;
+        }
         for (; i < stop; i++) {
           const row = rows[i]!;
           if ((timed && !row.timeOk) || !match(row.meta, row.text)) continue;
-          if (entries.length === q.limit) { more = true; break scan; }
+          if (entries.length === q.limit) {
+            more = true;
+            break scan;
+          }
           entries.push({ ...row.meta });
           last = row;
         }

@@ -18,14 +18,26 @@ export function createLazyLedger(load: () => Promise<Ledger>): Ledger {
     head: async () => (await get()).head(),
     async verify(o) {
       const l = await get();
-      if (!l.verify) return { ok: true, reason: 'unsupported', message: 'This ledger cannot verify itself', checked: { commits: 0, entries: 0 } };
+      if (!l.verify)
+        return {
+          ok: true,
+          reason: 'unsupported',
+          message: 'This ledger cannot verify itself',
+          checked: { commits: 0, entries: 0 },
+        };
       return l.verify(o);
     },
     async sync(o) {
       const l = await get();
-      if (!l.sync) throw new SyncError('This ledger has no remote to sync with: use the git ledger with a remote URL', { data: { remote: o?.remote ?? '', step: 'config' } });
+      if (!l.sync)
+        throw new SyncError('This ledger has no remote to sync with: use the git ledger with a remote URL', {
+          data: { remote: o?.remote ?? '', step: 'config' },
+        });
       return l.sync(o);
     },
-    close: async () => { const p = get.started(); if (p) await (await p).close?.(); },
+    close: async () => {
+      const p = get.started();
+      if (p) await (await p).close?.();
+    },
   };
 }

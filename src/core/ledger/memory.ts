@@ -55,7 +55,9 @@ async function prepare(batch: LedgerBatch): Promise<Prepared> {
   const v = validateBatch(batch);
   // Hashing is asynchronous (WebCrypto): all entries at once, after every synchronous check passed.
   const audits = await Promise.all(v.audits.map((a, i) => sealed(a, `audit ${i} of the batch`)));
-  const runs = await Promise.all(v.runs.map(async (r, i) => ({ run: await sealed(r.run, `run ${i} of the batch`), events: r.events })));
+  const runs = await Promise.all(
+    v.runs.map(async (r, i) => ({ run: await sealed(r.run, `run ${i} of the batch`), events: r.events })),
+  );
   const actions = await Promise.all(v.actions.map((a, i) => sealed(a, `action ${i} of the batch`)));
   return { audits, runs, actions, ids: v.ids };
 }
@@ -84,7 +86,11 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
 
   async function newCommit(info: Omit<MemoryCommit, 'id' | 'parent' | 'time'>): Promise<MemoryCommit> {
     const time = now().toISOString();
-    const id = (await sha256Hex(`memory-ledger\n${head ?? ''}\n${commits.length}\n${time}\n${info.added.join(',')}\n${info.deleted.join(',')}`)).slice(0, 40);
+    const id = (
+      await sha256Hex(
+        `memory-ledger\n${head ?? ''}\n${commits.length}\n${time}\n${info.added.join(',')}\n${info.deleted.join(',')}`,
+      )
+    ).slice(0, 40);
     return { id, ...(head !== undefined && { parent: head }), time, ...info };
   }
 
@@ -98,12 +104,24 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
           ...p.actions.filter((a) => actions.has(a.action_id)).map((a) => a.action_id),
         ];
         if (taken.length) {
-          throw new ConflictError(`Already in the ledger: ${taken.join(', ')} (saved entries are never overwritten; use a new id)`, {
-            data: { ids: taken, reason: 'exists' },
-          });
+          throw new ConflictError(
+            `Already in the ledger: ${taken.join(', ')} (saved entries are never overwritten; use a new id)`,
+            {
+              data: { ids: taken, reason: 'exists' },
+            },
+          );
         }
-        const message = batch.message ?? (p.ids.length === 1 ? `${p.audits.length ? 'audit' : p.runs.length ? 'run' : 'action'}: ${p.ids[0]}` : `ledger: ${p.ids.length} entries`);
-        const commit = await newCommit({ ...(batch.actor !== undefined && { actor: batch.actor }), message, added: p.ids, deleted: [] });
+        const message =
+          batch.message ??
+          (p.ids.length === 1
+            ? `${p.audits.length ? 'audit' : p.runs.length ? 'run' : 'action'}: ${p.ids[0]}`
+            : `ledger: ${p.ids.length} entries`);
+        const commit = await newCommit({
+          ...(batch.actor !== undefined && { actor: batch.actor }),
+          message,
+          added: p.ids,
+          deleted: [],
+        });
         // Everything below is synchronous: readers see all of the batch or none of it.
         const metas: EntryMeta[] = [];
         for (const a of p.audits) {
@@ -153,11 +171,18 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
         checkDeleteReason(id, opts);
         const gone = audits.get(id);
         if (!gone) {
-          throw new NotFoundError(`Audit "${id}" is not in the ledger (it may have been deleted already)`, { data: { kind: 'audit', id } });
+          throw new NotFoundError(`Audit "${id}" is not in the ledger (it may have been deleted already)`, {
+            data: { kind: 'audit', id },
+          });
         }
         const action = await sealed(deleteActionOf(targetOf(gone), opts, now()), 'delete action');
         const message = `audit: delete ${id}\n\n${action.reason}`;
-        const commit = await newCommit({ ...(opts.actor !== undefined && { actor: opts.actor }), message, added: [action.action_id], deleted: [id] });
+        const commit = await newCommit({
+          ...(opts.actor !== undefined && { actor: opts.actor }),
+          message,
+          added: [action.action_id],
+          deleted: [id],
+        });
         audits.delete(id);
         index.remove('audit', id);
         actions.set(action.action_id, action);
@@ -178,13 +203,29 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
         entries++;
         const { sha256, ...rest } = entry;
         if (sha256 !== (await sha256Hex(canonicalJson(rest)))) {
-          return { ok: false, reason: 'hash_mismatch', message: `Entry "${id}" no longer matches its sha256`, entry: id, ...(head && { head }), checked: { commits: commits.length, entries } };
+          return {
+            ok: false,
+            reason: 'hash_mismatch',
+            message: `Entry "${id}" no longer matches its sha256`,
+            entry: id,
+            ...(head && { head }),
+            checked: { commits: commits.length, entries },
+          };
         }
         return undefined;
       };
-      for (const [id, a] of audits) { const bad = await check(a, id); if (bad) return bad; }
-      for (const [id, r] of runs) { const bad = await check(r.run, id); if (bad) return bad; }
-      for (const [id, a] of actions) { const bad = await check(a, id); if (bad) return bad; }
+      for (const [id, a] of audits) {
+        const bad = await check(a, id);
+        if (bad) return bad;
+      }
+      for (const [id, r] of runs) {
+        const bad = await check(r.run, id);
+        if (bad) return bad;
+      }
+      for (const [id, a] of actions) {
+        const bad = await check(a, id);
+        if (bad) return bad;
+      }
       return { ok: true, ...(head && { head }), checked: { commits: commits.length, entries } };
     },
 

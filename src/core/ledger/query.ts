@@ -14,7 +14,10 @@ export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 500;
 
 /** A position in the newest-first order: time (epoch ms) then id. */
-export interface SortKey { t: number; id: string }
+export interface SortKey {
+  t: number;
+  id: string;
+}
 
 /** Epoch ms of an ISO time; unparseable times sort as the epoch (oldest). */
 export function timeMs(iso: string): number {
@@ -198,7 +201,9 @@ export interface NormalizedQuery {
 }
 
 function queryError(path: string, message: string): ValidationError {
-  return new ValidationError(`Invalid ledger query: ${path}: ${message}`, { data: { what: 'ledger query', issues: [{ path, message }] } });
+  return new ValidationError(`Invalid ledger query: ${path}: ${message}`, {
+    data: { what: 'ledger query', issues: [{ path, message }] },
+  });
 }
 
 /**
@@ -210,12 +215,17 @@ export function normalizeQuery(query: LedgerQuery | undefined): NormalizedQuery 
   const { limit: rawLimit, cursor, ...filter } = q;
   let limit = DEFAULT_LIST_LIMIT;
   if (rawLimit !== undefined) {
-    if (!Number.isInteger(rawLimit) || rawLimit < 1) throw queryError('limit', `must be a positive integer (got ${rawLimit}); at most ${MAX_LIST_LIMIT} entries are returned per page`);
+    if (!Number.isInteger(rawLimit) || rawLimit < 1)
+      throw queryError(
+        'limit',
+        `must be a positive integer (got ${rawLimit}); at most ${MAX_LIST_LIMIT} entries are returned per page`,
+      );
     limit = Math.min(rawLimit, MAX_LIST_LIMIT);
   }
   for (const k of ['since', 'until'] as const) {
     const v = filter[k];
-    if (v !== undefined && Number.isNaN(Date.parse(v))) throw queryError(k, `not an ISO-8601 time: ${JSON.stringify(v)}`);
+    if (v !== undefined && Number.isNaN(Date.parse(v)))
+      throw queryError(k, `not an ISO-8601 time: ${JSON.stringify(v)}`);
   }
   const out: NormalizedQuery = { filter, limit };
   if (cursor !== undefined) out.after = decodeCursor(cursor);
@@ -284,7 +294,7 @@ export function decodeCursor(cursor: string): SortKey {
   try {
     text = fromBase64Url(cursor);
   } catch {
-    throw queryError('cursor', 'not a cursor returned by this ledger (pass the previous page\'s `cursor` unchanged)');
+    throw queryError('cursor', "not a cursor returned by this ledger (pass the previous page's `cursor` unchanged)");
   }
   const first = text.indexOf('.');
   const second = first < 0 ? -1 : text.indexOf('.', first + 1);
@@ -292,7 +302,7 @@ export function decodeCursor(cursor: string): SortKey {
   const t = Number(text.slice(first + 1, second));
   const id = text.slice(second + 1);
   if (first < 0 || second < 0 || version !== CURSOR_VERSION || !Number.isFinite(t) || id.length === 0) {
-    throw queryError('cursor', 'not a cursor returned by this ledger (pass the previous page\'s `cursor` unchanged)');
+    throw queryError('cursor', "not a cursor returned by this ledger (pass the previous page's `cursor` unchanged)");
   }
   return { t, id };
 }
@@ -326,7 +336,11 @@ const metaView: RowView<EntryMeta> = { meta: (m) => m, key: sortKeyOf };
  * One page of a newest-first array: binary-searches to the cursor, keeps rows passing the
  * filter, stops after `limit` (+1 to know whether a next page exists). Entries are copies.
  */
-export function pageFrom<R = EntryMeta>(sorted: readonly R[], q: NormalizedQuery, view: RowView<R> = metaView as unknown as RowView<R>): LedgerPage {
+export function pageFrom<R = EntryMeta>(
+  sorted: readonly R[],
+  q: NormalizedQuery,
+  view: RowView<R> = metaView as unknown as RowView<R>,
+): LedgerPage {
   const match = compileFilter(q.filter);
   const start = q.after ? indexAfter(sorted.length, (i) => view.key(sorted[i]!), q.after) : 0;
   const entries: EntryMeta[] = [];
@@ -335,7 +349,10 @@ export function pageFrom<R = EntryMeta>(sorted: readonly R[], q: NormalizedQuery
   for (let i = start; i < sorted.length; i++) {
     const row = sorted[i]!;
     if (!match(view.meta(row), view.text?.(row))) continue;
-    if (entries.length === q.limit) { more = true; break; }
+    if (entries.length === q.limit) {
+      more = true;
+      break;
+    }
     entries.push({ ...view.meta(row) });
     last = row;
   }

@@ -26,7 +26,11 @@ export interface ValidateBatchOptions {
 }
 
 const BATCH_LIMITS: ValueLimits = {
-  ...DEFAULT_VALUE_LIMITS, maxKeys: Infinity, maxArrayLength: Infinity, maxStringLength: Infinity, maxNodes: Infinity,
+  ...DEFAULT_VALUE_LIMITS,
+  maxKeys: Infinity,
+  maxArrayLength: Infinity,
+  maxStringLength: Infinity,
+  maxNodes: Infinity,
 };
 
 function invalid(what: string, path: string, message: string): ValidationError {
@@ -39,7 +43,8 @@ export function canonicalOrThrow(value: unknown, what: string, path: string): st
     return canonicalJson(value);
   } catch (e) {
     throw new ValidationError(`Invalid ${what}: it holds a value JSON cannot store (${(e as Error).message})`, {
-      data: { what, issues: [{ path, message: (e as Error).message }] }, cause: e,
+      data: { what, issues: [{ path, message: (e as Error).message }] },
+      cause: e,
     });
   }
 }
@@ -64,7 +69,8 @@ function repeats(ids: string[]): string[] {
  * Sealing (the sha256 of each entry) is left to the adapter.
  */
 export function validateBatch(batch: LedgerBatch, options: ValidateBatchOptions = {}): ValidatedBatch {
-  if (typeof batch !== 'object' || batch === null) throw invalid('ledger batch', '(root)', 'expected an object with `audits` and/or `runs`');
+  if (typeof batch !== 'object' || batch === null)
+    throw invalid('ledger batch', '(root)', 'expected an object with `audits` and/or `runs`');
   // Before canonical JSON (recursive) sees any entry. Only nesting is bounded here: a batch may
   // carry thousands of audits, each already held to its own limits when it was staged.
   checkValueLimits(batch, options.limits ?? BATCH_LIMITS, 'ledger batch', 'batch');
@@ -74,8 +80,13 @@ export function validateBatch(batch: LedgerBatch, options: ValidateBatchOptions 
   if (!Array.isArray(rawAudits)) throw invalid('ledger batch', 'audits', 'expected an array');
   if (!Array.isArray(rawRuns)) throw invalid('ledger batch', 'runs', 'expected an array');
   if (!Array.isArray(rawActions)) throw invalid('ledger batch', 'actions', 'expected an array');
-  if (rawAudits.length + rawRuns.length + rawActions.length === 0) throw invalid('ledger batch', '(root)', 'nothing to write: pass at least one audit, run or action');
-  if (options.checkMessage && batch.message !== undefined && (typeof batch.message !== 'string' || batch.message.trim() === '')) {
+  if (rawAudits.length + rawRuns.length + rawActions.length === 0)
+    throw invalid('ledger batch', '(root)', 'nothing to write: pass at least one audit, run or action');
+  if (
+    options.checkMessage &&
+    batch.message !== undefined &&
+    (typeof batch.message !== 'string' || batch.message.trim() === '')
+  ) {
     throw invalid('ledger batch', 'message', 'a commit message must be a non-empty string');
   }
 
@@ -93,10 +104,12 @@ export function validateBatch(batch: LedgerBatch, options: ValidateBatchOptions 
     const r = parseWith(RunRecord, raw, what);
     assertValidId(r.run.run_id, 'run');
     checkTime(r.run.started_at, what, 'run.started_at');
-    if (r.run.status === 'running') throw invalid(what, 'run.status', 'a running run cannot be written to the ledger: finish it first');
+    if (r.run.status === 'running')
+      throw invalid(what, 'run.status', 'a running run cannot be written to the ledger: finish it first');
     let seq = -Infinity;
     for (const [j, ev] of r.events.entries()) {
-      if (!(ev.seq > seq)) throw invalid(what, `events.${j}.seq`, `event seq must increase strictly (got ${ev.seq} after ${seq})`);
+      if (!(ev.seq > seq))
+        throw invalid(what, `events.${j}.seq`, `event seq must increase strictly (got ${ev.seq} after ${seq})`);
       seq = ev.seq;
     }
     const events = JSON.parse(canonicalOrThrow(r.events, what, 'events')) as RunRecord['events'];
@@ -111,9 +124,12 @@ export function validateBatch(batch: LedgerBatch, options: ValidateBatchOptions 
   const actionIds = actions.map((a) => a.action_id);
   const repeated = [...new Set([...repeats(auditIds), ...repeats(runIds), ...repeats(actionIds)])];
   if (repeated.length) {
-    throw new ConflictError(`The batch holds the same id more than once: ${repeated.join(', ')} (each entry needs its own id)`, {
-      data: { ids: repeated, reason: 'duplicate_in_batch' },
-    });
+    throw new ConflictError(
+      `The batch holds the same id more than once: ${repeated.join(', ')} (each entry needs its own id)`,
+      {
+        data: { ids: repeated, reason: 'duplicate_in_batch' },
+      },
+    );
   }
   return { audits, runs, actions, ids: [...auditIds, ...runIds, ...actionIds] };
 }

@@ -67,7 +67,10 @@ function replaceIn(text: string, rule: CompiledRule): string {
   let out = '';
   let last = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[0].length === 0) { re.lastIndex++; continue; }
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
     let [start, end] = m.indices![0]!;
     const group = rule.groupOnly ? m.indices!.groups?.secret : undefined;
     if (group) [start, end] = group;
@@ -104,7 +107,10 @@ function buildPrefilter(valueRules: CompiledRule[]): (text: string) => boolean {
   for (const r of valueRules) {
     const re = r.value!;
     const flags = without(re.flags, 'gdy');
-    if (/\\[1-9]|\\k</.test(re.source)) { alone.push(new RegExp(re.source, flags)); continue; }
+    if (/\\[1-9]|\\k</.test(re.source)) {
+      alone.push(new RegExp(re.source, flags));
+      continue;
+    }
     const list = groups.get(flags) ?? [];
     list.push(re.source.replace(/\(\?<[A-Za-z_$][\w$]*>/g, '(?:'));
     groups.set(flags, list);
@@ -135,7 +141,10 @@ export function stringRedactor(valueRules: CompiledRule[]): (text: string, fired
       let next = current;
       for (const rule of valueRules) {
         const after = applyRule(next, rule);
-        if (after !== next) { fired.add(rule.name); next = after; }
+        if (after !== next) {
+          fired.add(rule.name);
+          next = after;
+        }
       }
       if (next === current) return current;
       current = next;

@@ -39,7 +39,10 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
       let info = keyDecisions.get(key);
       if (info === undefined) {
         const normalized = normalizeKey(key);
-        info = { rule: keyRules.find((r) => r.key!.test(key) || r.key!.test(normalized)), indexLike: INDEX_KEY.test(key) };
+        info = {
+          rule: keyRules.find((r) => r.key!.test(key) || r.key!.test(normalized)),
+          indexLike: INDEX_KEY.test(key),
+        };
         if (keyDecisions.size > 10_000) keyDecisions.clear();
         keyDecisions.set(key, info);
       }

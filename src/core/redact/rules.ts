@@ -26,7 +26,10 @@ function keyRule(name: string, words: string): RedactRule {
 export const DEFAULT_KEY_RULES: readonly RedactRule[] = [
   keyRule('password', 'password|passwd|passphrase|db_pass|pass_word'),
   keyRule('secret', 'secret|secret_key|secret_access_key|client_secret|app_secret|shared_secret|webhook_secret'),
-  keyRule('token', 'token|access_token|refresh_token|id_token|auth_token|bearer_token|session_token|csrf_token|api_token'),
+  keyRule(
+    'token',
+    'token|access_token|refresh_token|id_token|auth_token|bearer_token|session_token|csrf_token|api_token',
+  ),
   keyRule('api_key', 'api_key|apikey|x_api_key|subscription_key|access_key|master_key|signing_key|encryption_key'),
   keyRule('private_key', 'private_key|privatekey|privkey|ssh_key'),
   keyRule('authorization', 'authorization|proxy_authorization|auth_header'),
@@ -39,8 +42,21 @@ export const DEFAULT_KEY_RULES: readonly RedactRule[] = [
  * sensitive, so the pattern cannot simply take the `i` flag.
  */
 function secretAssignment(): RegExp {
-  const words = ['password', 'passwd', 'passphrase', 'secret', 'secret_key', 'secret_access_key', 'client_secret',
-    'token', 'access_token', 'auth_token', 'api_key', 'apikey', 'private_key'];
+  const words = [
+    'password',
+    'passwd',
+    'passphrase',
+    'secret',
+    'secret_key',
+    'secret_access_key',
+    'client_secret',
+    'token',
+    'access_token',
+    'auth_token',
+    'api_key',
+    'apikey',
+    'private_key',
+  ];
   const names = words.flatMap((w) => [w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1)]).join('|');
   const credential = `(?!\\[REDACTED:)(?=[^\\s"',;]*(?:[0-9._~+/=!@#$%^&*-]|[A-Z][a-z]*[A-Z]|[a-z][A-Z]))[^\\s"',;]{6,}`;
   return new RegExp(`\\b(?:[A-Za-z0-9]+_)*(?:${names})\\s*[=:]\\s*(?<secret>"[^"\\n]+"|'[^'\\n]+'|${credential})`);
@@ -49,7 +65,8 @@ function secretAssignment(): RegExp {
 export const DEFAULT_VALUE_RULES: readonly RedactRule[] = [
   {
     name: 'private_key_block',
-    value: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/,
+    value:
+      /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/,
   },
   { name: 'jwt', value: /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/ },
   { name: 'aws_access_key', value: /(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[0-9A-Z]{16}/ },
@@ -62,8 +79,15 @@ export const DEFAULT_VALUE_RULES: readonly RedactRule[] = [
   { name: 'npm_token', value: /npm_[A-Za-z0-9]{36}/ },
   // A credential after the scheme word has a digit, a symbol or mixed case: prose such as
   // "Basic authentication is enabled" or "bearer authentication" is left alone.
-  { name: 'bearer_auth', value: /\b(?:[Bb]earer|BEARER)\s+(?<secret>(?=[A-Za-z0-9._~+/=-]*(?:[0-9._~+/=-]|[A-Z][a-z]*[A-Z]))[A-Za-z0-9._~+/=-]{8,})/ },
-  { name: 'basic_auth', value: /\bBasic\s+(?<secret>(?=[A-Za-z0-9+/]*(?:[0-9+/]|[A-Z][a-z]*[A-Z]|[A-Za-z0-9+/]=))[A-Za-z0-9+/]{8,}={0,2})/ },
+  {
+    name: 'bearer_auth',
+    value:
+      /\b(?:[Bb]earer|BEARER)\s+(?<secret>(?=[A-Za-z0-9._~+/=-]*(?:[0-9._~+/=-]|[A-Z][a-z]*[A-Z]))[A-Za-z0-9._~+/=-]{8,})/,
+  },
+  {
+    name: 'basic_auth',
+    value: /\bBasic\s+(?<secret>(?=[A-Za-z0-9+/]*(?:[0-9+/]|[A-Z][a-z]*[A-Z]|[A-Za-z0-9+/]=))[A-Za-z0-9+/]{8,}={0,2})/,
+  },
   // NAME=value and name: "value" in free text (env files, logs, CLI output) where the name is a
   // secret word: only the value is hidden. Unquoted, the value must look like a credential (a
   // digit, a symbol or mixed case), so "password: required" stays readable.

@@ -5,7 +5,10 @@ import { setOwn } from '../own.js';
 import type { CompiledRule } from './compile.js';
 
 /** What a walk knows about a key (decided once per distinct key). */
-export interface KeyInfo { rule: CompiledRule | undefined; indexLike: boolean }
+export interface KeyInfo {
+  rule: CompiledRule | undefined;
+  indexLike: boolean;
+}
 
 /** What both walks need from the redactor that runs them. */
 export interface WalkContext {
@@ -17,13 +20,17 @@ export interface WalkContext {
 type Trail = (string | number)[];
 
 // The path is kept as a stack and only joined when a problem is reported (most calls never need it).
-const pathOf = (trail: Trail) => trail.reduce<string>((p, seg) => (typeof seg === 'number' ? `${p}[${seg}]` : `${p}.${seg}`), '(root)');
+const pathOf = (trail: Trail) =>
+  trail.reduce<string>((p, seg) => (typeof seg === 'number' ? `${p}[${seg}]` : `${p}.${seg}`), '(root)');
 
 function cycle(trail: Trail): ValidationError {
   const path = pathOf(trail);
-  return new ValidationError(`Cannot redact ${path}: it refers back to one of its parents (a circular reference cannot be stored as JSON)`, {
-    data: { what: 'redaction input', issues: [{ path, message: 'circular reference' }] },
-  });
+  return new ValidationError(
+    `Cannot redact ${path}: it refers back to one of its parents (a circular reference cannot be stored as JSON)`,
+    {
+      data: { what: 'redaction input', issues: [{ path, message: 'circular reference' }] },
+    },
+  );
 }
 
 /**
@@ -34,9 +41,18 @@ function enter(ctx: WalkContext, trail: Trail): void {
   if (trail.length < ctx.maxDepth) return;
   const max = ctx.maxDepth;
   const path = pathOf(trail.slice(0, 200));
-  throw new ValidationError(`Cannot redact ${path}: nested deeper than ${max} levels of objects and arrays (maxDepth)`, {
-    data: { what: 'redaction input', issues: [{ path, message: `nested deeper than ${max} levels` }], limit: 'maxDepth', max, path },
-  });
+  throw new ValidationError(
+    `Cannot redact ${path}: nested deeper than ${max} levels of objects and arrays (maxDepth)`,
+    {
+      data: {
+        what: 'redaction input',
+        issues: [{ path, message: `nested deeper than ${max} levels` }],
+        limit: 'maxDepth',
+        max,
+        path,
+      },
+    },
+  );
 }
 
 /** The value a secret key's value becomes, or undefined when it is kept (booleans, null, '' carry no secret). */
@@ -48,7 +64,13 @@ function keyMarker(ctx: WalkContext, k: string, v: unknown, fired: Set<string>):
 }
 
 /** The redacted deep copy of `value`; each rule that changed something is added to `fired`. */
-export function redactWalk(ctx: WalkContext, value: unknown, trail: Trail, ancestors: Set<object>, fired: Set<string>): unknown {
+export function redactWalk(
+  ctx: WalkContext,
+  value: unknown,
+  trail: Trail,
+  ancestors: Set<object>,
+  fired: Set<string>,
+): unknown {
   if (typeof value === 'string') return ctx.redactString(value, fired);
   if (value === null || typeof value !== 'object') return value;
   if (ancestors.has(value)) throw cycle(trail);
@@ -70,7 +92,10 @@ export function redactWalk(ctx: WalkContext, value: unknown, trail: Trail, ances
     for (const k of Object.keys(value)) {
       const v = (value as Record<string, unknown>)[k];
       const marker = keyMarker(ctx, k, v, fired);
-      if (marker !== undefined) { setOwn(out, k, marker); continue; }
+      if (marker !== undefined) {
+        setOwn(out, k, marker);
+        continue;
+      }
       trail.push(k);
       setOwn(out, k, redactWalk(ctx, v, trail, ancestors, fired));
       trail.pop();
@@ -94,27 +119,43 @@ export class CanonicalWalk {
   twin: unknown;
   needsSlowCanonical = false;
 
-  constructor(private readonly ctx: WalkContext, private readonly fired: Set<string>) {}
+  constructor(
+    private readonly ctx: WalkContext,
+    private readonly fired: Set<string>,
+  ) {}
 
   walk(value: unknown, trail: Trail, ancestors: Set<object>): unknown {
     switch (typeof value) {
-      case 'string': { const s = this.ctx.redactString(value, this.fired); this.twin = s; return s; }
-      case 'boolean': this.twin = value; return value;
+      case 'string': {
+        const s = this.ctx.redactString(value, this.fired);
+        this.twin = s;
+        return s;
+      }
+      case 'boolean':
+        this.twin = value;
+        return value;
       case 'number':
         if (!Number.isFinite(value)) throw new TypeError('Canonical JSON has no form for NaN or Infinity');
         this.twin = value;
         return value;
-      case 'object': break;
-      default: throw new TypeError(`Canonical JSON cannot encode a ${typeof value}`);
+      case 'object':
+        break;
+      default:
+        throw new TypeError(`Canonical JSON cannot encode a ${typeof value}`);
     }
-    if (value === null) { this.twin = null; return null; }
+    if (value === null) {
+      this.twin = null;
+      return null;
+    }
     if (ancestors.has(value)) throw cycle(trail);
     enter(this.ctx, trail);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') return this.walk(toJSON.call(value), trail, ancestors);
     ancestors.add(value);
     try {
-      return Array.isArray(value) ? this.array(value, trail, ancestors) : this.object(value as Record<string, unknown>, trail, ancestors);
+      return Array.isArray(value)
+        ? this.array(value, trail, ancestors)
+        : this.object(value as Record<string, unknown>, trail, ancestors);
     } finally {
       ancestors.delete(value);
     }
@@ -124,7 +165,11 @@ export class CanonicalWalk {
     const out = new Array<unknown>(value.length);
     const sorted = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
-      if (value[i] === undefined) { out[i] = undefined; sorted[i] = null; continue; }
+      if (value[i] === undefined) {
+        out[i] = undefined;
+        sorted[i] = null;
+        continue;
+      }
       trail.push(i);
       out[i] = this.walk(value[i], trail, ancestors);
       trail.pop();
@@ -159,7 +204,9 @@ export class CanonicalWalk {
       }
     }
     const sorted: Record<string, unknown> = {};
-    const order = inOrder ? keys.map((_, j) => j) : keys.map((_, j) => j).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+    const order = inOrder
+      ? keys.map((_, j) => j)
+      : keys.map((_, j) => j).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
     for (const j of order) setOwn(sorted, keys[j]!, twins[j]);
     this.twin = sorted;
     return out;

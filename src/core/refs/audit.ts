@@ -18,7 +18,10 @@ export interface AuditResolverDeps {
   now?: () => Date;
 }
 
-type AuditFields = Pick<AuditMeta, 'card_key' | 'summary' | 'status' | 'iso' | 'audit_type'> & { saved_by?: unknown; saved_at?: unknown };
+type AuditFields = Pick<AuditMeta, 'card_key' | 'summary' | 'status' | 'iso' | 'audit_type'> & {
+  saved_by?: unknown;
+  saved_at?: unknown;
+};
 
 function preview(id: string, a: AuditFields, source: 'ledger' | 'pending', cardLabel: (k: string) => string): Preview {
   return {
@@ -97,12 +100,18 @@ export function createAuditResolver(deps: AuditResolverDeps): RefResolver {
     async suggest(query: string, limit: number): Promise<Suggestion[]> {
       const q = query.trim().toLowerCase();
       const at = now();
-      const pending = (await deps.staging.list()).filter((m) =>
-        !q || m.snapshot_id.toLowerCase().includes(q) || m.card_key.toLowerCase().includes(q) || m.summary.toLowerCase().includes(q));
+      const pending = (await deps.staging.list()).filter(
+        (m) =>
+          !q ||
+          m.snapshot_id.toLowerCase().includes(q) ||
+          m.card_key.toLowerCase().includes(q) ||
+          m.summary.toLowerCase().includes(q),
+      );
       const savedBudget = limit - Math.min(pending.length, Math.floor(limit / 2));
-      const saved = savedBudget > 0
-        ? (await deps.ledger.list({ kind: 'audit', limit: savedBudget, ...(q && { text: q }) })).entries
-        : [];
+      const saved =
+        savedBudget > 0
+          ? (await deps.ledger.list({ kind: 'audit', limit: savedBudget, ...(q && { text: q }) })).entries
+          : [];
       const savedIds = new Set(saved.map((m) => m.id));
       const out = saved.map((m) => savedSuggestion(m, at));
       for (const m of pending) {

@@ -15,7 +15,11 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * The `@` must not follow a word character, so `name@audit:x`-like text (e-mail style) is not a ref.
  */
 export function refPattern(kinds: readonly string[]): RegExp {
-  const alternatives = [...kinds].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|') || '(?!)';
+  const alternatives =
+    [...kinds]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|') || '(?!)';
   return new RegExp(`(?<![A-Za-z0-9_])@(${alternatives}):([${ID_CHARS}]+)(\\{[^{}\\n]*\\})?`, 'g');
 }
 
@@ -81,10 +85,14 @@ export function* scanRefs(text: string, kinds: readonly string[]): Generator<Ref
 export function splitRef(ref: string): { kind: string; id: string; extension?: string } {
   const m = typeof ref === 'string' ? /^\s*@?([A-Za-z][A-Za-z0-9_-]*):([^{]*?)(\{[^{}]*\})?\s*$/s.exec(ref) : null;
   if (!m) {
-    const shown = typeof ref === 'string' ? JSON.stringify(ref.length > 60 ? `${ref.slice(0, 60)}…` : ref) : String(ref);
-    throw new ValidationError(`Not a reference: ${shown} (expected "@<kind>:<id>", e.g. "@audit:security_20260217_204500_k3x9")`, {
-      data: { what: 'ref', issues: [{ path: '(root)', message: 'expected @<kind>:<id>' }] },
-    });
+    const shown =
+      typeof ref === 'string' ? JSON.stringify(ref.length > 60 ? `${ref.slice(0, 60)}…` : ref) : String(ref);
+    throw new ValidationError(
+      `Not a reference: ${shown} (expected "@<kind>:<id>", e.g. "@audit:security_20260217_204500_k3x9")`,
+      {
+        data: { what: 'ref', issues: [{ path: '(root)', message: 'expected @<kind>:<id>' }] },
+      },
+    );
   }
   return { kind: m[1]!.toLowerCase(), id: m[2]!, ...(m[3] && { extension: m[3] }) };
 }
@@ -92,7 +100,11 @@ export function splitRef(ref: string): { kind: string; id: string; extension?: s
 /** The text form of a ref, with the `{label · detail · status}` extension when any part is given. */
 export function formatRef(ref: Pick<Ref, 'kind' | 'id'> & Partial<Pick<Ref, 'label' | 'detail' | 'status'>>): string {
   // Braces and line breaks would end the extension early; a middle dot would shift its parts.
-  const clean = (s: string | undefined) => (s ?? '').replace(/[{}\n\r]/g, ' ').replace(/·/g, '-').trim();
+  const clean = (s: string | undefined) =>
+    (s ?? '')
+      .replace(/[{}\n\r]/g, ' ')
+      .replace(/·/g, '-')
+      .trim();
   const parts = [clean(ref.label), clean(ref.detail), clean(ref.status)];
   while (parts.length && !parts[parts.length - 1]) parts.pop();
   return parts.length ? `@${ref.kind}:${ref.id}{${parts.join(' · ')}}` : `@${ref.kind}:${ref.id}`;

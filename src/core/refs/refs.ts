@@ -18,13 +18,19 @@ function checkResolver(resolver: RefResolver): void {
   if (!resolver || typeof resolver !== 'object') issues.push({ path: '(root)', message: 'expected a resolver object' });
   else {
     if (typeof resolver.kind !== 'string' || !KIND_PATTERN.test(resolver.kind)) {
-      issues.push({ path: 'kind', message: 'lower-case letters, digits, "_" or "-", starting with a letter (e.g. "commit")' });
+      issues.push({
+        path: 'kind',
+        message: 'lower-case letters, digits, "_" or "-", starting with a letter (e.g. "commit")',
+      });
     }
     if (typeof resolver.resolve !== 'function') issues.push({ path: 'resolve', message: 'a function is required' });
-    if (resolver.suggest !== undefined && typeof resolver.suggest !== 'function') issues.push({ path: 'suggest', message: 'must be a function when given' });
+    if (resolver.suggest !== undefined && typeof resolver.suggest !== 'function')
+      issues.push({ path: 'suggest', message: 'must be a function when given' });
   }
   if (issues.length) {
-    throw new ValidationError(`Invalid ref resolver: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { data: { what: 'ref resolver', issues } });
+    throw new ValidationError(`Invalid ref resolver: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+      data: { what: 'ref resolver', issues },
+    });
   }
 }
 
@@ -59,7 +65,14 @@ export function createRefs(deps: RefsDeps): Refs {
   }
 
   const now = deps.now ?? (() => new Date());
-  register(createAuditResolver({ ledger: deps.ledger, staging: deps.staging, now, ...(deps.cardLabel && { cardLabel: deps.cardLabel }) }));
+  register(
+    createAuditResolver({
+      ledger: deps.ledger,
+      staging: deps.staging,
+      now,
+      ...(deps.cardLabel && { cardLabel: deps.cardLabel }),
+    }),
+  );
   register(createRunResolver({ ledger: deps.ledger, runs: deps.runs, now }));
 
   const kinds = () => [...registry.keys()];
@@ -79,9 +92,14 @@ export function createRefs(deps: RefsDeps): Refs {
       assertValidId(id, typeof kind === 'string' ? kind : 'ref');
       const resolver = typeof kind === 'string' ? active(kind) : undefined;
       if (!resolver) {
-        throw new UnknownRefKindError(`No resolver for "@${String(kind)}:" references (known: ${kinds().map((k) => `@${k}:`).join(', ')}); a host adds kinds with refs.register()`, {
-          data: { kind: String(kind) },
-        });
+        throw new UnknownRefKindError(
+          `No resolver for "@${String(kind)}:" references (known: ${kinds()
+            .map((k) => `@${k}:`)
+            .join(', ')}); a host adds kinds with refs.register()`,
+          {
+            data: { kind: String(kind) },
+          },
+        );
       }
       checkAborted(options.signal, `Resolving @${kind}:${id}`);
       const preview = await resolver.resolve(id, options.signal ? { signal: options.signal } : undefined);
@@ -91,7 +109,10 @@ export function createRefs(deps: RefsDeps): Refs {
 
     async autocomplete(prefix: string, options: { signal?: AbortSignal; limit?: number } = {}): Promise<Suggestion[]> {
       const asked = options.limit;
-      const limit = typeof asked === 'number' && Number.isFinite(asked) ? Math.max(0, Math.min(MAX_SUGGESTIONS, Math.floor(asked))) : MAX_SUGGESTIONS;
+      const limit =
+        typeof asked === 'number' && Number.isFinite(asked)
+          ? Math.max(0, Math.min(MAX_SUGGESTIONS, Math.floor(asked)))
+          : MAX_SUGGESTIONS;
       if (typeof prefix !== 'string' || !prefix.startsWith('@') || limit === 0) return [];
       checkAborted(options.signal, 'Autocomplete');
       const rest = prefix.slice(1);
@@ -102,11 +123,21 @@ export function createRefs(deps: RefsDeps): Refs {
           .map((stack) => stack[stack.length - 1]!)
           .filter((r) => r.kind.startsWith(typed))
           .slice(0, limit)
-          .map((r) => ({ ref: `@${r.kind}:`, label: r.label, detail: r.description ?? `@${r.kind}:<id>`, icon: r.icon, section: 'kinds' as const }));
+          .map((r) => ({
+            ref: `@${r.kind}:`,
+            label: r.label,
+            detail: r.description ?? `@${r.kind}:<id>`,
+            icon: r.icon,
+            section: 'kinds' as const,
+          }));
       }
       const resolver = active(rest.slice(0, colon).toLowerCase());
       if (!resolver?.suggest) return [];
-      const items = await resolver.suggest(rest.slice(colon + 1), limit, options.signal ? { signal: options.signal } : undefined);
+      const items = await resolver.suggest(
+        rest.slice(colon + 1),
+        limit,
+        options.signal ? { signal: options.signal } : undefined,
+      );
       checkAborted(options.signal, 'Autocomplete');
       return items.slice(0, limit);
     },

@@ -52,7 +52,10 @@ const joinDetail = (parts: (string | undefined)[]) => parts.filter((p): p is str
 export function createRunResolver(deps: RunResolverDeps): RefResolver {
   const now = deps.now ?? (() => new Date());
 
-  function suggestion(m: Pick<EntryMeta, 'id' | 'type' | 'subtype' | 'summary' | 'status' | 'actor' | 'time'>, at: Date): Suggestion {
+  function suggestion(
+    m: Pick<EntryMeta, 'id' | 'type' | 'subtype' | 'summary' | 'status' | 'actor' | 'time'>,
+    at: Date,
+  ): Suggestion {
     return {
       ref: `@run:${m.id}`,
       label: labelOf(m.subtype, m.type, m.summary),
@@ -83,13 +86,32 @@ export function createRunResolver(deps: RunResolverDeps): RefResolver {
       const q = query.trim().toLowerCase();
       const at = now();
       const live = (await deps.runs.live())
-        .filter((r) => !q || [r.run_id, r.type, r.subtype, r.summary, r.user, r.target ?? ''].some((s) => s.toLowerCase().includes(q)))
+        .filter(
+          (r) =>
+            !q ||
+            [r.run_id, r.type, r.subtype, r.summary, r.user, r.target ?? ''].some((s) => s.toLowerCase().includes(q)),
+        )
         .sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at))
         .slice(0, limit);
-      const out = live.map((r) => suggestion({ id: r.run_id, type: r.type, subtype: r.subtype, summary: r.summary, status: 'running', actor: r.user, time: r.started_at }, at));
+      const out = live.map((r) =>
+        suggestion(
+          {
+            id: r.run_id,
+            type: r.type,
+            subtype: r.subtype,
+            summary: r.summary,
+            status: 'running',
+            actor: r.user,
+            time: r.started_at,
+          },
+          at,
+        ),
+      );
       const seen = new Set(live.map((r) => r.run_id));
       if (out.length < limit) {
-        const saved = (await deps.ledger.list({ kind: 'run', limit: limit - out.length + seen.size, ...(q && { text: q }) })).entries;
+        const saved = (
+          await deps.ledger.list({ kind: 'run', limit: limit - out.length + seen.size, ...(q && { text: q }) })
+        ).entries;
         for (const m of saved) {
           if (out.length >= limit) break;
           if (!seen.has(m.id)) out.push(suggestion(m, at));

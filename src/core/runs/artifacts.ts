@@ -13,7 +13,8 @@ export interface ArtifactRef {
   metadata?: Record<string, unknown>;
 }
 
-const key = (a: Pick<ArtifactRef, 'repo' | 'ref_type' | 'ref_value'>) => `${a.repo}\u0000${a.ref_type}\u0000${a.ref_value}`;
+const key = (a: Pick<ArtifactRef, 'repo' | 'ref_type' | 'ref_value'>) =>
+  `${a.repo}\u0000${a.ref_type}\u0000${a.ref_value}`;
 
 /**
  * Adds `ref` to a run's artifact list, once per (repo, ref_type, ref_value): a second add of the
@@ -21,12 +22,14 @@ const key = (a: Pick<ArtifactRef, 'repo' | 'ref_type' | 'ref_value'>) => `${a.re
  */
 export function addArtifact(list: readonly ArtifactRef[], ref: ArtifactRef): ArtifactRef[] {
   if (!(ARTIFACT_TYPES as readonly string[]).includes(ref.ref_type)) {
-    throw new ValidationError(`Unknown artifact type "${ref.ref_type}": use one of ${ARTIFACT_TYPES.join(', ')}`,
-      { data: { what: 'artifact', issues: [{ path: 'ref_type', message: 'unknown type' }] } });
+    throw new ValidationError(`Unknown artifact type "${ref.ref_type}": use one of ${ARTIFACT_TYPES.join(', ')}`, {
+      data: { what: 'artifact', issues: [{ path: 'ref_type', message: 'unknown type' }] },
+    });
   }
   if (!ref.ref_value || typeof ref.ref_value !== 'string' || ref.ref_value.length > 500) {
-    throw new ValidationError('An artifact needs a ref_value of 1 to 500 characters',
-      { data: { what: 'artifact', issues: [{ path: 'ref_value', message: 'empty or too long' }] } });
+    throw new ValidationError('An artifact needs a ref_value of 1 to 500 characters', {
+      data: { what: 'artifact', issues: [{ path: 'ref_value', message: 'empty or too long' }] },
+    });
   }
   const k = key(ref);
   const i = list.findIndex((a) => key(a) === k);

@@ -39,7 +39,10 @@ export function runTracked<This, SpecArgs extends unknown[] = unknown[]>(
     if (context.kind !== 'method') {
       const kind = String((context as { kind?: unknown }).kind);
       throw new ValidationError(`@runTracked decorates methods only (got a ${kind})`, {
-        data: { what: 'runTracked target', issues: [{ path: 'context.kind', message: `expected "method", got "${kind}"` }] },
+        data: {
+          what: 'runTracked target',
+          issues: [{ path: 'context.kind', message: `expected "method", got "${kind}"` }],
+        },
       });
     }
     return function tracked(this: This, ...args: Args): Return {

@@ -38,11 +38,16 @@ function isPlainObject(v: object): v is Record<string, unknown> {
 
 function copy(value: unknown, depth: number, seen: Set<object>, lim: HarvestLimits): Json | typeof DROP {
   switch (typeof value) {
-    case 'string': return capString(value, lim.maxString);
-    case 'boolean': return value;
-    case 'number': return Number.isFinite(value) ? value : DROP;
-    case 'object': break;
-    default: return DROP; // undefined, function, symbol, bigint
+    case 'string':
+      return capString(value, lim.maxString);
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : DROP;
+    case 'object':
+      break;
+    default:
+      return DROP; // undefined, function, symbol, bigint
   }
   if (value === null) return null;
   if (seen.has(value)) return DROP;
@@ -73,7 +78,10 @@ function copy(value: unknown, depth: number, seen: Set<object>, lim: HarvestLimi
     for (; i < keys.length && kept < lim.maxKeys; i++) {
       const k = keys[i]!;
       const c = copy((value as Record<string, unknown>)[k], depth + 1, seen, lim);
-      if (c !== DROP) { setOwn(out, capString(k, 100), c); kept++; }
+      if (c !== DROP) {
+        setOwn(out, capString(k, 100), c);
+        kept++;
+      }
     }
     if (i < keys.length) out['…'] = `+${keys.length - i} more`;
     return out;
@@ -92,11 +100,19 @@ export function harvestValue(value: unknown, limits: Partial<HarvestLimits> = {}
  * Run metadata from an action's result: an object's fields, a `Response`'s status line, or
  * `{ result }` for anything else JSON-able. `undefined` when there is nothing to record.
  */
-export function harvestMetadata(result: unknown, limits: Partial<HarvestLimits> = {}): Record<string, unknown> | undefined {
+export function harvestMetadata(
+  result: unknown,
+  limits: Partial<HarvestLimits> = {},
+): Record<string, unknown> | undefined {
   if (result === undefined || result === null) return undefined;
   if (typeof Response !== 'undefined' && result instanceof Response) {
     // The body is a stream the caller still owns: record only the status line.
-    return { status: result.status, ok: result.ok, ...(result.statusText && { statusText: result.statusText }), ...(result.url && { url: capString(result.url) }) };
+    return {
+      status: result.status,
+      ok: result.ok,
+      ...(result.statusText && { statusText: result.statusText }),
+      ...(result.url && { url: capString(result.url) }),
+    };
   }
   const c = harvestValue(result, limits);
   if (c === undefined) return undefined;

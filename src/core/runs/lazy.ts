@@ -22,7 +22,11 @@ export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: ()
   // Replays the synchronous part of a call (where runs reads the clock) at the time it was made.
   function at<T>(when: Date, call: () => T): T {
     replaying = when;
-    try { return call(); } finally { replaying = undefined; }
+    try {
+      return call();
+    } finally {
+      replaying = undefined;
+    }
   }
 
   let impl: Runs | undefined;
@@ -50,16 +54,24 @@ export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: ()
       chain = next.catch(noop);
       return next;
     };
-    const pending = (what: string) => new RunPendingError(
-      `The run's ${what} is not known yet: the runs code is still loading. Read it after an await, or use runs.start() / runs.track()`,
-      { data: { type: spec.type } },
-    );
+    const pending = (what: string) =>
+      new RunPendingError(
+        `The run's ${what} is not known yet: the runs code is still loading. Read it after an await, or use runs.start() / runs.track()`,
+        { data: { type: spec.type } },
+      );
     const handle: RunHandle = {
-      get id(): string { throw pending('id'); },
-      get run(): RunHandle['run'] { throw pending('snapshot'); },
+      get id(): string {
+        throw pending('id');
+      },
+      get run(): RunHandle['run'] {
+        throw pending('snapshot');
+      },
       event: (e) => later((h): Promise<RunEvent> => h.event(e)),
       artifact: (a) => later((h) => h.artifact(a)),
-      finish: (outcome: RunOutcome = {}) => { finishedByFn = true; return later((h) => h.finish(outcome)); },
+      finish: (outcome: RunOutcome = {}) => {
+        finishedByFn = true;
+        return later((h) => h.finish(outcome));
+      },
     };
     // Same outcome rules as runs' own `wrap`: a throw or a rejection fails the run, a value ends it.
     const settle = (input: FinishInput) => {
@@ -77,8 +89,16 @@ export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: ()
     }
     if (isThenable(out)) {
       return Promise.resolve(out).then(
-        async (value) => { settle({ result: value }); await chain; return value; },
-        async (error: unknown) => { settle({ threw: true, error }); await chain; throw error; },
+        async (value) => {
+          settle({ result: value });
+          await chain;
+          return value;
+        },
+        async (error: unknown) => {
+          settle({ threw: true, error });
+          await chain;
+          throw error;
+        },
       ) as T;
     }
     settle({ result: out });

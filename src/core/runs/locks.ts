@@ -18,12 +18,19 @@ export function createRunLocks(prefix = 'scp-ledger:run:'): RunLocks {
     hold(runId) {
       return new Promise((resolve, reject) => {
         let release = noop;
-        const held = new Promise<void>((r) => { release = () => r(); });
-        locks.request(`${prefix}${runId}`, { ifAvailable: true }, (lock) => {
-          if (!lock) { resolve(null); return undefined; }
-          resolve(release);
-          return held;
-        }).catch(reject);
+        const held = new Promise<void>((r) => {
+          release = () => r();
+        });
+        locks
+          .request(`${prefix}${runId}`, { ifAvailable: true }, (lock) => {
+            if (!lock) {
+              resolve(null);
+              return undefined;
+            }
+            resolve(release);
+            return held;
+          })
+          .catch(reject);
       });
     },
   };

@@ -38,28 +38,50 @@ const runsOf = (c: RouteTrackingOptions<unknown>['client']): Pick<Runs, 'start'>
 
 /** A request path's segments without an `api` prefix and without id-like segments (digits, uuids, our ids). */
 function routeWords(pathname: string): string[] {
-  return pathname.split('/').filter(Boolean).filter((s, i) => !(i === 0 && s === 'api'))
-    .map((s) => { try { return decodeURIComponent(s); } catch { return s; } })
+  return pathname
+    .split('/')
+    .filter(Boolean)
+    .filter((s, i) => !(i === 0 && s === 'api'))
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    })
     .filter((s) => !/^\d+$/.test(s) && !/^[0-9a-f-]{16,}$/i.test(s) && !/_\d{8}/.test(s));
 }
 
 /** The run spec for a request: type/subtype from the options or the route, actor, correlation id. */
-export function routeSpec<Req>(o: RouteTrackingOptions<Req>, req: Req, method: string, pathname: string, header: (n: string) => string | null | undefined): RunSpec {
+export function routeSpec<Req>(
+  o: RouteTrackingOptions<Req>,
+  req: Req,
+  method: string,
+  pathname: string,
+  header: (n: string) => string | null | undefined,
+): RunSpec {
   const words = routeWords(pathname);
   const type = (typeof o.type === 'function' ? o.type(req) : o.type) ?? (words[0] || method.toLowerCase());
-  const subtype = (typeof o.subtype === 'function' ? o.subtype(req) : o.subtype) ?? (o.type === undefined && words[1] ? `${type}:${words[1]}` : type);
+  const subtype =
+    (typeof o.subtype === 'function' ? o.subtype(req) : o.subtype) ??
+    (o.type === undefined && words[1] ? `${type}:${words[1]}` : type);
   const actor = o.actor?.(req);
   const correlation = correlationFrom(header);
   return {
-    type, subtype, summary: `${method} ${pathname}`,
-    ...(actor && { actor }), ...(correlation && { correlation_id: correlation }),
+    type,
+    subtype,
+    summary: `${method} ${pathname}`,
+    ...(actor && { actor }),
+    ...(correlation && { correlation_id: correlation }),
     ...o.spec?.(req),
   };
 }
 
 /** A response status's outcome: 2xx/3xx ok, 4xx/5xx failed (with the status as the error). */
 export function outcomeOfStatus(status: number): Parameters<RunHandle['finish']>[0] {
-  return status < 400 ? { status: 'ok', summary: `HTTP ${status}` } : { status: 'failed', summary: `HTTP ${status}`, error: new Error(`HTTP ${status}`) };
+  return status < 400
+    ? { status: 'ok', summary: `HTTP ${status}` }
+    : { status: 'failed', summary: `HTTP ${status}`, error: new Error(`HTTP ${status}`) };
 }
 
 /**
@@ -75,7 +97,9 @@ export function trackFetch<Args extends unknown[]>(
   return async (request, ...rest) => {
     if (!methods.includes(request.method.toUpperCase())) return handler(request, ...rest);
     const url = new URL(request.url);
-    const handle = await runsOf(options.client).start(routeSpec(options, request, request.method.toUpperCase(), url.pathname, (n) => request.headers.get(n)));
+    const handle = await runsOf(options.client).start(
+      routeSpec(options, request, request.method.toUpperCase(), url.pathname, (n) => request.headers.get(n)),
+    );
     let response: Response;
     try {
       response = await handler(request, ...rest);
@@ -101,7 +125,9 @@ async function withRunId(response: Response, runId: string, inBody: boolean): Pr
         body = JSON.stringify({ ...json, run_id: runId });
         headers.delete('content-length');
       }
-    } catch { /* not JSON after all: sent as it was */ }
+    } catch {
+      /* not JSON after all: sent as it was */
+    }
   }
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
@@ -110,7 +136,12 @@ async function withRunId(response: Response, runId: string, inBody: boolean): Pr
  * The `@run:<id>` reference a tracked response names (its `X-Scp-Run-Id` header, else a `run_id`
  * in its JSON body, when given), for the UI to link or to show in a run badge.
  */
-export function runRefOf(response: { headers: { get(name: string): string | null } }, body?: unknown): string | undefined {
-  const id = response.headers.get(RUN_ID_HEADER) ?? (body && typeof body === 'object' ? (body as { run_id?: unknown }).run_id : undefined);
+export function runRefOf(
+  response: { headers: { get(name: string): string | null } },
+  body?: unknown,
+): string | undefined {
+  const id =
+    response.headers.get(RUN_ID_HEADER) ??
+    (body && typeof body === 'object' ? (body as { run_id?: unknown }).run_id : undefined);
   return typeof id === 'string' && /^[A-Za-z0-9_.-]{1,128}$/.test(id) ? `@run:${id}` : undefined;
 }

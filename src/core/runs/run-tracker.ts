@@ -9,7 +9,17 @@ import { disposedError } from './guards.js';
 import { capString, harvestMetadata } from './harvest.js';
 import { createRunLocks, type RunLocks } from './locks.js';
 import { judge, type FinishInput } from './status.js';
-import { abandonRun, assertOpen, checkSpec, eventFrom, ledgerRecord, noop, runFromSpec, type Redact, type Tracked } from './tracked.js';
+import {
+  abandonRun,
+  assertOpen,
+  checkSpec,
+  eventFrom,
+  ledgerRecord,
+  noop,
+  runFromSpec,
+  type Redact,
+  type Tracked,
+} from './tracked.js';
 import type { ArtifactInput, RunHandle, RunOutcome, RunSpec, RunsDeps } from './types.js';
 
 const DEFAULTS = { heartbeatMs: 5_000, leaseMs: 30_000, groupCommitMs: 250 };
@@ -64,7 +74,11 @@ export class RunTracker {
   }
 
   private context(): ReturnType<NonNullable<RunsDeps['context']>> {
-    try { return this.deps.context?.() ?? {}; } catch { return {}; }
+    try {
+      return this.deps.context?.() ?? {};
+    } catch {
+      return {};
+    }
   }
 
   // ---- store writes, one ordered chain per run ----
@@ -76,7 +90,11 @@ export class RunTracker {
       const live: LiveRun = { run: { ...t.run }, events: t.events.slice() };
       // A store failure must not break the host's action: the run is still in memory and is
       // written again on the next heartbeat, and reaches the ledger from memory either way.
-      try { await this.store.putRun(live); } catch { /* retried by the next persist */ }
+      try {
+        await this.store.putRun(live);
+      } catch {
+        /* retried by the next persist */
+      }
     });
     t.queuedPut = p;
     t.chain = p;
@@ -85,7 +103,10 @@ export class RunTracker {
 
   private removeFromStore(t: Tracked): Promise<void> {
     t.removed = true;
-    t.chain = t.chain.then(() => this.store.removeRun(t.run.run_id)).catch(noop).then(() => t.release());
+    t.chain = t.chain
+      .then(() => this.store.removeRun(t.run.run_id))
+      .catch(noop)
+      .then(() => t.release());
     return t.chain;
   }
 
@@ -104,7 +125,10 @@ export class RunTracker {
       void this.persist(t);
     }
     if (this.queue.length && !this.commitTimer && !this.flushing) this.scheduleFlush(); // retry a failed group commit
-    if (!this.owned.size && !this.queue.length && this.heartbeatTimer) { clearInterval(this.heartbeatTimer); this.heartbeatTimer = undefined; }
+    if (!this.owned.size && !this.queue.length && this.heartbeatTimer) {
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = undefined;
+    }
   }
 
   private scheduleFlush(): void {
@@ -126,7 +150,10 @@ export class RunTracker {
       this.ensureHeartbeat();
       const ids = batch.map((t) => t.run.run_id);
       if (e instanceof ScpError && e.code === 'ledger_write_failed') throw e;
-      throw new LedgerWriteError(`Could not write ${ids.length} finished run(s) to the ledger; they are kept and retried on the next flush`, { data: { ids }, cause: e });
+      throw new LedgerWriteError(
+        `Could not write ${ids.length} finished run(s) to the ledger; they are kept and retried on the next flush`,
+        { data: { ids }, cause: e },
+      );
     }
     for (const t of batch) {
       this.owned.delete(t.run.run_id);
@@ -135,10 +162,17 @@ export class RunTracker {
   }
 
   flush(): Promise<void> {
-    if (this.commitTimer) { clearTimeout(this.commitTimer); this.commitTimer = undefined; }
+    if (this.commitTimer) {
+      clearTimeout(this.commitTimer);
+      this.commitTimer = undefined;
+    }
     const p = this.flushChain.then(async () => {
       this.flushing = true;
-      try { await this.writePending(); } finally { this.flushing = false; }
+      try {
+        await this.writePending();
+      } finally {
+        this.flushing = false;
+      }
     });
     this.flushChain = p.catch(noop);
     return p;
@@ -150,15 +184,31 @@ export class RunTracker {
     checkSpec(spec);
     const run = runFromSpec(spec, this.context(), this.now(), this.redact);
     const t: Tracked = {
-      run, events: [], finished: false, chain: Promise.resolve(), removed: false, release: noop, ready: Promise.resolve(),
+      run,
+      events: [],
+      finished: false,
+      chain: Promise.resolve(),
+      removed: false,
+      release: noop,
+      ready: Promise.resolve(),
       ...(spec.summary !== undefined && { specSummary: spec.summary }),
       ...(spec.signal && { signal: spec.signal }),
     };
     this.owned.set(run.run_id, t);
     // The lock is taken before the first store write, so no other tab can see it unlocked.
-    t.ready = this.locks.hold(run.run_id).then((release) => { t.release = release ?? noop; }, noop).then(() => this.persist(t));
+    t.ready = this.locks
+      .hold(run.run_id)
+      .then((release) => {
+        t.release = release ?? noop;
+      }, noop)
+      .then(() => this.persist(t));
     this.deps.bus.emit('run:started', {
-      run_id: run.run_id, type: run.type, subtype: run.subtype, summary: run.summary, user: run.user, started_at: run.started_at,
+      run_id: run.run_id,
+      type: run.type,
+      subtype: run.subtype,
+      summary: run.summary,
+      user: run.user,
+      started_at: run.started_at,
       ...(run.target !== undefined && { target: run.target }),
       ...(run.correlation_id !== undefined && { correlation_id: run.correlation_id }),
     });
@@ -180,8 +230,16 @@ export class RunTracker {
     assertOpen(t, 'finish() is called once');
     t.finished = true;
     const end = this.now();
-    const verdict = judge({ ...input, aborted: input.aborted ?? t.signal?.aborted ?? false }, t.run.subtype, t.specSummary);
-    const said = this.redact({ summary: verdict.summary, error: verdict.error, metadata: harvestMetadata(input.result) });
+    const verdict = judge(
+      { ...input, aborted: input.aborted ?? t.signal?.aborted ?? false },
+      t.run.subtype,
+      t.specSummary,
+    );
+    const said = this.redact({
+      summary: verdict.summary,
+      error: verdict.error,
+      metadata: harvestMetadata(input.result),
+    });
     const run = t.run;
     run.status = verdict.status;
     run.summary = said.summary;
@@ -191,8 +249,13 @@ export class RunTracker {
     run.duration_ms = Math.max(0, end.getTime() - Date.parse(run.started_at));
     run.heartbeat_at = run.ended_at; // a finished run's age, for adopting it if this tab dies before the write
     this.deps.bus.emit('run:completed', {
-      run_id: run.run_id, type: run.type, subtype: run.subtype, status: run.status, summary: run.summary,
-      duration_ms: run.duration_ms, ...(run.metadata && { metadata: run.metadata }),
+      run_id: run.run_id,
+      type: run.type,
+      subtype: run.subtype,
+      status: run.status,
+      summary: run.summary,
+      duration_ms: run.duration_ms,
+      ...(run.metadata && { metadata: run.metadata }),
       ...(run.correlation_id !== undefined && { correlation_id: run.correlation_id }),
     });
     this.queue.push(t);
@@ -209,8 +272,12 @@ export class RunTracker {
 
   handleFor(t: Tracked): RunHandle {
     return {
-      get id() { return t.run.run_id; },
-      get run() { return { ...t.run }; },
+      get id() {
+        return t.run.run_id;
+      },
+      get run() {
+        return { ...t.run };
+      },
       event: (e) => this.addEvent(t, e),
       artifact: (a) => this.addRunArtifact(t, a),
       finish: (outcome: RunOutcome = {}) => this.finishRun(t, outcome),
@@ -219,10 +286,15 @@ export class RunTracker {
 
   private async addRunArtifact(t: Tracked, a: ArtifactInput): Promise<ArtifactRef[]> {
     assertOpen(t, 'artifacts can no longer be added');
-    if (!a || typeof a !== 'object') throw new ValidationError('Invalid artifact: pass { type, value, repo?, summary? }', { data: { what: 'artifact', issues: [{ path: '(root)', message: 'not an object' }] } });
+    if (!a || typeof a !== 'object')
+      throw new ValidationError('Invalid artifact: pass { type, value, repo?, summary? }', {
+        data: { what: 'artifact', issues: [{ path: '(root)', message: 'not an object' }] },
+      });
     const summary = a.summary === undefined ? undefined : this.redact(capString(String(a.summary), 500));
     const list = addArtifact((t.run['artifacts'] as ArtifactRef[] | undefined) ?? [], {
-      ref_type: a.type, ref_value: typeof a.value === 'string' ? this.redact(a.value) : a.value, repo: typeof a.repo === 'string' ? a.repo : '',
+      ref_type: a.type,
+      ref_value: typeof a.value === 'string' ? this.redact(a.value) : a.value,
+      repo: typeof a.repo === 'string' ? a.repo : '',
       ...(summary !== undefined && { summary }),
     });
     t.run['artifacts'] = list;
@@ -256,8 +328,13 @@ export class RunTracker {
         continue;
       }
       const t: Tracked = {
-        run: { ...current.run }, events: current.events.slice(), finished: current.run.status !== 'running',
-        chain: Promise.resolve(), removed: false, release, ready: Promise.resolve(),
+        run: { ...current.run },
+        events: current.events.slice(),
+        finished: current.run.status !== 'running',
+        chain: Promise.resolve(),
+        removed: false,
+        release,
+        ready: Promise.resolve(),
       };
       this.owned.set(id, t);
       if (!t.finished) {
@@ -276,14 +353,25 @@ export class RunTracker {
     abandonRun(run, this.now);
     t.finished = true;
     this.deps.bus.emit('run:completed', {
-      run_id: run.run_id, type: run.type, subtype: run.subtype, status: 'abandoned', summary: run.summary, duration_ms: run.duration_ms ?? null,
+      run_id: run.run_id,
+      type: run.type,
+      subtype: run.subtype,
+      status: 'abandoned',
+      summary: run.summary,
+      duration_ms: run.duration_ms ?? null,
     });
   }
 
   dispose(): void {
     this.disposed = true;
-    if (this.commitTimer) { clearTimeout(this.commitTimer); this.commitTimer = undefined; }
-    if (this.heartbeatTimer) { clearInterval(this.heartbeatTimer); this.heartbeatTimer = undefined; }
+    if (this.commitTimer) {
+      clearTimeout(this.commitTimer);
+      this.commitTimer = undefined;
+    }
+    if (this.heartbeatTimer) {
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = undefined;
+    }
     // Whatever is still live or unwritten stays in the store; letting go of the locks lets the
     // next client (or another tab) recover it.
     for (const t of this.owned.values()) t.release();

@@ -43,8 +43,14 @@ export function createRuns(deps: RunsDeps): Runs {
       }
       if (isThenable(out)) {
         return Promise.resolve(out).then(
-          async (value) => { await tracker.settle(t, { result: value }); return value; },
-          async (error: unknown) => { await tracker.settle(t, { threw: true, error }); throw error; },
+          async (value) => {
+            await tracker.settle(t, { result: value });
+            return value;
+          },
+          async (error: unknown) => {
+            await tracker.settle(t, { threw: true, error });
+            throw error;
+          },
         ) as T;
       }
       void tracker.settle(t, { result: out });
@@ -64,7 +70,9 @@ export function createRuns(deps: RunsDeps): Runs {
         if (t.finished) byId.delete(t.run.run_id);
         else byId.set(t.run.run_id, { ...t.run });
       }
-      return [...byId.values()].sort((a, b) => (a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : 0));
+      return [...byId.values()].sort((a, b) =>
+        a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : 0,
+      );
     },
 
     async get(id) {

@@ -24,10 +24,15 @@ export interface Verdict {
 }
 
 const STATUS_WORDS: Record<string, FinishedStatus> = {
-  ok: 'ok', success: 'ok', succeeded: 'ok',
-  failed: 'failed', failure: 'failed', error: 'failed',
+  ok: 'ok',
+  success: 'ok',
+  succeeded: 'ok',
+  failed: 'failed',
+  failure: 'failed',
+  error: 'failed',
   partial: 'partial',
-  cancelled: 'cancelled', canceled: 'cancelled',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
 };
 
 function oneLine(s: string): string {
@@ -42,7 +47,11 @@ export function errorMessage(err: unknown): string {
     const m = (err as { message?: unknown; error?: unknown }).message ?? (err as { error?: unknown }).error;
     if (typeof m === 'string') return oneLine(m);
   }
-  try { return oneLine(String(err)); } catch { return 'unknown error'; }
+  try {
+    return oneLine(String(err));
+  } catch {
+    return 'unknown error';
+  }
 }
 
 /** AbortController.abort(), fetch's AbortError, or our own AbortedError. */
@@ -68,16 +77,20 @@ function textField(obj: Record<string, unknown>, key: string): string | undefine
 /** What the result itself says about success: HTTP status, `ok`, or a `status` word. */
 function judgeResult(result: unknown): { status?: FinishedStatus; error?: string } {
   if (isResponse(result)) {
-    return result.status >= 400 ? { status: 'failed', error: `HTTP ${result.status}${result.statusText ? ` ${result.statusText}` : ''}` } : {};
+    return result.status >= 400
+      ? { status: 'failed', error: `HTTP ${result.status}${result.statusText ? ` ${result.statusText}` : ''}` }
+      : {};
   }
   if (!result || typeof result !== 'object' || Array.isArray(result)) return {};
   const r = result as Record<string, unknown>;
   const said = textField(r, 'error') ?? textField(r, 'message');
   const http = typeof r.status === 'number' ? r.status : typeof r.statusCode === 'number' ? r.statusCode : undefined;
   if (http !== undefined && http >= 400) return { status: 'failed', error: said ?? `HTTP ${http}` };
-  if ('ok' in r && r.ok !== undefined && !r.ok) return { status: 'failed', error: said ?? 'the action reported ok: false' };
+  if ('ok' in r && r.ok !== undefined && !r.ok)
+    return { status: 'failed', error: said ?? 'the action reported ok: false' };
   const word = typeof r.status === 'string' ? own(STATUS_WORDS, r.status.toLowerCase()) : undefined;
-  if (word === 'failed' || word === 'cancelled') return { status: word, error: said ?? `the action reported status "${String(r.status)}"` };
+  if (word === 'failed' || word === 'cancelled')
+    return { status: word, error: said ?? `the action reported status "${String(r.status)}"` };
   return word ? { status: word } : {};
 }
 
@@ -97,18 +110,27 @@ export function judge(input: FinishInput, subtype: string, specSummary?: string)
   if (input.threw) {
     const msg = errorMessage(input.error);
     const status = input.status ?? (input.aborted || isAbortError(input.error) ? 'cancelled' : 'failed');
-    const summary = input.summary ? oneLine(input.summary) : status === 'ok' ? specSummary ?? fallback(status) : msg || fallback(status);
+    const summary = input.summary
+      ? oneLine(input.summary)
+      : status === 'ok'
+        ? (specSummary ?? fallback(status))
+        : msg || fallback(status);
     return status === 'ok' ? { status, summary } : { status, summary, error: msg || fallback(status) };
   }
   const seen = judgeResult(input.result);
-  let status: FinishedStatus = input.status ?? (seen.status === 'failed' ? 'failed' : input.aborted ? 'cancelled' : seen.status ?? 'ok');
+  let status: FinishedStatus =
+    input.status ?? (seen.status === 'failed' ? 'failed' : input.aborted ? 'cancelled' : (seen.status ?? 'ok'));
   if (input.error !== undefined && !input.status) status = isAbortError(input.error) ? 'cancelled' : 'failed';
-  const error = status === 'failed' || status === 'cancelled'
-    ? (input.error !== undefined ? errorMessage(input.error) : seen.error ?? (status === 'cancelled' ? 'cancelled' : undefined))
-    : undefined;
-  const summary = (input.summary ? oneLine(input.summary) : undefined)
-    ?? resultSummary(input.result, status === 'failed')
-    ?? (status === 'ok' ? (specSummary ? oneLine(specSummary) : undefined) : error)
-    ?? fallback(status);
+  const error =
+    status === 'failed' || status === 'cancelled'
+      ? input.error !== undefined
+        ? errorMessage(input.error)
+        : (seen.error ?? (status === 'cancelled' ? 'cancelled' : undefined))
+      : undefined;
+  const summary =
+    (input.summary ? oneLine(input.summary) : undefined) ??
+    resultSummary(input.result, status === 'failed') ??
+    (status === 'ok' ? (specSummary ? oneLine(specSummary) : undefined) : error) ??
+    fallback(status);
   return error === undefined ? { status, summary } : { status, summary, error };
 }

@@ -40,15 +40,22 @@ export function checkSpec(spec: RunSpec): void {
   const issues: { path: string; message: string }[] = [];
   if (!spec || typeof spec !== 'object') issues.push({ path: '(root)', message: 'expected a run spec object' });
   else {
-    if (typeof spec.type !== 'string' || !spec.type.trim()) issues.push({ path: 'type', message: 'a non-empty string is required (e.g. "deploy")' });
+    if (typeof spec.type !== 'string' || !spec.type.trim())
+      issues.push({ path: 'type', message: 'a non-empty string is required (e.g. "deploy")' });
     else if (spec.type.length > 100) issues.push({ path: 'type', message: 'at most 100 characters' });
-    if (spec.subtype !== undefined && (typeof spec.subtype !== 'string' || spec.subtype.length > 200)) issues.push({ path: 'subtype', message: 'a string of at most 200 characters' });
-    if (spec.modules_affected !== undefined && !(Array.isArray(spec.modules_affected) && spec.modules_affected.every((m) => typeof m === 'string'))) {
+    if (spec.subtype !== undefined && (typeof spec.subtype !== 'string' || spec.subtype.length > 200))
+      issues.push({ path: 'subtype', message: 'a string of at most 200 characters' });
+    if (
+      spec.modules_affected !== undefined &&
+      !(Array.isArray(spec.modules_affected) && spec.modules_affected.every((m) => typeof m === 'string'))
+    ) {
       issues.push({ path: 'modules_affected', message: 'a list of strings' });
     }
   }
   if (issues.length) {
-    throw new ValidationError(`Invalid run spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { data: { what: 'run spec', issues } });
+    throw new ValidationError(`Invalid run spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+      data: { what: 'run spec', issues },
+    });
   }
 }
 
@@ -93,14 +100,18 @@ export function runFromSpec(spec: RunSpec, ctx: RunContext, at: Date, redact: Re
 /** Refuses a change to a run that already finished (`what` names the change). */
 export function assertOpen(t: Tracked, what: string): void {
   if (t.finished) {
-    throw new RunFinishedError(`Run ${t.run.run_id} already finished (${t.run.status}): ${what}`, { data: { run_id: t.run.run_id, status: t.run.status } });
+    throw new RunFinishedError(`Run ${t.run.run_id} already finished (${t.run.status}): ${what}`, {
+      data: { run_id: t.run.run_id, status: t.run.status },
+    });
   }
 }
 
 /** The next event of `t` from what the action reported (checked, capped and redacted). */
 export function eventFrom(t: Tracked, e: Parameters<RunHandle['event']>[0], now: () => Date, redact: Redact): RunEvent {
   if (!e || typeof e !== 'object' || typeof e.type !== 'string' || !e.type.trim()) {
-    throw new ValidationError('Invalid run event: type: a non-empty string is required', { data: { what: 'run event', issues: [{ path: 'type', message: 'a non-empty string is required' }] } });
+    throw new ValidationError('Invalid run event: type: a non-empty string is required', {
+      data: { what: 'run event', issues: [{ path: 'type', message: 'a non-empty string is required' }] },
+    });
   }
   const { seq: _seq, ts: _ts, type, detail, ...rest } = e as Record<string, unknown> & { type: string };
   const fields = redact(harvestValue(rest, EVENT_LIMITS) as Record<string, unknown> | undefined) ?? {};
@@ -111,7 +122,10 @@ export function eventFrom(t: Tracked, e: Parameters<RunHandle['event']>[0], now:
     ts: now().toISOString(),
     type: capString(type.trim(), 100),
     ...(cleanDetail !== undefined && {
-      detail: (typeof cleanDetail === 'object' && cleanDetail !== null && !Array.isArray(cleanDetail)) ? cleanDetail as Record<string, unknown> : { value: cleanDetail },
+      detail:
+        typeof cleanDetail === 'object' && cleanDetail !== null && !Array.isArray(cleanDetail)
+          ? (cleanDetail as Record<string, unknown>)
+          : { value: cleanDetail },
     }),
   };
 }

@@ -19,7 +19,9 @@ export interface RunSpec {
 }
 
 /** Host-supplied defaults for each run (who is signed in, which commit is deployed ...). */
-export type RunContextProvider = () => Partial<Pick<RunSpec, 'actor' | 'target' | 'correlation_id' | 'code_ref' | 'environment'>>;
+export type RunContextProvider = () => Partial<
+  Pick<RunSpec, 'actor' | 'target' | 'correlation_id' | 'code_ref' | 'environment'>
+>;
 
 export interface RunOutcome {
   status?: Exclude<RunStatus, 'running' | 'abandoned'>;

@@ -2,6 +2,19 @@
 
 /** The origin's 15 run types; hosts may use others (kept as plain strings on read). */
 export const RUN_TYPES = [
-  'install', 'build', 'deploy', 'destroy', 'setup', 'plan', 'validate', 'format', 'test', 'scan',
-  'generate', 'backup', 'restore', 'git', 'ci',
+  'install',
+  'build',
+  'deploy',
+  'destroy',
+  'setup',
+  'plan',
+  'validate',
+  'format',
+  'test',
+  'scan',
+  'generate',
+  'backup',
+  'restore',
+  'git',
+  'ci',
 ] as const;

@@ -32,7 +32,10 @@ async function lastSavedHash(cfg: PlanConfig, cardKey: string): Promise<string |
 }
 
 /** What deciding a batch needs to know: last saved hashes and (policy latest) pending ids per card. */
-export interface State { lastHashes: Map<string, string | undefined>; pendingByCard: Map<string, string[]> }
+export interface State {
+  lastHashes: Map<string, string | undefined>;
+  pendingByCard: Map<string, string[]>;
+}
 
 export async function loadState(cfg: PlanConfig, cardKeys: Iterable<unknown>): Promise<State> {
   const { store, policy, skipUnchanged } = cfg;
@@ -64,7 +67,10 @@ export function plan(cfg: PlanConfig, items: (Prepared | StageResult)[], state: 
   const { policy, skipUnchanged } = cfg;
   const out: Plan = { results: [], put: new Map(), remove: new Set(), staged: [] };
   for (const item of items) {
-    if (!('prepared' in item)) { out.results.push(item); continue; }
+    if (!('prepared' in item)) {
+      out.results.push(item);
+      continue;
+    }
     const s = item.prepared;
     if (skipUnchanged && state.lastHashes.get(s.card_key) === s.content_hash) {
       out.results.push({ staged: false, reason: 'unchanged', card_key: s.card_key });
@@ -73,7 +79,9 @@ export function plan(cfg: PlanConfig, items: (Prepared | StageResult)[], state: 
     let replaced: string[] = [];
     if (policy === 'latest') {
       replaced = state.pendingByCard.get(s.card_key) ?? [];
-      for (const id of replaced) { if (!out.put.delete(id)) out.remove.add(id); }
+      for (const id of replaced) {
+        if (!out.put.delete(id)) out.remove.add(id);
+      }
       state.pendingByCard.set(s.card_key, [s.snapshot_id]);
     }
     out.put.set(s.snapshot_id, s);
@@ -85,17 +93,29 @@ export function plan(cfg: PlanConfig, items: (Prepared | StageResult)[], state: 
 
 /** One store write for a plan (replacement and its removals in the same transaction). */
 export function writePlan(store: StagingStore, p: Plan): Promise<void> {
-  return p.put.size || p.remove.size ? store.writeSnapshots({ put: [...p.put.values()], remove: [...p.remove] }) : Promise.resolve();
+  return p.put.size || p.remove.size
+    ? store.writeSnapshots({ put: [...p.put.values()], remove: [...p.remove] })
+    : Promise.resolve();
 }
 
 /** The `audit:pending` events of a written plan. */
 export function announce(bus: EventBus, p: Plan): void {
   for (const { snapshot: s, replaced } of p.staged) {
-    bus.emit('audit:pending', { snapshot_id: s.snapshot_id, card_key: s.card_key, summary: s.summary, iso: s.iso, replaced });
+    bus.emit('audit:pending', {
+      snapshot_id: s.snapshot_id,
+      card_key: s.card_key,
+      summary: s.summary,
+      iso: s.iso,
+      replaced,
+    });
   }
 }
 
 /** Waits for every prepared scan's content hash and sets it. */
 export async function hashed(items: (Prepared | StageResult)[]): Promise<void> {
-  await Promise.all(items.map(async (p) => { if ('prepared' in p) p.prepared.content_hash = await p.hashing; }));
+  await Promise.all(
+    items.map(async (p) => {
+      if ('prepared' in p) p.prepared.content_hash = await p.hashing;
+    }),
+  );
 }

@@ -1,7 +1,14 @@
 // Saving pending audits into the ledger: the selection, the claim a shared store needs, the
 // ledger write (reconciled with what already landed), leaving pending only after it, and the
 // start-up sweep of audits that landed while still pending.
-import { AlreadySavedError, ConflictError, EmptySelectionError, isScpError, LedgerWriteError, NotFoundError } from '../errors/index.js';
+import {
+  AlreadySavedError,
+  ConflictError,
+  EmptySelectionError,
+  isScpError,
+  LedgerWriteError,
+  NotFoundError,
+} from '../errors/index.js';
 import type { EventBus } from '../events/bus.js';
 import { contentHash } from '../hash/index.js';
 import type { Ledger } from '../ledger/types.js';
@@ -38,7 +45,8 @@ export function notPending(missing: string[], action: Action): NotFoundError {
 /** Load every selected pending snapshot; unknown ids fail the whole call before anything happens. */
 async function loadSelection(store: StagingStore, selection: string[] | 'all'): Promise<AuditSnapshot[]> {
   const ids = selection === 'all' ? (await store.listSnapshots()).map((m) => m.snapshot_id) : selection;
-  if (ids.length === 0) throw new EmptySelectionError('Nothing to save: no audit is pending.', { data: { action: 'save' } });
+  if (ids.length === 0)
+    throw new EmptySelectionError('Nothing to save: no audit is pending.', { data: { action: 'save' } });
   const found = await Promise.all(ids.map((id) => store.getSnapshot(id)));
   const missing = ids.filter((_, i) => !found[i]);
   if (missing.length) throw notPending(missing, 'save');
@@ -49,7 +57,8 @@ async function loadSelection(store: StagingStore, selection: string[] | 'all'): 
 export async function selectMetas(store: StagingStore, selection: string[] | 'all'): Promise<AuditMeta[]> {
   const all = await store.listSnapshots();
   if (selection === 'all') {
-    if (all.length === 0) throw new EmptySelectionError('Nothing to discard: no audit is pending.', { data: { action: 'discard' } });
+    if (all.length === 0)
+      throw new EmptySelectionError('Nothing to discard: no audit is pending.', { data: { action: 'discard' } });
     return all;
   }
   const byId = new Map(all.map((m) => [m.snapshot_id, m]));
@@ -59,11 +68,24 @@ export async function selectMetas(store: StagingStore, selection: string[] | 'al
 }
 
 /** Redact again on the way out (idempotent): a store another process wrote is not trusted blindly. */
-async function toSaved(redactor: Redactor, s: AuditSnapshot, savedAt: string, savedBy: string, correlation?: string): Promise<SavedAudit> {
+async function toSaved(
+  redactor: Redactor,
+  s: AuditSnapshot,
+  savedAt: string,
+  savedBy: string,
+  correlation?: string,
+): Promise<SavedAudit> {
   const { value: data, fired } = redactor.redact(s.data);
   const summary = redactor.redact(s.summary);
   const again = [...fired, ...summary.fired];
-  const saved: SavedAudit = { ...s, summary: summary.value, data, saved_at: savedAt, saved_by: savedBy, ...(correlation && { correlation_id: correlation }) };
+  const saved: SavedAudit = {
+    ...s,
+    summary: summary.value,
+    data,
+    saved_at: savedAt,
+    saved_by: savedBy,
+    ...(correlation && { correlation_id: correlation }),
+  };
   if (again.length) {
     saved.content_hash = await contentHash(data);
     saved.redacted = [...new Set([...(s.redacted ?? []), ...again])].sort();
@@ -81,7 +103,11 @@ async function rememberSaved(store: StagingStore, audits: SavedAudit[]): Promise
     if (!a.content_hash) continue;
     const prev = await store.getMeta<LastSaved>(lastSavedKey(card));
     if (prev && prev.computed_at > a.computed_at) continue;
-    await store.setMeta(lastSavedKey(card), { content_hash: a.content_hash, computed_at: a.computed_at, snapshot_id: a.snapshot_id } satisfies LastSaved);
+    await store.setMeta(lastSavedKey(card), {
+      content_hash: a.content_hash,
+      computed_at: a.computed_at,
+      snapshot_id: a.snapshot_id,
+    } satisfies LastSaved);
   }
 }
 
@@ -107,13 +133,19 @@ export async function claimToDiscard(store: StagingStore, ids: string[]): Promis
   if (r.missing.length) throw notPending(r.missing, 'discard');
   if (r.saved.length) {
     const saved = r.saved.map((x) => x.id);
-    throw new AlreadySavedError(`${saved.length === 1 ? `Audit "${saved[0]}" is` : `Audits ${saved.map((id) => `"${id}"`).join(', ')} are`} already saved by another host instance, so no longer pending. ${nothing}`, {
-      data: { ids: saved, commits: Object.fromEntries(r.saved.map((x) => [x.id, x.commit])) },
-    });
+    throw new AlreadySavedError(
+      `${saved.length === 1 ? `Audit "${saved[0]}" is` : `Audits ${saved.map((id) => `"${id}"`).join(', ')} are`} already saved by another host instance, so no longer pending. ${nothing}`,
+      {
+        data: { ids: saved, commits: Object.fromEntries(r.saved.map((x) => [x.id, x.commit])) },
+      },
+    );
   }
-  throw new ConflictError(`${r.busy.length === 1 ? `Audit "${r.busy[0]}" is` : `Audits ${r.busy.map((id) => `"${id}"`).join(', ')} are`} being saved or discarded by another host instance right now. ${nothing}`, {
-    data: { reason: 'busy', ids: r.busy },
-  });
+  throw new ConflictError(
+    `${r.busy.length === 1 ? `Audit "${r.busy[0]}" is` : `Audits ${r.busy.map((id) => `"${id}"`).join(', ')} are`} being saved or discarded by another host instance right now. ${nothing}`,
+    {
+      data: { reason: 'busy', ids: r.busy },
+    },
+  );
 }
 
 /**
@@ -121,13 +153,21 @@ export async function claimToDiscard(store: StagingStore, ids: string[]): Promis
  * (the process stopped between the commit and the removal from pending) is saved: it is left
  * out of the write and counted as saved, so saving it again succeeds instead of failing forever.
  */
-async function writeReconciled(ledger: Ledger, audits: SavedAudit[], actor: string, message?: string): Promise<{ commit: string }> {
+async function writeReconciled(
+  ledger: Ledger,
+  audits: SavedAudit[],
+  actor: string,
+  message?: string,
+): Promise<{ commit: string }> {
   let rest = audits;
   for (;;) {
     try {
       return await ledger.write({ audits: rest, actor, ...(message !== undefined && { message }) });
     } catch (e) {
-      const taken = isScpError(e) && e.code === 'conflict' && (e.data as { reason?: string }).reason === 'exists' ? (e.data as { ids?: unknown }).ids : undefined;
+      const taken =
+        isScpError(e) && e.code === 'conflict' && (e.data as { reason?: string }).reason === 'exists'
+          ? (e.data as { ids?: unknown }).ids
+          : undefined;
       if (!Array.isArray(taken) || taken.length === 0) throw e;
       const inLedger = new Set<string>();
       for (const id of taken) if (typeof id === 'string' && (await ledger.getAudit(id))) inLedger.add(id);
@@ -143,7 +183,10 @@ async function writeReconciled(ledger: Ledger, audits: SavedAudit[], actor: stri
  * The ledger is asked only when something is pending, a batch of ids at a time, outside the save
  * lock; the removal takes the lock and keeps to ids still pending then.
  */
-export async function reconcilePending(ctx: SaveContext, acrossTabs: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string[]> {
+export async function reconcilePending(
+  ctx: SaveContext,
+  acrossTabs: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<string[]> {
   const { store, ledger, bus } = ctx;
   const pending = await store.listSnapshots();
   if (pending.length === 0) return [];
@@ -164,8 +207,13 @@ export async function reconcilePending(ctx: SaveContext, acrossTabs: <T>(fn: () 
     await rememberSaved(store, saved);
     for (const a of saved) {
       bus.emit('audit:saved', {
-        snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso,
-        ...(a.saved_by && { actor: a.saved_by }), ...(typeof a.correlation_id === 'string' && { correlation_id: a.correlation_id }),
+        snapshot_id: a.snapshot_id,
+        card_key: a.card_key,
+        status: a.status,
+        summary: a.summary,
+        iso: a.iso,
+        ...(a.saved_by && { actor: a.saved_by }),
+        ...(typeof a.correlation_id === 'string' && { correlation_id: a.correlation_id }),
       });
     }
     return ids;
@@ -204,8 +252,14 @@ export async function saveClaimed(ctx: SaveContext, ids: string[], options: Save
   }
   for (const a of audits) {
     bus.emit('audit:saved', {
-      snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, summary: a.summary, iso: a.iso, commit: written.commit,
-      actor: savedBy, ...(correlation && { correlation_id: correlation }),
+      snapshot_id: a.snapshot_id,
+      card_key: a.card_key,
+      status: a.status,
+      summary: a.summary,
+      iso: a.iso,
+      commit: written.commit,
+      actor: savedBy,
+      ...(correlation && { correlation_id: correlation }),
     });
   }
   // Saved, but still listed as pending: report the storage failure (the events above are true).

@@ -9,7 +9,15 @@ import { selectionOrThrow } from '../selection.js';
 import { announce, hashed, loadState, plan, writePlan, type Plan, type PlanConfig } from './plan.js';
 import { invalid, optionalText, prepareScan, type Prepared, type PrepareConfig } from './prepare.js';
 import { claim, claimToDiscard, reconcilePending, saveClaimed, selectMetas, type SaveContext } from './save.js';
-import type { DiscardOptions, DiscardResult, SaveResult, StageItem, StageResult, Staging, StagingDeps } from './types.js';
+import type {
+  DiscardOptions,
+  DiscardResult,
+  SaveResult,
+  StageItem,
+  StageResult,
+  Staging,
+  StagingDeps,
+} from './types.js';
 
 export { lastSavedKey, type LastSaved } from './last-saved.js';
 
@@ -52,7 +60,7 @@ export function createStaging(deps: StagingDeps): Staging {
   // audit cannot both write it: the second finds it no longer pending.
   const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
   function acrossTabs<T>(fn: () => Promise<T>): Promise<T> {
-    return exclusive(() => (locks ? locks.request(SAVE_LOCK, () => fn()) as Promise<T> : fn()));
+    return exclusive(() => (locks ? (locks.request(SAVE_LOCK, () => fn()) as Promise<T>) : fn()));
   }
 
   return {
@@ -69,13 +77,23 @@ export function createStaging(deps: StagingDeps): Staging {
     },
 
     async stageMany(items: StageItem[]) {
-      if (!Array.isArray(items)) throw invalid('stage input', '(root)', 'must be an array of { card_key, result, options }', 'Pass the scans to stage.');
+      if (!Array.isArray(items))
+        throw invalid(
+          'stage input',
+          '(root)',
+          'must be an array of { card_key, result, options }',
+          'Pass the scans to stage.',
+        );
       for (const [i, item] of items.entries()) {
-        if (!item || typeof item !== 'object') throw invalid('stage input', `[${i}]`, 'must be { card_key, result, options }', 'Pass one object per scan.');
+        if (!item || typeof item !== 'object')
+          throw invalid('stage input', `[${i}]`, 'must be { card_key, result, options }', 'Pass one object per scan.');
       }
       if (items.length === 0) return [];
       return exclusive(async () => {
-        const state = await loadState(planCfg, items.map((i) => i.card_key));
+        const state = await loadState(
+          planCfg,
+          items.map((i) => i.card_key),
+        );
         const results: StageResult[] = [];
         // Chunks are pipelined: the next chunk is redacted and hashed while the store writes the
         // previous one. A chunk is written only after the one before it succeeded, and its
@@ -95,33 +113,51 @@ export function createStaging(deps: StagingDeps): Staging {
           }
           await hashed(chunk);
           const next = plan(planCfg, chunk, state);
-          if (inflight) { await inflight.done; announce(bus, inflight.plan); }
+          if (inflight) {
+            await inflight.done;
+            announce(bus, inflight.plan);
+          }
           inflight = { done: writePlan(store, next), plan: next };
           inflight.done.catch(() => undefined); // awaited above or below
           results.push(...next.results);
         }
-        if (inflight) { await inflight.done; announce(bus, inflight.plan); }
+        if (inflight) {
+          await inflight.done;
+          announce(bus, inflight.plan);
+        }
         if (failure) throw failure.error;
         return results;
       });
     },
 
     async list(filter = {}) {
-      if (filter === null || typeof filter !== 'object') throw invalid('pending filter', '(root)', 'must be an object', 'Pass { card_key?, audit_type? }.');
-      if (filter.card_key !== undefined && typeof filter.card_key !== 'string') throw invalid('pending filter', 'card_key', 'must be a string', 'Pass a card key.');
+      if (filter === null || typeof filter !== 'object')
+        throw invalid('pending filter', '(root)', 'must be an object', 'Pass { card_key?, audit_type? }.');
+      if (filter.card_key !== undefined && typeof filter.card_key !== 'string')
+        throw invalid('pending filter', 'card_key', 'must be a string', 'Pass a card key.');
       if (filter.audit_type !== undefined && filter.audit_type !== 'devops' && filter.audit_type !== 'project') {
-        throw invalid('pending filter', 'audit_type', 'must be "devops" or "project"', 'Pass one of the two audit types.');
+        throw invalid(
+          'pending filter',
+          'audit_type',
+          'must be "devops" or "project"',
+          'Pass one of the two audit types.',
+        );
       }
       const all = await store.listSnapshots();
-      return all.filter((m: AuditMeta) => (filter.card_key === undefined || m.card_key === filter.card_key)
-        && (filter.audit_type === undefined || m.audit_type === filter.audit_type));
+      return all.filter(
+        (m: AuditMeta) =>
+          (filter.card_key === undefined || m.card_key === filter.card_key) &&
+          (filter.audit_type === undefined || m.audit_type === filter.audit_type),
+      );
     },
 
     async get(id) {
       assertValidId(id, 'audit');
       const s = await store.getSnapshot(id);
       if (!s) {
-        throw new NotFoundError(`Audit "${id}" is not pending (it may have been saved or discarded in another tab)`, { data: { kind: 'audit', id } });
+        throw new NotFoundError(`Audit "${id}" is not pending (it may have been saved or discarded in another tab)`, {
+          data: { kind: 'audit', id },
+        });
       }
       return s;
     },
@@ -157,7 +193,8 @@ export function createStaging(deps: StagingDeps): Staging {
 
     async discard(ids, options: DiscardOptions = {}): Promise<DiscardResult> {
       const selection = selectionOrThrow(ids, 'discard');
-      if (options === null || typeof options !== 'object') throw invalid('discard options', '(root)', 'must be an object', 'Pass { actor?, reason?, correlation_id? }.');
+      if (options === null || typeof options !== 'object')
+        throw invalid('discard options', '(root)', 'must be an object', 'Pass { actor?, reason?, correlation_id? }.');
       const reason = optionalText(options.reason, 'reason', 2000);
       const correlation = optionalText(options.correlation_id, 'correlation_id', 200);
       // A store shared with other processes claims the ids first (all or none), as a save does: of
@@ -182,9 +219,13 @@ export function createStaging(deps: StagingDeps): Staging {
         // The record comes first: if the ledger cannot take it, nothing is discarded. It keeps each
         // snapshot's id, card and hash only, so the discarded data itself is gone.
         const action: ActionEntry = {
-          action_id: newActionId('discard', at), action: 'discard', at: at.toISOString(), actor,
+          action_id: newActionId('discard', at),
+          action: 'discard',
+          at: at.toISOString(),
+          actor,
           targets: metas.map(targetOf),
-          ...(reason && { reason: redactor.redact(reason).value }), ...(correlation && { correlation_id: correlation }),
+          ...(reason && { reason: redactor.redact(reason).value }),
+          ...(correlation && { correlation_id: correlation }),
         };
         let written: { commit: string };
         try {
@@ -200,8 +241,13 @@ export function createStaging(deps: StagingDeps): Staging {
         await store.writeSnapshots({ remove: discardIds });
         for (const s of metas) {
           bus.emit('audit:discarded', {
-            snapshot_id: s.snapshot_id, card_key: s.card_key, actor, action_id: action.action_id, commit: written.commit,
-            ...(action.reason && { reason: action.reason }), ...(correlation && { correlation_id: correlation }),
+            snapshot_id: s.snapshot_id,
+            card_key: s.card_key,
+            actor,
+            action_id: action.action_id,
+            commit: written.commit,
+            ...(action.reason && { reason: action.reason }),
+            ...(correlation && { correlation_id: correlation }),
           });
         }
         return { discarded: discardIds, action_id: action.action_id, commit: written.commit };

@@ -1,7 +1,12 @@
 /** Counted things a scan result commonly reports, in the order they are shown. */
 const COUNTED: [plural: string, singular: string][] = [
-  ['issues', 'issue'], ['findings', 'finding'], ['vulnerabilities', 'vulnerability'], ['errors', 'error'],
-  ['failures', 'failure'], ['warnings', 'warning'], ['alerts', 'alert'],
+  ['issues', 'issue'],
+  ['findings', 'finding'],
+  ['vulnerabilities', 'vulnerability'],
+  ['errors', 'error'],
+  ['failures', 'failure'],
+  ['warnings', 'warning'],
+  ['alerts', 'alert'],
 ];
 const MAX_SUMMARY = 300;
 

@@ -20,7 +20,10 @@ export interface StageItem {
   options?: StageOptions;
 }
 
-export interface SaveResult { saved: string[]; commit: string }
+export interface SaveResult {
+  saved: string[];
+  commit: string;
+}
 
 export interface SaveOptions {
   actor?: string;

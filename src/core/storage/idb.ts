@@ -68,26 +68,42 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
   let replacedBy: number | undefined;
 
   const closedError = (why: string, cause?: unknown) =>
-    new StorageClosedError(`The pending-audit database "${dbName}" is closed: ${why}`, { ...where, ...(cause !== undefined && { cause }) });
+    new StorageClosedError(`The pending-audit database "${dbName}" is closed: ${why}`, {
+      ...where,
+      ...(cause !== undefined && { cause }),
+    });
 
   function mapError(e: unknown): unknown {
     if (e instanceof ScpError) return e;
     switch (errorName(e)) {
       case 'QuotaExceededError':
-        return new QuotaError(`The browser refused to store more pending audits in "${dbName}" (storage quota exceeded). Save or discard pending audits, or free this site's storage, then try again.`, { ...where, cause: e });
+        return new QuotaError(
+          `The browser refused to store more pending audits in "${dbName}" (storage quota exceeded). Save or discard pending audits, or free this site's storage, then try again.`,
+          { ...where, cause: e },
+        );
       case 'DataCloneError':
         return notStorable('a pending record', e);
       case 'VersionError':
         return closedError('another tab opened a newer version of this app. Reload this page to continue.', e);
       case 'InvalidStateError':
       case 'AbortError':
-        return closedError(replacedBy ? 'another tab is upgrading it. Reload this page to continue.' : 'the connection was closed while in use. Try again.', e);
+        return closedError(
+          replacedBy
+            ? 'another tab is upgrading it. Reload this page to continue.'
+            : 'the connection was closed while in use. Try again.',
+          e,
+        );
       default:
         return e;
     }
   }
 
-  interface Opening { ready: Promise<IDBPDatabase>; blocked: boolean; onBlocked: Set<() => void>; db?: IDBPDatabase }
+  interface Opening {
+    ready: Promise<IDBPDatabase>;
+    blocked: boolean;
+    onBlocked: Set<() => void>;
+    db?: IDBPDatabase;
+  }
 
   /** Forget a connection (closed by us for another tab, or by the browser); the next call reopens. */
   function drop(attempt: Opening): void {
@@ -110,15 +126,21 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
         attempt.db?.close();
       },
       terminated: () => drop(attempt),
-    }).then((d) => {
-      attempt.db = d;
-      if (closed) { d.close(); throw closedError('close() was called.'); }
-      if (opening === attempt) db = d;
-      return d;
-    }, (e) => {
-      if (opening === attempt) opening = undefined;
-      throw mapError(e);
-    });
+    }).then(
+      (d) => {
+        attempt.db = d;
+        if (closed) {
+          d.close();
+          throw closedError('close() was called.');
+        }
+        if (opening === attempt) db = d;
+        return d;
+      },
+      (e) => {
+        if (opening === attempt) opening = undefined;
+        throw mapError(e);
+      },
+    );
     attempt.ready.catch(() => undefined);
     return attempt;
   }
@@ -133,12 +155,19 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
     return new Promise<IDBPDatabase>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const startTimer = () => {
-        timer = setTimeout(() => reject(new StorageBlockedError(
-          `The pending-audit database "${dbName}" cannot be upgraded to version ${version}: another tab still has an older version open. Close or reload the other tabs of this app.`,
-          where,
-        )), blockedTimeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new StorageBlockedError(
+                `The pending-audit database "${dbName}" cannot be upgraded to version ${version}: another tab still has an older version open. Close or reload the other tabs of this app.`,
+                where,
+              ),
+            ),
+          blockedTimeoutMs,
+        );
       };
-      if (attempt.blocked) startTimer(); else attempt.onBlocked.add(startTimer);
+      if (attempt.blocked) startTimer();
+      else attempt.onBlocked.add(startTimer);
       attempt.ready.then(resolve, reject).finally(() => {
         attempt.onBlocked.delete(startTimer);
         clearTimeout(timer);
@@ -147,7 +176,8 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
   }
 
   async function transact<T, M extends IDBTransactionMode>(
-    stores: StoreName[], mode: M,
+    stores: StoreName[],
+    mode: M,
     body: (tx: IDBPTransaction<unknown, StoreName[], M>) => Promise<T>,
   ): Promise<T> {
     const d = await connection();
@@ -165,7 +195,11 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
     } catch (e) {
       // A quota failure surfaces as the transaction's error, the requests only see AbortError.
       const txError = tx.error;
-      try { tx.abort(); } catch { /* already finished or aborted */ }
+      try {
+        tx.abort();
+      } catch {
+        /* already finished or aborted */
+      }
       throw mapError(txError ?? e);
     }
   }
@@ -177,17 +211,34 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
         const meta = tx.objectStore(SNAPSHOT_META);
         const requests: Promise<unknown>[] = [];
         // If a later put throws (uncloneable value), the earlier requests reject on abort: handled.
-        const track = (p: Promise<unknown>) => { p.catch(() => undefined); requests.push(p); };
-        for (const id of remove) { track(full.delete(id)); track(meta.delete(id)); }
-        for (const s of put) { track(full.put(s)); track(meta.put(metaOf(s))); }
+        const track = (p: Promise<unknown>) => {
+          p.catch(() => undefined);
+          requests.push(p);
+        };
+        for (const id of remove) {
+          track(full.delete(id));
+          track(meta.delete(id));
+        }
+        for (const s of put) {
+          track(full.put(s));
+          track(meta.put(metaOf(s)));
+        }
         await Promise.all(requests);
       });
     },
     getSnapshot(id) {
-      return transact([SNAPSHOTS], 'readonly', (tx) => tx.objectStore(SNAPSHOTS).get(id) as Promise<AuditSnapshot | undefined>);
+      return transact(
+        [SNAPSHOTS],
+        'readonly',
+        (tx) => tx.objectStore(SNAPSHOTS).get(id) as Promise<AuditSnapshot | undefined>,
+      );
     },
     async listSnapshots() {
-      const all = await transact([SNAPSHOT_META], 'readonly', (tx) => tx.objectStore(SNAPSHOT_META).getAll() as Promise<AuditMeta[]>);
+      const all = await transact(
+        [SNAPSHOT_META],
+        'readonly',
+        (tx) => tx.objectStore(SNAPSHOT_META).getAll() as Promise<AuditMeta[]>,
+      );
       return all.sort(newestFirst);
     },
     async putRun(live) {

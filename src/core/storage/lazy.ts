@@ -14,6 +14,9 @@ export function createLazyStore(load: () => Promise<StagingStore>): StagingStore
     removeRun: async (id) => (await get()).removeRun(id),
     getMeta: async (k) => (await get()).getMeta(k),
     setMeta: async (k, v) => (await get()).setMeta(k, v),
-    close: async () => { const p = get.started(); if (p) await (await p).close(); },
+    close: async () => {
+      const p = get.started();
+      if (p) await (await p).close();
+    },
   };
 }

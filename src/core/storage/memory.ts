@@ -17,7 +17,10 @@ export function createMemoryStagingStore(): StagingStore {
   let closed = false;
 
   const open = () => {
-    if (closed) throw new StorageClosedError('The memory staging store is closed: create a new one', { data: { store: 'memory' } });
+    if (closed)
+      throw new StorageClosedError('The memory staging store is closed: create a new one', {
+        data: { store: 'memory' },
+      });
   };
 
   return {

@@ -24,8 +24,11 @@ export function cloneForStore<T>(value: T, what: string): T {
 
 export function notStorable(what: string, cause: unknown): ValidationError {
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new ValidationError(`Cannot store ${what}: it holds a value that is not plain data (${detail}). Pass JSON-compatible data.`, {
-    data: { what, issues: [{ path: '(root)', message: 'not cloneable' }] }, cause,
-  });
+  return new ValidationError(
+    `Cannot store ${what}: it holds a value that is not plain data (${detail}). Pass JSON-compatible data.`,
+    {
+      data: { what, issues: [{ path: '(root)', message: 'not cloneable' }] },
+      cause,
+    },
+  );
 }
-

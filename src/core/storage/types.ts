@@ -2,7 +2,10 @@ import type { AuditMeta, AuditSnapshot } from '../schemas/audit.js';
 import type { Run, RunEvent } from '../schemas/run.js';
 
 /** A live (unfinished) run as kept in staging, with its events so far. */
-export interface LiveRun { run: Run; events: RunEvent[] }
+export interface LiveRun {
+  run: Run;
+  events: RunEvent[];
+}
 
 /**
  * Where pending snapshots and live runs wait before they reach the ledger.

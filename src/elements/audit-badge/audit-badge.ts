@@ -28,12 +28,14 @@ export class ScpAuditBadge extends ScpElement {
 
   private readonly data = new ScpClientController(this, {
     events: ['audit:pending', 'audit:saved', 'audit:discarded'],
-    onClient: () => { this.count = 0; },
+    onClient: () => {
+      this.count = 0;
+    },
     load: async (client, signal) => {
       const counts = await client.staging.counts();
       if (signal.aborted) return;
       const card = this.card;
-      this.count = card ? own(counts, card) ?? 0 : Object.values(counts).reduce((a, b) => a + b, 0);
+      this.count = card ? (own(counts, card) ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0);
     },
   });
 

@@ -54,7 +54,15 @@ export class ScpAuditLog extends ScpElement {
 
   /** @internal The client, its loading state and reloads. */
   readonly data = new ScpClientController(this, {
-    events: ['ledger:written', 'ledger:synced', 'ledger:progress', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:completed'],
+    events: [
+      'ledger:written',
+      'ledger:synced',
+      'ledger:progress',
+      'audit:saved',
+      'audit:discarded',
+      'audit:deleted',
+      'run:completed',
+    ],
     onClient: () => {
       this.entries = [];
       this.cursor = undefined;
@@ -114,7 +122,16 @@ export class ScpAuditLog extends ScpElement {
 
   /** The current filters. */
   get filters(): LogFilters {
-    return { actor: this.actor, action: this.action, status: this.status, card: this.card, text: this.text, range: this.range, from: this.from, to: this.to };
+    return {
+      actor: this.actor,
+      action: this.action,
+      status: this.status,
+      card: this.card,
+      text: this.text,
+      range: this.range,
+      from: this.from,
+      to: this.to,
+    };
   }
 
   /** Resolves once the rows reflect the ledger. */
@@ -140,13 +157,16 @@ export class ScpAuditLog extends ScpElement {
     const client = this.data.client;
     if (!client || !this.cursor) return;
     const q = this.viewQuery;
-    const p = client.ledger.list({ ...q, limit: this.pageSize, cursor: this.cursor }).then((page) => {
-      if (q !== this.viewQuery) return;
-      const seen = new Set(this.entries.map((e) => e.id));
-      this.entries = [...this.entries, ...page.entries.filter((e) => !seen.has(e.id))];
-      this.cursor = page.cursor;
-      this.more = page.cursor !== undefined;
-    }, (error: unknown) => this.fail(error));
+    const p = client.ledger.list({ ...q, limit: this.pageSize, cursor: this.cursor }).then(
+      (page) => {
+        if (q !== this.viewQuery) return;
+        const seen = new Set(this.entries.map((e) => e.id));
+        this.entries = [...this.entries, ...page.entries.filter((e) => !seen.has(e.id))];
+        this.cursor = page.cursor;
+        this.more = page.cursor !== undefined;
+      },
+      (error: unknown) => this.fail(error),
+    );
     this.pending = p;
     await p;
   }
@@ -158,7 +178,12 @@ export class ScpAuditLog extends ScpElement {
 
   /** @internal Reports a failed load as `scp-error`. */
   fail(error: unknown): void {
-    reportError(this, { action: 'load', ids: [], error, message: this.t('logLoadFailed', { detail: userErrorText(error, this.t) }) });
+    reportError(this, {
+      action: 'load',
+      ids: [],
+      error,
+      message: this.t('logLoadFailed', { detail: userErrorText(error, this.t) }),
+    });
   }
 
   /** @internal A `ledger:progress` event: shown; rows reload as the index brings more in. */
@@ -200,7 +225,8 @@ export class ScpAuditLog extends ScpElement {
       this.more = page.cursor !== undefined;
       this.announce = '';
       // The page says whether the ledger is still indexing (also when no event reached this tab).
-      if (page.indexing) this.progress = { op: 'index', phase: 'indexing', loaded: page.indexing.indexed, total: page.indexing.total };
+      if (page.indexing)
+        this.progress = { op: 'index', phase: 'indexing', loaded: page.indexing.indexed, total: page.indexing.total };
       else if (this.progress?.op === 'index') this.progress = undefined;
     } catch (error) {
       if (!signal.aborted) this.fail(error);

@@ -43,7 +43,10 @@ export async function download(el: ScpAuditLog, format: ScpLogExportFormat): Pro
   try {
     const entries = await exportEntries(host);
     const body = textOf(host, format, entries);
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     const filename = `scp-audit-log-${stamp}.${format}`;
     const ev = new ScpLogExportEvent({ format, text: body, count: entries.length, filename });
     host.dispatchEvent(ev);
@@ -70,7 +73,9 @@ export async function download(el: ScpAuditLog, format: ScpLogExportFormat): Pro
 }
 
 function textOf(host: ScpAuditLog, format: ScpLogExportFormat, entries: EntryMeta[]): string {
-  return format === 'csv' ? toCsv(entries, (k) => host.cardLabel(k), { separator: host.csvSeparator === ';' ? ';' : ',' }) : toJsonl(entries);
+  return format === 'csv'
+    ? toCsv(entries, (k) => host.cardLabel(k), { separator: host.csvSeparator === ';' ? ';' : ',' })
+    : toJsonl(entries);
 }
 
 async function exportEntries(host: ScpAuditLog): Promise<EntryMeta[]> {
@@ -100,7 +105,10 @@ export function applyEvent<K extends BusEventName>(host: ScpAuditLog, name: K, p
     const id = (payload as BusEventMap['audit:deleted']).snapshot_id;
     host.entries = host.entries.filter((e) => !(e.kind === 'audit' && e.id === id));
   }
-  const actionId = name === 'audit:discarded' || name === 'audit:deleted' ? (payload as BusEventMap['audit:discarded']).action_id : undefined;
+  const actionId =
+    name === 'audit:discarded' || name === 'audit:deleted'
+      ? (payload as BusEventMap['audit:discarded']).action_id
+      : undefined;
   if (actionId && client.ledger.getAction) {
     const getAction = client.ledger.getAction.bind(client.ledger);
     landed = async () => (await getAction(actionId)) !== undefined;
@@ -114,12 +122,15 @@ export function applyEvent<K extends BusEventName>(host: ScpAuditLog, name: K, p
   }
   // Fetch the newest page and add what is new; a finished run reaches the ledger with the
   // runs' group commit, a moment after its event, so wait (briefly) until it has landed.
-  const p = host.pending.then(async () => {
-    if (landed) {
-      for (let wait = 100; !(await landed()) && wait <= LANDING_WAIT_MS; wait *= 2) await new Promise((r) => setTimeout(r, wait));
-    }
-    await mergeFresh(host as Host, client);
-  }).catch((e: unknown) => host.fail(e));
+  const p = host.pending
+    .then(async () => {
+      if (landed) {
+        for (let wait = 100; !(await landed()) && wait <= LANDING_WAIT_MS; wait *= 2)
+          await new Promise((r) => setTimeout(r, wait));
+      }
+      await mergeFresh(host as Host, client);
+    })
+    .catch((e: unknown) => host.fail(e));
   host.pending = p;
   return false;
 }
@@ -151,7 +162,10 @@ function onFilterInput(this: ScpAuditLog, ev: Event): void {
     // Typing is debounced: one query per pause, not per key.
     if (this.textTimer !== undefined) clearTimeout(this.textTimer);
     const value = el.value;
-    this.textTimer = setTimeout(() => { this.textTimer = undefined; this[name] = value; }, 250);
+    this.textTimer = setTimeout(() => {
+      this.textTimer = undefined;
+      this[name] = value;
+    }, 250);
     return;
   }
   if (name === 'range') this.range = el.value as LogRange;
@@ -161,32 +175,58 @@ function onFilterInput(this: ScpAuditLog, ev: Event): void {
 function onFilterSubmit(this: ScpAuditLog, ev: Event): void {
   ev.preventDefault();
   const form = ev.target as HTMLFormElement;
-  if (this.textTimer !== undefined) { clearTimeout(this.textTimer); this.textTimer = undefined; }
+  if (this.textTimer !== undefined) {
+    clearTimeout(this.textTimer);
+    this.textTimer = undefined;
+  }
   this.text = (form.elements.namedItem('text') as HTMLInputElement).value;
   this.actor = (form.elements.namedItem('actor') as HTMLInputElement).value;
 }
 
 function onReset(this: ScpAuditLog): void {
-  if (this.textTimer !== undefined) { clearTimeout(this.textTimer); this.textTimer = undefined; }
+  if (this.textTimer !== undefined) {
+    clearTimeout(this.textTimer);
+    this.textTimer = undefined;
+  }
   this.actor = this.action = this.status = this.card = this.text = this.from = this.to = '';
   this.range = '';
   // Controls are not bound to the properties while typing: clear them here.
-  for (const el of this.renderRoot.querySelectorAll<HTMLInputElement>('input[name="text"], input[name="actor"]')) el.value = '';
+  for (const el of this.renderRoot.querySelectorAll<HTMLInputElement>('input[name="text"], input[name="actor"]'))
+    el.value = '';
 }
 
-function onExportCsv(this: ScpAuditLog): void { download(this, 'csv').catch(() => { /* shown in the toolbar */ }); }
-function onExportJsonl(this: ScpAuditLog): void { download(this, 'jsonl').catch(() => { /* shown in the toolbar */ }); }
-function onLoadMore(this: ScpAuditLog): void { void this.loadMore(); }
-function onRetry(this: ScpAuditLog): void { void this.data.refresh(); }
+function onExportCsv(this: ScpAuditLog): void {
+  download(this, 'csv').catch(() => {
+    /* shown in the toolbar */
+  });
+}
+function onExportJsonl(this: ScpAuditLog): void {
+  download(this, 'jsonl').catch(() => {
+    /* shown in the toolbar */
+  });
+}
+function onLoadMore(this: ScpAuditLog): void {
+  void this.loadMore();
+}
+function onRetry(this: ScpAuditLog): void {
+  void this.data.refresh();
+}
 
 function renderFilters(host: Host) {
   const t = host.t;
   const seenActors = [...host.seen.actors].sort();
   const seenSubtypes = [...host.seen.subtypes].sort();
   // The host's declared cards first (in its order), then any other card the entries named.
-  const cards = [...new Set([...(host.data.client?.cards.list.map((c) => c.key) ?? []), ...host.seen.cards, ...(host.card ? [host.card] : [])])];
+  const cards = [
+    ...new Set([
+      ...(host.data.client?.cards.list.map((c) => c.key) ?? []),
+      ...host.seen.cards,
+      ...(host.card ? [host.card] : []),
+    ]),
+  ];
   const actions = new Set<string>([...RUN_TYPES, ...seenSubtypes]);
-  const opt = (value: string, label: string, current: string) => html`<option value=${value} ?selected=${value === current}>${label}</option>`;
+  const opt = (value: string, label: string, current: string) =>
+    html`<option value=${value} ?selected=${value === current}>${label}</option>`;
   return html`<form part="filters" role="search" aria-label=${t('logFilters')} @input=${onFilterInput} @change=${onFilterInput} @submit=${onFilterSubmit}>
     <label><span>${t('logFilterText')}</span><input name="text" type="search" .value=${host.text} autocomplete="off"></label>
     <label><span>${t('logFilterActor')}</span><input name="actor" type="text" list="actors" .value=${host.actor} autocomplete="off"></label>
@@ -217,22 +257,37 @@ function renderFilters(host: Host) {
       ${opt('30d', t('logRange30d'), host.range)}
       ${opt('custom', t('logRangeCustom'), host.range)}
     </select></label>
-    ${host.range === 'custom' ? html`
+    ${
+      host.range === 'custom'
+        ? html`
       <label><span>${t('logFilterFrom')}</span><input name="from" type="datetime-local" .value=${host.from}></label>
-      <label><span>${t('logFilterTo')}</span><input name="to" type="datetime-local" .value=${host.to}></label>` : nothing}
+      <label><span>${t('logFilterTo')}</span><input name="to" type="datetime-local" .value=${host.to}></label>`
+        : nothing
+    }
     <button type="button" class="reset" @click=${onReset}>${t('logReset')}</button>
   </form>`;
 }
 
-const KIND_WORDS = { create: 'logKindCreate', change: 'logKindChange', destroy: 'logKindDestroy', read: 'logKindRead' } as const satisfies Record<ActionKind, string>;
+const KIND_WORDS = {
+  create: 'logKindCreate',
+  change: 'logKindChange',
+  destroy: 'logKindDestroy',
+  read: 'logKindRead',
+} as const satisfies Record<ActionKind, string>;
 
 function renderRow(host: Host, e: EntryMeta) {
   const t = host.t;
   const status = show(e.status);
   const reason = show(e.reason);
   const name = actionOf(e);
-  const action = e.kind === 'audit' ? t('logActionAuditSaved')
-    : name === 'audit:discarded' ? t('logActionAuditDiscarded') : name === 'audit:deleted' ? t('logActionAuditDeleted') : show(name);
+  const action =
+    e.kind === 'audit'
+      ? t('logActionAuditSaved')
+      : name === 'audit:discarded'
+        ? t('logActionAuditDiscarded')
+        : name === 'audit:deleted'
+          ? t('logActionAuditDeleted')
+          : show(name);
   const kind = actionKindOf(e);
   return html`<tr part="row" data-kind=${e.kind} data-action-kind=${kind} data-id=${show(e.id)}>
     <td class="time"><time datetime=${show(e.time)} title=${show(e.time)}>${host.fmt.dateTime(show(e.time))}</time></td>
@@ -249,7 +304,12 @@ function renderRow(host: Host, e: EntryMeta) {
 function progressText(p: LedgerProgress, t: Translate): string {
   if (p.op === 'index') return t('progressIndexing', { indexed: p.loaded, total: p.total ?? p.loaded });
   if (p.op === 'verify') return t('progressVerify');
-  return t('progressSync', { phase: p.phase, loaded: p.loaded, ...(p.total !== undefined && { total: p.total }), ...(p.bytes !== undefined && { bytes: p.bytes }) });
+  return t('progressSync', {
+    phase: p.phase,
+    loaded: p.loaded,
+    ...(p.total !== undefined && { total: p.total }),
+    ...(p.bytes !== undefined && { bytes: p.bytes }),
+  });
 }
 
 export function render(el: ScpAuditLog) {
@@ -269,10 +329,14 @@ export function render(el: ScpAuditLog) {
     </div>
     ${!data.client ? html`<p part="empty">${t('notConnected')}</p>` : nothing}
     <p part="progress" role="status" dir="auto" ?hidden=${!host.progress}>${host.progress ? progressText(host.progress, t) : ''}</p>
-    ${err ? html`<div part="error" role="alert">
+    ${
+      err
+        ? html`<div part="error" role="alert">
         <span>${t('logLoadFailed', { detail: userErrorText(err, t) })}</span>
         <button type="button" @click=${onRetry}>${t('retry')}</button>
-      </div>` : nothing}
+      </div>`
+        : nothing
+    }
     <div part="table-wrap" role="region" aria-labelledby="log-caption" tabindex="0">
       <table part="table">
         <caption id="log-caption">${t('logTitle')}</caption>

@@ -1,6 +1,11 @@
 import type { LedgerQuery } from '../../core/schemas/ledger.js';
 
-export const RANGE_PRESETS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
+export const RANGE_PRESETS = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+} as const;
 export type RangePreset = keyof typeof RANGE_PRESETS;
 /** `''` for all time, a preset, or `custom` (the `from` / `to` fields). */
 export type LogRange = '' | RangePreset | 'custom';
@@ -32,9 +37,14 @@ export function queryOf(f: LogFilters, now: Date = new Date()): LedgerQuery {
   const text = f.text.trim();
   if (actor) q.actor = actor;
   if (f.action === 'audit:saved') q.kind = 'audit';
-  else if (f.action === 'audit:discarded' || f.action === 'audit:deleted') { q.kind = 'action'; q.action = f.action; }
-  else if (f.action === 'run') q.kind = 'run';
-  else if (f.action) { q.kind = 'run'; q.action = f.action; }
+  else if (f.action === 'audit:discarded' || f.action === 'audit:deleted') {
+    q.kind = 'action';
+    q.action = f.action;
+  } else if (f.action === 'run') q.kind = 'run';
+  else if (f.action) {
+    q.kind = 'run';
+    q.action = f.action;
+  }
   if (f.status) q.status = f.status;
   if (f.card) q.card = f.card;
   if (text) q.text = text;

@@ -138,8 +138,11 @@ export class ScpAuditManager extends ScpElement {
     const tab = this.tab;
     const cards = this.data.client?.cards;
     const category = tab.startsWith('category:') ? tab.slice('category:'.length) : undefined;
-    const view = this.rows.filter((r) => (!this.card || r.card_key === this.card)
-      && (category === undefined || (typeof r.card_key === 'string' && cards?.category(r.card_key) === category)));
+    const view = this.rows.filter(
+      (r) =>
+        (!this.card || r.card_key === this.card) &&
+        (category === undefined || (typeof r.card_key === 'string' && cards?.category(r.card_key) === category)),
+    );
     this.viewCache = { rows: this.rows, tab, card: this.card, view };
     return view;
   }

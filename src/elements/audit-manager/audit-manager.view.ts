@@ -29,13 +29,20 @@ const OVERSCAN = 6;
 const SAVED_PAGE = 50;
 const SEARCH_DEBOUNCE_MS = 250;
 
-interface Busy { action: 'save' | 'discard'; ids: string[] }
+interface Busy {
+  action: 'save' | 'discard';
+  ids: string[];
+}
 type PreviewState =
   | { id: string; status: 'loading' }
   | { id: string; status: 'ready'; snapshot: AuditSnapshot }
   | { id: string; status: 'error'; message: string };
 interface SavedState {
-  query: string; entries: EntryMeta[]; cursor?: string | undefined; loading: boolean; error?: string | undefined;
+  query: string;
+  entries: EntryMeta[];
+  cursor?: string | undefined;
+  loading: boolean;
+  error?: string | undefined;
   /** The last page said the ledger's read index is still catching up (results are from what it has so far). */
   indexing?: { indexed: number; total: number } | undefined;
 }
@@ -68,12 +75,27 @@ export interface ManagerUi {
   announcedCount: number;
 }
 
-const ui = (host: ScpAuditManager): ManagerUi => (host.ui ??= {
-  unchecked: new Set(), listScroll: 0, viewportHeight: 480, focusIndex: -1, busy: undefined, banner: undefined,
-  announcement: '', preview: undefined, saved: { query: '', entries: [], loading: false }, copyFallback: undefined, indexEvent: undefined,
-  listLoaded: false, countCache: undefined, previewAbort: undefined, searchTimer: undefined, searchSeq: 0,
-  resizeObserver: undefined, announcedCount: -1,
-});
+const ui = (host: ScpAuditManager): ManagerUi =>
+  (host.ui ??= {
+    unchecked: new Set(),
+    listScroll: 0,
+    viewportHeight: 480,
+    focusIndex: -1,
+    busy: undefined,
+    banner: undefined,
+    announcement: '',
+    preview: undefined,
+    saved: { query: '', entries: [], loading: false },
+    copyFallback: undefined,
+    indexEvent: undefined,
+    listLoaded: false,
+    countCache: undefined,
+    previewAbort: undefined,
+    searchTimer: undefined,
+    searchSeq: 0,
+    resizeObserver: undefined,
+    announcedCount: -1,
+  });
 
 function patch(host: ScpAuditManager, changes: Partial<ManagerUi>): void {
   Object.assign(ui(host), changes);
@@ -91,7 +113,10 @@ const viewportOf = (host: ScpAuditManager) => host.renderRoot.querySelector<HTML
 export function adoptViewStyles(host: ScpAuditManager): void {
   const own = [buttonStyles, auditManagerStyles];
   // Without constructable sheets Lit appended <style> elements: append only the new ones.
-  adoptStyles(host.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...(host.constructor as typeof ScpAuditManager).elementStyles, ...own] : own);
+  adoptStyles(
+    host.renderRoot as ShadowRoot,
+    supportsAdoptingStyleSheets ? [...(host.constructor as typeof ScpAuditManager).elementStyles, ...own] : own,
+  );
 }
 
 // ---- lifecycle ----
@@ -100,7 +125,8 @@ export function adoptViewStyles(host: ScpAuditManager): void {
 export function willUpdate(host: ScpAuditManager, changed: PropertyValues<ScpAuditManager>): void {
   if (changed.has('open') && !host.open && changed.get('open') === true) reset(host);
   if (changed.has('open') && host.open) void host.data.refresh();
-  if (changed.has('tab') || changed.has('card')) Object.assign(ui(host), { listScroll: 0, focusIndex: -1, announcedCount: -1 });
+  if (changed.has('tab') || changed.has('card'))
+    Object.assign(ui(host), { listScroll: 0, focusIndex: -1, announcedCount: -1 });
 }
 
 /** @internal After each render: shows or closes the native dialog, sizes the windowed list. */
@@ -123,9 +149,13 @@ export function updated(host: ScpAuditManager, changed: PropertyValues<ScpAuditM
     });
     u.resizeObserver.observe(viewport);
   }
-  if (!host.open && u.resizeObserver) { u.resizeObserver.disconnect(); u.resizeObserver = undefined; }
+  if (!host.open && u.resizeObserver) {
+    u.resizeObserver.disconnect();
+    u.resizeObserver = undefined;
+  }
   if ((changed.has('tab') || changed.has('card')) && viewport) viewport.scrollTop = 0;
-  if (changed.has('tab') && host.tab === 'saved' && host.open && u.saved.entries.length === 0 && !u.saved.loading) void search(host, u.saved.query);
+  if (changed.has('tab') && host.tab === 'saved' && host.open && u.saved.entries.length === 0 && !u.saved.loading)
+    void search(host, u.saved.query);
 }
 
 /** @internal The element left the document: stop observing and searching. */
@@ -146,7 +176,8 @@ export async function load(host: ScpAuditManager, client: ScpClient, signal: Abo
   const u = ui(host);
   host.rows = rows;
   const present = new Set(rows.map((r) => r.snapshot_id));
-  if ([...u.unchecked].some((id) => !present.has(id))) u.unchecked = new Set([...u.unchecked].filter((id) => present.has(id)));
+  if ([...u.unchecked].some((id) => !present.has(id)))
+    u.unchecked = new Set([...u.unchecked].filter((id) => present.has(id)));
   if (u.preview && !present.has(u.preview.id)) closePreview(host);
   patch(host, { listLoaded: true });
   // Announce the count when it changes (not on every refetch, which would talk over results).
@@ -161,8 +192,17 @@ export function reset(host: ScpAuditManager): void {
   host.rows = [];
   closePreview(host);
   patch(host, {
-    listLoaded: false, announcedCount: -1, unchecked: new Set(), banner: undefined, busy: undefined, announcement: '',
-    saved: { query: '', entries: [], loading: false }, copyFallback: undefined, indexEvent: undefined, focusIndex: -1, listScroll: 0,
+    listLoaded: false,
+    announcedCount: -1,
+    unchecked: new Set(),
+    banner: undefined,
+    busy: undefined,
+    announcement: '',
+    saved: { query: '', entries: [], loading: false },
+    copyFallback: undefined,
+    indexEvent: undefined,
+    focusIndex: -1,
+    listScroll: 0,
     searchSeq: ui(host).searchSeq + 1,
   });
 }
@@ -222,9 +262,13 @@ async function act(host: ScpAuditManager, action: 'save' | 'discard', ids: strin
   const { t } = host.i18n;
   if (!client || ids.length === 0 || ui(host).busy) return;
   const request = action === 'save' ? new ScpSaveRequestEvent({ ids }) : new ScpDiscardRequestEvent({ ids });
-  if (!host.dispatchEvent(request)) { patch(host, { announcement: t('actionVetoed') }); return; }
+  if (!host.dispatchEvent(request)) {
+    patch(host, { announcement: t('actionVetoed') });
+    return;
+  }
   patch(host, {
-    busy: { action, ids }, banner: undefined,
+    busy: { action, ids },
+    banner: undefined,
     announcement: action === 'save' ? t('saving', { count: ids.length }) : t('discarding', { count: ids.length }),
   });
   try {
@@ -238,7 +282,10 @@ async function act(host: ScpAuditManager, action: 'save' | 'discard', ids: strin
       host.dispatchEvent(new ScpAuditsDiscardedEvent({ ids: result.discarded }));
     }
   } catch (e) {
-    const text = t(action === 'save' ? 'saveFailed' : 'discardFailed', { items: itemsText(host, ids), detail: errorText(host, e) });
+    const text = t(action === 'save' ? 'saveFailed' : 'discardFailed', {
+      items: itemsText(host, ids),
+      detail: errorText(host, e),
+    });
     patch(host, { banner: text });
     fail(host, action, ids, e, text);
   } finally {
@@ -252,19 +299,26 @@ async function act(host: ScpAuditManager, action: 'save' | 'discard', ids: strin
 
 function toggleRow(host: ScpAuditManager, id: string, checked: boolean): void {
   const next = new Set(ui(host).unchecked);
-  if (checked) next.delete(id); else next.add(id);
+  if (checked) next.delete(id);
+  else next.add(id);
   patch(host, { unchecked: next });
 }
 
 function toggleAll(host: ScpAuditManager, checked: boolean): void {
   const next = new Set(ui(host).unchecked);
-  for (const r of host.view) { if (checked) next.delete(r.snapshot_id); else next.add(r.snapshot_id); }
+  for (const r of host.view) {
+    if (checked) next.delete(r.snapshot_id);
+    else next.add(r.snapshot_id);
+  }
   patch(host, { unchecked: next });
 }
 
 async function togglePreview(host: ScpAuditManager, row: AuditMeta): Promise<void> {
   const u = ui(host);
-  if (u.preview?.id === row.snapshot_id) { closePreview(host); return; }
+  if (u.preview?.id === row.snapshot_id) {
+    closePreview(host);
+    return;
+  }
   const client = host.data.client;
   if (!client) return;
   u.previewAbort?.abort();
@@ -301,9 +355,22 @@ async function search(host: ScpAuditManager, query: string, cursor?: string): Pr
   const seq = ++u.searchSeq;
   patch(host, { saved: { ...u.saved, query, loading: true, error: undefined } });
   try {
-    const page = await client.ledger.list({ kind: 'audit', limit: SAVED_PAGE, ...(query.trim() && { text: query.trim() }), ...(cursor && { cursor }) });
+    const page = await client.ledger.list({
+      kind: 'audit',
+      limit: SAVED_PAGE,
+      ...(query.trim() && { text: query.trim() }),
+      ...(cursor && { cursor }),
+    });
     if (seq !== u.searchSeq) return;
-    patch(host, { saved: { query, entries: cursor ? [...u.saved.entries, ...page.entries] : page.entries, cursor: page.cursor, loading: false, indexing: page.indexing } });
+    patch(host, {
+      saved: {
+        query,
+        entries: cursor ? [...u.saved.entries, ...page.entries] : page.entries,
+        cursor: page.cursor,
+        loading: false,
+        indexing: page.indexing,
+      },
+    });
   } catch (e) {
     if (seq !== u.searchSeq) return;
     const message = host.i18n.t('errorDetail', { detail: errorText(host, e) });
@@ -357,7 +424,11 @@ function copyWithSelection(host: ScpAuditManager, text: string): boolean {
   (dialogOf(host) ?? host.renderRoot).appendChild(area);
   area.select();
   let ok = false;
-  try { ok = document.execCommand('copy'); } catch { ok = false; }
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
   area.remove();
   return ok;
 }
@@ -416,13 +487,18 @@ async function focusRow(host: ScpAuditManager, index: number, control: string): 
 function renderTabs(host: ScpAuditManager): TemplateResult {
   const { t } = host.i18n;
   const n = counts(host);
-  const name = (tab: ManagerTab) => (tab === 'all' ? t('tabAll') : tab === 'saved' ? t('tabSaved') : displayText(tab.slice('category:'.length), 80));
+  const name = (tab: ManagerTab) =>
+    tab === 'all' ? t('tabAll') : tab === 'saved' ? t('tabSaved') : displayText(tab.slice('category:'.length), 80);
   return html`<div role="tablist" part="tabs" aria-label=${t('managerTabs')} @keydown=${(e: KeyboardEvent) => onTabKey(host, e)}>
-    ${tabsOf(host).map((tab, i) => html`<button role="tab" part="tab" type="button" id="tab-${i}" data-tab=${tab}
+    ${tabsOf(host).map(
+      (tab, i) => html`<button role="tab" part="tab" type="button" id="tab-${i}" data-tab=${tab}
         aria-selected=${host.tab === tab ? 'true' : 'false'} aria-controls="panel" tabindex=${host.tab === tab ? 0 : -1}
-        @click=${() => { host.tab = tab; }}>
+        @click=${() => {
+          host.tab = tab;
+        }}>
         <span class="tab-name" title=${name(tab)}>${name(tab)}</span>${tab === 'saved' ? nothing : html`<span class="count">${t('tabCount', { count: n.get(tab) ?? 0 })}</span>`}
-      </button>`)}
+      </button>`,
+    )}
   </div>`;
 }
 
@@ -470,10 +546,17 @@ function renderList(host: ScpAuditManager): TemplateResult {
   // Scroll events come at most once per frame; Lit batches the re-render.
   return html`<div class="viewport" part="list" @scroll=${(e: Event) => patch(host, { listScroll: (e.currentTarget as HTMLElement).scrollTop })}
       @keydown=${(e: KeyboardEvent) => onListKey(host, e)}
-      @focusin=${(e: Event) => { const row = (e.target as HTMLElement).closest<HTMLElement>('.row'); if (row) patch(host, { focusIndex: Number(row.dataset.index) }); }}>
+      @focusin=${(e: Event) => {
+        const row = (e.target as HTMLElement).closest<HTMLElement>('.row');
+        if (row) patch(host, { focusIndex: Number(row.dataset.index) });
+      }}>
     <div class="spacer-rows" role="list" aria-label=${t('listLabel')} aria-busy=${u.busy ? 'true' : 'false'}
       ${cssProps({ 'block-size': `${total * ROW_HEIGHT}px` })}>
-      ${repeat(indexes, (i) => view[i]!.snapshot_id, (i) => renderRow(host, view[i]!, i, total))}
+      ${repeat(
+        indexes,
+        (i) => view[i]!.snapshot_id,
+        (i) => renderRow(host, view[i]!, i, total),
+      )}
     </div>
   </div>`;
 }
@@ -487,9 +570,13 @@ function renderPreview(host: ScpAuditManager): TemplateResult | typeof nothing {
   return html`<section class="preview" part="preview" id="preview" aria-label=${title}>
     <h3><span>${title}</span>
       <button type="button" class="icon" aria-label=${t('close')} @click=${() => closePreview(host)}>${closeIcon}</button></h3>
-    ${p.status === 'loading' ? html`<p role="status">${t('loading')}</p>`
-      : p.status === 'error' ? html`<p role="alert" class="error">${p.message}</p>`
-      : html`<scp-json-tree .value=${p.snapshot.data} label=${title} .strings=${host.strings}></scp-json-tree>`}
+    ${
+      p.status === 'loading'
+        ? html`<p role="status">${t('loading')}</p>`
+        : p.status === 'error'
+          ? html`<p role="alert" class="error">${p.message}</p>`
+          : html`<scp-json-tree .value=${p.snapshot.data} label=${title} .strings=${host.strings}></scp-json-tree>`
+    }
   </section>`;
 }
 
@@ -500,21 +587,36 @@ function renderPending(host: ScpAuditManager): TemplateResult {
   const selected = selectedIds.length;
   const allChecked = view.length > 0 && selected === view.length;
   const busy = ui(host).busy;
-  const busyText = busy && (busy.action === 'save' ? t('saving', { count: busy.ids.length }) : t('discarding', { count: busy.ids.length }));
+  const busyText =
+    busy &&
+    (busy.action === 'save' ? t('saving', { count: busy.ids.length }) : t('discarding', { count: busy.ids.length }));
   const card = host.card && label(host, { card_key: host.card });
   const ro = host.readOnlyReason;
   // One sentence for both when neither is allowed (a viewer), else the one that is not.
-  const roleNote = ro.save && ro.discard && host.capabilities ? t('roleReadOnly', { role: host.capabilities.role }) : ro.save ?? ro.discard;
+  const roleNote =
+    ro.save && ro.discard && host.capabilities
+      ? t('roleReadOnly', { role: host.capabilities.role })
+      : (ro.save ?? ro.discard);
   return html`
     <div class="toolbar" part="toolbar">
       <label><input type="checkbox" .checked=${allChecked} .indeterminate=${selected > 0 && !allChecked}
         ?disabled=${view.length === 0 || !!busy} @change=${(e: Event) => toggleAll(host, (e.target as HTMLInputElement).checked)}>${t('selectAll')}</label>
       <span>${t('selectedCount', { selected, total: view.length })}</span>
-      ${card ? html`<button type="button" class="chip" aria-label=${t('clearCardFilter', { card })}
-        @click=${() => { host.card = undefined; }}><span class="chip-text" title=${card}>${t('tabCard', { card })}</span>${closeIcon}</button>` : nothing}
+      ${
+        card
+          ? html`<button type="button" class="chip" aria-label=${t('clearCardFilter', { card })}
+        @click=${() => {
+          host.card = undefined;
+        }}><span class="chip-text" title=${card}>${t('tabCard', { card })}</span>${closeIcon}</button>`
+          : nothing
+      }
       <span class="spacer"></span>
-      ${busyText ? html`<span class="progress" part="progress"><progress aria-label=${busyText}></progress>
-        ${busyText}</span>` : nothing}
+      ${
+        busyText
+          ? html`<span class="progress" part="progress"><progress aria-label=${busyText}></progress>
+        ${busyText}</span>`
+          : nothing
+      }
     </div>
     ${renderList(host)}
     ${renderPreview(host)}
@@ -542,20 +644,26 @@ function renderSaved(host: ScpAuditManager): TemplateResult {
     ${u.copyFallback ? html`<div class="more"><input class="copy-fallback" readonly aria-label=${t('copyRef')} .value=${u.copyFallback}></div>` : nothing}
     ${s.error ? html`<p class="banner" data-kind="error" role="alert">${s.error}</p>` : nothing}
     <p class="indexing" part="progress" role="status" dir="auto" ?hidden=${!indexing}>${indexing ? t('progressIndexing', indexing) : ''}</p>
-    ${s.entries.length === 0
-      ? html`<p class="empty">${s.loading ? t('loading') : s.query.trim() ? t('savedNoMatch', { query: displayText(s.query, 200) }) : t('savedEmpty')}</p>`
-      : html`<ul class="saved" part="saved-list" aria-label=${t('savedListLabel')}>
-        ${repeat(s.entries, (e) => e.id, (e) => {
-          const ref = `@audit:${e.id}`;
-          return html`<li>
+    ${
+      s.entries.length === 0
+        ? html`<p class="empty">${s.loading ? t('loading') : s.query.trim() ? t('savedNoMatch', { query: displayText(s.query, 200) }) : t('savedEmpty')}</p>`
+        : html`<ul class="saved" part="saved-list" aria-label=${t('savedListLabel')}>
+        ${repeat(
+          s.entries,
+          (e) => e.id,
+          (e) => {
+            const ref = `@audit:${e.id}`;
+            return html`<li>
             <span class="card" dir="auto" title=${label(host, e)}>${label(host, e)}</span>
             <span class="summary"><span dir="auto">${displayText(e.summary, 300)}</span><br><code dir="ltr">${displayText(ref, 200)}</code></span>
             <time datetime=${displayText(e.time, 40)} title=${fmt.dateTime(displayText(e.time, 40))}>${fmt.relative(displayText(e.time, 40))}</time>
             <button type="button" aria-label=${t('copyRefLabel', { ref: displayText(ref, 200) })} @click=${() => copyRef(host, e.id)}>${t('copyRef')}</button>
           </li>`;
-        })}
+          },
+        )}
       </ul>
-      ${s.cursor ? html`<div class="more"><button type="button" ?disabled=${s.loading} @click=${() => search(host, s.query, s.cursor)}>${t('savedLoadMore')}</button></div>` : nothing}`}`;
+      ${s.cursor ? html`<div class="more"><button type="button" ?disabled=${s.loading} @click=${() => search(host, s.query, s.cursor)}>${t('savedLoadMore')}</button></div>` : nothing}`
+    }`;
 }
 
 /** @internal The element's shadow content. */
@@ -565,28 +673,42 @@ export function render(host: ScpAuditManager): TemplateResult {
   const data = host.data;
   const title = host.card ? t('managerTitleCard', { card: label(host, { card_key: host.card }) }) : t('managerTitle');
   return html`<dialog part="dialog" aria-labelledby="title"
-      @close=${() => { if (host.open) host.open = false; }}
+      @close=${() => {
+        if (host.open) host.open = false;
+      }}
       @keydown=${(ev: KeyboardEvent) => {
         // Escape closes even where the browser's own dialog cancel does not run (e.g. an unfocused window).
         if (ev.key !== 'Escape' || ev.defaultPrevented) return;
         ev.preventDefault();
         host.close();
       }}>
-    ${host.open ? html`<div part="base">
+    ${
+      host.open
+        ? html`<div part="base">
       <header part="header">
         <h2 id="title">${title}</h2>
         <button type="button" class="icon" aria-label=${t('close')} @click=${() => host.close()}>${closeIcon}</button>
       </header>
       ${renderTabs(host)}
-      ${u.banner ? html`<div class="banner" part="banner" data-kind="error" role="alert"><p>${u.banner}</p>
-        <button type="button" @click=${() => patch(host, { banner: undefined })}>${t('dismiss')}</button></div>` : nothing}
+      ${
+        u.banner
+          ? html`<div class="banner" part="banner" data-kind="error" role="alert"><p>${u.banner}</p>
+        <button type="button" @click=${() => patch(host, { banner: undefined })}>${t('dismiss')}</button></div>`
+          : nothing
+      }
       ${data.client ? nothing : html`<p class="banner" data-kind="error" role="alert">${t('notConnected')}</p>`}
-      ${data.error && host.rows.length === 0 ? html`<p class="banner" data-kind="error" role="alert">${t('errorDetail', { detail: errorText(host, data.error) })}
-        <button type="button" @click=${() => data.refresh()}>${t('retry')}</button></p>` : nothing}
+      ${
+        data.error && host.rows.length === 0
+          ? html`<p class="banner" data-kind="error" role="alert">${t('errorDetail', { detail: errorText(host, data.error) })}
+        <button type="button" @click=${() => data.refresh()}>${t('retry')}</button></p>`
+          : nothing
+      }
       <div class="panel" id="panel" role="tabpanel" aria-labelledby="tab-${Math.max(0, tabsOf(host).indexOf(host.tab))}">
         ${host.tab === 'saved' ? renderSaved(host) : renderPending(host)}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${u.announcement}</div>
-    </div>` : nothing}
+    </div>`
+        : nothing
+    }
   </dialog>`;
 }

@@ -7,7 +7,11 @@ import { scpClientContext } from './context.js';
 /** An element that can be given a client directly (`el.client = scp`). */
 export type ScpClientHost = ReactiveControllerHost & HTMLElement & { client?: ScpClient | undefined };
 
-type AnyBusListener = <K extends BusEventName>(name: K, payload: BusEventMap[K], meta: { remote: boolean }) => boolean | void;
+type AnyBusListener = <K extends BusEventName>(
+  name: K,
+  payload: BusEventMap[K],
+  meta: { remote: boolean },
+) => boolean | void;
 
 export interface ClientControllerOptions {
   /** Bus events after which `load` runs again (`sys:reset` always does). */
@@ -49,7 +53,10 @@ export class ScpClientController implements ReactiveController {
   private connected = false;
   private readonly coalesceMs: number;
 
-  constructor(private readonly host: ScpClientHost, private readonly options: ClientControllerOptions = {}) {
+  constructor(
+    private readonly host: ScpClientHost,
+    private readonly options: ClientControllerOptions = {},
+  ) {
     this.coalesceMs = options.coalesceMs ?? 16;
     host.addController(this);
   }
@@ -108,7 +115,10 @@ export class ScpClientController implements ReactiveController {
         this.host.requestUpdate();
         try {
           await load(client, abort.signal);
-          if (client === this.client && !abort.signal.aborted) { this.error = undefined; this.loaded = true; }
+          if (client === this.client && !abort.signal.aborted) {
+            this.error = undefined;
+            this.loaded = true;
+          }
         } catch (e) {
           if (client === this.client && !abort.signal.aborted) this.error = e;
         }
@@ -132,13 +142,18 @@ export class ScpClientController implements ReactiveController {
     this.loaded = false;
     this.error = undefined;
     this.options.onClient?.(next);
-    if (!next) { this.host.requestUpdate(); return; }
+    if (!next) {
+      this.host.requestUpdate();
+      return;
+    }
     const bus = next.bus;
     for (const name of new Set<BusEventName>([...(this.options.events ?? []), 'sys:reset'])) {
-      this.busUnsubscribes.push(bus.on(name, (payload, meta) => {
-        if (name !== 'sys:reset' && this.options.onEvent?.(name, payload as never, meta) === false) return;
-        this.schedule();
-      }));
+      this.busUnsubscribes.push(
+        bus.on(name, (payload, meta) => {
+          if (name !== 'sys:reset' && this.options.onEvent?.(name, payload as never, meta) === false) return;
+          this.schedule();
+        }),
+      );
     }
     void this.refresh();
   }
@@ -147,22 +162,35 @@ export class ScpClientController implements ReactiveController {
     for (const off of this.busUnsubscribes) off();
     this.busUnsubscribes = [];
     this.abort?.abort();
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private schedule(): void {
     if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => { this.timer = undefined; void this.refresh(); }, this.coalesceMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, this.coalesceMs);
   }
 
   private requestContext(): void {
-    this.host.dispatchEvent(new ContextEvent(scpClientContext, this.host, (value: ScpClient | undefined, unsubscribe?: () => void) => {
-      if (this.contextUnsubscribe !== unsubscribe) this.contextUnsubscribe?.();
-      this.contextUnsubscribe = unsubscribe;
-      this.contextClient = value;
-      window.removeEventListener('context-provider', this.onProvider);
-      this.sync();
-    }, true));
+    this.host.dispatchEvent(
+      new ContextEvent(
+        scpClientContext,
+        this.host,
+        (value: ScpClient | undefined, unsubscribe?: () => void) => {
+          if (this.contextUnsubscribe !== unsubscribe) this.contextUnsubscribe?.();
+          this.contextUnsubscribe = unsubscribe;
+          this.contextClient = value;
+          window.removeEventListener('context-provider', this.onProvider);
+          this.sync();
+        },
+        true,
+      ),
+    );
   }
 
   // A provider appeared after this element connected: ask again.

@@ -20,11 +20,20 @@ function toTime(value: Date | string | number): number {
 }
 
 function safeLocale(locale: string): string {
-  try { return Intl.getCanonicalLocales(locale)[0] ?? 'en'; } catch { return 'en'; }
+  try {
+    return Intl.getCanonicalLocales(locale)[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
 }
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-  ['year', 365 * 86400], ['month', 30 * 86400], ['week', 7 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60],
+  ['year', 365 * 86400],
+  ['month', 30 * 86400],
+  ['week', 7 * 86400],
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
 ];
 
 export function formatters(locale: string): Formatters {
@@ -55,9 +64,26 @@ export function formatters(locale: string): Formatters {
       return rtf.format(Math.round(s / 60), 'minute');
     },
     duration: (ms) => {
-      if (ms < 1000) return new Intl.NumberFormat(key, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 }).format(ms);
-      if (ms < 60_000) return new Intl.NumberFormat(key, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 }).format(ms / 1000);
-      return new Intl.NumberFormat(key, { style: 'unit', unit: 'minute', unitDisplay: 'short', maximumFractionDigits: 1 }).format(ms / 60_000);
+      if (ms < 1000)
+        return new Intl.NumberFormat(key, {
+          style: 'unit',
+          unit: 'millisecond',
+          unitDisplay: 'short',
+          maximumFractionDigits: 0,
+        }).format(ms);
+      if (ms < 60_000)
+        return new Intl.NumberFormat(key, {
+          style: 'unit',
+          unit: 'second',
+          unitDisplay: 'short',
+          maximumFractionDigits: 1,
+        }).format(ms / 1000);
+      return new Intl.NumberFormat(key, {
+        style: 'unit',
+        unit: 'minute',
+        unitDisplay: 'short',
+        maximumFractionDigits: 1,
+      }).format(ms / 60_000);
     },
     plural: (n) => pr.select(n),
     list: (items) => lf.format(items),

@@ -13,7 +13,10 @@ export class LazyView<V> implements ReactiveController {
   module: V | undefined;
   private loading: Promise<V> | undefined;
 
-  constructor(host: ReactiveControllerHost, private readonly load: () => Promise<V>) {
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly load: () => Promise<V>,
+  ) {
     host.addController(this);
   }
 

@@ -36,7 +36,10 @@ export const defaultMessages = {
 
   // <scp-audit-badge>
   badgeLabel: ((p: { count: number; card: string }, f) =>
-    `${f.number(p.count)} ${plural(f, p.count, 'pending audit', 'pending audits')} for ${p.card}`) as Fn<{ count: number; card: string }>,
+    `${f.number(p.count)} ${plural(f, p.count, 'pending audit', 'pending audits')} for ${p.card}`) as Fn<{
+    count: number;
+    card: string;
+  }>,
   badgeLabelAll: ((p: { count: number }, f) =>
     `${f.number(p.count)} ${plural(f, p.count, 'pending audit', 'pending audits')}`) as Fn<{ count: number }>,
 
@@ -68,14 +71,25 @@ export const defaultMessages = {
   listLabel: 'Pending audit snapshots',
   emptyPending: 'No pending audits.',
   emptyView: 'No pending audits in this view.',
-  saving: ((p: { count: number }, f) => `Saving ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}…`) as Fn<{ count: number }>,
-  discarding: ((p: { count: number }, f) => `Discarding ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}…`) as Fn<{ count: number }>,
-  savedDone: ((p: { count: number }, f) => `Saved ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')} to the ledger.`) as Fn<{ count: number }>,
-  discardedDone: ((p: { count: number }, f) => `Discarded ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}.`) as Fn<{ count: number }>,
+  saving: ((p: { count: number }, f) => `Saving ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}…`) as Fn<{
+    count: number;
+  }>,
+  discarding: ((p: { count: number }, f) =>
+    `Discarding ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}…`) as Fn<{ count: number }>,
+  savedDone: ((p: { count: number }, f) =>
+    `Saved ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')} to the ledger.`) as Fn<{ count: number }>,
+  discardedDone: ((p: { count: number }, f) =>
+    `Discarded ${f.number(p.count)} ${plural(f, p.count, 'audit', 'audits')}.`) as Fn<{ count: number }>,
   saveFailed: ((p: { items: string; detail: string }) =>
-    `Saving failed for ${p.items}: ${p.detail}. Nothing was removed from the list.`) as Fn<{ items: string; detail: string }>,
+    `Saving failed for ${p.items}: ${p.detail}. Nothing was removed from the list.`) as Fn<{
+    items: string;
+    detail: string;
+  }>,
   discardFailed: ((p: { items: string; detail: string }) =>
-    `Discarding failed for ${p.items}: ${p.detail}. Nothing was removed from the list.`) as Fn<{ items: string; detail: string }>,
+    `Discarding failed for ${p.items}: ${p.detail}. Nothing was removed from the list.`) as Fn<{
+    items: string;
+    detail: string;
+  }>,
   actionVetoed: 'The page cancelled this action.',
   dismiss: 'Dismiss',
   moreItems: ((p: { count: number }, f) => `${f.number(p.count)} more`) as Fn<{ count: number }>,
@@ -92,8 +106,12 @@ export const defaultMessages = {
 
   // JSON tree (inside the manager's preview)
   jsonTreeLabel: 'Snapshot data',
-  jsonItems: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'item', 'items')}`) as Fn<{ count: number }>,
-  jsonKeys: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'key', 'keys')}`) as Fn<{ count: number }>,
+  jsonItems: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'item', 'items')}`) as Fn<{
+    count: number;
+  }>,
+  jsonKeys: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'key', 'keys')}`) as Fn<{
+    count: number;
+  }>,
   jsonShowMore: ((p: { shown: number; total: number }, f) =>
     `Show more (${f.number(p.shown)} of ${f.number(p.total)} shown)`) as Fn<{ shown: number; total: number }>,
   jsonTruncatedString: ((p: { count: number }, f) => `… ${f.number(p.count)} more characters`) as Fn<{ count: number }>,
@@ -106,8 +124,10 @@ export const defaultMessages = {
   refNotFound: 'Not found',
   refError: ((p: { detail: string }) => `Could not load: ${p.detail}`) as Fn<{ detail: string }>,
   refRemove: ((p: { ref: string }) => `Remove ${p.ref}`) as Fn<{ ref: string }>,
-  refCount: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
-  refMore: ((p: { count: number }, f) => `+${f.number(p.count)} more ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
+  refCount: ((p: { count: number }, f) =>
+    `${f.number(p.count)} ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
+  refMore: ((p: { count: number }, f) =>
+    `+${f.number(p.count)} more ${plural(f, p.count, 'reference', 'references')}`) as Fn<{ count: number }>,
   // <scp-run-badge>
   statusCancelled: 'cancelled',
   statusAbandoned: 'abandoned',
@@ -116,9 +136,16 @@ export const defaultMessages = {
   runBadgeNone: 'No runs yet',
   runBadgeLoadFailed: 'Runs could not be loaded',
   runBadgeRunning: ((p: { count: number; summary: string }, f) =>
-    p.count === 1 ? (p.summary ? `running — ${p.summary}` : 'running') : `${f.number(p.count)} running`) as Fn<{ count: number; summary: string }>,
-  runBadgeStatus: ((p: { status: string; summary: string }) => (p.summary ? `${p.status} — ${p.summary}` : p.status)) as Fn<{ status: string; summary: string }>,
-  runBadgeName: ((p: { subject: string; state: string }) => `${p.subject}: ${p.state}`) as Fn<{ subject: string; state: string }>,
+    p.count === 1 ? (p.summary ? `running — ${p.summary}` : 'running') : `${f.number(p.count)} running`) as Fn<{
+    count: number;
+    summary: string;
+  }>,
+  runBadgeStatus: ((p: { status: string; summary: string }) =>
+    p.summary ? `${p.status} — ${p.summary}` : p.status) as Fn<{ status: string; summary: string }>,
+  runBadgeName: ((p: { subject: string; state: string }) => `${p.subject}: ${p.state}`) as Fn<{
+    subject: string;
+    state: string;
+  }>,
   runDetailsLive: ((p: { subject: string }) => `Run in progress · ${p.subject}`) as Fn<{ subject: string }>,
   runDetailsLast: ((p: { subject: string }) => `Last run · ${p.subject}`) as Fn<{ subject: string }>,
   runFieldType: 'Type',
@@ -144,7 +171,8 @@ export const defaultMessages = {
   acSectionRuns: 'Runs',
   acSearching: 'Searching…',
   acNoMatches: ((p: { query: string }) => `No matches for ${p.query}`) as Fn<{ query: string }>,
-  acCount: ((p: { count: number }, f) => `${f.number(p.count)} ${plural(f, p.count, 'suggestion', 'suggestions')}`) as Fn<{ count: number }>,
+  acCount: ((p: { count: number }, f) =>
+    `${f.number(p.count)} ${plural(f, p.count, 'suggestion', 'suggestions')}`) as Fn<{ count: number }>,
   acFailed: ((p: { detail: string }) => `Suggestions could not be loaded: ${p.detail}`) as Fn<{ detail: string }>,
   acHint: '↑ ↓ to move · Enter or Tab to insert · Esc to close',
 
@@ -163,7 +191,9 @@ export const defaultMessages = {
   logActionAuditSaved: 'Audit saved',
   logActionAnyRun: 'Any run',
   logActionAuditDiscarded: 'Audits discarded',
-  roleReadOnly: ((p: { role: string }) => `Read-only: your role (${p.role}) cannot save or discard audits.`) as Fn<{ role: string }>,
+  roleReadOnly: ((p: { role: string }) => `Read-only: your role (${p.role}) cannot save or discard audits.`) as Fn<{
+    role: string;
+  }>,
   roleCannotSave: ((p: { role: string }) => `Your role (${p.role}) cannot save audits.`) as Fn<{ role: string }>,
   roleCannotDiscard: ((p: { role: string }) => `Your role (${p.role}) cannot discard audits.`) as Fn<{ role: string }>,
   logActionAuditDeleted: 'Audit deleted',
@@ -192,24 +222,43 @@ export const defaultMessages = {
   logNoMatch: 'No activity matches these filters.',
   logLoadMore: 'Load more',
   logShowing: ((p: { count: number; more: boolean }, f) =>
-    `${f.number(p.count)} ${plural(f, p.count, 'entry', 'entries')} shown${p.more ? ', more available' : ''}`) as Fn<{ count: number; more: boolean }>,
-  logNewEntries: ((p: { count: number }, f) => `${f.number(p.count)} new ${plural(f, p.count, 'entry', 'entries')}`) as Fn<{ count: number }>,
+    `${f.number(p.count)} ${plural(f, p.count, 'entry', 'entries')} shown${p.more ? ', more available' : ''}`) as Fn<{
+    count: number;
+    more: boolean;
+  }>,
+  logNewEntries: ((p: { count: number }, f) =>
+    `${f.number(p.count)} new ${plural(f, p.count, 'entry', 'entries')}`) as Fn<{ count: number }>,
   logExportCsv: 'Export CSV',
   logExportJsonl: 'Export JSONL',
   logExporting: 'Exporting…',
   logExported: ((p: { count: number; format: string }, f) =>
-    `Exported ${f.number(p.count)} ${plural(f, p.count, 'entry', 'entries')} as ${p.format}.`) as Fn<{ count: number; format: string }>,
+    `Exported ${f.number(p.count)} ${plural(f, p.count, 'entry', 'entries')} as ${p.format}.`) as Fn<{
+    count: number;
+    format: string;
+  }>,
   logExportFailed: ((p: { detail: string }) => `Export failed: ${p.detail}`) as Fn<{ detail: string }>,
-  logLoadFailed: ((p: { detail: string }) => `The activity log could not be loaded: ${p.detail}`) as Fn<{ detail: string }>,
+  logLoadFailed: ((p: { detail: string }) => `The activity log could not be loaded: ${p.detail}`) as Fn<{
+    detail: string;
+  }>,
 
   // ledger progress (the audit log's status line; hosts may show it elsewhere too)
-  progressIndexing: ((p: { indexed: number; total: number }, f) => `Indexing ${f.number(p.indexed)} of ${f.number(p.total)} entries…`) as Fn<{ indexed: number; total: number }>,
+  progressIndexing: ((p: { indexed: number; total: number }, f) =>
+    `Indexing ${f.number(p.indexed)} of ${f.number(p.total)} entries…`) as Fn<{ indexed: number; total: number }>,
   progressSync: ((p: { phase: string; loaded: number; total?: number; bytes?: number }, f) =>
-    `Syncing: ${p.phase}${p.loaded ? ` ${f.number(p.loaded)}${p.total ? ` / ${f.number(p.total)}` : ''}` : ''}${p.bytes ? ` (${f.number(Math.round(p.bytes / 1024))} KB)` : ''}…`) as Fn<{ phase: string; loaded: number; total?: number; bytes?: number }>,
+    `Syncing: ${p.phase}${p.loaded ? ` ${f.number(p.loaded)}${p.total ? ` / ${f.number(p.total)}` : ''}` : ''}${p.bytes ? ` (${f.number(Math.round(p.bytes / 1024))} KB)` : ''}…`) as Fn<{
+    phase: string;
+    loaded: number;
+    total?: number;
+    bytes?: number;
+  }>,
   progressVerify: 'Verifying the ledger…',
 };
 
-export type ScpMessages = { [K in keyof typeof defaultMessages]: (typeof defaultMessages)[K] extends string ? string : (typeof defaultMessages)[K] };
+export type ScpMessages = {
+  [K in keyof typeof defaultMessages]: (typeof defaultMessages)[K] extends string
+    ? string
+    : (typeof defaultMessages)[K];
+};
 export type ScpMessageKey = keyof ScpMessages;
 /** A host's replacement strings: any subset, a string (with `{param}` placeholders) or a function. */
 export type ScpMessageOverrides = { [K in ScpMessageKey]?: string | ScpMessages[K] };
@@ -245,17 +294,29 @@ export function resetScpMessages(): void {
 /** Called when messages change (elements re-render). Returns the unsubscribe function. */
 export function onScpMessagesChange(fn: () => void): () => void {
   listeners.add(fn);
-  return () => { listeners.delete(fn); };
+  return () => {
+    listeners.delete(fn);
+  };
 }
 
 /** The messages for `locale`: defaults, then global, language and region replacements, then `own`. */
 export function messagesFor(locale: string, own?: ScpMessageOverrides): ScpMessageOverrides & ScpMessages {
   const lower = locale.toLowerCase();
   const base = lower.split('-')[0] ?? lower;
-  return Object.assign({}, defaultMessages, overrides.get(''), overrides.get(base), base !== lower ? overrides.get(lower) : undefined, own);
+  return Object.assign(
+    {},
+    defaultMessages,
+    overrides.get(''),
+    overrides.get(base),
+    base !== lower ? overrides.get(lower) : undefined,
+    own,
+  );
 }
 
-export type Translate = <K extends ScpMessageKey>(key: K, ...params: [MessageParams<K>] extends [never] ? [] : [MessageParams<K>]) => string;
+export type Translate = <K extends ScpMessageKey>(
+  key: K,
+  ...params: [MessageParams<K>] extends [never] ? [] : [MessageParams<K>]
+) => string;
 
 /** A `t(key, params)` function over a message set and the locale's formatters. */
 export function translator(messages: ScpMessageOverrides, f: Formatters): Translate {

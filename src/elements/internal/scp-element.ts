@@ -3,7 +3,14 @@ import { property } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { formatters, localeOf, type Formatters } from './format.js';
-import { messagesFor, onScpMessagesChange, scpMessagesVersion, translator, type ScpMessageOverrides, type Translate } from './messages.js';
+import {
+  messagesFor,
+  onScpMessagesChange,
+  scpMessagesVersion,
+  translator,
+  type ScpMessageOverrides,
+  type Translate,
+} from './messages.js';
 
 const connected = new Set<ScpElement>();
 let langObserver: MutationObserver | undefined;
@@ -86,19 +93,30 @@ export class ScpElement extends LitElement {
   protected statusWord(status: string): string {
     const t = this.t;
     switch (status) {
-      case 'ok': return t('statusOk');
-      case 'failed': return t('statusFailed');
-      case 'partial': return t('statusPartial');
-      case 'running': return t('statusRunning');
-      case 'error': return t('statusError');
-      case 'cancelled': return t('statusCancelled');
-      case 'abandoned': return t('statusAbandoned');
-      case 'skipped': return t('statusSkipped');
-      default: return t('statusUnknown', { status });
+      case 'ok':
+        return t('statusOk');
+      case 'failed':
+        return t('statusFailed');
+      case 'partial':
+        return t('statusPartial');
+      case 'running':
+        return t('statusRunning');
+      case 'error':
+        return t('statusError');
+      case 'cancelled':
+        return t('statusCancelled');
+      case 'abandoned':
+        return t('statusAbandoned');
+      case 'skipped':
+        return t('statusSkipped');
+      default:
+        return t('statusUnknown', { status });
     }
   }
 
-  private translation: { locale: string; strings: ScpMessageOverrides | undefined; version: number; t: Translate } | undefined;
+  private translation:
+    | { locale: string; strings: ScpMessageOverrides | undefined; version: number; t: Translate }
+    | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();

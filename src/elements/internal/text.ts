@@ -14,7 +14,11 @@ export function displayText(value: unknown, maxLength = 2000): string {
   else if (value === undefined || value === null) s = '';
   else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') s = String(value);
   else {
-    try { s = JSON.stringify(value) ?? ''; } catch { s = Object.prototype.toString.call(value); }
+    try {
+      s = JSON.stringify(value) ?? '';
+    } catch {
+      s = Object.prototype.toString.call(value);
+    }
   }
   if (s.length > maxLength) s = `${s.slice(0, maxLength)}…`;
   return s.replace(BIDI_CONTROLS, (c) => `⟪U+${c.charCodeAt(0).toString(16).toUpperCase()}⟫`);
@@ -36,5 +40,7 @@ export function safeUrl(url: unknown): string | undefined {
 /** The status words elements colour; anything else shows as `unknown`. */
 export type StatusTone = 'ok' | 'failed' | 'partial' | 'running' | 'error' | 'unknown';
 export function statusTone(status: unknown): StatusTone {
-  return status === 'ok' || status === 'failed' || status === 'partial' || status === 'running' || status === 'error' ? status : 'unknown';
+  return status === 'ok' || status === 'failed' || status === 'partial' || status === 'running' || status === 'error'
+    ? status
+    : 'unknown';
 }

@@ -23,9 +23,12 @@ export class ScpJsonTree extends ScpElement {
   // The class is the shell registered up front: properties, attributes and the tree's state. The
   // templates, the expand / "show more" handlers and the tree's styles are the view module,
   // fetched on first connection; the host's box and font are set here so it holds its place meanwhile.
-  static override styles = [hostStyles, css`
+  static override styles = [
+    hostStyles,
+    css`
     :host { display: block; font-family: var(--scp-font-mono, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace); font-size: 0.8125rem; }
-  `];
+  `,
+  ];
 
   /** @internal The view module (json-tree.view.ts). */
   private readonly view = new LazyView(this, () => import('./json-tree.view.js'));

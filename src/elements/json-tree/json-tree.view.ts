@@ -23,14 +23,18 @@ const childPath = (path: string, key: string) => `${path}/${key.replace(/~/g, '~
 export function adoptViewStyles(host: ScpJsonTree): void {
   const own = [jsonTreeStyles];
   // Without constructable sheets Lit appended <style> elements: append only the new ones.
-  adoptStyles(host.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...(host.constructor as typeof ScpJsonTree).elementStyles, ...own] : own);
+  adoptStyles(
+    host.renderRoot as ShadowRoot,
+    supportsAdoptingStyleSheets ? [...(host.constructor as typeof ScpJsonTree).elementStyles, ...own] : own,
+  );
 }
 
 function toggle(host: ScpJsonTree, path: string, ev: Event): void {
   const open = (ev.currentTarget as HTMLDetailsElement).open;
   if (open === host.expanded.has(path)) return;
   const next = new Set(host.expanded);
-  if (open) next.add(path); else next.delete(path);
+  if (open) next.add(path);
+  else next.delete(path);
   host.expanded = next;
 }
 
@@ -43,8 +47,11 @@ function showMore(host: ScpJsonTree, path: string): void {
 function leaf(host: Host, value: unknown): TemplateResult {
   if (typeof value === 'string') {
     const cut = value.length > MAX_STRING;
-    return html`<span part="value" data-type="string">"${displayText(value.slice(0, MAX_STRING), MAX_STRING)}"</span>${cut
-      ? html`<span part="meta">${host.t('jsonTruncatedString', { count: value.length - MAX_STRING })}</span>` : nothing}`;
+    return html`<span part="value" data-type="string">"${displayText(value.slice(0, MAX_STRING), MAX_STRING)}"</span>${
+      cut
+        ? html`<span part="meta">${host.t('jsonTruncatedString', { count: value.length - MAX_STRING })}</span>`
+        : nothing
+    }`;
   }
   const type = value === null ? 'null' : typeof value;
   return html`<span part="value" data-type=${type}>${value === undefined ? 'undefined' : displayText(value)}</span>`;
@@ -70,9 +77,11 @@ function node(host: Host, path: string, key: string | undefined, value: unknown,
       const v = isArray ? value[i] : (value as Record<string, unknown>)[k];
       items.push(html`<li>${node(host, childPath(path, k), k, v, depth + 1)}</li>`);
     }
-    children = html`<ul>${items}</ul>${limit < size
-      ? html`<button part="more" type="button" @click=${() => showMore(host, path)}>${host.t('jsonShowMore', { shown: limit, total: size })}</button>`
-      : nothing}`;
+    children = html`<ul>${items}</ul>${
+      limit < size
+        ? html`<button part="more" type="button" @click=${() => showMore(host, path)}>${host.t('jsonShowMore', { shown: limit, total: size })}</button>`
+        : nothing
+    }`;
   }
   return html`<details ?open=${open} @toggle=${(e: Event) => toggle(host, path, e)}>
     <summary>${keyPart}<span part="meta">${meta}</span></summary>${children}</details>`;

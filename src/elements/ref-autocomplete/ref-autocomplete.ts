@@ -44,12 +44,15 @@ export class ScpRefAutocomplete extends ScpElement {
   /** @internal */
   readonly scp = new ScpClientController(this, {
     events: ['ledger:progress'],
-    onClient: () => { this.indexing = undefined; },
+    onClient: () => {
+      this.indexing = undefined;
+    },
     // The ledger's read index catching up: suggestions come from what is indexed so far (newest
     // first), and the list says so. Nothing is reloaded.
     onEvent: (name, payload) => {
       const p = payload as LedgerProgress;
-      if (name === 'ledger:progress' && p.op === 'index') this.indexing = p.phase === 'done' ? undefined : { indexed: p.loaded, total: p.total ?? p.loaded };
+      if (name === 'ledger:progress' && p.op === 'index')
+        this.indexing = p.phase === 'done' ? undefined : { indexed: p.loaded, total: p.total ?? p.loaded };
       return false;
     },
   });
@@ -125,7 +128,10 @@ export class ScpRefAutocomplete extends ScpElement {
 
   /** @internal */
   clearTimer(): void {
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
   }
 
   protected override createRenderRoot(): HTMLElement {

@@ -41,13 +41,21 @@ function watchOf(host: ScpRefAutocomplete): Watch {
   let w = watches.get(host);
   if (!w) {
     w = {
-      attached: undefined, saved: new Map(), token: undefined, dismissedAt: undefined, rootObserver: undefined,
+      attached: undefined,
+      saved: new Map(),
+      token: undefined,
+      dismissedAt: undefined,
+      rootObserver: undefined,
       on: {
         keydown: (ev) => onKeydown(host, ev),
         // Our own insertion of a kind (`@audit:`) re-evaluates too, which opens its items.
-        input: (ev) => { if (!(ev instanceof InputEvent && ev.isComposing)) evaluate(host); },
+        input: (ev) => {
+          if (!(ev instanceof InputEvent && ev.isComposing)) evaluate(host);
+        },
         caret: () => evaluate(host),
-        keyup: (ev) => { if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(ev.key)) evaluate(host); },
+        keyup: (ev) => {
+          if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(ev.key)) evaluate(host);
+        },
         blur: () => host.close(),
       },
     };
@@ -108,7 +116,8 @@ function attach(host: ScpRefAutocomplete): void {
   if (host.open) host.close();
   if (!next) return;
   w.attached = next;
-  for (const a of ['role', 'aria-autocomplete', 'aria-controls', 'aria-expanded', 'aria-activedescendant']) w.saved.set(a, next.getAttribute(a));
+  for (const a of ['role', 'aria-autocomplete', 'aria-controls', 'aria-expanded', 'aria-activedescendant'])
+    w.saved.set(a, next.getAttribute(a));
   next.addEventListener('keydown', w.on.keydown as EventListener, true);
   next.addEventListener('input', w.on.input);
   next.addEventListener('click', w.on.caret);
@@ -160,41 +169,58 @@ function evaluate(host: ScpRefAutocomplete): void {
   const token = f && caret !== null && caret === f.selectionEnd ? refTokenAt(f.value, caret) : undefined;
   const before = w.token;
   w.token = token;
-  if (!token) { w.dismissedAt = undefined; host.close(); return; }
+  if (!token) {
+    w.dismissedAt = undefined;
+    host.close();
+    return;
+  }
   const key = `${token.start}:${token.query}`;
   if (w.dismissedAt === key) return;
   w.dismissedAt = undefined;
   if (host.open && before && before.start === token.start && before.query === token.query) return;
   host.clearTimer();
   const isKinds = !token.query.includes(':');
-  if (isKinds) { fetch(host, token.query); return; }
+  if (isKinds) {
+    fetch(host, token.query);
+    return;
+  }
   host.pending = true;
   host.open = true;
-  host.timer = setTimeout(() => { host.timer = undefined; fetch(host, token.query); }, host.debounce);
+  host.timer = setTimeout(() => {
+    host.timer = undefined;
+    fetch(host, token.query);
+  }, host.debounce);
 }
 
 function fetch(host: ScpRefAutocomplete, query: string): void {
   const client = host.scp.client;
   host.abort?.abort();
-  if (!client) { host.close(); return; }
+  if (!client) {
+    host.close();
+    return;
+  }
   const abort = new AbortController();
   host.abort = abort;
   host.pending = true;
   host.open = true;
-  host.request = client.refs.autocomplete(query, { signal: abort.signal, limit: host.limit }).then((items) => {
-    if (abort.signal.aborted) return;
-    host.suggestions = SECTION_ORDER.flatMap((s) => items.filter((i) => i.section === s))
-      .concat(items.filter((i) => !SECTION_ORDER.includes(i.section)));
-    host.active = 0;
-    host.failure = '';
-    host.pending = false;
-  }, (error: unknown) => {
-    if (abort.signal.aborted) return;
-    host.suggestions = [];
-    host.pending = false;
-    host.failure = host.t('acFailed', { detail: userErrorText(error, host.t) });
-    reportError(host, { action: 'search', ids: [], error, message: host.failure });
-  });
+  host.request = client.refs.autocomplete(query, { signal: abort.signal, limit: host.limit }).then(
+    (items) => {
+      if (abort.signal.aborted) return;
+      host.suggestions = SECTION_ORDER.flatMap((s) => items.filter((i) => i.section === s)).concat(
+        items.filter((i) => !SECTION_ORDER.includes(i.section)),
+      );
+      host.active = 0;
+      host.failure = '';
+      host.pending = false;
+    },
+    (error: unknown) => {
+      if (abort.signal.aborted) return;
+      host.suggestions = [];
+      host.pending = false;
+      host.failure = host.t('acFailed', { detail: userErrorText(error, host.t) });
+      reportError(host, { action: 'search', ids: [], error, message: host.failure });
+    },
+  );
 }
 
 /** @internal Insert suggestion `i` in place of the typed token. */
@@ -218,7 +244,10 @@ export function pick(host: ScpRefAutocomplete, i: number): void {
 function onKeydown(host: ScpRefAutocomplete, ev: KeyboardEvent): void {
   if (!host.open || ev.isComposing || ev.altKey || ev.ctrlKey || ev.metaKey) return;
   const n = host.suggestions.length;
-  const consume = () => { ev.preventDefault(); ev.stopImmediatePropagation(); };
+  const consume = () => {
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+  };
   switch (ev.key) {
     case 'ArrowDown':
       if (!n) return;
@@ -261,12 +290,18 @@ function onOptionClick(this: ScpRefAutocomplete, ev: MouseEvent): void {
 function sectionLabel(host: ScpRefAutocomplete, section: Section): string {
   const t = host.t;
   switch (section) {
-    case 'kinds': return t('acSectionKinds');
-    case 'saved': return t('acSectionSaved');
-    case 'unsaved': return t('acSectionUnsaved');
-    case 'log': return t('acSectionLog');
-    case 'runs': return t('acSectionRuns');
-    default: return text(section);
+    case 'kinds':
+      return t('acSectionKinds');
+    case 'saved':
+      return t('acSectionSaved');
+    case 'unsaved':
+      return t('acSectionUnsaved');
+    case 'log':
+      return t('acSectionLog');
+    case 'runs':
+      return t('acSectionRuns');
+    default:
+      return text(section);
   }
 }
 
@@ -278,8 +313,9 @@ export function render(host: ScpRefAutocomplete): TemplateResult {
   const items = host.suggestions;
   const token = watchOf(host).token;
   const showing = host.open && items.length > 0;
-  const groups = SECTION_ORDER.map((s) => ({ s, idx: items.flatMap((it, i) => (it.section === s ? [i] : [])) }))
-    .filter((g) => g.idx.length > 0);
+  const groups = SECTION_ORDER.map((s) => ({ s, idx: items.flatMap((it, i) => (it.section === s ? [i] : [])) })).filter(
+    (g) => g.idx.length > 0,
+  );
   const other = items.flatMap((it, i) => (SECTION_ORDER.includes(it.section) ? [] : [i]));
   const option = (i: number) => {
     const s = items[i]!;
@@ -291,14 +327,21 @@ export function render(host: ScpRefAutocomplete): TemplateResult {
       ${status ? html`<span class="status" data-status=${status}>${host.statusWord(status)}</span>` : nothing}
     </div>`;
   };
-  const note = host.failure || (host.pending && host.open ? t('acSearching')
-    : host.open && !items.length && token ? t('acNoMatches', { query: token.query }) : '');
+  const note =
+    host.failure ||
+    (host.pending && host.open
+      ? t('acSearching')
+      : host.open && !items.length && token
+        ? t('acNoMatches', { query: token.query })
+        : '');
   return html`<div class="scp-ref-ac-popup" ?hidden=${!host.open}>
       <div id=${listId} role="listbox" aria-label=${t('acListLabel')} ?hidden=${!showing}>
-        ${groups.map(({ s, idx }) => html`<div role="group" aria-labelledby=${`${uid}-g-${s}`}>
+        ${groups.map(
+          ({ s, idx }) => html`<div role="group" aria-labelledby=${`${uid}-g-${s}`}>
           <div class="group-label" id=${`${uid}-g-${s}`} role="presentation">${sectionLabel(host, s)}</div>
           ${idx.map(option)}
-        </div>`)}
+        </div>`,
+        )}
         ${other.map(option)}
       </div>
       ${note ? html`<div class="note" dir="auto" data-kind=${host.failure ? 'error' : host.pending ? 'pending' : 'empty'}>${note}</div>` : nothing}

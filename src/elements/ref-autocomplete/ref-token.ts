@@ -38,7 +38,8 @@ export function refTokenAt(text: string, caret: number): RefToken | undefined {
  */
 export function replaceToken(text: string, token: RefToken, insert: string): { text: string; caret: number } {
   const after = text.slice(token.end);
-  if (insert.endsWith(':')) return { text: text.slice(0, token.start) + insert + after, caret: token.start + insert.length };
+  if (insert.endsWith(':'))
+    return { text: text.slice(0, token.start) + insert + after, caret: token.start + insert.length };
   const spaced = /^\s/.test(after) ? insert : `${insert} `;
   return { text: text.slice(0, token.start) + spaced + after, caret: token.start + insert.length + 1 };
 }

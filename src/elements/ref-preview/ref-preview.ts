@@ -66,11 +66,33 @@ export class ScpRefPreview extends ScpElement {
 
   /** @internal */
   readonly data = new ScpClientController(this, {
-    events: ['audit:pending', 'audit:saved', 'audit:discarded', 'audit:deleted', 'run:started', 'run:completed', 'ledger:written'],
-    onClient: () => { this.abort?.abort(); this.abort = undefined; this.cache.clear(); this.finishedRuns.clear(); this.stopCounting(); this.refs = []; this.refCount = 0; },
+    events: [
+      'audit:pending',
+      'audit:saved',
+      'audit:discarded',
+      'audit:deleted',
+      'run:started',
+      'run:completed',
+      'ledger:written',
+    ],
+    onClient: () => {
+      this.abort?.abort();
+      this.abort = undefined;
+      this.cache.clear();
+      this.finishedRuns.clear();
+      this.stopCounting();
+      this.refs = [];
+      this.refCount = 0;
+    },
     // (Lookups still queued for the old client find their cache entries gone and are dropped unsent.)
-    onEvent: (name, payload) => { this.invalidate(name, payload); return false; },
-    load: () => { this.cache.clear(); this.apply(); },
+    onEvent: (name, payload) => {
+      this.invalidate(name, payload);
+      return false;
+    },
+    load: () => {
+      this.cache.clear();
+      this.apply();
+    },
   });
 
   /** Id of the input or textarea to watch (in this element's document or shadow root). */
@@ -178,7 +200,10 @@ export class ScpRefPreview extends ScpElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.hasUpdated) {
-      adoptStyles(this.renderRoot as ShadowRoot, [...(this.constructor as typeof ScpRefPreview).elementStyles, this.view.module!.styles]);
+      adoptStyles(this.renderRoot as ShadowRoot, [
+        ...(this.constructor as typeof ScpRefPreview).elementStyles,
+        this.view.module!.styles,
+      ]);
       // The text or `for` may have changed while the view loaded: start from what is there now.
       this.apply();
       return;
@@ -195,7 +220,7 @@ export class ScpRefPreview extends ScpElement {
   }
 
   private currentText(): string {
-    return this.htmlFor ? this.source?.value ?? '' : this.text;
+    return this.htmlFor ? (this.source?.value ?? '') : this.text;
   }
 
   private readonly onInput = (ev: Event) => {
@@ -205,7 +230,13 @@ export class ScpRefPreview extends ScpElement {
 
   private schedule(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.timer = undefined; this.apply(); }, Math.max(0, this.debounce));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.apply();
+      },
+      Math.max(0, this.debounce),
+    );
   }
 
   /**
@@ -216,7 +247,11 @@ export class ScpRefPreview extends ScpElement {
   apply(): void {
     const client = this.data.client;
     this.stopCounting();
-    if (!client) { this.refs = []; this.refCount = 0; return; }
+    if (!client) {
+      this.refs = [];
+      this.refCount = 0;
+      return;
+    }
     // The scan applies the id grammar: an id that could escape a path is never looked up.
     const scan = client.refs.scan(this.currentText());
     const cap = this.cap;
@@ -224,7 +259,10 @@ export class ScpRefPreview extends ScpElement {
     let done = false;
     while (refs.length < cap) {
       const next = scan.next();
-      if (next.done) { done = true; break; }
+      if (next.done) {
+        done = true;
+        break;
+      }
       refs.push(next.value);
     }
     // The same refs as before (a keystroke elsewhere in the text) keep the cards as they are.
@@ -285,7 +323,10 @@ export class ScpRefPreview extends ScpElement {
     this.cache.set(key, entry);
     this.resolvingCount++;
     this.queued.push({ client, ref, entry });
-    if (!this.batching) { this.batching = true; queueMicrotask(() => void this.drain()); }
+    if (!this.batching) {
+      this.batching = true;
+      queueMicrotask(() => void this.drain());
+    }
   }
 
   /**
@@ -314,7 +355,12 @@ export class ScpRefPreview extends ScpElement {
           } else {
             const error: unknown = a.reason;
             this.cache.set(key, { state: 'error', error });
-            reportError(this, { action: 'resolve', ids: [ref.id], error, message: this.t('refError', { detail: this.errorText(error) }) });
+            reportError(this, {
+              action: 'resolve',
+              ids: [ref.id],
+              error,
+              message: this.t('refError', { detail: this.errorText(error) }),
+            });
           }
         });
         this.resolvingCount -= batch.length;
@@ -340,15 +386,30 @@ export class ScpRefPreview extends ScpElement {
   /** A change in the core makes cached answers about that id stale: look them up again. */
   private invalidate<K extends BusEventName>(name: K, payload: BusEventMap[K]): void {
     const p = payload as { snapshot_id?: string; run_id?: string; replaced?: string[]; ids?: string[] };
-    const ids = new Set<string>([p.snapshot_id, p.run_id, ...(p.replaced ?? []), ...(p.ids ?? [])].filter((x): x is string => typeof x === 'string'));
+    const ids = new Set<string>(
+      [p.snapshot_id, p.run_id, ...(p.replaced ?? []), ...(p.ids ?? [])].filter(
+        (x): x is string => typeof x === 'string',
+      ),
+    );
     if (ids.size === 0) return;
     if (name === 'run:completed') {
       const done = payload as BusEventMap['run:completed'];
-      const finished: Partial<Preview> = { type: 'run', id: done.run_id, status: done.status, summary: done.summary, subtype: done.subtype, run_type: done.type, duration_ms: done.duration_ms };
+      const finished: Partial<Preview> = {
+        type: 'run',
+        id: done.run_id,
+        status: done.status,
+        summary: done.summary,
+        subtype: done.subtype,
+        run_type: done.type,
+        duration_ms: done.duration_ms,
+      };
       this.finishedRuns.set(done.run_id, finished);
       const cached = this.cache.get(`run:${done.run_id}`);
       if (cached?.state === 'ready') {
-        this.cache.set(`run:${done.run_id}`, { state: 'ready', preview: { ...cached.preview, ...finished, exists: true } });
+        this.cache.set(`run:${done.run_id}`, {
+          state: 'ready',
+          preview: { ...cached.preview, ...finished, exists: true },
+        });
         this.requestUpdate();
         return;
       }
@@ -356,7 +417,10 @@ export class ScpRefPreview extends ScpElement {
     let touched = false;
     for (const key of [...this.cache.keys()]) {
       const id = key.slice(key.indexOf(':') + 1);
-      if (ids.has(id)) { this.cache.delete(key); touched = true; }
+      if (ids.has(id)) {
+        this.cache.delete(key);
+        touched = true;
+      }
     }
     if (!touched) return;
     const client = this.data.client;

@@ -14,7 +14,10 @@ import { refPreviewStyles } from './ref-preview.styles.js';
 export const styles = refPreviewStyles;
 
 const ICONS = new Map<string, ReturnType<typeof svg>>([
-  ['audit', svg`<path d="M5 1h6v2h2v12H3V3h2V1zm1 1v2h4V2H6zM4 4v10h8V4h-1v1H5V4H4zm1.5 4.5 1 1 3-3 .7.7-3.7 3.7-1.7-1.7z"/>`],
+  [
+    'audit',
+    svg`<path d="M5 1h6v2h2v12H3V3h2V1zm1 1v2h4V2H6zM4 4v10h8V4h-1v1H5V4H4zm1.5 4.5 1 1 3-3 .7.7-3.7 3.7-1.7-1.7z"/>`,
+  ],
   ['run', svg`<path d="M4 2.5v11l9-5.5-9-5.5zm1 1.8 6.1 3.7L5 11.7V4.3z"/>`],
 ]);
 
@@ -46,18 +49,25 @@ async function removeRef(host: ScpRefPreview, ref: Ref, index: number): Promise<
   // Keep focus in the list: the card that took this one's place, else the previous, else the input.
   const buttons = [...host.renderRoot.querySelectorAll<HTMLButtonElement>('[part~="remove"]')];
   const next = buttons[Math.min(index, buttons.length - 1)];
-  if (next) next.focus(); else source?.focus();
+  if (next) next.focus();
+  else source?.focus();
 }
 
 function statusText(host: ScpRefPreview, status: string): string {
   const t = host.t;
   switch (statusTone(status)) {
-    case 'ok': return t('statusOk');
-    case 'failed': return t('statusFailed');
-    case 'partial': return t('statusPartial');
-    case 'running': return t('statusRunning');
-    case 'error': return t('statusError');
-    default: return t('statusUnknown', { status: displayText(status, 40) });
+    case 'ok':
+      return t('statusOk');
+    case 'failed':
+      return t('statusFailed');
+    case 'partial':
+      return t('statusPartial');
+    case 'running':
+      return t('statusRunning');
+    case 'error':
+      return t('statusError');
+    default:
+      return t('statusUnknown', { status: displayText(status, 40) });
   }
 }
 
@@ -109,7 +119,14 @@ function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | ty
       <span part="summary">${t('refNotFound')}</span>
     </li>`;
   }
-  const title = displayText(p.label ?? (p.card_key ? host.data.client?.cardLabel(p.card_key) : undefined) ?? p.subtype ?? p.run_type ?? kindLabel(host, ref.kind), 200);
+  const title = displayText(
+    p.label ??
+      (p.card_key ? host.data.client?.cardLabel(p.card_key) : undefined) ??
+      p.subtype ??
+      p.run_type ??
+      kindLabel(host, ref.kind),
+    200,
+  );
   const url = safeUrl((p as { url?: unknown }).url);
   const status = typeof p.status === 'string' ? p.status : undefined;
   return html`<li part="card" data-state="ready" data-kind=${ref.kind}>
@@ -129,9 +146,17 @@ function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | ty
 export function render(host: ScpRefPreview): TemplateResult {
   const cards = host.shownRefs.map((ref, i) => ({ ref, card: card(host, ref, i) })).filter((c) => c.card !== nothing);
   const more = host.refCount - host.shownRefs.length;
-  return html`${cards.length ? html`<ul part="base" aria-label=${host.t('refPreviewLabel')}>
-      ${repeat(cards, (c) => keyOf(c.ref), (c) => c.card)}
-    </ul>` : nothing}
+  return html`${
+    cards.length
+      ? html`<ul part="base" aria-label=${host.t('refPreviewLabel')}>
+      ${repeat(
+        cards,
+        (c) => keyOf(c.ref),
+        (c) => c.card,
+      )}
+    </ul>`
+      : nothing
+  }
     ${more > 0 ? html`<p part="more" class="more">${host.t('refMore', { count: more })}</p>` : nothing}
     <span class="visually-hidden" role="status">${cards.length ? host.t('refCount', { count: cards.length }) : ''}</span>`;
 }

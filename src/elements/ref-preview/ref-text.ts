@@ -9,7 +9,10 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every occurrence of `@kind:id` (with an optional `{…}` label) in `text`, removed with one adjacent space. */
 export function removeRefText(text: string, ref: Pick<Ref, 'kind' | 'id'>): { text: string; at: number } {
-  const re = new RegExp(`@${escapeRegExp(ref.kind)}:${escapeRegExp(ref.id)}(?:\\{[^}\\n]*\\})?(?![A-Za-z0-9_\\-/]|\\.+[A-Za-z0-9_\\-/])`, 'g');
+  const re = new RegExp(
+    `@${escapeRegExp(ref.kind)}:${escapeRegExp(ref.id)}(?:\\{[^}\\n]*\\})?(?![A-Za-z0-9_\\-/]|\\.+[A-Za-z0-9_\\-/])`,
+    'g',
+  );
   let out = '';
   let last = 0;
   let at = -1;

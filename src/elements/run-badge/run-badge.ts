@@ -21,7 +21,8 @@ const NO_CARDS = defineCards();
 
 // Only strings are compared (a crafted ledger value of another type sorts as empty).
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-const byNewest = (a: Run, b: Run) => (text(a.started_at) < text(b.started_at) ? 1 : text(a.started_at) > text(b.started_at) ? -1 : 0);
+const byNewest = (a: Run, b: Run) =>
+  text(a.started_at) < text(b.started_at) ? 1 : text(a.started_at) > text(b.started_at) ? -1 : 0;
 
 /**
  * The state of a card's runs (or of one run subtype): a spinner while a matching run is live,
@@ -164,7 +165,10 @@ export class ScpRunBadge extends ScpElement {
     let cursor: string | undefined;
     for (let page = 0; page < SEARCH_PAGES && !signal.aborted; page++) {
       const res = await client.ledger.list({
-        kind: 'run', limit: exact ? 1 : PAGE_SIZE, ...(exact && { action: exact }), ...(cursor && { cursor }),
+        kind: 'run',
+        limit: exact ? 1 : PAGE_SIZE,
+        ...(exact && { action: exact }),
+        ...(cursor && { cursor }),
       });
       const hit = res.entries.find((e) => this.isMatch(e.subtype));
       if (hit) return (await client.runs.get(hit.id))?.run;
@@ -177,15 +181,24 @@ export class ScpRunBadge extends ScpElement {
   /** Fetch the shown run's record for its events (once per run unless `force`). */
   private loadEvents(client: ScpClient, force = false): Promise<void> {
     const run = this.shown;
-    if (!run) { this.events = []; this.eventsFor = undefined; return this.eventsLoad; }
+    if (!run) {
+      this.events = [];
+      this.eventsFor = undefined;
+      return this.eventsLoad;
+    }
     if (!force && this.eventsFor === run.run_id) return this.eventsLoad;
     this.eventsFor = run.run_id;
     const id = run.run_id;
-    this.eventsLoad = client.runs.get(id).then((rec) => {
-      if (!rec || this.shown?.run_id !== id) return;
-      this.events = rec.events.slice(-EVENTS_SHOWN);
-      if (this.last?.run_id === id && rec.run.status !== 'running') this.last = { ...this.last, ...rec.run };
-    }, () => { /* the badge keeps what it has; the next event retries */ });
+    this.eventsLoad = client.runs.get(id).then(
+      (rec) => {
+        if (!rec || this.shown?.run_id !== id) return;
+        this.events = rec.events.slice(-EVENTS_SHOWN);
+        if (this.last?.run_id === id && rec.run.status !== 'running') this.last = { ...this.last, ...rec.run };
+      },
+      () => {
+        /* the badge keeps what it has; the next event retries */
+      },
+    );
     return this.eventsLoad;
   }
 
@@ -196,8 +209,14 @@ export class ScpRunBadge extends ScpElement {
       const p = payload as BusEventMap['run:started'];
       if (!this.isMatch(p.subtype) || this.live.some((r) => r.run_id === p.run_id)) return false;
       const run: Run = {
-        run_id: p.run_id, type: p.type, subtype: p.subtype, summary: p.summary, status: 'running',
-        user: p.user ?? '', code_ref: '', started_at: p.started_at ?? new Date().toISOString(),
+        run_id: p.run_id,
+        type: p.type,
+        subtype: p.subtype,
+        summary: p.summary,
+        status: 'running',
+        user: p.user ?? '',
+        code_ref: '',
+        started_at: p.started_at ?? new Date().toISOString(),
         ...(p.target !== undefined && { target: p.target }),
       };
       this.live = [run, ...this.live].sort(byNewest);
@@ -218,7 +237,11 @@ export class ScpRunBadge extends ScpElement {
       this.live = this.live.filter((r) => r.run_id !== p.run_id);
       const done: Run = {
         ...(was ?? { run_id: p.run_id, user: '', code_ref: '', started_at: new Date().toISOString() }),
-        type: p.type, subtype: p.subtype, status: p.status, summary: p.summary, duration_ms: p.duration_ms,
+        type: p.type,
+        subtype: p.subtype,
+        status: p.status,
+        summary: p.summary,
+        duration_ms: p.duration_ms,
         ended_at: new Date().toISOString(),
         ...(p.metadata && { metadata: p.metadata }),
       };

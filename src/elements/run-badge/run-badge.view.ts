@@ -28,7 +28,10 @@ const show = (v: unknown): string => displayText(typeof v === 'string' ? v : '')
 export function adoptViewStyles(host: ScpRunBadge): void {
   const own = [buttonStyles, statusStyles, runBadgeStyles];
   // Without constructable sheets Lit appended <style> elements: append only the new ones.
-  adoptStyles(host.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...(host.constructor as typeof ScpRunBadge).elementStyles, ...own] : own);
+  adoptStyles(
+    host.renderRoot as ShadowRoot,
+    supportsAdoptingStyleSheets ? [...(host.constructor as typeof ScpRunBadge).elementStyles, ...own] : own,
+  );
 }
 
 // Lit calls listeners with `this` set to the element that rendered them, so these handlers
@@ -70,8 +73,12 @@ function renderDetails(host: Host, run: Run | undefined) {
   const fmt = host.fmt;
   if (!run) return html`<p part="empty">${t('runBadgeNone')}</p>`;
   const status = show(run.status);
-  const duration = typeof run.duration_ms === 'number' ? fmt.duration(run.duration_ms)
-    : status === 'running' ? t('runDurationRunning') : '—';
+  const duration =
+    typeof run.duration_ms === 'number'
+      ? fmt.duration(run.duration_ms)
+      : status === 'running'
+        ? t('runDurationRunning')
+        : '—';
   const ref = `@run:${show(run.run_id)}`;
   const field = (label: string, value: unknown) => html`<dt>${label}</dt><dd><bdi>${value}</bdi></dd>`;
   return html`
@@ -94,16 +101,22 @@ function renderDetails(host: Host, run: Run | undefined) {
     </dl>
     <p class="note" role="status">${host.copyNote}</p>
     <h3 id="events-title">${t('runEventsTitle')}</h3>
-    ${host.events.length === 0 ? html`<p part="events-empty">${t('runEventsNone')}</p>` : html`
+    ${
+      host.events.length === 0
+        ? html`<p part="events-empty">${t('runEventsNone')}</p>`
+        : html`
       <ol part="events" aria-labelledby="events-title">
-        ${host.events.map((e) => html`<li>
+        ${host.events.map(
+          (e) => html`<li>
           <time datetime=${show(e.ts)}>${fmt.dateTime(show(e.ts))}</time>
           <bdi class="event-type">${show(e.type)}</bdi>
           ${show(e.target) ? html`<bdi class="event-target">${show(e.target)}</bdi>` : nothing}
           ${show(e.status) ? html`<span class="status" data-status=${show(e.status)}>${host.statusWord(show(e.status))}</span>` : nothing}
           ${typeof e.duration_ms === 'number' ? html`<span class="event-duration">${fmt.duration(e.duration_ms)}</span>` : nothing}
-        </li>`)}
-      </ol>`}`;
+        </li>`,
+        )}
+      </ol>`
+    }`;
 }
 
 // Does a summary already say the status ("deploy:api ok")? Then it is shown alone, not "ok — deploy:api ok".
@@ -127,9 +140,18 @@ export function render(el: ScpRunBadge) {
   const summary = show(run?.summary);
   const word = run ? host.statusWord(show(run.status)) : '';
   const visible = running
-    ? (host.live.length === 1 && says(summary, t('runBadgeRunning', { count: 1, summary: '' })) ? summary : t('runBadgeRunning', { count: host.live.length, summary }))
-    : run ? (says(summary, word) ? summary : t('runBadgeStatus', { status: word, summary }))
-    : loading ? t('loading') : data.error ? t('runBadgeLoadFailed') : t('runBadgeNone');
+    ? host.live.length === 1 && says(summary, t('runBadgeRunning', { count: 1, summary: '' }))
+      ? summary
+      : t('runBadgeRunning', { count: host.live.length, summary })
+    : run
+      ? says(summary, word)
+        ? summary
+        : t('runBadgeStatus', { status: word, summary })
+      : loading
+        ? t('loading')
+        : data.error
+          ? t('runBadgeLoadFailed')
+          : t('runBadgeNone');
   const name = t('runBadgeName', { subject: about, state: visible });
   return html`
     <button part="base" type="button" popovertarget="details" aria-label=${name} title=${name} data-state=${status}>

@@ -23,15 +23,23 @@ const ADOPTER = [
 function run(subtype: string, minute: number, summary: string): RunRecord {
   return {
     run: {
-      run_id: `run_20261123T10${String(minute).padStart(2, '0')}00Z_${subtype.split(':')[0]}_ab12`, type: subtype.split(':')[0]!, subtype,
-      status: 'ok', user: 'ana', code_ref: 'abc123', started_at: new Date(Date.UTC(2026, 10, 23, 10, minute)).toISOString(),
-      ended_at: new Date(Date.UTC(2026, 10, 23, 10, minute, 2)).toISOString(), duration_ms: 1500, summary,
+      run_id: `run_20261123T10${String(minute).padStart(2, '0')}00Z_${subtype.split(':')[0]}_ab12`,
+      type: subtype.split(':')[0]!,
+      subtype,
+      status: 'ok',
+      user: 'ana',
+      code_ref: 'abc123',
+      started_at: new Date(Date.UTC(2026, 10, 23, 10, minute)).toISOString(),
+      ended_at: new Date(Date.UTC(2026, 10, 23, 10, minute, 2)).toISOString(),
+      duration_ms: 1500,
+      summary,
     },
     events: [],
   };
 }
 
-const shadowText = (el: Element, sel: string) => [...el.shadowRoot!.querySelectorAll(sel)].map((n) => n.textContent!.trim());
+const shadowText = (el: Element, sel: string) =>
+  [...el.shadowRoot!.querySelectorAll(sel)].map((n) => n.textContent!.trim());
 
 async function runBadge(c: ScpClient, card: string): Promise<ScpRunBadge> {
   const el = await fixture<ScpRunBadge>(html`<scp-run-badge .client=${c} card=${card}></scp-run-badge>`);
@@ -42,16 +50,25 @@ async function runBadge(c: ScpClient, card: string): Promise<ScpRunBadge> {
 describe('host-declared cards', () => {
   it("shows an adopter's deploy:api run on its api card, and a migrate:* run on the card that declared it", async () => {
     const c = runsClient({ cards: ADOPTER });
-    await c.ledger.write({ runs: [run('deploy:api', 1, 'api v2 live'), run('migrate:schema', 2, 'schema 42 applied'), run('deploy:web', 3, 'web shipped')] });
+    await c.ledger.write({
+      runs: [
+        run('deploy:api', 1, 'api v2 live'),
+        run('migrate:schema', 2, 'schema 42 applied'),
+        run('deploy:web', 3, 'web shipped'),
+      ],
+    });
     const api = await runBadge(c, 'api');
     expect(shadowText(api, '[part="label"]')[0]).to.contain('api v2 live');
     expect(api.shadowRoot!.querySelector('[part="base"]')!.getAttribute('aria-label')).to.match(/^Public API: /);
-    expect(shadowText(await runBadge(c, 'db', ), '[part="label"]')[0]).to.contain('schema 42 applied');
+    expect(shadowText(await runBadge(c, 'db'), '[part="label"]')[0]).to.contain('schema 42 applied');
     expect(shadowText(await runBadge(c, 'web'), '[part="label"]')[0]).to.contain('web shipped');
 
     // A live run spins on its card.
     const handle = await c.runs.start({ type: 'deploy', subtype: 'deploy:api', summary: 'rolling out api v3' });
-    await until(() => api.shadowRoot!.querySelector('[part="base"]')!.getAttribute('data-state') === 'running', 'the api badge spins');
+    await until(
+      () => api.shadowRoot!.querySelector('[part="base"]')!.getAttribute('data-state') === 'running',
+      'the api badge spins',
+    );
     await handle.finish({ status: 'ok', summary: 'api v3 live' });
   });
 
@@ -77,16 +94,26 @@ describe('host-declared cards', () => {
     const el = await fixture<ScpAuditLog>(html`<scp-audit-log .client=${c}></scp-audit-log>`);
     await el.settled();
     const options = [...el.shadowRoot!.querySelectorAll<HTMLOptionElement>('select[name="card"] option')];
-    expect(options.slice(1).map((o) => [o.value, o.textContent!.trim()])).to.deep.equal([['api', 'Public API'], ['db', 'Database'], ['web', 'Web app']]);
+    expect(options.slice(1).map((o) => [o.value, o.textContent!.trim()])).to.deep.equal([
+      ['api', 'Public API'],
+      ['db', 'Database'],
+      ['web', 'Web app'],
+    ]);
   });
 
   it('shows no label the host never gave: without cards, keys show as themselves and the manager has no category tabs', async () => {
     const c = runsClient({ cards: [], policy: 'all', skipUnchanged: false });
     await c.staging.stage('security', { n: 1 }, { summary: 'scan' });
-    const badge = await fixture<HTMLElement & { settled(): Promise<void> }>(html`<scp-audit-badge .client=${c} card="security"></scp-audit-badge>`);
+    const badge = await fixture<HTMLElement & { settled(): Promise<void> }>(
+      html`<scp-audit-badge .client=${c} card="security"></scp-audit-badge>`,
+    );
     await badge.settled();
-    expect(badge.shadowRoot!.querySelector('[part="base"]')!.getAttribute('aria-label')).to.contain('security').and.not.contain('Security Posture');
-    expect((await runBadge(c, 'k8s')).shadowRoot!.querySelector('[part="base"]')!.getAttribute('aria-label')).to.match(/^k8s: /);
+    expect(badge.shadowRoot!.querySelector('[part="base"]')!.getAttribute('aria-label'))
+      .to.contain('security')
+      .and.not.contain('Security Posture');
+    expect((await runBadge(c, 'k8s')).shadowRoot!.querySelector('[part="base"]')!.getAttribute('aria-label')).to.match(
+      /^k8s: /,
+    );
     const el = await fixture<ScpAuditManager>(html`<scp-audit-manager .client=${c}></scp-audit-manager>`);
     el.show();
     await el.settled();

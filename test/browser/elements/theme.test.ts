@@ -23,7 +23,9 @@ const baseBg = (el: Element) => getComputedStyle(el.shadowRoot!.querySelector('[
 async function withScheme(system: 'light' | 'dark', page: string, fn: () => Promise<void>): Promise<void> {
   await emulateMedia({ colorScheme: system });
   document.documentElement.style.colorScheme = page;
-  try { await fn(); } finally {
+  try {
+    await fn();
+  } finally {
     document.documentElement.style.colorScheme = '';
     await emulateMedia({ colorScheme: 'light' });
   }
@@ -34,15 +36,25 @@ describe('elements on the host page', () => {
     const el = await fixture<ScpRunBadge>(html`<scp-run-badge .client=${runsClient()} card="api"></scp-run-badge>`);
     await el.settled();
     // A page that never opted into dark stays light on a dark system.
-    await withScheme('dark', '', async () => { expect(baseBg(el)).to.equal(WHITE); });
-    await withScheme('dark', 'light', async () => { expect(baseBg(el)).to.equal(WHITE); });
+    await withScheme('dark', '', async () => {
+      expect(baseBg(el)).to.equal(WHITE);
+    });
+    await withScheme('dark', 'light', async () => {
+      expect(baseBg(el)).to.equal(WHITE);
+    });
     // A page that follows the system, or is dark, gets the dark palette.
-    await withScheme('dark', 'light dark', async () => { expect(baseBg(el)).to.equal(DARK); });
-    await withScheme('light', 'dark', async () => { expect(baseBg(el)).to.equal(DARK); });
+    await withScheme('dark', 'light dark', async () => {
+      expect(baseBg(el)).to.equal(DARK);
+    });
+    await withScheme('light', 'dark', async () => {
+      expect(baseBg(el)).to.equal(DARK);
+    });
   });
 
   it('take theme="light|dark" over the page, and theme="auto" inherits it', async () => {
-    const el = await fixture<ScpRunBadge>(html`<scp-run-badge .client=${runsClient()} card="api" theme="dark"></scp-run-badge>`);
+    const el = await fixture<ScpRunBadge>(
+      html`<scp-run-badge .client=${runsClient()} card="api" theme="dark"></scp-run-badge>`,
+    );
     await el.settled();
     expect(baseBg(el)).to.equal(DARK);
     await withScheme('dark', 'dark', async () => {
@@ -82,9 +94,15 @@ describe('elements on the host page', () => {
     expect(summary).to.match(/\bok\b/);
     expect(label).to.equal(summary);
     // A summary that does not say the status keeps it in front.
-    await c.runs.track({ type: 'deploy', subtype: 'deploy:api', summary: 'api v2 live' }, async () => ({ ok: true, summary: 'api v2 live' }));
+    await c.runs.track({ type: 'deploy', subtype: 'deploy:api', summary: 'api v2 live' }, async () => ({
+      ok: true,
+      summary: 'api v2 live',
+    }));
     await c.runs.flush();
-    await until(() => el.shadowRoot!.querySelector('[part="label"]')!.textContent!.trim() === 'ok — api v2 live', 'the new run, with its status');
+    await until(
+      () => el.shadowRoot!.querySelector('[part="label"]')!.textContent!.trim() === 'ok — api v2 live',
+      'the new run, with its status',
+    );
   });
 
   it('cut long labels and summaries with an ellipsis inside the card, keeping the full text as title', async () => {
@@ -94,7 +112,9 @@ describe('elements on the host page', () => {
     if (!staged.staged) throw new Error('not staged');
     const snap = staged.snapshot;
     await c.staging.save([snap.snapshot_id]);
-    const preview = await fixture<ScpRefPreview>(html`<scp-ref-preview .client=${c} style="inline-size: 20rem"></scp-ref-preview>`);
+    const preview = await fixture<ScpRefPreview>(
+      html`<scp-ref-preview .client=${c} style="inline-size: 20rem"></scp-ref-preview>`,
+    );
     preview.text = `see @audit:${snap.snapshot_id}`;
     await until(() => preview.shadowRoot!.querySelector('[part~="card"][data-state="ready"]'), 'a ready card');
     const card = preview.shadowRoot!.querySelector<HTMLElement>('[part~="card"]')!;
@@ -113,14 +133,24 @@ describe('elements on the host page', () => {
     expect(tabName.getAttribute('title')).to.equal(long);
     expect(tabName.scrollWidth).to.be.greaterThan(tabName.clientWidth);
     const chip = manager.shadowRoot!.querySelector<HTMLElement>('.chip')!;
-    expect(chip.getBoundingClientRect().width).to.be.at.most(20 * parseFloat(getComputedStyle(document.documentElement).fontSize) + 0.5);
+    expect(chip.getBoundingClientRect().width).to.be.at.most(
+      20 * parseFloat(getComputedStyle(document.documentElement).fontSize) + 0.5,
+    );
     expect(chip.getAttribute('aria-label')).to.contain(long);
   });
 
   it("keep the developer's hints out of the user's view: they go to the console and scp-error", async () => {
-    const hint = 'The ledger Worker could not start (worker_missing): serve worker.js beside scp-ledger or pass createScp({ worker })';
+    const hint =
+      'The ledger Worker could not start (worker_missing): serve worker.js beside scp-ledger or pass createScp({ worker })';
     const ledger = createMemoryLedger();
-    const c = memoryClient({ ledger: { ...ledger, write: async () => { throw new LedgerUnavailableError(hint, { data: { reason: 'worker_missing' } }); } } });
+    const c = memoryClient({
+      ledger: {
+        ...ledger,
+        write: async () => {
+          throw new LedgerUnavailableError(hint, { data: { reason: 'worker_missing' } });
+        },
+      },
+    });
     await c.staging.stage('security', { n: 1 }, { summary: 'scan' });
     const el = await fixture<ScpAuditManager>(html`<scp-audit-manager .client=${c}></scp-audit-manager>`);
     el.show();
@@ -130,7 +160,9 @@ describe('elements on the host page', () => {
     el.addEventListener('scp-error', (e) => events.push(e));
     const warned: unknown[][] = [];
     const warn = console.warn;
-    console.warn = (...args: unknown[]) => { warned.push(args); };
+    console.warn = (...args: unknown[]) => {
+      warned.push(args);
+    };
     try {
       el.shadowRoot!.querySelector<HTMLButtonElement>('footer button.primary')!.click();
       await until(() => el.shadowRoot!.querySelector('.banner[role="alert"]'), 'the error banner');

@@ -7,7 +7,11 @@ const busUrl = new URL('../../../src/core/events/bus.ts', import.meta.url).href;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const uniqueChannel = () => `scp-test-${crypto.randomUUID()}`;
 
-interface Seen { name: BusEventName; payload: unknown; remote: boolean }
+interface Seen {
+  name: BusEventName;
+  payload: unknown;
+  remote: boolean;
+}
 
 function record(bus: EventBus): Seen[] {
   const seen: Seen[] = [];
@@ -20,7 +24,9 @@ async function frameBus(channel: string) {
   const seen: Seen[] = [];
   const iframe = document.createElement('iframe');
   let ready!: () => void;
-  const isReady = new Promise<void>((r) => { ready = r; });
+  const isReady = new Promise<void>((r) => {
+    ready = r;
+  });
   const onMessage = (ev: MessageEvent) => {
     if (ev.source !== iframe.contentWindow || !ev.data || ev.data.from !== 'frame') return;
     if (ev.data.ready) ready();
@@ -35,11 +41,21 @@ async function frameBus(channel: string) {
     parent.postMessage({ from: 'frame', ready: true }, '*');
   </script>`;
   document.body.append(iframe);
-  await Promise.race([isReady, sleep(5_000).then(() => { throw new Error('the iframe bus did not start'); })]);
+  await Promise.race([
+    isReady,
+    sleep(5_000).then(() => {
+      throw new Error('the iframe bus did not start');
+    }),
+  ]);
   return {
     seen,
-    emit(name: BusEventName, payload: unknown) { iframe.contentWindow!.postMessage({ cmd: 'emit', name, payload }, '*'); },
-    remove() { window.removeEventListener('message', onMessage); iframe.remove(); },
+    emit(name: BusEventName, payload: unknown) {
+      iframe.contentWindow!.postMessage({ cmd: 'emit', name, payload }, '*');
+    },
+    remove() {
+      window.removeEventListener('message', onMessage);
+      iframe.remove();
+    },
   };
 }
 
@@ -53,7 +69,9 @@ async function until(check: () => boolean, ms = 2_000) {
 
 describe('event bus across browsing contexts (real BroadcastChannel)', () => {
   const cleanups: (() => void)[] = [];
-  afterEach(() => { for (const c of cleanups.splice(0)) c(); });
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
 
   it('delivers an emit locally once (remote: false) and to another same-origin document once (remote: true), with no echo', async () => {
     const channel = uniqueChannel();
@@ -62,7 +80,13 @@ describe('event bus across browsing contexts (real BroadcastChannel)', () => {
     const bus = createEventBus({ channel });
     cleanups.push(() => bus.close());
     const mine = record(bus);
-    const payload = { snapshot_id: 'security_20260217_204500_ab12', card_key: 'security', status: 'ok', summary: '3 issues', iso: '2026-02-17T20:45:00Z' };
+    const payload = {
+      snapshot_id: 'security_20260217_204500_ab12',
+      card_key: 'security',
+      status: 'ok',
+      summary: '3 issues',
+      iso: '2026-02-17T20:45:00Z',
+    };
     bus.emit('audit:saved', payload);
     await until(() => frame.seen.length > 0);
     await sleep(100); // room for any echo to come back
@@ -80,12 +104,20 @@ describe('event bus across browsing contexts (real BroadcastChannel)', () => {
     bus.on('run:started', (p, meta) => started.push({ id: p.run_id, remote: meta.remote }));
     const completed: string[] = [];
     bus.on('run:completed', (p) => completed.push(p.run_id));
-    frame.emit('run:started', { run_id: 'run_20260217T204500Z_deploy_x7k2', type: 'deploy', subtype: 'deploy:k8s', summary: '' });
+    frame.emit('run:started', {
+      run_id: 'run_20260217T204500Z_deploy_x7k2',
+      type: 'deploy',
+      subtype: 'deploy:k8s',
+      summary: '',
+    });
     await until(() => started.length > 0);
     await sleep(100);
     expect(started).to.deep.equal([{ id: 'run_20260217T204500Z_deploy_x7k2', remote: true }]);
     expect(completed).to.deep.equal([]);
-    expect(frame.seen.map((s) => [s.name, s.remote])).to.deep.equal([['run:started', false]], 'the frame saw its own emit once, nothing echoed back');
+    expect(frame.seen.map((s) => [s.name, s.remote])).to.deep.equal(
+      [['run:started', false]],
+      'the frame saw its own emit once, nothing echoed back',
+    );
   });
 
   it('mirrors between two buses of one page on the same channel, and not to another channel or a bus without one', async () => {
@@ -94,7 +126,12 @@ describe('event bus across browsing contexts (real BroadcastChannel)', () => {
     const b = createEventBus({ channel });
     const other = createEventBus({ channel: uniqueChannel() });
     const local = createEventBus({ channel: false });
-    cleanups.push(() => { a.close(); b.close(); other.close(); local.close(); });
+    cleanups.push(() => {
+      a.close();
+      b.close();
+      other.close();
+      local.close();
+    });
     const [seenB, seenOther] = [record(b), record(other)];
     const seenA = record(a);
     a.emit('audit:discarded', { snapshot_id: 's_20260217_204500_aaaa', card_key: 's' });
@@ -110,7 +147,10 @@ describe('event bus across browsing contexts (real BroadcastChannel)', () => {
     const channel = uniqueChannel();
     const a = createEventBus({ channel });
     const b = createEventBus({ channel });
-    cleanups.push(() => { a.close(); b.close(); });
+    cleanups.push(() => {
+      a.close();
+      b.close();
+    });
     const got: string[] = [];
     const off = b.on('sys:reset', (p) => got.push(p.reason));
     a.emit('sys:reset', { reason: 'one' });
@@ -141,10 +181,15 @@ describe('event bus across browsing contexts (real BroadcastChannel)', () => {
     cleanups.push(() => bus.close());
     const reported: unknown[] = [];
     const previous = window.onerror;
-    window.onerror = (_m, _s, _l, _c, err) => { reported.push(err); return true; };
+    window.onerror = (_m, _s, _l, _c, err) => {
+      reported.push(err);
+      return true;
+    };
     try {
       const got: string[] = [];
-      bus.on('sys:reset', () => { throw new Error('listener bug'); });
+      bus.on('sys:reset', () => {
+        throw new Error('listener bug');
+      });
       bus.on('sys:reset', (p) => got.push(p.reason));
       bus.emit('sys:reset', { reason: 'r' });
       await sleep(20);

@@ -18,33 +18,64 @@ describe('elements in host-backend mode (origin API through msw)', () => {
   let state: OriginState;
   let client: HostClient | undefined;
   const worker = setupWorker();
-  before(async () => { await worker.start({ serviceWorker: { url: '/mockServiceWorker.js' }, quiet: true, onUnhandledRequest: 'bypass' }); });
+  before(async () => {
+    await worker.start({ serviceWorker: { url: '/mockServiceWorker.js' }, quiet: true, onUnhandledRequest: 'bypass' });
+  });
   after(() => worker.stop());
-  beforeEach(() => { state = createOriginState(); worker.resetHandlers(...originHandlers(state, BASE)); });
-  afterEach(async () => { await client?.close(); client = undefined; });
+  beforeEach(() => {
+    state = createOriginState();
+    worker.resetHandlers(...originHandlers(state, BASE));
+  });
+  afterEach(async () => {
+    await client?.close();
+    client = undefined;
+  });
 
   it('<scp-audit-badge> shows the host pending count and refetches on audit:pending', async () => {
     const a = originSnapshot('security', 1);
     state.pending.set(a.snapshot_id, a);
     const b = originSnapshot('security', 2);
     client = createHostClient({ baseUrl: BASE, events: false });
-    const badge = await fixture<ScpAuditBadge>(html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`);
+    const badge = await fixture<ScpAuditBadge>(
+      html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`,
+    );
     await badge.settled();
     const count = () => badge.shadowRoot!.querySelector('[part="count"]')?.textContent;
     expect(count()).to.equal('1');
     // The host stages another scan and its event reaches the client's bus: the element refetches.
     state.pending.set(b.snapshot_id, b);
-    client.bus.emit('audit:pending', { snapshot_id: b.snapshot_id, card_key: 'security', summary: b.summary, iso: b.iso, replaced: [] });
+    client.bus.emit('audit:pending', {
+      snapshot_id: b.snapshot_id,
+      card_key: 'security',
+      summary: b.summary,
+      iso: b.iso,
+      replaced: [],
+    });
     await until(() => count() === '2', 'badge shows 2');
     expect(state.requests.filter((r) => r.path === '/origin-elements/api/audits/pending').length).to.equal(2);
   });
 
   it('a dozen badges refreshing on one event cost the host one pending-list request', async () => {
     client = createHostClient({ baseUrl: BASE, events: false });
-    const cards = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s', 'terraform', 'dns', 'ci', 'git', 'docker'];
+    const cards = [
+      'security',
+      'testing',
+      'quality',
+      'packages',
+      'env',
+      'docs',
+      'k8s',
+      'terraform',
+      'dns',
+      'ci',
+      'git',
+      'docker',
+    ];
     // Built by hand: open-wc's fixture waits a frame for a plain <div>, and a page the runner keeps
     // in the background never paints one.
-    const badges = cards.map((c) => Object.assign(document.createElement('scp-audit-badge') as ScpAuditBadge, { card: c, client }));
+    const badges = cards.map((c) =>
+      Object.assign(document.createElement('scp-audit-badge') as ScpAuditBadge, { card: c, client }),
+    );
     const wrap = document.createElement('div');
     wrap.append(...badges);
     document.body.append(wrap);
@@ -54,9 +85,18 @@ describe('elements in host-backend mode (origin API through msw)', () => {
       const before = listed();
       const s = originSnapshot('docker', 1);
       state.pending.set(s.snapshot_id, s);
-      client.bus.emit('audit:pending', { snapshot_id: s.snapshot_id, card_key: 'docker', summary: s.summary, iso: s.iso, replaced: [] });
+      client.bus.emit('audit:pending', {
+        snapshot_id: s.snapshot_id,
+        card_key: 'docker',
+        summary: s.summary,
+        iso: s.iso,
+        replaced: [],
+      });
       const docker = badges.at(-1)!;
-      await until(() => docker.shadowRoot!.querySelector('[part="count"]')?.textContent === '1', 'the docker badge shows 1');
+      await until(
+        () => docker.shadowRoot!.querySelector('[part="count"]')?.textContent === '1',
+        'the docker badge shows 1',
+      );
       await Promise.all(badges.map((b) => b.settled()));
       // One shared request; a second when a loaded machine spreads the refreshes past the window.
       expect(listed() - before, 'pending-list requests for 12 badges').to.be.within(1, 2);
@@ -69,12 +109,23 @@ describe('elements in host-backend mode (origin API through msw)', () => {
     const a = originSnapshot('k8s', 1);
     const b = originSnapshot('k8s', 2);
     state.pending.set(a.snapshot_id, a);
-    const env = { v: 1, ts: b.computed_at, seq: 5, type: 'audit:pending', key: 'k8s', snapshot_id: b.snapshot_id, data: {} };
+    const env = {
+      v: 1,
+      ts: b.computed_at,
+      seq: 5,
+      type: 'audit:pending',
+      key: 'k8s',
+      snapshot_id: b.snapshot_id,
+      data: {},
+    };
     let served = false;
     state.streams.push(() => {
       served = true;
       state.pending.set(b.snapshot_id, b); // the host staged it, then announced it
-      return ['event: sys:ready\ndata: {"instance_id":"i1","cache_keys":[]}\n\n', `event: audit:pending\nid: 5\ndata: ${JSON.stringify(env)}\n\n`];
+      return [
+        'event: sys:ready\ndata: {"instance_id":"i1","cache_keys":[]}\n\n',
+        `event: audit:pending\nid: 5\ndata: ${JSON.stringify(env)}\n\n`,
+      ];
     });
     client = createHostClient({ baseUrl: BASE, events: false });
     const badge = await fixture<ScpAuditBadge>(html`<scp-audit-badge card="k8s" .client=${client}></scp-audit-badge>`);
@@ -94,7 +145,10 @@ describe('elements in host-backend mode (origin API through msw)', () => {
     const el = await fixture<ScpRefPreview>(html`<scp-ref-preview debounce="0" .client=${client}></scp-ref-preview>`);
     el.text = `see @audit:${s.snapshot_id} and @audit:security_20990101_000000`;
     const cards = () => [...el.shadowRoot!.querySelectorAll<HTMLElement>('li[part~="card"]')];
-    await until(() => cards().some((c) => c.dataset.state === 'ready') && !cards().some((c) => c.dataset.state === 'loading'), 'resolved');
+    await until(
+      () => cards().some((c) => c.dataset.state === 'ready') && !cards().some((c) => c.dataset.state === 'loading'),
+      'resolved',
+    );
     const ready = cards().filter((c) => c.dataset.state === 'ready');
     expect(ready).to.have.length(1);
     expect(ready[0]!.textContent).to.contain('3 issues · Score: 78 · (B)');

@@ -11,7 +11,8 @@ import { until } from '../../helpers/until.js';
 import { watchedFetch } from '../../helpers/watched-fetch.js';
 
 const NODE_SIDE = 'test/browser/host/real-host.ts';
-const nodeCall = <T>(fn: string, ...args: unknown[]) => executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
+const nodeCall = <T>(fn: string, ...args: unknown[]) =>
+  executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
 
 describe('ETag / 304 reuse in Chromium against the real Node host', () => {
   let base: string;

@@ -10,7 +10,14 @@ const BASE = `${location.origin}/origin-host`;
 const READY = (id: string) => `event: sys:ready\ndata: {"instance_id":"${id}","cache_keys":["security"]}\n\n`;
 
 function runStarted(n: number, eol = '\n'): string {
-  const env = { v: 1, ts: 1_771_360_000 + n, seq: n, type: 'run:started', key: `run_${n}`, data: { run_id: `run_${n}`, type: 'deploy', subtype: 'deploy:k8s', summary: `deploy ${n}` } };
+  const env = {
+    v: 1,
+    ts: 1_771_360_000 + n,
+    seq: n,
+    type: 'run:started',
+    key: `run_${n}`,
+    data: { run_id: `run_${n}`, type: 'deploy', subtype: 'deploy:k8s', summary: `deploy ${n}` },
+  };
   return `event: run:started${eol}id: ${n}${eol}data: ${JSON.stringify(env)}${eol}${eol}`;
 }
 
@@ -19,7 +26,8 @@ function runStarted(n: number, eol = '\n'): string {
 function until(cond: () => boolean, ms = 30_000): Promise<void> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
-    const tick = () => (cond() ? resolve() : Date.now() - start > ms ? reject(new Error('timed out')) : setTimeout(tick, 10));
+    const tick = () =>
+      cond() ? resolve() : Date.now() - start > ms ? reject(new Error('timed out')) : setTimeout(tick, 10);
     tick();
   });
 }
@@ -37,7 +45,10 @@ describe('host client in Chromium against the origin API (msw service worker)', 
     state = createOriginState();
     worker.resetHandlers(...originHandlers(state, BASE));
   });
-  afterEach(async () => { await client?.close(); client = undefined; });
+  afterEach(async () => {
+    await client?.close();
+    client = undefined;
+  });
 
   it('is served by a real service worker controlling the page', () => {
     expect(navigator.serviceWorker.controller?.scriptURL).to.equal(`${location.origin}/mockServiceWorker.js`);
@@ -55,7 +66,11 @@ describe('host client in Chromium against the origin API (msw service worker)', 
     expect((await client.refs.resolve(`@audit:${a.snapshot_id}`)).source).to.equal('ledger');
     expect((await client.refs.resolve('@audit:security_20990101_000000')).exists).to.equal(false);
     let err: unknown;
-    try { await client.refs.resolve('@thread:t1'); } catch (e) { err = e; }
+    try {
+      await client.refs.resolve('@thread:t1');
+    } catch (e) {
+      err = e;
+    }
     expect(err).to.be.instanceOf(ScpError);
     expect((err as ScpError).code).to.equal('unknown_ref_kind');
     expect(state.requests.every((r) => r.headers.authorization === 'Bearer demo')).to.equal(true);
@@ -75,12 +90,22 @@ describe('host client in Chromium against the origin API (msw service worker)', 
     await until(() => got.length >= 3);
     expect(got).to.deep.equal(['run_1', 'run_2', 'run_3']);
     expect(client.events!.lastEventId).to.equal('3');
-    const lastIds = state.requests.filter((r) => r.path.startsWith('/origin-host/api/events')).map((r) => r.headers['last-event-id'] ?? '');
+    const lastIds = state.requests
+      .filter((r) => r.path.startsWith('/origin-host/api/events'))
+      .map((r) => r.headers['last-event-id'] ?? '');
     expect(lastIds.slice(0, 2)).to.deep.equal(['', '1']);
   });
 
   it('maps audit:pending (snapshot_id at the top level) onto the bus and handles reset with one refetch', async () => {
-    const pendingEnv = { v: 1, ts: 1_771_360_100, seq: 7, type: 'audit:pending', key: 'security', snapshot_id: 'security_20260217_204500', data: {} };
+    const pendingEnv = {
+      v: 1,
+      ts: 1_771_360_100,
+      seq: 7,
+      type: 'audit:pending',
+      key: 'security',
+      snapshot_id: 'security_20260217_204500',
+      data: {},
+    };
     state.streams.push(() => [
       READY('i1'),
       `event: audit:pending\nid: 7\ndata: ${JSON.stringify(pendingEnv)}\n\n`,
@@ -95,9 +120,19 @@ describe('host client in Chromium against the origin API (msw service worker)', 
     const resets: string[] = [];
     client.bus.on('sys:reset', (p) => resets.push(p.reason));
     const refetched: string[][] = [];
-    client.events!.onReset(async () => { refetched.push((await client!.staging.list()).map((p) => p.snapshot_id)); });
+    client.events!.onReset(async () => {
+      refetched.push((await client!.staging.list()).map((p) => p.snapshot_id));
+    });
     await until(() => refetched.length === 1);
-    expect(pending).to.deep.equal([{ snapshot_id: 'security_20260217_204500', card_key: 'security', summary: '', iso: new Date(1_771_360_100_000).toISOString(), replaced: [] }]);
+    expect(pending).to.deep.equal([
+      {
+        snapshot_id: 'security_20260217_204500',
+        card_key: 'security',
+        summary: '',
+        iso: new Date(1_771_360_100_000).toISOString(),
+        replaced: [],
+      },
+    ]);
     expect(resets).to.deep.equal(['cursor_expired']);
     expect(refetched).to.deep.equal([[s.snapshot_id]]);
     expect(client.events!.lastEventId).to.equal('42');

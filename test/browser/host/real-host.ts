@@ -10,7 +10,11 @@ import { createScp } from '../../../src/core/client.js';
 import { createScpRequestHandler, type ScpRequestHandler } from '../../../src/core/host/node/index.js';
 import { createMemoryLedger } from '../../../src/core/ledger/memory.js';
 
-interface Running { server: Server; handler: ScpRequestHandler; dir: string }
+interface Running {
+  server: Server;
+  handler: ScpRequestHandler;
+  dir: string;
+}
 // tsx may load this module afresh per call: keep the hosts on the process.
 const processState = globalThis as { __scpRealHosts?: Map<string, Running> };
 processState.__scpRealHosts ??= new Map();
@@ -24,7 +28,9 @@ export async function startRealHost(pageOrigin: string): Promise<string> {
     eventsDir: dir,
     cors: { origins: [pageOrigin] },
   });
-  const server = createServer((req, res) => { void handler(req, res); });
+  const server = createServer((req, res) => {
+    void handler(req, res);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   hosts.set(url, { server, handler, dir });

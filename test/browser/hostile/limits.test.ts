@@ -10,7 +10,9 @@ import { closeClients, memoryClient, mount } from '../elements/internal/fixtures
 const nested = (depth: number) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown;
 
 async function rejection(p: Promise<unknown>): Promise<ScpError> {
-  try { await p; } catch (e) {
+  try {
+    await p;
+  } catch (e) {
     expect(e, String(e)).to.be.instanceOf(ScpError);
     return e as ScpError;
   }
@@ -59,7 +61,11 @@ describe('hostile input: limits on staged values', () => {
     const client = memoryClient({ limits: { maxDepth: 3, maxArrayLength: 2 } });
     expect((await client.staging.stage('a', { b: [1, 2] })).staged).to.equal(true);
     expect((await rejection(client.staging.stage('a', { b: [[[]]] }))).data).to.include({ limit: 'maxDepth', max: 3 });
-    expect((await rejection(client.staging.stage('a', [1, 2, 3]))).data).to.include({ limit: 'maxArrayLength', max: 2, path: 'result' });
+    expect((await rejection(client.staging.stage('a', [1, 2, 3]))).data).to.include({
+      limit: 'maxArrayLength',
+      max: 2,
+      path: 'result',
+    });
     const loop: Record<string, unknown> = { x: {} };
     (loop.x as Record<string, unknown>).back = loop;
     const e = await rejection(memoryClient().staging.stage('a', loop));
@@ -69,7 +75,11 @@ describe('hostile input: limits on staged values', () => {
 
   it('the redactor refuses deep values itself instead of overflowing the stack', () => {
     let thrown: unknown;
-    try { createRedactor().redact(nested(100_000)); } catch (e) { thrown = e; }
+    try {
+      createRedactor().redact(nested(100_000));
+    } catch (e) {
+      thrown = e;
+    }
     expect(thrown).to.be.instanceOf(ScpError);
     expect((thrown as ScpError).code).to.equal('validation');
     expect(((thrown as ScpError).data as LimitErrorData).limit).to.equal('maxDepth');
@@ -77,7 +87,9 @@ describe('hostile input: limits on staged values', () => {
 
   it('the badge keeps counting after refused stages', async () => {
     const client = memoryClient();
-    const badge = await mount<ScpAuditBadge>(html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`);
+    const badge = await mount<ScpAuditBadge>(
+      html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`,
+    );
     await rejection(client.staging.stage('security', nested(50_000)));
     await rejection(client.staging.stageMany([{ card_key: 'security', result: nested(50_000) }]));
     await client.staging.stage('security', { ok: true });

@@ -10,7 +10,10 @@ import { closeClients, memoryClient, mount } from '../elements/internal/fixtures
 function countResolves(client: ScpClient): { calls: number } {
   const counter = { calls: 0 };
   const resolve = client.refs.resolve.bind(client.refs);
-  client.refs.resolve = (ref, options) => { counter.calls++; return resolve(ref, options); };
+  client.refs.resolve = (ref, options) => {
+    counter.calls++;
+    return resolve(ref, options);
+  };
   return counter;
 }
 
@@ -19,7 +22,10 @@ function countUpdates(el: ScpRefPreview): { updates: number } {
   const counter = { updates: 0 };
   const proto = Object.getPrototypeOf(el) as { update(changed: unknown): void };
   const update = proto.update;
-  (el as unknown as { update(changed: unknown): void }).update = function (this: ScpRefPreview, changed: unknown) { counter.updates++; update.call(this, changed); };
+  (el as unknown as { update(changed: unknown): void }).update = function (this: ScpRefPreview, changed: unknown) {
+    counter.updates++;
+    update.call(this, changed);
+  };
   return counter;
 }
 
@@ -36,7 +42,8 @@ function type(textarea: HTMLTextAreaElement, text: string) {
   textarea.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
-const refsText = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `@audit:${tag}_20260101_000000_${i.toString(36).padStart(4, '0')}`).join(' ');
+const refsText = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, i) => `@audit:${tag}_20260101_000000_${i.toString(36).padStart(4, '0')}`).join(' ');
 const cards = (el: ScpRefPreview) => el.shadowRoot!.querySelectorAll('li[part~="card"]');
 
 describe('hostile input: thousands of refs in one text', () => {
@@ -80,7 +87,12 @@ describe('hostile input: thousands of refs in one text', () => {
     const scan = client.refs.scan.bind(client.refs);
     client.refs.scan = (text) => {
       const it = scan(text);
-      return { next: () => { steps.total++; return it.next(); } };
+      return {
+        next: () => {
+          steps.total++;
+          return it.next();
+        },
+      };
     };
     const { textarea, el } = await compose(client);
     await el.settled();

@@ -10,7 +10,16 @@ import type { ScpAuditLog } from '../../../src/elements/audit-log/audit-log.js';
 import type { ScpAuditManager } from '../../../src/elements/audit-manager/audit-manager.js';
 import { closeClients, memoryClient, mount, until } from '../elements/internal/fixtures.js';
 
-const KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'propertyIsEnumerable'];
+const KEYS = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'isPrototypeOf',
+  '__defineGetter__',
+  'propertyIsEnumerable',
+];
 
 const rowsOf = (el: ScpAuditManager) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('.row')];
 
@@ -48,7 +57,10 @@ describe('hostile input: card keys named like Object.prototype members', () => {
 
       // Save both through the manager's own controls.
       const selectAll = manager.shadowRoot!.querySelector<HTMLInputElement>('label input[type="checkbox"]')!;
-      if (!selectAll.checked) { selectAll.click(); await manager.updateComplete; }
+      if (!selectAll.checked) {
+        selectAll.click();
+        await manager.updateComplete;
+      }
       manager.shadowRoot!.querySelector<HTMLButtonElement>('footer button.primary')!.click();
       await until(async () => (await client.ledger.list({ kind: 'audit' })).entries.length === 2, 'saved');
       await own!.settled();
@@ -73,7 +85,10 @@ describe('hostile input: card keys named like Object.prototype members', () => {
           expect(cells[6], line).to.equal(key); // card
         }
       }
-      const jsonl = (await log.exportText('jsonl')).trim().split('\n').map((l) => JSON.parse(l) as { card_key: string });
+      const jsonl = (await log.exportText('jsonl'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { card_key: string });
       expect(jsonl.map((e) => e.card_key)).to.deep.equal([key, key]);
     });
   }
@@ -82,7 +97,11 @@ describe('hostile input: card keys named like Object.prototype members', () => {
     const client = memoryClient({ cards: [{ key: 'security', label: 'Sec' }] });
     expect(KEYS.map((k) => client.cardLabel(k))).to.deep.equal(KEYS);
     expect(client.cardLabel('security')).to.equal('Sec');
-    const labelled = memoryClient({ cards: JSON.parse('[{"key":"__proto__","label":"Proto card"},{"key":"constructor","label":"Ctor card","__proto__":{"label":"x"}}]') as CardSpec[] });
+    const labelled = memoryClient({
+      cards: JSON.parse(
+        '[{"key":"__proto__","label":"Proto card"},{"key":"constructor","label":"Ctor card","__proto__":{"label":"x"}}]',
+      ) as CardSpec[],
+    });
     expect(labelled.cardLabel('__proto__')).to.equal('Proto card');
     expect(labelled.cardLabel('constructor')).to.equal('Ctor card');
     expect(labelled.cardLabel('toString')).to.equal('toString');

@@ -7,7 +7,9 @@ import { listAll, nodeJob, uniq } from './catch-up-helpers.js';
 import { newRepo } from './git-endpoints.js';
 
 describe('browser read index catching up on a first sync', () => {
-  it('a fresh profile syncing a remote of 20,000 entries lists all 20,000, and still does after a reload', async function (this: { timeout(ms: number): void }) {
+  it('a fresh profile syncing a remote of 20,000 entries lists all 20,000, and still does after a reload', async function (this: {
+    timeout(ms: number): void;
+  }) {
     this.timeout(600_000);
     const { name: repo, url } = await newRepo('catch-up-20k');
     await nodeJob('startSeedRemote', repo, 20_000);

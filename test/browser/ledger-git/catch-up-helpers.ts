@@ -3,9 +3,14 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { WorkerGitLedger } from '../../../src/core/ledger/git-browser/worker-ledger.js';
 
 const NODE_SIDE = 'test/browser/ledger-git/node-clone.ts';
-export const nodeCall = <T>(fn: string, ...args: unknown[]) => executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
+export const nodeCall = <T>(fn: string, ...args: unknown[]) =>
+  executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
 
-interface Job { done: boolean; result?: unknown; error?: string }
+interface Job {
+  done: boolean;
+  result?: unknown;
+  error?: string;
+}
 
 /** Runs a Node-side job to completion (server commands time out after 20 s; jobs do not). */
 export async function nodeJob(fn: string, ...args: unknown[]): Promise<unknown> {

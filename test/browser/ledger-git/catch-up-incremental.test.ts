@@ -7,7 +7,9 @@ import { listAll, nodeCall, nodeJob, uniq } from './catch-up-helpers.js';
 import { newRepo } from './git-endpoints.js';
 
 describe('browser read index catching up on an incremental sync', () => {
-  it('a profile with 1,000 entries syncing 8,000 more lists 9,000, and still does after a reload', async function (this: { timeout(ms: number): void }) {
+  it('a profile with 1,000 entries syncing 8,000 more lists 9,000, and still does after a reload', async function (this: {
+    timeout(ms: number): void;
+  }) {
     this.timeout(600_000);
     const { name: repo, url } = await newRepo('catch-up-1k-8k');
     await nodeJob('startSeedRemote', repo, 1_000);

@@ -2,7 +2,11 @@ import { expect } from '@esm-bundle/chai';
 import { createIdbFs, deleteIdbFs, type IdbFs } from '../../../src/core/ledger/git-browser/idb-fs.js';
 
 async function code(p: Promise<unknown>): Promise<string | undefined> {
-  try { await p; } catch (e) { return (e as { code?: string }).code; }
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
   return undefined;
 }
 
@@ -35,8 +39,14 @@ describe('IndexedDB fs', () => {
   it('exclusive create (flag wx) lets exactly one of two fs instances win', async () => {
     await a.promises.mkdir('/refs');
     const results = await Promise.all([
-      a.promises.writeFile('/refs/main.lock', 'a', { flag: 'wx' }).then(() => 'ok', (e) => e.code),
-      b.promises.writeFile('/refs/main.lock', 'b', { flag: 'wx' }).then(() => 'ok', (e) => e.code),
+      a.promises.writeFile('/refs/main.lock', 'a', { flag: 'wx' }).then(
+        () => 'ok',
+        (e) => e.code,
+      ),
+      b.promises.writeFile('/refs/main.lock', 'b', { flag: 'wx' }).then(
+        () => 'ok',
+        (e) => e.code,
+      ),
     ]);
     expect(results.sort()).to.deep.equal(['EEXIST', 'ok']);
   });

@@ -13,7 +13,11 @@ import { makeAudit } from '../../contract/ledger.js';
 import type { GitServer } from '../../helpers/git-server.mjs';
 import { appendEntriesInChild, entriesOnBranch, seedRepo } from '../../helpers/seed-ledger.js';
 
-interface Job { done: boolean; result?: unknown; error?: string }
+interface Job {
+  done: boolean;
+  result?: unknown;
+  error?: string;
+}
 // tsx may load this module afresh per call: keep jobs on the process.
 const jobsHome = globalThis as { __scpNodeCloneJobs?: Map<string, Job> };
 jobsHome.__scpNodeCloneJobs ??= new Map();
@@ -35,13 +39,18 @@ export function startRounds(url: string, rounds: number, card: string): string {
         const a = makeAudit({ card_key: card });
         await ledger.write({ audits: [a] });
         written.push(a.snapshot_id);
-        try { await ledger.sync(); } catch (e) {
+        try {
+          await ledger.sync();
+        } catch (e) {
           if (!(e instanceof ScpError && e.code === 'push_rejected')) throw e;
           rejected++; // lost every retry to the other writer: the next round carries the entry
         }
       }
       for (let i = 0; ; i++) {
-        try { await ledger.sync(); break; } catch (e) {
+        try {
+          await ledger.sync();
+          break;
+        } catch (e) {
           if (i >= 10 || !(e instanceof ScpError && e.code === 'push_rejected')) throw e;
         }
       }
@@ -68,12 +77,18 @@ export function jobStatus(id: string): Job {
 export function inspectRemote(name: string, branch: string, ctx: { gitServer: GitServer }) {
   const dir = ctx.gitServer.pathOf(name);
   const git = (args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' });
-  const ids = git(['ls-tree', '-r', '--name-only', branch]).split('\n').filter((p) => p.endsWith('.json'))
+  const ids = git(['ls-tree', '-r', '--name-only', branch])
+    .split('\n')
+    .filter((p) => p.endsWith('.json'))
     .map((p) => p.slice(p.lastIndexOf('/') + 1).replace(/\.json$/, ''));
   const merges = Number(git(['rev-list', '--merges', '--count', branch]).trim());
   const roots = git(['rev-list', '--max-parents=0', branch]).trim().split('\n').filter(Boolean).length;
   let fsck = 'ok';
-  try { execFileSync('git', ['-C', dir, 'fsck', '--full', '--strict'], { stdio: 'pipe' }); } catch (e) { fsck = String((e as { stderr?: Buffer }).stderr ?? e); }
+  try {
+    execFileSync('git', ['-C', dir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
+  } catch (e) {
+    fsck = String((e as { stderr?: Buffer }).stderr ?? e);
+  }
   return { ids, merges, roots, fsck };
 }
 
@@ -82,8 +97,18 @@ function startJob(work: () => Promise<unknown>): string {
   const id = `job-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
   const job: Job = { done: false };
   jobs.set(id, job);
-  work().then((r) => { job.result = r; }, (e) => { job.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e); })
-    .finally(() => { job.done = true; });
+  work()
+    .then(
+      (r) => {
+        job.result = r;
+      },
+      (e) => {
+        job.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      },
+    )
+    .finally(() => {
+      job.done = true;
+    });
   return id;
 }
 

@@ -5,18 +5,31 @@ import { deleteBrowserGitLedger } from '../../../src/core/ledger/git-browser/bro
 import { createWorkerGitLedger } from '../../../src/core/ledger/git-browser/worker-ledger.js';
 import { newRepo } from './git-endpoints.js';
 
-const nodeCall = <T>(fn: string, ...args: unknown[]) => executeServerCommand<T, unknown>('scp-node-call', { module: 'test/browser/ledger-git/native-verify.ts', fn, args });
+const nodeCall = <T>(fn: string, ...args: unknown[]) =>
+  executeServerCommand<T, unknown>('scp-node-call', { module: 'test/browser/ledger-git/native-verify.ts', fn, args });
 
 /** The device key pair as IndexedDB holds it. */
 async function storedPair(name: string): Promise<CryptoKeyPair | undefined> {
-  const db = await new Promise<IDBDatabase>((res, rej) => { const r = indexedDB.open('scp-ledger-device-keys'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+  const db = await new Promise<IDBDatabase>((res, rej) => {
+    const r = indexedDB.open('scp-ledger-device-keys');
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  });
   try {
-    return await new Promise((res, rej) => { const r = db.transaction('keys').objectStore('keys').get(name); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
-  } finally { db.close(); }
+    return await new Promise((res, rej) => {
+      const r = db.transaction('keys').objectStore('keys').get(name);
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+  } finally {
+    db.close();
+  }
 }
 
 describe('Chromium: commits signed with a per-device key', () => {
-  it('signs with a non-extractable key kept across reopen; native git verify-commit and ssh-keygen accept every commit', async function (this: { timeout(ms: number): void }) {
+  it('signs with a non-extractable key kept across reopen; native git verify-commit and ssh-keygen accept every commit', async function (this: {
+    timeout(ms: number): void;
+  }) {
     this.timeout(180_000);
     const { url } = await newRepo('signed-device');
     const name = `signed-${Date.now().toString(36)}`;
@@ -38,7 +51,11 @@ describe('Chromium: commits signed with a per-device key', () => {
       expect(local.checked.signatures).to.equal(3);
       await ledger.sync();
       const job = await nodeCall<string>('startVerify', url, allowed, key);
-      let status: { done: boolean; result?: { signed: number; unsigned: number; ours: { ok: boolean; signatures?: number } }; error?: string };
+      let status: {
+        done: boolean;
+        result?: { signed: number; unsigned: number; ours: { ok: boolean; signatures?: number } };
+        error?: string;
+      };
       for (;;) {
         status = await nodeCall('jobStatus', job);
         if (status.done) break;

@@ -7,12 +7,19 @@ import { createWorkerGitLedger } from '../../../src/core/ledger/git-browser/work
 import { forcePushes, newRepo } from './git-endpoints.js';
 
 const NODE_SIDE = 'test/browser/ledger-git/node-clone.ts';
-const nodeCall = <T>(fn: string, ...args: unknown[]) => executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
+const nodeCall = <T>(fn: string, ...args: unknown[]) =>
+  executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
 
-interface Job { done: boolean; result?: { written: string[]; rejected: number; verifyOk: boolean }; error?: string }
+interface Job {
+  done: boolean;
+  result?: { written: string[]; rejected: number; verifyOk: boolean };
+  error?: string;
+}
 
 describe('Chromium + Node clones syncing against a real git server', () => {
-  it('each writes 25 rounds and syncs concurrently: the remote holds all 50, linear, no force push, verify ok', async function (this: { timeout(ms: number): void }) {
+  it('each writes 25 rounds and syncs concurrently: the remote holds all 50, linear, no force push, verify ok', async function (this: {
+    timeout(ms: number): void;
+  }) {
     this.timeout(300_000);
     const { name, url } = await newRepo('chromium-node');
     const localName = `sync-${Date.now().toString(36)}`;
@@ -24,7 +31,9 @@ describe('Chromium + Node clones syncing against a real git server', () => {
         const a = makeAudit({ card_key: 'security' });
         await browser.write({ audits: [a] });
         written.push(a.snapshot_id);
-        try { await browser.sync(); } catch (e) {
+        try {
+          await browser.sync();
+        } catch (e) {
           expect(e instanceof ScpError && e.code === 'push_rejected', String(e)).to.equal(true);
         }
       }
@@ -40,7 +49,11 @@ describe('Chromium + Node clones syncing against a real git server', () => {
       const all = [...written, ...status.result!.written];
       expect(all.length).to.equal(50);
 
-      const remote = await nodeCall<{ ids: string[]; merges: number; roots: number; fsck: string }>('inspectRemote', name, 'scp-ledger');
+      const remote = await nodeCall<{ ids: string[]; merges: number; roots: number; fsck: string }>(
+        'inspectRemote',
+        name,
+        'scp-ledger',
+      );
       for (const id of all) expect(remote.ids, `${id} on the remote`).to.include(id);
       expect(remote.merges).to.equal(0);
       expect(remote.roots).to.equal(1);

@@ -13,7 +13,11 @@ describe('git toolchain in Chromium', () => {
     const blob = await git.writeBlob({ fs, dir, blob: new TextEncoder().encode('hello\n') });
     const tree = await git.writeTree({ fs, dir, tree: [{ mode: '100644', path: 'a.txt', oid: blob, type: 'blob' }] });
     const author = { name: 't', email: 't@example.invalid', timestamp: 1_700_000_000, timezoneOffset: 0 };
-    const commit = await git.writeCommit({ fs, dir, commit: { message: 'one\n', tree, parent: [], author, committer: author } });
+    const commit = await git.writeCommit({
+      fs,
+      dir,
+      commit: { message: 'one\n', tree, parent: [], author, committer: author },
+    });
     await git.writeRef({ fs, dir, ref: 'refs/heads/main', value: commit, force: true });
     const res = await git.push({ fs, http, dir, url, ref: 'main', remoteRef: 'main' });
     expect(res.ok).to.equal(true);

@@ -11,7 +11,11 @@ export interface TrustedTypesResult {
   violationsWhenStarted: string[];
   error?: string;
 }
-declare global { interface Window { __ttResult?: Promise<TrustedTypesResult> } }
+declare global {
+  interface Window {
+    __ttResult?: Promise<TrustedTypesResult>;
+  }
+}
 
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
@@ -20,18 +24,32 @@ async function run(): Promise<TrustedTypesResult> {
   const plain = createScp({ channel: false, staging: createMemoryStagingStore(), ledgerName: `${name}-a` });
   const refused = await plain.ledger.head().then(
     () => ({ message: 'started' }),
-    (e: { code?: string; data?: { reason?: unknown }; message: string }) => ({ code: e.code, reason: e.data?.reason, message: e.message }),
+    (e: { code?: string; data?: { reason?: unknown }; message: string }) => ({
+      code: e.code,
+      reason: e.data?.reason,
+      message: e.message,
+    }),
   );
   await settle();
   const violationsWhenRefused = violations.splice(0);
 
   const workerUrl = new URL('../../../src/core/ledger/git-browser/worker.js', import.meta.url).href;
-  const policy = (globalThis as unknown as { trustedTypes: { createPolicy(n: string, r: { createScriptURL(s: string): string }): { createScriptURL(s: string): unknown } } })
-    .trustedTypes.createPolicy('scp-app', {
-      createScriptURL: (s) => { if (s !== workerUrl) throw new TypeError(`not our worker: ${s}`); return s; },
-    });
+  const policy = (
+    globalThis as unknown as {
+      trustedTypes: {
+        createPolicy(n: string, r: { createScriptURL(s: string): string }): { createScriptURL(s: string): unknown };
+      };
+    }
+  ).trustedTypes.createPolicy('scp-app', {
+    createScriptURL: (s) => {
+      if (s !== workerUrl) throw new TypeError(`not our worker: ${s}`);
+      return s;
+    },
+  });
   const scp = createScp({
-    channel: false, staging: createMemoryStagingStore(), ledgerName: `${name}-b`,
+    channel: false,
+    staging: createMemoryStagingStore(),
+    ledgerName: `${name}-b`,
     worker: () => new Worker(policy.createScriptURL(workerUrl) as string, { type: 'module' }),
   });
   await scp.staging.stage('security', { findings: [] }, { summary: 'clean' });

@@ -4,7 +4,10 @@ import type { TrustedTypesResult } from './trusted-types-app.js';
 
 describe('the default git ledger on a page that requires Trusted Types', () => {
   it('refuses to start its Worker with a typed error naming the fix, and works with a Worker the host starts through its policy', async () => {
-    const r = await frameResult<TrustedTypesResult>(new URL('./trusted-types-page.html', import.meta.url), '__ttResult');
+    const r = await frameResult<TrustedTypesResult>(
+      new URL('./trusted-types-page.html', import.meta.url),
+      '__ttResult',
+    );
     expect(r.error).to.equal(undefined);
     expect([r.refused.code, r.refused.reason]).to.deep.equal(['ledger_unavailable', 'trusted_types']);
     expect(r.refused.message).to.contain('createScp({ worker:');

@@ -7,7 +7,10 @@ import { newRepo, forcePushes } from './git-endpoints.js';
 
 /** `it` with room for real IndexedDB, Workers and network work. */
 const slowIt = (name: string, fn: () => Promise<void>) => {
-  it(name, async function (this: { timeout(ms: number): void }) { this.timeout(180_000); await fn(); });
+  it(name, async function (this: { timeout(ms: number): void }) {
+    this.timeout(180_000);
+    await fn();
+  });
 };
 
 const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
@@ -34,11 +37,17 @@ describe('git ledger in Workers', () => {
       await ledger.write({ audits: [a] });
       let caught: unknown;
       // Different content under a saved id (an identical re-save is idempotent and succeeds).
-      try { await ledger.write({ audits: [{ ...a, summary: 'rewritten' }] }); } catch (e) { caught = e; }
+      try {
+        await ledger.write({ audits: [{ ...a, summary: 'rewritten' }] });
+      } catch (e) {
+        caught = e;
+      }
       expect(caught).to.be.instanceOf(ScpError);
       expect((caught as ScpError).constructor.name).to.equal('ConflictError');
       expect((caught as ScpError).code).to.equal('conflict');
-      expect((caught as ScpError).data).to.have.property('ids').that.deep.equals([a.snapshot_id]);
+      expect((caught as ScpError).data)
+        .to.have.property('ids')
+        .that.deep.equals([a.snapshot_id]);
     } finally {
       await ledger.close();
       await deleteBrowserGitLedger(name);
@@ -49,15 +58,16 @@ describe('git ledger in Workers', () => {
     const name = uniq('two-writers');
     const [w1, w2] = await Promise.all([createWorkerGitLedger({ name }), createWorkerGitLedger({ name })]);
     try {
-      const mine = (w: typeof w1, tag: string) => (async () => {
-        const ids: string[] = [];
-        for (let i = 0; i < 50; i++) {
-          const a = makeAudit({ card_key: tag });
-          await w.write({ audits: [a] });
-          ids.push(a.snapshot_id);
-        }
-        return ids;
-      })();
+      const mine = (w: typeof w1, tag: string) =>
+        (async () => {
+          const ids: string[] = [];
+          for (let i = 0; i < 50; i++) {
+            const a = makeAudit({ card_key: tag });
+            await w.write({ audits: [a] });
+            ids.push(a.snapshot_id);
+          }
+          return ids;
+        })();
       const [ids1, ids2] = await Promise.all([mine(w1, 'security'), mine(w2, 'backup')]);
       const all = new Set([...ids1, ...ids2]);
       expect(all.size).to.equal(100);
@@ -65,7 +75,8 @@ describe('git ledger in Workers', () => {
       expect(page.entries.map((m) => m.id).filter((id) => all.has(id)).length).to.equal(100);
       const fromOther = await w2.list({ limit: 500 });
       expect(fromOther.entries.filter((m) => all.has(m.id)).length).to.equal(100);
-      for (const id of [ids1[0]!, ids1[49]!, ids2[0]!, ids2[49]!]) expect((await w2.getAudit(id))?.snapshot_id).to.equal(id);
+      for (const id of [ids1[0]!, ids1[49]!, ids2[0]!, ids2[49]!])
+        expect((await w2.getAudit(id))?.snapshot_id).to.equal(id);
       const report = await w1.verify();
       expect(report.ok, report.message).to.equal(true);
       expect(report.checked.entries).to.be.at.least(100);
@@ -80,7 +91,9 @@ describe('git ledger in Workers', () => {
     const { url } = await newRepo(name);
     const ledger = await createWorkerGitLedger({ name, remote: { url } });
     const longTasks: number[] = [];
-    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) longTasks.push(e.duration);
+    });
     try {
       await ledger.head(); // worker started and modules loaded before observing
       observer.observe({ type: 'longtask' });

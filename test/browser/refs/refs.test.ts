@@ -10,11 +10,19 @@ describe('refs in Chromium (IndexedDB staging)', () => {
   const dbName = `scp-refs-test-${Math.random().toString(36).slice(2)}`;
 
   beforeEach(() => {
-    scp = createScp({ staging: createIdbStagingStore({ dbName }), ledger: createMemoryLedger(), channel: false, actor: 'alice' });
+    scp = createScp({
+      staging: createIdbStagingStore({ dbName }),
+      ledger: createMemoryLedger(),
+      channel: false,
+      actor: 'alice',
+    });
   });
   afterEach(async () => {
     await scp.close();
-    await new Promise((resolve) => { const r = indexedDB.deleteDatabase(dbName); r.onsuccess = r.onerror = r.onblocked = resolve; });
+    await new Promise((resolve) => {
+      const r = indexedDB.deleteDatabase(dbName);
+      r.onsuccess = r.onerror = r.onblocked = resolve;
+    });
   });
 
   it('resolves a pending audit from IndexedDB, then from the ledger once saved', async () => {
@@ -22,7 +30,11 @@ describe('refs in Chromium (IndexedDB staging)', () => {
     if (!staged.staged) throw new Error('not staged');
     const id = staged.snapshot.snapshot_id;
     const pending = await scp.refs.resolve(`@audit:${id}`);
-    expect({ exists: pending.exists, source: pending.source, summary: pending.summary }).to.deep.equal({ exists: true, source: 'pending', summary: '3 issues' });
+    expect({ exists: pending.exists, source: pending.source, summary: pending.summary }).to.deep.equal({
+      exists: true,
+      source: 'pending',
+      summary: '3 issues',
+    });
     const [suggestion] = await scp.refs.autocomplete('@audit:sec');
     expect(suggestion).to.include({ ref: `@audit:${id}`, section: 'unsaved', label: 'security — 3 issues' });
     await scp.staging.save([id]);
@@ -36,7 +48,11 @@ describe('refs in Chromium (IndexedDB staging)', () => {
     const refs = scp.refs.parse(text);
     expect(refs.map((r) => r.raw)).to.deep.equal([`@run:${h.id}`]);
     const live = await scp.refs.resolve(refs[0]!);
-    expect({ source: live.source, status: live.status, subtype: live.subtype }).to.deep.equal({ source: 'live', status: 'running', subtype: 'deploy:k8s' });
+    expect({ source: live.source, status: live.status, subtype: live.subtype }).to.deep.equal({
+      source: 'live',
+      status: 'running',
+      subtype: 'deploy:k8s',
+    });
     await h.finish({ status: 'ok' });
   });
 });

@@ -76,8 +76,14 @@ describe('runs in Chromium (IndexedDB staging, Web Locks)', () => {
     const store = createIdbStagingStore({ dbName });
     stores.push(store);
     const runs = createRuns({
-      store, ledger, bus: createEventBus({ channel: false }), redactor: createRedactor(),
-      heartbeatMs: 60_000, groupCommitMs: 10, recoverOnStart: false, ...over,
+      store,
+      ledger,
+      bus: createEventBus({ channel: false }),
+      redactor: createRedactor(),
+      heartbeatMs: 60_000,
+      groupCommitMs: 10,
+      recoverOnStart: false,
+      ...over,
     });
     clients.push(runs);
     return { runs, store };
@@ -95,7 +101,10 @@ describe('runs in Chromium (IndexedDB staging, Web Locks)', () => {
     await h.finish({ result: { ok: true, summary: 'image pushed' } });
     await a.runs.flush();
     expect((await ledger.getRun(h.id))?.run.summary).to.equal('image pushed');
-    await until(() => b.store.getRun(h.id), (r) => r === undefined);
+    await until(
+      () => b.store.getRun(h.id),
+      (r) => r === undefined,
+    );
     expect(await b.runs.live()).to.deep.equal([]);
   });
 
@@ -122,16 +131,31 @@ describe('runs in Chromium (IndexedDB staging, Web Locks)', () => {
     expect((await page.store.getRun(frame.runId))?.run.user).to.equal('frame-user');
 
     frame.kill();
-    const abandoned = await until(() => page.runs.recoverAbandoned(), (r) => r.length > 0);
-    expect(abandoned.map((r) => [r.run_id, r.status, r.ended_at])).to.deep.equal([[frame.runId, 'abandoned', frame.heartbeatAt]]);
+    const abandoned = await until(
+      () => page.runs.recoverAbandoned(),
+      (r) => r.length > 0,
+    );
+    expect(abandoned.map((r) => [r.run_id, r.status, r.ended_at])).to.deep.equal([
+      [frame.runId, 'abandoned', frame.heartbeatAt],
+    ]);
     expect((await ledger.getRun(frame.runId))?.run.status).to.equal('abandoned');
-    await until(() => page.store.getRun(frame.runId), (r) => r === undefined);
+    await until(
+      () => page.store.getRun(frame.runId),
+      (r) => r === undefined,
+    );
   });
 
   it('writes a burst of 20 runs as one ledger write through IndexedDB staging', async () => {
     let writes = 0;
     const inner = ledger;
-    ledger = { ...inner, write: (b) => { writes++; return inner.write(b); }, getRun: (id) => inner.getRun(id) } as Ledger;
+    ledger = {
+      ...inner,
+      write: (b) => {
+        writes++;
+        return inner.write(b);
+      },
+      getRun: (id) => inner.getRun(id),
+    } as Ledger;
     // A wide window so a busy machine still fits the burst in it; flush() writes at once anyway.
     const a = client({ groupCommitMs: 2000 });
     const ids = await Promise.all(Array.from({ length: 20 }, () => a.runs.track({ type: 'test' }, (h) => h.id)));

@@ -18,8 +18,14 @@ function readRaw(dbName: string, storeName: string): Promise<unknown[]> {
     req.onsuccess = () => {
       const db = req.result;
       const get = db.transaction(storeName).objectStore(storeName).getAll();
-      get.onsuccess = () => { db.close(); resolve(get.result); };
-      get.onerror = () => { db.close(); reject(get.error); };
+      get.onsuccess = () => {
+        db.close();
+        resolve(get.result);
+      };
+      get.onerror = () => {
+        db.close();
+        reject(get.error);
+      };
     };
   });
 }
@@ -39,7 +45,10 @@ describe('staging on IndexedDB', () => {
     return createStaging({ store, ledger, bus, redactor: createRedactor(), actor: () => 'ana' });
   }
   afterEach(async () => {
-    for (const { store, bus } of opened.splice(0)) { bus.close(); await store.close(); }
+    for (const { store, bus } of opened.splice(0)) {
+      bus.close();
+      await store.close();
+    }
   });
 
   it('stores only redacted data: the raw database never holds the secret', async () => {
@@ -62,7 +71,7 @@ describe('staging on IndexedDB', () => {
     expect((await second.get(id)).data).to.deep.equal({ issues: [1, 2] });
     const res = await second.save([id]);
     expect(res.saved).to.deep.equal([id]);
-    expect({ ...await second.counts() }).to.deep.equal({});
+    expect({ ...(await second.counts()) }).to.deep.equal({});
     expect((await ledger.getAudit(id))!.saved_by).to.equal('ana');
   });
 
@@ -72,7 +81,11 @@ describe('staging on IndexedDB', () => {
     const id = stagedId(await first.stage('dns', { records: ['a', 'b', 'c'] }));
     await first.save([id]);
     const second = tab(dbName);
-    expect(await second.stage('dns', { records: ['a', 'b', 'c'] })).to.deep.equal({ staged: false, reason: 'unchanged', card_key: 'dns' });
+    expect(await second.stage('dns', { records: ['a', 'b', 'c'] })).to.deep.equal({
+      staged: false,
+      reason: 'unchanged',
+      card_key: 'dns',
+    });
   });
 
   it('tells another tab about pending, saved and discarded audits', async () => {
@@ -81,7 +94,9 @@ describe('staging on IndexedDB', () => {
     const a = tab(dbName, channel);
     tab(dbName, channel);
     const seen: { name: string; id: unknown; remote: boolean }[] = [];
-    opened[1]!.bus.onAny((name, payload, meta) => seen.push({ name, id: (payload as { snapshot_id?: string }).snapshot_id, remote: meta.remote }));
+    opened[1]!.bus.onAny((name, payload, meta) =>
+      seen.push({ name, id: (payload as { snapshot_id?: string }).snapshot_id, remote: meta.remote }),
+    );
     const one = stagedId(await a.stage('git', { n: 1 }));
     const two = stagedId(await a.stage('k8s', { n: 1 }));
     await a.save([one]);
@@ -115,7 +130,9 @@ describe('staging on IndexedDB', () => {
     const bus = createEventBus({ channel: false });
     opened.push({ store, bus });
     const staging = createStaging({ store, ledger, bus, redactor: createRedactor(), policy: 'all' });
-    const results = await staging.stageMany(Array.from({ length: 200 }, (_, i) => ({ card_key: 'security', result: { i, token: 't' } })));
+    const results = await staging.stageMany(
+      Array.from({ length: 200 }, (_, i) => ({ card_key: 'security', result: { i, token: 't' } })),
+    );
     expect(results.every((r) => r.staged)).to.equal(true);
     expect((await staging.counts()).security).to.equal(200);
   });

@@ -9,19 +9,33 @@ const freshName = () => `scp-test-${Date.now()}-${++n}-${Math.random().toString(
 
 stagingStoreContract('memory (Chromium)', () => createMemoryStagingStore());
 stagingStoreContract('indexeddb', () => createIdbStagingStore({ dbName: freshName() }));
-stagingStoreContract('indexeddb, relaxed durability', () => createIdbStagingStore({ dbName: freshName(), durability: 'relaxed' }));
+stagingStoreContract('indexeddb, relaxed durability', () =>
+  createIdbStagingStore({ dbName: freshName(), durability: 'relaxed' }),
+);
 
 async function rejection(p: Promise<unknown>): Promise<{ code?: string; message?: string }> {
-  try { await p; } catch (e) { return e as { code?: string }; }
+  try {
+    await p;
+  } catch (e) {
+    return e as { code?: string };
+  }
   throw new Error('expected a rejection, the call succeeded');
 }
 
-function rawOpen(name: string, version: number, onVersionChange?: () => void): Promise<{ db: IDBDatabase; blocked: boolean }> {
+function rawOpen(
+  name: string,
+  version: number,
+  onVersionChange?: () => void,
+): Promise<{ db: IDBDatabase; blocked: boolean }> {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(name, version);
     let blocked = false;
-    req.onblocked = () => { blocked = true; };
-    req.onupgradeneeded = () => { /* an older or newer app's schema: no stores needed for these tests */ };
+    req.onblocked = () => {
+      blocked = true;
+    };
+    req.onupgradeneeded = () => {
+      /* an older or newer app's schema: no stores needed for these tests */
+    };
     req.onerror = () => reject(req.error);
     req.onsuccess = () => {
       const db = req.result;
@@ -35,7 +49,11 @@ function rawOpen(name: string, version: number, onVersionChange?: () => void): P
 async function countTransactions<T>(fn: () => Promise<T>): Promise<{ result: T; stores: string[][] }> {
   const original = IDBDatabase.prototype.transaction;
   const stores: string[][] = [];
-  IDBDatabase.prototype.transaction = function (this: IDBDatabase, names: string | Iterable<string>, ...rest: unknown[]) {
+  IDBDatabase.prototype.transaction = function (
+    this: IDBDatabase,
+    names: string | Iterable<string>,
+    ...rest: unknown[]
+  ) {
     stores.push(typeof names === 'string' ? [names] : [...names]);
     return (original as (...a: unknown[]) => IDBTransaction).call(this, names, ...rest);
   } as typeof original;
@@ -48,7 +66,10 @@ async function countTransactions<T>(fn: () => Promise<T>): Promise<{ result: T; 
 
 describe('IndexedDB staging store', () => {
   let store: StagingStore | undefined;
-  afterEach(async () => { await store?.close(); store = undefined; });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+  });
 
   it('keeps pending snapshots, runs and meta across close and reopen (a page reload)', async () => {
     const dbName = freshName();
@@ -114,7 +135,9 @@ describe('IndexedDB staging store', () => {
 
   it('fails with StorageBlockedError after the timeout when an old tab will not let go, then recovers', async () => {
     const dbName = freshName();
-    const old = await rawOpen(dbName, 1, () => { /* an old tab that ignores versionchange */ });
+    const old = await rawOpen(dbName, 1, () => {
+      /* an old tab that ignores versionchange */
+    });
     store = createIdbStagingStore({ dbName, version: 2, blockedTimeoutMs: 150 });
     const started = performance.now();
     const err = await rejection(store.listSnapshots());
@@ -138,7 +161,9 @@ describe('IndexedDB staging store', () => {
     } as typeof original;
     let err: { code?: string };
     try {
-      err = await rejection(store.writeSnapshots({ put: [makeSnapshot(), makeSnapshot()], remove: [keep.snapshot_id] }));
+      err = await rejection(
+        store.writeSnapshots({ put: [makeSnapshot(), makeSnapshot()], remove: [keep.snapshot_id] }),
+      );
     } finally {
       IDBObjectStore.prototype.put = original;
     }

@@ -30,7 +30,12 @@ describe('host-declared cards', () => {
   });
 
   it('lists categories in declaration order, for the manager tabs', () => {
-    const cards = defineCards([{ key: 'a', category: 'Ops' }, { key: 'b', category: 'Product' }, { key: 'c', category: 'Ops' }, { key: 'd' }]);
+    const cards = defineCards([
+      { key: 'a', category: 'Ops' },
+      { key: 'b', category: 'Product' },
+      { key: 'c', category: 'Ops' },
+      { key: 'd' },
+    ]);
     assert.deepEqual(cards.categories, ['Ops', 'Product']);
     assert.equal(cards.category('c'), 'Ops');
     assert.equal(cards.category('d'), undefined);
@@ -39,10 +44,21 @@ describe('host-declared cards', () => {
   it("keeps the origin's run mapping as the demo's configuration", () => {
     const cards = defineCards(DEMO_CARDS);
     const cases: [string, string | undefined][] = [
-      ['deploy:k8s', 'k8s'], ['build:docker', 'docker'], ['plan:terraform', 'terraform'], ['apply:terraform', 'terraform'],
-      ['ci:github_actions', 'ci'], ['pages:deploy', 'pages'], ['git:commit', 'git'], ['setup:k8s_namespace', 'k8s'],
-      ['deploy:helm', 'k8s'], ['validate:tf', 'terraform'], ['scan:github', 'github'],
-      ['setup:vault_unlock', undefined], ['backup', undefined], ['constructor:toString', undefined], ['__proto__', undefined],
+      ['deploy:k8s', 'k8s'],
+      ['build:docker', 'docker'],
+      ['plan:terraform', 'terraform'],
+      ['apply:terraform', 'terraform'],
+      ['ci:github_actions', 'ci'],
+      ['pages:deploy', 'pages'],
+      ['git:commit', 'git'],
+      ['setup:k8s_namespace', 'k8s'],
+      ['deploy:helm', 'k8s'],
+      ['validate:tf', 'terraform'],
+      ['scan:github', 'github'],
+      ['setup:vault_unlock', undefined],
+      ['backup', undefined],
+      ['constructor:toString', undefined],
+      ['__proto__', undefined],
     ];
     for (const [subtype, card] of cases) assert.equal(cards.ofRun(subtype), card, subtype);
     assert.equal(cards.label('security'), 'Security Posture');
@@ -50,7 +66,10 @@ describe('host-declared cards', () => {
   });
 
   it('treats prototype-named keys as plain keys', () => {
-    const cards = defineCards([{ key: '__proto__', label: 'Proto card' }, { key: 'constructor', label: 'Ctor card' }]);
+    const cards = defineCards([
+      { key: '__proto__', label: 'Proto card' },
+      { key: 'constructor', label: 'Ctor card' },
+    ]);
     assert.equal(cards.label('__proto__'), 'Proto card');
     assert.equal(cards.label('constructor'), 'Ctor card');
     assert.equal(cards.label('toString'), 'toString');
@@ -59,11 +78,21 @@ describe('host-declared cards', () => {
 
   it('rejects malformed declarations with a ValidationError that says what to fix', () => {
     const bad: unknown[] = [
-      [{ key: '' }], [{ key: 'a' }, { key: 'a' }], [{ key: 'a', runs: 'deploy:a' }], [{ key: 'a', runs: [''] }],
-      [{ key: 'a', category: 3 }], [{ key: 'a', label: {} }], [null], 'api',
+      [{ key: '' }],
+      [{ key: 'a' }, { key: 'a' }],
+      [{ key: 'a', runs: 'deploy:a' }],
+      [{ key: 'a', runs: [''] }],
+      [{ key: 'a', category: 3 }],
+      [{ key: 'a', label: {} }],
+      [null],
+      'api',
     ];
     for (const specs of bad) {
-      assert.throws(() => defineCards(specs as never), (e: unknown) => e instanceof ValidationError && e.code === 'validation' && /cards/.test(e.message), JSON.stringify(specs));
+      assert.throws(
+        () => defineCards(specs as never),
+        (e: unknown) => e instanceof ValidationError && e.code === 'validation' && /cards/.test(e.message),
+        JSON.stringify(specs),
+      );
     }
   });
 });

@@ -3,7 +3,10 @@ import * as errors from '../../../src/core/errors/index.js';
 import { isScpError, NotFoundError, ScpError, ValidationError } from '../../../src/core/errors/index.js';
 
 type Ctor = new (message: string, o?: { data?: never; cause?: unknown }) => ScpError;
-const subclasses = Object.entries(errors).filter(([name, v]) => typeof v === 'function' && name !== 'ScpError' && (v as { prototype?: unknown }).prototype instanceof ScpError) as [string, Ctor][];
+const subclasses = Object.entries(errors).filter(
+  ([name, v]) =>
+    typeof v === 'function' && name !== 'ScpError' && (v as { prototype?: unknown }).prototype instanceof ScpError,
+) as [string, Ctor][];
 
 describe('errors', () => {
   it('every subclass is an Error and an ScpError, named after its class, with its own literal code', () => {
@@ -24,12 +27,18 @@ describe('errors', () => {
 
   it('keeps data and cause, and toJSON gives name, code, message, data and a JSON-safe cause', () => {
     const root = new TypeError('socket closed');
-    const e = new NotFoundError('Run "run_x" is not in the ledger', { data: { kind: 'run', id: 'run_x' }, cause: root });
+    const e = new NotFoundError('Run "run_x" is not in the ledger', {
+      data: { kind: 'run', id: 'run_x' },
+      cause: root,
+    });
     assert.equal(e.cause, root);
     assert.deepEqual(e.data, { kind: 'run', id: 'run_x' });
     assert.deepEqual(JSON.parse(JSON.stringify(e)), {
-      name: 'NotFoundError', code: 'not_found', message: 'Run "run_x" is not in the ledger',
-      data: { kind: 'run', id: 'run_x' }, cause: { name: 'TypeError', message: 'socket closed' },
+      name: 'NotFoundError',
+      code: 'not_found',
+      message: 'Run "run_x" is not in the ledger',
+      data: { kind: 'run', id: 'run_x' },
+      cause: { name: 'TypeError', message: 'socket closed' },
     });
   });
 

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { InvalidIdError } from '../../../src/core/errors/index.js';
-import { assertValidId, cardKeySlug, idProblem, isRunId, isValidId, newAuditId, newRunId, timeFromId } from '../../../src/core/ids.js';
+import {
+  assertValidId,
+  cardKeySlug,
+  idProblem,
+  isRunId,
+  isValidId,
+  newAuditId,
+  newRunId,
+  timeFromId,
+} from '../../../src/core/ids.js';
 
 const AT = new Date('2026-02-17T20:45:00.123Z');
 
@@ -27,7 +36,9 @@ describe('id generation', () => {
 
   it('draws every random character with equal odds', () => {
     const counts = new Map<string, number>();
-    for (let i = 0; i < 9_000; i++) for (const ch of newRunId('x', new Date(Date.UTC(2020, 0, 1, 0, 0, i))).slice(-4)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    for (let i = 0; i < 9_000; i++)
+      for (const ch of newRunId('x', new Date(Date.UTC(2020, 0, 1, 0, 0, i))).slice(-4))
+        counts.set(ch, (counts.get(ch) ?? 0) + 1);
     assert.equal(counts.size, 36);
     // 36,000 draws, 1,000 expected per character: a modulo bias would push a-d to ~1,140.
     for (const [ch, n] of counts) assert.ok(n > 850 && n < 1_150, `${ch} drawn ${n} times`);
@@ -38,7 +49,8 @@ describe('id generation', () => {
     assert.equal(cardKeySlug('ci/cd'), 'ci_cd');
     assert.match(newRunId('setup:vault/unlock', AT), /^run_20260217T204500Z_setup-vault-unlock_[a-z0-9]{4}$/);
     assert.match(newAuditId('weird card ✓', AT), /^weird-card--_20260217_204500_/);
-    for (const key of ['../../etc', '-rf', '.git', '', '\u2024\u2024']) assert.ok(isValidId(newAuditId(key, AT)), `card key ${JSON.stringify(key)} still yields a safe id`);
+    for (const key of ['../../etc', '-rf', '.git', '', '\u2024\u2024'])
+      assert.ok(isValidId(newAuditId(key, AT)), `card key ${JSON.stringify(key)} still yields a safe id`);
   });
 });
 
@@ -77,12 +89,21 @@ describe('id grammar', () => {
     it(`rejects ${what}`, () => {
       assert.equal(isValidId(id), false);
       assert.equal(typeof idProblem(id), 'string');
-      assert.throws(() => assertValidId(id, 'audit'), (e) => e instanceof InvalidIdError && e.code === 'invalid_id' && typeof e.data.reason === 'string');
+      assert.throws(
+        () => assertValidId(id, 'audit'),
+        (e) => e instanceof InvalidIdError && e.code === 'invalid_id' && typeof e.data.reason === 'string',
+      );
     });
   }
 
-  it('accepts the origin\'s own id formats and 128 characters', () => {
-    for (const id of ['security_20260217_204500', 'audit_l2_risks_20260217_204500', 'run_20260217T204500Z_deploy_x7k2', 'a'.repeat(128), 'v1.2.3']) {
+  it("accepts the origin's own id formats and 128 characters", () => {
+    for (const id of [
+      'security_20260217_204500',
+      'audit_l2_risks_20260217_204500',
+      'run_20260217T204500Z_deploy_x7k2',
+      'a'.repeat(128),
+      'v1.2.3',
+    ]) {
       assert.equal(idProblem(id), undefined, id);
     }
   });
@@ -103,7 +124,13 @@ describe('id grammar', () => {
 describe('timeFromId', () => {
   it('reads the time of origin audit ids, origin run ids and our ids', () => {
     const iso = '2026-02-17T20:45:00.000Z';
-    for (const id of ['security_20260217_204500', 'audit_l2_risks_20260217_204500', 'run_20260217T204500Z_deploy_x7k2', newAuditId('k8s', AT), newRunId('ci', AT)]) {
+    for (const id of [
+      'security_20260217_204500',
+      'audit_l2_risks_20260217_204500',
+      'run_20260217T204500Z_deploy_x7k2',
+      newAuditId('k8s', AT),
+      newRunId('ci', AT),
+    ]) {
       assert.equal(timeFromId(id)?.toISOString(), iso, id);
     }
   });

@@ -14,7 +14,10 @@ describe('loadOnce', () => {
 
   it('forgets a failed load so the next call tries again', async () => {
     let calls = 0;
-    const get = loadOnce(async () => { if (++calls === 1) throw new Error('chunk 404'); return 'code'; });
+    const get = loadOnce(async () => {
+      if (++calls === 1) throw new Error('chunk 404');
+      return 'code';
+    });
     await assert.rejects(get(), /chunk 404/);
     assert.equal(get.started(), undefined);
     assert.equal(await get(), 'code');

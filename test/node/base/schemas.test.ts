@@ -1,24 +1,63 @@
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../../src/core/errors/index.js';
 import {
-  AuditMeta, AuditSnapshot, BusEvents, parseWith, Preview, Run, RunEvent, RunRecord, SavedAudit, Suggestion,
+  AuditMeta,
+  AuditSnapshot,
+  BusEvents,
+  parseWith,
+  Preview,
+  Run,
+  RunEvent,
+  RunRecord,
+  SavedAudit,
+  Suggestion,
 } from '../../../src/core/schemas/index.js';
 
 const snapshot = {
-  snapshot_id: 'security_20260217_204500', card_key: 'security', audit_type: 'devops', computed_at: 1771361100.5,
-  iso: '2026-02-17T20:45:00Z', status: 'ok', duration_s: 1.234, summary: '3 issues · Score: 78 · (B)', data: { findings: [1, 2, 3] },
+  snapshot_id: 'security_20260217_204500',
+  card_key: 'security',
+  audit_type: 'devops',
+  computed_at: 1771361100.5,
+  iso: '2026-02-17T20:45:00Z',
+  status: 'ok',
+  duration_s: 1.234,
+  summary: '3 issues · Score: 78 · (B)',
+  data: { findings: [1, 2, 3] },
 };
 const run = {
-  run_id: 'run_20260217T204500Z_deploy_x7k2', type: 'deploy', subtype: 'deploy:k8s', status: 'ok', user: 'ana', code_ref: 'abc123',
-  started_at: '2026-02-17T20:45:00Z', ended_at: '2026-02-17T20:45:03Z', duration_ms: 3000, environment: 'prod',
-  modules_affected: ['api'], summary: 'deployed', metadata: { replicas: 3 },
+  run_id: 'run_20260217T204500Z_deploy_x7k2',
+  type: 'deploy',
+  subtype: 'deploy:k8s',
+  status: 'ok',
+  user: 'ana',
+  code_ref: 'abc123',
+  started_at: '2026-02-17T20:45:00Z',
+  ended_at: '2026-02-17T20:45:03Z',
+  duration_ms: 3000,
+  environment: 'prod',
+  modules_affected: ['api'],
+  summary: 'deployed',
+  metadata: { replicas: 3 },
 };
-const event = { seq: 1, ts: '2026-02-17T20:45:01Z', type: 'step', adapter: 'kubectl', action_id: 'a1', target: 'api', status: 'ok', duration_ms: 40, detail: { n: 1 } };
+const event = {
+  seq: 1,
+  ts: '2026-02-17T20:45:01Z',
+  type: 'step',
+  adapter: 'kubectl',
+  action_id: 'a1',
+  target: 'api',
+  status: 'ok',
+  duration_ms: 40,
+  detail: { n: 1 },
+};
 
 describe('schemas', () => {
-  it('accept the origin\'s snapshot, saved audit, run and event shapes as they are', () => {
+  it("accept the origin's snapshot, saved audit, run and event shapes as they are", () => {
     assert.deepEqual(parseWith(AuditSnapshot, snapshot, 'snapshot'), snapshot);
-    assert.deepEqual(parseWith(SavedAudit, { ...snapshot, saved_at: '2026-02-17T21:00:00Z', saved_by: 'ana' }, 'saved audit').saved_by, 'ana');
+    assert.deepEqual(
+      parseWith(SavedAudit, { ...snapshot, saved_at: '2026-02-17T21:00:00Z', saved_by: 'ana' }, 'saved audit').saved_by,
+      'ana',
+    );
     assert.deepEqual(parseWith(Run, run, 'run'), run);
     assert.deepEqual(parseWith(RunEvent, event, 'event'), event);
   });
@@ -60,15 +99,34 @@ describe('schemas', () => {
     }
   });
 
-  it('rejects a run status outside the origin\'s words plus running/cancelled/abandoned', () => {
-    for (const status of ['ok', 'failed', 'partial', 'running', 'cancelled', 'abandoned']) assert.equal(Run.safeParse({ ...run, status }).success, true, status);
+  it("rejects a run status outside the origin's words plus running/cancelled/abandoned", () => {
+    for (const status of ['ok', 'failed', 'partial', 'running', 'cancelled', 'abandoned'])
+      assert.equal(Run.safeParse({ ...run, status }).success, true, status);
     assert.equal(Run.safeParse({ ...run, status: 'error' }).success, false);
   });
 
   it('names every bus event the origin emits', () => {
-    for (const name of ['audit:pending', 'audit:saved', 'audit:discarded', 'run:started', 'run:event', 'run:completed', 'ledger:synced']) {
+    for (const name of [
+      'audit:pending',
+      'audit:saved',
+      'audit:discarded',
+      'run:started',
+      'run:event',
+      'run:completed',
+      'ledger:synced',
+    ]) {
       assert.ok(name in BusEvents, name);
     }
-    assert.equal(BusEvents['run:completed'].safeParse({ run_id: 'r', type: 't', subtype: 't', status: 'ok', summary: '', duration_ms: null }).success, true);
+    assert.equal(
+      BusEvents['run:completed'].safeParse({
+        run_id: 'r',
+        type: 't',
+        subtype: 't',
+        status: 'ok',
+        summary: '',
+        duration_ms: null,
+      }).success,
+      true,
+    );
   });
 });

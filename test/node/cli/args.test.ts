@@ -6,7 +6,9 @@ import { main } from '../../../src/cli/main.js';
 const SPEC = { booleans: ['help', 'json'], values: ['card', 'branch'] } as const;
 
 function usage(argv: string[]): UsageError {
-  try { parseArgs(argv, SPEC); } catch (e) {
+  try {
+    parseArgs(argv, SPEC);
+  } catch (e) {
     assert.ok(e instanceof UsageError, `a UsageError, not ${String(e)}`);
     return e;
   }
@@ -15,7 +17,11 @@ function usage(argv: string[]): UsageError {
 
 describe('CLI arguments (node:util parseArgs, strict)', () => {
   it('refuses an unknown option, long or short, with a typed usage error that names it and points at --help', () => {
-    for (const [argv, option] of [[['--bogus'], 'bogus'], [['-x'], 'x'], [['log', '--card', 'a', '--nope=1'], 'nope']] as const) {
+    for (const [argv, option] of [
+      [['--bogus'], 'bogus'],
+      [['-x'], 'x'],
+      [['log', '--card', 'a', '--nope=1'], 'nope'],
+    ] as const) {
       const e = usage([...argv]);
       assert.ok(e instanceof ScpError);
       assert.equal(e.code, 'usage');
@@ -28,7 +34,11 @@ describe('CLI arguments (node:util parseArgs, strict)', () => {
   it('says which option lacks a value or takes none', () => {
     assert.equal(usage(['--card']).data.option, 'card');
     assert.equal(usage(['--card', '--json']).data.option, 'card');
-    assert.match(usage(['--card', '-5']).message, /--card=<value>/, 'the hint says how to pass a value starting with "-"');
+    assert.match(
+      usage(['--card', '-5']).message,
+      /--card=<value>/,
+      'the hint says how to pass a value starting with "-"',
+    );
     assert.match(usage(['--json=yes']).message, /--json takes no value/);
   });
 
@@ -53,7 +63,12 @@ describe('CLI arguments (node:util parseArgs, strict)', () => {
 
   it('exits 2 from main with the command named and the message on stderr', async () => {
     const err: string[] = [];
-    const code = await main(['log', '--bogus'], { out: () => {}, err: (s: string) => { err.push(s); } } as never);
+    const code = await main(['log', '--bogus'], {
+      out: () => {},
+      err: (s: string) => {
+        err.push(s);
+      },
+    } as never);
     assert.equal(code, 2);
     assert.match(err.join('\n'), /scp-ledger log: unknown option --bogus \(see --help\)/);
   });

@@ -8,18 +8,33 @@ const CLI = resolve('src/cli/main.ts');
 const TSX = resolve('node_modules/tsx/dist/loader.mjs');
 
 function cli(cwd: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { cwd, encoding: 'utf8', input, env: { ...process.env, CI: '' } });
+  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, CI: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const refOf = (stderr: string) => /@run:(run_[A-Za-z0-9_.-]+)/.exec(stderr)?.[1];
 
 describe('scp-ledger CLI', () => {
   let repo: ReturnType<typeof tempRepo>;
-  beforeEach(() => { repo = tempRepo('scp-cli-'); });
+  beforeEach(() => {
+    repo = tempRepo('scp-cli-');
+  });
   afterEach(() => repo.cleanup());
 
-  it('passes the command\'s stdout, stderr and exit code through unchanged and records the run', () => {
-    const r = cli(repo.dir, ['run', '--type', 'test', '--', 'node', '-e', 'process.stdout.write("out\\u00e9\\n"); process.stderr.write("err\\n"); process.exit(3)']);
+  it("passes the command's stdout, stderr and exit code through unchanged and records the run", () => {
+    const r = cli(repo.dir, [
+      'run',
+      '--type',
+      'test',
+      '--',
+      'node',
+      '-e',
+      'process.stdout.write("out\\u00e9\\n"); process.stderr.write("err\\n"); process.exit(3)',
+    ]);
     assert.equal(r.code, 3);
     assert.equal(r.stdout, 'out\u00e9\n');
     assert.ok(r.stderr.startsWith('err\n'));
@@ -32,7 +47,10 @@ describe('scp-ledger CLI', () => {
     assert.equal(rec.run.metadata.exit_code, 3);
     assert.equal(rec.run.user, 'Test User');
     assert.equal(rec.run.code_ref, repo.git('rev-parse', 'HEAD').trim());
-    assert.deepEqual(rec.events.map((e: { type: string }) => e.type), ['command', 'stdout', 'stderr', 'repo_changes']);
+    assert.deepEqual(
+      rec.events.map((e: { type: string }) => e.type),
+      ['command', 'stdout', 'stderr', 'repo_changes'],
+    );
     // Native git reads what we wrote on the ledger branch.
     assert.match(repo.git('log', '--format=%s', 'scp-ledger'), new RegExp(id!));
   });
@@ -43,7 +61,10 @@ describe('scp-ledger CLI', () => {
     assert.equal(repo.git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main');
     assert.equal(repo.git('status', '--porcelain'), '');
     const log = cli(repo.dir, ['log', '--json']);
-    const entries = log.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const entries = log.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(entries.length, 1);
     assert.equal(entries[0].status, 'ok');
   });
@@ -57,9 +78,24 @@ describe('scp-ledger CLI', () => {
   });
 
   it('forwards Ctrl-C to the command and records the run as cancelled', async () => {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, 'run', '--', 'node', '-e', 'process.on("SIGINT", () => process.exit(130)); console.log("ready"); setInterval(() => {}, 1000)'], { cwd: repo.dir });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        TSX,
+        CLI,
+        'run',
+        '--',
+        'node',
+        '-e',
+        'process.on("SIGINT", () => process.exit(130)); console.log("ready"); setInterval(() => {}, 1000)',
+      ],
+      { cwd: repo.dir },
+    );
     let err = '';
-    child.stderr.on('data', (b) => { err += b; });
+    child.stderr.on('data', (b) => {
+      err += b;
+    });
     await new Promise<void>((res) => child.stdout.once('data', () => res()));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
@@ -87,7 +123,11 @@ describe('scp-ledger CLI', () => {
     const rec = JSON.parse(cli(repo.dir, ['show', `@run:${id}`, '--json']).stdout);
     const changes = rec.events.find((e: { type: string }) => e.type === 'repo_changes').detail;
     // Expected: the committed diff plus the untracked file.
-    const numstat = repo.git('diff', '--numstat', before, 'HEAD').trim().split('\n').map((l) => l.split('\t'));
+    const numstat = repo
+      .git('diff', '--numstat', before, 'HEAD')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     const added = numstat.reduce((s, [a]) => s + Number(a), 0) + 1;
     const deleted = numstat.reduce((s, [, d]) => s + Number(d), 0);
     assert.equal(changes.lines_added, added);
@@ -104,7 +144,8 @@ describe('scp-ledger CLI', () => {
 
   it('caps the status summary at 5 KB and the output tails, with a truncation note', () => {
     mkdirSync(join(repo.dir, 'many'));
-    const script = 'const fs=require("fs"); for (let i=0;i<400;i++) fs.writeFileSync("many/file-with-a-long-name-" + i + ".txt", "x\\n"); process.stdout.write("y".repeat(20000))';
+    const script =
+      'const fs=require("fs"); for (let i=0;i<400;i++) fs.writeFileSync("many/file-with-a-long-name-" + i + ".txt", "x\\n"); process.stdout.write("y".repeat(20000))';
     const r = cli(repo.dir, ['run', '--', 'node', '-e', script]);
     assert.equal(r.code, 0);
     const rec = JSON.parse(cli(repo.dir, ['show', `@run:${refOf(r.stderr)}`, '--json']).stdout);
@@ -136,7 +177,8 @@ describe('scp-ledger CLI', () => {
   });
 
   it('exports CSV and JSON Lines of exactly the filtered entries', () => {
-    for (const code of [0, 1, 0]) cli(repo.dir, ['run', '--type', 'deploy', '--', 'node', '-e', `process.exit(${code})`]);
+    for (const code of [0, 1, 0])
+      cli(repo.dir, ['run', '--type', 'deploy', '--', 'node', '-e', `process.exit(${code})`]);
     const csv = cli(repo.dir, ['export', '--format', 'csv', '--status', 'ok']);
     assert.equal(csv.code, 0, csv.stderr);
     const lines = csv.stdout.trim().split('\r\n');
@@ -150,7 +192,10 @@ describe('scp-ledger CLI', () => {
     cli(repo.dir, ['run', '--', 'node', '-e', '0']);
     assert.equal(cli(repo.dir, ['verify']).code, 0);
     // Tamper: rewrite run.json's summary in a new commit on the ledger branch with native git.
-    const files = repo.git('ls-tree', '-r', '--name-only', 'scp-ledger').split('\n').filter((f) => f.endsWith('run.json'));
+    const files = repo
+      .git('ls-tree', '-r', '--name-only', 'scp-ledger')
+      .split('\n')
+      .filter((f) => f.endsWith('run.json'));
     const path = files[0]!;
     const blob = repo.git('show', `scp-ledger:${path}`).replace(/"summary": "[^"]*"/, '"summary": "nothing to see"');
     const wt = join(repo.dir, '..', `${repo.dir.split('/').pop()}-wt`);

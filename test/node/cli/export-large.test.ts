@@ -16,13 +16,31 @@ describe('scp-ledger export at 100,000 entries with no read index', () => {
     const repo = tempRepo('scp-export-');
     try {
       const gitdir = join(repo.dir, '.git');
-      const ledger = await createGitLedger({ fs, dir: repo.dir, index: createFileReadIndex({ fs, path: indexPathFor(gitdir) }) });
+      const ledger = await createGitLedger({
+        fs,
+        dir: repo.dir,
+        index: createFileReadIndex({ fs, path: indexPathFor(gitdir) }),
+      });
       const base = Date.UTC(2026, 0, 1);
       for (let b = 0; b < ENTRIES / 1000; b++) {
         const runs: RunRecord[] = Array.from({ length: 1000 }, (_, i) => {
           const n = b * 1000 + i;
           const t = new Date(base + n * 1000).toISOString();
-          return { run: { run_id: `run_${t.slice(0, 19).replace(/[-:]/g, '')}Z_build_${n.toString(36).padStart(4, '0')}`, type: 'build', subtype: 'build:docker', status: n % 7 ? 'ok' : 'failed', user: 'ci', code_ref: '', started_at: t, ended_at: t, duration_ms: 10, summary: `build ${n}` }, events: [] };
+          return {
+            run: {
+              run_id: `run_${t.slice(0, 19).replace(/[-:]/g, '')}Z_build_${n.toString(36).padStart(4, '0')}`,
+              type: 'build',
+              subtype: 'build:docker',
+              status: n % 7 ? 'ok' : 'failed',
+              user: 'ci',
+              code_ref: '',
+              started_at: t,
+              ended_at: t,
+              duration_ms: 10,
+              summary: `build ${n}`,
+            },
+            events: [],
+          };
         });
         await ledger.write({ runs });
       }
@@ -33,7 +51,11 @@ describe('scp-ledger export at 100,000 entries with no read index', () => {
       // The child reports its own peak RSS after the export has streamed to the pipe. On Linux that
       // is VmHWM: getrusage's maxRSS carries over the (large) RSS of this process across fork+exec.
       const script = `const m = await import(${JSON.stringify(resolve('src/cli/main.ts'))}); const c = await m.main(['export', '--format', 'jsonl']); const fs = await import('node:fs'); let kb = process.resourceUsage().maxRSS; try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]); } catch {} process.stderr.write('maxrss_kb=' + kb + ' code=' + c + '\\n');`;
-      const child = spawn(process.execPath, ['--import', resolve('node_modules/tsx/dist/loader.mjs'), '--input-type=module', '-e', script], { cwd: repo.dir });
+      const child = spawn(
+        process.execPath,
+        ['--import', resolve('node_modules/tsx/dist/loader.mjs'), '--input-type=module', '-e', script],
+        { cwd: repo.dir },
+      );
       let lines = 0;
       let first = '';
       let err = '';
@@ -41,7 +63,9 @@ describe('scp-ledger export at 100,000 entries with no read index', () => {
         if (!first) first = b.toString().split('\n')[0]!;
         for (const c of b) if (c === 10) lines++;
       });
-      child.stderr.on('data', (b) => { err += b; });
+      child.stderr.on('data', (b) => {
+        err += b;
+      });
       await new Promise((r) => child.on('close', r));
       const m = /maxrss_kb=(\d+) code=(\d+)/.exec(err);
       assert.ok(m, err);

@@ -14,11 +14,16 @@ const CLI = resolve('src/cli/main.ts');
 const TSX = resolve('node_modules/tsx/dist/loader.mjs');
 
 function cli(cwd: string, args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '' } });
+  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const refOf = (stderr: string) => /@run:(run_[A-Za-z0-9_.-]+)/.exec(stderr)?.[1];
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('scp-ledger CLI in unusual repositories', () => {
   let repo: ReturnType<typeof tempRepo>;
@@ -27,7 +32,10 @@ describe('scp-ledger CLI in unusual repositories', () => {
     repo = tempRepo('scp-cli-repos-');
     scratch = mkdtempSync(join(tmpdir(), 'scp-cli-repos-out-'));
   });
-  afterEach(() => { repo.cleanup(); rmSync(scratch, { recursive: true, force: true }); });
+  afterEach(() => {
+    repo.cleanup();
+    rmSync(scratch, { recursive: true, force: true });
+  });
 
   async function seedRuns(n: number): Promise<string[]> {
     const l = await createGitLedger({ fs, dir: repo.dir });
@@ -66,7 +74,10 @@ describe('scp-ledger CLI in unusual repositories', () => {
     const id = refOf(r.stderr)!;
     const log = cli(scratch, ['--git-dir', bare, 'log', '--json']);
     assert.equal(log.code, 0, log.stderr);
-    const entries = log.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const entries = log.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(entries.length, 2);
     assert.ok(entries.some((e: { id: string }) => e.id === id));
     assert.match(git(bare, 'log', '--format=%s', 'scp-ledger'), new RegExp(id));
@@ -83,7 +94,10 @@ describe('scp-ledger CLI in unusual repositories', () => {
     const v = cli(shallow, ['verify']);
     assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.match(v.stdout, /ledger ok: 1 commits/);
-    assert.ok(v.stdout.includes(`history is shallow below ${head}; fetch with --unshallow to verify all of it`), v.stdout);
+    assert.ok(
+      v.stdout.includes(`history is shallow below ${head}; fetch with --unshallow to verify all of it`),
+      v.stdout,
+    );
   });
 
   it('a plain clone where the ledger is only origin/scp-ledger: the CLI creates the tracking branch and reads it', async () => {
@@ -94,7 +108,11 @@ describe('scp-ledger CLI in unusual repositories', () => {
     const log = cli(clone, ['log', '--json']);
     assert.equal(log.code, 0, log.stderr);
     assert.match(log.stderr, /created the local branch scp-ledger tracking origin\/scp-ledger/);
-    const listed = log.stdout.trim().split('\n').map((l) => JSON.parse(l).id).sort();
+    const listed = log.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id)
+      .sort();
     assert.deepEqual(listed, [...ids].sort());
     assert.equal(git(clone, 'rev-parse', '--abbrev-ref', 'scp-ledger@{upstream}').trim(), 'origin/scp-ledger');
     const v = cli(clone, ['verify']);

@@ -12,14 +12,26 @@ function testIo(cwd: string): Io & { outText: string[]; errText: string[] } {
   const outText: string[] = [];
   const errText: string[] = [];
   return {
-    cwd, env: {}, stdout: process.stdout, stderr: process.stderr, outText, errText,
-    out: (t) => { outText.push(t); }, err: (t) => { errText.push(t); },
+    cwd,
+    env: {},
+    stdout: process.stdout,
+    stderr: process.stderr,
+    outText,
+    errText,
+    out: (t) => {
+      outText.push(t);
+    },
+    err: (t) => {
+      errText.push(t);
+    },
   };
 }
 
 describe('scp-ledger serve', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'scp-serve-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scp-serve-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses --postgres without --remote (exit 2, saying what to add)', async () => {
@@ -31,12 +43,23 @@ describe('scp-ledger serve', () => {
   it('serves the host API from files under --dir until stopped', async () => {
     const io = testIo(dir);
     let stop!: () => void;
-    const done = serveCommand(['--dir', join(dir, 'host'), '--port', '0'], io, () => new Promise<void>((r) => { stop = r; }));
+    const done = serveCommand(
+      ['--dir', join(dir, 'host'), '--port', '0'],
+      io,
+      () =>
+        new Promise<void>((r) => {
+          stop = r;
+        }),
+    );
     const line = await until(() => io.outText.find((l) => l.includes('listening on')), 'the server to listen', 60_000);
     const base = /listening on (http:\S+)/.exec(line!)![1]!;
-    const staged = await fetch(`${base}audits/stage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ card_key: 'security', result: { ok: 1 } }) });
+    const staged = await fetch(`${base}audits/stage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ card_key: 'security', result: { ok: 1 } }),
+    });
     assert.equal(staged.status, 200);
-    const pending = await (await fetch(`${base}audits/pending`)).json() as { pending: unknown[] };
+    const pending = (await (await fetch(`${base}audits/pending`)).json()) as { pending: unknown[] };
     assert.equal(pending.pending.length, 1);
     stop();
     assert.equal(await done, 0);

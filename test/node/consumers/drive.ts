@@ -6,24 +6,50 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { watchProblems } from '../dist/packed-package.js';
 
-export interface DriveReport { entryKB: number; workerKB: number; saved: string }
+export interface DriveReport {
+  entryKB: number;
+  workerKB: number;
+  saved: string;
+}
 
-type Win = { scp: { ledger: { verify(): Promise<{ ok: boolean; message?: string; checked: { entries: number } }> }; refs: { resolve(r: string): Promise<{ exists: boolean; source?: string }> } } };
+type Win = {
+  scp: {
+    ledger: { verify(): Promise<{ ok: boolean; message?: string; checked: { entries: number } }> };
+    refs: { resolve(r: string): Promise<{ exists: boolean; source?: string }> };
+  };
+};
 
 const shadowText = (page: Page, host: string, inner: string) =>
-  page.evaluate(({ host, inner }) => document.querySelector(host)?.shadowRoot?.querySelector(inner)?.textContent?.trim() ?? '', { host, inner });
+  page.evaluate(
+    ({ host, inner }) => document.querySelector(host)?.shadowRoot?.querySelector(inner)?.textContent?.trim() ?? '',
+    { host, inner },
+  );
 
-async function waitShadow(page: Page, host: string, inner: string, want: (text: string, count: number) => boolean, what: string) {
-  await page.waitForFunction(({ host, inner, src }) => {
-    const nodes = document.querySelector(host)?.shadowRoot?.querySelectorAll(inner) ?? [];
-    const text = [...nodes].map((n) => n.textContent ?? '').join('\n');
-    // The predicate crosses into the page as source text; indirect eval turns it back into a function.
-    // biome-ignore lint/security/noGlobalEval: the source is this test's own predicate
-    // biome-ignore lint/complexity/noCommaOperator: `(0, eval)` is the indirect (global-scope) eval
-    return (0, eval)(src)(text, nodes.length);
-  }, { host, inner, src: want.toString() }, { timeout: 30_000 }).catch(async (e) => {
-    throw new Error(`${what}: ${(e as Error).message.split('\n')[0]} (now: ${JSON.stringify(await shadowText(page, host, inner))})`);
-  });
+async function waitShadow(
+  page: Page,
+  host: string,
+  inner: string,
+  want: (text: string, count: number) => boolean,
+  what: string,
+) {
+  await page
+    .waitForFunction(
+      ({ host, inner, src }) => {
+        const nodes = document.querySelector(host)?.shadowRoot?.querySelectorAll(inner) ?? [];
+        const text = [...nodes].map((n) => n.textContent ?? '').join('\n');
+        // The predicate crosses into the page as source text; indirect eval turns it back into a function.
+        // biome-ignore lint/security/noGlobalEval: the source is this test's own predicate
+        // biome-ignore lint/complexity/noCommaOperator: `(0, eval)` is the indirect (global-scope) eval
+        return (0, eval)(src)(text, nodes.length);
+      },
+      { host, inner, src: want.toString() },
+      { timeout: 30_000 },
+    )
+    .catch(async (e) => {
+      throw new Error(
+        `${what}: ${(e as Error).message.split('\n')[0]} (now: ${JSON.stringify(await shadowText(page, host, inner))})`,
+      );
+    });
 }
 
 export async function drive(browser: Browser, url: string): Promise<DriveReport> {
@@ -43,7 +69,9 @@ export async function drive(browser: Browser, url: string): Promise<DriveReport>
     const body = await res.body().catch(() => Buffer.alloc(0));
     scripts.set(res.url(), { kb: gzipSync(body).length / 1024, upFront });
   });
-  page.on('worker', (w) => { workerUrls.add(w.url()); });
+  page.on('worker', (w) => {
+    workerUrls.add(w.url());
+  });
   try {
     await page.goto(url);
     await page.locator('[data-ready]').waitFor({ state: 'attached' });
@@ -58,8 +86,11 @@ export async function drive(browser: Browser, url: string): Promise<DriveReport>
     await page.locator('#total').click();
     await page.locator('scp-audit-manager dialog[open]').waitFor();
     await waitShadow(page, 'scp-audit-manager', '.row', (_t, n) => n === 2, 'the manager lists both scans');
-    const view = await page.evaluate(() => (document.querySelector('scp-audit-manager') as unknown as { view: { snapshot_id: string; card_key: string }[] }).view
-      .map((r) => ({ id: r.snapshot_id, card: r.card_key })));
+    const view = await page.evaluate(() =>
+      (
+        document.querySelector('scp-audit-manager') as unknown as { view: { snapshot_id: string; card_key: string }[] }
+      ).view.map((r) => ({ id: r.snapshot_id, card: r.card_key })),
+    );
     const saved = view.find((r) => r.card === 'security')!.id;
     const keep = view.findIndex((r) => r.card === 'testing');
     await page.locator(`scp-audit-manager .row[data-index="${keep}"] input[type="checkbox"]`).uncheck();
@@ -70,16 +101,33 @@ export async function drive(browser: Browser, url: string): Promise<DriveReport>
     await page.locator('scp-audit-manager dialog[open]').waitFor({ state: 'detached' });
 
     // The audit log shows the save.
-    await waitShadow(page, 'scp-audit-log', '[part="row"]', (t) => /security/i.test(t), 'the audit log shows the saved scan');
+    await waitShadow(
+      page,
+      'scp-audit-log',
+      '[part="row"]',
+      (t) => /security/i.test(t),
+      'the audit log shows the saved scan',
+    );
 
     // `@audit:` offers it; the preview shows its card.
     await page.locator('#compose').click();
     await page.keyboard.type('see @audit:');
-    await page.waitForFunction((id) => (document.querySelector('scp-ref-autocomplete') as unknown as { suggestions: { ref: string }[] }).suggestions
-      .some((s) => s.ref === `@audit:${id}`), saved);
+    await page.waitForFunction(
+      (id) =>
+        (
+          document.querySelector('scp-ref-autocomplete') as unknown as { suggestions: { ref: string }[] }
+        ).suggestions.some((s) => s.ref === `@audit:${id}`),
+      saved,
+    );
     await page.keyboard.press('Escape');
     await page.locator('#compose').fill(`see @audit:${saved} `);
-    await waitShadow(page, 'scp-ref-preview', '[part~="card"][data-state="ready"]', (t) => t.length > 0, 'the preview card is ready');
+    await waitShadow(
+      page,
+      'scp-ref-preview',
+      '[part~="card"][data-state="ready"]',
+      (t) => t.length > 0,
+      'the preview card is ready',
+    );
     assert.match(await shadowText(page, 'scp-ref-preview', '[part~="card"][data-state="ready"]'), new RegExp(saved));
 
     const verified = await page.evaluate(() => (window as unknown as Win).scp.ledger.verify());
@@ -89,18 +137,39 @@ export async function drive(browser: Browser, url: string): Promise<DriveReport>
     // After a reload: the pending scan, the saved one (from the ledger), the log row.
     await page.reload();
     await page.locator('[data-ready]').waitFor({ state: 'attached' });
-    await waitShadow(page, '#total', '[part="count"]', (t) => t.trim() === '1', 'the total badge still shows 1 after a reload');
-    await waitShadow(page, 'scp-audit-log', '[part="row"]', (t) => /security/i.test(t), 'the audit log still shows the save after a reload');
+    await waitShadow(
+      page,
+      '#total',
+      '[part="count"]',
+      (t) => t.trim() === '1',
+      'the total badge still shows 1 after a reload',
+    );
+    await waitShadow(
+      page,
+      'scp-audit-log',
+      '[part="row"]',
+      (t) => /security/i.test(t),
+      'the audit log still shows the save after a reload',
+    );
     const resolved = await page.evaluate((id) => (window as unknown as Win).scp.refs.resolve(`@audit:${id}`), saved);
     assert.deepEqual([resolved.exists, resolved.source], [true, 'ledger']);
     await page.locator('#compose').click();
     await page.keyboard.type('@audit:');
-    await page.waitForFunction((id) => (document.querySelector('scp-ref-autocomplete') as unknown as { suggestions: { ref: string }[] }).suggestions
-      .some((s) => s.ref === `@audit:${id}`), saved);
+    await page.waitForFunction(
+      (id) =>
+        (
+          document.querySelector('scp-ref-autocomplete') as unknown as { suggestions: { ref: string }[] }
+        ).suggestions.some((s) => s.ref === `@audit:${id}`),
+      saved,
+    );
     const again = await page.evaluate(() => (window as unknown as Win).scp.ledger.verify());
     assert.equal(again.ok, true, `verify() after the reload: ${again.message}`);
 
-    assert.deepEqual(problems.filter((p) => !/Lit is in dev mode/.test(p)), [], 'no console or page errors');
+    assert.deepEqual(
+      problems.filter((p) => !/Lit is in dev mode/.test(p)),
+      [],
+      'no console or page errors',
+    );
     // A Worker started from a blob runs the code of the `worker-source` chunk.
     const isWorker = (u: string) => workerUrls.has(u) || /worker-source/.test(u);
     const sum = (pick: (u: string, s: { kb: number; upFront: boolean }) => boolean) =>

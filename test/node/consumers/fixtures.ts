@@ -10,8 +10,16 @@ import { root, run, startStaticServer } from '../dist/packed-package.js';
 
 export const consumers = join(root, 'test/consumers');
 
-export interface Prepared { name: string; dir: string; installMs: number; buildMs: number }
-export interface Served { url: string; stop(): Promise<void> }
+export interface Prepared {
+  name: string;
+  dir: string;
+  installMs: number;
+  buildMs: number;
+}
+export interface Served {
+  url: string;
+  stop(): Promise<void>;
+}
 
 /** Copies fixture `name` into `tmp/<name>` beside `tmp/scp-ledger.tgz` and runs `npm ci`. */
 export async function install(tmp: string, name: string): Promise<Omit<Prepared, 'buildMs'>> {
@@ -25,17 +33,25 @@ export async function install(tmp: string, name: string): Promise<Omit<Prepared,
   delete lock.packages['node_modules/scp-ledger'].integrity;
   await writeFile(lockFile, JSON.stringify(lock, null, 2));
   const t = performance.now();
-  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, maxBuffer: 64 << 20 });
+  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+    maxBuffer: 64 << 20,
+  });
   return { name, dir, installMs: performance.now() - t };
 }
 
 export async function build(dir: string): Promise<number> {
   const t = performance.now();
-  await run('npm', ['run', 'build'], { cwd: dir, maxBuffer: 64 << 20, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  await run('npm', ['run', 'build'], {
+    cwd: dir,
+    maxBuffer: 64 << 20,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   return performance.now() - t;
 }
 
-export const serveStatic = (dir: string): Promise<Served> => startStaticServer(dir).then((s) => ({ url: `${s.url}/index.html`, stop: s.close }));
+export const serveStatic = (dir: string): Promise<Served> =>
+  startStaticServer(dir).then((s) => ({ url: `${s.url}/index.html`, stop: s.close }));
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -49,31 +65,52 @@ async function freePort(): Promise<number> {
 export async function serveWith(dir: string, bin: string, args: string[]): Promise<Served> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(dir, bin), ...args.map((a) => a.replace('{port}', String(port)))], {
-    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
     // Its own process group: the server's children (next-server) stop with it.
     detached: true,
   });
-  const stopGroup = () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ } };
+  const stopGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
   let output = '';
-  child.stdout.on('data', (b) => { output += b; });
-  child.stderr.on('data', (b) => { output += b; });
+  child.stdout.on('data', (b) => {
+    output += b;
+  });
+  child.stderr.on('data', (b) => {
+    output += b;
+  });
   const url = `http://127.0.0.1:${port}/`;
   const until = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${bin} exited (${child.exitCode}): ${output}`);
     try {
       if ((await fetch(url)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > until) { stopGroup(); throw new Error(`${bin} did not answer on ${url}: ${output}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > until) {
+      stopGroup();
+      throw new Error(`${bin} did not answer on ${url}: ${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     url,
-    stop: () => new Promise<void>((ok) => {
-      if (child.exitCode !== null) { ok(); return; }
-      child.once('exit', () => ok());
-      stopGroup();
-    }),
+    stop: () =>
+      new Promise<void>((ok) => {
+        if (child.exitCode !== null) {
+          ok();
+          return;
+        }
+        child.once('exit', () => ok());
+        stopGroup();
+      }),
   };
 }
 
@@ -81,7 +118,8 @@ async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...await walk(p)); else out.push(p);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
   }
   return out;
 }

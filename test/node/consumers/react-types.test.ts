@@ -15,20 +15,40 @@ import { install } from './fixtures.js';
 
 describe('framework types for the elements', { timeout: 15 * 60_000 }, () => {
   let tmp: string;
-  before(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'scp-framework-types-'));
-    const { packed } = await buildAndPack(tmp);
-    await copyFile(packed.tarball, join(tmp, 'scp-ledger.tgz'));
-  }, { timeout: 10 * 60_000 });
-  after(async () => { if (tmp) await rm(tmp, { recursive: true, force: true }); });
+  before(
+    async () => {
+      tmp = await mkdtemp(join(tmpdir(), 'scp-framework-types-'));
+      const { packed } = await buildAndPack(tmp);
+      await copyFile(packed.tarball, join(tmp, 'scp-ledger.tgz'));
+    },
+    { timeout: 10 * 60_000 },
+  );
+  after(async () => {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
 
   const typecheck = async (fixture: string) => {
     const { dir } = await install(tmp, fixture);
-    const r = await run('npm', ['run', 'typecheck'], { cwd: dir }).then(() => ({ ok: true, out: '' }), (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout}${e.stderr}` }));
+    const r = await run('npm', ['run', 'typecheck'], { cwd: dir }).then(
+      () => ({ ok: true, out: '' }),
+      (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout}${e.stderr}` }),
+    );
     assert.ok(r.ok, r.out);
   };
 
-  it('a React 19 + TSX app type-checks with scp-* tags, their properties and a typed scp-audits-saved handler', { timeout: 10 * 60_000 }, () => typecheck('react-types'));
-  it('Preact TSX and Svelte element props type-check with scp-* tags, their properties and typed event handlers', { timeout: 10 * 60_000 }, () => typecheck('preact-svelte-types'));
-  it('a Vue 3 SFC template type-checks (vue-tsc) with scp-* tags, their properties and a typed @scp-audits-saved handler', { timeout: 10 * 60_000 }, () => typecheck('vue-types'));
+  it(
+    'a React 19 + TSX app type-checks with scp-* tags, their properties and a typed scp-audits-saved handler',
+    { timeout: 10 * 60_000 },
+    () => typecheck('react-types'),
+  );
+  it(
+    'Preact TSX and Svelte element props type-check with scp-* tags, their properties and typed event handlers',
+    { timeout: 10 * 60_000 },
+    () => typecheck('preact-svelte-types'),
+  );
+  it(
+    'a Vue 3 SFC template type-checks (vue-tsc) with scp-* tags, their properties and a typed @scp-audits-saved handler',
+    { timeout: 10 * 60_000 },
+    () => typecheck('vue-types'),
+  );
 });

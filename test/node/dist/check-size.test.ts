@@ -22,7 +22,8 @@ const noise = (kb: number) => `export const x = ${JSON.stringify(randomBytes(kb 
 describe('scripts/check-size.mjs', () => {
   it('passes a build whose up-front chunks fit in 35 KB gzipped and leaves lazy chunks out of the sum', () => {
     const r = checkSize({
-      'scp-ledger.js': 'import "./scp-ledger-base-1.js";\nexport const lazy = () => import("./scp-ledger-view-2.js");\n',
+      'scp-ledger.js':
+        'import "./scp-ledger-base-1.js";\nexport const lazy = () => import("./scp-ledger-view-2.js");\n',
       'scp-ledger-base-1.js': noise(20),
       'scp-ledger-view-2.js': noise(30),
     });

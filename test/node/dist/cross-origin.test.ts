@@ -30,7 +30,9 @@ describe('script-tag build from another origin', () => {
     const cdn = await startStaticServer(packed.pkgDir, { cors: true });
     const site = join(tmp, 'site');
     await import('node:fs/promises').then((fs) => fs.mkdir(site, { recursive: true }));
-    await writeFile(join(site, 'index.html'), `<!doctype html><link rel="icon" href="data:,">
+    await writeFile(
+      join(site, 'index.html'),
+      `<!doctype html><link rel="icon" href="data:,">
       <scp-audit-badge card="security"></scp-audit-badge>
       <script type="module">
         const result = {};
@@ -46,7 +48,8 @@ describe('script-tag build from another origin', () => {
           result.id = staged.snapshot.snapshot_id;
         } catch (e) { result.error = (e.code ?? '') + ' ' + e.message; }
         window.__result = result;
-      </script>`);
+      </script>`,
+    );
     const page = await startStaticServer(site);
     const tab = await browser.newPage();
     try {
@@ -68,18 +71,25 @@ describe('script-tag build from another origin', () => {
     const site = join(tmp, 'no-worker');
     await cp(join(packed.pkgDir, 'dist/cdn'), site, { recursive: true });
     await rm(join(site, 'worker.js'));
-    await writeFile(join(site, 'index.html'), `<!doctype html><link rel="icon" href="data:,">
+    await writeFile(
+      join(site, 'index.html'),
+      `<!doctype html><link rel="icon" href="data:,">
       <script type="module">
         const { createScp } = await import('./scp-ledger.js');
         try { await createScp({ actor: 'x' }).ledger.head(); window.__result = { error: null }; }
         catch (e) { window.__result = { code: e.code, reason: e.data?.reason, message: e.message }; }
-      </script>`);
+      </script>`,
+    );
     const server = await startStaticServer(site);
     const tab = await browser.newPage();
     try {
       await tab.goto(`${server.url}/index.html`);
-      await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 30_000 });
-      const r = await tab.evaluate(() => (window as unknown as { __result: { code: string; reason?: string; message: string } }).__result);
+      await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, {
+        timeout: 30_000,
+      });
+      const r = await tab.evaluate(
+        () => (window as unknown as { __result: { code: string; reason?: string; message: string } }).__result,
+      );
       assert.equal(r.code, 'ledger_unavailable', r.message);
       assert.equal(r.reason, 'worker_missing');
       assert.match(r.message, /worker\.js answered 404/);

@@ -82,12 +82,24 @@ export async function buildAndPack(tmp: string): Promise<{ packed: Packed; build
   });
 }
 
-export interface Packed { app: string; pkgDir: string; files: string[]; manifest: Record<string, unknown>; tarball: string }
+export interface Packed {
+  app: string;
+  pkgDir: string;
+  files: string[];
+  manifest: Record<string, unknown>;
+  tarball: string;
+}
 
 /** `npm pack`, extracted into <tmp>/app/node_modules/scp-ledger beside links to the repo's dependencies. */
 async function packAndInstall(tmp: string): Promise<Packed> {
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, maxBuffer: 64 << 20 });
-  const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tmp], {
+    cwd: root,
+    maxBuffer: 64 << 20,
+  });
+  const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   const app = join(tmp, 'app');
   const modules = join(app, 'node_modules');
   const pkgDir = join(modules, PKG);
@@ -103,24 +115,39 @@ async function packAndInstall(tmp: string): Promise<Packed> {
   return { app, pkgDir, files: info!.files.map((f) => f.path), manifest, tarball: join(tmp, info!.filename) };
 }
 
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.json': 'application/json' };
+const MIME: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.html': 'text/html',
+  '.map': 'application/json',
+  '.json': 'application/json',
+};
 
 /** A static file server with no module resolution at all, as a CDN or a plain web host would be. */
-export async function startStaticServer(dir: string, options: { cors?: boolean } = {}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startStaticServer(
+  dir: string,
+  options: { cors?: boolean } = {},
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const path = resolve(dir, '.' + decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (!path.startsWith(dir + sep) || !existsSync(path) || !statSync(path).isFile()) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', ...(options.cors && { 'Access-Control-Allow-Origin': '*' }) });
+    res.writeHead(200, {
+      'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
+      ...(options.cors && { 'Access-Control-Allow-Origin': '*' }),
+    });
     res.end(await readFile(path));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return {
     server,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 
@@ -128,7 +155,9 @@ export async function startStaticServer(dir: string, options: { cors?: boolean }
 export function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   return problems;
 }
 
@@ -136,8 +165,15 @@ export function watchProblems(page: Page): string[] {
 export async function pageResult(page: Page, url: string): Promise<Record<string, unknown>> {
   const problems = watchProblems(page);
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { __result?: Record<string, unknown> }).__result !== undefined, undefined, { timeout: 30_000 })
-    .catch((e) => { throw new Error(`${url} left no result (${problems.join('; ') || e.message})`); });
+  await page
+    .waitForFunction(
+      () => (window as unknown as { __result?: Record<string, unknown> }).__result !== undefined,
+      undefined,
+      { timeout: 30_000 },
+    )
+    .catch((e) => {
+      throw new Error(`${url} left no result (${problems.join('; ') || e.message})`);
+    });
   const result = await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
   assert.deepEqual(problems, [], `no errors on ${url}`);
   return result;

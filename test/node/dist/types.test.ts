@@ -14,7 +14,9 @@ describe('the packed type declarations', () => {
     tmp = await mkdtemp(join(tmpdir(), 'scp-types-'));
     packed = (await buildAndPack(tmp)).packed;
   });
-  after(async () => { await rm(tmp, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
 
   it('compile a consumer of every public subpath with skipLibCheck off, and hide view internals', async () => {
     const subpaths = Object.keys(packed.manifest.exports as Record<string, unknown>)
@@ -25,7 +27,9 @@ describe('the packed type declarations', () => {
       .filter((k) => !['./react', './preact', './svelte', './vue'].includes(k))
       .map((k) => `scp-ledger${k.slice(1)}`);
     const imports = subpaths.map((s, i) => `import * as m${i} from '${s}';`).join('\n');
-    await writeFile(join(packed.app, 'consumer.ts'), `${imports}
+    await writeFile(
+      join(packed.app, 'consumer.ts'),
+      `${imports}
 import { createScp, type ScpClient } from 'scp-ledger';
 import { ScpAuditManager, ScpAuditLog, ScpRunBadge, ScpRefAutocomplete, provideScpClient } from 'scp-ledger/elements';
 const scp: ScpClient = createScp({ actor: 'alex' });
@@ -41,15 +45,27 @@ const ac = new ScpRefAutocomplete();
 // @ts-expect-error the manager's view state is internal and not in the published types
 void manager.ui;
 void [${subpaths.map((_, i) => `m${i}`).join(', ')}, ac];
-`);
-    await writeFile(join(packed.app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['es2023', 'dom', 'dom.iterable'],
-        strict: true, noEmit: true, skipLibCheck: false, types: ['node'],
-      },
-      files: ['consumer.ts'],
-    }));
-    const r = await run(join(root, 'node_modules/.bin/tsc'), ['-p', packed.app], { cwd: packed.app }).catch((e: { stdout: string }) => e);
+`,
+    );
+    await writeFile(
+      join(packed.app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2022',
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          lib: ['es2023', 'dom', 'dom.iterable'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    const r = await run(join(root, 'node_modules/.bin/tsc'), ['-p', packed.app], { cwd: packed.app }).catch(
+      (e: { stdout: string }) => e,
+    );
     assert.equal((r as { stdout: string }).stdout.trim(), '', 'tsc reports no errors');
   });
 });

@@ -16,10 +16,12 @@ const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function call(host: RunningHost, method: string, path: string, token: string, body?: unknown) {
   const res = await fetch(`${host.baseUrl}${path}`, {
-    method, headers: { 'content-type': 'application/json', ...auth(token) }, ...(body !== undefined && { body: JSON.stringify(body) }),
+    method,
+    headers: { 'content-type': 'application/json', ...auth(token) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) as JsonReply : undefined };
+  return { status: res.status, json: text ? (JSON.parse(text) as JsonReply) : undefined };
 }
 
 describe('admin endpoints: signing keys', () => {
@@ -35,7 +37,11 @@ describe('admin endpoints: signing keys', () => {
       pub[name] = readFileSync(join(keys, `${name}.pub`), 'utf8').trim();
     }
     dir = mkdtempSync(join(tmpdir(), 'scp-admin-ledger-'));
-    const ledger = await createGitLedger({ fs, dir, signing: { pinned: [pub.alice!], signer: await openSshKeySigner(readFileSync(join(keys, 'alice'), 'utf8')) } });
+    const ledger = await createGitLedger({
+      fs,
+      dir,
+      signing: { pinned: [pub.alice!], signer: await openSshKeySigner(readFileSync(join(keys, 'alice'), 'utf8')) },
+    });
     const scp = createScp({ ledger, channel: false });
     host = await startHost({ auth: tokenAuth, scp: () => scp });
   });
@@ -57,23 +63,43 @@ describe('admin endpoints: signing keys', () => {
     assert.equal(put.status, 200, JSON.stringify(put.json));
     assert.equal(put.json!.keys, 2);
     const gitdir = join(dir, '.git');
-    const branch = execFileSync('git', ['--git-dir', gitdir, 'for-each-ref', '--format=%(refname)', 'refs/heads/'], { encoding: 'utf8' }).trim();
-    assert.equal(execFileSync('git', ['--git-dir', gitdir, 'rev-parse', branch], { encoding: 'utf8' }).trim(), put.json!.commit);
-    assert.equal(execFileSync('git', ['--git-dir', gitdir, 'show', `${put.json!.commit}:allowed_signers`], { encoding: 'utf8' }), text);
-    assert.match(execFileSync('git', ['--git-dir', gitdir, 'cat-file', 'commit', put.json!.commit], { encoding: 'utf8' }), /^gpgsig -----BEGIN SSH SIGNATURE-----/m);
+    const branch = execFileSync('git', ['--git-dir', gitdir, 'for-each-ref', '--format=%(refname)', 'refs/heads/'], {
+      encoding: 'utf8',
+    }).trim();
+    assert.equal(
+      execFileSync('git', ['--git-dir', gitdir, 'rev-parse', branch], { encoding: 'utf8' }).trim(),
+      put.json!.commit,
+    );
+    assert.equal(
+      execFileSync('git', ['--git-dir', gitdir, 'show', `${put.json!.commit}:allowed_signers`], { encoding: 'utf8' }),
+      text,
+    );
+    assert.match(
+      execFileSync('git', ['--git-dir', gitdir, 'cat-file', 'commit', put.json!.commit], { encoding: 'utf8' }),
+      /^gpgsig -----BEGIN SSH SIGNATURE-----/m,
+    );
     execFileSync('git', ['--git-dir', gitdir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
 
     const got = await call(host, 'GET', '/api/ledger/signers', 't-acme-root-admin');
     assert.equal(got.json!.signers, text);
-    assert.deepEqual(got.json!.keys.map((k: { principal: string }) => k.principal), ['alice@example', 'bob@example']);
+    assert.deepEqual(
+      got.json!.keys.map((k: { principal: string }) => k.principal),
+      ['alice@example', 'bob@example'],
+    );
     // The ledger still verifies with its signatures checked.
     const report = await (await createGitLedger({ fs, dir, signing: { pinned: [pub.alice!] } })).verify({ full: true });
     assert.equal(report.ok, true, report.message);
   });
 
   it('refuses a line that is not a key (nothing written) and anyone below admin', async () => {
-    const before = execFileSync('git', ['--git-dir', join(dir, '.git'), 'for-each-ref', '--format=%(objectname)', 'refs/heads/'], { encoding: 'utf8' }).trim();
-    const badLine = await call(host, 'PUT', '/api/ledger/signers', 't-acme-root-admin', { signers: `${line('alice')}\nbob@example ssh-ed25519 not-base64!\n` });
+    const before = execFileSync(
+      'git',
+      ['--git-dir', join(dir, '.git'), 'for-each-ref', '--format=%(objectname)', 'refs/heads/'],
+      { encoding: 'utf8' },
+    ).trim();
+    const badLine = await call(host, 'PUT', '/api/ledger/signers', 't-acme-root-admin', {
+      signers: `${line('alice')}\nbob@example ssh-ed25519 not-base64!\n`,
+    });
     assert.equal(badLine.status, 400);
     assert.match(badLine.json!.message, /line 2 is not/);
     assert.equal((await call(host, 'PUT', '/api/ledger/signers', 't-acme-root-admin', { keys: [] })).status, 400);
@@ -82,10 +108,17 @@ describe('admin endpoints: signing keys', () => {
     assert.equal(withoutHost.status, 400);
     assert.match(withoutHost.json!.message, /own key/);
     for (const role of ['viewer', 'operator']) {
-      assert.equal((await call(host, 'PUT', '/api/ledger/signers', `t-acme-eve-${role}`, { signers: line('bob') })).status, 403);
+      assert.equal(
+        (await call(host, 'PUT', '/api/ledger/signers', `t-acme-eve-${role}`, { signers: line('bob') })).status,
+        403,
+      );
       assert.equal((await call(host, 'GET', '/api/ledger/signers', `t-acme-eve-${role}`)).status, 403);
     }
-    const after = execFileSync('git', ['--git-dir', join(dir, '.git'), 'for-each-ref', '--format=%(objectname)', 'refs/heads/'], { encoding: 'utf8' }).trim();
+    const after = execFileSync(
+      'git',
+      ['--git-dir', join(dir, '.git'), 'for-each-ref', '--format=%(objectname)', 'refs/heads/'],
+      { encoding: 'utf8' },
+    ).trim();
     assert.equal(after, before);
   });
 
@@ -94,7 +127,9 @@ describe('admin endpoints: signing keys', () => {
     try {
       const r = await call(plain, 'GET', '/api/ledger/signers', 't-acme-root-admin');
       assert.deepEqual([r.status, r.json!.error], [501, 'not_supported']);
-    } finally { await plain.stop(); }
+    } finally {
+      await plain.stop();
+    }
     const unsignedDir = mkdtempSync(join(tmpdir(), 'scp-admin-unsigned-'));
     const scp = createScp({ ledger: await createGitLedger({ fs, dir: unsignedDir }), channel: false });
     const unsigned = await startHost({ auth: tokenAuth, scp: () => scp });
@@ -114,8 +149,12 @@ describe('admin endpoints: signing keys', () => {
 
 describe('admin endpoints: settings', () => {
   let host: RunningHost;
-  beforeEach(async () => { host = await startHost({ auth: tokenAuth }); });
-  afterEach(async () => { await host.stop(); });
+  beforeEach(async () => {
+    host = await startHost({ auth: tokenAuth });
+  });
+  afterEach(async () => {
+    await host.stop();
+  });
 
   it('the default role an admin sets applies to users whose sign-in names no role, in that tenant only', async () => {
     assert.deepEqual((await call(host, 'GET', '/api/settings', 't-acme-root-admin')).json, { settings: {} });
@@ -124,7 +163,9 @@ describe('admin endpoints: settings', () => {
 
     const put = await call(host, 'PUT', '/api/settings', 't-acme-root-admin', { default_role: 'viewer' });
     assert.deepEqual([put.status, put.json], [200, { settings: { default_role: 'viewer' } }]);
-    assert.deepEqual((await call(host, 'GET', '/api/settings', 't-acme-root-admin')).json, { settings: { default_role: 'viewer' } });
+    assert.deepEqual((await call(host, 'GET', '/api/settings', 't-acme-root-admin')).json, {
+      settings: { default_role: 'viewer' },
+    });
     const me = await call(host, 'GET', '/api/me', 't-acme-pat');
     assert.equal(me.json!.capabilities.role, 'viewer');
     const refused = await call(host, 'POST', '/api/audits/stage', 't-acme-pat', stage);
@@ -133,7 +174,9 @@ describe('admin endpoints: settings', () => {
     assert.equal((await call(host, 'POST', '/api/audits/stage', 't-acme-pat-operator', stage)).status, 200);
     assert.equal((await call(host, 'GET', '/api/me', 't-other-pat')).json!.capabilities.role, 'operator');
     // null goes back to the host's default.
-    assert.deepEqual((await call(host, 'PUT', '/api/settings', 't-acme-root-admin', { default_role: null })).json, { settings: {} });
+    assert.deepEqual((await call(host, 'PUT', '/api/settings', 't-acme-root-admin', { default_role: null })).json, {
+      settings: {},
+    });
     assert.equal((await call(host, 'GET', '/api/me', 't-acme-pat')).json!.capabilities.role, 'operator');
   });
 
@@ -141,8 +184,14 @@ describe('admin endpoints: settings', () => {
     const odd = await call(host, 'PUT', '/api/settings', 't-acme-root-admin', { default_role: 'root' });
     assert.deepEqual([odd.status, odd.json!.error], [400, 'validation']);
     assert.match(odd.json!.message, /viewer, operator, admin/);
-    assert.equal((await call(host, 'PUT', '/api/settings', 't-acme-root-admin', { default_rol: 'viewer' })).status, 400);
-    assert.equal((await call(host, 'PUT', '/api/settings', 't-acme-pat-operator', { default_role: 'admin' })).status, 403);
+    assert.equal(
+      (await call(host, 'PUT', '/api/settings', 't-acme-root-admin', { default_rol: 'viewer' })).status,
+      400,
+    );
+    assert.equal(
+      (await call(host, 'PUT', '/api/settings', 't-acme-pat-operator', { default_role: 'admin' })).status,
+      403,
+    );
     assert.equal((await call(host, 'GET', '/api/settings', 't-acme-pat-viewer')).status, 403);
     assert.deepEqual((await call(host, 'GET', '/api/settings', 't-acme-root-admin')).json, { settings: {} });
   });

@@ -25,11 +25,19 @@ describe('host: GET /api/ledger/checkpoint', () => {
     const host = await startHost({ scp });
     const plain = await startHost();
     try {
-      const get = async (base: string) => (await fetch(`${base}/api/ledger/checkpoint`)).json() as Promise<{ head: string | null; checkpoint: string | null; ok: boolean }>;
+      const get = async (base: string) =>
+        (await fetch(`${base}/api/ledger/checkpoint`)).json() as Promise<{
+          head: string | null;
+          checkpoint: string | null;
+          ok: boolean;
+        }>;
       const first = await get(host.baseUrl);
       assert.equal(first.ok, true);
       const opened = await openCheckpoint(first.checkpoint!);
-      assert.deepEqual([opened.body.head, opened.body.entries, opened.key], [await git.head(), 1, keyId(signer.publicKey)]);
+      assert.deepEqual(
+        [opened.body.head, opened.body.entries, opened.key],
+        [await git.head(), 1, keyId(signer.publicKey)],
+      );
       await git.write({ audits: [makeAudit({ card_key: 'k8s' })] });
       const second = await openCheckpoint((await get(host.baseUrl)).checkpoint!);
       assert.deepEqual([second.body.head, second.body.entries], [await git.head(), 2]);

@@ -17,7 +17,10 @@ describe('host client: ETag / 304 reuse against the real host', () => {
     last = watched.last;
     client = createHostClient({ baseUrl: host.baseUrl, events: false, fetch: watched.fetch });
   });
-  afterEach(async () => { await client.close(); await host.stop(); });
+  afterEach(async () => {
+    await client.close();
+    await host.stop();
+  });
 
   it('ledger entries: the same page again is a 304 served from the kept copy; a save makes it 200 with the new entry', async () => {
     const ids: string[] = [];
@@ -51,9 +54,16 @@ describe('host client: ETag / 304 reuse against the real host', () => {
   it('event history: pages newest first with a cursor; a page asked again is a 304 reused, a new event makes it 200', async () => {
     for (let i = 0; i < 5; i++) await client.staging.stage(`card${i}`, { i });
     const page = await client.history({ limit: 3 });
-    assert.deepEqual(page.events.map((e) => e.type), ['audit:pending', 'audit:pending', 'audit:pending']);
+    assert.deepEqual(
+      page.events.map((e) => e.type),
+      ['audit:pending', 'audit:pending', 'audit:pending'],
+    );
     const seqs = page.events.map((e) => e.seq!);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => b - a),
+      'newest first',
+    );
     assert.equal(last('/api/events/history').status, 200);
     assert.ok(page.cursor !== undefined);
 
@@ -71,7 +81,10 @@ describe('host client: ETag / 304 reuse against the real host', () => {
     const fresh = await client.history({ limit: 3 });
     assert.equal(last('/api/events/history').status, 200);
     assert.ok(fresh.events[0]!.seq! > seqs[0]!);
-    assert.equal((fresh.events[0]!.data as { card_key?: string } | undefined)?.card_key ?? fresh.events[0]!.key, 'card9');
+    assert.equal(
+      (fresh.events[0]!.data as { card_key?: string } | undefined)?.card_key ?? fresh.events[0]!.key,
+      'card9',
+    );
 
     await assert.rejects(client.history({ limit: 0 }), (e: Error & { code?: string }) => e.code === 'validation');
   });

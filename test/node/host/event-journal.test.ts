@@ -8,24 +8,36 @@ const env = (i: number) => ({ v: 1, ts: 1_790_000_000 + i, type: 'audit:saved', 
 
 describe('event journal (JSONL segments on disk)', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'scp-journal-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scp-journal-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('rotates segments, keeps seqs across a reopen and replays old events from disk', () => {
     const a = createEventJournal({ dir, segmentEvents: 10, memoryEvents: 5, retention: { maxEvents: 1000 } });
     for (let i = 1; i <= 35; i++) assert.equal(a.append(env(i)).seq, i);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort(),
-      ['seg-000000000001.jsonl', 'seg-000000000011.jsonl', 'seg-000000000021.jsonl', 'seg-000000000031.jsonl']);
+    assert.deepEqual(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort(),
+      ['seg-000000000001.jsonl', 'seg-000000000011.jsonl', 'seg-000000000021.jsonl', 'seg-000000000031.jsonl'],
+    );
     const b = createEventJournal({ dir, segmentEvents: 10, memoryEvents: 5, retention: { maxEvents: 1000 } });
     assert.equal(b.instanceId, a.instanceId);
     assert.equal(b.lastSeq, 35);
     assert.equal(b.firstSeq, 1);
     // From disk (far behind the memory tail), across segment boundaries, in order.
-    assert.deepEqual(b.read(3, 12).map((e) => e.seq), [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    assert.deepEqual(
+      b.read(3, 12).map((e) => e.seq),
+      [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    );
     assert.equal(JSON.parse(b.read(8, 1)[0]!.json).key, 'k9');
     assert.match(b.read(8, 1)[0]!.frame, /^event: audit:saved\nid: 9\ndata: \{.*\}\n\n$/);
     assert.equal(b.append(env(36)).seq, 36);
-    assert.deepEqual(b.history(37, 3).map((e) => e.seq), [36, 35, 34]);
+    assert.deepEqual(
+      b.history(37, 3).map((e) => e.seq),
+      [36, 35, 34],
+    );
   });
 
   it('drops whole old segments beyond maxEvents (when a segment starts) or maxAgeMs (on open) and expires cursors before them', () => {
@@ -52,12 +64,21 @@ describe('event journal (JSONL segments on disk)', () => {
     const again = createEventJournal({ dir });
     assert.equal(again.lastSeq, 3);
     assert.equal(again.append(env(4)).seq, 4);
-    assert.deepEqual(createEventJournal({ dir }).read(0, 10).map((e) => e.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      createEventJournal({ dir })
+        .read(0, 10)
+        .map((e) => e.seq),
+      [1, 2, 3, 4],
+    );
   });
 
   it('gives a new instance id to a new folder (seqs restarted)', () => {
     const a = createEventJournal({ dir });
     const other = mkdtempSync(join(tmpdir(), 'scp-journal-'));
-    try { assert.notEqual(createEventJournal({ dir: other }).instanceId, a.instanceId); } finally { rmSync(other, { recursive: true, force: true }); }
+    try {
+      assert.notEqual(createEventJournal({ dir: other }).instanceId, a.instanceId);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });

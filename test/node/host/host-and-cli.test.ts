@@ -19,18 +19,25 @@ const CLI = resolve('src/cli/main.ts');
 const TSX = resolve('node_modules/tsx/dist/loader.mjs');
 
 function startHost(dir: string, port: number): Promise<{ child: ChildProcessWithoutNullStreams; port: number }> {
-  const child = spawn(process.execPath, ['--import', TSX, CLI, 'serve', '--dir', dir, '--port', String(port)], { env: { ...process.env, CI: '' } });
+  const child = spawn(process.execPath, ['--import', TSX, CLI, 'serve', '--dir', dir, '--port', String(port)], {
+    env: { ...process.env, CI: '' },
+  });
   child.stderr.on('data', () => {});
   return new Promise((res, rej) => {
     const rl = createInterface({ input: child.stdout });
-    rl.on('line', (l) => { const m = /listening on http:\/\/[^:]+:(\d+)\//.exec(l); if (m) res({ child, port: Number(m[1]) }); });
+    rl.on('line', (l) => {
+      const m = /listening on http:\/\/[^:]+:(\d+)\//.exec(l);
+      if (m) res({ child, port: Number(m[1]) });
+    });
     child.on('close', (code) => rej(new Error(`host exited (${code}) before listening`)));
   });
 }
 
 describe('host and CLI on one ledger', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'scp-host-cli-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scp-host-cli-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('host killed with -9 under load and restarted: no acknowledged write lost, CLI runs all land, the stream resumes without gaps or duplicates', async () => {
@@ -41,8 +48,13 @@ describe('host and CLI on one ledger', () => {
 
     const seqs: number[] = [];
     const bridge = connectEventBridge({
-      url: `${base}/api/events`, bus: createEventBus(), initialDelayMs: 50, maxDelayMs: 500,
-      onEnvelope: (_env, m) => { if (/^\d+$/.test(m.id ?? '')) seqs.push(Number(m.id)); },
+      url: `${base}/api/events`,
+      bus: createEventBus(),
+      initialDelayMs: 50,
+      maxDelayMs: 500,
+      onEnvelope: (_env, m) => {
+        if (/^\d+$/.test(m.id ?? '')) seqs.push(Number(m.id));
+      },
     });
     await bridge.ready();
 
@@ -50,29 +62,54 @@ describe('host and CLI on one ledger', () => {
     let refused = 0;
     let stop = false;
     const poster = (async () => {
-      const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (path: string, body: unknown) =>
+        fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       while (!stop) {
         try {
           // A run started and finished through the host: finish answers once the run is in the ledger.
-          const started = await post('/api/runs', { type: 'deploy', subtype: 'deploy:k8s', summary: 'through the host' });
-          const id = started.status === 201 ? ((await started.json()) as { run: { run_id: string } }).run.run_id : undefined;
-          if (!id) { refused++; await started.arrayBuffer().catch(() => undefined); continue; }
+          const started = await post('/api/runs', {
+            type: 'deploy',
+            subtype: 'deploy:k8s',
+            summary: 'through the host',
+          });
+          const id =
+            started.status === 201 ? ((await started.json()) as { run: { run_id: string } }).run.run_id : undefined;
+          if (!id) {
+            refused++;
+            await started.arrayBuffer().catch(() => undefined);
+            continue;
+          }
           const finished = await post(`/api/runs/${id}/finish`, { status: 'ok' });
-          if (finished.status === 200) acknowledged.push(id); else refused++;
+          if (finished.status === 200) acknowledged.push(id);
+          else refused++;
           await finished.arrayBuffer();
-        } catch { refused++; await new Promise((r) => setTimeout(r, 50)); }
+        } catch {
+          refused++;
+          await new Promise((r) => setTimeout(r, 50));
+        }
       }
     })();
     const cliPrinted: string[] = [];
     const cliFailures: string[] = [];
     const cliWriter = async (n: number) => {
       for (let i = 0; i < n; i++) {
-        const child = spawn(process.execPath, ['--import', TSX, CLI, 'run', '--no-repo-changes', '--', process.execPath, '-e', '0'], { cwd: ledgerDir, env: { ...process.env, CI: '' } });
+        const child = spawn(
+          process.execPath,
+          ['--import', TSX, CLI, 'run', '--no-repo-changes', '--', process.execPath, '-e', '0'],
+          { cwd: ledgerDir, env: { ...process.env, CI: '' } },
+        );
         let err = '';
-        child.stderr.on('data', (b) => { err += b; });
+        child.stderr.on('data', (b) => {
+          err += b;
+        });
         const code = await new Promise<number | null>((r) => child.on('close', r));
         const id = /@run:(run_[A-Za-z0-9_.-]+)/.exec(err)?.[1];
-        if (code !== 0 || !id) cliFailures.push(err); else cliPrinted.push(id);
+        if (code !== 0 || !id) cliFailures.push(err);
+        else cliPrinted.push(id);
       }
     };
     const clis = Promise.all([cliWriter(3), cliWriter(3)]);
@@ -89,15 +126,24 @@ describe('host and CLI on one ledger', () => {
     // The stream has caught up once nothing new arrives for a second.
     let seen = -1;
     let quietSince = performance.now();
-    await until(() => {
-      if (seqs.length !== seen) { seen = seqs.length; quietSince = performance.now(); }
-      return performance.now() - quietSince > 1000;
-    }, 'the stream to go quiet', 30_000);
+    await until(
+      () => {
+        if (seqs.length !== seen) {
+          seen = seqs.length;
+          quietSince = performance.now();
+        }
+        return performance.now() - quietSince > 1000;
+      },
+      'the stream to go quiet',
+      30_000,
+    );
     bridge.close();
     host.child.kill('SIGTERM');
     await new Promise((r) => host.child.on('close', r));
 
-    console.log(`acknowledged ${acknowledged.length} (${atKill} before the kill), refused or cut ${refused}, CLI runs ${cliPrinted.length}, events seen ${seqs.length}, connections ${bridge.connections}`);
+    console.log(
+      `acknowledged ${acknowledged.length} (${atKill} before the kill), refused or cut ${refused}, CLI runs ${cliPrinted.length}, events seen ${seqs.length}, connections ${bridge.connections}`,
+    );
     assert.deepEqual(cliFailures, [], 'no CLI run reported as failed');
     const l = await createGitLedger({ fs, dir: ledgerDir });
     const missing: string[] = [];

@@ -9,7 +9,12 @@ import { createOriginState, originHandlers, originSnapshot, type OriginState } f
 const BASE = 'http://origin.test';
 
 async function rejection(p: Promise<unknown>): Promise<ScpError> {
-  try { await p; } catch (e) { assert.ok(e instanceof ScpError, `expected an ScpError, got ${String(e)}`); return e; }
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ScpError, `expected an ScpError, got ${String(e)}`);
+    return e;
+  }
   throw new Error('expected a rejection');
 }
 
@@ -28,10 +33,16 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     const b = originSnapshot('audit:l2:risks', 2);
     state.pending.set(a.snapshot_id, a).set(b.snapshot_id, b);
     const { staging } = createHttpBackend({ baseUrl: BASE });
-    assert.deepEqual((await staging.list()).map((p) => p.snapshot_id), [a.snapshot_id, b.snapshot_id]);
-    assert.deepEqual((await staging.list({ audit_type: 'project' })).map((p) => p.card_key), ['audit:l2:risks']);
+    assert.deepEqual(
+      (await staging.list()).map((p) => p.snapshot_id),
+      [a.snapshot_id, b.snapshot_id],
+    );
+    assert.deepEqual(
+      (await staging.list({ audit_type: 'project' })).map((p) => p.card_key),
+      ['audit:l2:risks'],
+    );
     assert.deepEqual((await staging.get(a.snapshot_id)).data, a.data);
-    assert.deepEqual({ ...await staging.counts() }, { security: 1, 'audit:l2:risks': 1 });
+    assert.deepEqual({ ...(await staging.counts()) }, { security: 1, 'audit:l2:risks': 1 });
   });
 
   it('turns the origin 404 for a missing pending snapshot into NotFoundError', async () => {
@@ -67,7 +78,10 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     state.saved.set(s.snapshot_id, s);
     const { refs } = createHttpBackend({ baseUrl: BASE });
     const found = await refs.resolve(`@audit:${s.snapshot_id}`);
-    assert.deepEqual({ exists: found.exists, source: found.source, summary: found.summary }, { exists: true, source: 'ledger', summary: 'saved one' });
+    assert.deepEqual(
+      { exists: found.exists, source: found.source, summary: found.summary },
+      { exists: true, source: 'ledger', summary: 'saved one' },
+    );
     const missing = await refs.resolve('@audit:security_20990101_000000');
     assert.equal(missing.exists, false);
     const run = await refs.resolve('@run:run_20990101T000000Z_deploy_abcd');
@@ -81,22 +95,49 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     state.pending.set(s.snapshot_id, s);
     const { refs } = createHttpBackend({ baseUrl: BASE });
     const kinds = await refs.autocomplete('@');
-    assert.deepEqual(kinds.map((k) => [k.ref, k.section]), [['@run:', 'kinds'], ['@audit:', 'kinds'], ['@thread:', 'kinds'], ['@commit:', 'kinds']]);
+    assert.deepEqual(
+      kinds.map((k) => [k.ref, k.section]),
+      [
+        ['@run:', 'kinds'],
+        ['@audit:', 'kinds'],
+        ['@thread:', 'kinds'],
+        ['@commit:', 'kinds'],
+      ],
+    );
     const items = await refs.autocomplete('@audit:sec');
-    assert.deepEqual(items.map((i) => [i.ref, i.section]), [[`@audit:${s.snapshot_id}`, 'unsaved']]);
-    assert.deepEqual(refs.parse('see @commit:abc123 and @audit:x_1').map((r) => r.kind), ['commit', 'audit']);
+    assert.deepEqual(
+      items.map((i) => [i.ref, i.section]),
+      [[`@audit:${s.snapshot_id}`, 'unsaved']],
+    );
+    assert.deepEqual(
+      refs.parse('see @commit:abc123 and @audit:x_1').map((r) => r.kind),
+      ['commit', 'audit'],
+    );
   });
 
-  it('files the origin\'s run suggestions, which carry no section, under runs', async () => {
+  it("files the origin's run suggestions, which carry no section, under runs", async () => {
     const run = {
-      run_id: 'run_20260217T204500Z_deploy_ab12', type: 'deploy', subtype: 'deploy:k8s', status: 'failed', user: 'ana', code_ref: '',
-      started_at: '2026-02-17T20:45:00.000Z', ended_at: '2026-02-17T20:45:03.000Z', duration_ms: 3000, environment: 'prod',
-      modules_affected: [], summary: 'rollout timed out', metadata: {},
+      run_id: 'run_20260217T204500Z_deploy_ab12',
+      type: 'deploy',
+      subtype: 'deploy:k8s',
+      status: 'failed',
+      user: 'ana',
+      code_ref: '',
+      started_at: '2026-02-17T20:45:00.000Z',
+      ended_at: '2026-02-17T20:45:03.000Z',
+      duration_ms: 3000,
+      environment: 'prod',
+      modules_affected: [],
+      summary: 'rollout timed out',
+      metadata: {},
     };
     state.runs.set(run.run_id, { run, events: [] });
     const { refs } = createHttpBackend({ baseUrl: BASE });
     const items = await refs.autocomplete('@run:');
-    assert.deepEqual(items.map((i) => [i.ref, i.section, i.status]), [[`@run:${run.run_id}`, 'runs', 'failed']]);
+    assert.deepEqual(
+      items.map((i) => [i.ref, i.section, i.status]),
+      [[`@run:${run.run_id}`, 'runs', 'failed']],
+    );
   });
 
   it('reads and deletes saved audits; a missing one is undefined, runs the origin never built are undefined', async () => {
@@ -105,20 +146,37 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     const { ledger } = createHttpBackend({ baseUrl: BASE });
     assert.equal((await ledger.getAudit(s.snapshot_id))!.card_key, 'security');
     assert.equal(await ledger.getAudit('security_20990101_000000'), undefined);
-    server.use(http.get(`${BASE}/api/runs/:id`, () => new HttpResponse('<h1>Not Found</h1>', { status: 404, headers: { 'content-type': 'text/html' } })));
+    server.use(
+      http.get(
+        `${BASE}/api/runs/:id`,
+        () => new HttpResponse('<h1>Not Found</h1>', { status: 404, headers: { 'content-type': 'text/html' } }),
+      ),
+    );
     assert.equal(await ledger.getRun('run_20990101T000000Z_deploy_abcd'), undefined);
     assert.equal((await rejection(ledger.deleteAudit(s.snapshot_id))).code, 'validation'); // a delete must say why
     assert.equal(state.saved.size, 1);
-    assert.deepEqual(await ledger.deleteAudit(s.snapshot_id, { reason: 'wrong card' }), { commit: '', ids: [s.snapshot_id] });
+    assert.deepEqual(await ledger.deleteAudit(s.snapshot_id, { reason: 'wrong card' }), {
+      commit: '',
+      ids: [s.snapshot_id],
+    });
     assert.equal(state.saved.size, 0);
   });
 
   it('sends the headers hook on every request (fresh values each time) and the credentials mode', async () => {
     let n = 0;
-    const { staging } = createHttpBackend({ baseUrl: `${BASE}/`, headers: async () => ({ authorization: `Bearer token-${++n}` }) });
+    const { staging } = createHttpBackend({
+      baseUrl: `${BASE}/`,
+      headers: async () => ({ authorization: `Bearer token-${++n}` }),
+    });
     await staging.list();
     await staging.list();
-    assert.deepEqual(state.requests.map((r) => [r.path, r.headers.authorization]), [['/api/audits/pending', 'Bearer token-1'], ['/api/audits/pending', 'Bearer token-2']]);
+    assert.deepEqual(
+      state.requests.map((r) => [r.path, r.headers.authorization]),
+      [
+        ['/api/audits/pending', 'Bearer token-1'],
+        ['/api/audits/pending', 'Bearer token-2'],
+      ],
+    );
   });
 
   describe('failures become typed errors', () => {
@@ -127,7 +185,9 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
       const e = await rejection(createHttpBackend({ baseUrl: BASE }).staging.list());
       assert.equal(e.code, 'validation');
       assert.match(JSON.stringify(e.data), /pending\.0\.snapshot_id/);
-      server.use(http.get(`${BASE}/api/audits/pending`, () => new HttpResponse('<html>proxy error</html>', { status: 200 })));
+      server.use(
+        http.get(`${BASE}/api/audits/pending`, () => new HttpResponse('<html>proxy error</html>', { status: 200 })),
+      );
       assert.equal((await rejection(createHttpBackend({ baseUrl: BASE }).staging.list())).code, 'validation');
     });
 
@@ -135,11 +195,19 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
       server.use(http.get(`${BASE}/api/audits/pending`, () => HttpResponse.json({ error: 'boom' }, { status: 502 })));
       const e = await rejection(createHttpBackend({ baseUrl: BASE }).staging.list());
       assert.equal(e.code, 'http_error');
-      assert.deepEqual({ status: (e.data as { status: number }).status, body: (e.data as { body: unknown }).body }, { status: 502, body: { error: 'boom' } });
+      assert.deepEqual(
+        { status: (e.data as { status: number }).status, body: (e.data as { body: unknown }).body },
+        { status: 502, body: { error: 'boom' } },
+      );
     });
 
     it('a slow host is a TimeoutError after timeoutMs', async () => {
-      server.use(http.get(`${BASE}/api/audits/pending`, async () => { await delay('infinite'); return HttpResponse.json({}); }));
+      server.use(
+        http.get(`${BASE}/api/audits/pending`, async () => {
+          await delay('infinite');
+          return HttpResponse.json({});
+        }),
+      );
       const t0 = Date.now();
       const e = await rejection(createHttpBackend({ baseUrl: BASE, timeoutMs: 150 }).staging.list());
       assert.equal(e.code, 'timeout');
@@ -152,14 +220,25 @@ describe('HTTP client adapters against the origin API (msw/node)', () => {
     });
 
     it('an aborted request is an AbortedError', async () => {
-      server.use(http.get(`${BASE}/api/chat/refs/resolve`, async () => { await delay(2000); return HttpResponse.json({}); }));
+      server.use(
+        http.get(`${BASE}/api/chat/refs/resolve`, async () => {
+          await delay(2000);
+          return HttpResponse.json({});
+        }),
+      );
       const ctl = new AbortController();
-      const p = createHttpBackend({ baseUrl: BASE }).refs.resolve('@audit:security_20260101_000000', { signal: ctl.signal });
+      const p = createHttpBackend({ baseUrl: BASE }).refs.resolve('@audit:security_20260101_000000', {
+        signal: ctl.signal,
+      });
       setTimeout(() => ctl.abort(), 30);
       assert.equal((await rejection(p)).code, 'aborted');
       const pre = new AbortController();
       pre.abort();
-      assert.equal((await rejection(createHttpBackend({ baseUrl: BASE }).refs.autocomplete('@audit:', { signal: pre.signal }))).code, 'aborted');
+      assert.equal(
+        (await rejection(createHttpBackend({ baseUrl: BASE }).refs.autocomplete('@audit:', { signal: pre.signal })))
+          .code,
+        'aborted',
+      );
     });
   });
 });

@@ -27,5 +27,12 @@ ledgerContract('HTTP adapter → Node handler (git ledger on disk)', async () =>
   const scp = createScp({ ledger: git, channel: false });
   const host = await startHost({ scp, auth, ledgerWrite: 'import' });
   const { ledger } = createHttpBackend({ baseUrl: host.baseUrl });
-  return { ledger, cleanup: async () => { await host.stop(); await scp.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    ledger,
+    cleanup: async () => {
+      await host.stop();
+      await scp.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });

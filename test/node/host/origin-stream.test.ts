@@ -11,31 +11,56 @@ import { connectEventBridge, type EventBridge } from '../../../src/core/host/sse
 import { until } from '../../helpers/until.js';
 
 let ts = 1_790_000_000;
-function frame(seq: number, type: string, key: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+function frame(
+  seq: number,
+  type: string,
+  key: string,
+  data: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): string {
   return `event: ${type}\nid: ${seq}\ndata: ${JSON.stringify({ v: 1, ts: ts++, seq, type, key, data, ...extra })}\n\n`;
 }
 const ledgerRun = (seq: number, id: string, status: string) =>
-  frame(seq, 'ledger:run', id, { type: 'deploy', subtype: 'deploy:k8s', status, summary: `deploy ${id}`, user: 'ops', code_ref: '0123456789ab' });
+  frame(seq, 'ledger:run', id, {
+    type: 'deploy',
+    subtype: 'deploy:k8s',
+    status,
+    summary: `deploy ${id}`,
+    user: 'ops',
+    code_ref: '0123456789ab',
+  });
 
 /** What the origin sent on each connection, in its framing. */
 const TRANSCRIPT = [
   // Instance A, fresh client: ready (seq 3: the origin had published before), then live events.
-  frame(3, 'sys:ready', '', { instance_id: 'A', cache_keys: ['security'] })
-    + frame(4, 'audit:pending', 'security', {}, { snapshot_id: 'security_20260217_200000' })
-    + ledgerRun(5, 'run_20260217T200000Z_deploy_a1', 'ok')
-    + frame(6, 'run:completed', 'run_20260217T200001Z_build_a2', { run_id: 'run_20260217T200001Z_build_a2', type: 'build', subtype: 'build:docker', status: 'failed', summary: 'build', duration_ms: 1200 }),
+  frame(3, 'sys:ready', '', { instance_id: 'A', cache_keys: ['security'] }) +
+    frame(4, 'audit:pending', 'security', {}, { snapshot_id: 'security_20260217_200000' }) +
+    ledgerRun(5, 'run_20260217T200000Z_deploy_a1', 'ok') +
+    frame(6, 'run:completed', 'run_20260217T200001Z_build_a2', {
+      run_id: 'run_20260217T200001Z_build_a2',
+      type: 'build',
+      subtype: 'build:docker',
+      status: 'failed',
+      summary: 'build',
+      duration_ms: 1200,
+    }),
   // The origin restarted as B: its seqs begin again at 1; the old cursor (6) is not in its buffer.
-  frame(1, 'sys:ready', '', { instance_id: 'B', cache_keys: [] })
-    + frame(1, 'state:snapshot', '', { pending: [] })
-    + frame(2, 'audit:saved', 'security_20260217_200000', { card_key: 'security', status: 'ok', summary: 's', iso: '2026-02-17T20:00:00Z' })
-    + ledgerRun(3, 'run_20260217T200500Z_deploy_b1', 'failed'),
+  frame(1, 'sys:ready', '', { instance_id: 'B', cache_keys: [] }) +
+    frame(1, 'state:snapshot', '', { pending: [] }) +
+    frame(2, 'audit:saved', 'security_20260217_200000', {
+      card_key: 'security',
+      status: 'ok',
+      summary: 's',
+      iso: '2026-02-17T20:00:00Z',
+    }) +
+    ledgerRun(3, 'run_20260217T200500Z_deploy_b1', 'failed'),
   // The client was away while B published 700 events: its cursor (3) fell out of the buffer.
-  frame(703, 'sys:ready', '', { instance_id: 'B', cache_keys: [] })
-    + frame(703, 'state:snapshot', '', { pending: [] })
-    + frame(704, 'audit:pending', 'k8s', {}, { snapshot_id: 'k8s_20260217_210000' }),
+  frame(703, 'sys:ready', '', { instance_id: 'B', cache_keys: [] }) +
+    frame(703, 'state:snapshot', '', { pending: [] }) +
+    frame(704, 'audit:pending', 'k8s', {}, { snapshot_id: 'k8s_20260217_210000' }),
 ];
 
-describe('the origin\'s event stream, exactly as it frames it', () => {
+describe("the origin's event stream, exactly as it frames it", () => {
   let server: Server | undefined;
   let bridge: EventBridge | undefined;
   afterEach(async () => {

@@ -10,24 +10,42 @@ import { startHost, tokenAuth, until, type RunningHost } from './support/host-se
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
-async function call(host: RunningHost, method: string, path: string, o: { body?: string | object; headers?: Record<string, string> } = {}) {
+async function call(
+  host: RunningHost,
+  method: string,
+  path: string,
+  o: { body?: string | object; headers?: Record<string, string> } = {},
+) {
   const body = typeof o.body === 'string' ? o.body : o.body === undefined ? undefined : JSON.stringify(o.body);
-  const res = await fetch(`${host.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...o.headers }, ...(body !== undefined && { body }) });
+  const res = await fetch(`${host.baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...o.headers },
+    ...(body !== undefined && { body }),
+  });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) as JsonReply : undefined };
+  return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as JsonReply) : undefined };
 }
 
 async function rejection(p: Promise<unknown>): Promise<ScpError> {
-  try { await p; } catch (e) { assert.ok(e instanceof ScpError, `expected an ScpError, got ${String(e)}`); return e; }
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ScpError, `expected an ScpError, got ${String(e)}`);
+    return e;
+  }
   throw new Error('expected a rejection');
 }
 
 describe('Node request handler over loopback HTTP', () => {
   let host: RunningHost;
-  afterEach(async () => { await host?.stop(); });
+  afterEach(async () => {
+    await host?.stop();
+  });
 
   describe('the origin API', () => {
-    beforeEach(async () => { host = await startHost(); });
+    beforeEach(async () => {
+      host = await startHost();
+    });
 
     it('stages, lists, gets, saves (with explicit ids), lists saved, gets and deletes a saved audit', async () => {
       const { staging, ledger } = createHttpBackend({ baseUrl: host.baseUrl });
@@ -36,10 +54,13 @@ describe('Node request handler over loopback HTTP', () => {
       const id = staged.staged ? staged.snapshot.snapshot_id : '';
       const pending = await call(host, 'GET', '/api/audits/pending');
       assert.equal(pending.status, 200);
-      assert.deepEqual(pending.json!.pending.map((p: { snapshot_id: string }) => p.snapshot_id), [id]);
+      assert.deepEqual(
+        pending.json!.pending.map((p: { snapshot_id: string }) => p.snapshot_id),
+        [id],
+      );
       assert.equal('data' in pending.json!.pending[0], false);
       assert.deepEqual((await staging.get(id)).data, { findings: 3, score: 78 });
-      assert.deepEqual({ ...await staging.counts() }, { security: 1 });
+      assert.deepEqual({ ...(await staging.counts()) }, { security: 1 });
 
       const saved = await call(host, 'POST', '/api/audits/save', { body: { snapshot_ids: [id] } });
       assert.equal(saved.status, 200);
@@ -48,7 +69,10 @@ describe('Node request handler over loopback HTTP', () => {
       assert.match(saved.json!.commit, /\S/);
       assert.deepEqual(await staging.list(), []);
       const list = await call(host, 'GET', '/api/audits/saved');
-      assert.deepEqual(list.json!.saved.map((s: { snapshot_id: string }) => s.snapshot_id), [id]);
+      assert.deepEqual(
+        list.json!.saved.map((s: { snapshot_id: string }) => s.snapshot_id),
+        [id],
+      );
       assert.equal(list.json!.saved[0].card_key, 'security');
       assert.equal((await ledger.getAudit(id))!.summary, '3 issues · Score: 78');
       const del = await call(host, 'DELETE', `/api/audits/saved/${id}?reason=wrong%20card`);
@@ -64,7 +88,10 @@ describe('Node request handler over loopback HTTP', () => {
       const idA = a.staged ? a.snapshot.snapshot_id : '';
       const res = await call(host, 'POST', '/api/audits/discard', { body: { snapshot_ids: [idA] } });
       assert.equal(res.json!.discarded, 1);
-      assert.deepEqual((await staging.list()).map((p) => p.card_key), ['k8s']);
+      assert.deepEqual(
+        (await staging.list()).map((p) => p.card_key),
+        ['k8s'],
+      );
       assert.ok(b.staged);
     });
 
@@ -87,7 +114,13 @@ describe('Node request handler over loopback HTTP', () => {
         ['POST', '/api/audits/save', { snapshot_ids: ['ok_id', '../etc/passwd'] }, 'snapshot_ids.1', 'invalid_id'],
         ['POST', '/api/audits/save', '{"snapshot_ids": [', 'body', 'invalid_json'],
         ['POST', '/api/audits/stage', { result: {} }, 'card_key', 'validation'],
-        ['POST', '/api/audits/stage', { card_key: 'x', result: {}, options: { computed_at: 'soon' } }, 'options.computed_at', 'validation'],
+        [
+          'POST',
+          '/api/audits/stage',
+          { card_key: 'x', result: {}, options: { computed_at: 'soon' } },
+          'options.computed_at',
+          'validation',
+        ],
         ['GET', '/api/audits/pending?audit_type=weird', undefined, 'audit_type', 'validation'],
         ['GET', '/api/audits/pending/..%2Fsecret', undefined, 'id', 'invalid_id'],
         ['GET', '/api/chat/refs/resolve', undefined, 'ref', 'validation'],
@@ -114,7 +147,14 @@ describe('Node request handler over loopback HTTP', () => {
       assert.equal(declared.json!.error, 'body_too_large');
       // Chunked (no Content-Length): cut off while streaming.
       const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest(`${host.baseUrl}/api/audits/stage`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => { res.resume(); resolve(res.statusCode!); });
+        const req = httpRequest(
+          `${host.baseUrl}/api/audits/stage`,
+          { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
         req.on('error', reject);
         for (let i = 0; i < 10; i++) req.write(big.slice(i * 500, (i + 1) * 500));
         req.end();
@@ -143,17 +183,26 @@ describe('Node request handler over loopback HTTP', () => {
       const kinds = await refs.autocomplete('@');
       assert.ok(kinds.some((k) => k.ref === '@audit:'));
       const items = await refs.autocomplete('@audit:sec');
-      assert.deepEqual(items.map((i) => i.ref), [`@audit:${id}`]);
+      assert.deepEqual(
+        items.map((i) => i.ref),
+        [`@audit:${id}`],
+      );
     });
 
     it('tracks a run through the host and serves it at /api/runs/recent and /api/runs/<id>', async () => {
       const client = createHostClient({ baseUrl: host.baseUrl, events: false });
-      const result = await client.runs.track({ type: 'deploy', subtype: 'deploy:k8s', target: 'cluster-a' }, async (h) => {
-        await h.event({ type: 'step', status: 'ok' });
-        const live = await client.runs.live();
-        assert.deepEqual(live.map((r) => r.run_id), [h.id]);
-        return { ok: true, summary: 'deployed 3 pods' };
-      });
+      const result = await client.runs.track(
+        { type: 'deploy', subtype: 'deploy:k8s', target: 'cluster-a' },
+        async (h) => {
+          await h.event({ type: 'step', status: 'ok' });
+          const live = await client.runs.live();
+          assert.deepEqual(
+            live.map((r) => r.run_id),
+            [h.id],
+          );
+          return { ok: true, summary: 'deployed 3 pods' };
+        },
+      );
       assert.deepEqual(result, { ok: true, summary: 'deployed 3 pods' });
       const recent = await call(host, 'GET', '/api/runs/recent');
       assert.equal(recent.json!.runs.length, 1);
@@ -175,9 +224,12 @@ describe('Node request handler over loopback HTTP', () => {
       const again = await call(host, 'GET', '/api/ledger/entries?limit=10', { headers: { 'if-none-match': etag } });
       assert.equal(again.status, 304);
       assert.equal(again.json, undefined);
-      await createHttpBackend({ baseUrl: host.baseUrl }).staging.stage('security', { x: 1 }).then(async (s) => {
-        if (s.staged) await call(host, 'POST', '/api/audits/save', { body: { snapshot_ids: [s.snapshot.snapshot_id] } });
-      });
+      await createHttpBackend({ baseUrl: host.baseUrl })
+        .staging.stage('security', { x: 1 })
+        .then(async (s) => {
+          if (s.staged)
+            await call(host, 'POST', '/api/audits/save', { body: { snapshot_ids: [s.snapshot.snapshot_id] } });
+        });
       const changed = await call(host, 'GET', '/api/ledger/entries?limit=10', { headers: { 'if-none-match': etag } });
       assert.equal(changed.status, 200);
       assert.equal(changed.json!.entries.length, 1);
@@ -186,7 +238,9 @@ describe('Node request handler over loopback HTTP', () => {
       const p2 = await ledger.list({ limit: 10 });
       assert.deepEqual(p2, p1);
       const hist = await call(host, 'GET', '/api/events/history?limit=2');
-      const h304 = await call(host, 'GET', '/api/events/history?limit=2', { headers: { 'if-none-match': hist.headers.get('etag')! } });
+      const h304 = await call(host, 'GET', '/api/events/history?limit=2', {
+        headers: { 'if-none-match': hist.headers.get('etag')! },
+      });
       assert.equal(h304.status, 304);
     });
 
@@ -207,7 +261,14 @@ describe('Node request handler over loopback HTTP', () => {
   describe('embedding', () => {
     it('answers CORS preflights for allowed origins only and exposes the ETag', async () => {
       host = await startHost({ cors: { origins: ['http://app.test'], credentials: true } });
-      const pre = await fetch(`${host.baseUrl}/api/audits/save`, { method: 'OPTIONS', headers: { origin: 'http://app.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
+      const pre = await fetch(`${host.baseUrl}/api/audits/save`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://app.test',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization',
+        },
+      });
       assert.equal(pre.status, 204);
       assert.equal(pre.headers.get('access-control-allow-origin'), 'http://app.test');
       assert.equal(pre.headers.get('access-control-allow-credentials'), 'true');
@@ -226,14 +287,24 @@ describe('Node request handler over loopback HTTP', () => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          if (chunks.length) (req as typeof req & { body?: unknown }).body = JSON.parse(Buffer.concat(chunks).toString());
-          void host.handler(req, res, () => { passed.push(req.url!); res.end('app page'); });
+          if (chunks.length)
+            (req as typeof req & { body?: unknown }).body = JSON.parse(Buffer.concat(chunks).toString());
+          void host.handler(req, res, () => {
+            passed.push(req.url!);
+            res.end('app page');
+          });
         });
       });
       await new Promise<void>((r) => framework.listen(0, '127.0.0.1', r));
       const base = `http://127.0.0.1:${(framework.address() as import('node:net').AddressInfo).port}`;
       try {
-        const staged = await (await fetch(`${base}/api/audits/stage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ card_key: 'dns', result: { ok: 1 } }) })).json() as { staged: boolean };
+        const staged = (await (
+          await fetch(`${base}/api/audits/stage`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ card_key: 'dns', result: { ok: 1 } }),
+          })
+        ).json()) as { staged: boolean };
         assert.equal(staged.staged, true);
         assert.equal(await (await fetch(`${base}/dashboard`)).text(), 'app page');
         assert.deepEqual(passed, ['/dashboard']);
@@ -247,7 +318,12 @@ describe('Node request handler over loopback HTTP', () => {
   describe('failures', () => {
     it('answers 500 without detail and hands the error to onError', async () => {
       const seen: unknown[] = [];
-      host = await startHost({ scp: () => { throw new Error('disk on fire'); }, onError: (e) => seen.push(e) });
+      host = await startHost({
+        scp: () => {
+          throw new Error('disk on fire');
+        },
+        onError: (e) => seen.push(e),
+      });
       const r = await call(host, 'GET', '/api/audits/pending');
       assert.equal(r.status, 500);
       assert.deepEqual(r.json, { error: 'internal', message: 'The host failed to answer; see its logs' });
@@ -256,7 +332,9 @@ describe('Node request handler over loopback HTTP', () => {
   });
 
   describe('auth and tenants', () => {
-    beforeEach(async () => { host = await startHost({ auth: tokenAuth }); });
+    beforeEach(async () => {
+      host = await startHost({ auth: tokenAuth });
+    });
 
     it('answers 401 without credentials and 403 for a caller the hook forbids', async () => {
       const none = await call(host, 'GET', '/api/audits/pending');
@@ -267,8 +345,15 @@ describe('Node request handler over loopback HTTP', () => {
       assert.equal(denied.json!.error, 'forbidden');
       const sse = await fetch(`${host.baseUrl}/api/events`);
       assert.equal(sse.status, 401);
-      const bridge = connectEventBridge({ url: `${host.baseUrl}/api/events`, bus: createEventBus(), headers: auth('t-denied') });
-      await assert.rejects(bridge.ready(), (e: ScpError) => e.code === 'http_error' && (e.data as { status: number }).status === 403);
+      const bridge = connectEventBridge({
+        url: `${host.baseUrl}/api/events`,
+        bus: createEventBus(),
+        headers: auth('t-denied'),
+      });
+      await assert.rejects(
+        bridge.ready(),
+        (e: ScpError) => e.code === 'http_error' && (e.data as { status: number }).status === 403,
+      );
       assert.equal(bridge.state, 'closed');
       const e = await rejection(createHttpBackend({ baseUrl: host.baseUrl }).staging.list());
       assert.equal(e.code, 'http_error');
@@ -287,14 +372,26 @@ describe('Node request handler over loopback HTTP', () => {
     });
 
     it('isolates tenants: entries, pending, refs, history and the event stream of A never reach B', async () => {
-      const a = createHostClient({ baseUrl: host.baseUrl, headers: auth('t-acme-alice'), events: { initialDelayMs: 10 } });
-      const b = createHostClient({ baseUrl: host.baseUrl, headers: auth('t-globex-bob'), events: { initialDelayMs: 10 } });
+      const a = createHostClient({
+        baseUrl: host.baseUrl,
+        headers: auth('t-acme-alice'),
+        events: { initialDelayMs: 10 },
+      });
+      const b = createHostClient({
+        baseUrl: host.baseUrl,
+        headers: auth('t-globex-bob'),
+        events: { initialDelayMs: 10 },
+      });
       await a.events!.ready();
       await b.events!.ready();
       const seenByB: string[] = [];
-      b.bus.onAny((name) => { seenByB.push(name); });
+      b.bus.onAny((name) => {
+        seenByB.push(name);
+      });
       const seenByA: string[] = [];
-      a.bus.on('audit:saved', (p) => { seenByA.push(p.snapshot_id); });
+      a.bus.on('audit:saved', (p) => {
+        seenByA.push(p.snapshot_id);
+      });
 
       const s = await a.staging.stage('security', { secret: 'acme-only' }, { summary: 'acme scan' });
       const id = s.staged ? s.snapshot.snapshot_id : '';
@@ -331,7 +428,8 @@ describe('Node request handler over loopback HTTP', () => {
       const s = await staging.stage('k8s', { pods: 3 }, { summary: '3 pods' });
       let text = '';
       while (!text.includes('event: audit:pending')) text += new TextDecoder().decode((await reader.read()).value);
-      while (!/event: audit:pending\nid: \d+\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      while (!/event: audit:pending\nid: \d+\ndata: .*\n\n/.test(text))
+        text += new TextDecoder().decode((await reader.read()).value);
       await reader.cancel();
       assert.match(text, /^retry: \d+\n\nevent: sys:ready\ndata: \{"instance_id":"[^"]+","cache_keys":\[\]/);
       const data = /event: audit:pending\nid: (\d+)\ndata: (.*)\n\n/.exec(text)!;
@@ -378,7 +476,8 @@ describe('Node request handler over loopback HTTP', () => {
 
     it('answers a cursor older than retention with exactly one reset, then the client refetches and streams on', async () => {
       host = await startHost({ retention: { maxEvents: 5 } });
-      const journalOf = async () => (await fetch(`${host.baseUrl}/api/events/history?limit=1`)).json() as Promise<{ events: { seq: number }[] }>;
+      const journalOf = async () =>
+        (await fetch(`${host.baseUrl}/api/events/history?limit=1`)).json() as Promise<{ events: { seq: number }[] }>;
       const { staging } = createHttpBackend({ baseUrl: host.baseUrl });
       // Retention drops whole segments; with 1,000 events per segment keep the count small but
       // make the cursor unknown to the journal by asking from before its first event.
@@ -389,7 +488,9 @@ describe('Node request handler over loopback HTTP', () => {
       const resets: string[] = [];
       client.bus.on('sys:reset', (p) => resets.push(p.reason));
       const refetched: number[] = [];
-      client.events!.onReset(async () => { refetched.push((await client.staging.list()).length); });
+      client.events!.onReset(async () => {
+        refetched.push((await client.staging.list()).length);
+      });
       await until(() => refetched.length === 1);
       assert.deepEqual(resets, ['cursor_unknown']);
       assert.deepEqual(refetched, [3]);
@@ -412,7 +513,10 @@ describe('Node request handler over loopback HTTP', () => {
       assert.deepEqual(j.check('2'), { ok: false, reason: 'cursor_expired' });
       assert.deepEqual(j.check('7'), { ok: true, seq: 7 });
       assert.deepEqual(j.check('11'), { ok: false, reason: 'cursor_unknown' });
-      assert.deepEqual(j.read(7, 10).map((e) => e.seq), [8, 9, 10]);
+      assert.deepEqual(
+        j.read(7, 10).map((e) => e.seq),
+        [8, 9, 10],
+      );
     });
 
     it('sends sys:heartbeat after the idle interval and releases the stream when the client leaves', async () => {
@@ -443,14 +547,21 @@ describe('Node request handler over loopback HTTP', () => {
       const core = host.clients.get('default')!;
       const summary = 'x'.repeat(100_000);
       for (let i = 0; i < 400 && host.handler.streams === 1; i++) {
-        core.bus.emit('run:started', { run_id: `run_20260101T000000Z_big_${String(i).padStart(4, '0')}`, type: 'big', subtype: 'big', summary });
+        core.bus.emit('run:started', {
+          run_id: `run_20260101T000000Z_big_${String(i).padStart(4, '0')}`,
+          type: 'big',
+          subtype: 'big',
+          summary,
+        });
         await new Promise((r) => setImmediate(r));
       }
       await until(() => host.handler.streams === 0, 10_000, 'slow stream dropped');
       // It was told why before being dropped: the last frame it was sent is a reset.
       sock.resume();
       let text = '';
-      sock.on('data', (b: Buffer) => { text += b.toString('latin1'); });
+      sock.on('data', (b: Buffer) => {
+        text += b.toString('latin1');
+      });
       await until(() => text.includes('event: reset'), 10_000, 'reset frame read');
       assert.match(text, /event: reset\nid: \d+\ndata: \{"reason":"slow_client"/);
       sock.destroy();

@@ -21,26 +21,49 @@ function cuttingProxy(target: URL, budget: () => number, maxCuts: number) {
     if (cut) cuts++;
     client.on('data', (b) => upstream.write(b));
     upstream.on('data', (b: Buffer) => {
-      if (b.length < left) { left -= b.length; client.write(b); return; }
-      client.write(b.subarray(0, left), () => { client.destroy(); upstream.destroy(); });
+      if (b.length < left) {
+        left -= b.length;
+        client.write(b);
+        return;
+      }
+      client.write(b.subarray(0, left), () => {
+        client.destroy();
+        upstream.destroy();
+      });
       left = 0;
     });
-    const end = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
   });
   return {
     server,
-    get cuts() { return cuts; },
-    async listen() { await new Promise<void>((r) => server.listen(0, '127.0.0.1', r)); return `http://127.0.0.1:${(server.address() as AddressInfo).port}`; },
-    async close() { for (const s of sockets) s.destroy(); await new Promise<void>((r) => server.close(() => r())); },
+    get cuts() {
+      return cuts;
+    },
+    async listen() {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }
 
 describe('SSE end to end through the Node handler with 100 cut connections', () => {
   let host: RunningHost;
   let bridge: EventBridge | undefined;
-  afterEach(async () => { bridge?.close(); await host?.stop(); });
+  afterEach(async () => {
+    bridge?.close();
+    await host?.stop();
+  });
 
   it('delivers 300 events exactly once and in order while writes go on', async () => {
     const seed = testSeed('sse end-to-end cuts');
@@ -56,7 +79,15 @@ describe('SSE end to end through the Node handler with 100 cut connections', () 
       bus.on('sys:reset', (p) => resets.push(p.reason));
       const { staging } = createHttpBackend({ baseUrl: host.baseUrl });
       await staging.stage('c000', { n: 0 }); // the stream starts with a cursor: replay from seq 0
-      bridge = connectEventBridge({ url: `${proxyUrl}/api/events`, bus, lastEventId: '0', initialDelayMs: 1, minRetryMs: 1, maxDelayMs: 20, random: rnd });
+      bridge = connectEventBridge({
+        url: `${proxyUrl}/api/events`,
+        bus,
+        lastEventId: '0',
+        initialDelayMs: 1,
+        minRetryMs: 1,
+        maxDelayMs: 20,
+        random: rnd,
+      });
       for (let i = 1; i < 300; i++) {
         await staging.stage(`c${String(i).padStart(3, '0')}`, { n: i });
         if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5 + Math.floor(rnd() * 10)));
@@ -64,7 +95,10 @@ describe('SSE end to end through the Node handler with 100 cut connections', () 
       await until(() => got.length >= 300 && proxy.cuts >= 100, 60_000, 'all events after 100 cuts');
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(proxy.cuts, 100);
-      assert.deepEqual(got, Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`),
+      );
       assert.deepEqual(resets, []);
       assert.equal(bridge.lastEventId, '300');
       assert.ok(bridge.connections > 100);

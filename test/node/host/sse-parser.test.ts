@@ -7,7 +7,12 @@ function parseAll(chunks: string[], opts: { maxLineLength?: number; maxEventLeng
   const messages: SseMessage[] = [];
   const retries: number[] = [];
   const errors: ValidationError[] = [];
-  const p = createSseParser({ onMessage: (m) => messages.push(m), onRetry: (ms) => retries.push(ms), onError: (e) => errors.push(e), ...opts });
+  const p = createSseParser({
+    onMessage: (m) => messages.push(m),
+    onRetry: (ms) => retries.push(ms),
+    onError: (e) => errors.push(e),
+    ...opts,
+  });
   for (const c of chunks) p.push(c);
   p.end();
   return { messages, retries, errors, lastEventId: p.lastEventId };
@@ -18,7 +23,10 @@ function splitAt(text: string, cuts: number[]): string[] {
   const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
   const out: string[] = [];
   let prev = 0;
-  for (const p of points) { out.push(text.slice(prev, p)); prev = p; }
+  for (const p of points) {
+    out.push(text.slice(prev, p));
+    prev = p;
+  }
   out.push(text.slice(prev));
   return out;
 }
@@ -53,11 +61,15 @@ describe('SSE parser (text/event-stream wire format)', () => {
     const seed = 20261123;
     console.log(`# sse-parser chunking property: seed ${seed}`);
     // biome-ignore lint/nursery/noFloatingPromises: fc.assert of a synchronous property returns nothing
-    fc.assert(fc.property(fc.array(fc.nat({ max: SAMPLE.length }), { maxLength: 40 }), (cuts) => {
-      assert.deepEqual(parseAll(splitAt(SAMPLE, cuts)).messages, expected);
-    }), { seed, numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: SAMPLE.length }), { maxLength: 40 }), (cuts) => {
+        assert.deepEqual(parseAll(splitAt(SAMPLE, cuts)).messages, expected);
+      }),
+      { seed, numRuns: 500 },
+    );
     // Every single cut position, explicitly (covers each CR|LF split).
-    for (let i = 0; i <= SAMPLE.length; i++) assert.deepEqual(parseAll([SAMPLE.slice(0, i), SAMPLE.slice(i)]).messages, expected);
+    for (let i = 0; i <= SAMPLE.length; i++)
+      assert.deepEqual(parseAll([SAMPLE.slice(0, i), SAMPLE.slice(i)]).messages, expected);
     // One character at a time.
     assert.deepEqual(parseAll([...SAMPLE]).messages, expected);
   });
@@ -70,7 +82,10 @@ describe('SSE parser (text/event-stream wire format)', () => {
 
   it('ignores an id containing NUL and a non-numeric retry', () => {
     const { messages, retries } = parseAll(['id: 7\ndata: a\n\nid: 8\0x\nretry: 10s\ndata: b\n\n']);
-    assert.deepEqual(messages.map((m) => m.id), ['7', '7']);
+    assert.deepEqual(
+      messages.map((m) => m.id),
+      ['7', '7'],
+    );
     assert.deepEqual(retries, []);
   });
 
@@ -83,7 +98,10 @@ describe('SSE parser (text/event-stream wire format)', () => {
     const huge = 'x'.repeat(5000);
     const chunks = splitAt(`id: 1\ndata: ok1\n\nid: 2\ndata: ${huge}\n\nid: 3\ndata: ok3\n\n`, [100, 2000, 4000, 5030]);
     const { messages, errors } = parseAll(chunks, { maxLineLength: 1024 });
-    assert.deepEqual(messages.map((m) => m.data), ['ok1', 'ok3']);
+    assert.deepEqual(
+      messages.map((m) => m.data),
+      ['ok1', 'ok3'],
+    );
     assert.equal(errors.length, 1);
     assert.ok(errors[0] instanceof ValidationError);
     assert.equal(errors[0]!.code, 'validation');
@@ -93,7 +111,10 @@ describe('SSE parser (text/event-stream wire format)', () => {
   it('drops an event whose data lines add up past the event limit', () => {
     const lines = Array.from({ length: 50 }, () => `data: ${'y'.repeat(100)}\n`).join('');
     const { messages, errors } = parseAll([`${lines}\ndata: fine\n\n`], { maxEventLength: 2000 });
-    assert.deepEqual(messages.map((m) => m.data), ['fine']);
+    assert.deepEqual(
+      messages.map((m) => m.data),
+      ['fine'],
+    );
     assert.equal(errors[0]!.data.what, 'sse event');
   });
 

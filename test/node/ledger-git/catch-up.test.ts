@@ -28,18 +28,30 @@ for (const kind of ['memory', 'file'] as const) {
   describe(`Node ${kind} read index catching up on synced entries`, () => {
     let server: GitServer;
     let dirs: string[] = [];
-    before(async () => { server = await startGitServer(); });
-    after(async () => { await server.stop(); });
+    before(async () => {
+      server = await startGitServer();
+    });
+    after(async () => {
+      await server.stop();
+    });
     afterEach(() => {
       const done = dirs;
       dirs = [];
-      try { for (const d of done) fsckOk(join(d, '.git')); } finally { for (const d of done) rmSync(d, { recursive: true, force: true }); }
+      try {
+        for (const d of done) fsckOk(join(d, '.git'));
+      } finally {
+        for (const d of done) rmSync(d, { recursive: true, force: true });
+      }
     });
 
-    const open = (dir: string, url: string) => createGitLedger({
-      fs, http, dir, remote: { url },
-      ...(kind === 'file' && { index: createFileReadIndex({ fs, path: join(dir, 'index.jsonl') }) }),
-    });
+    const open = (dir: string, url: string) =>
+      createGitLedger({
+        fs,
+        http,
+        dir,
+        remote: { url },
+        ...(kind === 'file' && { index: createFileReadIndex({ fs, path: join(dir, 'index.jsonl') }) }),
+      });
 
     it('a fresh clone syncing a remote of 20,000 entries lists all 20,000, and still does after reopening', async () => {
       const { name, url } = await server.createUniqueRepo(`catch-up-20k-${kind}`);

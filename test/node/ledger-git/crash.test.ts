@@ -26,7 +26,8 @@ function faultyFs(failAt: number, dead: boolean) {
       if (!WRITES.has(key)) return (v as (...a: unknown[]) => unknown).bind(target);
       return async (...args: unknown[]) => {
         n++;
-        if (n === failAt || (dead && n > failAt)) throw Object.assign(new Error(`injected failure at write ${n} (${key})`), { code: 'EIO' });
+        if (n === failAt || (dead && n > failAt))
+          throw Object.assign(new Error(`injected failure at write ${n} (${key})`), { code: 'EIO' });
         return (v as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
@@ -43,7 +44,11 @@ describe('git ledger: a save interrupted at every write step', () => {
 
   before(async () => {
     template = mkdtempSync(join(tmpdir(), 'scp-crash-tpl-'));
-    const l = await createGitLedger({ fs, dir: template, index: createFileReadIndex({ fs, path: join(template, '.git', 'scp-ledger-index.jsonl') }) });
+    const l = await createGitLedger({
+      fs,
+      dir: template,
+      index: createFileReadIndex({ fs, path: join(template, '.git', 'scp-ledger-index.jsonl') }),
+    });
     await l.write({ audits: [makeAudit(), makeAudit({ card_key: 'k8s' })] });
     await l.list();
     oldHead = (await l.head())!;
@@ -59,7 +64,12 @@ describe('git ledger: a save interrupted at every write step', () => {
     work.push(d);
     return d;
   }
-  const open = (dir: string, f: FsClient = fs) => createGitLedger({ fs: f, dir, index: createFileReadIndex({ fs: f, path: join(dir, '.git', 'scp-ledger-index.jsonl') }) });
+  const open = (dir: string, f: FsClient = fs) =>
+    createGitLedger({
+      fs: f,
+      dir,
+      index: createFileReadIndex({ fs: f, path: join(dir, '.git', 'scp-ledger-index.jsonl') }),
+    });
   const batch = () => ({ audits: [makeAudit({ card_key: 'dns' }), makeAudit({ card_key: 'git' })], runs: [makeRun()] });
 
   async function countWrites(): Promise<number> {
@@ -89,13 +99,21 @@ describe('git ledger: a save interrupted at every write step', () => {
         await l2.list();
         const b = batch();
         let threw: unknown;
-        try { await l2.write(b); } catch (e) { threw = e; }
+        try {
+          await l2.write(b);
+        } catch (e) {
+          threw = e;
+        }
         outcomes[threw === undefined ? 'landed' : 'threw']++;
         if (threw !== undefined) assert.ok(threw instanceof ScpError, `k=${k}: a typed error, got ${String(threw)}`);
 
         const after = await open(d);
         const head = await after.head();
-        assert.equal(threw === undefined ? head !== oldHead : head === oldHead, true, `k=${k}: head ${head} vs old ${oldHead}, threw=${String(threw)}`);
+        assert.equal(
+          threw === undefined ? head !== oldHead : head === oldHead,
+          true,
+          `k=${k}: head ${head} vs old ${oldHead}, threw=${String(threw)}`,
+        );
         const report = await after.verify();
         assert.equal(report.ok, true, `k=${k}: ${report.message}`);
         const listed = (await after.list({ limit: 100 })).entries.map((e) => e.id).sort();
@@ -119,7 +137,10 @@ describe('git ledger: a save interrupted at every write step', () => {
           const reopened = await open(d);
           const t0 = Date.now();
           await reopened.write(batch());
-          assert.ok(Date.now() - t0 < 1000, `k=${k}: the dead writer's lock blocked the next write for ${Date.now() - t0} ms`);
+          assert.ok(
+            Date.now() - t0 < 1000,
+            `k=${k}: the dead writer's lock blocked the next write for ${Date.now() - t0} ms`,
+          );
           assert.equal(existsSync(lock), false);
         }
         await after.write(batch());

@@ -27,10 +27,17 @@ function fill(dir: string): string {
     for (const size of [1 << 16, 1 << 12, 1 << 8, 1]) {
       const buf = Buffer.alloc(size, 7);
       for (;;) {
-        try { writeSync(fd, buf); } catch (e) { if ((e as { code?: string }).code === 'ENOSPC') break; throw e; }
+        try {
+          writeSync(fd, buf);
+        } catch (e) {
+          if ((e as { code?: string }).code === 'ENOSPC') break;
+          throw e;
+        }
       }
     }
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
   return path;
 }
 
@@ -65,7 +72,12 @@ describe('a full disk under the git ledger', () => {
   ];
 
   it('the CLI says the disk is full, keeps the old head and writes again once space is back', () => {
-    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { cwd: repoDir, encoding: 'utf8', env: { ...process.env, CI: '' } });
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', TSX, CLI, ...args], {
+        cwd: repoDir,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '' },
+      });
     const first = cli(['run', '--no-repo-changes', '--', process.execPath, '-e', '0']);
     assert.equal(first.status, 0, first.stderr);
     const head = git('rev-parse', 'scp-ledger').trim();
@@ -90,10 +102,19 @@ describe('a full disk under the git ledger', () => {
     const scp = createScp({ ledger, staging: createMemoryStagingStore(), channel: false });
     let host: RunningHost | undefined;
     try {
-      host = await startHost({ scp, onError: (e) => { logged.push(e); } });
+      host = await startHost({
+        scp,
+        onError: (e) => {
+          logged.push(e);
+        },
+      });
       const post = async (path: string, body: unknown) => {
-        const res = await fetch(`${host!.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        return { status: res.status, json: await res.json() as JsonReply };
+        const res = await fetch(`${host!.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, json: (await res.json()) as JsonReply };
       };
       const staged = await post('/api/audits/stage', { card_key: 'security', result: { score: 1 } });
       assert.equal(staged.status, 200, JSON.stringify(staged.json));
@@ -124,7 +145,14 @@ describe('a full disk under the git ledger', () => {
     const ledger = await createGitLedger({ fs, dir: repoDir });
     let crash = true;
     // The process "dies" right after the commit landed, before pending is updated.
-    const crashing = { ...ledger, write: async (b: Parameters<typeof ledger.write>[0]) => { const r = await ledger.write(b); if (crash) throw new Error('killed after the commit'); return r; } };
+    const crashing = {
+      ...ledger,
+      write: async (b: Parameters<typeof ledger.write>[0]) => {
+        const r = await ledger.write(b);
+        if (crash) throw new Error('killed after the commit');
+        return r;
+      },
+    };
     const staging = createMemoryStagingStore();
     const first = createScp({ ledger: crashing, staging, channel: false });
     const staged = await first.staging.stage('security', { score: 1 });

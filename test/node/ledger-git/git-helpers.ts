@@ -6,7 +6,13 @@ export function gitRun(gitdir: string, args: string[], input?: string | Buffer):
   return execFileSync('git', [`--git-dir=${gitdir}`, ...args], {
     encoding: 'utf8',
     input,
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@x',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@x',
+    },
     maxBuffer: 1 << 30,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -18,18 +24,42 @@ export function fsckOk(gitdir: string): void {
 }
 
 /** Commit files onto `branch` with plumbing only (no work tree): returns the new commit. */
-export function commitFiles(gitdir: string, branch: string, files: Record<string, string | null>, message: string, options: { parent?: string | null; base?: string } = {}): string {
+export function commitFiles(
+  gitdir: string,
+  branch: string,
+  files: Record<string, string | null>,
+  message: string,
+  options: { parent?: string | null; base?: string } = {},
+): string {
   const env = { GIT_INDEX_FILE: `${gitdir}/scp-test-index-${process.pid}` };
-  const run = (args: string[], input?: string) => execFileSync('git', [`--git-dir=${gitdir}`, ...args], {
-    encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 30,
-    env: { ...process.env, ...env, GIT_AUTHOR_NAME: 'origin', GIT_AUTHOR_EMAIL: 'origin@x', GIT_COMMITTER_NAME: 'origin', GIT_COMMITTER_EMAIL: 'origin@x' },
-  }).trim();
+  const run = (args: string[], input?: string) =>
+    execFileSync('git', [`--git-dir=${gitdir}`, ...args], {
+      encoding: 'utf8',
+      input,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      maxBuffer: 1 << 30,
+      env: {
+        ...process.env,
+        ...env,
+        GIT_AUTHOR_NAME: 'origin',
+        GIT_AUTHOR_EMAIL: 'origin@x',
+        GIT_COMMITTER_NAME: 'origin',
+        GIT_COMMITTER_EMAIL: 'origin@x',
+      },
+    }).trim();
   let parent: string | undefined;
   if (options.parent === null) parent = undefined;
   else if (options.parent) parent = options.parent;
-  else { try { parent = run(['rev-parse', '--verify', '-q', `refs/heads/${branch}`]); } catch { parent = undefined; } }
+  else {
+    try {
+      parent = run(['rev-parse', '--verify', '-q', `refs/heads/${branch}`]);
+    } catch {
+      parent = undefined;
+    }
+  }
   const base = options.base ?? parent;
-  if (base) run(['read-tree', base]); else run(['read-tree', '--empty']);
+  if (base) run(['read-tree', base]);
+  else run(['read-tree', '--empty']);
   for (const [path, text] of Object.entries(files)) {
     if (text === null) run(['update-index', '--force-remove', path]);
     else {

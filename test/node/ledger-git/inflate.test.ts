@@ -14,11 +14,24 @@ function sample(i: number): Uint8Array {
   const n = Math.floor(rand() * (i % 7 === 0 ? 200_000 : 4000));
   if (kind === 0) return Uint8Array.from({ length: n }, () => Math.floor(rand() * 256)); // incompressible
   if (kind === 1) return Uint8Array.from({ length: n }, () => 97 + Math.floor(rand() * 3)); // long runs, far matches
-  const json = JSON.stringify(Array.from({ length: Math.ceil(n / 60) }, (_, k) => ({ id: `a${k}`, card: 'security', ok: rand() > 0.5, n: Math.floor(rand() * 1e6) })));
+  const json = JSON.stringify(
+    Array.from({ length: Math.ceil(n / 60) }, (_, k) => ({
+      id: `a${k}`,
+      card: 'security',
+      ok: rand() > 0.5,
+      n: Math.floor(rand() * 1e6),
+    })),
+  );
   return new TextEncoder().encode(kind === 2 ? json : `blob ${json.length}\0${json}`);
 }
 
-const STRATEGIES = [zlib.constants.Z_DEFAULT_STRATEGY, zlib.constants.Z_FIXED, zlib.constants.Z_HUFFMAN_ONLY, zlib.constants.Z_RLE, zlib.constants.Z_FILTERED];
+const STRATEGIES = [
+  zlib.constants.Z_DEFAULT_STRATEGY,
+  zlib.constants.Z_FIXED,
+  zlib.constants.Z_HUFFMAN_ONLY,
+  zlib.constants.Z_RLE,
+  zlib.constants.Z_FILTERED,
+];
 
 test('inflates what zlib deflates, at every level and strategy', () => {
   for (let i = 0; i < 240; i++) {
@@ -26,7 +39,11 @@ test('inflates what zlib deflates, at every level and strategy', () => {
     const level = i % 10;
     const strategy = STRATEGIES[i % STRATEGIES.length]!;
     const packed = zlib.deflateSync(data, { level, strategy });
-    assert.deepEqual(Buffer.from(inflateZlib(packed, data.length)), Buffer.from(data), `sample ${i} (level ${level}, strategy ${strategy})`);
+    assert.deepEqual(
+      Buffer.from(inflateZlib(packed, data.length)),
+      Buffer.from(data),
+      `sample ${i} (level ${level}, strategy ${strategy})`,
+    );
     assert.deepEqual(Buffer.from(inflateZlib(packed)), Buffer.from(data), `sample ${i} without a size hint`);
   }
 });
@@ -50,7 +67,11 @@ test('corrupt streams throw instead of returning wrong bytes', () => {
     bad[at] = bad[at]! ^ (1 + Math.floor(rand() * 255));
     try {
       const out = inflateZlib(bad, data.length);
-      assert.notDeepEqual(Buffer.from(out), Buffer.from(data), 'a changed stream never inflates to the same bytes unnoticed');
+      assert.notDeepEqual(
+        Buffer.from(out),
+        Buffer.from(data),
+        'a changed stream never inflates to the same bytes unnoticed',
+      );
       assert.fail(`flipping byte ${at} went unnoticed`);
     } catch (e) {
       if ((e as Error).name === 'AssertionError') throw e;

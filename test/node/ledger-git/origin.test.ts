@@ -25,7 +25,12 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     const ledger = await createGitLedger({ fs, dir });
     const page = await ledger.list({ limit: 500 });
     const ids = page.entries.map((e) => e.id);
-    assert.deepEqual(ids, [ORIGIN_RUNS[1]!.run_id, ORIGIN_AUDITS[1]!.snapshot_id, ORIGIN_AUDITS[0]!.snapshot_id, ORIGIN_RUNS[0]!.run_id]); // equal instants: id descending
+    assert.deepEqual(ids, [
+      ORIGIN_RUNS[1]!.run_id,
+      ORIGIN_AUDITS[1]!.snapshot_id,
+      ORIGIN_AUDITS[0]!.snapshot_id,
+      ORIGIN_RUNS[0]!.run_id,
+    ]); // equal instants: id descending
     const deploy = page.entries.find((e) => e.id === ORIGIN_RUNS[0]!.run_id)!;
     assert.equal(deploy.kind, 'run');
     assert.equal(deploy.subtype, 'deploy:k8s');
@@ -56,15 +61,22 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     const shown = JSON.parse(gitRun(gitdir, ['show', `scp-ledger:audits/${b.snapshot_id}.json`]));
     assert.equal(shown.snapshot_id, b.snapshot_id);
     const files = gitRun(gitdir, ['ls-tree', '-r', '--name-only', c2.commit]).split('\n');
-    assert.ok(files.some((f) => f.startsWith('audits/') && f.endsWith(`/${a.snapshot_id}.json`) && f.split('/').length === 4));
+    assert.ok(
+      files.some((f) => f.startsWith('audits/') && f.endsWith(`/${a.snapshot_id}.json`) && f.split('/').length === 4),
+    );
     assert.ok(files.includes(`ledger/runs/${ORIGIN_RUNS[0]!.run_id}/events.jsonl`));
     assert.ok(files.includes('chat/threads/t1/thread.json'), 'data the ledger does not own is kept');
     const ids = (await ledger.list({ limit: 500 })).entries.map((e) => e.id);
-    for (const id of [a.snapshot_id, b.snapshot_id, r.run.run_id, ORIGIN_AUDITS[0]!.snapshot_id]) assert.ok(ids.includes(id), id);
+    for (const id of [a.snapshot_id, b.snapshot_id, r.run.run_id, ORIGIN_AUDITS[0]!.snapshot_id])
+      assert.ok(ids.includes(id), id);
     const report = await (await createGitLedger({ fs, dir })).verify({ full: true });
     assert.equal(report.ok, true, report.message);
     // The tag-only run is reported (never served), the chat data noted as outside the ledger's areas.
-    assert.deepEqual(report.notes?.map((n) => [n.reason, n.count]).sort(), [['legacy_run_events', 2], ['outside_ledger_areas', 1], ['unbacked_tag', 1]]);
+    assert.deepEqual(report.notes?.map((n) => [n.reason, n.count]).sort(), [
+      ['legacy_run_events', 2],
+      ['outside_ledger_areas', 1],
+      ['unbacked_tag', 1],
+    ]);
     assert.equal(report.checked.entries, 5 + 4); // origin: 2 audits, 2 run.json, 1 events.jsonl; ours: 2 audits, run.json, events.jsonl
   });
 
@@ -79,7 +91,7 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     assert.equal((await ledger.verify()).ok, true);
   });
 
-  it('writes the origin tags when asked: annotated, on main\'s HEAD, JSON messages', async () => {
+  it("writes the origin tags when asked: annotated, on main's HEAD, JSON messages", async () => {
     const ledger = await createGitLedger({ fs, dir, tags: true });
     const a = makeAudit();
     const r = makeRun();
@@ -87,7 +99,13 @@ describe('git ledger: a ledger written by the origin system (native git, flat la
     assert.equal(gitRun(gitdir, ['cat-file', '-t', `refs/tags/scp/audit/${a.snapshot_id}`]).trim(), 'tag');
     assert.equal(gitRun(gitdir, ['rev-parse', `scp/audit/${a.snapshot_id}^{commit}`]).trim(), mainHead);
     const msg = JSON.parse(gitRun(gitdir, ['tag', '-l', '--format=%(contents)', `scp/audit/${a.snapshot_id}`]));
-    assert.deepEqual(msg, { snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, iso: a.iso, summary: a.summary });
+    assert.deepEqual(msg, {
+      snapshot_id: a.snapshot_id,
+      card_key: a.card_key,
+      status: a.status,
+      iso: a.iso,
+      summary: a.summary,
+    });
     const runMsg = JSON.parse(gitRun(gitdir, ['tag', '-l', '--format=%(contents)', `scp/run/${r.run.run_id}`]));
     assert.equal(runMsg.run_id, r.run.run_id);
     assert.equal(runMsg.subtype, r.run.subtype);

@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import { indexPack } from '../../../src/core/ledger/git/pack-index.js';
 
 let dir: string;
-const git = (args: string[], input?: string) => execFileSync('git', ['-C', dir, ...args], { input, maxBuffer: 1 << 28 });
+const git = (args: string[], input?: string) =>
+  execFileSync('git', ['-C', dir, ...args], { input, maxBuffer: 1 << 28 });
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'scp-pack-index-'));
@@ -18,7 +19,10 @@ before(() => {
   // Many near-identical JSON files over several commits: git deltifies them against each other.
   for (let c = 0; c < 4; c++) {
     for (let i = 0; i < 150; i++) {
-      writeFileSync(join(dir, `e${i}.json`), `${JSON.stringify({ id: `audit_${i}`, card: 'security', round: c, findings: Array.from({ length: 20 }, (_, k) => ({ k, ok: (k + i + c) % 3 === 0 })) }, null, 2)}\n`);
+      writeFileSync(
+        join(dir, `e${i}.json`),
+        `${JSON.stringify({ id: `audit_${i}`, card: 'security', round: c, findings: Array.from({ length: 20 }, (_, k) => ({ k, ok: (k + i + c) % 3 === 0 })) }, null, 2)}\n`,
+      );
     }
     git(['add', '-A']);
     git(['-c', 'user.name=t', '-c', 'user.email=t@x', 'commit', '-q', '-m', `round ${c}`]);

@@ -21,11 +21,17 @@ function start(args: string[], cwd: string): ChildProcessWithoutNullStreams {
 }
 
 /** Runs to completion; stdout, stderr and exit code. */
-function finish(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+function finish(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
   let out = '';
   let err = '';
-  child.stdout.on('data', (b) => { out += b; });
-  child.stderr.on('data', (b) => { err += b; });
+  child.stdout.on('data', (b) => {
+    out += b;
+  });
+  child.stderr.on('data', (b) => {
+    err += b;
+  });
   return new Promise((r) => child.on('close', (code, signal) => r({ code, signal, out, err })));
 }
 
@@ -33,7 +39,12 @@ function finish(child: ChildProcessWithoutNullStreams): Promise<{ code: number |
 function lineMatching(child: ChildProcessWithoutNullStreams, re: RegExp): Promise<string> {
   return new Promise((res, rej) => {
     const rl = createInterface({ input: child.stdout });
-    rl.on('line', (l) => { if (re.test(l)) { rl.close?.(); res(l); } });
+    rl.on('line', (l) => {
+      if (re.test(l)) {
+        rl.close?.();
+        res(l);
+      }
+    });
     child.on('close', () => rej(new Error(`process ended before printing ${re}`)));
   });
 }
@@ -42,7 +53,9 @@ const ids = (text: string) => [...text.matchAll(/@run:(run_[A-Za-z0-9_.-]+)/g)].
 
 describe('git ledger: many processes on one repository', () => {
   let repo: ReturnType<typeof tempRepo>;
-  beforeEach(() => { repo = tempRepo('scp-procs-'); });
+  beforeEach(() => {
+    repo = tempRepo('scp-procs-');
+  });
   afterEach(() => repo.cleanup());
 
   async function present(runIds: string[]): Promise<string[]> {
@@ -57,15 +70,17 @@ describe('git ledger: many processes on one repository', () => {
     const WRITERS = 4;
     const EACH = 4;
     const recorded: string[] = [];
-    await Promise.all(Array.from({ length: WRITERS }, async () => {
-      for (let i = 0; i < EACH; i++) {
-        const r = await finish(start([CLI, 'run', '--no-repo-changes', '--', process.execPath, '-e', '0'], repo.dir));
-        assert.equal(r.code, 0, r.err);
-        const id = ids(r.err)[0];
-        assert.ok(id, `the CLI printed the run it recorded: ${r.err}`);
-        recorded.push(id);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        for (let i = 0; i < EACH; i++) {
+          const r = await finish(start([CLI, 'run', '--no-repo-changes', '--', process.execPath, '-e', '0'], repo.dir));
+          assert.equal(r.code, 0, r.err);
+          const id = ids(r.err)[0];
+          assert.ok(id, `the CLI printed the run it recorded: ${r.err}`);
+          recorded.push(id);
+        }
+      }),
+    );
     assert.equal(recorded.length, WRITERS * EACH);
     assert.deepEqual(await present(recorded), []);
     const commits = repo.git('rev-list', '--count', 'scp-ledger').trim();
@@ -84,7 +99,10 @@ describe('git ledger: many processes on one repository', () => {
     // all the time, the case a stalled owner (or a slow disk, or a clock step) creates. Another
     // process sets its mtime a minute back about every 0.2 ms until told to stop.
     const stop = join(repo.dir, '.git', 'stop-ageing');
-    const ager = finish(spawn(process.execPath, ['-e', `
+    const ager = finish(
+      spawn(process.execPath, [
+        '-e',
+        `
       const fs = require('node:fs');
       const [lock, stop] = process.argv.slice(1);
       const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -96,18 +114,35 @@ describe('git ledger: many processes on one repository', () => {
         Atomics.wait(pause, 0, 0, 0.2);
       }
       process.stdout.write(String(aged));
-    `, lock, stop]) as ChildProcessWithoutNullStreams);
-    const results = await Promise.all(Array.from({ length: WRITERS }, () => finish(start([PROC, 'write', repo.dir, String(EACH)], repo.dir))));
+    `,
+        lock,
+        stop,
+      ]) as ChildProcessWithoutNullStreams,
+    );
+    const results = await Promise.all(
+      Array.from({ length: WRITERS }, () => finish(start([PROC, 'write', repo.dir, String(EACH)], repo.dir))),
+    );
     writeFileSync(stop, '');
     const aged = Number((await ager).out);
     const printed = results.flatMap((r) => ids(r.out));
-    const failures = results.flatMap((r) => r.out.split('\n').filter((l) => l.startsWith('error ')).concat(r.code === 0 || r.out.includes('error ') ? [] : [`exit ${r.code}: ${r.err.slice(-300)}`]));
-    console.log(`writers ${WRITERS} x ${EACH}, lock aged ${aged} times, writes reported saved ${printed.length}, failed ${failures.length}`);
+    const failures = results.flatMap((r) =>
+      r.out
+        .split('\n')
+        .filter((l) => l.startsWith('error '))
+        .concat(r.code === 0 || r.out.includes('error ') ? [] : [`exit ${r.code}: ${r.err.slice(-300)}`]),
+    );
+    console.log(
+      `writers ${WRITERS} x ${EACH}, lock aged ${aged} times, writes reported saved ${printed.length}, failed ${failures.length}`,
+    );
     assert.ok(aged > 0, 'the lock was aged while held');
     assert.deepEqual(await present(printed), [], 'writes reported saved but not in the ledger');
     assert.deepEqual(failures, [], 'writes that failed');
     assert.equal(printed.length, WRITERS * EACH);
-    assert.equal(Number(repo.git('rev-list', '--count', 'scp-ledger').trim()), WRITERS * EACH + 1, 'one commit per run plus the init commit');
+    assert.equal(
+      Number(repo.git('rev-list', '--count', 'scp-ledger').trim()),
+      WRITERS * EACH + 1,
+      'one commit per run plus the init commit',
+    );
     assert.equal(existsSync(lock), false, 'no lock is left behind');
     fsckOk(join(repo.dir, '.git'));
     const v = await finish(start([CLI, 'verify'], repo.dir));
@@ -123,19 +158,21 @@ describe('git ledger: many processes on one repository', () => {
     const KILLS = 8;
     const WRITERS = 3;
     // Each slot runs a writer of many saves, killed after a random delay, then starts another.
-    await Promise.all(Array.from({ length: WRITERS }, async () => {
-      while (kills < KILLS) {
-        const child = start([PROC, 'write', repo.dir, '1000'], repo.dir);
-        const done = finish(child);
-        // Killed at a random point once it is saving (starting the process takes longer than a save).
-        await lineMatching(child, /^@run:/).catch(() => undefined);
-        await new Promise((r) => setTimeout(r, rnd() * 800));
-        child.kill('SIGKILL');
-        kills++;
-        const r = await done;
-        printed.push(...ids(r.out));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        while (kills < KILLS) {
+          const child = start([PROC, 'write', repo.dir, '1000'], repo.dir);
+          const done = finish(child);
+          // Killed at a random point once it is saving (starting the process takes longer than a save).
+          await lineMatching(child, /^@run:/).catch(() => undefined);
+          await new Promise((r) => setTimeout(r, rnd() * 800));
+          child.kill('SIGKILL');
+          kills++;
+          const r = await done;
+          printed.push(...ids(r.out));
+        }
+      }),
+    );
     // One killed while it holds the ref lock. The next writer opened its ledger before the kill
     // (so recovery on open does not help): its save must take the dead writer's lock over at once.
     const l = await createGitLedger({ fs, dir: repo.dir });
@@ -158,7 +195,9 @@ describe('git ledger: many processes on one repository', () => {
     await l.write({ runs: [makeRun({ type: 'baseline' })] });
     const baselineMs = performance.now() - t0;
     const blockedMs = Math.max(0, afterKillMs - baselineMs);
-    console.log(`writers ${WRITERS}, kills ${kills}, runs printed ${printed.length}; save after the lock holder was killed ${afterKillMs.toFixed(0)} ms, unlocked save ${baselineMs.toFixed(0)} ms: the dead lock blocked ~${blockedMs.toFixed(0)} ms`);
+    console.log(
+      `writers ${WRITERS}, kills ${kills}, runs printed ${printed.length}; save after the lock holder was killed ${afterKillMs.toFixed(0)} ms, unlocked save ${baselineMs.toFixed(0)} ms: the dead lock blocked ~${blockedMs.toFixed(0)} ms`,
+    );
     assert.equal(existsSync(lock), false);
     assert.ok(blockedMs < 1000, `the killed writer's lock blocked the next write for ${blockedMs} ms`);
     await l.close?.();
@@ -186,13 +225,24 @@ describe('git ledger: many processes on one repository', () => {
     let wake: (() => void) | undefined;
     let exited = false;
     let stderr = '';
-    reader.stderr.on('data', (b) => { stderr += b; });
-    lines.on('line', (line) => { answers.push(line); wake?.(); });
-    reader.on('close', () => { exited = true; wake?.(); });
+    reader.stderr.on('data', (b) => {
+      stderr += b;
+    });
+    lines.on('line', (line) => {
+      answers.push(line);
+      wake?.();
+    });
+    reader.on('close', () => {
+      exited = true;
+      wake?.();
+    });
     const answer = async (n: number) => {
       while (answers.length < n) {
-        if (exited) assert.fail(`the reader died after answering ${JSON.stringify(answers.slice(-3))}: ${stderr.slice(-600)}`);
-        await new Promise<void>((r) => { wake = r; });
+        if (exited)
+          assert.fail(`the reader died after answering ${JSON.stringify(answers.slice(-3))}: ${stderr.slice(-600)}`);
+        await new Promise<void>((r) => {
+          wake = r;
+        });
       }
     };
     await answer(1);
@@ -203,7 +253,10 @@ describe('git ledger: many processes on one repository', () => {
     // the branch stays where it was (so the reader has no reason to look at the directory again).
     repo.git('repack', '-a', '-d', '-q');
     const after = packs();
-    assert.ok(before.some((p) => !after.includes(p)), 'the merge removed packs the reader had listed');
+    assert.ok(
+      before.some((p) => !after.includes(p)),
+      'the merge removed packs the reader had listed',
+    );
     // The reader's idle timer closes the pack files it had open (an open file outlives its
     // deletion); from here it must open packs that are gone.
     reader.stdin.write('idle\n');
@@ -215,7 +268,10 @@ describe('git ledger: many processes on one repository', () => {
     const r = await result;
     assert.equal(r.code, 0, `the reader died: ${r.err}`);
     const got = answers.slice(3, 3 + written.length);
-    assert.deepEqual(got, written.map((id) => `ok ${id}`));
+    assert.deepEqual(
+      got,
+      written.map((id) => `ok ${id}`),
+    );
     assert.equal(answers.at(-1), 'idle', 'the idle timer closed its handles without an unhandled rejection');
     await l.close?.();
   });

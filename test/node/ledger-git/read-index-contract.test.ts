@@ -7,7 +7,9 @@ import { createFileReadIndex, createMemoryReadIndex } from '../../../src/core/le
 import { readIndexContract } from '../../contract/read-index.js';
 
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 readIndexContract('memory', async () => createMemoryReadIndex());
 readIndexContract('journal file', async () => {

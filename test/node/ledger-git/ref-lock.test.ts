@@ -13,7 +13,14 @@ import { makeAudit } from '../../contract/ledger.js';
 import { until } from '../../helpers/until.js';
 import { fsckOk } from './git-helpers.js';
 
-interface Rule { pred: (op: string, args: unknown[]) => boolean; fired: boolean; reached: Promise<void>; arrive: () => void; release: () => void; gate: Promise<void> }
+interface Rule {
+  pred: (op: string, args: unknown[]) => boolean;
+  fired: boolean;
+  reached: Promise<void>;
+  arrive: () => void;
+  release: () => void;
+  gate: Promise<void>;
+}
 
 /** node:fs whose promise calls can be held at chosen points; `calls` counts calls per predicate. */
 function gatedFs() {
@@ -27,7 +34,11 @@ function gatedFs() {
       return async (...args: unknown[]) => {
         seen.push({ op: key, args });
         const rule = rules.find((r) => !r.fired && r.pred(key, args));
-        if (rule) { rule.fired = true; rule.arrive(); await rule.gate; }
+        if (rule) {
+          rule.fired = true;
+          rule.arrive();
+          await rule.gate;
+        }
         return (v as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
@@ -38,8 +49,12 @@ function gatedFs() {
     holdAt(pred: Rule['pred']) {
       let arrive!: () => void;
       let release!: () => void;
-      const reached = new Promise<void>((r) => { arrive = r; });
-      const gate = new Promise<void>((r) => { release = r; });
+      const reached = new Promise<void>((r) => {
+        arrive = r;
+      });
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
       const rule: Rule = { pred, fired: false, reached, arrive, release, gate };
       rules.push(rule);
       return rule;
@@ -50,7 +65,16 @@ function gatedFs() {
 
 function settle<T>(p: Promise<T>) {
   const s: { done: boolean; value?: T; error?: unknown } = { done: false };
-  const settled = p.then((v) => { s.done = true; s.value = v; }, (e) => { s.done = true; s.error = e; });
+  const settled = p.then(
+    (v) => {
+      s.done = true;
+      s.value = v;
+    },
+    (e) => {
+      s.done = true;
+      s.error = e;
+    },
+  );
   return { state: s, settled };
 }
 
@@ -82,7 +106,8 @@ describe('git ledger: the ref lock between writers in different processes', () =
 
     const touchesLock = (op: string, args: unknown[]) => (op === 'unlink' || op === 'rename') && args[0] === lock;
     const movesRef = (op: string, args: unknown[]) => op === 'rename' && args[1] === refPath;
-    const createsLock = (op: string, args: unknown[]) => ((op === 'link' || op === 'rename') && args[1] === lock) || (op === 'writeFile' && args[0] === lock);
+    const createsLock = (op: string, args: unknown[]) =>
+      ((op === 'link' || op === 'rename') && args[1] === lock) || (op === 'writeFile' && args[0] === lock);
 
     // A has judged the lock stale and is about to clear it...
     const aClears = fa.holdAt(touchesLock);
@@ -98,22 +123,44 @@ describe('git ledger: the ref lock between writers in different processes', () =
     const aMoves = fa.holdAt(movesRef);
     const attemptsBefore = fa.count(createsLock);
     aClears.release();
-    await until(() => aMoves.fired || pa.state.done || fa.count(createsLock) >= attemptsBefore + 2, 'writer A to move the ref or wait for the lock', 10_000);
+    await until(
+      () => aMoves.fired || pa.state.done || fa.count(createsLock) >= attemptsBefore + 2,
+      'writer A to move the ref or wait for the lock',
+      10_000,
+    );
     // B moves first: it lands, or (its lock having been cleared by A) it is refused and goes back
     // to waiting for the lock, which A holds until it moves the ref too.
     const looksAtLock = (_op: string, args: unknown[]) => args[0] === lock || args[1] === lock;
     const bLooks = fb.count(looksAtLock);
     bMoves.release();
-    await until(() => pb.state.done || fb.count(looksAtLock) > bLooks, 'writer B to land or wait for the lock again', 10_000);
+    await until(
+      () => pb.state.done || fb.count(looksAtLock) > bLooks,
+      'writer B to land or wait for the lock again',
+      10_000,
+    );
     aMoves.release();
     await Promise.all([pa.settled, pb.settled]);
 
-    for (const [name, p] of [['A', pa], ['B', pb]] as const) {
-      if (p.state.error !== undefined) assert.ok(p.state.error instanceof ScpError, `writer ${name} failed with an untyped error: ${String(p.state.error)}`);
+    for (const [name, p] of [
+      ['A', pa],
+      ['B', pb],
+    ] as const) {
+      if (p.state.error !== undefined)
+        assert.ok(
+          p.state.error instanceof ScpError,
+          `writer ${name} failed with an untyped error: ${String(p.state.error)}`,
+        );
     }
     const check = await createGitLedger({ fs, dir });
-    for (const [name, p, audit] of [['A', pa, auditA], ['B', pb, auditB]] as const) {
-      if (p.state.error === undefined) assert.ok(await check.getAudit(audit.snapshot_id), `writer ${name} was told its audit was saved, but the ledger does not hold it`);
+    for (const [name, p, audit] of [
+      ['A', pa, auditA],
+      ['B', pb, auditB],
+    ] as const) {
+      if (p.state.error === undefined)
+        assert.ok(
+          await check.getAudit(audit.snapshot_id),
+          `writer ${name} was told its audit was saved, but the ledger does not hold it`,
+        );
     }
     assert.equal(pa.state.error, undefined, `writer A: ${String(pa.state.error)}`);
     assert.equal(pb.state.error, undefined, `writer B: ${String(pb.state.error)}`);
@@ -123,7 +170,7 @@ describe('git ledger: the ref lock between writers in different processes', () =
     await Promise.all([a.close?.(), b.close?.(), check.close?.()]);
   });
 
-  it('an owner that stalls past the stale bound while moving the ref is taken over: its move fails and is retried, the take-over\'s write stays', async () => {
+  it("an owner that stalls past the stale bound while moving the ref is taken over: its move fails and is retried, the take-over's write stays", async () => {
     const first = await createGitLedger({ fs, dir });
     await first.write({ audits: [makeAudit({ card_key: 'seed' })] });
     await first.close?.();
@@ -155,12 +202,23 @@ describe('git ledger: the ref lock between writers in different processes', () =
     await pa.settled;
 
     const check = await createGitLedger({ fs, dir });
-    assert.ok(await check.getAudit(auditB.snapshot_id), 'B was told its audit was saved, but the stalled owner A overwrote it');
-    if (pa.state.error !== undefined) assert.ok(pa.state.error instanceof ScpError, `writer A failed with an untyped error: ${String(pa.state.error)}`);
-    else assert.ok(await check.getAudit(auditA.snapshot_id), 'A was told its audit was saved, but the ledger does not hold it');
+    assert.ok(
+      await check.getAudit(auditB.snapshot_id),
+      'B was told its audit was saved, but the stalled owner A overwrote it',
+    );
+    if (pa.state.error !== undefined)
+      assert.ok(pa.state.error instanceof ScpError, `writer A failed with an untyped error: ${String(pa.state.error)}`);
+    else
+      assert.ok(
+        await check.getAudit(auditA.snapshot_id),
+        'A was told its audit was saved, but the ledger does not hold it',
+      );
     assert.equal(pa.state.error, undefined, `writer A: ${String(pa.state.error)}`);
-    assert.ok(retriesA.some((r) => r.reason === 'locked'), `A's stalled move was refused as a lost lock and retried (${JSON.stringify(retriesA)})`);
-    assert.ok(fa.count(movesRef) >= 2, 'A moved the ref again after rebuilding on B\'s commit');
+    assert.ok(
+      retriesA.some((r) => r.reason === 'locked'),
+      `A's stalled move was refused as a lost lock and retried (${JSON.stringify(retriesA)})`,
+    );
+    assert.ok(fa.count(movesRef) >= 2, "A moved the ref again after rebuilding on B's commit");
     assert.equal(existsSync(lock), false, 'no lock is left behind');
     assert.equal((await check.verify()).ok, true);
     fsckOk(gitdir);
@@ -175,7 +233,10 @@ describe('git ledger: the ref lock between writers in different processes', () =
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     const host = (await import('node:os')).hostname();
-    writeFileSync(lock, `${JSON.stringify({ scp_lock: 1, token: 'other', pid: child.pid, host, started: Date.now(), at: Date.now() })}\n`);
+    writeFileSync(
+      lock,
+      `${JSON.stringify({ scp_lock: 1, token: 'other', pid: child.pid, host, started: Date.now(), at: Date.now() })}\n`,
+    );
     const pending = settle(l.write({ audits: [makeAudit({ card_key: 'waits' })] }));
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(pending.state.done, false, 'the write waits while the owner lives');
@@ -194,17 +255,23 @@ describe('git ledger: the ref lock between writers in different processes', () =
     await l.write({ audits: [makeAudit()] });
     await l.close?.();
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    const host = (await import('node:os')).hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 24);
+    const host = (await import('node:os'))
+      .hostname()
+      .replace(/[^A-Za-z0-9-]/g, '')
+      .slice(0, 24);
     const lock = join(gitdir, 'refs', 'heads', 'scp-ledger.lock');
-    writeFileSync(lock, `${JSON.stringify({ scp_lock: 1, token: 'dead', pid: dead, host: (await import('node:os')).hostname(), started: 1, at: Date.now() })}\n`);
+    writeFileSync(
+      lock,
+      `${JSON.stringify({ scp_lock: 1, token: 'dead', pid: dead, host: (await import('node:os')).hostname(), started: 1, at: Date.now() })}\n`,
+    );
     const tmpPack = join(gitdir, 'objects', 'pack', `tmp-${host}.${dead}.abc123.pk`);
     const liveTmp = join(gitdir, 'objects', 'pack', `tmp-${host}.${process.pid}.def456.pk`);
     writeFileSync(tmpPack, 'half a pack');
     writeFileSync(liveTmp, 'a pack being written right now');
     const reopened = await createGitLedger({ fs, dir });
-    assert.equal(existsSync(lock), false, 'the dead writer\'s lock is gone on open');
-    assert.equal(existsSync(tmpPack), false, 'the dead writer\'s temporary pack is gone');
-    assert.equal(existsSync(liveTmp), true, 'a live writer\'s temporary pack is kept');
+    assert.equal(existsSync(lock), false, "the dead writer's lock is gone on open");
+    assert.equal(existsSync(tmpPack), false, "the dead writer's temporary pack is gone");
+    assert.equal(existsSync(liveTmp), true, "a live writer's temporary pack is kept");
     rmSync(liveTmp);
     await reopened.write({ audits: [makeAudit({ card_key: 'after' })] });
     fsckOk(gitdir);
@@ -217,7 +284,10 @@ describe('git ledger: the ref lock between writers in different processes', () =
     const first = await l.write({ audits: [audit] });
     const again = await l.write({ audits: [audit] });
     assert.equal(again.commit, first.commit);
-    await assert.rejects(l.write({ audits: [{ ...audit, summary: 'different' }] }), (e: unknown) => e instanceof ScpError && e.code === 'conflict');
+    await assert.rejects(
+      l.write({ audits: [{ ...audit, summary: 'different' }] }),
+      (e: unknown) => e instanceof ScpError && e.code === 'conflict',
+    );
     await l.close?.();
   });
 });

@@ -16,15 +16,25 @@ const BRANCH = 'scp-ledger';
 describe('remoteOfRecord (the git remote is the ledger of record)', () => {
   let server: GitServer;
   const dirs: string[] = [];
-  before(async () => { server = await startGitServer(); });
-  after(async () => { await server.stop(); for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  before(async () => {
+    server = await startGitServer();
+  });
+  after(async () => {
+    await server.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   const clone = (url: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'scp-record-'));
     dirs.push(dir);
     return createGitLedger({ fs, http, dir, remote: { url } });
   };
   const onRemote = (name: string, commit: string) => {
-    try { gitRun(server.pathOf(name), ['merge-base', '--is-ancestor', commit, BRANCH]); return true; } catch { return false; }
+    try {
+      gitRun(server.pathOf(name), ['merge-base', '--is-ancestor', commit, BRANCH]);
+      return true;
+    } catch {
+      return false;
+    }
   };
 
   it('answers each of many overlapping writes from two clones with a commit the remote holds', async () => {
@@ -48,8 +58,13 @@ describe('remoteOfRecord (the git remote is the ledger of record)', () => {
     const headBefore = await git.head();
     // The remote goes away: the write must fail, not be answered from the local commit.
     const gone = makeAudit();
-    const failing = remoteOfRecord(await createGitLedger({ fs, http, dir: git.gitdir.replace(/\/\.git$/, ''), remote: { url: `${url}-missing` } }));
-    await assert.rejects(failing.write({ audits: [gone] }), (e: unknown) => e instanceof LedgerWriteError && e.code === 'ledger_write_failed');
+    const failing = remoteOfRecord(
+      await createGitLedger({ fs, http, dir: git.gitdir.replace(/\/\.git$/, ''), remote: { url: `${url}-missing` } }),
+    );
+    await assert.rejects(
+      failing.write({ audits: [gone] }),
+      (e: unknown) => e instanceof LedgerWriteError && e.code === 'ledger_write_failed',
+    );
     assert.equal(await git.head(), headBefore, 'the unpushed commit was taken back out');
     assert.equal(await git.getAudit(gone.snapshot_id), undefined);
     // Saved again once the remote is there: it lands, once.

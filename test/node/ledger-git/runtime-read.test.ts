@@ -11,7 +11,9 @@ import { makeAudit } from '../../contract/ledger.js';
 
 describe('git ledger: a read the runtime cannot do is not corruption', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'scp-runtime-read-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scp-runtime-read-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('verify() and getAudit() fail with ledger_read_failed while Buffer is missing, and verify() is ok with it back', async () => {
@@ -26,9 +28,21 @@ describe('git ledger: a read the runtime cannot do is not corruption', () => {
     try {
       // @ts-expect-error: the runtime under test has no Buffer
       delete globalThis.Buffer;
-      const report = await ledger.verify().then((r) => r, (e: unknown) => { verifyError = e; return undefined; });
-      assert.equal(report, undefined, `verify() must not report on a ledger it could not read (got ${JSON.stringify(report)})`);
-      await ledger.getAudit(audit.snapshot_id).catch((e: unknown) => { readError = e; });
+      const report = await ledger.verify().then(
+        (r) => r,
+        (e: unknown) => {
+          verifyError = e;
+          return undefined;
+        },
+      );
+      assert.equal(
+        report,
+        undefined,
+        `verify() must not report on a ledger it could not read (got ${JSON.stringify(report)})`,
+      );
+      await ledger.getAudit(audit.snapshot_id).catch((e: unknown) => {
+        readError = e;
+      });
     } finally {
       globalThis.Buffer = saved;
     }

@@ -40,8 +40,11 @@ describe('git ledger: signed commits', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const open = (who: string | undefined, trust: { pinned?: string[]; allowedSigners?: string } = { pinned: [pub.alice!] }, at = dir) =>
-    createGitLedger({ fs, dir: at, signing: { ...trust, ...(who && { signer: signers[who]! }) } });
+  const open = (
+    who: string | undefined,
+    trust: { pinned?: string[]; allowedSigners?: string } = { pinned: [pub.alice!] },
+    at = dir,
+  ) => createGitLedger({ fs, dir: at, signing: { ...trust, ...(who && { signer: signers[who]! }) } });
   const allowed = (...names: string[]) => names.map((n) => `${n}@example namespaces="git" ${pub[n]}`).join('\n') + '\n';
   const commits = (at = gitdir) => gitRun(at, ['rev-list', '--reverse', REF]).trim().split('\n');
 
@@ -54,8 +57,12 @@ describe('git ledger: signed commits', () => {
     const split = splitSignedCommit(new Uint8Array(raw))!;
     const sig = join(keys, 'sig');
     writeFileSync(sig, split.signature);
-    const principal = execFileSync('ssh-keygen', ['-Y', 'find-principals', '-f', f, '-s', sig], { encoding: 'utf8' }).trim().split('\n')[0]!;
-    execFileSync('ssh-keygen', ['-Y', 'verify', '-f', f, '-I', principal, '-n', 'git', '-s', sig], { input: Buffer.from(split.payload) });
+    const principal = execFileSync('ssh-keygen', ['-Y', 'find-principals', '-f', f, '-s', sig], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0]!;
+    execFileSync('ssh-keygen', ['-Y', 'verify', '-f', f, '-I', principal, '-n', 'git', '-s', sig], {
+      input: Buffer.from(split.payload),
+    });
   }
 
   async function enrolled(): Promise<GitLedger> {
@@ -157,7 +164,9 @@ describe('git ledger: signed commits', () => {
       r = await open(undefined, trust, join(clone, 'b')).then((l) => l.verify());
       assert.deepEqual([r.ok, r.reason], [false, 'unknown_key']);
       // the same clone with the host's allowed-signers file instead of a pin: same verdict
-      r = await open(undefined, { allowedSigners: allowed('alice') }, join(clone, 'b')).then((l) => l.verify({ full: true }));
+      r = await open(undefined, { allowedSigners: allowed('alice') }, join(clone, 'b')).then((l) =>
+        l.verify({ full: true }),
+      );
       assert.deepEqual([r.ok, r.reason], [false, 'unknown_key']);
     } finally {
       rmSync(remote, { recursive: true, force: true });
@@ -174,7 +183,13 @@ describe('git ledger: signed commits', () => {
     await alice.write({ audits: [makeAudit({ card_key: 'after' })] });
     const ok = await (await open(undefined)).verify({ checkpoints: [cp] });
     assert.equal(ok.ok, true, ok.message);
-    const fresh = () => createGitLedger({ fs, dir, signing: { pinned: [pub.alice!] }, lastVerifiedHead: { get: async () => undefined, set: async () => {} } });
+    const fresh = () =>
+      createGitLedger({
+        fs,
+        dir,
+        signing: { pinned: [pub.alice!] },
+        lastVerifiedHead: { get: async () => undefined, set: async () => {} },
+      });
     // rollback: the branch moved back behind the checkpoint's head
     const head = gitRun(gitdir, ['rev-parse', REF]).trim();
     gitRun(gitdir, ['update-ref', REF, `${REF}~2`]);
@@ -186,14 +201,23 @@ describe('git ledger: signed commits', () => {
     assert.deepEqual([r.ok, r.reason], [false, 'split_view']);
     gitRun(gitdir, ['update-ref', REF, head]);
     // a checkpoint signed by a key that is not allowed, or altered, is refused
-    const m = await createGitLedger({ fs, dir: mkdtempSync(join(tmpdir(), 'scp-m-')), signing: { signer: signers.mallory! } });
+    const m = await createGitLedger({
+      fs,
+      dir: mkdtempSync(join(tmpdir(), 'scp-m-')),
+      signing: { signer: signers.mallory! },
+    });
     await m.write({ audits: [makeAudit()] });
     const forgedCp = (await m.verify()).checkpoint!;
     r = await (await fresh()).verify({ checkpoints: [forgedCp] });
     assert.deepEqual([r.ok, r.reason], [false, 'bad_checkpoint']);
     const parts = cp.split('.');
     const body = JSON.parse(Buffer.from(parts[2]!, 'base64url').toString());
-    const altered = [parts[0], parts[1], Buffer.from(JSON.stringify({ ...body, entries: 1 })).toString('base64url'), parts[3]].join('.');
+    const altered = [
+      parts[0],
+      parts[1],
+      Buffer.from(JSON.stringify({ ...body, entries: 1 })).toString('base64url'),
+      parts[3],
+    ].join('.');
     r = await (await fresh()).verify({ checkpoints: [altered] });
     assert.deepEqual([r.ok, r.reason], [false, 'bad_checkpoint']);
   });

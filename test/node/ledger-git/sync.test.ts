@@ -16,12 +16,20 @@ const BRANCH = 'scp-ledger';
 describe('git ledger sync() with a real smart-HTTP server', () => {
   let server: GitServer;
   let dirs: string[] = [];
-  before(async () => { server = await startGitServer(); });
-  after(async () => { await server.stop(); });
+  before(async () => {
+    server = await startGitServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
   afterEach(() => {
     const done = dirs;
     dirs = [];
-    try { for (const d of done) fsckOk(join(d, '.git')); } finally { for (const d of done) rmSync(d, { recursive: true, force: true }); }
+    try {
+      for (const d of done) fsckOk(join(d, '.git'));
+    } finally {
+      for (const d of done) rmSync(d, { recursive: true, force: true });
+    }
   });
 
   async function clone(url: string, viaIsomorphicGit = false): Promise<GitLedger> {
@@ -31,8 +39,12 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     return createGitLedger({ fs, http, dir, remote: { url, ...(viaIsomorphicGit && { onAuth: () => ({}) }) } });
   }
   const remoteGit = (name: string, args: string[]) => gitRun(server.pathOf(name), args);
-  const remoteIds = (name: string) => remoteGit(name, ['ls-tree', '-r', '--name-only', BRANCH]).split('\n').filter(Boolean)
-    .map((p) => p.split('/')).map((s) => (s[0] === 'audits' ? s[s.length - 1]!.replace(/\.json$/, '') : s[s.length - 2]!));
+  const remoteIds = (name: string) =>
+    remoteGit(name, ['ls-tree', '-r', '--name-only', BRANCH])
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => p.split('/'))
+      .map((s) => (s[0] === 'audits' ? s[s.length - 1]!.replace(/\.json$/, '') : s[s.length - 2]!));
 
   it('publishes to an empty remote, then a second clone fast-forwards to it and reads every entry', async () => {
     const { name, url } = await server.createUniqueRepo('publish');
@@ -54,36 +66,40 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     assert.equal((await b.verify()).ok, true);
   });
 
-  for (const via of ['own pack', 'isomorphic-git push'] as const) it(`replays local commits on top of a remote that moved (${via}): linear history, nothing lost, no force push, verify still ok`, async () => {
-    const { name, url } = await server.createUniqueRepo('diverge');
-    const viaIg = via === 'isomorphic-git push';
-    const a = await clone(url, viaIg);
-    await a.write({ audits: [makeAudit()] });
-    await a.sync();
-    const b = await clone(url, viaIg);
-    await b.sync();
-    const fromA = makeAudit({ card_key: 'dns' });
-    const fromB = [makeAudit({ card_key: 'git' }), makeAudit({ card_key: 'ci' })];
-    await a.write({ audits: [fromA] });
-    await b.write({ audits: [fromB[0]!] });
-    await b.deleteAudit(fromB[0]!.snapshot_id, { reason: 'wrong card' });
-    await b.write({ audits: [fromB[1]!], runs: [makeRun()] });
-    assert.equal((await b.verify()).ok, true);
-    await a.sync();
-    const result = await b.sync();
-    assert.equal(result.pushed, 3);
-    assert.equal(result.fetched, 1);
-    assert.equal((await b.verify()).ok, true, 'the verified mark moves to the replayed commits');
-    await a.sync();
-    assert.equal(await a.head(), await b.head());
-    assert.equal(remoteGit(name, ['rev-list', '--merges', '--count', BRANCH]).trim(), '0');
-    assert.equal(remoteGit(name, ['log', '-4', '--format=%s', BRANCH]).split('\n')[3], `audit: dns ${fromA.snapshot_id}`);
-    assert.equal(await a.getAudit(fromB[0]!.snapshot_id), undefined);
-    assert.equal((await a.getAudit(fromB[1]!.snapshot_id))?.card_key, 'ci');
-    assert.equal((await a.verify()).ok, true);
-    assert.deepEqual(await server.forcePushes(name), []);
-    fsckOk(server.pathOf(name));
-  });
+  for (const via of ['own pack', 'isomorphic-git push'] as const)
+    it(`replays local commits on top of a remote that moved (${via}): linear history, nothing lost, no force push, verify still ok`, async () => {
+      const { name, url } = await server.createUniqueRepo('diverge');
+      const viaIg = via === 'isomorphic-git push';
+      const a = await clone(url, viaIg);
+      await a.write({ audits: [makeAudit()] });
+      await a.sync();
+      const b = await clone(url, viaIg);
+      await b.sync();
+      const fromA = makeAudit({ card_key: 'dns' });
+      const fromB = [makeAudit({ card_key: 'git' }), makeAudit({ card_key: 'ci' })];
+      await a.write({ audits: [fromA] });
+      await b.write({ audits: [fromB[0]!] });
+      await b.deleteAudit(fromB[0]!.snapshot_id, { reason: 'wrong card' });
+      await b.write({ audits: [fromB[1]!], runs: [makeRun()] });
+      assert.equal((await b.verify()).ok, true);
+      await a.sync();
+      const result = await b.sync();
+      assert.equal(result.pushed, 3);
+      assert.equal(result.fetched, 1);
+      assert.equal((await b.verify()).ok, true, 'the verified mark moves to the replayed commits');
+      await a.sync();
+      assert.equal(await a.head(), await b.head());
+      assert.equal(remoteGit(name, ['rev-list', '--merges', '--count', BRANCH]).trim(), '0');
+      assert.equal(
+        remoteGit(name, ['log', '-4', '--format=%s', BRANCH]).split('\n')[3],
+        `audit: dns ${fromA.snapshot_id}`,
+      );
+      assert.equal(await a.getAudit(fromB[0]!.snapshot_id), undefined);
+      assert.equal((await a.getAudit(fromB[1]!.snapshot_id))?.card_key, 'ci');
+      assert.equal((await a.verify()).ok, true);
+      assert.deepEqual(await server.forcePushes(name), []);
+      fsckOk(server.pathOf(name));
+    });
 
   it('two clones writing 25 rounds each and syncing concurrently end with all 50 entries on the remote', async () => {
     const { name, url } = await server.createUniqueRepo('rounds');
@@ -95,7 +111,9 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
         const au = makeAudit({ card_key: card });
         await l.write({ audits: [au] });
         written.push(au.snapshot_id);
-        try { await l.sync(); } catch (e) {
+        try {
+          await l.sync();
+        } catch (e) {
           // A sync that loses every retry to the other writer reports it; the next round carries the entry.
           assert.ok(e instanceof ScpError && e.code === 'push_rejected', String(e));
         }
@@ -144,6 +162,10 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     await assert.rejects(a.sync(), (e: unknown) => e instanceof ScpError && e.code === 'sync_failed');
     assert.equal(await a.head(), head);
     const noRemote = await createGitLedger({ fs, dir });
-    await assert.rejects(noRemote.sync(), (e: unknown) => e instanceof ScpError && e.code === 'sync_failed' && (e.data as { step: string }).step === 'config');
+    await assert.rejects(
+      noRemote.sync(),
+      (e: unknown) =>
+        e instanceof ScpError && e.code === 'sync_failed' && (e.data as { step: string }).step === 'config',
+    );
   });
 });

@@ -22,15 +22,21 @@ function plumbing(gitdir: string) {
   const g = (args: string[], input?: string | Buffer) => gitRun(gitdir, args, input).trim();
   const blob = (text: string) => g(['hash-object', '-w', '--stdin'], text);
   type Row = { mode: string; type: string; oid: string; name: string };
-  const ls = (tree: string): Row[] => g(['ls-tree', tree]).split('\n').filter(Boolean).map((l) => {
-    const [meta, name] = l.split('\t');
-    const [mode, type, oid] = meta!.split(' ');
-    return { mode: mode!, type: type!, oid: oid!, name: name! };
-  });
+  const ls = (tree: string): Row[] =>
+    g(['ls-tree', tree])
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [meta, name] = l.split('\t');
+        const [mode, type, oid] = meta!.split(' ');
+        return { mode: mode!, type: type!, oid: oid!, name: name! };
+      });
   const mktree = (rows: Row[]) => g(['mktree'], rows.map((r) => `${r.mode} ${r.type} ${r.oid}\t${r.name}\n`).join(''));
   /** A tree object written byte for byte as given (duplicates, any order): what mktree refuses to make. */
   const rawTree = (rows: { mode: string; name: string; oid: string }[]) => {
-    const buf = Buffer.concat(rows.map((r) => Buffer.concat([Buffer.from(`${r.mode} ${r.name}\0`), Buffer.from(r.oid, 'hex')])));
+    const buf = Buffer.concat(
+      rows.map((r) => Buffer.concat([Buffer.from(`${r.mode} ${r.name}\0`), Buffer.from(r.oid, 'hex')])),
+    );
     return g(['hash-object', '-t', 'tree', '-w', '--literally', '--stdin'], buf);
   };
   /** `root` with the tree at `dir` (a/b/c) replaced by `sub`, parents rebuilt with mktree. */
@@ -43,7 +49,8 @@ function plumbing(gitdir: string) {
     return mktree([...rows.filter((r) => r.name !== head), { mode: '040000', type: 'tree', oid: inner, name: head! }]);
   };
   const treeAt = (rev: string) => g(['rev-parse', `${rev}^{tree}`]);
-  const commit = (tree: string, parents: string[], message: string) => g(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message]);
+  const commit = (tree: string, parents: string[], message: string) =>
+    g(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message]);
   const setBranch = (oid: string) => g(['update-ref', REF, oid]);
   const head = () => g(['rev-parse', REF]);
   return { g, blob, ls, mktree, rawTree, replaceAt, treeAt, commit, setBranch, head };
@@ -73,14 +80,23 @@ async function fixture(): Promise<Fixture> {
 }
 
 const reopen = (f: Fixture) => createGitLedger({ fs, dir: f.dir });
-async function verifyFull(f: Fixture) { return (await reopen(f)).verify({ full: true }); }
+async function verifyFull(f: Fixture) {
+  return (await reopen(f)).verify({ full: true });
+}
 
 /** A sealed audit (as our writer would produce) ready to be committed by hand. */
 async function sealedAudit(over: Record<string, unknown> = {}) {
-  return (await withEntryHash(makeAudit(over) as Record<string, unknown>)) as unknown as Record<string, unknown> & { snapshot_id: string };
+  return (await withEntryHash(makeAudit(over) as Record<string, unknown>)) as unknown as Record<string, unknown> & {
+    snapshot_id: string;
+  };
 }
 
-type Case = { name: string; expect: string | string[]; build(f: Fixture): Promise<void> | void; incrementalToo?: boolean };
+type Case = {
+  name: string;
+  expect: string | string[];
+  build(f: Fixture): Promise<void> | void;
+  incrementalToo?: boolean;
+};
 
 const cases: Record<string, Case[]> = {
   merges: [
@@ -89,8 +105,17 @@ const cases: Record<string, Case[]> = {
       expect: 'unrelated_history',
       build: async (f) => {
         const a0 = f.audits[0]!;
-        const forged = await withEntryHash({ ...JSON.parse(f.p.g(['show', `${REF}:${auditPath(a0.snapshot_id, 'sharded')}`])), summary: 'forged' });
-        const root = commitFiles(f.gitdir, 'rewritten', { [auditPath(a0.snapshot_id, 'sharded')]: pretty(forged) }, 'ledger: init', { parent: null });
+        const forged = await withEntryHash({
+          ...JSON.parse(f.p.g(['show', `${REF}:${auditPath(a0.snapshot_id, 'sharded')}`])),
+          summary: 'forged',
+        });
+        const root = commitFiles(
+          f.gitdir,
+          'rewritten',
+          { [auditPath(a0.snapshot_id, 'sharded')]: pretty(forged) },
+          'ledger: init',
+          { parent: null },
+        );
         f.p.setBranch(f.p.commit(f.p.treeAt(root), [f.p.head(), root], 'Merge'));
       },
     },
@@ -106,9 +131,17 @@ const cases: Record<string, Case[]> = {
       name: 'merge whose tree drops an entry one parent holds',
       expect: 'history_edited',
       build: async (f) => {
-        const side = commitFiles(f.gitdir, 'side', { [auditPath((await sealedAudit({ card_key: 'git' })).snapshot_id, 'sharded')]: null }, 'noop', { parent: f.p.head() });
+        const side = commitFiles(
+          f.gitdir,
+          'side',
+          { [auditPath((await sealedAudit({ card_key: 'git' })).snapshot_id, 'sharded')]: null },
+          'noop',
+          { parent: f.p.head() },
+        );
         const a0 = f.audits[0]!;
-        const tree = f.p.treeAt(commitFiles(f.gitdir, 'tmp', { [auditPath(a0.snapshot_id, 'sharded')]: null }, 'x', { parent: f.p.head() }));
+        const tree = f.p.treeAt(
+          commitFiles(f.gitdir, 'tmp', { [auditPath(a0.snapshot_id, 'sharded')]: null }, 'x', { parent: f.p.head() }),
+        );
         f.p.setBranch(f.p.commit(tree, [f.p.head(), side], 'Merge side'));
       },
     },
@@ -119,8 +152,17 @@ const cases: Record<string, Case[]> = {
         const a0 = f.audits[0]!;
         const path = auditPath(a0.snapshot_id, 'sharded');
         const sideEntry = await sealedAudit({ card_key: 'git' });
-        const side = commitFiles(f.gitdir, 'side', { [auditPath(sideEntry.snapshot_id, 'sharded')]: pretty(sideEntry) }, 'audit: git', { parent: f.p.head() });
-        const edited = await withEntryHash({ ...JSON.parse(f.p.g(['show', `${REF}:${path}`])), summary: 'edited in the merge' });
+        const side = commitFiles(
+          f.gitdir,
+          'side',
+          { [auditPath(sideEntry.snapshot_id, 'sharded')]: pretty(sideEntry) },
+          'audit: git',
+          { parent: f.p.head() },
+        );
+        const edited = await withEntryHash({
+          ...JSON.parse(f.p.g(['show', `${REF}:${path}`])),
+          summary: 'edited in the merge',
+        });
         const tree = f.p.treeAt(commitFiles(f.gitdir, 'tmp', { [path]: pretty(edited) }, 'x', { parent: side }));
         f.p.setBranch(f.p.commit(tree, [f.p.head(), side], 'Merge side'));
       },
@@ -129,16 +171,36 @@ const cases: Record<string, Case[]> = {
       name: 'merge that adds an entry no parent holds',
       expect: 'history_edited',
       build: async (f) => {
-        const side = commitFiles(f.gitdir, 'side', { [auditPath((await sealedAudit({ card_key: 'git' })).snapshot_id, 'sharded')]: pretty(await sealedAudit({ card_key: 'git' })) }, 'audit', { parent: f.p.head() });
+        const side = commitFiles(
+          f.gitdir,
+          'side',
+          {
+            [auditPath((await sealedAudit({ card_key: 'git' })).snapshot_id, 'sharded')]: pretty(
+              await sealedAudit({ card_key: 'git' }),
+            ),
+          },
+          'audit',
+          { parent: f.p.head() },
+        );
         void side;
         const extra = await sealedAudit({ card_key: 'mail' });
-        const s2 = commitFiles(f.gitdir, 'side2', { [auditPath((await sealedAudit({ card_key: 'x1' })).snapshot_id, 'sharded')]: null }, 'noop', { parent: f.p.head() });
-        const tree = f.p.treeAt(commitFiles(f.gitdir, 'tmp', { [auditPath(extra.snapshot_id, 'sharded')]: pretty(extra) }, 'x', { parent: f.p.head() }));
+        const s2 = commitFiles(
+          f.gitdir,
+          'side2',
+          { [auditPath((await sealedAudit({ card_key: 'x1' })).snapshot_id, 'sharded')]: null },
+          'noop',
+          { parent: f.p.head() },
+        );
+        const tree = f.p.treeAt(
+          commitFiles(f.gitdir, 'tmp', { [auditPath(extra.snapshot_id, 'sharded')]: pretty(extra) }, 'x', {
+            parent: f.p.head(),
+          }),
+        );
         f.p.setBranch(f.p.commit(tree, [f.p.head(), s2], 'Merge'));
       },
     },
     {
-      name: 'second parent carries a commit that edits an entry; the merge keeps the first parent\'s copy',
+      name: "second parent carries a commit that edits an entry; the merge keeps the first parent's copy",
       expect: 'history_edited',
       build: async (f) => {
         const a1 = f.audits[1]!;
@@ -146,8 +208,21 @@ const cases: Record<string, Case[]> = {
         const edited = await withEntryHash({ ...JSON.parse(f.p.g(['show', `${REF}:${path}`])), summary: 'side edit' });
         const bad = commitFiles(f.gitdir, 'side', { [path]: pretty(edited) }, 'audit: fix', { parent: f.p.head() });
         const e = await sealedAudit({ card_key: 'git' });
-        const side = commitFiles(f.gitdir, 'side', { [path]: pretty(JSON.parse(f.p.g(['show', `${REF}:${path}`]))), [auditPath(e.snapshot_id, 'sharded')]: pretty(e) }, 'audit: git', { parent: bad });
-        const tree = f.p.treeAt(commitFiles(f.gitdir, 'tmp', { [auditPath(e.snapshot_id, 'sharded')]: pretty(e) }, 'x', { parent: f.p.head() }));
+        const side = commitFiles(
+          f.gitdir,
+          'side',
+          {
+            [path]: pretty(JSON.parse(f.p.g(['show', `${REF}:${path}`]))),
+            [auditPath(e.snapshot_id, 'sharded')]: pretty(e),
+          },
+          'audit: git',
+          { parent: bad },
+        );
+        const tree = f.p.treeAt(
+          commitFiles(f.gitdir, 'tmp', { [auditPath(e.snapshot_id, 'sharded')]: pretty(e) }, 'x', {
+            parent: f.p.head(),
+          }),
+        );
         f.p.setBranch(f.p.commit(tree, [f.p.head(), side], 'Merge side'));
       },
       incrementalToo: true,
@@ -158,10 +233,24 @@ const cases: Record<string, Case[]> = {
       build: async (f) => {
         const x = await sealedAudit({ card_key: 'x' });
         const y = await sealedAudit({ card_key: 'y' });
-        const s1 = commitFiles(f.gitdir, 's1', { [auditPath(x.snapshot_id, 'sharded')]: pretty(x) }, 'audit: x', { parent: f.p.head() });
-        const s2 = commitFiles(f.gitdir, 's2', { [auditPath(y.snapshot_id, 'sharded')]: pretty(y) }, 'audit: y', { parent: f.p.head() });
-        const s3 = commitFiles(f.gitdir, 's3', { [auditPath(f.audits[2]!.snapshot_id, 'sharded')]: null }, 'tidy', { parent: f.p.head() });
-        const tree = f.p.treeAt(commitFiles(f.gitdir, 'tmp', { [auditPath(x.snapshot_id, 'sharded')]: pretty(x), [auditPath(y.snapshot_id, 'sharded')]: pretty(y) }, 'x', { parent: f.p.head() }));
+        const s1 = commitFiles(f.gitdir, 's1', { [auditPath(x.snapshot_id, 'sharded')]: pretty(x) }, 'audit: x', {
+          parent: f.p.head(),
+        });
+        const s2 = commitFiles(f.gitdir, 's2', { [auditPath(y.snapshot_id, 'sharded')]: pretty(y) }, 'audit: y', {
+          parent: f.p.head(),
+        });
+        const s3 = commitFiles(f.gitdir, 's3', { [auditPath(f.audits[2]!.snapshot_id, 'sharded')]: null }, 'tidy', {
+          parent: f.p.head(),
+        });
+        const tree = f.p.treeAt(
+          commitFiles(
+            f.gitdir,
+            'tmp',
+            { [auditPath(x.snapshot_id, 'sharded')]: pretty(x), [auditPath(y.snapshot_id, 'sharded')]: pretty(y) },
+            'x',
+            { parent: f.p.head() },
+          ),
+        );
         f.p.setBranch(f.p.commit(tree, [f.p.head(), s1, s2, s3], 'Merge'));
       },
     },
@@ -176,7 +265,9 @@ const cases: Record<string, Case[]> = {
         const dir = path.slice(0, path.lastIndexOf('/'));
         const file = path.slice(dir.length + 1);
         const genuine = f.p.g(['rev-parse', `${REF}:${path}`]);
-        const forged = f.p.blob(pretty(await withEntryHash({ ...JSON.parse(f.p.g(['show', `${REF}:${path}`])), summary: 'forged' })));
+        const forged = f.p.blob(
+          pretty(await withEntryHash({ ...JSON.parse(f.p.g(['show', `${REF}:${path}`])), summary: 'forged' })),
+        );
         const rows = f.p.ls(`${REF}:${dir}`).map((r) => ({ mode: r.mode, name: r.name, oid: r.oid }));
         const leaf = f.p.rawTree(rows.flatMap((r) => (r.name === file ? [{ ...r, oid: forged }, r] : [r])));
         assert.ok(rows.some((r) => r.oid === genuine));
@@ -188,7 +279,9 @@ const cases: Record<string, Case[]> = {
       expect: 'duplicate_name',
       build: async (f) => {
         const e = await sealedAudit({ card_key: 'git' });
-        const other = f.p.treeAt(commitFiles(f.gitdir, 'tmp', { [auditPath(e.snapshot_id, 'sharded')]: pretty(e) }, 'x', { parent: null }));
+        const other = f.p.treeAt(
+          commitFiles(f.gitdir, 'tmp', { [auditPath(e.snapshot_id, 'sharded')]: pretty(e) }, 'x', { parent: null }),
+        );
         const rows = f.p.ls(f.p.treeAt(REF)).map((r) => ({ mode: r.mode, name: r.name, oid: r.oid }));
         const dupe = f.p.ls(other).find((r) => r.name === 'audits')!;
         const root = f.p.rawTree([{ mode: '40000', name: 'audits', oid: dupe.oid }, ...rows]);
@@ -213,13 +306,16 @@ const cases: Record<string, Case[]> = {
         const e = await sealedAudit({ card_key: 'git' });
         const path = auditPath(e.snapshot_id, 'sharded');
         const b = f.p.blob(pretty(e));
-        const leaf = f.p.rawTree([{ mode: '100644', name: path.split('/')[3]!, oid: b }, { mode: '100644', name: path.split('/')[3]!, oid: b }]);
+        const leaf = f.p.rawTree([
+          { mode: '100644', name: path.split('/')[3]!, oid: b },
+          { mode: '100644', name: path.split('/')[3]!, oid: b },
+        ]);
         const root = f.p.replaceAt(f.p.mktree([]), path.split('/').slice(0, 3).join('/'), leaf);
         f.p.setBranch(f.p.commit(root, [], 'ledger: init'));
       },
     },
     {
-      name: 'entries out of git\'s order (a second copy placed after a later name)',
+      name: "entries out of git's order (a second copy placed after a later name)",
       expect: ['malformed_tree', 'duplicate_name'],
       build: (f) => {
         const rows = f.p.ls(f.p.treeAt(REF)).map((r) => ({ mode: r.mode, name: r.name, oid: r.oid }));
@@ -234,7 +330,15 @@ const cases: Record<string, Case[]> = {
       expect: 'duplicate_entry',
       build: async (f) => {
         const e = await sealedAudit({ card_key: 'git' });
-        commitFiles(f.gitdir, BRANCH, { [auditPath(e.snapshot_id, 'sharded')]: pretty(e), [auditPath(e.snapshot_id, 'origin')]: pretty({ ...e, summary: 'other' }) }, 'audit: git');
+        commitFiles(
+          f.gitdir,
+          BRANCH,
+          {
+            [auditPath(e.snapshot_id, 'sharded')]: pretty(e),
+            [auditPath(e.snapshot_id, 'origin')]: pretty({ ...e, summary: 'other' }),
+          },
+          'audit: git',
+        );
       },
     },
     {
@@ -243,7 +347,12 @@ const cases: Record<string, Case[]> = {
       build: async (f) => {
         const a0 = f.audits[0]!;
         const copy = JSON.parse(f.p.g(['show', `${REF}:${auditPath(a0.snapshot_id, 'sharded')}`]));
-        commitFiles(f.gitdir, BRANCH, { [auditPath(a0.snapshot_id, 'origin')]: pretty({ ...copy, summary: 'the other copy' }) }, 'audit: flat');
+        commitFiles(
+          f.gitdir,
+          BRANCH,
+          { [auditPath(a0.snapshot_id, 'origin')]: pretty({ ...copy, summary: 'the other copy' }) },
+          'audit: flat',
+        );
       },
       incrementalToo: true,
     },
@@ -271,7 +380,15 @@ const cases: Record<string, Case[]> = {
       name: 'events.jsonl added later to a run written without events',
       expect: ['history_edited', 'hash_mismatch'],
       build: (f) => {
-        commitFiles(f.gitdir, BRANCH, { [`${runDir(f.bare.run.run_id, 'sharded')}/events.jsonl`]: '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"step"}\n' }, 'ledger: events');
+        commitFiles(
+          f.gitdir,
+          BRANCH,
+          {
+            [`${runDir(f.bare.run.run_id, 'sharded')}/events.jsonl`]:
+              '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"step"}\n',
+          },
+          'ledger: events',
+        );
       },
       incrementalToo: true,
     },
@@ -280,8 +397,21 @@ const cases: Record<string, Case[]> = {
       expect: 'history_edited',
       build: (f) => {
         const legacy = { ...makeRun().run };
-        commitFiles(f.gitdir, BRANCH, { [`${runDir(legacy.run_id, 'origin')}/run.json`]: pretty(legacy) }, 'ledger: legacy run');
-        commitFiles(f.gitdir, BRANCH, { [`${runDir(legacy.run_id, 'origin')}/events.jsonl`]: '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"step"}\n' }, 'ledger: events');
+        commitFiles(
+          f.gitdir,
+          BRANCH,
+          { [`${runDir(legacy.run_id, 'origin')}/run.json`]: pretty(legacy) },
+          'ledger: legacy run',
+        );
+        commitFiles(
+          f.gitdir,
+          BRANCH,
+          {
+            [`${runDir(legacy.run_id, 'origin')}/events.jsonl`]:
+              '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"step"}\n',
+          },
+          'ledger: events',
+        );
       },
     },
     {
@@ -289,16 +419,35 @@ const cases: Record<string, Case[]> = {
       expect: 'hash_mismatch',
       build: async (f) => {
         const r = makeRun({}, []);
-        const run = await withEntryHash({ ...r.run, events_sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } as Record<string, unknown>);
+        const run = await withEntryHash({
+          ...r.run,
+          events_sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        } as Record<string, unknown>);
         const d = runDir(r.run.run_id, 'sharded');
-        commitFiles(f.gitdir, BRANCH, { [`${d}/run.json`]: pretty(run), [`${d}/events.jsonl`]: '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"step"}\n' }, 'ledger: run');
+        commitFiles(
+          f.gitdir,
+          BRANCH,
+          {
+            [`${d}/run.json`]: pretty(run),
+            [`${d}/events.jsonl`]: '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"step"}\n',
+          },
+          'ledger: run',
+        );
       },
     },
     {
       name: 'events.jsonl of a run replaced (content edited)',
       expect: 'history_edited',
       build: (f) => {
-        commitFiles(f.gitdir, BRANCH, { [`${runDir(f.run.run.run_id, 'sharded')}/events.jsonl`]: '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"forged"}\n' }, 'ledger: events');
+        commitFiles(
+          f.gitdir,
+          BRANCH,
+          {
+            [`${runDir(f.run.run.run_id, 'sharded')}/events.jsonl`]:
+              '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"forged"}\n',
+          },
+          'ledger: events',
+        );
       },
     },
   ],
@@ -322,7 +471,9 @@ const cases: Record<string, Case[]> = {
       expect: 'history_edited',
       build: async (f) => {
         const a0 = f.audits[0]!;
-        const c = commitFiles(f.gitdir, 'elsewhere', { [auditPath(a0.snapshot_id, 'sharded')]: null }, 'tidy', { parent: f.p.head() });
+        const c = commitFiles(f.gitdir, 'elsewhere', { [auditPath(a0.snapshot_id, 'sharded')]: null }, 'tidy', {
+          parent: f.p.head(),
+        });
         f.p.g(['update-ref', `refs/remotes/origin/${BRANCH}`, c]);
       },
       incrementalToo: true,
@@ -332,7 +483,9 @@ const cases: Record<string, Case[]> = {
 
 describe('git ledger verify(): tamper corpus (native git plumbing)', () => {
   let f: Fixture;
-  beforeEach(async () => { f = await fixture(); });
+  beforeEach(async () => {
+    f = await fixture();
+  });
   afterEach(() => rmSync(f.dir, { recursive: true, force: true }));
 
   for (const [klass, list] of Object.entries(cases)) {
@@ -358,12 +511,47 @@ describe('git ledger verify(): tamper corpus (native git plumbing)', () => {
     const ghost = makeRun().run;
     f.p.g(['tag', '-a', `scp/run/${ghost.run_id}`, '-m', JSON.stringify(ghost), main]);
     const a0 = f.audits[0]!;
-    f.p.g(['tag', '-a', `scp/audit/${a0.snapshot_id}`, '-m', JSON.stringify({ snapshot_id: a0.snapshot_id, card_key: a0.card_key, status: 'forged', iso: a0.iso, summary: 'forged' }), main]);
+    f.p.g([
+      'tag',
+      '-a',
+      `scp/audit/${a0.snapshot_id}`,
+      '-m',
+      JSON.stringify({
+        snapshot_id: a0.snapshot_id,
+        card_key: a0.card_key,
+        status: 'forged',
+        iso: a0.iso,
+        summary: 'forged',
+      }),
+      main,
+    ]);
     const ghostAudit = makeAudit({ card_key: 'ghost' });
-    f.p.g(['tag', '-a', `scp/audit/${ghostAudit.snapshot_id}`, '-m', JSON.stringify({ snapshot_id: ghostAudit.snapshot_id, card_key: 'ghost', status: 'ok', iso: ghostAudit.iso, summary: '' }), main]);
+    f.p.g([
+      'tag',
+      '-a',
+      `scp/audit/${ghostAudit.snapshot_id}`,
+      '-m',
+      JSON.stringify({
+        snapshot_id: ghostAudit.snapshot_id,
+        card_key: 'ghost',
+        status: 'ok',
+        iso: ghostAudit.iso,
+        summary: '',
+      }),
+      main,
+    ]);
     const l = await reopen(f);
     const r = await l.verify({ full: true });
-    assert.deepEqual(r.notes?.filter((n) => n.reason !== 'outside_ledger_areas').map((n) => [n.reason, n.count]).sort(), [['tag_mismatch', 1], ['unbacked_tag', 2]]);
+    assert.deepEqual(
+      r.notes
+        ?.filter((n) => n.reason !== 'outside_ledger_areas')
+        .map((n) => [n.reason, n.count])
+        .sort(),
+      [
+        ['tag_mismatch', 1],
+        ['unbacked_tag', 2],
+      ],
+    );
     assert.equal(await l.getRun(ghost.run_id), undefined);
     assert.equal(await l.getAudit(ghostAudit.snapshot_id), undefined);
     assert.equal((await l.getAudit(a0.snapshot_id))!.summary, a0.summary);
@@ -371,11 +559,14 @@ describe('git ledger verify(): tamper corpus (native git plumbing)', () => {
     assert.ok(!ids.includes(ghost.run_id) && !ids.includes(ghostAudit.snapshot_id));
   });
 
-  it('files outside the ledger\'s areas are reported as info, not failures', async () => {
+  it("files outside the ledger's areas are reported as info, not failures", async () => {
     commitFiles(f.gitdir, BRANCH, { 'chat/threads/t1/thread.json': '{}\n', 'notes.txt': 'x\n' }, 'chat');
     const r = await verifyFull(f);
     assert.equal(r.ok, true, r.message);
-    assert.deepEqual(r.notes?.map((n) => [n.reason, n.count]), [['outside_ledger_areas', 2]]);
+    assert.deepEqual(
+      r.notes?.map((n) => [n.reason, n.count]),
+      [['outside_ledger_areas', 2]],
+    );
   });
 
   it('"0 commits checked" is never ok while a ledger branch exists: a linked worktree and a fresh clone see the ledger', async () => {
@@ -401,7 +592,9 @@ describe('git ledger verify(): tamper corpus (native git plumbing)', () => {
 
 describe('git ledger verify(): controls that must stay ok', () => {
   let f: Fixture;
-  beforeEach(async () => { f = await fixture(); });
+  beforeEach(async () => {
+    f = await fixture();
+  });
   afterEach(() => rmSync(f.dir, { recursive: true, force: true }));
 
   it('after git gc --aggressive and git repack -adf', async () => {
@@ -413,14 +606,19 @@ describe('git ledger verify(): controls that must stay ok', () => {
   });
 
   it('a clone and a mirror clone verify ok', async () => {
-    for (const args of [['clone', '-q'], ['clone', '-q', '--mirror']]) {
+    for (const args of [
+      ['clone', '-q'],
+      ['clone', '-q', '--mirror'],
+    ]) {
       const clone = mkdtempSync(join(tmpdir(), 'scp-ctl-clone-'));
       try {
         execFileSync('git', [...args, f.dir, clone]);
         const r = await (await createGitLedger({ fs, dir: clone })).verify();
         assert.equal(r.ok, true, r.message);
         assert.equal(r.checked.commits, 3);
-      } finally { rmSync(clone, { recursive: true, force: true }); }
+      } finally {
+        rmSync(clone, { recursive: true, force: true });
+      }
     }
   });
 
@@ -447,7 +645,9 @@ describe('git ledger verify(): controls that must stay ok', () => {
       assert.equal(r.ok, true, r.message);
       assert.equal(r.checked.commits, 8);
       assert.ok(f.p.g(['merge-base', REF, fork]));
-    } finally { rmSync(clone, { recursive: true, force: true }); }
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
   });
 
   it('explicit deletes of sharded and flat audits, then more appends', async () => {

@@ -46,7 +46,12 @@ describe('git ledger verify(): tamper corpus', () => {
   it('reports an entry whose sha256 does not match its content (hash_mismatch)', async () => {
     const a = await withEntryHash(makeAudit() as Record<string, unknown>);
     const forged = { ...a, summary: 'changed after hashing' };
-    const c = commitFiles(gitdir, BRANCH, { [auditPath(a.snapshot_id as string, 'sharded')]: pretty(forged) }, 'audit: security x');
+    const c = commitFiles(
+      gitdir,
+      BRANCH,
+      { [auditPath(a.snapshot_id as string, 'sharded')]: pretty(forged) },
+      'audit: security x',
+    );
     const r = await (await reopen()).verify();
     assert.deepEqual([r.ok, r.reason, r.commit, r.entry], [false, 'hash_mismatch', c, a.snapshot_id]);
   });
@@ -55,40 +60,74 @@ describe('git ledger verify(): tamper corpus', () => {
     const a = await withEntryHash(makeAudit() as Record<string, unknown>);
     const good = auditPath(a.snapshot_id as string, 'sharded').split('/');
     const wrongShard = good[1] === '00' ? '01' : '00';
-    const c = commitFiles(gitdir, BRANCH, { [`audits/${wrongShard}/${good[2]}/${good[3]}`]: pretty(a) }, 'audit: misplaced');
+    const c = commitFiles(
+      gitdir,
+      BRANCH,
+      { [`audits/${wrongShard}/${good[2]}/${good[3]}`]: pretty(a) },
+      'audit: misplaced',
+    );
     const r = await (await reopen()).verify();
     assert.deepEqual([r.ok, r.reason, r.commit], [false, 'path_mismatch', c]);
 
     rmSync(dir, { recursive: true, force: true });
-    dir = mkdtempSync(join(tmpdir(), 'scp-verify-')); gitdir = join(dir, '.git');
+    dir = mkdtempSync(join(tmpdir(), 'scp-verify-'));
+    gitdir = join(dir, '.git');
     ledger = await createGitLedger({ fs, dir });
     await ledger.write({ audits: [makeAudit()] });
     const other = await withEntryHash(makeAudit() as Record<string, unknown>);
-    const c2 = commitFiles(gitdir, BRANCH, { [auditPath('security_20260217_200000_zzzz', 'sharded')]: pretty(other) }, 'audit: renamed');
+    const c2 = commitFiles(
+      gitdir,
+      BRANCH,
+      { [auditPath('security_20260217_200000_zzzz', 'sharded')]: pretty(other) },
+      'audit: renamed',
+    );
     const r2 = await (await reopen()).verify();
-    assert.deepEqual([r2.ok, r2.reason, r2.commit, r2.entry], [false, 'path_mismatch', c2, 'security_20260217_200000_zzzz']);
+    assert.deepEqual(
+      [r2.ok, r2.reason, r2.commit, r2.entry],
+      [false, 'path_mismatch', c2, 'security_20260217_200000_zzzz'],
+    );
   });
 
   it('reports an entry edited by a later commit, even with a recomputed sha256 (history_edited)', async () => {
     const edited = await withEntryHash({ ...stored(first.snapshot_id), summary: 'all good now' });
-    const c = commitFiles(gitdir, BRANCH, { [auditPath(first.snapshot_id, 'sharded')]: pretty(edited) }, 'audit: fix summary');
+    const c = commitFiles(
+      gitdir,
+      BRANCH,
+      { [auditPath(first.snapshot_id, 'sharded')]: pretty(edited) },
+      'audit: fix summary',
+    );
     const r = await (await reopen()).verify();
     assert.deepEqual([r.ok, r.reason, r.commit, r.entry], [false, 'history_edited', c, first.snapshot_id]);
   });
 
   it('reports an entry removed by a commit that is not a delete commit, or by a delete commit naming another id', async () => {
-    const c = commitFiles(gitdir, BRANCH, { [`${runDir(run.run.run_id, 'sharded')}/events.jsonl`]: null }, 'ledger: tidy');
+    const c = commitFiles(
+      gitdir,
+      BRANCH,
+      { [`${runDir(run.run.run_id, 'sharded')}/events.jsonl`]: null },
+      'ledger: tidy',
+    );
     const r = await (await reopen()).verify();
     assert.deepEqual([r.ok, r.reason, r.commit, r.entry], [false, 'history_edited', c, run.run.run_id]);
 
     gitRun(gitdir, ['update-ref', `refs/heads/${BRANCH}`, `${c}~1`]);
-    const c2 = commitFiles(gitdir, BRANCH, { [auditPath(first.snapshot_id, 'sharded')]: null }, 'audit: delete security_20260217_200000_other');
+    const c2 = commitFiles(
+      gitdir,
+      BRANCH,
+      { [auditPath(first.snapshot_id, 'sharded')]: null },
+      'audit: delete security_20260217_200000_other',
+    );
     const r2 = await (await reopen()).verify();
     assert.deepEqual([r2.ok, r2.reason, r2.commit], [false, 'history_edited', c2]);
   });
 
   it('reports a delete commit that also removes something else (history_edited)', async () => {
-    const c = commitFiles(gitdir, BRANCH, { [auditPath(first.snapshot_id, 'sharded')]: null, [`${runDir(run.run.run_id, 'sharded')}/run.json`]: null }, `audit: delete ${first.snapshot_id}`);
+    const c = commitFiles(
+      gitdir,
+      BRANCH,
+      { [auditPath(first.snapshot_id, 'sharded')]: null, [`${runDir(run.run.run_id, 'sharded')}/run.json`]: null },
+      `audit: delete ${first.snapshot_id}`,
+    );
     const r = await (await reopen()).verify();
     assert.deepEqual([r.ok, r.reason, r.commit], [false, 'history_edited', c]);
   });
@@ -116,13 +155,20 @@ describe('git ledger verify(): tamper corpus', () => {
     // Our own objects live in packs: flip one byte in the middle of the first pack.
     gitRun(gitdir, ['update-ref', `refs/heads/${BRANCH}`, `${BRANCH}~1`]);
     const packDir = join(gitdir, 'objects', 'pack');
-    const pack = join(packDir, readdirSync(packDir).filter((f) => f.endsWith('.pack')).sort()[0]!);
+    const pack = join(
+      packDir,
+      readdirSync(packDir)
+        .filter((f) => f.endsWith('.pack'))
+        .sort()[0]!,
+    );
     chmodSync(pack, 0o644);
     const bytes = readFileSync(pack);
     const mid = Math.floor(bytes.length / 2);
     bytes[mid] = bytes[mid]! ^ 0xff;
     writeFileSync(pack, bytes);
-    r = await createGitLedger({ fs, dir, lastVerifiedHead: { get: async () => undefined, set: async () => {} } }).then((l) => l.verify());
+    r = await createGitLedger({ fs, dir, lastVerifiedHead: { get: async () => undefined, set: async () => {} } }).then(
+      (l) => l.verify(),
+    );
     assert.deepEqual([r.ok, r.reason], [false, 'corrupt_object']);
   });
 

@@ -18,10 +18,28 @@ function entries(n: number, rnd: () => number): EntryMeta[] {
     const time = new Date(BASE + Math.floor(rnd() * 400) * 1000).toISOString();
     if (rnd() < 0.6) {
       const card = pick(CARDS);
-      return { kind: 'audit', id: `${card.replace(/:/g, '_')}_${i.toString(36).padStart(4, '0')}`, time, status: pick(['ok', 'error']), summary: `${pick(WORDS)} ${pick(WORDS)}`, actor: pick(ACTORS), card_key: card } satisfies EntryMeta;
+      return {
+        kind: 'audit',
+        id: `${card.replace(/:/g, '_')}_${i.toString(36).padStart(4, '0')}`,
+        time,
+        status: pick(['ok', 'error']),
+        summary: `${pick(WORDS)} ${pick(WORDS)}`,
+        actor: pick(ACTORS),
+        card_key: card,
+      } satisfies EntryMeta;
     }
     const type = pick(['deploy', 'build']);
-    return { kind: 'run', id: `run_${i.toString(36).padStart(4, '0')}_${type}`, time, status: pick(['ok', 'failed']), summary: pick(WORDS), actor: pick(ACTORS), type, subtype: `${type}:${pick(WORDS).toLowerCase()}`, target: pick(WORDS) } satisfies EntryMeta;
+    return {
+      kind: 'run',
+      id: `run_${i.toString(36).padStart(4, '0')}_${type}`,
+      time,
+      status: pick(['ok', 'failed']),
+      summary: pick(WORDS),
+      actor: pick(ACTORS),
+      type,
+      subtype: `${type}:${pick(WORDS).toLowerCase()}`,
+      target: pick(WORDS),
+    } satisfies EntryMeta;
   });
 }
 
@@ -52,20 +70,32 @@ function pages(index: ReturnType<typeof createEntryIndex>, q: LedgerQuery): stri
   return out;
 }
 
-const queryArb = fc.record({
-  kind: fc.option(fc.constantFrom('audit' as const, 'run' as const), { nil: undefined }),
-  status: fc.option(fc.constantFrom('ok', 'error', 'failed'), { nil: undefined }),
-  actor: fc.option(fc.constantFrom(...ACTORS), { nil: undefined }),
-  card: fc.option(fc.constantFrom(...CARDS), { nil: undefined }),
-  action: fc.option(fc.constantFrom('deploy', 'build:tls', 'build'), { nil: undefined }),
-  text: fc.option(fc.constantFrom('tls', 'CLUSTER', 'l2_r', 'alice', 'run_0', '00', 'zzz', 'Drift'), { nil: undefined }),
-  idPrefix: fc.option(fc.constantFrom('run_', 'run_00', 'security_', 'k8s_00', 'RUN_'), { nil: undefined }),
-  since: fc.option(fc.integer({ min: 0, max: 400 }).map((s) => new Date(BASE + s * 1000).toISOString()), { nil: undefined }),
-  until: fc.option(fc.integer({ min: 0, max: 400 }).map((s) => new Date(BASE + s * 1000).toISOString()), { nil: undefined }),
-  limit: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
-}, { requiredKeys: [] });
+const queryArb = fc.record(
+  {
+    kind: fc.option(fc.constantFrom('audit' as const, 'run' as const), { nil: undefined }),
+    status: fc.option(fc.constantFrom('ok', 'error', 'failed'), { nil: undefined }),
+    actor: fc.option(fc.constantFrom(...ACTORS), { nil: undefined }),
+    card: fc.option(fc.constantFrom(...CARDS), { nil: undefined }),
+    action: fc.option(fc.constantFrom('deploy', 'build:tls', 'build'), { nil: undefined }),
+    text: fc.option(fc.constantFrom('tls', 'CLUSTER', 'l2_r', 'alice', 'run_0', '00', 'zzz', 'Drift'), {
+      nil: undefined,
+    }),
+    idPrefix: fc.option(fc.constantFrom('run_', 'run_00', 'security_', 'k8s_00', 'RUN_'), { nil: undefined }),
+    since: fc.option(
+      fc.integer({ min: 0, max: 400 }).map((s) => new Date(BASE + s * 1000).toISOString()),
+      { nil: undefined },
+    ),
+    until: fc.option(
+      fc.integer({ min: 0, max: 400 }).map((s) => new Date(BASE + s * 1000).toISOString()),
+      { nil: undefined },
+    ),
+    limit: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
+  },
+  { requiredKeys: [] },
+);
 
-const strip = (q: Record<string, unknown>) => Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as LedgerQuery;
+const strip = (q: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as LedgerQuery;
 
 describe('EntryIndex', () => {
   it(`lists exactly what filter + sort over every entry gives, page by page (fast-check seed ${SEED})`, () => {
@@ -80,10 +110,13 @@ describe('EntryIndex', () => {
     for (let i = 0; i < all.length; i += 400) index.add(all.slice(i, i + 400));
     assert.equal(index.size, 1500);
     // biome-ignore lint/nursery/noFloatingPromises: fc.assert of a synchronous property returns nothing
-    fc.assert(fc.property(queryArb, (raw) => {
-      const q = strip(raw);
-      assert.deepEqual(pages(index, q), reference(all, q));
-    }), { seed: SEED, numRuns: 300 });
+    fc.assert(
+      fc.property(queryArb, (raw) => {
+        const q = strip(raw);
+        assert.deepEqual(pages(index, q), reference(all, q));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
   });
 
   it(`stays exact while adds (newer, older, interleaved) and removals are mixed with queries (seed ${SEED})`, () => {
@@ -104,7 +137,10 @@ describe('EntryIndex', () => {
         // A batch: sometimes all newer than everything (the common write), sometimes spread out.
         const batch = pool.slice(next, next + 1 + Math.floor(rnd() * 60));
         next += batch.length;
-        const shaped = rnd() < 0.5 ? batch.map((m, i) => ({ ...m, time: new Date(BASE + 500_000 + step * 1000 + i).toISOString() })) : batch;
+        const shaped =
+          rnd() < 0.5
+            ? batch.map((m, i) => ({ ...m, time: new Date(BASE + 500_000 + step * 1000 + i).toISOString() }))
+            : batch;
         index.add(shaped);
         for (const m of shaped) live.set(`${m.kind}:${m.id}`, m);
       } else if (r < 0.85 && live.size) {
@@ -115,16 +151,26 @@ describe('EntryIndex', () => {
         }
       } else if (live.size) {
         const again = [...live.values()][Math.floor(rnd() * live.size)]!;
-        const moved = { ...again, summary: `moved ${step}`, time: new Date(BASE + Math.floor(rnd() * 600) * 1000).toISOString() };
+        const moved = {
+          ...again,
+          summary: `moved ${step}`,
+          time: new Date(BASE + Math.floor(rnd() * 600) * 1000).toISOString(),
+        };
         index.add([moved]);
         live.set(`${moved.kind}:${moved.id}`, moved);
       }
       // Rare needles (one entry's id) are what a stale chunk would hide.
       const values = [...live.values()];
       const some = values.length ? values[Math.floor(rnd() * values.length)]! : undefined;
-      const rare: LedgerQuery[] = some ? [{ text: some.id.toUpperCase() }, { idPrefix: some.id }, { kind: some.kind, text: some.summary, limit: 3 }] : [];
+      const rare: LedgerQuery[] = some
+        ? [{ text: some.id.toUpperCase() }, { idPrefix: some.id }, { kind: some.kind, text: some.summary, limit: 3 }]
+        : [];
       for (const query of [...rare, queries[q++ % queries.length]!, queries[q++ % queries.length]!]) {
-        assert.deepEqual(pages(index, query), reference([...live.values()], query), `step ${step} query ${JSON.stringify(query)}`);
+        assert.deepEqual(
+          pages(index, query),
+          reference([...live.values()], query),
+          `step ${step} query ${JSON.stringify(query)}`,
+        );
       }
     }
     assert.equal(index.size, live.size);
@@ -147,7 +193,13 @@ describe('EntryIndex', () => {
     index.add([changed]);
     const now = kept.map((m) => (m.id === changed.id && m.kind === changed.kind ? changed : m));
     assert.equal(index.size, now.length);
-    for (const q of [{}, { text: 'tls' }, { kind: 'run' as const, limit: 7 }, { idPrefix: 'security_' }, { text: 'replaced' }]) {
+    for (const q of [
+      {},
+      { text: 'tls' },
+      { kind: 'run' as const, limit: 7 },
+      { idPrefix: 'security_' },
+      { text: 'replaced' },
+    ]) {
       assert.deepEqual(pages(index, q), reference(now, q), JSON.stringify(q));
     }
     assert.equal(pages(index, {})[0], changed.id);

@@ -14,8 +14,26 @@ describe('memory ledger specifics', () => {
     const second = await ledger.deleteAudit(a.snapshot_id, { actor: 'bob', reason: 'leaked a token' });
     const log = ledger.log();
     assert.equal(log.length, 2);
-    assert.deepEqual(log[0], { id: first.commit, time: '2026-02-17T20:45:00.000Z', actor: 'alice', message: 'save two', added: [a.snapshot_id, b.snapshot_id, r.run.run_id], deleted: [] });
-    assert.deepEqual({ ...log[1], message: log[1]!.message.split('\n')[0] }, { id: second.commit, parent: first.commit, time: '2026-02-17T20:45:00.000Z', actor: 'bob', message: `audit: delete ${a.snapshot_id}`, added: [second.action_id], deleted: [a.snapshot_id] });
+    assert.deepEqual(log[0], {
+      id: first.commit,
+      time: '2026-02-17T20:45:00.000Z',
+      actor: 'alice',
+      message: 'save two',
+      added: [a.snapshot_id, b.snapshot_id, r.run.run_id],
+      deleted: [],
+    });
+    assert.deepEqual(
+      { ...log[1], message: log[1]!.message.split('\n')[0] },
+      {
+        id: second.commit,
+        parent: first.commit,
+        time: '2026-02-17T20:45:00.000Z',
+        actor: 'bob',
+        message: `audit: delete ${a.snapshot_id}`,
+        added: [second.action_id],
+        deleted: [a.snapshot_id],
+      },
+    );
     assert.match(log[1]!.message, /leaked a token/);
     assert.match(first.commit, /^[0-9a-f]{40}$/);
   });

@@ -1,26 +1,66 @@
 import assert from 'node:assert/strict';
 import {
-  auditMetaOf, compareMeta, decodeCursor, encodeCursor, entryMetaOf, matchesQuery, normalizeQuery, pageFrom,
-  referencesArtifact, runMetaOf, sortNewestFirst,
+  auditMetaOf,
+  compareMeta,
+  decodeCursor,
+  encodeCursor,
+  entryMetaOf,
+  matchesQuery,
+  normalizeQuery,
+  pageFrom,
+  referencesArtifact,
+  runMetaOf,
+  sortNewestFirst,
 } from '../../../src/core/ledger/query.js';
 import type { EntryMeta } from '../../../src/core/schemas/ledger.js';
 import { makeAudit, makeRun } from '../../contract/ledger.js';
 
 describe('ledger query helpers', () => {
   it('extracts audit metadata: time = iso, actor = saved_by, no data', () => {
-    const a = makeAudit({ card_key: 'k8s', iso: '2026-02-17T20:45:00.000Z', saved_by: 'bob', status: 'error', content_hash: 'ab' });
+    const a = makeAudit({
+      card_key: 'k8s',
+      iso: '2026-02-17T20:45:00.000Z',
+      saved_by: 'bob',
+      status: 'error',
+      content_hash: 'ab',
+    });
     assert.deepEqual(auditMetaOf(a, 'c1'), {
-      kind: 'audit', id: a.snapshot_id, time: '2026-02-17T20:45:00.000Z', status: 'error', summary: a.summary, actor: 'bob',
-      card_key: 'k8s', audit_type: 'devops', content_hash: 'ab', commit: 'c1',
+      kind: 'audit',
+      id: a.snapshot_id,
+      time: '2026-02-17T20:45:00.000Z',
+      status: 'error',
+      summary: a.summary,
+      actor: 'bob',
+      card_key: 'k8s',
+      audit_type: 'devops',
+      content_hash: 'ab',
+      commit: 'c1',
     });
     assert.deepEqual(entryMetaOf(a), auditMetaOf(a));
   });
 
   it('extracts run metadata: time = started_at, actor = user, status, duration, target, reason, artifacts', () => {
-    const r = makeRun({ started_at: '2026-02-17T20:45:00.000Z', user: 'carol', status: 'partial', duration_ms: null, artifacts: [{ ref_type: 'tag', ref_value: 'v1', repo: '' }, { bogus: true }] });
+    const r = makeRun({
+      started_at: '2026-02-17T20:45:00.000Z',
+      user: 'carol',
+      status: 'partial',
+      duration_ms: null,
+      artifacts: [{ ref_type: 'tag', ref_value: 'v1', repo: '' }, { bogus: true }],
+    });
     assert.deepEqual(runMetaOf(r), {
-      kind: 'run', id: r.run.run_id, time: '2026-02-17T20:45:00.000Z', status: 'partial', summary: r.run.summary, actor: 'carol',
-      type: 'deploy', subtype: 'deploy:k8s', target: 'cluster-a', reason: 'release 1.2', duration_ms: null, artifacts: ['tag:v1'], event_types: ['step'],
+      kind: 'run',
+      id: r.run.run_id,
+      time: '2026-02-17T20:45:00.000Z',
+      status: 'partial',
+      summary: r.run.summary,
+      actor: 'carol',
+      type: 'deploy',
+      subtype: 'deploy:k8s',
+      target: 'cluster-a',
+      reason: 'release 1.2',
+      duration_ms: null,
+      artifacts: ['tag:v1'],
+      event_types: ['step'],
     });
     assert.deepEqual(entryMetaOf(r), runMetaOf(r));
   });
@@ -35,25 +75,54 @@ describe('ledger query helpers', () => {
   });
 
   it('round-trips cursors (ids with dots, negative times) and rejects anything else', () => {
-    for (const key of [{ t: 1_771_361_100_000, id: 'security_20260217_204500_k3x9' }, { t: -5, id: 'a.b.c' }, { t: 0, id: 'x' }]) {
+    for (const key of [
+      { t: 1_771_361_100_000, id: 'security_20260217_204500_k3x9' },
+      { t: -5, id: 'a.b.c' },
+      { t: 0, id: 'x' },
+    ]) {
       assert.deepEqual(decodeCursor(encodeCursor(key)), key);
     }
-    for (const bad of ['', 'abc', encodeCursor({ t: 1, id: 'x' }).slice(0, -3) + '!!!', btoa('c2.1.x'), btoa('c1.NaN.x'), btoa('c1.5.')]) {
+    for (const bad of [
+      '',
+      'abc',
+      encodeCursor({ t: 1, id: 'x' }).slice(0, -3) + '!!!',
+      btoa('c2.1.x'),
+      btoa('c1.NaN.x'),
+      btoa('c1.5.'),
+    ]) {
       assert.throws(() => decodeCursor(bad), { code: 'validation' }, bad);
     }
   });
 
   it('orders newest first by instant, then by id descending', () => {
     const m = (id: string, time: string) => ({ id, time });
-    const sorted = sortNewestFirst([m('a', '2026-01-01T00:00:00Z'), m('c', '2026-01-01T00:00:00.000Z'), m('b', '2026-01-01T01:00:00+01:00'), m('z', '2026-01-02T00:00:00Z')]);
-    assert.deepEqual(sorted.map((x) => x.id), ['z', 'c', 'b', 'a']);
+    const sorted = sortNewestFirst([
+      m('a', '2026-01-01T00:00:00Z'),
+      m('c', '2026-01-01T00:00:00.000Z'),
+      m('b', '2026-01-01T01:00:00+01:00'),
+      m('z', '2026-01-02T00:00:00Z'),
+    ]);
+    assert.deepEqual(
+      sorted.map((x) => x.id),
+      ['z', 'c', 'b', 'a'],
+    );
     assert.ok(compareMeta(m('z', '2026-01-02T00:00:00Z'), m('a', '2026-01-01T00:00:00Z')) < 0);
   });
 
   it('pages a plain newest-first array with the same cursor rules as the adapters', () => {
-    const metas: EntryMeta[] = sortNewestFirst(Array.from({ length: 23 }, (_, i) => ({
-      kind: i % 2 ? 'run' : 'audit', id: `e_${String(i).padStart(2, '0')}`, time: new Date(Date.UTC(2026, 0, 1) + (i % 7) * 1000).toISOString(), status: 'ok', summary: `n${i}`,
-    } satisfies EntryMeta)));
+    const metas: EntryMeta[] = sortNewestFirst(
+      Array.from(
+        { length: 23 },
+        (_, i) =>
+          ({
+            kind: i % 2 ? 'run' : 'audit',
+            id: `e_${String(i).padStart(2, '0')}`,
+            time: new Date(Date.UTC(2026, 0, 1) + (i % 7) * 1000).toISOString(),
+            status: 'ok',
+            summary: `n${i}`,
+          }) satisfies EntryMeta,
+      ),
+    );
     const out: string[] = [];
     let cursor: string | undefined;
     do {
@@ -61,7 +130,10 @@ describe('ledger query helpers', () => {
       out.push(...page.entries.map((e) => e.id));
       cursor = page.cursor;
     } while (cursor);
-    assert.deepEqual(out, metas.filter((m) => m.kind === 'audit').map((m) => m.id));
+    assert.deepEqual(
+      out,
+      metas.filter((m) => m.kind === 'audit').map((m) => m.id),
+    );
     assert.equal(matchesQuery(metas[0]!, { text: metas[0]!.summary.toUpperCase() }), true);
     assert.equal(matchesQuery(metas[0]!, { status: 'failed' }), false);
   });

@@ -44,13 +44,25 @@ export function readmeBlocks(markdown: string): ReadmeBlock[] {
     const group = `${heading} › ${lang}`;
     const ordinal = (seen.get(group) ?? 0) + 1;
     seen.set(group, ordinal);
-    blocks.push({ lang, heading, ordinal, line: i + 1, code: body.join('\n') + '\n', key: ordinal === 1 ? group : `${group} #${ordinal}` });
+    blocks.push({
+      lang,
+      heading,
+      ordinal,
+      line: i + 1,
+      code: body.join('\n') + '\n',
+      key: ordinal === 1 ? group : `${group} #${ordinal}`,
+    });
     i = j;
   }
   return blocks;
 }
 
-export interface ReadmeLink { image: boolean; text: string; target: string; line: number }
+export interface ReadmeLink {
+  image: boolean;
+  text: string;
+  target: string;
+  line: number;
+}
 
 /** Inline links and images outside code blocks and code spans: `[text](target)`, `![alt](target)`. */
 export function readmeLinks(markdown: string): ReadmeLink[] {
@@ -63,7 +75,10 @@ export function readmeLinks(markdown: string): ReadmeLink[] {
       return;
     }
     const fence = FENCE.exec(raw);
-    if (fence) { open = fence[2]; return; }
+    if (fence) {
+      open = fence[2];
+      return;
+    }
     const line = raw.replace(/`[^`]*`/g, '');
     for (const m of line.matchAll(/(!?)\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
       out.push({ image: m[1] === '!', text: m[2]!, target: m[3]!, line: i + 1 });
@@ -72,12 +87,29 @@ export function readmeLinks(markdown: string): ReadmeLink[] {
   return out;
 }
 
-export interface ShellCommand { command: string; comment: string; line: number }
+export interface ShellCommand {
+  command: string;
+  comment: string;
+  line: number;
+}
 
 /** One entry per non-empty line of a shell block: the command and its trailing `# comment`. */
 export function shellLines(code: string): ShellCommand[] {
-  return code.split('\n').map((text, i) => {
-    const hash = text.search(/\s#\s/);
-    return { command: (hash === -1 ? text : text.slice(0, hash)).trim(), comment: hash === -1 ? '' : text.slice(hash).replace(/^\s*#\s*/, '').trim(), line: i + 1 };
-  }).filter((c) => c.command);
+  return code
+    .split('\n')
+    .map((text, i) => {
+      const hash = text.search(/\s#\s/);
+      return {
+        command: (hash === -1 ? text : text.slice(0, hash)).trim(),
+        comment:
+          hash === -1
+            ? ''
+            : text
+                .slice(hash)
+                .replace(/^\s*#\s*/, '')
+                .trim(),
+        line: i + 1,
+      };
+    })
+    .filter((c) => c.command);
 }

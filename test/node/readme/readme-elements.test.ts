@@ -12,10 +12,15 @@ interface Declaration {
   events?: { name: string }[];
 }
 
-const manifest = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8')) as { modules: { declarations?: Declaration[] }[] };
+const manifest = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8')) as {
+  modules: { declarations?: Declaration[] }[];
+};
 const elements = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName);
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('\n## Elements'), readme.indexOf('\n## ', readme.indexOf('\n## Elements') + 1));
+const section = readme.slice(
+  readme.indexOf('\n## Elements'),
+  readme.indexOf('\n## ', readme.indexOf('\n## Elements') + 1),
+);
 const rows = section.split('\n').filter((l) => l.startsWith('| `<scp-'));
 const codes = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 
@@ -33,7 +38,9 @@ describe('README element table against custom-elements.json', () => {
       assert.deepEqual(codes(cells[3] ?? '').sort(), (el.events ?? []).map((e) => e.name).sort(), 'events column');
       const known = new Set([
         ...(el.attributes ?? []).map((a) => a.name),
-        ...(el.members ?? []).filter((m) => !m.static && m.privacy !== 'private' && m.privacy !== 'protected').map((m) => m.name),
+        ...(el.members ?? [])
+          .filter((m) => !m.static && m.privacy !== 'private' && m.privacy !== 'protected')
+          .map((m) => m.name),
       ]);
       for (const name of codes(cells[2] ?? '')) {
         const bare = name.replace(/\(.*\)$/, '');

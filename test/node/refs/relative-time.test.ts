@@ -6,9 +6,19 @@ const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOS
 
 describe('relativeTime', () => {
   const cases: [number, string][] = [
-    [0, 'just now'], [59, 'just now'], [60, '1m ago'], [5 * 60, '5m ago'], [59 * 60 + 59, '59m ago'],
-    [3600, '1h ago'], [2 * 3600 + 59 * 60, '2h ago'], [23 * 3600 + 3599, '23h ago'],
-    [86_400, '1 day ago'], [2 * 86_400 - 1, '1 day ago'], [2 * 86_400, '2 days ago'], [3 * 86_400 + 5, '3 days ago'], [400 * 86_400, '400 days ago'],
+    [0, 'just now'],
+    [59, 'just now'],
+    [60, '1m ago'],
+    [5 * 60, '5m ago'],
+    [59 * 60 + 59, '59m ago'],
+    [3600, '1h ago'],
+    [2 * 3600 + 59 * 60, '2h ago'],
+    [23 * 3600 + 3599, '23h ago'],
+    [86_400, '1 day ago'],
+    [2 * 86_400 - 1, '1 day ago'],
+    [2 * 86_400, '2 days ago'],
+    [3 * 86_400 + 5, '3 days ago'],
+    [400 * 86_400, '400 days ago'],
   ];
   for (const [seconds, want] of cases) {
     it(`says "${want}" for ${seconds} s ago`, () => {

@@ -5,7 +5,9 @@ import { fixture, sleep, type Fixture } from './runs-fixture.js';
 
 describe('@runTracked', () => {
   let f: Fixture;
-  beforeEach(() => { f = fixture(); });
+  beforeEach(() => {
+    f = fixture();
+  });
   afterEach(() => f.dispose());
 
   const lastRun = async () => {
@@ -21,7 +23,12 @@ describe('@runTracked', () => {
     const result = { ok: true, summary: 'rolled out' };
     class Deployer {
       constructor(readonly cluster: string) {}
-      @runTracked(function (this: Deployer, service: string) { return { type: 'deploy', subtype: `deploy:${service}`, target: this.cluster }; }, { client })
+      @runTracked(
+        function (this: Deployer, service: string) {
+          return { type: 'deploy', subtype: `deploy:${service}`, target: this.cluster };
+        },
+        { client },
+      )
       async deploy(service: string, replicas: number) {
         await Promise.resolve();
         assert.equal(this.cluster, 'prod-eu');
@@ -32,7 +39,10 @@ describe('@runTracked', () => {
     const out = await new Deployer('prod-eu').deploy('api', 3);
     assert.equal(out, result);
     const run = await lastRun();
-    assert.deepEqual([run?.subtype, run?.target, run?.status, run?.summary], ['deploy:api', 'prod-eu', 'ok', 'rolled out']);
+    assert.deepEqual(
+      [run?.subtype, run?.target, run?.status, run?.summary],
+      ['deploy:api', 'prod-eu', 'ok', 'rolled out'],
+    );
   });
 
   it('with { handle: true } hands the run handle to the method as its last argument (events and artifacts, no this)', async () => {
@@ -49,9 +59,14 @@ describe('@runTracked', () => {
     const id = (f.seen.filter((e) => e.name === 'run:completed').at(-1)!.payload as { run_id: string }).run_id;
     await f.runs.flush();
     const rec = (await f.ledger.getRun(id))!;
-    assert.deepEqual(rec.events.map((e) => e.type), ['repo_push']);
+    assert.deepEqual(
+      rec.events.map((e) => e.type),
+      ['repo_push'],
+    );
     assert.deepEqual(rec.run['artifacts'], [{ ref_type: 'tag', ref_value: 'v1.2.0', repo: '/srv/api' }]);
-    const listed = (await f.ledger.list({ repo: '/srv/api', event: 'repo_push', artifact: 'tag' })).entries.map((e) => e.id);
+    const listed = (await f.ledger.list({ repo: '/srv/api', event: 'repo_push', artifact: 'tag' })).entries.map(
+      (e) => e.id,
+    );
     assert.deepEqual(listed, [id]);
   });
 
@@ -68,7 +83,10 @@ describe('@runTracked', () => {
     const value = s.scale(4);
     assert.equal(value, 8, 'the value itself, not a promise');
     assert.equal((await lastRun())?.status, 'ok');
-    assert.throws(() => s.scale(11), (e) => e === boom);
+    assert.throws(
+      () => s.scale(11),
+      (e) => e === boom,
+    );
     const run = await lastRun();
     assert.deepEqual([run?.status, run?.error], ['failed', 'too many replicas']);
   });
@@ -77,7 +95,9 @@ describe('@runTracked', () => {
     class Page {
       scp = { runs: f.runs };
       @runTracked({ type: 'scan' }, { client: (self: Page) => self.scp })
-      async scan() { return { status: 'partial' }; }
+      async scan() {
+        return { status: 'partial' };
+      }
     }
     await new Page().scan();
     assert.equal((await lastRun())?.status, 'partial');
@@ -87,7 +107,9 @@ describe('@runTracked', () => {
     const boom = new Error('cluster unreachable');
     class D {
       @runTracked({ type: 'deploy' }, { client: { runs: f.runs } })
-      async go(): Promise<void> { throw boom; }
+      async go(): Promise<void> {
+        throw boom;
+      }
     }
     await assert.rejects(new D().go(), (e) => e === boom);
     assert.equal((await lastRun())?.status, 'failed');
@@ -97,7 +119,9 @@ describe('@runTracked', () => {
     const trackOnly: Pick<Runs, 'track'> = { track: (spec, fn) => f.runs.track(spec, fn) };
     class D {
       @runTracked({ type: 'build' }, { client: { runs: trackOnly as Runs } })
-      build() { return 42; }
+      build() {
+        return 42;
+      }
     }
     assert.equal(await (new D().build() as unknown as Promise<number>), 42);
     assert.equal((await lastRun())?.status, 'ok');

@@ -18,7 +18,14 @@ describe('runs.wrap before the runs code has loaded', () => {
     const runs = createLazyRuns(async (now) => {
       await new Promise((r) => setTimeout(r, delayMs));
       loaded = true;
-      return createRuns({ store: createMemoryStagingStore(), ledger, bus: createEventBus({ channel: false }), redactor: createRedactor(), now, groupCommitMs: 0 });
+      return createRuns({
+        store: createMemoryStagingStore(),
+        ledger,
+        bus: createEventBus({ channel: false }),
+        redactor: createRedactor(),
+        now,
+        groupCommitMs: 0,
+      });
     });
     return { runs, ledger, isLoaded: () => loaded };
   }
@@ -27,11 +34,14 @@ describe('runs.wrap before the runs code has loaded', () => {
     const { runs, ledger, isLoaded } = lazyRuns(40);
     const before = Date.now();
     let seenHandle: { event(e: { type: string; message?: string }): Promise<unknown> } | undefined;
-    const value = runs.wrap!({ type: 'deploy', subtype: 'deploy:k8s', target: 'prod', summary: `pushing with ${SECRET}` }, (h) => {
-      seenHandle = h;
-      void h.event({ type: 'step', message: 'rolling out' });
-      return 42;
-    });
+    const value = runs.wrap!(
+      { type: 'deploy', subtype: 'deploy:k8s', target: 'prod', summary: `pushing with ${SECRET}` },
+      (h) => {
+        seenHandle = h;
+        void h.event({ type: 'step', message: 'rolling out' });
+        return 42;
+      },
+    );
     const after = Date.now();
     assert.equal(value, 42, 'the value comes back synchronously');
     assert.equal(isLoaded(), false, 'the call happened before the runs code arrived');
@@ -44,15 +54,30 @@ describe('runs.wrap before the runs code has loaded', () => {
     assert.equal(rec?.run.target, 'prod');
     assert.ok(!rec?.run.summary.includes(SECRET), `the summary was redacted: ${rec?.run.summary}`);
     const started = Date.parse(rec!.run.started_at);
-    assert.ok(started >= before - 1 && started <= after + 1, `started_at is the time of the call (${rec!.run.started_at})`);
-    assert.ok((rec?.run.duration_ms ?? Infinity) < 30, `duration is the function's, not the load's (${rec?.run.duration_ms} ms)`);
-    assert.deepEqual(rec?.events.map((e) => [e.type, e.message]), [['step', 'rolling out']]);
+    assert.ok(
+      started >= before - 1 && started <= after + 1,
+      `started_at is the time of the call (${rec!.run.started_at})`,
+    );
+    assert.ok(
+      (rec?.run.duration_ms ?? Infinity) < 30,
+      `duration is the function's, not the load's (${rec?.run.duration_ms} ms)`,
+    );
+    assert.deepEqual(
+      rec?.events.map((e) => [e.type, e.message]),
+      [['step', 'rolling out']],
+    );
   });
 
   it('passes a throw through unchanged and records the run as failed', async () => {
     const { runs, ledger } = lazyRuns(20);
     const boom = new Error('disk full');
-    assert.throws(() => runs.wrap!({ type: 'backup' }, () => { throw boom; }), (e) => e === boom);
+    assert.throws(
+      () =>
+        runs.wrap!({ type: 'backup' }, () => {
+          throw boom;
+        }),
+      (e) => e === boom,
+    );
     await runs.flush();
     await new Promise((r) => setTimeout(r, 30));
     await runs.flush();

@@ -18,14 +18,30 @@ describe('metadata harvest', () => {
   it('bounds nesting, and drops what JSON cannot carry: functions, symbols, bigint, NaN, Infinity, class instances, cycles', () => {
     const cyclic: Record<string, unknown> = { name: 'c' };
     cyclic.self = cyclic;
-    class Handle { fd = 3; }
+    class Handle {
+      fd = 3;
+    }
     const out = harvestValue({
-      fn: () => 1, sym: Symbol('s'), big: 1n, nan: Number.NaN, inf: Infinity, undef: undefined,
-      handle: new Handle(), map: new Map([[1, 2]]), cyclic, list: [1, () => 2, 3], url: new URL('https://example.test/a'),
-      err: new TypeError('bad'), deep: [[[[['x']]]]],
+      fn: () => 1,
+      sym: Symbol('s'),
+      big: 1n,
+      nan: Number.NaN,
+      inf: Infinity,
+      undef: undefined,
+      handle: new Handle(),
+      map: new Map([[1, 2]]),
+      cyclic,
+      list: [1, () => 2, 3],
+      url: new URL('https://example.test/a'),
+      err: new TypeError('bad'),
+      deep: [[[[['x']]]]],
     });
     assert.deepEqual(out, {
-      cyclic: { name: 'c' }, list: [1, 3], url: 'https://example.test/a', err: { name: 'TypeError', message: 'bad' }, deep: [[['[…]']]],
+      cyclic: { name: 'c' },
+      list: [1, 3],
+      url: 'https://example.test/a',
+      err: { name: 'TypeError', message: 'bad' },
+      deep: [[['[…]']]],
     });
   });
 
@@ -37,7 +53,11 @@ describe('metadata harvest', () => {
   });
 
   it('records a Response by its status line only and a primitive result under `result`', () => {
-    assert.deepEqual(harvestMetadata(new Response('secret body', { status: 404, statusText: 'Not Found' })), { status: 404, ok: false, statusText: 'Not Found' });
+    assert.deepEqual(harvestMetadata(new Response('secret body', { status: 404, statusText: 'Not Found' })), {
+      status: 404,
+      ok: false,
+      statusText: 'Not Found',
+    });
     assert.deepEqual(harvestMetadata(7), { result: 7 });
     assert.deepEqual(harvestMetadata(['a']), { result: ['a'] });
     assert.equal(harvestMetadata(undefined), undefined);
@@ -53,7 +73,10 @@ describe('run verdict', () => {
     assert.equal(judge({ result: { ok: false, status: 'partial' } }, 'x').status, 'failed');
   });
   it('maps status words from the result (error, canceled, success)', () => {
-    assert.deepEqual(['error', 'canceled', 'success', 'weird'].map((s) => judge({ result: { status: s } }, 'x').status), ['failed', 'cancelled', 'ok', 'ok']);
+    assert.deepEqual(
+      ['error', 'canceled', 'success', 'weird'].map((s) => judge({ result: { status: s } }, 'x').status),
+      ['failed', 'cancelled', 'ok', 'ok'],
+    );
   });
   it('collapses a multi-line error into one summary line', () => {
     const v = judge({ threw: true, error: new Error('line one\n  line two') }, 'build');

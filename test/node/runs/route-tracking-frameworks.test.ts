@@ -17,8 +17,12 @@ const traceparent = `00-${TRACE}-b7ad6b7169203331-01`;
 
 describe('route tracking in other frameworks', () => {
   let scp: ScpClient;
-  beforeEach(() => { scp = createScp({ ledger: createMemoryLedger(), channel: false, runs: { groupCommitMs: 0 } }); });
-  afterEach(async () => { await scp.close(); });
+  beforeEach(() => {
+    scp = createScp({ ledger: createMemoryLedger(), channel: false, runs: { groupCommitMs: 0 } });
+  });
+  afterEach(async () => {
+    await scp.close();
+  });
 
   const recorded = async (res: Response) => {
     const ref = runRefOf(res);
@@ -26,16 +30,24 @@ describe('route tracking in other frameworks', () => {
     await scp.runs.flush();
     return (await scp.ledger.getRun(ref.slice('@run:'.length)))!;
   };
-  const track = () => trackRoutes({ client: scp, actor: (req: IncomingMessage) => req.headers['x-user'] as string | undefined });
+  const track = () =>
+    trackRoutes({ client: scp, actor: (req: IncomingMessage) => req.headers['x-user'] as string | undefined });
 
   /** The same four routes in each framework; each case below drives them the same way. */
   async function drive(base: string): Promise<void> {
-    const ok = await fetch(`${base}/api/deploy/k8s`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user': 'ana', traceparent }, body: '{"replicas":3}' });
+    const ok = await fetch(`${base}/api/deploy/k8s`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user': 'ana', traceparent },
+      body: '{"replicas":3}',
+    });
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), { ok: true, replicas: 3 });
     assert.match(ok.headers.get('x-scp-run-id') ?? '', /^run_\d{8}T\d{6}Z_deploy_/);
     const run = await recorded(ok);
-    assert.deepEqual([run.run.type, run.run.subtype, run.run.status, run.run.user, run.run.correlation_id], ['deploy', 'deploy:k8s', 'ok', 'ana', TRACE]);
+    assert.deepEqual(
+      [run.run.type, run.run.subtype, run.run.status, run.run.user, run.run.correlation_id],
+      ['deploy', 'deploy:k8s', 'ok', 'ana', TRACE],
+    );
     // The handler reached the run through the raw request.
     assert.deepEqual(run.run['artifacts'], [{ ref_type: 'pr', ref_value: '42', repo: 'github.com/acme/api' }]);
 
@@ -65,7 +77,9 @@ describe('route tracking in other frameworks', () => {
       return { ok: true, replicas: (req.body as { replicas: number }).replicas };
     });
     app.post('/api/backup/:id', async (_req, reply) => reply.code(502).send({ error: 'storage offline' }));
-    app.delete('/api/cache', async () => { throw new Error('cache is locked'); });
+    app.delete('/api/cache', async () => {
+      throw new Error('cache is locked');
+    });
     app.get('/api/status', async () => ({ up: true }));
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     try {
@@ -75,7 +89,7 @@ describe('route tracking in other frameworks', () => {
     }
   });
 
-  it('Koa 3: trackKoa (a thrown error\'s 500 still names its run)', async () => {
+  it("Koa 3: trackKoa (a thrown error's 500 still names its run)", async () => {
     const app = new Koa();
     app.use(trackKoa({ client: scp, actor: (req: IncomingMessage) => req.headers['x-user'] as string | undefined }));
     app.use(async (ctx) => {
@@ -84,7 +98,10 @@ describe('route tracking in other frameworks', () => {
         await runOf(ctx.req)!.artifact({ type: 'pr', value: '42', repo: 'github.com/acme/api' });
         const chunks: Buffer[] = [];
         for await (const c of ctx.req) chunks.push(c as Buffer);
-        ctx.body = { ok: true, replicas: (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { replicas: number }).replicas };
+        ctx.body = {
+          ok: true,
+          replicas: (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { replicas: number }).replicas,
+        };
       } else if (route === 'POST /api/backup/12345') {
         ctx.status = 502;
         ctx.body = { error: 'storage offline' };

@@ -13,7 +13,13 @@ export const GH_TOKEN = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
 
 /** A clock tests move by hand. */
 export function manualClock(start = T0) {
-  const c = { ms: start, now: () => new Date(c.ms), advance(ms: number) { c.ms += ms; } };
+  const c = {
+    ms: start,
+    now: () => new Date(c.ms),
+    advance(ms: number) {
+      c.ms += ms;
+    },
+  };
   return c;
 }
 
@@ -39,14 +45,35 @@ export function fixture(over: Partial<RunsDeps> & { store?: StagingStore; ledger
   const all: Runs[] = [];
   const make = (o: Partial<RunsDeps> = {}) => {
     const r = createRuns({
-      store, ledger, bus, redactor: createRedactor(), now: clock.now, groupCommitMs: 5, heartbeatMs: 60_000,
-      leaseMs: 30_000, recoverOnStart: false, ...over, ...o,
+      store,
+      ledger,
+      bus,
+      redactor: createRedactor(),
+      now: clock.now,
+      groupCommitMs: 5,
+      heartbeatMs: 60_000,
+      leaseMs: 30_000,
+      recoverOnStart: false,
+      ...over,
+      ...o,
     });
     all.push(r);
     return r;
   };
   const runs = make();
-  return { runs, store, ledger, bus, clock, seen, another: make, dispose: () => { for (const r of all) r.dispose(); bus.close(); } };
+  return {
+    runs,
+    store,
+    ledger,
+    bus,
+    clock,
+    seen,
+    another: make,
+    dispose: () => {
+      for (const r of all) r.dispose();
+      bus.close();
+    },
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

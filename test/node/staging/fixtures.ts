@@ -61,12 +61,22 @@ export function rig(over: Partial<StagingDeps> & { store?: StagingStore; ledger?
   bus.onAny((name, payload) => events.push({ name, payload }));
   const staging = createStaging({ redactor: createRedactor(), actor: () => 'ana', ...over, store, ledger, bus });
   return {
-    staging, store, ledger, events,
-    eventsNamed: <K extends BusEventName>(name: K) => events.filter((e) => e.name === name).map((e) => e.payload as BusEventMap[K]),
+    staging,
+    store,
+    ledger,
+    events,
+    eventsNamed: <K extends BusEventName>(name: K) =>
+      events.filter((e) => e.name === name).map((e) => e.payload as BusEventMap[K]),
   };
 }
 
-export async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; data?: Record<string, unknown> }> {
-  try { await p; } catch (e) { return e as Error & { code?: string }; }
+export async function rejection(
+  p: Promise<unknown>,
+): Promise<Error & { code?: string; data?: Record<string, unknown> }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
   throw new Error('expected a rejection, the call succeeded');
 }

@@ -39,15 +39,29 @@ describe('IndexedDB staging store at the storage quota (real Chromium)', () => {
   let chromium: ChromiumPage;
   before(async () => {
     chromium = await openChromiumPage(PAGE, async (cdp) => {
-      await cdp.send('Storage.overrideQuotaForOrigin' as never, { origin: PAGE_ORIGIN, quotaSize: 3 * 1024 * 1024 } as never);
+      await cdp.send(
+        'Storage.overrideQuotaForOrigin' as never,
+        { origin: PAGE_ORIGIN, quotaSize: 3 * 1024 * 1024 } as never,
+      );
     });
   });
-  after(async () => { await chromium?.close(); });
+  after(async () => {
+    await chromium?.close();
+  });
 
   it('reports QuotaExceededError as QuotaError, stores none of the refused batch, and keeps what was stored', async () => {
-    const r = await chromium.page.evaluate(() => (globalThis as unknown as { fillUntilRefused(): Promise<{
-      stored: string[]; refused?: { code: string; cause: string; store: string; failedIds: string[] }; listed: string[]; firstStillReadable?: number;
-    }> }).fillUntilRefused());
+    const r = await chromium.page.evaluate(() =>
+      (
+        globalThis as unknown as {
+          fillUntilRefused(): Promise<{
+            stored: string[];
+            refused?: { code: string; cause: string; store: string; failedIds: string[] };
+            listed: string[];
+            firstStillReadable?: number;
+          }>;
+        }
+      ).fillUntilRefused(),
+    );
     assert.ok(r.refused, 'the browser never refused a write: the quota override did not apply');
     assert.equal(r.refused.code, 'quota_exceeded');
     assert.equal(r.refused.cause, 'QuotaExceededError');

@@ -6,7 +6,10 @@ import { rig, rejection } from './fixtures.js';
 describe('staging before its code has loaded', () => {
   function lazy(delayMs: number) {
     const r = rig({ policy: 'all' });
-    const staging = createLazyStaging(async () => { await new Promise((res) => setTimeout(res, delayMs)); return r.staging; });
+    const staging = createLazyStaging(async () => {
+      await new Promise((res) => setTimeout(res, delayMs));
+      return r.staging;
+    });
     return { staging, r };
   }
 
@@ -15,7 +18,10 @@ describe('staging before its code has loaded', () => {
     const handedOver = Date.now();
     const [one] = await Promise.all([
       staging.stage('security', { findings: [] }),
-      staging.stageMany([{ card_key: 'testing', result: { passed: 3 } }, { card_key: 'quality', result: { score: 1 }, options: { summary: 'ok' } }]),
+      staging.stageMany([
+        { card_key: 'testing', result: { passed: 3 } },
+        { card_key: 'quality', result: { score: 1 }, options: { summary: 'ok' } },
+      ]),
     ]);
     assert.equal(one.staged, true);
     const metas = await r.staging.list();

@@ -21,8 +21,15 @@ describe('staging: recovery when the client opens', () => {
     const repo = tempRepo();
     try {
       const file = join(repo.dir, '.scp', 'pending.json');
-      const child = spawnSync(process.execPath, ['--import', TSX, SAVE_THEN_DIE, repo.dir, file], { cwd: repo.dir, encoding: 'utf8' });
-      assert.equal(child.signal, 'SIGKILL', `the saver was killed after its commit (stdout ${child.stdout}, stderr ${child.stderr})`);
+      const child = spawnSync(process.execPath, ['--import', TSX, SAVE_THEN_DIE, repo.dir, file], {
+        cwd: repo.dir,
+        encoding: 'utf8',
+      });
+      assert.equal(
+        child.signal,
+        'SIGKILL',
+        `the saver was killed after its commit (stdout ${child.stdout}, stderr ${child.stderr})`,
+      );
       const ids = JSON.parse(child.stdout.split('\n')[0]!) as string[];
       assert.equal(ids.length, 3);
 
@@ -30,14 +37,22 @@ describe('staging: recovery when the client opens', () => {
       const ledger = await createGitLedger({ fs, dir: repo.dir });
       for (const id of ids) assert.ok(await ledger.getAudit(id), `${id} was committed`);
       const before = createFileStagingStore({ file });
-      assert.deepEqual((await before.listSnapshots()).map((m) => m.snapshot_id).sort(), [...ids].sort(), 'and is still pending');
+      assert.deepEqual(
+        (await before.listSnapshots()).map((m) => m.snapshot_id).sort(),
+        [...ids].sort(),
+        'and is still pending',
+      );
       await before.close();
 
       // Opening the client settles them without a save call.
       const scp = createScp({ staging: createFileStagingStore({ file }), ledger, actor: 'ci', channel: false });
       const saved: BusEventMap['audit:saved'][] = [];
       scp.bus.on('audit:saved', (e) => saved.push(e));
-      await until(async () => saved.length === ids.length && (await scp.staging.list()).length === 0, 'the pending audits the ledger holds to leave pending, each as saved', 20_000);
+      await until(
+        async () => saved.length === ids.length && (await scp.staging.list()).length === 0,
+        'the pending audits the ledger holds to leave pending, each as saved',
+        20_000,
+      );
       assert.deepEqual(saved.map((e) => e.snapshot_id).sort(), [...ids].sort(), 'each counts as saved (audit:saved)');
       for (const id of ids) assert.ok(await scp.ledger.getAudit(id), `${id} is still in the ledger`);
       // A new scan of the same card is staged and saved as usual.
@@ -50,7 +65,11 @@ describe('staging: recovery when the client opens', () => {
       assert.deepEqual(await after.listSnapshots(), [], 'the store holds no pending audit after a restart');
       await after.close();
       const check = await createGitLedger({ fs, dir: repo.dir });
-      assert.equal((await check.list({ limit: 100 })).entries.filter((e) => e.kind === 'audit').length, 4, 'nothing lost, nothing written twice');
+      assert.equal(
+        (await check.list({ limit: 100 })).entries.filter((e) => e.kind === 'audit').length,
+        4,
+        'nothing lost, nothing written twice',
+      );
       assert.equal((await check.verify()).ok, true);
       await check.close?.();
       fsckOk(join(repo.dir, '.git'));

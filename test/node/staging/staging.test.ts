@@ -17,7 +17,13 @@ function staged(r: StageResult) {
 describe('staging: stage', () => {
   it('builds the snapshot with the origin fields and returns its metadata', async () => {
     const { staging } = rig();
-    const r = staged(await staging.stage('security', { issues: [1, 2, 3], score: 78, grade: 'B' }, { duration_s: 1.23456, computed_at: AT }));
+    const r = staged(
+      await staging.stage(
+        'security',
+        { issues: [1, 2, 3], score: 78, grade: 'B' },
+        { duration_s: 1.23456, computed_at: AT },
+      ),
+    );
     const m = r.snapshot;
     assert.match(m.snapshot_id, /^security_20260304_050607_[a-z0-9]{4}$/);
     assert.equal(m.card_key, 'security');
@@ -43,25 +49,40 @@ describe('staging: stage', () => {
 
   it('redacts data and summary before anything reaches the store, and records the rules that fired', async () => {
     const { staging, store } = rig();
-    const m = staged(await staging.stage('env', { vars: { AWS_KEY: AWS, DB_PASSWORD: 'hunter2' }, ok: true }, { summary: `leaked ${AWS}` })).snapshot;
+    const m = staged(
+      await staging.stage(
+        'env',
+        { vars: { AWS_KEY: AWS, DB_PASSWORD: 'hunter2' }, ok: true },
+        { summary: `leaked ${AWS}` },
+      ),
+    ).snapshot;
     assert.deepEqual(m.redacted, ['aws_access_key', 'password']);
     assert.equal(m.summary, 'leaked [REDACTED:aws_access_key]');
     const stored = await store.getSnapshot(m.snapshot_id);
-    assert.deepEqual(stored!.data, { vars: { AWS_KEY: '[REDACTED:aws_access_key]', DB_PASSWORD: '[REDACTED:password]' }, ok: true });
+    assert.deepEqual(stored!.data, {
+      vars: { AWS_KEY: '[REDACTED:aws_access_key]', DB_PASSWORD: '[REDACTED:password]' },
+      ok: true,
+    });
     const everything = JSON.stringify([stored, await store.listSnapshots()]);
     assert.ok(!everything.includes(AWS) && !everything.includes('hunter2'));
     assert.equal(m.content_hash, await contentHash(stored!.data));
   });
 
   it('works with a host redactor that has only redact() (hash over canonical JSON of its output)', async () => {
-    const redactor = { rules: [], redact: <T,>(v: T) => ({ value: JSON.parse(JSON.stringify(v).replaceAll('secret-x', '[REDACTED:host]')) as T, fired: ['host'] }) };
+    const redactor = {
+      rules: [],
+      redact: <T>(v: T) => ({
+        value: JSON.parse(JSON.stringify(v).replaceAll('secret-x', '[REDACTED:host]')) as T,
+        fired: ['host'],
+      }),
+    };
     const { staging } = rig({ redactor });
     const m = staged(await staging.stage('env', { b: 'secret-x', a: 1 })).snapshot;
     assert.deepEqual(m.redacted, ['host']);
     assert.equal(m.content_hash, await contentHash({ a: 1, b: '[REDACTED:host]' }));
   });
 
-  it('does not modify the caller\'s result object', async () => {
+  it("does not modify the caller's result object", async () => {
     const { staging } = rig();
     const result = { token: 'abc', nested: { list: [AWS] } };
     await staging.stage('env', result);
@@ -79,7 +100,11 @@ describe('staging: stage', () => {
 
   it('skips a scan whose status is not ok unless stageErrors is set', async () => {
     const { staging, store, events } = rig();
-    assert.deepEqual(await staging.stage('ci', { x: 1 }, { status: 'error' }), { staged: false, reason: 'not_ok', card_key: 'ci' });
+    assert.deepEqual(await staging.stage('ci', { x: 1 }, { status: 'error' }), {
+      staged: false,
+      reason: 'not_ok',
+      card_key: 'ci',
+    });
     assert.deepEqual(await staging.stage('ci', { error: 'boom' }), { staged: false, reason: 'not_ok', card_key: 'ci' });
     assert.equal((await store.listSnapshots()).length, 0);
     assert.equal(events.length, 0);
@@ -110,8 +135,13 @@ describe('staging: stage', () => {
   it('rejects bad input with ValidationError and stores nothing', async () => {
     const { staging, store } = rig();
     const bad: [string, unknown, object?][] = [
-      ['', {}], ['security', { f: () => 1 }], ['security', { n: Number.NaN }], ['security', undefined],
-      ['security', {}, { duration_s: -1 }], ['security', {}, { computed_at: new Date('nope') }], ['security', {}, { status: 7 }],
+      ['', {}],
+      ['security', { f: () => 1 }],
+      ['security', { n: Number.NaN }],
+      ['security', undefined],
+      ['security', {}, { duration_s: -1 }],
+      ['security', {}, { computed_at: new Date('nope') }],
+      ['security', {}, { status: 7 }],
     ];
     for (const [card, data, opts] of bad) {
       const err = await rejection(staging.stage(card, data, opts as never));
@@ -140,13 +170,19 @@ describe('staging: policy', () => {
     const b = staged(await staging.stage('git', { n: 2 }));
     assert.deepEqual(b.replaced, [a.snapshot_id]);
     assert.deepEqual(store.writes, [{ put: [b.snapshot.snapshot_id], remove: [a.snapshot_id] }]);
-    assert.deepEqual((await staging.list()).map((m) => m.snapshot_id).sort(), [b.snapshot.snapshot_id, other.snapshot_id].sort());
+    assert.deepEqual(
+      (await staging.list()).map((m) => m.snapshot_id).sort(),
+      [b.snapshot.snapshot_id, other.snapshot_id].sort(),
+    );
   });
 
   it('latest holds under concurrent stages of the same card (even with a slow store)', async () => {
     const slow = createMemoryStagingStore();
     const write = slow.writeSnapshots.bind(slow);
-    slow.writeSnapshots = async (change) => { await new Promise((r) => setTimeout(r, 5)); return write(change); };
+    slow.writeSnapshots = async (change) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return write(change);
+    };
     const { staging } = rig({ store: slow });
     await Promise.all(Array.from({ length: 10 }, (_, i) => staging.stage('git', { n: i })));
     assert.equal((await staging.list({ card_key: 'git' })).length, 1);
@@ -169,7 +205,11 @@ describe('staging: skip-unchanged', () => {
     const pendingId = (await staging.list())[0]!.snapshot_id;
     assert.notEqual(pendingId, first.snapshot.snapshot_id);
     await staging.save([pendingId]);
-    assert.deepEqual(await staging.stage('dns', { records: 4 }), { staged: false, reason: 'unchanged', card_key: 'dns' });
+    assert.deepEqual(await staging.stage('dns', { records: 4 }), {
+      staged: false,
+      reason: 'unchanged',
+      card_key: 'dns',
+    });
     staged(await staging.stage('dns', { records: 5 }));
   });
 
@@ -177,24 +217,36 @@ describe('staging: skip-unchanged', () => {
     const { staging } = rig();
     const m = staged(await staging.stage('env', { password: 'one' })).snapshot;
     await staging.save([m.snapshot_id]);
-    assert.deepEqual(await staging.stage('env', { password: 'two' }), { staged: false, reason: 'unchanged', card_key: 'env' });
+    assert.deepEqual(await staging.stage('env', { password: 'two' }), {
+      staged: false,
+      reason: 'unchanged',
+      card_key: 'env',
+    });
   });
 
-  it('falls back to the ledger\'s newest audit of the card when the store has no record', async () => {
+  it("falls back to the ledger's newest audit of the card when the store has no record", async () => {
     const ledger = createMemoryLedger();
     const one = rig({ ledger });
     const m = staged(await one.staging.stage('dns', { records: 4 })).snapshot;
     await one.staging.save([m.snapshot_id]);
     const fresh = rig({ ledger, store: createMemoryStagingStore() });
     assert.equal(await fresh.store.getMeta(lastSavedKey('dns')), undefined);
-    assert.deepEqual(await fresh.staging.stage('dns', { records: 4 }), { staged: false, reason: 'unchanged', card_key: 'dns' });
+    assert.deepEqual(await fresh.staging.stage('dns', { records: 4 }), {
+      staged: false,
+      reason: 'unchanged',
+      card_key: 'dns',
+    });
   });
 
   it('records the last saved hash per card in store meta on save', async () => {
     const { staging, store } = rig();
     const m = staged(await staging.stage('dns', { records: 4 })).snapshot;
     await staging.save([m.snapshot_id]);
-    assert.deepEqual(await store.getMeta(lastSavedKey('dns')), { content_hash: m.content_hash, computed_at: m.computed_at, snapshot_id: m.snapshot_id });
+    assert.deepEqual(await store.getMeta(lastSavedKey('dns')), {
+      content_hash: m.content_hash,
+      computed_at: m.computed_at,
+      snapshot_id: m.snapshot_id,
+    });
   });
 
   it('stages everything when skipUnchanged is false', async () => {
@@ -213,10 +265,19 @@ describe('staging: list, get, counts', () => {
     await staging.stage('audit:scores', { a: 2 }, { computed_at: t(3) });
     await staging.stage('security', { a: 3 }, { computed_at: t(2) });
     const all = await staging.list();
-    assert.deepEqual(all.map((m) => m.computed_at), [t(3), t(2), t(1)].map((d) => d.getTime() / 1000));
+    assert.deepEqual(
+      all.map((m) => m.computed_at),
+      [t(3), t(2), t(1)].map((d) => d.getTime() / 1000),
+    );
     assert.ok(all.every((m) => !('data' in m)));
-    assert.deepEqual((await staging.list({ card_key: 'security' })).map((m) => m.card_key), ['security', 'security']);
-    assert.deepEqual((await staging.list({ audit_type: 'project' })).map((m) => m.card_key), ['audit:scores']);
+    assert.deepEqual(
+      (await staging.list({ card_key: 'security' })).map((m) => m.card_key),
+      ['security', 'security'],
+    );
+    assert.deepEqual(
+      (await staging.list({ audit_type: 'project' })).map((m) => m.card_key),
+      ['audit:scores'],
+    );
     assert.equal((await rejection(staging.list({ audit_type: 'other' as never }))).code, 'validation');
   });
 
@@ -224,7 +285,10 @@ describe('staging: list, get, counts', () => {
     const { staging } = rig();
     const err = await rejection(staging.get('security_20260101_000000_zzzz'));
     assert.equal(err.code, 'not_found');
-    assert.match(err.message, /Audit "security_20260101_000000_zzzz" is not pending \(it may have been saved or discarded in another tab\)/);
+    assert.match(
+      err.message,
+      /Audit "security_20260101_000000_zzzz" is not pending \(it may have been saved or discarded in another tab\)/,
+    );
     assert.equal((await rejection(staging.get('../etc/passwd'))).code, 'invalid_id');
   });
 
@@ -233,7 +297,7 @@ describe('staging: list, get, counts', () => {
     await staging.stage('security', { a: 1 });
     await staging.stage('security', { a: 2 });
     await staging.stage('k8s', { a: 3 });
-    assert.deepEqual({ ...await staging.counts() }, { security: 2, k8s: 1 });
+    assert.deepEqual({ ...(await staging.counts()) }, { security: 2, k8s: 1 });
   });
 });
 
@@ -255,8 +319,24 @@ describe('staging: save', () => {
     assert.equal(saved!.content_hash, a.content_hash);
     assert.deepEqual(await staging.list(), []);
     assert.deepEqual(eventsNamed('audit:saved'), [
-      { snapshot_id: a.snapshot_id, card_key: 'security', status: 'ok', summary: a.summary, iso: a.iso, commit: res.commit, actor: 'ana' },
-      { snapshot_id: b.snapshot_id, card_key: 'k8s', status: 'ok', summary: b.summary, iso: b.iso, commit: res.commit, actor: 'ana' },
+      {
+        snapshot_id: a.snapshot_id,
+        card_key: 'security',
+        status: 'ok',
+        summary: a.summary,
+        iso: a.iso,
+        commit: res.commit,
+        actor: 'ana',
+      },
+      {
+        snapshot_id: b.snapshot_id,
+        card_key: 'k8s',
+        status: 'ok',
+        summary: b.summary,
+        iso: b.iso,
+        commit: res.commit,
+        actor: 'ana',
+      },
     ]);
   });
 
@@ -268,7 +348,7 @@ describe('staging: save', () => {
     assert.equal(ledger.writes.length, 1);
     assert.equal(ledger.writes[0]!.audits!.length, 5);
     assert.ok(ledger.writes[0]!.audits!.every((a) => a.saved_by === 'bob'));
-    assert.deepEqual({ ...await staging.counts() }, {});
+    assert.deepEqual({ ...(await staging.counts()) }, {});
   });
 
   it('refuses an empty or implicit selection, and anything but an id list or "all"', async () => {
@@ -299,12 +379,17 @@ describe('staging: save', () => {
   it('saves nothing when any id is not pending, and names the unknown ids', async () => {
     const { staging, ledger } = rig();
     const a = staged(await staging.stage('security', { a: 1 })).snapshot;
-    const err = await rejection(staging.save([a.snapshot_id, 'security_20260101_000000_gone', 'k8s_20260101_000000_gone']));
+    const err = await rejection(
+      staging.save([a.snapshot_id, 'security_20260101_000000_gone', 'k8s_20260101_000000_gone']),
+    );
     assert.equal(err.code, 'not_found');
     assert.match(err.message, /"security_20260101_000000_gone", "k8s_20260101_000000_gone"/);
     assert.equal(err.data!.id, 'security_20260101_000000_gone,k8s_20260101_000000_gone');
     assert.equal(ledger.writes.length, 0);
-    assert.deepEqual((await staging.list()).map((m) => m.snapshot_id), [a.snapshot_id]);
+    assert.deepEqual(
+      (await staging.list()).map((m) => m.snapshot_id),
+      [a.snapshot_id],
+    );
   });
 
   it('keeps every snapshot pending when the ledger write fails, and says which', async () => {
@@ -342,7 +427,10 @@ describe('staging: save', () => {
     const a = staged(await staging.stage('security', { a: 1 })).snapshot;
     const [saved, next] = await Promise.all([staging.save([a.snapshot_id]), staging.stage('security', { a: 2 })]);
     assert.deepEqual(saved.saved, [a.snapshot_id]);
-    assert.deepEqual((await staging.list()).map((m) => m.snapshot_id), [staged(next).snapshot.snapshot_id]);
+    assert.deepEqual(
+      (await staging.list()).map((m) => m.snapshot_id),
+      [staged(next).snapshot.snapshot_id],
+    );
   });
 });
 
@@ -355,18 +443,35 @@ describe('staging: discard', () => {
     assert.deepEqual(r.discarded, [a.snapshot_id]);
     assert.match(r.action_id!, /^act_\d{8}T\d{6}Z_discard_/);
     assert.equal(r.commit, await ledger.head());
-    assert.deepEqual((await staging.list()).map((m) => m.snapshot_id), [b.snapshot_id]);
-    assert.deepEqual(eventsNamed('audit:discarded'), [{
-      snapshot_id: a.snapshot_id, card_key: 'security', actor: 'dora', action_id: r.action_id, commit: r.commit, reason: 'stale scan', correlation_id: 'req-42',
-    }]);
+    assert.deepEqual(
+      (await staging.list()).map((m) => m.snapshot_id),
+      [b.snapshot_id],
+    );
+    assert.deepEqual(eventsNamed('audit:discarded'), [
+      {
+        snapshot_id: a.snapshot_id,
+        card_key: 'security',
+        actor: 'dora',
+        action_id: r.action_id,
+        commit: r.commit,
+        reason: 'stale scan',
+        correlation_id: 'req-42',
+      },
+    ]);
     const entry = (await ledger.getAction!(r.action_id!))!;
-    assert.deepEqual([entry.action, entry.actor, entry.reason, entry.correlation_id], ['discard', 'dora', 'stale scan', 'req-42']);
+    assert.deepEqual(
+      [entry.action, entry.actor, entry.reason, entry.correlation_id],
+      ['discard', 'dora', 'stale scan', 'req-42'],
+    );
     assert.deepEqual(entry.targets, [{ id: a.snapshot_id, card_key: 'security', content_hash: a.content_hash }]);
     assert.equal(JSON.stringify(entry).includes('kept nowhere'), false);
     const all = await staging.discard('all', { actor: 'erin' });
     assert.deepEqual(all.discarded, [b.snapshot_id]);
     assert.equal((await ledger.getAction!(all.action_id!))!.actor, 'erin');
-    assert.deepEqual((await ledger.list({ kind: 'action' })).entries.map((e) => e.id), [all.action_id, r.action_id]);
+    assert.deepEqual(
+      (await ledger.list({ kind: 'action' })).entries.map((e) => e.id),
+      [all.action_id, r.action_id],
+    );
   });
 
   it('discards nothing when the ledger cannot record the discard', async () => {
@@ -376,14 +481,20 @@ describe('staging: discard', () => {
     const err = await rejection(staging.discard([a.snapshot_id]));
     assert.equal(err.code, 'ledger_write_failed');
     assert.match(err.message, /Nothing was discarded/);
-    assert.deepEqual((await staging.list()).map((m) => m.snapshot_id), [a.snapshot_id]);
+    assert.deepEqual(
+      (await staging.list()).map((m) => m.snapshot_id),
+      [a.snapshot_id],
+    );
     assert.deepEqual(eventsNamed('audit:discarded'), []);
   });
 
   it('discards nothing when any id is not pending', async () => {
     const { staging } = rig();
     const a = staged(await staging.stage('security', { a: 1 })).snapshot;
-    assert.equal((await rejection(staging.discard([a.snapshot_id, 'security_20260101_000000_gone']))).code, 'not_found');
+    assert.equal(
+      (await rejection(staging.discard([a.snapshot_id, 'security_20260101_000000_gone']))).code,
+      'not_found',
+    );
     assert.equal((await staging.list()).length, 1);
   });
 });
@@ -406,9 +517,17 @@ describe('staging: stageMany', () => {
     assert.deepEqual(staged(g2!).replaced, [staged(g1!).snapshot.snapshot_id]);
     assert.equal(store.writes.length, 1);
     assert.deepEqual(store.writes[0]!.remove, [old.snapshot_id]);
-    assert.deepEqual(new Set(store.writes[0]!.put), new Set([staged(k!).snapshot.snapshot_id, staged(g2!).snapshot.snapshot_id]));
-    assert.deepEqual({ ...await staging.counts() }, { git: 1, k8s: 1 });
-    assert.deepEqual(eventsNamed('audit:pending').slice(1).map((e) => e.replaced.length), [1, 0, 1]);
+    assert.deepEqual(
+      new Set(store.writes[0]!.put),
+      new Set([staged(k!).snapshot.snapshot_id, staged(g2!).snapshot.snapshot_id]),
+    );
+    assert.deepEqual({ ...(await staging.counts()) }, { git: 1, k8s: 1 });
+    assert.deepEqual(
+      eventsNamed('audit:pending')
+        .slice(1)
+        .map((e) => e.replaced.length),
+      [1, 0, 1],
+    );
   });
 
   it('rejects a malformed batch before staging anything', async () => {
@@ -422,7 +541,10 @@ describe('staging: stageMany', () => {
   it('stops at the first scan that fails, like sequential stage calls: those before it staged, none after', async () => {
     const { staging, store, eventsNamed } = rig({ policy: 'all', maxSnapshotBytes: 5000 });
     const failAt = STAGE_CHUNK + 150; // in the second chunk
-    const items = Array.from({ length: STAGE_CHUNK * 2 }, (_, i) => ({ card_key: 'git', result: { i, blob: i === failAt ? 'x'.repeat(6000) : 'y' } }));
+    const items = Array.from({ length: STAGE_CHUNK * 2 }, (_, i) => ({
+      card_key: 'git',
+      result: { i, blob: i === failAt ? 'x'.repeat(6000) : 'y' },
+    }));
     const err = await rejection(staging.stageMany(items));
     assert.equal(err.code, 'too_large');
     const stored = (await store.listSnapshots()).map((m) => m.summary);
@@ -435,16 +557,24 @@ describe('staging: stageMany', () => {
   it('writes in chunks (far fewer transactions than scans) and announces only what the store accepted', async () => {
     const inner = createMemoryStagingStore();
     let calls = 0;
-    const failing = { ...inner, async writeSnapshots(change: Parameters<typeof inner.writeSnapshots>[0]) {
-      if (++calls === 2) throw new Error('disk went away');
-      return inner.writeSnapshots(change);
-    } };
+    const failing = {
+      ...inner,
+      async writeSnapshots(change: Parameters<typeof inner.writeSnapshots>[0]) {
+        if (++calls === 2) throw new Error('disk went away');
+        return inner.writeSnapshots(change);
+      },
+    };
     const { staging, eventsNamed } = rig({ policy: 'all', store: failing });
-    const err = await rejection(staging.stageMany(Array.from({ length: STAGE_CHUNK * 2 + 10 }, (_, i) => ({ card_key: 'ci', result: { i } }))));
+    const err = await rejection(
+      staging.stageMany(Array.from({ length: STAGE_CHUNK * 2 + 10 }, (_, i) => ({ card_key: 'ci', result: { i } }))),
+    );
     assert.equal(err.message, 'disk went away');
     assert.equal(calls, 2);
     const pending = await staging.list();
     assert.equal(pending.length, STAGE_CHUNK);
-    assert.deepEqual(new Set(eventsNamed('audit:pending').map((e) => e.snapshot_id)), new Set(pending.map((m) => m.snapshot_id)));
+    assert.deepEqual(
+      new Set(eventsNamed('audit:pending').map((e) => e.snapshot_id)),
+      new Set(pending.map((m) => m.snapshot_id)),
+    );
   });
 });

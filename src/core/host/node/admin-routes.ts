@@ -18,7 +18,10 @@ const SETTINGS_FRESH_MS = 2000;
 const MAX_SIGNERS_CHARS = 64 * 1024;
 
 /** One tenant's settings, read from its store at most every SETTINGS_FRESH_MS. */
-export function createSettingsCache(scp: ScpClient): { get(): Promise<HostSettings>; set(s: HostSettings): Promise<void> } {
+export function createSettingsCache(scp: ScpClient): {
+  get(): Promise<HostSettings>;
+  set(s: HostSettings): Promise<void>;
+} {
   let copy: { value: HostSettings; at: number } | undefined;
   return {
     async get() {
@@ -38,7 +41,8 @@ const bad = (field: string, message: string) => new RequestError(400, 'validatio
 
 /** A settings body, checked field by field (unknown fields are refused, so a typo is not silently kept). */
 function parseSettings(body: unknown): HostSettings {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad('body', 'expected a JSON object, e.g. {"default_role": "viewer"}');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw bad('body', 'expected a JSON object, e.g. {"default_role": "viewer"}');
   const out: HostSettings = {};
   for (const [k, v] of Object.entries(body)) {
     if (k === 'default_role') {
@@ -52,14 +56,20 @@ function parseSettings(body: unknown): HostSettings {
 
 /** allowed_signers text, each key line checked (an unreadable line is refused with its number). */
 function parseSigners(body: unknown): string {
-  const text = body && typeof body === 'object' && !Array.isArray(body) ? (body as { signers?: unknown }).signers : undefined;
-  if (typeof text !== 'string') throw bad('signers', 'expected {"signers": "<allowed_signers text>"}: one "<principal> ssh-ed25519 <key>" per line');
+  const text =
+    body && typeof body === 'object' && !Array.isArray(body) ? (body as { signers?: unknown }).signers : undefined;
+  if (typeof text !== 'string')
+    throw bad(
+      'signers',
+      'expected {"signers": "<allowed_signers text>"}: one "<principal> ssh-ed25519 <key>" per line',
+    );
   if (text.length > MAX_SIGNERS_CHARS) throw bad('signers', `at most ${MAX_SIGNERS_CHARS} characters`);
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     const t = line.trim();
     if (!t || t.startsWith('#')) return;
-    if (parseAllowedSigners(t).size !== 1) throw bad('signers', `line ${i + 1} is not "<principal> ssh-ed25519 <base64 key>"`);
+    if (parseAllowedSigners(t).size !== 1)
+      throw bad('signers', `line ${i + 1} is not "<principal> ssh-ed25519 <base64 key>"`);
   });
   return text;
 }
@@ -80,9 +90,13 @@ export interface AdminRequest {
  * Returns false for any other request.
  */
 export async function adminRoute(r: AdminRequest): Promise<boolean> {
-  const at = (m: string, ...segs: string[]) => r.method === m && r.path.length === segs.length && segs.every((s, i) => s === r.path[i]);
+  const at = (m: string, ...segs: string[]) =>
+    r.method === m && r.path.length === segs.length && segs.every((s, i) => s === r.path[i]);
 
-  if (at('GET', 'settings')) { r.send(200, { settings: await r.settings.get() }); return true; }
+  if (at('GET', 'settings')) {
+    r.send(200, { settings: await r.settings.get() });
+    return true;
+  }
   if (at('PUT', 'settings')) {
     const settings = parseSettings(await r.body());
     await r.settings.set(settings);
@@ -93,12 +107,20 @@ export async function adminRoute(r: AdminRequest): Promise<boolean> {
   if (at('GET', 'ledger', 'signers') || at('PUT', 'ledger', 'signers')) {
     const ledger = r.scp.ledger;
     if (!ledger.allowedSigners || !ledger.setAllowedSigners) {
-      throw new RequestError(501, 'not_supported', 'This host\'s ledger has no signing keys to manage (signed commits need the git ledger)');
+      throw new RequestError(
+        501,
+        'not_supported',
+        "This host's ledger has no signing keys to manage (signed commits need the git ledger)",
+      );
     }
     if (r.method === 'GET') {
       const signers = (await ledger.allowedSigners()) ?? '';
       const key = await ledger.signingKey?.();
-      r.send(200, { signers, keys: [...parseAllowedSigners(signers)].map(([id, principal]) => ({ principal, key: id })), ...(key && { signing_key: key }) });
+      r.send(200, {
+        signers,
+        keys: [...parseAllowedSigners(signers)].map(([id, principal]) => ({ principal, key: id })),
+        ...(key && { signing_key: key }),
+      });
       return true;
     }
     const text = parseSigners(await r.body());
@@ -106,10 +128,19 @@ export async function adminRoute(r: AdminRequest): Promise<boolean> {
     // key left out of the list, each of them would fail verify (unsigned / unknown_key).
     const own = await ledger.signingKey?.();
     if (!own) {
-      throw new RequestError(409, 'conflict', 'This host does not sign its commits: enrolling keys would turn signing on and every later commit it makes would fail verify as unsigned. Start the host with a signing key first.');
+      throw new RequestError(
+        409,
+        'conflict',
+        'This host does not sign its commits: enrolling keys would turn signing on and every later commit it makes would fail verify as unsigned. Start the host with a signing key first.',
+      );
     }
     if (!parseAllowedSigners(text).has(keyId(own))) {
-      throw new RequestError(400, 'validation', `signers: the list must keep this host's own key (${own.split(' ').slice(0, 2).join(' ').slice(0, 60)}…, "signing_key" in GET), or every later commit it makes fails verify as unknown_key`, 'signers');
+      throw new RequestError(
+        400,
+        'validation',
+        `signers: the list must keep this host's own key (${own.split(' ').slice(0, 2).join(' ').slice(0, 60)}…, "signing_key" in GET), or every later commit it makes fails verify as unknown_key`,
+        'signers',
+      );
     }
     const w = await ledger.setAllowedSigners(text, { ...(r.actor && { actor: r.actor }) });
     r.send(200, { commit: w.commit, keys: parseAllowedSigners(text).size });

@@ -5,7 +5,12 @@
  */
 import type { Ledger } from '../../ledger/types.js';
 
-interface Latest { head: string | null; checkpoint: string | null; ok: boolean; reason?: string }
+interface Latest {
+  head: string | null;
+  checkpoint: string | null;
+  ok: boolean;
+  reason?: string;
+}
 
 const byLedger = new WeakMap<Ledger, Latest>();
 

@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { OriginEnvelope } from '../envelope.js';
 
@@ -88,7 +99,9 @@ function entryFromLine(line: string): JournalEntry | undefined {
     if (typeof env.seq !== 'number' || typeof env.type !== 'string') return undefined;
     const at = typeof env.ts === 'number' ? env.ts * 1000 : 0;
     return { seq: env.seq, at, type: env.type, json: line, frame: frameOf(env.seq, env.type, line) };
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -119,12 +132,19 @@ export function createEventJournal(options: EventJournalOptions = {}): LocalEven
     mkdirSync(dir, { recursive: true });
     const metaPath = join(dir, 'journal.json');
     if (existsSync(metaPath)) {
-      try { instanceId = (JSON.parse(readFileSync(metaPath, 'utf8')) as { instance_id: string }).instance_id || instanceId; } catch { /* rewritten below */ }
+      try {
+        instanceId = (JSON.parse(readFileSync(metaPath, 'utf8')) as { instance_id: string }).instance_id || instanceId;
+      } catch {
+        /* rewritten below */
+      }
     }
     writeFileSync(`${metaPath}.tmp`, JSON.stringify({ instance_id: instanceId }));
     renameSync(`${metaPath}.tmp`, metaPath);
-    segments = readdirSync(dir).map((n) => SEGMENT.exec(n)).filter((m): m is RegExpExecArray => !!m)
-      .map((m) => ({ first: Number(m[1]), name: m[0], count: 0 })).sort((a, b) => a.first - b.first);
+    segments = readdirSync(dir)
+      .map((n) => SEGMENT.exec(n))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => ({ first: Number(m[1]), name: m[0], count: 0 }))
+      .sort((a, b) => a.first - b.first);
     const last = segments.at(-1);
     if (last) {
       const path = join(dir, last.name);
@@ -132,7 +152,10 @@ export function createEventJournal(options: EventJournalOptions = {}): LocalEven
       const entries: JournalEntry[] = [];
       let good = 0;
       for (const line of text.split('\n')) {
-        if (line === '') { good += 1; continue; }
+        if (line === '') {
+          good += 1;
+          continue;
+        }
         const e = entryFromLine(line);
         if (!e) break; // a torn line: everything after it is cut
         entries.push(e);
@@ -150,8 +173,14 @@ export function createEventJournal(options: EventJournalOptions = {}): LocalEven
 
   function readSegment(name: string): JournalEntry[] {
     try {
-      return readFileSync(join(dir!, name), 'utf8').split('\n').filter(Boolean).map(entryFromLine).filter((e): e is JournalEntry => !!e);
-    } catch { return []; }
+      return readFileSync(join(dir!, name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map(entryFromLine)
+        .filter((e): e is JournalEntry => !!e);
+    } catch {
+      return [];
+    }
   }
 
   function prune() {
@@ -170,18 +199,32 @@ export function createEventJournal(options: EventJournalOptions = {}): LocalEven
       const next = segments[1]!;
       const remaining = lastSeq - next.first + 1;
       let tooOld = false;
-      try { tooOld = statSync(join(dir!, oldest.name)).mtimeMs < cutoffAge; } catch { tooOld = true; }
+      try {
+        tooOld = statSync(join(dir!, oldest.name)).mtimeMs < cutoffAge;
+      } catch {
+        tooOld = true;
+      }
       if (remaining < maxEvents && !tooOld) break;
-      try { unlinkSync(join(dir!, oldest.name)); } catch { /* already gone */ }
+      try {
+        unlinkSync(join(dir!, oldest.name));
+      } catch {
+        /* already gone */
+      }
       segments.shift();
     }
     firstSeq = segments[0]?.first ?? lastSeq + 1;
   }
 
   return {
-    get instanceId() { return instanceId; },
-    get lastSeq() { return lastSeq; },
-    get firstSeq() { return firstSeq; },
+    get instanceId() {
+      return instanceId;
+    },
+    get lastSeq() {
+      return lastSeq;
+    },
+    get firstSeq() {
+      return firstSeq;
+    },
 
     append(envelope) {
       const seq = lastSeq + 1;
@@ -205,7 +248,13 @@ export function createEventJournal(options: EventJournalOptions = {}): LocalEven
         if (segments.at(-1)!.count === 1) prune(); // a new segment started: maybe drop old ones
         firstSeq = segments[0]!.first;
       }
-      for (const fn of [...listeners]) { try { fn(entry); } catch { /* one listener cannot stop the others */ } }
+      for (const fn of [...listeners]) {
+        try {
+          fn(entry);
+        } catch {
+          /* one listener cannot stop the others */
+        }
+      }
       return entry;
     },
 
@@ -245,7 +294,9 @@ export function createEventJournal(options: EventJournalOptions = {}): LocalEven
 
     subscribe(fn) {
       listeners.add(fn);
-      return () => { listeners.delete(fn); };
+      return () => {
+        listeners.delete(fn);
+      };
     },
   };
 }

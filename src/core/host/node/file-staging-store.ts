@@ -21,7 +21,11 @@ export function createFileStagingStore(options: { file: string }): StagingStore 
   const { file } = options;
   // Null-prototype records: an id or meta key named like an Object.prototype member is plain data.
   const record = <T>(from: Record<string, T> | undefined) => Object.assign(nullRecord<T>(), from);
-  let state: FileState = { snapshots: record<AuditSnapshot>(undefined), runs: record<LiveRun>(undefined), meta: record<unknown>(undefined) };
+  let state: FileState = {
+    snapshots: record<AuditSnapshot>(undefined),
+    runs: record<LiveRun>(undefined),
+    meta: record<unknown>(undefined),
+  };
   if (existsSync(file)) {
     const read = JSON.parse(readFileSync(file, 'utf8')) as Partial<FileState>;
     state = { snapshots: record(read.snapshots), runs: record(read.runs), meta: record(read.meta) };
@@ -29,7 +33,10 @@ export function createFileStagingStore(options: { file: string }): StagingStore 
   let closed = false;
 
   const open = () => {
-    if (closed) throw new StorageClosedError(`The file staging store ${file} is closed: create a new one`, { data: { store: 'file' } });
+    if (closed)
+      throw new StorageClosedError(`The file staging store ${file} is closed: create a new one`, {
+        data: { store: 'file' },
+      });
   };
   const persist = () => {
     writeFileSync(`${file}.tmp`, JSON.stringify(state));
@@ -53,7 +60,9 @@ export function createFileStagingStore(options: { file: string }): StagingStore 
     },
     async listSnapshots() {
       open();
-      return Object.values(state.snapshots).map((s) => structuredClone(metaOf(s))).sort(newestFirst);
+      return Object.values(state.snapshots)
+        .map((s) => structuredClone(metaOf(s)))
+        .sort(newestFirst);
     },
     async putRun(live) {
       open();
@@ -71,7 +80,10 @@ export function createFileStagingStore(options: { file: string }): StagingStore 
     },
     async removeRun(id) {
       open();
-      if (Object.hasOwn(state.runs, id)) { delete state.runs[id]; persist(); }
+      if (Object.hasOwn(state.runs, id)) {
+        delete state.runs[id];
+        persist();
+      }
     },
     async getMeta<T = unknown>(key: string) {
       open();
@@ -82,6 +94,8 @@ export function createFileStagingStore(options: { file: string }): StagingStore 
       state.meta[key] = plain(value, `meta ${key}`);
       persist();
     },
-    async close() { closed = true; },
+    async close() {
+      closed = true;
+    },
   };
 }

@@ -6,7 +6,9 @@ import { checkValueLimits, DEFAULT_VALUE_LIMITS, type ValueLimits } from '../../
 export class RequestError extends ScpError<string, { status: number; field?: string; role?: string }> {
   /** `extra.role`: the role a 403 needs (sent in the answer so a client can say so). */
   constructor(status: number, code: string, message: string, field?: string, extra: { role?: string } = {}) {
-    super(code, message, { data: { status, ...(field !== undefined && { field }), ...(extra.role !== undefined && { role: extra.role }) } });
+    super(code, message, {
+      data: { status, ...(field !== undefined && { field }), ...(extra.role !== undefined && { role: extra.role }) },
+    });
   }
 }
 
@@ -15,7 +17,11 @@ export class RequestError extends ScpError<string, { status: number; field?: str
  * once (413) without reading; a body that grows past it while streaming is cut off (413). The
  * parsed value must keep within `limits` (nesting 400, sizes 413), checked without recursion.
  */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number, limits: ValueLimits = DEFAULT_VALUE_LIMITS): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  limits: ValueLimits = DEFAULT_VALUE_LIMITS,
+): Promise<unknown> {
   const body = await readBody(req, maxBytes);
   checkValueLimits(body, limits, 'request body', 'body');
   return body;
@@ -27,7 +33,9 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   if (req.readableEnded && parsed !== undefined) return Promise.resolve(parsed);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    return Promise.reject(new RequestError(413, 'body_too_large', `Request body is ${declared} bytes; the limit is ${maxBytes}`, 'body'));
+    return Promise.reject(
+      new RequestError(413, 'body_too_large', `Request body is ${declared} bytes; the limit is ${maxBytes}`, 'body'),
+    );
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -45,13 +53,23 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
       }
       chunks.push(c);
     });
-    req.on('error', (e) => { if (!done) { done = true; reject(e); } });
+    req.on('error', (e) => {
+      if (!done) {
+        done = true;
+        reject(e);
+      }
+    });
     req.on('end', () => {
       if (done) return;
       done = true;
       const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') { resolve(undefined); return; }
-      try { resolve(JSON.parse(text)); } catch {
+      if (text.trim() === '') {
+        resolve(undefined);
+        return;
+      }
+      try {
+        resolve(JSON.parse(text));
+      } catch {
         reject(new RequestError(400, 'invalid_json', 'Request body is not valid JSON', 'body'));
       }
     });
@@ -70,16 +88,26 @@ export const DRAIN_LIMITS = { bytes: 64 * 1024 * 1024, ms: 10_000 };
 export function drainAndClose(req: IncomingMessage, res: ServerResponse, limits = DRAIN_LIMITS): void {
   const socket = req.socket;
   let dropped = 0;
-  const cut = () => { clearTimeout(timer); socket.destroy(); };
+  const cut = () => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
   const timer = setTimeout(cut, limits.ms);
   timer.unref?.();
   const close = () => {
     clearTimeout(timer);
     // Half-close once the answer is out and nothing is left unread: the client reads the 413, then EOF.
-    if (res.writableFinished) socket.end(); else res.once('finish', () => socket.end());
+    if (res.writableFinished) socket.end();
+    else res.once('finish', () => socket.end());
   };
-  if (req.readableEnded || req.complete) { close(); return; }
-  req.on('data', (c: Buffer) => { dropped += c.length; if (dropped > limits.bytes) cut(); });
+  if (req.readableEnded || req.complete) {
+    close();
+    return;
+  }
+  req.on('data', (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > limits.bytes) cut();
+  });
   req.once('end', close);
   req.once('error', cut);
   req.resume();

@@ -34,13 +34,21 @@ function ownOrigin(req: IncomingMessage): string | undefined {
 }
 
 /** Whether `origin` may send state-changing requests to this host. */
-export function originAllowed(req: IncomingMessage, origin: string, allowed: WriteGuardOptions['allowedOrigins']): boolean {
+export function originAllowed(
+  req: IncomingMessage,
+  origin: string,
+  allowed: WriteGuardOptions['allowedOrigins'],
+): boolean {
   if (allowed === '*') return true;
   if (allowed?.includes(origin)) return true;
   const own = ownOrigin(req);
   if (own === undefined || origin === 'null') return false;
   // The host's own origin, also when a TLS-terminating proxy in front of it changed the scheme.
-  try { return new URL(origin).host === new URL(own).host; } catch { return false; }
+  try {
+    return new URL(origin).host === new URL(own).host;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -54,11 +62,20 @@ export function guardWrite(req: IncomingMessage, options: WriteGuardOptions = {}
   if (SAFE_METHODS.has(method)) return;
   const origin = req.headers.origin;
   if (origin !== undefined && !originAllowed(req, origin, options.allowedOrigins)) {
-    throw new RequestError(403, 'cross_origin', `A page on ${JSON.stringify(origin.slice(0, 200))} may not change anything here: add it to the host's allowedOrigins if it should`, 'origin');
+    throw new RequestError(
+      403,
+      'cross_origin',
+      `A page on ${JSON.stringify(origin.slice(0, 200))} may not change anything here: add it to the host's allowedOrigins if it should`,
+      'origin',
+    );
   }
   if (BODY_METHODS.has(method) && !isJsonContentType(req.headers['content-type'])) {
     const given = req.headers['content-type'];
-    throw new RequestError(415, 'unsupported_media_type',
-      `${method} requests must send Content-Type: application/json${given ? ` (got ${JSON.stringify(given.slice(0, 100))})` : ' (none was sent)'}`, 'content-type');
+    throw new RequestError(
+      415,
+      'unsupported_media_type',
+      `${method} requests must send Content-Type: application/json${given ? ` (got ${JSON.stringify(given.slice(0, 100))})` : ' (none was sent)'}`,
+      'content-type',
+    );
   }
 }

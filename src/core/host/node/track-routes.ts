@@ -4,7 +4,13 @@
  * with Fastify (`onRequest` on `req.raw` / `reply.raw`, see docs/host-api.md), and with Koa through `trackKoa`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { outcomeOfStatus, routeSpec, RUN_ID_HEADER, TRACKED_METHODS, type RouteTrackingOptions } from '../../runs/route-tracking.js';
+import {
+  outcomeOfStatus,
+  routeSpec,
+  RUN_ID_HEADER,
+  TRACKED_METHODS,
+  type RouteTrackingOptions,
+} from '../../runs/route-tracking.js';
 import type { RunHandle } from '../../runs/types.js';
 
 /** The run a tracked request is recorded as, for handlers that add events or artifacts. */
@@ -21,24 +27,40 @@ export function trackRoutes(options: RouteTrackingOptions<IncomingMessage>) {
   const runs = 'runs' in options.client ? options.client.runs : options.client;
   return function scpTrackRoutes(req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void): void {
     const method = (req.method ?? 'GET').toUpperCase();
-    if (!methods.includes(method)) { next(); return; }
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const header = (n: string) => { const v = req.headers[n]; return Array.isArray(v) ? v[0] : v; };
-    runs.start(routeSpec(options, req, method, pathname, header)).then((handle) => {
-      (req as TrackedRequest)[SCP_RUN] = handle;
-      res.setHeader(RUN_ID_HEADER, handle.id);
-      if (options.runIdInBody) addRunIdToJson(res, handle.id);
-      let settled = false;
-      const settle = (outcome: Parameters<RunHandle['finish']>[0]) => {
-        if (settled) return;
-        settled = true;
-        handle.finish(outcome).catch(() => { /* the run was finished by the handler itself */ });
-      };
-      res.on('finish', () => settle(outcomeOfStatus(res.statusCode)));
-      // The client went away before the answer was complete.
-      res.on('close', () => settle({ status: 'cancelled', summary: `${method} ${pathname}: connection closed before the response ended` }));
+    if (!methods.includes(method)) {
       next();
-    }, (error: unknown) => next(error instanceof Error ? error : new Error(String(error))));
+      return;
+    }
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const header = (n: string) => {
+      const v = req.headers[n];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    runs.start(routeSpec(options, req, method, pathname, header)).then(
+      (handle) => {
+        (req as TrackedRequest)[SCP_RUN] = handle;
+        res.setHeader(RUN_ID_HEADER, handle.id);
+        if (options.runIdInBody) addRunIdToJson(res, handle.id);
+        let settled = false;
+        const settle = (outcome: Parameters<RunHandle['finish']>[0]) => {
+          if (settled) return;
+          settled = true;
+          handle.finish(outcome).catch(() => {
+            /* the run was finished by the handler itself */
+          });
+        };
+        res.on('finish', () => settle(outcomeOfStatus(res.statusCode)));
+        // The client went away before the answer was complete.
+        res.on('close', () =>
+          settle({
+            status: 'cancelled',
+            summary: `${method} ${pathname}: connection closed before the response ended`,
+          }),
+        );
+        next();
+      },
+      (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
+    );
   };
 }
 
@@ -49,7 +71,10 @@ export function trackRoutes(options: RouteTrackingOptions<IncomingMessage>) {
  */
 export function trackKoa(options: RouteTrackingOptions<IncomingMessage>) {
   const track = trackRoutes(options);
-  return async function scpTrackKoa(ctx: { req: IncomingMessage; res: ServerResponse }, next: () => Promise<unknown>): Promise<void> {
+  return async function scpTrackKoa(
+    ctx: { req: IncomingMessage; res: ServerResponse },
+    next: () => Promise<unknown>,
+  ): Promise<void> {
     await new Promise<void>((resolve, reject) => track(ctx.req, ctx.res, (e) => (e ? reject(e) : resolve())));
     try {
       await next();
@@ -69,7 +94,11 @@ function addRunIdToJson(res: ServerResponse, runId: string): void {
   const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
   (res as unknown as { end: (...a: unknown[]) => ServerResponse }).end = (chunk?: unknown, ...rest: unknown[]) => {
     const type = String(res.getHeader('content-type') ?? '');
-    if ((typeof chunk === 'string' || chunk instanceof Uint8Array) && /^application\/(?:[\w.+-]+\+)?json/i.test(type) && !res.headersSent) {
+    if (
+      (typeof chunk === 'string' || chunk instanceof Uint8Array) &&
+      /^application\/(?:[\w.+-]+\+)?json/i.test(type) &&
+      !res.headersSent
+    ) {
       try {
         const json = JSON.parse(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')) as unknown;
         if (json && typeof json === 'object' && !Array.isArray(json)) {
@@ -77,7 +106,9 @@ function addRunIdToJson(res: ServerResponse, runId: string): void {
           res.setHeader('content-length', Buffer.byteLength(text));
           return end(text, ...rest.filter((r) => typeof r === 'function'));
         }
-      } catch { /* not JSON: sent as it was */ }
+      } catch {
+        /* not JSON: sent as it was */
+      }
     }
     return end(chunk, ...rest);
   };

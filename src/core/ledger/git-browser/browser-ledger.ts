@@ -37,15 +37,19 @@ export const indexNameOf = (name: string) => `scp-ledger-index:${name}`;
 export const lockNameOf = (name: string) => `scp-ledger:${name}`;
 
 /** Runs `fn` holding the origin-wide Web Lock for this ledger (all tabs and workers wait their turn). */
-export function webLock(name: string, hooks: { acquired?(): Promise<void>; releasing?(): void } = {}): <T>(fn: () => Promise<T>) => Promise<T> {
-  return (fn) => navigator.locks.request(lockNameOf(name), { mode: 'exclusive' }, async () => {
-    try {
-      await hooks.acquired?.();
-      return await fn();
-    } finally {
-      hooks.releasing?.();
-    }
-  });
+export function webLock(
+  name: string,
+  hooks: { acquired?(): Promise<void>; releasing?(): void } = {},
+): <T>(fn: () => Promise<T>) => Promise<T> {
+  return (fn) =>
+    navigator.locks.request(lockNameOf(name), { mode: 'exclusive' }, async () => {
+      try {
+        await hooks.acquired?.();
+        return await fn();
+      } finally {
+        hooks.releasing?.();
+      }
+    });
 }
 
 const GITDIR = '/ledger';
@@ -66,33 +70,41 @@ export async function createBrowserGitLedger(options: BrowserGitLedgerOptions = 
     async acquired() {
       // Every writer of this fs holds this lock: memory can be trusted until it is released.
       await exclusiveFs.beginExclusive?.();
-      try { await p.unlink(refLock); } catch { /* none: the usual case */ }
+      try {
+        await p.unlink(refLock);
+      } catch {
+        /* none: the usual case */
+      }
     },
     releasing: () => exclusiveFs.endExclusive?.(),
   });
   const { device, ...trust } = options.signing ?? {};
   const signer = device ? await deviceSigner(name) : undefined;
   // Creating the repository writes files too: do it under the lock so two tabs never race `init`.
-  const ledger = await lock(() => createGitLedger({
-    fs,
-    http,
-    dir: GITDIR,
-    gitdir: GITDIR,
-    branch,
-    ...(options.remote && { remote: options.remote }),
-    ...(options.author && { author: options.author }),
-    ...(options.tags && { tags: options.tags }),
-    ...(options.onProgress && { onProgress: options.onProgress }),
-    ...(options.signing && { signing: { ...trust, ...(signer && { signer }) } }),
-    index,
-    // A first sync can bring 100,000 entries: lists show the newest as soon as they are indexed.
-    listWhileIndexing: true,
-    // Objects read from packs held in memory by their index: isomorphic-git's reader asked the fs
-    // for a loose file and the pack directory on every object (two IndexedDB transactions each).
-    wholeFilePacks: true,
-    lock,
-    beforeRefUpdate: async () => { await fs.promises.flush?.(); },
-  }));
+  const ledger = await lock(() =>
+    createGitLedger({
+      fs,
+      http,
+      dir: GITDIR,
+      gitdir: GITDIR,
+      branch,
+      ...(options.remote && { remote: options.remote }),
+      ...(options.author && { author: options.author }),
+      ...(options.tags && { tags: options.tags }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+      ...(options.signing && { signing: { ...trust, ...(signer && { signer }) } }),
+      index,
+      // A first sync can bring 100,000 entries: lists show the newest as soon as they are indexed.
+      listWhileIndexing: true,
+      // Objects read from packs held in memory by their index: isomorphic-git's reader asked the fs
+      // for a loose file and the pack directory on every object (two IndexedDB transactions each).
+      wholeFilePacks: true,
+      lock,
+      beforeRefUpdate: async () => {
+        await fs.promises.flush?.();
+      },
+    }),
+  );
   const close = ledger.close;
   return Object.assign(ledger, {
     async close() {

@@ -51,7 +51,11 @@ export interface IdbFsStats {
 
 export interface IdbFsPromises {
   readFile(path: string, options?: { encoding?: string } | string): Promise<Uint8Array | string>;
-  writeFile(path: string, data: Uint8Array | string, options?: { flag?: string; mode?: number; encoding?: string } | string): Promise<void>;
+  writeFile(
+    path: string,
+    data: Uint8Array | string,
+    options?: { flag?: string; mode?: number; encoding?: string } | string,
+  ): Promise<void>;
   appendFile(path: string, data: Uint8Array | string): Promise<void>;
   mkdir(path: string, options?: { recursive?: boolean } | number): Promise<void>;
   rmdir(path: string): Promise<void>;
@@ -93,7 +97,8 @@ export function normalizePath(path: string): string {
   const out: string[] = [];
   for (const seg of String(path).split('/')) {
     if (seg === '' || seg === '.') continue;
-    if (seg === '..') out.pop(); else out.push(seg);
+    if (seg === '..') out.pop();
+    else out.push(seg);
   }
   return `/${out.join('/')}`;
 }
@@ -118,7 +123,17 @@ function statsOf(r: NodeRecord): IdbFsStats {
   };
 }
 
-const ROOT: NodeRecord = { path: '/', parent: '', type: 'dir', mode: 0o40755, size: 0, mtimeMs: 0, ctimeMs: 0, ino: 1, version: 0 };
+const ROOT: NodeRecord = {
+  path: '/',
+  parent: '',
+  type: 'dir',
+  mode: 0o40755,
+  size: 0,
+  mtimeMs: 0,
+  ctimeMs: 0,
+  ino: 1,
+  version: 0,
+};
 
 function openDb(name: string): Promise<IDBPDatabase> {
   // Blocked by another connection fails the open (idb would wait for the other side to close).
@@ -138,7 +153,8 @@ function openDb(name: string): Promise<IDBPDatabase> {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const toBytes = (d: Uint8Array | string) => (typeof d === 'string' ? encoder.encode(d) : d instanceof Uint8Array ? d : new Uint8Array(d as ArrayBuffer));
+const toBytes = (d: Uint8Array | string) =>
+  typeof d === 'string' ? encoder.encode(d) : d instanceof Uint8Array ? d : new Uint8Array(d as ArrayBuffer);
 const encodingOf = (o: unknown) => (typeof o === 'string' ? o : (o as { encoding?: string } | undefined)?.encoding);
 
 /**
@@ -165,7 +181,11 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
   let inoSeq = Date.now() % 1e9;
   const nextIno = () => ++inoSeq;
 
-  async function run<T>(mode: IDBTransactionMode, body: (tx: Tx) => Promise<T>, durability: 'relaxed' | 'strict' = 'relaxed'): Promise<T> {
+  async function run<T>(
+    mode: IDBTransactionMode,
+    body: (tx: Tx) => Promise<T>,
+    durability: 'relaxed' | 'strict' = 'relaxed',
+  ): Promise<T> {
     const t = db.transaction(mode === 'readwrite' ? [STORE, META] : [STORE], mode, { durability });
     const reads = t.objectStore(STORE);
     const store = unwrap(reads);
@@ -176,7 +196,8 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       r.onsuccess = () => {
         const next = ((r.result as number | undefined) ?? 0) + 1;
         meta.put(next, CHANGES);
-        if (seenChanges === next - 1) seenChanges = next; // our own change: our memory stays valid
+        if (seenChanges === next - 1)
+          seenChanges = next; // our own change: our memory stays valid
         else seenChanges = -1;
       };
     }
@@ -195,7 +216,11 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
     try {
       result = await body(tx);
     } catch (e) {
-      try { t.abort(); } catch { /* already finished */ }
+      try {
+        t.abort();
+      } catch {
+        /* already finished */
+      }
       await done.catch(() => undefined);
       throw e;
     }
@@ -252,8 +277,15 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
         data.set(bytes, existing.data.length);
       }
       tx.store.put({
-        path, parent: parentOf(path), type: 'file', data, mode: existing?.mode ?? mode, size: data.length,
-        mtimeMs: now, ctimeMs: existing?.ctimeMs ?? now, ino: existing?.ino ?? nextIno(),
+        path,
+        parent: parentOf(path),
+        type: 'file',
+        data,
+        mode: existing?.mode ?? mode,
+        size: data.length,
+        mtimeMs: now,
+        ctimeMs: existing?.ctimeMs ?? now,
+        ino: existing?.ino ?? nextIno(),
       } satisfies NodeRecord);
       if (!existing) bump(tx, parent);
     });
@@ -272,8 +304,13 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       return enc === 'utf8' || enc === 'utf-8' ? decoder.decode(data) : data;
     },
     async writeFile(path, data, options) {
-      const o = typeof options === 'string' ? { encoding: options } : options ?? {};
-      await writeBytes(normalizePath(path), toBytes(data), (o as { flag?: string }).flag ?? 'w', (o as { mode?: number }).mode ?? 0o100644);
+      const o = typeof options === 'string' ? { encoding: options } : (options ?? {});
+      await writeBytes(
+        normalizePath(path),
+        toBytes(data),
+        (o as { flag?: string }).flag ?? 'w',
+        (o as { mode?: number }).mode ?? 0o100644,
+      );
     },
     async appendFile(path, data) {
       await writeBytes(normalizePath(path), toBytes(data), 'a', 0o100644);
@@ -284,7 +321,9 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       if (recursive) {
         const parts = p.split('/').filter(Boolean);
         for (let i = 1; i <= parts.length; i++) {
-          try { await promises.mkdir(`/${parts.slice(0, i).join('/')}`); } catch (e) {
+          try {
+            await promises.mkdir(`/${parts.slice(0, i).join('/')}`);
+          } catch (e) {
             if ((e as { code?: string }).code !== 'EEXIST') throw e;
           }
         }
@@ -296,7 +335,17 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
           const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'mkdir')]);
           if (existing) throw fsError('EEXIST', 'mkdir', p);
           const now = Date.now();
-          tx.store.put({ path: p, parent: parentOf(p), type: 'dir', mode: 0o40755, size: 0, mtimeMs: now, ctimeMs: now, ino: nextIno(), version: 0 } satisfies NodeRecord);
+          tx.store.put({
+            path: p,
+            parent: parentOf(p),
+            type: 'dir',
+            mode: 0o40755,
+            size: 0,
+            mtimeMs: now,
+            ctimeMs: now,
+            ino: nextIno(),
+            version: 0,
+          } satisfies NodeRecord);
           bump(tx, parent);
         });
       } finally {
@@ -343,7 +392,12 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       forget(a, b);
       try {
         await run('readwrite', async (tx) => {
-          const [src, dst, srcParent, dstParent] = await Promise.all([tx.get(a), tx.get(b), parentDir(tx, a, 'rename'), parentDir(tx, b, 'rename')]);
+          const [src, dst, srcParent, dstParent] = await Promise.all([
+            tx.get(a),
+            tx.get(b),
+            parentDir(tx, a, 'rename'),
+            parentDir(tx, b, 'rename'),
+          ]);
           if (!src) throw fsError('ENOENT', 'rename', a);
           if (dst?.type === 'dir') throw fsError('EISDIR', 'rename', b);
           if (src.type === 'dir') {
@@ -374,7 +428,8 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
       const p = normalizePath(path);
       const dirHit = exclusive ? known.get(p) : undefined;
       const listed = dirHit ? listings.get(p) : undefined;
-      if (dirHit && dirHit.type === 'dir' && listed && listed.version === (dirHit.version ?? 0)) return listed.names.slice();
+      if (dirHit && dirHit.type === 'dir' && listed && listed.version === (dirHit.version ?? 0))
+        return listed.names.slice();
       return run('readonly', async (tx) => {
         const dir = await follow(tx, p, 'scandir');
         if (dir.type !== 'dir') throw fsError('ENOTDIR', 'scandir', p);
@@ -414,7 +469,17 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
           const [existing, parent] = await Promise.all([tx.get(p), parentDir(tx, p, 'symlink')]);
           if (existing) throw fsError('EEXIST', 'symlink', p);
           const now = Date.now();
-          tx.store.put({ path: p, parent: parentOf(p), type: 'symlink', target, mode: 0o120000, size: target.length, mtimeMs: now, ctimeMs: now, ino: nextIno() } satisfies NodeRecord);
+          tx.store.put({
+            path: p,
+            parent: parentOf(p),
+            type: 'symlink',
+            target,
+            mode: 0o120000,
+            size: target.length,
+            mtimeMs: now,
+            ctimeMs: now,
+            ino: nextIno(),
+          } satisfies NodeRecord);
           bump(tx, parent);
         });
       } finally {

@@ -41,14 +41,23 @@ export interface IdbReadIndex extends ReadIndex {
   readonly name: string;
 }
 
-interface LogRecord { seq: number; update: IndexUpdate }
+interface LogRecord {
+  seq: number;
+  update: IndexUpdate;
+}
 /**
  * `head`: the ledger head the rows completely reflect (undefined while a multi-step catch-up
  * named `run` is under way). `count`: the rows stored, written in the same transaction; a store
  * whose rows do not add up to it reads as missing and is rebuilt. `v`: the format — stores from
  * before it (whose catch-ups could drop rows) are rebuilt once.
  */
-interface Meta { v: typeof FORMAT; seq: number; head: string | undefined; run?: string; count: number }
+interface Meta {
+  v: typeof FORMAT;
+  seq: number;
+  head: string | undefined;
+  run?: string;
+  count: number;
+}
 
 const FORMAT = 2;
 /** Updates larger than this are not journaled: other contexts reload every row instead. */
@@ -110,7 +119,8 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
       // diffs along an append-only branch, so applying ours on top only re-puts rows it has.
       await catchUpMemory(t, stored);
       // The same complete head already stored (another context got there first): nothing to do.
-      const already = !u.reset && !u.partial && u.head !== undefined && stored.head === u.head && stored.run === undefined;
+      const already =
+        !u.reset && !u.partial && u.head !== undefined && stored.head === u.head && stored.run === undefined;
       if (!already) {
         // Writes are left to the transaction (raw requests): only the count is awaited.
         const rowStore = unwrap(t.objectStore(ROWS));

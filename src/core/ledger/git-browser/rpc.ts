@@ -2,7 +2,21 @@
 import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
 
-export type LedgerMethod = 'write' | 'getAudit' | 'getRun' | 'getAction' | 'list' | 'deleteAudit' | 'head' | 'verify' | 'sync' | 'close' | 'whenWarm' | 'setAllowedSigners' | 'signingKey' | 'remoteUrl';
+export type LedgerMethod =
+  | 'write'
+  | 'getAudit'
+  | 'getRun'
+  | 'getAction'
+  | 'list'
+  | 'deleteAudit'
+  | 'head'
+  | 'verify'
+  | 'sync'
+  | 'close'
+  | 'whenWarm'
+  | 'setAllowedSigners'
+  | 'signingKey'
+  | 'remoteUrl';
 
 /** What the page may configure in the worker (no functions: they cannot cross the boundary). */
 export interface WorkerLedgerOptions {
@@ -26,9 +40,19 @@ export type Request =
   | { id: number; type: 'call'; method: LedgerMethod; args: unknown[] };
 
 /** The page's answer to a worker's `credentials` question. */
-export interface CredentialsReply { type: 'credentials'; ask: number; value?: RemoteCredentials | undefined; error?: string }
+export interface CredentialsReply {
+  type: 'credentials';
+  ask: number;
+  value?: RemoteCredentials | undefined;
+  error?: string;
+}
 
-export interface SerializedError { name: string; code?: string; message: string; data?: unknown }
+export interface SerializedError {
+  name: string;
+  code?: string;
+  message: string;
+  data?: unknown;
+}
 
 export type Response =
   | { id: number; type: 'result'; value: unknown }

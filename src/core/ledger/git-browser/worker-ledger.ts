@@ -5,7 +5,16 @@
  */
 import * as errors from '../../errors/index.js';
 import { ScpError } from '../../errors/index.js';
-import type { Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
+import type {
+  Ledger,
+  LedgerBatch,
+  ProgressListener,
+  SyncOptions,
+  SyncResult,
+  VerifyCallOptions,
+  VerifyReport,
+  WriteResult,
+} from '../types.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
 import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
 import type { CredentialsReply, LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
@@ -24,14 +33,17 @@ for (const value of Object.values(errors)) {
   try {
     const code = new (value as ErrorClass)('probe').code;
     byCode.set(code, value as ErrorClass);
-  } catch { /* not constructible with a message alone */ }
+  } catch {
+    /* not constructible with a message alone */
+  }
 }
 
 /** Re-creates a worker's error as the ScpError subclass with its code (or a plain Error). */
 export function reviveError(e: SerializedError): Error {
   const Cls = e.code ? byCode.get(e.code) : undefined;
   if (Cls) return new Cls(e.message, { data: e.data });
-  if (e.code && e.name === 'ScpError') return new ScpError(e.code, e.message, { data: e.data as Record<string, unknown> });
+  if (e.code && e.name === 'ScpError')
+    return new ScpError(e.code, e.message, { data: e.data as Record<string, unknown> });
   const err = new Error(e.message);
   err.name = e.name;
   return err;
@@ -68,44 +80,79 @@ export async function createWorkerGitLedger(
   const { onProgress, remote, ...rest } = options;
   const credentials = remote?.credentials;
   const wire: WorkerLedgerOptions = { ...rest, ...(remote && { remote: { ...remote, credentials: !!credentials } }) };
-  const started: StartedWorker | undefined = given ? undefined : await startLedgerWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`);
+  const started: StartedWorker | undefined = given
+    ? undefined
+    : await startLedgerWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`);
   const worker = given ?? started!.worker;
   let opened = false;
   /** Per-call listeners (a sync's or a verify's `progress` option), by operation. */
   const listeners = new Set<{ op: LedgerProgress['op']; fn: ProgressListener }>();
   const progressed = (p: LedgerProgress) => {
     for (const fn of [onProgress, ...[...listeners].filter((l) => l.op === p.op).map((l) => l.fn)]) {
-      try { fn?.(p); } catch (e) { queueMicrotask(() => { throw e; }); }
+      try {
+        fn?.(p);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
     }
   };
-  const withProgress = async <T>(op: LedgerProgress['op'], fn: ProgressListener | undefined, work: () => Promise<T>): Promise<T> => {
+  const withProgress = async <T>(
+    op: LedgerProgress['op'],
+    fn: ProgressListener | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> => {
     if (!fn) return work();
     const l = { op, fn };
     listeners.add(l);
-    try { return await work(); } finally { listeners.delete(l); }
+    try {
+      return await work();
+    } finally {
+      listeners.delete(l);
+    }
   };
   let seq = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   let onPaused!: (p: { step: number; op: string; path: string }) => void;
-  const paused = new Promise<{ step: number; op: string; path: string }>((r) => { onPaused = r; });
+  const paused = new Promise<{ step: number; op: string; path: string }>((r) => {
+    onPaused = r;
+  });
   worker.onmessage = (e: MessageEvent<Response>) => {
     const m = e.data;
-    if (m.type === 'paused') { onPaused(m); return; }
+    if (m.type === 'paused') {
+      onPaused(m);
+      return;
+    }
     if (m.type === 'writes') return;
-    if (m.type === 'progress') { progressed(m.progress); return; }
+    if (m.type === 'progress') {
+      progressed(m.progress);
+      return;
+    }
     if (m.type === 'credentials') {
-      const reply = (r: Omit<CredentialsReply, 'type' | 'ask'>) => worker.postMessage({ type: 'credentials', ask: m.ask, ...r } satisfies CredentialsReply);
+      const reply = (r: Omit<CredentialsReply, 'type' | 'ask'>) =>
+        worker.postMessage({ type: 'credentials', ask: m.ask, ...r } satisfies CredentialsReply);
       // Only plain data crosses: user, password and string headers.
-      Promise.resolve().then(() => credentials?.({ url: m.url, failed: m.failed })).then(
-        (c) => reply({ value: c ? JSON.parse(JSON.stringify({ username: c.username, password: c.password, headers: c.headers })) as RemoteCredentials : undefined }),
-        (e: unknown) => reply({ error: e instanceof Error ? e.message : String(e) }),
-      );
+      Promise.resolve()
+        .then(() => credentials?.({ url: m.url, failed: m.failed }))
+        .then(
+          (c) =>
+            reply({
+              value: c
+                ? (JSON.parse(
+                    JSON.stringify({ username: c.username, password: c.password, headers: c.headers }),
+                  ) as RemoteCredentials)
+                : undefined,
+            }),
+          (e: unknown) => reply({ error: e instanceof Error ? e.message : String(e) }),
+        );
       return;
     }
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
-    if (m.type === 'result') p.resolve(m.value); else p.reject(reviveError(m.error));
+    if (m.type === 'result') p.resolve(m.value);
+    else p.reject(reviveError(m.error));
   };
   worker.onerror = async (e) => {
     // A script that failed to load (404, wrong MIME type, blocked by CSP) reports no message:
@@ -114,15 +161,18 @@ export async function createWorkerGitLedger(
     const failed = [...pending.values()];
     pending.clear();
     const err = opened
-      ? new errors.LedgerWriteError(`The ledger worker failed: ${e.message || 'it stopped with an error'}`, { data: { ids: [] } })
+      ? new errors.LedgerWriteError(`The ledger worker failed: ${e.message || 'it stopped with an error'}`, {
+          data: { ids: [] },
+        })
       : await workerStartFailure(started, e.message);
     for (const p of failed) p.reject(err);
   };
-  const send = (msg: RequestBody): Promise<unknown> => new Promise((resolve, reject) => {
-    const id = ++seq;
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ ...msg, id } as Request);
-  });
+  const send = (msg: RequestBody): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = ++seq;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...msg, id } as Request);
+    });
   const call = <T>(method: LedgerMethod, ...args: unknown[]) => send({ type: 'call', method, args }) as Promise<T>;
   try {
     await send({ type: 'open', options: wire });
@@ -156,7 +206,11 @@ export async function createWorkerGitLedger(
     setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
     signingKey: () => call<string | undefined>('signingKey'),
     async close() {
-      try { await call('close'); } finally { worker.terminate(); }
+      try {
+        await call('close');
+      } finally {
+        worker.terminate();
+      }
     },
   };
 }

@@ -57,23 +57,54 @@ export async function startLedgerWorker(name: string): Promise<StartedWorker> {
  * Why a Worker that reported an error before answering did not start, and what to do: its file is
  * fetched once to tell a missing file or a dev server's fallback page from a blocked or broken script.
  */
-export async function workerStartFailure(started: Pick<StartedWorker, 'from' | 'url'> | undefined, message: string): Promise<LedgerUnavailableError> {
-  const fix = 'or pass createScp({ worker: () => new Worker(url, { type: \'module\' }) }) pointing at a copy of node_modules/scp-ledger/dist/core/ledger/git-browser/worker.js';
-  const fail = (reason: string, text: string) => new LedgerUnavailableError(`The ledger Worker did not start: ${text}`, { data: { reason } });
+export async function workerStartFailure(
+  started: Pick<StartedWorker, 'from' | 'url'> | undefined,
+  message: string,
+): Promise<LedgerUnavailableError> {
+  const fix =
+    "or pass createScp({ worker: () => new Worker(url, { type: 'module' }) }) pointing at a copy of node_modules/scp-ledger/dist/core/ledger/git-browser/worker.js";
+  const fail = (reason: string, text: string) =>
+    new LedgerUnavailableError(`The ledger Worker did not start: ${text}`, { data: { reason } });
   if (message) return fail('worker_error', `${message} (${started?.url ?? 'a Worker given to createScp'})`);
-  if (!started) return fail('worker_error', 'the Worker given to createScp reported an error without a message: check its URL and the browser console');
+  if (!started)
+    return fail(
+      'worker_error',
+      'the Worker given to createScp reported an error without a message: check its URL and the browser console',
+    );
   if (started.from === 'inline') {
-    return fail('worker_blocked', 'the page did not allow a Worker from a blob: URL; allow it in the Content-Security-Policy (worker-src blob:), serve worker.js beside the bundle, ' + fix);
+    return fail(
+      'worker_blocked',
+      'the page did not allow a Worker from a blob: URL; allow it in the Content-Security-Policy (worker-src blob:), serve worker.js beside the bundle, ' +
+        fix,
+    );
   }
   let res: Response;
   try {
     res = await fetch(started.url, { cache: 'no-store' });
   } catch (e) {
-    return fail('worker_unreachable', `${started.url} could not be fetched (${(e as Error).message}): ${started.from === 'cross-origin' ? 'the server must send Access-Control-Allow-Origin for it, ' : ''}${fix}`);
+    return fail(
+      'worker_unreachable',
+      `${started.url} could not be fetched (${(e as Error).message}): ${started.from === 'cross-origin' ? 'the server must send Access-Control-Allow-Origin for it, ' : ''}${fix}`,
+    );
   }
   const type = res.headers.get('content-type') ?? '';
-  if (!res.ok) return fail('worker_missing', `${started.url} answered ${res.status}: serve worker.js there (it ships beside scp-ledger's modules), ${fix}`);
-  if (!/javascript|ecmascript/i.test(type)) return fail('worker_not_js', `${started.url} is served as "${type || 'no type'}", not JavaScript (a fallback page?): serve the real worker.js there, ${fix}`);
-  if (started.from === 'cross-origin') return fail('worker_blocked', `the same-origin wrapper for ${started.url} did not start: allow worker-src blob: in the Content-Security-Policy, ${fix}`);
-  return fail('worker_blocked', `${started.url} is there but did not run (blocked by the Content-Security-Policy's worker-src?): ${fix}`);
+  if (!res.ok)
+    return fail(
+      'worker_missing',
+      `${started.url} answered ${res.status}: serve worker.js there (it ships beside scp-ledger's modules), ${fix}`,
+    );
+  if (!/javascript|ecmascript/i.test(type))
+    return fail(
+      'worker_not_js',
+      `${started.url} is served as "${type || 'no type'}", not JavaScript (a fallback page?): serve the real worker.js there, ${fix}`,
+    );
+  if (started.from === 'cross-origin')
+    return fail(
+      'worker_blocked',
+      `the same-origin wrapper for ${started.url} did not start: allow worker-src blob: in the Content-Security-Policy, ${fix}`,
+    );
+  return fail(
+    'worker_blocked',
+    `${started.url} is there but did not run (blocked by the Content-Security-Policy's worker-src?): ${fix}`,
+  );
 }

@@ -8,7 +8,10 @@ import { createIdbFs } from './idb-fs.js';
 import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
 import type { CredentialsReply, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
 
-const scope = self as unknown as { postMessage(m: Response): void; onmessage: ((e: MessageEvent<Request | CredentialsReply>) => void) | null };
+const scope = self as unknown as {
+  postMessage(m: Response): void;
+  onmessage: ((e: MessageEvent<Request | CredentialsReply>) => void) | null;
+};
 let ledger: BrowserGitLedger | undefined;
 /** The open ledger's background shard-tree warm-up. */
 let warming: Promise<void> = Promise.resolve();
@@ -29,19 +32,31 @@ async function pausingFs(name: string, k: number) {
         count++;
         if (count === k) {
           scope.postMessage({ type: 'paused', step: k, op: String(prop), path: String(args[0]) });
-          await new Promise(() => { /* never: terminated here */ });
+          await new Promise(() => {
+            /* never: terminated here */
+          });
         }
         return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
       };
     },
   });
-  return { ...fs, promises, arm: () => { armed = true; } };
+  return {
+    ...fs,
+    promises,
+    arm: () => {
+      armed = true;
+    },
+  };
 }
 
 function serialize(e: unknown): SerializedError {
   if (e instanceof ScpError) return JSON.parse(JSON.stringify(e.toJSON())) as SerializedError;
   const err = e as { name?: string; message?: string; code?: string };
-  return { name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(typeof err?.code === 'string' && { code: err.code }) };
+  return {
+    name: err?.name ?? 'Error',
+    message: err?.message ?? String(e),
+    ...(typeof err?.code === 'string' && { code: err.code }),
+  };
 }
 
 // Credentials live on the page (a function cannot cross into the worker, and a token should not
@@ -53,11 +68,12 @@ function withPageCredentials(remote: NonNullable<WorkerLedgerOptions['remote']>)
   if (!credentials) return rest;
   return {
     ...rest,
-    credentials: ({ url, failed }) => new Promise((resolve, reject) => {
-      const ask = ++asks;
-      answers.set(ask, { resolve, reject });
-      scope.postMessage({ type: 'credentials', ask, url, failed });
-    }),
+    credentials: ({ url, failed }) =>
+      new Promise((resolve, reject) => {
+        const ask = ++asks;
+        answers.set(ask, { resolve, reject });
+        scope.postMessage({ type: 'credentials', ask, url, failed });
+      }),
   };
 }
 
@@ -87,7 +103,8 @@ scope.onmessage = async (e) => {
   if (msg.type === 'credentials') {
     const waiting = answers.get(msg.ask);
     answers.delete(msg.ask);
-    if (msg.error !== undefined) waiting?.reject(new Error(msg.error)); else waiting?.resolve(msg.value);
+    if (msg.error !== undefined) waiting?.reject(new Error(msg.error));
+    else waiting?.resolve(msg.value);
     return;
   }
   try {

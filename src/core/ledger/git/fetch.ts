@@ -18,7 +18,9 @@ export interface FetchedPack {
 const AGENT = 'git/scp-ledger';
 
 function httpError(res: { statusCode: number; statusMessage?: string }, url: string): Error {
-  return Object.assign(new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''} from ${url}`), { code: 'HttpError' });
+  return Object.assign(new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''} from ${url}`), {
+    code: 'HttpError',
+  });
 }
 
 /**
@@ -27,8 +29,12 @@ function httpError(res: { statusCode: number; statusMessage?: string }, url: str
  * server's progress lines (`Counting objects`, …) as phase / loaded / total.
  */
 export async function fetchPack(options: {
-  http: HttpClient; url: string; headers?: Record<string, string> | undefined;
-  ref: string; haves: string[]; has(oid: string): Promise<boolean>;
+  http: HttpClient;
+  url: string;
+  headers?: Record<string, string> | undefined;
+  ref: string;
+  haves: string[];
+  has(oid: string): Promise<boolean>;
   onProgress?: (p: { phase: string; loaded: number; total?: number }) => void;
 }): Promise<FetchedPack> {
   const { http } = options;
@@ -54,7 +60,12 @@ export async function fetchPack(options: {
   const res = await http.request({
     url: packUrl,
     method: 'POST',
-    headers: { ...options.headers, 'content-type': 'application/x-git-upload-pack-request', accept: 'application/x-git-upload-pack-result', 'user-agent': AGENT },
+    headers: {
+      ...options.headers,
+      'content-type': 'application/x-git-upload-pack-request',
+      accept: 'application/x-git-upload-pack-result',
+      'user-agent': AGENT,
+    },
     // An array of chunks, as push.ts sends (a Content-Length instead of a chunked body).
     body: [body] as unknown as AsyncIterableIterator<Uint8Array>,
   });
@@ -62,11 +73,14 @@ export async function fetchPack(options: {
   const raw = await collect(res.body);
   const parts: Uint8Array[] = [];
   let progressText = '';
-  for (let i = 0; i + 4 <= raw.length;) {
+  for (let i = 0; i + 4 <= raw.length; ) {
     const n = parseInt(utf8Decode.decode(raw.subarray(i, i + 4)), 16);
     if (Number.isNaN(n)) throw new Error('the server answered with something other than git packet lines');
-    if (n === 0) { i += 4; continue; } // flush
-    if (n < 4 || i + n > raw.length) throw new Error('the server\'s answer ends in the middle of a packet');
+    if (n === 0) {
+      i += 4;
+      continue;
+    } // flush
+    if (n < 4 || i + n > raw.length) throw new Error("the server's answer ends in the middle of a packet");
     const payload = raw.subarray(i + 4, i + n);
     i += n;
     const band = payload[0];
@@ -81,8 +95,7 @@ export async function fetchPack(options: {
       }
     } else if (band === 3) {
       throw new Error(`the server refused the fetch: ${utf8Decode.decode(payload.subarray(1)).trim()}`);
-    }
-    else if (utf8Decode.decode(payload.subarray(0, 4)) === 'ERR ') {
+    } else if (utf8Decode.decode(payload.subarray(0, 4)) === 'ERR ') {
       throw new Error(`the server refused the fetch: ${utf8Decode.decode(payload.subarray(4)).trim()}`);
     }
     // Anything else is the negotiation's ACK / NAK lines.

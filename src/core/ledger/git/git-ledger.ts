@@ -6,7 +6,15 @@
  */
 import type { AuthCallback, FsClient, HttpClient } from 'isomorphic-git';
 import * as git from 'isomorphic-git';
-import { ConflictError, CorruptEntryError, CorruptObjectError, DiskFullError, LedgerWriteError, NotFoundError, ScpError } from '../../errors/index.js';
+import {
+  ConflictError,
+  CorruptEntryError,
+  CorruptObjectError,
+  DiskFullError,
+  LedgerWriteError,
+  NotFoundError,
+  ScpError,
+} from '../../errors/index.js';
 import { assertValidId } from '../../ids.js';
 import type { ActionEntry } from '../../schemas/action.js';
 import type { SavedAudit } from '../../schemas/audit.js';
@@ -14,13 +22,40 @@ import type { EntryKind, EntryMeta, LedgerPage, LedgerProgress, LedgerQuery } fr
 import type { RunEvent, RunRecord } from '../../schemas/run.js';
 import { checkDeleteReason, deleteActionOf, targetOf } from '../actions.js';
 import { actionMetaOf, auditMetaOf, normalizeQuery, runMetaOf } from '../query.js';
-import type { DeleteOptions, Ledger, LedgerBatch, ProgressListener, SyncOptions, SyncResult, VerifyCallOptions, VerifyReport, WriteResult } from '../types.js';
+import type {
+  DeleteOptions,
+  Ledger,
+  LedgerBatch,
+  ProgressListener,
+  SyncOptions,
+  SyncResult,
+  VerifyCallOptions,
+  VerifyReport,
+  WriteResult,
+} from '../types.js';
 import { commitMessage, prepareBatch, seal } from './batch.js';
 import { diffLevel, diffTrees, mapLimit, type PathChange } from './diff.js';
 import {
-  actionPath, auditPath, auditPaths, classifyPath, eventsJsonl, prettyJson, runDir, runDirs, SIGNERS_PATH, type LayoutName,
+  actionPath,
+  auditPath,
+  auditPaths,
+  classifyPath,
+  eventsJsonl,
+  prettyJson,
+  runDir,
+  runDirs,
+  SIGNERS_PATH,
+  type LayoutName,
 } from './layout.js';
-import { EMPTY_TREE, encodeCommit, encodeTag, hashObject, type CommitData, type Person, type RawObject } from './objects.js';
+import {
+  EMPTY_TREE,
+  encodeCommit,
+  encodeTag,
+  hashObject,
+  type CommitData,
+  type Person,
+  type RawObject,
+} from './objects.js';
 import { utf8, utf8Decode } from './platform.js';
 import { createMemoryReadIndex, type IndexKey, type ReadIndex } from './read-index.js';
 import { fsPromises, Repo } from './repo.js';
@@ -46,9 +81,16 @@ export interface GitRemoteOptions {
 }
 
 /** Basic-auth user and password (a token as the password), and/or headers such as `Authorization: Bearer …`. */
-export interface RemoteCredentials { username?: string; password?: string; headers?: Record<string, string> }
+export interface RemoteCredentials {
+  username?: string;
+  password?: string;
+  headers?: Record<string, string>;
+}
 /** Gives credentials for the remote; `failed` says the last ones were refused (HTTP 401). `undefined`: none. */
-export type CredentialsCallback = (request: { url: string; failed: boolean }) => Promise<RemoteCredentials | undefined> | RemoteCredentials | undefined;
+export type CredentialsCallback = (request: {
+  url: string;
+  failed: boolean;
+}) => Promise<RemoteCredentials | undefined> | RemoteCredentials | undefined;
 
 export interface VerifiedHeadStore {
   get(): Promise<string | undefined>;
@@ -156,7 +198,12 @@ function serialQueue() {
 }
 
 async function exists(p: ReturnType<typeof fsPromises>, path: string): Promise<boolean> {
-  try { await p.stat(path); return true; } catch { return false; }
+  try {
+    await p.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function resolveGitdir(fs: FsClient, dir: string, gitdir?: string): Promise<string> {
@@ -183,7 +230,11 @@ async function resolveGitdir(fs: FsClient, dir: string, gitdir?: string): Promis
  */
 async function commonDir(p: ReturnType<typeof fsPromises>, gitdir: string): Promise<string> {
   let rel: string;
-  try { rel = String(await p.readFile(`${gitdir}/commondir`, 'utf8')).trim(); } catch { return gitdir; }
+  try {
+    rel = String(await p.readFile(`${gitdir}/commondir`, 'utf8')).trim();
+  } catch {
+    return gitdir;
+  }
   if (!rel) return gitdir;
   const joined = rel.startsWith('/') ? rel : `${gitdir.replace(/\/+$/, '')}/${rel}`;
   // Normalise `a/b/../..` without node:path (this module also runs in browsers).
@@ -200,7 +251,10 @@ function typedFsError(e: unknown, gitdir: string): unknown {
   const code = (e as { code?: string })?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     const path = String((e as { path?: string }).path ?? gitdir);
-    return new DiskFullError(`The disk holding the ledger is full (${code} writing ${path}): nothing was saved and the ledger is unchanged; free some space and save again`, { data: { path, op: String((e as { syscall?: string }).syscall ?? 'write') }, cause: e });
+    return new DiskFullError(
+      `The disk holding the ledger is full (${code} writing ${path}): nothing was saved and the ledger is unchanged; free some space and save again`,
+      { data: { path, op: String((e as { syscall?: string }).syscall ?? 'write') }, cause: e },
+    );
   }
   return e;
 }
@@ -212,7 +266,9 @@ function fileVerifiedHead(fs: FsClient, path: string): VerifiedHeadStore {
       try {
         const v = String(await p.readFile(path, 'utf8')).trim();
         return /^[0-9a-f]{40}$/.test(v) ? v : undefined;
-      } catch { return undefined; }
+      } catch {
+        return undefined;
+      }
     },
     async set(head) {
       const tmp = `${path}.tmp-${Math.random().toString(36).slice(2, 8)}`;
@@ -224,8 +280,13 @@ function fileVerifiedHead(fs: FsClient, path: string): VerifiedHeadStore {
 
 /** A stored JSON file; one that does not parse is a read-side corruption, never a failed write. */
 function parseJson(bytes: Uint8Array, what: string): unknown {
-  try { return JSON.parse(utf8Decode.decode(bytes)); } catch (e) {
-    throw new CorruptEntryError(`The ledger holds unreadable JSON at ${what}: nothing was changed; run verify() for details`, { data: { path: what }, cause: e });
+  try {
+    return JSON.parse(utf8Decode.decode(bytes));
+  } catch (e) {
+    throw new CorruptEntryError(
+      `The ledger holds unreadable JSON at ${what}: nothing was changed; run verify() for details`,
+      { data: { path: what }, cause: e },
+    );
   }
 }
 
@@ -236,7 +297,10 @@ function idTime(id: string): string {
 }
 
 export function parseEvents(text: string): RunEvent[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunEvent);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as RunEvent);
 }
 
 export async function createGitLedger(options: GitLedgerOptions): Promise<GitLedger> {
@@ -252,7 +316,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   const lock = options.lock ?? serialQueue();
   const indexQueue = serialQueue();
   const verifiedHead = options.lastVerifiedHead ?? fileVerifiedHead(fs, `${gitdir}/scp-ledger-verified-head`);
-  const progress = (p: LedgerProgress) => { try { options.onProgress?.(p); } catch { /* a listener's failure is not the ledger's */ } };
+  const progress = (p: LedgerProgress) => {
+    try {
+      options.onProgress?.(p);
+    } catch {
+      /* a listener's failure is not the ledger's */
+    }
+  };
 
   if (!(await exists(p, `${gitdir}/HEAD`))) {
     await git.init({ fs, dir, gitdir, bare: gitdir === dir, defaultBranch: 'main' });
@@ -285,7 +355,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return hashObject('commit', withSignatureHeader(payload, await sshSign(signer, payload, 'git')));
   }
 
-  const person = (name?: string): Person => ({ name: name || author.name, email: author.email, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 });
+  const person = (name?: string): Person => ({
+    name: name || author.name,
+    email: author.email,
+    timestamp: Math.floor(Date.now() / 1000),
+    timezoneOffset: 0,
+  });
 
   // ---- reads ---------------------------------------------------------------------------------
 
@@ -319,8 +394,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     const ev = entries.find((e) => e.path === 'events.jsonl');
     let events: RunEvent[] = [];
     if (ev) {
-      try { events = parseEvents(utf8Decode.decode(await repo.readBlob(ev.oid))); } catch (e) {
-        throw new CorruptEntryError(`The ledger holds unreadable events at ${what}/events.jsonl: nothing was changed; run verify() for details`, { data: { path: `${what}/events.jsonl` }, cause: e });
+      try {
+        events = parseEvents(utf8Decode.decode(await repo.readBlob(ev.oid)));
+      } catch (e) {
+        throw new CorruptEntryError(
+          `The ledger holds unreadable events at ${what}/events.jsonl: nothing was changed; run verify() for details`,
+          { data: { path: `${what}/events.jsonl` }, cause: e },
+        );
       }
     }
     return { run: run as RunRecord['run'], events };
@@ -349,7 +429,7 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     const h = await head();
     if (!h) return undefined;
     const found = await findAction(await treeOf(h), id);
-    return found ? parseJson(await repo.readBlob(found.oid), found.path) as ActionEntry : undefined;
+    return found ? (parseJson(await repo.readBlob(found.oid), found.path) as ActionEntry) : undefined;
   }
 
   // ---- read index ----------------------------------------------------------------------------
@@ -358,10 +438,19 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   async function eventTypesAt(tree: string, path: string): Promise<{ type: string }[]> {
     const e = await repo.lookup(tree, [...path.split('/').slice(0, -1), 'events.jsonl']);
     if (e?.type !== 'blob') return [];
-    try { return parseEvents(utf8Decode.decode(await repo.readBlob(e.oid))); } catch { return []; }
+    try {
+      return parseEvents(utf8Decode.decode(await repo.readBlob(e.oid)));
+    } catch {
+      return [];
+    }
   }
 
-  async function metaAt(path: string, oid: string, kind: 'audit' | 'run' | 'action', tree?: string): Promise<EntryMeta | undefined> {
+  async function metaAt(
+    path: string,
+    oid: string,
+    kind: 'audit' | 'run' | 'action',
+    tree?: string,
+  ): Promise<EntryMeta | undefined> {
     try {
       const json = JSON.parse(utf8Decode.decode(await repo.readBlob(oid)));
       if (kind === 'audit') return auditMetaOf(json as SavedAudit);
@@ -396,7 +485,10 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const c = side.queue.shift();
       if (c === undefined) return undefined;
       for (const parent of (await repo.readCommit(c)).parents) {
-        if (!side.seen.has(parent)) { side.seen.add(parent); side.queue.push(parent); }
+        if (!side.seen.has(parent)) {
+          side.seen.add(parent);
+          side.queue.push(parent);
+        }
       }
       return c;
     };
@@ -419,7 +511,11 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   async function catchUp(onFirstBatch: () => void, status: { indexed: number; total: number }): Promise<void> {
     const gitHead = await indexTarget();
     let indexed: string | undefined;
-    try { indexed = await index.head(); } catch { indexed = undefined; }
+    try {
+      indexed = await index.head();
+    } catch {
+      indexed = undefined;
+    }
     if (indexed === gitHead && indexed !== undefined) return;
     // A shared index moves only forward: when another instance already took it past this
     // clone (or this clone has fetched nothing yet), lists answer from it as it is.
@@ -432,7 +528,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     let from: string | undefined;
     let reset = indexed === undefined;
     if (indexed) {
-      try { from = await treeOf(indexed); } catch { reset = true; from = undefined; }
+      try {
+        from = await treeOf(indexed);
+      } catch {
+        reset = true;
+        from = undefined;
+      }
     }
     const to = await treeOf(gitHead);
     const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -448,7 +549,12 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     const stillRemoved = async (remove: IndexKey[]) => {
       const kept: IndexKey[] = [];
       for (const k of remove) {
-        const still = k.kind === 'audit' ? await findAudit(to, k.id) : k.kind === 'run' ? await findRun(to, k.id) : await findAction(to, k.id);
+        const still =
+          k.kind === 'audit'
+            ? await findAudit(to, k.id)
+            : k.kind === 'run'
+              ? await findRun(to, k.id)
+              : await findAction(to, k.id);
         if (!still) kept.push(k);
       }
       return kept;
@@ -469,7 +575,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const gone = last ? await stillRemoved(remove) : [];
         if (last) status.indexed += gone.length;
         const several = updates > 0 || !last;
-        await index.apply({ head: last ? gitHead : undefined, put, remove: gone, reset: reset && updates === 0, base, ...(several && { run, partial: !last }) });
+        await index.apply({
+          head: last ? gitHead : undefined,
+          put,
+          remove: gone,
+          reset: reset && updates === 0,
+          base,
+          ...(several && { run, partial: !last }),
+        });
         updates++;
         if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
         onFirstBatch();
@@ -516,7 +629,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       i += size;
       const last = i >= added.length;
       const put = await metasOf(slice);
-      await index.apply({ head: last ? gitHead : undefined, put, remove: last ? remove : [], reset: reset && first, base, ...(several && { run, partial: !last }) });
+      await index.apply({
+        head: last ? gitHead : undefined,
+        put,
+        remove: last ? remove : [],
+        reset: reset && first,
+        base,
+        ...(several && { run, partial: !last }),
+      });
       status.indexed += slice.length + (last ? remove.length : 0);
       if (!last) progress({ op: 'index', phase: 'indexing', loaded: status.indexed, total: status.total });
       onFirstBatch();
@@ -528,14 +648,31 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   function startCatchUp(): NonNullable<typeof indexing> {
     if (indexing) return indexing;
     let first!: () => void;
-    const firstBatch = new Promise<void>((r) => { first = r; });
+    const firstBatch = new Promise<void>((r) => {
+      first = r;
+    });
     const status = { indexed: 0, total: 0 };
     // A shared index that another instance moved meanwhile refused our update: it is at least as
     // new as what we had, so lists answer from it.
-    const done = indexQueue(() => catchUp(first, status).catch((e) => { if (!(index.shared && e instanceof ConflictError)) throw e; }));
-    const handle = { get indexed() { return status.indexed; }, get total() { return status.total; }, firstBatch, done };
+    const done = indexQueue(() =>
+      catchUp(first, status).catch((e) => {
+        if (!(index.shared && e instanceof ConflictError)) throw e;
+      }),
+    );
+    const handle = {
+      get indexed() {
+        return status.indexed;
+      },
+      get total() {
+        return status.total;
+      },
+      firstBatch,
+      done,
+    };
     indexing = handle;
-    void done.then(first, first).finally(() => { if (indexing === handle) indexing = undefined; });
+    void done.then(first, first).finally(() => {
+      if (indexing === handle) indexing = undefined;
+    });
     return handle;
   }
 
@@ -546,7 +683,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
    * The tree diff of `a` → `b`, handed to `each` one bounded piece at a time: the levels above
    * `depth` are walked one subtree after another, each subtree at `depth` is diffed whole.
    */
-  async function diffInShards(a: string | undefined, b: string | undefined, prefix: string, depth: number, each: (changes: PathChange[]) => Promise<void>): Promise<void> {
+  async function diffInShards(
+    a: string | undefined,
+    b: string | undefined,
+    prefix: string,
+    depth: number,
+    each: (changes: PathChange[]) => Promise<void>,
+  ): Promise<void> {
     if (a === b) return;
     if (depth === 0) {
       const changes = await diffTrees(repo, a, b, {}, prefix);
@@ -567,7 +710,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     const h = await head();
     if (!h) return;
     const root = await repo.readTree(await treeOf(h));
-    let level = root.filter((e) => e.type === 'tree' && (e.path === 'audits' || e.path === 'runs' || e.path === 'actions')).map((e) => e.oid);
+    let level = root
+      .filter((e) => e.type === 'tree' && (e.path === 'audits' || e.path === 'runs' || e.path === 'actions'))
+      .map((e) => e.oid);
     let entries = 0;
     // depth 0 reads audits/ and runs/, 1 reads the <2 hex> trees, 2 reads the <1 hex> leaves.
     for (let depth = 0; depth < 3 && level.length; depth++) {
@@ -576,7 +721,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         const lists = await Promise.all(level.slice(i, i + 32).map((t) => repo.readTree(t).catch(() => [])));
         for (const list of lists) {
           entries += list.length;
-          if (depth < 2) for (const e of list) if (e.type === 'tree' && (depth === 0 ? /^[0-9a-f]{2}$/ : /^[0-9a-f]$/).test(e.path)) next.push(e.oid);
+          if (depth < 2)
+            for (const e of list)
+              if (e.type === 'tree' && (depth === 0 ? /^[0-9a-f]{2}$/ : /^[0-9a-f]$/).test(e.path)) next.push(e.oid);
         }
         await new Promise((r) => setTimeout(r, 0)); // let saves and reads in between
       }
@@ -599,11 +746,20 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
   }
 
   /** After our own commit: update the index directly if it was current (no tree walk needed). */
-  async function indexOwnCommit(old: string | undefined, commit: string, put: EntryMeta[], remove: IndexKey[]): Promise<void> {
+  async function indexOwnCommit(
+    old: string | undefined,
+    commit: string,
+    put: EntryMeta[],
+    remove: IndexKey[],
+  ): Promise<void> {
     if (index.shared) return; // not on the remote yet: the next list catches up once it is
     await indexQueue(async () => {
       let indexed: string | undefined;
-      try { indexed = await index.head(); } catch { return; }
+      try {
+        indexed = await index.head();
+      } catch {
+        return;
+      }
       if (indexed !== old || (old === undefined && indexed === undefined && put.length === 0)) return;
       // No previous head: the branch was empty, so these rows are the whole index.
       await index.apply({ head: commit, put, remove, reset: old === undefined });
@@ -612,7 +768,10 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
 
   // ---- writes --------------------------------------------------------------------------------
 
-  interface Commit { old: string | undefined; commit: string }
+  interface Commit {
+    old: string | undefined;
+    commit: string;
+  }
 
   /**
    * Build one commit on the current head from `changes` and publish it. If the branch moves
@@ -635,7 +794,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const init: RawObject[] = [];
       if (!old) {
         // The origin's branches start with an empty-tree `ledger: init` commit.
-        const initCommit = await commitObject({ tree: EMPTY_TREE, parents: [], author: person(), committer: person(), message: 'ledger: init\n' });
+        const initCommit = await commitObject({
+          tree: EMPTY_TREE,
+          parents: [],
+          author: person(),
+          committer: person(),
+          message: 'ledger: init\n',
+        });
         init.push(await hashObject('tree', new Uint8Array(0)), initCommit);
         parent = initCommit.oid;
       } else {
@@ -650,7 +815,13 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const objects: RawObject[] = [...blobs.filter((b) => wanted.has(b.oid)), ...init];
       const tree = await repo.editTree(base, effective, objects);
       const who = person(actor);
-      const commitObj = await commitObject({ tree, parents: parent ? [parent] : [], author: who, committer: who, message });
+      const commitObj = await commitObject({
+        tree,
+        parents: parent ? [parent] : [],
+        author: who,
+        committer: who,
+        message,
+      });
       objects.push(commitObj);
       const more = await extra(commitObj.oid);
       objects.push(...more.objects);
@@ -665,8 +836,15 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         if (e instanceof ConflictError && Date.now() - started < WRITE_RETRY_MS) {
           const wait = Math.min(RETRY_BACKOFF_CAP_MS, 5 * 2 ** Math.min(attempt, 6));
           try {
-            options.onRetry?.({ attempt: attempt + 1, waitedMs: Date.now() - started, reason: String((e.data as { reason?: unknown }).reason ?? 'moved'), message: e.message });
-          } catch { /* a reporter must not stop the save */ }
+            options.onRetry?.({
+              attempt: attempt + 1,
+              waitedMs: Date.now() - started,
+              reason: String((e.data as { reason?: unknown }).reason ?? 'moved'),
+              message: e.message,
+            });
+          } catch {
+            /* a reporter must not stop the save */
+          }
           await new Promise((r) => setTimeout(r, wait / 2 + Math.random() * wait));
           continue;
         }
@@ -674,7 +852,11 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       }
       commitTrees.set(commitObj.oid, tree);
       for (const [name, value] of more.refs) {
-        try { await repo.setRef(name, value); } catch { /* tags are a convenience copy; the commit holds the entry */ }
+        try {
+          await repo.setRef(name, value);
+        } catch {
+          /* tags are a convenience copy; the commit holds the entry */
+        }
       }
       return { old, commit: commitObj.oid };
     }
@@ -685,13 +867,18 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
       const text = String(await p.readFile(`${gitdir}/HEAD`, 'utf8')).trim();
       if (text === `ref: ${ref}`) return undefined; // the ledger branch is not the host's code
       return await repo.readRef('HEAD');
-    } catch { return undefined; }
+    } catch {
+      return undefined;
+    }
   }
 
   function asWriteError(e: unknown, ids: string[]): never {
     e = typedFsError(e, gitdir);
     if (e instanceof ScpError) throw e;
-    throw new LedgerWriteError(`The ledger write did not land (${(e as Error)?.message ?? String(e)}); nothing was changed`, { data: { ids }, cause: e });
+    throw new LedgerWriteError(
+      `The ledger write did not land (${(e as Error)?.message ?? String(e)}); nothing was changed`,
+      { data: { ids }, cause: e },
+    );
   }
 
   async function write(batch: LedgerBatch): Promise<WriteResult> {
@@ -708,7 +895,11 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
         for (const a of prepared.actions) files.push({ path: actionPath(a.action_id), text: prettyJson(a) });
         const blobs = await Promise.all(files.map((f) => hashObject('blob', utf8.encode(f.text))));
         const changes = new Map<string, string | null>(files.map((f, i) => [f.path, blobs[i]!.oid]));
-        const message = batch.message ? (batch.message.endsWith('\n') ? batch.message : `${batch.message}\n`) : commitMessage(prepared);
+        const message = batch.message
+          ? batch.message.endsWith('\n')
+            ? batch.message
+            : `${batch.message}\n`
+          : commitMessage(prepared);
         const byPath = new Map(files.map((f, i) => [f.path, blobs[i]!.oid]));
         const check = async (tree: string): Promise<Set<string>> => {
           const taken: string[] = [];
@@ -729,7 +920,9 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
               const d = runDir(r.run.run_id, layout);
               const entries = found.dir === d ? await repo.readTree(found.oid) : [];
               const mine = [...byPath].filter(([p]) => p.startsWith(`${d}/`));
-              const equal = entries.length === mine.length && mine.every(([p, oid]) => entries.some((e) => `${d}/${e.path}` === p && e.oid === oid));
+              const equal =
+                entries.length === mine.length &&
+                mine.every(([p, oid]) => entries.some((e) => `${d}/${e.path}` === p && e.oid === oid));
               if (equal) for (const [p] of mine) same.add(p);
               else taken.push(r.run.run_id);
             }),
@@ -741,7 +934,10 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
             }),
           ]);
           if (taken.length) {
-            throw new ConflictError(`Already in the ledger: ${taken.join(', ')} (saved entries are never overwritten; use a new id)`, { data: { ids: taken, reason: 'exists' } });
+            throw new ConflictError(
+              `Already in the ledger: ${taken.join(', ')} (saved entries are never overwritten; use a new id)`,
+              { data: { ids: taken, reason: 'exists' } },
+            );
           }
           return same;
         };
@@ -753,14 +949,38 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
           const refs: [string, string][] = [];
           const tagger = person(batch.actor);
           for (const a of prepared.audits) {
-            const msg = JSON.stringify({ snapshot_id: a.snapshot_id, card_key: a.card_key, status: a.status, iso: a.iso, summary: a.summary });
-            const t = await hashObject('tag', encodeTag({ object: target, type: 'commit', tag: `scp/audit/${a.snapshot_id}`, tagger, message: `${msg}\n` }));
+            const msg = JSON.stringify({
+              snapshot_id: a.snapshot_id,
+              card_key: a.card_key,
+              status: a.status,
+              iso: a.iso,
+              summary: a.summary,
+            });
+            const t = await hashObject(
+              'tag',
+              encodeTag({
+                object: target,
+                type: 'commit',
+                tag: `scp/audit/${a.snapshot_id}`,
+                tagger,
+                message: `${msg}\n`,
+              }),
+            );
             objects.push(t);
             refs.push([`refs/tags/scp/audit/${a.snapshot_id}`, t.oid]);
           }
           for (const r of prepared.runs) {
             const { sha256: _s, ...run } = r.run;
-            const t = await hashObject('tag', encodeTag({ object: target, type: 'commit', tag: `scp/run/${r.run.run_id}`, tagger, message: `${JSON.stringify(run)}\n` }));
+            const t = await hashObject(
+              'tag',
+              encodeTag({
+                object: target,
+                type: 'commit',
+                tag: `scp/run/${r.run.run_id}`,
+                tagger,
+                message: `${JSON.stringify(run)}\n`,
+              }),
+            );
             objects.push(t);
             refs.push([`refs/tags/scp/run/${r.run.run_id}`, t.oid]);
           }
@@ -788,22 +1008,31 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     checkDeleteReason(id, opts);
     return lock(async () => {
       try {
-        const notFound = () => new NotFoundError(`Audit "${id}" is not in the ledger (it may have been deleted already)`, { data: { kind: 'audit', id } });
+        const notFound = () =>
+          new NotFoundError(`Audit "${id}" is not in the ledger (it may have been deleted already)`, {
+            data: { kind: 'audit', id },
+          });
         const h = await head();
         if (!h) throw notFound();
         const found = await findAudit(await treeOf(h), id);
         if (!found) throw notFound();
         const changes = new Map<string, string | null>([[found.path, null]]);
         // The origin layout may also hold a copy under the other path: remove every copy.
-        for (const path of auditPaths(id)) if (path !== found.path && (await repo.lookup(await treeOf(h), path.split('/')))) changes.set(path, null);
+        for (const path of auditPaths(id))
+          if (path !== found.path && (await repo.lookup(await treeOf(h), path.split('/')))) changes.set(path, null);
         // The delete's record (who, why, when; the audit's id, card and hash, not its data) lands in the same commit.
         const gone = parseJson(await repo.readBlob(found.oid), found.path) as SavedAudit;
         const action = await seal(deleteActionOf(targetOf(gone), opts), 'delete action');
         const blob = await hashObject('blob', utf8.encode(prettyJson(action)));
         changes.set(actionPath(action.action_id), blob.oid);
         const message = `audit: delete ${id}\n\n${action.reason}\n`;
-        const check = async (tree: string) => { if (!(await findAudit(tree, id))) throw notFound(); };
-        const { old, commit } = await commitChanges(changes, [blob], message, opts.actor, check, async () => ({ objects: [], refs: [] }));
+        const check = async (tree: string) => {
+          if (!(await findAudit(tree, id))) throw notFound();
+        };
+        const { old, commit } = await commitChanges(changes, [blob], message, opts.actor, check, async () => ({
+          objects: [],
+          refs: [],
+        }));
         await indexOwnCommit(old, commit, [actionMetaOf(action, commit)], [{ kind: 'audit', id }]);
         // The origin's tag for this audit would otherwise outlive it (verify would note it).
         await repo.deleteRef(`refs/tags/scp/audit/${id}`).catch(() => undefined);
@@ -818,7 +1047,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return lock(async () => {
       try {
         const blob = await hashObject('blob', utf8.encode(text.endsWith('\n') || text === '' ? text : `${text}\n`));
-        const { commit } = await commitChanges(new Map([[SIGNERS_PATH, blob.oid]]), [blob], 'ledger: allowed signers\n', opts.actor, async () => {}, async () => ({ objects: [], refs: [] }));
+        const { commit } = await commitChanges(
+          new Map([[SIGNERS_PATH, blob.oid]]),
+          [blob],
+          'ledger: allowed signers\n',
+          opts.actor,
+          async () => {},
+          async () => ({ objects: [], refs: [] }),
+        );
         return { commit, ids: [] };
       } catch (e) {
         asWriteError(e, []);
@@ -833,11 +1069,29 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     return e && e.type === 'blob' ? utf8Decode.decode(await repo.readBlob(e.oid)) : undefined;
   }
 
-  const checkpoint = signer ? (state: { head: string; entries: number }) => signCheckpoint(signer, { ledger: branch, head: state.head, entries: state.entries, time: new Date().toISOString() }) : undefined;
+  const checkpoint = signer
+    ? (state: { head: string; entries: number }) =>
+        signCheckpoint(signer, {
+          ledger: branch,
+          head: state.head,
+          entries: state.entries,
+          time: new Date().toISOString(),
+        })
+    : undefined;
 
   const syncCtx: SyncContext = {
-    fs, http: options.http, gitdir, ref, branch, repo, remote: options.remote, lock,
-    beforeRefUpdate: options.beforeRefUpdate, verifiedHead, head, commitObject,
+    fs,
+    http: options.http,
+    gitdir,
+    ref,
+    branch,
+    repo,
+    remote: options.remote,
+    lock,
+    beforeRefUpdate: options.beforeRefUpdate,
+    verifiedHead,
+    head,
+    commitObject,
   };
 
   return {
@@ -858,7 +1112,14 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     signingKey: async () => signer?.publicKey,
     async verify(o?: VerifyOptions & VerifyCallOptions) {
       const { progress: each, ...rules } = o ?? {};
-      const tell = (p: LedgerProgress) => { progress(p); try { each?.(p); } catch { /* the caller's listener */ } };
+      const tell = (p: LedgerProgress) => {
+        progress(p);
+        try {
+          each?.(p);
+        } catch {
+          /* the caller's listener */
+        }
+      };
       tell({ op: 'verify', phase: 'start', loaded: 0 });
       const report = await verifyLedger({ repo, ref, verifiedHead, signatures: options.signing, checkpoint }, rules);
       tell({ op: 'verify', phase: 'done', loaded: report.checked.commits, total: report.checked.commits });
@@ -867,17 +1128,31 @@ export async function createGitLedger(options: GitLedgerOptions): Promise<GitLed
     remoteUrl: async () => options.remote?.url ?? rememberedRemote({ fs, gitdir }),
     sync: (o?: SyncOptions) => {
       const each = o?.progress;
-      return syncLedger(syncCtx, { ...o, progress: (p) => { progress(p); try { each?.(p); } catch { /* the caller's listener */ } } });
+      return syncLedger(syncCtx, {
+        ...o,
+        progress: (p) => {
+          progress(p);
+          try {
+            each?.(p);
+          } catch {
+            /* the caller's listener */
+          }
+        },
+      });
     },
-    dropUnpushed: () => lock(async () => {
-      const local = await head();
-      const remote = await repo.readRef(remoteTrackingRef(branch));
-      if (local === remote) return;
-      await options.beforeRefUpdate?.();
-      if (remote) await repo.casRef(ref, local, remote);
-      else await repo.deleteRef(ref);
-    }),
-    async close() { await index.close?.(); await repo.close(); },
+    dropUnpushed: () =>
+      lock(async () => {
+        const local = await head();
+        const remote = await repo.readRef(remoteTrackingRef(branch));
+        if (local === remote) return;
+        await options.beforeRefUpdate?.();
+        if (remote) await repo.casRef(ref, local, remote);
+        else await repo.deleteRef(ref);
+      }),
+    async close() {
+      await index.close?.();
+      await repo.close();
+    },
   };
 }
 

@@ -1,10 +1,19 @@
 export {
   createGitLedger,
-  type GitLedger, type GitLedgerOptions, type GitRemoteOptions, type RemoteCredentials, type CredentialsCallback, type VerifiedHeadStore,
+  type GitLedger,
+  type GitLedgerOptions,
+  type GitRemoteOptions,
+  type RemoteCredentials,
+  type CredentialsCallback,
+  type VerifiedHeadStore,
 } from './git-ledger.js';
 export {
-  createMemoryReadIndex, createFileReadIndex, RowSet,
-  type ReadIndex, type IndexUpdate, type IndexKey,
+  createMemoryReadIndex,
+  createFileReadIndex,
+  RowSet,
+  type ReadIndex,
+  type IndexUpdate,
+  type IndexKey,
 } from './read-index.js';
 export { auditPath, runDir, shardOf, classifyPath, type LayoutName } from './layout.js';
 export type { VerifyOptions } from './verify.js';

@@ -11,7 +11,10 @@
 const MAX_BITS = 15;
 
 /** Code lengths → canonical decoding tables (`count[len]`, `symbol[]` in code order). */
-interface Huffman { count: Uint16Array; symbol: Uint16Array }
+interface Huffman {
+  count: Uint16Array;
+  symbol: Uint16Array;
+}
 
 function buildHuffman(lengths: Uint8Array, n: number): Huffman {
   const count = new Uint16Array(MAX_BITS + 1);
@@ -30,10 +33,19 @@ function buildHuffman(lengths: Uint8Array, n: number): Huffman {
   return { count, symbol };
 }
 
-const LEN_BASE = new Uint16Array([3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]);
-const LEN_EXTRA = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]);
-const DIST_BASE = new Uint16Array([1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]);
-const DIST_EXTRA = new Uint8Array([0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]);
+const LEN_BASE = new Uint16Array([
+  3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
+]);
+const LEN_EXTRA = new Uint8Array([
+  0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+]);
+const DIST_BASE = new Uint16Array([
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
+  8193, 12289, 16385, 24577,
+]);
+const DIST_EXTRA = new Uint8Array([
+  0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+]);
 /** The order code-length code lengths are sent in. */
 const CL_ORDER = new Uint8Array([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
 
@@ -41,7 +53,10 @@ let fixed: { lit: Huffman; dist: Huffman } | undefined;
 function fixedCodes(): { lit: Huffman; dist: Huffman } {
   if (fixed) return fixed;
   const l = new Uint8Array(288);
-  l.fill(8, 0, 144); l.fill(9, 144, 256); l.fill(7, 256, 280); l.fill(8, 280, 288);
+  l.fill(8, 0, 144);
+  l.fill(9, 144, 256);
+  l.fill(7, 256, 280);
+  l.fill(8, 280, 288);
   const d = new Uint8Array(30).fill(5);
   fixed = { lit: buildHuffman(l, 288), dist: buildHuffman(d, 30) };
   return fixed;
@@ -54,12 +69,18 @@ class Inflater {
   out: Uint8Array;
   outLen = 0;
 
-  constructor(private src: Uint8Array, start: number, sizeHint: number) {
+  constructor(
+    private src: Uint8Array,
+    start: number,
+    sizeHint: number,
+  ) {
     this.pos = start;
     this.out = new Uint8Array(Math.max(64, sizeHint));
   }
 
-  get position(): number { return this.pos; }
+  get position(): number {
+    return this.pos;
+  }
 
   private bits(need: number): number {
     let buf = this.bitBuf;
@@ -148,9 +169,12 @@ class Inflater {
     for (let i = 0; i < ncode; i++) lengths[CL_ORDER[i]!] = this.bits(3);
     const lencode = buildHuffman(lengths, 19);
     lengths.fill(0, 0, 19);
-    for (let i = 0; i < nlen + ndist;) {
+    for (let i = 0; i < nlen + ndist; ) {
       const sym = this.decode(lencode);
-      if (sym < 16) { lengths[i++] = sym; continue; }
+      if (sym < 16) {
+        lengths[i++] = sym;
+        continue;
+      }
       let len = 0;
       let rep: number;
       if (sym === 16) {
@@ -174,8 +198,10 @@ class Inflater {
       last = this.bits(1);
       const type = this.bits(2);
       if (type === 0) this.stored();
-      else if (type === 1) { const f = fixedCodes(); this.codes(f.lit, f.dist); }
-      else if (type === 2) this.dynamic();
+      else if (type === 1) {
+        const f = fixedCodes();
+        this.codes(f.lit, f.dist);
+      } else if (type === 2) this.dynamic();
       else throw new Error('invalid deflate data: bad block type');
     }
     // Unused bits of the last byte are padding; whole bytes left in the buffer were not consumed.
@@ -188,9 +214,12 @@ class Inflater {
 function adler32(data: Uint8Array, end: number): number {
   let a = 1;
   let b = 0;
-  for (let i = 0; i < end;) {
+  for (let i = 0; i < end; ) {
     const stop = Math.min(end, i + 5552);
-    for (; i < stop; i++) { a += data[i]!; b += a; }
+    for (; i < stop; i++) {
+      a += data[i]!;
+      b += a;
+    }
     a %= 65521;
     b %= 65521;
   }
@@ -210,7 +239,8 @@ export function inflateZlibAt(data: Uint8Array, start: number, size?: number): {
   if (data.length - start < 6) throw new Error('invalid zlib data: too short');
   const cmf = data[start]!;
   const flg = data[start + 1]!;
-  if ((cmf & 0x0f) !== 8 || (cmf >> 4) > 7 || ((cmf << 8) | flg) % 31 !== 0) throw new Error('invalid zlib data: bad header');
+  if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0)
+    throw new Error('invalid zlib data: bad header');
   if (flg & 0x20) throw new Error('invalid zlib data: preset dictionary');
   const inf = new Inflater(data, start + 2, size ?? Math.min((data.length - start) * 4, 1 << 20));
   inf.run();

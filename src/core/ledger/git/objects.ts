@@ -47,7 +47,12 @@ export function encodeTree(entries: TreeEntry[]): Uint8Array {
   let size = 0;
   for (const e of entries) {
     size += e.mode.length + 1 + e.path.length + 1 + 20;
-    if (ascii) for (let k = 0; k < e.path.length; k++) if (e.path.charCodeAt(k) > 0x7f) { ascii = false; break; }
+    if (ascii)
+      for (let k = 0; k < e.path.length; k++)
+        if (e.path.charCodeAt(k) > 0x7f) {
+          ascii = false;
+          break;
+        }
   }
   if (ascii && NodeBuffer) {
     // Node: write names and ids straight into one buffer.
@@ -86,7 +91,11 @@ export function decodeTree(content: Uint8Array): TreeEntry[] {
     if (sp < 0 || nul < 0 || nul + 21 > content.length) throw new Error('malformed tree object');
     const mode = latin1(content, i, sp);
     let ascii = true;
-    for (let k = sp + 1; k < nul; k++) if (content[k]! > 0x7f) { ascii = false; break; }
+    for (let k = sp + 1; k < nul; k++)
+      if (content[k]! > 0x7f) {
+        ascii = false;
+        break;
+      }
     const path = ascii ? latin1(content, sp + 1, nul) : utf8Decode.decode(content.subarray(sp + 1, nul));
     const oid = toHex(content.subarray(nul + 1, nul + 21));
     const type = mode === '40000' || mode === '040000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
@@ -96,7 +105,12 @@ export function decodeTree(content: Uint8Array): TreeEntry[] {
   return out;
 }
 
-export interface Person { name: string; email: string; timestamp: number; timezoneOffset?: number }
+export interface Person {
+  name: string;
+  email: string;
+  timestamp: number;
+  timezoneOffset?: number;
+}
 
 function formatPerson(p: Person): string {
   const off = p.timezoneOffset ?? 0; // minutes, git's sign convention: east of UTC is positive
@@ -134,7 +148,13 @@ export function decodeCommit(content: Uint8Array): CommitData {
   const split = text.indexOf('\n\n');
   const head = split < 0 ? text : text.slice(0, split);
   const message = split < 0 ? '' : text.slice(split + 2);
-  const c: CommitData = { tree: '', parents: [], author: { name: '', email: '', timestamp: 0 }, committer: { name: '', email: '', timestamp: 0 }, message };
+  const c: CommitData = {
+    tree: '',
+    parents: [],
+    author: { name: '', email: '', timestamp: 0 },
+    committer: { name: '', email: '', timestamp: 0 },
+    message,
+  };
   for (const line of head.split('\n')) {
     const sp = line.indexOf(' ');
     const key = line.slice(0, sp);
@@ -148,7 +168,13 @@ export function decodeCommit(content: Uint8Array): CommitData {
   return c;
 }
 
-export interface TagData { object: string; type: string; tag: string; tagger: Person; message: string }
+export interface TagData {
+  object: string;
+  type: string;
+  tag: string;
+  tagger: Person;
+  message: string;
+}
 
 export function encodeTag(t: TagData): Uint8Array {
   let s = `object ${t.object}\ntype ${t.type}\ntag ${t.tag}\ntagger ${formatPerson(t.tagger)}\n\n${t.message}`;
@@ -160,7 +186,13 @@ export function decodeTag(content: Uint8Array): TagData {
   const text = utf8Decode.decode(content);
   const split = text.indexOf('\n\n');
   const head = split < 0 ? text : text.slice(0, split);
-  const t: TagData = { object: '', type: '', tag: '', tagger: { name: '', email: '', timestamp: 0 }, message: split < 0 ? '' : text.slice(split + 2) };
+  const t: TagData = {
+    object: '',
+    type: '',
+    tag: '',
+    tagger: { name: '', email: '', timestamp: 0 },
+    message: split < 0 ? '' : text.slice(split + 2),
+  };
   for (const line of head.split('\n')) {
     const sp = line.indexOf(' ');
     const key = line.slice(0, sp);

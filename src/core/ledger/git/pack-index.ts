@@ -14,7 +14,13 @@ import { getCodec, toHex, utf8, type Codec } from './platform.js';
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const CACHE_BYTES = 32 << 20;
 
-interface Header { typeCode: number; size: number; data: number; baseOffset?: number; baseOid?: string }
+interface Header {
+  typeCode: number;
+  size: number;
+  data: number;
+  baseOffset?: number;
+  baseOid?: string;
+}
 
 function headerAt(pack: Uint8Array, offset: number): Header {
   let i = offset;
@@ -22,11 +28,18 @@ function headerAt(pack: Uint8Array, offset: number): Header {
   const typeCode = (b >> 4) & 7;
   let size = b & 0x0f;
   let shift = 4;
-  while (b & 0x80) { b = pack[i++]!; size += (b & 0x7f) * 2 ** shift; shift += 7; }
+  while (b & 0x80) {
+    b = pack[i++]!;
+    size += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  }
   if (typeCode === 6) {
     b = pack[i++]!;
     let rel = b & 0x7f;
-    while (b & 0x80) { b = pack[i++]!; rel = (rel + 1) * 128 + (b & 0x7f); }
+    while (b & 0x80) {
+      b = pack[i++]!;
+      rel = (rel + 1) * 128 + (b & 0x7f);
+    }
     if (rel > offset) throw new Error(`pack object at ${offset} points before the pack`);
     return { typeCode, size, data: i, baseOffset: offset - rel };
   }
@@ -48,10 +61,13 @@ type Resolved = { type: ObjectType; content: Uint8Array };
  * Index `pack` (checked against its trailer). `external` finds delta bases outside the pack
  * (thin packs); `onProgress` hears how many objects are done.
  */
-export async function indexPack(pack: Uint8Array, options: {
-  external?: (oid: string) => Promise<Resolved | undefined>;
-  onProgress?: (done: number, total: number) => void;
-} = {}): Promise<IndexedPack> {
+export async function indexPack(
+  pack: Uint8Array,
+  options: {
+    external?: (oid: string) => Promise<Resolved | undefined>;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
+): Promise<IndexedPack> {
   const codec: Codec = await getCodec();
   const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
   if (pack.length < 32 || view.getUint32(0) !== 0x5041434b) throw new Error('not a git pack');
@@ -59,7 +75,8 @@ export async function indexPack(pack: Uint8Array, options: {
   if (version !== 2 && version !== 3) throw new Error(`unsupported pack version ${version}`);
   const count = view.getUint32(8);
   const trailer = pack.subarray(pack.length - 20);
-  if (toHex(await codec.sha1(pack.subarray(0, pack.length - 20))) !== toHex(trailer)) throw new Error('the pack does not match its checksum');
+  if (toHex(await codec.sha1(pack.subarray(0, pack.length - 20))) !== toHex(trailer))
+    throw new Error('the pack does not match its checksum');
 
   const cache = new Map<number, Resolved>();
   let cached = 0;

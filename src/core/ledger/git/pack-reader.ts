@@ -87,7 +87,11 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
     let v = 0;
     let shift = 0;
     let b: number;
-    do { b = delta[i++]!; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+    do {
+      b = delta[i++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
     return v;
   };
   const srcSize = varint();
@@ -123,7 +127,12 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
 
 /** A pack known from its index could not be opened: another process merged it away. */
 class PackGoneError extends Error {
-  constructor(readonly pack: string, cause: unknown) { super(`pack ${pack} is gone`, { cause }); }
+  constructor(
+    readonly pack: string,
+    cause: unknown,
+  ) {
+    super(`pack ${pack} is gone`, { cause });
+  }
 }
 
 /** Bytes of inflated delta bases kept (git keeps a delta base cache for the same reason). */
@@ -140,9 +149,16 @@ export class PackReader {
   private scanned: Promise<void> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private fs: PackFs, private gitdir: string, private sync?: SyncFs, private keepOpen = false) {}
+  constructor(
+    private fs: PackFs,
+    private gitdir: string,
+    private sync?: SyncFs,
+    private keepOpen = false,
+  ) {}
 
-  get synchronous(): boolean { return this.sync !== undefined; }
+  get synchronous(): boolean {
+    return this.sync !== undefined;
+  }
 
   /** Re-read the pack directory (after another process added packs or merged some away). */
   async rescan(): Promise<void> {
@@ -152,7 +168,11 @@ export class PackReader {
 
   private async scan(prune = false): Promise<void> {
     let names: string[];
-    try { names = await this.fs.readdir(`${this.gitdir}/objects/pack`); } catch { return; }
+    try {
+      names = await this.fs.readdir(`${this.gitdir}/objects/pack`);
+    } catch {
+      return;
+    }
     const present = new Set(names.filter((n) => n.endsWith('.idx')).map((n) => n.slice(0, -4)));
     if (prune) for (const name of [...this.packs.keys()]) if (!present.has(name)) await this.drop(name);
     await Promise.all([...present].map((n) => this.addPack(n)));
@@ -163,7 +183,11 @@ export class PackReader {
     if (this.packs.has(base)) return;
     const path = `${this.gitdir}/objects/pack/${base}`;
     let idx: Uint8Array;
-    try { idx = await this.fs.readFile(`${path}.idx`); } catch { return; }
+    try {
+      idx = await this.fs.readFile(`${path}.idx`);
+    } catch {
+      return;
+    }
     if (idx.length < 8 + 1024 || idx[0] !== 0xff || idx[1] !== 0x74 || idx[2] !== 0x4f || idx[3] !== 0x63) return; // only index v2
     const fanout = new DataView(idx.buffer, idx.byteOffset + 8, 1024);
     this.packs.set(base, { name: base, idx, count: fanout.getUint32(255 * 4), fanout, path: `${path}.pack` });
@@ -212,12 +236,17 @@ export class PackReader {
 
   private async readLoose(oid: string): Promise<{ type: ObjectType; content: Uint8Array } | undefined> {
     let file: Uint8Array;
-    try { file = await this.fs.readFile(`${this.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`); } catch { return undefined; }
+    try {
+      file = await this.fs.readFile(`${this.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`);
+    } catch {
+      return undefined;
+    }
     const raw = await (await getCodec()).inflate(file);
     const nul = raw.indexOf(0);
     const [type, size] = utf8Decode.decode(raw.subarray(0, nul)).split(' ');
     const content = raw.subarray(nul + 1);
-    if (Number(size) !== content.length || !['blob', 'tree', 'commit', 'tag'].includes(type!)) throw new Error(`loose object ${oid} is malformed`);
+    if (Number(size) !== content.length || !['blob', 'tree', 'commit', 'tag'].includes(type!))
+      throw new Error(`loose object ${oid} is malformed`);
     return { type: type as ObjectType, content };
   }
 
@@ -226,7 +255,9 @@ export class PackReader {
     if (!sync) return this.fs.open(path, 'r');
     const fd = sync.openSync(path, 'r');
     return {
-      read: async (buffer, offset, length, position) => ({ bytesRead: sync.readSync(fd, buffer, offset, length, position) }),
+      read: async (buffer, offset, length, position) => ({
+        bytesRead: sync.readSync(fd, buffer, offset, length, position),
+      }),
       close: async () => sync.closeSync(fd),
     };
   }
@@ -238,18 +269,22 @@ export class PackReader {
   private touch(): void {
     if (this.keepOpen) return;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => { void this.closeHandles(); }, 1000);
+    this.idleTimer = setTimeout(() => {
+      void this.closeHandles();
+    }, 1000);
     (this.idleTimer as { unref?: () => void }).unref?.();
   }
 
   private async closeHandles(): Promise<void> {
     const open = [...this.packs.values()].filter((p) => p.handle);
-    await Promise.all(open.map(async (p) => {
-      const h = p.handle!;
-      delete p.handle;
-      // An open that failed was answered to its reader already; nothing to close.
-      await h.then((fh) => fh.close()).catch(() => undefined);
-    }));
+    await Promise.all(
+      open.map(async (p) => {
+        const h = p.handle!;
+        delete p.handle;
+        // An open that failed was answered to its reader already; nothing to close.
+        await h.then((fh) => fh.close()).catch(() => undefined);
+      }),
+    );
   }
 
   private async readAt(p: Pack, offset: number, depth: number): Promise<{ type: ObjectType; content: Uint8Array }> {
@@ -277,13 +312,20 @@ export class PackReader {
     const typeCode = (b >> 4) & 7;
     let size = b & 0x0f;
     let shift = 4;
-    while (b & 0x80) { b = head[i++]!; size += (b & 0x7f) * 2 ** shift; shift += 7; }
+    while (b & 0x80) {
+      b = head[i++]!;
+      size += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    }
     let baseOffset = -1;
     let baseOid: string | undefined;
     if (typeCode === 6) {
       b = head[i++]!;
       let rel = b & 0x7f;
-      while (b & 0x80) { b = head[i++]!; rel = (rel + 1) * 128 + (b & 0x7f); }
+      while (b & 0x80) {
+        b = head[i++]!;
+        rel = (rel + 1) * 128 + (b & 0x7f);
+      }
       baseOffset = offset - rel;
     } else if (typeCode === 7) {
       baseOid = toHex(head.subarray(i, i + 20));
@@ -375,7 +417,9 @@ function wholeFileOpen(p: { readFile(path: string): Promise<Uint8Array> }): Pack
         buffer.set(part, offset);
         return { bytesRead: part.length };
       },
-      async close() { /* memory only */ },
+      async close() {
+        /* memory only */
+      },
     };
   };
 }
@@ -384,15 +428,27 @@ function wholeFileOpen(p: { readFile(path: string): Promise<Uint8Array> }): Pack
  * A PackReader when the fs offers positional reads, or (`wholeFiles`) reads whole files; else
  * undefined (isomorphic-git's reader is used).
  */
-export function packReaderFor(fs: FsClient, gitdir: string, options: { wholeFiles?: boolean } = {}): PackReader | undefined {
+export function packReaderFor(
+  fs: FsClient,
+  gitdir: string,
+  options: { wholeFiles?: boolean } = {},
+): PackReader | undefined {
   // Feature-detected: which reads this fs offers decides the reader.
   const p = (fs as { promises?: Partial<PackFs> }).promises;
   if (p && typeof p.open !== 'function' && typeof p.readFile === 'function' && options.wholeFiles) {
     const whole = p as PackFs;
-    return new PackReader({ open: wholeFileOpen(whole), readFile: (path) => whole.readFile(path), readdir: (path) => whole.readdir(path) }, gitdir, undefined, true);
+    return new PackReader(
+      { open: wholeFileOpen(whole), readFile: (path) => whole.readFile(path), readdir: (path) => whole.readdir(path) },
+      gitdir,
+      undefined,
+      true,
+    );
   }
   if (!p || typeof p.open !== 'function' || typeof p.readFile !== 'function') return undefined;
   const s = fs as Partial<SyncFs>;
-  const sync = typeof s.openSync === 'function' && typeof s.readSync === 'function' && typeof s.closeSync === 'function' ? (s as SyncFs) : undefined;
+  const sync =
+    typeof s.openSync === 'function' && typeof s.readSync === 'function' && typeof s.closeSync === 'function'
+      ? (s as SyncFs)
+      : undefined;
   return new PackReader(p as PackFs, gitdir, sync);
 }

@@ -57,7 +57,10 @@ export async function buildPack(objects: RawObject[]): Promise<BuiltPack> {
 }
 
 /** A version-2 pack index for the pack whose trailer is `packSha`: one row per object (sorted here). */
-export async function buildPackIndex(rows: { oid: string; crc: number; offset: number }[], packSha: Uint8Array): Promise<Uint8Array> {
+export async function buildPackIndex(
+  rows: { oid: string; crc: number; offset: number }[],
+  packSha: Uint8Array,
+): Promise<Uint8Array> {
   const codec = await getCodec();
   rows.sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
   const fanout = new Uint8Array(256 * 4);
@@ -78,12 +81,23 @@ export async function buildPackIndex(rows: { oid: string; crc: number; offset: n
   rows.forEach((x, i) => {
     shas.set(fromHex(x.oid), i * 20);
     cv.setUint32(i * 4, x.crc >>> 0);
-    if (x.offset < 0x80000000) { ov.setUint32(i * 4, x.offset); return; }
+    if (x.offset < 0x80000000) {
+      ov.setUint32(i * 4, x.offset);
+      return;
+    }
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigUint64(0, BigInt(x.offset));
     large.push(b);
     ov.setUint32(i * 4, (0x80000000 | (large.length - 1)) >>> 0);
   });
-  const idxBody = concatBytes([Uint8Array.from([0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2]), fanout, shas, crcs, offs, ...large, packSha]);
+  const idxBody = concatBytes([
+    Uint8Array.from([0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2]),
+    fanout,
+    shas,
+    crcs,
+    offs,
+    ...large,
+    packSha,
+  ]);
   return concatBytes([idxBody, await codec.sha1(idxBody)]);
 }

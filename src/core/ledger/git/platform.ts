@@ -41,9 +41,12 @@ export function zlibStored(data: Uint8Array): Uint8Array {
   }
   let a = 1;
   let c = 0;
-  for (let i = 0; i < data.length;) {
+  for (let i = 0; i < data.length; ) {
     const end = Math.min(data.length, i + 5552);
-    for (; i < end; i++) { a += data[i]!; c += a; }
+    for (; i < end; i++) {
+      a += data[i]!;
+      c += a;
+    }
     a %= 65521;
     c %= 65521;
   }
@@ -75,10 +78,17 @@ async function streamThrough(data: Uint8Array, stream: TransformStream<Uint8Arra
 }
 
 const webCodec: Codec = {
-  async sha1(data) { return new Uint8Array(await crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>)); },
+  async sha1(data) {
+    return new Uint8Array(await crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>));
+  },
   sha1Now: sha1Sync,
-  async sha256Hex(text) { return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text)))); },
-  deflate: async (data, mode) => (mode === 'store' ? zlibStored(data) : streamThrough(data, new CompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>)),
+  async sha256Hex(text) {
+    return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text))));
+  },
+  deflate: async (data, mode) =>
+    mode === 'store'
+      ? zlibStored(data)
+      : streamThrough(data, new CompressionStream('deflate') as unknown as TransformStream<Uint8Array, Uint8Array>),
   // Synchronous: a DecompressionStream per object cost ~3 ms in a Worker (ledger objects are small).
   inflate: async (data, size) => inflateZlib(data, size),
   crc32: crc32Js,
@@ -93,7 +103,8 @@ export function getCodec(): Promise<Codec> {
 }
 
 async function loadCodec(): Promise<Codec> {
-  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  const isNode =
+    typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
   if (!isNode) return webCodec;
   try {
     // Specifiers kept in variables so browser bundlers leave them alone.
@@ -101,11 +112,16 @@ async function loadCodec(): Promise<Codec> {
     const cryptoName = 'node:crypto';
     const zlib = await import(/* @vite-ignore */ zlibName);
     const nodeCrypto = await import(/* @vite-ignore */ cryptoName);
-    const u8 = (b: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    const u8 = (b: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) =>
+      new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     return {
-      async sha1(data) { return u8(nodeCrypto.createHash('sha1').update(data).digest()); },
+      async sha1(data) {
+        return u8(nodeCrypto.createHash('sha1').update(data).digest());
+      },
       sha1Now: (data) => u8(nodeCrypto.createHash('sha1').update(data).digest()),
-      async sha256Hex(text) { return nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex'); },
+      async sha256Hex(text) {
+        return nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
+      },
       // Small windows keep zlib's per-call allocation small: objects here are a few KB.
       async deflate(data, mode = 'fast') {
         return mode === 'store' ? zlibStored(data) : u8(zlib.deflateSync(data, { level: 1 }));
@@ -123,7 +139,20 @@ async function loadCodec(): Promise<Codec> {
 }
 
 // Node's Buffer converts hex natively; browsers fall back to the loops below.
-export const NodeBuffer = (globalThis as { Buffer?: { from(a: ArrayBufferLike | string, b?: number | string, c?: number): Uint8Array & { toString(enc: string, start?: number, end?: number): string; write(s: string, offset: number, enc: string): number } } }).Buffer;
+export const NodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      from(
+        a: ArrayBufferLike | string,
+        b?: number | string,
+        c?: number,
+      ): Uint8Array & {
+        toString(enc: string, start?: number, end?: number): string;
+        write(s: string, offset: number, enc: string): number;
+      };
+    };
+  }
+).Buffer;
 
 export function toHex(bytes: Uint8Array): string {
   if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -144,13 +173,17 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
 /** Text of bytes known to be ASCII (tree modes, ids, ref names): cheaper than a TextDecoder per field. */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
-  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
+  if (NodeBuffer)
+    return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
   let s = '';
   for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
   return s;

@@ -12,7 +12,10 @@ import { concatBytes, utf8, utf8Decode } from './platform.js';
 import type { Repo } from './repo.js';
 import { ZERO_OID } from './repo.js';
 
-export interface PushOutcome { ok: boolean; reason?: string }
+export interface PushOutcome {
+  ok: boolean;
+  reason?: string;
+}
 
 export function pkt(line: string): Uint8Array {
   const body = utf8.encode(line);
@@ -22,10 +25,14 @@ export function pkt(line: string): Uint8Array {
 export function pktLines(bytes: Uint8Array): string[] {
   const text = utf8Decode.decode(bytes);
   const out: string[] = [];
-  for (let i = 0; i + 4 <= text.length;) {
+  for (let i = 0; i + 4 <= text.length; ) {
     const n = parseInt(text.slice(i, i + 4), 16);
     if (Number.isNaN(n)) break;
-    if (n === 0) { out.push(''); i += 4; continue; }
+    if (n === 0) {
+      out.push('');
+      i += 4;
+      continue;
+    }
     out.push(text.slice(i + 4, i + n));
     i += n;
   }
@@ -39,7 +46,12 @@ export async function collect(body: unknown): Promise<Uint8Array> {
 }
 
 /** Objects reachable from `tree` that are not reachable from `base` along the changed paths. */
-async function newObjects(repo: Repo, base: string | undefined, tree: string, out: Map<string, RawObject>): Promise<void> {
+async function newObjects(
+  repo: Repo,
+  base: string | undefined,
+  tree: string,
+  out: Map<string, RawObject>,
+): Promise<void> {
   if (base === tree || out.has(tree)) return;
   const o = await repo.readObject(tree);
   out.set(tree, { type: 'tree', oid: tree, content: o.content });
@@ -48,7 +60,8 @@ async function newObjects(repo: Repo, base: string | undefined, tree: string, ou
     const old = before.get(e.path);
     if (old?.oid === e.oid) continue;
     if (e.type === 'tree') await newObjects(repo, old?.type === 'tree' ? old.oid : undefined, e.oid, out);
-    else if (e.type === 'blob' && !out.has(e.oid)) out.set(e.oid, { type: 'blob', oid: e.oid, content: (await repo.readObject(e.oid)).content });
+    else if (e.type === 'blob' && !out.has(e.oid))
+      out.set(e.oid, { type: 'blob', oid: e.oid, content: (await repo.readObject(e.oid)).content });
   }
 }
 
@@ -56,7 +69,10 @@ async function newObjects(repo: Repo, base: string | undefined, tree: string, ou
  * The pack for `commits` (oldest first, each with its first parent's tree as the base; the first
  * one's base is `baseTree`, i.e. what the remote already has).
  */
-export async function packFor(repo: Repo, commits: { oid: string; tree: string; parentTree: string | undefined }[]): Promise<Uint8Array> {
+export async function packFor(
+  repo: Repo,
+  commits: { oid: string; tree: string; parentTree: string | undefined }[],
+): Promise<Uint8Array> {
   const objects = new Map<string, RawObject>();
   for (const c of commits) {
     objects.set(c.oid, { type: 'commit', oid: c.oid, content: (await repo.readObject(c.oid)).content });
@@ -66,13 +82,25 @@ export async function packFor(repo: Repo, commits: { oid: string; tree: string; 
 }
 
 export async function pushPack(options: {
-  http: HttpClient; url: string; headers?: Record<string, string> | undefined;
-  ref: string; oldOid: string | undefined; newOid: string; pack: Uint8Array;
+  http: HttpClient;
+  url: string;
+  headers?: Record<string, string> | undefined;
+  ref: string;
+  oldOid: string | undefined;
+  newOid: string;
+  pack: Uint8Array;
 }): Promise<PushOutcome> {
   const { http, url } = options;
   const base = url.replace(/\/+$/, '');
-  const adv = await http.request({ url: `${base}/info/refs?service=git-receive-pack`, method: 'GET', headers: { ...options.headers, 'user-agent': 'git/scp-ledger' } });
-  if (adv.statusCode !== 200) throw Object.assign(new Error(`HTTP ${adv.statusCode} ${adv.statusMessage ?? ''} from ${base}/info/refs`), { code: 'HttpError' });
+  const adv = await http.request({
+    url: `${base}/info/refs?service=git-receive-pack`,
+    method: 'GET',
+    headers: { ...options.headers, 'user-agent': 'git/scp-ledger' },
+  });
+  if (adv.statusCode !== 200)
+    throw Object.assign(new Error(`HTTP ${adv.statusCode} ${adv.statusMessage ?? ''} from ${base}/info/refs`), {
+      code: 'HttpError',
+    });
   const refs = new Map<string, string>();
   for (const line of pktLines(await collect(adv.body))) {
     const m = /^([0-9a-f]{40}) ([^\0\n]+)/.exec(line);
@@ -89,12 +117,20 @@ export async function pushPack(options: {
   const res = await http.request({
     url: `${base}/git-receive-pack`,
     method: 'POST',
-    headers: { ...options.headers, 'content-type': 'application/x-git-receive-pack-request', accept: 'application/x-git-receive-pack-result', 'user-agent': 'git/scp-ledger' },
+    headers: {
+      ...options.headers,
+      'content-type': 'application/x-git-receive-pack-request',
+      accept: 'application/x-git-receive-pack-result',
+      'user-agent': 'git/scp-ledger',
+    },
     // isomorphic-git's clients also take an array of chunks (http/node then sends a Content-Length
     // instead of a chunked body), though its type names only async iterators.
     body: [body] as unknown as AsyncIterableIterator<Uint8Array>,
   });
-  if (res.statusCode !== 200) throw Object.assign(new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''} from ${base}/git-receive-pack`), { code: 'HttpError' });
+  if (res.statusCode !== 200)
+    throw Object.assign(new Error(`HTTP ${res.statusCode} ${res.statusMessage ?? ''} from ${base}/git-receive-pack`), {
+      code: 'HttpError',
+    });
   const lines = pktLines(await collect(res.body)).map((l) => l.replace(/\n$/, ''));
   const unpack = lines.find((l) => l.startsWith('unpack '));
   if (unpack !== 'unpack ok') return { ok: false, reason: unpack ?? 'no report from the server' };

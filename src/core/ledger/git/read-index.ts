@@ -8,10 +8,22 @@
  */
 import type { FsClient } from 'isomorphic-git';
 import type { EntryMeta, LedgerPage } from '../../schemas/ledger.js';
-import { compareKeys, indexAfter, pageFrom, searchTextOf, sortKeyOf, type NormalizedQuery, type RowView, type SortKey } from '../query.js';
+import {
+  compareKeys,
+  indexAfter,
+  pageFrom,
+  searchTextOf,
+  sortKeyOf,
+  type NormalizedQuery,
+  type RowView,
+  type SortKey,
+} from '../query.js';
 import { fsPromises, type FsPromises } from './repo.js';
 
-export interface IndexKey { kind: 'audit' | 'run' | 'action'; id: string }
+export interface IndexKey {
+  kind: 'audit' | 'run' | 'action';
+  id: string;
+}
 
 export interface IndexUpdate {
   /** The ledger head the index reflects after this update. */
@@ -58,7 +70,11 @@ export interface ReadIndex {
   close?(): Promise<void>;
 }
 
-interface Row { meta: EntryMeta; key: SortKey; text: string }
+interface Row {
+  meta: EntryMeta;
+  key: SortKey;
+  text: string;
+}
 const rowView: RowView<Row> = { meta: (r) => r.meta, key: (r) => r.key, text: (r) => r.text };
 const keyOf = (k: IndexKey) => `${k.kind}\u0000${k.id}`;
 
@@ -67,20 +83,32 @@ export class RowSet {
   private rows: Row[] = [];
   private byKey = new Map<string, Row>();
 
-  get size(): number { return this.rows.length; }
+  get size(): number {
+    return this.rows.length;
+  }
 
-  clear(): void { this.rows = []; this.byKey.clear(); }
+  clear(): void {
+    this.rows = [];
+    this.byKey.clear();
+  }
 
-  get(k: IndexKey): EntryMeta | undefined { return this.byKey.get(keyOf(k))?.meta; }
+  get(k: IndexKey): EntryMeta | undefined {
+    return this.byKey.get(keyOf(k))?.meta;
+  }
 
-  all(): EntryMeta[] { return this.rows.map((r) => r.meta); }
+  all(): EntryMeta[] {
+    return this.rows.map((r) => r.meta);
+  }
 
   apply(u: IndexUpdate): void {
     if (u.reset) this.clear();
     const drop = new Set<Row>();
     for (const k of [...u.remove, ...u.put.map((m) => ({ kind: m.kind, id: m.id }))]) {
       const r = this.byKey.get(keyOf(k));
-      if (r) { drop.add(r); this.byKey.delete(keyOf(k)); }
+      if (r) {
+        drop.add(r);
+        this.byKey.delete(keyOf(k));
+      }
     }
     if (drop.size) {
       if (drop.size < 8) for (const r of drop) this.removeRow(r);
@@ -99,7 +127,9 @@ export class RowSet {
     else this.rows = this.rows.filter((r) => r !== row);
   }
 
-  page(q: NormalizedQuery): LedgerPage { return pageFrom(this.rows, q, rowView); }
+  page(q: NormalizedQuery): LedgerPage {
+    return pageFrom(this.rows, q, rowView);
+  }
 }
 
 function merge(a: Row[], b: Row[]): Row[] {
@@ -108,7 +138,9 @@ function merge(a: Row[], b: Row[]): Row[] {
   if (compareKeys(b[b.length - 1]!.key, a[0]!.key) < 0) return b.concat(a);
   if (compareKeys(a[a.length - 1]!.key, b[0]!.key) < 0) return a.concat(b);
   const out: Row[] = new Array(a.length + b.length);
-  let i = 0, j = 0, k = 0;
+  let i = 0,
+    j = 0,
+    k = 0;
   while (i < a.length && j < b.length) out[k++] = compareKeys(a[i]!.key, b[j]!.key) <= 0 ? a[i++]! : b[j++]!;
   while (i < a.length) out[k++] = a[i++]!;
   while (j < b.length) out[k++] = b[j++]!;
@@ -120,10 +152,19 @@ export function createMemoryReadIndex(): ReadIndex {
   const rows = new RowSet();
   let head: string | undefined;
   return {
-    async head() { return head; },
-    async apply(u) { rows.apply(u); head = u.head; },
-    async query(q) { return rows.page(q); },
-    async get(k) { return rows.get(k); },
+    async head() {
+      return head;
+    },
+    async apply(u) {
+      rows.apply(u);
+      head = u.head;
+    },
+    async query(q) {
+      return rows.page(q);
+    },
+    async get(k) {
+      return rows.get(k);
+    },
   };
 }
 
@@ -143,7 +184,11 @@ export function createFileReadIndex(options: { fs: FsClient; path: string; compa
 
   async function load(): Promise<void> {
     let text: string;
-    try { text = String(await p.readFile(options.path, 'utf8')); } catch { return; }
+    try {
+      text = String(await p.readFile(options.path, 'utf8'));
+    } catch {
+      return;
+    }
     try {
       let h: string | undefined;
       let n = 0;
@@ -177,17 +222,32 @@ export function createFileReadIndex(options: { fs: FsClient; path: string; compa
   }
 
   return {
-    async head() { await ready(); return head; },
+    async head() {
+      await ready();
+      return head;
+    },
     async apply(u) {
       await ready();
       const from = head;
       rows.apply(u);
       head = u.head;
-      if (u.reset || lines >= compactAfter || !p.appendFile) { await writeWhole(); return; }
-      await p.appendFile(options.path, `${JSON.stringify({ v: 1, from: from ?? null, head: u.head ?? null, put: u.put, remove: u.remove })}\n`);
+      if (u.reset || lines >= compactAfter || !p.appendFile) {
+        await writeWhole();
+        return;
+      }
+      await p.appendFile(
+        options.path,
+        `${JSON.stringify({ v: 1, from: from ?? null, head: u.head ?? null, put: u.put, remove: u.remove })}\n`,
+      );
       lines++;
     },
-    async query(q) { await ready(); return rows.page(q); },
-    async get(k) { await ready(); return rows.get(k); },
+    async query(q) {
+      await ready();
+      return rows.page(q);
+    },
+    async get(k) {
+      await ready();
+      return rows.get(k);
+    },
   };
 }

@@ -71,7 +71,9 @@ async function loadIdentity(): Promise<ProcessIdentity | undefined> {
         const stat = String(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
         // Field 22 (starttime) counted after the command name, which may itself hold spaces.
         return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-      } catch { return undefined; }
+      } catch {
+        return undefined;
+      }
     };
     return {
       pid: proc.pid,
@@ -108,7 +110,8 @@ export async function tagOwnerGone(tag: string): Promise<boolean> {
   if (!id) return false;
   const dot = tag.lastIndexOf('.');
   const pid = Number(tag.slice(dot + 1));
-  if (tag.slice(0, dot) !== ownerTag(id).slice(0, ownerTag(id).lastIndexOf('.')) || !Number.isInteger(pid) || pid <= 0) return false;
+  if (tag.slice(0, dot) !== ownerTag(id).slice(0, ownerTag(id).lastIndexOf('.')) || !Number.isInteger(pid) || pid <= 0)
+    return false;
   return pid !== id.pid && id.alive(pid) === false;
 }
 
@@ -119,8 +122,16 @@ function code(e: unknown): string | undefined {
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const o = JSON.parse(text) as LockOwner;
-    return o && o.scp_lock === 1 && typeof o.token === 'string' && typeof o.pid === 'number' && typeof o.host === 'string' ? o : undefined;
-  } catch { return undefined; }
+    return o &&
+      o.scp_lock === 1 &&
+      typeof o.token === 'string' &&
+      typeof o.pid === 'number' &&
+      typeof o.host === 'string'
+      ? o
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const random = () => Math.random().toString(36).slice(2, 10);
@@ -153,13 +164,20 @@ export class LockManager {
   /** POSIX rename semantics (node:fs, told apart by its hard links): directory locks. */
   private readonly dirs: boolean;
 
-  constructor(private readonly p: FsPromises, readonly scratch: string) {
+  constructor(
+    private readonly p: FsPromises,
+    readonly scratch: string,
+  ) {
     this.dirs = typeof p.link === 'function';
   }
 
   private async ensureScratch(): Promise<void> {
     if (this.made) return;
-    try { await this.p.mkdir(this.scratch); } catch (e) { if (code(e) !== 'EEXIST') throw e; }
+    try {
+      await this.p.mkdir(this.scratch);
+    } catch (e) {
+      if (code(e) !== 'EEXIST') throw e;
+    }
     this.made = true;
   }
 
@@ -189,8 +207,13 @@ export class LockManager {
     const id = await processIdentity();
     const token = `${Date.now().toString(36)}-${random()}`;
     const owner: LockOwner = {
-      scp_lock: 1, token, pid: id?.pid ?? 0, host: id?.host ?? '', started: id?.started ?? 0,
-      ...(id?.ticks !== undefined && { ticks: id.ticks }), at: Date.now(),
+      scp_lock: 1,
+      token,
+      pid: id?.pid ?? 0,
+      host: id?.host ?? '',
+      started: id?.started ?? 0,
+      ...(id?.ticks !== undefined && { ticks: id.ticks }),
+      at: Date.now(),
     };
     const body = `${JSON.stringify(owner)}\n`;
     if (this.dirs) {
@@ -209,7 +232,14 @@ export class LockManager {
         await this.removeTree(own);
         if (['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR'].includes(code(e) ?? '')) return undefined;
         // Windows refuses a rename onto an existing directory with EPERM.
-        if (code(e) === 'EPERM' && (await this.p.stat(path).then(() => true, () => false))) return undefined;
+        if (
+          code(e) === 'EPERM' &&
+          (await this.p.stat(path).then(
+            () => true,
+            () => false,
+          ))
+        )
+          return undefined;
         throw e;
       }
       return { path, token, since: Date.now(), dir: true };
@@ -226,21 +256,35 @@ export class LockManager {
   private async busy(path: string): Promise<boolean> {
     try {
       return !(await this.p.stat(path)).isDirectory() || (await this.p.readdir(path)).length > 0;
-    } catch { return false; }
+    } catch {
+      return false;
+    }
   }
 
   /** Remove a file or a (flat) directory of ours; missing is fine. */
   private async removeTree(path: string): Promise<void> {
     let names: string[] | undefined;
-    try { names = await this.p.readdir(path); } catch { names = undefined; }
-    if (!names) { await this.p.unlink(path).catch(() => undefined); return; }
+    try {
+      names = await this.p.readdir(path);
+    } catch {
+      names = undefined;
+    }
+    if (!names) {
+      await this.p.unlink(path).catch(() => undefined);
+      return;
+    }
     await Promise.all(names.map((n) => this.p.unlink(`${path}/${n}`).catch(() => undefined)));
     await this.rmdir(path);
   }
 
   private async rmdir(path: string): Promise<boolean> {
     if (typeof this.p.rmdir !== 'function') return false;
-    try { await this.p.rmdir(path); return true; } catch { return false; }
+    try {
+      await this.p.rmdir(path);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** What holds `path` and whether it may be taken over; undefined when there is no lock. */
@@ -264,14 +308,21 @@ export class LockManager {
     }
     const owner = parseOwner(text);
     const age = Date.now() - mtimeMs;
-    if (age > LOCK_STALE_MS) return { text, mtimeMs, ...(owner && { owner }), stale: true, why: `older than ${LOCK_STALE_MS / 1000} s` };
+    if (age > LOCK_STALE_MS)
+      return { text, mtimeMs, ...(owner && { owner }), stale: true, why: `older than ${LOCK_STALE_MS / 1000} s` };
     if (owner) {
       const id = await processIdentity();
       if (id && owner.host === id.host && id.alive(owner.pid, owner.ticks) === false) {
         return { text, mtimeMs, owner, stale: true, why: `its owner (pid ${owner.pid}) is gone` };
       }
     }
-    return { text, mtimeMs, ...(owner && { owner }), stale: false, why: owner ? `held by pid ${owner.pid} on ${owner.host}` : 'held by another git process' };
+    return {
+      text,
+      mtimeMs,
+      ...(owner && { owner }),
+      stale: false,
+      why: owner ? `held by pid ${owner.pid} on ${owner.host}` : 'held by another git process',
+    };
   }
 
   /**
@@ -296,9 +347,15 @@ export class LockManager {
       isDir = st.isDirectory();
       const now = await this.inspect(aside);
       same = now?.text === seen.text && (st.mtimeMs ?? 0) === seen.mtimeMs;
-    } catch { same = false; }
+    } catch {
+      same = false;
+    }
     if (!same && !isDir && typeof this.p.link === 'function') {
-      try { await this.p.link(aside, path); } catch { /* another lock is in place */ }
+      try {
+        await this.p.link(aside, path);
+      } catch {
+        /* another lock is in place */
+      }
     }
     await this.removeTree(aside);
     return same;
@@ -309,7 +366,10 @@ export class LockManager {
    * a retryable ConflictError when the lock was taken over (nothing was changed then).
    */
   async commit(held: HeldLock, target: string, what: string): Promise<void> {
-    const lost = () => new ConflictError(`The lock on ${what} was taken over by another writer; try again`, { data: { ref: what, reason: 'locked' } });
+    const lost = () =>
+      new ConflictError(`The lock on ${what} was taken over by another writer; try again`, {
+        data: { ref: what, reason: 'locked' },
+      });
     if (held.dir) {
       try {
         await this.p.rename(`${held.path}/${held.token}.value`, target);
@@ -334,12 +394,20 @@ export class LockManager {
   /** File locks: throws a retryable ConflictError unless `held` is still this process's lock and young enough to act on. */
   async assertHeld(held: HeldLock, what: string): Promise<void> {
     let owner: LockOwner | undefined;
-    try { owner = parseOwner(String(await this.p.readFile(held.path, 'utf8'))); } catch { owner = undefined; }
+    try {
+      owner = parseOwner(String(await this.p.readFile(held.path, 'utf8')));
+    } catch {
+      owner = undefined;
+    }
     if (owner?.token !== held.token) {
-      throw new ConflictError(`The lock on ${what} was taken over by another writer; try again`, { data: { ref: what, reason: 'locked' } });
+      throw new ConflictError(`The lock on ${what} was taken over by another writer; try again`, {
+        data: { ref: what, reason: 'locked' },
+      });
     }
     if (Date.now() - held.since > LOCK_STALE_MS / 2) {
-      throw new ConflictError(`The lock on ${what} was held too long to be trusted; try again`, { data: { ref: what, reason: 'locked' } });
+      throw new ConflictError(`The lock on ${what} was held too long to be trusted; try again`, {
+        data: { ref: what, reason: 'locked' },
+      });
     }
   }
 
@@ -349,27 +417,43 @@ export class LockManager {
       // Only this lock's own files can be named: another lock in its place is left alone, and the
       // directory goes only once empty.
       await this.p.unlink(`${held.path}/${held.token}.value`).catch(() => undefined);
-      try { await this.p.unlink(`${held.path}/${held.token}.owner`); } catch { return; }
+      try {
+        await this.p.unlink(`${held.path}/${held.token}.owner`);
+      } catch {
+        return;
+      }
       await this.rmdir(held.path);
       return;
     }
     try {
       const owner = parseOwner(String(await this.p.readFile(held.path, 'utf8')));
       if (owner?.token === held.token) await this.p.unlink(held.path);
-    } catch { /* gone already */ }
+    } catch {
+      /* gone already */
+    }
   }
 
   /** Remove scratch files of processes that are gone (left by a kill), and old ones of unknown owners. */
   async sweep(maxAgeMs = 60 * 60_000): Promise<void> {
     let names: string[];
-    try { names = await this.p.readdir(this.scratch); } catch { return; }
-    await Promise.all(names.map(async (n) => {
-      const m = /^(.+\.\d+)\.[a-z0-9]+\.[a-z]+$/.exec(n);
-      let gone = m ? await tagOwnerGone(m[1]!) : false;
-      if (!gone) {
-        try { gone = Date.now() - ((await this.p.stat(`${this.scratch}/${n}`)).mtimeMs ?? Date.now()) > maxAgeMs; } catch { return; }
-      }
-      if (gone) await this.removeTree(`${this.scratch}/${n}`);
-    }));
+    try {
+      names = await this.p.readdir(this.scratch);
+    } catch {
+      return;
+    }
+    await Promise.all(
+      names.map(async (n) => {
+        const m = /^(.+\.\d+)\.[a-z0-9]+\.[a-z]+$/.exec(n);
+        let gone = m ? await tagOwnerGone(m[1]!) : false;
+        if (!gone) {
+          try {
+            gone = Date.now() - ((await this.p.stat(`${this.scratch}/${n}`)).mtimeMs ?? Date.now()) > maxAgeMs;
+          } catch {
+            return;
+          }
+        }
+        if (gone) await this.removeTree(`${this.scratch}/${n}`);
+      }),
+    );
   }
 }

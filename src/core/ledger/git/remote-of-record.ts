@@ -53,10 +53,18 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
     await locked(async () => {
       // Start from the remote's head, so (with the shared lock) the push needs no replay and
       // every write keeps the commit it was given.
-      try { await ledger.sync(); } catch { /* the push below tells whether the remote is there */ }
+      try {
+        await ledger.sync();
+      } catch {
+        /* the push below tells whether the remote is there */
+      }
       const done: { w: Waiting; r: WriteResult }[] = [];
       for (const w of group) {
-        try { done.push({ w, r: await w.change() }); } catch (e) { w.reject(e); }
+        try {
+          done.push({ w, r: await w.change() });
+        } catch (e) {
+          w.reject(e);
+        }
       }
       if (done.length === 0) return;
       try {
@@ -69,7 +77,12 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
       } catch (e) {
         await ledger.dropUnpushed().catch(() => undefined);
         for (const { w } of done) {
-          w.reject(new LedgerWriteError(`The ledger's remote did not take the change (${(e as Error).message}); nothing was saved: try again`, { data: { ids: w.ids }, cause: e }));
+          w.reject(
+            new LedgerWriteError(
+              `The ledger's remote did not take the change (${(e as Error).message}); nothing was saved: try again`,
+              { data: { ids: w.ids }, cause: e },
+            ),
+          );
         }
       }
     });
@@ -81,9 +94,16 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
     void serial(async () => {
       while (waiting.length) {
         const group = waiting.splice(0, maxGroup);
-        try { await pushGroup(group); } catch (e) { for (const w of group) w.reject(e); }
+        try {
+          await pushGroup(group);
+        } catch (e) {
+          for (const w of group) w.reject(e);
+        }
       }
-    }).finally(() => { pumping = false; if (waiting.length) pump(); });
+    }).finally(() => {
+      pumping = false;
+      if (waiting.length) pump();
+    });
   }
 
   function published(ids: string[], change: () => Promise<WriteResult>): Promise<WriteResult> {
@@ -100,8 +120,15 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
   let everSynced = false;
   async function fresh(): Promise<void> {
     if (now() - lastSync < freshMs) return;
-    refreshing ??= serial(async () => { await ledger.sync(); lastSync = now(); everSynced = true; })
-      .catch(() => undefined).finally(() => { refreshing = undefined; });
+    refreshing ??= serial(async () => {
+      await ledger.sync();
+      lastSync = now();
+      everSynced = true;
+    })
+      .catch(() => undefined)
+      .finally(() => {
+        refreshing = undefined;
+      });
     if (!everSynced) await refreshing;
   }
 
@@ -111,11 +138,31 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
       const ids = [...(batch.audits ?? []).map((a) => a.snapshot_id), ...(batch.runs ?? []).map((r) => r.run.run_id)];
       return published(ids, () => ledger.write(batch));
     },
-    async deleteAudit(id, o) { return published([id], () => ledger.deleteAudit(id, o)); },
-    async getAudit(id) { await fresh(); return ledger.getAudit(id); },
-    async getRun(id) { await fresh(); return ledger.getRun(id); },
-    async list(q) { await fresh(); return ledger.list(q); },
-    async head() { await fresh(); return ledger.head(); },
-    async sync(o) { return serial(async () => { const r = await ledger.sync(o); lastSync = now(); return r; }); },
+    async deleteAudit(id, o) {
+      return published([id], () => ledger.deleteAudit(id, o));
+    },
+    async getAudit(id) {
+      await fresh();
+      return ledger.getAudit(id);
+    },
+    async getRun(id) {
+      await fresh();
+      return ledger.getRun(id);
+    },
+    async list(q) {
+      await fresh();
+      return ledger.list(q);
+    },
+    async head() {
+      await fresh();
+      return ledger.head();
+    },
+    async sync(o) {
+      return serial(async () => {
+        const r = await ledger.sync(o);
+        lastSync = now();
+        return r;
+      });
+    },
   };
 }

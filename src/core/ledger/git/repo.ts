@@ -11,8 +11,18 @@ export { CorruptObjectError };
 import { buildPack } from './pack-writer.js';
 import { packReaderFor, type PackReader } from './pack-reader.js';
 import {
-  decodeCommit, decodeTag, decodeTree, EMPTY_TREE, encodeTree, hashObject, sortTree,
-  type CommitData, type ObjectType, type RawObject, type TagData, type TreeEntry,
+  decodeCommit,
+  decodeTag,
+  decodeTree,
+  EMPTY_TREE,
+  encodeTree,
+  hashObject,
+  sortTree,
+  type CommitData,
+  type ObjectType,
+  type RawObject,
+  type TagData,
+  type TreeEntry,
 } from './objects.js';
 import { getCodec, toHex, utf8, utf8Decode, concatBytes } from './platform.js';
 import { LockManager, ownerTag, processIdentity, tagOwnerGone } from './ref-lock.js';
@@ -59,7 +69,11 @@ async function mkdirpOnce(p: FsPromises, dir: string): Promise<void> {
     if (code === 'EEXIST') return;
     if (code !== 'ENOENT') throw e;
     await mkdirpOnce(p, dir.slice(0, dir.lastIndexOf('/')));
-    try { await p.mkdir(dir); } catch (e2) { if ((e2 as { code?: string })?.code !== 'EEXIST') throw e2; }
+    try {
+      await p.mkdir(dir);
+    } catch (e2) {
+      if ((e2 as { code?: string })?.code !== 'EEXIST') throw e2;
+    }
   }
 }
 
@@ -71,13 +85,17 @@ async function mkdirpOnce(p: FsPromises, dir: string): Promise<void> {
 export function runtimeReadFailure(e: unknown, oid: string): LedgerReadError | undefined {
   if (e instanceof LedgerReadError) return e;
   const err = e instanceof CorruptObjectError && e.cause instanceof Error ? e.cause : e;
-  const runtime = err instanceof ReferenceError
-    || (err instanceof TypeError && /is not a function|is not a constructor|Cannot read propert(y|ies) of (undefined|null)|is not defined|undefined is not an object/.test(err.message));
+  const runtime =
+    err instanceof ReferenceError ||
+    (err instanceof TypeError &&
+      /is not a function|is not a constructor|Cannot read propert(y|ies) of (undefined|null)|is not defined|undefined is not an object/.test(
+        err.message,
+      ));
   if (!runtime) return undefined;
   const reason = (err as Error).message;
   return new LedgerReadError(
-    `Object ${oid} could not be read in this runtime (${reason}); this says nothing about the ledger's integrity. `
-      + 'Run the browser ledger in scp-ledger\'s own Worker (createScp does by default) or on a page that provides what is missing, then read or verify again',
+    `Object ${oid} could not be read in this runtime (${reason}); this says nothing about the ledger's integrity. ` +
+      "Run the browser ledger in scp-ledger's own Worker (createScp does by default) or on a page that provides what is missing, then read or verify again",
     { data: { oid, reason }, cause: err },
   );
 }
@@ -130,15 +148,27 @@ export class Repo {
       try {
         found = await this.packs.read(oid);
       } catch (e) {
-        throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(`object ${oid} is unreadable: ${(e as Error).message}`, { data: { oid }, cause: e });
+        throw (
+          runtimeReadFailure(e, oid) ??
+          new CorruptObjectError(`object ${oid} is unreadable: ${(e as Error).message}`, { data: { oid }, cause: e })
+        );
       }
       if (found) return found;
     }
     let r: { type: string; object: unknown };
     try {
-      r = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache, format: 'content' }) as { type: string; object: unknown };
+      r = (await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache, format: 'content' })) as {
+        type: string;
+        object: unknown;
+      };
     } catch (e) {
-      throw runtimeReadFailure(e, oid) ?? new CorruptObjectError(`object ${oid} is missing or unreadable: ${(e as Error).message}`, { data: { oid }, cause: e });
+      throw (
+        runtimeReadFailure(e, oid) ??
+        new CorruptObjectError(`object ${oid} is missing or unreadable: ${(e as Error).message}`, {
+          data: { oid },
+          cause: e,
+        })
+      );
     }
     const obj = r.object as Uint8Array;
     return { type: r.type as ObjectType, content: obj instanceof Uint8Array ? obj : utf8.encode(String(obj)) };
@@ -148,7 +178,8 @@ export class Repo {
   async readVerified(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
     const o = await this.readObject(oid);
     const h = await hashObject(o.type, o.content);
-    if (h.oid !== oid) throw new CorruptObjectError(`object ${oid} does not hash to its name (got ${h.oid})`, { data: { oid } });
+    if (h.oid !== oid)
+      throw new CorruptObjectError(`object ${oid} does not hash to its name (got ${h.oid})`, { data: { oid } });
     return o;
   }
 
@@ -157,9 +188,14 @@ export class Repo {
     const hit = verified ? undefined : this.trees.get(oid);
     if (hit) return hit;
     const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
-    if (o.type !== 'tree') throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a tree`, { data: { oid } });
+    if (o.type !== 'tree')
+      throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a tree`, { data: { oid } });
     let entries: TreeEntry[];
-    try { entries = decodeTree(o.content); } catch (e) { throw new CorruptObjectError(`tree ${oid} is malformed`, { data: { oid }, cause: e }); }
+    try {
+      entries = decodeTree(o.content);
+    } catch (e) {
+      throw new CorruptObjectError(`tree ${oid} is malformed`, { data: { oid }, cause: e });
+    }
     if (this.trees.size >= TREE_CACHE_LIMIT) this.trees.clear();
     this.trees.set(oid, entries);
     return entries;
@@ -172,8 +208,13 @@ export class Repo {
 
   async readCommit(oid: string, verified = false): Promise<CommitData> {
     const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
-    if (o.type !== 'commit') throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a commit`, { data: { oid } });
-    try { return decodeCommit(o.content); } catch (e) { throw new CorruptObjectError(`commit ${oid} is malformed`, { data: { oid }, cause: e }); }
+    if (o.type !== 'commit')
+      throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a commit`, { data: { oid } });
+    try {
+      return decodeCommit(o.content);
+    } catch (e) {
+      throw new CorruptObjectError(`commit ${oid} is malformed`, { data: { oid }, cause: e });
+    }
   }
 
   async readTag(oid: string): Promise<TagData | undefined> {
@@ -183,12 +224,18 @@ export class Repo {
 
   async readBlob(oid: string, verified = false): Promise<Uint8Array> {
     const o = verified ? await this.readVerified(oid) : await this.readObject(oid);
-    if (o.type !== 'blob') throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a blob`, { data: { oid } });
+    if (o.type !== 'blob')
+      throw new CorruptObjectError(`object ${oid} is a ${o.type}, expected a blob`, { data: { oid } });
     return o.content;
   }
 
   async hasObject(oid: string): Promise<boolean> {
-    try { await this.readObject(oid); return true; } catch { return false; }
+    try {
+      await this.readObject(oid);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** The oid at `path` (segments) under `tree`, or undefined. */
@@ -219,7 +266,11 @@ export class Repo {
     return EMPTY_TREE;
   }
 
-  private async editLevel(tree: string | undefined, changes: Map<string, string | null>, out: RawObject[]): Promise<string | undefined> {
+  private async editLevel(
+    tree: string | undefined,
+    changes: Map<string, string | null>,
+    out: RawObject[],
+  ): Promise<string | undefined> {
     const entries = new Map<string, TreeEntry>();
     if (tree && tree !== EMPTY_TREE) for (const e of await this.readTree(tree)) entries.set(e.path, e);
     const sub = new Map<string, Map<string, string | null>>();
@@ -238,12 +289,14 @@ export class Repo {
         m.set(path.slice(slash + 1), oid);
       }
     }
-    await Promise.all([...sub].map(async ([name, subChanges]) => {
-      const existing = entries.get(name);
-      const newOid = await this.editLevel(existing?.type === 'tree' ? existing.oid : undefined, subChanges, out);
-      if (newOid === undefined) entries.delete(name);
-      else entries.set(name, { mode: '40000', path: name, oid: newOid, type: 'tree' });
-    }));
+    await Promise.all(
+      [...sub].map(async ([name, subChanges]) => {
+        const existing = entries.get(name);
+        const newOid = await this.editLevel(existing?.type === 'tree' ? existing.oid : undefined, subChanges, out);
+        if (newOid === undefined) entries.delete(name);
+        else entries.set(name, { mode: '40000', path: name, oid: newOid, type: 'tree' });
+      }),
+    );
     if (entries.size === 0) return undefined;
     const sorted = sortTree([...entries.values()]);
     const obj = await hashObject('tree', encodeTree(sorted));
@@ -314,7 +367,12 @@ export class Repo {
       for (const p of small) {
         await this.packs.drop(p.name);
         const base = `${this.gitdir}/objects/pack/${p.name}`;
-        try { await this.p.unlink(`${base}.idx`); await this.p.unlink(`${base}.pack`); } catch { /* gone already */ }
+        try {
+          await this.p.unlink(`${base}.idx`);
+          await this.p.unlink(`${base}.pack`);
+        } catch {
+          /* gone already */
+        }
       }
       return true;
     } finally {
@@ -341,7 +399,11 @@ export class Repo {
   async packedRefs(): Promise<Map<string, string>> {
     const map = new Map<string, string>();
     let text: string;
-    try { text = String(await this.p.readFile(`${this.gitdir}/packed-refs`, 'utf8')); } catch { return map; }
+    try {
+      text = String(await this.p.readFile(`${this.gitdir}/packed-refs`, 'utf8'));
+    } catch {
+      return map;
+    }
     for (const line of text.split('\n')) {
       if (!line || line.startsWith('#') || line.startsWith('^')) continue;
       const sp = line.indexOf(' ');
@@ -355,15 +417,25 @@ export class Repo {
     const names = new Set<string>();
     const walk = async (rel: string): Promise<void> => {
       let list: string[];
-      try { list = await this.p.readdir(`${this.gitdir}/${rel}`); } catch { return; }
-      await Promise.all(list.map(async (n) => {
-        if (n.endsWith('.lock')) return; // a lock (file, or our lock directory) is no ref
-        const child = `${rel}/${n}`;
-        let isDir = false;
-        try { isDir = (await this.p.stat(`${this.gitdir}/${child}`)).isDirectory(); } catch { return; }
-        if (isDir) await walk(child);
-        else names.add(child);
-      }));
+      try {
+        list = await this.p.readdir(`${this.gitdir}/${rel}`);
+      } catch {
+        return;
+      }
+      await Promise.all(
+        list.map(async (n) => {
+          if (n.endsWith('.lock')) return; // a lock (file, or our lock directory) is no ref
+          const child = `${rel}/${n}`;
+          let isDir = false;
+          try {
+            isDir = (await this.p.stat(`${this.gitdir}/${child}`)).isDirectory();
+          } catch {
+            return;
+          }
+          if (isDir) await walk(child);
+          else names.add(child);
+        }),
+      );
     };
     await walk(prefix.replace(/\/$/, ''));
     for (const k of (await this.packedRefs()).keys()) if (k.startsWith(prefix)) names.add(k);
@@ -383,12 +455,18 @@ export class Repo {
     const held = await this.locks.tryAcquire(`${path}.lock`, `${value}\n`);
     if (!held) {
       const seen = await this.locks.inspect(`${path}.lock`).catch(() => undefined);
-      throw new ConflictError(`The ledger branch is being updated by another writer (${ref}.lock ${seen?.why ?? 'exists'})`, { data: { ref, reason: 'locked' } });
+      throw new ConflictError(
+        `The ledger branch is being updated by another writer (${ref}.lock ${seen?.why ?? 'exists'})`,
+        { data: { ref, reason: 'locked' } },
+      );
     }
     try {
       const current = await this.readRef(ref, 0);
       if (current !== expected) {
-        throw new ConflictError(`The ledger branch moved: expected ${expected ?? '(none)'}, found ${current ?? '(none)'}`, { data: { ref, expected: expected ?? null, actual: current ?? null } });
+        throw new ConflictError(
+          `The ledger branch moved: expected ${expected ?? '(none)'}, found ${current ?? '(none)'}`,
+          { data: { ref, expected: expected ?? null, actual: current ?? null } },
+        );
       }
       await this.locks.commit(held, path, ref);
     } finally {
@@ -407,20 +485,36 @@ export class Repo {
     await this.locks.sweep();
     const dir = `${this.gitdir}/objects/pack`;
     let names: string[];
-    try { names = await this.p.readdir(dir); } catch { return; }
-    await Promise.all(names.filter((n) => n.startsWith('tmp-')).map(async (n) => {
-      // Ours are tmp-<host>.<pid>.<random>.(pk|ix); older ones carry no owner and go once old.
-      const m = /^tmp-(.+\.\d+)\.[a-z0-9]+\.(?:pk|ix)$/.exec(n);
-      let gone = m ? await tagOwnerGone(m[1]!) : false;
-      if (!gone) {
-        try { gone = Date.now() - ((await this.p.stat(`${dir}/${n}`)).mtimeMs ?? Date.now()) > 10 * 60_000; } catch { return; }
-      }
-      if (gone) await this.p.unlink(`${dir}/${n}`).catch(() => undefined);
-    }));
+    try {
+      names = await this.p.readdir(dir);
+    } catch {
+      return;
+    }
+    await Promise.all(
+      names
+        .filter((n) => n.startsWith('tmp-'))
+        .map(async (n) => {
+          // Ours are tmp-<host>.<pid>.<random>.(pk|ix); older ones carry no owner and go once old.
+          const m = /^tmp-(.+\.\d+)\.[a-z0-9]+\.(?:pk|ix)$/.exec(n);
+          let gone = m ? await tagOwnerGone(m[1]!) : false;
+          if (!gone) {
+            try {
+              gone = Date.now() - ((await this.p.stat(`${dir}/${n}`)).mtimeMs ?? Date.now()) > 10 * 60_000;
+            } catch {
+              return;
+            }
+          }
+          if (gone) await this.p.unlink(`${dir}/${n}`).catch(() => undefined);
+        }),
+    );
   }
 
   async deleteRef(ref: string): Promise<void> {
-    try { await this.p.unlink(`${this.gitdir}/${ref}`); } catch (e) { if (!isMissing(e)) throw e; }
+    try {
+      await this.p.unlink(`${this.gitdir}/${ref}`);
+    } catch (e) {
+      if (!isMissing(e)) throw e;
+    }
   }
 
   /** Write a ref unconditionally (temp + rename): used for refs only we own (sync scratch, tags). */

@@ -26,7 +26,15 @@ export interface SyncContext {
   ref: string;
   branch: string;
   repo: Repo;
-  remote?: { url: string; corsProxy?: string; headers?: Record<string, string>; credentials?: CredentialsCallback | undefined; onAuth?: AuthCallback | undefined } | undefined;
+  remote?:
+    | {
+        url: string;
+        corsProxy?: string;
+        headers?: Record<string, string>;
+        credentials?: CredentialsCallback | undefined;
+        onAuth?: AuthCallback | undefined;
+      }
+    | undefined;
   lock: <T>(fn: () => Promise<T>) => Promise<T>;
   beforeRefUpdate?: (() => Promise<void>) | undefined;
   verifiedHead: { get(): Promise<string | undefined>; set(h: string): Promise<void> };
@@ -69,15 +77,25 @@ async function wholeHistory(repo: Repo, tip: string | undefined, stop: Set<strin
  * sides last agreed, not the ledger's length. A merge commit on the way (the ledger never makes
  * one, an origin branch may hold some) falls back to whole-history sets.
  */
-export async function divergence(repo: Repo, local: string | undefined, remote: string | undefined): Promise<{ mine: Walked[]; theirs: Walked[] }> {
+export async function divergence(
+  repo: Repo,
+  local: string | undefined,
+  remote: string | undefined,
+): Promise<{ mine: Walked[]; theirs: Walked[] }> {
   const sides = [local, remote].map((tip) => ({ next: tip, seen: new Map<string, number>(), chain: [] as Walked[] }));
-  const [a, b] = sides as [typeof sides[0], typeof sides[0]];
+  const [a, b] = sides as [(typeof sides)[0], (typeof sides)[0]];
   let base: string | undefined;
   walk: while (a.next || b.next) {
-    for (const [me, other] of [[a, b], [b, a]] as const) {
+    for (const [me, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const oid = me.next;
       if (!oid) continue;
-      if (other.seen.has(oid)) { base = oid; break walk; }
+      if (other.seen.has(oid)) {
+        base = oid;
+        break walk;
+      }
       const c = await repo.readCommit(oid);
       if (c.parents.length > 1) return mergedDivergence(repo, local, remote);
       me.seen.set(oid, me.chain.length);
@@ -92,7 +110,11 @@ export async function divergence(repo: Repo, local: string | undefined, remote: 
   return { mine: upTo(a), theirs: upTo(b) };
 }
 
-async function mergedDivergence(repo: Repo, local: string | undefined, remote: string | undefined): Promise<{ mine: Walked[]; theirs: Walked[] }> {
+async function mergedDivergence(
+  repo: Repo,
+  local: string | undefined,
+  remote: string | undefined,
+): Promise<{ mine: Walked[]; theirs: Walked[] }> {
   const all = async (tip: string | undefined) => new Set((await wholeHistory(repo, tip)).map((w) => w.oid));
   const [l, r] = await Promise.all([all(local), all(remote)]);
   return { mine: await wholeHistory(repo, local, r), theirs: await wholeHistory(repo, remote, l) };
@@ -104,14 +126,21 @@ function countingHttp(http: HttpClient, onBytes: (received: number, sent: number
   let sent = 0;
   return {
     async request(req) {
-      if (Array.isArray(req.body)) { for (const b of req.body) sent += b.length; onBytes(received, sent); }
+      if (Array.isArray(req.body)) {
+        for (const b of req.body) sent += b.length;
+        onBytes(received, sent);
+      }
       const res = await http.request(req);
       const body = res.body;
       if (!body) return res;
       return {
         ...res,
         body: (async function* () {
-          for await (const chunk of body) { received += chunk.length; onBytes(received, sent); yield chunk; }
+          for await (const chunk of body) {
+            received += chunk.length;
+            onBytes(received, sent);
+            yield chunk;
+          }
         })(),
       };
     },
@@ -139,11 +168,16 @@ export function advertiseHeadFor(http: HttpClient, ref: string): HttpClient {
   return {
     async request(req) {
       const res = await http.request(req);
-      if ((req.method ?? 'GET') !== 'GET' || !/\/info\/refs\?service=git-upload-pack/.test(req.url) || res.statusCode !== 200) return res;
+      if (
+        (req.method ?? 'GET') !== 'GET' ||
+        !/\/info\/refs\?service=git-upload-pack/.test(req.url) ||
+        res.statusCode !== 200
+      )
+        return res;
       const bytes = await collectBody(res.body);
       const text = utf8Decode.decode(bytes);
       const lines: string[] = [];
-      for (let i = 0; i + 4 <= text.length;) {
+      for (let i = 0; i + 4 <= text.length; ) {
         const n = parseInt(text.slice(i, i + 4), 16);
         if (Number.isNaN(n)) return { ...res, body: chunks(bytes) };
         lines.push(n === 0 ? '' : text.slice(i + 4, i + n));
@@ -155,7 +189,9 @@ export function advertiseHeadFor(http: HttpClient, ref: string): HttpClient {
       if (!tip || refLines.some((l) => name(l) === 'HEAD')) return { ...res, body: chunks(bytes) };
       const first = lines.indexOf(refLines[0]!);
       lines.splice(first + 1, 0, `${tip.slice(0, 40)} HEAD\n`);
-      const out = lines.map((l) => (l === '' ? '0000' : `${(utf8.encode(l).length + 4).toString(16).padStart(4, '0')}${l}`)).join('');
+      const out = lines
+        .map((l) => (l === '' ? '0000' : `${(utf8.encode(l).length + 4).toString(16).padStart(4, '0')}${l}`))
+        .join('');
       return { ...res, body: chunks(utf8.encode(out)) };
     },
   };
@@ -163,17 +199,28 @@ export function advertiseHeadFor(http: HttpClient, ref: string): HttpClient {
 
 /** A named remote whose fetch refspec is our own namespace, so the host's remotes are never touched. */
 async function ensureRemoteConfig(ctx: SyncContext, url: string): Promise<void> {
-  const current = await git.getConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.url` }).catch(() => undefined);
+  const current = await git
+    .getConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.url` })
+    .catch(() => undefined);
   if (current === url) return;
   await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.url`, value: url });
-  await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.fetch`, value: `+refs/heads/*:refs/remotes/${REMOTE_NAME}/*` });
+  await git.setConfig({
+    fs: ctx.fs,
+    gitdir: ctx.gitdir,
+    path: `remote.${REMOTE_NAME}.fetch`,
+    value: `+refs/heads/*:refs/remotes/${REMOTE_NAME}/*`,
+  });
 }
 
 /** Credentials as request headers: basic auth from user/password, then the callback's own headers. */
 function authHeaders(c: RemoteCredentials | undefined): Record<string, string> {
   if (!c) return {};
-  const basic: Record<string, string> = c.username !== undefined || c.password !== undefined
-    ? { Authorization: `Basic ${btoa(String.fromCharCode(...utf8.encode(`${c.username ?? ''}:${c.password ?? ''}`)))}` } : {};
+  const basic: Record<string, string> =
+    c.username !== undefined || c.password !== undefined
+      ? {
+          Authorization: `Basic ${btoa(String.fromCharCode(...utf8.encode(`${c.username ?? ''}:${c.password ?? ''}`)))}`,
+        }
+      : {};
   return { ...basic, ...c.headers };
 }
 
@@ -183,16 +230,35 @@ function errorCode(e: unknown): string | undefined {
 
 /** The remote URL this ledger last synced with (kept in its own git config), if any. */
 export async function rememberedRemote(ctx: Pick<SyncContext, 'fs' | 'gitdir'>): Promise<string | undefined> {
-  const url = await git.getConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.url` }).catch(() => undefined);
+  const url = await git
+    .getConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path: `remote.${REMOTE_NAME}.url` })
+    .catch(() => undefined);
   return typeof url === 'string' && url ? url : undefined;
 }
 
-export async function syncLedger(ctx: SyncContext, options: { remote?: string; progress?: (p: LedgerProgress) => void } = {}): Promise<SyncResult> {
+export async function syncLedger(
+  ctx: SyncContext,
+  options: { remote?: string; progress?: (p: LedgerProgress) => void } = {},
+): Promise<SyncResult> {
   const url = options.remote ?? ctx.remote?.url ?? (await rememberedRemote(ctx));
-  if (!url) throw new SyncError('This ledger has no remote: pass `remote: { url }` when creating it, or sync({ remote: url })', { data: { remote: '', step: 'config' } });
-  if (!ctx.http) throw new SyncError('Syncing needs an http client: pass `http` (isomorphic-git/http/node or /http/web) when creating the ledger', { data: { remote: url, step: 'config' } });
+  if (!url)
+    throw new SyncError(
+      'This ledger has no remote: pass `remote: { url }` when creating it, or sync({ remote: url })',
+      { data: { remote: '', step: 'config' } },
+    );
+  if (!ctx.http)
+    throw new SyncError(
+      'Syncing needs an http client: pass `http` (isomorphic-git/http/node or /http/web) when creating the ledger',
+      { data: { remote: url, step: 'config' } },
+    );
   const { repo } = ctx;
-  const tell = (p: LedgerProgress) => { try { options.progress?.(p); } catch { /* a listener's failure is not the sync's */ } };
+  const tell = (p: LedgerProgress) => {
+    try {
+      options.progress?.(p);
+    } catch {
+      /* a listener's failure is not the sync's */
+    }
+  };
   // Progress: git's own phases while fetching, with the bytes that came in so far.
   let phase = { phase: 'connect', loaded: 0, total: undefined as number | undefined };
   let bytesIn = 0;
@@ -201,23 +267,42 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
     const now = Date.now();
     if (!force && now - lastTold < 100) return;
     lastTold = now;
-    tell({ op: 'sync', phase: phase.phase, loaded: phase.loaded, ...(phase.total !== undefined && { total: phase.total }), bytes: bytesIn });
+    tell({
+      op: 'sync',
+      phase: phase.phase,
+      loaded: phase.loaded,
+      ...(phase.total !== undefined && { total: phase.total }),
+      bytes: bytesIn,
+    });
   };
   const client = ctx.http;
-  const http = countingHttp(client, (received) => { bytesIn = received; report(); });
+  const http = countingHttp(client, (received) => {
+    bytesIn = received;
+    report();
+  });
   // Fresh credentials for this sync, asked again when the remote refuses them (401).
   const credentials = ctx.remote?.credentials;
   const ask = async (failed: boolean): Promise<RemoteCredentials | undefined> => {
     try {
       return await credentials!({ url, failed });
     } catch (e) {
-      throw new SyncError(`The credentials callback for ${url} failed: ${(e as Error)?.message ?? String(e)}`, { data: { remote: url, step: 'auth' }, cause: e });
+      throw new SyncError(`The credentials callback for ${url} failed: ${(e as Error)?.message ?? String(e)}`, {
+        data: { remote: url, step: 'auth' },
+        cause: e,
+      });
     }
   };
   const first = credentials ? await ask(false) : undefined;
   const net = {
-    fs: ctx.fs, http: advertiseHeadFor(http, ctx.ref), gitdir: ctx.gitdir, url, cache: repo.cache,
-    onProgress: (e: { phase: string; loaded: number; total?: number }) => { phase = { phase: e.phase, loaded: e.loaded, total: e.total || undefined }; report(); },
+    fs: ctx.fs,
+    http: advertiseHeadFor(http, ctx.ref),
+    gitdir: ctx.gitdir,
+    url,
+    cache: repo.cache,
+    onProgress: (e: { phase: string; loaded: number; total?: number }) => {
+      phase = { phase: e.phase, loaded: e.loaded, total: e.total || undefined };
+      report();
+    },
     ...(ctx.remote?.corsProxy !== undefined && { corsProxy: ctx.remote.corsProxy }),
     ...((ctx.remote?.headers !== undefined || first) && { headers: { ...ctx.remote?.headers, ...authHeaders(first) } }),
     ...(ctx.remote?.onAuth !== undefined && { onAuth: ctx.remote.onAuth }),
@@ -227,9 +312,13 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
       onAuthFailure: () => ({ cancel: true }),
     }),
   };
-  const authRefused = (e: unknown, step: string) => (errorCode(e) === 'UserCanceledError' || (e as { data?: { statusCode?: number } })?.data?.statusCode === 401)
-    ? new SyncError(`The remote ${url} refused the credentials (HTTP 401) while trying to ${step}: give the ledger's remote a credentials callback that returns a valid token`, { data: { remote: url, step: 'auth' }, cause: e })
-    : undefined;
+  const authRefused = (e: unknown, step: string) =>
+    errorCode(e) === 'UserCanceledError' || (e as { data?: { statusCode?: number } })?.data?.statusCode === 401
+      ? new SyncError(
+          `The remote ${url} refused the credentials (HTTP 401) while trying to ${step}: give the ledger's remote a credentials callback that returns a valid token`,
+          { data: { remote: url, step: 'auth' }, cause: e },
+        )
+      : undefined;
 
   return ctx.lock(async () => {
     let lastReason = '';
@@ -255,15 +344,24 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
           // only once the objects are stored.
           const localTip = await ctx.head();
           const f = await fetchPack({
-            http, url, headers: ctx.remote?.headers, ref: ctx.ref,
+            http,
+            url,
+            headers: ctx.remote?.headers,
+            ref: ctx.ref,
             haves: [trackingTip, localTip].filter((h): h is string => !!h),
             has: (oid) => repo.hasObject(oid),
-            onProgress: (p) => { phase = { phase: p.phase, loaded: p.loaded, total: p.total }; report(); },
+            onProgress: (p) => {
+              phase = { phase: p.phase, loaded: p.loaded, total: p.total };
+              report();
+            },
           });
           if (f.pack) {
             const indexed = await indexPack(f.pack, {
               external: (oid) => repo.readObject(oid).catch(() => undefined),
-              onProgress: (loaded, total) => { phase = { phase: 'Resolving deltas', loaded, total }; report(); },
+              onProgress: (loaded, total) => {
+                phase = { phase: 'Resolving deltas', loaded, total };
+                report();
+              },
             });
             await repo.storePack(indexed.name, f.pack, indexed.idx);
           }
@@ -272,12 +370,25 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
         } else {
           // With an auth callback or a CORS proxy, isomorphic-git's fetch handles both.
           const haveRef = trackingTip ? tracking : ctx.branch;
-          const r = await git.fetch({ ...net, remote: REMOTE_NAME, ref: haveRef, remoteRef: ctx.branch, singleBranch: true, tags: false });
+          const r = await git.fetch({
+            ...net,
+            remote: REMOTE_NAME,
+            ref: haveRef,
+            remoteRef: ctx.branch,
+            singleBranch: true,
+            tags: false,
+          });
           remoteHead = r.fetchHead ?? undefined;
         }
       } catch (e) {
         if (errorCode(e) !== 'NotFoundError') {
-          throw authRefused(e, 'fetch') ?? new SyncError(`Fetching the ledger from ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'fetch' }, cause: e });
+          throw (
+            authRefused(e, 'fetch') ??
+            new SyncError(`Fetching the ledger from ${url} failed: ${(e as Error).message}`, {
+              data: { remote: url, step: 'fetch' },
+              cause: e,
+            })
+          );
         }
         remoteHead = undefined; // the remote has no ledger branch yet
       }
@@ -318,14 +429,20 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
             if (ch.after) {
               if (there?.oid === ch.after) continue; // already there (a commit replayed before)
               if (there) {
-                throw new SyncError(`Both sides wrote ${ch.path} with different content; the ledger never overwrites an entry, so this sync stops (nothing was pushed)`, { data: { remote: url, step: 'replay' } });
+                throw new SyncError(
+                  `Both sides wrote ${ch.path} with different content; the ledger never overwrites an entry, so this sync stops (nothing was pushed)`,
+                  { data: { remote: url, step: 'replay' } },
+                );
               }
               effective.set(ch.path, ch.after);
             } else if (there) {
               effective.set(ch.path, null);
             }
           }
-          if (effective.size === 0) { replaced.set(oid, base); continue; }
+          if (effective.size === 0) {
+            replaced.set(oid, base);
+            continue;
+          }
           const parentTreeOfNext = baseTree;
           baseTree = await repo.editTree(baseTree, effective, objects);
           const next = await ctx.commitObject({ ...c, tree: baseTree, parents: [base] });
@@ -337,9 +454,13 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
         await repo.writePack(objects);
         target = base;
       } else {
-        outgoing = await Promise.all(mine.map(async ({ oid, c }) => ({
-          oid, tree: c.tree, parentTree: c.parents[0] ? (await repo.readCommit(c.parents[0])).tree : undefined,
-        })));
+        outgoing = await Promise.all(
+          mine.map(async ({ oid, c }) => ({
+            oid,
+            tree: c.tree,
+            parentTree: c.parents[0] ? (await repo.readCommit(c.parents[0])).tree : undefined,
+          })),
+        );
       }
       const pushed = outgoing.length;
 
@@ -351,9 +472,20 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
           try {
             const pack = await packFor(repo, outgoing);
             tell({ op: 'sync', phase: 'push', loaded: outgoing.length, total: outgoing.length, bytes: pack.length });
-            outcome = await pushPack({ http: client, url, headers: ctx.remote?.headers, ref: ctx.ref, oldOid: remoteHead, newOid: target, pack });
+            outcome = await pushPack({
+              http: client,
+              url,
+              headers: ctx.remote?.headers,
+              ref: ctx.ref,
+              oldOid: remoteHead,
+              newOid: target,
+              pack,
+            });
           } catch (e) {
-            throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
+            throw new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, {
+              data: { remote: url, step: 'push' },
+              cause: e,
+            });
           }
           if (!outcome.ok) {
             lastReason = outcome.reason ?? 'rejected';
@@ -377,11 +509,19 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
             const code = errorCode(e);
             if (code === 'PushRejectedError' || code === 'GitPushError') {
               // isomorphic-git's own fast-forward check, or the server refusing the ref update.
-              lastReason = (e as { data?: { reason?: string } }).data?.reason ?? ((e as Error).message.split('\n').slice(1).join(' ').trim() || 'rejected');
+              lastReason =
+                (e as { data?: { reason?: string } }).data?.reason ??
+                ((e as Error).message.split('\n').slice(1).join(' ').trim() || 'rejected');
               rejectedAt = remoteHead ?? '';
               continue;
             }
-            throw authRefused(e, 'push') ?? new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, { data: { remote: url, step: 'push' }, cause: e });
+            throw (
+              authRefused(e, 'push') ??
+              new SyncError(`Pushing the ledger to ${url} failed: ${(e as Error).message}`, {
+                data: { remote: url, step: 'push' },
+                cause: e,
+              })
+            );
           } finally {
             await repo.deleteRef(scratch).catch(() => undefined);
           }
@@ -398,6 +538,9 @@ export async function syncLedger(ctx: SyncContext, options: { remote?: string; p
       }
       return done({ head: target, fetched, pushed });
     }
-    throw new PushRejectedError(`The remote kept moving: the ledger push was rejected ${MAX_ATTEMPTS} times (${lastReason}); local entries are intact, sync again later`, { data: { remote: url, reason: lastReason || 'rejected' } });
+    throw new PushRejectedError(
+      `The remote kept moving: the ledger push was rejected ${MAX_ATTEMPTS} times (${lastReason}); local entries are intact, sync again later`,
+      { data: { remote: url, reason: lastReason || 'rejected' } },
+    );
   });
 }

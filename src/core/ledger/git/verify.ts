@@ -63,10 +63,20 @@ export interface VerifyContext {
 }
 
 class Finding extends Error {
-  constructor(readonly reason: string, message: string, readonly commit?: string, readonly entry?: string) { super(message); }
+  constructor(
+    readonly reason: string,
+    message: string,
+    readonly commit?: string,
+    readonly entry?: string,
+  ) {
+    super(message);
+  }
 }
 
-interface Commit extends CommitData { oid: string; raw: Uint8Array }
+interface Commit extends CommitData {
+  oid: string;
+  raw: Uint8Array;
+}
 
 /** Notes gathered along the way: a count and the first few examples per reason. */
 class Notes {
@@ -82,7 +92,8 @@ class Notes {
   }
   list(): VerifyNote[] {
     return [...this.byReason].map(([reason, n]) => ({
-      reason, count: n.count,
+      reason,
+      count: n.count,
       message: `${n.count} ${n.what}: ${n.examples.join(', ')}${n.count > n.examples.length ? ', ...' : ''}`,
     }));
   }
@@ -112,7 +123,11 @@ function treeOrderKey(e: TreeEntry): string {
   return e.type === 'tree' ? `${e.path}/` : e.path;
 }
 
-interface Change { path: string; before?: string; after?: string }
+interface Change {
+  path: string;
+  before?: string;
+  after?: string;
+}
 
 /** One verify pass: object reads are re-hashed once each and trees checked for duplicate names. */
 class Checker {
@@ -134,8 +149,15 @@ class Checker {
   async loadShallow(): Promise<void> {
     try {
       const text = String(await this.repo.p.readFile(`${this.repo.gitdir}/shallow`, 'utf8'));
-      this.shallow = new Set(text.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40}$/.test(l)));
-    } catch { /* not a shallow clone */ }
+      this.shallow = new Set(
+        text
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => /^[0-9a-f]{40}$/.test(l)),
+      );
+    } catch {
+      /* not a shallow clone */
+    }
   }
 
   async commit(oid: string): Promise<Commit> {
@@ -145,14 +167,23 @@ class Checker {
     try {
       o = await this.repo.readVerified(oid);
     } catch (e) {
-      throw runtimeReadFailure(e, oid) ?? new Finding('corrupt_object', `Commit ${oid} is missing or corrupt: ${(e as Error).message}`, oid);
+      throw (
+        runtimeReadFailure(e, oid) ??
+        new Finding('corrupt_object', `Commit ${oid} is missing or corrupt: ${(e as Error).message}`, oid)
+      );
     }
-    if (o.type !== 'commit') throw new Finding('corrupt_object', `Object ${oid} is a ${o.type}, expected a commit`, oid);
-    try { c = { ...decodeCommit(o.content), oid, raw: o.content }; } catch (e) {
+    if (o.type !== 'commit')
+      throw new Finding('corrupt_object', `Object ${oid} is a ${o.type}, expected a commit`, oid);
+    try {
+      c = { ...decodeCommit(o.content), oid, raw: o.content };
+    } catch (e) {
       throw new Finding('corrupt_object', `Commit ${oid} is malformed: ${(e as Error).message}`, oid);
     }
     // At a shallow boundary the history stops: the commit is checked as if it began the branch.
-    if (this.shallow.has(oid)) { this.reachedShallow.add(oid); c = { ...c, parents: [] }; }
+    if (this.shallow.has(oid)) {
+      this.reachedShallow.add(oid);
+      c = { ...c, parents: [] };
+    }
     this.commits.set(oid, c);
     return c;
   }
@@ -167,11 +198,21 @@ class Checker {
       o = await this.repo.readVerified(oid);
     } catch (e) {
       const bad = e instanceof CorruptObjectError ? e.oid : oid;
-      throw runtimeReadFailure(e, bad) ?? new Finding('corrupt_object', `A tree of commit ${commit} is missing or corrupt (${bad}): ${(e as Error).message}`, commit);
+      throw (
+        runtimeReadFailure(e, bad) ??
+        new Finding(
+          'corrupt_object',
+          `A tree of commit ${commit} is missing or corrupt (${bad}): ${(e as Error).message}`,
+          commit,
+        )
+      );
     }
-    if (o.type !== 'tree') throw new Finding('corrupt_object', `Object ${oid} in commit ${commit} is a ${o.type}, expected a tree`, commit);
+    if (o.type !== 'tree')
+      throw new Finding('corrupt_object', `Object ${oid} in commit ${commit} is a ${o.type}, expected a tree`, commit);
     let entries: TreeEntry[];
-    try { entries = decodeTree(o.content); } catch {
+    try {
+      entries = decodeTree(o.content);
+    } catch {
       throw new Finding('corrupt_object', `Tree ${oid} in commit ${commit} is malformed`, commit);
     }
     // isomorphic-git and our own reads take the first of two same-named entries: a second copy
@@ -179,13 +220,30 @@ class Checker {
     const names = new Set<string>();
     let prev = '';
     for (const e of entries) {
-      if (names.has(e.path)) throw new Finding('duplicate_name', `Tree ${oid} in commit ${commit} holds two entries named "${e.path}"`, commit, e.path);
+      if (names.has(e.path))
+        throw new Finding(
+          'duplicate_name',
+          `Tree ${oid} in commit ${commit} holds two entries named "${e.path}"`,
+          commit,
+          e.path,
+        );
       names.add(e.path);
       const key = treeOrderKey(e);
-      if (key <= prev) throw new Finding('malformed_tree', `Tree ${oid} in commit ${commit} is not in git's order at "${e.path}"`, commit, e.path);
+      if (key <= prev)
+        throw new Finding(
+          'malformed_tree',
+          `Tree ${oid} in commit ${commit} is not in git's order at "${e.path}"`,
+          commit,
+          e.path,
+        );
       prev = key;
       if (e.path === '' || e.path === '.' || e.path === '..' || e.path.includes('/')) {
-        throw new Finding('malformed_tree', `Tree ${oid} in commit ${commit} holds an entry named "${e.path}"`, commit, e.path);
+        throw new Finding(
+          'malformed_tree',
+          `Tree ${oid} in commit ${commit} holds an entry named "${e.path}"`,
+          commit,
+          e.path,
+        );
       }
     }
     if (this.trees.size > 50_000) this.trees.clear();
@@ -218,9 +276,13 @@ class Checker {
       if (xt || yt) subtrees.push(this.diff(xt, yt, commit, `${path}/`));
       const xb = x && x.type !== 'tree' ? x.oid : undefined;
       const yb = y && y.type !== 'tree' ? y.oid : undefined;
-      if (xb !== undefined || yb !== undefined) out.push({ path, ...(xb !== undefined && { before: xb }), ...(yb !== undefined && { after: yb }) });
+      if (xb !== undefined || yb !== undefined)
+        out.push({ path, ...(xb !== undefined && { before: xb }), ...(yb !== undefined && { after: yb }) });
     };
-    for (const y of eb) { seen.add(y.path); visit(ma.get(y.path), y, y.path); }
+    for (const y of eb) {
+      seen.add(y.path);
+      visit(ma.get(y.path), y, y.path);
+    }
     for (const x of ea) if (!seen.has(x.path)) visit(x, undefined, x.path);
     for (const list of await Promise.all(subtrees)) out.push(...list);
     return out;
@@ -232,7 +294,10 @@ class Checker {
       if (o.type !== 'blob') throw new Error(`it is a ${o.type}`);
       return utf8Decode.decode(o.content);
     } catch (e) {
-      throw runtimeReadFailure(e, oid) ?? new Finding('corrupt_object', `${path} (${oid}) is missing or corrupt: ${(e as Error).message}`, commit, id);
+      throw (
+        runtimeReadFailure(e, oid) ??
+        new Finding('corrupt_object', `${path} (${oid}) is missing or corrupt: ${(e as Error).message}`, commit, id)
+      );
     }
   }
 
@@ -263,24 +328,46 @@ class Checker {
     this.checked.commits++;
     if (c.parents.length > 1) return this.checkMerge(c);
     const parentTree = c.parents[0] ? (await this.commit(c.parents[0])).tree : undefined;
-    const changes = (await this.diff(parentTree, c.tree, c.oid)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const changes = (await this.diff(parentTree, c.tree, c.oid)).sort((a, b) =>
+      a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+    );
     const deleting = isDeleteOf(c.message);
     if (deleting !== undefined && c.parents.length === 1) {
       // The delete's own record (who, why) may arrive in the same commit: one new action entry.
-      const isRecord = (x: Change) => { const l = classifyPath(x.path); return !x.before && !!x.after && !!l && !('misplaced' in l) && l.kind === 'action'; };
+      const isRecord = (x: Change) => {
+        const l = classifyPath(x.path);
+        return !x.before && !!x.after && !!l && !('misplaced' in l) && l.kind === 'action';
+      };
       const records = changes.filter(isRecord);
       const removes = changes.filter((x) => !isRecord(x));
-      const fine = removes.length > 0 && records.length <= 1 && removes.every((x) => {
-        const loc = classifyPath(x.path);
-        return x.before && !x.after && loc && !('misplaced' in loc) && loc.kind === 'audit' && loc.id === deleting;
-      });
-      if (!fine) throw new Finding('history_edited', `Commit ${c.oid} says "audit: delete ${deleting}" but changes more than that audit's file and its delete record`, c.oid, deleting);
+      const fine =
+        removes.length > 0 &&
+        records.length <= 1 &&
+        removes.every((x) => {
+          const loc = classifyPath(x.path);
+          return x.before && !x.after && loc && !('misplaced' in loc) && loc.kind === 'audit' && loc.id === deleting;
+        });
+      if (!fine)
+        throw new Finding(
+          'history_edited',
+          `Commit ${c.oid} says "audit: delete ${deleting}" but changes more than that audit's file and its delete record`,
+          c.oid,
+          deleting,
+        );
       for (const x of records) {
         const loc = classifyPath(x.path) as EntryLocation;
         await this.checkEntry(c, [{ loc, change: x }]);
-        const rec = JSON.parse(await this.blobText(x.after!, c.oid, x.path, loc.id)) as { action?: unknown; targets?: { id?: unknown }[] };
+        const rec = JSON.parse(await this.blobText(x.after!, c.oid, x.path, loc.id)) as {
+          action?: unknown;
+          targets?: { id?: unknown }[];
+        };
         if (rec.action !== 'delete' || !Array.isArray(rec.targets) || !rec.targets.some((t) => t?.id === deleting)) {
-          throw new Finding('history_edited', `Commit ${c.oid} deletes ${deleting} but its action entry ${x.path} records something else`, c.oid, deleting);
+          throw new Finding(
+            'history_edited',
+            `Commit ${c.oid} deletes ${deleting} but its action entry ${x.path} records something else`,
+            c.oid,
+            deleting,
+          );
         }
       }
       this.deleted.add(deleting);
@@ -291,14 +378,27 @@ class Checker {
       if (x.path === SIGNERS_PATH) continue; // judged by the signature rules
       const loc = classifyPath(x.path);
       if (loc === undefined) {
-        this.notes.add('outside_ledger_areas', 'file(s) outside the ledger\'s areas, not judged', x.path);
+        this.notes.add('outside_ledger_areas', "file(s) outside the ledger's areas, not judged", x.path);
         continue;
       }
       const id = 'misplaced' in loc ? x.path : loc.id;
-      if (x.before && x.after) throw new Finding('history_edited', `Commit ${c.oid} changes ${x.path}, which an earlier commit wrote (entries are never edited)`, c.oid, id);
-      if (x.before && !x.after) throw new Finding('history_edited', `Commit ${c.oid} removes ${x.path} without being a delete commit`, c.oid, id);
+      if (x.before && x.after)
+        throw new Finding(
+          'history_edited',
+          `Commit ${c.oid} changes ${x.path}, which an earlier commit wrote (entries are never edited)`,
+          c.oid,
+          id,
+        );
+      if (x.before && !x.after)
+        throw new Finding(
+          'history_edited',
+          `Commit ${c.oid} removes ${x.path} without being a delete commit`,
+          c.oid,
+          id,
+        );
       if ('misplaced' in loc) throw new Finding('path_mismatch', `${x.path}: ${loc.reason}`, c.oid, x.path);
-      if (idProblem(loc.id)) throw new Finding('path_mismatch', `${x.path}: "${loc.id}" is not a valid id`, c.oid, loc.id);
+      if (idProblem(loc.id))
+        throw new Finding('path_mismatch', `${x.path}: "${loc.id}" is not a valid id`, c.oid, loc.id);
       const key = `${loc.kind}:${loc.id}`;
       let list = added.get(key);
       if (!list) {
@@ -316,30 +416,57 @@ class Checker {
     const main = files.find((f) => f.loc.part === 'entry');
     const events = files.find((f) => f.loc.part === 'events');
     if (files.length > 2 || (main && events && main.loc.layout !== events.loc.layout)) {
-      throw new Finding('duplicate_entry', `Commit ${c.oid} adds ${kind} ${id} at ${files.map((f) => f.change.path).join(' and ')}`, c.oid, id);
+      throw new Finding(
+        'duplicate_entry',
+        `Commit ${c.oid} adds ${kind} ${id} at ${files.map((f) => f.change.path).join(' and ')}`,
+        c.oid,
+        id,
+      );
     }
     if (!main) {
-      throw new Finding('history_edited', `Commit ${c.oid} adds ${events!.change.path} to a run an earlier commit wrote (events are fixed with their run)`, c.oid, id);
+      throw new Finding(
+        'history_edited',
+        `Commit ${c.oid} adds ${events!.change.path} to a run an earlier commit wrote (events are fixed with their run)`,
+        c.oid,
+        id,
+      );
     }
     // One id, one path: no other layout may hold the same id in this commit's tree.
     for (const other of entryPaths(kind, id)) {
       if (other === main.change.path) continue;
       if (await this.lookup(c.tree, other, c.oid)) {
-        throw new Finding('duplicate_entry', `${kind} ${id} is at both ${main.change.path} and ${other} after commit ${c.oid} (one id must resolve to one path)`, c.oid, id);
+        throw new Finding(
+          'duplicate_entry',
+          `${kind} ${id} is at both ${main.change.path} and ${other} after commit ${c.oid} (one id must resolve to one path)`,
+          c.oid,
+          id,
+        );
       }
     }
     const path = main.change.path;
     const text = await this.blobText(main.change.after!, c.oid, path, id);
     let entry: Record<string, unknown>;
-    try { entry = JSON.parse(text); } catch { throw new Finding('malformed_entry', `${path} is not JSON`, c.oid, id); }
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new Finding('malformed_entry', `${path} is not a JSON object`, c.oid, id);
+    try {
+      entry = JSON.parse(text);
+    } catch {
+      throw new Finding('malformed_entry', `${path} is not JSON`, c.oid, id);
+    }
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      throw new Finding('malformed_entry', `${path} is not a JSON object`, c.oid, id);
     const named = kind === 'audit' ? entry.snapshot_id : kind === 'run' ? entry.run_id : entry.action_id;
-    if (named !== id) throw new Finding('path_mismatch', `${path} holds ${kind} "${String(named)}", not "${id}"`, c.oid, id);
+    if (named !== id)
+      throw new Finding('path_mismatch', `${path} holds ${kind} "${String(named)}", not "${id}"`, c.oid, id);
     const codec = await getCodec(); // node:crypto where present: far cheaper per call than WebCrypto
     if (typeof entry.sha256 === 'string') {
       const { sha256: _stored, ...rest } = entry;
       const h = await codec.sha256Hex(canonicalJson(rest));
-      if (h !== entry.sha256) throw new Finding('hash_mismatch', `${path}: content does not match its sha256 (stored ${entry.sha256}, computed ${h})`, c.oid, id);
+      if (h !== entry.sha256)
+        throw new Finding(
+          'hash_mismatch',
+          `${path}: content does not match its sha256 (stored ${entry.sha256}, computed ${h})`,
+          c.oid,
+          id,
+        );
     } else if (main.loc.layout === 'sharded') {
       throw new Finding('hash_mismatch', `${path} carries no sha256`, c.oid, id);
     }
@@ -350,18 +477,32 @@ class Checker {
       for (const [i, line] of eventsText.split('\n').entries()) {
         if (line.trim() === '') continue;
         let ev: unknown;
-        try { ev = JSON.parse(line); } catch { ev = undefined; }
-        if (!ev || typeof ev !== 'object' || Array.isArray(ev)) throw new Finding('malformed_entry', `${events.change.path} line ${i + 1} is not a JSON object`, c.oid, id);
+        try {
+          ev = JSON.parse(line);
+        } catch {
+          ev = undefined;
+        }
+        if (!ev || typeof ev !== 'object' || Array.isArray(ev))
+          throw new Finding('malformed_entry', `${events.change.path} line ${i + 1} is not a JSON object`, c.oid, id);
       }
       this.checked.entries++;
     }
     if (typeof entry.events_sha256 === 'string') {
       const h = await codec.sha256Hex(eventsText);
       if (h !== entry.events_sha256) {
-        throw new Finding('hash_mismatch', `The events of run ${id} do not match the events_sha256 in its run.json${events ? '' : ' (the run was written without events)'}`, c.oid, id);
+        throw new Finding(
+          'hash_mismatch',
+          `The events of run ${id} do not match the events_sha256 in its run.json${events ? '' : ' (the run was written without events)'}`,
+          c.oid,
+          id,
+        );
       }
     } else {
-      this.notes.add('legacy_run_events', 'run(s) written before events were hashed (accepted: their events arrived with run.json)', id);
+      this.notes.add(
+        'legacy_run_events',
+        'run(s) written before events were hashed (accepted: their events arrived with run.json)',
+        id,
+      );
     }
   }
 
@@ -374,19 +515,35 @@ class Checker {
         const loc = classifyPath(x.path);
         if (loc === undefined) continue; // outside the ledger's areas: not judged (noted where added)
         const id = 'misplaced' in loc ? x.path : loc.id;
-        if (x.before && x.after) throw new Finding('history_edited', `Merge ${c.oid} changes ${x.path} from its parent ${p.oid}`, c.oid, id);
+        if (x.before && x.after)
+          throw new Finding('history_edited', `Merge ${c.oid} changes ${x.path} from its parent ${p.oid}`, c.oid, id);
         if (x.before) {
           const explained = !('misplaced' in loc) && loc.kind === 'audit' && (await this.wasDeleted(loc.id, c.oid));
-          if (!explained) throw new Finding('history_edited', `Merge ${c.oid} drops ${x.path}, which its parent ${p.oid} holds (a merge is the union of its parents)`, c.oid, id);
+          if (!explained)
+            throw new Finding(
+              'history_edited',
+              `Merge ${c.oid} drops ${x.path}, which its parent ${p.oid} holds (a merge is the union of its parents)`,
+              c.oid,
+              id,
+            );
           continue;
         }
         let inOther = false;
         for (const [j, q] of parents.entries()) {
           if (j === i) continue;
           const e = await this.lookup(q.tree, x.path, c.oid);
-          if (e && e.oid === x.after) { inOther = true; break; }
+          if (e && e.oid === x.after) {
+            inOther = true;
+            break;
+          }
         }
-        if (!inOther) throw new Finding('history_edited', `Merge ${c.oid} adds ${x.path}, which none of its parents holds (a merge is the union of its parents)`, c.oid, id);
+        if (!inOther)
+          throw new Finding(
+            'history_edited',
+            `Merge ${c.oid} adds ${x.path}, which none of its parents holds (a merge is the union of its parents)`,
+            c.oid,
+            id,
+          );
       }
     }
   }
@@ -399,7 +556,11 @@ class Checker {
  * committer time first, painting what `covered` reaches. Clock skew only makes it return more
  * commits than needed (checked twice), never fewer.
  */
-async function uniqueCommits(ck: Checker, tips: string[], covered: string[]): Promise<{ unique: Set<string>; reachedCovered: Set<string> }> {
+async function uniqueCommits(
+  ck: Checker,
+  tips: string[],
+  covered: string[],
+): Promise<{ unique: Set<string>; reachedCovered: Set<string> }> {
   const TIP = 1;
   const COVERED = 2;
   const flags = new Map<string, number>();
@@ -456,26 +617,40 @@ async function parentsFirst(ck: Checker, set: Set<string>): Promise<Commit[]> {
       const top = stack[stack.length - 1]!;
       if (top.expanded) {
         stack.pop();
-        if (!placed.has(top.oid)) { placed.add(top.oid); out.push(await ck.commit(top.oid)); }
+        if (!placed.has(top.oid)) {
+          placed.add(top.oid);
+          out.push(await ck.commit(top.oid));
+        }
         continue;
       }
       top.expanded = true;
-      if (placed.has(top.oid)) { stack.pop(); continue; }
-      for (const p of (await ck.commit(top.oid)).parents) if (set.has(p) && !placed.has(p)) stack.push({ oid: p, expanded: false });
+      if (placed.has(top.oid)) {
+        stack.pop();
+        continue;
+      }
+      for (const p of (await ck.commit(top.oid)).parents)
+        if (set.has(p) && !placed.has(p)) stack.push({ oid: p, expanded: false });
     }
   }
   return out;
 }
 
 async function checkTags(ck: Checker, repo: Repo, tree: string, head: string): Promise<void> {
-  for (const [kind, prefix] of [['run', 'refs/tags/scp/run/'], ['audit', 'refs/tags/scp/audit/']] as const) {
+  for (const [kind, prefix] of [
+    ['run', 'refs/tags/scp/run/'],
+    ['audit', 'refs/tags/scp/audit/'],
+  ] as const) {
     for (const name of await repo.listRefs(prefix)) {
       const id = name.slice(prefix.length);
       let present: TreeEntry | undefined;
       for (const p of entryPaths(kind, id)) if (!present) present = await ck.lookup(tree, p, head);
       if (!present) {
         const deleted = kind === 'audit' && (await ck.wasDeleted(id, head));
-        ck.notes.add(deleted ? 'tag_of_deleted_entry' : 'unbacked_tag', deleted ? 'tag(s) of deleted audits' : 'tag(s) no ledger entry backs (never served as entries)', name);
+        ck.notes.add(
+          deleted ? 'tag_of_deleted_entry' : 'unbacked_tag',
+          deleted ? 'tag(s) of deleted audits' : 'tag(s) no ledger entry backs (never served as entries)',
+          name,
+        );
         continue;
       }
       let msg: Record<string, unknown> | undefined;
@@ -483,12 +658,22 @@ async function checkTags(ck: Checker, repo: Repo, tree: string, head: string): P
         const oid = await repo.readRef(name);
         const tag = oid ? await repo.readTag(oid) : undefined;
         msg = tag ? JSON.parse(tag.message.trim()) : undefined;
-      } catch { msg = undefined; }
+      } catch {
+        msg = undefined;
+      }
       let entry: Record<string, unknown> | undefined;
-      try { entry = JSON.parse(await ck.blobText(present.oid, head, name, id)); } catch { entry = undefined; }
-      const fields = kind === 'run' ? ['run_id', 'status', 'started_at', 'summary'] : ['snapshot_id', 'card_key', 'status', 'iso', 'summary'];
+      try {
+        entry = JSON.parse(await ck.blobText(present.oid, head, name, id));
+      } catch {
+        entry = undefined;
+      }
+      const fields =
+        kind === 'run'
+          ? ['run_id', 'status', 'started_at', 'summary']
+          : ['snapshot_id', 'card_key', 'status', 'iso', 'summary'];
       const agrees = msg && entry && fields.every((f) => msg![f] === undefined || msg![f] === entry![f]);
-      if (!agrees) ck.notes.add('tag_mismatch', 'tag(s) that disagree with their ledger entry (reads use the entry)', name);
+      if (!agrees)
+        ck.notes.add('tag_mismatch', 'tag(s) that disagree with their ledger entry (reads use the entry)', name);
     }
   }
 }
@@ -501,11 +686,22 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
   let head: string | undefined;
   let signatures: number | undefined;
   const refs = await ledgerRefs(repo, ctx.ref);
-  const base = () => ({ checked: { ...ck.checked, ...(signatures !== undefined && { signatures }) }, refs: refs.map((r) => r.name), incremental: !full });
+  const base = () => ({
+    checked: { ...ck.checked, ...(signatures !== undefined && { signatures }) },
+    refs: refs.map((r) => r.name),
+    incremental: !full,
+  });
   try {
     const last = await ctx.verifiedHead.get();
     if (refs.length === 0) {
-      if (last) return { ok: false, reason: 'rollback', message: `The ledger branch is gone; it was last verified at ${last}`, commit: last, ...base() };
+      if (last)
+        return {
+          ok: false,
+          reason: 'rollback',
+          message: `The ledger branch is gone; it was last verified at ${last}`,
+          commit: last,
+          ...base(),
+        };
       return { ok: true, ...base() };
     }
     // The local branch is the one the verified mark follows; a fresh clone has only a remote copy.
@@ -517,8 +713,22 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
       if (!lastKnown || !reachedCovered.has(lastKnown)) {
         const behind = lastKnown ? (await allCommits(ck, [lastKnown])).has(head) : false;
         return behind
-          ? { ok: false, reason: 'rollback', message: `The ledger branch is behind the last verified head ${last}: entries were taken away`, commit: last, head, ...base() }
-          : { ok: false, reason: 'rewrite', message: `The ledger branch no longer contains the last verified head ${last}: its history was rewritten`, commit: last, head, ...base() };
+          ? {
+              ok: false,
+              reason: 'rollback',
+              message: `The ledger branch is behind the last verified head ${last}: entries were taken away`,
+              commit: last,
+              head,
+              ...base(),
+            }
+          : {
+              ok: false,
+              reason: 'rewrite',
+              message: `The ledger branch no longer contains the last verified head ${last}: its history was rewritten`,
+              commit: last,
+              head,
+              ...base(),
+            };
       }
     }
     const tips = [...new Set(refs.map((r) => r.oid))];
@@ -534,14 +744,27 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
     const roots = order.filter((c) => c.parents.length === 0 && !ck.shallow.has(c.oid));
     if (roots.length > (full || !lastKnown ? 1 : 0)) {
       const extra = roots[roots.length - 1]!;
-      throw new Finding('unrelated_history', `The ledger branch joins unrelated histories (root commits ${roots.map((r) => r.oid.slice(0, 12)).join(', ')}): a ledger has one beginning`, extra.oid);
+      throw new Finding(
+        'unrelated_history',
+        `The ledger branch joins unrelated histories (root commits ${roots.map((r) => r.oid.slice(0, 12)).join(', ')}): a ledger has one beginning`,
+        extra.oid,
+      );
     }
     for (const c of order) await ck.check(c);
     const headCommit = await ck.commit(head);
     const policy = options.signatures ?? ctx.signatures;
     if (policy) {
       try {
-        signatures = await checkSignatures({ readCommit: (oid) => ck.commit(oid), lookup: (tree, path) => ck.lookup(tree, path, head!), blobText: (oid) => ck.blobText(oid, head!, SIGNERS_PATH, SIGNERS_PATH) }, order, head, policy);
+        signatures = await checkSignatures(
+          {
+            readCommit: (oid) => ck.commit(oid),
+            lookup: (tree, path) => ck.lookup(tree, path, head!),
+            blobText: (oid) => ck.blobText(oid, head!, SIGNERS_PATH, SIGNERS_PATH),
+          },
+          order,
+          head,
+          policy,
+        );
       } catch (e) {
         if (e instanceof SignatureFinding) throw new Finding(e.reason, e.message, e.commit);
         throw e;
@@ -553,43 +776,87 @@ export async function verifyLedger(ctx: VerifyContext, options: VerifyOptions = 
       // What is here verified; what lies below the boundary was never fetched, so it is unchecked
       // and the verified mark does not move.
       const below = [...ck.reachedShallow];
-      return { ok: true, head, ...base(), shallow: below, message: `history is shallow below ${below.join(', ')}; fetch with --unshallow to verify all of it` };
+      return {
+        ok: true,
+        head,
+        ...base(),
+        shallow: below,
+        message: `history is shallow below ${below.join(', ')}; fetch with --unshallow to verify all of it`,
+      };
     }
     await ctx.verifiedHead.set(head);
     const notes = ck.notes.list();
-    const checkpoint = ctx.checkpoint ? await ctx.checkpoint({ head, entries: await countEntries(ck, headCommit.tree, head) }) : undefined;
+    const checkpoint = ctx.checkpoint
+      ? await ctx.checkpoint({ head, entries: await countEntries(ck, headCommit.tree, head) })
+      : undefined;
     return { ok: true, head, ...base(), ...(notes.length && { notes }), ...(checkpoint && { checkpoint }) };
   } catch (e) {
     if (e instanceof Finding) {
       const notes = ck.notes.list();
       return {
-        ok: false, reason: e.reason, message: e.message, ...base(),
-        ...(e.commit && { commit: e.commit }), ...(e.entry && { entry: e.entry }), ...(head && { head }), ...(notes.length && { notes }),
+        ok: false,
+        reason: e.reason,
+        message: e.message,
+        ...base(),
+        ...(e.commit && { commit: e.commit }),
+        ...(e.entry && { entry: e.entry }),
+        ...(head && { head }),
+        ...(notes.length && { notes }),
       };
     }
-    if (e instanceof CorruptObjectError) return { ok: false, reason: 'corrupt_object', message: e.message, commit: e.oid, ...base(), ...(head && { head }) };
+    if (e instanceof CorruptObjectError)
+      return {
+        ok: false,
+        reason: 'corrupt_object',
+        message: e.message,
+        commit: e.oid,
+        ...base(),
+        ...(head && { head }),
+      };
     throw e;
   }
 }
 
 /** A kept checkpoint: signed by a trusted or enrolled key, and its head still in the branch. */
-async function checkCheckpoint(ck: Checker, text: string, head: string, tree: string, policy: SignaturePolicy | undefined): Promise<void> {
+async function checkCheckpoint(
+  ck: Checker,
+  text: string,
+  head: string,
+  tree: string,
+  policy: SignaturePolicy | undefined,
+): Promise<void> {
   let opened: Awaited<ReturnType<typeof openCheckpoint>>;
-  try { opened = await openCheckpoint(text); } catch (e) {
+  try {
+    opened = await openCheckpoint(text);
+  } catch (e) {
     throw new Finding('bad_checkpoint', `A kept checkpoint does not verify: ${(e as Error).message}`);
   }
   const keys = policy ? anchorsOf(policy) : new Set<string>();
   const signers = await ck.lookup(tree, SIGNERS_PATH, head);
-  if (signers) for (const k of parseAllowedSigners(await ck.blobText(signers.oid, head, SIGNERS_PATH, SIGNERS_PATH)).keys()) keys.add(k);
-  if (!keys.has(opened.key)) throw new Finding('bad_checkpoint', `A kept checkpoint is signed by a key that is neither pinned nor in allowed_signers (${opened.key.slice(0, 40)}...)`);
+  if (signers)
+    for (const k of parseAllowedSigners(await ck.blobText(signers.oid, head, SIGNERS_PATH, SIGNERS_PATH)).keys())
+      keys.add(k);
+  if (!keys.has(opened.key))
+    throw new Finding(
+      'bad_checkpoint',
+      `A kept checkpoint is signed by a key that is neither pinned nor in allowed_signers (${opened.key.slice(0, 40)}...)`,
+    );
   const cp = opened.body.head;
   if (cp === head) return;
   const { reachedCovered } = await uniqueCommits(ck, [head], (await ck.repo.hasObject(cp)) ? [cp] : []);
   if (reachedCovered.has(cp)) return;
   const behind = (await ck.repo.hasObject(cp)) && (await allCommits(ck, [cp])).has(head);
   throw behind
-    ? new Finding('rollback', `The ledger branch is behind a kept checkpoint (head ${cp}, ${opened.body.entries} entries at ${opened.body.time})`, cp)
-    : new Finding('split_view', `The ledger branch does not contain the head of a kept checkpoint (${cp} at ${opened.body.time}): this copy and the one the checkpoint saw have split`, cp);
+    ? new Finding(
+        'rollback',
+        `The ledger branch is behind a kept checkpoint (head ${cp}, ${opened.body.entries} entries at ${opened.body.time})`,
+        cp,
+      )
+    : new Finding(
+        'split_view',
+        `The ledger branch does not contain the head of a kept checkpoint (${cp} at ${opened.body.time}): this copy and the one the checkpoint saw have split`,
+        cp,
+      );
 }
 
 /** Entries under the ledger's areas in `tree` (audit files and run directories). */
@@ -597,12 +864,14 @@ export async function countEntries(ck: Checker, tree: string, commit: string): P
   let n = 0;
   const walk = async (oid: string, prefix: string): Promise<void> => {
     const entries = await ck.tree(oid, commit);
-    await Promise.all(entries.map(async (e) => {
-      const path = `${prefix}${e.path}`;
-      if (e.type === 'tree') return walk(e.oid, `${path}/`);
-      const loc = classifyPath(path);
-      if (loc && !('misplaced' in loc) && loc.part === 'entry') n++;
-    }));
+    await Promise.all(
+      entries.map(async (e) => {
+        const path = `${prefix}${e.path}`;
+        if (e.type === 'tree') return walk(e.oid, `${path}/`);
+        const loc = classifyPath(path);
+        if (loc && !('misplaced' in loc) && loc.part === 'entry') n++;
+      }),
+    );
   };
   await walk(tree, '');
   return n;

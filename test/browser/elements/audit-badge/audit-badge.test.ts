@@ -18,7 +18,9 @@ describe('<scp-audit-badge>', () => {
   it('is hidden (not rendered, display none) while its card has no pending audit', async () => {
     const client = memoryClient();
     await client.staging.stage('testing', { ok: true });
-    const el = await fixture<ScpAuditBadge>(html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`);
+    const el = await fixture<ScpAuditBadge>(
+      html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`,
+    );
     await el.settled();
     expect(button(el)).to.equal(null);
     expect(el.hasAttribute('empty')).to.equal(true);
@@ -30,12 +32,16 @@ describe('<scp-audit-badge>', () => {
     await client.staging.stage('security', { issues: 1 });
     await client.staging.stage('security', { issues: 2 });
     await client.staging.stage('testing', { passed: 10 });
-    const el = await fixture<ScpAuditBadge>(html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`);
+    const el = await fixture<ScpAuditBadge>(
+      html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`,
+    );
     await el.settled();
     const b = button(el)!;
     expect(b.getAttribute('aria-label')).to.equal('2 pending audits for Security Posture');
     expect(b.querySelector('[part="count"]')!.textContent).to.equal('2');
-    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.equal('2 pending audits for Security Posture');
+    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.equal(
+      '2 pending audits for Security Posture',
+    );
     await expect(el).to.be.accessible();
   });
 
@@ -81,7 +87,9 @@ describe('<scp-audit-badge>', () => {
   it('re-counts when its card attribute changes', async () => {
     const client = memoryClient();
     await client.staging.stage('dns', { records: 1 });
-    const el = await fixture<ScpAuditBadge>(html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`);
+    const el = await fixture<ScpAuditBadge>(
+      html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`,
+    );
     await el.settled();
     expect(el.count).to.equal(0);
     el.card = 'dns';
@@ -91,7 +99,9 @@ describe('<scp-audit-badge>', () => {
   it('on click dispatches a bubbling, composed, cancelable scp-open-manager with its card and opens nothing itself', async () => {
     const client = memoryClient();
     await client.staging.stage('security', {});
-    const el = await fixture<ScpAuditBadge>(html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`);
+    const el = await fixture<ScpAuditBadge>(
+      html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`,
+    );
     await el.settled();
     const seen: ScpOpenManagerEvent[] = [];
     const onOpen = (e: ScpOpenManagerEvent) => seen.push(e);
@@ -112,11 +122,15 @@ describe('<scp-audit-badge>', () => {
   it('is operable from the keyboard (Tab to focus, Enter and Space activate)', async () => {
     const client = memoryClient();
     await client.staging.stage('quality', {});
-    const wrapper = await mount<HTMLDivElement>(html`<div><button id="before">before</button><scp-audit-badge card="quality" .client=${client}></scp-audit-badge></div>`);
+    const wrapper = await mount<HTMLDivElement>(
+      html`<div><button id="before">before</button><scp-audit-badge card="quality" .client=${client}></scp-audit-badge></div>`,
+    );
     const el = wrapper.querySelector<ScpAuditBadge>('scp-audit-badge')!;
     await el.settled();
     let opened = 0;
-    const onOpen = () => { opened++; };
+    const onOpen = () => {
+      opened++;
+    };
     document.addEventListener('scp-open-manager', onOpen);
     try {
       wrapper.querySelector<HTMLButtonElement>('#before')!.focus();

@@ -14,7 +14,8 @@ import { until } from '../../../helpers/until.js';
 import { newRepo } from '../../ledger-git/git-endpoints.js';
 
 const NODE_SIDE = 'test/browser/ledger-git/node-clone.ts';
-const nodeCall = <T>(fn: string, ...args: unknown[]) => executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
+const nodeCall = <T>(fn: string, ...args: unknown[]) =>
+  executeServerCommand<T, unknown>('scp-node-call', { module: NODE_SIDE, fn, args });
 
 const clients: ScpClient[] = [];
 const names: string[] = [];
@@ -22,7 +23,11 @@ const mounted: HTMLElement[] = [];
 
 function gitClient(name: string, url: string, channel: string | false, actor: string): ScpClient {
   const c = createScp({
-    channel, actor, staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false,
+    channel,
+    actor,
+    staging: createMemoryStagingStore(),
+    policy: 'all',
+    skipUnchanged: false,
     ledger: () => createWorkerGitLedger({ name, remote: { url } }),
   });
   clients.push(c);
@@ -40,7 +45,8 @@ async function log(c: ScpClient): Promise<ScpAuditLog> {
 }
 
 const row = (el: ScpAuditLog, id: string) => el.shadowRoot!.querySelector<HTMLTableRowElement>(`tr[data-id="${id}"]`);
-const cells = (el: ScpAuditLog, id: string) => [...row(el, id)!.querySelectorAll('td')].map((td) => td.textContent!.trim().replace(/\s+/g, ' '));
+const cells = (el: ScpAuditLog, id: string) =>
+  [...row(el, id)!.querySelectorAll('td')].map((td) => td.textContent!.trim().replace(/\s+/g, ' '));
 
 afterEach(async () => {
   for (const el of mounted.splice(0)) el.remove();
@@ -49,7 +55,9 @@ afterEach(async () => {
 });
 
 describe('discards and deletes in the audit log (embedded git ledger)', () => {
-  it('records them with actor and reason, shows them in another tab at once and on another machine after sync', async function (this: { timeout(ms: number): void }) {
+  it('records them with actor and reason, shows them in another tab at once and on another machine after sync', async function (this: {
+    timeout(ms: number): void;
+  }) {
     this.timeout(120_000);
     const { name: repo, url } = await newRepo('actions');
     const ledgerName = `actions-${crypto.randomUUID()}`;
@@ -67,14 +75,37 @@ describe('discards and deletes in the audit log (embedded git ledger)', () => {
     const drop = await tabA.staging.stage('k8s', { token_like: 'abc', pods: 3 });
     if (!keep.staged || !drop.staged) throw new Error('not staged');
     await tabA.staging.save([keep.snapshot.snapshot_id]);
-    const discard = await tabA.staging.discard([drop.snapshot.snapshot_id], { reason: 'stale: cluster was mid-upgrade' });
-    const del = await tabA.ledger.deleteAudit(keep.snapshot.snapshot_id, { actor: 'ana', reason: 'scanned the wrong account' });
+    const discard = await tabA.staging.discard([drop.snapshot.snapshot_id], {
+      reason: 'stale: cluster was mid-upgrade',
+    });
+    const del = await tabA.ledger.deleteAudit(keep.snapshot.snapshot_id, {
+      actor: 'ana',
+      reason: 'scanned the wrong account',
+    });
 
     // Tab B: the events arrived and both entries are rows with who and why.
-    await until(() => discardedEvents.length === 1 && deletedEvents.length === 1, 'the events in the other tab', 20_000);
-    expect(discardedEvents[0]).to.include({ snapshot_id: drop.snapshot.snapshot_id, actor: 'ana', reason: 'stale: cluster was mid-upgrade', action_id: discard.action_id });
-    expect(deletedEvents[0]).to.include({ snapshot_id: keep.snapshot.snapshot_id, actor: 'ana', reason: 'scanned the wrong account', action_id: del.action_id });
-    await until(() => row(logB, discard.action_id!) !== null && row(logB, del.action_id!) !== null, 'both entries in the other tab\'s log', 20_000);
+    await until(
+      () => discardedEvents.length === 1 && deletedEvents.length === 1,
+      'the events in the other tab',
+      20_000,
+    );
+    expect(discardedEvents[0]).to.include({
+      snapshot_id: drop.snapshot.snapshot_id,
+      actor: 'ana',
+      reason: 'stale: cluster was mid-upgrade',
+      action_id: discard.action_id,
+    });
+    expect(deletedEvents[0]).to.include({
+      snapshot_id: keep.snapshot.snapshot_id,
+      actor: 'ana',
+      reason: 'scanned the wrong account',
+      action_id: del.action_id,
+    });
+    await until(
+      () => row(logB, discard.action_id!) !== null && row(logB, del.action_id!) !== null,
+      "both entries in the other tab's log",
+      20_000,
+    );
     expect(row(logB, keep.snapshot.snapshot_id)).to.equal(null); // the deleted audit left the log
     const d = cells(logB, discard.action_id!);
     expect(d[1]).to.equal('ana');
@@ -87,7 +118,9 @@ describe('discards and deletes in the audit log (embedded git ledger)', () => {
     expect(row(logB, del.action_id!)!.dataset['actionKind']).to.equal('destroy');
     // The discarded scan's data is gone: the record keeps its id, card and hash only.
     const record = (await tabB.ledger.getAction!(discard.action_id!))!;
-    expect(record.targets).to.deep.equal([{ id: drop.snapshot.snapshot_id, card_key: 'k8s', content_hash: drop.snapshot.content_hash }]);
+    expect(record.targets).to.deep.equal([
+      { id: drop.snapshot.snapshot_id, card_key: 'k8s', content_hash: drop.snapshot.content_hash },
+    ]);
     expect(JSON.stringify(record)).to.not.contain('pods');
 
     // Another machine: its own ledger (another IndexedDB), the same remote.
@@ -95,8 +128,16 @@ describe('discards and deletes in the audit log (embedded git ledger)', () => {
     const machine = gitClient(`actions-other-${crypto.randomUUID()}`, url, false, 'cy');
     await machine.ledger.sync!();
     const logC = await log(machine);
-    await until(() => row(logC, discard.action_id!) !== null && row(logC, del.action_id!) !== null, 'both entries on the other machine', 20_000);
-    expect(cells(logC, discard.action_id!).slice(1, 4)).to.deep.equal(['ana', 'destroy Audits discarded', drop.snapshot.snapshot_id]);
+    await until(
+      () => row(logC, discard.action_id!) !== null && row(logC, del.action_id!) !== null,
+      'both entries on the other machine',
+      20_000,
+    );
+    expect(cells(logC, discard.action_id!).slice(1, 4)).to.deep.equal([
+      'ana',
+      'destroy Audits discarded',
+      drop.snapshot.snapshot_id,
+    ]);
     expect(cells(logC, del.action_id!)[4]).to.contain('Reason: scanned the wrong account');
     const csv = await logC.exportText('csv');
     expect(csv).to.contain(`${del.action_id},ana,audit:deleted,${keep.snapshot.snapshot_id}`);

@@ -12,7 +12,6 @@ import { ScpActionErrorEvent } from '../../../../src/elements/events/action-erro
 import { ScpLogExportEvent } from '../../../../src/elements/events/log-export-event.js';
 import { until as pollUntil } from '../../../helpers/until.js';
 
-
 // Sets up containers (attach) and clients (client) that closeClients removes after each test.
 const client = runsClient;
 const mount = attach;
@@ -23,8 +22,17 @@ const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOSt
 function run(id: string, subtype: string, minutesAgo: number, over: Partial<RunRecord['run']> = {}): RunRecord {
   return {
     run: {
-      run_id: `run_${id}`, type: subtype.split(':')[0]!, subtype, status: 'ok', user: 'ana', code_ref: '',
-      started_at: ago(minutesAgo), ended_at: ago(minutesAgo), duration_ms: 1200, summary: `${subtype} done`, ...over,
+      run_id: `run_${id}`,
+      type: subtype.split(':')[0]!,
+      subtype,
+      status: 'ok',
+      user: 'ana',
+      code_ref: '',
+      started_at: ago(minutesAgo),
+      ended_at: ago(minutesAgo),
+      duration_ms: 1200,
+      summary: `${subtype} done`,
+      ...over,
     },
     events: [],
   };
@@ -33,16 +41,28 @@ function run(id: string, subtype: string, minutesAgo: number, over: Partial<RunR
 function audit(id: string, card: string, minutesAgo: number, over: Partial<SavedAudit> = {}): SavedAudit {
   const iso = ago(minutesAgo);
   return {
-    snapshot_id: id, card_key: card, audit_type: card.startsWith('audit:') ? 'project' : 'devops',
-    computed_at: Date.parse(iso) / 1000, iso, status: 'ok', duration_s: 1.5, summary: `${card} scanned`,
-    data: {}, saved_by: 'bo', saved_at: iso, ...over,
+    snapshot_id: id,
+    card_key: card,
+    audit_type: card.startsWith('audit:') ? 'project' : 'devops',
+    computed_at: Date.parse(iso) / 1000,
+    iso,
+    status: 'ok',
+    duration_s: 1.5,
+    summary: `${card} scanned`,
+    data: {},
+    saved_by: 'bo',
+    saved_at: iso,
+    ...over,
   };
 }
 
 /** Five entries: two audits (bo), three runs (ana, cy). */
 async function seed(c: ScpClient): Promise<void> {
   await c.ledger.write({
-    audits: [audit('security_1', 'security', 10, { summary: '3 issues · Score: 78' }), audit('k8s_1', 'k8s', 3 * 24 * 60)],
+    audits: [
+      audit('security_1', 'security', 10, { summary: '3 issues · Score: 78' }),
+      audit('k8s_1', 'k8s', 3 * 24 * 60),
+    ],
     runs: [
       run('d1', 'deploy:k8s', 5, { target: 'prod-cluster', reason: 'hotfix 1.2.1', summary: 'rolled out api' }),
       run('b1', 'build:docker', 90, { status: 'failed', user: 'cy', summary: 'image build failed' }),
@@ -61,10 +81,14 @@ async function log(c: ScpClient, attrs = ''): Promise<ScpAuditLog> {
 }
 
 const root = (el: ScpAuditLog) => el.shadowRoot!;
-const ids = (el: ScpAuditLog) => [...root(el).querySelectorAll<HTMLElement>('tr[part="row"]')].map((r) => r.dataset['id']);
+const ids = (el: ScpAuditLog) =>
+  [...root(el).querySelectorAll<HTMLElement>('tr[part="row"]')].map((r) => r.dataset['id']);
 const cells = (el: ScpAuditLog, id: string) =>
-  [...root(el).querySelector(`tr[data-id="${id}"]`)!.querySelectorAll('td')].map((td) => td.textContent!.trim().replace(/\s+/g, ' '));
-const control = <T extends HTMLElement>(el: ScpAuditLog, name: string) => root(el).querySelector<T>(`[name="${name}"]`)!;
+  [...root(el).querySelector(`tr[data-id="${id}"]`)!.querySelectorAll('td')].map((td) =>
+    td.textContent!.trim().replace(/\s+/g, ' '),
+  );
+const control = <T extends HTMLElement>(el: ScpAuditLog, name: string) =>
+  root(el).querySelector<T>(`[name="${name}"]`)!;
 
 async function choose(el: ScpAuditLog, name: string, value: string): Promise<void> {
   const c = control<HTMLSelectElement | HTMLInputElement>(el, name);
@@ -84,10 +108,26 @@ describe('<scp-audit-log>', () => {
     expect(ids(el)).to.deep.equal(['run_d1', 'security_1', 'run_b1', 'k8s_1', 'run_p1']);
     const d1 = cells(el, 'run_d1');
     const time = root(el).querySelector<HTMLTimeElement>('tr[data-id="run_d1"] time')!;
-    expect(d1[0]).to.equal(new Intl.DateTimeFormat(navigator.language, { dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(time.dateTime)));
+    expect(d1[0]).to.equal(
+      new Intl.DateTimeFormat(navigator.language, { dateStyle: 'medium', timeStyle: 'short' }).format(
+        Date.parse(time.dateTime),
+      ),
+    );
     // The action cell starts with its kind in words (create / change / destroy / read), coloured by kind too.
-    expect(d1.slice(1)).to.deep.equal(['ana', 'change deploy:k8s', 'prod-cluster', 'rolled out apiReason: hotfix 1.2.1', 'ok']);
-    expect(cells(el, 'security_1').slice(1)).to.deep.equal(['bo', 'create Audit saved', 'Security Posture', '3 issues · Score: 78', 'ok']);
+    expect(d1.slice(1)).to.deep.equal([
+      'ana',
+      'change deploy:k8s',
+      'prod-cluster',
+      'rolled out apiReason: hotfix 1.2.1',
+      'ok',
+    ]);
+    expect(cells(el, 'security_1').slice(1)).to.deep.equal([
+      'bo',
+      'create Audit saved',
+      'Security Posture',
+      '3 issues · Score: 78',
+      'ok',
+    ]);
     expect(cells(el, 'run_p1')[2]).to.equal('read plan:terraform');
     expect(cells(el, 'run_b1')[2]).to.equal('create build:docker');
     const kind = (id: string) => root(el).querySelector<HTMLElement>(`tr[data-id="${id}"] [part="action-kind"]`)!;
@@ -147,7 +187,11 @@ describe('<scp-audit-log>', () => {
     await choose(el, 'range', '7d');
     expect(ids(el)).to.deep.equal(['run_d1', 'security_1', 'run_b1', 'k8s_1']);
     await choose(el, 'range', 'custom');
-    const local = (iso: string) => { const d = new Date(iso); d.setMinutes(d.getMinutes() - d.getTimezoneOffset()); return d.toISOString().slice(0, 16); };
+    const local = (iso: string) => {
+      const d = new Date(iso);
+      d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+      return d.toISOString().slice(0, 16);
+    };
     await choose(el, 'from', local(ago(4 * 24 * 60)));
     await choose(el, 'to', local(ago(60)));
     expect(ids(el)).to.deep.equal(['run_b1', 'k8s_1']);
@@ -156,7 +200,7 @@ describe('<scp-audit-log>', () => {
 
     await choose(el, 'status', 'cancelled');
     expect(root(el).querySelector('[part="empty"]')!.textContent).to.equal('No activity matches these filters.');
-    (root(el).querySelector<HTMLButtonElement>('button.reset')!).click();
+    root(el).querySelector<HTMLButtonElement>('button.reset')!.click();
     await el.settled();
     expect(ids(el)).to.have.length(5);
   });
@@ -193,7 +237,11 @@ describe('<scp-audit-log>', () => {
     expect(ids(el)).to.deep.equal(['run_d1', 'security_1', 'k8s_1']);
 
     await c.runs.track({ type: 'deploy', subtype: 'deploy:k8s', summary: 'canary' }, () => ({ ok: true }));
-    await c.runs.track({ type: 'build', subtype: 'build:docker' }, () => { throw new Error('no daemon'); }).catch(() => undefined);
+    await c.runs
+      .track({ type: 'build', subtype: 'build:docker' }, () => {
+        throw new Error('no daemon');
+      })
+      .catch(() => undefined);
     await until(() => ids(el).length === 4, 'the new run');
     const staged = await c.staging.stage('dns', { records: 4 }, { summary: '4 records' });
     if (!staged.staged) throw new Error('not staged');
@@ -223,7 +271,15 @@ describe('<scp-audit-log>', () => {
   it('exports exactly the filtered view, all pages, as RFC 4180 CSV and JSONL', async () => {
     const c = client();
     await seed(c);
-    await c.ledger.write({ runs: [run('x1', 'deploy:k8s', 1, { summary: '=HYPERLINK("http://evil","click")', user: '@admin', target: 'a,b "c"\nd' })] });
+    await c.ledger.write({
+      runs: [
+        run('x1', 'deploy:k8s', 1, {
+          summary: '=HYPERLINK("http://evil","click")',
+          user: '@admin',
+          target: 'a,b "c"\nd',
+        }),
+      ],
+    });
     const el = await log(c, 'page-size="1" action="run"');
     expect(ids(el)).to.have.length(1);
     const csv = await el.exportText('csv');
@@ -231,9 +287,14 @@ describe('<scp-audit-log>', () => {
     expect(lines[0]).to.equal('time,kind,id,actor,action,target,card,status,summary,reason,duration_ms');
     expect(csv.endsWith('\r\n')).to.equal(true);
     expect(lines.slice(1, -1).map((l) => l.split(',')[2])).to.deep.equal(['run_x1', 'run_d1', 'run_b1', 'run_p1']);
-    expect(csv).to.contain(`,run,run_x1,"'@admin",deploy:k8s,"a,b ""c""\nd",,ok,"'=HYPERLINK(""http://evil"",""click"")",,1200\r\n`);
+    expect(csv).to.contain(
+      `,run,run_x1,"'@admin",deploy:k8s,"a,b ""c""\nd",,ok,"'=HYPERLINK(""http://evil"",""click"")",,1200\r\n`,
+    );
     const jsonl = await el.exportText('jsonl');
-    const rows = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const rows = jsonl
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).to.deep.equal((await c.ledger.list({ kind: 'run', limit: 500 })).entries);
   });
 
@@ -242,10 +303,17 @@ describe('<scp-audit-log>', () => {
     await seed(c);
     const el = await log(c, 'status="failed"');
     const clicks: HTMLAnchorElement[] = [];
-    root(el).addEventListener('click', (e) => {
-      const a = e.target as HTMLElement;
-      if (a instanceof HTMLAnchorElement) { clicks.push(a); e.preventDefault(); }
-    }, true);
+    root(el).addEventListener(
+      'click',
+      (e) => {
+        const a = e.target as HTMLElement;
+        if (a instanceof HTMLAnchorElement) {
+          clicks.push(a);
+          e.preventDefault();
+        }
+      },
+      true,
+    );
     const announced = oneEvent(el, ScpLogExportEvent.eventName);
     root(el).querySelector<HTMLButtonElement>('button.export-csv')!.click();
     const ev = (await announced) as ScpLogExportEvent;
@@ -267,7 +335,13 @@ describe('<scp-audit-log>', () => {
   it('shows a load failure with Retry (role=alert, scp-error) and recovers', async () => {
     const inner = createMemoryLedger();
     let fail = true;
-    const flaky: Ledger = { ...inner, list: async (q) => { if (fail) throw new Error('ledger offline'); return inner.list(q); } };
+    const flaky: Ledger = {
+      ...inner,
+      list: async (q) => {
+        if (fail) throw new Error('ledger offline');
+        return inner.list(q);
+      },
+    };
     const c = client({ ledger: flaky });
     await inner.write({ runs: [run('r1', 'ci:lint', 2)] });
     const wrap = mount<HTMLDivElement>(html`<div></div>`);
@@ -297,7 +371,14 @@ describe('<scp-audit-log>', () => {
       ...inner,
       list: async (q) => {
         const page = await inner.list(q);
-        return { ...page, entries: page.entries.map((e) => (e.id === 'run_t2' ? { ...e, summary: template as unknown as string, actor: template as unknown as string } : e)) };
+        return {
+          ...page,
+          entries: page.entries.map((e) =>
+            e.id === 'run_t2'
+              ? { ...e, summary: template as unknown as string, actor: template as unknown as string }
+              : e,
+          ),
+        };
       },
     };
     const c = client({ ledger: odd });
@@ -351,7 +432,9 @@ describe('<scp-audit-log>', () => {
     const th = [...root(el).querySelectorAll('th')].map((x) => x.getBoundingClientRect());
     expect(th[0]!.left).to.be.greaterThan(th[th.length - 1]!.left);
     const time = root(el).querySelector<HTMLTimeElement>('tr[data-id="run_d1"] time')!;
-    expect(time.textContent).to.equal(new Intl.DateTimeFormat('ar', { dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(time.dateTime)));
+    expect(time.textContent).to.equal(
+      new Intl.DateTimeFormat('ar', { dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(time.dateTime)),
+    );
     await expect(el).to.be.accessible();
   });
 });

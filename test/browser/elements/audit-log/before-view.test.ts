@@ -10,7 +10,9 @@ import '../../../../src/elements/audit-log/scp-audit-log.js';
 /** Module URLs fetched since the observer started that name the log's view. */
 function viewFetches(): { names: () => string[]; stop: () => void } {
   const seen: string[] = [];
-  const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) seen.push(e.name); });
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) seen.push(e.name);
+  });
   observer.observe({ type: 'resource' });
   const names = () => {
     for (const e of observer.takeRecords()) seen.push(e.name);
@@ -27,8 +29,32 @@ describe('<scp-audit-log> before its view has loaded', () => {
     try {
       await c.ledger.write({
         runs: [
-          { run: { run_id: 'run_a1', type: 'deploy', subtype: 'deploy:k8s', status: 'ok', user: 'ana', code_ref: '', started_at: new Date().toISOString(), summary: 'rolled out' }, events: [] },
-          { run: { run_id: 'run_b1', type: 'build', subtype: 'build:docker', status: 'failed', user: 'cy', code_ref: '', started_at: new Date().toISOString(), summary: 'image failed' }, events: [] },
+          {
+            run: {
+              run_id: 'run_a1',
+              type: 'deploy',
+              subtype: 'deploy:k8s',
+              status: 'ok',
+              user: 'ana',
+              code_ref: '',
+              started_at: new Date().toISOString(),
+              summary: 'rolled out',
+            },
+            events: [],
+          },
+          {
+            run: {
+              run_id: 'run_b1',
+              type: 'build',
+              subtype: 'build:docker',
+              status: 'failed',
+              user: 'cy',
+              code_ref: '',
+              started_at: new Date().toISOString(),
+              summary: 'image failed',
+            },
+            events: [],
+          },
         ],
       });
       expect(customElements.get('scp-audit-log')).to.be.a('function');
@@ -52,7 +78,9 @@ describe('<scp-audit-log> before its view has loaded', () => {
       await el.settled();
       expect(fetches.names()).to.have.length(1);
       const root = el.shadowRoot!;
-      expect([...root.querySelectorAll<HTMLElement>('tr[part="row"]')].map((r) => r.dataset['id'])).to.deep.equal(['run_a1']);
+      expect([...root.querySelectorAll<HTMLElement>('tr[part="row"]')].map((r) => r.dataset['id'])).to.deep.equal([
+        'run_a1',
+      ]);
       expect(root.querySelector<HTMLSelectElement>('select[name="action"]')!.value).to.equal('run');
       expect(root.querySelector<HTMLSelectElement>('select[name="status"]')!.value).to.equal('ok');
       expect(el.getAttribute('action')).to.equal('run');
@@ -70,7 +98,9 @@ describe('<scp-audit-log> before its view has loaded', () => {
       el.client = c;
       // Not connected, so no client is in use yet: the export says so instead of guessing.
       let error: unknown;
-      await el.exportText('csv').catch((e: unknown) => { error = e; });
+      await el.exportText('csv').catch((e: unknown) => {
+        error = e;
+      });
       expect(error).to.be.instanceOf(Error);
       expect((error as Error).message).to.match(/not connected/i);
     } finally {

@@ -41,11 +41,38 @@ describe('audit log: export text', () => {
 
   it('quotes cells holding either separator in both dialects, so no cell splits into a formula', () => {
     for (const cell of ['safe;=1+1', 'a,b', 'x;y', 'tab\there']) expect(csvField(cell)).to.equal(`"${cell}"`);
-    const entry: EntryMeta = { kind: 'audit', id: 'k8s_1', time: '2026-11-23T09:00:00.000Z', status: 'ok', summary: 'safe;=1+1', actor: 'a,b', card_key: 'k8s', reason: '-1;@x' };
+    const entry: EntryMeta = {
+      kind: 'audit',
+      id: 'k8s_1',
+      time: '2026-11-23T09:00:00.000Z',
+      status: 'ok',
+      summary: 'safe;=1+1',
+      actor: 'a,b',
+      card_key: 'k8s',
+      reason: '-1;@x',
+    };
     for (const separator of [',', ';'] as const) {
       const [header, row] = toCsv([entry], label, { separator }).split('\r\n');
-      expect(header).to.equal(['time', 'kind', 'id', 'actor', 'action', 'target', 'card', 'status', 'summary', 'reason', 'duration_ms'].join(separator));
-      expect(row).to.equal(['2026-11-23T09:00:00.000Z', 'audit', 'k8s_1', '"a,b"', 'audit:saved', 'Kubernetes', 'k8s', 'ok', '"safe;=1+1"', '"\'-1;@x"', ''].join(separator));
+      expect(header).to.equal(
+        ['time', 'kind', 'id', 'actor', 'action', 'target', 'card', 'status', 'summary', 'reason', 'duration_ms'].join(
+          separator,
+        ),
+      );
+      expect(row).to.equal(
+        [
+          '2026-11-23T09:00:00.000Z',
+          'audit',
+          'k8s_1',
+          '"a,b"',
+          'audit:saved',
+          'Kubernetes',
+          'k8s',
+          'ok',
+          '"safe;=1+1"',
+          '"\'-1;@x"',
+          '',
+        ].join(separator),
+      );
       // Opened with either separator (a spreadsheet splits outside quotes only): its own gives the
       // 11 cells, the other none at all (never a cell cut out of a quoted one); no cell is a formula.
       for (const opened of [',', ';']) {
@@ -54,19 +81,40 @@ describe('audit log: export text', () => {
         expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).to.deep.equal([]);
       }
     }
-    expect(() => toCsv([entry], label, { separator: '\t' as ',' })).to.throw().with.property('code', 'validation');
+    expect(() => toCsv([entry], label, { separator: '\t' as ',' }))
+      .to.throw()
+      .with.property('code', 'validation');
   });
 
   it('writes one CRLF-terminated row per entry with action and target as the table shows them', () => {
     const entries: EntryMeta[] = [
-      { kind: 'run', id: 'run_1', time: '2026-11-23T10:00:00.000Z', status: 'ok', summary: 'rolled out, 3 pods', actor: 'ana', type: 'deploy', subtype: 'deploy:k8s', target: 'prod', duration_ms: 1200 },
-      { kind: 'audit', id: 'k8s_1', time: '2026-11-23T09:00:00.000Z', status: 'ok', summary: '=cmd|/c calc', actor: 'bo', card_key: 'k8s' },
+      {
+        kind: 'run',
+        id: 'run_1',
+        time: '2026-11-23T10:00:00.000Z',
+        status: 'ok',
+        summary: 'rolled out, 3 pods',
+        actor: 'ana',
+        type: 'deploy',
+        subtype: 'deploy:k8s',
+        target: 'prod',
+        duration_ms: 1200,
+      },
+      {
+        kind: 'audit',
+        id: 'k8s_1',
+        time: '2026-11-23T09:00:00.000Z',
+        status: 'ok',
+        summary: '=cmd|/c calc',
+        actor: 'bo',
+        card_key: 'k8s',
+      },
     ];
     const csv = toCsv(entries, label);
     expect(csv.split('\r\n')).to.deep.equal([
       'time,kind,id,actor,action,target,card,status,summary,reason,duration_ms',
       '2026-11-23T10:00:00.000Z,run,run_1,ana,deploy:k8s,prod,,ok,"rolled out, 3 pods",,1200',
-      "2026-11-23T09:00:00.000Z,audit,k8s_1,bo,audit:saved,Kubernetes,k8s,ok,\"'=cmd|/c calc\",,",
+      '2026-11-23T09:00:00.000Z,audit,k8s_1,bo,audit:saved,Kubernetes,k8s,ok,"\'=cmd|/c calc",,',
       '',
     ]);
   });
@@ -106,7 +154,11 @@ describe('audit log: filters → ledger query', () => {
   });
 
   it('trims actor and text and passes status and card through', () => {
-    expect(queryOf({ ...none, actor: ' ana ', text: ' pods ', status: 'failed', card: 'k8s' }, now))
-      .to.deep.equal({ actor: 'ana', text: 'pods', status: 'failed', card: 'k8s' });
+    expect(queryOf({ ...none, actor: ' ana ', text: ' pods ', status: 'failed', card: 'k8s' }, now)).to.deep.equal({
+      actor: 'ana',
+      text: 'pods',
+      status: 'failed',
+      card: 'k8s',
+    });
   });
 });

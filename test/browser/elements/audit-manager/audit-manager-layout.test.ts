@@ -6,16 +6,32 @@ import { ROW_HEIGHT } from '../../../../src/elements/audit-manager/audit-manager
 import { closeClients, mount, memoryClient, until } from '../internal/fixtures.js';
 import { q, rows, stageAll, tab } from './helpers.js';
 
-const CARDS = ['security', 'testing', 'quality', 'packages', 'env', 'docs', 'k8s', 'terraform', 'dns', 'audit:scores', 'audit:l2:risks'];
+const CARDS = [
+  'security',
+  'testing',
+  'quality',
+  'packages',
+  'env',
+  'docs',
+  'k8s',
+  'terraform',
+  'dns',
+  'audit:scores',
+  'audit:l2:risks',
+];
 
 describe('<scp-audit-manager> with many rows', () => {
   afterEach(closeClients);
 
   it('keeps the DOM row count bounded for 10,000 pending rows while scrolling to the end', async () => {
     const client = memoryClient();
-    await client.staging.stageMany(Array.from({ length: 10_000 }, (_, i) => ({
-      card_key: CARDS[i % CARDS.length]!, result: { i }, options: { summary: `scan ${i}` },
-    })));
+    await client.staging.stageMany(
+      Array.from({ length: 10_000 }, (_, i) => ({
+        card_key: CARDS[i % CARDS.length]!,
+        result: { i },
+        options: { summary: `scan ${i}` },
+      })),
+    );
     const el = await fixture<ScpAuditManager>(html`<scp-audit-manager .client=${client}></scp-audit-manager>`);
     el.show();
     await el.settled();
@@ -43,11 +59,18 @@ describe('<scp-audit-manager> with many rows', () => {
 
   it('moves between rows with the arrow keys, Page Down and Ctrl+End, scrolling the focused row into view', async () => {
     const client = memoryClient();
-    await client.staging.stageMany(Array.from({ length: 300 }, (_, i) => ({ card_key: CARDS[i % CARDS.length]!, result: { i }, options: { summary: `scan ${i}` } })));
+    await client.staging.stageMany(
+      Array.from({ length: 300 }, (_, i) => ({
+        card_key: CARDS[i % CARDS.length]!,
+        result: { i },
+        options: { summary: `scan ${i}` },
+      })),
+    );
     const el = await fixture<ScpAuditManager>(html`<scp-audit-manager .client=${client}></scp-audit-manager>`);
     el.show();
     await el.settled();
-    const focusedRow = () => (el.shadowRoot!.activeElement as HTMLElement | null)?.closest<HTMLElement>('.row')?.dataset.index;
+    const focusedRow = () =>
+      (el.shadowRoot!.activeElement as HTMLElement | null)?.closest<HTMLElement>('.row')?.dataset.index;
     rows(el)[0]!.querySelector<HTMLInputElement>('input')!.focus();
     await sendKeys({ press: 'ArrowDown' });
     await sendKeys({ press: 'ArrowDown' });
@@ -79,7 +102,9 @@ describe('<scp-audit-manager> with many rows', () => {
     const client = memoryClient();
     await stageAll(client, [['security', 'a']]);
     const place = async (dir: 'ltr' | 'rtl') => {
-      const wrapper = await mount<HTMLDivElement>(html`<div dir=${dir}><scp-audit-manager .client=${client}></scp-audit-manager></div>`);
+      const wrapper = await mount<HTMLDivElement>(
+        html`<div dir=${dir}><scp-audit-manager .client=${client}></scp-audit-manager></div>`,
+      );
       const el = wrapper.querySelector<ScpAuditManager>('scp-audit-manager')!;
       el.show();
       await el.settled();
@@ -91,9 +116,17 @@ describe('<scp-audit-manager> with many rows', () => {
       const close = q(el, 'header button')!.getBoundingClientRect();
       const title = q(el, 'h2')!.getBoundingClientRect();
       el.close();
-      return { boxBeforeLabel: box.left < label.left, saveAfterDiscard: save.left > discard.left, closeRightOfTitle: close.left > title.left };
+      return {
+        boxBeforeLabel: box.left < label.left,
+        saveAfterDiscard: save.left > discard.left,
+        closeRightOfTitle: close.left > title.left,
+      };
     };
     expect(await place('ltr')).to.deep.equal({ boxBeforeLabel: true, saveAfterDiscard: true, closeRightOfTitle: true });
-    expect(await place('rtl')).to.deep.equal({ boxBeforeLabel: false, saveAfterDiscard: false, closeRightOfTitle: false });
+    expect(await place('rtl')).to.deep.equal({
+      boxBeforeLabel: false,
+      saveAfterDiscard: false,
+      closeRightOfTitle: false,
+    });
   });
 });

@@ -12,7 +12,10 @@ describe('<scp-audit-manager> before its view has loaded', () => {
 
   it('takes properties and attributes while detached, and renders them once attached', async () => {
     const client = memoryClient();
-    await stageAll(client, [['security', 'a'], ['testing', 'b']]);
+    await stageAll(client, [
+      ['security', 'a'],
+      ['testing', 'b'],
+    ]);
     const el = document.createElement('scp-audit-manager');
     expect(el).to.be.instanceOf(customElements.get('scp-audit-manager')!);
     el.setAttribute('card', 'security');
@@ -46,7 +49,10 @@ describe('<scp-audit-manager> before its view has loaded', () => {
 
   it('opens on the first scp-open-manager even when it arrives before the view has loaded, and gives focus back on close', async () => {
     const client = memoryClient();
-    await stageAll(client, [['security', 'a'], ['testing', 'b']]);
+    await stageAll(client, [
+      ['security', 'a'],
+      ['testing', 'b'],
+    ]);
     const wrapper = await mount<HTMLDivElement>(html`<div><button id="opener">open</button></div>`);
     const opener = wrapper.querySelector<HTMLButtonElement>('#opener')!;
     const el = document.createElement('scp-audit-manager');

@@ -28,7 +28,10 @@ describe('<scp-audit-manager>', () => {
 
   it('stays closed until asked, then opens a modal native dialog with the pending rows', async () => {
     const client = memoryClient();
-    await stageAll(client, [['security', '3 issues · Score: 78 · (B)'], ['audit:l2:risks', '2 risks']]);
+    await stageAll(client, [
+      ['security', '3 issues · Score: 78 · (B)'],
+      ['audit:l2:risks', '2 risks'],
+    ]);
     const el = await fixture<ScpAuditManager>(html`<scp-audit-manager .client=${client}></scp-audit-manager>`);
     await el.settled();
     expect(q<HTMLDialogElement>(el, 'dialog')!.open).to.equal(false);
@@ -38,17 +41,33 @@ describe('<scp-audit-manager>', () => {
     const dialog = q<HTMLDialogElement>(el, 'dialog')!;
     expect(dialog.open).to.equal(true);
     expect(dialog.matches(':modal')).to.equal(true);
-    const texts = rows(el).map((r) => r.querySelector('.card')!.textContent + ' | ' + r.querySelector('.summary')!.textContent);
+    const texts = rows(el).map(
+      (r) => r.querySelector('.card')!.textContent + ' | ' + r.querySelector('.summary')!.textContent,
+    );
     expect(texts).to.deep.equal(['L2 Risks | 2 risks', 'Security Posture | 3 issues · Score: 78 · (B)']);
     await expect(el).to.be.accessible();
   });
 
-  it("shows one tab per category the host declared, with counts, and filters rows by tab, with arrow keys between tabs", async () => {
+  it('shows one tab per category the host declared, with counts, and filters rows by tab, with arrow keys between tabs', async () => {
     const { el, client } = await openManager();
-    await stageAll(client, [['security', 'a'], ['k8s', 'b'], ['audit:scores', 'c']]);
+    await stageAll(client, [
+      ['security', 'a'],
+      ['k8s', 'b'],
+      ['audit:scores', 'c'],
+    ]);
     await until(() => rows(el).length === 3, 'three rows');
-    expect(qa(el, '[role="tab"] .tab-name').map((t) => t.textContent)).to.deep.equal(['All', 'DevOps', 'Integrations', 'Project', 'Saved']);
-    expect(['all', 'category:DevOps', 'category:Integrations', 'category:Project'].map((t) => tab(el, t).querySelector('.count')!.textContent)).to.deep.equal(['3', '2', '0', '1']);
+    expect(qa(el, '[role="tab"] .tab-name').map((t) => t.textContent)).to.deep.equal([
+      'All',
+      'DevOps',
+      'Integrations',
+      'Project',
+      'Saved',
+    ]);
+    expect(
+      ['all', 'category:DevOps', 'category:Integrations', 'category:Project'].map(
+        (t) => tab(el, t).querySelector('.count')!.textContent,
+      ),
+    ).to.deep.equal(['3', '2', '0', '1']);
     tab(el, 'category:Project').click();
     await el.updateComplete;
     expect(rows(el).map((r) => r.querySelector('.card')!.textContent)).to.deep.equal(['Audit Scores']);
@@ -59,7 +78,11 @@ describe('<scp-audit-manager>', () => {
     await el.updateComplete;
     expect(el.tab).to.equal('category:DevOps');
     expect(el.shadowRoot!.activeElement).to.equal(tab(el, 'category:DevOps'));
-    expect(rows(el).map((r) => r.querySelector('.card')!.textContent).sort()).to.deep.equal(['Kubernetes', 'Security Posture']);
+    expect(
+      rows(el)
+        .map((r) => r.querySelector('.card')!.textContent)
+        .sort(),
+    ).to.deep.equal(['Kubernetes', 'Security Posture']);
     await sendKeys({ press: 'End' });
     await el.updateComplete;
     expect(el.tab).to.equal('saved');
@@ -67,7 +90,11 @@ describe('<scp-audit-manager>', () => {
 
   it('pre-checks every row, and select all unchecks and re-checks the whole view', async () => {
     const client = memoryClient();
-    await stageAll(client, [['security', 'a'], ['testing', 'b'], ['docs', 'c']]);
+    await stageAll(client, [
+      ['security', 'a'],
+      ['testing', 'b'],
+      ['docs', 'c'],
+    ]);
     const { el } = await openManager(client);
     const boxes = () => rows(el).map((r) => r.querySelector<HTMLInputElement>('input[type="checkbox"]')!.checked);
     expect(boxes()).to.deep.equal([true, true, true]);
@@ -104,9 +131,16 @@ describe('<scp-audit-manager>', () => {
 
   it('saves the selected rows in one write, announces it, fires request and saved events, and the rows leave', async () => {
     const client = memoryClient();
-    const ids = await stageAll(client, [['security', 'a'], ['testing', 'b'], ['docs', 'c']]);
+    const ids = await stageAll(client, [
+      ['security', 'a'],
+      ['testing', 'b'],
+      ['docs', 'c'],
+    ]);
     const { el } = await openManager(client);
-    rows(el).find((r) => r.querySelector('.card')!.textContent === 'Testing')!.querySelector<HTMLInputElement>('input')!.click();
+    rows(el)
+      .find((r) => r.querySelector('.card')!.textContent === 'Testing')!
+      .querySelector<HTMLInputElement>('input')!
+      .click();
     await el.updateComplete;
     const requests: ScpSaveRequestEvent[] = [];
     const saved: ScpAuditsSavedEvent[] = [];
@@ -118,7 +152,9 @@ describe('<scp-audit-manager>', () => {
     expect([...requests[0]!.detail.ids].sort()).to.deep.equal([ids[0], ids[2]].sort());
     expect([...saved[0]!.detail.ids].sort()).to.deep.equal([ids[0], ids[2]].sort());
     expect(saved[0]!.detail.commit).to.be.a('string').and.not.empty;
-    expect((await client.ledger.list({ kind: 'audit' })).entries.map((e) => e.id).sort()).to.deep.equal([ids[0], ids[2]].sort());
+    expect((await client.ledger.list({ kind: 'audit' })).entries.map((e) => e.id).sort()).to.deep.equal(
+      [ids[0], ids[2]].sort(),
+    );
     expect(rows(el).map((r) => r.querySelector('.card')!.textContent)).to.deep.equal(['Testing']);
     expect(q(el, '[role="status"][aria-live]')!.textContent).to.equal('Saved 2 audits to the ledger.');
   });
@@ -137,8 +173,18 @@ describe('<scp-audit-manager>', () => {
 
   it('shows an error banner naming what failed and keeps every row when the ledger write fails', async () => {
     const ledger = createMemoryLedger();
-    const client = memoryClient({ ledger: { ...ledger, write: async () => { throw new LedgerWriteError('remote rejected the push', { data: { ids: [] } }); } } });
-    await stageAll(client, [['security', 'a'], ['k8s', 'b']]);
+    const client = memoryClient({
+      ledger: {
+        ...ledger,
+        write: async () => {
+          throw new LedgerWriteError('remote rejected the push', { data: { ids: [] } });
+        },
+      },
+    });
+    await stageAll(client, [
+      ['security', 'a'],
+      ['k8s', 'b'],
+    ]);
     const { el } = await openManager(client);
     const errors: ScpActionErrorEvent[] = [];
     el.addEventListener('scp-error', (e) => errors.push(e));
@@ -164,7 +210,10 @@ describe('<scp-audit-manager>', () => {
 
   it('saves and discards single rows from their own buttons', async () => {
     const client = memoryClient();
-    const [sec, tst] = await stageAll(client, [['security', 'a'], ['testing', 'b']]);
+    const [sec, tst] = await stageAll(client, [
+      ['security', 'a'],
+      ['testing', 'b'],
+    ]);
     const { el } = await openManager(client);
     const discarded: ScpAuditsDiscardedEvent[] = [];
     el.addEventListener('scp-audits-discarded', (e) => discarded.push(e));
@@ -181,10 +230,15 @@ describe('<scp-audit-manager>', () => {
 
   it('discards the selection only after the host lets scp-discard-request through', async () => {
     const client = memoryClient();
-    await stageAll(client, [['security', 'a'], ['testing', 'b']]);
+    await stageAll(client, [
+      ['security', 'a'],
+      ['testing', 'b'],
+    ]);
     const { el } = await openManager(client);
     let veto = true;
-    el.addEventListener('scp-discard-request', (e) => { if (veto) e.preventDefault(); });
+    el.addEventListener('scp-discard-request', (e) => {
+      if (veto) e.preventDefault();
+    });
     buttonByText(el, 'Discard selected')!.click();
     await el.settled();
     expect(rows(el)).to.have.length(2);
@@ -194,14 +248,17 @@ describe('<scp-audit-manager>', () => {
     expect(await client.staging.list()).to.have.length(0);
   });
 
-  it('loads a row\'s data only when its preview opens and shows it as a collapsible, paged JSON tree', async () => {
+  it("loads a row's data only when its preview opens and shows it as a collapsible, paged JSON tree", async () => {
     const client = memoryClient();
     const big = { findings: Array.from({ length: 250 }, (_, i) => ({ n: i })), score: 78, name: 'repo' };
     await stageAll(client, [['security', 'a', big]]);
     const { el } = await openManager(client);
     const gets: string[] = [];
     const get = client.staging.get.bind(client.staging);
-    client.staging.get = (id) => { gets.push(id); return get(id); };
+    client.staging.get = (id) => {
+      gets.push(id);
+      return get(id);
+    };
     expect(gets).to.have.length(0);
     const toggle = rows(el)[0]!.querySelector<HTMLButtonElement>('[data-control="preview"]')!;
     toggle.click();
@@ -211,7 +268,11 @@ describe('<scp-audit-manager>', () => {
     const tree = q<ScpJsonTree>(el, 'scp-json-tree')!;
     await tree.updateComplete;
     const rootItems = [...tree.shadowRoot!.querySelectorAll('[part="base"] > details > ul > li')];
-    expect(rootItems.map((li) => li.querySelector('[part="key"]')!.textContent)).to.deep.equal(['findings', 'score', 'name']);
+    expect(rootItems.map((li) => li.querySelector('[part="key"]')!.textContent)).to.deep.equal([
+      'findings',
+      'score',
+      'name',
+    ]);
     const findings = rootItems[0]!.querySelector('details')!;
     expect(findings.open).to.equal(false);
     expect(findings.querySelector('summary')!.textContent).to.contain('250 items');
@@ -230,7 +291,9 @@ describe('<scp-audit-manager>', () => {
     const client = memoryClient();
     await stageAll(client, [['security', 'a']]);
     const { el } = await openManager(client);
-    client.staging.get = async () => { throw new Error('store unavailable'); };
+    client.staging.get = async () => {
+      throw new Error('store unavailable');
+    };
     rows(el)[0]!.querySelector<HTMLButtonElement>('[data-control="preview"]')!.click();
     await until(() => q(el, '.preview [role="alert"]'), 'preview error');
     expect(q(el, '.preview [role="alert"]')!.textContent).to.equal('The data could not be loaded: store unavailable');
@@ -267,7 +330,10 @@ describe('<scp-audit-manager>', () => {
 
   it('searches saved audits in the Saved tab and copies @audit:<id>', async () => {
     const client = memoryClient();
-    const [sec, k8s] = await stageAll(client, [['security', 'Score 78'], ['k8s', '3 pods']]);
+    const [sec, k8s] = await stageAll(client, [
+      ['security', 'Score 78'],
+      ['k8s', '3 pods'],
+    ]);
     await client.staging.save([sec!, k8s!]);
     const { el } = await openManager(client);
     tab(el, 'saved').click();
@@ -278,7 +344,14 @@ describe('<scp-audit-manager>', () => {
     await until(() => qa(el, '.saved li').length === 1, 'one match');
     expect(q(el, '.saved li code')!.textContent).to.equal(`@audit:${k8s}`);
     const written: string[] = [];
-    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (t: string) => { written.push(t); } } });
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: {
+        writeText: async (t: string) => {
+          written.push(t);
+        },
+      },
+    });
     const copied: string[] = [];
     el.addEventListener('scp-ref-copied', (e) => copied.push(e.detail.ref));
     try {
@@ -303,7 +376,14 @@ describe('<scp-audit-manager>', () => {
     const { el } = await openManager(client);
     tab(el, 'saved').click();
     await until(() => qa(el, '.saved li').length === 1, 'saved row');
-    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async () => { throw new DOMException('denied', 'NotAllowedError'); } } });
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: {
+        writeText: async () => {
+          throw new DOMException('denied', 'NotAllowedError');
+        },
+      },
+    });
     const execCommand = document.execCommand;
     document.execCommand = () => false;
     try {
@@ -322,7 +402,9 @@ describe('<scp-audit-manager>', () => {
   it('closes with Escape and with the close button, gives focus back to the opener and fires toggle events', async () => {
     const client = memoryClient();
     await stageAll(client, [['security', 'a']]);
-    const wrapper = await mount<HTMLDivElement>(html`<div><button id="opener">open</button><scp-audit-manager .client=${client}></scp-audit-manager></div>`);
+    const wrapper = await mount<HTMLDivElement>(
+      html`<div><button id="opener">open</button><scp-audit-manager .client=${client}></scp-audit-manager></div>`,
+    );
     const el = wrapper.querySelector<ScpAuditManager>('scp-audit-manager')!;
     const opener = wrapper.querySelector<HTMLButtonElement>('#opener')!;
     const toggles: boolean[] = [];
@@ -348,7 +430,10 @@ describe('<scp-audit-manager>', () => {
 
   it('shows no stale rows or selection after closing and reopening', async () => {
     const client = memoryClient();
-    const [a, b] = await stageAll(client, [['security', 'a'], ['testing', 'b']]);
+    const [a, b] = await stageAll(client, [
+      ['security', 'a'],
+      ['testing', 'b'],
+    ]);
     const { el } = await openManager(client);
     rows(el)[0]!.querySelector<HTMLInputElement>('input')!.click();
     rows(el)[1]!.querySelector<HTMLButtonElement>('[data-control="preview"]')!.click();
@@ -360,9 +445,14 @@ describe('<scp-audit-manager>', () => {
     await el.settled();
     // Hold the lists back so the reopened dialog can be looked at before fresh rows arrive.
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const list = client.staging.list.bind(client.staging);
-    client.staging.list = async (f) => { await gate; return list(f); };
+    client.staging.list = async (f) => {
+      await gate;
+      return list(f);
+    };
     el.show();
     await el.updateComplete;
     expect(rows(el)).to.have.length(0);
@@ -377,7 +467,10 @@ describe('<scp-audit-manager>', () => {
 
   it('opens filtered to the card of a badge that was activated, returns focus to the badge on Escape', async () => {
     const client = memoryClient();
-    await stageAll(client, [['security', 'a'], ['testing', 'b']]);
+    await stageAll(client, [
+      ['security', 'a'],
+      ['testing', 'b'],
+    ]);
     const wrapper = await mount<HTMLDivElement>(html`<div>
       <scp-audit-badge card="security" .client=${client}></scp-audit-badge>
       <scp-audit-manager .client=${client}></scp-audit-manager></div>`);
@@ -403,7 +496,7 @@ describe('<scp-audit-manager>', () => {
     expect(rows(el)).to.have.length(2);
   });
 
-  it('does not open when the host cancels the badge\'s scp-open-manager', async () => {
+  it("does not open when the host cancels the badge's scp-open-manager", async () => {
     const client = memoryClient();
     await stageAll(client, [['security', 'a']]);
     const wrapper = await mount<HTMLDivElement>(html`<div>

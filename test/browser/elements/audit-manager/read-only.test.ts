@@ -8,7 +8,10 @@ import { buttonByText, q, qa, rows, stageAll } from './helpers.js';
 
 async function open(role: 'viewer' | 'operator' | 'admin') {
   const client = memoryClient({ role });
-  await stageAll(client, [['security', '3 issues'], ['k8s', '2 pods down']]);
+  await stageAll(client, [
+    ['security', '3 issues'],
+    ['k8s', '2 pods down'],
+  ]);
   const el = await fixture<ScpAuditManager>(html`<scp-audit-manager .client=${client}></scp-audit-manager>`);
   el.show();
   await el.settled();
@@ -17,15 +20,23 @@ async function open(role: 'viewer' | 'operator' | 'admin') {
 
 /** The accessible description of a control: the text of the elements its aria-describedby names. */
 const description = (el: ScpAuditManager, b: HTMLElement) =>
-  (b.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean).map((id) => el.shadowRoot!.getElementById(id)?.textContent?.trim() ?? '').join(' ');
+  (b.getAttribute('aria-describedby') ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((id) => el.shadowRoot!.getElementById(id)?.textContent?.trim() ?? '')
+    .join(' ');
 
-describe('<scp-audit-manager> read-only state from the client\'s capabilities', () => {
+describe("<scp-audit-manager> read-only state from the client's capabilities", () => {
   afterEach(closeClients);
 
   it('a viewer: rows listed, every save and discard control disabled with the reason as its description', async () => {
     const el = await open('viewer');
     expect(rows(el)).to.have.length(2);
-    const controls = [...qa<HTMLButtonElement>(el, '[data-control="save"], [data-control="discard"]'), buttonByText(el, 'Save selected')!, buttonByText(el, 'Discard selected')!];
+    const controls = [
+      ...qa<HTMLButtonElement>(el, '[data-control="save"], [data-control="discard"]'),
+      buttonByText(el, 'Save selected')!,
+      buttonByText(el, 'Discard selected')!,
+    ];
     expect(controls).to.have.length(6);
     for (const b of controls) {
       expect(b.disabled, b.textContent!).to.equal(true);

@@ -12,7 +12,16 @@ const open: ScpClient[] = [];
 
 /** A client on memory staging that keeps every scan pending (policy `all`, no skip), with the demo's cards. */
 export function memoryClient(options: ScpOptions = {}): ScpClient {
-  const client = createScp({ cards: DEMO_CARDS, channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, actor: 'tester', ...options });
+  const client = createScp({
+    cards: DEMO_CARDS,
+    channel: false,
+    ledger: createMemoryLedger(),
+    staging: createMemoryStagingStore(),
+    policy: 'all',
+    skipUnchanged: false,
+    actor: 'tester',
+    ...options,
+  });
   open.push(client);
   return client;
 }
@@ -20,8 +29,22 @@ export function memoryClient(options: ScpOptions = {}): ScpClient {
 /** Two clients like two tabs: one IndexedDB database, one BroadcastChannel name. */
 export function twoTabs(): [ScpClient, ScpClient] {
   const name = `scp-test-${crypto.randomUUID()}`;
-  const a = createScp({ cards: DEMO_CARDS, channel: name, ledger: createMemoryLedger(), staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
-  const b = createScp({ cards: DEMO_CARDS, channel: name, ledger: createMemoryLedger(), staging: createIdbStagingStore({ dbName: name }), policy: 'all', skipUnchanged: false });
+  const a = createScp({
+    cards: DEMO_CARDS,
+    channel: name,
+    ledger: createMemoryLedger(),
+    staging: createIdbStagingStore({ dbName: name }),
+    policy: 'all',
+    skipUnchanged: false,
+  });
+  const b = createScp({
+    cards: DEMO_CARDS,
+    channel: name,
+    ledger: createMemoryLedger(),
+    staging: createIdbStagingStore({ dbName: name }),
+    policy: 'all',
+    skipUnchanged: false,
+  });
   open.push(a, b);
   return [a, b];
 }
@@ -31,7 +54,14 @@ export function twoTabs(): [ScpClient, ScpClient] {
  * follow runs. Unlike the others here, a failure to close it fails the test.
  */
 export function runsClient(options: ScpOptions = {}): ScpClient {
-  const client = createScp({ cards: DEMO_CARDS, channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 }, ...options });
+  const client = createScp({
+    cards: DEMO_CARDS,
+    channel: false,
+    ledger: createMemoryLedger(),
+    staging: createMemoryStagingStore(),
+    runs: { heartbeatMs: 60_000, groupCommitMs: 10 },
+    ...options,
+  });
   strict.push(client);
   return client;
 }
@@ -59,7 +89,9 @@ export async function mount<T extends Element = HTMLElement>(template: TemplateR
   mounted.push(container);
   render(template, container);
   const el = container.firstElementChild as T;
-  const lit = [el, ...el.querySelectorAll('*')].filter((e): e is Element & { updateComplete: Promise<unknown> } => 'updateComplete' in e);
+  const lit = [el, ...el.querySelectorAll('*')].filter(
+    (e): e is Element & { updateComplete: Promise<unknown> } => 'updateComplete' in e,
+  );
   await Promise.all(lit.map((e) => e.updateComplete));
   return el;
 }

@@ -6,7 +6,13 @@ import type { ScpAuditBadge } from '../../../../src/elements/audit-badge/audit-b
 import * as events from '../../../../src/elements/events/index.js';
 import { ScpClientController } from '../../../../src/elements/internal/client-controller.js';
 import { formatters, localeOf } from '../../../../src/elements/internal/format.js';
-import { defaultMessages, messagesFor, resetScpMessages, setScpMessages, translator } from '../../../../src/elements/internal/messages.js';
+import {
+  defaultMessages,
+  messagesFor,
+  resetScpMessages,
+  setScpMessages,
+  translator,
+} from '../../../../src/elements/internal/messages.js';
 import { displayText, safeUrl, statusTone } from '../../../../src/elements/internal/text.js';
 import type { ScpClient } from '../../../../src/core/client.js';
 import { closeClients, memoryClient, mount, until } from './fixtures.js';
@@ -18,7 +24,9 @@ class LoadCounter extends LitElement {
   readonly ctl = new ScpClientController(this, {
     events: ['audit:pending'],
     coalesceMs: 20,
-    load: async () => { this.loads++; },
+    load: async () => {
+      this.loads++;
+    },
   });
 }
 customElements.define('test-load-counter', LoadCounter);
@@ -86,11 +94,15 @@ describe('element internals', () => {
     it('re-renders connected elements when messages are replaced', async () => {
       const client = memoryClient();
       await client.staging.stage('security', {});
-      const el = await fixture<ScpAuditBadge>(html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`);
+      const el = await fixture<ScpAuditBadge>(
+        html`<scp-audit-badge card="security" .client=${client}></scp-audit-badge>`,
+      );
       await el.settled();
       setScpMessages({ badgeLabel: (p) => `${p.count} à revoir · ${p.card}` });
       await el.updateComplete;
-      expect(el.shadowRoot!.querySelector('button')!.getAttribute('aria-label')).to.equal('1 à revoir · Security Posture');
+      expect(el.shadowRoot!.querySelector('button')!.getAttribute('aria-label')).to.equal(
+        '1 à revoir · Security Posture',
+      );
     });
   });
 
@@ -109,7 +121,16 @@ describe('element internals', () => {
     it('lets only http(s) URLs through', () => {
       expect(safeUrl('https://a.example/x')).to.equal('https://a.example/x');
       expect(safeUrl('/relative')).to.equal(new URL('/relative', document.baseURI).href);
-      for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', ' javascript:alert(1)', 'data:text/html,<b>', 'vbscript:x', 'blob:x', 42, '']) {
+      for (const bad of [
+        'javascript:alert(1)',
+        'JAVASCRIPT:alert(1)',
+        ' javascript:alert(1)',
+        'data:text/html,<b>',
+        'vbscript:x',
+        'blob:x',
+        42,
+        '',
+      ]) {
         expect(safeUrl(bad), String(bad)).to.equal(undefined);
       }
       expect(['ok', 'failed', 'weird'].map(statusTone)).to.deep.equal(['ok', 'failed', 'unknown']);
@@ -122,7 +143,8 @@ describe('element internals', () => {
       const el = await fixture<LoadCounter>(html`<test-load-counter .client=${client}></test-load-counter>`);
       await el.ctl.settled();
       expect(el.loads).to.equal(1);
-      for (let i = 0; i < 50; i++) client.bus.emit('audit:pending', { snapshot_id: `s${i}`, card_key: 'x', summary: '', iso: '', replaced: [] });
+      for (let i = 0; i < 50; i++)
+        client.bus.emit('audit:pending', { snapshot_id: `s${i}`, card_key: 'x', summary: '', iso: '', replaced: [] });
       await el.ctl.settled();
       expect(el.loads).to.equal(2);
       client.bus.emit('sys:reset', { reason: 'server restarted' });
@@ -133,7 +155,7 @@ describe('element internals', () => {
       expect(el.loads).to.equal(3);
     });
 
-    it('reloads for a new client and forgets the old one\'s events', async () => {
+    it("reloads for a new client and forgets the old one's events", async () => {
       const a = memoryClient();
       const b = memoryClient();
       const el = await fixture<LoadCounter>(html`<test-load-counter .client=${a}></test-load-counter>`);
@@ -166,7 +188,12 @@ describe('element internals', () => {
         expect([e.bubbles, e.composed]).to.deep.equal([true, true]);
         expect(Object.isFrozen(e.detail), e.type).to.equal(true);
       }
-      expect(made.filter((e) => e.cancelable).map((e) => e.type)).to.deep.equal(['scp-open-manager', 'scp-save-request', 'scp-discard-request', 'scp-ref-remove']);
+      expect(made.filter((e) => e.cancelable).map((e) => e.type)).to.deep.equal([
+        'scp-open-manager',
+        'scp-save-request',
+        'scp-discard-request',
+        'scp-ref-remove',
+      ]);
     });
   });
 });

@@ -44,6 +44,11 @@ describe('<scp-json-tree> before its view has loaded', () => {
     more.focus();
     await sendKeys({ press: 'Enter' });
     await el.updateComplete;
-    expect(items(list.querySelector(':scope > ul')).map((li) => li.textContent!.trim())).to.deep.equal(['0: "a"', '1: "b"', '2: "c"', '3: "d"']);
+    expect(items(list.querySelector(':scope > ul')).map((li) => li.textContent!.trim())).to.deep.equal([
+      '0: "a"',
+      '1: "b"',
+      '2: "c"',
+      '3: "d"',
+    ]);
   });
 });

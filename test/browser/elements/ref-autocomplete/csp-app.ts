@@ -10,7 +10,12 @@ export interface BeyondCspResult {
   error?: string;
 }
 
-declare global { interface Window { __cspBeyondResult?: Promise<BeyondCspResult>; __xss?: number } }
+declare global {
+  interface Window {
+    __cspBeyondResult?: Promise<BeyondCspResult>;
+    __xss?: number;
+  }
+}
 
 async function run(): Promise<BeyondCspResult> {
   const enforced = await trustedTypesEnforced();
@@ -22,13 +27,26 @@ async function run(): Promise<BeyondCspResult> {
     import('../security/hostile.js'),
     import('../../../../src/elements/all.js'),
   ]);
-  const client = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { groupCommitMs: 0 } });
+  const client = createScp({
+    channel: false,
+    ledger: createMemoryLedger(),
+    staging: createMemoryStagingStore(),
+    runs: { groupCommitMs: 0 },
+  });
   const now = Date.now();
   await client.ledger.write({
     runs: XSS.map((x, i) => ({
       run: {
-        run_id: `run_20261123T10000${i}Z_deploy_csp${i}`, type: 'deploy', subtype: 'deploy:k8s', status: 'failed' as const,
-        user: x, code_ref: '', started_at: new Date(now - (i + 1) * 60_000).toISOString(), summary: `${x} ${BIDI}`, target: x, reason: x,
+        run_id: `run_20261123T10000${i}Z_deploy_csp${i}`,
+        type: 'deploy',
+        subtype: 'deploy:k8s',
+        status: 'failed' as const,
+        user: x,
+        code_ref: '',
+        started_at: new Date(now - (i + 1) * 60_000).toISOString(),
+        summary: `${x} ${BIDI}`,
+        target: x,
+        reason: x,
       },
       events: [{ seq: 1, ts: new Date(now).toISOString(), type: x, target: BIDI, status: x }],
     })),
@@ -78,6 +96,9 @@ async function run(): Promise<BeyondCspResult> {
 }
 
 window.__cspBeyondResult = run().catch((e: unknown) => ({
-  enforced: false, violations: [...violations], xss: window.__xss,
-  rendered: { badge: '', options: [], picked: '', rows: 0, summary: '', popupStyled: false }, error: String(e instanceof Error ? e.stack : e),
+  enforced: false,
+  violations: [...violations],
+  xss: window.__xss,
+  rendered: { badge: '', options: [], picked: '', rows: 0, summary: '', popupStyled: false },
+  error: String(e instanceof Error ? e.stack : e),
 }));

@@ -8,20 +8,26 @@ import { ScpRefPickedEvent } from '../../../../src/elements/events/ref-picked-ev
 import type { ScpRefAutocomplete } from '../../../../src/elements/ref-autocomplete/ref-autocomplete.js';
 import '../../../../src/elements/ref-autocomplete/scp-ref-autocomplete.js';
 
-
 // Sets up containers (attach) and clients (client) that closeClients removes after each test.
 const client = runsClient;
 const mount = attach;
 afterEach(closeClients);
 
-interface Setup { wrap: HTMLElement; field: HTMLTextAreaElement | HTMLInputElement; el: ScpRefAutocomplete; c: ScpClient }
+interface Setup {
+  wrap: HTMLElement;
+  field: HTMLTextAreaElement | HTMLInputElement;
+  el: ScpRefAutocomplete;
+  c: ScpClient;
+}
 
 async function setup(c: ScpClient, kind: 'textarea' | 'input' = 'textarea', dir = 'ltr'): Promise<Setup> {
-  const wrap = mount<HTMLElement>(kind === 'textarea'
-    ? html`<div dir=${dir}><label for="compose">Message</label><textarea id="compose"></textarea>
+  const wrap = mount<HTMLElement>(
+    kind === 'textarea'
+      ? html`<div dir=${dir}><label for="compose">Message</label><textarea id="compose"></textarea>
         <scp-ref-autocomplete for="compose" .client=${c}></scp-ref-autocomplete></div>`
-    : html`<div dir=${dir}><label for="compose">Message</label><input id="compose" type="text">
-        <scp-ref-autocomplete for="compose" .client=${c}></scp-ref-autocomplete></div>`);
+      : html`<div dir=${dir}><label for="compose">Message</label><input id="compose" type="text">
+        <scp-ref-autocomplete for="compose" .client=${c}></scp-ref-autocomplete></div>`,
+  );
   const field = wrap.querySelector<HTMLTextAreaElement | HTMLInputElement>('#compose')!;
   const el = wrap.querySelector('scp-ref-autocomplete')!;
   await el.updateComplete;
@@ -94,7 +100,7 @@ describe('<scp-ref-autocomplete>', () => {
     expect(s.field.hasAttribute('aria-activedescendant')).to.equal(false);
   });
 
-  it('Enter on a kind inserts it and lists that kind\'s items in sections; arrows move; Enter inserts the ref', async () => {
+  it("Enter on a kind inserts it and lists that kind's items in sections; arrows move; Enter inserts the ref", async () => {
     const c = client();
     const { saved, pending } = await seed(c);
     const s = await setup(c);
@@ -156,7 +162,13 @@ describe('<scp-ref-autocomplete>', () => {
   it('Esc closes without changing the text, stops there, and stays closed until the token changes', async () => {
     const s = await setup(client());
     let escapedToPage = false;
-    document.addEventListener('keydown', (e) => { if (e.key === 'Escape') escapedToPage = true; }, { once: true });
+    document.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.key === 'Escape') escapedToPage = true;
+      },
+      { once: true },
+    );
     await type(s, '@r');
     expect(labels(s.el)).to.deep.equal(['Run']);
     await sendKeys({ press: 'Escape' });
@@ -175,7 +187,9 @@ describe('<scp-ref-autocomplete>', () => {
   it('leaves Enter to the page while closed (the message can be sent)', async () => {
     const s = await setup(client());
     let sent: KeyboardEvent | undefined;
-    s.field.addEventListener('keydown', (e) => { if ((e as KeyboardEvent).key === 'Enter') sent = e as KeyboardEvent; });
+    s.field.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key === 'Enter') sent = e as KeyboardEvent;
+    });
     await type(s, 'hello me@example.com');
     expect(s.el.open).to.equal(false);
     await sendKeys({ press: 'Enter' });
@@ -199,9 +213,14 @@ describe('<scp-ref-autocomplete>', () => {
     const c = client();
     const asked: string[] = [];
     c.refs.register({
-      kind: 'ticket', icon: '🎫', label: 'Ticket',
+      kind: 'ticket',
+      icon: '🎫',
+      label: 'Ticket',
       resolve: async (id) => ({ type: 'ticket', id, exists: false }),
-      suggest: async (q) => { asked.push(q); return [{ ref: `@ticket:${q}1`, label: `Ticket ${q}1`, detail: '', icon: '🎫', section: 'log' as const }]; },
+      suggest: async (q) => {
+        asked.push(q);
+        return [{ ref: `@ticket:${q}1`, label: `Ticket ${q}1`, detail: '', icon: '🎫', section: 'log' as const }];
+      },
     });
     const s = await setup(c);
     await sendKeys({ type: '@ticket:a' });
@@ -216,9 +235,13 @@ describe('<scp-ref-autocomplete>', () => {
   it('shows "no matches" and a failure (with scp-error) without a listbox', async () => {
     const c = client();
     c.refs.register({
-      kind: 'broken', icon: '!', label: 'Broken',
+      kind: 'broken',
+      icon: '!',
+      label: 'Broken',
       resolve: async (id) => ({ type: 'broken', id, exists: false }),
-      suggest: async () => { throw new Error('backend down'); },
+      suggest: async () => {
+        throw new Error('backend down');
+      },
     });
     const s = await setup(c);
     await type(s, '@run:zzz');
@@ -239,11 +262,19 @@ describe('<scp-ref-autocomplete>', () => {
     const xss = '<img src=x onerror="window.pwned=1">';
     const template = { _$litType$: { h: ['<img src=x onerror="window.pwned=2">'], parts: [] }, values: [] };
     c.refs.register({
-      kind: 'evil', icon: xss, label: 'Evil',
+      kind: 'evil',
+      icon: xss,
+      label: 'Evil',
       resolve: async (id) => ({ type: 'evil', id, exists: false }),
       suggest: async () => [
         { ref: '@evil:a', label: xss, detail: '\u202Eexe.txt', icon: xss, section: 'saved', status: xss } as Suggestion,
-        { ref: '@evil:b', label: template as unknown as string, detail: template as unknown as string, icon: '', section: 'runs' } as Suggestion,
+        {
+          ref: '@evil:b',
+          label: template as unknown as string,
+          detail: template as unknown as string,
+          icon: '',
+          section: 'runs',
+        } as Suggestion,
       ],
     });
     const s = await setup(c);
@@ -282,9 +313,11 @@ describe('<scp-ref-autocomplete>', () => {
     await expect(s.wrap).to.be.accessible();
   });
 
-  it('finds a field rendered after it, and restores the field\'s attributes when removed', async () => {
+  it("finds a field rendered after it, and restores the field's attributes when removed", async () => {
     const c = client();
-    const wrap = mount<HTMLElement>(html`<div><scp-ref-autocomplete for="late" .client=${c}></scp-ref-autocomplete></div>`);
+    const wrap = mount<HTMLElement>(
+      html`<div><scp-ref-autocomplete for="late" .client=${c}></scp-ref-autocomplete></div>`,
+    );
     const el = wrap.querySelector('scp-ref-autocomplete')!;
     // Rendered (its view loaded) before the field exists, so the field is found by watching the tree.
     await el.updateComplete;
@@ -311,8 +344,17 @@ describe('<scp-ref-autocomplete> before its view has loaded', () => {
     el.setAttribute('limit', '5');
     el.placement = 'above';
     el.client = c;
-    expect([el.htmlFor, el.debounce, el.limit, el.open, typeof el.pick, typeof el.close]).to.deep.equal(['early-field', 0, 5, false, 'function', 'function']);
-    const wrap = mount<HTMLElement>(html`<div><label for="early-field">Message</label><input id="early-field" type="text"></div>`);
+    expect([el.htmlFor, el.debounce, el.limit, el.open, typeof el.pick, typeof el.close]).to.deep.equal([
+      'early-field',
+      0,
+      5,
+      false,
+      'function',
+      'function',
+    ]);
+    const wrap = mount<HTMLElement>(
+      html`<div><label for="early-field">Message</label><input id="early-field" type="text"></div>`,
+    );
     const field = wrap.querySelector('input')!;
     wrap.append(el);
     expect(el.hasUpdated).to.equal(false);
@@ -348,7 +390,10 @@ describe('<scp-ref-autocomplete> before its view has loaded', () => {
     expect(field.hasAttribute('aria-controls')).to.equal(false);
     await el.settled();
     expect(listbox(el).hidden).to.equal(false);
-    expect([...el.querySelectorAll('.group-label')].map((g) => g.textContent)).to.deep.equal(['Saved', 'Not saved yet']);
+    expect([...el.querySelectorAll('.group-label')].map((g) => g.textContent)).to.deep.equal([
+      'Saved',
+      'Not saved yet',
+    ]);
     expect(options(el)[0]!.textContent).to.contain('3 issues');
     expect(field.getAttribute('aria-activedescendant')).to.equal(options(el)[0]!.id);
     await sendKeys({ press: 'Enter' });

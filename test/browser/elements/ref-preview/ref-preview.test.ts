@@ -58,15 +58,26 @@ describe('<scp-ref-preview>', () => {
     const resolved: ScpRefResolvedEvent[] = [];
     el.addEventListener('scp-ref-resolved', (e) => resolved.push(e));
     type(textarea, `see @audit:${saved} and @audit:${pending}, then @run:${run.id} (again @audit:${saved})`);
-    await until(() => cards(el).length === 3 && cards(el).every((c) => c.dataset.state === 'ready'), 'three ready cards');
+    await until(
+      () => cards(el).length === 3 && cards(el).every((c) => c.dataset.state === 'ready'),
+      'three ready cards',
+    );
     const [c1, c2, c3] = cards(el).map(cardText);
-    expect(c1).to.contain('Security Posture').and.contain('3 issues · Score: 78 · (B)').and.contain(`@audit:${saved}`).and.contain('ok');
+    expect(c1)
+      .to.contain('Security Posture')
+      .and.contain('3 issues · Score: 78 · (B)')
+      .and.contain(`@audit:${saved}`)
+      .and.contain('ok');
     expect(c2).to.contain('Kubernetes').and.contain('5 pods').and.contain(`@audit:${pending}`);
     expect(c3).to.contain('deploy:k8s').and.contain('rollout failed').and.contain(`@run:${run.id}`);
     expect(cards(el)[2]!.querySelector('[part="status"]')!.getAttribute('data-status')).to.equal('failed');
     expect(cards(el)[2]!.querySelector('[part="status"]')!.textContent).to.equal('failed');
     expect([...calls.values()]).to.deep.equal([1, 1, 1]);
-    expect(resolved.map((e) => e.detail.ref)).to.have.members([`@audit:${saved}`, `@audit:${pending}`, `@run:${run.id}`]);
+    expect(resolved.map((e) => e.detail.ref)).to.have.members([
+      `@audit:${saved}`,
+      `@audit:${pending}`,
+      `@run:${run.id}`,
+    ]);
     expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.equal('3 references');
     await expect(el).to.be.accessible();
   });
@@ -74,7 +85,9 @@ describe('<scp-ref-preview>', () => {
   it('waits for 400 ms of quiet typing by default', async () => {
     const client = memoryClient();
     const { saved } = await savedAndPending(client);
-    const wrapper = await mount<HTMLDivElement>(html`<div><input id="c" aria-label="Message"><scp-ref-preview for="c" .client=${client}></scp-ref-preview></div>`);
+    const wrapper = await mount<HTMLDivElement>(
+      html`<div><input id="c" aria-label="Message"><scp-ref-preview for="c" .client=${client}></scp-ref-preview></div>`,
+    );
     const el = wrapper.querySelector<ScpRefPreview>('scp-ref-preview')!;
     expect(el.debounce).to.equal(400);
     const input = wrapper.querySelector('input')!;
@@ -127,7 +140,15 @@ describe('<scp-ref-preview>', () => {
   it('shows a loading skeleton while a ref resolves, then the card', async () => {
     const client = memoryClient();
     let finish!: (p: Preview) => void;
-    client.refs.register({ kind: 'ticket', icon: 'T', label: 'Ticket', resolve: () => new Promise<Preview>((r) => { finish = r; }) });
+    client.refs.register({
+      kind: 'ticket',
+      icon: 'T',
+      label: 'Ticket',
+      resolve: () =>
+        new Promise<Preview>((r) => {
+          finish = r;
+        }),
+    });
     const { el, textarea } = await compose(client);
     type(textarea, '@ticket:T-42');
     await until(() => cards(el)[0]?.dataset.state === 'loading', 'loading card');
@@ -136,9 +157,18 @@ describe('<scp-ref-preview>', () => {
     expect(card.querySelector('.skeleton')).to.not.equal(null);
     expect(cardText(card)).to.contain('Loading @ticket:T-42');
     await expect(el).to.be.accessible();
-    finish({ type: 'ticket', id: 'T-42', exists: true, summary: 'Broken login', status: 'running', label: 'Ticket T-42' });
+    finish({
+      type: 'ticket',
+      id: 'T-42',
+      exists: true,
+      summary: 'Broken login',
+      status: 'running',
+      label: 'Ticket T-42',
+    });
     await until(() => cards(el)[0]?.dataset.state === 'ready', 'ready card');
-    expect(cardText(cards(el)[0]!)).to.contain('Broken login').and.contain('running');
+    expect(cardText(cards(el)[0]!))
+      .to.contain('Broken login')
+      .and.contain('running');
     expect(cards(el)[0]!.querySelector('[part~="icon"]')!.textContent!.trim()).to.equal('T');
   });
 
@@ -146,7 +176,9 @@ describe('<scp-ref-preview>', () => {
     const client = memoryClient();
     let fail = true;
     client.refs.register({
-      kind: 'ticket', icon: 'T', label: 'Ticket',
+      kind: 'ticket',
+      icon: 'T',
+      label: 'Ticket',
       resolve: async (id) => {
         if (fail) throw new Error('tracker offline');
         return { type: 'ticket', id, exists: true, summary: 'back', status: 'ok' };
@@ -232,7 +264,10 @@ describe('<scp-ref-preview>', () => {
     const run = await client.runs.start({ type: 'build', subtype: 'build:docker', summary: 'building' });
     const { el, textarea } = await compose(client);
     type(textarea, `@run:${run.id}`);
-    await until(() => cards(el)[0]?.querySelector('[part="status"]')?.getAttribute('data-status') === 'running', 'running pill');
+    await until(
+      () => cards(el)[0]?.querySelector('[part="status"]')?.getAttribute('data-status') === 'running',
+      'running pill',
+    );
     await run.finish({ status: 'ok', summary: 'image pushed' });
     await until(() => cards(el)[0]?.querySelector('[part="status"]')?.getAttribute('data-status') === 'ok', 'ok pill');
     expect(cardText(cards(el)[0]!)).to.contain('image pushed');
@@ -241,8 +276,16 @@ describe('<scp-ref-preview>', () => {
   it('links the id only to http(s) URLs a resolver gives', async () => {
     const client = memoryClient();
     client.refs.register({
-      kind: 'ticket', icon: 'T', label: 'Ticket',
-      resolve: async (id) => ({ type: 'ticket', id, exists: true, summary: id, url: id === 'good' ? 'https://tracker.example/good' : 'javascript:alert(1)' }),
+      kind: 'ticket',
+      icon: 'T',
+      label: 'Ticket',
+      resolve: async (id) => ({
+        type: 'ticket',
+        id,
+        exists: true,
+        summary: id,
+        url: id === 'good' ? 'https://tracker.example/good' : 'javascript:alert(1)',
+      }),
     });
     const { el, textarea } = await compose(client);
     type(textarea, '@ticket:good @ticket:bad');
@@ -264,7 +307,12 @@ describe('<scp-ref-preview> before its view has loaded', () => {
     el.setAttribute('show-missing', '');
     el.client = client;
     el.text = `@audit:${saved}`;
-    expect([el.debounce, el.showMissing, typeof el.clear, typeof el.settled]).to.deep.equal([0, true, 'function', 'function']);
+    expect([el.debounce, el.showMissing, typeof el.clear, typeof el.settled]).to.deep.equal([
+      0,
+      true,
+      'function',
+      'function',
+    ]);
     const container = await mount<HTMLDivElement>(html`<div></div>`);
     container.append(el);
     // Nothing is rendered in the task that attached it: the view arrives asynchronously.
@@ -282,7 +330,9 @@ describe('<scp-ref-preview> before its view has loaded', () => {
     const client = memoryClient();
     const { saved, pending } = await savedAndPending(client);
     const calls = countResolves(client);
-    const container = await mount<HTMLDivElement>(html`<div><textarea id="early" aria-label="Message" .value=${`see @audit:${saved}`}></textarea></div>`);
+    const container = await mount<HTMLDivElement>(
+      html`<div><textarea id="early" aria-label="Message" .value=${`see @audit:${saved}`}></textarea></div>`,
+    );
     const textarea = container.querySelector('textarea')!;
     const el = document.createElement('scp-ref-preview');
     el.htmlFor = 'early';
@@ -293,7 +343,10 @@ describe('<scp-ref-preview> before its view has loaded', () => {
     type(textarea, `see @audit:${saved} and @audit:${pending}`);
     expect(el.hasUpdated).to.equal(false);
     await until(() => cards(el).length === 2 && cards(el).every((c) => c.dataset.state === 'ready'), 'two ready cards');
-    expect(cards(el).map((c) => c.querySelector('[part="id"]')!.textContent)).to.deep.equal([`@audit:${saved}`, `@audit:${pending}`]);
+    expect(cards(el).map((c) => c.querySelector('[part="id"]')!.textContent)).to.deep.equal([
+      `@audit:${saved}`,
+      `@audit:${pending}`,
+    ]);
     expect([...calls.values()]).to.deep.equal([1, 1]);
   });
 });
@@ -305,7 +358,8 @@ describe('<scp-ref-preview> layout', () => {
     const client = memoryClient();
     const { saved } = await savedAndPending(client);
     const place = async (dir: 'ltr' | 'rtl') => {
-      const wrapper = await mount<HTMLDivElement>(html`<div dir=${dir}><textarea id="c-${dir}" aria-label="m"></textarea>
+      const wrapper =
+        await mount<HTMLDivElement>(html`<div dir=${dir}><textarea id="c-${dir}" aria-label="m"></textarea>
         <scp-ref-preview for="c-${dir}" debounce="0" .client=${client}></scp-ref-preview></div>`);
       const el = wrapper.querySelector<ScpRefPreview>('scp-ref-preview')!;
       type(wrapper.querySelector('textarea')!, `@audit:${saved}`);

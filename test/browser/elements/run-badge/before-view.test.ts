@@ -15,17 +15,36 @@ describe('<scp-run-badge> before its view has loaded', () => {
     for (const c of clients.splice(0)) await c.close();
   });
   const client = () => {
-    const c = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), runs: { heartbeatMs: 60_000, groupCommitMs: 10 } });
+    const c = createScp({
+      channel: false,
+      ledger: createMemoryLedger(),
+      staging: createMemoryStagingStore(),
+      runs: { heartbeatMs: 60_000, groupCommitMs: 10 },
+    });
     clients.push(c);
     return c;
   };
 
   it('takes properties and attributes while detached, and renders them once attached', async () => {
     const c = client();
-    await c.ledger.write({ runs: [{ events: [], run: {
-      run_id: 'run_20261123T100000Z_deploy_ab01', type: 'deploy', subtype: 'deploy:helm', status: 'failed', user: 'ana',
-      code_ref: 'abc123', started_at: '2026-11-23T10:00:00.000Z', duration_ms: 1500, summary: 'chart rejected',
-    } }] });
+    await c.ledger.write({
+      runs: [
+        {
+          events: [],
+          run: {
+            run_id: 'run_20261123T100000Z_deploy_ab01',
+            type: 'deploy',
+            subtype: 'deploy:helm',
+            status: 'failed',
+            user: 'ana',
+            code_ref: 'abc123',
+            started_at: '2026-11-23T10:00:00.000Z',
+            duration_ms: 1500,
+            summary: 'chart rejected',
+          },
+        },
+      ],
+    });
     const el = document.createElement('scp-run-badge');
     expect(el).to.be.instanceOf(customElements.get('scp-run-badge')!);
     el.setAttribute('card', 'platform');
@@ -79,6 +98,9 @@ describe('<scp-run-badge> before its view has loaded', () => {
     expect(el.shadowRoot!.querySelector('[part="label"]')!.textContent!.trim()).to.equal('running — rolling out api');
     await handle.finish({ status: 'ok', summary: 'rolled out' });
     await el.settled();
-    await until(() => el.shadowRoot!.querySelector('[part="label"]')!.textContent!.trim() === 'ok — rolled out', 'the finished run');
+    await until(
+      () => el.shadowRoot!.querySelector('[part="label"]')!.textContent!.trim() === 'ok — rolled out',
+      'the finished run',
+    );
   });
 });

@@ -24,10 +24,16 @@ function record(subtype: string, over: Partial<RunRecord['run']> = {}, events: R
   return {
     run: {
       run_id: `run_20261123T10${String(n).padStart(2, '0')}00Z_${type}_ab${String(n % 100).padStart(2, '0')}`,
-      type, subtype, status: 'ok', user: 'ana', code_ref: 'abc123',
+      type,
+      subtype,
+      status: 'ok',
+      user: 'ana',
+      code_ref: 'abc123',
       started_at: new Date(Date.UTC(2026, 10, 23, 10, n)).toISOString(),
       ended_at: new Date(Date.UTC(2026, 10, 23, 10, n, 2)).toISOString(),
-      duration_ms: 1500, summary: `${subtype} done`, ...over,
+      duration_ms: 1500,
+      summary: `${subtype} done`,
+      ...over,
     },
     events,
   };
@@ -37,7 +43,9 @@ const part = (el: ScpRunBadge, name: string) => el.shadowRoot!.querySelector<HTM
 const popoverOpen = (el: ScpRunBadge) => part(el, 'popover')!.matches(':popover-open');
 
 async function badge(c: ScpClient, attrs: { card?: string; subtype?: string } = {}): Promise<ScpRunBadge> {
-  const el = await fixture<ScpRunBadge>(html`<scp-run-badge .client=${c} card=${attrs.card ?? ''} subtype=${attrs.subtype ?? ''}></scp-run-badge>`);
+  const el = await fixture<ScpRunBadge>(
+    html`<scp-run-badge .client=${c} card=${attrs.card ?? ''} subtype=${attrs.subtype ?? ''}></scp-run-badge>`,
+  );
   if (!attrs.card) el.removeAttribute('card');
   if (!attrs.subtype) el.removeAttribute('subtype');
   await el.settled();
@@ -45,7 +53,6 @@ async function badge(c: ScpClient, attrs: { card?: string; subtype?: string } = 
 }
 
 const until = (check: () => boolean, what: string) => pollUntil(check, what, 15_000);
-
 
 describe('<scp-run-badge>', () => {
   it('says "No runs yet" when the card has no runs, and passes axe', async () => {
@@ -57,7 +64,12 @@ describe('<scp-run-badge>', () => {
 
   it('shows the last finished run of its card from the ledger, skipping runs of other cards', async () => {
     const c = client();
-    await c.ledger.write({ runs: [record('deploy:k8s', { status: 'failed', summary: 'crash loop in api' }), record('build:docker', { summary: 'image pushed' })] });
+    await c.ledger.write({
+      runs: [
+        record('deploy:k8s', { status: 'failed', summary: 'crash loop in api' }),
+        record('build:docker', { summary: 'image pushed' }),
+      ],
+    });
     const k8s = await badge(c, { card: 'k8s' });
     expect(part(k8s, 'indicator')!.dataset['status']).to.equal('failed');
     expect(part(k8s, 'label')!.textContent!.trim()).to.equal('failed — crash loop in api');
@@ -69,7 +81,9 @@ describe('<scp-run-badge>', () => {
 
   it('matches an exact subtype or a type:* pattern instead of a card', async () => {
     const c = client();
-    await c.ledger.write({ runs: [record('ci:lint', { summary: 'lint clean' }), record('deploy:k8s', { summary: 'deployed' })] });
+    await c.ledger.write({
+      runs: [record('ci:lint', { summary: 'lint clean' }), record('deploy:k8s', { summary: 'deployed' })],
+    });
     expect(part(await badge(c, { subtype: 'deploy:k8s' }), 'label')!.textContent!.trim()).to.equal('ok — deployed');
     expect(part(await badge(c, { subtype: 'ci:*' }), 'label')!.textContent!.trim()).to.equal('ok — lint clean');
     expect(part(await badge(c, { subtype: 'plan:terraform' }), 'label')!.textContent!.trim()).to.equal('No runs yet');
@@ -99,7 +113,8 @@ describe('<scp-run-badge>', () => {
     await el.updateComplete;
     expect(part(el, 'label')!.textContent!.trim()).to.equal('running — rolling out api');
 
-    for (let i = 1; i <= 7; i++) await handle.event({ type: `step-${i}`, target: `pod-${i}`, status: 'ok', duration_ms: i * 100 });
+    for (let i = 1; i <= 7; i++)
+      await handle.event({ type: `step-${i}`, target: `pod-${i}`, status: 'ok', duration_ms: i * 100 });
     await el.updateComplete;
     el.showDetails();
     await el.updateComplete;
@@ -120,10 +135,20 @@ describe('<scp-run-badge>', () => {
 
   it('opens a popover with type, subtype, status, Intl duration, summary, the @run ref and the last 5 events', async () => {
     const c = client();
-    const events: RunEvent[] = Array.from({ length: 6 }, (_, i) => ({ seq: i + 1, ts: new Date(Date.UTC(2026, 10, 23, 10, 0, i)).toISOString(), type: `e${i + 1}` }));
-    const rec = record('plan:terraform', { duration_ms: 1500, summary: '3 to add', target: 'prod', user: 'bo' }, events);
+    const events: RunEvent[] = Array.from({ length: 6 }, (_, i) => ({
+      seq: i + 1,
+      ts: new Date(Date.UTC(2026, 10, 23, 10, 0, i)).toISOString(),
+      type: `e${i + 1}`,
+    }));
+    const rec = record(
+      'plan:terraform',
+      { duration_ms: 1500, summary: '3 to add', target: 'prod', user: 'bo' },
+      events,
+    );
     await c.ledger.write({ runs: [rec] });
-    const el = mount<HTMLDivElement>(html`<div lang="de"><scp-run-badge card="terraform" .client=${c}></scp-run-badge></div>`).firstElementChild as ScpRunBadge;
+    const el = mount<HTMLDivElement>(
+      html`<div lang="de"><scp-run-badge card="terraform" .client=${c}></scp-run-badge></div>`,
+    ).firstElementChild as ScpRunBadge;
     await el.settled();
     const toggled = oneEvent(el, ScpRunDetailsToggleEvent.eventName);
     part(el, 'base')!.click();
@@ -131,17 +156,37 @@ describe('<scp-run-badge>', () => {
     expect(opened.detail).to.deep.equal({ open: true, runId: rec.run.run_id });
     expect(popoverOpen(el)).to.equal(true);
     const dl = part(el, 'details')!;
-    const pairs = Object.fromEntries([...dl.querySelectorAll('dt')].map((dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).textContent!.trim()]));
+    const pairs = Object.fromEntries(
+      [...dl.querySelectorAll('dt')].map((dt) => [
+        dt.textContent,
+        (dt.nextElementSibling as HTMLElement).textContent!.trim(),
+      ]),
+    );
     expect(pairs['Type']).to.equal('plan');
     expect(pairs['Subtype']).to.equal('plan:terraform');
     expect(pairs['Status']).to.equal('ok');
-    expect(pairs['Duration']).to.equal(new Intl.NumberFormat('de', { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 }).format(1.5));
+    expect(pairs['Duration']).to.equal(
+      new Intl.NumberFormat('de', {
+        style: 'unit',
+        unit: 'second',
+        unitDisplay: 'short',
+        maximumFractionDigits: 1,
+      }).format(1.5),
+    );
     expect(pairs['Summary']).to.equal('3 to add');
     expect(pairs['Target']).to.equal('prod');
     expect(pairs['By']).to.equal('bo');
-    expect(pairs['Started']).to.equal(new Intl.DateTimeFormat('de', { dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(rec.run.started_at)));
+    expect(pairs['Started']).to.equal(
+      new Intl.DateTimeFormat('de', { dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(rec.run.started_at)),
+    );
     expect(part(el, 'ref')!.textContent).to.equal(`@run:${rec.run.run_id}`);
-    expect([...part(el, 'events')!.querySelectorAll('.event-type')].map((x) => x.textContent)).to.deep.equal(['e2', 'e3', 'e4', 'e5', 'e6']);
+    expect([...part(el, 'events')!.querySelectorAll('.event-type')].map((x) => x.textContent)).to.deep.equal([
+      'e2',
+      'e3',
+      'e4',
+      'e5',
+      'e6',
+    ]);
     await expect(el).to.be.accessible();
 
     const closed = oneEvent(el, ScpRunDetailsToggleEvent.eventName);
@@ -176,7 +221,9 @@ describe('<scp-run-badge>', () => {
     const written: string[] = [];
     try {
       // The page's clipboard is the browser's; only its answer is chosen here.
-      clip.writeText = async (t: string) => { written.push(t); };
+      clip.writeText = async (t: string) => {
+        written.push(t);
+      };
       const copied = oneEvent(el, ScpRefCopiedEvent.eventName);
       part(el, 'copy-button')!.click();
       expect(((await copied) as ScpRefCopiedEvent).detail.ref).to.equal(`@run:${rec.run.run_id}`);
@@ -184,7 +231,9 @@ describe('<scp-run-badge>', () => {
       await el.updateComplete;
       expect(el.shadowRoot!.querySelector('.note')!.textContent).to.equal(`Copied @run:${rec.run.run_id}`);
 
-      clip.writeText = async () => { throw new DOMException('denied', 'NotAllowedError'); };
+      clip.writeText = async () => {
+        throw new DOMException('denied', 'NotAllowedError');
+      };
       const failed = oneEvent(el, ScpActionErrorEvent.eventName);
       part(el, 'copy-button')!.click();
       const err = (await failed) as ScpActionErrorEvent;
@@ -228,8 +277,11 @@ describe('<scp-run-badge>', () => {
     (window as unknown as { pwned?: number }).pwned = 0;
     const xss = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
     await c.ledger.write({
-      runs: [record('deploy:k8s', { summary: xss, target: `${xss}\u202Egnp.exe`, user: xss, error: xss },
-        [{ seq: 1, ts: '2026-11-23T10:00:00.000Z', type: xss, target: '\u202Eevil', status: xss }])],
+      runs: [
+        record('deploy:k8s', { summary: xss, target: `${xss}\u202Egnp.exe`, user: xss, error: xss }, [
+          { seq: 1, ts: '2026-11-23T10:00:00.000Z', type: xss, target: '\u202Eevil', status: xss },
+        ]),
+      ],
     });
     const el = await badge(c, { card: 'k8s' });
     el.showDetails();
@@ -242,7 +294,12 @@ describe('<scp-run-badge>', () => {
 
     // A crafted object arriving on the bus (e.g. from another tab) in place of a string.
     const template = { _$litType$: { h: ['<img src=x onerror="window.pwned=3">'], parts: [] }, values: [] };
-    c.bus.emit('run:started', { run_id: 'run_20261123T110000Z_deploy_zz99', type: 'deploy', subtype: 'deploy:k8s', summary: template as unknown as string });
+    c.bus.emit('run:started', {
+      run_id: 'run_20261123T110000Z_deploy_zz99',
+      type: 'deploy',
+      subtype: 'deploy:k8s',
+      summary: template as unknown as string,
+    });
     await el.updateComplete;
     expect(root.querySelector('img, script')).to.equal(null);
     expect(part(el, 'base')!.dataset['state']).to.equal('running');

@@ -12,7 +12,12 @@ export interface CspResult {
   error?: string;
 }
 
-declare global { interface Window { __cspResult?: Promise<CspResult>; __xss?: number } }
+declare global {
+  interface Window {
+    __cspResult?: Promise<CspResult>;
+    __xss?: number;
+  }
+}
 
 async function run(): Promise<CspResult> {
   const enforced = await trustedTypesEnforced();
@@ -24,7 +29,14 @@ async function run(): Promise<CspResult> {
     import('./hostile.js'),
     import('../../../../src/elements/all.js'),
   ]);
-  const client = createScp({ channel: false, ledger: createMemoryLedger(), staging: createMemoryStagingStore(), policy: 'all', skipUnchanged: false, runs: { groupCommitMs: 0 } });
+  const client = createScp({
+    channel: false,
+    ledger: createMemoryLedger(),
+    staging: createMemoryStagingStore(),
+    policy: 'all',
+    skipUnchanged: false,
+    runs: { groupCommitMs: 0 },
+  });
   for (const x of hostile.XSS) await client.staging.stage(x, hostile.hostileData, { summary: `${x} ${hostile.BIDI}` });
   const run = await client.runs.start({ type: 'deploy', subtype: `deploy:${hostile.XSS[0]}`, summary: hostile.XSS[1] });
   const firstId = (await client.staging.list())[0]!.snapshot_id;
@@ -79,6 +91,9 @@ async function run(): Promise<CspResult> {
 }
 
 window.__cspResult = run().catch((e: unknown) => ({
-  enforced: false, violations: [...violations], xss: window.__xss,
-  rendered: { badge: '', rows: 0, treeText: '', cards: 0 }, error: String(e instanceof Error ? e.stack : e),
+  enforced: false,
+  violations: [...violations],
+  xss: window.__xss,
+  rendered: { badge: '', rows: 0, treeText: '', cards: 0 },
+  error: String(e instanceof Error ? e.stack : e),
 }));

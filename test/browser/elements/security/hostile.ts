@@ -5,7 +5,7 @@ export const XSS = [
   '<img src=x onerror="window.__xss=1">',
   '<script>window.__xss=2</script>',
   '"><svg onload="window.__xss=3">',
-  "javascript:window.__xss=4",
+  'javascript:window.__xss=4',
   '{{constructor.constructor("window.__xss=5")()}}',
   '<iframe srcdoc="<script>parent.__xss=6</script>"></iframe>',
 ];
@@ -27,7 +27,9 @@ export const hostileData = {
 export function activeContent(root: ParentNode): Element[] {
   const found: Element[] = [];
   const walk = (node: ParentNode) => {
-    for (const el of node.querySelectorAll('img, script, iframe, svg[onload], object, embed, [onerror], [onload], a[href^="javascript:" i]')) {
+    for (const el of node.querySelectorAll(
+      'img, script, iframe, svg[onload], object, embed, [onerror], [onload], a[href^="javascript:" i]',
+    )) {
       // Our own icons are inline <svg> without handlers: those are fine.
       if (el.tagName === 'svg' && !el.hasAttribute('onload')) continue;
       found.push(el);

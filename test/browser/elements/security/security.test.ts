@@ -11,7 +11,11 @@ import type { ScpRefPreview } from '../../../../src/elements/ref-preview/ref-pre
 import { closeClients, memoryClient, mount, until } from '../internal/fixtures.js';
 import { activeContent, BIDI, deepText, hostileData, LIT_LOOKALIKE, XSS } from './hostile.js';
 
-declare global { interface Window { __xss?: number } }
+declare global {
+  interface Window {
+    __xss?: number;
+  }
+}
 
 const RAW_BIDI = /[\u202A-\u202E\u2066-\u2069]/;
 
@@ -68,7 +72,12 @@ describe('hostile values in elements', () => {
     const client = memoryClient();
     await client.staging.stage('security', { a: 1 }, { summary: 'x' });
     const [real] = await client.staging.list();
-    const weird = { ...real!, summary: LIT_LOOKALIKE, card_key: LIT_LOOKALIKE, iso: LIT_LOOKALIKE } as unknown as AuditMeta;
+    const weird = {
+      ...real!,
+      summary: LIT_LOOKALIKE,
+      card_key: LIT_LOOKALIKE,
+      iso: LIT_LOOKALIKE,
+    } as unknown as AuditMeta;
     const hostile: ScpClient = { ...client, staging: { ...client.staging, list: async () => [weird] } };
     const el = await fixture<ScpAuditManager>(html`<scp-audit-manager .client=${hostile}></scp-audit-manager>`);
     el.show();
@@ -96,9 +105,13 @@ describe('hostile values in elements', () => {
   it('the badge names a hostile card as text', async () => {
     const client = memoryClient();
     await client.staging.stage(XSS[0]!, {});
-    const el = await fixture<ScpAuditBadge>(html`<scp-audit-badge card=${XSS[0]!} .client=${client}></scp-audit-badge>`);
+    const el = await fixture<ScpAuditBadge>(
+      html`<scp-audit-badge card=${XSS[0]!} .client=${client}></scp-audit-badge>`,
+    );
     await el.settled();
-    expect(el.shadowRoot!.querySelector('button')!.getAttribute('aria-label')).to.equal(`1 pending audit for ${XSS[0]}`);
+    expect(el.shadowRoot!.querySelector('button')!.getAttribute('aria-label')).to.equal(
+      `1 pending audit for ${XSS[0]}`,
+    );
     await assertInert(el);
   });
 
@@ -106,9 +119,16 @@ describe('hostile values in elements', () => {
     const client = memoryClient({ runs: { groupCommitMs: 0 } });
     const run = await client.runs.start({ type: 'deploy', subtype: `deploy:${XSS[0]}`, summary: XSS[1] });
     client.refs.register({
-      kind: 'ticket', icon: XSS[2]!, label: XSS[3]!,
+      kind: 'ticket',
+      icon: XSS[2]!,
+      label: XSS[3]!,
       resolve: async (id) => ({
-        type: 'ticket', id, exists: true, summary: `${XSS[4]} ${BIDI}`, status: XSS[5]!, label: LIT_LOOKALIKE as unknown as string,
+        type: 'ticket',
+        id,
+        exists: true,
+        summary: `${XSS[4]} ${BIDI}`,
+        status: XSS[5]!,
+        label: LIT_LOOKALIKE as unknown as string,
         url: 'javascript:window.__xss=8',
       }),
     });
@@ -120,7 +140,12 @@ describe('hostile values in elements', () => {
     textarea.dispatchEvent(new Event('input', { bubbles: true }));
     await until(() => el.shadowRoot!.querySelectorAll('li[data-state="ready"]').length === 2, 'two cards');
     const text = deepText(el.shadowRoot!);
-    expect(text).to.contain(XSS[0]).and.contain(XSS[1]).and.contain(XSS[4]).and.contain(XSS[5]!.slice(0, 30)).and.contain('_$litType$');
+    expect(text)
+      .to.contain(XSS[0])
+      .and.contain(XSS[1])
+      .and.contain(XSS[4])
+      .and.contain(XSS[5]!.slice(0, 30))
+      .and.contain('_$litType$');
     expect(text).to.contain('⟪U+202E⟫');
     expect(text).to.not.match(RAW_BIDI);
     expect(el.shadowRoot!.querySelectorAll('a')).to.have.length(0);

@@ -33,7 +33,10 @@ before(async () => {
   pools = [new pg.Pool({ connectionString: url, max: 10 })];
 });
 after(async () => {
-  for (const p of [pool, ...pools]) { await closeJournalListener(p); await p.end(); }
+  for (const p of [pool, ...pools]) {
+    await closeJournalListener(p);
+    await p.end();
+  }
 });
 
 journalContract('PostgreSQL', async (setup) => {
@@ -59,7 +62,9 @@ describe('PostgreSQL journal wake-ups', () => {
       await until(() => seen.length === 1, 'the first event');
       // Cut the reader's LISTEN connection (the server restarting, a network cut) and append
       // while it is down: the notifications of these appends are lost.
-      const cut = await pools[0]!.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()");
+      const cut = await pools[0]!.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+      );
       assert.ok(cut.rowCount! >= 1, 'a LISTEN connection was cut');
       for (let i = 0; i < 5; i++) await writer.append(envelope());
       await until(() => seen.length === 6, 'the events appended while disconnected', 10_000);

@@ -21,14 +21,37 @@ const WRITERS = 20;
 const SAVES_PER_WRITER = 2;
 const CLIENTS = 6;
 
-interface Instance { n: number; proc: ChildProcess; url: string }
+interface Instance {
+  n: number;
+  proc: ChildProcess;
+  url: string;
+}
 
 function startInstance(n: number, db: string, remote: string, dir: string): Promise<Instance> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--postgres', db, '--remote', remote, '--dir', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'serve',
+        '--postgres',
+        db,
+        '--remote',
+        remote,
+        '--dir',
+        dir,
+        '--port',
+        '0',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
-    proc.stderr!.on('data', (d) => { err += d; });
+    proc.stderr!.on('data', (d) => {
+      err += d;
+    });
     proc.stdout!.on('data', (d) => {
       out += d;
       const m = /listening on (http:\S+)/.exec(out);
@@ -53,7 +76,10 @@ class Follower {
       const abort = new AbortController();
       this.abort = abort;
       try {
-        const res = await fetch(`${this.pick()}events`, { headers: { 'last-event-id': String(this.seqs.at(-1) ?? 0) }, signal: abort.signal });
+        const res = await fetch(`${this.pick()}events`, {
+          headers: { 'last-event-id': String(this.seqs.at(-1) ?? 0) },
+          signal: abort.signal,
+        });
         if (!res.ok || !res.body) throw new Error(`status ${res.status}`);
         const parser = createSseParser({
           onMessage: (m) => {
@@ -64,14 +90,23 @@ class Follower {
           },
         });
         const dec = new TextDecoder();
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.push(dec.decode(chunk, { stream: true }));
-      } catch { /* moved, or the instance went away: connect again (elsewhere) */ }
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+          parser.push(dec.decode(chunk, { stream: true }));
+      } catch {
+        /* moved, or the instance went away: connect again (elsewhere) */
+      }
       if (!this.stopped) await new Promise((r) => setTimeout(r, 20));
     }
   }
   /** Drop the connection; the loop reconnects to the next instance with Last-Event-ID. */
-  move(): void { this.moves++; this.abort?.abort(); }
-  stop(): void { this.stopped = true; this.abort?.abort(); }
+  move(): void {
+    this.moves++;
+    this.abort?.abort();
+  }
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+  }
 }
 
 describe('host on three instances: PostgreSQL + a git remote of record', () => {
@@ -89,7 +124,9 @@ describe('host on three instances: PostgreSQL + a git remote of record', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  test('keeps every acknowledged save once in the ledger and the journal, and every stream gapless, through moves and a kill -9', { timeout: 600_000 /* a hang guard: nothing below is timed */ }, async () => {
+  test('keeps every acknowledged save once in the ledger and the journal, and every stream gapless, through moves and a kill -9', {
+    timeout: 600_000 /* a hang guard: nothing below is timed */,
+  }, async () => {
     work = mkdtempSync(join(tmpdir(), 'scp-multi-'));
     const db = await createTestDatabase('multi');
     git = await startGitServer();
@@ -97,7 +134,12 @@ describe('host on three instances: PostgreSQL + a git remote of record', () => {
     const dirOf = (n: number) => join(work, `instance-${n}`);
     instances.push(...(await Promise.all([0, 1, 2].map((n) => startInstance(n, db, remote, dirOf(n))))));
     let rr = 0;
-    const anyUp = () => { for (;;) { const i = instances[rr++ % 3]; if (i) return i.url; } };
+    const anyUp = () => {
+      for (;;) {
+        const i = instances[rr++ % 3];
+        if (i) return i.url;
+      }
+    };
 
     followers.push(...Array.from({ length: CLIENTS }, () => new Follower(anyUp)));
     const following = followers.map((f) => f.run());
@@ -111,8 +153,12 @@ describe('host on three instances: PostgreSQL + a git remote of record', () => {
         const inst = instances[(start + attempt) % 3];
         if (!inst) continue;
         try {
-          const r = await fetch(`${inst.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-          return { status: r.status, body: await r.json() as Record<string, unknown> };
+          const r = await fetch(`${inst.url}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          return { status: r.status, body: (await r.json()) as Record<string, unknown> };
         } catch {
           if (attempt > 60) throw new Error(`no instance answered ${path}`);
           await new Promise((r) => setTimeout(r, 100));
@@ -128,7 +174,8 @@ describe('host on three instances: PostgreSQL + a git remote of record', () => {
         const id = (staged.body.snapshot as { snapshot_id: string }).snapshot_id;
         const saved = await post('audits/save', { snapshot_ids: [id] }, w + k + 1);
         if (saved.status === 200) acked.push({ id, commit: saved.body.commit as string });
-        else assert.ok([409, 500].includes(saved.status), `save answered ${saved.status}: ${JSON.stringify(saved.body)}`);
+        else
+          assert.ok([409, 500].includes(saved.status), `save answered ${saved.status}: ${JSON.stringify(saved.body)}`);
         saves++;
       }
     };
@@ -151,10 +198,18 @@ describe('host on three instances: PostgreSQL + a git remote of record', () => {
     let rows: { seq: string; type: string; body: string }[];
     try {
       rows = (await client.query('SELECT seq, type, body FROM scp_journal ORDER BY seq')).rows;
-    } finally { await client.end(); }
+    } finally {
+      await client.end();
+    }
     const last = rows.length;
-    assert.deepEqual(rows.map((r) => Number(r.seq)), Array.from({ length: last }, (_, i) => i + 1), 'journal seqs are gapless');
-    const savedEvents = rows.filter((r) => r.type === 'audit:saved').map((r) => JSON.parse(r.body) as { key: string; data: { commit: string } });
+    assert.deepEqual(
+      rows.map((r) => Number(r.seq)),
+      Array.from({ length: last }, (_, i) => i + 1),
+      'journal seqs are gapless',
+    );
+    const savedEvents = rows
+      .filter((r) => r.type === 'audit:saved')
+      .map((r) => JSON.parse(r.body) as { key: string; data: { commit: string } });
 
     // Every client ends with every event once, in order, none reset, whichever instances it used.
     await until(() => followers.every((f) => (f.seqs.at(-1) ?? 0) >= last), 'every client has caught up', 120_000);
@@ -162,7 +217,11 @@ describe('host on three instances: PostgreSQL + a git remote of record', () => {
     await Promise.all(following);
     for (const [i, f] of followers.entries()) {
       assert.equal(f.resets, 0, `client ${i} was reset`);
-      assert.deepEqual(f.seqs, Array.from({ length: last }, (_, k) => k + 1), `client ${i} saw each event once, in order`);
+      assert.deepEqual(
+        f.seqs,
+        Array.from({ length: last }, (_, k) => k + 1),
+        `client ${i} saw each event once, in order`,
+      );
       assert.ok(f.moves >= 1, `client ${i} moved at least once`);
     }
 

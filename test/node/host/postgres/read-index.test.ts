@@ -25,7 +25,9 @@ before(async () => {
   pool = new pg.Pool({ connectionString: await createTestDatabase('readindex'), max: 10 });
   await migrate(pool);
 });
-after(async () => { await pool.end(); });
+after(async () => {
+  await pool.end();
+});
 
 // Each index its own ledger name: the suites share one database without seeing each other's rows.
 readIndexContract('postgres', async () => createPostgresReadIndex({ pool, name: `ledger-${++n}` }));
@@ -33,32 +35,71 @@ readIndexContract('postgres', async () => createPostgresReadIndex({ pool, name: 
 describe('postgres read index shared by several host instances', () => {
   let server: GitServer;
   const dirs: string[] = [];
-  before(async () => { server = await startGitServer(); });
-  after(async () => { await server.stop(); for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  before(async () => {
+    server = await startGitServer();
+  });
+  after(async () => {
+    await server.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   const clone = (url: string, name: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'scp-shared-index-'));
     dirs.push(dir);
     return createGitLedger({ fs, http, dir, remote: { url }, index: createPostgresReadIndex({ pool, name }) });
   };
-  const ids = async (l: { list: (q: object) => Promise<{ entries: { id: string }[] }> }) => (await l.list({ limit: 500 })).entries.map((e) => e.id).sort();
+  const ids = async (l: { list: (q: object) => Promise<{ entries: { id: string }[] }> }) =>
+    (await l.list({ limit: 500 })).entries.map((e) => e.id).sort();
 
   it('refuses an update built on a head that is no longer its own, and keeps its rows', async () => {
     const index = createPostgresReadIndex({ pool, name: `cas-${++n}` });
     const [a, b] = sampleMetas(2, 5);
     await index.apply({ head: 'a'.repeat(40), put: [a!], remove: [], reset: true, base: null });
     await assert.rejects(
-      index.apply({ head: 'c'.repeat(40), put: [b!], remove: [{ kind: a!.kind, id: a!.id }], reset: true, base: 'b'.repeat(40) }),
+      index.apply({
+        head: 'c'.repeat(40),
+        put: [b!],
+        remove: [{ kind: a!.kind, id: a!.id }],
+        reset: true,
+        base: 'b'.repeat(40),
+      }),
       (e: unknown) => e instanceof ConflictError && e.code === 'conflict',
     );
     assert.equal(await index.head(), 'a'.repeat(40));
-    assert.deepEqual((await index.query(normalizeQuery({}))).entries.map((m) => m.id), [a!.id]);
+    assert.deepEqual(
+      (await index.query(normalizeQuery({}))).entries.map((m) => m.id),
+      [a!.id],
+    );
     // A refused catch-up in batches leaves none of its parked rows behind.
     const name = `cas-${n}`;
     const many = sampleMetas(1200, 9);
-    await index.apply({ head: undefined, put: many.slice(0, 600), remove: [], reset: true, base: 'b'.repeat(40), run: 'r1', partial: true });
-    await assert.rejects(index.apply({ head: 'd'.repeat(40), put: many.slice(600), remove: [], base: 'b'.repeat(40), run: 'r1', partial: false }), ConflictError);
-    assert.equal((await pool.query('SELECT count(*)::int AS n FROM scp_index_staged WHERE name = $1', [name])).rows[0].n, 0);
-    assert.deepEqual((await index.query(normalizeQuery({}))).entries.map((m) => m.id), [a!.id]);
+    await index.apply({
+      head: undefined,
+      put: many.slice(0, 600),
+      remove: [],
+      reset: true,
+      base: 'b'.repeat(40),
+      run: 'r1',
+      partial: true,
+    });
+    await assert.rejects(
+      index.apply({
+        head: 'd'.repeat(40),
+        put: many.slice(600),
+        remove: [],
+        base: 'b'.repeat(40),
+        run: 'r1',
+        partial: false,
+      }),
+      ConflictError,
+    );
+    assert.equal(
+      (await pool.query('SELECT count(*)::int AS n FROM scp_index_staged WHERE name = $1', [name])).rows[0].n,
+      0,
+    );
+    assert.deepEqual(
+      (await index.query(normalizeQuery({}))).entries.map((m) => m.id),
+      [a!.id],
+    );
   });
 
   it('a lagging clone lists from the rows another instance indexed, and never rolls them back', async () => {

@@ -15,7 +15,9 @@ before(async () => {
   pool = new pg.Pool({ connectionString: await createTestDatabase('staging'), max: 20 });
   await migrate(pool);
 });
-after(async () => { await pool.end(); });
+after(async () => {
+  await pool.end();
+});
 
 // Each store gets its own tenant: the suites share one database without seeing each other's rows.
 stagingStoreContract('postgres', () => createPostgresStagingStore({ pool, tenant: `t${++n}` }));
@@ -50,7 +52,10 @@ describe('postgres staging store shared by several host instances', () => {
     assert.deepEqual(await a.claimForSave!([s1.snapshot_id]), { ok: true });
     const r = await b.claimForSave!([s2.snapshot_id, s1.snapshot_id, 'security_20260101_000000_gone']);
     assert.equal(r.ok, false);
-    assert.deepEqual(!r.ok && { busy: r.busy, missing: r.missing }, { busy: [s1.snapshot_id], missing: ['security_20260101_000000_gone'] });
+    assert.deepEqual(!r.ok && { busy: r.busy, missing: r.missing }, {
+      busy: [s1.snapshot_id],
+      missing: ['security_20260101_000000_gone'],
+    });
     // s2 was not kept by the failed claim.
     assert.deepEqual(await a.claimForSave!([s2.snapshot_id]), { ok: true });
     await a.releaseClaim!([s1.snapshot_id, s2.snapshot_id]);
@@ -60,8 +65,18 @@ describe('postgres staging store shared by several host instances', () => {
   it('saves a snapshot once when two instances save it at the same time: the other gets already_saved', async () => {
     const tenant = `save${++n}`;
     const ledger = createMemoryLedger();
-    const one = createScp({ ledger, staging: createPostgresStagingStore({ pool, tenant }), channel: false, actor: 'ana' });
-    const two = createScp({ ledger, staging: createPostgresStagingStore({ pool, tenant }), channel: false, actor: 'bo' });
+    const one = createScp({
+      ledger,
+      staging: createPostgresStagingStore({ pool, tenant }),
+      channel: false,
+      actor: 'ana',
+    });
+    const two = createScp({
+      ledger,
+      staging: createPostgresStagingStore({ pool, tenant }),
+      channel: false,
+      actor: 'bo',
+    });
     for (let round = 0; round < 5; round++) {
       const staged = await one.staging.stage('security', { round, findings: [round] });
       assert.ok(staged.staged);
@@ -85,8 +100,18 @@ describe('postgres staging store shared by several host instances', () => {
   it('records a discard once when two instances discard the same snapshot at the same time: the other is told it is gone', async () => {
     const tenant = `discard${++n}`;
     const ledger = createMemoryLedger();
-    const one = createScp({ ledger, staging: createPostgresStagingStore({ pool, tenant }), channel: false, actor: 'ana' });
-    const two = createScp({ ledger, staging: createPostgresStagingStore({ pool, tenant }), channel: false, actor: 'bo' });
+    const one = createScp({
+      ledger,
+      staging: createPostgresStagingStore({ pool, tenant }),
+      channel: false,
+      actor: 'ana',
+    });
+    const two = createScp({
+      ledger,
+      staging: createPostgresStagingStore({ pool, tenant }),
+      channel: false,
+      actor: 'bo',
+    });
     const discardsOf = async (id: string) => {
       const page = await ledger.list({ kind: 'action', limit: 500 });
       const actions = await Promise.all(page.entries.map((e) => ledger.getAction!(e.id)));
@@ -96,13 +121,19 @@ describe('postgres staging store shared by several host instances', () => {
       const staged = await one.staging.stage('security', { round, discard: true });
       assert.ok(staged.staged);
       const id = staged.snapshot.snapshot_id;
-      const results = await Promise.allSettled([one.staging.discard([id], { reason: 'noise' }), two.staging.discard([id], { reason: 'noise' })]);
+      const results = await Promise.allSettled([
+        one.staging.discard([id], { reason: 'noise' }),
+        two.staging.discard([id], { reason: 'noise' }),
+      ]);
       const ok = results.filter((r) => r.status === 'fulfilled');
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       assert.equal(ok.length, 1, `round ${round}: one discard is recorded`);
       // Gone already (not pending) or still being discarded by the other (busy): typed, never a second record.
       const e = failed[0]!.reason as Error;
-      assert.ok(e instanceof NotFoundError || (e instanceof ConflictError && e.data.reason === 'busy'), `round ${round}: ${e}`);
+      assert.ok(
+        e instanceof NotFoundError || (e instanceof ConflictError && e.data.reason === 'busy'),
+        `round ${round}: ${e}`,
+      );
       assert.equal((await discardsOf(id)).length, 1, `round ${round}: one discard entry`);
       const late = await two.staging.discard([id]).catch((x: unknown) => x);
       assert.ok(late instanceof NotFoundError, `round ${round}: a later discard: ${late}`);
@@ -112,7 +143,10 @@ describe('postgres staging store shared by several host instances', () => {
     const staged = await one.staging.stage('security', { race: true });
     assert.ok(staged.staged);
     const id = staged.snapshot.snapshot_id;
-    const [saved, discarded] = await Promise.allSettled([one.staging.save([id]), two.staging.discard([id], { reason: 'noise' })]);
+    const [saved, discarded] = await Promise.allSettled([
+      one.staging.save([id]),
+      two.staging.discard([id], { reason: 'noise' }),
+    ]);
     assert.equal([saved, discarded].filter((r) => r.status === 'fulfilled').length, 1);
     const inLedger = (await ledger.list({ kind: 'audit', limit: 500 })).entries.some((x) => x.id === id);
     assert.equal(inLedger, saved.status === 'fulfilled');

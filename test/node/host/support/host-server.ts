@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { createScp, type ScpClient } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import type { Role } from '../../../../src/core/host/roles.js';
-import { createScpRequestHandler, forbidden, unauthorized, type ScpRequestHandler, type ScpRequestHandlerOptions } from '../../../../src/core/host/node/index.js';
+import {
+  createScpRequestHandler,
+  forbidden,
+  unauthorized,
+  type ScpRequestHandler,
+  type ScpRequestHandlerOptions,
+} from '../../../../src/core/host/node/index.js';
 
 export interface RunningHost {
   baseUrl: string;
@@ -30,23 +36,34 @@ export function tokenAuth(req: IncomingMessage): { actor: string; tenant: string
 }
 
 /** A Node handler on 127.0.0.1 with one memory-ledger core per tenant (or the given core). */
-export async function startHost(over: Partial<ScpRequestHandlerOptions> & { eventsDir?: string } = {}): Promise<RunningHost> {
+export async function startHost(
+  over: Partial<ScpRequestHandlerOptions> & { eventsDir?: string } = {},
+): Promise<RunningHost> {
   const eventsDir = over.eventsDir ?? mkdtempSync(join(tmpdir(), 'scp-host-events-'));
   const clients = new Map<string, ScpClient>();
   const handler = createScpRequestHandler({
     scp: (tenant) => {
       let c = clients.get(tenant);
-      if (!c) { c = createScp({ ledger: createMemoryLedger(), channel: false, runs: { groupCommitMs: 0 } }); clients.set(tenant, c); }
+      if (!c) {
+        c = createScp({ ledger: createMemoryLedger(), channel: false, runs: { groupCommitMs: 0 } });
+        clients.set(tenant, c);
+      }
       return c;
     },
     eventsDir,
     ...over,
   });
-  const server = createServer((req, res) => { void handler(req, res); });
+  const server = createServer((req, res) => {
+    void handler(req, res);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    baseUrl, server, handler, clients, eventsDir,
+    baseUrl,
+    server,
+    handler,
+    clients,
+    eventsDir,
     async stop() {
       await handler.close();
       server.closeAllConnections();

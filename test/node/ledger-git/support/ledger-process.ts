@@ -56,7 +56,10 @@ if (mode === 'write') {
       };
     },
   });
-  const ledger = await createGitLedger({ fs: { ...fs, promises: promises as unknown as typeof fs.promises }, dir: dir! });
+  const ledger = await createGitLedger({
+    fs: { ...fs, promises: promises as unknown as typeof fs.promises },
+    dir: dir!,
+  });
   await ledger.write({ runs: [run()] });
 } else if (mode === 'read') {
   const ledger = await createGitLedger({ fs, dir: dir! });

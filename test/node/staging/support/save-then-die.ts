@@ -18,7 +18,13 @@ const store: StagingStore = {
   writeSnapshots: (change) => (change.remove?.length ? die() : inner.writeSnapshots(change)),
   ...(inner.markSaved && { markSaved: () => die() }),
 };
-const scp = createScp({ staging: store, ledger: await createGitLedger({ fs, dir }), actor: 'ci', channel: false, skipUnchanged: false });
+const scp = createScp({
+  staging: store,
+  ledger: await createGitLedger({ fs, dir }),
+  actor: 'ci',
+  channel: false,
+  skipUnchanged: false,
+});
 const ids: string[] = [];
 for (const card of ['dns', 'tls', 'k8s']) {
   const r = await scp.staging.stage(card, { card, ok: true });

@@ -6,7 +6,9 @@ export type PostgresConnection = Pool | string;
 
 /** The `pg` package is an optional peer dependency: only PostgreSQL users install it. */
 export class PostgresUnavailableError extends ScpError<'postgres_unavailable', { reason: string }> {
-  constructor(message: string, o: ScpErrorOptions<{ reason: string }>) { super('postgres_unavailable', message, o); }
+  constructor(message: string, o: ScpErrorOptions<{ reason: string }>) {
+    super('postgres_unavailable', message, o);
+  }
 }
 
 /** Opens a pool for a URL (importing `pg` on demand); a pool passed in is used as is and never ended by us. */
@@ -15,9 +17,12 @@ export async function openPool(connection: PostgresConnection, max = 10): Promis
   let pg: typeof import('pg');
   try {
     const mod = await import('pg');
-    pg = ((mod as unknown as { default?: typeof import("pg") }).default ?? mod) as typeof import("pg");
+    pg = ((mod as unknown as { default?: typeof import('pg') }).default ?? mod) as typeof import('pg');
   } catch (e) {
-    throw new PostgresUnavailableError('PostgreSQL support needs the "pg" package: run `npm install pg` next to scp-ledger', { data: { reason: 'missing_pg' }, cause: e });
+    throw new PostgresUnavailableError(
+      'PostgreSQL support needs the "pg" package: run `npm install pg` next to scp-ledger',
+      { data: { reason: 'missing_pg' }, cause: e },
+    );
   }
   const pool = new pg.Pool({ connectionString: connection, max });
   // An idle client losing its connection (server restart) must not crash the process: the pool

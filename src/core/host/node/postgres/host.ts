@@ -20,8 +20,12 @@ function advisoryLock(pool: Pool, key: number) {
     let broken: Error | undefined;
     try {
       await c.query('SELECT pg_advisory_lock($1)', [key]);
-      try { return await fn(); } finally {
-        await c.query('SELECT pg_advisory_unlock($1)', [key]).catch((e: Error) => { broken = e; });
+      try {
+        return await fn();
+      } finally {
+        await c.query('SELECT pg_advisory_unlock($1)', [key]).catch((e: Error) => {
+          broken = e;
+        });
       }
     } finally {
       c.release(broken);
@@ -67,7 +71,11 @@ export async function createPostgresHost(options: PostgresHostOptions): Promise<
     const http = await import('isomorphic-git/http/node');
     nodeFs.mkdirSync(dir, { recursive: true });
     const git = await createGitLedger({
-      fs: nodeFs, http, dir, remote: typeof remote === 'string' ? { url: remote } : remote, ...(branch && { branch }),
+      fs: nodeFs,
+      http,
+      dir,
+      remote: typeof remote === 'string' ? { url: remote } : remote,
+      ...(branch && { branch }),
       // Every instance lists from the same rows, which follow the remote's history only.
       index: createPostgresReadIndex({ pool, name: branch ?? 'scp-ledger' }),
     });
@@ -75,19 +83,32 @@ export async function createPostgresHost(options: PostgresHostOptions): Promise<
     // answered as saved, so it is dropped, not pushed now (its snapshot is still pending).
     await git.dropUnpushed();
     await git.sync().catch(() => undefined);
-    const ledger = remoteOfRecord(git, { lock: advisoryLock(pool, LEDGER_LOCK), ...(readFreshMs !== undefined && { readFreshMs }) });
-    const scp = createScp({ ledger, staging: createPostgresStagingStore({ pool }), channel: false, ...(actor && { actor }) });
+    const ledger = remoteOfRecord(git, {
+      lock: advisoryLock(pool, LEDGER_LOCK),
+      ...(readFreshMs !== undefined && { readFreshMs }),
+    });
+    const scp = createScp({
+      ledger,
+      staging: createPostgresStagingStore({ pool }),
+      channel: false,
+      ...(actor && { actor }),
+    });
     const onError = handlerOptions.onError;
     const handler = createScpRequestHandler({
       ...handlerOptions,
       scp,
-      journal: (tenant) => createPostgresJournal({
-        pool, tenant, ...(handlerOptions.retention && { retention: handlerOptions.retention }),
-        ...(onError && { onError: (e: unknown) => onError(e, undefined) }),
-      }),
+      journal: (tenant) =>
+        createPostgresJournal({
+          pool,
+          tenant,
+          ...(handlerOptions.retention && { retention: handlerOptions.retention }),
+          ...(onError && { onError: (e: unknown) => onError(e, undefined) }),
+        }),
     });
     return {
-      handler, scp, pool,
+      handler,
+      scp,
+      pool,
       async close() {
         await handler.close();
         await scp.close();

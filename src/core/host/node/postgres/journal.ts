@@ -1,6 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import type { OriginEnvelope } from '../../envelope.js';
-import { frameOf, type CursorCheck, type EventJournal, type JournalEntry, type RetentionOptions } from '../event-journal.js';
+import {
+  frameOf,
+  type CursorCheck,
+  type EventJournal,
+  type JournalEntry,
+  type RetentionOptions,
+} from '../event-journal.js';
 
 export const JOURNAL_CHANNEL = 'scp_journal';
 
@@ -17,7 +23,12 @@ export interface PostgresJournalOptions {
   reconnectMs?: number;
 }
 
-interface Row { seq: string; at: string; type: string; body: string }
+interface Row {
+  seq: string;
+  at: string;
+  type: string;
+  body: string;
+}
 
 function entryOf(r: Row): JournalEntry {
   const seq = Number(r.seq);
@@ -42,7 +53,11 @@ class Listener {
   private connecting: Promise<void> | undefined;
   private retryMs: number;
 
-  constructor(private readonly pool: Pool, private readonly onError: (e: unknown) => void, private readonly firstRetryMs = 100) {
+  constructor(
+    private readonly pool: Pool,
+    private readonly onError: (e: unknown) => void,
+    private readonly firstRetryMs = 100,
+  ) {
     this.retryMs = firstRetryMs;
   }
 
@@ -54,12 +69,17 @@ class Listener {
     }
     set.add(fn);
     void this.ensure();
-    return () => { set!.delete(fn); if (set!.size === 0) this.wakes.delete(tenant); };
+    return () => {
+      set!.delete(fn);
+      if (set!.size === 0) this.wakes.delete(tenant);
+    };
   }
 
   ensure(): Promise<void> {
     if (this.client || this.closed) return Promise.resolve();
-    this.connecting ??= this.connect().finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = undefined;
+    });
     return this.connecting;
   }
 
@@ -78,8 +98,15 @@ class Listener {
       const lost = (e?: unknown) => {
         if (this.client !== c) return;
         this.client = undefined;
-        try { c.release(e instanceof Error ? e : new Error('LISTEN connection lost')); } catch { /* already released */ }
-        if (!this.closed) { this.onError(e); setTimeout(() => void this.ensure(), this.retryMs).unref?.(); }
+        try {
+          c.release(e instanceof Error ? e : new Error('LISTEN connection lost'));
+        } catch {
+          /* already released */
+        }
+        if (!this.closed) {
+          this.onError(e);
+          setTimeout(() => void this.ensure(), this.retryMs).unref?.();
+        }
       };
       c.on('error', lost);
       c.on('end', () => lost(new Error('LISTEN connection ended')));
@@ -89,7 +116,11 @@ class Listener {
       // Anything appended while we were not listening: every journal reads again.
       for (const set of this.wakes.values()) for (const fn of set) fn(0);
     } catch (e) {
-      try { client?.release(e as Error); } catch { /* gone */ }
+      try {
+        client?.release(e as Error);
+      } catch {
+        /* gone */
+      }
       this.onError(e);
       if (!this.closed) {
         setTimeout(() => void this.ensure(), this.retryMs).unref?.();
@@ -102,7 +133,14 @@ class Listener {
     this.closed = true;
     const c = this.client;
     this.client = undefined;
-    if (c) { try { await c.query(`UNLISTEN ${JOURNAL_CHANNEL}`); } catch { /* going anyway */ } c.release(); }
+    if (c) {
+      try {
+        await c.query(`UNLISTEN ${JOURNAL_CHANNEL}`);
+      } catch {
+        /* going anyway */
+      }
+      c.release();
+    }
   }
 }
 
@@ -143,7 +181,12 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     'INSERT INTO scp_journal_heads (tenant, journal_id, last_seq) VALUES ($1, gen_random_uuid(), 0) ON CONFLICT (tenant) DO NOTHING',
     [tenant],
   );
-  const head = (await pool.query<{ journal_id: string; last_seq: string }>('SELECT journal_id, last_seq FROM scp_journal_heads WHERE tenant = $1', [tenant])).rows[0]!;
+  const head = (
+    await pool.query<{ journal_id: string; last_seq: string }>(
+      'SELECT journal_id, last_seq FROM scp_journal_heads WHERE tenant = $1',
+      [tenant],
+    )
+  ).rows[0]!;
   const journalId = head.journal_id;
   // Events up to `known` were handed to subscribers; `tail` holds the newest of them.
   let known = Number(head.last_seq);
@@ -153,10 +196,12 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
   let tail: JournalEntry[] = [];
 
   async function bounds(): Promise<{ first: number; last: number }> {
-    const r = (await pool.query<{ last: string; first: string | null }>(
-      'SELECT h.last_seq AS last, (SELECT min(seq) FROM scp_journal WHERE tenant = $1) AS first FROM scp_journal_heads h WHERE h.tenant = $1',
-      [tenant],
-    )).rows[0];
+    const r = (
+      await pool.query<{ last: string; first: string | null }>(
+        'SELECT h.last_seq AS last, (SELECT min(seq) FROM scp_journal WHERE tenant = $1) AS first FROM scp_journal_heads h WHERE h.tenant = $1',
+        [tenant],
+      )
+    ).rows[0];
     const last = Number(r?.last ?? 0);
     const first = r?.first === null || r?.first === undefined ? last + 1 : Number(r.first);
     firstSeq = first;
@@ -167,7 +212,11 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
 
   // Count is enforced by every append; age by this sweep, every 64 appends or minute.
   async function prune(): Promise<void> {
-    await pool.query('DELETE FROM scp_journal WHERE tenant = $1 AND (seq <= $2 OR at < $3)', [tenant, newest - maxEvents, now() - maxAgeMs]);
+    await pool.query('DELETE FROM scp_journal WHERE tenant = $1 AND (seq <= $2 OR at < $3)', [
+      tenant,
+      newest - maxEvents,
+      now() - maxAgeMs,
+    ]);
     await bounds();
   }
   await prune();
@@ -176,12 +225,20 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
   let polling: Promise<void> | undefined;
   let again = false;
   function poll(): Promise<void> {
-    if (polling) { again = true; return polling; }
+    if (polling) {
+      again = true;
+      return polling;
+    }
     polling = (async () => {
       do {
         again = false;
         for (;;) {
-          const rows = (await pool.query<Row>('SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT 512', [tenant, known])).rows;
+          const rows = (
+            await pool.query<Row>(
+              'SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT 512',
+              [tenant, known],
+            )
+          ).rows;
           if (rows.length === 0) break;
           for (const r of rows) {
             const e = entryOf(r);
@@ -189,28 +246,51 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
             known = e.seq;
             newest = Math.max(newest, known);
             if (e.seq >= firstSeq) tail.push(e);
-            for (const fn of [...subscribers]) { try { fn(e); } catch { /* one subscriber cannot stop the others */ } }
+            for (const fn of [...subscribers]) {
+              try {
+                fn(e);
+              } catch {
+                /* one subscriber cannot stop the others */
+              }
+            }
           }
           if (tail.length > memoryEvents * 2) tail = tail.slice(-memoryEvents);
           if (rows.length < 512) break;
         }
       } while (again);
-    })().catch(onError).finally(() => { polling = undefined; });
+    })()
+      .catch(onError)
+      .finally(() => {
+        polling = undefined;
+      });
     return polling;
   }
-  const offWake = listenerFor(pool, onError, options.reconnectMs).add(tenant, (seq) => { if (seq === 0 || seq > known) void poll(); });
+  const offWake = listenerFor(pool, onError, options.reconnectMs).add(tenant, (seq) => {
+    if (seq === 0 || seq > known) void poll();
+  });
   await listenerFor(pool, onError).ensure();
 
   let appended = 0;
   let lastPrune = now();
 
   const query = async (after: number, limit: number): Promise<JournalEntry[]> =>
-    (await pool.query<Row>('SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3', [tenant, after, limit])).rows.map(entryOf);
+    (
+      await pool.query<Row>(
+        'SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+        [tenant, after, limit],
+      )
+    ).rows.map(entryOf);
 
   return {
-    get instanceId() { return journalId; },
-    get lastSeq() { return newest; },
-    get firstSeq() { return firstSeq; },
+    get instanceId() {
+      return journalId;
+    },
+    get lastSeq() {
+      return newest;
+    },
+    get firstSeq() {
+      return firstSeq;
+    },
 
     async latest() {
       await poll();
@@ -223,20 +303,25 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       const at = now();
       // One statement, so one transaction: the head row's increment, the event, the count
       // retention, the wake-up (sent at commit).
-      const r = (await pool.query<Row>(
-        `WITH h AS (UPDATE scp_journal_heads SET last_seq = last_seq + 1 WHERE tenant = $1 RETURNING last_seq),
+      const r = (
+        await pool.query<Row>(
+          `WITH h AS (UPDATE scp_journal_heads SET last_seq = last_seq + 1 WHERE tenant = $1 RETURNING last_seq),
               gone AS (DELETE FROM scp_journal WHERE tenant = $1 AND seq <= (SELECT last_seq FROM h) - $5)
          INSERT INTO scp_journal (tenant, seq, at, type, body) SELECT $1, h.last_seq, $2, $3, $4 FROM h
          RETURNING seq, at, type, body, pg_notify('${JOURNAL_CHANNEL}', tenant || ':' || seq)`,
-        [tenant, at, envelope.type, body, maxEvents],
-      )).rows[0]!;
+          [tenant, at, envelope.type, body, maxEvents],
+        )
+      ).rows[0]!;
       const entry = entryOf(r);
       newest = Math.max(newest, entry.seq);
       if (entry.seq - maxEvents >= firstSeq) firstSeq = entry.seq - maxEvents + 1;
       // Hand it (and anything before it) to this process's subscribers without waiting for the
       // notification to come back.
       void poll();
-      if (++appended % 64 === 0 || now() - lastPrune > 60_000) { lastPrune = now(); void prune().catch(onError); }
+      if (++appended % 64 === 0 || now() - lastPrune > 60_000) {
+        lastPrune = now();
+        void prune().catch(onError);
+      }
       return entry;
     },
 
@@ -254,7 +339,12 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
 
     async history(before, limit) {
       if (limit <= 0) return [];
-      return (await pool.query<Row>('SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', [tenant, before, limit])).rows.map(entryOf);
+      return (
+        await pool.query<Row>(
+          'SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3',
+          [tenant, before, limit],
+        )
+      ).rows.map(entryOf);
     },
 
     async check(cursor): Promise<CursorCheck> {
@@ -268,7 +358,9 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
 
     subscribe(fn) {
       subscribers.add(fn);
-      return () => { subscribers.delete(fn); };
+      return () => {
+        subscribers.delete(fn);
+      };
     },
 
     async close() {

@@ -97,8 +97,12 @@ export async function migrate(pool: Pool): Promise<number[]> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     try {
-      await client.query('CREATE TABLE IF NOT EXISTS scp_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-      const done = new Set((await client.query<{ version: number }>('SELECT version FROM scp_schema')).rows.map((r) => r.version));
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS scp_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const done = new Set(
+        (await client.query<{ version: number }>('SELECT version FROM scp_schema')).rows.map((r) => r.version),
+      );
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
         await client.query('BEGIN');

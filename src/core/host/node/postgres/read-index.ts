@@ -1,6 +1,13 @@
 import type { Pool, PoolClient } from 'pg';
 import { ConflictError } from '../../../errors/index.js';
-import { compileFilter, encodeCursor, searchTextOf, sortKeyOf, timeMs, type NormalizedQuery } from '../../../ledger/query.js';
+import {
+  compileFilter,
+  encodeCursor,
+  searchTextOf,
+  sortKeyOf,
+  timeMs,
+  type NormalizedQuery,
+} from '../../../ledger/query.js';
 import type { IndexKey, IndexUpdate, ReadIndex } from '../../../ledger/git/read-index.js';
 import type { EntryMeta, LedgerPage } from '../../../schemas/ledger.js';
 import { transaction } from './connect.js';
@@ -11,7 +18,9 @@ export interface PostgresReadIndexOptions {
   name?: string;
 }
 
-interface MetaRow { meta: EntryMeta }
+interface MetaRow {
+  meta: EntryMeta;
+}
 
 /**
  * The read index of a deployment of several host instances: one set of rows in PostgreSQL that
@@ -29,7 +38,10 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
   const name = options.name ?? 'scp-ledger';
 
   async function storedHead(c: PoolClient | Pool, lock: boolean): Promise<string | undefined> {
-    const r = await c.query<{ head: string | null }>(`SELECT head FROM scp_index_heads WHERE name = $1${lock ? ' FOR UPDATE' : ''}`, [name]);
+    const r = await c.query<{ head: string | null }>(
+      `SELECT head FROM scp_index_heads WHERE name = $1${lock ? ' FOR UPDATE' : ''}`,
+      [name],
+    );
     return r.rows[0]?.head ?? undefined;
   }
 
@@ -41,7 +53,14 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
         `INSERT INTO scp_index_rows (name, kind, id, t, search, meta)
          SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[])
          ON CONFLICT (name, kind, id) DO UPDATE SET t = EXCLUDED.t, search = EXCLUDED.search, meta = EXCLUDED.meta`,
-        [name, slice.map((m) => m.kind), slice.map((m) => m.id), slice.map((m) => timeMs(m.time)), slice.map(searchTextOf), slice.map((m) => JSON.stringify(m))],
+        [
+          name,
+          slice.map((m) => m.kind),
+          slice.map((m) => m.id),
+          slice.map((m) => timeMs(m.time)),
+          slice.map(searchTextOf),
+          slice.map((m) => JSON.stringify(m)),
+        ],
       );
     }
   }
@@ -51,13 +70,22 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
     await c.query('INSERT INTO scp_index_heads (name, head) VALUES ($1, NULL) ON CONFLICT (name) DO NOTHING', [name]);
     const current = await storedHead(c, true);
     if (u.base !== undefined && (u.base ?? undefined) !== current) {
-      throw new ConflictError(`The shared read index moved to ${current ?? 'empty'} while this update was built on ${u.base ?? 'empty'}`, { data: { what: 'read index', expected: u.base, actual: current ?? null } });
+      throw new ConflictError(
+        `The shared read index moved to ${current ?? 'empty'} while this update was built on ${u.base ?? 'empty'}`,
+        { data: { what: 'read index', expected: u.base, actual: current ?? null } },
+      );
     }
     if (u.reset) await c.query('DELETE FROM scp_index_rows WHERE name = $1', [name]);
     if (u.run) {
       // Staged rows carry only their meta: move them through putRows so t and search are derived in one place.
-      const staged = await c.query<MetaRow>('DELETE FROM scp_index_staged WHERE name = $1 AND run = $2 RETURNING meta', [name, u.run]);
-      await putRows(c, staged.rows.map((r) => r.meta));
+      const staged = await c.query<MetaRow>(
+        'DELETE FROM scp_index_staged WHERE name = $1 AND run = $2 RETURNING meta',
+        [name, u.run],
+      );
+      await putRows(
+        c,
+        staged.rows.map((r) => r.meta),
+      );
     }
     if (u.remove.length) {
       await c.query(
@@ -68,12 +96,14 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
     await putRows(c, u.put);
     await c.query('UPDATE scp_index_heads SET head = $2 WHERE name = $1', [name, u.head ?? null]);
     // Runs that never finished (their instance died or lost the race) leave nothing behind.
-    await c.query('DELETE FROM scp_index_staged WHERE name = $1 AND staged_at < now() - interval \'1 hour\'', [name]);
+    await c.query("DELETE FROM scp_index_staged WHERE name = $1 AND staged_at < now() - interval '1 hour'", [name]);
   }
 
   return {
     shared: true,
-    async head() { return storedHead(pool, false); },
+    async head() {
+      return storedHead(pool, false);
+    },
 
     async apply(u: IndexUpdate) {
       if (u.partial) {
@@ -84,7 +114,13 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
             await c.query(
               `INSERT INTO scp_index_staged (name, run, kind, id, meta) SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::jsonb[])
                ON CONFLICT (name, run, kind, id) DO UPDATE SET meta = EXCLUDED.meta`,
-              [name, u.run ?? '', slice.map((m) => m.kind), slice.map((m) => m.id), slice.map((m) => JSON.stringify(m))],
+              [
+                name,
+                u.run ?? '',
+                slice.map((m) => m.kind),
+                slice.map((m) => m.id),
+                slice.map((m) => JSON.stringify(m)),
+              ],
             );
           }
         });
@@ -92,7 +128,10 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
       }
       await transaction(pool, (c) => complete(c, u)).catch(async (e: unknown) => {
         // A refused or failed catch-up leaves none of its parked batches behind.
-        if (u.run) await pool.query('DELETE FROM scp_index_staged WHERE name = $1 AND run = $2', [name, u.run]).catch(() => undefined);
+        if (u.run)
+          await pool
+            .query('DELETE FROM scp_index_staged WHERE name = $1 AND run = $2', [name, u.run])
+            .catch(() => undefined);
         throw e;
       });
     },
@@ -107,14 +146,17 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
       for (;;) {
         const batch = Math.max(q.limit + 1, 100);
         const cursorAt = params.length + 1;
-        const cursorSql = after ? ` AND (t, id COLLATE "C") < ($${cursorAt}::bigint, $${cursorAt + 1}::text COLLATE "C")` : '';
+        const cursorSql = after
+          ? ` AND (t, id COLLATE "C") < ($${cursorAt}::bigint, $${cursorAt + 1}::text COLLATE "C")`
+          : '';
         const r = await pool.query<MetaRow>(
           `SELECT meta FROM scp_index_rows WHERE ${where}${cursorSql} ORDER BY t DESC, id COLLATE "C" DESC LIMIT ${batch}`,
           after ? [...params, after.t, after.id] : params,
         );
         for (const { meta } of r.rows) {
           if (!match(meta)) continue;
-          if (entries.length === q.limit) return { entries, cursor: encodeCursor(sortKeyOf(entries[entries.length - 1]!)) };
+          if (entries.length === q.limit)
+            return { entries, cursor: encodeCursor(sortKeyOf(entries[entries.length - 1]!)) };
           entries.push(meta);
         }
         if (r.rows.length < batch) return { entries };
@@ -123,7 +165,11 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
     },
 
     async get(k: IndexKey) {
-      const r = await pool.query<MetaRow>('SELECT meta FROM scp_index_rows WHERE name = $1 AND kind = $2 AND id = $3', [name, k.kind, k.id]);
+      const r = await pool.query<MetaRow>('SELECT meta FROM scp_index_rows WHERE name = $1 AND kind = $2 AND id = $3', [
+        name,
+        k.kind,
+        k.id,
+      ]);
       return r.rows[0]?.meta;
     },
   };
@@ -133,21 +179,35 @@ export function createPostgresReadIndex(options: PostgresReadIndexOptions): Read
 function sqlFilter(name: string, q: NormalizedQuery): { where: string; params: unknown[] } {
   const params: unknown[] = [name];
   const clauses = ['name = $1'];
-  const p = (v: unknown) => { params.push(v); return `$${params.length}`; };
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
   const f = q.filter;
-  const exact: [keyof typeof f, string][] = [['kind', 'kind'], ['card', 'card_key'], ['status', 'status'], ['actor', 'actor'], ['correlation', 'correlation_id']];
+  const exact: [keyof typeof f, string][] = [
+    ['kind', 'kind'],
+    ['card', 'card_key'],
+    ['status', 'status'],
+    ['actor', 'actor'],
+    ['correlation', 'correlation_id'],
+  ];
   for (const [key, field] of exact) {
     const v = f[key];
     if (v !== undefined) clauses.push(`meta->>'${field}' = ${p(v)}`);
   }
-  if (f.action !== undefined) { const v = p(f.action); clauses.push(`(meta->>'type' = ${v} OR meta->>'subtype' = ${v})`); }
+  if (f.action !== undefined) {
+    const v = p(f.action);
+    clauses.push(`(meta->>'type' = ${v} OR meta->>'subtype' = ${v})`);
+  }
   if (f.idPrefix !== undefined) clauses.push(`starts_with(id, ${p(f.idPrefix)})`);
   if (f.repo !== undefined) clauses.push(`meta->'repos' ? ${p(f.repo)}`);
   if (f.event !== undefined) clauses.push(`meta->'event_types' ? ${p(f.event)}`);
   if (f.artifact !== undefined) {
     // Narrowing only (the shared predicate decides): rows with an artifact of that type.
     const type = f.artifact.includes(':') ? f.artifact.slice(0, f.artifact.indexOf(':')) : f.artifact;
-    clauses.push(`EXISTS (SELECT 1 FROM jsonb_array_elements_text(meta->'artifacts') a WHERE starts_with(a, ${p(`${type}:`)}))`);
+    clauses.push(
+      `EXISTS (SELECT 1 FROM jsonb_array_elements_text(meta->'artifacts') a WHERE starts_with(a, ${p(`${type}:`)}))`,
+    );
   }
   if (f.since !== undefined) clauses.push(`t >= ${p(Date.parse(f.since))}`);
   if (f.until !== undefined) clauses.push(`t < ${p(Date.parse(f.until))}`);

@@ -34,7 +34,10 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
   let closed = false;
 
   const open = () => {
-    if (closed) throw new StorageClosedError('The PostgreSQL staging store is closed: create a new one', { data: { store: 'postgres' } });
+    if (closed)
+      throw new StorageClosedError('The PostgreSQL staging store is closed: create a new one', {
+        data: { store: 'postgres' },
+      });
   };
   // Structured-clone first (rejects functions and the like with a ValidationError), then JSON.
   const json = (v: unknown, what: string) => JSON.stringify(cloneForStore(v, what));
@@ -44,9 +47,17 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
   return {
     async writeSnapshots({ put = [], remove = [] }) {
       open();
-      const rows = put.map((s) => ({ id: s.snapshot_id, body: json(s, `snapshot ${s.snapshot_id}`), meta: JSON.stringify(metaOf(s)) }));
+      const rows = put.map((s) => ({
+        id: s.snapshot_id,
+        body: json(s, `snapshot ${s.snapshot_id}`),
+        meta: JSON.stringify(metaOf(s)),
+      }));
       await tx(async (c) => {
-        if (remove.length) await c.query('DELETE FROM scp_pending WHERE tenant = $1 AND snapshot_id = ANY($2::text[])', [tenant, remove]);
+        if (remove.length)
+          await c.query('DELETE FROM scp_pending WHERE tenant = $1 AND snapshot_id = ANY($2::text[])', [
+            tenant,
+            remove,
+          ]);
         if (rows.length === 0) return;
         // One statement for the whole batch; a later put of the same id wins, as in a Map.
         const last = new Map(rows.map((r) => [r.id, r]));
@@ -62,12 +73,18 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
     },
     async getSnapshot(id) {
       open();
-      const r = await pool.query<{ body: string }>('SELECT body FROM scp_pending WHERE tenant = $1 AND snapshot_id = $2 AND saved_commit IS NULL', [tenant, id]);
+      const r = await pool.query<{ body: string }>(
+        'SELECT body FROM scp_pending WHERE tenant = $1 AND snapshot_id = $2 AND saved_commit IS NULL',
+        [tenant, id],
+      );
       return r.rows[0] ? (JSON.parse(r.rows[0].body) as AuditSnapshot) : undefined;
     },
     async listSnapshots() {
       open();
-      const r = await pool.query<{ meta: string }>('SELECT meta FROM scp_pending WHERE tenant = $1 AND saved_commit IS NULL', [tenant]);
+      const r = await pool.query<{ meta: string }>(
+        'SELECT meta FROM scp_pending WHERE tenant = $1 AND saved_commit IS NULL',
+        [tenant],
+      );
       return r.rows.map((x) => JSON.parse(x.meta) as AuditMeta).sort(newestFirst);
     },
 
@@ -83,9 +100,12 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
         );
         if (got.rowCount === new Set(ids).size) return { ok: true } as const;
         // All or none: undo this claim (the transaction rolls back) and say why.
-        const rows = (await c.query<{ snapshot_id: string; saved_commit: string | null; claimed_by: string | null }>(
-          'SELECT snapshot_id, saved_commit, claimed_by FROM scp_pending WHERE tenant = $1 AND snapshot_id = ANY($2::text[])', [tenant, ids],
-        )).rows;
+        const rows = (
+          await c.query<{ snapshot_id: string; saved_commit: string | null; claimed_by: string | null }>(
+            'SELECT snapshot_id, saved_commit, claimed_by FROM scp_pending WHERE tenant = $1 AND snapshot_id = ANY($2::text[])',
+            [tenant, ids],
+          )
+        ).rows;
         const byId = new Map(rows.map((r) => [r.snapshot_id, r]));
         const saved: { id: string; commit: string }[] = [];
         const busy: string[] = [];
@@ -96,7 +116,9 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
           else if (r.saved_commit) saved.push({ id, commit: r.saved_commit });
           else if (r.claimed_by !== owner) busy.push(id);
         }
-        throw Object.assign(new Error('claim lost'), { claim: { ok: false, saved, busy, missing } satisfies SaveClaim });
+        throw Object.assign(new Error('claim lost'), {
+          claim: { ok: false, saved, busy, missing } satisfies SaveClaim,
+        });
       }).catch((e: { claim?: SaveClaim }) => {
         if (e?.claim) return e.claim;
         throw e;
@@ -134,12 +156,17 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
     },
     async getRun(id) {
       open();
-      const r = await pool.query<{ body: string }>('SELECT body FROM scp_live_runs WHERE tenant = $1 AND run_id = $2', [tenant, id]);
+      const r = await pool.query<{ body: string }>('SELECT body FROM scp_live_runs WHERE tenant = $1 AND run_id = $2', [
+        tenant,
+        id,
+      ]);
       return r.rows[0] ? (JSON.parse(r.rows[0].body) as LiveRun) : undefined;
     },
     async listRuns() {
       open();
-      const r = await pool.query<{ body: string }>('SELECT body FROM scp_live_runs WHERE tenant = $1 ORDER BY run_id', [tenant]);
+      const r = await pool.query<{ body: string }>('SELECT body FROM scp_live_runs WHERE tenant = $1 ORDER BY run_id', [
+        tenant,
+      ]);
       return r.rows.map((x) => JSON.parse(x.body) as LiveRun);
     },
     async removeRun(id) {
@@ -148,14 +175,22 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
     },
     async getMeta<T = unknown>(key: string) {
       open();
-      const r = await pool.query<{ value: string }>('SELECT value FROM scp_meta WHERE tenant = $1 AND key = $2', [tenant, key]);
+      const r = await pool.query<{ value: string }>('SELECT value FROM scp_meta WHERE tenant = $1 AND key = $2', [
+        tenant,
+        key,
+      ]);
       return r.rows[0] ? (JSON.parse(r.rows[0].value) as T) : undefined;
     },
     async setMeta(key, value) {
       open();
       const v = json(value, `meta ${key}`);
-      await pool.query('INSERT INTO scp_meta (tenant, key, value) VALUES ($1, $2, $3) ON CONFLICT (tenant, key) DO UPDATE SET value = EXCLUDED.value', [tenant, key, v]);
+      await pool.query(
+        'INSERT INTO scp_meta (tenant, key, value) VALUES ($1, $2, $3) ON CONFLICT (tenant, key) DO UPDATE SET value = EXCLUDED.value',
+        [tenant, key, v],
+      );
     },
-    async close() { closed = true; },
+    async close() {
+      closed = true;
+    },
   };
 }

@@ -12,10 +12,16 @@ import { BEGIN, END, fromBase64, sshSign, sshVerify, toBase64, type Signer } fro
 
 export const CHECKPOINT_NAMESPACE = 'scp-ledger-checkpoint';
 
-export interface CheckpointBody { ledger: string; head: string; entries: number; time: string }
+export interface CheckpointBody {
+  ledger: string;
+  head: string;
+  entries: number;
+  time: string;
+}
 
 const b64url = (b: Uint8Array) => toBase64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const unb64url = (s: string) => fromBase64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
+const unb64url = (s: string) =>
+  fromBase64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
 
 export async function signCheckpoint(signer: Signer, body: CheckpointBody): Promise<string> {
   const payload = utf8.encode(JSON.stringify(body));
@@ -27,7 +33,8 @@ export async function signCheckpoint(signer: Signer, body: CheckpointBody): Prom
 /** The checkpoint's content and the key that signed it; throws when malformed or badly signed. */
 export async function openCheckpoint(text: string): Promise<{ body: CheckpointBody; key: string }> {
   const parts = text.trim().split('.');
-  if (parts.length !== 4 || parts[0] !== 'scp-checkpoint' || parts[1] !== 'v1') throw new Error('not an scp-ledger checkpoint');
+  if (parts.length !== 4 || parts[0] !== 'scp-checkpoint' || parts[1] !== 'v1')
+    throw new Error('not an scp-ledger checkpoint');
   const payload = unb64url(parts[2]!);
   const body = JSON.parse(utf8Decode.decode(payload)) as CheckpointBody;
   if (!/^[0-9a-f]{40}$/.test(body.head) || typeof body.entries !== 'number') throw new Error('malformed checkpoint');

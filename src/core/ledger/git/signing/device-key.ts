@@ -10,12 +10,17 @@ const DB = 'scp-ledger-device-keys';
 const STORE = 'keys';
 
 function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
 }
 
 async function openDb(): Promise<IDBDatabase> {
   const r = indexedDB.open(DB, 1);
-  r.onupgradeneeded = () => { r.result.createObjectStore(STORE); };
+  r.onupgradeneeded = () => {
+    r.result.createObjectStore(STORE);
+  };
   return request(r);
 }
 
@@ -23,7 +28,8 @@ async function openDb(): Promise<IDBDatabase> {
 export async function deviceSigner(name: string): Promise<Signer> {
   const db = await openDb();
   try {
-    const get = () => request(db.transaction(STORE, 'readonly').objectStore(STORE).get(name)) as Promise<CryptoKeyPair | undefined>;
+    const get = () =>
+      request(db.transaction(STORE, 'readonly').objectStore(STORE).get(name)) as Promise<CryptoKeyPair | undefined>;
     let pair = await get();
     if (!pair) {
       const fresh = await generateDeviceKey();

@@ -22,7 +22,13 @@ export interface SignaturePolicy {
 }
 
 export class SignatureFinding extends Error {
-  constructor(readonly reason: 'unsigned' | 'unknown_key' | 'bad_signature', message: string, readonly commit: string) { super(message); }
+  constructor(
+    readonly reason: 'unsigned' | 'unknown_key' | 'bad_signature',
+    message: string,
+    readonly commit: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface SignatureIo {
@@ -44,7 +50,12 @@ export function anchorsOf(policy: SignaturePolicy): Set<string> {
 }
 
 /** Checks `order` (parents first); returns how many signatures were verified. */
-export async function checkSignatures(io: SignatureIo, order: { oid: string }[], head: string, policy: SignaturePolicy): Promise<number> {
+export async function checkSignatures(
+  io: SignatureIo,
+  order: { oid: string }[],
+  head: string,
+  policy: SignaturePolicy,
+): Promise<number> {
   const anchors = anchorsOf(policy);
   const host = hostKeys(policy);
   const byBlob = new Map<string, Set<string>>();
@@ -65,25 +76,41 @@ export async function checkSignatures(io: SignatureIo, order: { oid: string }[],
     let enabled = false;
     for (const p of c.parents) {
       const keys = await allowedAt((await io.readCommit(p)).tree);
-      if (keys) { enabled = true; for (const k of keys) allowed.add(k); }
+      if (keys) {
+        enabled = true;
+        for (const k of keys) allowed.add(k);
+      }
     }
     const enabling = !enabled && (await allowedAt(c.tree)) !== undefined;
     if (!enabled && !enabling) continue;
     const signed = splitSignedCommit(c.raw);
-    if (!signed) throw new SignatureFinding('unsigned', `Commit ${oid} is not signed, but signing was enabled before it`, oid);
+    if (!signed)
+      throw new SignatureFinding('unsigned', `Commit ${oid} is not signed, but signing was enabled before it`, oid);
     const check = await sshVerify(signed.signature, signed.payload, 'git');
     if (!check.ok) throw new SignatureFinding('bad_signature', `Commit ${oid}: ${check.problem}`, oid);
     const trusted = enabling ? anchors.has(check.key!) : host.has(check.key!) || allowed.has(check.key!);
     if (!trusted) {
-      const why = enabling ? 'the commit that turns signing on must be signed by a pinned or host-given key' : 'the key is not in its parents\' allowed_signers';
-      throw new SignatureFinding('unknown_key', `Commit ${oid} is signed by ${check.key!.slice(0, 40)}..., which is not allowed: ${why}`, oid);
+      const why = enabling
+        ? 'the commit that turns signing on must be signed by a pinned or host-given key'
+        : "the key is not in its parents' allowed_signers";
+      throw new SignatureFinding(
+        'unknown_key',
+        `Commit ${oid} is signed by ${check.key!.slice(0, 40)}..., which is not allowed: ${why}`,
+        oid,
+      );
     }
     verified++;
   }
   if (anchors.size) {
     const h = await io.readCommit(head);
-    if (!(await allowedAt(h.tree))) throw new SignatureFinding('unsigned', `A signer is pinned but the ledger branch (head ${head}) has no ${SIGNERS_PATH}: its history was replaced by unsigned commits`, head);
-    if (!splitSignedCommit(h.raw)) throw new SignatureFinding('unsigned', `The head commit ${head} is not signed`, head);
+    if (!(await allowedAt(h.tree)))
+      throw new SignatureFinding(
+        'unsigned',
+        `A signer is pinned but the ledger branch (head ${head}) has no ${SIGNERS_PATH}: its history was replaced by unsigned commits`,
+        head,
+      );
+    if (!splitSignedCommit(h.raw))
+      throw new SignatureFinding('unsigned', `The head commit ${head} is not signed`, head);
   }
   return verified;
 }

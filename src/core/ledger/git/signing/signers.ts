@@ -11,7 +11,9 @@ export async function cryptoKeySigner(pair: CryptoKeyPair, comment?: string): Pr
   return {
     publicKey: formatPublicKey(raw, comment),
     async sign(data) {
-      return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, pair.privateKey, data as Uint8Array<ArrayBuffer>));
+      return new Uint8Array(
+        await crypto.subtle.sign({ name: 'Ed25519' }, pair.privateKey, data as Uint8Array<ArrayBuffer>),
+      );
     },
   };
 }
@@ -33,19 +35,40 @@ export function parseOpenSshPrivateKey(text: string): { seed: Uint8Array; pub: U
   if (!m) throw new Error('not an OpenSSH private key file');
   const b = fromBase64(m[1]!);
   let o = 0;
-  const take = (n: number) => { if (o + n > b.length) throw new Error('truncated key file'); const out = b.subarray(o, o + n); o += n; return out; };
-  const u32 = () => { const x = take(4); return x[0]! * 0x1000000 + ((x[1]! << 16) | (x[2]! << 8) | x[3]!); };
+  const take = (n: number) => {
+    if (o + n > b.length) throw new Error('truncated key file');
+    const out = b.subarray(o, o + n);
+    o += n;
+    return out;
+  };
+  const u32 = () => {
+    const x = take(4);
+    return x[0]! * 0x1000000 + ((x[1]! << 16) | (x[2]! << 8) | x[3]!);
+  };
   const str = () => take(u32());
   if (utf8Decode.decode(take(15)) !== 'openssh-key-v1\0') throw new Error('not an openssh-key-v1 key');
   const cipher = utf8Decode.decode(str());
-  str(); str(); // kdf name, kdf options
-  if (cipher !== 'none') throw new Error('the key file is passphrase-protected: remove the passphrase from a copy kept for the ledger (ssh-keygen -p), or sign in the browser with a device key');
+  str();
+  str(); // kdf name, kdf options
+  if (cipher !== 'none')
+    throw new Error(
+      'the key file is passphrase-protected: remove the passphrase from a copy kept for the ledger (ssh-keygen -p), or sign in the browser with a device key',
+    );
   if (u32() !== 1) throw new Error('the key file must hold exactly one key');
   str(); // public key blob
   const priv = str();
   let p = 8; // two check ints
-  const pu32 = () => { const x = priv.subarray(p, p + 4); p += 4; return x[0]! * 0x1000000 + ((x[1]! << 16) | (x[2]! << 8) | x[3]!); };
-  const pstr = () => { const n = pu32(); const out = priv.subarray(p, p + n); p += n; return out; };
+  const pu32 = () => {
+    const x = priv.subarray(p, p + 4);
+    p += 4;
+    return x[0]! * 0x1000000 + ((x[1]! << 16) | (x[2]! << 8) | x[3]!);
+  };
+  const pstr = () => {
+    const n = pu32();
+    const out = priv.subarray(p, p + n);
+    p += n;
+    return out;
+  };
   const type = utf8Decode.decode(pstr());
   if (type !== 'ssh-ed25519') throw new Error(`only ssh-ed25519 keys sign ledger commits (this key is ${type})`);
   const pub = pstr();
@@ -61,8 +84,8 @@ export async function openSshKeySigner(keyText: string): Promise<Signer> {
   const privateKey = await crypto.subtle.importKey('jwk', jwk, { name: 'Ed25519' }, false, ['sign']);
   return {
     publicKey: formatPublicKey(pub, comment || undefined),
-    async sign(data) { return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, privateKey, data as Uint8Array<ArrayBuffer>)); },
+    async sign(data) {
+      return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, privateKey, data as Uint8Array<ArrayBuffer>));
+    },
   };
 }
-
-

@@ -45,9 +45,15 @@ class Reader {
     const b = this.bytes(4);
     return b[0]! * 0x1000000 + ((b[1]! << 16) | (b[2]! << 8) | b[3]!);
   }
-  string(): Uint8Array { return this.bytes(this.u32()); }
-  text(): string { return utf8Decode.decode(this.string()); }
-  get done(): boolean { return this.o === this.b.length; }
+  string(): Uint8Array {
+    return this.bytes(this.u32());
+  }
+  text(): string {
+    return utf8Decode.decode(this.string());
+  }
+  get done(): boolean {
+    return this.o === this.b.length;
+  }
 }
 
 export function toBase64(b: Uint8Array): string {
@@ -97,15 +103,26 @@ async function sha512(data: Uint8Array): Promise<Uint8Array> {
 }
 
 async function signedData(namespace: string, message: Uint8Array): Promise<Uint8Array> {
-  return concatBytes([MAGIC, sshString(namespace), sshString(''), sshString('sha512'), sshString(await sha512(message))]);
+  return concatBytes([
+    MAGIC,
+    sshString(namespace),
+    sshString(''),
+    sshString('sha512'),
+    sshString(await sha512(message)),
+  ]);
 }
 
 /** An armored SSHSIG signature of `message` (what `ssh-keygen -Y sign -n <namespace>` writes). */
 export async function sshSign(signer: Signer, message: Uint8Array, namespace: string): Promise<string> {
   const sig = await signer.sign(await signedData(namespace, message));
   const blob = concatBytes([
-    MAGIC, u32(1), sshString(publicKeyBlob(parsePublicKey(signer.publicKey))), sshString(namespace), sshString(''),
-    sshString('sha512'), sshString(concatBytes([sshString(KEY_TYPE), sshString(sig)])),
+    MAGIC,
+    u32(1),
+    sshString(publicKeyBlob(parsePublicKey(signer.publicKey))),
+    sshString(namespace),
+    sshString(''),
+    sshString('sha512'),
+    sshString(concatBytes([sshString(KEY_TYPE), sshString(sig)])),
   ]);
   const b64 = toBase64(blob);
   const lines: string[] = [];
@@ -139,8 +156,15 @@ export async function sshVerify(armored: string, message: Uint8Array, namespace:
     if (hash !== 'sha512') return { key, ok: false, problem: `unsupported hash ${hash}` };
     if (sigBlob.text() !== KEY_TYPE) return { key, ok: false, problem: 'not an Ed25519 signature' };
     const sig = sigBlob.string();
-    const pub = await crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
-    const ok = await crypto.subtle.verify({ name: 'Ed25519' }, pub, sig as Uint8Array<ArrayBuffer>, (await signedData(namespace, message)) as Uint8Array<ArrayBuffer>);
+    const pub = await crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, [
+      'verify',
+    ]);
+    const ok = await crypto.subtle.verify(
+      { name: 'Ed25519' },
+      pub,
+      sig as Uint8Array<ArrayBuffer>,
+      (await signedData(namespace, message)) as Uint8Array<ArrayBuffer>,
+    );
     return ok ? { key, ok } : { key, ok, problem: 'the signature does not match the signed data' };
   } catch (e) {
     return { ...(key && { key }), ok: false, problem: `unreadable signature: ${(e as Error).message}` };
@@ -162,7 +186,10 @@ export function splitSignedCommit(raw: Uint8Array): { payload: Uint8Array; signa
   let end = text.indexOf('\n', start);
   while (end >= 0 && text[end + 1] === ' ') end = text.indexOf('\n', end + 1);
   const block = text.slice(start + 'gpgsig '.length, end);
-  const signature = `${block.split('\n').map((l, i) => (i === 0 ? l : l.slice(1))).join('\n')}\n`;
+  const signature = `${block
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : l.slice(1)))
+    .join('\n')}\n`;
   // Byte-exact: the payload is the raw bytes less the header block (headers are ASCII up to here).
   const before = utf8.encode(text.slice(0, start)).length;
   const after = utf8.encode(text.slice(0, end + 1)).length;
@@ -191,7 +218,11 @@ export function parseAllowedSigners(text: string): Map<string, string> {
     if (i < 0 || !tokens[i + 1]) continue;
     const opts = tokens.slice(1, i).join(' ');
     if (/namespaces="/.test(opts) && !/namespaces="[^"]*\bgit\b/.test(opts)) continue;
-    try { out.set(keyId(`${KEY_TYPE} ${tokens[i + 1]}`), tokens[0]!); } catch { /* not a key */ }
+    try {
+      out.set(keyId(`${KEY_TYPE} ${tokens[i + 1]}`), tokens[0]!);
+    } catch {
+      /* not a key */
+    }
   }
   return out;
 }
