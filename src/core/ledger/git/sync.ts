@@ -339,7 +339,9 @@ export async function syncLedger(
         // whole history back); the remote-tracking ref is always a commit the server knows.
         const tracking = remoteTrackingRef(ctx.branch);
         const trackingTip = await repo.readRef(tracking).catch(() => undefined);
-        if (!ctx.remote?.onAuth && !ctx.remote?.corsProxy) {
+        // With an auth callback (the host's or a credentials callback) or a CORS proxy,
+        // isomorphic-git's fetch handles both; otherwise our own fetch and pack indexing.
+        if (!net.onAuth && !ctx.remote?.corsProxy) {
           // Our own fetch and pack indexing (fetch.ts, pack-index.ts); the tracking ref moves
           // only once the objects are stored.
           const localTip = await ctx.head();
