@@ -129,6 +129,9 @@ export function willUpdate(host: ScpAuditManager, changed: PropertyValues<ScpAud
     Object.assign(ui(host), { listScroll: 0, focusIndex: -1, announcedCount: -1 });
 }
 
+/** Dialogs this element closed itself, whose close event is still to come. */
+const closedByHost = new WeakSet<HTMLDialogElement>();
+
 /** @internal After each render: shows or closes the native dialog, sizes the windowed list. */
 export function updated(host: ScpAuditManager, changed: PropertyValues<ScpAuditManager>): void {
   const u = ui(host);
@@ -139,6 +142,7 @@ export function updated(host: ScpAuditManager, changed: PropertyValues<ScpAuditM
       dialog.showModal();
       host.dispatchEvent(new ScpManagerToggleEvent({ open: true, card: host.card }));
     } else if (!host.open && dialog.open) {
+      closedByHost.add(dialog);
       dialog.close();
     }
     if (!host.open && changed.get('open') === true) afterClose(host);
@@ -673,7 +677,10 @@ export function render(host: ScpAuditManager): TemplateResult {
   const data = host.data;
   const title = host.card ? t('managerTitleCard', { card: label(host, { card_key: host.card }) }) : t('managerTitle');
   return html`<dialog part="dialog" aria-labelledby="title"
-      @close=${() => {
+      @close=${(ev: Event) => {
+        // The close event arrives a task after dialog.close(): when that close was ours, a show()
+        // made since then must stand, so only a close the user made (Escape, form) closes the host.
+        if (closedByHost.delete(ev.currentTarget as HTMLDialogElement)) return;
         if (host.open) host.open = false;
       }}
       @keydown=${(ev: KeyboardEvent) => {
