@@ -1,5 +1,6 @@
 // Shared by runs and its lazy front (which must not import runs.ts: that is the chunk it defers).
 import { StorageClosedError } from '../errors/index.js';
+import type { RunSpec } from './types.js';
 
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (
@@ -13,3 +14,10 @@ export function disposedError(): StorageClosedError {
     data: { store: 'runs' },
   });
 }
+
+/**
+ * The id a run was given before the runs code loaded: the lazy front's `wrap` hands its handle an
+ * id at once and the run is then recorded under it. A symbol, so no caller's spec can carry it.
+ */
+export const PRESET_RUN_ID: unique symbol = Symbol.for('scp-ledger.preset-run-id');
+export type SpecWithPresetId = RunSpec & { [PRESET_RUN_ID]?: string };

@@ -1,7 +1,8 @@
 import { RunPendingError } from '../errors/index.js';
 import { loadOnce } from '../load-once.js';
 import type { RunEvent } from '../schemas/run.js';
-import { disposedError, isThenable } from './guards.js';
+import { newRunId } from '../ids.js';
+import { disposedError, isThenable, PRESET_RUN_ID, type SpecWithPresetId } from './guards.js';
 import type { FinishInput } from './status.js';
 import type { RunHandle, RunOutcome, Runs, RunSpec } from './types.js';
 
@@ -14,7 +15,8 @@ const noop = () => {};
  * Every method but `wrap` is async and simply waits for the code. `wrap` keeps a synchronous
  * function synchronous even in the first milliseconds: the function runs at once with a handle
  * that queues its events and finish, and the run is recorded when the code is in, with the times
- * of the calls (the clock handed to `load` reports them while they are replayed).
+ * of the calls (the clock handed to `load` reports them while they are replayed). Its handle knows
+ * the run's `id` at once (only the snapshot `run` waits for the code).
  */
 export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: () => Date = () => new Date()): Runs {
   let replaying: Date | undefined;
@@ -45,7 +47,10 @@ export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: ()
   function wrapEarly<T>(spec: RunSpec, fn: (handle: RunHandle) => T): T {
     if (disposed) throw disposedError();
     const begun = clock();
-    const real = get().then((r) => at(begun, () => r.start(spec)));
+    // The id needs only the id module, so the handle knows it now; the run is recorded under it.
+    const id = typeof spec?.type === 'string' ? newRunId(spec.type.trim(), begun) : undefined;
+    const preset: SpecWithPresetId = id === undefined ? spec : { ...spec, [PRESET_RUN_ID]: id };
+    const real = get().then((r) => at(begun, () => r.start(preset)));
     let chain: Promise<unknown> = real;
     let finishedByFn = false;
     const later = <R>(op: (h: RunHandle) => Promise<R>): Promise<R> => {
@@ -61,7 +66,8 @@ export function createLazyRuns(load: (now: () => Date) => Promise<Runs>, now: ()
       );
     const handle: RunHandle = {
       get id(): string {
-        throw pending('id');
+        if (id === undefined) throw pending('id'); // a spec without a type: start() will refuse it
+        return id;
       },
       get run(): RunHandle['run'] {
         throw pending('snapshot');

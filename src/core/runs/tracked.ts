@@ -3,6 +3,7 @@
 import { RunFinishedError, ValidationError } from '../errors/index.js';
 import { newRunId } from '../ids.js';
 import type { Run, RunEvent, RunRecord } from '../schemas/run.js';
+import { PRESET_RUN_ID, type SpecWithPresetId } from './guards.js';
 import { capString, EVENT_LIMITS, harvestValue } from './harvest.js';
 import type { RunContextProvider, RunHandle, RunSpec } from './types.js';
 
@@ -78,7 +79,7 @@ export function runFromSpec(spec: RunSpec, ctx: RunContext, at: Date, redact: Re
   });
   const environment = spec.environment ?? ctx.environment;
   return {
-    run_id: newRunId(type, at),
+    run_id: (spec as SpecWithPresetId)[PRESET_RUN_ID] ?? newRunId(type, at),
     type,
     subtype,
     status: 'running',

@@ -45,10 +45,13 @@ describe('runs.wrap before the runs code has loaded', () => {
     const after = Date.now();
     assert.equal(value, 42, 'the value comes back synchronously');
     assert.equal(isLoaded(), false, 'the call happened before the runs code arrived');
-    assert.throws(() => (seenHandle as unknown as { id: string }).id, RunPendingError);
+    const early = (seenHandle as unknown as { id: string }).id;
+    assert.match(early, /^run_\d{8}T\d{6}Z_deploy_/, 'the handle knows its id before the code is in');
+    assert.throws(() => (seenHandle as unknown as { run: unknown }).run, RunPendingError);
     await runs.flush();
     const [entry] = (await ledger.list({ kind: 'run' })).entries;
     assert.ok(entry, 'the run reached the ledger');
+    assert.equal(entry.id, early, 'the run is recorded under the id the handle gave out');
     const rec = await ledger.getRun(entry.id);
     assert.equal(rec?.run.status, 'ok');
     assert.equal(rec?.run.target, 'prod');
