@@ -3,14 +3,11 @@
 // and after the process reopens the ledger.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'isomorphic-git/http/node';
 import { createFileReadIndex, createGitLedger, type GitLedger } from '../../../src/core/ledger/git/index.js';
-import { startGitServer, type GitServer } from '../../helpers/git-server.mjs';
 import { appendEntries, seedRepo } from '../../helpers/seed-ledger.js';
-import { fsckOk } from './git-helpers.js';
+import { gitServerSuite } from './git-helpers.js';
 
 async function listAll(ledger: GitLedger): Promise<string[]> {
   const ids: string[] = [];
@@ -26,23 +23,7 @@ async function listAll(ledger: GitLedger): Promise<string[]> {
 
 for (const kind of ['memory', 'file'] as const) {
   describe(`Node ${kind} read index catching up on synced entries`, () => {
-    let server: GitServer;
-    let dirs: string[] = [];
-    before(async () => {
-      server = await startGitServer();
-    });
-    after(async () => {
-      await server.stop();
-    });
-    afterEach(() => {
-      const done = dirs;
-      dirs = [];
-      try {
-        for (const d of done) fsckOk(join(d, '.git'));
-      } finally {
-        for (const d of done) rmSync(d, { recursive: true, force: true });
-      }
-    });
+    const suite = gitServerSuite('scp-catch-up-');
 
     const open = (dir: string, url: string) =>
       createGitLedger({
@@ -54,10 +35,9 @@ for (const kind of ['memory', 'file'] as const) {
       });
 
     it('a fresh clone syncing a remote of 20,000 entries lists all 20,000, and still does after reopening', async () => {
-      const { name, url } = await server.createUniqueRepo(`catch-up-20k-${kind}`);
-      await seedRepo(server.pathOf(name), 20_000);
-      const dir = mkdtempSync(join(tmpdir(), 'scp-catch-up-'));
-      dirs.push(dir);
+      const { name, url } = await suite.server.createUniqueRepo(`catch-up-20k-${kind}`);
+      await seedRepo(suite.server.pathOf(name), 20_000);
+      const dir = suite.scratchDir();
       let ledger = await open(dir, url);
       await ledger.sync();
       await ledger.refreshIndex();
@@ -71,14 +51,13 @@ for (const kind of ['memory', 'file'] as const) {
     });
 
     it('a clone with 1,000 entries syncing 8,000 more lists 9,000, and still does after reopening', async () => {
-      const { name, url } = await server.createUniqueRepo(`catch-up-1k-8k-${kind}`);
-      await seedRepo(server.pathOf(name), 1_000);
-      const dir = mkdtempSync(join(tmpdir(), 'scp-catch-up-'));
-      dirs.push(dir);
+      const { name, url } = await suite.server.createUniqueRepo(`catch-up-1k-8k-${kind}`);
+      await seedRepo(suite.server.pathOf(name), 1_000);
+      const dir = suite.scratchDir();
       let ledger = await open(dir, url);
       await ledger.sync();
       assert.equal((await listAll(ledger)).length, 1_000);
-      await appendEntries(server.pathOf(name), 8_000, { card: 'dns' });
+      await appendEntries(suite.server.pathOf(name), 8_000, { card: 'dns' });
       const r = await ledger.sync();
       assert.equal(r.fetched, 2); // commits of 5,000 and 3,000 entries
       await ledger.refreshIndex();

@@ -1,6 +1,9 @@
 // Native git, used by the tests to check what the ledger wrote and to build fixtures.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGitServer, type GitServer } from '../../helpers/git-server.mjs';
 
 export function gitRun(gitdir: string, args: string[], input?: string | Buffer): string {
   return execFileSync('git', [`--git-dir=${gitdir}`, ...args], {
@@ -80,4 +83,39 @@ export function lockOwnerFile(lock: string): string | undefined {
   if (!statSync(lock).isDirectory()) return lock;
   const name = readdirSync(lock).find((n) => n.endsWith('.owner'));
   return name ? `${lock}/${name}` : undefined;
+}
+
+/**
+ * For a describe block: a real git smart-HTTP server for the suite, and scratch folders for
+ * clones, each checked with `git fsck --full --strict` and removed after every test.
+ */
+export function gitServerSuite(prefix: string): { readonly server: GitServer; scratchDir(): string } {
+  let server: GitServer | undefined;
+  let dirs: string[] = [];
+  before(async () => {
+    server = await startGitServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  afterEach(() => {
+    const done = dirs;
+    dirs = [];
+    try {
+      for (const d of done) fsckOk(join(d, '.git'));
+    } finally {
+      for (const d of done) rmSync(d, { recursive: true, force: true });
+    }
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the git server starts in the before hook of the suite');
+      return server;
+    },
+    scratchDir() {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+  };
 }

@@ -1,44 +1,25 @@
 // sync() against a real `git http-backend` on 127.0.0.1 (bare repos deny non-fast-forwards).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'isomorphic-git/http/node';
 import { ScpError } from '../../../src/core/errors/index.js';
 import { createGitLedger, type GitLedger } from '../../../src/core/ledger/git/index.js';
 import { makeAudit, makeRun } from '../../contract/ledger.js';
-import { startGitServer, type GitServer } from '../../helpers/git-server.mjs';
-import { fsckOk, gitRun } from './git-helpers.js';
+import { fsckOk, gitRun, gitServerSuite } from './git-helpers.js';
 
 const BRANCH = 'scp-ledger';
 
 describe('git ledger sync() with a real smart-HTTP server', () => {
-  let server: GitServer;
-  let dirs: string[] = [];
-  before(async () => {
-    server = await startGitServer();
-  });
-  after(async () => {
-    await server.stop();
-  });
-  afterEach(() => {
-    const done = dirs;
-    dirs = [];
-    try {
-      for (const d of done) fsckOk(join(d, '.git'));
-    } finally {
-      for (const d of done) rmSync(d, { recursive: true, force: true });
-    }
-  });
+  const suite = gitServerSuite('scp-sync-');
 
   async function clone(url: string, viaIsomorphicGit = false): Promise<GitLedger> {
-    const dir = mkdtempSync(join(tmpdir(), 'scp-sync-'));
-    dirs.push(dir);
+    const dir = suite.scratchDir();
     // An auth callback routes pushes through isomorphic-git's push instead of the ledger's own pack.
     return createGitLedger({ fs, http, dir, remote: { url, ...(viaIsomorphicGit && { onAuth: () => ({}) }) } });
   }
-  const remoteGit = (name: string, args: string[]) => gitRun(server.pathOf(name), args);
+  const remoteGit = (name: string, args: string[]) => gitRun(suite.server.pathOf(name), args);
   const remoteIds = (name: string) =>
     remoteGit(name, ['ls-tree', '-r', '--name-only', BRANCH])
       .split('\n')
@@ -47,7 +28,7 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
       .map((s) => (s[0] === 'audits' ? s[s.length - 1]!.replace(/\.json$/, '') : s[s.length - 2]!));
 
   it('publishes to an empty remote, then a second clone fast-forwards to it and reads every entry', async () => {
-    const { name, url } = await server.createUniqueRepo('publish');
+    const { name, url } = await suite.server.createUniqueRepo('publish');
     const a = await clone(url);
     const audits = [makeAudit(), makeAudit({ card_key: 'k8s' })];
     const run = makeRun();
@@ -68,7 +49,7 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
 
   for (const via of ['own pack', 'isomorphic-git push'] as const)
     it(`replays local commits on top of a remote that moved (${via}): linear history, nothing lost, no force push, verify still ok`, async () => {
-      const { name, url } = await server.createUniqueRepo('diverge');
+      const { name, url } = await suite.server.createUniqueRepo('diverge');
       const viaIg = via === 'isomorphic-git push';
       const a = await clone(url, viaIg);
       await a.write({ audits: [makeAudit()] });
@@ -97,12 +78,12 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
       assert.equal(await a.getAudit(fromB[0]!.snapshot_id), undefined);
       assert.equal((await a.getAudit(fromB[1]!.snapshot_id))?.card_key, 'ci');
       assert.equal((await a.verify()).ok, true);
-      assert.deepEqual(await server.forcePushes(name), []);
-      fsckOk(server.pathOf(name));
+      assert.deepEqual(await suite.server.forcePushes(name), []);
+      fsckOk(suite.server.pathOf(name));
     });
 
   it('two clones writing 25 rounds each and syncing concurrently end with all 50 entries on the remote', async () => {
-    const { name, url } = await server.createUniqueRepo('rounds');
+    const { name, url } = await suite.server.createUniqueRepo('rounds');
     const a = await clone(url);
     const b = await clone(url);
     const written: string[] = [];
@@ -130,16 +111,16 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
     assert.equal(remoteGit(name, ['rev-list', '--merges', '--count', BRANCH]).trim(), '0');
     const roots = remoteGit(name, ['rev-list', '--max-parents=0', BRANCH]).trim().split('\n');
     assert.equal(roots.length, 1, 'one root: a single linear history');
-    assert.deepEqual(await server.forcePushes(name), []);
+    assert.deepEqual(await suite.server.forcePushes(name), []);
     assert.equal((await a.verify()).ok, true);
     assert.equal((await b.verify()).ok, true);
     assert.equal((await a.list({ limit: 100 })).entries.length, 50);
-    fsckOk(server.pathOf(name));
+    fsckOk(suite.server.pathOf(name));
   });
 
   it('a push the remote refuses leaves the local ledger intact and reports PushRejectedError', async () => {
-    const { name, url } = await server.createUniqueRepo('refuse');
-    const hook = join(server.pathOf(name), 'hooks', 'update');
+    const { name, url } = await suite.server.createUniqueRepo('refuse');
+    const hook = join(suite.server.pathOf(name), 'hooks', 'update');
     writeFileSync(hook, '#!/bin/sh\necho "protected by policy" >&2\nexit 1\n');
     chmodSync(hook, 0o755);
     const a = await clone(url);
@@ -154,8 +135,7 @@ describe('git ledger sync() with a real smart-HTTP server', () => {
   });
 
   it('an unreachable remote fails with SyncError and changes nothing locally', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scp-sync-'));
-    dirs.push(dir);
+    const dir = suite.scratchDir();
     const a = await createGitLedger({ fs, http, dir, remote: { url: 'http://127.0.0.1:9/nothing.git' } });
     await a.write({ audits: [makeAudit()] });
     const head = await a.head();

@@ -3,9 +3,6 @@
 // the rows back or listing what the remote does not hold.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import http from 'isomorphic-git/http/node';
 import type { Pool } from 'pg';
 import pg from 'pg';
@@ -16,8 +13,8 @@ import { createGitLedger, remoteOfRecord } from '../../../../src/core/ledger/git
 import { normalizeQuery } from '../../../../src/core/ledger/query.js';
 import { makeAudit } from '../../../contract/ledger.js';
 import { readIndexContract, sampleMetas } from '../../../contract/read-index.js';
-import { startGitServer, type GitServer } from '../../../helpers/git-server.mjs';
 import { createTestDatabase } from '../../../helpers/postgres.mjs';
+import { gitServerSuite } from '../../ledger-git/git-helpers.js';
 
 let pool: Pool;
 let n = 0;
@@ -33,18 +30,9 @@ after(async () => {
 readIndexContract('postgres', async () => createPostgresReadIndex({ pool, name: `ledger-${++n}` }));
 
 describe('postgres read index shared by several host instances', () => {
-  let server: GitServer;
-  const dirs: string[] = [];
-  before(async () => {
-    server = await startGitServer();
-  });
-  after(async () => {
-    await server.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const suite = gitServerSuite('scp-shared-index-');
   const clone = (url: string, name: string) => {
-    const dir = mkdtempSync(join(tmpdir(), 'scp-shared-index-'));
-    dirs.push(dir);
+    const dir = suite.scratchDir();
     return createGitLedger({ fs, http, dir, remote: { url }, index: createPostgresReadIndex({ pool, name }) });
   };
   const ids = async (l: { list: (q: object) => Promise<{ entries: { id: string }[] }> }) =>
@@ -103,7 +91,7 @@ describe('postgres read index shared by several host instances', () => {
   });
 
   it('a lagging clone lists from the rows another instance indexed, and never rolls them back', async () => {
-    const { url } = await server.createUniqueRepo('shared-index');
+    const { url } = await suite.server.createUniqueRepo('shared-index');
     const name = `lag-${++n}`;
     const a = remoteOfRecord(await clone(url, name));
     const first = makeAudit();
@@ -129,7 +117,7 @@ describe('postgres read index shared by several host instances', () => {
   });
 
   it('never lists a commit the remote does not hold', async () => {
-    const { url } = await server.createUniqueRepo('shared-unpushed');
+    const { url } = await suite.server.createUniqueRepo('shared-unpushed');
     const name = `unpushed-${++n}`;
     const a = remoteOfRecord(await clone(url, name));
     const saved = makeAudit();
