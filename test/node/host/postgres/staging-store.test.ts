@@ -23,6 +23,14 @@ after(async () => {
 stagingStoreContract('postgres', () => createPostgresStagingStore({ pool, tenant: `t${++n}` }));
 
 describe('postgres staging store shared by several host instances', () => {
+  /** Two host instances' cores on one ledger and one tenant of the shared store. */
+  const twoInstances = (tenant: string) => {
+    const ledger = createMemoryLedger();
+    const open = (actor: string) =>
+      createScp({ ledger, staging: createPostgresStagingStore({ pool, tenant }), channel: false, actor });
+    return { ledger, one: open('ana'), two: open('bo') };
+  };
+
   it('lets exactly one of two instances claim the same snapshots; the other learns who saved them', async () => {
     const tenant = `claim${++n}`;
     const a = createPostgresStagingStore({ pool, tenant });
@@ -63,20 +71,7 @@ describe('postgres staging store shared by several host instances', () => {
   });
 
   it('saves a snapshot once when two instances save it at the same time: the other gets already_saved', async () => {
-    const tenant = `save${++n}`;
-    const ledger = createMemoryLedger();
-    const one = createScp({
-      ledger,
-      staging: createPostgresStagingStore({ pool, tenant }),
-      channel: false,
-      actor: 'ana',
-    });
-    const two = createScp({
-      ledger,
-      staging: createPostgresStagingStore({ pool, tenant }),
-      channel: false,
-      actor: 'bo',
-    });
+    const { ledger, one, two } = twoInstances(`save${++n}`);
     for (let round = 0; round < 5; round++) {
       const staged = await one.staging.stage('security', { round, findings: [round] });
       assert.ok(staged.staged);
@@ -98,20 +93,7 @@ describe('postgres staging store shared by several host instances', () => {
   });
 
   it('records a discard once when two instances discard the same snapshot at the same time: the other is told it is gone', async () => {
-    const tenant = `discard${++n}`;
-    const ledger = createMemoryLedger();
-    const one = createScp({
-      ledger,
-      staging: createPostgresStagingStore({ pool, tenant }),
-      channel: false,
-      actor: 'ana',
-    });
-    const two = createScp({
-      ledger,
-      staging: createPostgresStagingStore({ pool, tenant }),
-      channel: false,
-      actor: 'bo',
-    });
+    const { ledger, one, two } = twoInstances(`discard${++n}`);
     const discardsOf = async (id: string) => {
       const page = await ledger.list({ kind: 'action', limit: 500 });
       const actions = await Promise.all(page.entries.map((e) => ledger.getAction!(e.id)));
