@@ -57,6 +57,47 @@ function joinUrl(base: string, path: string): string {
 }
 
 /**
+ * A response as the caller gets it: an error status not in `accept` throws an HttpError (the body
+ * kept), a 304 or accepted error status is returned as is, and a 2xx body must be JSON matching
+ * `schema` (else a ValidationError).
+ */
+function answer(
+  res: Response,
+  text: string,
+  o: RequestOptions<z.ZodMiniType | undefined>,
+  what: string,
+  target: string,
+): HttpResponse<unknown> {
+  let body: unknown;
+  let jsonError: unknown;
+  if (text !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      jsonError = e;
+      body = text.slice(0, 500);
+    }
+  }
+  const accepted = o.accept?.includes(res.status) ?? false;
+  if (res.status >= 400 && !accepted) {
+    const reason =
+      body && typeof body === 'object' && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
+    throw new HttpError(`${what} failed with HTTP ${res.status}${reason}`, {
+      data: { status: res.status, url: target, body },
+    });
+  }
+  if (res.status === 304 || (res.status >= 400 && accepted)) return { status: res.status, body, headers: res.headers };
+  if (jsonError !== undefined) {
+    throw new ValidationError(`${what} returned a body that is not JSON`, {
+      data: { what, issues: [{ path: '(root)', message: 'not JSON' }] },
+      cause: jsonError,
+    });
+  }
+  const parsed = o.schema ? parseWith(o.schema, body, `response of ${what}`) : body;
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/**
  * The one HTTP helper every host adapter uses. Every failure is a typed ScpError:
  * HttpError (status >= 400, body kept in `data.body`), TimeoutError, NetworkError (no response),
  * AbortedError (the caller's signal), ValidationError (2xx body that is not the expected JSON).
@@ -120,46 +161,14 @@ export function createHttp(options: HttpOptions): Http {
 
     try {
       let res: Response;
-      try {
-        res = await doFetch(target, init);
-      } catch (e) {
-        return failed(e);
-      }
       let text: string;
       try {
+        res = await doFetch(target, init);
         text = res.status === 204 || res.status === 304 ? '' : await res.text();
       } catch (e) {
         return failed(e);
       }
-
-      let body: unknown;
-      let jsonError: unknown;
-      if (text !== '') {
-        try {
-          body = JSON.parse(text);
-        } catch (e) {
-          jsonError = e;
-          body = text.slice(0, 500);
-        }
-      }
-      const accepted = o.accept?.includes(res.status) ?? false;
-      if (res.status >= 400 && !accepted) {
-        const reason =
-          body && typeof body === 'object' && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
-        throw new HttpError(`${what} failed with HTTP ${res.status}${reason}`, {
-          data: { status: res.status, url: target, body },
-        });
-      }
-      if (res.status === 304 || (res.status >= 400 && accepted))
-        return { status: res.status, body, headers: res.headers };
-      if (jsonError !== undefined) {
-        throw new ValidationError(`${what} returned a body that is not JSON`, {
-          data: { what, issues: [{ path: '(root)', message: 'not JSON' }] },
-          cause: jsonError,
-        });
-      }
-      const parsed = o.schema ? parseWith(o.schema, body, `response of ${what}`) : body;
-      return { status: res.status, body: parsed, headers: res.headers };
+      return answer(res, text, o, what, target);
     } finally {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
