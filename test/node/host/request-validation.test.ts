@@ -2,30 +2,13 @@
 // the hand-written checks let through are refused with a 400 naming them, answers carry the data
 // a client rebuilds the typed error from, and a client never makes that data up.
 import assert from 'node:assert/strict';
-import { HttpError, InvalidIdError, ScpError } from '../../../src/core/errors/index.js';
+import { HttpError, InvalidIdError } from '../../../src/core/errors/index.js';
 import { createHttpBackend } from '../../../src/core/host/http-backend.js';
-import type { JsonReply } from '../../helpers/json-reply.js';
-import { startHost, tokenAuth, type RunningHost } from './support/host-server.js';
+import { rejection } from '../staging/fixtures.js';
+import { callHost, startHost, tokenAuth, type RunningHost } from './support/host-server.js';
 
-async function call(host: RunningHost, method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${host.baseUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as JsonReply) : undefined };
-}
-
-async function rejection(p: Promise<unknown>): Promise<ScpError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ScpError, `expected an ScpError, got ${String(e)}`);
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
+const call = (host: RunningHost, method: string, path: string, body?: unknown, token?: string) =>
+  callHost(host, method, path, { ...(body !== undefined && { body }), ...(token && { token }) });
 
 describe('host request validation', () => {
   let host: RunningHost;
