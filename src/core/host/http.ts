@@ -56,6 +56,18 @@ function joinUrl(base: string, path: string): string {
   return `${b}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
+/** The URL of a path under the base, with the query's defined, non-empty values. */
+function urlOf(base: string, path: string, query?: RequestOptions['query']): string {
+  let u = joinUrl(base, path);
+  if (query) {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
+    const s = qs.toString();
+    if (s) u += (u.includes('?') ? '&' : '?') + s;
+  }
+  return u;
+}
+
 /**
  * A response as the caller gets it: an error status not in `accept` throws an HttpError (the body
  * kept), a 304 or accepted error status is returned as is, and a 2xx body must be JSON matching
@@ -113,16 +125,7 @@ export function createHttp(options: HttpOptions): Http {
     return typeof h === 'function' ? await h() : { ...h };
   }
 
-  function url(path: string, query?: RequestOptions['query']): string {
-    let u = joinUrl(options.baseUrl, path);
-    if (query) {
-      const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
-      const s = qs.toString();
-      if (s) u += (u.includes('?') ? '&' : '?') + s;
-    }
-    return u;
-  }
+  const url = (path: string, query?: RequestOptions['query']) => urlOf(options.baseUrl, path, query);
 
   async function request(method: string, path: string, o: RequestOptions<z.ZodMiniType | undefined> = {}) {
     const target = url(path, o.query);

@@ -2,8 +2,12 @@
 // the hand-written checks let through are refused with a 400 naming them, answers carry the data
 // a client rebuilds the typed error from, and a client never makes that data up.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HttpError, InvalidIdError } from '../../../src/core/errors/index.js';
 import { createHttpBackend } from '../../../src/core/host/http-backend.js';
+import { createEventJournal } from '../../../src/core/host/node/event-journal.js';
 import { rejection } from '../staging/fixtures.js';
 import { callHost, startHost, tokenAuth, type RunningHost } from './support/host-server.js';
 
@@ -93,5 +97,22 @@ describe('host request validation', () => {
     const typed = await rejection(ledger.head());
     assert.ok(typed instanceof InvalidIdError);
     assert.deepEqual(typed.data, { id: 'x', reason: 'too short' });
+  });
+
+  it("reads the event journal's stored id through its schema: an id that is not a string is replaced and written back", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scp-journal-meta-'));
+    try {
+      writeFileSync(join(dir, 'journal.json'), JSON.stringify({ instance_id: 5 }));
+      const journal = createEventJournal({ dir });
+      assert.equal(typeof journal.instanceId, 'string');
+      assert.match(journal.instanceId, /^[0-9a-f-]{36}$/);
+      assert.deepEqual(JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')), {
+        instance_id: journal.instanceId,
+      });
+      // A good id is kept across a reopen.
+      assert.equal(createEventJournal({ dir }).instanceId, journal.instanceId);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

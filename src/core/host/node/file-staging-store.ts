@@ -12,6 +12,8 @@ interface FileState {
   meta: Record<string, unknown>;
 }
 
+// One factory holding the StagingStore's methods over one in-memory state written through to a
+// file: the object literal is long, each method is a few lines.
 /**
  * A StagingStore kept in one JSON file, so a Node host's pending snapshots and live runs survive a
  * restart (the origin's pending did). Every change rewrites the file atomically (temp file +

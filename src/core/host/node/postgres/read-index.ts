@@ -22,6 +22,8 @@ interface MetaRow {
   meta: EntryMeta;
 }
 
+// One factory holding the ReadIndex's methods, each a few lines around its SQL and sharing the
+// pool and tenant: the object literal is long, the methods are not.
 /**
  * The read index of a deployment of several host instances: one set of rows in PostgreSQL that
  * every instance lists from, so none of them scans git to answer a list.

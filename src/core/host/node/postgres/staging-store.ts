@@ -17,6 +17,8 @@ export interface PostgresStagingStoreOptions {
   savedMarkerMs?: number;
 }
 
+// One factory holding the StagingStore's methods, each a few lines around its SQL: they share the
+// pool, the tenant and this process's claim owner, so the object literal is long but nothing in it is.
 /**
  * A StagingStore in PostgreSQL, shared by every host instance of a deployment. Pending snapshots
  * are rows; a save first claims its rows (one UPDATE that only takes rows nobody holds), so of two
