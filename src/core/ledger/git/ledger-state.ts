@@ -11,7 +11,8 @@ import type { GitLedgerOptions, VerifiedHeadStore } from './git-ledger.js';
 import type { LayoutName } from './layout.js';
 import { encodeCommit, hashObject, type CommitData, type Person, type RawObject } from './objects.js';
 import { createMemoryReadIndex, type ReadIndex } from './read-index.js';
-import { fsPromises, Repo } from './repo.js';
+import { fsPromises } from './fs-promises.js';
+import { Repo } from './repo.js';
 import { sshSign, withSignatureHeader, type Signer } from './signing/sshsig.js';
 
 /** A catch-up of the read index in progress: how far it got, and when its first rows and it all landed. */

@@ -6,7 +6,7 @@
 import type { PreparedBatch } from './batch.js';
 import { person, type GitLedgerState } from './ledger-state.js';
 import { encodeTag, hashObject } from './objects.js';
-import { fsPromises } from './repo.js';
+import { fsPromises } from './fs-promises.js';
 import type { CommitExtras } from './write-loop.js';
 
 /** The commit the main repository's HEAD names, unless HEAD is the ledger branch itself. */
