@@ -20,7 +20,7 @@ export function pushTarget(
 ): Promise<string | undefined> {
   return session.ownProtocol
     ? pushOwnPack(session, outgoing, remoteHead, target)
-    : pushWithIsomorphicGit(session, outgoing, remoteHead, target);
+    : pushWithIsomorphicGit(session, outgoing, target);
 }
 
 /** Our own pack of exactly the new objects, one request (see push.ts). */
@@ -60,12 +60,7 @@ async function pushOwnPack(
 }
 
 /** With an auth callback or a CORS proxy, isomorphic-git's push handles both. */
-async function pushWithIsomorphicGit(
-  session: SyncSession,
-  outgoing: Outgoing[],
-  _remoteHead: string | undefined,
-  target: string,
-): Promise<string | undefined> {
+async function pushWithIsomorphicGit(session: SyncSession, outgoing: Outgoing[], target: string) {
   const { ctx, url } = session;
   const scratch = `refs/scp-sync/${ctx.branch}`;
   await ctx.repo.setRef(scratch, target);
