@@ -49,6 +49,18 @@ export function reviveError(e: SerializedError): Error {
   return err;
 }
 
+/** A call that was waiting when the Worker failed: its outcome is unknown. */
+function workerCrashed(operation: string, message: string): errors.WorkerCrashedError {
+  const reason = message || 'it stopped with an uncaught error';
+  return new errors.WorkerCrashedError(
+    `The ledger worker failed while ${operation} was running (${reason}): whether it finished is unknown. Open the ledger again (a new client, or reload the page) and check before retrying.`,
+    { data: { operation, reason } },
+  );
+}
+
+const closedError = () =>
+  new errors.StorageClosedError('The ledger was closed: open it again to use it', { data: { store: 'ledger' } });
+
 export interface WorkerGitLedger extends Ledger {
   verify(options?: VerifyOptions & VerifyCallOptions): Promise<VerifyReport>;
   sync(options?: SyncOptions): Promise<SyncResult>;
@@ -113,7 +125,9 @@ export async function createWorkerGitLedger(
     }
   };
   let seq = 0;
-  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  /** Calls waiting for the worker's answer, with the operation each one is (for a crash's error). */
+  const pending = new Map<number, { operation: string; resolve(v: unknown): void; reject(e: unknown): void }>();
+  let closed = false;
   let onPaused!: (p: { step: number; op: string; path: string }) => void;
   const paused = new Promise<{ step: number; op: string; path: string }>((r) => {
     onPaused = r;
@@ -160,17 +174,15 @@ export async function createWorkerGitLedger(
     e.preventDefault();
     const failed = [...pending.values()];
     pending.clear();
-    const err = opened
-      ? new errors.LedgerWriteError(`The ledger worker failed: ${e.message || 'it stopped with an error'}`, {
-          data: { ids: [] },
-        })
-      : await workerStartFailure(started, e.message);
-    for (const p of failed) p.reject(err);
+    const startFailure = opened ? undefined : await workerStartFailure(started, e.message);
+    for (const p of failed) p.reject(startFailure ?? workerCrashed(p.operation, e.message));
   };
   const send = (msg: RequestBody): Promise<unknown> =>
     new Promise((resolve, reject) => {
+      // A closed ledger's Worker is gone: a call would wait for an answer that never comes.
+      if (closed) return reject(closedError());
       const id = ++seq;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { operation: msg.type === 'call' ? msg.method : msg.type, resolve, reject });
       worker.postMessage({ ...msg, id } as Request);
     });
   const call = <T>(method: LedgerMethod, ...args: unknown[]) => send({ type: 'call', method, args }) as Promise<T>;
@@ -206,10 +218,14 @@ export async function createWorkerGitLedger(
     setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
     signingKey: () => call<string | undefined>('signingKey'),
     async close() {
+      if (closed) return;
       try {
         await call('close');
       } finally {
+        closed = true;
         worker.terminate();
+        for (const p of pending.values()) p.reject(closedError());
+        pending.clear();
       }
     },
   };
