@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { makeAudit } from '../../contract/ledger.js';
-import { StorageClosedError, WorkerCrashedError } from '../../../src/core/errors/index.js';
+import { StorageClosedError, ValidationError, WorkerCrashedError } from '../../../src/core/errors/index.js';
 import { deleteBrowserGitLedger } from '../../../src/core/ledger/git-browser/browser-ledger.js';
 import { createWorkerGitLedger } from '../../../src/core/ledger/git-browser/worker-ledger.js';
 
@@ -11,10 +11,15 @@ const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${Math.random().toS
  * real one looks like to the page) instead of answering the next call.
  */
 function crashingWorker(): Worker {
+  return workerFrom(`setTimeout(() => { throw new Error('out of memory in ' + m.method); });`);
+}
+
+/** A Worker that opens like the ledger's and answers each call with `answer` (JS, `m` is the call). */
+function workerFrom(answer: string): Worker {
   const source = `self.onmessage = (e) => {
     const m = e.data;
     if (m.type === 'open') { self.postMessage({ id: m.id, type: 'result', value: undefined }); return; }
-    setTimeout(() => { throw new Error('out of memory in ' + m.method); });
+    ${answer}
   };`;
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const worker = new Worker(url);
@@ -71,5 +76,22 @@ describe('git ledger Worker failures', () => {
     expect((e as StorageClosedError).data.store).to.equal('ledger');
     await ledger.close(); // a second close is a no-op
     await deleteBrowserGitLedger(name);
+  });
+
+  it('fails a call whose answer from the Worker does not parse with a ValidationError naming the field', async () => {
+    const ledger = await createWorkerGitLedger(
+      { name: uniq('garbled') },
+      workerFrom(`self.postMessage({ id: m.id, type: 'error', error: 'disk on fire' });`),
+    );
+    try {
+      const e = await rejection(ledger.head());
+      expect(e).to.be.instanceOf(ValidationError);
+      const err = e as ValidationError;
+      expect(err.data.what).to.equal('ledger worker message');
+      expect(err.data.issues[0]!.path).to.equal('error');
+      expect(err.message).to.match(/^Invalid ledger worker message: error: /);
+    } finally {
+      ledger.worker.terminate();
+    }
   });
 });

@@ -17,7 +17,16 @@ import type {
 } from '../types.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
 import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
-import type { CredentialsReply, LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+import { parseWith } from '../../schemas/parse.js';
+import {
+  type CredentialsReply,
+  type LedgerMethod,
+  type Request,
+  type Response,
+  type SerializedError,
+  type WorkerLedgerOptions,
+  WorkerResponse,
+} from './rpc.js';
 import { startLedgerWorker, workerStartFailure, type StartedWorker } from './worker-start.js';
 import type { VerifyOptions } from '../git/verify.js';
 
@@ -132,8 +141,20 @@ export async function createWorkerGitLedger(
   const paused = new Promise<{ step: number; op: string; path: string }>((r) => {
     onPaused = r;
   });
-  worker.onmessage = (e: MessageEvent<Response>) => {
-    const m = e.data;
+  worker.onmessage = (e: MessageEvent<unknown>) => {
+    let m: Response;
+    try {
+      m = parseWith(WorkerResponse, e.data, 'ledger worker message');
+    } catch (err) {
+      // An answer that does not parse fails the call it names; one naming none has nobody to tell.
+      const id = (e.data as { id?: unknown } | null)?.id;
+      const p = typeof id === 'number' ? pending.get(id) : undefined;
+      if (p) {
+        pending.delete(id as number);
+        p.reject(err);
+      }
+      return;
+    }
     if (m.type === 'paused') {
       onPaused(m);
       return;
