@@ -10,6 +10,7 @@
  * The index is derived data: the ledger never trusts it over git.
  */
 import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { StorageBlockedError } from '../../errors/index.js';
 import type { EntryMeta, LedgerPage } from '../../schemas/ledger.js';
 import type { NormalizedQuery } from '../query.js';
 import { RowSet, type IndexKey, type IndexUpdate, type ReadIndex } from '../git/index.js';
@@ -32,7 +33,13 @@ function openDb(name: string): Promise<IDBPDatabase> {
         db.createObjectStore(META);
         db.createObjectStore(LOG, { keyPath: 'seq' });
       },
-      blocked: () => reject(new Error(`IndexedDB ${name} is blocked by another connection`)),
+      blocked: () =>
+        reject(
+          new StorageBlockedError(
+            `IndexedDB ${name} is blocked by another connection (an older version of this page in another tab): close it and try again`,
+            { data: { store: name } },
+          ),
+        ),
     }).then(resolve, reject);
   });
 }
