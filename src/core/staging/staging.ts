@@ -1,30 +1,22 @@
-import { isScpError, LedgerWriteError, NotFoundError } from '../errors/index.js';
-import { assertValidId, newActionId } from '../ids.js';
-import { targetOf } from '../ledger/actions.js';
+import { NotFoundError } from '../errors/index.js';
+import { assertValidId } from '../ids.js';
 import { DEFAULT_VALUE_LIMITS } from '../limits.js';
 import { nullRecord, own } from '../own.js';
-import type { ActionEntry } from '../schemas/action.js';
 import type { AuditMeta } from '../schemas/audit.js';
+import { parseWith } from '../schemas/parse.js';
 import { selectionOrThrow } from '../selection.js';
-import { announce, hashed, loadState, plan, writePlan, type Plan, type PlanConfig } from './plan.js';
-import { invalid, optionalText, prepareScan, type Prepared, type PrepareConfig } from './prepare.js';
+import { discardClaimed } from './discard.js';
+import { DiscardOptionsInput, PendingFilterInput } from './input.js';
+import { announce, hashed, loadState, plan, writePlan, type PlanConfig } from './plan.js';
+import { invalid, prepareScan, type PrepareConfig } from './prepare.js';
 import { claim, claimToDiscard, reconcilePending, saveClaimed, selectMetas, type SaveContext } from './save.js';
-import type {
-  DiscardOptions,
-  DiscardResult,
-  SaveResult,
-  StageItem,
-  StageResult,
-  Staging,
-  StagingDeps,
-} from './types.js';
+import { stageInChunks } from './stage-many.js';
+import type { DiscardOptions, DiscardResult, SaveResult, StageItem, Staging, StagingDeps } from './types.js';
 
 export { lastSavedKey, type LastSaved } from './last-saved.js';
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
-/** Scans per store write in `stageMany`: large enough that transaction commits stay rare (100 measured
- * ~60% slower than 500), bounded so a huge batch overlaps CPU work with writes and caps memory. */
-export const STAGE_CHUNK = 500;
+export { STAGE_CHUNK } from './stage-many.js';
 /** Web Lock held (per origin) while pending audits are saved or discarded. */
 export const SAVE_LOCK = 'scp-ledger:staging-save';
 
@@ -94,55 +86,12 @@ export function createStaging(deps: StagingDeps): Staging {
           planCfg,
           items.map((i) => i.card_key),
         );
-        const results: StageResult[] = [];
-        // Chunks are pipelined: the next chunk is redacted and hashed while the store writes the
-        // previous one. A chunk is written only after the one before it succeeded, and its
-        // events follow its write, so a failure leaves exactly what sequential stage() calls
-        // would have left: everything before the failing scan staged, nothing after.
-        let inflight: { done: Promise<void>; plan: Plan } | undefined;
-        let failure: { error: unknown } | undefined;
-        for (let start = 0; start < items.length && !failure; start += STAGE_CHUNK) {
-          const chunk: (Prepared | StageResult)[] = [];
-          for (const item of items.slice(start, start + STAGE_CHUNK)) {
-            try {
-              chunk.push(prepareScan(prepareCfg, item.card_key, item.result, item.options));
-            } catch (error) {
-              failure = { error };
-              break;
-            }
-          }
-          await hashed(chunk);
-          const next = plan(planCfg, chunk, state);
-          if (inflight) {
-            await inflight.done;
-            announce(bus, inflight.plan);
-          }
-          inflight = { done: writePlan(store, next), plan: next };
-          inflight.done.catch(() => undefined); // awaited above or below
-          results.push(...next.results);
-        }
-        if (inflight) {
-          await inflight.done;
-          announce(bus, inflight.plan);
-        }
-        if (failure) throw failure.error;
-        return results;
+        return stageInChunks({ prepare: prepareCfg, plan: planCfg, store, bus }, items, state);
       });
     },
 
-    async list(filter = {}) {
-      if (filter === null || typeof filter !== 'object')
-        throw invalid('pending filter', '(root)', 'must be an object', 'Pass { card_key?, audit_type? }.');
-      if (filter.card_key !== undefined && typeof filter.card_key !== 'string')
-        throw invalid('pending filter', 'card_key', 'must be a string', 'Pass a card key.');
-      if (filter.audit_type !== undefined && filter.audit_type !== 'devops' && filter.audit_type !== 'project') {
-        throw invalid(
-          'pending filter',
-          'audit_type',
-          'must be "devops" or "project"',
-          'Pass one of the two audit types.',
-        );
-      }
+    async list(given) {
+      const filter = parseWith(PendingFilterInput, given, 'pending filter') ?? {};
       const all = await store.listSnapshots();
       return all.filter(
         (m: AuditMeta) =>
@@ -191,12 +140,10 @@ export function createStaging(deps: StagingDeps): Staging {
 
     reconcile: () => reconcilePending(saveCtx, acrossTabs),
 
-    async discard(ids, options: DiscardOptions = {}): Promise<DiscardResult> {
+    async discard(ids, options?: DiscardOptions): Promise<DiscardResult> {
       const selection = selectionOrThrow(ids, 'discard');
-      if (options === null || typeof options !== 'object')
-        throw invalid('discard options', '(root)', 'must be an object', 'Pass { actor?, reason?, correlation_id? }.');
-      const reason = optionalText(options.reason, 'reason', 2000);
-      const correlation = optionalText(options.correlation_id, 'correlation_id', 200);
+      const o = parseWith(DiscardOptionsInput, options, 'discard options') ?? {};
+      const say = { actor: o.actor, reason: o.reason || undefined, correlation: o.correlation_id || undefined };
       // A store shared with other processes claims the ids first (all or none), as a save does: of
       // two instances discarding the same audit one records it, the other is told it is gone.
       const turn = store.claimForSave ? <T>(fn: () => Promise<T>) => fn() : acrossTabs;
@@ -206,52 +153,12 @@ export function createStaging(deps: StagingDeps): Staging {
         const claimed = !!store.claimForSave && discardIds.length > 0;
         if (claimed) await claimToDiscard(store, discardIds);
         try {
-          return await discardClaimed(metas, discardIds);
+          return await discardClaimed(saveCtx, metas, say);
         } catch (e) {
           if (claimed) await store.releaseClaim?.(discardIds).catch(() => undefined);
           throw e;
         }
       });
-
-      async function discardClaimed(metas: AuditMeta[], discardIds: string[]): Promise<DiscardResult> {
-        const at = now();
-        const actor = options.actor ?? deps.actor?.() ?? 'unknown';
-        // The record comes first: if the ledger cannot take it, nothing is discarded. It keeps each
-        // snapshot's id, card and hash only, so the discarded data itself is gone.
-        const action: ActionEntry = {
-          action_id: newActionId('discard', at),
-          action: 'discard',
-          at: at.toISOString(),
-          actor,
-          targets: metas.map(targetOf),
-          ...(reason && { reason: redactor.redact(reason).value }),
-          ...(correlation && { correlation_id: correlation }),
-        };
-        let written: { commit: string };
-        try {
-          written = await ledger.write({ actions: [action], actor });
-        } catch (e) {
-          if (isScpError(e) && e.code === 'disk_full') throw e; // its own code (hosts answer 507); nothing was discarded
-          const why = e instanceof Error ? e.message : String(e);
-          throw new LedgerWriteError(
-            `Recording the discard of ${discardIds.length} audit${discardIds.length === 1 ? '' : 's'} in the ledger failed (${why}). Nothing was discarded: fix the cause and discard again.`,
-            { data: { ids: discardIds }, cause: e },
-          );
-        }
-        await store.writeSnapshots({ remove: discardIds });
-        for (const s of metas) {
-          bus.emit('audit:discarded', {
-            snapshot_id: s.snapshot_id,
-            card_key: s.card_key,
-            actor,
-            action_id: action.action_id,
-            commit: written.commit,
-            ...(action.reason && { reason: action.reason }),
-            ...(correlation && { correlation_id: correlation }),
-          });
-        }
-        return { discarded: discardIds, action_id: action.action_id, commit: written.commit };
-      }
     },
   };
 }
