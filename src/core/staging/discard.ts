@@ -5,7 +5,7 @@ import { newActionId } from '../ids.js';
 import { targetOf } from '../ledger/actions.js';
 import type { ActionEntry } from '../schemas/action.js';
 import type { AuditMeta } from '../schemas/audit.js';
-import type { SaveContext } from './save.js';
+import { claimToDiscard, selectMetas, type SaveContext } from './save.js';
 import type { DiscardResult } from './types.js';
 
 /** A discard's checked options: the reason still unredacted. */
@@ -55,4 +55,27 @@ export async function discardClaimed(ctx: SaveContext, metas: AuditMeta[], say: 
     });
   }
   return { discarded: discardIds, action_id: action.action_id, commit: written.commit };
+}
+
+/**
+ * Discards the selection. A store shared with other processes claims the ids first (all or none),
+ * as a save does: of two instances discarding the same audit one records it, the other is told it
+ * is gone.
+ */
+export async function discardSelection(
+  ctx: SaveContext,
+  selection: string[] | 'all',
+  say: DiscardSay,
+): Promise<DiscardResult> {
+  const { store } = ctx;
+  const metas = await selectMetas(store, selection);
+  const ids = metas.map((m) => m.snapshot_id);
+  const claimed = !!store.claimForSave && ids.length > 0;
+  if (claimed) await claimToDiscard(store, ids);
+  try {
+    return await discardClaimed(ctx, metas, say);
+  } catch (e) {
+    if (claimed) await store.releaseClaim?.(ids).catch(() => undefined);
+    throw e;
+  }
 }

@@ -1,6 +1,13 @@
 // What callers hand the staging API besides scans (those go through prepare.ts), as schemas
 // checked with `parseWith`: a bad value is a ValidationError naming each bad field.
 import * as z from 'zod/mini';
+import type { StageItem } from './types.js';
+
+/** `stageMany(items)`: each item is an object (its scan is checked as `stage` checks one). */
+export const StageItemsInput = z.array(
+  z.custom<StageItem>((v) => !!v && typeof v === 'object', 'expected { card_key, result, options }'),
+  'expected an array of { card_key, result, options }',
+);
 
 /** `list(filter)`. */
 export const PendingFilterInput = z.optional(

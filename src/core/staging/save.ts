@@ -266,3 +266,21 @@ export async function saveClaimed(ctx: SaveContext, ids: string[], options: Save
   if (cleanup) throw cleanup;
   return { saved: saveIds, commit: written.commit };
 }
+
+/** Saves the selection: a store shared with other processes reserves the ids first (all or none). */
+export async function saveSelection(
+  ctx: SaveContext,
+  selection: string[] | 'all',
+  options: SaveOptions,
+): Promise<SaveResult> {
+  const { store } = ctx;
+  const ids = selection === 'all' ? (await store.listSnapshots()).map((m) => m.snapshot_id) : selection;
+  const claimed = !!store.claimForSave && ids.length > 0;
+  if (claimed) await claim(store, ids);
+  try {
+    return await saveClaimed(ctx, ids, options);
+  } catch (e) {
+    if (claimed) await store.releaseClaim?.(ids).catch(() => undefined);
+    throw e;
+  }
+}

@@ -5,11 +5,11 @@ import { nullRecord, own } from '../own.js';
 import type { AuditMeta } from '../schemas/audit.js';
 import { parseWith } from '../schemas/parse.js';
 import { selectionOrThrow } from '../selection.js';
-import { discardClaimed } from './discard.js';
-import { DiscardOptionsInput, PendingFilterInput } from './input.js';
+import { discardSelection } from './discard.js';
+import { DiscardOptionsInput, PendingFilterInput, StageItemsInput } from './input.js';
 import { announce, hashed, loadState, plan, writePlan, type PlanConfig } from './plan.js';
-import { invalid, prepareScan, type PrepareConfig } from './prepare.js';
-import { claim, claimToDiscard, reconcilePending, saveClaimed, selectMetas, type SaveContext } from './save.js';
+import { prepareScan, type PrepareConfig } from './prepare.js';
+import { reconcilePending, saveSelection, type SaveContext } from './save.js';
 import { stageInChunks } from './stage-many.js';
 import type { DiscardOptions, DiscardResult, SaveResult, StageItem, Staging, StagingDeps } from './types.js';
 
@@ -19,6 +19,25 @@ export const DEFAULT_MAX_SNAPSHOT_BYTES = 1024 * 1024;
 export { STAGE_CHUNK } from './stage-many.js';
 /** Web Lock held (per origin) while pending audits are saved or discarded. */
 export const SAVE_LOCK = 'scp-ledger:staging-save';
+
+/**
+ * This instance's mutations one at a time (`exclusive`); saves and discards also take a Web Lock
+ * where there is one (`acrossTabs`), so two tabs saving the same audit cannot both write it: the
+ * second finds it no longer pending.
+ */
+function serialized() {
+  let queue: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  function acrossTabs<T>(fn: () => Promise<T>): Promise<T> {
+    return exclusive(() => (locks ? (locks.request(SAVE_LOCK, () => fn()) as Promise<T>) : fn()));
+  }
+  return { exclusive, acrossTabs };
+}
 
 /**
  * The pending-audit area. Everything a scan result goes through before it is stored — redaction,
@@ -41,19 +60,11 @@ export function createStaging(deps: StagingDeps): Staging {
   const planCfg: PlanConfig = { store, ledger, policy, skipUnchanged };
   const saveCtx: SaveContext = { store, ledger, bus, redactor, now, actor: deps.actor };
 
-  let queue: Promise<unknown> = Promise.resolve();
-  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
-  }
-
-  // Saves and discards also take a Web Lock where there is one, so two tabs saving the same
-  // audit cannot both write it: the second finds it no longer pending.
-  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
-  function acrossTabs<T>(fn: () => Promise<T>): Promise<T> {
-    return exclusive(() => (locks ? (locks.request(SAVE_LOCK, () => fn()) as Promise<T>) : fn()));
-  }
+  const { exclusive, acrossTabs } = serialized();
+  // A store shared with other processes claims the ids of each save or discard (all or none),
+  // which already keeps two of them on one snapshot apart: they then need not wait for each other
+  // (or for stages) in this process's queue.
+  const turn = <T>(fn: () => Promise<T>): Promise<T> => (store.claimForSave ? fn() : acrossTabs(fn));
 
   return {
     async stage(cardKey, result, options) {
@@ -69,17 +80,7 @@ export function createStaging(deps: StagingDeps): Staging {
     },
 
     async stageMany(items: StageItem[]) {
-      if (!Array.isArray(items))
-        throw invalid(
-          'stage input',
-          '(root)',
-          'must be an array of { card_key, result, options }',
-          'Pass the scans to stage.',
-        );
-      for (const [i, item] of items.entries()) {
-        if (!item || typeof item !== 'object')
-          throw invalid('stage input', `[${i}]`, 'must be { card_key, result, options }', 'Pass one object per scan.');
-      }
+      parseWith(StageItemsInput, items, 'stage input');
       if (items.length === 0) return [];
       return exclusive(async () => {
         const state = await loadState(
@@ -120,22 +121,7 @@ export function createStaging(deps: StagingDeps): Staging {
 
     async save(ids, options = {}): Promise<SaveResult> {
       const selection = selectionOrThrow(ids, 'save');
-      // A store shared with other processes claims the ids of each save (all or none), which
-      // already keeps two saves of one snapshot apart: saves then need not wait for each other
-      // (or for stages) in this process's queue.
-      const turn = store.claimForSave ? <T>(fn: () => Promise<T>) => fn() : acrossTabs;
-      return turn(async () => {
-        const ids = selection === 'all' ? (await store.listSnapshots()).map((m) => m.snapshot_id) : selection;
-        // A store shared with other processes: reserve the ids first (all or none).
-        const claimed = store.claimForSave && ids.length > 0;
-        if (claimed) await claim(store, ids);
-        try {
-          return await saveClaimed(saveCtx, ids, options);
-        } catch (e) {
-          if (claimed) await store.releaseClaim?.(ids).catch(() => undefined);
-          throw e;
-        }
-      });
+      return turn(() => saveSelection(saveCtx, selection, options));
     },
 
     reconcile: () => reconcilePending(saveCtx, acrossTabs),
@@ -144,21 +130,7 @@ export function createStaging(deps: StagingDeps): Staging {
       const selection = selectionOrThrow(ids, 'discard');
       const o = parseWith(DiscardOptionsInput, options, 'discard options') ?? {};
       const say = { actor: o.actor, reason: o.reason || undefined, correlation: o.correlation_id || undefined };
-      // A store shared with other processes claims the ids first (all or none), as a save does: of
-      // two instances discarding the same audit one records it, the other is told it is gone.
-      const turn = store.claimForSave ? <T>(fn: () => Promise<T>) => fn() : acrossTabs;
-      return turn(async () => {
-        const metas = await selectMetas(store, selection);
-        const discardIds = metas.map((m) => m.snapshot_id);
-        const claimed = !!store.claimForSave && discardIds.length > 0;
-        if (claimed) await claimToDiscard(store, discardIds);
-        try {
-          return await discardClaimed(saveCtx, metas, say);
-        } catch (e) {
-          if (claimed) await store.releaseClaim?.(discardIds).catch(() => undefined);
-          throw e;
-        }
-      });
+      return turn(() => discardSelection(saveCtx, selection, say));
     },
   };
 }
