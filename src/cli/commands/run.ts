@@ -152,6 +152,62 @@ async function recordChanges(befores: RepoState[], event: Event, artifacts: Arti
   return { changes, repos, totals, artifacts };
 }
 
+/** The Run as the ledger keeps it, from what the command did (free text redacted). */
+function runRecord(
+  r: {
+    runId: string;
+    type: string;
+    subtype: string;
+    actor: string;
+    command: string;
+    started: Date;
+    ended: Date;
+    outcome: Outcome;
+    exitCode: number;
+    err: Tail;
+  },
+  env: NodeJS.ProcessEnv,
+  x: Awaited<ReturnType<typeof recordChanges>> & {
+    before: RepoState | undefined;
+    target: string | undefined;
+    reason: string | undefined;
+    redact: (text: string) => string;
+  },
+): Run {
+  const { exitCode, outcome, err } = r;
+  const { cancelledBy } = outcome;
+  const { changes, totals, repos, artifacts } = x;
+  const status: Run['status'] = cancelledBy ? 'cancelled' : exitCode === 0 ? 'ok' : 'failed';
+  return {
+    run_id: r.runId,
+    type: r.type,
+    subtype: r.subtype,
+    status,
+    user: r.actor,
+    code_ref: x.before?.head ?? changes?.head_before ?? '',
+    started_at: r.started.toISOString(),
+    ended_at: r.ended.toISOString(),
+    duration_ms: r.ended.getTime() - r.started.getTime(),
+    environment: env.CI ? 'ci' : 'shell',
+    modules_affected: [],
+    summary: x.redact(`${r.command} → ${status === 'cancelled' ? `cancelled (${cancelledBy})` : `exit ${exitCode}`}`),
+    metadata: {
+      exit_code: exitCode,
+      ...(outcome.signal && { signal: outcome.signal }),
+      ...(changes && { files_changed: totals.files, lines_added: totals.added, lines_deleted: totals.deleted }),
+    },
+    ...(repos.length && { repos }),
+    ...(x.target && { target: x.target }),
+    ...(x.reason && { reason: x.redact(x.reason) }),
+    ...(status === 'failed' && {
+      error: err.total
+        ? x.redact(err.text().split('\n').filter(Boolean).pop() ?? '').slice(0, 500)
+        : `exit ${exitCode}`,
+    }),
+    ...(artifacts.length && { artifacts }),
+  };
+}
+
 export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { flags, rest, all } = parseArgs(argv, {
     booleans: ['help', 'json', 'no-repo-changes'],
@@ -205,38 +261,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let { artifacts } = recorded;
   if (artifact) artifacts = addArtifact(artifacts, { ...artifact, repo: root });
 
-  const { cancelledBy } = outcome;
-  const status: Run['status'] = cancelledBy ? 'cancelled' : exitCode === 0 ? 'ok' : 'failed';
-  const run: Run = {
-    run_id: runId,
-    type,
-    subtype,
-    status,
-    user: actor,
-    code_ref: before?.head ?? changes?.head_before ?? '',
-    started_at: started.toISOString(),
-    ended_at: ended.toISOString(),
-    duration_ms: ended.getTime() - started.getTime(),
-    environment: io.env.CI ? 'ci' : 'shell',
-    modules_affected: [],
-    summary: redactor.redact(
-      `${command} → ${status === 'cancelled' ? `cancelled (${cancelledBy})` : `exit ${exitCode}`}`,
-    ).value,
-    metadata: {
-      exit_code: exitCode,
-      ...(outcome.signal && { signal: outcome.signal }),
-      ...(changes && { files_changed: totals.files, lines_added: totals.added, lines_deleted: totals.deleted }),
-    },
-    ...(repos.length && { repos }),
-    ...(str(flags, 'target') && { target: str(flags, 'target') }),
-    ...(str(flags, 'reason') && { reason: redactor.redact(str(flags, 'reason')!).value }),
-    ...(status === 'failed' && {
-      error: err.total
-        ? redactor.redact(err.text().split('\n').filter(Boolean).pop() ?? '').value.slice(0, 500)
-        : `exit ${exitCode}`,
-    }),
-    ...(artifacts.length && { artifacts }),
-  };
+  const run = runRecord({ runId, type, subtype, actor, command, started, ended, outcome, exitCode, err }, io.env, {
+    before,
+    ...recorded,
+    artifacts,
+    target: str(flags, 'target'),
+    reason: str(flags, 'reason'),
+    redact: (t) => redactor.redact(t).value,
+  });
+  const { status } = run;
   await ledger.write({ runs: [{ run, events }], actor });
   // The run has landed: nothing after this point may report it as failed.
   await ledger.close?.().catch(() => undefined);
