@@ -5,7 +5,7 @@ import { newActionId } from '../ids.js';
 import { targetOf } from '../ledger/actions.js';
 import type { ActionEntry } from '../schemas/action.js';
 import type { AuditMeta } from '../schemas/audit.js';
-import { claimToDiscard, selectMetas, type SaveContext } from './save.js';
+import { claimToDiscard, selectMetas, type SaveContext, withClaim } from './save.js';
 import type { DiscardResult } from './types.js';
 
 /** A discard's checked options: the reason still unredacted. */
@@ -67,15 +67,7 @@ export async function discardSelection(
   selection: string[] | 'all',
   say: DiscardSay,
 ): Promise<DiscardResult> {
-  const { store } = ctx;
-  const metas = await selectMetas(store, selection);
+  const metas = await selectMetas(ctx.store, selection);
   const ids = metas.map((m) => m.snapshot_id);
-  const claimed = !!store.claimForSave && ids.length > 0;
-  if (claimed) await claimToDiscard(store, ids);
-  try {
-    return await discardClaimed(ctx, metas, say);
-  } catch (e) {
-    if (claimed) await store.releaseClaim?.(ids).catch(() => undefined);
-    throw e;
-  }
+  return withClaim(ctx.store, ids, claimToDiscard, () => discardClaimed(ctx, metas, say));
 }

@@ -1,29 +1,17 @@
 // The IndexedDB fs's engine: one transaction per call, the fs-wide change counter, and what this
 // context may answer from memory while it holds the ledger's lock (see idb-fs.ts).
-import { openDB, unwrap, type IDBPDatabase, type IDBPObjectStore } from 'idb';
-import { StorageBlockedError } from '../../errors/index.js';
+import { unwrap, type IDBPDatabase, type IDBPObjectStore } from 'idb';
+import { openUnblocked } from './idb-open.js';
 import { CHANGES, fsError, META, normalizePath, parentOf, ROOT, STORE, type NodeRecord } from './idb-fs-records.js';
 
 /** Opens (creating if needed) the fs's database; another connection blocking it fails the open. */
 export function openFsDb(name: string): Promise<IDBPDatabase> {
-  // idb would wait for the other side to close: this rejects instead.
-  return new Promise((resolve, reject) => {
-    openDB(name, 1, {
-      upgrade(db) {
-        const nodes = db.createObjectStore(STORE, { keyPath: 'path' });
-        nodes.createIndex('parent', 'parent');
-        db.createObjectStore(META);
-        // Part of the upgrade transaction, which the open waits for.
-        unwrap(nodes).put(ROOT);
-      },
-      blocked: () =>
-        reject(
-          new StorageBlockedError(
-            `IndexedDB ${name} is blocked by another connection (an older version of this page in another tab): close it and try again`,
-            { data: { store: name } },
-          ),
-        ),
-    }).then(resolve, reject);
+  return openUnblocked(name, (db) => {
+    const nodes = db.createObjectStore(STORE, { keyPath: 'path' });
+    nodes.createIndex('parent', 'parent');
+    db.createObjectStore(META);
+    // Part of the upgrade transaction, which the open waits for.
+    unwrap(nodes).put(ROOT);
   });
 }
 
