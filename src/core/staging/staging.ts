@@ -20,6 +20,27 @@ export { STAGE_CHUNK } from './stage-many.js';
 /** Web Lock held (per origin) while pending audits are saved or discarded. */
 export const SAVE_LOCK = 'scp-ledger:staging-save';
 
+/** What each step needs, with the defaults filled in. */
+function configsOf(deps: StagingDeps) {
+  const { store, ledger, bus, redactor } = deps;
+  const now = deps.now ?? (() => new Date());
+  const prepareCfg: PrepareConfig = {
+    redactor,
+    stageErrors: deps.stageErrors ?? false,
+    limits: deps.limits ?? DEFAULT_VALUE_LIMITS,
+    maxBytes: deps.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES,
+    now,
+  };
+  const planCfg: PlanConfig = {
+    store,
+    ledger,
+    policy: deps.policy ?? 'latest',
+    skipUnchanged: deps.skipUnchanged ?? true,
+  };
+  const saveCtx: SaveContext = { store, ledger, bus, redactor, now, actor: deps.actor };
+  return { prepareCfg, planCfg, saveCtx };
+}
+
 /**
  * This instance's mutations one at a time (`exclusive`); saves and discards also take a Web Lock
  * where there is one (`acrossTabs`), so two tabs saving the same audit cannot both write it: the
@@ -49,17 +70,8 @@ function serialized() {
  * prepare.ts (one scan), plan.ts (what a batch does to pending) or save.ts (into the ledger).
  */
 export function createStaging(deps: StagingDeps): Staging {
-  const { store, ledger, bus, redactor } = deps;
-  const policy = deps.policy ?? 'latest';
-  const skipUnchanged = deps.skipUnchanged ?? true;
-  const stageErrors = deps.stageErrors ?? false;
-  const maxBytes = deps.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
-  const limits = deps.limits ?? DEFAULT_VALUE_LIMITS;
-  const now = deps.now ?? (() => new Date());
-  const prepareCfg: PrepareConfig = { redactor, stageErrors, limits, maxBytes, now };
-  const planCfg: PlanConfig = { store, ledger, policy, skipUnchanged };
-  const saveCtx: SaveContext = { store, ledger, bus, redactor, now, actor: deps.actor };
-
+  const { store, bus } = deps;
+  const { prepareCfg, planCfg, saveCtx } = configsOf(deps);
   const { exclusive, acrossTabs } = serialized();
   // A store shared with other processes claims the ids of each save or discard (all or none),
   // which already keeps two of them on one snapshot apart: they then need not wait for each other
