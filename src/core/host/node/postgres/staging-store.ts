@@ -41,14 +41,14 @@ function stored<S extends z.ZodMiniType>(schema: S, text: string, where: string)
   );
 }
 
-// One factory holding the StagingStore's methods, each a few lines around its SQL: they share the
-// pool, the tenant and this process's claim owner, so the object literal is long but nothing in it is.
 /**
  * A StagingStore in PostgreSQL, shared by every host instance of a deployment. Pending snapshots
  * are rows; a save first claims its rows (one UPDATE that only takes rows nobody holds), so of two
  * instances saving the same snapshot exactly one writes it. A saved row stays behind as a marker
  * carrying its ledger commit, which is how the loser learns it was "already saved".
  */
+// long: one factory holding the StagingStore's methods, each a few lines around its SQL; they share
+// the pool, the tenant and this process's claim owner, so the object literal is long but nothing in it is.
 export function createPostgresStagingStore(options: PostgresStagingStoreOptions): StagingStore {
   const { pool } = options;
   const tenant = options.tenant ?? 'default';
