@@ -73,9 +73,10 @@ class Inflater {
     private src: Uint8Array,
     start: number,
     sizeHint: number,
+    into?: Uint8Array,
   ) {
     this.pos = start;
-    this.out = new Uint8Array(Math.max(64, sizeHint));
+    this.out = into && into.length >= sizeHint ? into : new Uint8Array(Math.max(64, sizeHint));
   }
 
   get position(): number {
@@ -111,7 +112,7 @@ class Inflater {
 
   private room(n: number): void {
     if (this.outLen + n <= this.out.length) return;
-    let size = this.out.length * 2;
+    let size = Math.max(64, this.out.length * 2);
     while (size < this.outLen + n) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(this.out.subarray(0, this.outLen));
@@ -234,15 +235,24 @@ export function inflateZlib(data: Uint8Array, size?: number): Uint8Array {
   return inflateZlibAt(data, 0, size).out;
 }
 
-/** As inflateZlib, for the stream starting at `start`; `end` is where it ended (its checksum included). */
-export function inflateZlibAt(data: Uint8Array, start: number, size?: number): { out: Uint8Array; end: number } {
+/**
+ * As inflateZlib, for the stream starting at `start`; `end` is where it ended (its checksum
+ * included). `into`: a buffer to inflate into when it is large enough for `size` (the result is
+ * then a view of it, valid until the buffer is reused), to spare an allocation per object.
+ */
+export function inflateZlibAt(
+  data: Uint8Array,
+  start: number,
+  size?: number,
+  into?: Uint8Array,
+): { out: Uint8Array; end: number } {
   if (data.length - start < 6) throw new Error('invalid zlib data: too short');
   const cmf = data[start]!;
   const flg = data[start + 1]!;
   if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0)
     throw new Error('invalid zlib data: bad header');
   if (flg & 0x20) throw new Error('invalid zlib data: preset dictionary');
-  const inf = new Inflater(data, start + 2, size ?? Math.min((data.length - start) * 4, 1 << 20));
+  const inf = new Inflater(data, start + 2, size ?? Math.min((data.length - start) * 4, 1 << 20), into);
   inf.run();
   const at = inf.position;
   if (at + 4 > data.length) throw new Error('invalid zlib data: no checksum');

@@ -4,12 +4,15 @@
  * they are used when present; the browser falls back to the web platform APIs.
  */
 import { inflateZlib } from './inflate.js';
-import { sha1Sync } from './sha1.js';
+import { gitObjectSha1 } from './sha1.js';
 
 export interface Codec {
   sha1(data: Uint8Array): Promise<Uint8Array>;
-  /** SHA-1 at once: many small objects in a row (indexing a fetched pack). */
-  sha1Now(data: Uint8Array): Uint8Array;
+  /**
+   * A git object's id (SHA-1 of `<type> <size>\0<content>`), written to `out` at `at`, at once:
+   * indexing a fetched pack hashes many small objects in a row.
+   */
+  objectId(type: string, content: Uint8Array, out: Uint8Array, at: number): void;
   sha256Hex(text: string): Promise<string>;
   /** zlib stream of `data`; `store` skips compression (tree objects are mostly binary ids). */
   deflate(data: Uint8Array, mode?: 'fast' | 'store'): Promise<Uint8Array>;
@@ -81,7 +84,7 @@ const webCodec: Codec = {
   async sha1(data) {
     return new Uint8Array(await crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>));
   },
-  sha1Now: sha1Sync,
+  objectId: gitObjectSha1,
   async sha256Hex(text) {
     return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text))));
   },
@@ -118,7 +121,8 @@ async function loadCodec(): Promise<Codec> {
       async sha1(data) {
         return u8(nodeCrypto.createHash('sha1').update(data).digest());
       },
-      sha1Now: (data) => u8(nodeCrypto.createHash('sha1').update(data).digest()),
+      objectId: (type, content, out, at) =>
+        out.set(nodeCrypto.createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest(), at),
       async sha256Hex(text) {
         return nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
       },
