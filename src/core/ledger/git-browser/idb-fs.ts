@@ -50,6 +50,8 @@ export interface IdbFsStats {
 }
 
 export interface IdbFsPromises {
+  /** Each write lands whole or not at all (one transaction): no temporary file and rename needed. */
+  readonly atomicWrites: true;
   readFile(path: string, options?: { encoding?: string } | string): Promise<Uint8Array | string>;
   writeFile(
     path: string,
@@ -293,6 +295,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
   }
 
   const promises: IdbFsPromises = {
+    atomicWrites: true,
     async readFile(path, options) {
       const p = normalizePath(path);
       const hit = exclusive ? known.get(p) : undefined;

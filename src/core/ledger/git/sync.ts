@@ -17,7 +17,7 @@ import type { Repo } from './repo.js';
 import { fetchPack } from './fetch.js';
 import { indexPack } from './pack-index.js';
 import { packFor, pushPack, type PushOutcome } from './push.js';
-import { concatBytes, utf8, utf8Decode } from './platform.js';
+import { concatBytes, toHex, utf8, utf8Decode } from './platform.js';
 
 export interface SyncContext {
   fs: FsClient;
@@ -358,14 +358,19 @@ export async function syncLedger(
             },
           });
           if (f.pack) {
-            const indexed = await indexPack(f.pack, {
+            // The pack is written while it is indexed; the index is stored once complete.
+            const indexing = indexPack(f.pack, {
               external: (oid) => repo.readObject(oid).catch(() => undefined),
               onProgress: (loaded, total) => {
                 phase = { phase: 'Resolving deltas', loaded, total };
                 report();
               },
             });
-            await repo.storePack(indexed.name, f.pack, indexed.idx);
+            await repo.storePack(
+              toHex(f.pack.subarray(f.pack.length - 20)),
+              f.pack,
+              indexing.then((i) => i.idx),
+            );
           }
           if (f.head) await repo.setRef(tracking, f.head);
           remoteHead = f.head;
