@@ -132,19 +132,25 @@ export class PackReader {
     await Promise.all([...present].map((n) => this.addPack(n)));
   }
 
-  /** Register a pack by its base name (`pack-<sha>`); a no-op if known. */
-  async addPack(base: string): Promise<void> {
+  /**
+   * Register a pack by its base name (`pack-<sha>`); a no-op if known. `stored`: its index and
+   * bytes when the caller has just written them, so they are not read back (a reader that keeps
+   * packs in memory keeps these).
+   */
+  async addPack(base: string, stored?: { idx: Uint8Array; pack: Uint8Array }): Promise<void> {
     if (this.packs.has(base)) return;
     const path = `${this.gitdir}/objects/pack/${base}`;
     let idx: Uint8Array;
     try {
-      idx = await this.fs.readFile(`${path}.idx`);
+      idx = stored?.idx ?? (await this.fs.readFile(`${path}.idx`));
     } catch {
       return;
     }
     if (idx.length < 8 + 1024 || idx[0] !== 0xff || idx[1] !== 0x74 || idx[2] !== 0x4f || idx[3] !== 0x63) return; // only index v2
     const fanout = new DataView(idx.buffer, idx.byteOffset + 8, 1024);
-    this.packs.set(base, { name: base, idx, count: fanout.getUint32(255 * 4), fanout, path: `${path}.pack` });
+    const p: Pack = { name: base, idx, count: fanout.getUint32(255 * 4), fanout, path: `${path}.pack` };
+    if (stored && this.keepOpen) p.handle = Promise.resolve(inMemory(stored.pack));
+    this.packs.set(base, p);
   }
 
   private async ready(): Promise<void> {
@@ -332,19 +338,21 @@ export class PackReader {
  * reads then copy from memory. Pack files are written once and never change, so this is safe.
  */
 function wholeFileOpen(p: { readFile(path: string): Promise<Uint8Array> }): PackFs['open'] {
-  return async (path) => {
-    const whole = await p.readFile(path);
-    return {
-      whole,
-      async read(buffer, offset, length, position) {
-        const part = whole.subarray(position, Math.min(whole.length, position + length));
-        buffer.set(part, offset);
-        return { bytesRead: part.length };
-      },
-      async close() {
-        /* memory only */
-      },
-    };
+  return async (path) => inMemory(await p.readFile(path));
+}
+
+/** A file handle over bytes in memory. */
+function inMemory(whole: Uint8Array): FileHandle {
+  return {
+    whole,
+    async read(buffer, offset, length, position) {
+      const part = whole.subarray(position, Math.min(whole.length, position + length));
+      buffer.set(part, offset);
+      return { bytesRead: part.length };
+    },
+    async close() {
+      /* memory only */
+    },
   };
 }
 

@@ -340,10 +340,12 @@ export class Repo {
       await this.p.rename(temp, final);
     };
     let placed = false;
+    let idxBytes: Uint8Array;
     try {
       await place(pack, `${base}.pack`, `${tmp}.pk`);
       placed = true;
-      await place(await index, `${base}.idx`, `${tmp}.ix`);
+      idxBytes = await index;
+      await place(idxBytes, `${base}.idx`, `${tmp}.ix`);
     } catch (e) {
       await this.p.unlink(`${tmp}.pk`).catch(() => undefined);
       await this.p.unlink(`${tmp}.ix`).catch(() => undefined);
@@ -355,7 +357,7 @@ export class Repo {
       if (placed && !indexed) await this.p.unlink(`${base}.pack`).catch(() => undefined);
       throw e;
     }
-    await this.packs?.addPack(`pack-${name}`);
+    await this.packs?.addPack(`pack-${name}`, { idx: idxBytes, pack });
   }
 
   /**
