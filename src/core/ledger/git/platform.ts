@@ -3,6 +3,7 @@
  * an order of magnitude faster than CompressionStream / crypto.subtle for many small objects, so
  * they are used when present; the browser falls back to the web platform APIs.
  */
+import { crc32 as crc32Js } from './crc32.js';
 import { inflateZlib } from './inflate.js';
 import { gitObjectSha1 } from './sha1.js';
 
@@ -58,21 +59,6 @@ export function zlibStored(data: Uint8Array): Uint8Array {
   out[o++] = a >>> 8;
   out[o++] = a & 0xff;
   return out;
-}
-
-let table: Uint32Array | undefined;
-function crc32Js(data: Uint8Array): number {
-  if (!table) {
-    table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }
 
 async function streamThrough(data: Uint8Array, stream: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
