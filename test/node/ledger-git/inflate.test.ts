@@ -48,6 +48,68 @@ test('inflates what zlib deflates, at every level and strategy', () => {
   }
 });
 
+/** A zlib stream of `n` × 'a' in a dynamic block whose end code is one bit long, then a stored block. */
+function shortEndThenStored(n: number, tail: string): Buffer {
+  const bytes: number[] = [0x78, 0x01];
+  let acc = 0;
+  let cnt = 0;
+  const put = (value: number, bits: number) => {
+    for (let i = 0; i < bits; i++) {
+      acc |= ((value >> i) & 1) << cnt++;
+      if (cnt === 8) {
+        bytes.push(acc);
+        acc = 0;
+        cnt = 0;
+      }
+    }
+  };
+  put(0, 1); // not the last block
+  put(2, 2); // dynamic codes
+  put(0, 5); // 257 literal/length codes
+  put(0, 5); // 1 distance code
+  put(14, 4); // 18 code length code lengths, in the format's order
+  for (const sym of [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1])
+    put(sym === 18 || sym === 1 ? 1 : 0, 3);
+  // Code length codes: 1 → bit 0, 18 (a run of zeros) → bit 1.
+  const zeros = (k: number) => {
+    for (; k > 0; k -= Math.min(k, 138)) {
+      put(1, 1);
+      put(Math.min(k, 138) - 11, 7);
+    }
+  };
+  zeros(97);
+  put(0, 1); // 'a': length 1
+  zeros(158);
+  put(0, 1); // end of block: length 1
+  put(0, 1); // the one distance code: length 1
+  for (let i = 0; i < n; i++) put(0, 1); // 'a' is code 0
+  put(1, 1); // end of block is code 1
+  put(1, 1); // the last block
+  put(0, 2); // stored
+  if (cnt) put(0, 8 - cnt);
+  const t = Buffer.from(tail);
+  bytes.push(t.length & 0xff, t.length >> 8, ~t.length & 0xff, (~t.length >> 8) & 0xff, ...t);
+  const data = Buffer.concat([Buffer.alloc(n, 'a'), t]);
+  let a = 1;
+  let b = 0;
+  for (const x of data) {
+    a = (a + x) % 65521;
+    b = (b + a) % 65521;
+  }
+  return Buffer.concat([Buffer.from(bytes), Buffer.from([b >> 8, b & 0xff, a >> 8, a & 0xff])]);
+}
+
+test('a stored block right after a block whose end code is short', () => {
+  // A decoder that reads input ahead of the bits it needs must hand whole bytes back before a
+  // stored block, which starts at the next byte boundary.
+  for (let n = 0; n < 24; n++) {
+    const packed = shortEndThenStored(n, 'the stored part');
+    const want = zlib.inflateSync(packed); // the oracle accepts the hand-made stream
+    assert.equal(want.toString(), `${'a'.repeat(n)}the stored part`);
+    assert.deepEqual(Buffer.from(inflateZlib(packed, want.length)), want, `${n} literals before the stored block`);
+  }
+});
+
 test('empty input and the next object in a pack after the stream', () => {
   assert.equal(inflateZlib(zlib.deflateSync(new Uint8Array(0))).length, 0);
   const a = new TextEncoder().encode('tree 0\0');

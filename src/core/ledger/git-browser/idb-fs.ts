@@ -27,6 +27,8 @@ export { normalizePath } from './idb-fs-records.js';
 export type { IdbFsStats } from './idb-fs-records.js';
 
 export interface IdbFsPromises {
+  /** Each write lands whole or not at all (one transaction): no temporary file and rename needed. */
+  readonly atomicWrites: true;
   readFile(path: string, options?: { encoding?: string } | string): Promise<Uint8Array | string>;
   writeFile(
     path: string,
@@ -63,6 +65,7 @@ export async function createIdbFs(name: string): Promise<IdbFs> {
   const c = new IdbFsCore(await openFsDb(name));
   const n = normalizePath;
   const promises: IdbFsPromises = {
+    atomicWrites: true,
     readFile: (path, options) => ops.readFile(c, n(path), options),
     async writeFile(path, data, options) {
       const o = typeof options === 'string' ? {} : (options ?? {});

@@ -14,6 +14,8 @@ export interface FsPromises {
   appendFile?(path: string, data: Uint8Array | string): Promise<void>;
   /** Hard links (node:fs): cross-process locks are claimed by linking a complete file into place. */
   link?(existing: string, path: string): Promise<void>;
+  /** Writes land whole or not at all (the browser's IndexedDB fs): files can be written in place. */
+  readonly atomicWrites?: boolean;
 }
 
 /** The promise methods of an fs: its `.promises` (node:fs, isomorphic-git's PromiseFsClient), else the fs itself. */

@@ -3,22 +3,38 @@
  * (a few KB); DecompressionStream costs a Blob, a stream pipe and several task hops per call,
  * which measured ~3 ms per object in a Worker, against microseconds here. Node uses its zlib.
  *
- * Huffman codes are decoded canonically (counts per length and symbols in code order), which
- * is cheap to set up: every object brings its own dynamic block, so table build time matters
- * more than decode speed per symbol.
+ * Codes of up to FAST_BITS bits (every fixed code, most dynamic ones) are decoded with one table
+ * lookup; longer ones canonically (counts per length and symbols in code order). Tables are
+ * built per block, and a ledger's objects are small (most in one fixed-code block), so the
+ * lookup table stays small.
  */
 
 const MAX_BITS = 15;
+const FAST_BITS = 9;
+const FAST_MASK = (1 << FAST_BITS) - 1;
 
-/** Code lengths → canonical decoding tables (`count[len]`, `symbol[]` in code order). */
+/** Code lengths → decoding tables. */
 interface Huffman {
+  /** Codes per length. */
   count: Uint16Array;
+  /** Symbols in canonical code order. */
   symbol: Uint16Array;
+  /** By the next FAST_BITS bits of input: `length << 16 | symbol`, or 0 for a longer code. */
+  fast: Int32Array;
 }
 
-function buildHuffman(lengths: Uint8Array, n: number): Huffman {
-  const count = new Uint16Array(MAX_BITS + 1);
-  const symbol = new Uint16Array(n);
+/** Tables for one block's dynamic codes, reused: the decoder is synchronous, one block at a time. */
+const DYNAMIC = { lengths: newHuffman(19), lit: newHuffman(288), dist: newHuffman(32) };
+
+function newHuffman(n: number): Huffman {
+  return { count: new Uint16Array(MAX_BITS + 1), symbol: new Uint16Array(n), fast: new Int32Array(1 << FAST_BITS) };
+}
+
+/** Fill `h` (made by newHuffman for at least `n` symbols) for the code with these lengths. */
+function buildHuffman(lengths: Uint8Array, n: number, h: Huffman = newHuffman(n)): Huffman {
+  const { count, symbol, fast } = h;
+  count.fill(0);
+  fast.fill(0);
   for (let s = 0; s < n; s++) count[lengths[s]!]!++;
   count[0] = 0;
   // Over-subscribed codes are invalid; incomplete ones are allowed (a single distance code).
@@ -29,8 +45,24 @@ function buildHuffman(lengths: Uint8Array, n: number): Huffman {
   }
   const offs = new Uint16Array(MAX_BITS + 1);
   for (let len = 1; len < MAX_BITS; len++) offs[len + 1] = offs[len]! + count[len]!;
-  for (let s = 0; s < n; s++) if (lengths[s] !== 0) symbol[offs[lengths[s]!]!++] = s;
-  return { count, symbol };
+  // Canonical codes are handed out in symbol order within a length; the stream holds each code's
+  // bits from its most significant, read least significant first, hence the reversal.
+  const next = new Uint16Array(MAX_BITS + 1);
+  for (let len = 1, code = 0; len <= MAX_BITS; len++) {
+    code = (code + count[len - 1]!) << 1;
+    next[len] = code;
+  }
+  for (let s = 0; s < n; s++) {
+    const len = lengths[s]!;
+    if (len === 0) continue;
+    symbol[offs[len]!++] = s;
+    const code = next[len]!++;
+    if (len > FAST_BITS) continue;
+    let rev = 0;
+    for (let b = 0; b < len; b++) rev |= ((code >> b) & 1) << (len - 1 - b);
+    for (let j = rev; j <= FAST_MASK; j += 1 << len) fast[j] = (len << 16) | s;
+  }
+  return h;
 }
 
 const LEN_BASE = new Uint16Array([
@@ -73,9 +105,10 @@ class Inflater {
     private src: Uint8Array,
     start: number,
     sizeHint: number,
+    into?: Uint8Array,
   ) {
     this.pos = start;
-    this.out = new Uint8Array(Math.max(64, sizeHint));
+    this.out = into && into.length >= sizeHint ? into : new Uint8Array(Math.max(64, sizeHint));
   }
 
   get position(): number {
@@ -95,6 +128,23 @@ class Inflater {
   }
 
   private decode(h: Huffman): number {
+    const src = this.src;
+    while (this.bitCnt < FAST_BITS && this.pos < src.length) {
+      this.bitBuf |= src[this.pos++]! << this.bitCnt;
+      this.bitCnt += 8;
+    }
+    const e = h.fast[this.bitBuf & FAST_MASK]!;
+    const len = e >>> 16;
+    if (len !== 0 && len <= this.bitCnt) {
+      this.bitBuf >>>= len;
+      this.bitCnt -= len;
+      return e & 0xffff;
+    }
+    return this.decodeSlow(h);
+  }
+
+  /** A code longer than FAST_BITS (or the input's last bits), one bit at a time. */
+  private decodeSlow(h: Huffman): number {
     let code = 0;
     let first = 0;
     let index = 0;
@@ -111,7 +161,7 @@ class Inflater {
 
   private room(n: number): void {
     if (this.outLen + n <= this.out.length) return;
-    let size = this.out.length * 2;
+    let size = Math.max(64, this.out.length * 2);
     while (size < this.outLen + n) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(this.out.subarray(0, this.outLen));
@@ -119,8 +169,10 @@ class Inflater {
   }
 
   private stored(): void {
+    // To a byte boundary: whole bytes read ahead go back to the input.
+    this.pos -= this.bitCnt >> 3;
     this.bitBuf = 0;
-    this.bitCnt = 0; // to a byte boundary
+    this.bitCnt = 0;
     const s = this.src;
     if (this.pos + 4 > s.length) throw new Error('invalid deflate data: unexpected end of input');
     const len = s[this.pos]! | (s[this.pos + 1]! << 8);
@@ -167,7 +219,7 @@ class Inflater {
     if (nlen > 286 || ndist > 30) throw new Error('invalid deflate data: bad counts');
     const lengths = new Uint8Array(320);
     for (let i = 0; i < ncode; i++) lengths[CL_ORDER[i]!] = this.bits(3);
-    const lencode = buildHuffman(lengths, 19);
+    const lencode = buildHuffman(lengths, 19, DYNAMIC.lengths);
     lengths.fill(0, 0, 19);
     for (let i = 0; i < nlen + ndist; ) {
       const sym = this.decode(lencode);
@@ -187,8 +239,8 @@ class Inflater {
       while (rep--) lengths[i++] = len;
     }
     if (lengths[256] === 0) throw new Error('invalid deflate data: no end-of-block code');
-    const lit = buildHuffman(lengths.subarray(0, nlen), nlen);
-    const dist = buildHuffman(lengths.subarray(nlen, nlen + ndist), ndist);
+    const lit = buildHuffman(lengths.subarray(0, nlen), nlen, DYNAMIC.lit);
+    const dist = buildHuffman(lengths.subarray(nlen, nlen + ndist), ndist, DYNAMIC.dist);
     this.codes(lit, dist);
   }
 
@@ -234,15 +286,24 @@ export function inflateZlib(data: Uint8Array, size?: number): Uint8Array {
   return inflateZlibAt(data, 0, size).out;
 }
 
-/** As inflateZlib, for the stream starting at `start`; `end` is where it ended (its checksum included). */
-export function inflateZlibAt(data: Uint8Array, start: number, size?: number): { out: Uint8Array; end: number } {
+/**
+ * As inflateZlib, for the stream starting at `start`; `end` is where it ended (its checksum
+ * included). `into`: a buffer to inflate into when it is large enough for `size` (the result is
+ * then a view of it, valid until the buffer is reused), to spare an allocation per object.
+ */
+export function inflateZlibAt(
+  data: Uint8Array,
+  start: number,
+  size?: number,
+  into?: Uint8Array,
+): { out: Uint8Array; end: number } {
   if (data.length - start < 6) throw new Error('invalid zlib data: too short');
   const cmf = data[start]!;
   const flg = data[start + 1]!;
   if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0)
     throw new Error('invalid zlib data: bad header');
   if (flg & 0x20) throw new Error('invalid zlib data: preset dictionary');
-  const inf = new Inflater(data, start + 2, size ?? Math.min((data.length - start) * 4, 1 << 20));
+  const inf = new Inflater(data, start + 2, size ?? Math.min((data.length - start) * 4, 1 << 20), into);
   inf.run();
   const at = inf.position;
   if (at + 4 > data.length) throw new Error('invalid zlib data: no checksum');

@@ -7,6 +7,8 @@
  */
 import type { FsClient } from 'isomorphic-git';
 import type { ObjectType } from './objects.js';
+import { ByteCache } from './byte-cache.js';
+import { applyDelta, entryHeader, OBJECT_TYPES } from './pack-format.js';
 import { getCodec, toHex, utf8Decode } from './platform.js';
 
 interface FileHandle {
@@ -29,8 +31,6 @@ interface SyncFs {
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   closeSync(fd: number): void;
 }
-
-const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 
 interface Pack {
   name: string;
@@ -80,51 +80,6 @@ function findOffset(p: Pack, key: Uint8Array): number {
   return -1;
 }
 
-/** Apply a git delta (copy / insert instructions) to its base object's content. */
-export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
-  let i = 0;
-  const varint = () => {
-    let v = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = delta[i++]!;
-      v += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    return v;
-  };
-  const srcSize = varint();
-  if (srcSize !== base.length) throw new Error('delta base size mismatch');
-  const out = new Uint8Array(varint());
-  let o = 0;
-  while (i < delta.length) {
-    const op = delta[i++]!;
-    if (op & 0x80) {
-      let off = 0;
-      let size = 0;
-      if (op & 0x01) off |= delta[i++]!;
-      if (op & 0x02) off |= delta[i++]! << 8;
-      if (op & 0x04) off |= delta[i++]! << 16;
-      if (op & 0x08) off += delta[i++]! * 2 ** 24;
-      if (op & 0x10) size |= delta[i++]!;
-      if (op & 0x20) size |= delta[i++]! << 8;
-      if (op & 0x40) size |= delta[i++]! << 16;
-      if (size === 0) size = 0x10000;
-      out.set(base.subarray(off, off + size), o);
-      o += size;
-    } else if (op > 0) {
-      out.set(delta.subarray(i, i + op), o);
-      i += op;
-      o += op;
-    } else {
-      throw new Error('invalid delta opcode 0');
-    }
-  }
-  if (o !== out.length) throw new Error('delta result size mismatch');
-  return out;
-}
-
 /** A pack known from its index could not be opened: another process merged it away. */
 class PackGoneError extends Error {
   constructor(
@@ -144,8 +99,7 @@ export class PackReader {
    * Delta bases by pack and offset, oldest first: a pack from git chains deltas up to 50 deep,
    * and reading objects one after another would otherwise inflate each chain again per object.
    */
-  private bases = new Map<string, { type: ObjectType; content: Uint8Array }>();
-  private baseBytes = 0;
+  private bases = new ByteCache<string, { type: ObjectType; content: Uint8Array }>(BASE_CACHE_BYTES);
   private scanned: Promise<void> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -178,19 +132,25 @@ export class PackReader {
     await Promise.all([...present].map((n) => this.addPack(n)));
   }
 
-  /** Register a pack by its base name (`pack-<sha>`); a no-op if known. */
-  async addPack(base: string): Promise<void> {
+  /**
+   * Register a pack by its base name (`pack-<sha>`); a no-op if known. `stored`: its index and
+   * bytes when the caller has just written them, so they are not read back (a reader that keeps
+   * packs in memory keeps these).
+   */
+  async addPack(base: string, stored?: { idx: Uint8Array; pack: Uint8Array }): Promise<void> {
     if (this.packs.has(base)) return;
     const path = `${this.gitdir}/objects/pack/${base}`;
     let idx: Uint8Array;
     try {
-      idx = await this.fs.readFile(`${path}.idx`);
+      idx = stored?.idx ?? (await this.fs.readFile(`${path}.idx`));
     } catch {
       return;
     }
     if (idx.length < 8 + 1024 || idx[0] !== 0xff || idx[1] !== 0x74 || idx[2] !== 0x4f || idx[3] !== 0x63) return; // only index v2
     const fanout = new DataView(idx.buffer, idx.byteOffset + 8, 1024);
-    this.packs.set(base, { name: base, idx, count: fanout.getUint32(255 * 4), fanout, path: `${path}.pack` });
+    const p: Pack = { name: base, idx, count: fanout.getUint32(255 * 4), fanout, path: `${path}.pack` };
+    if (stored && this.keepOpen) p.handle = Promise.resolve(inMemory(stored.pack));
+    this.packs.set(base, p);
   }
 
   private async ready(): Promise<void> {
@@ -305,34 +265,11 @@ export class PackReader {
     const whole = fh.whole;
     const first = whole ? whole.subarray(offset, Math.min(whole.length, offset + 64)) : new Uint8Array(4096);
     const firstGot = whole ? first.length : (await fh.read(first, 0, first.length, offset)).bytesRead;
-    const head = first;
-    const bytesRead = firstGot;
-    let i = 0;
-    let b = head[i++]!;
-    const typeCode = (b >> 4) & 7;
-    let size = b & 0x0f;
-    let shift = 4;
-    while (b & 0x80) {
-      b = head[i++]!;
-      size += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    }
-    let baseOffset = -1;
-    let baseOid: string | undefined;
-    if (typeCode === 6) {
-      b = head[i++]!;
-      let rel = b & 0x7f;
-      while (b & 0x80) {
-        b = head[i++]!;
-        rel = (rel + 1) * 128 + (b & 0x7f);
-      }
-      baseOffset = offset - rel;
-    } else if (typeCode === 7) {
-      baseOid = toHex(head.subarray(i, i + 20));
-      i += 20;
-    }
-    if (i > bytesRead) throw new Error(`truncated object header at ${offset} in ${p.name}`);
+    const h = entryHeader(first, 0, offset);
+    const i = h.data;
+    if (i > firstGot) throw new Error(`truncated object header at ${offset} in ${p.name}`);
     // Deflate never grows data by more than a few bytes per 16 KB block plus its wrapper.
+    const size = h.size;
     let want = size + (size >> 10) + 64;
     const codec = await getCodec();
     let data: Uint8Array | undefined;
@@ -353,19 +290,14 @@ export class PackReader {
       }
     }
     if (!data || data.length !== size) throw new Error(`object at ${offset} in ${p.name} inflates to the wrong size`);
-    if (typeCode >= 1 && typeCode <= 4) return { type: TYPES[typeCode]!, content: data };
-    const cacheKey = baseOffset >= 0 ? `${p.name}:${baseOffset}` : `oid:${baseOid}`;
+    if (h.typeCode <= 4) return { type: OBJECT_TYPES[h.typeCode]!, content: data };
+    const { baseOffset, baseOid } = h;
+    const cacheKey = baseOffset !== undefined ? `${p.name}:${baseOffset}` : `oid:${baseOid}`;
     let base = this.bases.get(cacheKey);
     if (!base) {
-      base = baseOffset >= 0 ? await this.readAt(p, baseOffset, depth + 1) : await this.read(baseOid!);
+      base = baseOffset !== undefined ? await this.readAt(p, baseOffset, depth + 1) : await this.read(baseOid!);
       if (!base) throw new Error(`delta base ${baseOid} is missing`);
       this.bases.set(cacheKey, base);
-      this.baseBytes += base.content.length;
-      for (const [k, v] of this.bases) {
-        if (this.baseBytes <= BASE_CACHE_BYTES) break;
-        this.bases.delete(k);
-        this.baseBytes -= v.content.length;
-      }
     }
     return { type: base.type, content: applyDelta(base.content, data) };
   }
@@ -388,7 +320,6 @@ export class PackReader {
   async drop(name: string): Promise<void> {
     const p = this.packs.get(name);
     this.bases.clear();
-    this.baseBytes = 0;
     this.packs.delete(name);
     if (p?.handle) await p.handle.then((fh) => fh.close()).catch(() => undefined);
   }
@@ -398,7 +329,6 @@ export class PackReader {
     await this.closeHandles();
     this.packs.clear();
     this.bases.clear();
-    this.baseBytes = 0;
     this.scanned = undefined;
   }
 }
@@ -408,19 +338,21 @@ export class PackReader {
  * reads then copy from memory. Pack files are written once and never change, so this is safe.
  */
 function wholeFileOpen(p: { readFile(path: string): Promise<Uint8Array> }): PackFs['open'] {
-  return async (path) => {
-    const whole = await p.readFile(path);
-    return {
-      whole,
-      async read(buffer, offset, length, position) {
-        const part = whole.subarray(position, Math.min(whole.length, position + length));
-        buffer.set(part, offset);
-        return { bytesRead: part.length };
-      },
-      async close() {
-        /* memory only */
-      },
-    };
+  return async (path) => inMemory(await p.readFile(path));
+}
+
+/** A file handle over bytes in memory. */
+function inMemory(whole: Uint8Array): FileHandle {
+  return {
+    whole,
+    async read(buffer, offset, length, position) {
+      const part = whole.subarray(position, Math.min(whole.length, position + length));
+      buffer.set(part, offset);
+      return { bytesRead: part.length };
+    },
+    async close() {
+      /* memory only */
+    },
   };
 }
 

@@ -3,13 +3,17 @@
  * an order of magnitude faster than CompressionStream / crypto.subtle for many small objects, so
  * they are used when present; the browser falls back to the web platform APIs.
  */
+import { crc32 as crc32Js } from './crc32.js';
 import { inflateZlib } from './inflate.js';
-import { sha1Sync } from './sha1.js';
+import { gitObjectSha1 } from './sha1.js';
 
 export interface Codec {
   sha1(data: Uint8Array): Promise<Uint8Array>;
-  /** SHA-1 at once: many small objects in a row (indexing a fetched pack). */
-  sha1Now(data: Uint8Array): Uint8Array;
+  /**
+   * A git object's id (SHA-1 of `<type> <size>\0<content>`), written to `out` at `at`, at once:
+   * indexing a fetched pack hashes many small objects in a row.
+   */
+  objectId(type: string, content: Uint8Array, out: Uint8Array, at: number): void;
   sha256Hex(text: string): Promise<string>;
   /** zlib stream of `data`; `store` skips compression (tree objects are mostly binary ids). */
   deflate(data: Uint8Array, mode?: 'fast' | 'store'): Promise<Uint8Array>;
@@ -57,21 +61,6 @@ export function zlibStored(data: Uint8Array): Uint8Array {
   return out;
 }
 
-let table: Uint32Array | undefined;
-function crc32Js(data: Uint8Array): number {
-  if (!table) {
-    table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
 async function streamThrough(data: Uint8Array, stream: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
   const out = new Response(new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream));
   return new Uint8Array(await out.arrayBuffer());
@@ -81,7 +70,7 @@ const webCodec: Codec = {
   async sha1(data) {
     return new Uint8Array(await crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>));
   },
-  sha1Now: sha1Sync,
+  objectId: gitObjectSha1,
   async sha256Hex(text) {
     return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text))));
   },
@@ -118,7 +107,8 @@ async function loadCodec(): Promise<Codec> {
       async sha1(data) {
         return u8(nodeCrypto.createHash('sha1').update(data).digest());
       },
-      sha1Now: (data) => u8(nodeCrypto.createHash('sha1').update(data).digest()),
+      objectId: (type, content, out, at) =>
+        out.set(nodeCrypto.createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest(), at),
       async sha256Hex(text) {
         return nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
       },

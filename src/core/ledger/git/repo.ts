@@ -227,23 +227,45 @@ export class Repo {
     return name;
   }
 
-  /** Store a complete pack and its index (the index last, so readers never see half a pack). */
-  async storePack(name: string, pack: Uint8Array, idx: Uint8Array): Promise<void> {
+  /**
+   * Store a complete pack and its index (the index last, so readers never see half a pack).
+   * `idx` may still be computing (a fetched pack being indexed): the pack is written meanwhile,
+   * and removed again if the index fails.
+   */
+  async storePack(name: string, pack: Uint8Array, idx: Uint8Array | Promise<Uint8Array>): Promise<void> {
+    const index = Promise.resolve(idx);
+    index.catch(() => undefined); // awaited below; not an unhandled rejection while the pack is written
     const dir = `${this.gitdir}/objects/pack`;
     await mkdirp(this.p, dir, this.dirs);
     const base = `${dir}/pack-${name}`;
     const tmp = `${dir}/tmp-${ownerTag(await processIdentity())}.${(++this.stamp).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    // Written under a temporary name and renamed, unless a write is atomic anyway (IndexedDB, where
+    // a rename reads and writes the whole pack again): readers look for packs by their index.
+    const inPlace = this.p.atomicWrites === true;
+    const place = async (data: Uint8Array, final: string, temp: string) => {
+      if (inPlace) return this.p.writeFile(final, data);
+      await this.p.writeFile(temp, data);
+      await this.p.rename(temp, final);
+    };
+    let placed = false;
+    let idxBytes: Uint8Array;
     try {
-      await this.p.writeFile(`${tmp}.pk`, pack);
-      await this.p.rename(`${tmp}.pk`, `${base}.pack`);
-      await this.p.writeFile(`${tmp}.ix`, idx);
-      await this.p.rename(`${tmp}.ix`, `${base}.idx`);
+      await place(pack, `${base}.pack`, `${tmp}.pk`);
+      placed = true;
+      idxBytes = await index;
+      await place(idxBytes, `${base}.idx`, `${tmp}.ix`);
     } catch (e) {
       await this.p.unlink(`${tmp}.pk`).catch(() => undefined);
       await this.p.unlink(`${tmp}.ix`).catch(() => undefined);
+      // A pack with no index is never read; one that has an index was stored whole before.
+      const indexed = await this.p.stat(`${base}.idx`).then(
+        () => true,
+        () => false,
+      );
+      if (placed && !indexed) await this.p.unlink(`${base}.pack`).catch(() => undefined);
       throw e;
     }
-    await this.packs?.addPack(`pack-${name}`);
+    await this.packs?.addPack(`pack-${name}`, { idx: idxBytes, pack });
   }
 
   /**

@@ -15,6 +15,7 @@ import { fetchPack } from './fetch.js';
 import type { CredentialsCallback } from './git-ledger.js';
 import { EMPTY_TREE, type CommitData, type RawObject } from './objects.js';
 import { indexPack } from './pack-index.js';
+import { toHex } from './platform.js';
 import type { Repo } from './repo.js';
 import { divergence, type Walked } from './sync-history.js';
 import { pushTarget, type Outgoing } from './sync-push.js';
@@ -173,11 +174,16 @@ async function fetchRemote(session: SyncSession): Promise<string | undefined> {
         onProgress: (p) => progress.setPhase({ phase: p.phase, loaded: p.loaded, total: p.total }),
       });
       if (f.pack) {
-        const indexed = await indexPack(f.pack, {
+        // The pack is written while it is indexed; the index is stored once complete.
+        const indexing = indexPack(f.pack, {
           external: (oid) => repo.readObject(oid).catch(() => undefined),
           onProgress: (loaded, total) => progress.setPhase({ phase: 'Resolving deltas', loaded, total }),
         });
-        await repo.storePack(indexed.name, f.pack, indexed.idx);
+        await repo.storePack(
+          toHex(f.pack.subarray(f.pack.length - 20)),
+          f.pack,
+          indexing.then((i) => i.idx),
+        );
       }
       if (f.head) await repo.setRef(tracking, f.head);
       return f.head;
