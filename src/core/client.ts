@@ -7,7 +7,7 @@ import { loadOnce } from './load-once.js';
 import { valueLimits, type ValueLimits } from './limits.js';
 import type { Ledger, ProgressListener, SyncOptions, VerifyCallOptions } from './ledger/types.js';
 import { capabilitiesOf, type Capabilities, type Role } from './host/roles.js';
-import type { RedactOptions } from './redact/types.js';
+import type { RedactOptions, Redactor } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
 import { createLazyRuns } from './runs/lazy.js';
@@ -171,51 +171,47 @@ function defaultBrowserLedger(options: ScpOptions, bus: EventBus): Ledger {
   );
 }
 
-/** Wires staging, runs, refs, the ledger and the event bus. Nothing else does wiring. */
-export function createScp(options: ScpOptions = {}): ScpClient {
-  const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
-  const store = options.staging ?? defaultStore();
-  const ownLedger = !options.ledger && inBrowser;
+type AutoSyncFacade = NonNullable<ScpClient['autoSync']>;
+
+/**
+ * Automatic sync, loaded only by pages that turn it on. `written` is what the ledger calls after
+ * each landed write. Failures are kept in its state (and retried with backoff), never thrown at the page.
+ */
+function startAutoSync(
+  setting: true | AutoSyncOptions,
+  ledger: () => Ledger,
+): { written(): void; facade: AutoSyncFacade } {
+  const o = setting === true ? {} : setting;
   let autoSync: AutoSync | undefined;
-  const ledger = withLedgerEvents(
-    typeof options.ledger === 'function'
-      ? createLazyLedger(options.ledger)
-      : (options.ledger ??
-          (inBrowser
-            ? defaultBrowserLedger(options, bus)
-            : createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger())))),
-    bus,
-    ownLedger,
-    options.autoSync ? () => autoSync?.written() : undefined,
-  );
-  let autoSyncFacade: { state(): AutoSyncState; stop(): void } | undefined;
-  if (options.autoSync) {
-    // Loaded only by pages that turn it on. Failures are kept in its state (and retried with
-    // backoff), never thrown at the page.
-    const o = options.autoSync === true ? {} : options.autoSync;
-    let stopped = false;
-    void import('./ledger/auto-sync.js').then((m) => {
-      if (!stopped) autoSync = m.createAutoSync(() => ledger.sync!(), o);
-    });
-    autoSyncFacade = {
+  let stopped = false;
+  void import('./ledger/auto-sync.js').then((m) => {
+    if (!stopped) autoSync = m.createAutoSync(() => ledger().sync!(), o);
+  });
+  return {
+    written: () => autoSync?.written(),
+    facade: {
       state: () => autoSync?.state() ?? { failures: 0 },
       stop: () => {
         stopped = true;
         autoSync?.stop();
       },
-    };
-  }
-  // The redactor, staging and runs arrive as chunks after the page's elements are defined.
-  const limits = valueLimits(options.limits);
-  const loadRedactor = loadOnce(async () =>
-    (await import('./redact/redactor.js')).createRedactor({ maxDepth: limits.maxDepth, ...options.redact }),
-  );
-  const actor =
-    typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
-  const cards = defineCards(options.cards);
-  const cardLabel = (k: string) => cards.label(k);
+    },
+  };
+}
 
-  const staging = createLazyStaging(async () =>
+/** What staging and runs are built from; both arrive as chunks after the page's elements are defined. */
+interface Parts {
+  store: StagingStore;
+  ledger: Ledger;
+  bus: EventBus;
+  loadRedactor: () => Promise<Redactor>;
+  actor: () => string;
+  limits: ValueLimits;
+}
+
+function lazyStaging(options: ScpOptions, parts: Parts): Staging {
+  const { store, ledger, bus, loadRedactor, actor, limits } = parts;
+  return createLazyStaging(async () =>
     (await import('./staging/staging.js')).createStaging({
       store,
       ledger,
@@ -229,7 +225,11 @@ export function createScp(options: ScpOptions = {}): ScpClient {
       ...(options.maxSnapshotBytes !== undefined && { maxSnapshotBytes: options.maxSnapshotBytes }),
     }),
   );
-  const runs = createLazyRuns(async (now) =>
+}
+
+function lazyRuns(options: ScpOptions, parts: Parts): Runs {
+  const { store, ledger, bus, loadRedactor, actor } = parts;
+  return createLazyRuns(async (now) =>
     (await import('./runs/runs.js')).createRuns({
       store,
       ledger,
@@ -240,27 +240,58 @@ export function createScp(options: ScpOptions = {}): ScpClient {
       ...options.runs,
     }),
   );
+}
+
+/**
+ * Badges ask for counts as soon as they connect: fetch what that needs now, side by side with
+ * the runs code, instead of one chunk after another on the first call.
+ */
+function prefetchBrowserChunks(options: ScpOptions, loadRedactor: () => Promise<unknown>): void {
+  const prefetch = (p: Promise<unknown>) =>
+    void p.catch(() => {
+      /* the call that needs it reports the failure */
+    });
+  prefetch(import('./staging/staging.js'));
+  prefetch(loadRedactor());
+  if (!options.staging) prefetch(import('./storage/idb.js'));
+  // What staging and the redactor import, so the chunks holding it come in the same round trip
+  // (bench/script-tag.bench.ts shows the waterfall when one is missing).
+  prefetch(import('./hash/index.js'));
+  prefetch(import('./hash/canonical.js'));
+  prefetch(import('./storage/shared.js'));
+}
+
+function baseLedger(options: ScpOptions, bus: EventBus): Ledger {
+  if (typeof options.ledger === 'function') return createLazyLedger(options.ledger);
+  if (options.ledger) return options.ledger;
+  if (inBrowser) return defaultBrowserLedger(options, bus);
+  return createLazyLedger(() => import('./ledger/memory.js').then((m) => m.createMemoryLedger()));
+}
+
+/** Wires staging, runs, refs, the ledger and the event bus. Nothing else does wiring. */
+export function createScp(options: ScpOptions = {}): ScpClient {
+  const bus = createEventBus({ channel: options.channel ?? (inBrowser ? 'scp-ledger' : false) });
+  const store = options.staging ?? defaultStore();
+  const ownLedger = !options.ledger && inBrowser;
+  const autoSync = options.autoSync ? startAutoSync(options.autoSync, () => ledger) : undefined;
+  const ledger = withLedgerEvents(baseLedger(options, bus), bus, ownLedger, autoSync?.written);
+  const limits = valueLimits(options.limits);
+  const loadRedactor = loadOnce(async () =>
+    (await import('./redact/redactor.js')).createRedactor({ maxDepth: limits.maxDepth, ...options.redact }),
+  );
+  const actor =
+    typeof options.actor === 'function' ? options.actor : () => (options.actor as string | undefined) ?? 'unknown';
+  const cards = defineCards(options.cards);
+  const cardLabel = (k: string) => cards.label(k);
+  const parts: Parts = { store, ledger, bus, loadRedactor, actor, limits };
+  const staging = lazyStaging(options, parts);
+  const runs = lazyRuns(options, parts);
   // Audits a stopped process committed but left pending are settled now, not on their next save.
   void staging.reconcile?.().catch(() => {
     /* retried at the next start; a save reconciles too */
   });
   const refs = createRefs({ ledger, staging, runs, cardLabel });
-  if (inBrowser) {
-    // Badges ask for counts as soon as they connect: fetch what that needs now, side by side with
-    // the runs code, instead of one chunk after another on the first call.
-    const prefetch = (p: Promise<unknown>) =>
-      void p.catch(() => {
-        /* the call that needs it reports the failure */
-      });
-    prefetch(import('./staging/staging.js'));
-    prefetch(loadRedactor());
-    if (!options.staging) prefetch(import('./storage/idb.js'));
-    // What staging and the redactor import, so the chunks holding it come in the same round trip
-    // (bench/script-tag.bench.ts shows the waterfall when one is missing).
-    prefetch(import('./hash/index.js'));
-    prefetch(import('./hash/canonical.js'));
-    prefetch(import('./storage/shared.js'));
-  }
+  if (inBrowser) prefetchBrowserChunks(options, loadRedactor);
 
   return {
     bus,
@@ -271,10 +302,10 @@ export function createScp(options: ScpOptions = {}): ScpClient {
     store,
     cards,
     cardLabel,
-    ...(autoSyncFacade && { autoSync: autoSyncFacade }),
+    ...(autoSync && { autoSync: autoSync.facade }),
     capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
     async close() {
-      autoSyncFacade?.stop();
+      autoSync?.facade.stop();
       // Finished runs that cannot be written now stay in the store for the next start.
       try {
         await runs.flush();

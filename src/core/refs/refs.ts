@@ -34,36 +34,81 @@ function checkResolver(resolver: RefResolver): void {
   }
 }
 
+/** Per kind, a stack: the newest registration is active; unregistering it brings back the one before. */
+class ResolverRegistry {
+  private readonly stacks = new Map<string, RefResolver[]>();
+
+  active(kind: string): RefResolver | undefined {
+    const stack = this.stacks.get(kind);
+    return stack?.[stack.length - 1];
+  }
+
+  /** The active resolver of every kind. */
+  actives(): RefResolver[] {
+    return [...this.stacks.values()].map((stack) => stack[stack.length - 1]!);
+  }
+
+  kinds(): string[] {
+    return [...this.stacks.keys()];
+  }
+
+  register(resolver: RefResolver): () => void {
+    checkResolver(resolver);
+    const stack = this.stacks.get(resolver.kind) ?? [];
+    stack.push(resolver);
+    this.stacks.set(resolver.kind, stack);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const current = this.stacks.get(resolver.kind);
+      if (!current) return;
+      const i = current.lastIndexOf(resolver);
+      if (i >= 0) current.splice(i, 1);
+      if (current.length === 0) this.stacks.delete(resolver.kind);
+    };
+  }
+}
+
+function unknownKind(kind: unknown, known: string[]): UnknownRefKindError {
+  return new UnknownRefKindError(
+    `No resolver for "@${String(kind)}:" references (known: ${known
+      .map((k) => `@${k}:`)
+      .join(', ')}); a host adds kinds with refs.register()`,
+    {
+      data: { kind: String(kind) },
+    },
+  );
+}
+
+/** The asked limit as a whole number in [0, MAX_SUGGESTIONS]; MAX_SUGGESTIONS when not a finite number. */
+function suggestionLimit(asked: number | undefined): number {
+  return typeof asked === 'number' && Number.isFinite(asked)
+    ? Math.max(0, Math.min(MAX_SUGGESTIONS, Math.floor(asked)))
+    : MAX_SUGGESTIONS;
+}
+
+/** What `@<typed>` (no colon yet) completes to: the kinds starting with it. */
+function kindSuggestions(resolvers: RefResolver[], typed: string, limit: number): Suggestion[] {
+  return resolvers
+    .filter((r) => r.kind.startsWith(typed))
+    .slice(0, limit)
+    .map((r) => ({
+      ref: `@${r.kind}:`,
+      label: r.label,
+      detail: r.description ?? `@${r.kind}:<id>`,
+      icon: r.icon,
+      section: 'kinds' as const,
+    }));
+}
+
 /**
  * References (`@audit:<id>`, `@run:<id>`, and kinds a host registers): parse, resolve, autocomplete.
  * Built-in kinds: `audit` (ledger, then pending) and `run` (ledger, then live).
  */
 export function createRefs(deps: RefsDeps): Refs {
-  // Per kind, a stack: the newest registration is active; unregistering it brings back the one before.
-  const registry = new Map<string, RefResolver[]>();
-
-  function active(kind: string): RefResolver | undefined {
-    const stack = registry.get(kind);
-    return stack?.[stack.length - 1];
-  }
-
-  function register(resolver: RefResolver): () => void {
-    checkResolver(resolver);
-    const stack = registry.get(resolver.kind) ?? [];
-    stack.push(resolver);
-    registry.set(resolver.kind, stack);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const current = registry.get(resolver.kind);
-      if (!current) return;
-      const i = current.lastIndexOf(resolver);
-      if (i >= 0) current.splice(i, 1);
-      if (current.length === 0) registry.delete(resolver.kind);
-    };
-  }
-
+  const registry = new ResolverRegistry();
+  const register = (resolver: RefResolver) => registry.register(resolver);
   const now = deps.now ?? (() => new Date());
   register(
     createAuditResolver({
@@ -75,32 +120,21 @@ export function createRefs(deps: RefsDeps): Refs {
   );
   register(createRunResolver({ ledger: deps.ledger, runs: deps.runs, now }));
 
-  const kinds = () => [...registry.keys()];
-
   return {
     parse(text: string): Ref[] {
-      return parseRefs(text, kinds());
+      return parseRefs(text, registry.kinds());
     },
 
     scan(text: string) {
-      return scanRefs(text, kinds());
+      return scanRefs(text, registry.kinds());
     },
 
     async resolve(ref: string | Ref, options: { signal?: AbortSignal } = {}): Promise<Preview> {
       const { kind, id } = typeof ref === 'string' ? splitRef(ref) : { kind: ref?.kind, id: ref?.id };
       // The id is checked before anything is looked up, so a hostile id never reaches a store or a path.
       assertValidId(id, typeof kind === 'string' ? kind : 'ref');
-      const resolver = typeof kind === 'string' ? active(kind) : undefined;
-      if (!resolver) {
-        throw new UnknownRefKindError(
-          `No resolver for "@${String(kind)}:" references (known: ${kinds()
-            .map((k) => `@${k}:`)
-            .join(', ')}); a host adds kinds with refs.register()`,
-          {
-            data: { kind: String(kind) },
-          },
-        );
-      }
+      const resolver = typeof kind === 'string' ? registry.active(kind) : undefined;
+      if (!resolver) throw unknownKind(kind, registry.kinds());
       checkAborted(options.signal, `Resolving @${kind}:${id}`);
       const preview = await resolver.resolve(id, options.signal ? { signal: options.signal } : undefined);
       checkAborted(options.signal, `Resolving @${kind}:${id}`);
@@ -108,30 +142,13 @@ export function createRefs(deps: RefsDeps): Refs {
     },
 
     async autocomplete(prefix: string, options: { signal?: AbortSignal; limit?: number } = {}): Promise<Suggestion[]> {
-      const asked = options.limit;
-      const limit =
-        typeof asked === 'number' && Number.isFinite(asked)
-          ? Math.max(0, Math.min(MAX_SUGGESTIONS, Math.floor(asked)))
-          : MAX_SUGGESTIONS;
+      const limit = suggestionLimit(options.limit);
       if (typeof prefix !== 'string' || !prefix.startsWith('@') || limit === 0) return [];
       checkAborted(options.signal, 'Autocomplete');
       const rest = prefix.slice(1);
       const colon = rest.indexOf(':');
-      if (colon < 0) {
-        const typed = rest.toLowerCase();
-        return [...registry.values()]
-          .map((stack) => stack[stack.length - 1]!)
-          .filter((r) => r.kind.startsWith(typed))
-          .slice(0, limit)
-          .map((r) => ({
-            ref: `@${r.kind}:`,
-            label: r.label,
-            detail: r.description ?? `@${r.kind}:<id>`,
-            icon: r.icon,
-            section: 'kinds' as const,
-          }));
-      }
-      const resolver = active(rest.slice(0, colon).toLowerCase());
+      if (colon < 0) return kindSuggestions(registry.actives(), rest.toLowerCase(), limit);
+      const resolver = registry.active(rest.slice(0, colon).toLowerCase());
       if (!resolver?.suggest) return [];
       const items = await resolver.suggest(
         rest.slice(colon + 1),
@@ -145,7 +162,7 @@ export function createRefs(deps: RefsDeps): Refs {
     register,
 
     kinds(): RefResolver[] {
-      return [...registry.values()].map((stack) => stack[stack.length - 1]!);
+      return registry.actives();
     },
   };
 }

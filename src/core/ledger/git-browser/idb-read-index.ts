@@ -61,6 +61,67 @@ const LOG_MAX_ROWS = 500;
 /** Journal entries kept for other contexts to catch up from (older ones are pruned). */
 const LOG_KEEP = 256;
 
+async function readMeta(t: Tx): Promise<Meta> {
+  const m = (await t.objectStore(META).get(HEAD_KEY)) as Partial<Meta> | string | undefined;
+  if (m === undefined || typeof m !== 'object') return { v: FORMAT, seq: 0, head: undefined, count: 0 };
+  // An older format: its rows may be incomplete, so it counts as missing (rebuilt on next list).
+  if (m.v !== FORMAT) return { v: FORMAT, seq: m.seq ?? 0, head: undefined, count: -1 };
+  return m as Meta;
+}
+
+/**
+ * Brings memory (`rows`, reflecting `mem`) to the stored state: replays the journal, or reloads
+ * every row when it is too far behind. Returns what memory now reflects.
+ */
+async function catchUpMemory(t: Tx, rows: RowSet, mem: Meta, stored: Meta): Promise<Meta> {
+  if (stored.seq === mem.seq) return mem;
+  if (stored.seq > mem.seq) {
+    const log = (await t.objectStore(LOG).getAll(IDBKeyRange.lowerBound(mem.seq, true))) as LogRecord[];
+    if (log.length === stored.seq - mem.seq && log[0]?.seq === mem.seq + 1) {
+      for (const r of log) rows.apply(r.update);
+      return { ...stored };
+    }
+  }
+  const all = (await t.objectStore(ROWS).getAll()) as EntryMeta[];
+  rows.apply({ head: stored.head, put: all, remove: [], reset: true });
+  // Rows that do not add up to the count written with them: not to be trusted, rebuild.
+  return all.length === stored.count ? { ...stored } : { ...stored, head: undefined };
+}
+
+/**
+ * Who owns the store's completeness after update `u`: a reset or the first step of a run takes
+ * it; the last step of that same run (or a one-step update of a store no run owns) completes it;
+ * any other update leaves it to the run under way.
+ */
+function ownershipAfter(u: IndexUpdate, stored: Meta): { head: string | undefined; run: string | undefined } {
+  if (u.reset || (u.partial && stored.run === undefined && stored.head !== undefined)) {
+    return { run: u.partial ? u.run : undefined, head: u.partial ? undefined : u.head };
+  }
+  if (u.partial) return { run: stored.run, head: undefined };
+  if (stored.run === undefined ? stored.head !== undefined || u.run === undefined : stored.run === u.run) {
+    return { head: u.head, run: undefined };
+  }
+  return { run: stored.run, head: undefined };
+}
+
+/** Writes update `u` (rows, journal entry, meta) in `t`; returns the meta it stored. */
+async function storeUpdate(t: Tx, u: IndexUpdate, stored: Meta): Promise<Meta> {
+  // Writes are left to the transaction (raw requests): only the count is awaited.
+  const rowStore = unwrap(t.objectStore(ROWS));
+  if (u.reset) rowStore.clear();
+  for (const k of u.remove) rowStore.delete(keyOf(k));
+  for (const m of u.put) rowStore.put(m, keyOf(m));
+  const count = await t.objectStore(ROWS).count();
+  const { head, run } = ownershipAfter(u, stored);
+  const next: Meta = { v: FORMAT, seq: stored.seq + 1, head, count, ...(run !== undefined && { run }) };
+  const log = unwrap(t.objectStore(LOG));
+  // Large updates are not journaled: a context that misses one reloads every row.
+  if (u.put.length + u.remove.length <= LOG_MAX_ROWS) log.put({ seq: next.seq, update: u } satisfies LogRecord);
+  if (next.seq > LOG_KEEP) log.delete(IDBKeyRange.upperBound(next.seq - LOG_KEEP));
+  unwrap(t.objectStore(META)).put(next, HEAD_KEY);
+  return next;
+}
+
 /** A ReadIndex stored in the IndexedDB database `name`. */
 export function createIdbReadIndex(name: string): IdbReadIndex {
   let dbp: Promise<IDBPDatabase> | undefined;
@@ -68,35 +129,10 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
   const rows = new RowSet();
   let mem: Meta = { v: FORMAT, seq: 0, head: undefined, count: 0 };
 
-  async function readMeta(t: Tx): Promise<Meta> {
-    const m = (await t.objectStore(META).get(HEAD_KEY)) as Partial<Meta> | string | undefined;
-    if (m === undefined || typeof m !== 'object') return { v: FORMAT, seq: 0, head: undefined, count: 0 };
-    // An older format: its rows may be incomplete, so it counts as missing (rebuilt on next list).
-    if (m.v !== FORMAT) return { v: FORMAT, seq: m.seq ?? 0, head: undefined, count: -1 };
-    return m as Meta;
-  }
-
-  /** Brings memory to the stored state: replays the journal, or reloads every row when it is too far behind. */
-  async function catchUpMemory(t: Tx, stored: Meta): Promise<void> {
-    if (stored.seq === mem.seq) return;
-    if (stored.seq > mem.seq) {
-      const log = (await t.objectStore(LOG).getAll(IDBKeyRange.lowerBound(mem.seq, true))) as LogRecord[];
-      if (log.length === stored.seq - mem.seq && log[0]?.seq === mem.seq + 1) {
-        for (const r of log) rows.apply(r.update);
-        mem = { ...stored };
-        return;
-      }
-    }
-    const all = (await t.objectStore(ROWS).getAll()) as EntryMeta[];
-    rows.apply({ head: stored.head, put: all, remove: [], reset: true });
-    // Rows that do not add up to the count written with them: not to be trusted, rebuild.
-    mem = all.length === stored.count ? { ...stored } : { ...stored, head: undefined };
-  }
-
   async function sync(): Promise<void> {
     const d = await db();
     const t: Tx = d.transaction([ROWS, META, LOG], 'readonly');
-    await catchUpMemory(t, await readMeta(t));
+    mem = await catchUpMemory(t, rows, mem, await readMeta(t));
     await t.done;
   }
 
@@ -112,40 +148,12 @@ export function createIdbReadIndex(name: string): IdbReadIndex {
       const stored = await readMeta(t);
       // Another context may have updated the store since our head(): catch up first. Updates are
       // diffs along an append-only branch, so applying ours on top only re-puts rows it has.
-      await catchUpMemory(t, stored);
+      mem = await catchUpMemory(t, rows, mem, stored);
       // The same complete head already stored (another context got there first): nothing to do.
       const already =
         !u.reset && !u.partial && u.head !== undefined && stored.head === u.head && stored.run === undefined;
       if (!already) {
-        // Writes are left to the transaction (raw requests): only the count is awaited.
-        const rowStore = unwrap(t.objectStore(ROWS));
-        if (u.reset) rowStore.clear();
-        for (const k of u.remove) rowStore.delete(keyOf(k));
-        for (const m of u.put) rowStore.put(m, keyOf(m));
-        const count = await t.objectStore(ROWS).count();
-        // Who owns the store's completeness after this update: a reset or the first step of a
-        // run takes it; the last step of that same run (or a one-step update of a store no run
-        // owns) completes it; any other update leaves it to the run under way.
-        let head: string | undefined;
-        let run: string | undefined;
-        if (u.reset || (u.partial && stored.run === undefined && stored.head !== undefined)) {
-          run = u.partial ? u.run : undefined;
-          head = u.partial ? undefined : u.head;
-        } else if (u.partial) {
-          run = stored.run;
-          head = undefined;
-        } else if (stored.run === undefined ? stored.head !== undefined || u.run === undefined : stored.run === u.run) {
-          head = u.head;
-        } else {
-          run = stored.run;
-          head = undefined;
-        }
-        const next: Meta = { v: FORMAT, seq: stored.seq + 1, head, count, ...(run !== undefined && { run }) };
-        const log = unwrap(t.objectStore(LOG));
-        // Large updates are not journaled: a context that misses one reloads every row.
-        if (u.put.length + u.remove.length <= LOG_MAX_ROWS) log.put({ seq: next.seq, update: u } satisfies LogRecord);
-        if (next.seq > LOG_KEEP) log.delete(IDBKeyRange.upperBound(next.seq - LOG_KEEP));
-        unwrap(t.objectStore(META)).put(next, HEAD_KEY);
+        const next = await storeUpdate(t, u, stored);
         rows.apply(u);
         mem = next;
       }

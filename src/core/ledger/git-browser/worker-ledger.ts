@@ -88,6 +88,163 @@ export interface WorkerGitLedger extends Ledger {
   readonly paused: Promise<{ step: number; op: string; path: string }>;
 }
 
+type Paused = { step: number; op: string; path: string };
+type Credentials = NonNullable<GitRemoteOptions['credentials']>;
+
+/** Fans the worker's progress out to the ledger's listener and to the listeners of the calls running. */
+class ProgressListeners {
+  /** Per-call listeners (a sync's or a verify's `progress` option), by operation. */
+  private readonly perCall = new Set<{ op: LedgerProgress['op']; fn: ProgressListener }>();
+
+  constructor(private readonly always: ProgressListener | undefined) {}
+
+  emit(p: LedgerProgress): void {
+    for (const fn of [this.always, ...[...this.perCall].filter((l) => l.op === p.op).map((l) => l.fn)]) {
+      try {
+        fn?.(p);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
+  /** Runs `work` with `fn` hearing the progress of `op` meanwhile. */
+  async during<T>(op: LedgerProgress['op'], fn: ProgressListener | undefined, work: () => Promise<T>): Promise<T> {
+    if (!fn) return work();
+    const l = { op, fn };
+    this.perCall.add(l);
+    try {
+      return await work();
+    } finally {
+      this.perCall.delete(l);
+    }
+  }
+}
+
+/** Answers the worker's question for the remote's credentials with the page's callback. */
+function answerCredentials(
+  worker: Worker,
+  credentials: Credentials | undefined,
+  m: Extract<Response, { type: 'credentials' }>,
+): void {
+  const reply = (r: Omit<CredentialsReply, 'type' | 'ask'>) =>
+    worker.postMessage({ type: 'credentials', ask: m.ask, ...r } satisfies CredentialsReply);
+  // Only plain data crosses: user, password and string headers.
+  Promise.resolve()
+    .then(() => credentials?.({ url: m.url, failed: m.failed }))
+    .then(
+      (c) =>
+        reply({
+          value: c
+            ? (JSON.parse(
+                JSON.stringify({ username: c.username, password: c.password, headers: c.headers }),
+              ) as RemoteCredentials)
+            : undefined,
+        }),
+      (e: unknown) => reply({ error: e instanceof Error ? e.message : String(e) }),
+    );
+}
+
+/**
+ * The page's end of the Worker: sends calls and settles them from the answers, and handles what
+ * the worker says unasked (progress, credential questions, a pause, a crash).
+ */
+class WorkerChannel {
+  private seq = 0;
+  /** Calls waiting for the worker's answer, with the operation each one is (for a crash's error). */
+  private readonly pending = new Map<
+    number,
+    { operation: string; resolve(v: unknown): void; reject(e: unknown): void }
+  >();
+  private closed = false;
+  /** Whether the worker has answered the `open` call. */
+  opened = false;
+  readonly progress: ProgressListeners;
+  readonly paused: Promise<Paused>;
+  private onPaused!: (p: Paused) => void;
+
+  constructor(
+    readonly worker: Worker,
+    private readonly started: StartedWorker | undefined,
+    private readonly credentials: Credentials | undefined,
+    onProgress: ProgressListener | undefined,
+  ) {
+    this.progress = new ProgressListeners(onProgress);
+    this.paused = new Promise<Paused>((r) => {
+      this.onPaused = r;
+    });
+    worker.onmessage = (e: MessageEvent<unknown>) => this.receive(e.data);
+    worker.onerror = (e) => this.failed(e);
+  }
+
+  send(msg: RequestBody): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      // A closed ledger's Worker is gone: a call would wait for an answer that never comes.
+      if (this.closed) return reject(closedError());
+      const id = ++this.seq;
+      this.pending.set(id, { operation: msg.type === 'call' ? msg.method : msg.type, resolve, reject });
+      this.worker.postMessage({ ...msg, id } as Request);
+    });
+  }
+
+  call<T>(method: LedgerMethod, ...args: unknown[]): Promise<T> {
+    return this.send({ type: 'call', method, args }) as Promise<T>;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.call('close');
+    } finally {
+      this.closed = true;
+      this.worker.terminate();
+      for (const p of this.pending.values()) p.reject(closedError());
+      this.pending.clear();
+    }
+  }
+
+  private receive(data: unknown): void {
+    let m: Response;
+    try {
+      m = parseWith(WorkerResponse, data, 'ledger worker message');
+    } catch (err) {
+      // An answer that does not parse fails the call it names; one naming none has nobody to tell.
+      const id = (data as { id?: unknown } | null)?.id;
+      const p = typeof id === 'number' ? this.pending.get(id) : undefined;
+      if (p) {
+        this.pending.delete(id as number);
+        p.reject(err);
+      }
+      return;
+    }
+    if (m.type === 'paused') this.onPaused(m);
+    else if (m.type === 'progress') this.progress.emit(m.progress);
+    else if (m.type === 'credentials') answerCredentials(this.worker, this.credentials, m);
+    else if (m.type !== 'writes') this.settle(m);
+  }
+
+  /** Settles the call an answer names (one that is no longer waiting is ignored). */
+  private settle(m: Extract<Response, { type: 'result' | 'error' }>): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.type === 'result') p.resolve(m.value);
+    else p.reject(reviveError(m.error));
+  }
+
+  private async failed(e: ErrorEvent): Promise<void> {
+    // A script that failed to load (404, wrong MIME type, blocked by CSP) reports no message:
+    // before it answered once, find out why; after, it is a crash of a running Worker.
+    e.preventDefault();
+    const failed = [...this.pending.values()];
+    this.pending.clear();
+    const startFailure = this.opened ? undefined : await workerStartFailure(this.started, e.message);
+    for (const p of failed) p.reject(startFailure ?? workerCrashed(p.operation, e.message));
+  }
+}
+
 /** Starts a ledger Worker (or uses the one given) and returns a Ledger proxy over it. */
 export async function createWorkerGitLedger(
   options: Omit<WorkerLedgerOptions, 'remote'> & {
@@ -105,120 +262,22 @@ export async function createWorkerGitLedger(
     ? undefined
     : await startLedgerWorker(`scp-ledger:${options.name ?? 'scp-ledger'}`);
   const worker = given ?? started!.worker;
-  let opened = false;
-  /** Per-call listeners (a sync's or a verify's `progress` option), by operation. */
-  const listeners = new Set<{ op: LedgerProgress['op']; fn: ProgressListener }>();
-  const progressed = (p: LedgerProgress) => {
-    for (const fn of [onProgress, ...[...listeners].filter((l) => l.op === p.op).map((l) => l.fn)]) {
-      try {
-        fn?.(p);
-      } catch (e) {
-        queueMicrotask(() => {
-          throw e;
-        });
-      }
-    }
-  };
-  const withProgress = async <T>(
-    op: LedgerProgress['op'],
-    fn: ProgressListener | undefined,
-    work: () => Promise<T>,
-  ): Promise<T> => {
-    if (!fn) return work();
-    const l = { op, fn };
-    listeners.add(l);
-    try {
-      return await work();
-    } finally {
-      listeners.delete(l);
-    }
-  };
-  let seq = 0;
-  /** Calls waiting for the worker's answer, with the operation each one is (for a crash's error). */
-  const pending = new Map<number, { operation: string; resolve(v: unknown): void; reject(e: unknown): void }>();
-  let closed = false;
-  let onPaused!: (p: { step: number; op: string; path: string }) => void;
-  const paused = new Promise<{ step: number; op: string; path: string }>((r) => {
-    onPaused = r;
-  });
-  worker.onmessage = (e: MessageEvent<unknown>) => {
-    let m: Response;
-    try {
-      m = parseWith(WorkerResponse, e.data, 'ledger worker message');
-    } catch (err) {
-      // An answer that does not parse fails the call it names; one naming none has nobody to tell.
-      const id = (e.data as { id?: unknown } | null)?.id;
-      const p = typeof id === 'number' ? pending.get(id) : undefined;
-      if (p) {
-        pending.delete(id as number);
-        p.reject(err);
-      }
-      return;
-    }
-    if (m.type === 'paused') {
-      onPaused(m);
-      return;
-    }
-    if (m.type === 'writes') return;
-    if (m.type === 'progress') {
-      progressed(m.progress);
-      return;
-    }
-    if (m.type === 'credentials') {
-      const reply = (r: Omit<CredentialsReply, 'type' | 'ask'>) =>
-        worker.postMessage({ type: 'credentials', ask: m.ask, ...r } satisfies CredentialsReply);
-      // Only plain data crosses: user, password and string headers.
-      Promise.resolve()
-        .then(() => credentials?.({ url: m.url, failed: m.failed }))
-        .then(
-          (c) =>
-            reply({
-              value: c
-                ? (JSON.parse(
-                    JSON.stringify({ username: c.username, password: c.password, headers: c.headers }),
-                  ) as RemoteCredentials)
-                : undefined,
-            }),
-          (e: unknown) => reply({ error: e instanceof Error ? e.message : String(e) }),
-        );
-      return;
-    }
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (m.type === 'result') p.resolve(m.value);
-    else p.reject(reviveError(m.error));
-  };
-  worker.onerror = async (e) => {
-    // A script that failed to load (404, wrong MIME type, blocked by CSP) reports no message:
-    // before it answered once, find out why; after, it is a crash of a running Worker.
-    e.preventDefault();
-    const failed = [...pending.values()];
-    pending.clear();
-    const startFailure = opened ? undefined : await workerStartFailure(started, e.message);
-    for (const p of failed) p.reject(startFailure ?? workerCrashed(p.operation, e.message));
-  };
-  const send = (msg: RequestBody): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      // A closed ledger's Worker is gone: a call would wait for an answer that never comes.
-      if (closed) return reject(closedError());
-      const id = ++seq;
-      pending.set(id, { operation: msg.type === 'call' ? msg.method : msg.type, resolve, reject });
-      worker.postMessage({ ...msg, id } as Request);
-    });
-  const call = <T>(method: LedgerMethod, ...args: unknown[]) => send({ type: 'call', method, args }) as Promise<T>;
+  const channel = new WorkerChannel(worker, started, credentials, onProgress);
   try {
-    await send({ type: 'open', options: wire });
+    await channel.send({ type: 'open', options: wire });
   } catch (e) {
-    if (!opened) worker.terminate();
+    if (!channel.opened) worker.terminate();
     throw e;
   } finally {
     started?.release();
   }
-  opened = true;
+  channel.opened = true;
+  const call = <T>(method: LedgerMethod, ...args: unknown[]) => channel.call<T>(method, ...args);
+  const withProgress = <T>(op: LedgerProgress['op'], fn: ProgressListener | undefined, work: () => Promise<T>) =>
+    channel.progress.during(op, fn, work);
   return {
     worker,
-    paused,
+    paused: channel.paused,
     write: (batch: LedgerBatch) => call<WriteResult>('write', batch),
     getAudit: (id) => call('getAudit', id),
     getRun: (id) => call('getRun', id),
@@ -238,16 +297,6 @@ export async function createWorkerGitLedger(
     remoteUrl: () => call<string | undefined>('remoteUrl'),
     setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
     signingKey: () => call<string | undefined>('signingKey'),
-    async close() {
-      if (closed) return;
-      try {
-        await call('close');
-      } finally {
-        closed = true;
-        worker.terminate();
-        for (const p of pending.values()) p.reject(closedError());
-        pending.clear();
-      }
-    },
+    close: () => channel.close(),
   };
 }
