@@ -99,8 +99,9 @@ const cdnWarn = (w, warn) => {
 const PREFIX = 'scp-ledger-';
 const importDepsWithTarget = () => ({
   name: 'import-deps-with-target',
-  renderDynamicImport({ targetChunk }) {
-    if (!targetChunk) return null;
+  renderDynamicImport({ moduleId, targetChunk }) {
+    // loadCore() and loadHost() are the page's own later calls, not part of a first load.
+    if (!targetChunk || /[\\/]src[\\/]cdn\.ts$/.test(moduleId)) return null;
     return { left: `(__scpDeps(${JSON.stringify(targetChunk.fileName)}),import(`, right: '))' };
   },
   renderChunk(code, chunk, _options, { chunks }) {
@@ -197,7 +198,7 @@ const cdn = {
     format: 'es',
     plugins: [minify({ target: 'es2022' })],
     entryFileNames: '[name].js',
-    chunkFileNames: `${PREFIX}[name]-[hash].js`,
+    chunkFileNames: `${PREFIX}[name]-[hash:6].js`,
     manualChunks: chunkGroups(),
     sourcemap: true,
   },

@@ -10,7 +10,7 @@ const quiet = (p: Promise<unknown>) =>
     /* the call that needs it loads it again and reports the failure */
   });
 if (typeof document !== 'undefined') {
-  if (document.querySelector('scp-audit-badge, scp-audit-manager, scp-audit-log, scp-run-badge')) {
+  if (document.querySelector('scp-audit-badge,scp-audit-manager,scp-audit-log,scp-run-badge')) {
     quiet(import('./core/staging/staging.js'));
   }
   if (document.querySelector('scp-audit-log')) quiet(import('./core/ledger/git-browser/worker-ledger.js'));
