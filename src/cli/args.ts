@@ -1,5 +1,7 @@
 import { parseArgs as parseArgv } from 'node:util';
+import type * as z from 'zod/mini';
 import { ScpError } from '../core/errors/index.js';
+import { checkWith } from '../core/schemas/parse.js';
 
 /**
  * Command-line options through `node:util`'s parseArgs (strict): `--name value`, `--name=value`,
@@ -98,4 +100,25 @@ function usageFrom(e: unknown, argv: readonly string[]): unknown {
 export function str(flags: ParsedArgs['flags'], name: string): string | undefined {
   const v = flags[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Checks what the command line gave against the schema the SDK itself uses (one validation path),
+ * before the command does anything: a failure is a UsageError naming the option (exit code 2).
+ * `options` maps the schema's fields to the options they came from.
+ */
+export function checkOptions<S extends z.ZodMiniType>(
+  schema: S,
+  value: unknown,
+  options: Record<string, string>,
+  hint?: string,
+): z.infer<S> {
+  const r = checkWith(schema, value);
+  if (r.ok) return r.data;
+  const issue = r.issues[0]!;
+  const option = options[issue.path[0] ?? ''] ?? Object.values(options)[0]!;
+  throw new UsageError(`--${option}: ${issue.message}${hint ? ` (${hint})` : ''}`, {
+    data: { option },
+    cause: r.error,
+  });
 }

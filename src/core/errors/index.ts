@@ -198,6 +198,17 @@ export class LedgerUnavailableError extends ScpError<'ledger_unavailable', { rea
   }
 }
 
+/**
+ * The browser ledger's Worker failed with an uncaught error while a call was waiting for it: the
+ * call's outcome is unknown (a write may or may not have landed). `operation` is the call that was
+ * pending; open the ledger again (a new client, or reload the page) before retrying.
+ */
+export class WorkerCrashedError extends ScpError<'worker_crashed', { operation: string; reason: string }> {
+  constructor(message: string, o: Opts<{ operation: string; reason: string }>) {
+    super('worker_crashed', message, o);
+  }
+}
+
 /** An object could not be read because of the runtime (a missing global or API), not its bytes: the ledger was not judged. */
 export class LedgerReadError extends ScpError<'ledger_read_failed', { oid: string; reason: string }> {
   constructor(message: string, o: Opts<{ oid: string; reason: string }>) {

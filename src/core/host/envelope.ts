@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { BusEvents, type BusEventMap, type BusEventName } from '../schemas/events.js';
+import type { BusEventMap, BusEventName } from '../schemas/events.js';
 
 /**
  * The origin's SSE envelope: `{v: 1, ts, seq, type: "<domain>:<action>", key, data, ...}`.
@@ -90,19 +90,6 @@ export function envelopeToBus(env: OriginEnvelope): { name: BusEventName; payloa
     default:
       return undefined;
   }
-}
-
-/** Validates a mapped payload against the bus schema (`safeParse`, no throw). */
-export function checkBusPayload<K extends BusEventName>(
-  name: K,
-  payload: unknown,
-): { ok: true; value: BusEventMap[K] } | { ok: false; issues: { path: string; message: string }[] } {
-  const r = BusEvents[name].safeParse(payload);
-  if (r.success) return { ok: true, value: r.data as BusEventMap[K] };
-  return {
-    ok: false,
-    issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })),
-  };
 }
 
 /** The envelope a server sends for a bus event (the inverse of `envelopeToBus`). */

@@ -56,6 +56,59 @@ function joinUrl(base: string, path: string): string {
   return `${b}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
+/** The URL of a path under the base, with the query's defined, non-empty values. */
+function urlOf(base: string, path: string, query?: RequestOptions['query']): string {
+  let u = joinUrl(base, path);
+  if (query) {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
+    const s = qs.toString();
+    if (s) u += (u.includes('?') ? '&' : '?') + s;
+  }
+  return u;
+}
+
+/**
+ * A response as the caller gets it: an error status not in `accept` throws an HttpError (the body
+ * kept), a 304 or accepted error status is returned as is, and a 2xx body must be JSON matching
+ * `schema` (else a ValidationError).
+ */
+function answer(
+  res: Response,
+  text: string,
+  o: RequestOptions<z.ZodMiniType | undefined>,
+  what: string,
+  target: string,
+): HttpResponse<unknown> {
+  let body: unknown;
+  let jsonError: unknown;
+  if (text !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      jsonError = e;
+      body = text.slice(0, 500);
+    }
+  }
+  const accepted = o.accept?.includes(res.status) ?? false;
+  if (res.status >= 400 && !accepted) {
+    const reason =
+      body && typeof body === 'object' && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
+    throw new HttpError(`${what} failed with HTTP ${res.status}${reason}`, {
+      data: { status: res.status, url: target, body },
+    });
+  }
+  if (res.status === 304 || (res.status >= 400 && accepted)) return { status: res.status, body, headers: res.headers };
+  if (jsonError !== undefined) {
+    throw new ValidationError(`${what} returned a body that is not JSON`, {
+      data: { what, issues: [{ path: '(root)', message: 'not JSON' }] },
+      cause: jsonError,
+    });
+  }
+  const parsed = o.schema ? parseWith(o.schema, body, `response of ${what}`) : body;
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
 /**
  * The one HTTP helper every host adapter uses. Every failure is a typed ScpError:
  * HttpError (status >= 400, body kept in `data.body`), TimeoutError, NetworkError (no response),
@@ -72,16 +125,7 @@ export function createHttp(options: HttpOptions): Http {
     return typeof h === 'function' ? await h() : { ...h };
   }
 
-  function url(path: string, query?: RequestOptions['query']): string {
-    let u = joinUrl(options.baseUrl, path);
-    if (query) {
-      const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
-      const s = qs.toString();
-      if (s) u += (u.includes('?') ? '&' : '?') + s;
-    }
-    return u;
-  }
+  const url = (path: string, query?: RequestOptions['query']) => urlOf(options.baseUrl, path, query);
 
   async function request(method: string, path: string, o: RequestOptions<z.ZodMiniType | undefined> = {}) {
     const target = url(path, o.query);
@@ -120,46 +164,14 @@ export function createHttp(options: HttpOptions): Http {
 
     try {
       let res: Response;
-      try {
-        res = await doFetch(target, init);
-      } catch (e) {
-        return failed(e);
-      }
       let text: string;
       try {
+        res = await doFetch(target, init);
         text = res.status === 204 || res.status === 304 ? '' : await res.text();
       } catch (e) {
         return failed(e);
       }
-
-      let body: unknown;
-      let jsonError: unknown;
-      if (text !== '') {
-        try {
-          body = JSON.parse(text);
-        } catch (e) {
-          jsonError = e;
-          body = text.slice(0, 500);
-        }
-      }
-      const accepted = o.accept?.includes(res.status) ?? false;
-      if (res.status >= 400 && !accepted) {
-        const reason =
-          body && typeof body === 'object' && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
-        throw new HttpError(`${what} failed with HTTP ${res.status}${reason}`, {
-          data: { status: res.status, url: target, body },
-        });
-      }
-      if (res.status === 304 || (res.status >= 400 && accepted))
-        return { status: res.status, body, headers: res.headers };
-      if (jsonError !== undefined) {
-        throw new ValidationError(`${what} returned a body that is not JSON`, {
-          data: { what, issues: [{ path: '(root)', message: 'not JSON' }] },
-          cause: jsonError,
-        });
-      }
-      const parsed = o.schema ? parseWith(o.schema, body, `response of ${what}`) : body;
-      return { status: res.status, body: parsed, headers: res.headers };
+      return answer(res, text, o, what, target);
     } finally {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);

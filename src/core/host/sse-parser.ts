@@ -47,146 +47,161 @@ const tooLong = (what: string, limit: number) =>
  * stream cannot grow memory without limit.
  */
 export function createSseParser(options: SseParserOptions): SseParser {
-  const maxLine = options.maxLineLength ?? 1 << 20;
-  const maxEvent = options.maxEventLength ?? 4 << 20;
-  let lastEventId = options.lastEventId ?? '';
-  let started = false;
-  let skipLF = false;
-  let partial: string[] = [];
-  let lineLength = 0;
-  let discardingLine = false;
-  // Fields of the event being built.
-  let type = '';
-  let data = '';
-  let hasData = false;
-  let hasId = false;
-  let corrupt = false;
+  return new EventStreamParser(options);
+}
 
-  function resetEvent() {
-    type = '';
-    data = '';
-    hasData = false;
-    hasId = false;
-    corrupt = false;
+const LINE_BREAKS = /[\r\n]/g;
+
+class EventStreamParser implements SseParser {
+  lastEventId: string;
+  private readonly maxLine: number;
+  private readonly maxEvent: number;
+  private started = false;
+  private skipLF = false;
+  private partial: string[] = [];
+  private lineLength = 0;
+  private discardingLine = false;
+  // Fields of the event being built.
+  private type = '';
+  private data = '';
+  private hasData = false;
+  private hasId = false;
+  private corrupt = false;
+
+  constructor(private readonly options: SseParserOptions) {
+    this.maxLine = options.maxLineLength ?? 1 << 20;
+    this.maxEvent = options.maxEventLength ?? 4 << 20;
+    this.lastEventId = options.lastEventId ?? '';
   }
 
-  function dispatch() {
-    if (corrupt || !hasData) {
-      resetEvent();
+  push(chunk: string): void {
+    let i = 0;
+    const n = chunk.length;
+    if (n === 0) return;
+    if (!this.started) {
+      this.started = true;
+      if (chunk.charCodeAt(0) === 0xfeff) i = 1;
+    }
+    if (this.skipLF) {
+      this.skipLF = false;
+      if (chunk.charCodeAt(i) === 10) i++;
+    }
+    while (i < n) {
+      LINE_BREAKS.lastIndex = i;
+      const m = LINE_BREAKS.exec(chunk);
+      if (!m) {
+        this.append(chunk.slice(i));
+        return;
+      }
+      const j = m.index;
+      this.append(chunk.slice(i, j));
+      this.endLine();
+      if (chunk.charCodeAt(j) === 13) {
+        if (j + 1 < n) {
+          if (chunk.charCodeAt(j + 1) === 10) {
+            i = j + 2;
+            continue;
+          }
+        } else this.skipLF = true;
+      }
+      i = j + 1;
+    }
+  }
+
+  end(): void {
+    this.partial = [];
+    this.lineLength = 0;
+    this.discardingLine = false;
+    this.skipLF = false;
+    this.resetEvent();
+  }
+
+  private resetEvent(): void {
+    this.type = '';
+    this.data = '';
+    this.hasData = false;
+    this.hasId = false;
+    this.corrupt = false;
+  }
+
+  private dispatch(): void {
+    if (this.corrupt || !this.hasData) {
+      this.resetEvent();
       return;
     }
-    const message: SseMessage = { type: type || 'message', data, id: lastEventId, hasId };
-    resetEvent();
-    options.onMessage(message);
+    const message: SseMessage = {
+      type: this.type || 'message',
+      data: this.data,
+      id: this.lastEventId,
+      hasId: this.hasId,
+    };
+    this.resetEvent();
+    this.options.onMessage(message);
   }
 
-  function field(line: string) {
+  private field(line: string): void {
     const colon = line.indexOf(':');
     const name = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
     switch (name) {
       case 'event':
-        type = value;
+        this.type = value;
         break;
       case 'data':
-        if (corrupt) break;
-        if (data.length + value.length + 1 > maxEvent) {
-          corrupt = true;
-          data = '';
-          options.onError?.(tooLong('event', maxEvent));
-          break;
-        }
-        data = hasData ? `${data}\n${value}` : value;
-        hasData = true;
+        this.addData(value);
         break;
       case 'id':
         if (!value.includes('\0')) {
-          lastEventId = value;
-          hasId = true;
+          this.lastEventId = value;
+          this.hasId = true;
         }
         break;
       case 'retry':
-        if (/^\d+$/.test(value)) options.onRetry?.(Number(value));
+        if (/^\d+$/.test(value)) this.options.onRetry?.(Number(value));
         break;
       default:
         break; // unknown fields are ignored
     }
   }
 
-  function endLine() {
-    if (discardingLine) {
-      discardingLine = false;
+  private addData(value: string): void {
+    if (this.corrupt) return;
+    if (this.data.length + value.length + 1 > this.maxEvent) {
+      this.corrupt = true;
+      this.data = '';
+      this.options.onError?.(tooLong('event', this.maxEvent));
       return;
     }
-    const line = partial.length === 1 ? partial[0]! : partial.join('');
-    partial = [];
-    lineLength = 0;
-    if (line === '') dispatch();
-    else if (line.charCodeAt(0) !== 58 /* ':' comment */) field(line);
+    this.data = this.hasData ? `${this.data}\n${value}` : value;
+    this.hasData = true;
   }
 
-  function append(s: string) {
-    if (discardingLine || s === '') return;
-    if (lineLength + s.length > maxLine) {
-      discardingLine = true;
-      corrupt = true;
-      partial = [];
-      lineLength = 0;
-      options.onError?.(tooLong('line', maxLine));
+  private endLine(): void {
+    if (this.discardingLine) {
+      this.discardingLine = false;
       return;
     }
-    partial.push(s);
-    lineLength += s.length;
+    const line = this.partial.length === 1 ? this.partial[0]! : this.partial.join('');
+    this.partial = [];
+    this.lineLength = 0;
+    if (line === '') this.dispatch();
+    else if (line.charCodeAt(0) !== 58 /* ':' comment */) this.field(line);
   }
 
-  const breaks = /[\r\n]/g;
-
-  return {
-    get lastEventId() {
-      return lastEventId;
-    },
-    push(chunk: string) {
-      let i = 0;
-      const n = chunk.length;
-      if (n === 0) return;
-      if (!started) {
-        started = true;
-        if (chunk.charCodeAt(0) === 0xfeff) i = 1;
-      }
-      if (skipLF) {
-        skipLF = false;
-        if (chunk.charCodeAt(i) === 10) i++;
-      }
-      while (i < n) {
-        breaks.lastIndex = i;
-        const m = breaks.exec(chunk);
-        if (!m) {
-          append(chunk.slice(i));
-          return;
-        }
-        const j = m.index;
-        append(chunk.slice(i, j));
-        endLine();
-        if (chunk.charCodeAt(j) === 13) {
-          if (j + 1 < n) {
-            if (chunk.charCodeAt(j + 1) === 10) {
-              i = j + 2;
-              continue;
-            }
-          } else skipLF = true;
-        }
-        i = j + 1;
-      }
-    },
-    end() {
-      partial = [];
-      lineLength = 0;
-      discardingLine = false;
-      skipLF = false;
-      resetEvent();
-    },
-  };
+  private append(s: string): void {
+    if (this.discardingLine || s === '') return;
+    if (this.lineLength + s.length > this.maxLine) {
+      this.discardingLine = true;
+      this.corrupt = true;
+      this.partial = [];
+      this.lineLength = 0;
+      this.options.onError?.(tooLong('line', this.maxLine));
+      return;
+    }
+    this.partial.push(s);
+    this.lineLength += s.length;
+  }
 }
 
 /** Serialises one event in the wire format (multi-line data split on any line end). */

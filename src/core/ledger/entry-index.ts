@@ -245,44 +245,7 @@ export function createEntryIndex(): EntryIndex {
 
     list(query) {
       const q = normalizeQuery(query);
-      const { since, until, ...rest } = q.filter;
-      const view = rest.kind ? byKind[rest.kind] : all;
-      const rows = view.rows;
-      let start = q.after ? indexAfter(rows.length, (i) => rows[i]!.key, q.after) : 0;
-      let end = rows.length;
-      const timed = since !== undefined || until !== undefined;
-      if (until !== undefined) start = Math.max(start, view.firstOlderThan(Date.parse(until)));
-      if (since !== undefined) end = view.firstOlderThan(Date.parse(since));
-      // Time bounds are applied by position; the predicate checks everything else.
-      const match = compileFilter(rest);
-      const needles = [rest.text, rest.idPrefix].filter((x): x is string => !!x).map(needleOf);
-      const chunks = needles.length ? view.chunkList() : undefined;
-      const n = rows.length;
-
-      const entries: EntryMeta[] = [];
-      let last: Row | undefined;
-      let more = false;
-      let i = start;
-      scan: while (i < end) {
-        // Chunk of row i (counted from the oldest) and the index where that chunk ends.
-        const c = Math.floor((n - 1 - i) / CHUNK);
-        const stop = Math.min(end, n - c * CHUNK);
-        if (chunks && !chunkMayHold(chunks[c]!, needles)) {
-          i = stop;
-          continue;
-        }
-        for (; i < stop; i++) {
-          const row = rows[i]!;
-          if ((timed && !row.timeOk) || !match(row.meta, row.text)) continue;
-          if (entries.length === q.limit) {
-            more = true;
-            break scan;
-          }
-          entries.push({ ...row.meta });
-          last = row;
-        }
-      }
-      return more && last ? { entries, cursor: encodeCursor(last.key) } : { entries };
+      return pageOf(q.filter.kind ? byKind[q.filter.kind] : all, q);
     },
 
     get size() {
@@ -295,4 +258,45 @@ export function createEntryIndex(): EntryIndex {
       byId.clear();
     },
   };
+}
+
+/** One page of `view` (all rows, or one kind's) for a normalized query. */
+function pageOf(view: SortedRows, q: ReturnType<typeof normalizeQuery>): LedgerPage {
+  const { since, until, ...rest } = q.filter;
+  const rows = view.rows;
+  let start = q.after ? indexAfter(rows.length, (i) => rows[i]!.key, q.after) : 0;
+  let end = rows.length;
+  const timed = since !== undefined || until !== undefined;
+  if (until !== undefined) start = Math.max(start, view.firstOlderThan(Date.parse(until)));
+  if (since !== undefined) end = view.firstOlderThan(Date.parse(since));
+  // Time bounds are applied by position; the predicate checks everything else.
+  const match = compileFilter(rest);
+  const needles = [rest.text, rest.idPrefix].filter((x): x is string => !!x).map(needleOf);
+  const chunks = needles.length ? view.chunkList() : undefined;
+  const n = rows.length;
+
+  const entries: EntryMeta[] = [];
+  let last: Row | undefined;
+  let more = false;
+  let i = start;
+  scan: while (i < end) {
+    // Chunk of row i (counted from the oldest) and the index where that chunk ends.
+    const c = Math.floor((n - 1 - i) / CHUNK);
+    const stop = Math.min(end, n - c * CHUNK);
+    if (chunks && !chunkMayHold(chunks[c]!, needles)) {
+      i = stop;
+      continue;
+    }
+    for (; i < stop; i++) {
+      const row = rows[i]!;
+      if ((timed && !row.timeOk) || !match(row.meta, row.text)) continue;
+      if (entries.length === q.limit) {
+        more = true;
+        break scan;
+      }
+      entries.push({ ...row.meta });
+      last = row;
+    }
+  }
+  return more && last ? { entries, cursor: encodeCursor(last.key) } : { entries };
 }

@@ -1,8 +1,25 @@
-import { ValidationError } from '../errors/index.js';
+import * as z from 'zod/mini';
+import { parseWith } from '../schemas/parse.js';
 
 /** What a run produced or touched, from the repo-audit design: commit, branch, pr, patch, file, tag. */
 export const ARTIFACT_TYPES = ['commit', 'branch', 'pr', 'patch', 'file', 'tag'] as const;
 export type ArtifactType = (typeof ARTIFACT_TYPES)[number];
+
+const ARTIFACT_TYPE = `one of ${ARTIFACT_TYPES.join(', ')}`;
+const ARTIFACT_VALUE = 'a string of 1 to 500 characters';
+const artifactValue = z.string(ARTIFACT_VALUE).check(z.minLength(1, ARTIFACT_VALUE), z.maxLength(500, ARTIFACT_VALUE));
+
+/** `handle.artifact()`'s input: `{ type, value, repo?, summary? }`. */
+export const ArtifactInputSchema = z.looseObject(
+  { type: z.enum(ARTIFACT_TYPES, ARTIFACT_TYPE), value: artifactValue },
+  'expected an artifact { type, value, repo?, summary? }',
+);
+
+/** `addArtifact()`'s reference. */
+export const ArtifactRefInput = z.looseObject(
+  { ref_type: z.enum(ARTIFACT_TYPES, ARTIFACT_TYPE), ref_value: artifactValue },
+  'expected an artifact reference { ref_type, ref_value, repo }',
+);
 
 export interface ArtifactRef {
   ref_type: ArtifactType;
@@ -21,16 +38,7 @@ const key = (a: Pick<ArtifactRef, 'repo' | 'ref_type' | 'ref_value'>) =>
  * same artifact merges its summary/metadata instead of duplicating it. Returns the new list.
  */
 export function addArtifact(list: readonly ArtifactRef[], ref: ArtifactRef): ArtifactRef[] {
-  if (!(ARTIFACT_TYPES as readonly string[]).includes(ref.ref_type)) {
-    throw new ValidationError(`Unknown artifact type "${ref.ref_type}": use one of ${ARTIFACT_TYPES.join(', ')}`, {
-      data: { what: 'artifact', issues: [{ path: 'ref_type', message: 'unknown type' }] },
-    });
-  }
-  if (!ref.ref_value || typeof ref.ref_value !== 'string' || ref.ref_value.length > 500) {
-    throw new ValidationError('An artifact needs a ref_value of 1 to 500 characters', {
-      data: { what: 'artifact', issues: [{ path: 'ref_value', message: 'empty or too long' }] },
-    });
-  }
+  parseWith(ArtifactRefInput, ref, 'artifact');
   const k = key(ref);
   const i = list.findIndex((a) => key(a) === k);
   if (i < 0) return [...list, { ...ref }];

@@ -1,12 +1,14 @@
 // The runs this client owns: their ordered store writes, the heartbeat, the group commit into the
 // ledger, and the recovery of runs whose owner died. `createRuns` (runs.ts) is its public face.
-import { ConflictError, LedgerWriteError, ScpError, ValidationError } from '../errors/index.js';
+import { ConflictError, LedgerWriteError, ScpError } from '../errors/index.js';
 import type { Ledger, LedgerBatch } from '../ledger/types.js';
+import { parseWith } from '../schemas/parse.js';
 import type { Run, RunEvent, RunRecord } from '../schemas/run.js';
 import type { LiveRun, StagingStore } from '../storage/types.js';
-import { addArtifact, type ArtifactRef } from './artifacts.js';
+import { addArtifact, ArtifactInputSchema, type ArtifactRef } from './artifacts.js';
 import { disposedError } from './guards.js';
 import { capString, harvestMetadata } from './harvest.js';
+import { RunOutcomeInput } from './input.js';
 import { createRunLocks, type RunLocks } from './locks.js';
 import { judge, type FinishInput } from './status.js';
 import {
@@ -280,20 +282,20 @@ export class RunTracker {
       },
       event: (e) => this.addEvent(t, e),
       artifact: (a) => this.addRunArtifact(t, a),
-      finish: (outcome: RunOutcome = {}) => this.finishRun(t, outcome),
+      finish: async (outcome: RunOutcome = {}) => {
+        parseWith(RunOutcomeInput, outcome, 'run outcome');
+        return this.finishRun(t, outcome);
+      },
     };
   }
 
   private async addRunArtifact(t: Tracked, a: ArtifactInput): Promise<ArtifactRef[]> {
     assertOpen(t, 'artifacts can no longer be added');
-    if (!a || typeof a !== 'object')
-      throw new ValidationError('Invalid artifact: pass { type, value, repo?, summary? }', {
-        data: { what: 'artifact', issues: [{ path: '(root)', message: 'not an object' }] },
-      });
+    parseWith(ArtifactInputSchema, a, 'artifact');
     const summary = a.summary === undefined ? undefined : this.redact(capString(String(a.summary), 500));
     const list = addArtifact((t.run['artifacts'] as ArtifactRef[] | undefined) ?? [], {
       ref_type: a.type,
-      ref_value: typeof a.value === 'string' ? this.redact(a.value) : a.value,
+      ref_value: this.redact(a.value),
       repo: typeof a.repo === 'string' ? a.repo : '',
       ...(summary !== undefined && { summary }),
     });

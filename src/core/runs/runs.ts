@@ -5,6 +5,17 @@ import { noop } from './tracked.js';
 import type { Run } from '../schemas/run.js';
 import type { RunHandle, Runs, RunsDeps, RunSpec } from './types.js';
 
+/** Runs in progress, newest first: the store's (other tabs too), updated by what this tab holds. */
+async function liveRuns(store: RunsDeps['store'], tracker: RunTracker): Promise<Run[]> {
+  const byId = new Map<string, Run>();
+  for (const l of await store.listRuns()) if (l.run.status === 'running') byId.set(l.run.run_id, l.run);
+  for (const t of tracker.owned.values()) {
+    if (t.finished) byId.delete(t.run.run_id);
+    else byId.set(t.run.run_id, { ...t.run });
+  }
+  return [...byId.values()].sort((a, b) => (a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : 0));
+}
+
 /**
  * Run tracking: `track` / `wrap` / `start` → `event` → `finish`. Live runs sit in the staging store
  * with a heartbeat; finished runs wait there too until a group commit puts them in the ledger, so a
@@ -63,17 +74,7 @@ export function createRuns(deps: RunsDeps): Runs {
       return tracker.handleFor(t);
     },
 
-    async live() {
-      const byId = new Map<string, Run>();
-      for (const l of await store.listRuns()) if (l.run.status === 'running') byId.set(l.run.run_id, l.run);
-      for (const t of tracker.owned.values()) {
-        if (t.finished) byId.delete(t.run.run_id);
-        else byId.set(t.run.run_id, { ...t.run });
-      }
-      return [...byId.values()].sort((a, b) =>
-        a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : 0,
-      );
-    },
+    live: () => liveRuns(store, tracker),
 
     async get(id) {
       assertValidId(id, 'run');

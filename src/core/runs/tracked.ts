@@ -1,10 +1,12 @@
 // A run as this client looks after it, and the pure steps that build and change its record:
 // checking a spec, the new run, an event, abandoning.
-import { RunFinishedError, ValidationError } from '../errors/index.js';
+import { RunFinishedError } from '../errors/index.js';
 import { newRunId } from '../ids.js';
+import { parseWith } from '../schemas/parse.js';
 import type { Run, RunEvent, RunRecord } from '../schemas/run.js';
 import { PRESET_RUN_ID, type SpecWithPresetId } from './guards.js';
 import { capString, EVENT_LIMITS, harvestValue } from './harvest.js';
+import { RunEventInput, RunSpecInput } from './input.js';
 import type { RunContextProvider, RunHandle, RunSpec } from './types.js';
 
 type RunContext = ReturnType<RunContextProvider>;
@@ -37,27 +39,9 @@ export function normaliseSubtype(type: string, subtype?: string): string {
   return subtype.includes(':') || subtype === type ? subtype : `${type}:${subtype}`;
 }
 
+/** Refuses a spec that is not a run spec (ValidationError naming each bad field). */
 export function checkSpec(spec: RunSpec): void {
-  const issues: { path: string; message: string }[] = [];
-  if (!spec || typeof spec !== 'object') issues.push({ path: '(root)', message: 'expected a run spec object' });
-  else {
-    if (typeof spec.type !== 'string' || !spec.type.trim())
-      issues.push({ path: 'type', message: 'a non-empty string is required (e.g. "deploy")' });
-    else if (spec.type.length > 100) issues.push({ path: 'type', message: 'at most 100 characters' });
-    if (spec.subtype !== undefined && (typeof spec.subtype !== 'string' || spec.subtype.length > 200))
-      issues.push({ path: 'subtype', message: 'a string of at most 200 characters' });
-    if (
-      spec.modules_affected !== undefined &&
-      !(Array.isArray(spec.modules_affected) && spec.modules_affected.every((m) => typeof m === 'string'))
-    ) {
-      issues.push({ path: 'modules_affected', message: 'a list of strings' });
-    }
-  }
-  if (issues.length) {
-    throw new ValidationError(`Invalid run spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-      data: { what: 'run spec', issues },
-    });
-  }
+  parseWith(RunSpecInput, spec, 'run spec');
 }
 
 /** The run as the ledger keeps it: no live-only fields. */
@@ -109,11 +93,7 @@ export function assertOpen(t: Tracked, what: string): void {
 
 /** The next event of `t` from what the action reported (checked, capped and redacted). */
 export function eventFrom(t: Tracked, e: Parameters<RunHandle['event']>[0], now: () => Date, redact: Redact): RunEvent {
-  if (!e || typeof e !== 'object' || typeof e.type !== 'string' || !e.type.trim()) {
-    throw new ValidationError('Invalid run event: type: a non-empty string is required', {
-      data: { what: 'run event', issues: [{ path: 'type', message: 'a non-empty string is required' }] },
-    });
-  }
+  parseWith(RunEventInput, e, 'run event');
   const { seq: _seq, ts: _ts, type, detail, ...rest } = e as Record<string, unknown> & { type: string };
   const fields = redact(harvestValue(rest, EVENT_LIMITS) as Record<string, unknown> | undefined) ?? {};
   const cleanDetail = detail === undefined ? undefined : redact(harvestValue(detail, EVENT_LIMITS));

@@ -55,6 +55,31 @@ export interface Prepared {
   hashing: Promise<string>;
 }
 
+/** The result with secrets replaced, what fired, and its canonical JSON (for size and hash). */
+function redactResult(
+  redactor: PrepareConfig['redactor'],
+  cardKey: string,
+  result: unknown,
+): { data: unknown; fired: string[]; canonical: string } {
+  try {
+    if (redactor.redactCanonical) {
+      const { value, fired, canonical } = redactor.redactCanonical(result);
+      return { data: value, fired, canonical };
+    }
+    const { value, fired } = redactor.redact(result);
+    return { data: value, fired, canonical: canonicalJson(value) };
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    throw new ValidationError(
+      `Cannot stage "${cardKey}": the result is not JSON data (${e.message}). Pass plain objects, arrays, strings, finite numbers, booleans and null.`,
+      {
+        data: { what: 'stage input', issues: [{ path: 'result', message: 'not JSON' }] },
+        cause: e,
+      },
+    );
+  }
+}
+
 /** Validate, redact, size-check and start hashing one scan. Pure work: nothing is stored here. */
 export function prepareScan(
   cfg: PrepareConfig,
@@ -95,26 +120,7 @@ export function prepareScan(
   // Before the redactor walks it: too deep, too wide or too long is a typed error, never a stack overflow.
   checkValueLimits(result, limits, `scan result of card "${cardKey.slice(0, 80)}"`, 'result');
 
-  let data: unknown;
-  let fired: string[];
-  let canonical: string;
-  try {
-    if (redactor.redactCanonical) {
-      ({ value: data, fired, canonical } = redactor.redactCanonical(result));
-    } else {
-      ({ value: data, fired } = redactor.redact(result));
-      canonical = canonicalJson(data);
-    }
-  } catch (e) {
-    if (!(e instanceof TypeError)) throw e;
-    throw new ValidationError(
-      `Cannot stage "${cardKey}": the result is not JSON data (${e.message}). Pass plain objects, arrays, strings, finite numbers, booleans and null.`,
-      {
-        data: { what, issues: [{ path: 'result', message: 'not JSON' }] },
-        cause: e,
-      },
-    );
-  }
+  const { data, fired, canonical } = redactResult(redactor, cardKey, result);
   const rawSummary = options.summary !== undefined ? oneLine(options.summary) : deriveSummary(cardKey, data, status);
   const summary = redactor.redact(rawSummary);
 

@@ -266,3 +266,33 @@ export async function saveClaimed(ctx: SaveContext, ids: string[], options: Save
   if (cleanup) throw cleanup;
   return { saved: saveIds, commit: written.commit };
 }
+
+/**
+ * Runs `work` on `ids` holding their claim where the store is shared with other processes (`take`
+ * reserves them, all or none); a failure gives the claim back.
+ */
+export async function withClaim<T>(
+  store: StagingStore,
+  ids: string[],
+  take: (store: StagingStore, ids: string[]) => Promise<void>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const claimed = !!store.claimForSave && ids.length > 0;
+  if (claimed) await take(store, ids);
+  try {
+    return await work();
+  } catch (e) {
+    if (claimed) await store.releaseClaim?.(ids).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Saves the selection: a store shared with other processes reserves the ids first (all or none). */
+export async function saveSelection(
+  ctx: SaveContext,
+  selection: string[] | 'all',
+  options: SaveOptions,
+): Promise<SaveResult> {
+  const ids = selection === 'all' ? (await ctx.store.listSnapshots()).map((m) => m.snapshot_id) : selection;
+  return withClaim(ctx.store, ids, claim, () => saveClaimed(ctx, ids, options));
+}

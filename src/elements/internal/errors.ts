@@ -19,6 +19,7 @@ export function userErrorText(error: unknown, t: Translate): string {
       return t('errUnreachable');
     case 'ledger_unavailable':
     case 'ledger_read_failed':
+    case 'worker_crashed':
       return t('errUnavailable');
     case 'quota_exceeded':
     case 'disk_full':

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempRepo } from '../../helpers/temp-repo.js';
 
@@ -174,6 +174,25 @@ describe('scp-ledger CLI', () => {
       assert.equal(h.code, 0, c);
       assert.match(h.stdout, new RegExp(`^Usage: scp-ledger ${c}`), c);
     }
+  });
+
+  it('refuses a bad --type, --subtype or --artifact with exit 2 before running the command', () => {
+    const marker = join(repo.dir, 'ran.txt');
+    const touch = ['--', 'node', '-e', `require("fs").writeFileSync(${JSON.stringify(marker)}, "1")`];
+    const cases: [string[], RegExp][] = [
+      [['--artifact', 'ticket:42'], /^scp-ledger run: --artifact: one of commit, branch, pr, patch, file, tag/],
+      [['--artifact', 'pr'], /^scp-ledger run: --artifact: a string of 1 to 500 characters \(write <type>:<value>/],
+      [['--type='], /^scp-ledger run: --type: a non-empty string is required/],
+      [['--subtype', 'x'.repeat(201)], /^scp-ledger run: --subtype: a string of at most 200 characters/],
+    ];
+    for (const [options, message] of cases) {
+      const r = cli(repo.dir, ['run', ...options, ...touch]);
+      assert.equal(r.code, 2, `${options.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.equal(existsSync(marker), false, `${options.join(' ')}: the command ran`);
+    }
+    assert.equal(repo.git('branch', '--list', 'scp-ledger').trim(), '', 'no ledger branch was made');
   });
 
   it('exports CSV and JSON Lines of exactly the filtered entries', () => {

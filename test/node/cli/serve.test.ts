@@ -40,6 +40,14 @@ describe('scp-ledger serve', () => {
     assert.match(io.errText.join(''), /--postgres needs --remote <git url>/);
   });
 
+  it('refuses a --port that is not a port number (exit 2, naming the option)', async () => {
+    for (const port of ['80x', '65536', '-1']) {
+      const io = testIo(dir);
+      assert.equal(await main(['serve', `--port=${port}`, '--dir', join(dir, 'host')], io), 2, port);
+      assert.match(io.errText.join(''), new RegExp(`^scp-ledger serve: --port: not a port number \\(got ${port}\\)`));
+    }
+  });
+
   it('serves the host API from files under --dir until stopped', async () => {
     const io = testIo(dir);
     let stop!: () => void;

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ValidationError } from '../../../src/core/errors/index.js';
 import { createGitLedger, type GitLedger } from '../../../src/core/ledger/git/index.js';
 import { openSshKeySigner } from '../../../src/core/ledger/git/signing/signers.js';
 import { splitSignedCommit, type Signer } from '../../../src/core/ledger/git/signing/sshsig.js';
@@ -71,6 +72,25 @@ describe('git ledger: signed commits', () => {
     await alice.write({ audits: [makeAudit(), makeAudit({ card_key: 'k8s' })] });
     return alice;
   }
+
+  it('a key file that cannot sign is a ValidationError saying why (passphrase, not a key, another key type)', async () => {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-C', 'locked', '-f', join(keys, 'locked')]);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-C', 'ec', '-f', join(keys, 'ec')]);
+    const cases: [string, RegExp][] = [
+      [readFileSync(join(keys, 'locked'), 'utf8'), /passphrase-protected/],
+      [readFileSync(join(keys, 'ec'), 'utf8'), /only ssh-ed25519 keys sign/],
+      [pub.alice!, /not an OpenSSH private key file/],
+    ];
+    for (const [text, why] of cases) {
+      await assert.rejects(openSshKeySigner(text), (e: unknown) => {
+        assert.ok(e instanceof ValidationError, String(e));
+        assert.equal(e.data.what, 'signing key');
+        assert.match(e.message, /^Invalid signing key: /);
+        assert.match(e.message, why);
+        return true;
+      });
+    }
+  });
 
   it('every commit we sign passes git verify-commit and ssh-keygen -Y verify; verify() checks them', async () => {
     const alice = await enrolled();

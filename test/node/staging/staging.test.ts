@@ -488,6 +488,26 @@ describe('staging: discard', () => {
     assert.deepEqual(eventsNamed('audit:discarded'), []);
   });
 
+  it('refuses options that are not text with a ValidationError naming the field, before touching the ledger', async () => {
+    const { staging, eventsNamed } = rig();
+    const a = staged(await staging.stage('security', { a: 1 })).snapshot;
+    for (const [options, path] of [
+      [{ actor: 42 }, 'actor'],
+      [{ reason: 'x'.repeat(2001) }, 'reason'],
+      [{ correlation_id: ['req'] }, 'correlation_id'],
+      [null, '(root)'],
+    ] as const) {
+      const err = await rejection(staging.discard([a.snapshot_id], options as never));
+      assert.equal(err.code, 'validation', `${path}: ${err.message}`);
+      assert.match(err.message, new RegExp(`^Invalid discard options: ${path.replace(/[()]/g, '\\$&')}: `));
+    }
+    assert.equal((await staging.list()).length, 1);
+    assert.deepEqual(eventsNamed('audit:discarded'), []);
+    // null and '' still mean "no reason".
+    const r = await staging.discard([a.snapshot_id], { reason: null as never, correlation_id: '' });
+    assert.deepEqual(r.discarded, [a.snapshot_id]);
+  });
+
   it('discards nothing when any id is not pending', async () => {
     const { staging } = rig();
     const a = staged(await staging.stage('security', { a: 1 })).snapshot;

@@ -12,6 +12,8 @@ import {
   renameSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { checkWith } from '../../schemas/parse.js';
 import type { OriginEnvelope } from '../envelope.js';
 
 /** One journaled event: its seq, the envelope as JSON, and the SSE frame clients are sent. */
@@ -93,15 +95,53 @@ export function frameOf(seq: number, type: string, json: string): string {
   return `event: ${type}\nid: ${seq}\ndata: ${json}\n\n`;
 }
 
+/** A stored line: an envelope with the seq it was given (more fields are the envelope's own). */
+const JournalLine = z.looseObject({ seq: z.number(), type: z.string(), ts: z.optional(z.unknown()) });
+/** `journal.json`: the journal's id. */
+const JournalMeta = z.object({ instance_id: z.string().check(z.minLength(1)) });
+
+/** A stored line as an entry, or undefined for a line that is torn or not an envelope. */
 function entryFromLine(line: string): JournalEntry | undefined {
+  let parsed: unknown;
   try {
-    const env = JSON.parse(line) as { seq?: unknown; type?: unknown; ts?: unknown };
-    if (typeof env.seq !== 'number' || typeof env.type !== 'string') return undefined;
-    const at = typeof env.ts === 'number' ? env.ts * 1000 : 0;
-    return { seq: env.seq, at, type: env.type, json: line, frame: frameOf(env.seq, env.type, line) };
+    parsed = JSON.parse(line);
   } catch {
     return undefined;
   }
+  const r = checkWith(JournalLine, parsed);
+  if (!r.ok) return undefined;
+  const env = r.data;
+  const at = typeof env.ts === 'number' ? env.ts * 1000 : 0;
+  return { seq: env.seq, at, type: env.type, json: line, frame: frameOf(env.seq, env.type, line) };
+}
+
+/** The id kept in `journal.json`, if it is there and readable. */
+function storedInstanceId(metaPath: string): string | undefined {
+  if (!existsSync(metaPath)) return undefined;
+  try {
+    const r = checkWith(JournalMeta, JSON.parse(readFileSync(metaPath, 'utf8')));
+    return r.ok ? r.data.instance_id : undefined;
+  } catch {
+    return undefined; // rewritten by the caller
+  }
+}
+
+/** The entries of a segment file and the byte length of its whole lines (a torn last line is not counted). */
+function readWholeLines(path: string): { entries: JournalEntry[]; good: number; size: number } {
+  const text = readFileSync(path, 'utf8');
+  const entries: JournalEntry[] = [];
+  let good = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') {
+      good += 1;
+      continue;
+    }
+    const e = entryFromLine(line);
+    if (!e) break; // a torn line: everything after it is cut
+    entries.push(e);
+    good += Buffer.byteLength(line) + 1;
+  }
+  return { entries, good, size: Buffer.byteLength(text) };
 }
 
 /**
@@ -111,69 +151,140 @@ function entryFromLine(line: string): JournalEntry | undefined {
  * `reset`. A torn last line (crash mid-append) is cut off on open.
  */
 export function createEventJournal(options: EventJournalOptions = {}): LocalEventJournal {
-  const dir = options.dir;
-  const maxEvents = options.retention?.maxEvents ?? 10_000;
-  const maxAgeMs = options.retention?.maxAgeMs ?? 7 * 24 * 3600_000;
-  const segmentEvents = options.segmentEvents ?? 1000;
-  const memoryEvents = options.memoryEvents ?? 2048;
-  const now = options.now ?? Date.now;
-  const listeners = new Set<(e: JournalEntry) => void>();
+  return new FileJournal(options);
+}
 
-  let instanceId: string = randomUUID();
-  let lastSeq = 0;
-  let firstSeq = 1;
-  let tail: JournalEntry[] = [];
-  // Segments on disk, oldest first: first seq, file name, event count.
-  let segments: { first: number; name: string; count: number }[] = [];
-  // In memory-only mode, every retained event lives in `tail`.
-  const memoryOnly = !dir;
+class FileJournal implements LocalEventJournal {
+  instanceId: string = randomUUID();
+  lastSeq = 0;
+  firstSeq = 1;
+  private readonly dir: string | undefined;
+  private readonly maxEvents: number;
+  private readonly maxAgeMs: number;
+  private readonly segmentEvents: number;
+  private readonly memoryEvents: number;
+  private readonly now: () => number;
+  private readonly listeners = new Set<(e: JournalEntry) => void>();
+  /** The newest events (in memory-only mode, every retained one). */
+  private tail: JournalEntry[] = [];
+  /** Segments on disk, oldest first: first seq, file name, event count. */
+  private segments: { first: number; name: string; count: number }[] = [];
 
-  if (dir) {
-    mkdirSync(dir, { recursive: true });
-    const metaPath = join(dir, 'journal.json');
-    if (existsSync(metaPath)) {
+  constructor(options: EventJournalOptions) {
+    this.dir = options.dir;
+    this.maxEvents = options.retention?.maxEvents ?? 10_000;
+    this.maxAgeMs = options.retention?.maxAgeMs ?? 7 * 24 * 3600_000;
+    this.segmentEvents = options.segmentEvents ?? 1000;
+    this.memoryEvents = options.memoryEvents ?? 2048;
+    this.now = options.now ?? Date.now;
+    if (this.dir) this.openDir(this.dir);
+  }
+
+  append(envelope: OriginEnvelope): JournalEntry {
+    const seq = this.lastSeq + 1;
+    const at = this.now();
+    const json = JSON.stringify({ ...envelope, seq });
+    const entry: JournalEntry = { seq, at, type: envelope.type, json, frame: frameOf(seq, envelope.type, json) };
+    if (this.dir) this.writeLine(this.dir, seq, json);
+    this.lastSeq = seq;
+    this.tail.push(entry);
+    if (!this.dir) this.prune();
+    else {
+      if (this.tail.length > this.memoryEvents * 2) this.tail = this.tail.slice(-this.memoryEvents);
+      if (this.segments.at(-1)!.count === 1) this.prune(); // a new segment started: maybe drop old ones
+      this.firstSeq = this.segments[0]!.first;
+    }
+    for (const fn of [...this.listeners]) {
       try {
-        instanceId = (JSON.parse(readFileSync(metaPath, 'utf8')) as { instance_id: string }).instance_id || instanceId;
+        fn(entry);
       } catch {
-        /* rewritten below */
+        /* one listener cannot stop the others */
       }
     }
-    writeFileSync(`${metaPath}.tmp`, JSON.stringify({ instance_id: instanceId }));
+    return entry;
+  }
+
+  read(after: number, limit: number): JournalEntry[] {
+    if (after >= this.lastSeq) return [];
+    const from = Math.max(after + 1, this.firstSeq);
+    const t0 = this.tail[0]?.seq;
+    if (t0 !== undefined && from >= t0) {
+      const i = from - t0;
+      return this.tail.slice(i, i + limit);
+    }
+    if (!this.dir) return [];
+    const out: JournalEntry[] = [];
+    for (let s = 0; s < this.segments.length && out.length < limit; s++) {
+      const seg = this.segments[s]!;
+      const end = this.segments[s + 1]?.first ?? this.lastSeq + 1;
+      if (end <= from) continue;
+      for (const e of this.readSegment(seg.name)) if (e.seq >= from && out.length < limit) out.push(e);
+    }
+    return out;
+  }
+
+  history(before: number, limit: number): JournalEntry[] {
+    const top = Math.min(before - 1, this.lastSeq);
+    if (top < this.firstSeq || limit <= 0) return [];
+    const start = Math.max(this.firstSeq, top - limit + 1);
+    return this.read(start - 1, top - start + 1).reverse();
+  }
+
+  check(cursor: string): CursorCheck {
+    if (!/^\d{1,15}$/.test(cursor)) return { ok: false, reason: 'cursor_unknown' };
+    const c = Number(cursor);
+    if (c > this.lastSeq) return { ok: false, reason: 'cursor_unknown' };
+    if (c < this.firstSeq - 1) return { ok: false, reason: 'cursor_expired' };
+    return { ok: true, seq: c };
+  }
+
+  subscribe(fn: (entry: JournalEntry) => void): () => void {
+    this.listeners.add(fn);
+    return () => {
+      this.listeners.delete(fn);
+    };
+  }
+
+  /** Reads the folder: the journal's id, its segments, and the newest segment's events (a torn line cut off). */
+  private openDir(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    const metaPath = join(dir, 'journal.json');
+    this.instanceId = storedInstanceId(metaPath) ?? this.instanceId;
+    writeFileSync(`${metaPath}.tmp`, JSON.stringify({ instance_id: this.instanceId }));
     renameSync(`${metaPath}.tmp`, metaPath);
-    segments = readdirSync(dir)
+    this.segments = readdirSync(dir)
       .map((n) => SEGMENT.exec(n))
       .filter((m): m is RegExpExecArray => !!m)
       .map((m) => ({ first: Number(m[1]), name: m[0], count: 0 }))
       .sort((a, b) => a.first - b.first);
-    const last = segments.at(-1);
+    const last = this.segments.at(-1);
     if (last) {
       const path = join(dir, last.name);
-      const text = readFileSync(path, 'utf8');
-      const entries: JournalEntry[] = [];
-      let good = 0;
-      for (const line of text.split('\n')) {
-        if (line === '') {
-          good += 1;
-          continue;
-        }
-        const e = entryFromLine(line);
-        if (!e) break; // a torn line: everything after it is cut
-        entries.push(e);
-        good += Buffer.byteLength(line) + 1;
-      }
-      if (good < Buffer.byteLength(text)) truncateSync(path, Math.min(good, Buffer.byteLength(text)));
+      const { entries, good, size } = readWholeLines(path);
+      if (good < size) truncateSync(path, Math.min(good, size));
       last.count = entries.length;
-      tail = entries.slice(-memoryEvents);
-      lastSeq = entries.at(-1)?.seq ?? last.first - 1;
+      this.tail = entries.slice(-this.memoryEvents);
+      this.lastSeq = entries.at(-1)?.seq ?? last.first - 1;
     }
-    firstSeq = segments[0]?.first ?? lastSeq + 1;
-    if (segments.length === 0) firstSeq = 1;
-    prune();
+    this.firstSeq = this.segments[0]?.first ?? this.lastSeq + 1;
+    if (this.segments.length === 0) this.firstSeq = 1;
+    this.prune();
   }
 
-  function readSegment(name: string): JournalEntry[] {
+  /** Appends one line to the newest segment, starting a new one when it is full. */
+  private writeLine(dir: string, seq: number, json: string): void {
+    let seg = this.segments.at(-1);
+    if (!seg || seg.count >= this.segmentEvents) {
+      seg = { first: seq, name: segName(seq), count: 0 };
+      this.segments.push(seg);
+    }
+    appendFileSync(join(dir, seg.name), `${json}\n`);
+    seg.count++;
+  }
+
+  private readSegment(name: string): JournalEntry[] {
     try {
-      return readFileSync(join(dir!, name), 'utf8')
+      return readFileSync(join(this.dir!, name), 'utf8')
         .split('\n')
         .filter(Boolean)
         .map(entryFromLine)
@@ -183,120 +294,40 @@ export function createEventJournal(options: EventJournalOptions = {}): LocalEven
     }
   }
 
-  function prune() {
-    const cutoffAge = now() - maxAgeMs;
-    if (memoryOnly) {
-      const keep = Math.min(maxEvents, memoryEvents);
+  private prune(): void {
+    const cutoffAge = this.now() - this.maxAgeMs;
+    if (this.dir) this.pruneSegments(this.dir, cutoffAge);
+    else {
+      const keep = Math.min(this.maxEvents, this.memoryEvents);
       let drop = 0;
+      const tail = this.tail;
       while (drop < tail.length && (tail.length - drop > keep || tail[drop]!.at < cutoffAge)) drop++;
       if (drop) tail.splice(0, drop);
-      firstSeq = tail[0]?.seq ?? lastSeq + 1;
-      return;
+      this.firstSeq = tail[0]?.seq ?? this.lastSeq + 1;
     }
-    // Whole segments only: drop the oldest while the rest still hold maxEvents, or it is all too old.
+  }
+
+  /** Whole segments only: drop the oldest while the rest still hold maxEvents, or it is all too old. */
+  private pruneSegments(dir: string, cutoffAge: number): void {
+    const segments = this.segments;
     while (segments.length > 1) {
       const oldest = segments[0]!;
       const next = segments[1]!;
-      const remaining = lastSeq - next.first + 1;
+      const remaining = this.lastSeq - next.first + 1;
       let tooOld = false;
       try {
-        tooOld = statSync(join(dir!, oldest.name)).mtimeMs < cutoffAge;
+        tooOld = statSync(join(dir, oldest.name)).mtimeMs < cutoffAge;
       } catch {
         tooOld = true;
       }
-      if (remaining < maxEvents && !tooOld) break;
+      if (remaining < this.maxEvents && !tooOld) break;
       try {
-        unlinkSync(join(dir!, oldest.name));
+        unlinkSync(join(dir, oldest.name));
       } catch {
         /* already gone */
       }
       segments.shift();
     }
-    firstSeq = segments[0]?.first ?? lastSeq + 1;
+    this.firstSeq = segments[0]?.first ?? this.lastSeq + 1;
   }
-
-  return {
-    get instanceId() {
-      return instanceId;
-    },
-    get lastSeq() {
-      return lastSeq;
-    },
-    get firstSeq() {
-      return firstSeq;
-    },
-
-    append(envelope) {
-      const seq = lastSeq + 1;
-      const at = now();
-      const json = JSON.stringify({ ...envelope, seq });
-      const entry: JournalEntry = { seq, at, type: envelope.type, json, frame: frameOf(seq, envelope.type, json) };
-      if (dir) {
-        let seg = segments.at(-1);
-        if (!seg || seg.count >= segmentEvents) {
-          seg = { first: seq, name: segName(seq), count: 0 };
-          segments.push(seg);
-        }
-        appendFileSync(join(dir, seg.name), `${json}\n`);
-        seg.count++;
-      }
-      lastSeq = seq;
-      tail.push(entry);
-      if (memoryOnly) prune();
-      else {
-        if (tail.length > memoryEvents * 2) tail = tail.slice(-memoryEvents);
-        if (segments.at(-1)!.count === 1) prune(); // a new segment started: maybe drop old ones
-        firstSeq = segments[0]!.first;
-      }
-      for (const fn of [...listeners]) {
-        try {
-          fn(entry);
-        } catch {
-          /* one listener cannot stop the others */
-        }
-      }
-      return entry;
-    },
-
-    read(after, limit) {
-      if (after >= lastSeq) return [];
-      const from = Math.max(after + 1, firstSeq);
-      const t0 = tail[0]?.seq;
-      if (t0 !== undefined && from >= t0) {
-        const i = from - t0;
-        return tail.slice(i, i + limit);
-      }
-      if (memoryOnly) return [];
-      const out: JournalEntry[] = [];
-      for (let s = 0; s < segments.length && out.length < limit; s++) {
-        const seg = segments[s]!;
-        const end = segments[s + 1]?.first ?? lastSeq + 1;
-        if (end <= from) continue;
-        for (const e of readSegment(seg.name)) if (e.seq >= from && out.length < limit) out.push(e);
-      }
-      return out;
-    },
-
-    history(before, limit) {
-      const top = Math.min(before - 1, lastSeq);
-      if (top < firstSeq || limit <= 0) return [];
-      const start = Math.max(firstSeq, top - limit + 1);
-      return this.read(start - 1, top - start + 1).reverse();
-    },
-
-    check(cursor) {
-      if (!/^\d{1,15}$/.test(cursor)) return { ok: false, reason: 'cursor_unknown' };
-      const c = Number(cursor);
-      if (c > lastSeq) return { ok: false, reason: 'cursor_unknown' };
-      if (c < firstSeq - 1) return { ok: false, reason: 'cursor_expired' };
-      return { ok: true, seq: c };
-    },
-
-    subscribe(fn) {
-      listeners.add(fn);
-      return () => {
-        listeners.delete(fn);
-      };
-    },
-  };
 }

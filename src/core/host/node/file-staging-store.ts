@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StorageClosedError } from '../../errors/index.js';
+import type * as z from 'zod/mini';
+import { CorruptEntryError, StorageClosedError } from '../../errors/index.js';
 import { nullRecord } from '../../own.js';
-import type { AuditSnapshot } from '../../schemas/audit.js';
+import { AuditSnapshot } from '../../schemas/audit.js';
+import { checkWith } from '../../schemas/parse.js';
+import { RunRecord } from '../../schemas/run.js';
 import { cloneForStore, metaOf, newestFirst } from '../../storage/memory.js';
 import type { LiveRun, StagingStore } from '../../storage/types.js';
 
@@ -13,23 +16,54 @@ interface FileState {
 }
 
 /**
+ * The file's state, each snapshot and live run checked by its schema (meta values are checked by
+ * whoever reads them). A file that does not parse, or an entry that does not match, is damaged:
+ * a CorruptEntryError naming it, and the file is left as it is.
+ */
+function readState(file: string): FileState {
+  const damaged = (what: string, cause: unknown) =>
+    new CorruptEntryError(`The file staging store ${file} is damaged: ${what}`, { data: { path: file }, cause });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw damaged('not JSON', e);
+  }
+  const top = (raw ?? {}) as Partial<Record<keyof FileState, unknown>>;
+  // Null-prototype records: an id or meta key named like an Object.prototype member is plain data.
+  const entries = <S extends z.ZodMiniType>(name: keyof FileState, schema: S | undefined) => {
+    const out = nullRecord<z.infer<S>>();
+    const from = top[name];
+    if (from === undefined) return out;
+    if (!from || typeof from !== 'object' || Array.isArray(from)) throw damaged(`${name} is not an object`, undefined);
+    for (const [key, value] of Object.entries(from)) {
+      if (!schema) {
+        out[key] = value;
+        continue;
+      }
+      const r = checkWith(schema, value);
+      if (!r.ok) throw damaged(`${name}["${key.slice(0, 100)}"] does not match its schema`, r.error);
+      out[key] = r.data;
+    }
+    return out;
+  };
+  return {
+    snapshots: entries('snapshots', AuditSnapshot),
+    runs: entries('runs', RunRecord),
+    meta: entries('meta', undefined),
+  };
+}
+
+/**
  * A StagingStore kept in one JSON file, so a Node host's pending snapshots and live runs survive a
  * restart (the origin's pending did). Every change rewrites the file atomically (temp file +
  * rename) before the call returns; reads are served from memory.
  */
 export function createFileStagingStore(options: { file: string }): StagingStore {
   const { file } = options;
-  // Null-prototype records: an id or meta key named like an Object.prototype member is plain data.
-  const record = <T>(from: Record<string, T> | undefined) => Object.assign(nullRecord<T>(), from);
-  let state: FileState = {
-    snapshots: record<AuditSnapshot>(undefined),
-    runs: record<LiveRun>(undefined),
-    meta: record<unknown>(undefined),
-  };
-  if (existsSync(file)) {
-    const read = JSON.parse(readFileSync(file, 'utf8')) as Partial<FileState>;
-    state = { snapshots: record(read.snapshots), runs: record(read.runs), meta: record(read.meta) };
-  } else mkdirSync(dirname(file), { recursive: true });
+  let state: FileState = { snapshots: nullRecord(), runs: nullRecord(), meta: nullRecord() };
+  if (existsSync(file)) state = readState(file);
+  else mkdirSync(dirname(file), { recursive: true });
   let closed = false;
 
   const open = () => {

@@ -3,11 +3,25 @@ import { ScpError } from '../../errors/index.js';
 import { checkValueLimits, DEFAULT_VALUE_LIMITS, type ValueLimits } from '../../limits.js';
 
 /** A request the handler refuses before acting: `status` and a JSON error naming the field. */
-export class RequestError extends ScpError<string, { status: number; field?: string; role?: string }> {
-  /** `extra.role`: the role a 403 needs (sent in the answer so a client can say so). */
-  constructor(status: number, code: string, message: string, field?: string, extra: { role?: string } = {}) {
+export class RequestError extends ScpError<string, { status: number; field?: string; role?: string; detail?: object }> {
+  /**
+   * `extra.role`: the role a 403 needs (sent in the answer so a client can say so); `extra.detail`:
+   * the answer's `data`, what the typed error of `code` carries (so a client rebuilds that error).
+   */
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    field?: string,
+    extra: { role?: string; detail?: object } = {},
+  ) {
     super(code, message, {
-      data: { status, ...(field !== undefined && { field }), ...(extra.role !== undefined && { role: extra.role }) },
+      data: {
+        status,
+        ...(field !== undefined && { field }),
+        ...(extra.role !== undefined && { role: extra.role }),
+        ...(extra.detail !== undefined && { detail: extra.detail }),
+      },
     });
   }
 }

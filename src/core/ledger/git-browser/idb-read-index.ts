@@ -9,8 +9,9 @@
  * (a full reload only when it fell behind the kept journal).
  * The index is derived data: the ledger never trusts it over git.
  */
-import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { EntryMeta, LedgerPage } from '../../schemas/ledger.js';
+import { openUnblocked } from './idb-open.js';
 import type { NormalizedQuery } from '../query.js';
 import { RowSet, type IndexKey, type IndexUpdate, type ReadIndex } from '../git/index.js';
 
@@ -24,16 +25,10 @@ const keyOf = (k: IndexKey) => `${k.kind}\u0000${k.id}`;
 type Tx = IDBPTransaction<unknown, string[], IDBTransactionMode>;
 
 function openDb(name: string): Promise<IDBPDatabase> {
-  // Blocked by another connection fails the open (idb would wait for the other side to close).
-  return new Promise((resolve, reject) => {
-    openDB(name, 1, {
-      upgrade(db) {
-        db.createObjectStore(ROWS);
-        db.createObjectStore(META);
-        db.createObjectStore(LOG, { keyPath: 'seq' });
-      },
-      blocked: () => reject(new Error(`IndexedDB ${name} is blocked by another connection`)),
-    }).then(resolve, reject);
+  return openUnblocked(name, (db) => {
+    db.createObjectStore(ROWS);
+    db.createObjectStore(META);
+    db.createObjectStore(LOG, { keyPath: 'seq' });
   });
 }
 

@@ -1,6 +1,7 @@
 /** Messages between a page and the ledger Worker (structured-clone safe). */
 import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
-import type { LedgerProgress } from '../../schemas/ledger.js';
+import * as z from 'zod/mini';
+import { LedgerProgress } from '../../schemas/ledger.js';
 
 export type LedgerMethod =
   | 'write'
@@ -47,19 +48,27 @@ export interface CredentialsReply {
   error?: string;
 }
 
-export interface SerializedError {
-  name: string;
-  code?: string;
-  message: string;
-  data?: unknown;
-}
+/** An error as it crosses from the worker: its ScpError code and data, or a plain error's name. */
+export const SerializedError = z.object({
+  name: z.string(),
+  code: z.optional(z.string()),
+  message: z.string(),
+  data: z.optional(z.unknown()),
+});
+export type SerializedError = z.infer<typeof SerializedError>;
 
-export type Response =
-  | { id: number; type: 'result'; value: unknown }
-  | { id: number; type: 'error'; error: SerializedError }
-  | { type: 'paused'; step: number; op: string; path: string }
-  | { type: 'writes'; count: number }
+/**
+ * What the worker posts to the page, checked there with `parseWith` like every other boundary (a
+ * worker of another version, or a `worker` option that starts the wrong script, answers otherwise).
+ */
+export const WorkerResponse = z.discriminatedUnion('type', [
+  z.object({ id: z.number(), type: z.literal('result'), value: z.unknown() }),
+  z.object({ id: z.number(), type: z.literal('error'), error: SerializedError }),
+  z.object({ type: z.literal('paused'), step: z.number(), op: z.string(), path: z.string() }),
+  z.object({ type: z.literal('writes'), count: z.number() }),
   /** The worker needs credentials for the remote (at a sync's start, or `failed` after a 401). */
-  | { type: 'credentials'; ask: number; url: string; failed: boolean }
+  z.object({ type: z.literal('credentials'), ask: z.number(), url: z.string(), failed: z.boolean() }),
   /** A sync, index catch-up or verify moving along (any call's, or the index's in the background). */
-  | { type: 'progress'; progress: LedgerProgress };
+  z.object({ type: z.literal('progress'), progress: LedgerProgress }),
+]);
+export type Response = z.infer<typeof WorkerResponse>;

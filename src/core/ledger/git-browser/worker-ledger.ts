@@ -17,7 +17,16 @@ import type {
 } from '../types.js';
 import type { LedgerProgress } from '../../schemas/ledger.js';
 import type { GitRemoteOptions, RemoteCredentials } from '../git/index.js';
-import type { CredentialsReply, LedgerMethod, Request, Response, SerializedError, WorkerLedgerOptions } from './rpc.js';
+import { parseWith } from '../../schemas/parse.js';
+import {
+  type CredentialsReply,
+  type LedgerMethod,
+  type Request,
+  type Response,
+  type SerializedError,
+  type WorkerLedgerOptions,
+  WorkerResponse,
+} from './rpc.js';
 import { startLedgerWorker, workerStartFailure, type StartedWorker } from './worker-start.js';
 import type { VerifyOptions } from '../git/verify.js';
 
@@ -48,6 +57,18 @@ export function reviveError(e: SerializedError): Error {
   err.name = e.name;
   return err;
 }
+
+/** A call that was waiting when the Worker failed: its outcome is unknown. */
+function workerCrashed(operation: string, message: string): errors.WorkerCrashedError {
+  const reason = message || 'it stopped with an uncaught error';
+  return new errors.WorkerCrashedError(
+    `The ledger worker failed while ${operation} was running (${reason}): whether it finished is unknown. Open the ledger again (a new client, or reload the page) and check before retrying.`,
+    { data: { operation, reason } },
+  );
+}
+
+const closedError = () =>
+  new errors.StorageClosedError('The ledger was closed: open it again to use it', { data: { store: 'ledger' } });
 
 export interface WorkerGitLedger extends Ledger {
   verify(options?: VerifyOptions & VerifyCallOptions): Promise<VerifyReport>;
@@ -113,13 +134,27 @@ export async function createWorkerGitLedger(
     }
   };
   let seq = 0;
-  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  /** Calls waiting for the worker's answer, with the operation each one is (for a crash's error). */
+  const pending = new Map<number, { operation: string; resolve(v: unknown): void; reject(e: unknown): void }>();
+  let closed = false;
   let onPaused!: (p: { step: number; op: string; path: string }) => void;
   const paused = new Promise<{ step: number; op: string; path: string }>((r) => {
     onPaused = r;
   });
-  worker.onmessage = (e: MessageEvent<Response>) => {
-    const m = e.data;
+  worker.onmessage = (e: MessageEvent<unknown>) => {
+    let m: Response;
+    try {
+      m = parseWith(WorkerResponse, e.data, 'ledger worker message');
+    } catch (err) {
+      // An answer that does not parse fails the call it names; one naming none has nobody to tell.
+      const id = (e.data as { id?: unknown } | null)?.id;
+      const p = typeof id === 'number' ? pending.get(id) : undefined;
+      if (p) {
+        pending.delete(id as number);
+        p.reject(err);
+      }
+      return;
+    }
     if (m.type === 'paused') {
       onPaused(m);
       return;
@@ -160,17 +195,15 @@ export async function createWorkerGitLedger(
     e.preventDefault();
     const failed = [...pending.values()];
     pending.clear();
-    const err = opened
-      ? new errors.LedgerWriteError(`The ledger worker failed: ${e.message || 'it stopped with an error'}`, {
-          data: { ids: [] },
-        })
-      : await workerStartFailure(started, e.message);
-    for (const p of failed) p.reject(err);
+    const startFailure = opened ? undefined : await workerStartFailure(started, e.message);
+    for (const p of failed) p.reject(startFailure ?? workerCrashed(p.operation, e.message));
   };
   const send = (msg: RequestBody): Promise<unknown> =>
     new Promise((resolve, reject) => {
+      // A closed ledger's Worker is gone: a call would wait for an answer that never comes.
+      if (closed) return reject(closedError());
       const id = ++seq;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { operation: msg.type === 'call' ? msg.method : msg.type, resolve, reject });
       worker.postMessage({ ...msg, id } as Request);
     });
   const call = <T>(method: LedgerMethod, ...args: unknown[]) => send({ type: 'call', method, args }) as Promise<T>;
@@ -206,10 +239,14 @@ export async function createWorkerGitLedger(
     setAllowedSigners: (text: string, o?: { actor?: string }) => call<WriteResult>('setAllowedSigners', text, o),
     signingKey: () => call<string | undefined>('signingKey'),
     async close() {
+      if (closed) return;
       try {
         await call('close');
       } finally {
+        closed = true;
         worker.terminate();
+        for (const p of pending.values()) p.reject(closedError());
+        pending.clear();
       }
     },
   };

@@ -18,7 +18,7 @@ import {
   type RowView,
   type SortKey,
 } from '../query.js';
-import { fsPromises, type FsPromises } from './repo.js';
+import { fsPromises, type FsPromises } from './fs-promises.js';
 
 export interface IndexKey {
   kind: 'audit' | 'run' | 'action';

@@ -32,25 +32,75 @@ interface Waiting {
   reject: (e: unknown) => void;
 }
 
-export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions = {}): GitLedger {
-  const freshMs = options.readFreshMs ?? 1000;
-  const maxGroup = options.maxGroup ?? 64;
-  const now = options.now ?? Date.now;
-  const locked = options.lock ?? (<T>(fn: () => Promise<T>) => fn());
-  let lastSync = -Infinity;
-  let tail: Promise<unknown> = Promise.resolve();
-  // One group (or fetch) at a time in this process.
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
+/** The state of one remote-of-record ledger: the writes waiting for a push, and when it last synced. */
+class Publisher {
+  private readonly freshMs: number;
+  private readonly maxGroup: number;
+  private readonly now: () => number;
+  private readonly locked: <T>(fn: () => Promise<T>) => Promise<T>;
+  private lastSync = -Infinity;
+  private everSynced = false;
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly waiting: Waiting[] = [];
+  private pumping = false;
+  private refreshing: Promise<void> | undefined;
+
+  constructor(
+    private readonly ledger: GitLedger,
+    options: RemoteOfRecordOptions,
+  ) {
+    this.freshMs = options.readFreshMs ?? 1000;
+    this.maxGroup = options.maxGroup ?? 64;
+    this.now = options.now ?? Date.now;
+    this.locked = options.lock ?? (<T>(fn: () => Promise<T>) => fn());
+  }
+
+  /** One group (or fetch) at a time in this process. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
     return run;
-  };
+  }
 
-  const waiting: Waiting[] = [];
-  let pumping = false;
+  synced(): void {
+    this.lastSync = this.now();
+    this.everSynced = true;
+  }
 
-  async function pushGroup(group: Waiting[]): Promise<void> {
-    await locked(async () => {
+  /** After a sync the caller asked for itself (it does not count as the first sync reads wait for). */
+  syncedByCaller(): void {
+    this.lastSync = this.now();
+  }
+
+  /** Runs `change` (a local commit) in the next group and answers once the remote holds it. */
+  published(ids: string[], change: () => Promise<WriteResult>): Promise<WriteResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ids, change, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void this.serial(async () => {
+      while (this.waiting.length) {
+        const group = this.waiting.splice(0, this.maxGroup);
+        try {
+          await this.pushGroup(group);
+        } catch (e) {
+          for (const w of group) w.reject(e);
+        }
+      }
+    }).finally(() => {
+      this.pumping = false;
+      if (this.waiting.length) this.pump();
+    });
+  }
+
+  private async pushGroup(group: Waiting[]): Promise<void> {
+    const { ledger } = this;
+    await this.locked(async () => {
       // Start from the remote's head, so (with the shared lock) the push needs no replay and
       // every write keeps the commit it was given.
       try {
@@ -69,8 +119,7 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
       if (done.length === 0) return;
       try {
         const synced = await ledger.sync();
-        lastSync = now();
-        everSynced = true;
+        this.synced();
         // Replayed (someone pushed without the lock): the head holds every write of the group.
         const kept = synced.head === done.at(-1)!.r.commit;
         for (const { w, r } of done) w.resolve({ commit: kept ? r.commit : synced.head, ids: r.ids });
@@ -88,79 +137,54 @@ export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions
     });
   }
 
-  function pump(): void {
-    if (pumping) return;
-    pumping = true;
-    void serial(async () => {
-      while (waiting.length) {
-        const group = waiting.splice(0, maxGroup);
-        try {
-          await pushGroup(group);
-        } catch (e) {
-          for (const w of group) w.reject(e);
-        }
-      }
-    }).finally(() => {
-      pumping = false;
-      if (waiting.length) pump();
-    });
-  }
-
-  function published(ids: string[], change: () => Promise<WriteResult>): Promise<WriteResult> {
-    return new Promise((resolve, reject) => {
-      waiting.push({ ids, change, resolve, reject });
-      pump();
-    });
-  }
-
   // Reads never queue behind pushes: a stale clone starts a fetch in the background and answers
   // from what it has (only the very first read waits for one). A failed fetch leaves reads on
   // what this instance has (the remote may be briefly away).
-  let refreshing: Promise<void> | undefined;
-  let everSynced = false;
-  async function fresh(): Promise<void> {
-    if (now() - lastSync < freshMs) return;
-    refreshing ??= serial(async () => {
-      await ledger.sync();
-      lastSync = now();
-      everSynced = true;
+  async fresh(): Promise<void> {
+    if (this.now() - this.lastSync < this.freshMs) return;
+    this.refreshing ??= this.serial(async () => {
+      await this.ledger.sync();
+      this.synced();
     })
       .catch(() => undefined)
       .finally(() => {
-        refreshing = undefined;
+        this.refreshing = undefined;
       });
-    if (!everSynced) await refreshing;
+    if (!this.everSynced) await this.refreshing;
   }
+}
 
+export function remoteOfRecord(ledger: GitLedger, options: RemoteOfRecordOptions = {}): GitLedger {
+  const pub = new Publisher(ledger, options);
   return {
     ...ledger,
     async write(batch: LedgerBatch) {
       const ids = [...(batch.audits ?? []).map((a) => a.snapshot_id), ...(batch.runs ?? []).map((r) => r.run.run_id)];
-      return published(ids, () => ledger.write(batch));
+      return pub.published(ids, () => ledger.write(batch));
     },
     async deleteAudit(id, o) {
-      return published([id], () => ledger.deleteAudit(id, o));
+      return pub.published([id], () => ledger.deleteAudit(id, o));
     },
     async getAudit(id) {
-      await fresh();
+      await pub.fresh();
       return ledger.getAudit(id);
     },
     async getRun(id) {
-      await fresh();
+      await pub.fresh();
       return ledger.getRun(id);
     },
     async list(q) {
-      await fresh();
+      await pub.fresh();
       return ledger.list(q);
     },
     async head() {
-      await fresh();
+      await pub.fresh();
       return ledger.head();
     },
     async sync(o) {
-      return serial(async () => {
+      return pub.serial(async () => {
         const r = await ledger.sync(o);
-        lastSync = now();
+        pub.syncedByCaller();
         return r;
       });
     },

@@ -5,7 +5,8 @@
  */
 import type { FsClient } from 'isomorphic-git';
 import * as git from 'isomorphic-git';
-import { ConflictError, CorruptObjectError, LedgerReadError } from '../../errors/index.js';
+import { CorruptObjectError, LedgerReadError } from '../../errors/index.js';
+import { fsPromises, mkdirp, type FsPromises } from './fs-promises.js';
 
 export { CorruptObjectError };
 import { buildPack } from './pack-writer.js';
@@ -15,9 +16,7 @@ import {
   decodeTag,
   decodeTree,
   EMPTY_TREE,
-  encodeTree,
   hashObject,
-  sortTree,
   type CommitData,
   type ObjectType,
   type RawObject,
@@ -25,57 +24,12 @@ import {
   type TreeEntry,
 } from './objects.js';
 import { getCodec, toHex, utf8, utf8Decode, concatBytes } from './platform.js';
-import { LockManager, ownerTag, processIdentity, tagOwnerGone } from './ref-lock.js';
+import { ownerTag, processIdentity, tagOwnerGone } from './lock-owner.js';
+import { LockManager } from './ref-lock.js';
+import { RefStore } from './refs.js';
+import { editTree } from './tree-edit.js';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
-
-/** The subset of node:fs/promises (or an isomorphic-git compatible fs) the ledger uses. */
-export interface FsPromises {
-  readFile(path: string, options?: unknown): Promise<Uint8Array | string>;
-  writeFile(path: string, data: Uint8Array | string, options?: unknown): Promise<void>;
-  mkdir(path: string, options?: unknown): Promise<unknown>;
-  rename(from: string, to: string): Promise<void>;
-  unlink(path: string): Promise<void>;
-  rmdir?(path: string): Promise<void>;
-  readdir(path: string): Promise<string[]>;
-  stat(path: string): Promise<{ mtimeMs?: number; isDirectory(): boolean }>;
-  appendFile?(path: string, data: Uint8Array | string): Promise<void>;
-  /** Hard links (node:fs): cross-process locks are claimed by linking a complete file into place. */
-  link?(existing: string, path: string): Promise<void>;
-}
-
-/** The promise methods of an fs: its `.promises` (node:fs, isomorphic-git's PromiseFsClient), else the fs itself. */
-export function fsPromises(fs: FsClient | FsPromises): FsPromises {
-  const promises = (fs as { promises?: FsPromises }).promises;
-  return promises ?? (fs as FsPromises);
-}
-
-function isMissing(e: unknown): boolean {
-  const code = (e as { code?: string })?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-export async function mkdirp(p: FsPromises, dir: string, known?: Set<string>): Promise<void> {
-  if (known?.has(dir)) return;
-  await mkdirpOnce(p, dir);
-  known?.add(dir);
-}
-
-async function mkdirpOnce(p: FsPromises, dir: string): Promise<void> {
-  try {
-    await p.mkdir(dir);
-  } catch (e) {
-    const code = (e as { code?: string })?.code;
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT') throw e;
-    await mkdirpOnce(p, dir.slice(0, dir.lastIndexOf('/')));
-    try {
-      await p.mkdir(dir);
-    } catch (e2) {
-      if ((e2 as { code?: string })?.code !== 'EEXIST') throw e2;
-    }
-  }
-}
 
 /**
  * A read that failed because of the runtime, not the object's bytes (a global such as `Buffer` or
@@ -123,6 +77,7 @@ export class Repo {
   private packs: PackReader | undefined;
   /** Cross-process locks (the ref lock, the pack merge) and their private files. */
   readonly locks: LockManager;
+  private readonly refs: RefStore;
 
   constructor(o: RepoOptions) {
     this.fs = o.fs;
@@ -130,6 +85,7 @@ export class Repo {
     this.gitdir = o.gitdir;
     this.packs = packReaderFor(o.fs, o.gitdir, { wholeFiles: o.wholeFilePacks ?? false });
     this.locks = new LockManager(this.p, `${o.gitdir}/scp-ledger-tmp`);
+    this.refs = new RefStore(this.p, o.gitdir, this.locks, this.dirs);
   }
 
   async close(): Promise<void> {
@@ -253,56 +209,10 @@ export class Repo {
 
   /**
    * Apply path changes (blob oid to set, `null` to remove) to a tree, returning the new tree's oid
-   * and pushing every new tree object to `out`. Only trees on changed paths are rebuilt; empty
-   * subtrees disappear.
+   * and pushing every new tree object to `out` (see tree-edit.ts).
    */
-  async editTree(tree: string | undefined, changes: Map<string, string | null>, out: RawObject[]): Promise<string> {
-    const oid = await this.editLevel(tree, changes, out);
-    return oid ?? (await this.emptyTree(out));
-  }
-
-  private async emptyTree(out: RawObject[]): Promise<string> {
-    out.push(await hashObject('tree', new Uint8Array(0)));
-    return EMPTY_TREE;
-  }
-
-  private async editLevel(
-    tree: string | undefined,
-    changes: Map<string, string | null>,
-    out: RawObject[],
-  ): Promise<string | undefined> {
-    const entries = new Map<string, TreeEntry>();
-    if (tree && tree !== EMPTY_TREE) for (const e of await this.readTree(tree)) entries.set(e.path, e);
-    const sub = new Map<string, Map<string, string | null>>();
-    for (const [path, oid] of changes) {
-      const slash = path.indexOf('/');
-      if (slash < 0) {
-        if (oid === null) entries.delete(path);
-        else entries.set(path, { mode: '100644', path, oid, type: 'blob' });
-      } else {
-        const head = path.slice(0, slash);
-        let m = sub.get(head);
-        if (!m) {
-          m = new Map();
-          sub.set(head, m);
-        }
-        m.set(path.slice(slash + 1), oid);
-      }
-    }
-    await Promise.all(
-      [...sub].map(async ([name, subChanges]) => {
-        const existing = entries.get(name);
-        const newOid = await this.editLevel(existing?.type === 'tree' ? existing.oid : undefined, subChanges, out);
-        if (newOid === undefined) entries.delete(name);
-        else entries.set(name, { mode: '40000', path: name, oid: newOid, type: 'tree' });
-      }),
-    );
-    if (entries.size === 0) return undefined;
-    const sorted = sortTree([...entries.values()]);
-    const obj = await hashObject('tree', encodeTree(sorted));
-    this.rememberTree(obj.oid, sorted);
-    out.push(obj);
-    return obj.oid;
+  editTree(tree: string | undefined, changes: Map<string, string | null>, out: RawObject[]): Promise<string> {
+    return editTree(this, tree, changes, out);
   }
 
   /**
@@ -380,98 +290,34 @@ export class Repo {
     }
   }
 
-  // ---- refs ----------------------------------------------------------------------------------
+  // ---- refs (refs.ts) -------------------------------------------------------------------------
 
   /** A ref's value: its loose file, else packed-refs; symbolic refs are followed. */
-  async readRef(ref: string, depth = 5): Promise<string | undefined> {
-    let text: string | undefined;
-    try {
-      text = String(await this.p.readFile(`${this.gitdir}/${ref}`, 'utf8')).trim();
-    } catch (e) {
-      if (!isMissing(e) && (e as { code?: string })?.code !== 'EISDIR') throw e;
-    }
-    if (text === undefined) text = (await this.packedRefs()).get(ref);
-    if (text === undefined || text === '') return undefined;
-    if (text.startsWith('ref: ')) return depth > 0 ? this.readRef(text.slice(5).trim(), depth - 1) : undefined;
-    return /^[0-9a-f]{40}$/.test(text) ? text : undefined;
+  readRef(ref: string, depth = 5): Promise<string | undefined> {
+    return this.refs.readRef(ref, depth);
   }
 
-  async packedRefs(): Promise<Map<string, string>> {
-    const map = new Map<string, string>();
-    let text: string;
-    try {
-      text = String(await this.p.readFile(`${this.gitdir}/packed-refs`, 'utf8'));
-    } catch {
-      return map;
-    }
-    for (const line of text.split('\n')) {
-      if (!line || line.startsWith('#') || line.startsWith('^')) continue;
-      const sp = line.indexOf(' ');
-      if (sp === 40) map.set(line.slice(41).trim(), line.slice(0, 40));
-    }
-    return map;
+  packedRefs(): Promise<Map<string, string>> {
+    return this.refs.packedRefs();
   }
 
   /** Names of refs under a prefix (e.g. `refs/tags/scp/run/`), loose and packed. */
-  async listRefs(prefix: string): Promise<string[]> {
-    const names = new Set<string>();
-    const walk = async (rel: string): Promise<void> => {
-      let list: string[];
-      try {
-        list = await this.p.readdir(`${this.gitdir}/${rel}`);
-      } catch {
-        return;
-      }
-      await Promise.all(
-        list.map(async (n) => {
-          if (n.endsWith('.lock')) return; // a lock (file, or our lock directory) is no ref
-          const child = `${rel}/${n}`;
-          let isDir = false;
-          try {
-            isDir = (await this.p.stat(`${this.gitdir}/${child}`)).isDirectory();
-          } catch {
-            return;
-          }
-          if (isDir) await walk(child);
-          else names.add(child);
-        }),
-      );
-    };
-    await walk(prefix.replace(/\/$/, ''));
-    for (const k of (await this.packedRefs()).keys()) if (k.startsWith(prefix)) names.add(k);
-    return [...names].sort();
+  listRefs(prefix: string): Promise<string[]> {
+    return this.refs.listRefs(prefix);
   }
 
-  /**
-   * Move `ref` from `expected` (undefined = must not exist) to `value`, the way git does, safely
-   * against other processes: take `<ref>.lock` carrying the new value (naming this process; see
-   * ref-lock.ts), re-check the old value, and move the value out of the lock onto the ref, which
-   * succeeds only while the lock is still ours. Throws ConflictError (retryable) if the ref moved,
-   * a live writer holds the lock, or the lock was taken over before the value moved.
-   */
-  async casRef(ref: string, expected: string | undefined, value: string): Promise<void> {
-    const path = `${this.gitdir}/${ref}`;
-    await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')), this.dirs);
-    const held = await this.locks.tryAcquire(`${path}.lock`, `${value}\n`);
-    if (!held) {
-      const seen = await this.locks.inspect(`${path}.lock`).catch(() => undefined);
-      throw new ConflictError(
-        `The ledger branch is being updated by another writer (${ref}.lock ${seen?.why ?? 'exists'})`,
-        { data: { ref, reason: 'locked' } },
-      );
-    }
-    try {
-      const current = await this.readRef(ref, 0);
-      if (current !== expected) {
-        throw new ConflictError(
-          `The ledger branch moved: expected ${expected ?? '(none)'}, found ${current ?? '(none)'}`,
-          { data: { ref, expected: expected ?? null, actual: current ?? null } },
-        );
-      }
-      await this.locks.commit(held, path, ref);
-    } finally {
-      await this.locks.release(held);
-    }
+  /** Move `ref` from `expected` (undefined = must not exist) to `value` by compare-and-swap (see refs.ts). */
+  casRef(ref: string, expected: string | undefined, value: string): Promise<void> {
+    return this.refs.casRef(ref, expected, value);
+  }
+
+  deleteRef(ref: string): Promise<void> {
+    return this.refs.deleteRef(ref);
+  }
+
+  /** Write a ref unconditionally: used for refs only we own (sync scratch, tags). */
+  setRef(ref: string, value: string): Promise<void> {
+    return this.refs.setRef(ref, value);
   }
 
   /**
@@ -507,23 +353,6 @@ export class Repo {
           if (gone) await this.p.unlink(`${dir}/${n}`).catch(() => undefined);
         }),
     );
-  }
-
-  async deleteRef(ref: string): Promise<void> {
-    try {
-      await this.p.unlink(`${this.gitdir}/${ref}`);
-    } catch (e) {
-      if (!isMissing(e)) throw e;
-    }
-  }
-
-  /** Write a ref unconditionally (temp + rename): used for refs only we own (sync scratch, tags). */
-  async setRef(ref: string, value: string): Promise<void> {
-    const path = `${this.gitdir}/${ref}`;
-    await mkdirp(this.p, path.slice(0, path.lastIndexOf('/')));
-    const tmp = `${path}.tmp-${Math.random().toString(36).slice(2, 8)}`;
-    await this.p.writeFile(tmp, `${value}\n`);
-    await this.p.rename(tmp, path);
   }
 }
 

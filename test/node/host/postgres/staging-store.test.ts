@@ -6,7 +6,12 @@ import { createPostgresStagingStore } from '../../../../src/core/host/node/postg
 import { migrate } from '../../../../src/core/host/node/postgres/migrations.js';
 import { createScp } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
-import { AlreadySavedError, ConflictError, NotFoundError } from '../../../../src/core/errors/index.js';
+import {
+  AlreadySavedError,
+  ConflictError,
+  CorruptEntryError,
+  NotFoundError,
+} from '../../../../src/core/errors/index.js';
 import { createTestDatabase } from '../../../helpers/postgres.mjs';
 
 let pool: Pool;
@@ -133,5 +138,37 @@ describe('postgres staging store shared by several host instances', () => {
     const inLedger = (await ledger.list({ kind: 'audit', limit: 500 })).entries.some((x) => x.id === id);
     assert.equal(inLedger, saved.status === 'fulfilled');
     assert.equal((await discardsOf(id)).length, discarded.status === 'fulfilled' ? 1 : 0);
+  });
+});
+
+describe('postgres staging store reading damaged rows', () => {
+  it('reports a row that does not match its schema as a CorruptEntryError naming it, instead of handing it on', async () => {
+    const tenant = `damaged${++n}`;
+    const store = createPostgresStagingStore({ pool, tenant });
+    const good = makeSnapshot();
+    await store.writeSnapshots({ put: [good] });
+    // Another version (or a hand edit) left rows this one cannot read as snapshots and runs.
+    await pool.query('INSERT INTO scp_pending (tenant, snapshot_id, meta, body) VALUES ($1, $2, $3, $4)', [
+      tenant,
+      'bad_1',
+      JSON.stringify({ snapshot_id: 'bad_1', card_key: 7 }),
+      '{"snapshot_id": "bad_1", "data": ',
+    ]);
+    await pool.query('INSERT INTO scp_live_runs (tenant, run_id, body) VALUES ($1, $2, $3)', [
+      tenant,
+      'run_bad',
+      JSON.stringify({ run: { run_id: 'run_bad' }, events: 'none' }),
+    ]);
+    const list = await store.listSnapshots().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(list instanceof CorruptEntryError, String(list));
+    assert.match(list.data.path, /bad_1/);
+    await assert.rejects(store.getSnapshot('bad_1'), CorruptEntryError);
+    await assert.rejects(store.getRun('run_bad'), CorruptEntryError);
+    await assert.rejects(store.listRuns(), CorruptEntryError);
+    // The rows that are fine still read.
+    assert.equal((await store.getSnapshot(good.snapshot_id))?.snapshot_id, good.snapshot_id);
   });
 });

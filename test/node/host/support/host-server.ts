@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createScp, type ScpClient } from '../../../../src/core/client.js';
 import { createMemoryLedger } from '../../../../src/core/ledger/memory.js';
 import type { Role } from '../../../../src/core/host/roles.js';
+import type { JsonReply } from '../../../helpers/json-reply.js';
 import {
   createScpRequestHandler,
   forbidden,
@@ -71,6 +72,22 @@ export async function startHost(
       if (!over.eventsDir) rmSync(eventsDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One JSON request to a running host (`token`: a tokenAuth bearer token); the answer's status and parsed body. */
+export async function callHost(
+  host: RunningHost,
+  method: string,
+  path: string,
+  o: { body?: unknown; token?: string } = {},
+): Promise<{ status: number; json: JsonReply | undefined }> {
+  const res = await fetch(`${host.baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(o.token && { authorization: `Bearer ${o.token}` }) },
+    ...(o.body !== undefined && { body: JSON.stringify(o.body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as JsonReply) : undefined };
 }
 
 export function until(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { OriginEnvelope } from '../../envelope.js';
 import {
   frameOf,
@@ -8,7 +8,9 @@ import {
   type RetentionOptions,
 } from '../event-journal.js';
 
-export const JOURNAL_CHANNEL = 'scp_journal';
+import { JOURNAL_CHANNEL, listenerFor } from './journal-listener.js';
+
+export { closeJournalListener, JOURNAL_CHANNEL } from './journal-listener.js';
 
 export interface PostgresJournalOptions {
   pool: Pool;
@@ -37,131 +39,6 @@ function entryOf(r: Row): JournalEntry {
   return { seq, at: Number(r.at), type: r.type, json, frame: frameOf(seq, r.type, json) };
 }
 
-// --- wake-ups -------------------------------------------------------------------------------------
-
-type Wake = (seq: number) => void;
-
-/**
- * One LISTEN connection per pool. A notification (payload `<tenant>:<seq>`) only wakes the
- * tenant's journals, which then read `seq > what they have`; after a reconnect every journal
- * re-reads, since notifications sent while the connection was down are gone.
- */
-class Listener {
-  private readonly wakes = new Map<string, Set<Wake>>();
-  private client: PoolClient | undefined;
-  private closed = false;
-  private connecting: Promise<void> | undefined;
-  private retryMs: number;
-
-  constructor(
-    private readonly pool: Pool,
-    private readonly onError: (e: unknown) => void,
-    private readonly firstRetryMs = 100,
-  ) {
-    this.retryMs = firstRetryMs;
-  }
-
-  add(tenant: string, fn: Wake): () => void {
-    let set = this.wakes.get(tenant);
-    if (!set) {
-      set = new Set();
-      this.wakes.set(tenant, set);
-    }
-    set.add(fn);
-    void this.ensure();
-    return () => {
-      set!.delete(fn);
-      if (set!.size === 0) this.wakes.delete(tenant);
-    };
-  }
-
-  ensure(): Promise<void> {
-    if (this.client || this.closed) return Promise.resolve();
-    this.connecting ??= this.connect().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
-  }
-
-  private async connect(): Promise<void> {
-    let client: PoolClient | undefined;
-    try {
-      client = await this.pool.connect();
-      const c = client;
-      c.on('notification', (n) => {
-        if (n.channel !== JOURNAL_CHANNEL || !n.payload) return;
-        const i = n.payload.lastIndexOf(':');
-        const tenant = n.payload.slice(0, i);
-        const seq = Number(n.payload.slice(i + 1));
-        for (const fn of this.wakes.get(tenant) ?? []) fn(seq);
-      });
-      const lost = (e?: unknown) => {
-        if (this.client !== c) return;
-        this.client = undefined;
-        try {
-          c.release(e instanceof Error ? e : new Error('LISTEN connection lost'));
-        } catch {
-          /* already released */
-        }
-        if (!this.closed) {
-          this.onError(e);
-          setTimeout(() => void this.ensure(), this.retryMs).unref?.();
-        }
-      };
-      c.on('error', lost);
-      c.on('end', () => lost(new Error('LISTEN connection ended')));
-      await c.query(`LISTEN ${JOURNAL_CHANNEL}`);
-      this.client = c;
-      this.retryMs = this.firstRetryMs;
-      // Anything appended while we were not listening: every journal reads again.
-      for (const set of this.wakes.values()) for (const fn of set) fn(0);
-    } catch (e) {
-      try {
-        client?.release(e as Error);
-      } catch {
-        /* gone */
-      }
-      this.onError(e);
-      if (!this.closed) {
-        setTimeout(() => void this.ensure(), this.retryMs).unref?.();
-        this.retryMs = Math.min(this.retryMs * 2, 5000);
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    const c = this.client;
-    this.client = undefined;
-    if (c) {
-      try {
-        await c.query(`UNLISTEN ${JOURNAL_CHANNEL}`);
-      } catch {
-        /* going anyway */
-      }
-      c.release();
-    }
-  }
-}
-
-const listeners = new WeakMap<Pool, Listener>();
-function listenerFor(pool: Pool, onError: (e: unknown) => void, reconnectMs?: number): Listener {
-  let l = listeners.get(pool);
-  if (!l) {
-    l = new Listener(pool, onError, reconnectMs);
-    listeners.set(pool, l);
-  }
-  return l;
-}
-
-/** Stops the pool's LISTEN connection (before the pool is ended). */
-export async function closeJournalListener(pool: Pool): Promise<void> {
-  await listeners.get(pool)?.close();
-  listeners.delete(pool);
-}
-
-// --- the journal ----------------------------------------------------------------------------------
-
 /**
  * The event journal in PostgreSQL, shared by every host instance on the database. Each tenant's
  * seqs come from its head row, incremented in the same statement that inserts the event: appends
@@ -170,13 +47,6 @@ export async function closeJournalListener(pool: Pool): Promise<void> {
  */
 export async function createPostgresJournal(options: PostgresJournalOptions): Promise<EventJournal> {
   const { pool, tenant } = options;
-  const maxEvents = options.retention?.maxEvents ?? 10_000;
-  const maxAgeMs = options.retention?.maxAgeMs ?? 7 * 24 * 3600_000;
-  const memoryEvents = options.memoryEvents ?? 2048;
-  const now = options.now ?? Date.now;
-  const onError = options.onError ?? (() => undefined);
-  const subscribers = new Set<(e: JournalEntry) => void>();
-
   await pool.query(
     'INSERT INTO scp_journal_heads (tenant, journal_id, last_seq) VALUES ($1, gen_random_uuid(), 0) ON CONFLICT (tenant) DO NOTHING',
     [tenant],
@@ -187,186 +57,217 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       [tenant],
     )
   ).rows[0]!;
-  const journalId = head.journal_id;
-  // Events up to `known` were handed to subscribers; `tail` holds the newest of them.
-  let known = Number(head.last_seq);
-  // The newest seq this process has seen anywhere (its own appends land before their wake-up).
-  let newest = known;
-  let firstSeq = known + 1;
-  let tail: JournalEntry[] = [];
+  const journal = new PostgresJournal(options, head.journal_id, Number(head.last_seq));
+  await journal.start(options.reconnectMs);
+  return journal;
+}
 
-  async function bounds(): Promise<{ first: number; last: number }> {
+/** Rows read per query while catching up. */
+const POLL_BATCH = 512;
+
+class PostgresJournal implements EventJournal {
+  firstSeq: number;
+  private readonly pool: Pool;
+  private readonly tenant: string;
+  private readonly maxEvents: number;
+  private readonly maxAgeMs: number;
+  private readonly memoryEvents: number;
+  private readonly now: () => number;
+  private readonly onError: (e: unknown) => void;
+  private readonly subscribers = new Set<(e: JournalEntry) => void>();
+  /** Events up to `known` were handed to subscribers; `tail` holds the newest of them. */
+  private known: number;
+  /** The newest seq this process has seen anywhere (its own appends land before their wake-up). */
+  private newest: number;
+  private tail: JournalEntry[] = [];
+  // Reading what is new: one at a time; a wake-up during a read asks for one more round.
+  private polling: Promise<void> | undefined;
+  private again = false;
+  private appended = 0;
+  private lastPrune: number;
+  private offWake: () => void = () => {};
+
+  constructor(
+    options: PostgresJournalOptions,
+    readonly instanceId: string,
+    lastSeq: number,
+  ) {
+    this.pool = options.pool;
+    this.tenant = options.tenant;
+    this.maxEvents = options.retention?.maxEvents ?? 10_000;
+    this.maxAgeMs = options.retention?.maxAgeMs ?? 7 * 24 * 3600_000;
+    this.memoryEvents = options.memoryEvents ?? 2048;
+    this.now = options.now ?? Date.now;
+    this.onError = options.onError ?? (() => undefined);
+    this.known = lastSeq;
+    this.newest = lastSeq;
+    this.firstSeq = lastSeq + 1;
+    this.lastPrune = this.now();
+  }
+
+  /** Applies retention once, then listens for the tenant's appends from any instance. */
+  async start(reconnectMs: number | undefined): Promise<void> {
+    await this.prune();
+    this.offWake = listenerFor(this.pool, this.onError, reconnectMs).add(this.tenant, (seq) => {
+      if (seq === 0 || seq > this.known) void this.poll();
+    });
+    await listenerFor(this.pool, this.onError).ensure();
+  }
+
+  get lastSeq(): number {
+    return this.newest;
+  }
+
+  async latest(): Promise<number> {
+    await this.poll();
+    return this.newest;
+  }
+
+  async append(envelope: OriginEnvelope): Promise<JournalEntry> {
+    const { seq: _ignored, ...rest } = envelope as OriginEnvelope & { seq?: number };
+    const body = JSON.stringify(rest);
+    const at = this.now();
+    // One statement, so one transaction: the head row's increment, the event, the count
+    // retention, the wake-up (sent at commit).
     const r = (
-      await pool.query<{ last: string; first: string | null }>(
+      await this.pool.query<Row>(
+        `WITH h AS (UPDATE scp_journal_heads SET last_seq = last_seq + 1 WHERE tenant = $1 RETURNING last_seq),
+              gone AS (DELETE FROM scp_journal WHERE tenant = $1 AND seq <= (SELECT last_seq FROM h) - $5)
+         INSERT INTO scp_journal (tenant, seq, at, type, body) SELECT $1, h.last_seq, $2, $3, $4 FROM h
+         RETURNING seq, at, type, body, pg_notify('${JOURNAL_CHANNEL}', tenant || ':' || seq)`,
+        [this.tenant, at, envelope.type, body, this.maxEvents],
+      )
+    ).rows[0]!;
+    const entry = entryOf(r);
+    this.newest = Math.max(this.newest, entry.seq);
+    if (entry.seq - this.maxEvents >= this.firstSeq) this.firstSeq = entry.seq - this.maxEvents + 1;
+    // Hand it (and anything before it) to this process's subscribers without waiting for the
+    // notification to come back.
+    void this.poll();
+    if (++this.appended % 64 === 0 || this.now() - this.lastPrune > 60_000) {
+      this.lastPrune = this.now();
+      void this.prune().catch(this.onError);
+    }
+    return entry;
+  }
+
+  async read(after: number, limit: number): Promise<JournalEntry[]> {
+    const from = Math.max(after + 1, this.firstSeq);
+    const t0 = this.tail[0]?.seq;
+    if (t0 !== undefined && from >= t0 && from <= this.known) {
+      const i = from - t0;
+      const out = this.tail.slice(i, i + limit);
+      // Served from memory only when it holds all that was asked for.
+      if (out.length === limit || out.at(-1)?.seq === this.newest) return out;
+    }
+    return this.rows('seq > $2 ORDER BY seq', after, limit);
+  }
+
+  async history(before: number, limit: number): Promise<JournalEntry[]> {
+    if (limit <= 0) return [];
+    return this.rows('seq < $2 ORDER BY seq DESC', before, limit);
+  }
+
+  async check(cursor: string): Promise<CursorCheck> {
+    if (!/^\d{1,15}$/.test(cursor)) return { ok: false, reason: 'cursor_unknown' };
+    const c = Number(cursor);
+    const { first, last } = await this.bounds();
+    if (c > last) return { ok: false, reason: 'cursor_unknown' };
+    if (c < first - 1) return { ok: false, reason: 'cursor_expired' };
+    return { ok: true, seq: c };
+  }
+
+  subscribe(fn: (entry: JournalEntry) => void): () => void {
+    this.subscribers.add(fn);
+    return () => {
+      this.subscribers.delete(fn);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.offWake();
+    this.subscribers.clear();
+    await this.polling;
+  }
+
+  /** The tenant's rows matching `where` (`$2` is its bound), at most `limit`. */
+  private async rows(where: string, bound: number, limit: number): Promise<JournalEntry[]> {
+    return (
+      await this.pool.query<Row>(
+        `SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND ${where} LIMIT $3`,
+        [this.tenant, bound, limit],
+      )
+    ).rows.map(entryOf);
+  }
+
+  private async bounds(): Promise<{ first: number; last: number }> {
+    const r = (
+      await this.pool.query<{ last: string; first: string | null }>(
         'SELECT h.last_seq AS last, (SELECT min(seq) FROM scp_journal WHERE tenant = $1) AS first FROM scp_journal_heads h WHERE h.tenant = $1',
-        [tenant],
+        [this.tenant],
       )
     ).rows[0];
     const last = Number(r?.last ?? 0);
     const first = r?.first === null || r?.first === undefined ? last + 1 : Number(r.first);
-    firstSeq = first;
-    newest = Math.max(newest, last);
-    if (tail[0] && tail[0].seq < first) tail = tail.filter((e) => e.seq >= first);
+    this.firstSeq = first;
+    this.newest = Math.max(this.newest, last);
+    if (this.tail[0] && this.tail[0].seq < first) this.tail = this.tail.filter((e) => e.seq >= first);
     return { first, last };
   }
 
-  // Count is enforced by every append; age by this sweep, every 64 appends or minute.
-  async function prune(): Promise<void> {
-    await pool.query('DELETE FROM scp_journal WHERE tenant = $1 AND (seq <= $2 OR at < $3)', [
-      tenant,
-      newest - maxEvents,
-      now() - maxAgeMs,
+  /** Count is enforced by every append; age by this sweep, every 64 appends or minute. */
+  private async prune(): Promise<void> {
+    await this.pool.query('DELETE FROM scp_journal WHERE tenant = $1 AND (seq <= $2 OR at < $3)', [
+      this.tenant,
+      this.newest - this.maxEvents,
+      this.now() - this.maxAgeMs,
     ]);
-    await bounds();
+    await this.bounds();
   }
-  await prune();
 
-  // Reading what is new: one at a time; a wake-up during a read asks for one more round.
-  let polling: Promise<void> | undefined;
-  let again = false;
-  function poll(): Promise<void> {
-    if (polling) {
-      again = true;
-      return polling;
+  private poll(): Promise<void> {
+    if (this.polling) {
+      this.again = true;
+      return this.polling;
     }
-    polling = (async () => {
+    this.polling = (async () => {
       do {
-        again = false;
-        for (;;) {
-          const rows = (
-            await pool.query<Row>(
-              'SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT 512',
-              [tenant, known],
-            )
-          ).rows;
-          if (rows.length === 0) break;
-          for (const r of rows) {
-            const e = entryOf(r);
-            if (e.seq !== known + 1) tail = []; // retention removed what we never saw: the tail restarts
-            known = e.seq;
-            newest = Math.max(newest, known);
-            if (e.seq >= firstSeq) tail.push(e);
-            for (const fn of [...subscribers]) {
-              try {
-                fn(e);
-              } catch {
-                /* one subscriber cannot stop the others */
-              }
-            }
-          }
-          if (tail.length > memoryEvents * 2) tail = tail.slice(-memoryEvents);
-          if (rows.length < 512) break;
+        this.again = false;
+        while (await this.catchUp()) {
+          /* more rows may follow */
         }
-      } while (again);
+      } while (this.again);
     })()
-      .catch(onError)
+      .catch(this.onError)
       .finally(() => {
-        polling = undefined;
+        this.polling = undefined;
       });
-    return polling;
+    return this.polling;
   }
-  const offWake = listenerFor(pool, onError, options.reconnectMs).add(tenant, (seq) => {
-    if (seq === 0 || seq > known) void poll();
-  });
-  await listenerFor(pool, onError).ensure();
 
-  let appended = 0;
-  let lastPrune = now();
-
-  const query = async (after: number, limit: number): Promise<JournalEntry[]> =>
-    (
-      await pool.query<Row>(
+  /** Reads one batch after `known` and hands it to the subscribers; true when a full batch came (more may follow). */
+  private async catchUp(): Promise<boolean> {
+    const rows = (
+      await this.pool.query<Row>(
         'SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-        [tenant, after, limit],
+        [this.tenant, this.known, POLL_BATCH],
       )
-    ).rows.map(entryOf);
-
-  return {
-    get instanceId() {
-      return journalId;
-    },
-    get lastSeq() {
-      return newest;
-    },
-    get firstSeq() {
-      return firstSeq;
-    },
-
-    async latest() {
-      await poll();
-      return newest;
-    },
-
-    async append(envelope: OriginEnvelope) {
-      const { seq: _ignored, ...rest } = envelope as OriginEnvelope & { seq?: number };
-      const body = JSON.stringify(rest);
-      const at = now();
-      // One statement, so one transaction: the head row's increment, the event, the count
-      // retention, the wake-up (sent at commit).
-      const r = (
-        await pool.query<Row>(
-          `WITH h AS (UPDATE scp_journal_heads SET last_seq = last_seq + 1 WHERE tenant = $1 RETURNING last_seq),
-              gone AS (DELETE FROM scp_journal WHERE tenant = $1 AND seq <= (SELECT last_seq FROM h) - $5)
-         INSERT INTO scp_journal (tenant, seq, at, type, body) SELECT $1, h.last_seq, $2, $3, $4 FROM h
-         RETURNING seq, at, type, body, pg_notify('${JOURNAL_CHANNEL}', tenant || ':' || seq)`,
-          [tenant, at, envelope.type, body, maxEvents],
-        )
-      ).rows[0]!;
-      const entry = entryOf(r);
-      newest = Math.max(newest, entry.seq);
-      if (entry.seq - maxEvents >= firstSeq) firstSeq = entry.seq - maxEvents + 1;
-      // Hand it (and anything before it) to this process's subscribers without waiting for the
-      // notification to come back.
-      void poll();
-      if (++appended % 64 === 0 || now() - lastPrune > 60_000) {
-        lastPrune = now();
-        void prune().catch(onError);
+    ).rows;
+    for (const r of rows) {
+      const e = entryOf(r);
+      if (e.seq !== this.known + 1) this.tail = []; // retention removed what we never saw: the tail restarts
+      this.known = e.seq;
+      this.newest = Math.max(this.newest, this.known);
+      if (e.seq >= this.firstSeq) this.tail.push(e);
+      for (const fn of [...this.subscribers]) {
+        try {
+          fn(e);
+        } catch {
+          /* one subscriber cannot stop the others */
+        }
       }
-      return entry;
-    },
-
-    async read(after, limit) {
-      const from = Math.max(after + 1, firstSeq);
-      const t0 = tail[0]?.seq;
-      if (t0 !== undefined && from >= t0 && from <= known) {
-        const i = from - t0;
-        const out = tail.slice(i, i + limit);
-        // Served from memory only when it holds all that was asked for.
-        if (out.length === limit || out.at(-1)?.seq === newest) return out;
-      }
-      return query(after, limit);
-    },
-
-    async history(before, limit) {
-      if (limit <= 0) return [];
-      return (
-        await pool.query<Row>(
-          'SELECT seq, at, type, body FROM scp_journal WHERE tenant = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3',
-          [tenant, before, limit],
-        )
-      ).rows.map(entryOf);
-    },
-
-    async check(cursor): Promise<CursorCheck> {
-      if (!/^\d{1,15}$/.test(cursor)) return { ok: false, reason: 'cursor_unknown' };
-      const c = Number(cursor);
-      const { first, last } = await bounds();
-      if (c > last) return { ok: false, reason: 'cursor_unknown' };
-      if (c < first - 1) return { ok: false, reason: 'cursor_expired' };
-      return { ok: true, seq: c };
-    },
-
-    subscribe(fn) {
-      subscribers.add(fn);
-      return () => {
-        subscribers.delete(fn);
-      };
-    },
-
-    async close() {
-      offWake();
-      subscribers.clear();
-      await polling;
-    },
-  };
+    }
+    if (this.tail.length > this.memoryEvents * 2) this.tail = this.tail.slice(-this.memoryEvents);
+    return rows.length === POLL_BATCH;
+  }
 }

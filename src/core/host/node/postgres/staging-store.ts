@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { StorageClosedError } from '../../../errors/index.js';
+import type * as z from 'zod/mini';
+import { CorruptEntryError, StorageClosedError } from '../../../errors/index.js';
 import { transaction } from './connect.js';
-import type { AuditMeta, AuditSnapshot } from '../../../schemas/audit.js';
+import { AuditMeta, AuditSnapshot } from '../../../schemas/audit.js';
+import { checkWith } from '../../../schemas/parse.js';
+import { RunRecord } from '../../../schemas/run.js';
 import { cloneForStore, metaOf, newestFirst } from '../../../storage/shared.js';
-import type { LiveRun, SaveClaim, StagingStore } from '../../../storage/types.js';
+import type { SaveClaim, StagingStore } from '../../../storage/types.js';
 
 export interface PostgresStagingStoreOptions {
   pool: Pool;
@@ -18,11 +21,34 @@ export interface PostgresStagingStoreOptions {
 }
 
 /**
+ * A stored row's JSON checked by its schema (rows are written by this store, but another version
+ * or a hand edit may have changed them): one that does not parse or match is damaged, reported as
+ * a CorruptEntryError naming the row, never handed on as the typed shape.
+ */
+function stored<S extends z.ZodMiniType>(schema: S, text: string, where: string): z.infer<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new CorruptEntryError(`The stored row ${where} is not JSON`, { data: { path: where }, cause: e });
+  }
+  const r = checkWith(schema, value);
+  if (r.ok) return r.data;
+  const first = r.issues[0];
+  throw new CorruptEntryError(
+    `The stored row ${where} does not match its schema (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unknown'})`,
+    { data: { path: where }, cause: r.error },
+  );
+}
+
+/**
  * A StagingStore in PostgreSQL, shared by every host instance of a deployment. Pending snapshots
  * are rows; a save first claims its rows (one UPDATE that only takes rows nobody holds), so of two
  * instances saving the same snapshot exactly one writes it. A saved row stays behind as a marker
  * carrying its ledger commit, which is how the loser learns it was "already saved".
  */
+// long: one factory holding the StagingStore's methods, each a few lines around its SQL; they share
+// the pool, the tenant and this process's claim owner, so the object literal is long but nothing in it is.
 export function createPostgresStagingStore(options: PostgresStagingStoreOptions): StagingStore {
   const { pool } = options;
   const tenant = options.tenant ?? 'default';
@@ -77,15 +103,17 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
         'SELECT body FROM scp_pending WHERE tenant = $1 AND snapshot_id = $2 AND saved_commit IS NULL',
         [tenant, id],
       );
-      return r.rows[0] ? (JSON.parse(r.rows[0].body) as AuditSnapshot) : undefined;
+      return r.rows[0] ? stored(AuditSnapshot, r.rows[0].body, `scp_pending ${tenant}/${id}`) : undefined;
     },
     async listSnapshots() {
       open();
-      const r = await pool.query<{ meta: string }>(
-        'SELECT meta FROM scp_pending WHERE tenant = $1 AND saved_commit IS NULL',
+      const r = await pool.query<{ snapshot_id: string; meta: string }>(
+        'SELECT snapshot_id, meta FROM scp_pending WHERE tenant = $1 AND saved_commit IS NULL',
         [tenant],
       );
-      return r.rows.map((x) => JSON.parse(x.meta) as AuditMeta).sort(newestFirst);
+      return r.rows
+        .map((x) => stored(AuditMeta, x.meta, `scp_pending ${tenant}/${x.snapshot_id} (meta)`))
+        .sort(newestFirst);
     },
 
     async claimForSave(ids): Promise<SaveClaim> {
@@ -160,14 +188,15 @@ export function createPostgresStagingStore(options: PostgresStagingStoreOptions)
         tenant,
         id,
       ]);
-      return r.rows[0] ? (JSON.parse(r.rows[0].body) as LiveRun) : undefined;
+      return r.rows[0] ? stored(RunRecord, r.rows[0].body, `scp_live_runs ${tenant}/${id}`) : undefined;
     },
     async listRuns() {
       open();
-      const r = await pool.query<{ body: string }>('SELECT body FROM scp_live_runs WHERE tenant = $1 ORDER BY run_id', [
-        tenant,
-      ]);
-      return r.rows.map((x) => JSON.parse(x.body) as LiveRun);
+      const r = await pool.query<{ run_id: string; body: string }>(
+        'SELECT run_id, body FROM scp_live_runs WHERE tenant = $1 ORDER BY run_id',
+        [tenant],
+      );
+      return r.rows.map((x) => stored(RunRecord, x.body, `scp_live_runs ${tenant}/${x.run_id}`));
     },
     async removeRun(id) {
       open();

@@ -2,6 +2,7 @@
  * Ed25519 signers for ledger commits. Node: an OpenSSH private key file (unencrypted; what
  * `ssh-keygen -t ed25519 -N ''` writes). Browser: a per-device WebCrypto key, non-extractable.
  */
+import { ValidationError } from '../../../errors/index.js';
 import { utf8Decode } from '../platform.js';
 import { formatPublicKey, fromBase64, type Signer } from './sshsig.js';
 
@@ -30,13 +31,20 @@ function b64url(b: Uint8Array): string {
 }
 
 /** The seed and public key of an unencrypted `-----BEGIN OPENSSH PRIVATE KEY-----` Ed25519 key. */
+/** A key file that cannot sign: said as a ValidationError of the `signing key` option. */
+function badKey(message: string): ValidationError {
+  return new ValidationError(`Invalid signing key: ${message}`, {
+    data: { what: 'signing key', issues: [{ path: '(root)', message }] },
+  });
+}
+
 export function parseOpenSshPrivateKey(text: string): { seed: Uint8Array; pub: Uint8Array; comment: string } {
   const m = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(text);
-  if (!m) throw new Error('not an OpenSSH private key file');
+  if (!m) throw badKey('not an OpenSSH private key file');
   const b = fromBase64(m[1]!);
   let o = 0;
   const take = (n: number) => {
-    if (o + n > b.length) throw new Error('truncated key file');
+    if (o + n > b.length) throw badKey('truncated key file');
     const out = b.subarray(o, o + n);
     o += n;
     return out;
@@ -46,15 +54,15 @@ export function parseOpenSshPrivateKey(text: string): { seed: Uint8Array; pub: U
     return x[0]! * 0x1000000 + ((x[1]! << 16) | (x[2]! << 8) | x[3]!);
   };
   const str = () => take(u32());
-  if (utf8Decode.decode(take(15)) !== 'openssh-key-v1\0') throw new Error('not an openssh-key-v1 key');
+  if (utf8Decode.decode(take(15)) !== 'openssh-key-v1\0') throw badKey('not an openssh-key-v1 key');
   const cipher = utf8Decode.decode(str());
   str();
   str(); // kdf name, kdf options
   if (cipher !== 'none')
-    throw new Error(
+    throw badKey(
       'the key file is passphrase-protected: remove the passphrase from a copy kept for the ledger (ssh-keygen -p), or sign in the browser with a device key',
     );
-  if (u32() !== 1) throw new Error('the key file must hold exactly one key');
+  if (u32() !== 1) throw badKey('the key file must hold exactly one key');
   str(); // public key blob
   const priv = str();
   let p = 8; // two check ints
@@ -70,7 +78,7 @@ export function parseOpenSshPrivateKey(text: string): { seed: Uint8Array; pub: U
     return out;
   };
   const type = utf8Decode.decode(pstr());
-  if (type !== 'ssh-ed25519') throw new Error(`only ssh-ed25519 keys sign ledger commits (this key is ${type})`);
+  if (type !== 'ssh-ed25519') throw badKey(`only ssh-ed25519 keys sign ledger commits (this key is ${type})`);
   const pub = pstr();
   const secret = pstr();
   const comment = utf8Decode.decode(pstr());
