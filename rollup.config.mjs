@@ -97,36 +97,43 @@ const cdnWarn = (w, warn) => {
 // (its static imports, transitively), so they all come in the same round trip. Starting an import
 // is what the target's own import would do a little later (same CSP rules, same evaluation).
 const PREFIX = 'scp-ledger-';
-const importDepsWithTarget = () => ({
-  name: 'import-deps-with-target',
-  renderDynamicImport({ moduleId, targetChunk }) {
-    // loadCore() and loadHost() are the page's own later calls, not part of a first load.
-    if (!targetChunk || /[\\/]src[\\/]cdn\.ts$/.test(moduleId)) return null;
-    return { left: `(__scpDeps(${JSON.stringify(targetChunk.fileName)}),import(`, right: '))' };
-  },
-  renderChunk(code, chunk, _options, { chunks }) {
-    if (!code.includes('__scpDeps(')) return null;
-    const closure = (file, seen = new Set()) => {
-      for (const dep of chunks[file]?.imports ?? []) {
-        if (!seen.has(dep) && dep !== chunk.fileName) {
-          seen.add(dep);
-          closure(dep, seen);
+const importDepsWithTarget = () => {
+  // The chunks some dynamic import starts with its target (the table lists only those).
+  const marked = new Set();
+  return {
+    name: 'import-deps-with-target',
+    renderDynamicImport({ moduleId, targetModuleId, targetChunk }) {
+      // loadCore() and loadHost() are the page's own later calls, not part of a first load; the
+      // memory store and ledger are createScp's defaults outside browsers, never loaded by a page.
+      if (!targetChunk || /[\\/]src[\\/]cdn\.ts$/.test(moduleId)) return null;
+      if (/[\\/]src[\\/]core[\\/](storage|ledger)[\\/]memory\.ts$/.test(targetModuleId ?? '')) return null;
+      marked.add(targetChunk.fileName);
+      return { left: `(__scpDeps(${JSON.stringify(targetChunk.fileName)}),import(`, right: '))' };
+    },
+    renderChunk(code, chunk, _options, { chunks }) {
+      if (!code.includes('__scpDeps(')) return null;
+      const closure = (file, seen = new Set()) => {
+        for (const dep of chunks[file]?.imports ?? []) {
+          if (!seen.has(dep) && dep !== chunk.fileName) {
+            seen.add(dep);
+            closure(dep, seen);
+          }
         }
+        return seen;
+      };
+      // Names without the shared `scp-ledger-` and `.js` (every chunk is named so): a shorter table.
+      const short = (f) => f.slice(PREFIX.length, -3);
+      const table = {};
+      for (const target of chunk.dynamicImports.filter((t) => marked.has(t))) {
+        const deps = [...closure(target)].filter((d) => d.startsWith(PREFIX));
+        if (deps.length) table[short(target)] = deps.map(short);
       }
-      return seen;
-    };
-    // Names without the shared `scp-ledger-` and `.js` (every chunk is named so): a shorter table.
-    const short = (f) => f.slice(PREFIX.length, -3);
-    const table = {};
-    for (const target of chunk.dynamicImports) {
-      const deps = [...closure(target)].filter((d) => d.startsWith(PREFIX));
-      if (deps.length) table[short(target)] = deps.map(short);
-    }
-    // Appended (a hoisted declaration), so every line and column before it keeps its source map.
-    const helper = `\nfunction __scpDeps(f){for(const d of ${JSON.stringify(table)}[f.slice(${PREFIX.length},-3)]??[])import("./${PREFIX}"+d+".js").catch(()=>{})}\n`;
-    return { code: code + helper, map: null };
-  },
-});
+      // Appended (a hoisted declaration), so every line and column before it keeps its source map.
+      const helper = `\nfunction __scpDeps(f){for(const d of ${JSON.stringify(table)}[f.slice(${PREFIX.length},-3)]??[])import("./${PREFIX}"+d+".js").catch(()=>{})}\n`;
+      return { code: code + helper, map: null };
+    },
+  };
+};
 
 // The Worker's text copy is null in the script-tag build (worker.js is always served beside the
 // chunks), so its dynamic import becomes that value here instead of a chunk fetched, one more

@@ -163,13 +163,13 @@ export class ScpAuditManager extends ScpElement {
   }
 
   /** What the body changes on the element: the tab, the card filter, the selection, a reload, closing. */
-  private readonly onBodyChange = (change: ManagerChange): Promise<void> => {
+  private readonly onBodyChange = (change: ManagerChange): Promise<unknown> => {
     if ('tab' in change) this.tab = change.tab;
     if ('card' in change) this.card = change.card;
     if ('unchecked' in change) this.unchecked = change.unchecked;
     if ('close' in change) this.close();
     if ('closed' in change) this.opener = null;
-    return 'reload' in change ? this.data.refresh() : this.updateComplete.then(() => {});
+    return 'reload' in change ? this.data.refresh() : this.updateComplete;
   };
 
   /** Nothing shown stays: on close and on a client change. */

@@ -51,7 +51,7 @@ export class ScpAuditManagerBody extends ScpPart {
   @property({ attribute: false }) accessor loadError: unknown = undefined;
   /** The manager's own strings, for the preview's JSON tree. */
   @property({ attribute: false }) accessor strings: ScpMessageOverrides | undefined = undefined;
-  @property({ attribute: false }) accessor onChange: (change: ManagerChange) => Promise<void> = async () => {};
+  @property({ attribute: false }) accessor onChange: (change: ManagerChange) => Promise<unknown> = async () => {};
 
   @state() private accessor busy: { action: 'save' | 'discard'; ids: string[] } | undefined = undefined;
   @state() private accessor banner: string | undefined = undefined;

@@ -129,19 +129,19 @@ export class ScpElement extends LitElement {
    */
   protected usePart(tag: string, load: () => Promise<unknown>): void {
     this.parts.add(tag);
-    if (!partLoads.has(tag)) {
-      const loading = load();
-      partLoads.set(tag, loading);
-      // A failed load is tried again by the next element that needs it.
-      loading.catch(() => partLoads.delete(tag));
-    }
+    // A failed load is tried again by the next element that needs it (the stored promise never rejects).
+    if (!partLoads.has(tag))
+      partLoads.set(
+        tag,
+        load().catch(() => partLoads.delete(tag)),
+      );
   }
 
   /** @internal Also waits for the parts (`usePart`). */
   protected override async getUpdateComplete(): Promise<boolean> {
     let done = await super.getUpdateComplete();
     for (const tag of this.parts) {
-      await partLoads.get(tag)?.catch(() => {});
+      await partLoads.get(tag);
       for (const part of this.renderRoot.querySelectorAll(tag)) {
         done = ((await (part as Partial<ReactiveElement>).updateComplete) ?? true) && done;
       }

@@ -93,7 +93,7 @@ export class ScpJsonTreeBody extends ScpPart {
   }
 
   protected override render(): TemplateResult {
-    return html`<div part="base" role="group" aria-label=${this.label}>${this.node('', undefined, this.value, 0)}</div>`;
+    return html`<div part="base" role="group" aria-label=${this.label || this.t('jsonTreeLabel')}>${this.node('', undefined, this.value, 0)}</div>`;
   }
 }
 

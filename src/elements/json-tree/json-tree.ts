@@ -42,7 +42,7 @@ export class ScpJsonTree extends ScpElement {
   }
 
   protected override render() {
-    return html`<scp-json-tree-body .value=${this.value} .label=${this.label || this.t('jsonTreeLabel')}
+    return html`<scp-json-tree-body .value=${this.value} .label=${this.label}
       .pageSize=${this.pageSize} .t=${this.t}></scp-json-tree-body>`;
   }
 }
