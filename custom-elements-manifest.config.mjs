@@ -4,6 +4,8 @@ export default {
   globs: ['src/elements/**/*.ts'],
   exclude: [
     'src/elements/**/*.styles.ts',
+    // Parts are internal elements an element loads on first use (internal/scp-part.ts).
+    'src/elements/**/*.part.ts',
     'src/elements/internal/!(scp-element).ts',
     'src/elements/all.ts',
     'src/elements/index.ts',

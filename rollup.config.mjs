@@ -91,6 +91,107 @@ const cdnWarn = (w, warn) => {
   if (w.code !== 'CIRCULAR_DEPENDENCY' && !/annotation that Rollup cannot interpret/.test(w.message)) warn(w);
 };
 
+// Rollup fetches a dynamic chunk's own imports only once that chunk has arrived, one round trip
+// per level (bench/script-tag.bench.ts showed the staging code's shared chunks a level late). Each
+// dynamic import in the script-tag build also starts importing every chunk the target needs
+// (its static imports, transitively), so they all come in the same round trip. Starting an import
+// is what the target's own import would do a little later (same CSP rules, same evaluation).
+const PREFIX = 'scp-ledger-';
+const importDepsWithTarget = () => {
+  // The chunks some dynamic import starts with its target (the table lists only those).
+  const marked = new Set();
+  return {
+    name: 'import-deps-with-target',
+    renderDynamicImport({ moduleId, targetModuleId, targetChunk }) {
+      // loadCore() and loadHost() are the page's own later calls, not part of a first load; the
+      // memory store and ledger are createScp's defaults outside browsers, never loaded by a page.
+      if (!targetChunk || /[\\/]src[\\/]cdn\.ts$/.test(moduleId)) return null;
+      if (/[\\/]src[\\/]core[\\/](storage|ledger)[\\/]memory\.ts$/.test(targetModuleId ?? '')) return null;
+      marked.add(targetChunk.fileName);
+      return { left: `(__scpDeps(${JSON.stringify(targetChunk.fileName)}),import(`, right: '))' };
+    },
+    renderChunk(code, chunk, _options, { chunks }) {
+      if (!code.includes('__scpDeps(')) return null;
+      const closure = (file, seen = new Set()) => {
+        for (const dep of chunks[file]?.imports ?? []) {
+          if (!seen.has(dep) && dep !== chunk.fileName) {
+            seen.add(dep);
+            closure(dep, seen);
+          }
+        }
+        return seen;
+      };
+      // Names without the shared `scp-ledger-` and `.js` (every chunk is named so): a shorter table.
+      const short = (f) => f.slice(PREFIX.length, -3);
+      const table = {};
+      for (const target of chunk.dynamicImports.filter((t) => marked.has(t))) {
+        const deps = [...closure(target)].filter((d) => d.startsWith(PREFIX));
+        if (deps.length) table[short(target)] = deps.map(short);
+      }
+      // Appended (a hoisted declaration), so every line and column before it keeps its source map.
+      const helper = `\nfunction __scpDeps(f){for(const d of ${JSON.stringify(table)}[f.slice(${PREFIX.length},-3)]??[])import("./${PREFIX}"+d+".js").catch(()=>{})}\n`;
+      return { code: code + helper, map: null };
+    },
+  };
+};
+
+// The Worker's text copy is null in the script-tag build (worker.js is always served beside the
+// chunks), so its dynamic import becomes that value here instead of a chunk fetched, one more
+// round trip, between the ledger's first call and the Worker's start.
+const noWorkerSourceChunk = () => ({
+  name: 'no-worker-source-chunk',
+  transform(code, id) {
+    if (!/git-browser[\\/]worker-start\.ts$/.test(id)) return null;
+    const out = code.replace("import('./worker-source.js')", 'Promise.resolve({ default: null })');
+    if (out === code) this.error('worker-start.ts no longer imports ./worker-source.js: update rollup.config.mjs');
+    return { code: out, map: null };
+  },
+});
+
+// On a first load each chunk is a request, and requests queue (six connections, a round trip
+// each): the code a plain page needs soon after its elements are defined comes in a few chunks,
+// not a dozen. Each group is the modules its roots reach by static import that the entry does not
+// already hold; a module two groups reach goes to the first.
+const CHUNK_GROUPS = {
+  // What a badge's first count needs in the default (local) mode: createScp fetches it at once.
+  local: [
+    'src/core/staging/staging.ts',
+    'src/core/storage/idb.ts',
+    'src/core/redact/redactor.ts',
+    'src/core/hash/index.ts',
+    'src/core/hash/canonical.ts',
+    'src/core/storage/shared.ts',
+  ],
+  runs: ['src/core/runs/runs.ts'],
+};
+const chunkGroups = () => {
+  let groupOf;
+  return (id, { getModuleInfo }) => {
+    if (!groupOf) {
+      const reach = (roots, stop = new Set()) => {
+        const seen = new Set();
+        const queue = [...roots];
+        while (queue.length) {
+          const m = queue.pop();
+          if (seen.has(m) || stop.has(m) || !getModuleInfo(m)) continue;
+          seen.add(m);
+          queue.push(...getModuleInfo(m).importedIds);
+        }
+        return seen;
+      };
+      const abs = (f) => fileURLToPath(new URL(f, import.meta.url));
+      const entry = reach([abs('src/cdn.ts')]);
+      // The entry's own modules are named as its chunk: otherwise Rollup would pull those a group
+      // imports into the group, and the entry would import them from there.
+      groupOf = new Map([...entry].map((m) => [m, 'scp-ledger']));
+      for (const [name, roots] of Object.entries(CHUNK_GROUPS)) {
+        for (const m of reach(roots.map(abs).filter(existsSync), entry)) if (!groupOf.has(m)) groupOf.set(m, name);
+      }
+    }
+    return groupOf.get(id);
+  };
+};
+
 const cdn = {
   // `scp-ledger.js` is what a page loads; the rest of the core comes from its `loadCore()`, so the
   // code every page needs stays in that one file (no second round trip before the elements are
@@ -98,13 +199,14 @@ const cdn = {
   input: { 'scp-ledger': 'src/cdn.ts' },
   preserveEntrySignatures: 'allow-extension',
   onwarn: cdnWarn,
-  plugins: cdnPlugins(),
+  plugins: [noWorkerSourceChunk(), ...cdnPlugins(), importDepsWithTarget()],
   output: {
     dir: 'dist/cdn',
     format: 'es',
     plugins: [minify({ target: 'es2022' })],
     entryFileNames: '[name].js',
-    chunkFileNames: 'scp-ledger-[name]-[hash].js',
+    chunkFileNames: `${PREFIX}[name]-[hash:6].js`,
+    manualChunks: chunkGroups(),
     sourcemap: true,
   },
 };

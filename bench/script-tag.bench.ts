@@ -1,7 +1,9 @@
 // First load of the script-tag build in real Chromium on a throttled connection: a plain page with
 // every element, using dist/cdn as `npm run build` makes it (elements defined from scp-ledger.js
-// and its static imports; views, staging and runs in chunks that follow), against the same code
-// bundled into one file (every dynamic import inlined), measured in the same run.
+// and its static imports; the local staging code, the ledger Worker's starter, runs and the
+// elements' parts or views in chunks that follow), against the same code bundled into one file
+// (every dynamic import inlined), measured in the same run. The manager's dialog is not opened
+// here, so its part is not loaded in the split build (the one-file build carries it).
 // Run alone: node --import tsx bench/script-tag.bench.ts [--rounds N] [--latency MS] [--kbps N] [--cpu N]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

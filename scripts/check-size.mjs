@@ -1,6 +1,6 @@
 // Size budget of the script-tag build (gzipped). What a page downloads before its elements are
 // defined — scp-ledger.js and the chunks it imports statically — must be ≤ 35 KB. Chunks loaded
-// later (an element's view on first connection, staging and runs as createScp returns, the git
+// later (an element's part on first use, staging and runs as createScp returns, the git
 // Worker on the first ledger call) are reported. Also refuses bundles that contain eval or new Function.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -53,7 +53,7 @@ console.log(`check-size: loaded on first use: ${kb(sum(later))} gz — ${list(la
 console.log(`check-size: git chunk (Worker + loader): ${kb(sum(git))} gz — ${list(git)}`);
 if (sum(upfront) > BUDGET) {
   console.error(
-    `check-size: OVER BUDGET by ${kb(sum(upfront) - BUDGET)}: move code behind a dynamic import (see src/elements/internal/lazy-view.ts) or cut it`,
+    `check-size: OVER BUDGET by ${kb(sum(upfront) - BUDGET)}: move code into a part an element loads on first use (src/elements/internal/scp-part.ts) or cut it`,
   );
   bad = true;
 }

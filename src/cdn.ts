@@ -2,6 +2,7 @@
 // `<script type="module" src=".../scp-ledger.js">` is all a page needs. The rest of the core
 // (schemas, ledgers, export) comes from `loadCore()` and host-backend mode from `loadHost()`,
 // chunks sharing this file's modules, so a page that does not use them does not download them.
+import './cdn-early.js';
 import './elements/all.js';
 
 export { createScp, type ScpClient, type ScpOptions } from './core/client.js';

@@ -1,15 +1,12 @@
-import type { PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Capabilities } from '../../core/host/roles.js';
 import type { AuditMeta } from '../../core/schemas/audit.js';
 import type { ScpOpenManagerEvent } from '../events/open-manager-event.js';
-import type { LedgerProgress } from '../../core/schemas/ledger.js';
 import { ScpClientController } from '../internal/client-controller.js';
-import type { Formatters } from '../internal/format.js';
-import { LazyView } from '../internal/lazy-view.js';
-import type { Translate } from '../internal/messages.js';
 import { ScpElement } from '../internal/scp-element.js';
-import type { ManagerUi } from './audit-manager.view.js';
+import { hostStyles } from '../styles/host.styles.js';
+import { auditManagerHostStyles } from './audit-manager.styles.js';
 
 /** All pending, the pending of one host-declared card category (`category:<name>`), or the saved ones. */
 export type ManagerTab = 'all' | 'saved' | `category:${string}`;
@@ -55,29 +52,26 @@ function deepActiveElement(): HTMLElement | null {
  * @event {ScpManagerToggleEvent} scp-manager-toggle - Opened or closed.
  */
 export class ScpAuditManager extends ScpElement {
-  // The class is the shell registered up front: properties, attributes and public methods. The
-  // dialog (templates, interaction code and its styles) is the view module, loaded on first
-  // connection; the manager is closed until opened, so a page that never opens it pays little.
+  // The dialog (tabs, the windowed list, preview, saved search and the save / discard actions) is
+  // the part <scp-audit-manager-body>, loaded on first open: a page that never opens the manager
+  // loads none of it. The element's state, its data and its public methods are here, so show()
+  // takes effect at once and the dialog opens as soon as its code has arrived.
+  static override styles = [hostStyles, auditManagerHostStyles];
 
-  /** @internal The view module (audit-manager.view.ts). */
-  readonly lazyView = new LazyView(this, () => import('./audit-manager.view.js'));
-
-  /** @internal */
-  readonly data = new ScpClientController(this, {
-    events: ['audit:pending', 'audit:saved', 'audit:discarded', 'ledger:progress'],
-    onClient: () => this.lazyView.module?.reset(this),
-    // The ledger's read index catching up: the Saved tab says so and searches again as it grows.
-    onEvent: (name, payload) => {
-      if (name !== 'ledger:progress') return true;
-      this.lazyView.module?.indexProgress(this, payload as LedgerProgress);
-      return false;
-    },
-    // Nothing is listed while closed; opening loads the view before it refreshes.
+  private readonly data = new ScpClientController(this, {
+    events: ['audit:pending', 'audit:saved', 'audit:discarded'],
+    onClient: () => this.forget(),
+    // Nothing is listed while closed.
     load: async (client, signal) => {
       // What this user may do (a viewer sees pending audits but cannot save or discard them).
       const caps = client.capabilities ? await client.capabilities().catch(() => undefined) : undefined;
       if (!signal.aborted) this.capabilities = caps;
-      if (this.open) await (await this.lazyView.ready).load(this, client, signal);
+      if (!this.open) return;
+      const rows = await client.staging.list();
+      if (signal.aborted || !this.open) return;
+      // Ids unchecked that left are harmless: the selection is always read through the rows.
+      this.rows = rows;
+      this.listLoaded = true;
     },
   });
 
@@ -93,29 +87,25 @@ export class ScpAuditManager extends ScpElement {
 
   /** Pending snapshot metadata, newest first (empty while closed). */
   @state() accessor rows: AuditMeta[] = [];
-  /** @internal Why saving / discarding is unavailable for this user, if it is. */
-  get readOnlyReason(): { save?: string; discard?: string } {
-    const c = this.capabilities;
-    if (!c) return {};
-    return {
-      ...(!c.save && { save: this.t('roleCannotSave', { role: c.role }) }),
-      ...(!c.discard && { discard: this.t('roleCannotDiscard', { role: c.role }) }),
-    };
-  }
   @state() accessor tab: ManagerTab = 'all';
 
-  /** @internal The open dialog's state, made and changed by the view module. */
-  ui: ManagerUi | undefined;
-  /** @internal Where focus returns on close. */
-  opener: HTMLElement | null = null;
-  private viewCache: { rows: AuditMeta[]; tab: ManagerTab; card: string | undefined; view: AuditMeta[] } | undefined;
+  /** Ids the user unchecked: every other row counts as selected, so new rows arrive checked. */
+  @state() private accessor unchecked: ReadonlySet<string> = new Set();
+  /** The pending list was loaded since the dialog opened. */
+  @state() private accessor listLoaded = false;
+
+  /** The pending rows of the current tab and card filter, derived in `willUpdate`. */
+  private shown: readonly AuditMeta[] = [];
+  /** Where focus returns on close. */
+  private opener: HTMLElement | null = null;
+  /** The manager was opened once: its body is loaded and stays (closed, it shows nothing). */
+  private opened = false;
 
   /** Open the dialog, optionally filtered to one card. */
   show(card?: string): void {
     if (!this.open) this.opener = deepActiveElement();
     this.card = card;
     this.tab = 'all';
-    // Renders once the view has loaded (the update waits for it).
     this.open = true;
   }
 
@@ -133,29 +123,12 @@ export class ScpAuditManager extends ScpElement {
 
   /** The pending rows of the current tab and card filter. */
   get view(): readonly AuditMeta[] {
-    const c = this.viewCache;
-    if (c && c.rows === this.rows && c.tab === this.tab && c.card === this.card) return c.view;
-    const tab = this.tab;
-    const cards = this.data.client?.cards;
-    const category = tab.startsWith('category:') ? tab.slice('category:'.length) : undefined;
-    const view = this.rows.filter(
-      (r) =>
-        (!this.card || r.card_key === this.card) &&
-        (category === undefined || (typeof r.card_key === 'string' && cards?.category(r.card_key) === category)),
-    );
-    this.viewCache = { rows: this.rows, tab, card: this.card, view };
-    return view;
+    return this.filterRows();
   }
 
   /** Ids selected in the current view. */
   get selectedIds(): string[] {
-    const unchecked = this.ui?.unchecked;
-    return this.view.filter((r) => !unchecked?.has(r.snapshot_id)).map((r) => r.snapshot_id);
-  }
-
-  /** @internal The translator and formatters, for the view module. */
-  get i18n(): { t: Translate; fmt: Formatters } {
-    return { t: this.t, fmt: this.fmt };
+    return this.view.filter((r) => !this.unchecked.has(r.snapshot_id)).map((r) => r.snapshot_id);
   }
 
   override connectedCallback(): void {
@@ -166,28 +139,57 @@ export class ScpAuditManager extends ScpElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('scp-open-manager', this.onOpenRequest);
-    this.lazyView.module?.disconnected(this);
-  }
-
-  // The first update waits for the view module and its styles, so nothing renders half-built.
-  protected override async scheduleUpdate(): Promise<void> {
-    if (!this.hasUpdated) (await this.lazyView.ready).adoptViewStyles(this);
-    await super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.lazyView.module!.willUpdate(this, changed);
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    this.lazyView.module!.updated(this, changed);
+    if (changed.has('open') && this.open) {
+      this.opened = true;
+      this.usePart('scp-audit-manager-body', () => import('./manager-body.part.js'));
+      void this.data.refresh();
+    }
+    // Closing forgets what was shown: no stale rows next time.
+    if (changed.has('open') && !this.open && changed.get('open') === true) this.forget();
+    if (changed.has('rows') || changed.has('card') || changed.has('tab')) this.shown = this.filterRows();
   }
 
   protected override render() {
-    return this.lazyView.module!.render(this);
+    // The dialog is the body's: nothing is in the shadow root until the manager first opens.
+    if (!this.opened) return nothing;
+    return html`<scp-audit-manager-body .open=${this.open} .opener=${this.opener} .client=${this.data.client}
+      .rows=${this.rows} .view=${this.shown} .tab=${this.tab} .card=${this.card} .unchecked=${this.unchecked}
+      .capabilities=${this.capabilities} .listLoaded=${this.listLoaded} .loadError=${this.data.error}
+      .strings=${this.strings} .t=${this.t} .fmt=${this.fmt}
+      .onChange=${this.onBodyChange}></scp-audit-manager-body>`;
   }
 
-  // Kept in the shell so the first request opens the manager even before the view has loaded.
+  /** What the body changes on the element: the tab, the card filter, the selection, a reload, closing. */
+  private readonly onBodyChange = (change: ManagerChange): Promise<unknown> => {
+    if ('tab' in change) this.tab = change.tab;
+    if ('card' in change) this.card = change.card;
+    if ('unchecked' in change) this.unchecked = change.unchecked;
+    if ('close' in change) this.close();
+    if ('closed' in change) this.opener = null;
+    return 'reload' in change ? this.data.refresh() : this.updateComplete;
+  };
+
+  /** Nothing shown stays: on close and on a client change. */
+  private forget(): void {
+    this.rows = [];
+    this.unchecked = new Set();
+    this.listLoaded = false;
+  }
+
+  private filterRows(): readonly AuditMeta[] {
+    const tab = this.tab;
+    const cards = this.data.client?.cards;
+    const category = tab.startsWith('category:') ? tab.slice('category:'.length) : undefined;
+    return this.rows.filter(
+      (r) =>
+        (!this.card || r.card_key === this.card) &&
+        (category === undefined || (typeof r.card_key === 'string' && cards?.category(r.card_key) === category)),
+    );
+  }
+
   private readonly onOpenRequest = (ev: ScpOpenManagerEvent) => {
     if (this.noListen) return;
     // Let every listener (the host's included) see the event first; a cancelled request is the host's.
@@ -200,3 +202,13 @@ export class ScpAuditManager extends ScpElement {
     });
   };
 }
+
+/** A change the dialog's body asks of the element. */
+export type ManagerChange =
+  | { tab: ManagerTab }
+  | { card: undefined }
+  | { unchecked: ReadonlySet<string> }
+  | { close: true }
+  /** The dialog closed and gave focus back. */
+  | { closed: true }
+  | { reload: true };

@@ -1,4 +1,4 @@
-import { LitElement } from 'lit';
+import { LitElement, type ReactiveElement } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
 import { hostStyles } from '../styles/host.styles.js';
@@ -14,6 +14,9 @@ import {
 
 const connected = new Set<ScpElement>();
 let langObserver: MutationObserver | undefined;
+
+/** Each part tag's module load, started once per page (`usePart`). */
+const partLoads = new Map<string, Promise<unknown>>();
 
 function rerenderAll() {
   for (const el of connected) el.requestUpdate();
@@ -112,6 +115,38 @@ export class ScpElement extends LitElement {
       default:
         return t('statusUnknown', { status });
     }
+  }
+
+  /** @internal Part tags this element renders (their modules started loading). */
+  private readonly parts = new Set<string>();
+
+  /**
+   * @internal
+   * Starts loading the module that defines the part element `tag` (once per page) and makes this
+   * element's `updateComplete` wait for it and for the parts it rendered, so a settled element
+   * shows everything. Until it is defined, the part's tag in the template is an empty element that
+   * keeps the properties it was given and upgrades when its module arrives.
+   */
+  protected usePart(tag: string, load: () => Promise<unknown>): void {
+    this.parts.add(tag);
+    // A failed load is tried again by the next element that needs it (the stored promise never rejects).
+    if (!partLoads.has(tag))
+      partLoads.set(
+        tag,
+        load().catch(() => partLoads.delete(tag)),
+      );
+  }
+
+  /** @internal Also waits for the parts (`usePart`). */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    for (const tag of this.parts) {
+      await partLoads.get(tag);
+      for (const part of this.renderRoot.querySelectorAll(tag)) {
+        done = ((await (part as Partial<ReactiveElement>).updateComplete) ?? true) && done;
+      }
+    }
+    return done;
   }
 
   private translation:

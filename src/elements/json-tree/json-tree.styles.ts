@@ -1,8 +1,9 @@
 import { css } from 'lit';
 
-// The tree's styles, adopted by the view module (json-tree.view.ts); the host's box and font
-// are set by the shell so the tree holds its place before the view has loaded.
+// The tree's styles, added to the host's shadow root by its part (json-tree.part.ts); the host's
+// box and font are its own, so it holds its place before the part has loaded.
 export const jsonTreeStyles = css`
+  scp-json-tree-body { display: block; }
   [part='base'] { margin: 0; padding: 0; }
   ul { list-style: none; margin: 0; padding-inline-start: 1.25rem; border-inline-start: 1px dotted var(--_border); }
   li { margin-block: 0.0625rem; }

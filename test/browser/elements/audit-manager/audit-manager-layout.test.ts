@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../../../src/elements/audit-manager/scp-audit-manager.js';
 import type { ScpAuditManager } from '../../../../src/elements/audit-manager/audit-manager.js';
-import { ROW_HEIGHT } from '../../../../src/elements/audit-manager/audit-manager.styles.js';
+import { ROW_HEIGHT } from '../../../../src/elements/audit-manager/manager-body.styles.js';
 import { closeClients, mount, memoryClient, until } from '../internal/fixtures.js';
 import { q, rows, stageAll, tab } from './helpers.js';
 

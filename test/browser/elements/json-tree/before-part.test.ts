@@ -3,9 +3,9 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../../../src/elements/json-tree/scp-json-tree.js';
 import { closeClients, mount, until } from '../internal/fixtures.js';
 
-// The tree's templates, handlers and styles are a separate module loaded on its first connection;
-// the element itself (properties, attributes) is defined from the start.
-describe('<scp-json-tree> before its view has loaded', () => {
+// The tree (templates, handlers, styles) is a part (<scp-json-tree-body>) loaded on the element's
+// first connection; the element itself (properties, attributes) is defined from the start.
+describe('<scp-json-tree> before its tree has loaded', () => {
   afterEach(closeClients);
 
   const items = (ul: Element | null | undefined) => [...(ul?.querySelectorAll(':scope > li') ?? [])];
@@ -21,7 +21,7 @@ describe('<scp-json-tree> before its view has loaded', () => {
 
     const wrapper = await mount<HTMLDivElement>(html`<div></div>`);
     wrapper.append(el);
-    // The host holds its place (the shell's style) while the view is still loading.
+    // The host holds its place (its own style) while the tree is still loading.
     expect(el.shadowRoot!.querySelector('[part="base"]')).to.equal(null);
     expect(getComputedStyle(el).display).to.equal('block');
     expect(getComputedStyle(el).fontSize).to.equal('13px');
@@ -31,7 +31,7 @@ describe('<scp-json-tree> before its view has loaded', () => {
     expect(base.getAttribute('aria-label')).to.equal('Snapshot data');
     const root = items(base.querySelector(':scope > details > ul'));
     expect(root.map((li) => li.querySelector('[part="key"]')!.textContent)).to.deep.equal(['list', 'name']);
-    // The view's styles were adopted with it: nested lists have no bullets.
+    // The tree's styles were adopted with it: nested lists have no bullets.
     expect(getComputedStyle(base.querySelector('ul')!).listStyleType).to.equal('none');
 
     // Keyboard: Enter on a branch's summary expands it, page-size children at a time.

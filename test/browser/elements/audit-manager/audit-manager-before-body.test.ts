@@ -5,9 +5,9 @@ import { ScpOpenManagerEvent } from '../../../../src/elements/events/open-manage
 import { closeClients, mount, memoryClient, until } from '../internal/fixtures.js';
 import { q, rows, stageAll } from './helpers.js';
 
-// The element's templates are a separate module loaded on its first connection; the element
-// itself (properties, attributes, public methods) is defined from the start.
-describe('<scp-audit-manager> before its view has loaded', () => {
+// The dialog is a part (<scp-audit-manager-body>) loaded on the first open; the element itself
+// (properties, attributes, public methods) is defined from the start.
+describe('<scp-audit-manager> before its dialog has loaded', () => {
   afterEach(closeClients);
 
   it('takes properties and attributes while detached, and renders them once attached', async () => {
@@ -35,7 +35,7 @@ describe('<scp-audit-manager> before its view has loaded', () => {
     expect(dialog.matches(':modal')).to.equal(true);
     expect(q(el, 'h2')!.textContent).to.equal('Pending audits · Security Posture');
     expect(rows(el).map((r) => r.querySelector('.card')!.textContent)).to.deep.equal(['Security Posture']);
-    // The view's styles were adopted with it: the host takes no box and rows have their fixed height.
+    // The dialog's styles were adopted with it: the host takes no box and rows have their fixed height.
     expect(getComputedStyle(el).display).to.equal('contents');
     expect(rows(el)[0]!.getBoundingClientRect().height).to.equal(52);
     // no-listen was taken too: a badge's request does not change the filter.
@@ -47,7 +47,7 @@ describe('<scp-audit-manager> before its view has loaded', () => {
     expect(dialog.open).to.equal(false);
   });
 
-  it('opens on the first scp-open-manager even when it arrives before the view has loaded, and gives focus back on close', async () => {
+  it('opens on the first scp-open-manager even when it arrives before the dialog has loaded, and gives focus back on close', async () => {
     const client = memoryClient();
     await stageAll(client, [
       ['security', 'a'],
