@@ -6,7 +6,7 @@ import { createLazyLedger } from './ledger/lazy.js';
 import { loadOnce } from './load-once.js';
 import { valueLimits, type ValueLimits } from './limits.js';
 import type { Ledger, ProgressListener, SyncOptions, VerifyCallOptions } from './ledger/types.js';
-import { capabilitiesOf, type Capabilities, type Role } from './host/roles.js';
+import type { Capabilities, Role } from './host/roles.js';
 import type { RedactOptions, Redactor } from './redact/types.js';
 import { createRefs } from './refs/refs.js';
 import type { Refs } from './refs/types.js';
@@ -303,7 +303,8 @@ export function createScp(options: ScpOptions = {}): ScpClient {
     cards,
     cardLabel,
     ...(autoSync && { autoSync: autoSync.facade }),
-    capabilities: async () => capabilitiesOf(options.role ?? 'admin'),
+    // Loaded when asked: the roles table is the host's, not needed before the first element asks.
+    capabilities: async () => (await import('./host/roles.js')).capabilitiesOf(options.role ?? 'admin'),
     async close() {
       autoSync?.facade.stop();
       // Finished runs that cannot be written now stay in the store for the next start.
