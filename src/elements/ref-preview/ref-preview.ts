@@ -10,27 +10,19 @@ import type { Translate } from '../internal/messages.js';
 import { ScpElement } from '../internal/scp-element.js';
 import { hostStyles, statusStyles } from '../styles/host.styles.js';
 import { reportError, userErrorText } from '../internal/errors.js';
+import {
+  type CacheEntry,
+  COUNT_SLICE_MS,
+  finishedRunPreview,
+  forgetIds,
+  idsIn,
+  REF_BATCH,
+  sameRefs,
+  trimCache,
+} from './preview-cache.js';
 import { keyOf } from './ref-text.js';
 
 export { removeRefText } from './ref-text.js';
-
-/** @internal What the cache knows about one ref. */
-export type CacheEntry =
-  | { state: 'loading' }
-  | { state: 'ready'; preview: Preview }
-  | { state: 'error'; error: unknown };
-
-/** Refs looked up in parallel at a time; their cards render together. */
-const REF_BATCH = 25;
-/** Answers kept in the per-element cache (beyond the refs shown now). */
-const CACHE_LIMIT = 500;
-/** Longest slice of counting the refs past `max` before other work gets a turn. */
-const COUNT_SLICE_MS = 4;
-
-/** Same refs, same text, same places. */
-function sameRefs(a: readonly Ref[], b: readonly Ref[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.raw === b[i]!.raw && r.index === b[i]!.index);
-}
 
 /**
  * One preview card per `@audit:` / `@run:` (or host-registered) reference in a compose box's text,
@@ -270,7 +262,7 @@ export class ScpRefPreview extends ScpElement {
     if (done) this.refCount = refs.length;
     else this.countRest(scan, refs.length);
     for (const ref of refs) this.ensure(client, ref);
-    this.trimCache(refs);
+    trimCache(this.cache, refs);
   }
 
   /** Count the refs `scan` still holds, COUNT_SLICE_MS at a time, then set `refCount`. */
@@ -372,37 +364,13 @@ export class ScpRefPreview extends ScpElement {
     }
   }
 
-  /** Keep the cache bounded: past CACHE_LIMIT entries, forget answers about refs not shown now. */
-  private trimCache(shown: readonly Ref[]): void {
-    const limit = Math.max(CACHE_LIMIT, shown.length * 2);
-    if (this.cache.size <= limit) return;
-    const keep = new Set(shown.map(keyOf));
-    for (const [key, entry] of this.cache) {
-      if (this.cache.size <= limit / 2) break;
-      if (!keep.has(key) && entry.state !== 'loading') this.cache.delete(key);
-    }
-  }
-
   /** A change in the core makes cached answers about that id stale: look them up again. */
   private invalidate<K extends BusEventName>(name: K, payload: BusEventMap[K]): void {
-    const p = payload as { snapshot_id?: string; run_id?: string; replaced?: string[]; ids?: string[] };
-    const ids = new Set<string>(
-      [p.snapshot_id, p.run_id, ...(p.replaced ?? []), ...(p.ids ?? [])].filter(
-        (x): x is string => typeof x === 'string',
-      ),
-    );
+    const ids = idsIn(payload);
     if (ids.size === 0) return;
     if (name === 'run:completed') {
       const done = payload as BusEventMap['run:completed'];
-      const finished: Partial<Preview> = {
-        type: 'run',
-        id: done.run_id,
-        status: done.status,
-        summary: done.summary,
-        subtype: done.subtype,
-        run_type: done.type,
-        duration_ms: done.duration_ms,
-      };
+      const finished = finishedRunPreview(done);
       this.finishedRuns.set(done.run_id, finished);
       const cached = this.cache.get(`run:${done.run_id}`);
       if (cached?.state === 'ready') {
@@ -414,15 +382,7 @@ export class ScpRefPreview extends ScpElement {
         return;
       }
     }
-    let touched = false;
-    for (const key of [...this.cache.keys()]) {
-      const id = key.slice(key.indexOf(':') + 1);
-      if (ids.has(id)) {
-        this.cache.delete(key);
-        touched = true;
-      }
-    }
-    if (!touched) return;
+    if (!forgetIds(this.cache, ids)) return;
     const client = this.data.client;
     if (client) for (const ref of this.shownRefs) this.ensure(client, ref);
   }
