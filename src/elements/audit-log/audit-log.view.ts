@@ -7,6 +7,7 @@ import { RUN_TYPES } from '../../core/schemas/run-types.js';
 import { ScpLogExportEvent, type ScpLogExportFormat } from '../events/log-export-event.js';
 import type { Formatters } from '../internal/format.js';
 import type { Translate } from '../internal/messages.js';
+import { statusTone, statusWord } from '../internal/status.js';
 import { displayText } from '../internal/text.js';
 import type { ScpAuditLog } from './audit-log.js';
 import type { LogFilters, LogRange } from './log-query.js';
@@ -19,7 +20,7 @@ import { reportError, userErrorText } from '../internal/errors.js';
  */
 
 /** The element as its view sees it: with the base class's translator, formatters and status words. */
-type Host = ScpAuditLog & { readonly t: Translate; readonly fmt: Formatters; statusWord(status: string): string };
+type Host = ScpAuditLog & { readonly t: Translate; readonly fmt: Formatters };
 
 const STATUSES = ['ok', 'failed', 'partial', 'cancelled', 'abandoned', 'error'] as const;
 /** Page size of an export (the ledger's largest). */
@@ -242,7 +243,7 @@ function renderFilters(host: Host) {
     </select></label>
     <label><span>${t('logFilterStatus')}</span><select name="status">
       ${opt('', t('logAnyStatus'), host.status)}
-      ${STATUSES.map((s) => opt(s, host.statusWord(s), host.status))}
+      ${STATUSES.map((s) => opt(s, statusWord(host.t, s), host.status))}
       ${host.status && !(STATUSES as readonly string[]).includes(host.status) ? opt(host.status, show(host.status), host.status) : nothing}
     </select></label>
     <label><span>${t('logFilterCard')}</span><select name="card">
@@ -295,7 +296,7 @@ function renderRow(host: Host, e: EntryMeta) {
     <td><span part="action-kind" class="action-kind" data-action-kind=${kind}>${t(KIND_WORDS[kind])}</span> <bdi>${action}</bdi></td>
     <td><bdi>${show(targetOf(e, (k) => host.cardLabel(k)))}</bdi></td>
     <td class="summary"><bdi>${show(e.summary)}</bdi>${reason ? html`<div class="reason"><bdi>${t('logReason', { reason })}</bdi></div>` : nothing}</td>
-    <td><span part="status" class="status" data-status=${['ok', 'failed', 'error', 'partial', 'running'].includes(status) ? status : status === 'cancelled' ? 'partial' : status === 'abandoned' ? 'failed' : 'unknown'}>${host.statusWord(status)}</span></td>
+    <td><span part="status" class="status" data-status=${statusTone(status)}>${statusWord(host.t, status)}</span></td>
   </tr>`;
 }
 

@@ -92,31 +92,6 @@ export class ScpElement extends LitElement {
     return t;
   }
 
-  /** A run or scan status as a word in the page's language (never colour alone). */
-  protected statusWord(status: string): string {
-    const t = this.t;
-    switch (status) {
-      case 'ok':
-        return t('statusOk');
-      case 'failed':
-        return t('statusFailed');
-      case 'partial':
-        return t('statusPartial');
-      case 'running':
-        return t('statusRunning');
-      case 'error':
-        return t('statusError');
-      case 'cancelled':
-        return t('statusCancelled');
-      case 'abandoned':
-        return t('statusAbandoned');
-      case 'skipped':
-        return t('statusSkipped');
-      default:
-        return t('statusUnknown', { status });
-    }
-  }
-
   /** @internal Part tags this element renders (their modules started loading). */
   private readonly parts = new Set<string>();
 

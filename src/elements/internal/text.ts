@@ -36,11 +36,3 @@ export function safeUrl(url: unknown): string | undefined {
     return undefined;
   }
 }
-
-/** The status words elements colour; anything else shows as `unknown`. */
-export type StatusTone = 'ok' | 'failed' | 'partial' | 'running' | 'error' | 'unknown';
-export function statusTone(status: unknown): StatusTone {
-  return status === 'ok' || status === 'failed' || status === 'partial' || status === 'running' || status === 'error'
-    ? status
-    : 'unknown';
-}

@@ -122,11 +122,6 @@ export class ScpRefAutocomplete extends ScpElement {
   }
 
   /** @internal */
-  override statusWord(status: string): string {
-    return super.statusWord(status);
-  }
-
-  /** @internal */
   clearTimer(): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);

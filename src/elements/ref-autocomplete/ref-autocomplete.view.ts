@@ -4,6 +4,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Suggestion } from '../../core/schemas/ref.js';
 import { ScpRefPickedEvent } from '../events/ref-picked-event.js';
+import { statusWord } from '../internal/status.js';
 import { displayText } from '../internal/text.js';
 import type { ScpRefAutocomplete } from './ref-autocomplete.js';
 import { refAutocompleteStyles } from './ref-autocomplete.styles.js';
@@ -324,7 +325,7 @@ export function render(host: ScpRefAutocomplete): TemplateResult {
         @mousedown=${onOptionDown} @click=${onOptionClick}>
       <span class="icon" aria-hidden="true">${show(s.icon)}</span>
       <span class="text"><bdi class="label">${show(s.label)}</bdi>${show(s.detail) ? html`<bdi class="detail">${show(s.detail)}</bdi>` : nothing}</span>
-      ${status ? html`<span class="status" data-status=${status}>${host.statusWord(status)}</span>` : nothing}
+      ${status ? html`<span class="status" data-status=${status}>${statusWord(host.t, status)}</span>` : nothing}
     </div>`;
   };
   const note =

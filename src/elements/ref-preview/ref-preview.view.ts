@@ -5,7 +5,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { Ref } from '../../core/schemas/ref.js';
 import { ScpRefRemoveEvent } from '../events/ref-remove-event.js';
 import { closeIcon } from '../internal/icons.js';
-import { displayText, safeUrl, statusTone } from '../internal/text.js';
+import { statusTone, statusWord } from '../internal/status.js';
+import { displayText, safeUrl } from '../internal/text.js';
 import type { ScpRefPreview } from './ref-preview.js';
 import { keyOf, removeRefText } from './ref-text.js';
 import { refPreviewStyles } from './ref-preview.styles.js';
@@ -51,24 +52,6 @@ async function removeRef(host: ScpRefPreview, ref: Ref, index: number): Promise<
   const next = buttons[Math.min(index, buttons.length - 1)];
   if (next) next.focus();
   else source?.focus();
-}
-
-function statusText(host: ScpRefPreview, status: string): string {
-  const t = host.t;
-  switch (statusTone(status)) {
-    case 'ok':
-      return t('statusOk');
-    case 'failed':
-      return t('statusFailed');
-    case 'partial':
-      return t('statusPartial');
-    case 'running':
-      return t('statusRunning');
-    case 'error':
-      return t('statusError');
-    default:
-      return t('statusUnknown', { status: displayText(status, 40) });
-  }
 }
 
 function icon(host: ScpRefPreview, kind: string): TemplateResult {
@@ -134,7 +117,7 @@ function card(host: ScpRefPreview, ref: Ref, index: number): TemplateResult | ty
     <span class="head">
       <span class="visually-hidden">${kindLabel(host, ref.kind)}</span>
       <span class="title" dir="auto" title=${title}>${title}</span>
-      ${status ? html`<span part="status" class="status" data-status=${statusTone(status)}>${statusText(host, status)}</span>` : nothing}
+      ${status ? html`<span part="status" class="status" data-status=${statusTone(status)}>${statusWord(host.t, status)}</span>` : nothing}
     </span>
     ${removeButton(host, ref, refText, index)}
     <span part="summary" dir="auto" title=${displayText(p.summary, 300)}>${displayText(p.summary, 300)}</span>

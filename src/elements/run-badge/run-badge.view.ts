@@ -5,6 +5,7 @@ import { ScpRunDetailsToggleEvent } from '../events/run-details-toggle-event.js'
 import type { Formatters } from '../internal/format.js';
 import type { Translate } from '../internal/messages.js';
 import { closeIcon } from '../internal/icons.js';
+import { statusWord } from '../internal/status.js';
 import { displayText } from '../internal/text.js';
 import { buttonStyles, statusStyles } from '../styles/host.styles.js';
 import type { ScpRunBadge } from './run-badge.js';
@@ -19,7 +20,7 @@ import { reportError } from '../internal/errors.js';
  */
 
 /** The element as its view sees it: with the base class's translator, formatters and status words. */
-type Host = ScpRunBadge & { readonly t: Translate; readonly fmt: Formatters; statusWord(status: string): string };
+type Host = ScpRunBadge & { readonly t: Translate; readonly fmt: Formatters };
 
 /** Text for display: only strings (a crafted ledger object never reaches Lit), bidi controls made visible. */
 const show = (v: unknown): string => displayText(typeof v === 'string' ? v : '');
@@ -86,7 +87,7 @@ function renderDetails(host: Host, run: Run | undefined) {
       ${field(t('runFieldType'), show(run.type))}
       ${field(t('runFieldSubtype'), show(run.subtype))}
       <dt>${t('runFieldStatus')}</dt>
-      <dd><span class="status" data-status=${status || 'unknown'}>${host.statusWord(status)}</span></dd>
+      <dd><span class="status" data-status=${status || 'unknown'}>${statusWord(host.t, status)}</span></dd>
       ${show(run.started_at) ? html`<dt>${t('runFieldStarted')}</dt><dd><time datetime=${show(run.started_at)}>${fmt.dateTime(show(run.started_at))}</time></dd>` : nothing}
       ${field(t('runFieldDuration'), duration)}
       ${field(t('runFieldSummary'), show(run.summary) || '—')}
@@ -111,7 +112,7 @@ function renderDetails(host: Host, run: Run | undefined) {
           <time datetime=${show(e.ts)}>${fmt.dateTime(show(e.ts))}</time>
           <bdi class="event-type">${show(e.type)}</bdi>
           ${show(e.target) ? html`<bdi class="event-target">${show(e.target)}</bdi>` : nothing}
-          ${show(e.status) ? html`<span class="status" data-status=${show(e.status)}>${host.statusWord(show(e.status))}</span>` : nothing}
+          ${show(e.status) ? html`<span class="status" data-status=${show(e.status)}>${statusWord(host.t, show(e.status))}</span>` : nothing}
           ${typeof e.duration_ms === 'number' ? html`<span class="event-duration">${fmt.duration(e.duration_ms)}</span>` : nothing}
         </li>`,
         )}
@@ -138,7 +139,7 @@ export function render(el: ScpRunBadge) {
   const loading = !data.loaded && data.loading;
   const status = running ? 'running' : run ? show(run.status) || 'unknown' : loading ? 'loading' : 'none';
   const summary = show(run?.summary);
-  const word = run ? host.statusWord(show(run.status)) : '';
+  const word = run ? statusWord(host.t, show(run.status)) : '';
   const visible = running
     ? host.live.length === 1 && says(summary, t('runBadgeRunning', { count: 1, summary: '' }))
       ? summary

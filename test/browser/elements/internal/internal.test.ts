@@ -13,7 +13,8 @@ import {
   setScpMessages,
   translator,
 } from '../../../../src/elements/internal/messages.js';
-import { displayText, safeUrl, statusTone } from '../../../../src/elements/internal/text.js';
+import { statusTone, statusWord } from '../../../../src/elements/internal/status.js';
+import { displayText, safeUrl } from '../../../../src/elements/internal/text.js';
 import type { ScpClient } from '../../../../src/core/client.js';
 import { closeClients, memoryClient, mount, until } from './fixtures.js';
 
@@ -134,6 +135,24 @@ describe('element internals', () => {
         expect(safeUrl(bad), String(bad)).to.equal(undefined);
       }
       expect(['ok', 'failed', 'weird'].map(statusTone)).to.deep.equal(['ok', 'failed', 'unknown']);
+    });
+
+    it('statusWord names every run status in the page language and cuts an unknown one short', () => {
+      const t = translator(messagesFor('en', { statusCancelled: 'called off' }), formatters('en'));
+      expect(['ok', 'cancelled', 'abandoned', 'skipped'].map((s) => statusWord(t, s))).to.deep.equal([
+        'ok',
+        'called off',
+        'abandoned',
+        'skipped',
+      ]);
+      expect(statusTone('cancelled')).to.equal('partial');
+      expect(statusTone('abandoned')).to.equal('failed');
+      // A crafted status never reaches the page whole, nor as an object or a bidi override.
+      const word = statusWord(t, `x\u202E${'y'.repeat(500)}`);
+      expect(word.length).to.be.lessThan(60);
+      expect(word).to.contain('⟪U+202E⟫');
+      expect(statusWord(t, { _$litType$: 1 })).to.be.a('string');
+      expect(statusWord(t, 'constructor')).to.equal('constructor');
     });
   });
 
