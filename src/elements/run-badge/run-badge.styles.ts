@@ -1,8 +1,9 @@
 import { css } from 'lit';
 
-// The badge's and its popover's styles, adopted by the view module (run-badge.view.ts); the
-// host's box is set by the shell so the badge takes its place before the view has loaded.
+// The badge's and its popover's styles, adopted with the part (run-badge.part.ts); the host's
+// box is set by the element so the badge takes its place before the part has loaded.
 export const runBadgeStyles = css`
+  scp-run-badge-body { display: contents; }
   [part='base'] {
     anchor-name: --scp-run-badge;
     border-radius: 999px; padding-block: 0.125rem; padding-inline: 0.5rem;

@@ -1,11 +1,10 @@
-import { css } from 'lit';
+import { css, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { defineCards } from '../../core/cards.js';
 import type { ScpClient } from '../../core/client.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { Run, RunEvent } from '../../core/schemas/run.js';
 import { ScpClientController } from '../internal/client-controller.js';
-import { LazyView } from '../internal/lazy-view.js';
 import { ScpElement } from '../internal/scp-element.js';
 import { hostStyles } from '../styles/host.styles.js';
 import { subtypeMatches, type CardOf } from './card-of.js';
@@ -55,17 +54,13 @@ const byNewest = (a: Run, b: Run) =>
  * @event {ScpActionErrorEvent} scp-error - Loading the runs or copying failed.
  */
 export class ScpRunBadge extends ScpElement {
-  // The class is the shell registered up front: properties, attributes, public methods and the
-  // loading of the runs, so the data is on its way while the view loads. The templates, the
-  // details popover, the copy handler and most styles are the view module, fetched on first
-  // connection; the host's box is set here so the badge holds its place meanwhile.
+  // The element holds the properties, the public methods and the runs (loaded and followed here,
+  // so the data is on its way while the part loads). The badge, its details popover, the copy
+  // handler and their styles are the part <scp-run-badge-body>, loaded on first connection; the
+  // host's box is set here so the badge holds its place meanwhile.
   static override styles = [hostStyles, css`:host { display: inline-block; vertical-align: middle; }`];
 
-  /** @internal The view module (run-badge.view.ts). */
-  private readonly view = new LazyView(this, () => import('./run-badge.view.js'));
-
-  /** @internal The client, its loading state and reloads. */
-  readonly data = new ScpClientController(this, {
+  private readonly data = new ScpClientController(this, {
     events: ['run:started', 'run:event', 'run:completed', 'ledger:written', 'ledger:synced'],
     onClient: () => this.forget(),
     load: (client, signal) => this.load(client, signal),
@@ -85,10 +80,12 @@ export class ScpRunBadge extends ScpElement {
   @state() accessor live: Run[] = [];
   /** The newest finished matching run. */
   @state() accessor last: Run | undefined = undefined;
-  /** @internal Events of the run the details show (the newest live run, else the last one). */
-  @state() accessor events: RunEvent[] = [];
-  /** @internal Spoken after a copy: done, or failed (copy by hand). */
-  @state() accessor copyNote = '';
+  /** Events of the run the details show (the newest live run, else the last one). */
+  @state() private accessor events: RunEvent[] = [];
+  /** What the badge is about (its subtype or its card's label), derived in `willUpdate`. */
+  private about: string | undefined;
+  /** `showDetails()` was called before the popover was there: it opens once the part has rendered. */
+  private detailsAsked = false;
 
   /** Resolves once what the badge shows reflects the core. */
   async settled(): Promise<void> {
@@ -101,19 +98,27 @@ export class ScpRunBadge extends ScpElement {
 
   /** Open the details popover. */
   showDetails(): void {
-    this.popoverEl?.showPopover();
+    if (this.popoverEl) this.popoverEl.showPopover();
+    else {
+      this.detailsAsked = true;
+      void this.updateComplete.then(() => {
+        if (this.detailsAsked) this.popoverEl?.showPopover();
+        this.detailsAsked = false;
+      });
+    }
   }
 
   /** Close the details popover. */
   hideDetails(): void {
+    this.detailsAsked = false;
     if (this.popoverEl?.matches(':popover-open')) this.popoverEl.hidePopover();
   }
 
   private eventsLoad: Promise<void> = Promise.resolve();
   private eventsFor: string | undefined;
 
-  /** @internal The run the badge and the details are about. */
-  get shown(): Run | undefined {
+  /** The run the badge and the details are about. */
+  private get shown(): Run | undefined {
     return this.live[0] ?? this.last;
   }
 
@@ -134,11 +139,18 @@ export class ScpRunBadge extends ScpElement {
     this.eventsFor = undefined;
   }
 
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.usePart('scp-run-badge-body', () => import('./run-badge.part.js'));
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
     if ((changed.has('card') || changed.has('subtype') || changed.has('cardOf')) && this.hasUpdated) {
       this.forget();
       void this.data.refresh();
     }
+    const card = this.card;
+    this.about = this.subtype || (card && (this.data.client?.cardLabel(card) ?? card));
   }
 
   private async load(client: ScpClient, signal: AbortSignal): Promise<void> {
@@ -255,13 +267,10 @@ export class ScpRunBadge extends ScpElement {
     return true;
   }
 
-  // The first update waits for the view module and its styles, so nothing renders half-built.
-  protected override async scheduleUpdate(): Promise<void> {
-    if (!this.hasUpdated) (await this.view.ready).adoptViewStyles(this);
-    await super.scheduleUpdate();
-  }
-
   protected override render() {
-    return this.view.module!.render(this);
+    const data = this.data;
+    return html`<scp-run-badge-body .live=${this.live} .run=${this.shown} .events=${this.events}
+      .about=${this.about} .loading=${!data.loaded && data.loading} .failed=${!!data.error}
+      .t=${this.t} .fmt=${this.fmt}></scp-run-badge-body>`;
   }
 }
