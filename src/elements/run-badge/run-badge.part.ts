@@ -1,5 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import type { ScpClient } from '../../core/client.js';
 import type { Run, RunEvent } from '../../core/schemas/run.js';
 import { ScpRefCopiedEvent } from '../events/ref-copied-event.js';
 import { ScpRunDetailsToggleEvent } from '../events/run-details-toggle-event.js';
@@ -37,8 +38,10 @@ export class ScpRunBadgeBody extends ScpPart {
   @property({ attribute: false }) accessor run: Run | undefined = undefined;
   /** The shown run's last events. */
   @property({ attribute: false }) accessor events: readonly RunEvent[] = [];
-  /** What the badge is about (a subtype or a card's label); empty for all runs. */
-  @property({ attribute: false }) accessor about: string | undefined = undefined;
+  /** The badge's subtype, card and client: what it is about. */
+  @property({ attribute: false }) accessor subtype: string | undefined = undefined;
+  @property({ attribute: false }) accessor card: string | undefined = undefined;
+  @property({ attribute: false }) accessor client: ScpClient | undefined = undefined;
   /** The runs are loading for the first time. */
   @property({ attribute: false }) accessor loading = false;
   /** Loading the runs failed. */
@@ -46,6 +49,14 @@ export class ScpRunBadgeBody extends ScpPart {
 
   /** Spoken after a copy: done, or failed (copy by hand). */
   @state() private accessor copyNote = '';
+  /** What the badge is about: its subtype, its card's label, or all runs; derived in `willUpdate`. */
+  private about = '';
+
+  protected override willUpdate(): void {
+    const card = this.card;
+    // The translator changes with the page's language, so this is derived on every update.
+    this.about = this.subtype || (card ? (this.client?.cardLabel(card) ?? card) : this.t('runBadgeAllRuns'));
+  }
 
   private onToggle(ev: ToggleEvent): void {
     const open = ev.newState === 'open';
@@ -144,7 +155,7 @@ export class ScpRunBadgeBody extends ScpPart {
   protected override render(): TemplateResult {
     const t = this.t;
     const run = this.run;
-    const about = this.about || t('runBadgeAllRuns');
+    const about = this.about;
     const running = this.live.length > 0;
     const status = running ? 'running' : run ? show(run.status) || 'unknown' : this.loading ? 'loading' : 'none';
     const visible = this.stateText();

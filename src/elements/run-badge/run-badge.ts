@@ -1,5 +1,5 @@
 import { css, html, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { defineCards } from '../../core/cards.js';
 import type { ScpClient } from '../../core/client.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
@@ -67,7 +67,6 @@ export class ScpRunBadge extends ScpElement {
     onEvent: (name, payload) => this.apply(name, payload),
   });
 
-  @query('[part="popover"]') private accessor popoverEl: HTMLElement | null = null;
 
   /** The card whose runs are shown (mapped by the client's declared cards, or by `cardOf`). */
   @property({ reflect: true }) accessor card: string | undefined = undefined;
@@ -82,8 +81,6 @@ export class ScpRunBadge extends ScpElement {
   @state() accessor last: Run | undefined = undefined;
   /** Events of the run the details show (the newest live run, else the last one). */
   @state() private accessor events: RunEvent[] = [];
-  /** What the badge is about (its subtype or its card's label), derived in `willUpdate`. */
-  private about: string | undefined;
   /** `showDetails()` was called before the popover was there: it opens once the part has rendered. */
   private detailsAsked = false;
 
@@ -98,14 +95,10 @@ export class ScpRunBadge extends ScpElement {
 
   /** Open the details popover. */
   showDetails(): void {
-    if (this.popoverEl) this.popoverEl.showPopover();
-    else {
-      this.detailsAsked = true;
-      void this.updateComplete.then(() => {
-        if (this.detailsAsked) this.popoverEl?.showPopover();
-        this.detailsAsked = false;
-      });
-    }
+    const popover = this.popoverEl;
+    this.detailsAsked = !popover;
+    if (popover) popover.showPopover();
+    else void this.updateComplete.then(() => this.detailsAsked && this.popoverEl?.showPopover());
   }
 
   /** Close the details popover. */
@@ -116,6 +109,11 @@ export class ScpRunBadge extends ScpElement {
 
   private eventsLoad: Promise<void> = Promise.resolve();
   private eventsFor: string | undefined;
+
+  /** The details popover, once the part has rendered it. */
+  private get popoverEl(): HTMLElement | null | undefined {
+    return this.shadowRoot?.querySelector('[popover]');
+  }
 
   /** The run the badge and the details are about. */
   private get shown(): Run | undefined {
@@ -139,18 +137,13 @@ export class ScpRunBadge extends ScpElement {
     this.eventsFor = undefined;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.usePart('scp-run-badge-body', () => import('./run-badge.part.js'));
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The first update is on first connection: the badge's part starts loading then.
+    this.usePart('scp-run-badge-body', () => import('./run-badge.part.js'));
     if ((changed.has('card') || changed.has('subtype') || changed.has('cardOf')) && this.hasUpdated) {
       this.forget();
       void this.data.refresh();
     }
-    const card = this.card;
-    this.about = this.subtype || (card && (this.data.client?.cardLabel(card) ?? card));
   }
 
   private async load(client: ScpClient, signal: AbortSignal): Promise<void> {
@@ -269,8 +262,7 @@ export class ScpRunBadge extends ScpElement {
 
   protected override render() {
     const data = this.data;
-    return html`<scp-run-badge-body .live=${this.live} .run=${this.shown} .events=${this.events}
-      .about=${this.about} .loading=${!data.loaded && data.loading} .failed=${!!data.error}
-      .t=${this.t} .fmt=${this.fmt}></scp-run-badge-body>`;
+    // One line: the template's text is shipped as written.
+    return html`<scp-run-badge-body .live=${this.live} .run=${this.shown} .events=${this.events} .subtype=${this.subtype} .card=${this.card} .client=${data.client} .loading=${!data.loaded && data.loading} .failed=${!!data.error} .t=${this.t} .fmt=${this.fmt}></scp-run-badge-body>`;
   }
 }
