@@ -67,7 +67,6 @@ export class ScpRunBadge extends ScpElement {
     onEvent: (name, payload) => this.apply(name, payload),
   });
 
-
   /** The card whose runs are shown (mapped by the client's declared cards, or by `cardOf`). */
   @property({ reflect: true }) accessor card: string | undefined = undefined;
   /** A run subtype to show instead of a card: exact (`deploy:k8s`) or `type:*`. */
