@@ -185,15 +185,11 @@ export class ScpRefPreview extends ScpElement {
     return this.updateComplete;
   };
 
-  /** The watched input, if `for` names one. */
-  private get source(): HTMLInputElement | HTMLTextAreaElement | undefined {
-    if (!this.htmlFor || !this.root) return undefined;
-    const el = this.root.getElementById(this.htmlFor);
-    return el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? el : undefined;
-  }
-
+  /** The text to scan: the value of the input or textarea `for` names, else `text`. */
   private currentText(): string {
-    return this.htmlFor ? (this.source?.value ?? '') : this.text;
+    if (!this.htmlFor) return this.text;
+    const el = this.root?.getElementById(this.htmlFor);
+    return el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? el.value : '';
   }
 
   private readonly onInput = (ev: Event) => {
