@@ -2,10 +2,10 @@ import { adoptStyles, css, html, render } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { LedgerProgress } from '../../core/schemas/ledger.js';
 import type { Suggestion } from '../../core/schemas/ref.js';
-import type { ScpRefAutocompletePopup } from './ref-autocomplete.part.js';
 import { ScpClientController } from '../internal/client-controller.js';
 import { ScpElement } from '../internal/scp-element.js';
 import { hostStyles } from '../styles/host.styles.js';
+import type { ScpRefAutocompletePopup } from './ref-autocomplete.part.js';
 
 type Field = HTMLTextAreaElement | HTMLInputElement;
 
