@@ -71,11 +71,6 @@ export class ScpAuditLogBody extends ScpPart {
   /** Actors, subtypes and cards met so far (the filter choices), for the current client. */
   private seen = { actors: new Set<string>(), subtypes: new Set<string>(), cards: new Set<string>() };
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.cancelTyping();
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('client') && changed.get('client') !== undefined)
       this.seen = { actors: new Set(), subtypes: new Set(), cards: new Set() };
