@@ -1,7 +1,14 @@
-import type { AuditMeta, AuditSnapshot } from '../schemas/audit.js';
+import { AuditMeta, AuditSnapshot } from '../schemas/audit.js';
+import { RunRecord } from '../schemas/run.js';
 import { IdbConnection, META, RUNS, SNAPSHOT_META, SNAPSHOTS } from './idb-connection.js';
-import { metaOf, newestFirst } from './shared.js';
-import type { LiveRun, StagingStore } from './types.js';
+import { metaOf, newestFirst, storedAs } from './shared.js';
+import type { StagingStore } from './types.js';
+
+/** A damaged record's id for the error, if it still has one, else its place in the list. */
+function keyOf(record: unknown, field: string, index: number): string {
+  const id = record && typeof record === 'object' ? (record as Record<string, unknown>)[field] : undefined;
+  return typeof id === 'string' ? id : `#${index}`;
+}
 
 /** The schema this code creates. A newer release raises it (and other tabs then close for it). */
 export const IDB_SCHEMA_VERSION = 1;
@@ -60,29 +67,28 @@ export function createIdbStagingStore(options: IdbStagingStoreOptions = {}): Sta
         await Promise.all(requests);
       });
     },
-    getSnapshot(id) {
-      return c.transact(
-        [SNAPSHOTS],
-        'readonly',
-        (tx) => tx.objectStore(SNAPSHOTS).get(id) as Promise<AuditSnapshot | undefined>,
-      );
+    async getSnapshot(id) {
+      const found: unknown = await c.transact([SNAPSHOTS], 'readonly', (tx) => tx.objectStore(SNAPSHOTS).get(id));
+      return found === undefined ? undefined : storedAs(AuditSnapshot, found, `${SNAPSHOTS}/${id}`);
     },
     async listSnapshots() {
-      const all = await c.transact(
-        [SNAPSHOT_META],
-        'readonly',
-        (tx) => tx.objectStore(SNAPSHOT_META).getAll() as Promise<AuditMeta[]>,
+      const all: unknown[] = await c.transact([SNAPSHOT_META], 'readonly', (tx) =>
+        tx.objectStore(SNAPSHOT_META).getAll(),
       );
-      return all.sort(newestFirst);
+      return all
+        .map((m, i) => storedAs(AuditMeta, m, `${SNAPSHOT_META}/${keyOf(m, 'snapshot_id', i)}`))
+        .sort(newestFirst);
     },
     async putRun(live) {
       await c.transact([RUNS], 'readwrite', (tx) => tx.objectStore(RUNS).put(live));
     },
-    getRun(id) {
-      return c.transact([RUNS], 'readonly', (tx) => tx.objectStore(RUNS).get(id) as Promise<LiveRun | undefined>);
+    async getRun(id) {
+      const found: unknown = await c.transact([RUNS], 'readonly', (tx) => tx.objectStore(RUNS).get(id));
+      return found === undefined ? undefined : storedAs(RunRecord, found, `${RUNS}/${id}`);
     },
-    listRuns() {
-      return c.transact([RUNS], 'readonly', (tx) => tx.objectStore(RUNS).getAll() as Promise<LiveRun[]>);
+    async listRuns() {
+      const all: unknown[] = await c.transact([RUNS], 'readonly', (tx) => tx.objectStore(RUNS).getAll());
+      return all.map((r, i) => storedAs(RunRecord, r, `${RUNS}/${keyOf((r as { run?: unknown })?.run, 'run_id', i)}`));
     },
     async removeRun(id) {
       await c.transact([RUNS], 'readwrite', (tx) => tx.objectStore(RUNS).delete(id));

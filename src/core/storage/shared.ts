@@ -1,6 +1,23 @@
 // Helpers every StagingStore adapter (and staging) shares.
-import { ValidationError } from '../errors/index.js';
+import type * as z from 'zod/mini';
+import { CorruptEntryError, ValidationError } from '../errors/index.js';
 import type { AuditMeta, AuditSnapshot } from '../schemas/audit.js';
+import { checkWith } from '../schemas/parse.js';
+
+/**
+ * A stored record checked by its schema. Records are written by the store itself, but another
+ * release, another tab's code or a hand edit may have changed them: one that does not match is
+ * a CorruptEntryError naming where it is, never handed on as the typed shape.
+ */
+export function storedAs<S extends z.ZodMiniType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const r = checkWith(schema, value);
+  if (r.ok) return r.data;
+  const first = r.issues[0];
+  throw new CorruptEntryError(
+    `The stored record ${where} does not match its schema (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unknown'}): it was written by another release or edited by hand; repair or remove it`,
+    { data: { path: where }, cause: r.error },
+  );
+}
 
 /** Snapshot metadata is everything except `data` (unknown extra fields included). */
 export function metaOf(snapshot: AuditSnapshot): AuditMeta {

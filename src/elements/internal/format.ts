@@ -36,57 +36,51 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60],
 ];
 
+/** A value made on first use. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
 export function formatters(locale: string): Formatters {
   const key = safeLocale(locale);
   const hit = cache.get(key);
   if (hit) return hit;
-  const num = new Intl.NumberFormat(key);
-  const dt = new Intl.DateTimeFormat(key, { dateStyle: 'medium', timeStyle: 'short' });
-  const rtf = new Intl.RelativeTimeFormat(key, { numeric: 'auto' });
-  const pr = new Intl.PluralRules(key);
-  const lf = new Intl.ListFormat(key, { type: 'conjunction' });
+  // Each Intl object is made on first use: making one costs milliseconds on a slow phone (a
+  // DateTimeFormat with styles the most), and an element's first render needs one or two of them.
+  const num = once(() => new Intl.NumberFormat(key));
+  const dt = once(() => new Intl.DateTimeFormat(key, { dateStyle: 'medium', timeStyle: 'short' }));
+  const rtf = once(() => new Intl.RelativeTimeFormat(key, { numeric: 'auto' }));
+  const pr = once(() => new Intl.PluralRules(key));
+  const lf = once(() => new Intl.ListFormat(key, { type: 'conjunction' }));
+  const unit = (u: string, digits: number) =>
+    once(
+      () => new Intl.NumberFormat(key, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits }),
+    );
+  const ms = unit('millisecond', 0);
+  const sec = unit('second', 1);
+  const min = unit('minute', 1);
   const f: Formatters = {
     locale: key,
-    number: (n, options) => (options ? new Intl.NumberFormat(key, options).format(n) : num.format(n)),
+    number: (n, options) => (options ? new Intl.NumberFormat(key, options) : num()).format(n),
     dateTime: (value) => {
       const t = toTime(value);
-      return Number.isFinite(t) ? dt.format(t) : String(value);
+      return Number.isFinite(t) ? dt().format(t) : String(value);
     },
     relative: (value, now = Date.now()) => {
       const t = toTime(value);
       if (!Number.isFinite(t)) return String(value);
       const s = (t - now) / 1000;
       const abs = Math.abs(s);
-      if (abs < 45) return rtf.format(0, 'second');
+      if (abs < 45) return rtf().format(0, 'second');
       for (const [unit, size] of UNITS) {
-        if (abs >= size) return rtf.format(Math.round(s / size), unit);
+        if (abs >= size) return rtf().format(Math.round(s / size), unit);
       }
-      return rtf.format(Math.round(s / 60), 'minute');
+      return rtf().format(Math.round(s / 60), 'minute');
     },
-    duration: (ms) => {
-      if (ms < 1000)
-        return new Intl.NumberFormat(key, {
-          style: 'unit',
-          unit: 'millisecond',
-          unitDisplay: 'short',
-          maximumFractionDigits: 0,
-        }).format(ms);
-      if (ms < 60_000)
-        return new Intl.NumberFormat(key, {
-          style: 'unit',
-          unit: 'second',
-          unitDisplay: 'short',
-          maximumFractionDigits: 1,
-        }).format(ms / 1000);
-      return new Intl.NumberFormat(key, {
-        style: 'unit',
-        unit: 'minute',
-        unitDisplay: 'short',
-        maximumFractionDigits: 1,
-      }).format(ms / 60_000);
-    },
-    plural: (n) => pr.select(n),
-    list: (items) => lf.format(items),
+    duration: (d) => (d < 1000 ? ms().format(d) : d < 60_000 ? sec().format(d / 1000) : min().format(d / 60_000)),
+    plural: (n) => pr().select(n),
+    list: (items) => lf().format(items),
   };
   cache.set(key, f);
   return f;

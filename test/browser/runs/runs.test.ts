@@ -11,7 +11,7 @@ import type { StagingStore } from '../../../src/core/storage/types.js';
 const src = (path: string) => new URL(`../../../src/core/${path}`, import.meta.url).href;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(get: () => Promise<T> | T, ok: (v: T) => boolean, ms = 5_000): Promise<T> {
+async function until<T>(get: () => Promise<T> | T, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
   const end = performance.now() + ms;
   for (;;) {
     const v = await get();
@@ -32,7 +32,7 @@ async function runInFrame(dbName: string): Promise<{ runId: string; heartbeatAt:
       else resolve(ev.data);
     };
     window.addEventListener('message', onMessage);
-    setTimeout(() => reject(new Error('the frame did not start its run')), 10_000);
+    setTimeout(() => reject(new Error('the frame did not start its run')), 20_000);
   });
   iframe.srcdoc = `<script type="module">
     try {

@@ -103,6 +103,54 @@ describe('IndexedDB staging store', () => {
     expect(result[0]).to.not.have.property('data');
   });
 
+  it('reports a record another release or a hand edit damaged as CorruptEntryError naming it, and keeps it', async () => {
+    const dbName = freshName();
+    store = createIdbStagingStore({ dbName });
+    const good = makeSnapshot();
+    await store.writeSnapshots({ put: [good] });
+    await store.putRun({
+      run: {
+        run_id: 'run_ok',
+        type: 'build',
+        subtype: 'build',
+        status: 'running',
+        user: 'u',
+        code_ref: '',
+        summary: '',
+        started_at: '2026-12-05T08:00:00.000Z',
+      },
+      events: [],
+    });
+    await store.close();
+    // Written past the store, as another release or devtools would: a wrong type in each store.
+    const { db } = await rawOpen(dbName, 1);
+    const tx = db.transaction(['snapshots', 'snapshot_meta', 'runs'], 'readwrite');
+    tx.objectStore('snapshots').put({ ...makeSnapshot(), snapshot_id: 'snap_bad', computed_at: 'yesterday' });
+    tx.objectStore('snapshot_meta').put({ snapshot_id: 'snap_bad', card_key: 7 });
+    tx.objectStore('runs').put({ run: { run_id: 'run_bad', status: 'running' }, events: 'none' });
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+
+    store = createIdbStagingStore({ dbName });
+    const list = await rejection(store.listSnapshots());
+    expect(list.code).to.equal('corrupt_entry');
+    expect((list as { data?: { path?: string } }).data?.path).to.equal('snapshot_meta/snap_bad');
+    const one = await rejection(store.getSnapshot('snap_bad'));
+    expect(one.code).to.equal('corrupt_entry');
+    expect(one.message).to.contain('snapshots/snap_bad').and.contain('computed_at');
+    expect((await rejection(store.getRun('run_bad'))).code).to.equal('corrupt_entry');
+    const runs = await rejection(store.listRuns());
+    expect((runs as { data?: { path?: string } }).data?.path).to.equal('runs/run_bad');
+    // Good records still read, and the damaged ones are left as they were.
+    expect(await store.getSnapshot(good.snapshot_id)).to.deep.equal(good);
+    expect((await store.getRun('run_ok'))?.run.run_id).to.equal('run_ok');
+    await store.writeSnapshots({ remove: ['snap_bad'] });
+    expect((await store.listSnapshots()).map((m) => m.snapshot_id)).to.deep.equal([good.snapshot_id]);
+  });
+
   it('closes itself when another tab opens a newer schema version, so that tab is not blocked', async () => {
     const dbName = freshName();
     store = createIdbStagingStore({ dbName });

@@ -4,9 +4,8 @@ import type * as z from 'zod/mini';
 import { CorruptEntryError, StorageClosedError } from '../../../errors/index.js';
 import { transaction } from './connect.js';
 import { AuditMeta, AuditSnapshot } from '../../../schemas/audit.js';
-import { checkWith } from '../../../schemas/parse.js';
 import { RunRecord } from '../../../schemas/run.js';
-import { cloneForStore, metaOf, newestFirst } from '../../../storage/shared.js';
+import { cloneForStore, metaOf, newestFirst, storedAs } from '../../../storage/shared.js';
 import type { SaveClaim, StagingStore } from '../../../storage/types.js';
 
 export interface PostgresStagingStoreOptions {
@@ -32,13 +31,7 @@ function stored<S extends z.ZodMiniType>(schema: S, text: string, where: string)
   } catch (e) {
     throw new CorruptEntryError(`The stored row ${where} is not JSON`, { data: { path: where }, cause: e });
   }
-  const r = checkWith(schema, value);
-  if (r.ok) return r.data;
-  const first = r.issues[0];
-  throw new CorruptEntryError(
-    `The stored row ${where} does not match its schema (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unknown'})`,
-    { data: { path: where }, cause: r.error },
-  );
+  return storedAs(schema, value, where);
 }
 
 /**
