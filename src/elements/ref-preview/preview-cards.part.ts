@@ -25,8 +25,8 @@ const ICONS = new Map<string, ReturnType<typeof svg>>([
 /**
  * The cards of <scp-ref-preview>, loaded on the element's first connection: one card per shown
  * ref (loading, failed with a retry button, missing, or resolved), the "+N more" line and the
- * live count. The element keeps the refs, the lookups and the cache, and hands the part each
- * shown ref's cache entry; a retry or a removal goes back to it through `onRetry` / `onRemoved`.
+ * live count. The element keeps the refs, the lookups and the cache and hands them to the part;
+ * a retry or a removal goes back to it through `onRetry` / `onRemoved`.
  */
 export class ScpRefPreviewCards extends ScpPart {
   static override styles = [statusStyles, refPreviewStyles];
@@ -87,11 +87,15 @@ export class ScpRefPreviewCards extends ScpPart {
     return displayText(this.kindOf(kind)?.label ?? kind, 40);
   }
 
-  /** The kind icon, the ref and its remove button: the start of every card. */
+  /** The kind icon, the ref and its remove button: how a loading, failed or missing card starts. */
   private head(ref: Ref, refText: string, index: number): TemplateResult {
     return html`${this.icon(ref.kind)}
       <span class="head"><span part="id" dir="ltr">${refText}</span></span>
-      <button type="button" part="remove" aria-label=${this.t('refRemove', { ref: refText })} @click=${() => this.removeRef(ref, index)}>${closeIcon}</button>`;
+      ${this.removeButton(ref, refText, index)}`;
+  }
+
+  private removeButton(ref: Ref, refText: string, index: number): TemplateResult {
+    return html`<button type="button" part="remove" aria-label=${this.t('refRemove', { ref: refText })} @click=${() => this.removeRef(ref, index)}>${closeIcon}</button>`;
   }
 
   private card(ref: Ref, entry: CacheEntry | undefined, index: number): TemplateResult | typeof nothing {
@@ -136,7 +140,7 @@ export class ScpRefPreviewCards extends ScpPart {
       <span class="title" dir="auto" title=${title}>${title}</span>
       ${status ? html`<span part="status" class="status" data-status=${statusTone(status)}>${statusWord(t, status)}</span>` : nothing}
     </span>
-    <button type="button" part="remove" aria-label=${t('refRemove', { ref: refText })} @click=${() => this.removeRef(ref, index)}>${closeIcon}</button>
+    ${this.removeButton(ref, refText, index)}
     <span part="summary" dir="auto" title=${displayText(p.summary, 300)}>${displayText(p.summary, 300)}</span>
     <span part="id" class="id-line" dir="ltr">${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${refText}</a>` : refText}</span>
   </li>`;
