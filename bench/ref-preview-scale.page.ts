@@ -131,7 +131,7 @@ async function scale(c: ScpClient, real: string[], n: number, rounds: number) {
     keyMs.push(k.longestMs);
     // The element's own work for one scan of the text (parse, pick the shown refs, queue lookups).
     t = performance.now();
-    el.apply();
+    (el as unknown as { apply(): void }).apply(); // private: timed alone here
     applyMs.push(performance.now() - t);
     await el.settled();
     host.remove();

@@ -1,7 +1,7 @@
 import { css } from 'lit';
 
+/** The filters, toolbar and table (the part <scp-audit-log-body>); the host's own box is set in audit-log.ts. */
 export const auditLogStyles = css`
-  :host { display: block; background: var(--_bg); }
   [part='base'] { display: grid; gap: var(--_space); }
   [part='filters'] {
     display: flex; flex-wrap: wrap; align-items: end; gap: var(--_space);

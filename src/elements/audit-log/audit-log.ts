@@ -1,16 +1,23 @@
+import { css, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
+import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { EntryMeta, LedgerProgress, LedgerQuery } from '../../core/schemas/ledger.js';
 import type { ScpLogExportFormat } from '../events/log-export-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
-import { LazyView } from '../internal/lazy-view.js';
-import { ScpElement } from '../internal/scp-element.js';
-import { buttonStyles, hostStyles, statusStyles } from '../styles/host.styles.js';
-import { auditLogStyles } from './audit-log.styles.js';
-import { queryOf, type LogFilters, type LogRange } from './log-query.js';
 import { reportError, userErrorText } from '../internal/errors.js';
+import { ScpElement } from '../internal/scp-element.js';
+import { hostStyles } from '../styles/host.styles.js';
+import { queryOf, type LogFilters, type LogRange } from './log-query.js';
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** How long a live update waits for a finished run's group commit (doubling waits from 100 ms). */
+const LANDING_WAIT_MS = 6400;
+
+const newestFirst = (a: EntryMeta, b: EntryMeta) => {
+  const ta = Date.parse(a.time) || 0;
+  const tb = Date.parse(b.time) || 0;
+  return ta !== tb ? tb - ta : a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
+};
 
 /**
  * "Who did what": every run, audit save, discard and delete in the ledger as a table — time,
@@ -47,13 +54,18 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * @event {ScpActionErrorEvent} scp-error - Loading or exporting failed.
  */
 export class ScpAuditLog extends ScpElement {
-  static override styles = [hostStyles, buttonStyles, statusStyles, auditLogStyles];
+  // The filters, toolbar and table (templates, handlers, their styles) are the part
+  // <scp-audit-log-body>, loaded on first connection while the first page loads; the export's code
+  // loads when first asked for. The rows, paging, live updates and public methods are here, so
+  // they take effect whatever is still loading.
+  static override styles = [
+    hostStyles,
+    css`
+      :host { display: block; background: var(--_bg); }
+    `,
+  ];
 
-  /** @internal Templates, handlers, the export and in-place live updates: a separate chunk, fetched on first connection. */
-  private readonly view = new LazyView(this, () => import('./audit-log.view.js'));
-
-  /** @internal The client, its loading state and reloads. */
-  readonly data = new ScpClientController(this, {
+  private readonly data = new ScpClientController(this, {
     events: [
       'ledger:written',
       'ledger:synced',
@@ -66,14 +78,9 @@ export class ScpAuditLog extends ScpElement {
     onClient: () => {
       this.entries = [];
       this.cursor = undefined;
-      this.seen = { actors: new Set(), subtypes: new Set(), cards: new Set() };
     },
     load: (client, signal) => this.load(client, signal),
-    // Applied in place by the view; before it has loaded, an event simply causes a reload.
-    onEvent: (name, payload) => {
-      if (name === 'ledger:progress') return this.progressed(payload as LedgerProgress);
-      return this.view.module?.applyEvent(this, name, payload) ?? true;
-    },
+    onEvent: (name, payload) => this.applyEvent(name, payload),
   });
 
   /** Only entries by this actor (exact). */
@@ -99,26 +106,19 @@ export class ScpAuditLog extends ScpElement {
 
   /** The entries shown, newest first. */
   @state() accessor entries: EntryMeta[] = [];
+  /** Where the next page starts; `undefined` when the ledger has no more. */
   @state() private accessor cursor: string | undefined = undefined;
-  /** @internal The ledger has more pages. */
-  @state() accessor more = false;
-  /** @internal The export's progress or result, in the toolbar. */
-  @state() accessor exportNote = '';
-  /** @internal */
-  @state() accessor exportFailed = false;
-  /** @internal Spoken when live updates add rows. */
-  @state() accessor announce = '';
-  /** @internal A sync, index catch-up or verify under way (from the page or the bus), shown above the rows. */
-  @state() accessor progress: LedgerProgress | undefined = undefined;
+  /** The export's progress or result, in the toolbar. */
+  @state() private accessor exportNote: { text: string; failed?: boolean } | undefined = undefined;
+  /** Spoken when live updates add rows. */
+  @state() private accessor announce = '';
+  /** A sync, index catch-up or verify under way (from the page or the bus), shown above the rows. */
+  @state() private accessor progress: LedgerProgress | undefined = undefined;
 
-  /** @internal The query behind the rows shown (what "Load more", live updates and export use). */
-  viewQuery: LedgerQuery = {};
-  /** @internal The pending debounced text/actor filter change. */
-  textTimer: ReturnType<typeof setTimeout> | undefined;
-  /** @internal Actors, subtypes and cards met so far: the filter choices (kept while the view narrows). */
-  seen = { actors: new Set<string>(), subtypes: new Set<string>(), cards: new Set<string>() };
-  /** @internal The latest paging or live update (what `settled()` waits for). */
-  pending: Promise<unknown> = Promise.resolve();
+  /** The query behind the rows shown (what "Load more", live updates and export use). */
+  private viewQuery: LedgerQuery = {};
+  /** The latest paging or live update (what `settled()` waits for). */
+  private pending: Promise<unknown> = Promise.resolve();
 
   /** The current filters. */
   get filters(): LogFilters {
@@ -144,75 +144,87 @@ export class ScpAuditLog extends ScpElement {
 
   /** Every entry of the filtered view (all pages) as CSV (RFC 4180) or JSON Lines. */
   async exportText(format: ScpLogExportFormat): Promise<string> {
-    return (await this.view.ready).exportText(this, format);
+    return (await this.exported(format)).text;
   }
 
   /** Save the filtered view as a file (after a cancelable `scp-log-export` event). Resolves to the entry count. */
   async download(format: ScpLogExportFormat): Promise<number> {
-    return (await this.view.ready).download(this, format);
+    const t = this.t;
+    this.exportNote = { text: t('logExporting') };
+    try {
+      const { text, count, saveFile } = await this.exported(format);
+      saveFile(this, this.renderRoot, format, text, count);
+      this.exportNote = { text: t('logExported', { count, format: format.toUpperCase() }) };
+      return count;
+    } catch (error) {
+      const text = t('logExportFailed', { detail: userErrorText(error, t) });
+      this.exportNote = { text, failed: true };
+      reportError(this, { action: 'load', ids: [], error, message: text });
+      throw error;
+    }
   }
 
   /** Load the next page. */
   async loadMore(): Promise<void> {
     const client = this.data.client;
     if (!client || !this.cursor) return;
-    const q = this.viewQuery;
-    const p = client.ledger.list({ ...q, limit: this.pageSize, cursor: this.cursor }).then(
-      (page) => {
-        if (q !== this.viewQuery) return;
-        const seen = new Set(this.entries.map((e) => e.id));
-        this.entries = [...this.entries, ...page.entries.filter((e) => !seen.has(e.id))];
-        this.cursor = page.cursor;
-        this.more = page.cursor !== undefined;
-      },
-      (error: unknown) => this.fail(error),
-    );
+    const p = this.unseen(client, this.cursor).then((page) => {
+      if (!page) return;
+      this.entries = [...this.entries, ...page.fresh];
+      this.cursor = page.cursor;
+    }, this.fail);
     this.pending = p;
     await p;
   }
 
-  /** @internal A card key's label from the client (the key itself without one). */
-  cardLabel(key: string): string {
-    return this.data.client?.cardLabel(key) ?? key;
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.usePart('scp-audit-log-body', () => import('./audit-log.part.js'));
   }
 
-  /** @internal Reports a failed load as `scp-error`. */
-  fail(error: unknown): void {
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const filterProps = ['actor', 'action', 'status', 'card', 'text', 'range', 'from', 'to', 'pageSize'] as const;
+    if (this.hasUpdated && filterProps.some((p) => changed.has(p))) void this.data.refresh();
+  }
+
+  protected override render() {
+    const data = this.data;
+    return html`<scp-audit-log-body .entries=${this.entries} .filters=${this.filters} .more=${this.cursor !== undefined}
+      .client=${data.client} .loaded=${data.loaded} .loading=${data.loading} .error=${data.error}
+      .progress=${this.progress} .exportNote=${this.exportNote} .announce=${this.announce}
+      .t=${this.t} .fmt=${this.fmt} .onChange=${this.onBodyChange}></scp-audit-log-body>`;
+  }
+
+  /** What the user asks for in the part: other filters, the next page, a retry, an export. */
+  private readonly onBodyChange = (change: LogChange): void => {
+    if (change.more) void this.loadMore();
+    else if (change.retry) void this.data.refresh();
+    else if (change.download)
+      this.download(change.download).catch(() => {
+        /* shown in the toolbar */
+      });
+    else Object.assign(this, change);
+  };
+
+  /** The export's code (loaded on first use) and its result for the current view. */
+  private async exported(format: ScpLogExportFormat) {
+    const { exportLog, saveFile } = await import('./log-export.js');
+    // Asked for while the rows load: the export follows the filters, not what was shown before.
+    await this.data.settled();
+    const client = this.data.client;
+    if (!client) throw new Error(this.t('notConnected'));
+    return { ...(await exportLog(client, this.viewQuery, format, this.csvSeparator)), saveFile };
+  }
+
+  /** Reports a failed load as `scp-error`. */
+  private readonly fail = (error: unknown): void => {
     reportError(this, {
       action: 'load',
       ids: [],
       error,
       message: this.t('logLoadFailed', { detail: userErrorText(error, this.t) }),
     });
-  }
-
-  /** @internal A `ledger:progress` event: shown; rows reload as the index brings more in. */
-  progressed(p: LedgerProgress): boolean {
-    this.progress = p.phase === 'done' ? undefined : p;
-    return p.op === 'index';
-  }
-
-  protected override async scheduleUpdate(): Promise<void> {
-    // The first update waits for the view, so nothing renders half-built.
-    if (!this.view.module) await this.view.ready;
-    await super.scheduleUpdate();
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    const filterProps = ['actor', 'action', 'status', 'card', 'text', 'range', 'from', 'to', 'pageSize'];
-    if (this.hasUpdated && filterProps.some((p) => changed.has(p))) void this.data.refresh();
-    if (changed.has('entries')) {
-      for (const e of this.entries) {
-        if (text(e.actor)) this.seen.actors.add(text(e.actor));
-        if (text(e.subtype)) this.seen.subtypes.add(text(e.subtype));
-        if (text(e.card_key)) this.seen.cards.add(text(e.card_key));
-      }
-    }
-  }
-
-  protected override render() {
-    return this.view.module!.render(this);
-  }
+  };
 
   private async load(client: ScpClient, signal: AbortSignal): Promise<void> {
     const q = queryOf(this.filters);
@@ -222,7 +234,6 @@ export class ScpAuditLog extends ScpElement {
       this.viewQuery = q;
       this.entries = page.entries;
       this.cursor = page.cursor;
-      this.more = page.cursor !== undefined;
       this.announce = '';
       // The page says whether the ledger is still indexing (also when no event reached this tab).
       if (page.indexing)
@@ -233,4 +244,61 @@ export class ScpAuditLog extends ScpElement {
       throw error;
     }
   }
+
+  /** A page of the current view's entries not shown yet; `undefined` when the view changed meanwhile. */
+  private async unseen(client: ScpClient, cursor?: string) {
+    const q = this.viewQuery;
+    const page = await client.ledger.list({ ...q, limit: this.pageSize, ...(cursor && { cursor }) });
+    if (q !== this.viewQuery || client !== this.data.client) return undefined;
+    const shown = new Set(this.entries.map((e) => e.id));
+    return { fresh: page.entries.filter((e) => !shown.has(e.id)), cursor: page.cursor };
+  }
+
+  /**
+   * A bus event applied in place: progress is shown, a deleted audit leaves the rows, a finished run
+   * or a save brings the newest page, merged on top. Returns `false` when handled (no reload), `true` to reload.
+   */
+  private applyEvent<K extends BusEventName>(name: K, payload: BusEventMap[K]): boolean {
+    if (name === 'ledger:progress') {
+      // Rows reload as the index brings more in.
+      const p = payload as LedgerProgress;
+      this.progress = p.phase === 'done' ? undefined : p;
+      return p.op === 'index';
+    }
+    const client = this.data.client;
+    if (!client || !this.data.loaded) return true;
+    const ledger = client.ledger;
+    let landed: (() => Promise<unknown>) | undefined;
+    if (name === 'audit:deleted') {
+      // The audit leaves the rows; the delete's own entry (who, why) comes in with the fresh page.
+      const id = (payload as BusEventMap['audit:deleted']).snapshot_id;
+      this.entries = this.entries.filter((e) => !(e.kind === 'audit' && e.id === id));
+    }
+    const actionId =
+      name === 'audit:discarded' || name === 'audit:deleted'
+        ? (payload as BusEventMap['audit:discarded']).action_id
+        : undefined;
+    if (actionId && ledger.getAction) landed = () => ledger.getAction!(actionId);
+    if (name === 'run:completed') landed = () => ledger.getRun((payload as BusEventMap['run:completed']).run_id);
+    else if (name === 'audit:saved')
+      landed = () => ledger.getAudit((payload as BusEventMap['audit:saved']).snapshot_id);
+    // Fetch the newest page and add what is new; a finished run reaches the ledger with the
+    // runs' group commit, a moment after its event, so wait (briefly) until it has landed.
+    this.pending = this.pending
+      .then(async () => {
+        if (landed) {
+          for (let wait = 100; (await landed()) === undefined && wait <= LANDING_WAIT_MS; wait *= 2)
+            await new Promise((r) => setTimeout(r, wait));
+        }
+        const page = await this.unseen(client);
+        if (!page?.fresh.length) return;
+        this.entries = [...page.fresh, ...this.entries].sort(newestFirst);
+        this.announce = this.t('logNewEntries', { count: page.fresh.length });
+      })
+      .catch(this.fail);
+    return false;
+  }
 }
+
+/** What the user asks of the log in its part: other filters, the next page, a retry, an export. */
+export type LogChange = Partial<LogFilters & { more: true; retry: true; download: ScpLogExportFormat }>;

@@ -3,7 +3,8 @@ import { css } from 'lit';
 /**
  * The list, which lives in the element's light DOM: added once to the document or shadow root
  * the element is in, every selector scoped to the element. The `--_*` tokens are inherited from
- * the element's :host rule. Only the view imports this, so it loads with the view.
+ * the element's :host rule. Only the popup part (ref-autocomplete.part.ts) imports this, so it
+ * loads with the part.
  */
 export const refAutocompleteStyles = css`
   scp-ref-autocomplete .scp-ref-ac-popup {

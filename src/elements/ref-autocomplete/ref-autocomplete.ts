@@ -3,13 +3,11 @@ import { property, state } from 'lit/decorators.js';
 import type { LedgerProgress } from '../../core/schemas/ledger.js';
 import type { Suggestion } from '../../core/schemas/ref.js';
 import { ScpClientController } from '../internal/client-controller.js';
-import { LazyView } from '../internal/lazy-view.js';
-import type { Translate } from '../internal/messages.js';
 import { ScpElement } from '../internal/scp-element.js';
 import { hostStyles } from '../styles/host.styles.js';
+import type { ScpRefAutocompletePopup } from './ref-autocomplete.part.js';
 
 type Field = HTMLTextAreaElement | HTMLInputElement;
-let instances = 0;
 
 /**
  * The `@` picker of a compose box. Typing `@` in the watched field opens the reference kinds;
@@ -33,19 +31,17 @@ let instances = 0;
  * @event {ScpActionErrorEvent} scp-error - Suggestions could not be loaded (`action: 'search'`).
  */
 export class ScpRefAutocomplete extends ScpElement {
-  // On the element itself (its shadow root holds only a slot). The list's styles, added to the
-  // document or shadow root the element is in, come with the view.
+  // On the element itself (its shadow root holds only a slot). Watching the field, the keys, the
+  // lookups and the list are the part <scp-ref-autocomplete-popup>, loaded on first connection and
+  // rendered in light DOM; the list's styles come with it. What was typed meanwhile is read then.
   static override styles = [hostStyles, css`:host { display: block; position: relative; block-size: 0; }`];
 
-  // Watching the field, the keys, the lookups and the list: loaded on first connection (see
-  // LazyView). The field is attached once the view is in; what was typed meanwhile is read then.
-  private readonly view = new LazyView(this, () => import('./ref-autocomplete.view.js'));
-
-  /** @internal */
-  readonly scp = new ScpClientController(this, {
+  private readonly scp = new ScpClientController(this, {
     events: ['ledger:progress'],
     onClient: () => {
       this.indexing = undefined;
+      // The popup looks items up with the client it is given.
+      this.requestUpdate();
     },
     // The ledger's read index catching up: suggestions come from what is indexed so far (newest
     // first), and the list says so. Nothing is reloaded.
@@ -74,59 +70,35 @@ export class ScpRefAutocomplete extends ScpElement {
   @state() accessor suggestions: Suggestion[] = [];
   /** Index of the active (highlighted) suggestion. */
   @state() accessor active = 0;
-  /** @internal */
-  @state() accessor pending = false;
-  /** @internal */
-  @state() accessor failure = '';
-  /** @internal The ledger's read index is still catching up (suggestions are from what it has so far). */
-  @state() accessor indexing: { indexed: number; total: number } | undefined = undefined;
+  /** The ledger's read index is still catching up (suggestions are from what it has so far). */
+  @state() private accessor indexing: { indexed: number; total: number } | undefined = undefined;
+  /** `close()` was called before the popup's code was in. */
+  @state() private accessor closedEarly = false;
 
-  /** @internal */
-  readonly uid = `scp-ref-ac-${++instances}`;
-  /** @internal */
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** @internal */
-  abort: AbortController | undefined;
-  /** @internal */
-  request: Promise<void> = Promise.resolve();
+  /** The popup part (a plain element until its module is in). */
+  private get popup(): Partial<ScpRefAutocompletePopup> | null {
+    return this.querySelector('scp-ref-autocomplete-popup');
+  }
 
   /** Resolves once the suggestions for what was typed are shown. */
   async settled(): Promise<void> {
-    // The first update (after the view loaded) may start a lookup for what was typed meanwhile.
+    // The popup's first update (once loaded) may start a lookup for what was typed meanwhile.
     await this.updateComplete;
-    while (this.timer !== undefined) await new Promise((r) => setTimeout(r, 10));
-    await this.request;
+    await this.popup?.settled?.();
     await this.updateComplete;
   }
 
   /** Close the list (the field keeps its text). */
   close(): void {
-    this.clearTimer();
-    this.abort?.abort();
-    this.open = false;
-    this.suggestions = [];
-    this.pending = false;
-    this.failure = '';
-    this.active = 0;
+    const popup = this.popup;
+    if (popup?.close) popup.close();
+    else this.closedEarly = true;
   }
 
   /** Insert suggestion `i` in place of the typed token. */
   pick(i: number = this.active): void {
-    // Without the view nothing has been suggested yet, so there is nothing to pick.
-    this.view.module?.pick(this, i);
-  }
-
-  /** @internal The view reaches the element's messages through this. */
-  override get t(): Translate {
-    return super.t;
-  }
-
-  /** @internal */
-  clearTimer(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    // Without the popup nothing has been suggested yet, so there is nothing to pick.
+    this.popup?.pick?.(this.suggestions[i]);
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -137,35 +109,21 @@ export class ScpRefAutocomplete extends ScpElement {
     return this;
   }
 
-  protected override async scheduleUpdate(): Promise<void> {
-    if (!this.view.module) await this.view.ready;
-    await super.scheduleUpdate();
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.usePart('scp-ref-autocomplete-popup', () => import('./ref-autocomplete.part.js'));
   }
 
   protected override render() {
-    return this.view.module!.render(this);
+    return html`<scp-ref-autocomplete-popup .client=${this.scp.client} .field=${this.field} .htmlFor=${this.htmlFor}
+      .debounce=${this.debounce} .limit=${this.limit} .open=${this.open} .suggestions=${this.suggestions}
+      .active=${this.active} .indexing=${this.indexing} .closedEarly=${this.closedEarly} .t=${this.t}
+      .onChange=${this.onPopupChange}></scp-ref-autocomplete-popup>`;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.view.module?.connected(this);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.view.module?.disconnected(this);
-    this.close();
-  }
-
-  protected override firstUpdated(): void {
-    this.view.module!.connected(this);
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    this.view.module!.willUpdate(this, changed);
-  }
-
-  protected override updated(): void {
-    this.view.module!.syncAria(this);
-  }
+  /** The popup opened, closed, listed or moved: the element's state follows. */
+  private readonly onPopupChange = (change: AutocompleteChange) => Object.assign(this, change);
 }
+
+/** A change of the list's state the popup reports to the element. */
+export type AutocompleteChange = Partial<Pick<ScpRefAutocomplete, 'open' | 'suggestions' | 'active'>>;

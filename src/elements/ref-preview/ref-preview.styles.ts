@@ -2,6 +2,8 @@ import { css } from 'lit';
 
 export const refPreviewStyles = css`
   :host { display: block; }
+  /* The cards part has no box of its own: the list lays out as if it were the host's. */
+  scp-ref-preview-cards { display: contents; }
   [part='base'] { display: flex; flex-wrap: wrap; gap: var(--_space); margin: 0; padding: 0; list-style: none; }
   [part~='card'] {
     display: grid; grid-template-columns: auto minmax(0, 1fr) auto; column-gap: 0.5rem; row-gap: 0.125rem;

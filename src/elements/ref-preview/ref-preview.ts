@@ -1,14 +1,11 @@
-import { adoptStyles, type PropertyValues } from 'lit';
+import { html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ScpClient } from '../../core/client.js';
 import type { BusEventMap, BusEventName } from '../../core/schemas/events.js';
 import type { Preview, Ref } from '../../core/schemas/ref.js';
 import { ScpRefResolvedEvent } from '../events/ref-resolved-event.js';
 import { ScpClientController } from '../internal/client-controller.js';
-import { LazyView } from '../internal/lazy-view.js';
-import type { Translate } from '../internal/messages.js';
 import { ScpElement } from '../internal/scp-element.js';
-import { hostStyles, statusStyles } from '../styles/host.styles.js';
 import { reportError, userErrorText } from '../internal/errors.js';
 import {
   type CacheEntry,
@@ -50,14 +47,10 @@ export { removeRefText } from './ref-text.js';
  * @event {ScpActionErrorEvent} scp-error - Resolving a ref failed (`action: 'resolve'`).
  */
 export class ScpRefPreview extends ScpElement {
-  // The card styles come with the view (they are most of the element's CSS): see willUpdate.
-  static override styles = [hostStyles, statusStyles];
-
-  // The cards, the remove and retry handling: loaded on first connection (see LazyView).
-  private readonly view = new LazyView(this, () => import('./ref-preview.view.js'));
-
-  /** @internal */
-  readonly data = new ScpClientController(this, {
+  // The cards (their templates, styles, remove and retry buttons) are the part
+  // <scp-ref-preview-cards>, loaded on first connection. The watching, parsing and lookups are
+  // here, so refs typed meanwhile are already resolving and the public methods work at once.
+  private readonly data = new ScpClientController(this, {
     events: [
       'audit:pending',
       'audit:saved',
@@ -111,19 +104,11 @@ export class ScpRefPreview extends ScpElement {
     return this.refs;
   }
 
-  /** @internal `max` as a usable count (a bad value falls back to the default). */
-  get cap(): number {
-    const m = this.max;
-    return Number.isFinite(m) && m >= 0 ? Math.floor(m) : 50;
-  }
-
-  /** @internal */
-  readonly cache = new Map<string, CacheEntry>();
+  private readonly cache = new Map<string, CacheEntry>();
   /** What `run:completed` said about a run: final, and newer than a lookup racing the ledger write. */
   private readonly finishedRuns = new Map<string, Partial<Preview>>();
   private abort: AbortController | undefined;
-  /** @internal */
-  timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private root: Document | ShadowRoot | undefined;
   private resolvingCount = 0;
   private idleWaiters: Array<() => void> = [];
@@ -160,9 +145,10 @@ export class ScpRefPreview extends ScpElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    const root = this.getRootNode();
-    this.root = root instanceof Document || root instanceof ShadowRoot ? root : undefined;
-    this.root?.addEventListener('input', this.onInput);
+    this.usePart('scp-ref-preview-cards', () => import('./preview-cards.part.js'));
+    // A connected element's root is its document or a shadow root.
+    this.root = this.getRootNode() as Document | ShadowRoot;
+    this.root.addEventListener('input', this.onInput);
   }
 
   override disconnectedCallback(): void {
@@ -174,45 +160,36 @@ export class ScpRefPreview extends ScpElement {
     this.stopCounting();
   }
 
-  /** @internal The view reaches the element's messages through this. */
-  override get t(): Translate {
-    return super.t;
-  }
-
-  protected override async scheduleUpdate(): Promise<void> {
-    // The first update waits for the view. Refs typed meanwhile are already parsed and resolving:
-    // the input listener, the parse and the lookups live here, only the cards wait.
-    if (!this.view.module) await this.view.ready;
-    await super.scheduleUpdate();
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // The first update scans at once, from the text, `for` and input value there by then. A scan
+    // now also covers a new `text`; a new `text` alone waits for the debounce.
+    if (!this.hasUpdated || changed.has('htmlFor') || changed.has('max')) this.apply();
+    else if (changed.has('text') && !this.htmlFor) this.schedule();
   }
 
   protected override render() {
-    return this.view.module!.render(this);
+    return html`<scp-ref-preview-cards .refs=${this.refs} .cache=${this.cache} .refCount=${this.refCount} .showMissing=${this.showMissing} .client=${this.data.client} .htmlFor=${this.htmlFor} .text=${this.text} .t=${this.t} .onRetry=${this.retry} .onRemoved=${this.removed}></scp-ref-preview-cards>`;
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!this.hasUpdated) {
-      adoptStyles(this.renderRoot as ShadowRoot, [
-        ...(this.constructor as typeof ScpRefPreview).elementStyles,
-        this.view.module!.styles,
-      ]);
-      // The text or `for` may have changed while the view loaded: start from what is there now.
-      this.apply();
-      return;
-    }
-    if (changed.has('text') && !this.htmlFor) this.schedule();
-    if (changed.has('htmlFor') || (changed.has('max') && changed.get('max') !== undefined)) this.apply();
-  }
+  /** A card's retry button: look the ref up again. */
+  private readonly retry = (ref: Ref): void => {
+    this.cache.delete(keyOf(ref));
+    this.ensure(ref);
+    this.requestUpdate();
+  };
 
-  /** @internal The watched input, if `for` names one. */
-  get source(): HTMLInputElement | HTMLTextAreaElement | undefined {
-    if (!this.htmlFor || !this.root) return undefined;
-    const el = this.root.getElementById(this.htmlFor);
-    return el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? el : undefined;
-  }
+  /** A card's ref left the text (`text`: the new one when no `for` is given): the cards follow at once. */
+  private readonly removed = (text?: string): Promise<unknown> => {
+    if (text !== undefined) this.text = text;
+    this.scanNow();
+    return this.updateComplete;
+  };
 
+  /** The text to scan: the value of the input or textarea `for` names, else `text`. */
   private currentText(): string {
-    return this.htmlFor ? (this.source?.value ?? '') : this.text;
+    if (!this.htmlFor) return this.text;
+    const el = this.root?.getElementById(this.htmlFor);
+    return el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? el.value : '';
   }
 
   private readonly onInput = (ev: Event) => {
@@ -222,21 +199,22 @@ export class ScpRefPreview extends ScpElement {
 
   private schedule(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.apply();
-      },
-      Math.max(0, this.debounce),
-    );
+    this.timer = setTimeout(() => this.scanNow(), Math.max(0, this.debounce));
+  }
+
+  /** Scan the text now, instead of when the debounce ends. */
+  private scanNow(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.apply();
   }
 
   /**
-   * @internal Scan the text now: the first `max` refs get cards (and lookups), the rest are counted
+   * Scan the text now: the first `max` refs get cards (and lookups), the rest are counted
    * in slices. Finding the first `max` costs as much as the text before the last of them, however
    * long the text is after it.
    */
-  apply(): void {
+  private apply(): void {
     const client = this.data.client;
     this.stopCounting();
     if (!client) {
@@ -246,7 +224,9 @@ export class ScpRefPreview extends ScpElement {
     }
     // The scan applies the id grammar: an id that could escape a path is never looked up.
     const scan = client.refs.scan(this.currentText());
-    const cap = this.cap;
+    // `max` as a usable count (a bad value falls back to the default).
+    const m = this.max;
+    const cap = Number.isFinite(m) && m >= 0 ? Math.floor(m) : 50;
     const refs: Ref[] = [];
     let done = false;
     while (refs.length < cap) {
@@ -261,7 +241,7 @@ export class ScpRefPreview extends ScpElement {
     if (!sameRefs(this.refs, refs)) this.refs = refs;
     if (done) this.refCount = refs.length;
     else this.countRest(scan, refs.length);
-    for (const ref of refs) this.ensure(client, ref);
+    for (const ref of refs) this.ensure(ref);
     trimCache(this.cache, refs);
   }
 
@@ -290,8 +270,7 @@ export class ScpRefPreview extends ScpElement {
     job.timer = setTimeout(slice, 0);
   }
 
-  /** @internal */
-  stopCounting(): void {
+  private stopCounting(): void {
     if (!this.counting) return;
     this.counting.cancelled = true;
     clearTimeout(this.counting.timer);
@@ -306,10 +285,11 @@ export class ScpRefPreview extends ScpElement {
     for (const fn of w) fn();
   }
 
-  /** @internal Queue a lookup of `ref` unless the cache has it (answer, miss, failure or one under way). */
-  ensure(client: ScpClient, ref: Ref): void {
+  /** Queue a lookup of `ref` unless the cache has it (answer, miss, failure or one under way). */
+  private ensure(ref: Ref): void {
+    const client = this.data.client;
     const key = keyOf(ref);
-    if (this.cache.has(key)) return;
+    if (!client || this.cache.has(key)) return;
     // The entry object identifies this lookup: an invalidation replaces it and the answer is dropped.
     const entry: CacheEntry = { state: 'loading' };
     this.cache.set(key, entry);
@@ -351,7 +331,7 @@ export class ScpRefPreview extends ScpElement {
               action: 'resolve',
               ids: [ref.id],
               error,
-              message: this.t('refError', { detail: this.errorText(error) }),
+              message: this.t('refError', { detail: userErrorText(error, this.t) }),
             });
           }
         });
@@ -383,12 +363,6 @@ export class ScpRefPreview extends ScpElement {
       }
     }
     if (!forgetIds(this.cache, ids)) return;
-    const client = this.data.client;
-    if (client) for (const ref of this.shownRefs) this.ensure(client, ref);
-  }
-
-  /** @internal */
-  errorText(e: unknown): string {
-    return userErrorText(e, this.t);
+    for (const ref of this.refs) this.ensure(ref);
   }
 }

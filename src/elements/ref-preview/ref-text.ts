@@ -1,7 +1,7 @@
 import type { Ref } from '../../core/schemas/ref.js';
 
-// Text helpers shared by the element and its view (a module of their own so the view never imports
-// the element module that loads it).
+// Text helpers shared by the element and its cards part (a module of their own so the part never
+// imports the element module that loads it).
 
 /** @internal The cache key of a ref. */
 export const keyOf = (ref: Pick<Ref, 'kind' | 'id'>) => `${ref.kind}:${ref.id}`;

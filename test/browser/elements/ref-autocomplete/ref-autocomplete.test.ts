@@ -319,7 +319,7 @@ describe('<scp-ref-autocomplete>', () => {
       html`<div><scp-ref-autocomplete for="late" .client=${c}></scp-ref-autocomplete></div>`,
     );
     const el = wrap.querySelector('scp-ref-autocomplete')!;
-    // Rendered (its view loaded) before the field exists, so the field is found by watching the tree.
+    // Rendered (its popup part loaded) before the field exists, so the field is found by watching the tree.
     await el.updateComplete;
     expect(el.querySelector('[role="listbox"]')).to.not.equal(null);
     const field = document.createElement('textarea');
@@ -331,72 +331,5 @@ describe('<scp-ref-autocomplete>', () => {
     el.remove();
     expect(field.hasAttribute('aria-autocomplete')).to.equal(false);
     expect(field.hasAttribute('aria-controls')).to.equal(false);
-  });
-});
-
-describe('<scp-ref-autocomplete> before its view has loaded', () => {
-  it('is defined and takes properties and attributes while detached, and renders them once its view is in', async () => {
-    const c = client();
-    const el = document.createElement('scp-ref-autocomplete');
-    expect(el).to.be.instanceOf(customElements.get('scp-ref-autocomplete')!);
-    el.setAttribute('for', 'early-field');
-    el.setAttribute('debounce', '0');
-    el.setAttribute('limit', '5');
-    el.placement = 'above';
-    el.client = c;
-    expect([el.htmlFor, el.debounce, el.limit, el.open, typeof el.pick, typeof el.close]).to.deep.equal([
-      'early-field',
-      0,
-      5,
-      false,
-      'function',
-      'function',
-    ]);
-    const wrap = mount<HTMLElement>(
-      html`<div><label for="early-field">Message</label><input id="early-field" type="text"></div>`,
-    );
-    const field = wrap.querySelector('input')!;
-    wrap.append(el);
-    expect(el.hasUpdated).to.equal(false);
-    expect(el.querySelector('[role="listbox"]')).to.equal(null);
-    await el.updateComplete;
-    expect(el.getAttribute('placement')).to.equal('above');
-    expect(field.getAttribute('role')).to.equal('combobox');
-    expect(field.getAttribute('aria-controls')).to.equal(el.querySelector('[role="listbox"]')!.id);
-    field.focus();
-    await type({ wrap, field, el, c }, '@');
-    expect(labels(el)).to.deep.equal(['Audit', 'Run']);
-    // The list's light-DOM styles came with the view: the popup opens above the element.
-    const popup = el.querySelector<HTMLElement>('.scp-ref-ac-popup')!;
-    expect(getComputedStyle(popup).position).to.equal('absolute');
-    expect(popup.getBoundingClientRect().bottom).to.be.at.most(el.getBoundingClientRect().top);
-  });
-
-  it('does not miss `@audit:` typed right after it was attached: the list opens once the view is in', async () => {
-    const c = client();
-    const { saved } = await seed(c);
-    const wrap = mount<HTMLElement>(html`<div><label for="quick">Message</label><textarea id="quick"></textarea>
-      <scp-ref-autocomplete for="quick" .client=${c}></scp-ref-autocomplete></div>`);
-    const field = wrap.querySelector('textarea')!;
-    const el = wrap.querySelector('scp-ref-autocomplete')!;
-    field.focus();
-    // Keystrokes in the same task as the attach, so certainly before the view module is there.
-    for (const ch of 'see @audit:') {
-      field.value += ch;
-      field.setSelectionRange(field.value.length, field.value.length);
-      field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: ch }));
-    }
-    expect(el.hasUpdated).to.equal(false);
-    expect(field.hasAttribute('aria-controls')).to.equal(false);
-    await el.settled();
-    expect(listbox(el).hidden).to.equal(false);
-    expect([...el.querySelectorAll('.group-label')].map((g) => g.textContent)).to.deep.equal([
-      'Saved',
-      'Not saved yet',
-    ]);
-    expect(options(el)[0]!.textContent).to.contain('3 issues');
-    expect(field.getAttribute('aria-activedescendant')).to.equal(options(el)[0]!.id);
-    await sendKeys({ press: 'Enter' });
-    expect(field.value).to.equal(`see @audit:${saved} `);
   });
 });

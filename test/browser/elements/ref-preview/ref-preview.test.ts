@@ -1,48 +1,12 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { ScpClient } from '../../../../src/core/client.js';
 import type { Preview } from '../../../../src/core/schemas/ref.js';
 import type { ScpRefRemoveEvent } from '../../../../src/elements/events/ref-remove-event.js';
 import type { ScpRefResolvedEvent } from '../../../../src/elements/events/ref-resolved-event.js';
 import '../../../../src/elements/ref-preview/scp-ref-preview.js';
 import { removeRefText, type ScpRefPreview } from '../../../../src/elements/ref-preview/ref-preview.js';
 import { closeClients, memoryClient, mount, until } from '../internal/fixtures.js';
-
-/** Counts resolve calls per `kind:id` on a real client. */
-function countResolves(client: ScpClient): Map<string, number> {
-  const calls = new Map<string, number>();
-  const resolve = client.refs.resolve.bind(client.refs);
-  client.refs.resolve = (ref, options) => {
-    const key = typeof ref === 'string' ? ref.replace(/^@/, '') : `${ref.kind}:${ref.id}`;
-    calls.set(key, (calls.get(key) ?? 0) + 1);
-    return resolve(ref, options);
-  };
-  return calls;
-}
-
-async function compose(client: ScpClient, attrs: { debounce?: number; showMissing?: boolean } = {}) {
-  const wrapper = await mount<HTMLDivElement>(html`<div>
-    <textarea id="compose" aria-label="Message"></textarea>
-    <scp-ref-preview for="compose" debounce=${attrs.debounce ?? 0} ?show-missing=${attrs.showMissing} .client=${client}></scp-ref-preview>
-  </div>`);
-  return { textarea: wrapper.querySelector('textarea')!, el: wrapper.querySelector<ScpRefPreview>('scp-ref-preview')! };
-}
-
-function type(textarea: HTMLTextAreaElement, text: string) {
-  textarea.value = text;
-  textarea.dispatchEvent(new Event('input', { bubbles: true }));
-}
-
-const cards = (el: ScpRefPreview) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('li[part~="card"]')];
-const cardText = (card: HTMLElement) => card.textContent!.replace(/\s+/g, ' ').trim();
-
-async function savedAndPending(client: ScpClient) {
-  const a = await client.staging.stage('security', { s: 1 }, { summary: '3 issues · Score: 78 · (B)' });
-  const b = await client.staging.stage('k8s', { k: 1 }, { summary: '5 pods' });
-  if (!a.staged || !b.staged) throw new Error('not staged');
-  await client.staging.save([a.snapshot.snapshot_id]);
-  return { saved: a.snapshot.snapshot_id, pending: b.snapshot.snapshot_id };
-}
+import { cards, cardText, compose, countResolves, savedAndPending, type } from './helpers.js';
 
 describe('<scp-ref-preview>', () => {
   afterEach(closeClients);
@@ -225,6 +189,20 @@ describe('<scp-ref-preview>', () => {
     expect(textarea.value).to.equal(`a b @audit:${pending} c.`);
   });
 
+  it('gives focus back to the textarea when the last card is removed', async () => {
+    const client = memoryClient();
+    const { saved } = await savedAndPending(client);
+    const { el, textarea } = await compose(client);
+    type(textarea, `see @audit:${saved}`);
+    await until(() => cards(el).length === 1, 'card');
+    cards(el)[0]!.querySelector<HTMLButtonElement>('[part~="remove"]')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => cards(el).length === 0, 'no card left');
+    expect(textarea.value).to.equal('see');
+    expect(document.activeElement?.id).to.equal('compose');
+    expect([textarea.selectionStart, textarea.selectionEnd]).to.deep.equal([3, 3]);
+  });
+
   it('clear() removes the cards after a send', async () => {
     const client = memoryClient();
     const { saved } = await savedAndPending(client);
@@ -292,62 +270,6 @@ describe('<scp-ref-preview>', () => {
     await until(() => cards(el).length === 2 && cards(el).every((c) => c.dataset.state === 'ready'), 'two cards');
     const links = [...el.shadowRoot!.querySelectorAll('a')].map((a) => a.getAttribute('href'));
     expect(links).to.deep.equal(['https://tracker.example/good']);
-  });
-});
-
-describe('<scp-ref-preview> before its view has loaded', () => {
-  afterEach(closeClients);
-
-  it('is defined and takes properties and attributes while detached, and renders them with the card styles once its view is in', async () => {
-    const client = memoryClient();
-    const { saved } = await savedAndPending(client);
-    const el = document.createElement('scp-ref-preview');
-    expect(el).to.be.instanceOf(customElements.get('scp-ref-preview')!);
-    el.setAttribute('debounce', '0');
-    el.setAttribute('show-missing', '');
-    el.client = client;
-    el.text = `@audit:${saved}`;
-    expect([el.debounce, el.showMissing, typeof el.clear, typeof el.settled]).to.deep.equal([
-      0,
-      true,
-      'function',
-      'function',
-    ]);
-    const container = await mount<HTMLDivElement>(html`<div></div>`);
-    container.append(el);
-    // Nothing is rendered in the task that attached it: the view arrives asynchronously.
-    expect(el.hasUpdated).to.equal(false);
-    expect(el.shadowRoot!.querySelector('ul')).to.equal(null);
-    el.text = `@audit:${saved} @audit:dns_20200101_000000_abcd`;
-    await el.updateComplete;
-    await el.settled();
-    expect(cards(el).map((c) => c.dataset.state)).to.deep.equal(['ready', 'missing']);
-    expect(getComputedStyle(el.shadowRoot!.querySelector('ul')!).display).to.equal('flex');
-    expect(getComputedStyle(cards(el)[0]!).display).to.equal('grid');
-  });
-
-  it('previews refs already in the text box and typed before the view loaded', async () => {
-    const client = memoryClient();
-    const { saved, pending } = await savedAndPending(client);
-    const calls = countResolves(client);
-    const container = await mount<HTMLDivElement>(
-      html`<div><textarea id="early" aria-label="Message" .value=${`see @audit:${saved}`}></textarea></div>`,
-    );
-    const textarea = container.querySelector('textarea')!;
-    const el = document.createElement('scp-ref-preview');
-    el.htmlFor = 'early';
-    el.debounce = 0;
-    el.client = client;
-    container.append(el);
-    expect(el.hasUpdated).to.equal(false);
-    type(textarea, `see @audit:${saved} and @audit:${pending}`);
-    expect(el.hasUpdated).to.equal(false);
-    await until(() => cards(el).length === 2 && cards(el).every((c) => c.dataset.state === 'ready'), 'two ready cards');
-    expect(cards(el).map((c) => c.querySelector('[part="id"]')!.textContent)).to.deep.equal([
-      `@audit:${saved}`,
-      `@audit:${pending}`,
-    ]);
-    expect([...calls.values()]).to.deep.equal([1, 1]);
   });
 });
 
