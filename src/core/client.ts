@@ -246,14 +246,16 @@ function lazyRuns(options: ScpOptions, parts: Parts): Runs {
  * Badges ask for counts as soon as they connect: fetch what that needs now, side by side with
  * the runs code, instead of one chunk after another on the first call.
  */
-function prefetchBrowserChunks(options: ScpOptions, loadRedactor: () => Promise<unknown>): void {
+function prefetchBrowserChunks(options: ScpOptions, store: StagingStore, loadRedactor: () => Promise<unknown>): void {
   const prefetch = (p: Promise<unknown>) =>
     void p.catch(() => {
       /* the call that needs it reports the failure */
     });
   prefetch(import('./staging/staging.js'));
   prefetch(loadRedactor());
-  if (!options.staging) prefetch(import('./storage/idb.js'));
+  // The default store opens IndexedDB now (a new database takes a few hundred milliseconds to
+  // create), not once the staging code has also arrived and the first count asks.
+  if (!options.staging) prefetch(store.listSnapshots());
   // What staging and the redactor import, so the chunks holding it come in the same round trip
   // (bench/script-tag.bench.ts shows the waterfall when one is missing).
   prefetch(import('./hash/index.js'));
@@ -291,7 +293,7 @@ export function createScp(options: ScpOptions = {}): ScpClient {
     /* retried at the next start; a save reconciles too */
   });
   const refs = createRefs({ ledger, staging, runs, cardLabel });
-  if (inBrowser) prefetchBrowserChunks(options, loadRedactor);
+  if (inBrowser) prefetchBrowserChunks(options, store, loadRedactor);
 
   return {
     bus,
