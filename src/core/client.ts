@@ -254,8 +254,9 @@ function prefetchBrowserChunks(options: ScpOptions, store: StagingStore, loadRed
   prefetch(import('./staging/staging.js'));
   prefetch(loadRedactor());
   // The default store opens IndexedDB now (a new database takes a few hundred milliseconds to
-  // create), not once the staging code has also arrived and the first count asks.
-  if (!options.staging) prefetch(store.listSnapshots());
+  // create), not once the staging code has also arrived and the first count asks. One read of a
+  // key nothing writes opens it without listing what is pending (reconcile and the badges do that).
+  if (!options.staging) prefetch(store.getMeta(''));
   // What staging and the redactor import, so the chunks holding it come in the same round trip
   // (bench/script-tag.bench.ts shows the waterfall when one is missing).
   prefetch(import('./hash/index.js'));
