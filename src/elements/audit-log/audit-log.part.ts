@@ -8,7 +8,7 @@ import { userErrorText } from '../internal/errors.js';
 import type { Translate } from '../internal/messages.js';
 import { ScpPart } from '../internal/scp-part.js';
 import { statusTone, statusWord } from '../internal/status.js';
-import { displayText } from '../internal/text.js';
+import { stringText } from '../internal/text.js';
 import { buttonStyles, statusStyles } from '../styles/host.styles.js';
 import type { LogChange } from './audit-log.js';
 import { auditLogStyles } from './audit-log.styles.js';
@@ -16,8 +16,6 @@ import type { LogFilters } from './log-query.js';
 
 const STATUSES = ['ok', 'failed', 'partial', 'cancelled', 'abandoned', 'error'] as const;
 const AUDIT_ACTIONS = ['audit:saved', 'audit:discarded', 'audit:deleted', 'run'];
-/** Text for display: never an object, bidi controls made visible. */
-const show = (v: unknown): string => displayText(typeof v === 'string' ? v : '');
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 const KIND_WORDS = {
@@ -150,17 +148,17 @@ export class ScpAuditLogBody extends ScpPart {
       ${opt('audit:discarded', t('logActionAuditDiscarded'), f.action)}
       ${opt('audit:deleted', t('logActionAuditDeleted'), f.action)}
       ${opt('run', t('logActionAnyRun'), f.action)}
-      ${[...actions].map((a) => opt(a, show(a), f.action))}
-      ${f.action && !AUDIT_ACTIONS.includes(f.action) && !actions.has(f.action) ? opt(f.action, show(f.action), f.action) : nothing}
+      ${[...actions].map((a) => opt(a, stringText(a), f.action))}
+      ${f.action && !AUDIT_ACTIONS.includes(f.action) && !actions.has(f.action) ? opt(f.action, stringText(f.action), f.action) : nothing}
     </select></label>
     <label><span>${t('logFilterStatus')}</span><select name="status">
       ${opt('', t('logAnyStatus'), f.status)}
       ${STATUSES.map((s) => opt(s, statusWord(t, s), f.status))}
-      ${f.status && !(STATUSES as readonly string[]).includes(f.status) ? opt(f.status, show(f.status), f.status) : nothing}
+      ${f.status && !(STATUSES as readonly string[]).includes(f.status) ? opt(f.status, stringText(f.status), f.status) : nothing}
     </select></label>
     <label><span>${t('logFilterCard')}</span><select name="card">
       ${opt('', t('logAnyCard'), f.card)}
-      ${cards.map((c) => opt(c, show(this.cardLabel(c)), f.card))}
+      ${cards.map((c) => opt(c, stringText(this.cardLabel(c)), f.card))}
     </select></label>
     <label><span>${t('logFilterRange')}</span><select name="range">
       ${opt('', t('logRangeAll'), f.range)}
@@ -183,8 +181,8 @@ export class ScpAuditLogBody extends ScpPart {
 
   private renderRow(e: EntryMeta) {
     const t = this.t;
-    const status = show(e.status);
-    const reason = show(e.reason);
+    const status = stringText(e.status);
+    const reason = stringText(e.reason);
     const name = actionOf(e);
     const action =
       e.kind === 'audit'
@@ -193,14 +191,14 @@ export class ScpAuditLogBody extends ScpPart {
           ? t('logActionAuditDiscarded')
           : name === 'audit:deleted'
             ? t('logActionAuditDeleted')
-            : show(name);
+            : stringText(name);
     const kind = actionKindOf(e);
-    return html`<tr part="row" data-kind=${e.kind} data-action-kind=${kind} data-id=${show(e.id)}>
-    <td class="time"><time datetime=${show(e.time)} title=${show(e.time)}>${this.fmt?.dateTime(show(e.time))}</time></td>
-    <td><bdi>${show(e.actor) || t('logUnknownActor')}</bdi></td>
+    return html`<tr part="row" data-kind=${e.kind} data-action-kind=${kind} data-id=${stringText(e.id)}>
+    <td class="time"><time datetime=${stringText(e.time)} title=${stringText(e.time)}>${this.fmt?.dateTime(stringText(e.time))}</time></td>
+    <td><bdi>${stringText(e.actor) || t('logUnknownActor')}</bdi></td>
     <td><span part="action-kind" class="action-kind" data-action-kind=${kind}>${t(KIND_WORDS[kind])}</span> <bdi>${action}</bdi></td>
-    <td><bdi>${show(targetOf(e, (k) => this.cardLabel(k)))}</bdi></td>
-    <td class="summary"><bdi>${show(e.summary)}</bdi>${reason ? html`<div class="reason"><bdi>${t('logReason', { reason })}</bdi></div>` : nothing}</td>
+    <td><bdi>${stringText(targetOf(e, (k) => this.cardLabel(k)))}</bdi></td>
+    <td class="summary"><bdi>${stringText(e.summary)}</bdi>${reason ? html`<div class="reason"><bdi>${t('logReason', { reason })}</bdi></div>` : nothing}</td>
     <td><span part="status" class="status" data-status=${statusTone(status)}>${statusWord(t, status)}</span></td>
   </tr>`;
   }

@@ -24,6 +24,11 @@ export function displayText(value: unknown, maxLength = 2000): string {
   return s.replace(BIDI_CONTROLS, (c) => `⟪U+${c.charCodeAt(0).toString(16).toUpperCase()}⟫`);
 }
 
+/** A stored string for display; any other value (a crafted ledger object) shows as nothing. */
+export function stringText(value: unknown): string {
+  return displayText(typeof value === 'string' ? value : '');
+}
+
 const SAFE_SCHEMES = new Set(['http:', 'https:']);
 
 /** `url` if it is http(s) (relative URLs resolve against the page), else `undefined`. */

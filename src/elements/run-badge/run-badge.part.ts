@@ -8,12 +8,9 @@ import { reportError } from '../internal/errors.js';
 import { closeIcon } from '../internal/icons.js';
 import { ScpPart } from '../internal/scp-part.js';
 import { statusWord } from '../internal/status.js';
-import { displayText } from '../internal/text.js';
+import { stringText } from '../internal/text.js';
 import { buttonStyles, statusStyles } from '../styles/host.styles.js';
 import { runBadgeStyles } from './run-badge.styles.js';
-
-/** Text for display: only strings (a crafted ledger object never reaches Lit), bidi controls made visible. */
-const show = (v: unknown): string => displayText(typeof v === 'string' ? v : '');
 
 // Does a summary already say the status ("deploy:api ok")? Then it is shown alone, not "ok — deploy:api ok".
 function says(summary: string, word: string): boolean {
@@ -85,14 +82,14 @@ export class ScpRunBadgeBody extends ScpPart {
   private stateText(): string {
     const t = this.t;
     const run = this.run;
-    const summary = show(run?.summary);
+    const summary = stringText(run?.summary);
     if (this.live.length > 0) {
       return this.live.length === 1 && says(summary, t('runBadgeRunning', { count: 1, summary: '' }))
         ? summary
         : t('runBadgeRunning', { count: this.live.length, summary });
     }
     if (run) {
-      const word = statusWord(t, show(run.status));
+      const word = statusWord(t, stringText(run.status));
       return says(summary, word) ? summary : t('runBadgeStatus', { status: word, summary });
     }
     return this.loading ? t('loading') : this.failed ? t('runBadgeLoadFailed') : t('runBadgeNone');
@@ -102,27 +99,27 @@ export class ScpRunBadgeBody extends ScpPart {
     const t = this.t;
     const fmt = this.fmt!;
     if (!run) return html`<p part="empty">${t('runBadgeNone')}</p>`;
-    const status = show(run.status);
+    const status = stringText(run.status);
     const duration =
       typeof run.duration_ms === 'number'
         ? fmt.duration(run.duration_ms)
         : status === 'running'
           ? t('runDurationRunning')
           : '—';
-    const ref = `@run:${show(run.run_id)}`;
+    const ref = `@run:${stringText(run.run_id)}`;
     const field = (label: string, value: unknown) => html`<dt>${label}</dt><dd><bdi>${value}</bdi></dd>`;
     return html`
     <dl part="details">
-      ${field(t('runFieldType'), show(run.type))}
-      ${field(t('runFieldSubtype'), show(run.subtype))}
+      ${field(t('runFieldType'), stringText(run.type))}
+      ${field(t('runFieldSubtype'), stringText(run.subtype))}
       <dt>${t('runFieldStatus')}</dt>
       <dd><span class="status" data-status=${status || 'unknown'}>${statusWord(t, status)}</span></dd>
-      ${show(run.started_at) ? html`<dt>${t('runFieldStarted')}</dt><dd><time datetime=${show(run.started_at)}>${fmt.dateTime(show(run.started_at))}</time></dd>` : nothing}
+      ${stringText(run.started_at) ? html`<dt>${t('runFieldStarted')}</dt><dd><time datetime=${stringText(run.started_at)}>${fmt.dateTime(stringText(run.started_at))}</time></dd>` : nothing}
       ${field(t('runFieldDuration'), duration)}
-      ${field(t('runFieldSummary'), show(run.summary) || '—')}
-      ${show(run.user) ? field(t('runFieldActor'), show(run.user)) : nothing}
-      ${show(run.target) ? field(t('runFieldTarget'), show(run.target)) : nothing}
-      ${show(run.error) ? field(t('runFieldError'), show(run.error)) : nothing}
+      ${field(t('runFieldSummary'), stringText(run.summary) || '—')}
+      ${stringText(run.user) ? field(t('runFieldActor'), stringText(run.user)) : nothing}
+      ${stringText(run.target) ? field(t('runFieldTarget'), stringText(run.target)) : nothing}
+      ${stringText(run.error) ? field(t('runFieldError'), stringText(run.error)) : nothing}
       <dt>${t('runFieldRef')}</dt>
       <dd class="ref-row">
         <code part="ref" id="ref" dir="ltr">${ref}</code>
@@ -142,10 +139,10 @@ export class ScpRunBadgeBody extends ScpPart {
       <ol part="events" aria-labelledby="events-title">
         ${this.events.map(
           (e) => html`<li>
-          <time datetime=${show(e.ts)}>${fmt.dateTime(show(e.ts))}</time>
-          <bdi class="event-type">${show(e.type)}</bdi>
-          ${show(e.target) ? html`<bdi class="event-target">${show(e.target)}</bdi>` : nothing}
-          ${show(e.status) ? html`<span class="status" data-status=${show(e.status)}>${statusWord(t, show(e.status))}</span>` : nothing}
+          <time datetime=${stringText(e.ts)}>${fmt.dateTime(stringText(e.ts))}</time>
+          <bdi class="event-type">${stringText(e.type)}</bdi>
+          ${stringText(e.target) ? html`<bdi class="event-target">${stringText(e.target)}</bdi>` : nothing}
+          ${stringText(e.status) ? html`<span class="status" data-status=${stringText(e.status)}>${statusWord(t, stringText(e.status))}</span>` : nothing}
           ${typeof e.duration_ms === 'number' ? html`<span class="event-duration">${fmt.duration(e.duration_ms)}</span>` : nothing}
         </li>`,
         )}
@@ -157,7 +154,7 @@ export class ScpRunBadgeBody extends ScpPart {
     const run = this.run;
     const about = this.about;
     const running = this.live.length > 0;
-    const status = running ? 'running' : run ? show(run.status) || 'unknown' : this.loading ? 'loading' : 'none';
+    const status = running ? 'running' : run ? stringText(run.status) || 'unknown' : this.loading ? 'loading' : 'none';
     const visible = this.stateText();
     const name = t('runBadgeName', { subject: about, state: visible });
     return html`
